@@ -1,0 +1,44 @@
+package io.fleetshell.engine;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The directory where fleetshell keeps its state: the history database, the shell's command history,
+ * logs, settings and the demo fleet. {@code FLEETSHELL_HOME}, else {@code ~/.fleetshell}.
+ */
+public record FleetHome(Path root) {
+
+    public static final String VARIABLE = "FLEETSHELL_HOME";
+
+    public FleetHome {
+        root = root.toAbsolutePath().normalize();
+    }
+
+    public static FleetHome from(Map<String, String> environment, String userHome) {
+        String configured = environment.get(VARIABLE);
+        return new FleetHome(configured != null && !configured.isBlank()
+                ? Path.of(configured)
+                : Path.of(userHome, ".fleetshell"));
+    }
+
+    public Path database() {
+        return root.resolve("history.db");
+    }
+
+    public Path shellHistory() {
+        return root.resolve("shell_history");
+    }
+
+    public Path settings() {
+        return root.resolve("settings.yaml");
+    }
+
+    public Path demo() {
+        return root.resolve("demo");
+    }
+
+    public Path logs() {
+        return root.resolve("logs");
+    }
+}

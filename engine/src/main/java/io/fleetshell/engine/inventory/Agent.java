@@ -1,0 +1,51 @@
+package io.fleetshell.engine.inventory;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One agent of the fleet as its startup config describes it, with its script resolved.
+ *
+ * @param id            machine and name
+ * @param group         the group it is listed under ({@code agent_groups:} key, or the list key such as {@code pc2_services})
+ * @param scriptPath    the script path exactly as written in the config
+ * @param script        where the script was found
+ * @param host          the host the agent binds, when the config says
+ * @param port          the service port after expansion, or null
+ * @param healthCheckPort the health-check port after expansion, or null
+ * @param required      whether the fleet needs it to be up
+ * @param dependencies  names of agents it depends on
+ * @param config        the agent's own {@code config:} map, expanded
+ * @param infrastructure whether it is an infrastructure agent (never optimized)
+ * @param configFile    the startup config it came from (absolute)
+ * @param configLine    the 1-based line of its entry in that file
+ */
+public record Agent(
+        AgentId id,
+        String group,
+        String scriptPath,
+        ScriptResolution script,
+        String host,
+        Integer port,
+        Integer healthCheckPort,
+        boolean required,
+        List<String> dependencies,
+        Map<String, Object> config,
+        boolean infrastructure,
+        Path configFile,
+        int configLine) {
+
+    public Agent {
+        dependencies = List.copyOf(dependencies);
+        config = config == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(config));
+    }
+
+    public String name() {
+        return id.name();
+    }
+
+    public String machine() {
+        return id.machine();
+    }
+}

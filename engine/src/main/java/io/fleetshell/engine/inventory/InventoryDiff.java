@@ -1,0 +1,61 @@
+package io.fleetshell.engine.inventory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * What changed between two inventories: agents added, removed, and changed with the names of the
+ * fields that differ. A moved line alone is not a change.
+ */
+public record InventoryDiff(List<Agent> added, List<Agent> removed, List<Change> changed) {
+
+    /** One agent present in both, with the fields that differ. */
+    public record Change(AgentId id, List<String> fields) {
+    }
+
+    private static final Map<String, Function<Agent, Object>> FIELDS = new LinkedHashMap<>();
+
+    static {
+        FIELDS.put("group", Agent::group);
+        FIELDS.put("script_path", Agent::scriptPath);
+        FIELDS.put("script", a -> a.script().path());
+        FIELDS.put("host", Agent::host);
+        FIELDS.put("port", Agent::port);
+        FIELDS.put("health_check_port", Agent::healthCheckPort);
+        FIELDS.put("required", Agent::required);
+        FIELDS.put("dependencies", Agent::dependencies);
+        FIELDS.put("config", Agent::config);
+        FIELDS.put("infrastructure", Agent::infrastructure);
+        FIELDS.put("config_file", Agent::configFile);
+    }
+
+    public static InventoryDiff between(Inventory before, Inventory after) {
+        Map<AgentId, Agent> old = new LinkedHashMap<>();
+        before.agents().forEach(a -> old.put(a.id(), a));
+        List<Agent> added = new ArrayList<>();
+        List<Change> changed = new ArrayList<>();
+        for (Agent agent : after.agents()) {
+            Agent previous = old.remove(agent.id());
+            if (previous == null) {
+                added.add(agent);
+                continue;
+            }
+            List<String> fields = FIELDS.entrySet().stream()
+                    .filter(e -> !Objects.equals(e.getValue().apply(previous), e.getValue().apply(agent)))
+                    .map(Map.Entry::getKey)
+                    .toList();
+            if (!fields.isEmpty()) {
+                changed.add(new Change(agent.id(), fields));
+            }
+        }
+        return new InventoryDiff(added, List.copyOf(old.values()), changed);
+    }
+
+    public boolean isEmpty() {
+        return added.isEmpty() && removed.isEmpty() && changed.isEmpty();
+    }
+}

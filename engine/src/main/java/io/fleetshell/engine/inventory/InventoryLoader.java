@@ -1,0 +1,246 @@
+package io.fleetshell.engine.inventory;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns one startup config file into a {@link LoadedConfig}: reads it, expands its values, names its
+ * machine, resolves every script inside the fleet root and marks infrastructure agents. Either the
+ * whole file loads or an exception says why nothing did.
+ */
+public final class InventoryLoader {
+
+    /** Agents that keep the fleet observable; they stay in the inventory and are never optimized. */
+    public static final Set<String> DEFAULT_INFRASTRUCTURE =
+            Set.of("ObservabilityHub", "EnhancedObservabilityHub", "UnifiedObservabilityCenter", "ServiceRegistry");
+
+    private static final Pattern MACHINE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+    private static final Pattern CODE_DIRECTORY = Pattern.compile("(.+)_code");
+
+    private final Map<String, String> environment;
+    private final Set<String> infrastructure;
+    private final StartupConfigReader reader = new StartupConfigReader();
+
+    /**
+     * @param environment    the environment that {@code ${VAR}} references expand from
+     * @param infrastructure names of infrastructure agents
+     */
+    public InventoryLoader(Map<String, String> environment, Set<String> infrastructure) {
+        this.environment = Map.copyOf(environment);
+        this.infrastructure = Set.copyOf(infrastructure);
+    }
+
+    public LoadedConfig load(ConfigSource source) {
+        Path file = source.file().toAbsolutePath().normalize();
+        String text = readText(file);
+        StartupConfig config = reader.read(file, text);
+
+        Expander expander = new Expander(withDefaults(config.globalSettings()));
+        String machineName = machineName(source, config, file);
+        List<Notice> notices = new ArrayList<>();
+        List<StartupConfig.Entry> agentEntries = new ArrayList<>();
+        for (StartupConfig.Entry entry : config.entries()) {
+            if (entry.name() == null) {
+                notices.add(new Notice(file, entry.line(), "entry under " + entry.group() + " has no name: skipped"));
+            } else if (!(entry.fields().get("script_path") instanceof String path) || path.isBlank()) {
+                notices.add(new Notice(file, entry.line(), entry.name() + " is not an agent (no script_path): skipped"));
+            } else {
+                agentEntries.add(entry);
+            }
+        }
+        rejectDuplicateNames(file, agentEntries);
+
+        Path root = source.root() != null
+                ? source.root().toAbsolutePath().normalize()
+                : ScriptResolver.inferRoot(file, agentEntries.stream().map(e -> expander.expand((String) e.fields().get("script_path"))).toList());
+        ScriptResolver resolver = new ScriptResolver(root);
+
+        List<Agent> agents = new ArrayList<>();
+        for (StartupConfig.Entry entry : agentEntries) {
+            Agent agent = toAgent(file, machineName, entry, expander, resolver);
+            if (agent.script().status() != ScriptResolution.Status.FOUND) {
+                notices.add(new Notice(file, entry.line(), agent.name() + ": script " + agent.script().detail()));
+            }
+            agents.add(agent);
+        }
+        notices.addAll(PortConflicts.within(agents));
+
+        Machine machine = new Machine(machineName, resolver.root(), python(config.globalSettings()),
+                environment(config.globalSettings(), expander), healthCheck(config.globalSettings()));
+        return new LoadedConfig(new ConfigSource(file, source.machine(), source.root()), text, sha256(text),
+                machine, agents, notices);
+    }
+
+    private Agent toAgent(Path file, String machine, StartupConfig.Entry entry, Expander expander, ScriptResolver resolver) {
+        Map<String, Object> f = entry.fields();
+        String scriptPath = expander.expand((String) f.get("script_path"));
+        ScriptResolution script = resolver.resolve(scriptPath, entry.name(), file, entry.lineOf("script_path"));
+        boolean infra = f.get("infrastructure") instanceof Boolean b ? b : infrastructure.contains(entry.name());
+        return new Agent(new AgentId(machine, entry.name()), entry.group(), scriptPath, script,
+                f.get("host") == null ? null : expander.expand(f.get("host").toString()),
+                port(file, entry, "port", expander), port(file, entry, "health_check_port", expander),
+                f.get("required") instanceof Boolean b && b,
+                dependencies(f.get("dependencies")),
+                f.get("config") instanceof Map<?, ?> m ? expandAll(m, expander) : Map.of(),
+                infra, file, entry.line());
+    }
+
+    private static Integer port(Path file, StartupConfig.Entry entry, String field, Expander expander) {
+        Object raw = entry.fields().get(field);
+        if (raw == null) {
+            return null;
+        }
+        long value;
+        try {
+            value = raw instanceof Long l ? l : expander.integer(raw.toString());
+        } catch (NumberFormatException e) {
+            throw StartupConfigReader.invalid(file, entry.lineOf(field), "%s of %s is '%s', which expands to '%s', not a number; use an integer or ${VAR}+N"
+                    .formatted(field, entry.name(), raw, e.getMessage()));
+        }
+        if (value < 1 || value > 65535) {
+            throw StartupConfigReader.invalid(file, entry.lineOf(field), "%s of %s is %d, outside 1-65535"
+                    .formatted(field, entry.name(), value));
+        }
+        return (int) value;
+    }
+
+    private static List<String> dependencies(Object raw) {
+        if (raw instanceof List<?> list) {
+            return list.stream().filter(java.util.Objects::nonNull).map(Object::toString).toList();
+        }
+        return raw == null ? List.of() : List.of(raw.toString());
+    }
+
+    private Map<String, String> withDefaults(Map<String, Object> globalSettings) {
+        Map<String, String> env = new HashMap<>();
+        if (globalSettings.get("environment") instanceof Map<?, ?> declared) {
+            declared.forEach((k, v) -> {
+                if (v != null) {
+                    env.put(k.toString(), v.toString());
+                }
+            });
+        }
+        env.putAll(environment); // the real environment wins over the config's declared values
+        return env;
+    }
+
+    private static Map<String, String> environment(Map<String, Object> globalSettings, Expander expander) {
+        Map<String, String> env = new LinkedHashMap<>();
+        if (globalSettings.get("environment") instanceof Map<?, ?> declared) {
+            declared.forEach((k, v) -> env.put(k.toString(), v == null ? "" : expander.expand(v.toString())));
+        }
+        return env;
+    }
+
+    private static String python(Map<String, Object> globalSettings) {
+        for (String key : List.of("python", "python_executable", "interpreter")) {
+            if (globalSettings.get(key) instanceof String s && !s.isBlank()) {
+                return s;
+            }
+        }
+        return Machine.DEFAULT_PYTHON;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> healthCheck(Map<String, Object> globalSettings) {
+        for (String key : List.of("health_checks", "health_check")) {
+            if (globalSettings.get(key) instanceof Map<?, ?> m) {
+                return (Map<String, Object>) m;
+            }
+        }
+        return Map.of();
+    }
+
+    private static Map<String, Object> expandAll(Map<?, ?> map, Expander expander) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> out.put(k.toString(), expandValue(v, expander)));
+        return out;
+    }
+
+    private static Object expandValue(Object value, Expander expander) {
+        return switch (value) {
+            case String s -> expander.expand(s);
+            case Map<?, ?> m -> expandAll(m, expander);
+            case List<?> l -> l.stream().map(v -> expandValue(v, expander)).toList();
+            case null -> null;
+            default -> value;
+        };
+    }
+
+    private static String machineName(ConfigSource source, StartupConfig config, Path file) {
+        String name = source.machine();
+        if (name == null) {
+            name = config.machineKey();
+        }
+        if (name == null) {
+            for (Path dir = file.getParent(); dir != null && dir.getFileName() != null; dir = dir.getParent()) {
+                Matcher m = CODE_DIRECTORY.matcher(dir.getFileName().toString());
+                if (m.matches()) {
+                    name = m.group(1).replace("_", "");
+                    break;
+                }
+            }
+        }
+        if (name == null) {
+            name = "local";
+        }
+        if (!MACHINE_NAME.matcher(name).matches()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT,
+                    "machine name '%s' for %s is not valid: use letters, digits, '.', '_' or '-' with --machine".formatted(name, file));
+        }
+        return name;
+    }
+
+    private static void rejectDuplicateNames(Path file, List<StartupConfig.Entry> entries) {
+        Map<String, StartupConfig.Entry> seen = new HashMap<>();
+        for (StartupConfig.Entry entry : entries) {
+            StartupConfig.Entry first = seen.putIfAbsent(entry.name(), entry);
+            if (first != null) {
+                throw StartupConfigReader.invalid(file, entry.line(), "agent %s is listed twice (first at line %d); rename or remove one"
+                        .formatted(entry.name(), first.line()));
+            }
+        }
+    }
+
+    private static String readText(Path file) {
+        if (!Files.exists(file)) {
+            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND,
+                    "startup config " + file + " does not exist; check the path");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, file + " is not a file; name a startup config YAML file");
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+        } catch (CharacterCodingException e) {
+            throw new FleetshellException(ErrorCode.CONFIG_INVALID, file + " is not UTF-8 text; save it as UTF-8. Nothing was loaded from it.");
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}

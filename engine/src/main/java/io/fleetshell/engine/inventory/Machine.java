@@ -1,0 +1,24 @@
+package io.fleetshell.engine.inventory;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A machine of the fleet and the settings its startup config gives for all of its agents.
+ *
+ * @param name        machine name, e.g. {@code mainpc}
+ * @param fleetRoot   the directory every script path of this machine resolves against
+ * @param python      the interpreter agents run with (default {@code python3})
+ * @param environment environment variables from {@code global_settings.environment}, expanded
+ * @param healthCheck health-check settings from {@code global_settings}, as written
+ */
+public record Machine(String name, Path fleetRoot, String python, Map<String, String> environment,
+                      Map<String, Object> healthCheck) {
+
+    public static final String DEFAULT_PYTHON = "python3";
+
+    public Machine {
+        environment = Map.copyOf(environment);
+        healthCheck = healthCheck == null ? Map.of() : Map.copyOf(healthCheck);
+    }
+}

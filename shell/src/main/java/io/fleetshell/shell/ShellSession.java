@@ -1,0 +1,120 @@
+package io.fleetshell.shell;
+
+import io.fleetshell.engine.FleetHome;
+import io.fleetshell.engine.Settings;
+import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.history.EventLog;
+import io.fleetshell.history.HistoryDatabase;
+import io.fleetshell.history.InventoryStore;
+import io.fleetshell.shell.cli.Output;
+import jakarta.annotation.PreDestroy;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One shell's context: its home, its history database (opened on first use), where the running
+ * command writes, and what it reports for the event log. Two shells in one JVM (as tests run them)
+ * are two application contexts, each with its own session.
+ */
+@Component
+public class ShellSession {
+
+    private final FleetHome home;
+    private final Map<String, String> environment;
+    private HistoryDatabase database;
+    private Settings settings;
+    private Output output = new Output(new PrintWriter(System.out, true), new PrintWriter(System.err, true), false);
+    private boolean interactive;
+    private Journal journal = new Journal();
+
+    public ShellSession(@Value("${fleetshell.home:}") String configuredHome) {
+        this.environment = System.getenv();
+        this.home = configuredHome.isBlank()
+                ? FleetHome.from(environment, System.getProperty("user.home"))
+                : new FleetHome(java.nio.file.Path.of(configuredHome));
+    }
+
+    public FleetHome home() {
+        return home;
+    }
+
+    public Map<String, String> environment() {
+        return environment;
+    }
+
+    public synchronized HistoryDatabase database() {
+        if (database == null) {
+            database = HistoryDatabase.open(home.database());
+        }
+        return database;
+    }
+
+    public InventoryStore inventoryStore() {
+        return new InventoryStore(database());
+    }
+
+    public EventLog events() {
+        return new EventLog(database());
+    }
+
+    public synchronized Settings settings() {
+        if (settings == null) {
+            settings = Settings.read(home.settings());
+        }
+        return settings;
+    }
+
+    public Output output() {
+        return output;
+    }
+
+    public boolean interactive() {
+        return interactive;
+    }
+
+    /** Sets where the next command writes and starts a fresh journal entry for it. */
+    public void begin(Output output, boolean interactive) {
+        this.output = output;
+        this.interactive = interactive;
+        this.journal = new Journal();
+    }
+
+    public Journal journal() {
+        return journal;
+    }
+
+    @PreDestroy
+    public synchronized void close() {
+        if (database != null) {
+            database.close();
+            database = null;
+        }
+    }
+
+    /** What the running command says about itself for the event log. */
+    public static final class Journal {
+        private String summary = "";
+        private final List<AgentId> agents = new ArrayList<>();
+
+        public void summary(String summary) {
+            this.summary = summary;
+        }
+
+        public void agents(List<AgentId> ids) {
+            agents.addAll(ids);
+        }
+
+        public String summary() {
+            return summary;
+        }
+
+        public List<AgentId> agents() {
+            return List.copyOf(agents);
+        }
+    }
+}

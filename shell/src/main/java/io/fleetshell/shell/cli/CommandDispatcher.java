@@ -1,0 +1,112 @@
+package io.fleetshell.shell.cli;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.history.Event;
+import io.fleetshell.shell.ShellSession;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.shell.core.InputReader;
+import org.springframework.shell.core.command.Command;
+import org.springframework.shell.core.command.CommandContext;
+import org.springframework.shell.core.command.CommandExecutor;
+import org.springframework.shell.core.command.CommandRegistry;
+import org.springframework.shell.core.command.ExitStatus;
+import org.springframework.shell.core.command.ParsedInput;
+import org.springframework.stereotype.Component;
+
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Runs one command from its words, in the REPL, a script or one-shot mode alike: parses, executes
+ * through Spring Shell, maps any failure to an exit status and a message on stderr (the one mapping
+ * in {@link ExitStatuses}), and appends {@link Journaled} commands to the event log.
+ */
+@Component
+public class CommandDispatcher {
+
+    private static final Log log = LogFactory.getLog(CommandDispatcher.class);
+
+    private final ObjectProvider<CommandRegistry> registry;
+    private final ShellSession session;
+    private final CommandMethods methods;
+    private final HelpRenderer help;
+
+    public CommandDispatcher(ObjectProvider<CommandRegistry> registry, ShellSession session,
+                             CommandMethods methods, HelpRenderer help) {
+        this.registry = registry;
+        this.session = session;
+        this.methods = methods;
+        this.help = help;
+    }
+
+    /** Runs the command the words name and returns its exit status. */
+    public int execute(List<String> words, Output output, boolean interactive) {
+        session.begin(output, interactive);
+        CommandLineParser parser = new CommandLineParser(registry.getObject());
+        String commandName = words.isEmpty() ? "" : words.getFirst();
+        int status;
+        try {
+            Command command = parser.resolve(words).command();
+            commandName = command.getName();
+            ParsedInput input = parser.parse(words);
+            if (input.options().stream().anyMatch(o -> "help".equals(o.longName()))) {
+                output.println(help.forCommand(command));
+                return ExitStatuses.OK;
+            }
+            rejectExtraArguments(command, input);
+            ExitStatus exit = new CommandExecutor(registry.getObject())
+                    .execute(new CommandContext(input, registry.getObject(), output.out(), new InputReader() {
+                    }));
+            status = exit.code() == 0 ? ExitStatuses.OK : ExitStatuses.FAILED;
+        } catch (Exception e) {
+            ExitStatuses.Failure failure = ExitStatuses.of(e);
+            if (failure.internal()) {
+                log.error("internal error running " + String.join(" ", words), e);
+            }
+            output.error(failure.message());
+            status = failure.status();
+        }
+        output.flush();
+        if (methods.of(commandName).journaled()) {
+            record(commandName, words, status, output);
+        }
+        return status;
+    }
+
+    private void record(String commandName, List<String> words, int status, Output output) {
+        ShellSession.Journal journal = session.journal();
+        String outcome = switch (status) {
+            case ExitStatuses.OK -> "ok";
+            case ExitStatuses.BAD_INPUT -> "invalid";
+            default -> "failed";
+        };
+        try {
+            session.events().append(new Event(0, Instant.now(), commandName, List.copyOf(words), status, outcome,
+                    journal.summary(), null, journal.agents(), ProcessHandle.current().pid(), hostName()));
+        } catch (RuntimeException e) {
+            output.warn("could not record this command in the history database: " + ExitStatuses.of(e).message());
+        }
+    }
+
+    private void rejectExtraArguments(Command command, ParsedInput input) {
+        int max = methods.of(command.getName()).maxArguments();
+        if (max >= 0 && input.arguments().size() > max) {
+            String extra = input.arguments().get(max).value();
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "%s takes %s; '%s' is one too many (see %s --help)"
+                    .formatted(command.getName(), max == 0 ? "no arguments" : max == 1 ? "one argument" : max + " arguments",
+                            extra, command.getName()));
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.fleetshell.shell.cli;
+
+import io.fleetshell.shell.ShellSession;
+import io.fleetshell.shell.commands.FirstStart;
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.UserInterruptException;
+import org.jline.terminal.Terminal;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.ExitCodeGenerator;
+import org.springframework.stereotype.Component;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.util.List;
+
+/**
+ * Replaces Spring Shell's runner (same bean name), whose one-shot mode in 4.0.1 loses argv boundaries
+ * and always exits 0: without arguments it runs the REPL, with arguments it runs that one command
+ * from the original argv and reports the command's exit status to Spring Boot.
+ */
+@Component("springShellApplicationRunner")
+public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
+
+    private final CommandDispatcher dispatcher;
+    private final ShellSession session;
+    private final ObjectProvider<LineReader> lineReader;
+    private final FirstStart firstStart;
+    private int exitCode;
+
+    public FleetshellRunner(CommandDispatcher dispatcher, ShellSession session, ObjectProvider<LineReader> lineReader,
+                            FirstStart firstStart) {
+        this.dispatcher = dispatcher;
+        this.session = session;
+        this.lineReader = lineReader;
+        this.firstStart = firstStart;
+    }
+
+    @Override
+    public void run(ApplicationArguments args) {
+        String[] argv = args.getSourceArgs();
+        if (argv.length == 0) {
+            exitCode = repl(lineReader.getObject());
+        } else {
+            Output output = new Output(new PrintWriter(System.out, true), new PrintWriter(System.err, true), false);
+            exitCode = dispatcher.execute(List.of(argv), output, false);
+        }
+    }
+
+    @Override
+    public int getExitCode() {
+        return exitCode;
+    }
+
+    /** The interactive loop; returns 0 when the user quits. */
+    int repl(LineReader reader) {
+        Terminal terminal = reader.getTerminal();
+        boolean ansi = !Terminal.TYPE_DUMB.equals(terminal.getType()) && !Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
+        Output output = new Output(terminal.writer(), terminal.writer(), ansi);
+        loadHistory(reader, output);
+        output.info(output.bold("fleetshell") + " - home " + session.home().root()
+                + ". TAB completes, Ctrl-R searches history, help lists commands, quit leaves.");
+        firstStart.greet(words -> dispatcher.execute(words, output, true), output);
+        String prompt = ansi ? "\u001b[36mfleetshell\u001b[0m> " : "fleetshell> ";
+        while (true) {
+            String line;
+            try {
+                line = reader.readLine(prompt);
+            } catch (UserInterruptException e) {
+                continue; // Ctrl-C clears the line, as in bash
+            } catch (EndOfFileException e) {
+                return ExitStatuses.OK;
+            }
+            String trimmed = line.strip();
+            if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+                continue;
+            }
+            if (trimmed.equals("quit") || trimmed.equals("exit")) {
+                return ExitStatuses.OK;
+            }
+            List<String> words;
+            try {
+                words = Tokenizer.words(trimmed);
+            } catch (RuntimeException e) {
+                output.error(ExitStatuses.of(e).message());
+                continue;
+            }
+            dispatcher.execute(words, output, true);
+        }
+    }
+
+    private void loadHistory(LineReader reader, Output output) {
+        try {
+            Files.createDirectories(session.home().root());
+            reader.setVariable(LineReader.HISTORY_FILE, session.home().shellHistory());
+            reader.getHistory().load();
+        } catch (IOException | RuntimeException e) {
+            output.warn("command history not available: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.fleetshell.shell.commands;
+
+import io.fleetshell.shell.cli.HelpRenderer;
+import io.fleetshell.shell.cli.ValueCompletions;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.shell.core.command.completion.CompletionContext;
+import org.springframework.shell.core.command.completion.CompletionProposal;
+import org.springframework.shell.core.command.completion.CompletionProvider;
+
+import java.util.List;
+
+/** The completion providers commands name for their positional arguments. */
+@Configuration
+public class Completions {
+
+    @Bean
+    public CompletionProvider agentCompletion(ValueCompletions values) {
+        return context -> proposals(values.agents(typed(context)));
+    }
+
+    @Bean
+    public CompletionProvider pathCompletion(ValueCompletions values) {
+        return context -> proposals(values.paths(typed(context)));
+    }
+
+    @Bean
+    public CompletionProvider commandCompletion(HelpRenderer help) {
+        return context -> help.visibleCommands().stream()
+                .map(c -> c.getName().split(" ")[0])
+                .distinct()
+                .map(CompletionProposal::new)
+                .toList();
+    }
+
+    private static String typed(CompletionContext context) {
+        String word = context.currentWordUpToCursor();
+        return word == null ? "" : word;
+    }
+
+    private static List<CompletionProposal> proposals(List<ValueCompletions.Value> values) {
+        return values.stream()
+                .map(v -> new CompletionProposal(v.text()).description(v.description()).complete(v.complete()))
+                .toList();
+    }
+}

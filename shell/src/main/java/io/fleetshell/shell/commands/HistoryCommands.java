@@ -1,0 +1,78 @@
+package io.fleetshell.shell.commands;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.history.Event;
+import io.fleetshell.shell.ShellSession;
+import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.render.TextTable;
+import org.springframework.shell.core.command.annotation.Command;
+import org.springframework.shell.core.command.annotation.Option;
+import org.springframework.stereotype.Component;
+
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code history}: the append-only event log of every state-changing command. */
+@Component
+public class HistoryCommands {
+
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private final ShellSession session;
+
+    public HistoryCommands(ShellSession session) {
+        this.session = session;
+    }
+
+    @Command(name = "history", group = "History", help = "history [--agent A] [--limit N] [--json]",
+            description = "Show the state-changing commands run against this home, newest first: when, what, arguments, result.")
+    public void history(@Option(longName = "agent", description = "only events that touched this agent (name or machine/name)") String agent,
+                        @Option(longName = "limit", defaultValue = "20", description = "how many events") Integer limit,
+                        @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        if (limit < 1) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--limit must be 1 or more");
+        }
+        AgentId filter = agent == null ? null : AgentLookup.agent(session.inventoryStore().inventory(), agent).id();
+        List<Event> events = session.events().recent(filter, limit);
+        Output out = session.output();
+        if (json) {
+            out.json(Map.of("events", events.stream().map(HistoryCommands::eventJson).toList()));
+            return;
+        }
+        if (events.isEmpty()) {
+            out.info(filter == null ? "No events recorded yet." : "No events touched " + filter + ".");
+            return;
+        }
+        TextTable table = new TextTable("ID", "WHEN", "EXIT", "COMMAND", "RESULT");
+        for (Event e : events) {
+            table.row(e.id(), WHEN.format(e.at()), e.exitStatus(), commandLine(e.arguments()), e.summary().isEmpty() ? e.outcome() : e.summary());
+        }
+        out.println(table.render());
+    }
+
+    private static Map<String, Object> eventJson(Event e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.id());
+        m.put("at", e.at().toString());
+        m.put("command", e.command());
+        m.put("arguments", e.arguments());
+        m.put("exit_status", e.exitStatus());
+        m.put("outcome", e.outcome());
+        m.put("summary", e.summary());
+        m.put("agents", e.agents().stream().map(AgentId::toString).toList());
+        m.put("pid", e.pid());
+        m.put("host", e.host());
+        return m;
+    }
+
+    /** The argv as it could be typed again: words with spaces or quotes are single-quoted. */
+    static String commandLine(List<String> words) {
+        return String.join(" ", words.stream().map(w -> w.isEmpty() || w.matches(".*[\\s'\"\\\\$`].*")
+                ? "'" + w.replace("'", "'\\''") + "'" : w).toList());
+    }
+}

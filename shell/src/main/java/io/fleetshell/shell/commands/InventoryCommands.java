@@ -1,0 +1,279 @@
+package io.fleetshell.shell.commands;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.ConfigSource;
+import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.inventory.InventoryDiff;
+import io.fleetshell.engine.inventory.InventoryLoader;
+import io.fleetshell.engine.inventory.LoadedConfig;
+import io.fleetshell.engine.inventory.Machine;
+import io.fleetshell.engine.inventory.Notice;
+import io.fleetshell.engine.inventory.PortConflicts;
+import io.fleetshell.engine.inventory.ScriptResolution;
+import io.fleetshell.shell.ShellSession;
+import io.fleetshell.shell.cli.Journaled;
+import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.render.TextTable;
+import org.springframework.shell.core.command.annotation.Argument;
+import org.springframework.shell.core.command.annotation.Arguments;
+import org.springframework.shell.core.command.annotation.Command;
+import org.springframework.shell.core.command.annotation.Option;
+import org.springframework.stereotype.Component;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code inventory load|list|show|refresh|unload}: the fleet as its startup configs describe it. */
+@Component
+public class InventoryCommands {
+
+    static final String GROUP = "Inventory";
+
+    private final ShellSession session;
+
+    public InventoryCommands(ShellSession session) {
+        this.session = session;
+    }
+
+    @Journaled
+    @Command(name = {"inventory", "load"}, group = GROUP, help = "inventory load FILE... [--machine NAME] [--root DIR] [--json]",
+            completionProvider = "pathCompletion",
+            description = "Read startup configs (agent_groups: or <machine>_services: format) into the inventory. "
+                    + "All files load or none does.")
+    public void load(@Arguments List<String> files,
+                     @Option(longName = "machine", description = "machine name for these configs (default: from the config or its directory)") String machine,
+                     @Option(longName = "root", description = "fleet root that script paths resolve against (default: nearest ancestor holding the scripts)") String root,
+                     @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        if (files == null || files.isEmpty()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "name at least one startup config: inventory load FILE...");
+        }
+        List<ConfigSource> sources = files.stream()
+                .map(f -> new ConfigSource(Path.of(f).toAbsolutePath().normalize(), machine,
+                        root == null ? null : Path.of(root).toAbsolutePath().normalize()))
+                .toList();
+        apply(sources, json, "loaded");
+    }
+
+    @Journaled
+    @Command(name = {"inventory", "refresh"}, group = GROUP, help = "inventory refresh [--json]",
+            description = "Re-read every loaded startup config and report the agents added, removed and changed.")
+    public void refresh(@Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        List<ConfigSource> sources = session.inventoryStore().sources();
+        if (sources.isEmpty()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "no startup configs loaded yet; run inventory load FILE or demo init");
+        }
+        apply(sources, json, "refreshed");
+    }
+
+    @Journaled
+    @Command(name = {"inventory", "unload"}, group = GROUP, help = "inventory unload FILE",
+            completionProvider = "pathCompletion",
+            description = "Remove a startup config's agents from the inventory (its snapshots stay in history).")
+    public void unload(@Argument(index = 0) String file) {
+        if (file.isBlank()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "name the startup config to unload: inventory unload FILE");
+        }
+        Path path = Path.of(file).toAbsolutePath().normalize();
+        Inventory before = session.inventoryStore().inventory();
+        if (session.inventoryStore().sources().stream().noneMatch(s -> s.file().equals(path))) {
+            throw new FleetshellException(ErrorCode.UNKNOWN_NAME, path + " is not loaded; inventory sources are: "
+                    + String.join(", ", session.inventoryStore().sources().stream().map(s -> s.file().toString()).toList()));
+        }
+        session.inventoryStore().forget(path);
+        InventoryDiff diff = InventoryDiff.between(before, session.inventoryStore().inventory());
+        session.journal().summary("unloaded " + path + ": " + diff.removed().size() + " agents removed");
+        session.journal().agents(diff.removed().stream().map(Agent::id).toList());
+        session.output().println("Unloaded %s: %d agents removed.".formatted(path, diff.removed().size()));
+    }
+
+    @Command(name = {"inventory", "list"}, group = GROUP, help = "inventory list [--machine M] [--json]",
+            description = "List the agents of the fleet, by machine.")
+    public void list(@Option(longName = "machine", description = "only this machine's agents") String machine,
+                     @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        Output out = session.output();
+        Inventory inventory = session.inventoryStore().inventory();
+        List<Agent> agents = machine == null ? inventory.agents()
+                : inventory.onMachine(AgentLookup.machine(inventory, machine).name());
+        if (json) {
+            out.json(Map.of("agents", agents.stream().map(a -> agentJson(a, inventory)).toList()));
+            return;
+        }
+        if (agents.isEmpty()) {
+            out.info("The inventory is empty. Run demo init for the demo fleet, or inventory load FILE for yours.");
+            return;
+        }
+        TextTable table = new TextTable("MACHINE", "AGENT", "GROUP", "PORT", "HEALTH", "SCRIPT", "NOTES");
+        for (Agent a : agents) {
+            table.row(a.machine(), a.name(), a.group(), a.port(), a.healthCheckPort(), scriptColumn(a, inventory), notes(a));
+        }
+        out.println(table.render());
+        long machines = agents.stream().map(Agent::machine).distinct().count();
+        out.info("%d agents on %d machine%s.".formatted(agents.size(), machines, machines == 1 ? "" : "s"));
+        PortConflicts.within(agents).forEach(n -> out.warn(n.toString()));
+    }
+
+    @Command(name = {"inventory", "show"}, group = GROUP, help = "inventory show AGENT [--json]",
+            completionProvider = "agentCompletion",
+            description = "Show one agent: its config entry, resolved script, ports and flags. AGENT is a name or machine/name.")
+    public void show(@Argument(index = 0) String name,
+                     @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        if (name.isBlank()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "name the agent: inventory show AGENT");
+        }
+        Inventory inventory = session.inventoryStore().inventory();
+        Agent a = AgentLookup.agent(inventory, name);
+        Output out = session.output();
+        if (json) {
+            out.json(agentJson(a, inventory));
+            return;
+        }
+        TextTable table = new TextTable("FIELD", "VALUE");
+        table.row("agent", a.id())
+                .row("group", a.group())
+                .row("script_path", a.scriptPath())
+                .row("script", a.script().found() ? a.script().path() : "(not found)")
+                .row("resolution", a.script().status().name().toLowerCase() + ": " + a.script().detail())
+                .row("host", a.host())
+                .row("port", a.port())
+                .row("health_check_port", a.healthCheckPort())
+                .row("required", a.required())
+                .row("dependencies", a.dependencies().isEmpty() ? "none" : String.join(", ", a.dependencies()))
+                .row("infrastructure", a.infrastructure() ? "yes (never optimized)" : "no")
+                .row("python", inventory.machine(a.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON))
+                .row("defined in", a.configFile() + ":" + a.configLine());
+        a.config().forEach((k, v) -> table.row("config." + k, v));
+        out.println(table.render());
+    }
+
+    /** Loads the configs, all or none, saves them and reports what changed; shared with demo init. */
+    void apply(List<ConfigSource> sources, boolean json, String verb) {
+        Output out = session.output();
+        InventoryLoader loader = new InventoryLoader(session.environment(), session.settings().infrastructureAgents());
+        List<LoadedConfig> loaded = new ArrayList<>();
+        for (ConfigSource source : sources) {
+            loaded.add(loader.load(source)); // the first bad file stops everything: nothing is saved
+        }
+        Inventory before = session.inventoryStore().inventory();
+        session.inventoryStore().saveAll(loaded);
+        Inventory after = session.inventoryStore().inventory();
+        InventoryDiff diff = InventoryDiff.between(before, after);
+
+        Set<String> notices = new LinkedHashSet<>();
+        loaded.forEach(l -> l.notices().forEach(n -> notices.add(n.toString())));
+        Set<String> touched = new LinkedHashSet<>();
+        loaded.forEach(l -> touched.add(l.machine().name()));
+        touched.forEach(m -> PortConflicts.within(after.onMachine(m)).forEach(n -> notices.add(n.toString())));
+
+        int agentCount = loaded.stream().mapToInt(l -> l.agents().size()).sum();
+        session.journal().summary("%s %d config%s: %d agents (%d added, %d removed, %d changed)".formatted(verb, loaded.size(),
+                loaded.size() == 1 ? "" : "s", agentCount, diff.added().size(), diff.removed().size(), diff.changed().size()));
+        loaded.forEach(l -> session.journal().agents(l.agents().stream().map(Agent::id).toList()));
+
+        if (json) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("configs", loaded.stream().map(l -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("file", l.source().file().toString());
+                m.put("machine", l.machine().name());
+                m.put("root", l.machine().fleetRoot().toString());
+                m.put("sha256", l.sha256());
+                m.put("agents", l.agents().size());
+                return m;
+            }).toList());
+            result.put("added", diff.added().stream().map(a -> a.id().toString()).toList());
+            result.put("removed", diff.removed().stream().map(a -> a.id().toString()).toList());
+            result.put("changed", diff.changed().stream().map(c -> Map.of("agent", c.id().toString(), "fields", c.fields())).toList());
+            result.put("notices", List.copyOf(notices));
+            out.json(result);
+            return;
+        }
+        for (LoadedConfig l : loaded) {
+            long infra = l.agents().stream().filter(Agent::infrastructure).count();
+            long elsewhere = l.agents().stream().filter(a -> a.script().status() == ScriptResolution.Status.FOUND_ELSEWHERE).count();
+            long missing = l.agents().stream().filter(a -> !a.script().found()).count();
+            out.println("%s %s: machine %s, %d agents (%d infrastructure%s%s), root %s".formatted(
+                    capitalize(verb), l.source().file(), l.machine().name(), l.agents().size(), infra,
+                    elsewhere > 0 ? ", " + elsewhere + " script found elsewhere" : "",
+                    missing > 0 ? ", " + missing + " script not found" : "",
+                    l.machine().fleetRoot()));
+        }
+        if (!before.isEmpty() || verb.equals("refreshed")) {
+            out.println(describe(diff));
+        }
+        notices.forEach(out::warn);
+    }
+
+    private static String describe(InventoryDiff diff) {
+        if (diff.isEmpty()) {
+            return "No agents added, removed or changed.";
+        }
+        List<String> parts = new ArrayList<>();
+        if (!diff.added().isEmpty()) {
+            parts.add("added " + String.join(", ", diff.added().stream().map(a -> a.id().toString()).toList()));
+        }
+        if (!diff.removed().isEmpty()) {
+            parts.add("removed " + String.join(", ", diff.removed().stream().map(a -> a.id().toString()).toList()));
+        }
+        for (InventoryDiff.Change change : diff.changed()) {
+            parts.add("changed " + change.id() + " (" + String.join(", ", change.fields()) + ")");
+        }
+        return capitalize(String.join("; ", parts)) + ".";
+    }
+
+    static Map<String, Object> agentJson(Agent a, Inventory inventory) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", a.name());
+        m.put("machine", a.machine());
+        m.put("group", a.group());
+        m.put("script_path", a.scriptPath());
+        m.put("script", a.script().found() ? a.script().path().toString() : null);
+        m.put("script_status", a.script().status().name().toLowerCase());
+        m.put("script_detail", a.script().detail());
+        m.put("host", a.host());
+        m.put("port", a.port());
+        m.put("health_check_port", a.healthCheckPort());
+        m.put("required", a.required());
+        m.put("dependencies", a.dependencies());
+        m.put("infrastructure", a.infrastructure());
+        m.put("python", inventory.machine(a.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON));
+        m.put("config", a.config());
+        m.put("config_file", a.configFile().toString());
+        m.put("config_line", a.configLine());
+        return m;
+    }
+
+    private static String scriptColumn(Agent a, Inventory inventory) {
+        if (!a.script().found()) {
+            return "NOT FOUND: " + a.scriptPath();
+        }
+        Path root = inventory.machine(a.machine()).map(Machine::fleetRoot).orElse(null);
+        return root != null && a.script().path().startsWith(root) ? root.relativize(a.script().path()).toString()
+                : a.script().path().toString();
+    }
+
+    private static String notes(Agent a) {
+        List<String> notes = new ArrayList<>();
+        if (a.infrastructure()) {
+            notes.add("infrastructure");
+        }
+        if (a.required()) {
+            notes.add("required");
+        }
+        if (a.script().status() == ScriptResolution.Status.FOUND_ELSEWHERE) {
+            notes.add("script moved");
+        }
+        return String.join(", ", notes);
+    }
+
+    private static String capitalize(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+}
