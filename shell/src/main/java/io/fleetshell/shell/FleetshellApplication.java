@@ -8,6 +8,16 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 public class FleetshellApplication {
 
     public static void main(String[] args) {
-        System.exit(SpringApplication.exit(SpringApplication.run(FleetshellApplication.class, args)));
+        System.exit(SpringApplication.exit(application().run(args)));
+    }
+
+    /**
+     * The application as main runs it. Arguments are the command's own: Spring must not read
+     * {@code --name=value} words as its properties (a command's {@code --debug} would turn on debug logging).
+     */
+    public static SpringApplication application() {
+        SpringApplication app = new SpringApplication(FleetshellApplication.class);
+        app.setAddCommandLineProperties(false);
+        return app;
     }
 }

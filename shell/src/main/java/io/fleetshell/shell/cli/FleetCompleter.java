@@ -57,8 +57,8 @@ public class FleetCompleter extends CommandCompleter {
                 nameLength = i;
             }
         }
-        if (nameLength == before.size()) {
-            commandWords(before, current, out);
+        if (before.stream().noneMatch(w -> w.startsWith("-"))) {
+            commandWords(before, current, out); // only names that continue the words typed so far
         }
         if (command == null) {
             return List.copyOf(out);

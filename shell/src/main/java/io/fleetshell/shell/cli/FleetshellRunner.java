@@ -7,6 +7,7 @@ import org.jline.reader.LineReader;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.ExitCodeGenerator;
@@ -29,18 +30,23 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
     private final ShellSession session;
     private final ObjectProvider<LineReader> lineReader;
     private final FirstStart firstStart;
+    private final boolean enabled;
     private int exitCode;
 
     public FleetshellRunner(CommandDispatcher dispatcher, ShellSession session, ObjectProvider<LineReader> lineReader,
-                            FirstStart firstStart) {
+                            FirstStart firstStart, @Value("${fleetshell.runner.enabled:true}") boolean enabled) {
         this.dispatcher = dispatcher;
         this.session = session;
         this.lineReader = lineReader;
         this.firstStart = firstStart;
+        this.enabled = enabled;
     }
 
     @Override
     public void run(ApplicationArguments args) {
+        if (!enabled) {
+            return; // a context started for its beans alone, as tests do
+        }
         String[] argv = args.getSourceArgs();
         if (argv.length == 0) {
             exitCode = repl(lineReader.getObject());
@@ -56,7 +62,7 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
     }
 
     /** The interactive loop; returns 0 when the user quits. */
-    int repl(LineReader reader) {
+    public int repl(LineReader reader) {
         Terminal terminal = reader.getTerminal();
         boolean ansi = !Terminal.TYPE_DUMB.equals(terminal.getType()) && !Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
         Output output = new Output(terminal.writer(), terminal.writer(), ansi);

@@ -1,0 +1,82 @@
+package io.fleetshell.shell;
+
+import io.fleetshell.shell.cli.FleetCompleter;
+import org.jline.reader.Candidate;
+import org.jline.reader.ParsedLine;
+import org.jline.reader.impl.DefaultParser;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What TAB proposes, through JLine's own line parser as in the REPL. */
+class CompletionTest {
+
+    @TempDir
+    Path home;
+    @TempDir
+    Path fleetDir;
+
+    private ConfigurableApplicationContext context;
+    private FleetCompleter completer;
+
+    @BeforeEach
+    void setUp() {
+        ShellHarness shell = new ShellHarness(home);
+        TestFleet fleet = new TestFleet(fleetDir);
+        assertThat(shell.oneShot("inventory", "load", fleet.mainpc().toString(), fleet.pc2().toString()).status()).isZero();
+        context = shell.context();
+        completer = context.getBean(FleetCompleter.class);
+    }
+
+    @AfterEach
+    void tearDown() {
+        context.close();
+    }
+
+    private List<String> tab(String lineUpToCursor) {
+        ParsedLine line = new DefaultParser().parse(lineUpToCursor, lineUpToCursor.length());
+        List<Candidate> candidates = new ArrayList<>();
+        completer.complete(null, line, candidates);
+        return candidates.stream().map(Candidate::value).toList();
+    }
+
+    @Test
+    void completesCommandsAndSubCommands() {
+        assertThat(tab("inv")).containsExactly("inventory");
+        assertThat(tab("inventory ")).containsExactlyInAnyOrder("load", "list", "show", "refresh", "unload");
+        assertThat(tab("inventory l")).containsExactlyInAnyOrder("load", "list");
+        assertThat(tab("hi")).containsExactly("history");
+    }
+
+    @Test
+    void completesAgentNamesQualifyingThoseOnTwoMachines() {
+        assertThat(tab("inventory show ")).contains("ServiceRegistry", "MemoryOrchestrator", "TranslationService",
+                "mainpc/TutorAgent", "pc2/TutorAgent");
+        assertThat(tab("inventory show Tr")).containsExactly("TranslationService");
+        assertThat(tab("history --agent Mem")).containsExactly("MemoryOrchestrator");
+    }
+
+    @Test
+    void completesOptionsNotYetGivenAndOptionValues() {
+        assertThat(tab("inventory list --")).containsExactlyInAnyOrder("--machine", "--json");
+        assertThat(tab("inventory list --json --")).containsExactly("--machine");
+        assertThat(tab("inventory list --machine ")).containsExactlyInAnyOrder("mainpc", "pc2");
+        assertThat(tab("inventory list --machine p")).containsExactly("pc2");
+    }
+
+    @Test
+    void completesPathsForFiles() {
+        String dir = fleetDir + "/main_pc_code/con";
+        assertThat(tab("inventory load " + dir)).containsExactly(fleetDir + "/main_pc_code/config/");
+        assertThat(tab("inventory load " + fleetDir + "/main_pc_code/config/")).containsExactly(
+                fleetDir + "/main_pc_code/config/startup_config.yaml");
+    }
+}
