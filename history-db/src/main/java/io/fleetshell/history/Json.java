@@ -37,6 +37,11 @@ final class Json {
         });
     }
 
+    static List<List<Object>> readRows(String json) {
+        return MAPPER.readValue(json, new TypeReference<>() {
+        });
+    }
+
     static List<List<String>> readPairs(String json) {
         return MAPPER.readValue(json, new TypeReference<>() {
         });

@@ -35,8 +35,8 @@ class HistoryDatabaseTest {
                 .contains("agents", "config_snapshots", "config_sources", "event_agents", "events",
                         "flyway_schema_history", "machines");
         assertThat(query(db, "PRAGMA journal_mode")).containsExactly("wal");
-        assertThat(query(db, "SELECT version || ' ' || success FROM flyway_schema_history"))
-                .containsExactly("1 1");
+        assertThat(query(db, "SELECT version || ' ' || success FROM flyway_schema_history ORDER BY installed_rank"))
+                .containsExactlyElementsOf(allVersions().stream().map(v -> v + " 1").toList());
     }
 
     @Test
@@ -61,7 +61,8 @@ class HistoryDatabaseTest {
         db.write(c -> update(c, "INSERT INTO machines VALUES ('mainpc', '/srv', 'python3', '{}', '{}', 'now')"));
         db.close();
         try (HistoryDatabase again = HistoryDatabase.open(file)) {
-            assertThat(query(again, "SELECT version FROM flyway_schema_history")).containsExactly("1");
+            assertThat(query(again, "SELECT version FROM flyway_schema_history ORDER BY installed_rank"))
+                    .containsExactlyElementsOf(allVersions());
             assertThat(query(again, "SELECT name FROM machines")).containsExactly("mainpc");
             assertThat(query(again, "PRAGMA journal_mode")).containsExactly("wal");
         }
@@ -153,19 +154,27 @@ class HistoryDatabaseTest {
         assertThat(Arrays.equals(Files.readAllBytes(file), garbage)).isTrue();
     }
 
+    /** "1", "2", ... up to the schema version this build migrates to. */
+    static java.util.List<String> allVersions() {
+        int newest = Integer.parseInt(HistoryDatabase.SCHEMA_VERSION.getVersion());
+        return java.util.stream.IntStream.rangeClosed(1, newest).mapToObj(String::valueOf).toList();
+    }
+
     @Test
     void newerSchemaIsUnavailable(HistoryDatabase db) {
+        int future = allVersions().size() + 1;
         db.write(c -> update(c, """
                 INSERT INTO flyway_schema_history
                     (installed_rank, version, description, type, script, installed_by, execution_time, success)
-                VALUES (2, '2', 'from the future', 'SQL', 'V2__from_the_future.sql', '', 1, 1)"""));
+                VALUES (%d, '%d', 'from the future', 'SQL', 'V%d__from_the_future.sql', '', 1, 1)""".formatted(future, future, future)));
         Path file = db.file();
         db.close();
 
         assertThatThrownBy(() -> HistoryDatabase.open(file))
                 .isInstanceOfSatisfying(FleetshellException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.HISTORY_UNAVAILABLE))
-                .hasMessageContaining(file + " has schema version 2, newer than this fleetshell knows (1)")
+                .hasMessageContaining(file + " has schema version " + future + ", newer than this fleetshell knows ("
+                        + HistoryDatabase.SCHEMA_VERSION + ")")
                 .hasMessageContaining("Run the newer fleetshell");
     }
 

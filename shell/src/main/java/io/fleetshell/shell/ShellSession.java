@@ -3,6 +3,7 @@ package io.fleetshell.shell;
 import io.fleetshell.engine.FleetHome;
 import io.fleetshell.engine.Settings;
 import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.history.BaselineStore;
 import io.fleetshell.history.EventLog;
 import io.fleetshell.history.HistoryDatabase;
 import io.fleetshell.history.InventoryStore;
@@ -60,6 +61,10 @@ public class ShellSession {
 
     public EventLog events() {
         return new EventLog(database());
+    }
+
+    public BaselineStore baselines() {
+        return new BaselineStore(database());
     }
 
     public synchronized Settings settings() {

@@ -84,7 +84,7 @@ public final class DemoFleet {
                     .filter(line -> !line.isEmpty())
                     .toList();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, e.getMessage() + ". Nothing was written.", e);
         }
     }
 

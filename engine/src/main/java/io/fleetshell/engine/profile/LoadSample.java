@@ -1,0 +1,37 @@
+package io.fleetshell.engine.profile;
+
+import java.util.List;
+
+/**
+ * One measurement: the agent's file loaded as a module in a fresh interpreter process.
+ *
+ * @param run           1-based run number
+ * @param ok            whether the load finished without an exception
+ * @param loadMillis    wall time of the load itself (not the interpreter's start-up)
+ * @param peakRssKb     the process's peak resident set size after the load, in KiB
+ * @param modulesLoaded modules the load added to {@code sys.modules}
+ * @param imports       the {@code -X importtime} lines of the load
+ * @param python        the interpreter's version
+ * @param error         why the load failed, or null
+ */
+public record LoadSample(int run, boolean ok, double loadMillis, long peakRssKb, int modulesLoaded,
+                         List<ImportTiming> imports, String python, LoadError error) {
+
+    public LoadSample {
+        imports = List.copyOf(imports);
+    }
+
+    /** Why a load failed: the exception type, its message and the agent's line it came from (or null). */
+    public record LoadError(String type, String message, Integer line) {
+
+        @Override
+        public String toString() {
+            return type + (line != null ? " at line " + line : "") + ": " + message;
+        }
+    }
+
+    /** Imports the agent's own code made (depth 0), each with what it pulled in. */
+    public List<ImportTiming> directImports() {
+        return imports.stream().filter(i -> i.depth() == 0).toList();
+    }
+}

@@ -1,0 +1,174 @@
+package io.fleetshell.engine.profile;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Measures agents by loading each one as a module in fresh processes of its own interpreter, with
+ * {@code -X importtime}, through the shipped {@code load_probe.py}. Each sample is a new process, so
+ * nothing cached by one run helps the next.
+ */
+public final class Profiler implements AutoCloseable {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Duration timeout;
+    private final Path probe;
+
+    /** @param timeout how long one load may take before its process is killed and the sample fails */
+    public Profiler(Duration timeout) {
+        this.timeout = timeout;
+        try (InputStream in = Profiler.class.getResourceAsStream("/io/fleetshell/python/load_probe.py")) {
+            if (in == null) {
+                throw new IllegalStateException("load_probe.py is missing from this build");
+            }
+            probe = Files.createTempFile("fleetshell-load-probe", ".py");
+            Files.write(probe, in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code runs} samples of one agent; stops at the first failed load, which later runs would repeat. */
+    public AgentProfile profile(ProfileTarget target, int runs) {
+        List<LoadSample> samples = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            LoadSample sample = sample(target, run);
+            samples.add(sample);
+            if (!sample.ok()) {
+                break;
+            }
+        }
+        return new AgentProfile(target, samples);
+    }
+
+    /**
+     * Profiles several agents, {@code parallelism} at a time, in the order given; {@code done} hears of
+     * each agent as it finishes.
+     */
+    public List<AgentProfile> profileAll(List<ProfileTarget> targets, int runs, int parallelism, Consumer<AgentProfile> done) {
+        try (ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallelism))) {
+            List<Future<AgentProfile>> futures = targets.stream().map(t -> pool.submit(() -> {
+                AgentProfile profile = profile(t, runs);
+                done.accept(profile);
+                return profile;
+            })).toList();
+            List<AgentProfile> profiles = new ArrayList<>();
+            for (Future<AgentProfile> future : futures) {
+                profiles.add(future.get());
+            }
+            return profiles;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "profiling was interrupted; nothing was stored");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof FleetshellException f) {
+                throw f;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** One fresh process: load the agent and read back the probe's report. */
+    public LoadSample sample(ProfileTarget target, int run) {
+        Path out = null;
+        Path err = null;
+        try {
+            out = Files.createTempFile("fleetshell-probe", ".out");
+            err = Files.createTempFile("fleetshell-probe", ".err");
+            ProcessBuilder builder = new ProcessBuilder(target.python(), "-X", "importtime", probe.toString(),
+                    target.script().toString())
+                    .directory(target.workingDirectory().toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            builder.environment().putAll(target.environment());
+            builder.environment().put("PYTHONDONTWRITEBYTECODE", "1"); // leave no __pycache__ in the fleet
+            Process process;
+            try {
+                process = builder.start();
+            } catch (IOException e) {
+                throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot start the interpreter '%s' for %s: %s. "
+                        .formatted(target.python(), target.agent(), e.getMessage())
+                        + "Set python: in the machine's global_settings to an interpreter that exists, then inventory refresh.");
+            }
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor();
+                return failed(run, "Timeout", "loading took longer than %d s and was stopped".formatted(timeout.toSeconds()));
+            }
+            String stdout = Files.readString(out, StandardCharsets.UTF_8);
+            String stderr = Files.readString(err, StandardCharsets.UTF_8);
+            String report = lastLine(stdout);
+            if (report == null || !report.startsWith("{")) {
+                return failed(run, "ProbeFailed", "the interpreter exited with status %d without a report: %s"
+                        .formatted(process.exitValue(), tail(stderr)));
+            }
+            return toSample(run, JSON.readTree(report), ImportTimeParser.parse(stderr));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "profiling was interrupted; nothing was stored");
+        } finally {
+            deleteQuietly(out);
+            deleteQuietly(err);
+        }
+    }
+
+    private static LoadSample toSample(int run, JsonNode report, List<ImportTiming> imports) {
+        boolean ok = report.path("ok").asBoolean(false);
+        LoadSample.LoadError error = ok ? null : new LoadSample.LoadError(report.path("error_type").asString("Error"),
+                report.path("message").asString(""), report.path("line").isNumber() ? report.path("line").asInt() : null);
+        return new LoadSample(run, ok, report.path("load_ms").asDouble(), report.path("rss_kb").asLong(),
+                report.path("modules_after").asInt() - report.path("modules_before").asInt(),
+                ok ? imports : List.of(), report.path("python").asString(null), error);
+    }
+
+    private static LoadSample failed(int run, String type, String message) {
+        return new LoadSample(run, false, 0, 0, 0, List.of(), null, new LoadSample.LoadError(type, message, null));
+    }
+
+    private static String lastLine(String text) {
+        String[] lines = text.strip().split("\n");
+        return lines.length == 0 ? null : lines[lines.length - 1].strip();
+    }
+
+    private static String tail(String text) {
+        String stripped = text.strip();
+        return stripped.length() <= 400 ? stripped : "..." + stripped.substring(stripped.length() - 400);
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a temp file left behind is harmless
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        deleteQuietly(probe);
+    }
+}

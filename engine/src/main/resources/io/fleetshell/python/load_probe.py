@@ -1,0 +1,94 @@
+"""Loads one agent file as a module, without running its __main__ block, and reports what it cost.
+
+Run by fleetshell with the agent's own interpreter, in a fresh process per sample:
+
+    PYTHON -X importtime load_probe.py /path/to/agent.py
+
+The agent's directory is put first on sys.path, as `python agent.py` would. The load is bracketed by
+marker lines on stderr so that fleetshell can tell the agent's `-X importtime` lines from the
+probe's own. The result is one JSON object on the last line of stdout:
+
+    {"ok": true, "load_ms": 41.2, "rss_kb": 18230, "modules_before": 31, "modules_after": 112}
+    {"ok": false, "error_type": "ModuleNotFoundError", "message": "...", "line": 12, "load_ms": 3.1, ...}
+
+Only modules the interpreter has loaded already are imported before the load (sys, time), so the
+agent's imports are measured in full.
+"""
+import sys
+import time
+
+BEGIN = "fleetshell-probe: begin"
+END = "fleetshell-probe: end"
+
+
+def main(path):
+    import importlib.util  # loaded by the interpreter at start-up already: costs nothing here
+
+    sys.path.insert(0, path.rsplit("/", 1)[0] if "/" in path else ".")
+    spec = importlib.util.spec_from_file_location("__fleetshell_agent__", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["__fleetshell_agent__"] = module
+    before = len(sys.modules)
+    error = None
+    sys.stderr.write(BEGIN + "\n")
+    sys.stderr.flush()
+    start = time.perf_counter()
+    try:
+        spec.loader.exec_module(module)
+    except BaseException as e:  # SystemExit and KeyboardInterrupt at import are failures to report too
+        error = e
+    elapsed = (time.perf_counter() - start) * 1000.0
+    sys.stderr.write(END + "\n")
+    sys.stderr.flush()
+    after = len(sys.modules)
+
+    import json
+
+    result = {
+        "ok": error is None,
+        "load_ms": round(elapsed, 3),
+        "rss_kb": _peak_rss_kb(),
+        "modules_before": before,
+        "modules_after": after,
+        "python": "%d.%d.%d" % sys.version_info[:3],
+    }
+    if error is not None:
+        result["error_type"] = type(error).__name__
+        result["message"] = str(error)
+        result["line"] = _agent_line(error, path)
+    sys.stdout.write("\n" + json.dumps(result) + "\n")
+
+
+def _peak_rss_kb():
+    """Peak resident set size of this process image. ru_maxrss would also count the parent's peak
+    (the JVM's, some 250 MB) inherited through fork; VmHWM starts afresh at exec."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _agent_line(error, path):
+    """The line of the agent's own file where the error arose, or the syntax error's line."""
+    if isinstance(error, SyntaxError) and error.filename == path:
+        return error.lineno
+    line = None
+    tb = error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == path:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.stderr.write("usage: load_probe.py AGENT_FILE\n")
+        sys.exit(2)
+    main(sys.argv[1])

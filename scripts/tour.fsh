@@ -1,0 +1,18 @@
+# A tour of fleetshell on the demo fleet. Run it with:
+#   ./fleetshell script scripts/tour.fsh
+# Lines starting with # or // are comments; the script stops at the first command that fails.
+
+// The demo: stdlib-only Python agents on two machines (mainpc, pc2), copied to FLEETSHELL_HOME/demo.
+demo init
+
+// Every agent, with its machine, group, ports and where its script was found.
+inventory list
+
+// One agent in full: the config entry it came from, its resolved script, its flags.
+inventory show TutorAgent
+
+// Re-read the startup configs and report what changed (nothing, right after loading).
+inventory refresh
+
+// Every state-changing command is on record.
+history --limit 5

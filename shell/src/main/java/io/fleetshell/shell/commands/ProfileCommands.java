@@ -1,0 +1,260 @@
+package io.fleetshell.shell.commands;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.inventory.Machine;
+import io.fleetshell.engine.profile.AgentProfile;
+import io.fleetshell.engine.profile.LoadSample;
+import io.fleetshell.engine.profile.ProfileTarget;
+import io.fleetshell.engine.profile.Profiler;
+import io.fleetshell.engine.profile.Stats;
+import io.fleetshell.history.Baseline;
+import io.fleetshell.history.BaselineStore;
+import io.fleetshell.shell.ShellSession;
+import io.fleetshell.shell.cli.Journaled;
+import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.render.TextTable;
+import org.springframework.shell.core.command.annotation.Arguments;
+import org.springframework.shell.core.command.annotation.Command;
+import org.springframework.shell.core.command.annotation.Option;
+import org.springframework.stereotype.Component;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** {@code profile} measures agents' load in fresh processes; {@code baseline list|show} reads what it stored. */
+@Component
+public class ProfileCommands {
+
+    static final String GROUP = "Measure";
+    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
+
+    private final ShellSession session;
+
+    public ProfileCommands(ShellSession session) {
+        this.session = session;
+    }
+
+    @Journaled
+    @Command(name = "profile", group = GROUP, help = "profile [AGENT...] [--runs N] [--parallel N] [--timeout SECONDS] [--json]",
+            completionProvider = "agentCompletion",
+            description = "Measure each agent's module load in fresh processes of its own interpreter: load time (median and "
+                    + "spread of N runs), per-import time from -X importtime, peak RSS, modules loaded. Stores every sample "
+                    + "as a new baseline version. Without AGENT, every agent whose script was found.")
+    public void profile(@Arguments List<String> names,
+                        @Option(longName = "runs", defaultValue = "5", description = "fresh processes per agent") Integer runs,
+                        @Option(longName = "parallel", defaultValue = "1",
+                                description = "agents measured at once; more than 1 distorts timings on small machines (see BENCHMARKS.md)") Integer parallel,
+                        @Option(longName = "timeout", defaultValue = "60", description = "seconds one load may take") Integer timeout,
+                        @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        if (runs < 1 || runs > 100) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--runs must be between 1 and 100");
+        }
+        if (parallel < 1 || timeout < 1) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--parallel and --timeout must be 1 or more");
+        }
+        Output out = session.output();
+        Inventory inventory = session.inventoryStore().inventory();
+        List<Agent> agents = selected(inventory, names);
+        List<ProfileTarget> targets = new ArrayList<>();
+        for (Agent agent : agents) {
+            if (!agent.script().found()) {
+                out.warn("%s: not profiled, its script was not found (%s)".formatted(agent.id(), agent.script().detail()));
+                continue;
+            }
+            Machine machine = inventory.machine(agent.machine()).orElseThrow();
+            targets.add(new ProfileTarget(agent.id(), agent.script().path(), machine.python(), machine.fleetRoot(), machine.environment()));
+        }
+        if (targets.isEmpty()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "no agent to profile: none of them has a script that was found");
+        }
+        out.info("Profiling %d agent%s, %d run%s each, %d at a time...".formatted(targets.size(), targets.size() == 1 ? "" : "s",
+                runs, runs == 1 ? "" : "s", parallel));
+        AtomicInteger done = new AtomicInteger();
+        List<AgentProfile> profiles;
+        try (Profiler profiler = new Profiler(Duration.ofSeconds(timeout))) {
+            profiles = profiler.profileAll(targets, runs, parallel, p -> out.info("  [%d/%d] %s: %s".formatted(
+                    done.incrementAndGet(), targets.size(), p.target().agent(), oneLine(p))));
+        }
+        BaselineStore store = session.baselines();
+        Instant now = Instant.now();
+        List<Baseline> stored = profiles.stream().map(p -> store.save(p, sha256(p.target().script()), runs, now)).toList();
+
+        long failed = profiles.stream().filter(p -> !p.loaded()).count();
+        session.journal().summary("profiled %d agents (%d failed to load), %d runs each".formatted(profiles.size(), failed, runs));
+        session.journal().agents(profiles.stream().map(p -> p.target().agent()).toList());
+        if (json) {
+            out.json(Map.of("baselines", stored.stream().map(ProfileCommands::baselineJson).toList()));
+            return;
+        }
+        out.println(table(stored).render());
+        if (failed > 0) {
+            out.warn("%d agent%s failed to load; their errors are stored with the baseline and are never averaged in."
+                    .formatted(failed, failed == 1 ? "" : "s"));
+        }
+    }
+
+    @Command(name = {"baseline", "list"}, group = GROUP, help = "baseline list [--json]",
+            description = "List the newest stored baseline of every profiled agent.")
+    public void list(@Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        List<Baseline> baselines = session.baselines().latest();
+        Output out = session.output();
+        if (json) {
+            out.json(Map.of("baselines", baselines.stream().map(ProfileCommands::baselineJson).toList()));
+            return;
+        }
+        if (baselines.isEmpty()) {
+            out.info("No baselines yet: profile measures agents and stores one.");
+            return;
+        }
+        out.println(table(baselines).render());
+    }
+
+    @Command(name = {"baseline", "show"}, group = GROUP, help = "baseline show AGENT [--version N] [--json]",
+            completionProvider = "agentCompletion",
+            description = "Show one agent's baseline: every raw sample, and its imports by measured cost.")
+    public void show(@Arguments List<String> names,
+                     @Option(longName = "version", description = "which version (default: the newest)") Integer version,
+                     @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        if (names == null || names.size() != 1) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "name one agent: baseline show AGENT");
+        }
+        Agent agent = AgentLookup.agent(session.inventoryStore().inventory(), names.getFirst());
+        List<Baseline> versions = session.baselines().versions(agent.id());
+        if (versions.isEmpty()) {
+            throw new FleetshellException(ErrorCode.UNKNOWN_NAME, agent.id() + " has no baseline yet; run profile " + agent.name());
+        }
+        Baseline baseline = version == null ? versions.getFirst() : versions.stream().filter(b -> b.version() == version).findFirst()
+                .orElseThrow(() -> new FleetshellException(ErrorCode.UNKNOWN_NAME, "%s has versions %s, not %d".formatted(
+                        agent.id(), versions.stream().map(b -> String.valueOf(b.version())).toList(), version)));
+        Output out = session.output();
+        if (json) {
+            Map<String, Object> m = baselineJson(baseline);
+            m.put("samples", baseline.profile().samples().stream().map(ProfileCommands::sampleJson).toList());
+            out.json(m);
+            return;
+        }
+        AgentProfile p = baseline.profile();
+        out.println("%s baseline v%d, measured %s with %s (Python %s), script sha256 %s".formatted(agent.id(), baseline.version(),
+                WHEN.format(baseline.createdAt()), p.target().python(), p.python(), baseline.scriptSha256().substring(0, 12)));
+        out.println("load: " + oneLine(p));
+        TextTable samples = new TextTable("RUN", "LOAD MS", "PEAK RSS MB", "MODULES", "RESULT");
+        for (LoadSample s : p.samples()) {
+            samples.row(s.run(), s.ok() ? "%.1f".formatted(s.loadMillis()) : "-", s.ok() ? "%.1f".formatted(s.peakRssKb() / 1024.0) : "-",
+                    s.ok() ? s.modulesLoaded() : "-", s.ok() ? "ok" : s.error());
+        }
+        out.println("");
+        out.println(samples.render());
+        if (p.loaded()) {
+            TextTable imports = new TextTable("DIRECT IMPORT", "CUMULATIVE MS", "SELF MS");
+            p.directImports().forEach(i -> imports.row(i.module(), "%.1f".formatted(i.cumulativeMillis()), "%.1f".formatted(i.selfMillis())));
+            out.println("");
+            out.println(imports.render());
+        }
+    }
+
+    private static List<Agent> selected(Inventory inventory, List<String> names) {
+        if (inventory.isEmpty()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "the inventory is empty; run demo init or inventory load FILE first");
+        }
+        if (names == null || names.isEmpty()) {
+            return inventory.agents();
+        }
+        return names.stream().map(n -> AgentLookup.agent(inventory, n)).distinct().toList();
+    }
+
+    private static TextTable table(List<Baseline> baselines) {
+        TextTable table = new TextTable("MACHINE", "AGENT", "V", "LOAD MS", "SPREAD", "PEAK RSS MB", "MODULES", "COSTLIEST IMPORTS");
+        for (Baseline b : baselines) {
+            AgentProfile p = b.profile();
+            if (!p.loaded()) {
+                table.row(p.target().agent().machine(), p.target().agent().name(), b.version(), "FAILED", "-", "-", "-",
+                        p.failure().map(Object::toString).orElse(""));
+                continue;
+            }
+            Stats load = p.loadMillis();
+            table.row(p.target().agent().machine(), p.target().agent().name(), b.version(), "%.1f".formatted(load.median()),
+                    "%.1f-%.1f".formatted(load.min(), load.max()), "%.1f".formatted(p.peakRssKb().median() / 1024.0),
+                    "%.0f".formatted(p.modulesLoaded().median()),
+                    String.join(", ", p.directImports().stream().limit(3)
+                            .map(i -> "%s %.0f".formatted(i.module(), i.cumulativeMillis())).toList()));
+        }
+        return table;
+    }
+
+    private static String oneLine(AgentProfile p) {
+        if (!p.loaded()) {
+            return "FAILED " + p.failure().map(Object::toString).orElse("");
+        }
+        Stats load = p.loadMillis();
+        return "%.1f ms median (%.1f-%.1f over %d runs), peak RSS %.1f MB".formatted(load.median(), load.min(), load.max(),
+                load.n(), p.peakRssKb().median() / 1024.0);
+    }
+
+    static Map<String, Object> baselineJson(Baseline b) {
+        AgentProfile p = b.profile();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("agent", p.target().agent().toString());
+        m.put("version", b.version());
+        m.put("created_at", b.createdAt().toString());
+        m.put("script", p.target().script().toString());
+        m.put("script_sha256", b.scriptSha256());
+        m.put("python", p.target().python());
+        m.put("python_version", p.python());
+        m.put("loaded", p.loaded());
+        m.put("runs", p.samples().size());
+        if (p.loaded()) {
+            Stats load = p.loadMillis();
+            m.put("load_ms", Map.of("median", load.median(), "min", load.min(), "max", load.max()));
+            m.put("peak_rss_kb_median", p.peakRssKb().median());
+            m.put("modules_loaded_median", p.modulesLoaded().median());
+            m.put("direct_imports", p.directImports().stream().map(i -> Map.of("module", i.module(),
+                    "cumulative_ms", i.cumulativeMillis(), "self_ms", i.selfMillis())).toList());
+        } else {
+            LoadSample.LoadError e = p.failure().orElseThrow();
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("type", e.type());
+            error.put("message", e.message());
+            error.put("line", e.line());
+            m.put("error", error);
+        }
+        return m;
+    }
+
+    private static Map<String, Object> sampleJson(LoadSample s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run", s.run());
+        m.put("ok", s.ok());
+        m.put("load_ms", s.loadMillis());
+        m.put("peak_rss_kb", s.peakRssKb());
+        m.put("modules_loaded", s.modulesLoaded());
+        m.put("imports", s.imports().stream().map(i -> List.of(i.module(), i.depth(), i.selfMicros(), i.cumulativeMicros())).toList());
+        m.put("error", s.error() == null ? null : s.error().toString());
+        return m;
+    }
+
+    static String sha256(Path file) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot read " + file + ": " + e.getMessage());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
