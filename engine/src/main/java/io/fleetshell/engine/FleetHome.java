@@ -38,6 +38,11 @@ public record FleetHome(Path root) {
         return root.resolve("demo");
     }
 
+    /** Compiled bytecode of profiled agents and their libraries, kept out of the fleet. */
+    public Path bytecodeCache() {
+        return root.resolve("cache/pycache");
+    }
+
     public Path logs() {
         return root.resolve("logs");
     }

@@ -17,7 +17,7 @@ class InteractiveTest {
     @Test
     void theFirstStartShowsTheDemoFleetAndLaterStartsSummarizeIt() throws Exception {
         ShellHarness shell = new ShellHarness(home);
-        ShellHarness.Run first = shell.interactive("inventory show NoSuchAgent\ninventory show 'ObservabilityHub\nquit\n");
+        ShellHarness.Run first = shell.interactive("inventory show NoSuchAgent\ninventory show pc2/CacheManager\nquit\n");
         assertThat(first.status()).isZero();
         assertThat(first.out())
                 .contains("First start with an empty history: installing the bundled demo fleet")
@@ -26,7 +26,7 @@ class InteractiveTest {
                 .containsPattern("pc2\\s+TranslationService")
                 .contains("agents on 2 machines.")
                 .contains("error: no agent named NoSuchAgent")
-                .contains("error: unclosed single quote");
+                .contains("pc2_code/agents/ForPC2/cache_manager.py");
 
         assertThat(Files.readString(home.resolve("shell_history"))).contains("inventory show NoSuchAgent");
 

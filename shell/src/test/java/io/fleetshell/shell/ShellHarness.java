@@ -8,9 +8,10 @@ import org.jline.terminal.TerminalBuilder;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -51,14 +52,20 @@ public final class ShellHarness {
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    /** The REPL fed with {@code input} (lines typed by a user); returns everything the terminal showed. */
+    /**
+     * The REPL fed with {@code input} (lines typed by a user, ending with quit); returns everything the
+     * terminal showed. The input goes through a pipe that stays open until the REPL returns: a stream
+     * that ends at once makes JLine see end-of-file before the first line.
+     */
     public Run interactive(String input) throws IOException {
         ConfigurableApplicationContext context = context();
-        try (context) {
+        try (context; PipedOutputStream typing = new PipedOutputStream(); PipedInputStream keyboard = new PipedInputStream(typing, 1 << 16)) {
+            typing.write(input.getBytes(StandardCharsets.UTF_8));
+            typing.flush();
             ByteArrayOutputStream screen = new ByteArrayOutputStream();
-            try (Terminal terminal = TerminalBuilder.builder()
-                    .streams(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), screen)
-                    .dumb(true).type(Terminal.TYPE_DUMB).build()) {
+            try (Terminal terminal = TerminalBuilder.builder().system(false)
+                    .streams(keyboard, screen)
+                    .type(Terminal.TYPE_DUMB).build()) {
                 LineReader reader = LineReaderBuilder.builder().terminal(terminal)
                         .completer(context.getBean(io.fleetshell.shell.cli.FleetCompleter.class)).build();
                 int status = context.getBean(FleetshellRunner.class).repl(reader);

@@ -31,11 +31,18 @@ public final class Profiler implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final Duration timeout;
+    private final Path bytecodeCache;
     private final Path probe;
 
-    /** @param timeout how long one load may take before its process is killed and the sample fails */
-    public Profiler(Duration timeout) {
+    /**
+     * @param timeout       how long one load may take before its process is killed and the sample fails
+     * @param bytecodeCache where the interpreter keeps compiled bytecode ({@code PYTHONPYCACHEPREFIX}):
+     *                      agents start with their bytecode cached in real life, and nothing is written
+     *                      into the fleet
+     */
+    public Profiler(Duration timeout, Path bytecodeCache) {
         this.timeout = timeout;
+        this.bytecodeCache = bytecodeCache;
         try (InputStream in = Profiler.class.getResourceAsStream("/io/fleetshell/python/load_probe.py")) {
             if (in == null) {
                 throw new IllegalStateException("load_probe.py is missing from this build");
@@ -47,8 +54,16 @@ public final class Profiler implements AutoCloseable {
         }
     }
 
-    /** {@code runs} samples of one agent; stops at the first failed load, which later runs would repeat. */
+    /**
+     * {@code runs} samples of one agent after one unrecorded warm-up load (which fills the bytecode
+     * cache and the OS file cache); stops at the first failed load, which later runs would repeat.
+     */
     public AgentProfile profile(ProfileTarget target, int runs) {
+        LoadSample warmUp = sample(target, 0);
+        if (!warmUp.ok()) {
+            return new AgentProfile(target, List.of(new LoadSample(1, false, warmUp.loadMillis(), warmUp.peakRssKb(),
+                    warmUp.modulesLoaded(), List.of(), warmUp.python(), warmUp.error())));
+        }
         List<LoadSample> samples = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
             LoadSample sample = sample(target, run);
@@ -101,7 +116,9 @@ public final class Profiler implements AutoCloseable {
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile());
             builder.environment().putAll(target.environment());
-            builder.environment().put("PYTHONDONTWRITEBYTECODE", "1"); // leave no __pycache__ in the fleet
+            // An inherited PYTHONDONTWRITEBYTECODE with a cache prefix would recompile the standard library on every run.
+            builder.environment().remove("PYTHONDONTWRITEBYTECODE");
+            builder.environment().put("PYTHONPYCACHEPREFIX", bytecodeCache.toString());
             Process process;
             try {
                 process = builder.start();

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,7 +23,15 @@ class ProfilerTest {
     @TempDir
     Path fleet;
 
-    private final Profiler profiler = new Profiler(Duration.ofSeconds(20));
+    @TempDir
+    static Path cache;
+
+    private Profiler profiler;
+
+    @org.junit.jupiter.api.BeforeEach
+    void open() {
+        profiler = new Profiler(Duration.ofSeconds(20), cache);
+    }
 
     @AfterEach
     void close() {
@@ -55,6 +64,12 @@ class ProfilerTest {
         assertThat(profile.modulesLoaded().median()).isGreaterThan(10);
         assertThat(profile.directImports()).extracting(AgentProfile.ImportCost::module).startsWith("asyncio").contains("helper_mod");
         assertThat(profile.python()).matches("3\\.\\d+\\.\\d+");
+        try (Stream<Path> files = Files.walk(fleet)) {
+            assertThat(files.filter(f -> f.toString().contains("__pycache__"))).as("nothing written into the fleet").isEmpty();
+        }
+        try (Stream<Path> files = Files.walk(cache)) {
+            assertThat(files.filter(f -> f.toString().endsWith("helper_mod.cpython-" + profile.python().replaceAll("^3\\.(\\d+).*", "3$1") + ".pyc"))).hasSize(1);
+        }
     }
 
     @Test
@@ -80,7 +95,7 @@ class ProfilerTest {
 
     @Test
     void aHangingLoadIsStoppedAtTheTimeout() throws IOException {
-        try (Profiler quick = new Profiler(Duration.ofSeconds(1))) {
+        try (Profiler quick = new Profiler(Duration.ofSeconds(1), cache)) {
             AgentProfile hang = quick.profile(agent("hang", "import time\ntime.sleep(30)\n"), 3);
             assertThat(hang.failure()).hasValueSatisfying(e -> {
                 assertThat(e.type()).isEqualTo("Timeout");

@@ -87,7 +87,7 @@ public class ProfileCommands {
                 runs, runs == 1 ? "" : "s", parallel));
         AtomicInteger done = new AtomicInteger();
         List<AgentProfile> profiles;
-        try (Profiler profiler = new Profiler(Duration.ofSeconds(timeout))) {
+        try (Profiler profiler = new Profiler(Duration.ofSeconds(timeout), session.home().bytecodeCache())) {
             profiles = profiler.profileAll(targets, runs, parallel, p -> out.info("  [%d/%d] %s: %s".formatted(
                     done.incrementAndGet(), targets.size(), p.target().agent(), oneLine(p))));
         }
