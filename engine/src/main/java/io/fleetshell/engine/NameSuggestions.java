@@ -31,6 +31,15 @@ public final class NameSuggestions {
                 .toList();
     }
 
+    /** The {@code limit} known names nearest to the typed one by edit distance, however far they are. */
+    public static List<String> nearest(String typed, Collection<String> known, int limit) {
+        String t = typed.toLowerCase();
+        return known.stream().distinct()
+                .sorted(Comparator.comparingInt((String name) -> distance(t, name.toLowerCase())).thenComparing(name -> name))
+                .limit(limit)
+                .toList();
+    }
+
     /** Levenshtein distance. */
     static int distance(String a, String b) {
         int[] previous = new int[b.length() + 1];

@@ -23,6 +23,11 @@ class NameSuggestionsTest {
     }
 
     @Test
+    void nearestRanksEveryNameByDistance() {
+        assertThat(NameSuggestions.nearest("NoSuchAgent", names, 2)).containsExactly("TutorAgent", "ModelManagerAgent");
+    }
+
+    @Test
     void distanceIsLevenshtein() {
         assertThat(NameSuggestions.distance("kitten", "sitting")).isEqualTo(3);
         assertThat(NameSuggestions.distance("", "abc")).isEqualTo(3);

@@ -74,7 +74,7 @@ class InventoryCommandsTest {
         assertThat(run.err()).contains("no agent named TutorAgnet", "did you mean TutorAgent");
         ShellHarness.Run none = shell.oneShot("inventory", "show", "NoSuchAgent");
         assertThat(none.status()).isEqualTo(2);
-        assertThat(none.err()).contains("no agent named NoSuchAgent", "inventory list shows them all");
+        assertThat(none.err()).contains("no agent named NoSuchAgent in the inventory; the closest names are TutorAgent, ", "(inventory list shows all 3)");
         assertThat(shell.oneShot("inventory", "list", "--machine", "mainp").err()).contains("did you mean mainpc?");
     }
 

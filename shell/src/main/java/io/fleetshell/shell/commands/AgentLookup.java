@@ -32,8 +32,11 @@ final class AgentLookup {
         }
         List<String> known = inventory.agents().stream().map(a -> id.machine() == null ? a.name() : a.id().toString()).toList();
         List<String> close = NameSuggestions.closest(typed, known, 3);
-        throw new FleetshellException(ErrorCode.UNKNOWN_NAME, "no agent named %s in the inventory%s".formatted(typed,
-                close.isEmpty() ? "; inventory list shows them all" : "; did you mean " + String.join(", ", close) + "?"));
+        throw new FleetshellException(ErrorCode.UNKNOWN_NAME, "no agent named %s in the inventory; %s".formatted(typed,
+                close.isEmpty()
+                        ? "the closest names are %s (inventory list shows all %d)".formatted(
+                                String.join(", ", NameSuggestions.nearest(typed, known, 3)), known.size())
+                        : "did you mean " + String.join(", ", close) + "?"));
     }
 
     static Machine machine(Inventory inventory, String typed) {
