@@ -8,12 +8,20 @@ The agent's directory is put first on sys.path, as `python agent.py` would. The 
 marker lines on stderr so that fleetshell can tell the agent's `-X importtime` lines from the
 probe's own. The result is one JSON object on the last line of stdout:
 
-    {"ok": true, "load_ms": 41.2, "rss_kb": 18230, "modules_before": 31, "modules_after": 112}
+    {"ok": true, "load_ms": 41.2, "rss_kb": 18230, "modules_before": 31, "modules_after": 112,
+     "statements": [["numpy", 2, 310.5, 18100], ...]}
     {"ok": false, "error_type": "ModuleNotFoundError", "message": "...", "line": 12, "load_ms": 3.1, ...}
 
 Only modules the interpreter has loaded already are imported before the load (sys, time), so the
 agent's imports are measured in full.
+
+`statements` attributes cost to the agent's own import statements: for every import executed by
+the agent's module (not by the modules it imports), the module asked for, the statement's line,
+its wall time in ms and how much the resident set grew while it ran, in KiB. It comes from a thin
+`__import__` wrapper that reads the clock and /proc/self/statm around the call and otherwise
+passes everything through unchanged.
 """
+import builtins
 import sys
 import time
 
@@ -29,6 +37,23 @@ def main(path):
     module = importlib.util.module_from_spec(spec)
     sys.modules["__fleetshell_agent__"] = module
     before = len(sys.modules)
+    statements = []
+    original_import = builtins.__import__
+    page_kb = _page_kb()
+
+    def measuring_import(name, globals=None, locals=None, fromlist=(), level=0):
+        if page_kb is None or globals is None or globals.get("__name__") != "__fleetshell_agent__":
+            return original_import(name, globals, locals, fromlist, level)
+        start_rss = _rss_pages()
+        started = time.perf_counter()
+        try:
+            return original_import(name, globals, locals, fromlist, level)
+        finally:
+            millis = (time.perf_counter() - started) * 1000.0
+            line = sys._getframe(1).f_lineno
+            statements.append([("." * level) + name, line, round(millis, 3), (_rss_pages() - start_rss) * page_kb])
+
+    builtins.__import__ = measuring_import
     error = None
     sys.stderr.write(BEGIN + "\n")
     sys.stderr.flush()
@@ -38,6 +63,7 @@ def main(path):
     except BaseException as e:  # SystemExit and KeyboardInterrupt at import are failures to report too
         error = e
     elapsed = (time.perf_counter() - start) * 1000.0
+    builtins.__import__ = original_import
     sys.stderr.write(END + "\n")
     sys.stderr.flush()
     after = len(sys.modules)
@@ -51,6 +77,7 @@ def main(path):
         "modules_before": before,
         "modules_after": after,
         "python": "%d.%d.%d" % sys.version_info[:3],
+        "statements": statements,
     }
     if error is not None:
         result["error_type"] = type(error).__name__
@@ -72,6 +99,20 @@ def _peak_rss_kb():
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _page_kb():
+    try:
+        import os
+
+        return os.sysconf("SC_PAGE_SIZE") // 1024
+    except (ImportError, ValueError, OSError, AttributeError):
+        return None
+
+
+def _rss_pages():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1])
 
 
 def _agent_line(error, path):

@@ -37,8 +37,8 @@ public final class BaselineStore {
 
     private static final String INSERT_SAMPLE = """
             INSERT INTO baseline_samples (baseline_id, run, ok, load_ms, peak_rss_kb, modules_loaded,
-                                          error_type, error_message, error_line, imports_json)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                          error_type, error_message, error_line, imports_json, statements_json)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     private static final String SELECT_BASELINE = """
             SELECT id, machine, agent, version, created_at, script, script_sha256, working_directory, python,
@@ -55,7 +55,8 @@ public final class BaselineStore {
             ORDER BY version DESC""";
 
     private static final String SAMPLES = """
-            SELECT run, ok, load_ms, peak_rss_kb, modules_loaded, error_type, error_message, error_line, imports_json
+            SELECT run, ok, load_ms, peak_rss_kb, modules_loaded, error_type, error_message, error_line, imports_json,
+                   statements_json
             FROM baseline_samples WHERE baseline_id = ? ORDER BY run""";
 
     private final HistoryDatabase database;
@@ -152,6 +153,8 @@ public final class BaselineStore {
                 }
                 insert.setString(10, Json.write(s.imports().stream()
                         .map(i -> List.of(i.module(), i.depth(), i.selfMicros(), i.cumulativeMicros())).toList()));
+                insert.setString(11, Json.write(s.statements().stream()
+                        .map(cost -> List.of(cost.module(), cost.line(), cost.millis(), cost.rssKb())).toList()));
                 insert.addBatch();
             }
             insert.executeBatch();
@@ -192,8 +195,12 @@ public final class BaselineStore {
                             .map(r -> new ImportTiming((String) r.get(0), ((Number) r.get(1)).intValue(),
                                     ((Number) r.get(2)).longValue(), ((Number) r.get(3)).longValue()))
                             .toList();
+                    List<LoadSample.StatementCost> statements = Json.readRows(rs.getString("statements_json")).stream()
+                            .map(r -> new LoadSample.StatementCost((String) r.get(0), ((Number) r.get(1)).intValue(),
+                                    ((Number) r.get(2)).doubleValue(), ((Number) r.get(3)).longValue()))
+                            .toList();
                     samples.add(new LoadSample(rs.getInt("run"), rs.getInt("ok") == 1, rs.getDouble("load_ms"),
-                            rs.getLong("peak_rss_kb"), rs.getInt("modules_loaded"), imports, pythonVersion, error));
+                            rs.getLong("peak_rss_kb"), rs.getInt("modules_loaded"), imports, statements, pythonVersion, error));
                 }
             }
         }

@@ -27,7 +27,9 @@ class BaselineStoreTest {
     private static LoadSample ok(int run, double ms) {
         return new LoadSample(run, true, ms, 24_000 + run, 81,
                 List.of(new ImportTiming("_json", 1, 600, 600), new ImportTiming("json", 0, 500, 1100),
-                        new ImportTiming("smtplib", 0, 700, 15_800)), "3.11.7", null);
+                        new ImportTiming("smtplib", 0, 700, 15_800)),
+                List.of(new LoadSample.StatementCost("json", 1, 1.25, 108), new LoadSample.StatementCost("smtplib", 2, 16.5, 2_048)),
+                "3.11.7", null);
     }
 
     @Test
@@ -38,7 +40,7 @@ class BaselineStoreTest {
         Baseline saved = store.save(first, "ab".repeat(32), 3, at);
         assertThat(saved.version()).isEqualTo(1);
 
-        AgentProfile failed = new AgentProfile(TARGET, List.of(new LoadSample(1, false, 3.5, 9_000, 4, List.of(), "3.11.7",
+        AgentProfile failed = new AgentProfile(TARGET, List.of(new LoadSample(1, false, 3.5, 9_000, 4, List.of(), List.of(), "3.11.7",
                 new LoadSample.LoadError("ModuleNotFoundError", "No module named 'torch'", 12))));
         assertThat(store.save(failed, "cd".repeat(32), 5, at.plusSeconds(60)).version()).isEqualTo(2);
 

@@ -45,6 +45,33 @@ public record AgentProfile(ProfileTarget target, List<LoadSample> samples) {
         return samples.isEmpty() ? null : samples.getFirst().python();
     }
 
+    /** The median cost of one of the agent's import statements (by line) across the successful samples. */
+    public record StatementMedian(int line, String module, double millis, double rssKb) {
+    }
+
+    /** The agent's import statements as they ran, in source order, each the median over the successful samples. */
+    public List<StatementMedian> statements() {
+        Map<Integer, List<LoadSample.StatementCost>> byLine = new java.util.TreeMap<>();
+        for (LoadSample sample : ok()) {
+            // a statement that runs twice (in a loop) adds up within one sample
+            Map<Integer, double[]> perSample = new LinkedHashMap<>();
+            Map<Integer, String> modules = new LinkedHashMap<>();
+            for (LoadSample.StatementCost cost : sample.statements()) {
+                double[] sum = perSample.computeIfAbsent(cost.line(), l -> new double[2]);
+                sum[0] += cost.millis();
+                sum[1] += cost.rssKb();
+                modules.putIfAbsent(cost.line(), cost.module());
+            }
+            perSample.forEach((line, sum) -> byLine.computeIfAbsent(line, l -> new ArrayList<>())
+                    .add(new LoadSample.StatementCost(modules.get(line), line, sum[0], (long) sum[1])));
+        }
+        return byLine.entrySet().stream()
+                .map(e -> new StatementMedian(e.getKey(), e.getValue().getFirst().module(),
+                        Stats.of(e.getValue().stream().map(LoadSample.StatementCost::millis).toList()).median(),
+                        Stats.of(e.getValue().stream().map(c -> (double) c.rssKb()).toList()).median()))
+                .toList();
+    }
+
     /** The agent's direct imports, costliest first, each the median over the successful samples. */
     public List<ImportCost> directImports() {
         Map<String, List<ImportTiming>> byModule = new LinkedHashMap<>();

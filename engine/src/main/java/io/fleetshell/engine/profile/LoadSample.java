@@ -11,14 +11,23 @@ import java.util.List;
  * @param peakRssKb     the process's peak resident set size after the load, in KiB
  * @param modulesLoaded modules the load added to {@code sys.modules}
  * @param imports       the {@code -X importtime} lines of the load
+ * @param statements    the agent's own import statements as they ran, with their measured cost
  * @param python        the interpreter's version
  * @param error         why the load failed, or null
  */
 public record LoadSample(int run, boolean ok, double loadMillis, long peakRssKb, int modulesLoaded,
-                         List<ImportTiming> imports, String python, LoadError error) {
+                         List<ImportTiming> imports, List<StatementCost> statements, String python, LoadError error) {
 
     public LoadSample {
         imports = List.copyOf(imports);
+        statements = List.copyOf(statements);
+    }
+
+    /**
+     * One import the agent's own module executed: the module it asked for, the line of the statement,
+     * its wall time (everything it imported included) and how much the resident set grew meanwhile.
+     */
+    public record StatementCost(String module, int line, double millis, long rssKb) {
     }
 
     /** Why a load failed: the exception type, its message and the agent's line it came from (or null). */

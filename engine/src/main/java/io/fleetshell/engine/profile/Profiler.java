@@ -62,7 +62,7 @@ public final class Profiler implements AutoCloseable {
         LoadSample warmUp = sample(target, 0);
         if (!warmUp.ok()) {
             return new AgentProfile(target, List.of(new LoadSample(1, false, warmUp.loadMillis(), warmUp.peakRssKb(),
-                    warmUp.modulesLoaded(), List.of(), warmUp.python(), warmUp.error())));
+                    warmUp.modulesLoaded(), List.of(), List.of(), warmUp.python(), warmUp.error())));
         }
         List<LoadSample> samples = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
@@ -155,13 +155,17 @@ public final class Profiler implements AutoCloseable {
         boolean ok = report.path("ok").asBoolean(false);
         LoadSample.LoadError error = ok ? null : new LoadSample.LoadError(report.path("error_type").asString("Error"),
                 report.path("message").asString(""), report.path("line").isNumber() ? report.path("line").asInt() : null);
+        List<LoadSample.StatementCost> statements = new ArrayList<>();
+        for (JsonNode s : report.path("statements")) {
+            statements.add(new LoadSample.StatementCost(s.get(0).asString(), s.get(1).asInt(), s.get(2).asDouble(), s.get(3).asLong()));
+        }
         return new LoadSample(run, ok, report.path("load_ms").asDouble(), report.path("rss_kb").asLong(),
                 report.path("modules_after").asInt() - report.path("modules_before").asInt(),
-                ok ? imports : List.of(), report.path("python").asString(null), error);
+                ok ? imports : List.of(), ok ? statements : List.of(), report.path("python").asString(null), error);
     }
 
     private static LoadSample failed(int run, String type, String message) {
-        return new LoadSample(run, false, 0, 0, 0, List.of(), null, new LoadSample.LoadError(type, message, null));
+        return new LoadSample(run, false, 0, 0, 0, List.of(), List.of(), null, new LoadSample.LoadError(type, message, null));
     }
 
     private static String lastLine(String text) {

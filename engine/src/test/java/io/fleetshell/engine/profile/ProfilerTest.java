@@ -63,6 +63,11 @@ class ProfilerTest {
         assertThat(profile.peakRssKb().median()).isBetween(1_000.0, 200_000.0);
         assertThat(profile.modulesLoaded().median()).isGreaterThan(10);
         assertThat(profile.directImports()).extracting(AgentProfile.ImportCost::module).startsWith("asyncio").contains("helper_mod");
+        assertThat(profile.statements()).extracting(AgentProfile.StatementMedian::line, AgentProfile.StatementMedian::module)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, "os"), org.assertj.core.groups.Tuple.tuple(2, "asyncio"),
+                        org.assertj.core.groups.Tuple.tuple(3, "helper_mod"));
+        assertThat(profile.statements().get(1).millis()).isGreaterThan(profile.statements().get(0).millis());
+        assertThat(profile.statements().get(1).rssKb()).isPositive();
         assertThat(profile.python()).matches("3\\.\\d+\\.\\d+");
         try (Stream<Path> files = Files.walk(fleet)) {
             assertThat(files.filter(f -> f.toString().contains("__pycache__"))).as("nothing written into the fleet").isEmpty();

@@ -32,6 +32,8 @@ CREATE TABLE baseline_samples (
     error_line     INTEGER,
     -- [[module, depth, self_us, cumulative_us], ...] in the order -X importtime printed them
     imports_json   TEXT NOT NULL CHECK (json_valid(imports_json)),
+    -- [[module, line, ms, rss_kb], ...]: the agent's own import statements as they ran
+    statements_json TEXT NOT NULL CHECK (json_valid(statements_json)),
     PRIMARY KEY (baseline_id, run)
 ) STRICT;
 

@@ -161,7 +161,12 @@ public class ProfileCommands {
         out.println("");
         out.println(samples.render());
         if (p.loaded()) {
-            TextTable imports = new TextTable("DIRECT IMPORT", "CUMULATIVE MS", "SELF MS");
+            TextTable statements = new TextTable("LINE", "IMPORT STATEMENT OF", "MS", "RSS GROWTH MB");
+            p.statements().forEach(st -> statements.row(st.line(), st.module(), "%.1f".formatted(st.millis()),
+                    "%.2f".formatted(st.rssKb() / 1024.0)));
+            out.println("");
+            out.println(statements.render());
+            TextTable imports = new TextTable("DIRECT IMPORT (-X importtime)", "CUMULATIVE MS", "SELF MS");
             p.directImports().forEach(i -> imports.row(i.module(), "%.1f".formatted(i.cumulativeMillis()), "%.1f".formatted(i.selfMillis())));
             out.println("");
             out.println(imports.render());
@@ -223,6 +228,8 @@ public class ProfileCommands {
             m.put("load_ms", Map.of("median", load.median(), "min", load.min(), "max", load.max()));
             m.put("peak_rss_kb_median", p.peakRssKb().median());
             m.put("modules_loaded_median", p.modulesLoaded().median());
+            m.put("statements", p.statements().stream().map(st -> Map.of("line", st.line(), "module", st.module(),
+                    "ms", st.millis(), "rss_kb", st.rssKb())).toList());
             m.put("direct_imports", p.directImports().stream().map(i -> Map.of("module", i.module(),
                     "cumulative_ms", i.cumulativeMillis(), "self_ms", i.selfMillis())).toList());
         } else {
@@ -244,6 +251,7 @@ public class ProfileCommands {
         m.put("peak_rss_kb", s.peakRssKb());
         m.put("modules_loaded", s.modulesLoaded());
         m.put("imports", s.imports().stream().map(i -> List.of(i.module(), i.depth(), i.selfMicros(), i.cumulativeMicros())).toList());
+        m.put("statements", s.statements().stream().map(c -> List.of(c.module(), c.line(), c.millis(), c.rssKb())).toList());
         m.put("error", s.error() == null ? null : s.error().toString());
         return m;
     }
