@@ -1,0 +1,1199 @@
+"""Static facts about Python agent sources, for fleetshell's import analysis.
+
+Run as ``PYTHON agent_facts.py`` with a JSON request on stdin::
+
+    {"files": ["/abs/a.py", ...], "side_effect_modules": ["readline", ...]}
+
+and read one JSON document from stdout::
+
+    {"python": "3.11.7", "files": [{...facts of one file...}, ...]}
+
+One interpreter handles the whole batch; each file is parsed once with ``ast.parse`` and walked
+once, so the cost stays close to parsing alone. The facts answer one question for every
+module-level import: is its name used while the module body runs (LAZY_IMPORTS.md rule 1)?
+
+This file must run unchanged on Python 3.8 and newer with the standard library only: no match
+statements, no 3.9+ syntax or library calls (``ast.unparse``, ``str.removeprefix``, ...).
+The interpreter that runs it is the agent's own, so "evaluated at def time" questions
+(annotations before 3.14) are answered for the interpreter that will run the agent.
+"""
+
+import ast
+import hashlib
+import io
+import json
+import platform
+import re
+import sys
+import tokenize
+import warnings
+from collections import deque
+
+MIN_VERSION = (3, 8)
+# PEP 649/749: from 3.14 on, annotations are evaluated lazily, like with the __future__ import.
+LAZY_ANNOTATIONS = sys.version_info >= (3, 14)
+
+Name = ast.Name
+Constant = ast.Constant
+Call = ast.Call
+Attribute = ast.Attribute
+Lambda = ast.Lambda
+Store = ast.Store
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+TRY_NODES = tuple(c for c in (ast.Try, getattr(ast, "TryStar", None)) if c is not None)
+MATCH = getattr(ast, "Match", None)
+TYPE_ALIAS = getattr(ast, "TypeAlias", None)
+
+MODULE, CLASS, FUNCTION, LAMBDA, COMP = "module", "class", "function", "lambda", "comp"
+FUNCTION_LIKE = frozenset((FUNCTION, LAMBDA, COMP))
+
+IMPORT_TIME, MAIN, DEFERRED = "import_time", "main", "deferred"
+ANNOTATION_STRING, ANNOTATION_DEFERRED = "annotation_string", "annotation_deferred"
+EXPORT, GETATTR = "export", "getattr"
+# Phases that never run code: calls found under them are not executed.
+NOT_EXECUTED = frozenset((ANNOTATION_STRING, ANNOTATION_DEFERRED, EXPORT))
+# Phases that make an import "used" (the others only keep an unused import, with a reason).
+REAL_USE = frozenset((IMPORT_TIME, DEFERRED, MAIN, ANNOTATION_DEFERRED))
+
+NOQA = re.compile(r"#\s*noqa(?::\s*([A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?", re.IGNORECASE)
+# A bare noqa keeps everything; with codes, only the unused-import codes of pyflakes/ruff do.
+NOQA_UNUSED_CODES = frozenset(("F401", "F811"))
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+# Heavy work at import time. Matched on the callee with its first name resolved through the
+# file's imports (np.load -> numpy.load), so aliases do not hide it.
+HEAVY_EXACT = {
+    "torch.load": "model_load", "torch.jit.load": "model_load", "joblib.load": "model_load",
+    "spacy.load": "model_load", "transformers.pipeline": "model_load",
+    "sentence_transformers.SentenceTransformer": "model_load",
+    "onnxruntime.InferenceSession": "model_load", "tensorflow.saved_model.load": "model_load",
+    "pickle.load": "file_read", "numpy.load": "file_read", "numpy.loadtxt": "file_read",
+    "numpy.genfromtxt": "file_read", "numpy.fromfile": "file_read", "json.load": "file_read",
+    "yaml.load": "file_read", "yaml.safe_load": "file_read", "yaml.full_load": "file_read",
+    "tomllib.load": "file_read", "toml.load": "file_read",
+    "urllib.request.urlopen": "network", "urllib2.urlopen": "network",
+    "socket.create_connection": "network", "http.client.HTTPConnection": "network",
+    "http.client.HTTPSConnection": "network", "redis.Redis": "network",
+    "redis.StrictRedis": "network", "redis.from_url": "network", "redis.Redis.from_url": "network",
+    "pymongo.MongoClient": "network", "psycopg2.connect": "network",
+    "subprocess.run": "process", "subprocess.call": "process", "subprocess.check_call": "process",
+    "subprocess.check_output": "process", "subprocess.Popen": "process",
+    "subprocess.getoutput": "process", "subprocess.getstatusoutput": "process",
+    "os.system": "process", "os.popen": "process",
+    "time.sleep": "sleep",
+}
+HTTP_CLIENT_CALLS = frozenset(("get", "post", "put", "patch", "delete", "head", "options", "request",
+                               "Session", "session", "Client", "AsyncClient", "stream"))
+READ_METHODS = frozenset(("read", "readlines", "readline"))
+PATH_READS = frozenset(("read_text", "read_bytes"))
+# Last callee names worth a closer look; everything else is skipped with one set lookup.
+HEAVY_TRIGGERS = frozenset(k.rsplit(".", 1)[-1] for k in HEAVY_EXACT) | HTTP_CLIENT_CALLS \
+    | READ_METHODS | PATH_READS | frozenset(("from_pretrained", "load_model", "open"))
+SYS_PATH_CALLS = frozenset(("sys.path.insert", "sys.path.append", "sys.path.extend", "site.addsitedir"))
+
+_FIELDS = {}
+
+
+def child_fields(cls):
+    """AST-valued fields of a node class (ctx is never interesting)."""
+    fields = tuple(f for f in cls._fields if f != "ctx")
+    _FIELDS[cls] = fields
+    return fields
+
+
+def dotted(node):
+    """'a.b.c' for a Name/Attribute chain, else None."""
+    parts = []
+    while node.__class__ is Attribute:
+        parts.append(node.attr)
+        node = node.value
+    if node.__class__ is not Name:
+        return None
+    parts.append(node.id)
+    parts.reverse()
+    return ".".join(parts)
+
+
+def expr_text(node):
+    """Short source-like text of an exception type or callee, for messages."""
+    text = dotted(node)
+    if text is not None:
+        return text
+    if node.__class__ is Call:
+        inner = expr_text(node.func)
+        return inner + "(...)"
+    if node.__class__ is Attribute:
+        return expr_text(node.value) + "." + node.attr
+    return "<expr>"
+
+
+class Scope(object):
+    """A namespace while walking: which names it binds decides whether a use is of the global."""
+    __slots__ = ("kind", "key", "parent", "locals", "hidden", "defs", "pending", "method_of", "self_name")
+
+    def __init__(self, kind, key, parent):
+        self.kind = kind
+        self.key = key
+        self.parent = parent
+        self.locals = set()
+        self.hidden = set()      # names declared global/nonlocal: never local here
+        self.defs = {}           # name -> [keys of functions/classes defined here]
+        self.pending = []        # uses not yet known to be of a global
+        self.method_of = None    # class key when this function is defined in a class body
+        self.self_name = None    # first parameter of such a method
+
+
+class ClassInfo(object):
+    __slots__ = ("key", "scope", "body", "bases", "metaclass", "resolved_bases")
+
+    def __init__(self, key, scope, bases, metaclass):
+        self.key = key
+        self.scope = scope       # scope the class statement runs in (for resolving bases)
+        self.body = None         # class body scope: its defs are the methods
+        self.bases = bases
+        self.metaclass = metaclass
+        self.resolved_bases = None
+
+
+class FileAnalysis(object):
+    """One pass over one parsed file; facts() turns what it saw into the JSON shape."""
+
+    def __init__(self, path, text, tree, side_effect_modules):
+        self.path = path
+        self.text = text
+        self.tree = tree
+        self.side_effect_modules = side_effect_modules
+        self.lines = None
+        self.imports = []          # output dicts, source order
+        self.import_stmts = []     # (dict, scope kind) for every import, to resolve callee aliases
+        self.binding = {}          # bound name -> first import dict binding it (any level)
+        self.final_uses = []       # (name, line, col, owner, phase, via) of module globals
+        self.calls = []            # (kind, owner, phase, via, scope, payload)
+        self.funcs = {}            # key -> (node, scope it runs in, [nested def keys])
+        self.classes = {}          # key -> ClassInfo
+        self.instances = {}        # module-level name -> class name it was created from
+        self.exports = []          # (name, line, col) from __all__
+        self.sys_path = []
+        self.has_main_block = False
+        self.future_annotations = False
+        self.module_scope = Scope(MODULE, "", None)
+        self.names = frozenset()
+        self.lambda_keys = {}
+        self.postponed = LAZY_ANNOTATIONS
+        self.dispatch = {
+            ast.Import: self.s_import, ast.ImportFrom: self.s_import,
+            ast.FunctionDef: self.s_def, ast.AsyncFunctionDef: self.s_def,
+            ast.ClassDef: self.s_class, ast.If: self.s_if,
+            ast.For: self.s_for, ast.AsyncFor: self.s_for, ast.While: self.s_while,
+            ast.With: self.s_with, ast.AsyncWith: self.s_with,
+            ast.Assign: self.s_assign, ast.AugAssign: self.s_augassign, ast.AnnAssign: self.s_annassign,
+            ast.Expr: self.s_expr, ast.Return: self.s_value, ast.Delete: self.s_delete,
+            ast.Raise: self.s_generic, ast.Assert: self.s_generic,
+            ast.Global: self.s_global, ast.Nonlocal: self.s_global,
+            ast.Pass: self.s_nothing, ast.Break: self.s_nothing, ast.Continue: self.s_nothing,
+        }
+        for cls in TRY_NODES:
+            self.dispatch[cls] = self.s_try
+        if MATCH is not None:
+            self.dispatch[MATCH] = self.s_match
+        if TYPE_ALIAS is not None:
+            self.dispatch[TYPE_ALIAS] = self.s_type_alias
+
+    # ------------------------------------------------------------------ driving
+
+    def run(self):
+        body = self.tree.body
+        for st in body:
+            if st.__class__ is ast.ImportFrom and st.module == "__future__":
+                if any(a.name == "annotations" for a in st.names):
+                    self.future_annotations = True
+                    self.postponed = True
+        self.names = frozenset(self.prescan(body, set()))
+        self.stmts(body, self.module_scope, None, IMPORT_TIME, "module-level statement", ())
+        return self.facts()
+
+    def prescan(self, body, names):
+        """Names bound by module-level imports, known before the walk so it records only their uses."""
+        for st in body:
+            cls = st.__class__
+            if cls is ast.Import:
+                for a in st.names:
+                    names.add(a.asname or a.name.partition(".")[0])
+            elif cls is ast.ImportFrom:
+                if st.module != "__future__":
+                    for a in st.names:
+                        if a.name != "*":
+                            names.add(a.asname or a.name)
+            elif cls in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+                continue
+            else:
+                for field in ("body", "orelse", "finalbody"):
+                    sub = getattr(st, field, None)
+                    if sub:
+                        self.prescan(sub, names)
+                for h in getattr(st, "handlers", ()) or ():
+                    self.prescan(h.body, names)
+                for case in getattr(st, "cases", ()) or ():
+                    self.prescan(case.body, names)
+        return names
+
+    def stmts(self, body, sc, owner, phase, via, chain):
+        dispatch = self.dispatch
+        for st in body:
+            handler = dispatch.get(st.__class__)
+            if handler is None:
+                self.s_generic(st, sc, owner, phase, via, chain)
+            else:
+                handler(st, sc, owner, phase, via, chain)
+
+    # ------------------------------------------------------------------ expressions
+
+    def ex(self, node, sc, owner, phase, via, annotation=False):
+        """Walk an expression: record uses of the interesting names and every call."""
+        names = self.names
+        fields = _FIELDS
+        calls = self.calls
+        stack = [node]
+        pop = stack.pop
+        push = stack.append
+        function_like = sc.kind in FUNCTION_LIKE
+        while stack:
+            n = pop()
+            cls = n.__class__
+            if cls is Name:
+                if n.id in names:
+                    if n.ctx.__class__ is Store:
+                        if function_like:
+                            sc.locals.add(n.id)
+                    else:
+                        self.use(n.id, n.lineno, n.col_offset, sc, owner, phase, via)
+                continue
+            if cls is Constant:
+                if annotation and n.value.__class__ is str:
+                    self.string_annotation(n, sc, owner)
+                continue
+            if cls is Attribute:
+                push(n.value)
+                continue
+            if cls is Call:
+                if phase not in NOT_EXECUTED:
+                    calls.append(("call", owner, phase, via, sc, n))
+                push(n.func)
+                for a in n.args:
+                    push(a)
+                for k in n.keywords:
+                    push(k.value)
+                continue
+            if cls is Lambda:
+                self.lambda_(n, sc, owner, phase, via)
+                continue
+            if cls in COMPREHENSIONS:
+                self.comprehension(n, sc, owner, phase, via, annotation)
+                continue
+            fs = fields.get(cls)
+            if fs is None:
+                fs = child_fields(cls)
+            for f in fs:
+                v = getattr(n, f, None)
+                if v is None:
+                    continue
+                if v.__class__ is list:
+                    for x in v:
+                        if isinstance(x, ast.AST):
+                            push(x)
+                elif isinstance(v, ast.AST):
+                    push(v)
+
+    def use(self, name, line, col, sc, owner, phase, via):
+        record = (name, line, col, owner, phase, via)
+        if sc.kind == MODULE:
+            self.final_uses.append(record)
+        else:
+            sc.pending.append(record)
+
+    def close(self, sc):
+        """Leaving a scope: uses of names it binds locally are not uses of the import."""
+        keep = sc.pending
+        if sc.kind != CLASS and sc.locals:
+            local = sc.locals - sc.hidden
+            if local:
+                keep = [u for u in keep if u[0] not in local]
+        if sc.parent.kind == MODULE:
+            self.final_uses.extend(keep)
+        else:
+            sc.parent.pending.extend(keep)
+        sc.pending = []
+
+    def string_annotation(self, node, sc, owner):
+        try:
+            parsed = ast.parse(node.value.strip(), mode="eval")
+        except (SyntaxError, ValueError):
+            return
+        for n in ast.walk(parsed):
+            if n.__class__ is Name and n.id in self.names:
+                self.use(n.id, node.lineno, node.col_offset, sc, owner, ANNOTATION_STRING,
+                         "string annotation")
+
+    def annotation(self, node, sc, owner, phase, evaluated, via="annotation"):
+        if evaluated and not self.postponed:
+            self.ex(node, sc, owner, phase, via, True)
+        else:
+            reason = ("local variable annotation (never evaluated)" if not evaluated
+                      else "annotation (not evaluated at def time: "
+                           + ("from __future__ import annotations)" if self.future_annotations
+                              else "Python 3.14+ evaluates annotations lazily)"))
+            self.ex(node, sc, owner, ANNOTATION_DEFERRED, reason, True)
+
+    def lambda_(self, n, sc, owner, phase, via):
+        args = n.args
+        for d in args.defaults:
+            self.ex(d, sc, owner, phase, "default argument" if owner is None else via)
+        for d in args.kw_defaults:
+            if d is not None:
+                self.ex(d, sc, owner, phase, "default argument" if owner is None else via)
+        key = self.lambda_key(n)
+        ls = Scope(LAMBDA, key, sc)
+        ls.locals.update(self.arg_names(args))
+        self.funcs[key] = (n, sc, [])
+        self.ex(n.body, ls, key, None, None)
+        self.close(ls)
+
+    def lambda_key(self, n):
+        return "<lambda>@%d:%d" % (n.lineno, n.col_offset)
+
+    def comprehension(self, n, sc, owner, phase, via, annotation):
+        gens = n.generators
+        # The first iterable is evaluated in the enclosing scope, the rest in the comprehension's.
+        self.ex(gens[0].iter, sc, owner, phase, via, annotation)
+        cs = Scope(COMP, sc.key, sc)
+        for i, g in enumerate(gens):
+            if i:
+                self.ex(g.iter, cs, owner, phase, via, annotation)
+            self.ex(g.target, cs, owner, phase, via, annotation)
+            for cond in g.ifs:
+                self.ex(cond, cs, owner, phase, via, annotation)
+        if n.__class__ is ast.DictComp:
+            self.ex(n.key, cs, owner, phase, via, annotation)
+            self.ex(n.value, cs, owner, phase, via, annotation)
+        else:
+            self.ex(n.elt, cs, owner, phase, via, annotation)
+        self.close(cs)
+
+    @staticmethod
+    def arg_names(args):
+        names = [a.arg for a in args.args]
+        names.extend(a.arg for a in getattr(args, "posonlyargs", ()))
+        names.extend(a.arg for a in args.kwonlyargs)
+        if args.vararg is not None:
+            names.append(args.vararg.arg)
+        if args.kwarg is not None:
+            names.append(args.kwarg.arg)
+        return names
+
+    # ------------------------------------------------------------------ statements
+
+    def s_nothing(self, st, sc, owner, phase, via, chain):
+        pass
+
+    def s_generic(self, st, sc, owner, phase, via, chain):
+        """Any statement without its own handler: expressions in place, bodies as nested blocks."""
+        fs = _FIELDS.get(st.__class__) or child_fields(st.__class__)
+        for f in fs:
+            v = getattr(st, f, None)
+            if v is None:
+                continue
+            if v.__class__ is list:
+                if v and isinstance(v[0], ast.stmt):
+                    self.stmts(v, sc, owner, phase, via, chain)
+                else:
+                    for x in v:
+                        if isinstance(x, ast.AST):
+                            self.ex(x, sc, owner, phase, via)
+            elif isinstance(v, ast.AST):
+                self.ex(v, sc, owner, phase, via)
+
+    def s_value(self, st, sc, owner, phase, via, chain):
+        if st.value is not None:
+            self.ex(st.value, sc, owner, phase, via)
+
+    def s_expr(self, st, sc, owner, phase, via, chain):
+        value = st.value
+        if sc.kind == MODULE and value.__class__ is Call:
+            f = value.func
+            if f.__class__ is Attribute and f.value.__class__ is Name and f.value.id == "__all__":
+                if f.attr in ("extend", "append"):
+                    for a in value.args:
+                        self.collect_exports(a)
+        self.ex(value, sc, owner, phase, via)
+
+    def s_delete(self, st, sc, owner, phase, via, chain):
+        for t in st.targets:
+            self.ex(t, sc, owner, phase, "del statement" if owner is None else via)
+
+    def s_global(self, st, sc, owner, phase, via, chain):
+        sc.hidden.update(st.names)
+
+    def s_assign(self, st, sc, owner, phase, via, chain):
+        value = st.value
+        self.ex(value, sc, owner, phase, via)
+        for t in st.targets:
+            self.ex(t, sc, owner, phase, via)
+        if sc.kind == MODULE or sc.kind == FUNCTION:
+            self.note_assignment(st.targets, value, sc, owner, phase, st)
+
+    def note_assignment(self, targets, value, sc, owner, phase, st):
+        if len(targets) != 1:
+            return
+        t = targets[0]
+        if t.__class__ is Name:
+            if value.__class__ is Lambda:
+                # f = lambda: ... is called like a def
+                sc.defs.setdefault(t.id, []).append(self.lambda_key(value))
+            elif sc.kind == MODULE:
+                if t.id == "__all__":
+                    self.collect_exports(value)
+                elif value.__class__ is Call and value.func.__class__ is Name:
+                    self.instances[t.id] = value.func.id
+        elif sc.kind == MODULE and owner is None and self.is_sys_path(t):
+            self.sys_path.append({"line": st.lineno, "column": st.col_offset,
+                                  "change": "sys.path assignment", "phase": phase})
+
+    def is_sys_path(self, target):
+        if target.__class__ is ast.Subscript:
+            target = target.value
+        text = dotted(target)
+        return text is not None and self.resolve_dotted(text) == "sys.path"
+
+    def s_augassign(self, st, sc, owner, phase, via, chain):
+        self.ex(st.value, sc, owner, phase, via)
+        t = st.target
+        if t.__class__ is Name:
+            if t.id in self.names:
+                # x += 1 reads x first
+                self.use(t.id, t.lineno, t.col_offset, sc, owner, phase, via)
+                if sc.kind in FUNCTION_LIKE:
+                    sc.locals.add(t.id)
+            if sc.kind == MODULE and t.id == "__all__":
+                self.collect_exports(st.value)
+        else:
+            self.ex(t, sc, owner, phase, via)
+            if sc.kind == MODULE and owner is None and self.is_sys_path(t):
+                self.sys_path.append({"line": st.lineno, "column": st.col_offset,
+                                      "change": "sys.path augmented assignment", "phase": phase})
+
+    def s_annassign(self, st, sc, owner, phase, via, chain):
+        # Local variable annotations are never evaluated (PEP 526); module and class ones are.
+        self.annotation(st.annotation, sc, owner, phase, sc.kind != FUNCTION)
+        if st.value is not None:
+            self.ex(st.value, sc, owner, phase, via)
+            self.ex(st.target, sc, owner, phase, via)
+            if sc.kind == MODULE or sc.kind == FUNCTION:
+                self.note_assignment([st.target], st.value, sc, owner, phase, st)
+        elif st.target.__class__ is not Name:
+            self.ex(st.target, sc, owner, phase, via)
+
+    def s_type_alias(self, st, sc, owner, phase, via, chain):
+        # PEP 695: the value of a type alias is evaluated lazily.
+        self.ex(st.value, sc, owner, ANNOTATION_DEFERRED, "type alias (evaluated lazily)", True)
+
+    def s_if(self, st, sc, owner, phase, via, chain):
+        test = st.test
+        self.ex(test, sc, owner, phase, via)
+        type_checking = (test.__class__ is Name and test.id == "TYPE_CHECKING") or \
+                        (test.__class__ is Attribute and test.attr == "TYPE_CHECKING")
+        main = sc.kind == MODULE and not chain and self.is_main_test(test)
+        if main:
+            self.has_main_block = True
+            self.stmts(st.body, sc, owner, MAIN, "__main__ block", chain + (("if", False, True),))
+        else:
+            self.stmts(st.body, sc, owner, phase, via, chain + (("if", type_checking, False),))
+        if st.orelse:
+            self.stmts(st.orelse, sc, owner, phase, via, chain + (("if", False, False),))
+
+    @staticmethod
+    def is_main_test(test):
+        if test.__class__ is not ast.Compare or len(test.ops) != 1 or test.ops[0].__class__ is not ast.Eq:
+            return False
+        sides = (test.left, test.comparators[0])
+        has_name = any(s.__class__ is Name and s.id == "__name__" for s in sides)
+        has_main = any(s.__class__ is Constant and s.value == "__main__" for s in sides)
+        return has_name and has_main
+
+    def s_for(self, st, sc, owner, phase, via, chain):
+        self.ex(st.iter, sc, owner, phase, via)
+        self.ex(st.target, sc, owner, phase, via)
+        inner = chain + (("loop",),)
+        self.stmts(st.body, sc, owner, phase, via, inner)
+        self.stmts(st.orelse, sc, owner, phase, via, inner)
+
+    def s_while(self, st, sc, owner, phase, via, chain):
+        self.ex(st.test, sc, owner, phase, via)
+        inner = chain + (("loop",),)
+        self.stmts(st.body, sc, owner, phase, via, inner)
+        self.stmts(st.orelse, sc, owner, phase, via, inner)
+
+    def s_with(self, st, sc, owner, phase, via, chain):
+        for item in st.items:
+            self.ex(item.context_expr, sc, owner, phase, via)
+            if item.optional_vars is not None:
+                self.ex(item.optional_vars, sc, owner, phase, via)
+        self.stmts(st.body, sc, owner, phase, via, chain + (("with",),))
+
+    def s_try(self, st, sc, owner, phase, via, chain):
+        handlers = []
+        for h in st.handlers:
+            if h.type is None:
+                handlers.append("BaseException")
+            elif h.type.__class__ is ast.Tuple:
+                handlers.extend(expr_text(e) for e in h.type.elts)
+            else:
+                handlers.append(expr_text(h.type))
+        self.stmts(st.body, sc, owner, phase, via, chain + (("try", handlers, "body"),))
+        for h in st.handlers:
+            if h.type is not None:
+                self.ex(h.type, sc, owner, phase, via)
+            if h.name and h.name in self.names and sc.kind in FUNCTION_LIKE:
+                sc.locals.add(h.name)
+            self.stmts(h.body, sc, owner, phase, via, chain + (("try", handlers, "handler"),))
+        self.stmts(st.orelse, sc, owner, phase, via, chain + (("try", handlers, "else"),))
+        self.stmts(st.finalbody, sc, owner, phase, via, chain + (("try", handlers, "finally"),))
+
+    def s_match(self, st, sc, owner, phase, via, chain):
+        self.ex(st.subject, sc, owner, phase, via)
+        inner = chain + (("if", False, False),)
+        for case in st.cases:
+            self.ex(case.pattern, sc, owner, phase, via)
+            if case.guard is not None:
+                self.ex(case.guard, sc, owner, phase, via)
+            self.stmts(case.body, sc, owner, phase, via, inner)
+
+    def s_def(self, st, sc, owner, phase, via, chain):
+        at_module = owner is None
+        for d in st.decorator_list:
+            self.ex(d, sc, owner, phase, "decorator" if at_module else via)
+        args = st.args
+        for d in args.defaults:
+            self.ex(d, sc, owner, phase, "default argument" if at_module else via)
+        for d in args.kw_defaults:
+            if d is not None:
+                self.ex(d, sc, owner, phase, "default argument" if at_module else via)
+        all_args = list(getattr(args, "posonlyargs", ())) + args.args + args.kwonlyargs
+        if args.vararg is not None:
+            all_args.append(args.vararg)
+        if args.kwarg is not None:
+            all_args.append(args.kwarg)
+        for a in all_args:
+            if a.annotation is not None:
+                self.annotation(a.annotation, sc, owner, phase, True)
+        if st.returns is not None:
+            self.annotation(st.returns, sc, owner, phase, True)
+
+        key = self.new_key(sc, st.name, st.lineno)
+        sc.defs.setdefault(st.name, []).append(key)
+        if sc.kind in FUNCTION_LIKE:
+            sc.locals.add(st.name)
+        nested = []
+        self.funcs[key] = (st, sc, nested)
+        if sc.kind == FUNCTION:
+            self.funcs[sc.key][2].append(key)
+        for d in st.decorator_list:
+            self.calls.append(("decorator", owner, phase, via, sc, d))
+
+        fs = Scope(FUNCTION, key, sc)
+        fs.locals.update(a.arg for a in all_args)
+        if sc.kind == CLASS:
+            fs.method_of = sc.key
+            positional = list(getattr(args, "posonlyargs", ())) + args.args
+            if positional:
+                fs.self_name = positional[0].arg
+        self.stmts(st.body, fs, key, None, None, chain + (("function",),))
+        self.close(fs)
+
+    def s_class(self, st, sc, owner, phase, via, chain):
+        at_module = owner is None
+        for d in st.decorator_list:
+            self.ex(d, sc, owner, phase, "decorator" if at_module else via)
+        for b in st.bases:
+            self.ex(b, sc, owner, phase, "base class" if at_module else via)
+        metaclass = None
+        for k in st.keywords:
+            if k.arg == "metaclass":
+                metaclass = k.value
+                self.ex(k.value, sc, owner, phase, "metaclass keyword" if at_module else via)
+            else:
+                self.ex(k.value, sc, owner, phase, "class keyword" if at_module else via)
+        key = self.new_key(sc, st.name, st.lineno)
+        sc.defs.setdefault(st.name, []).append(key)
+        if sc.kind in FUNCTION_LIKE:
+            sc.locals.add(st.name)
+        info = ClassInfo(key, sc, st.bases, metaclass)
+        self.classes[key] = info
+        cs = Scope(CLASS, key, sc)
+        info.body = cs
+        self.stmts(st.body, cs, owner, phase, "class body" if at_module else via, chain + (("class",),))
+        self.close(cs)
+        self.calls.append(("classdef", owner, phase, via, sc, key))
+        for d in st.decorator_list:
+            self.calls.append(("decorator", owner, phase, via, sc, d))
+
+    def new_key(self, sc, name, line):
+        if sc.kind == MODULE:
+            key = name
+        elif sc.kind == CLASS:
+            key = sc.key + "." + name
+        else:
+            key = sc.key + ".<locals>." + name
+        if key in self.funcs or key in self.classes:
+            key = "%s@%d" % (key, line)
+        return key
+
+    def s_import(self, st, sc, owner, phase, via, chain):
+        is_from = st.__class__ is ast.ImportFrom
+        level = st.level if is_from else 0
+        if is_from:
+            module = "." * (level or 0) + (st.module or "")
+        context, enclosing, handlers, try_part, type_checking, main = self.context_of(chain)
+        span = {"line": st.lineno, "column": st.col_offset,
+                "end_line": st.end_lineno, "end_column": st.end_col_offset}
+        noqa = self.noqa(st.lineno, st.end_lineno)
+        count = len(st.names)
+        future = is_from and st.module == "__future__"
+        for a in st.names:
+            if is_from:
+                star = a.name == "*"
+                bound = None if star else (a.asname or a.name)
+                fact_module = module
+                name = a.name
+                candidates = (module, module + "." + a.name)
+            else:
+                star = False
+                bound = a.asname or a.name.partition(".")[0]
+                fact_module = a.name
+                name = None
+                candidates = (a.name,)
+            fact = {
+                "kind": "from" if is_from else "import",
+                "module": fact_module, "name": name, "bound": bound, "alias": a.asname,
+                "level": level or 0, "span": span, "statement_names": count,
+                "context": context, "enclosing": enclosing, "try_handlers": handlers,
+                "try_part": try_part, "type_checking": type_checking, "main_block": main,
+                "star": star, "future": future, "noqa": noqa,
+                "side_effect": any(self.is_side_effect(m) for m in candidates),
+            }
+            self.imports.append(fact)
+            if bound is not None:
+                if bound not in self.binding or (context not in ("function", "class")
+                                                 and self.binding[bound]["context"] in ("function", "class")):
+                    self.binding[bound] = fact
+                if sc.kind in FUNCTION_LIKE:
+                    sc.locals.add(bound)
+
+    def context_of(self, chain):
+        enclosing = [c[0] for c in chain]
+        handlers = None
+        try_part = None
+        type_checking = False
+        main = False
+        for c in chain:
+            if c[0] == "try":
+                handlers, try_part = c[1], c[2]
+            elif c[0] == "if":
+                type_checking = type_checking or c[1]
+                main = main or c[2]
+        context = "module"
+        scoped = [c for c in enclosing if c in ("function", "class")]
+        if scoped:
+            context = scoped[-1]
+        elif enclosing:
+            context = enclosing[-1]
+        return context, enclosing, handlers, try_part, type_checking, main
+
+    def noqa(self, first, last):
+        if self.lines is None:
+            self.lines = LINE_BREAK.split(self.text)
+        for i in range(first - 1, min(last, len(self.lines))):
+            line = self.lines[i]
+            if "noqa" not in line.lower():
+                continue
+            m = NOQA.search(line)
+            if m is None:
+                continue
+            codes = m.group(1)
+            if codes is None:
+                return True
+            if NOQA_UNUSED_CODES.intersection(c.upper() for c in re.split(r"[,\s]+", codes) if c):
+                return True
+        return False
+
+    def is_side_effect(self, module):
+        if not module:
+            return False
+        if module in self.side_effect_modules:
+            return True
+        for m in self.side_effect_modules:
+            if module.startswith(m + "."):
+                return True
+        return False
+
+    def collect_exports(self, value):
+        for n in ast.walk(value):
+            if n.__class__ is Constant and n.value.__class__ is str:
+                self.exports.append((n.value, n.lineno, n.col_offset))
+
+    # ------------------------------------------------------------------ call graph
+
+    def resolve_name(self, sc, name):
+        """Keys of the functions/classes a name means in a scope ([] for a plain local or unknown)."""
+        s = sc
+        first = True
+        while s is not None:
+            if s.kind == CLASS and not first:
+                s = s.parent
+                continue
+            keys = s.defs.get(name)
+            if keys:
+                return keys
+            if s.kind != MODULE and name in s.locals and name not in s.hidden:
+                return []
+            first = False
+            s = s.parent
+        return []
+
+    def enclosing_method(self, sc):
+        s = sc
+        while s is not None and s.kind in (LAMBDA, COMP):
+            s = s.parent
+        if s is not None and s.kind == FUNCTION and s.method_of:
+            return s
+        return None
+
+    def bases_of(self, info):
+        if info.resolved_bases is None:
+            info.resolved_bases = []
+            for b in info.bases:
+                if b.__class__ is Name:
+                    info.resolved_bases.extend(k for k in self.resolve_name(info.scope, b.id)
+                                               if k in self.classes)
+        return info.resolved_bases
+
+    def lookup(self, class_key, method, seen=None):
+        """Method keys found on an in-file class or its in-file bases (first in MRO-ish order)."""
+        seen = seen if seen is not None else set()
+        if class_key in seen:
+            return []
+        seen.add(class_key)
+        info = self.classes[class_key]
+        keys = [k for k in info.body.defs.get(method, ()) if k in self.funcs]
+        if keys:
+            return keys
+        for base in self.bases_of(info):
+            keys = self.lookup(base, method, seen)
+            if keys:
+                return keys
+        return []
+
+    def metaclass_of(self, class_key, seen=None):
+        seen = seen if seen is not None else set()
+        if class_key in seen:
+            return []
+        seen.add(class_key)
+        info = self.classes[class_key]
+        if info.metaclass is not None and info.metaclass.__class__ is Name:
+            metas = [k for k in self.resolve_name(info.scope, info.metaclass.id) if k in self.classes]
+            if metas:
+                return metas
+        for base in self.bases_of(info):
+            metas = self.metaclass_of(base, seen)
+            if metas:
+                return metas
+        return []
+
+    def short(self, key):
+        return key.replace(".<locals>.", ".")
+
+    def instantiate(self, class_key, text):
+        targets = []
+        for method in ("__new__", "__init__", "__post_init__"):
+            for k in self.lookup(class_key, method):
+                targets.append((k, "%s() runs %s()" % (text, self.short(k))))
+        return targets
+
+    def class_of_instance(self, sc, name):
+        if name in self.instances and not self.resolve_name(sc, name) and self.is_global(sc, name):
+            return [k for k in self.resolve_name(self.module_scope, self.instances[name]) if k in self.classes]
+        return []
+
+    @staticmethod
+    def is_global(sc, name):
+        s = sc
+        while s is not None and s.kind != MODULE:
+            if s.kind in FUNCTION_LIKE and name in s.locals and name not in s.hidden:
+                return False
+            s = s.parent
+        return True
+
+    def callables(self, sc, f):
+        """(key, label) of in-file functions that calling expression f runs."""
+        cls = f.__class__
+        out = []
+        if cls is Name:
+            for k in self.resolve_name(sc, f.id):
+                if k in self.funcs:
+                    out.append((k, "%s()" % f.id))
+                elif k in self.classes:
+                    out.extend(self.instantiate(k, f.id))
+            if not out:
+                for c in self.class_of_instance(sc, f.id):
+                    out.extend((k, "%s() runs %s()" % (f.id, self.short(k))) for k in self.lookup(c, "__call__"))
+        elif cls is Attribute:
+            v = f.value
+            attr = f.attr
+            classes = []
+            if v.__class__ is Name:
+                classes = [k for k in self.resolve_name(sc, v.id) if k in self.classes]
+                if not classes:
+                    method = self.enclosing_method(sc)
+                    if method is not None and method.self_name == v.id:
+                        classes = [method.method_of]
+                if not classes:
+                    classes = self.class_of_instance(sc, v.id)
+                text = v.id
+            elif v.__class__ is Call and v.func.__class__ is Name:
+                text = v.func.id + "(...)"
+                if v.func.id == "super":
+                    method = self.enclosing_method(sc)
+                    if method is not None:
+                        classes = self.bases_of(self.classes[method.method_of])
+                else:
+                    classes = [k for k in self.resolve_name(sc, v.func.id) if k in self.classes]
+            else:
+                return out
+            for c in classes:
+                out.extend((k, "%s.%s()" % (text, attr)) for k in self.lookup(c, attr))
+        return out
+
+    def targets(self, kind, sc, payload):
+        if kind == "call":
+            node = payload
+            out = self.callables(sc, node.func)
+            # A function handed to a call at this point may be called by it (map, Thread(target=),
+            # register(...)); counting it keeps the analysis on the safe side.
+            args = list(node.args) + [k.value for k in node.keywords]
+            for a in args:
+                if a.__class__ is Name:
+                    for k in self.resolve_name(sc, a.id):
+                        if k in self.funcs:
+                            out.append((k, "%s passed to %s()" % (a.id, expr_text(node.func))))
+                elif a.__class__ is Lambda:
+                    out.append((self.lambda_key(a), "lambda passed to %s()" % expr_text(node.func)))
+            return out
+        if kind == "decorator":
+            d = payload
+            if d.__class__ is Call:
+                # @factory(...): the function the factory returns is applied now.
+                out = []
+                for k, _ in self.callables(sc, d.func):
+                    if k in self.funcs:
+                        out.extend((n, "@%s(...) applies %s()" % (expr_text(d.func), self.short(n)))
+                                   for n in self.funcs[k][2])
+                return out
+            return [(k, "@%s decorator runs %s()" % (expr_text(d), self.short(k)))
+                    for k, _ in self.callables(sc, d)]
+        if kind == "classdef":
+            info = self.classes[payload]
+            out = []
+            for base in self.bases_of(info):
+                out.extend((k, "class %s runs %s()" % (self.short(payload), self.short(k)))
+                           for k in self.lookup(base, "__init_subclass__"))
+            for meta in self.metaclass_of(payload):
+                for method in ("__prepare__", "__new__", "__init__"):
+                    out.extend((k, "class %s runs %s()" % (self.short(payload), self.short(k)))
+                               for k in self.lookup(meta, method))
+            return out
+        return []
+
+    @staticmethod
+    def reach(roots, edges):
+        parents = {}
+        queue = deque()
+        for key, label in roots:
+            if key not in parents:
+                parents[key] = (None, label)
+                queue.append(key)
+        while queue:
+            k = queue.popleft()
+            for target, label in edges.get(k, ()):
+                if target not in parents:
+                    parents[target] = (k, label)
+                    queue.append(target)
+        return parents
+
+    @staticmethod
+    def call_chain(parents, key):
+        labels = []
+        seen = set()
+        while key is not None and key not in seen:
+            seen.add(key)
+            prev, label = parents[key]
+            labels.append(label)
+            key = prev
+        labels.reverse()
+        return " -> ".join(labels)
+
+    # ------------------------------------------------------------------ heavy calls
+
+    def resolve_dotted(self, text):
+        head, dot, rest = text.partition(".")
+        fact = self.binding.get(head)
+        if fact is None:
+            return text
+        if fact["kind"] == "import":
+            base = fact["module"] if fact["alias"] else head
+        else:
+            base = fact["module"] + ("" if fact["module"].endswith(".") else ".") + fact["name"]
+        return base + dot + rest
+
+    def heavy(self, node, consumed):
+        f = node.func
+        cls = f.__class__
+        if cls is Attribute:
+            last = f.attr
+        elif cls is Name:
+            last = f.id
+        else:
+            return None
+        if not (last in HEAVY_TRIGGERS or last.startswith("read_") or last.endswith("channel")):
+            return None
+        if cls is Attribute and f.value.__class__ is Call:
+            inner = f.value
+            inner_text = dotted(inner.func)
+            if inner_text == "open" and last in READ_METHODS:
+                consumed.add(id(inner))
+                return "open(...)." + last, "open(...)." + last, "file_read"
+            if inner_text is not None and last in PATH_READS and \
+                    self.resolve_dotted(inner_text) in ("pathlib.Path", "Path"):
+                return inner_text + "(...)." + last, "pathlib.Path(...)." + last, "file_read"
+            return None
+        text = dotted(f)
+        if text is None:
+            return None
+        resolved = self.resolve_dotted(text)
+        category = HEAVY_EXACT.get(resolved)
+        if category is None:
+            head = resolved.partition(".")[0]
+            if last == "from_pretrained" or last == "load_model":
+                category = "model_load"
+            elif head == "pandas" and last.startswith("read_"):
+                category = "file_read"
+            elif head in ("requests", "httpx") and resolved.count(".") == 1 and last in HTTP_CLIENT_CALLS:
+                category = "network"
+            elif head == "grpc" and last.endswith("channel"):
+                category = "network"
+            elif resolved == "open" and self.opens_for_reading(node):
+                category = "file_read"
+        if category is None:
+            return None
+        if category == "file_read":
+            for a in node.args:
+                if a.__class__ is Call and dotted(a.func) == "open":
+                    consumed.add(id(a))
+        return text, resolved, category
+
+    @staticmethod
+    def opens_for_reading(node):
+        mode = node.args[1] if len(node.args) > 1 else None
+        for k in node.keywords:
+            if k.arg == "mode":
+                mode = k.value
+        if mode is None:
+            return True
+        return mode.__class__ is Constant and isinstance(mode.value, str) and \
+            not any(c in mode.value for c in "wax+")
+
+    # ------------------------------------------------------------------ output
+
+    def facts(self):
+        edges = {}
+        import_roots = []
+        main_roots = []
+        executed_calls = []
+        for kind, owner, phase, via, sc, payload in self.calls:
+            if phase in NOT_EXECUTED:
+                continue
+            targets = self.targets(kind, sc, payload)
+            if kind == "call":
+                executed_calls.append((owner, phase, via, sc, payload))
+            if not targets:
+                continue
+            if owner is None:
+                (import_roots if phase == IMPORT_TIME else main_roots).extend(targets)
+            else:
+                edges.setdefault(owner, []).extend(targets)
+        at_import = self.reach(import_roots, edges)
+        from_main = self.reach(main_roots, edges)
+
+        def phase_of(owner, phase, via):
+            if phase is not None:
+                return phase, via
+            prefix = via + ", " if via else ""
+            if owner in at_import:
+                return IMPORT_TIME, prefix + "called at module level via " + self.call_chain(at_import, owner)
+            if owner in from_main:
+                return MAIN, prefix + "called from the __main__ block via " + self.call_chain(from_main, owner)
+            if owner == "__getattr__" or owner.startswith("__getattr__."):
+                return GETATTR, "inside module __getattr__()"
+            return DEFERRED, "inside %s()" % self.short(owner)
+
+        uses = {}
+        for name in sorted(self.names):
+            uses[name] = []
+        for name, line, col, owner, phase, via in self.final_uses:
+            phase, via = phase_of(owner, phase, via)
+            uses[name].append({"line": line, "column": col, "phase": phase, "via": via})
+        for name, line, col in self.exports:
+            if name in uses:
+                uses[name].append({"line": line, "column": col, "phase": EXPORT, "via": "listed in __all__"})
+        for name in uses:
+            uses[name].sort(key=lambda u: (u["line"], u["column"]))
+
+        heavy_calls = []
+        consumed = set()
+        for owner, phase, via, sc, node in executed_calls:
+            phase, why = phase_of(owner, phase, via)
+            if phase not in (IMPORT_TIME, MAIN):
+                continue
+            if id(node) in consumed:
+                continue
+            found = self.heavy(node, consumed)
+            if found is not None:
+                heavy_calls.append({"line": node.lineno, "column": node.col_offset, "callee": found[0],
+                                    "resolved": found[1], "category": found[2], "phase": phase, "via": why})
+            if owner is None and phase is not None:
+                text = dotted(node.func)
+                if text is not None and self.resolve_dotted(text) in SYS_PATH_CALLS:
+                    self.sys_path.append({"line": node.lineno, "column": node.col_offset,
+                                          "change": text, "phase": phase})
+        heavy_calls.sort(key=lambda h: (h["line"], h["column"]))
+        self.sys_path.sort(key=lambda s: (s["line"], s["column"]))
+
+        package_init = self.path.replace("\\", "/").rsplit("/", 1)[-1] == "__init__.py"
+        unused = []
+        for fact in self.imports:
+            bound = fact["bound"]
+            if bound is None or fact["future"] or fact["context"] in ("function", "class"):
+                continue
+            found = uses.get(bound, ())
+            phases = set(u["phase"] for u in found)
+            if phases & REAL_USE:
+                continue
+            if fact["side_effect"]:
+                kept = "side_effect"
+            elif EXPORT in phases or package_init:
+                kept = "exported"
+            elif GETATTR in phases:
+                kept = "getattr"
+            elif ANNOTATION_STRING in phases:
+                kept = "string_annotation"
+            elif fact["noqa"]:
+                kept = "noqa"
+            else:
+                kept = None
+            unused.append({"bound": bound, "line": fact["span"]["line"], "kept": kept})
+
+        defines_getattr = "__getattr__" in self.module_scope.defs
+        return {
+            "imports": self.imports, "uses": uses, "unused": unused, "heavy_calls": heavy_calls,
+            "sys_path_changes": self.sys_path, "defines_getattr": defines_getattr,
+            "has_main_block": self.has_main_block, "future_annotations": self.future_annotations,
+        }
+
+
+def empty_facts(path):
+    return {"path": path, "sha256": None, "error": None, "imports": [], "uses": {}, "unused": [],
+            "heavy_calls": [], "sys_path_changes": [], "defines_getattr": False,
+            "has_main_block": False, "future_annotations": False}
+
+
+def position(data, offset):
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1)
+    return line, column
+
+
+def analyze(path, side_effect_modules):
+    result = empty_facts(path)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except (OSError, ValueError) as e:
+        result["error"] = {"kind": "unreadable", "line": None, "column": None,
+                           "message": "cannot read the file: %s" % (getattr(e, "strerror", None) or e)}
+        return result
+    result["sha256"] = hashlib.sha256(data).hexdigest()
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        text = data.decode(encoding)
+    except SyntaxError as e:
+        result["error"] = {"kind": "unreadable", "line": e.lineno, "column": None, "message": str(e.msg)}
+        return result
+    except UnicodeDecodeError as e:
+        line, column = position(data, e.start)
+        result["error"] = {"kind": "unreadable", "line": line, "column": column,
+                           "message": "byte 0x%02x is not valid %s (%s); declare the file's encoding "
+                                      "with a coding comment (PEP 263) or save it as UTF-8"
+                                      % (data[e.start], encoding, e.reason)}
+        return result
+    except LookupError as e:
+        result["error"] = {"kind": "unreadable", "line": 1, "column": None, "message": str(e)}
+        return result
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as e:
+        result["error"] = {"kind": "syntax", "line": e.lineno, "column": e.offset, "message": e.msg}
+        return result
+    except ValueError as e:
+        # Before 3.12 a NUL byte is a ValueError rather than a SyntaxError.
+        line, column = position(data, max(data.find(b"\0"), 0))
+        result["error"] = {"kind": "syntax", "line": line, "column": column + 1, "message": str(e)}
+        return result
+    except (RecursionError, MemoryError) as e:
+        result["error"] = {"kind": "syntax", "line": None, "column": None,
+                           "message": "too deeply nested for this interpreter's parser: %s" % e}
+        return result
+    try:
+        result.update(FileAnalysis(path, text, tree, side_effect_modules).run())
+    except RecursionError as e:
+        result["error"] = {"kind": "internal", "line": None, "column": None,
+                           "message": "too deeply nested to analyze: %s" % e}
+    except Exception as e:  # noqa: BLE001 - one odd file must not cost the facts of the whole batch
+        result["error"] = {"kind": "internal", "line": None, "column": None,
+                           "message": "analysis failed (%s: %s); please report this file" % (e.__class__.__name__, e)}
+    return result
+
+
+def main():
+    if sys.version_info < MIN_VERSION:
+        sys.stderr.write("fleetshell's analysis helper needs Python %d.%d or newer; this is %s\n"
+                         % (MIN_VERSION + (platform.python_version(),)))
+        return 3
+    # SyntaxWarnings (invalid escapes, ...) would flood stderr for a large fleet; they are not facts.
+    warnings.simplefilter("ignore")
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
+    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    files = request.get("files") or []
+    side_effect_modules = frozenset(request.get("side_effect_modules") or ())
+    out = sys.stdout
+    # ensure_ascii (the default) keeps the output ASCII whatever the locale's encoding is.
+    out.write('{"python": %s, "files": [' % json.dumps(platform.python_version()))
+    dumps = json.JSONEncoder(separators=(",", ":")).encode
+    for i, path in enumerate(files):
+        if i:
+            out.write(",\n")
+        out.write(dumps(analyze(path, side_effect_modules)))
+    out.write("]}\n")
+    out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
