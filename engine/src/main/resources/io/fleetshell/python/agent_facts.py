@@ -27,6 +27,8 @@ import re
 import sys
 import tokenize
 import warnings
+import gc
+from bisect import bisect_right
 from collections import deque
 
 MIN_VERSION = (3, 8)
@@ -38,6 +40,17 @@ Constant = ast.Constant
 Call = ast.Call
 Attribute = ast.Attribute
 Lambda = ast.Lambda
+Subscript = ast.Subscript
+BinOp = ast.BinOp
+Compare = ast.Compare
+JoinedStr = ast.JoinedStr
+FormattedValue = ast.FormattedValue
+BoolOp = ast.BoolOp
+UnaryOp = ast.UnaryOp
+Starred = ast.Starred
+Dict = ast.Dict
+AST = ast.AST
+SEQUENCES = frozenset((ast.Tuple, ast.List, ast.Set))
 Store = ast.Store
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 TRY_NODES = tuple(c for c in (ast.Try, getattr(ast, "TryStar", None)) if c is not None)
@@ -92,11 +105,17 @@ HEAVY_TRIGGERS = frozenset(k.rsplit(".", 1)[-1] for k in HEAVY_EXACT) | HTTP_CLI
 SYS_PATH_CALLS = frozenset(("sys.path.insert", "sys.path.append", "sys.path.extend", "site.addsitedir"))
 
 _FIELDS = {}
+SKIPPABLE = frozenset((ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Delete,
+                       ast.Raise, ast.Assert, ast.Global, ast.Nonlocal, ast.Pass, ast.Break, ast.Continue))
+
+
+def IDENT(ch):
+    return ch.isalnum() or ch == "_"
 
 
 def child_fields(cls):
-    """AST-valued fields of a node class (ctx is never interesting)."""
-    fields = tuple(f for f in cls._fields if f != "ctx")
+    """Fields of a node class that may hold nodes (contexts and operators never matter)."""
+    fields = tuple(f for f in cls._fields if f not in ("ctx", "op", "ops"))
     _FIELDS[cls] = fields
     return fields
 
@@ -163,12 +182,11 @@ class FileAnalysis(object):
         self.text = text
         self.tree = tree
         self.side_effect_modules = side_effect_modules
-        self.lines = None
+        self.noqa_lines = None
         self.imports = []          # output dicts, source order
         self.import_stmts = []     # (dict, scope kind) for every import, to resolve callee aliases
         self.binding = {}          # bound name -> first import dict binding it (any level)
         self.final_uses = []       # (name, line, col, owner, phase, via) of module globals
-        self.calls = []            # (kind, owner, phase, via, scope, payload)
         self.funcs = {}            # key -> (node, scope it runs in, [nested def keys])
         self.classes = {}          # key -> ClassInfo
         self.instances = {}        # module-level name -> class name it was created from
@@ -180,24 +198,12 @@ class FileAnalysis(object):
         self.names = frozenset()
         self.lambda_keys = {}
         self.postponed = LAZY_ANNOTATIONS
-        self.dispatch = {
-            ast.Import: self.s_import, ast.ImportFrom: self.s_import,
-            ast.FunctionDef: self.s_def, ast.AsyncFunctionDef: self.s_def,
-            ast.ClassDef: self.s_class, ast.If: self.s_if,
-            ast.For: self.s_for, ast.AsyncFor: self.s_for, ast.While: self.s_while,
-            ast.With: self.s_with, ast.AsyncWith: self.s_with,
-            ast.Assign: self.s_assign, ast.AugAssign: self.s_augassign, ast.AnnAssign: self.s_annassign,
-            ast.Expr: self.s_expr, ast.Return: self.s_value, ast.Delete: self.s_delete,
-            ast.Raise: self.s_generic, ast.Assert: self.s_generic,
-            ast.Global: self.s_global, ast.Nonlocal: self.s_global,
-            ast.Pass: self.s_nothing, ast.Break: self.s_nothing, ast.Continue: self.s_nothing,
-        }
-        for cls in TRY_NODES:
-            self.dispatch[cls] = self.s_try
-        if MATCH is not None:
-            self.dispatch[MATCH] = self.s_match
-        if TYPE_ALIAS is not None:
-            self.dispatch[TYPE_ALIAS] = self.s_type_alias
+        self.owner_calls = {}      # owner key (None: module level) -> [(kind, phase, via, scope, payload)]
+        self.edge_cache = {}
+        self.pending_units = {}    # unit key -> (def node, its scope, chain): bodies walked after the module
+        self.filtered = False
+        self.candidates = None
+        self.seq = 0
 
     # ------------------------------------------------------------------ driving
 
@@ -238,24 +244,51 @@ class FileAnalysis(object):
         return names
 
     def stmts(self, body, sc, owner, phase, via, chain):
-        dispatch = self.dispatch
+        dispatch = DISPATCH
+        candidates = self.candidates if self.filtered else None
         for st in body:
-            handler = dispatch.get(st.__class__)
+            cls = st.__class__
+            if candidates is not None and cls in SKIPPABLE:
+                # Filtered walk of a body that never runs at import time: only uses (and local
+                # rebindings) of the imported names matter, and those are on lines that name them.
+                first = st.lineno
+                if first not in candidates:
+                    last = st.end_lineno
+                    if last == first or candidates.isdisjoint(range(first + 1, last + 1)):
+                        continue
+            handler = dispatch.get(cls)
             if handler is None:
                 self.s_generic(st, sc, owner, phase, via, chain)
             else:
-                handler(st, sc, owner, phase, via, chain)
+                handler(self, st, sc, owner, phase, via, chain)
+
+    def calls_of(self, owner, phase):
+        if self.filtered or phase in NOT_EXECUTED:
+            return None
+        calls = self.owner_calls.get(owner)
+        if calls is None:
+            calls = self.owner_calls[owner] = []
+        return calls
 
     # ------------------------------------------------------------------ expressions
 
     def ex(self, node, sc, owner, phase, via, annotation=False):
-        """Walk an expression: record uses of the interesting names and every call."""
+        """Walk expressions (one node or a list): record uses of the interesting names and calls.
+
+        This loop is where the time goes, so the common node types are unrolled and the rest
+        fall back to their fields.
+        """
         names = self.names
-        fields = _FIELDS
-        calls = self.calls
-        stack = [node]
+        if self.filtered or phase in NOT_EXECUTED:
+            calls = None
+        else:
+            calls = self.owner_calls.get(owner)
+            if calls is None:
+                calls = self.owner_calls[owner] = []
+        stack = list(node) if node.__class__ is list else [node]
         pop = stack.pop
         push = stack.append
+        extend = stack.extend
         function_like = sc.kind in FUNCTION_LIKE
         while stack:
             n = pop()
@@ -265,44 +298,62 @@ class FileAnalysis(object):
                     if n.ctx.__class__ is Store:
                         if function_like:
                             sc.locals.add(n.id)
+                    elif sc.kind == MODULE:
+                        self.final_uses.append((n.id, n.lineno, n.col_offset, owner, phase, via))
                     else:
-                        self.use(n.id, n.lineno, n.col_offset, sc, owner, phase, via)
-                continue
-            if cls is Constant:
+                        sc.pending.append((n.id, n.lineno, n.col_offset, owner, phase, via))
+            elif cls is Constant:
                 if annotation and n.value.__class__ is str:
                     self.string_annotation(n, sc, owner)
-                continue
-            if cls is Attribute:
+            elif cls is Attribute:
                 push(n.value)
-                continue
-            if cls is Call:
-                if phase not in NOT_EXECUTED:
-                    calls.append(("call", owner, phase, via, sc, n))
+            elif cls is Call:
+                if calls is not None:
+                    calls.append(("call", phase, via, sc, n))
                 push(n.func)
-                for a in n.args:
-                    push(a)
+                extend(n.args)
                 for k in n.keywords:
                     push(k.value)
-                continue
-            if cls is Lambda:
+            elif cls is Subscript:
+                push(n.value)
+                push(n.slice)
+            elif cls is BinOp:
+                push(n.left)
+                push(n.right)
+            elif cls is Compare:
+                push(n.left)
+                extend(n.comparators)
+            elif cls in SEQUENCES:
+                extend(n.elts)
+            elif cls is JoinedStr or cls is BoolOp:
+                extend(n.values)
+            elif cls is FormattedValue:
+                push(n.value)
+                if n.format_spec is not None:
+                    push(n.format_spec)
+            elif cls is Dict:
+                extend(k for k in n.keys if k is not None)
+                extend(n.values)
+            elif cls is UnaryOp or cls is Starred:
+                push(n.operand if cls is UnaryOp else n.value)
+            elif cls is Lambda:
                 self.lambda_(n, sc, owner, phase, via)
-                continue
-            if cls in COMPREHENSIONS:
+            elif cls in COMPREHENSIONS:
                 self.comprehension(n, sc, owner, phase, via, annotation)
-                continue
-            fs = fields.get(cls)
-            if fs is None:
-                fs = child_fields(cls)
-            for f in fs:
-                v = getattr(n, f, None)
-                if v is None:
-                    continue
-                if v.__class__ is list:
-                    for x in v:
-                        if isinstance(x, ast.AST):
-                            push(x)
-                elif isinstance(v, ast.AST):
-                    push(v)
+            else:
+                fs = _FIELDS.get(cls)
+                if fs is None:
+                    fs = child_fields(cls)
+                for f in fs:
+                    v = getattr(n, f, None)
+                    if v is None:
+                        continue
+                    if v.__class__ is list:
+                        for x in v:
+                            if isinstance(x, AST):
+                                push(x)
+                    elif isinstance(v, AST):
+                        push(v)
 
     def use(self, name, line, col, sc, owner, phase, via):
         record = (name, line, col, owner, phase, via)
@@ -318,10 +369,15 @@ class FileAnalysis(object):
             local = sc.locals - sc.hidden
             if local:
                 keep = [u for u in keep if u[0] not in local]
-        if sc.parent.kind == MODULE:
+        target = sc.parent
+        while target.kind == CLASS:
+            # Class bodies do not hide names from the functions inside them; a method's body may
+            # also be walked after its class was closed.
+            target = target.parent
+        if target.kind == MODULE:
             self.final_uses.extend(keep)
         else:
-            sc.parent.pending.extend(keep)
+            target.pending.extend(keep)
         sc.pending = []
 
     def string_annotation(self, node, sc, owner):
@@ -382,7 +438,7 @@ class FileAnalysis(object):
     @staticmethod
     def arg_names(args):
         names = [a.arg for a in args.args]
-        names.extend(a.arg for a in getattr(args, "posonlyargs", ()))
+        names.extend(a.arg for a in args.posonlyargs)
         names.extend(a.arg for a in args.kwonlyargs)
         if args.vararg is not None:
             names.append(args.vararg.arg)
@@ -427,17 +483,14 @@ class FileAnalysis(object):
         self.ex(value, sc, owner, phase, via)
 
     def s_delete(self, st, sc, owner, phase, via, chain):
-        for t in st.targets:
-            self.ex(t, sc, owner, phase, "del statement" if owner is None else via)
+        self.ex(st.targets, sc, owner, phase, "del statement" if owner is None else via)
 
     def s_global(self, st, sc, owner, phase, via, chain):
         sc.hidden.update(st.names)
 
     def s_assign(self, st, sc, owner, phase, via, chain):
         value = st.value
-        self.ex(value, sc, owner, phase, via)
-        for t in st.targets:
-            self.ex(t, sc, owner, phase, via)
+        self.ex([value] + st.targets, sc, owner, phase, via)
         if sc.kind == MODULE or sc.kind == FUNCTION:
             self.note_assignment(st.targets, value, sc, owner, phase, st)
 
@@ -485,8 +538,7 @@ class FileAnalysis(object):
         # Local variable annotations are never evaluated (PEP 526); module and class ones are.
         self.annotation(st.annotation, sc, owner, phase, sc.kind != FUNCTION)
         if st.value is not None:
-            self.ex(st.value, sc, owner, phase, via)
-            self.ex(st.target, sc, owner, phase, via)
+            self.ex([st.value, st.target], sc, owner, phase, via)
             if sc.kind == MODULE or sc.kind == FUNCTION:
                 self.note_assignment([st.target], st.value, sc, owner, phase, st)
         elif st.target.__class__ is not Name:
@@ -520,8 +572,7 @@ class FileAnalysis(object):
         return has_name and has_main
 
     def s_for(self, st, sc, owner, phase, via, chain):
-        self.ex(st.iter, sc, owner, phase, via)
-        self.ex(st.target, sc, owner, phase, via)
+        self.ex([st.iter, st.target], sc, owner, phase, via)
         inner = chain + (("loop",),)
         self.stmts(st.body, sc, owner, phase, via, inner)
         self.stmts(st.orelse, sc, owner, phase, via, inner)
@@ -569,24 +620,22 @@ class FileAnalysis(object):
 
     def s_def(self, st, sc, owner, phase, via, chain):
         at_module = owner is None
-        for d in st.decorator_list:
-            self.ex(d, sc, owner, phase, "decorator" if at_module else via)
+        if st.decorator_list:
+            self.ex(st.decorator_list, sc, owner, phase, "decorator" if at_module else via)
         args = st.args
-        for d in args.defaults:
-            self.ex(d, sc, owner, phase, "default argument" if at_module else via)
-        for d in args.kw_defaults:
-            if d is not None:
-                self.ex(d, sc, owner, phase, "default argument" if at_module else via)
-        all_args = list(getattr(args, "posonlyargs", ())) + args.args + args.kwonlyargs
+        defaults = args.defaults + [d for d in args.kw_defaults if d is not None]
+        if defaults:
+            self.ex(defaults, sc, owner, phase, "default argument" if at_module else via)
+        all_args = args.posonlyargs + args.args + args.kwonlyargs
         if args.vararg is not None:
             all_args.append(args.vararg)
         if args.kwarg is not None:
             all_args.append(args.kwarg)
-        for a in all_args:
-            if a.annotation is not None:
-                self.annotation(a.annotation, sc, owner, phase, True)
+        annotations = [a.annotation for a in all_args if a.annotation is not None]
         if st.returns is not None:
-            self.annotation(st.returns, sc, owner, phase, True)
+            annotations.append(st.returns)
+        if annotations:
+            self.annotation(annotations, sc, owner, phase, True)
 
         key = self.new_key(sc, st.name, st.lineno)
         sc.defs.setdefault(st.name, []).append(key)
@@ -596,17 +645,29 @@ class FileAnalysis(object):
         self.funcs[key] = (st, sc, nested)
         if sc.kind == FUNCTION:
             self.funcs[sc.key][2].append(key)
-        for d in st.decorator_list:
-            self.calls.append(("decorator", owner, phase, via, sc, d))
+        calls = self.calls_of(owner, phase)
+        if calls is not None:
+            for d in st.decorator_list:
+                calls.append(("decorator", phase, via, sc, d))
 
         fs = Scope(FUNCTION, key, sc)
         fs.locals.update(a.arg for a in all_args)
         if sc.kind == CLASS:
             fs.method_of = sc.key
-            positional = list(getattr(args, "posonlyargs", ())) + args.args
+            positional = args.posonlyargs + args.args
             if positional:
                 fs.self_name = positional[0].arg
-        self.stmts(st.body, fs, key, None, None, chain + (("function",),))
+        if owner is None:
+            # A function defined while the module body runs: its body runs only if something
+            # calls it, which is known after the module level is walked.
+            self.pending_units[key] = (st, fs, chain + (("function",),))
+        else:
+            self.stmts(st.body, fs, key, None, None, chain + (("function",),))
+            self.close(fs)
+
+    def walk_unit(self, key):
+        st, fs, chain = self.pending_units.pop(key)
+        self.stmts(st.body, fs, key, None, None, chain)
         self.close(fs)
 
     def s_class(self, st, sc, owner, phase, via, chain):
@@ -632,9 +693,11 @@ class FileAnalysis(object):
         info.body = cs
         self.stmts(st.body, cs, owner, phase, "class body" if at_module else via, chain + (("class",),))
         self.close(cs)
-        self.calls.append(("classdef", owner, phase, via, sc, key))
-        for d in st.decorator_list:
-            self.calls.append(("decorator", owner, phase, via, sc, d))
+        calls = self.calls_of(owner, phase)
+        if calls is not None:
+            calls.append(("classdef", phase, via, sc, key))
+            for d in st.decorator_list:
+                calls.append(("decorator", phase, via, sc, d))
 
     def new_key(self, sc, name, line):
         if sc.kind == MODULE:
@@ -671,7 +734,9 @@ class FileAnalysis(object):
                 fact_module = a.name
                 name = None
                 candidates = (a.name,)
+            self.seq += 1
             fact = {
+                "seq": self.seq,
                 "kind": "from" if is_from else "import",
                 "module": fact_module, "name": name, "bound": bound, "alias": a.asname,
                 "level": level or 0, "span": span, "statement_names": count,
@@ -709,24 +774,33 @@ class FileAnalysis(object):
         return context, enclosing, handlers, try_part, type_checking, main
 
     def noqa(self, first, last):
-        if self.lines is None:
-            self.lines = LINE_BREAK.split(self.text)
-        for i in range(first - 1, min(last, len(self.lines))):
-            line = self.lines[i]
-            if "noqa" not in line.lower():
-                continue
-            m = NOQA.search(line)
-            if m is None:
-                continue
-            codes = m.group(1)
-            if codes is None:
-                return True
-            if NOQA_UNUSED_CODES.intersection(c.upper() for c in re.split(r"[,\s]+", codes) if c):
+        lines = self.noqa_lines
+        if lines is None:
+            lines = self.noqa_lines = self.find_noqa_lines()
+        if not lines:
+            return False
+        for line in range(first, last + 1):
+            if line in lines:
                 return True
         return False
 
+    def find_noqa_lines(self):
+        """Lines whose noqa comment silences an unused-import warning (bare, or naming F401/F811)."""
+        text = self.text
+        lines = set()
+        for m in NOQA.finditer(text):
+            codes = m.group(1)
+            if codes is not None and NOQA_UNUSED_CODES.isdisjoint(
+                    c.upper() for c in re.split(r"[,\s]+", codes) if c):
+                continue
+            if "\r" in text:
+                lines.add(len(LINE_BREAK.findall(text, 0, m.start())) + 1)
+            else:
+                lines.add(text.count("\n", 0, m.start()) + 1)
+        return lines
+
     def is_side_effect(self, module):
-        if not module:
+        if not module or not self.side_effect_modules:
             return False
         if module in self.side_effect_modules:
             return True
@@ -893,6 +967,8 @@ class FileAnalysis(object):
                 # @factory(...): the function the factory returns is applied now.
                 out = []
                 for k, _ in self.callables(sc, d.func):
+                    if k in self.pending_units:
+                        self.walk_unit(k)
                     if k in self.funcs:
                         out.extend((n, "@%s(...) applies %s()" % (expr_text(d.func), self.short(n)))
                                    for n in self.funcs[k][2])
@@ -912,21 +988,59 @@ class FileAnalysis(object):
             return out
         return []
 
-    @staticmethod
-    def reach(roots, edges):
+    def edges_of(self, owner):
+        edges = self.edge_cache.get(owner)
+        if edges is None:
+            edges = []
+            for kind, phase, via, sc, payload in self.owner_calls.get(owner, ()):
+                edges.extend(self.targets(kind, sc, payload))
+            self.edge_cache[owner] = edges
+        return edges
+
+    def reach(self, phase):
+        """Functions run from module-level code of one phase, each with the call that reaches it."""
         parents = {}
         queue = deque()
-        for key, label in roots:
-            if key not in parents:
-                parents[key] = (None, label)
-                queue.append(key)
+        for kind, call_phase, via, sc, payload in self.owner_calls.get(None, ()):
+            if call_phase == phase:
+                for key, label in self.targets(kind, sc, payload):
+                    if key not in parents:
+                        parents[key] = (None, label)
+                        queue.append(key)
         while queue:
             k = queue.popleft()
-            for target, label in edges.get(k, ()):
+            if k in self.pending_units:
+                self.walk_unit(k)
+            for target, label in self.edges_of(k):
                 if target not in parents:
                     parents[target] = (k, label)
                     queue.append(target)
         return parents
+
+    def candidate_lines(self):
+        """Lines that mention an imported name as a whole word (string annotations included)."""
+        text = self.text
+        starts = [0]
+        if "\r" in text:
+            starts.extend(m.end() for m in LINE_BREAK.finditer(text))
+        else:
+            find = text.find
+            i = find("\n")
+            while i >= 0:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+        lines = set()
+        find = text.find
+        size = len(text)
+        for name in self.names:
+            width = len(name)
+            i = find(name)
+            while i >= 0:
+                j = i + width
+                if (i == 0 or not IDENT(text[i - 1])) and (j >= size or not IDENT(text[j])):
+                    lines.add(bisect_right(starts, i))
+                i = find(name, j)
+        return lines
 
     @staticmethod
     def call_chain(parents, key):
@@ -960,6 +1074,9 @@ class FileAnalysis(object):
             last = f.attr
         elif cls is Name:
             last = f.id
+            if last in self.binding:
+                # from time import sleep as pause: the alias hides the name that matters
+                last = self.resolve_dotted(last).rpartition(".")[2]
         else:
             return None
         if not (last in HEAVY_TRIGGERS or last.startswith("read_") or last.endswith("channel")):
@@ -1013,24 +1130,15 @@ class FileAnalysis(object):
     # ------------------------------------------------------------------ output
 
     def facts(self):
-        edges = {}
-        import_roots = []
-        main_roots = []
-        executed_calls = []
-        for kind, owner, phase, via, sc, payload in self.calls:
-            if phase in NOT_EXECUTED:
-                continue
-            targets = self.targets(kind, sc, payload)
-            if kind == "call":
-                executed_calls.append((owner, phase, via, sc, payload))
-            if not targets:
-                continue
-            if owner is None:
-                (import_roots if phase == IMPORT_TIME else main_roots).extend(targets)
-            else:
-                edges.setdefault(owner, []).extend(targets)
-        at_import = self.reach(import_roots, edges)
-        from_main = self.reach(main_roots, edges)
+        at_import = self.reach(IMPORT_TIME)
+        from_main = self.reach(MAIN)
+        if self.pending_units:
+            self.filtered = True
+            self.candidates = self.candidate_lines()
+            for key in list(self.pending_units):
+                if key in self.pending_units:
+                    self.walk_unit(key)
+            self.filtered = False
 
         def phase_of(owner, phase, via):
             if phase is not None:
@@ -1058,6 +1166,11 @@ class FileAnalysis(object):
 
         heavy_calls = []
         consumed = set()
+        executed_calls = []
+        for owner in [None] + list(at_import) + [k for k in from_main if k not in at_import]:
+            for kind, phase, via, sc, node in self.owner_calls.get(owner, ()):
+                if kind == "call":
+                    executed_calls.append((owner, phase, via, sc, node))
         for owner, phase, via, sc, node in executed_calls:
             phase, why = phase_of(owner, phase, via)
             if phase not in (IMPORT_TIME, MAIN):
@@ -1101,11 +1214,35 @@ class FileAnalysis(object):
             unused.append({"bound": bound, "line": fact["span"]["line"], "kept": kept})
 
         defines_getattr = "__getattr__" in self.module_scope.defs
+        self.imports.sort(key=lambda f: (f["span"]["line"], f["span"]["column"], f["seq"]))
+        for fact in self.imports:
+            del fact["seq"]
         return {
             "imports": self.imports, "uses": uses, "unused": unused, "heavy_calls": heavy_calls,
             "sys_path_changes": self.sys_path, "defines_getattr": defines_getattr,
             "has_main_block": self.has_main_block, "future_annotations": self.future_annotations,
         }
+
+
+DISPATCH = {
+    ast.Import: FileAnalysis.s_import, ast.ImportFrom: FileAnalysis.s_import,
+    ast.FunctionDef: FileAnalysis.s_def, ast.AsyncFunctionDef: FileAnalysis.s_def,
+    ast.ClassDef: FileAnalysis.s_class, ast.If: FileAnalysis.s_if,
+    ast.For: FileAnalysis.s_for, ast.AsyncFor: FileAnalysis.s_for, ast.While: FileAnalysis.s_while,
+    ast.With: FileAnalysis.s_with, ast.AsyncWith: FileAnalysis.s_with,
+    ast.Assign: FileAnalysis.s_assign, ast.AugAssign: FileAnalysis.s_augassign,
+    ast.AnnAssign: FileAnalysis.s_annassign, ast.Expr: FileAnalysis.s_expr,
+    ast.Return: FileAnalysis.s_value, ast.Delete: FileAnalysis.s_delete,
+    ast.Raise: FileAnalysis.s_generic, ast.Assert: FileAnalysis.s_generic,
+    ast.Global: FileAnalysis.s_global, ast.Nonlocal: FileAnalysis.s_global,
+    ast.Pass: FileAnalysis.s_nothing, ast.Break: FileAnalysis.s_nothing, ast.Continue: FileAnalysis.s_nothing,
+}
+for _cls in TRY_NODES:
+    DISPATCH[_cls] = FileAnalysis.s_try
+if MATCH is not None:
+    DISPATCH[MATCH] = FileAnalysis.s_match
+if TYPE_ALIAS is not None:
+    DISPATCH[TYPE_ALIAS] = FileAnalysis.s_type_alias
 
 
 def empty_facts(path):
@@ -1178,6 +1315,9 @@ def main():
         return 3
     # SyntaxWarnings (invalid escapes, ...) would flood stderr for a large fleet; they are not facts.
     warnings.simplefilter("ignore")
+    # Nothing per file forms a reference cycle, so reference counting frees it; the cyclic
+    # collector would only re-scan the AST nodes that every parse allocates by the thousand.
+    gc.disable()
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
     request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     files = request.get("files") or []
