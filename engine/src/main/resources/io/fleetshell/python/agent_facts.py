@@ -102,6 +102,8 @@ PATH_READS = frozenset(("read_text", "read_bytes"))
 # Last callee names worth a closer look; everything else is skipped with one set lookup.
 HEAVY_TRIGGERS = frozenset(k.rsplit(".", 1)[-1] for k in HEAVY_EXACT) | HTTP_CLIENT_CALLS \
     | READ_METHODS | PATH_READS | frozenset(("from_pretrained", "load_model", "open"))
+# Registrars whose callbacks run later (at exit, on a signal), never during the call itself.
+LATER_CALLBACKS = frozenset(("atexit.register", "signal.signal"))
 SYS_PATH_CALLS = frozenset(("sys.path.insert", "sys.path.append", "sys.path.extend", "site.addsitedir"))
 
 _FIELDS = {}
@@ -549,18 +551,28 @@ class FileAnalysis(object):
         self.ex(st.value, sc, owner, ANNOTATION_DEFERRED, "type alias (evaluated lazily)", True)
 
     def s_if(self, st, sc, owner, phase, via, chain):
-        test = st.test
-        self.ex(test, sc, owner, phase, via)
-        type_checking = (test.__class__ is Name and test.id == "TYPE_CHECKING") or \
-                        (test.__class__ is Attribute and test.attr == "TYPE_CHECKING")
-        main = sc.kind == MODULE and not chain and self.is_main_test(test)
-        if main:
+        if sc.kind == MODULE and not chain and self.is_main_test(st.test):
+            self.ex(st.test, sc, owner, phase, via)
             self.has_main_block = True
             self.stmts(st.body, sc, owner, MAIN, "__main__ block", chain + (("if", False, True),))
-        else:
+            if st.orelse:
+                self.stmts(st.orelse, sc, owner, phase, via, chain + (("if", False, False),))
+            return
+        # An elif chain is an If nested in the orelse of the one before: walk it as a loop, so that
+        # a dispatcher with hundreds of branches does not cost hundreds of stack frames.
+        while True:
+            test = st.test
+            self.ex(test, sc, owner, phase, via)
+            type_checking = (test.__class__ is Name and test.id == "TYPE_CHECKING") or \
+                            (test.__class__ is Attribute and test.attr == "TYPE_CHECKING")
             self.stmts(st.body, sc, owner, phase, via, chain + (("if", type_checking, False),))
-        if st.orelse:
-            self.stmts(st.orelse, sc, owner, phase, via, chain + (("if", False, False),))
+            orelse = st.orelse
+            if len(orelse) == 1 and orelse[0].__class__ is ast.If:
+                st = orelse[0]
+                continue
+            if orelse:
+                self.stmts(orelse, sc, owner, phase, via, chain + (("if", False, False),))
+            return
 
     @staticmethod
     def is_main_test(test):
@@ -950,6 +962,9 @@ class FileAnalysis(object):
         if kind == "call":
             node = payload
             out = self.callables(sc, node.func)
+            text = dotted(node.func)
+            if text is not None and self.resolve_dotted(text) in LATER_CALLBACKS:
+                return out
             # A function handed to a call at this point may be called by it (map, Thread(target=),
             # register(...)); counting it keeps the analysis on the safe side.
             args = list(node.args) + [k.value for k in node.keywords]
@@ -1318,7 +1333,8 @@ def main():
     # Nothing per file forms a reference cycle, so reference counting frees it; the cyclic
     # collector would only re-scan the AST nodes that every parse allocates by the thousand.
     gc.disable()
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10000))
+    # Nested blocks and expressions recurse a little; elif chains do not (see s_if).
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
     request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     files = request.get("files") or []
     side_effect_modules = frozenset(request.get("side_effect_modules") or ())
