@@ -28,8 +28,9 @@ import sys
 import tokenize
 import warnings
 import gc
-from bisect import bisect_right
+from bisect import bisect_left
 from collections import deque
+from operator import itemgetter
 
 MIN_VERSION = (3, 8)
 # PEP 649/749: from 3.14 on, annotations are evaluated lazily, like with the __future__ import.
@@ -105,14 +106,18 @@ HEAVY_TRIGGERS = frozenset(k.rsplit(".", 1)[-1] for k in HEAVY_EXACT) | HTTP_CLI
 # Registrars whose callbacks run later (at exit, on a signal), never during the call itself.
 LATER_CALLBACKS = frozenset(("atexit.register", "signal.signal"))
 SYS_PATH_CALLS = frozenset(("sys.path.insert", "sys.path.append", "sys.path.extend", "site.addsitedir"))
+SYS_PATH_METHODS = frozenset(c.rpartition(".")[2] for c in SYS_PATH_CALLS)
 
 _FIELDS = {}
+USE_ORDER = itemgetter(1, 2)
 SKIPPABLE = frozenset((ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Delete,
                        ast.Raise, ast.Assert, ast.Global, ast.Nonlocal, ast.Pass, ast.Break, ast.Continue))
 
 
-def IDENT(ch):
-    return ch.isalnum() or ch == "_"
+# Identifier bytes (ASCII letters, digits, underscore, and every byte of a UTF-8 sequence) kept,
+# newlines kept, everything else turned into a space.
+WORD_BYTES = bytes(c if (c >= 0x80 or c == 0x0A or c == 0x5F or chr(c).isalnum()) else 0x20 for c in range(256))
+IMPORT_WORD = frozenset((b"import",))
 
 
 def child_fields(cls):
@@ -205,7 +210,7 @@ class FileAnalysis(object):
         self.pending_units = {}    # unit key -> (def node, its scope, chain): bodies walked after the module
         self.filtered = False
         self.candidates = None
-        self.seq = 0
+        self.imports_out_of_order = False
 
     # ------------------------------------------------------------------ driving
 
@@ -281,24 +286,18 @@ class FileAnalysis(object):
         fall back to their fields.
         """
         names = self.names
-        if self.filtered or phase in NOT_EXECUTED:
-            calls = None
-        else:
-            calls = self.owner_calls.get(owner)
-            if calls is None:
-                calls = self.owner_calls[owner] = []
+        calls = False  # looked up at the first call: most expressions have none
         stack = list(node) if node.__class__ is list else [node]
         pop = stack.pop
         push = stack.append
         extend = stack.extend
-        function_like = sc.kind in FUNCTION_LIKE
         while stack:
             n = pop()
             cls = n.__class__
             if cls is Name:
                 if n.id in names:
                     if n.ctx.__class__ is Store:
-                        if function_like:
+                        if sc.kind in FUNCTION_LIKE:
                             sc.locals.add(n.id)
                     elif sc.kind == MODULE:
                         self.final_uses.append((n.id, n.lineno, n.col_offset, owner, phase, via))
@@ -310,6 +309,8 @@ class FileAnalysis(object):
             elif cls is Attribute:
                 push(n.value)
             elif cls is Call:
+                if calls is False:
+                    calls = self.calls_of(owner, phase)
                 if calls is not None:
                     calls.append(("call", phase, via, sc, n))
                 push(n.func)
@@ -632,54 +633,92 @@ class FileAnalysis(object):
 
     def s_def(self, st, sc, owner, phase, via, chain):
         at_module = owner is None
-        if st.decorator_list:
-            self.ex(st.decorator_list, sc, owner, phase, "decorator" if at_module else via)
+        decorators = st.decorator_list
+        if decorators:
+            self.ex(decorators, sc, owner, phase, "decorator" if at_module else via)
         args = st.args
-        defaults = args.defaults + [d for d in args.kw_defaults if d is not None]
+        defaults = args.defaults
+        if args.kw_defaults:
+            defaults = defaults + [d for d in args.kw_defaults if d is not None]
         if defaults:
-            self.ex(defaults, sc, owner, phase, "default argument" if at_module else via)
-        all_args = args.posonlyargs + args.args + args.kwonlyargs
+            # None, 0, "x": nothing to see, and they are most defaults
+            defaults = [d for d in defaults if d.__class__ is not Constant]
+            if defaults:
+                self.ex(defaults, sc, owner, phase, "default argument" if at_module else via)
+        params = args.posonlyargs + args.args + args.kwonlyargs
         if args.vararg is not None:
-            all_args.append(args.vararg)
+            params.append(args.vararg)
         if args.kwarg is not None:
-            all_args.append(args.kwarg)
-        annotations = [a.annotation for a in all_args if a.annotation is not None]
-        if st.returns is not None:
-            annotations.append(st.returns)
+            params.append(args.kwarg)
+        names = self.names
+        # Plain-name annotations (int, str) not bound by an import need no walk.
+        annotations = [a.annotation for a in params if a.annotation is not None
+                       and (a.annotation.__class__ is not Name or a.annotation.id in names)]
+        returns = st.returns
+        if returns is not None and (returns.__class__ is not Name or returns.id in names):
+            annotations.append(returns)
         if annotations:
-            self.annotation(annotations, sc, owner, phase, True)
+            if self.postponed:
+                self.annotation(annotations, sc, owner, phase, True)
+            else:
+                self.ex(annotations, sc, owner, phase, "annotation", True)
 
-        key = self.new_key(sc, st.name, st.lineno)
-        sc.defs.setdefault(st.name, []).append(key)
-        if sc.kind in FUNCTION_LIKE:
-            sc.locals.add(st.name)
-        nested = []
-        self.funcs[key] = (st, sc, nested)
-        if sc.kind == FUNCTION:
+        name = st.name
+        kind = sc.kind
+        if kind == MODULE:
+            key = name
+        elif kind == CLASS:
+            key = sc.key + "." + name
+        else:
+            key = sc.key + ".<locals>." + name
+        if key in self.funcs or key in self.classes:
+            key = "%s@%d" % (key, st.lineno)
+        defs = sc.defs.get(name)
+        if defs is None:
+            sc.defs[name] = [key]
+        else:
+            defs.append(key)
+        self.funcs[key] = (st, sc, [])
+        if kind == FUNCTION:
+            sc.locals.add(name)
             self.funcs[sc.key][2].append(key)
-        calls = self.calls_of(owner, phase)
-        if calls is not None:
-            for d in st.decorator_list:
-                calls.append(("decorator", phase, via, sc, d))
-
-        fs = Scope(FUNCTION, key, sc)
-        fs.locals.update(a.arg for a in all_args)
-        if sc.kind == CLASS:
-            fs.method_of = sc.key
-            positional = args.posonlyargs + args.args
-            if positional:
-                fs.self_name = positional[0].arg
-        if owner is None:
+        elif kind != MODULE and kind != CLASS:
+            sc.locals.add(name)
+        if decorators:
+            calls = self.calls_of(owner, phase)
+            if calls is not None:
+                for d in decorators:
+                    calls.append(("decorator", phase, via, sc, d))
+        if at_module:
             # A function defined while the module body runs: its body runs only if something
             # calls it, which is known after the module level is walked.
-            self.pending_units[key] = (st, fs, chain + (("function",),))
+            self.pending_units[key] = (st, sc, chain)
         else:
+            fs = self.function_scope(st, sc, key, params)
             self.stmts(st.body, fs, key, None, None, chain + (("function",),))
             self.close(fs)
 
+    def function_scope(self, st, sc, key, params):
+        fs = Scope(FUNCTION, key, sc)
+        names = self.names
+        fs.locals.update(a.arg for a in params if a.arg in names)
+        if sc.kind == CLASS:
+            fs.method_of = sc.key
+            positional = st.args.posonlyargs + st.args.args
+            if positional:
+                fs.self_name = positional[0].arg
+        return fs
+
     def walk_unit(self, key):
-        st, fs, chain = self.pending_units.pop(key)
-        self.stmts(st.body, fs, key, None, None, chain)
+        st, sc, chain = self.pending_units.pop(key)
+        args = st.args
+        params = args.posonlyargs + args.args + args.kwonlyargs
+        if args.vararg is not None:
+            params.append(args.vararg)
+        if args.kwarg is not None:
+            params.append(args.kwarg)
+        fs = self.function_scope(st, sc, key, params)
+        self.stmts(st.body, fs, key, None, None, chain + (("function",),))
         self.close(fs)
 
     def s_class(self, st, sc, owner, phase, via, chain):
@@ -705,11 +744,14 @@ class FileAnalysis(object):
         info.body = cs
         self.stmts(st.body, cs, owner, phase, "class body" if at_module else via, chain + (("class",),))
         self.close(cs)
-        calls = self.calls_of(owner, phase)
-        if calls is not None:
-            calls.append(("classdef", phase, via, sc, key))
-            for d in st.decorator_list:
-                calls.append(("decorator", phase, via, sc, d))
+        if st.bases or st.keywords or st.decorator_list:
+            calls = self.calls_of(owner, phase)
+            if calls is not None:
+                # Defining a class runs its bases' __init_subclass__ and its metaclass.
+                if st.bases or st.keywords:
+                    calls.append(("classdef", phase, via, sc, key))
+                for d in st.decorator_list:
+                    calls.append(("decorator", phase, via, sc, d))
 
     def new_key(self, sc, name, line):
         if sc.kind == MODULE:
@@ -724,66 +766,70 @@ class FileAnalysis(object):
 
     def s_import(self, st, sc, owner, phase, via, chain):
         is_from = st.__class__ is ast.ImportFrom
-        level = st.level if is_from else 0
+        level = st.level or 0 if is_from else 0
+        # Keys shared by every name of the statement. Null, false and empty values are left out
+        # of import facts (the reader takes absence as that default): they are most of the output.
+        base = {"kind": "from" if is_from else "import", "level": level,
+                "span": {"line": st.lineno, "column": st.col_offset,
+                         "end_line": st.end_lineno, "end_column": st.end_col_offset},
+                "statement_names": len(st.names)}
+        if chain:
+            self.context_of(chain, base)
+        else:
+            base["context"] = "module"
+        if self.noqa(st.lineno, st.end_lineno):
+            base["noqa"] = True
         if is_from:
-            module = "." * (level or 0) + (st.module or "")
-        context, enclosing, handlers, try_part, type_checking, main = self.context_of(chain)
-        span = {"line": st.lineno, "column": st.col_offset,
-                "end_line": st.end_lineno, "end_column": st.end_col_offset}
-        noqa = self.noqa(st.lineno, st.end_lineno)
-        count = len(st.names)
-        future = is_from and st.module == "__future__"
+            module = "." * level + (st.module or "")
+            base["module"] = module
+            if st.module == "__future__":
+                base["future"] = True
+        imports = self.imports
+        if imports and imports[-1]["span"]["line"] > st.lineno:
+            self.imports_out_of_order = True
+        scoped = base["context"] in ("function", "class")
         for a in st.names:
+            fact = dict(base)
             if is_from:
-                star = a.name == "*"
-                bound = None if star else (a.asname or a.name)
-                fact_module = module
-                name = a.name
-                candidates = (module, module + "." + a.name)
+                fact["name"] = a.name
+                if a.name == "*":
+                    fact["star"] = True
+                    bound = None
+                else:
+                    bound = a.asname or a.name
+                if self.side_effect_modules and (self.is_side_effect(module)
+                                                 or self.is_side_effect(module + "." + a.name)):
+                    fact["side_effect"] = True
             else:
-                star = False
+                fact["module"] = a.name
                 bound = a.asname or a.name.partition(".")[0]
-                fact_module = a.name
-                name = None
-                candidates = (a.name,)
-            self.seq += 1
-            fact = {
-                "seq": self.seq,
-                "kind": "from" if is_from else "import",
-                "module": fact_module, "name": name, "bound": bound, "alias": a.asname,
-                "level": level or 0, "span": span, "statement_names": count,
-                "context": context, "enclosing": enclosing, "try_handlers": handlers,
-                "try_part": try_part, "type_checking": type_checking, "main_block": main,
-                "star": star, "future": future, "noqa": noqa,
-                "side_effect": any(self.is_side_effect(m) for m in candidates),
-            }
-            self.imports.append(fact)
+                if self.side_effect_modules and self.is_side_effect(a.name):
+                    fact["side_effect"] = True
+            if a.asname:
+                fact["alias"] = a.asname
+            imports.append(fact)
             if bound is not None:
-                if bound not in self.binding or (context not in ("function", "class")
-                                                 and self.binding[bound]["context"] in ("function", "class")):
+                fact["bound"] = bound
+                known = self.binding.get(bound)
+                if known is None or (not scoped and known["context"] in ("function", "class")):
                     self.binding[bound] = fact
                 if sc.kind in FUNCTION_LIKE:
                     sc.locals.add(bound)
 
-    def context_of(self, chain):
+    def context_of(self, chain, fact):
+        """Fill in context, enclosing blocks, try handlers and flags of an import inside blocks."""
         enclosing = [c[0] for c in chain]
-        handlers = None
-        try_part = None
-        type_checking = False
-        main = False
+        fact["enclosing"] = enclosing
         for c in chain:
             if c[0] == "try":
-                handlers, try_part = c[1], c[2]
+                fact["try_handlers"], fact["try_part"] = c[1], c[2]
             elif c[0] == "if":
-                type_checking = type_checking or c[1]
-                main = main or c[2]
-        context = "module"
+                if c[1]:
+                    fact["type_checking"] = True
+                if c[2]:
+                    fact["main_block"] = True
         scoped = [c for c in enclosing if c in ("function", "class")]
-        if scoped:
-            context = scoped[-1]
-        elif enclosing:
-            context = enclosing[-1]
-        return context, enclosing, handlers, try_part, type_checking, main
+        fact["context"] = scoped[-1] if scoped else enclosing[-1]
 
     def noqa(self, first, last):
         lines = self.noqa_lines
@@ -962,12 +1008,15 @@ class FileAnalysis(object):
         if kind == "call":
             node = payload
             out = self.callables(sc, node.func)
+            # A function handed to a call at this point may be called by it (map, Thread(target=),
+            # register(...)); counting it keeps the analysis on the safe side.
+            args = [a for a in node.args if a.__class__ is Name or a.__class__ is Lambda]
+            args.extend(k.value for k in node.keywords if k.value.__class__ is Name or k.value.__class__ is Lambda)
+            if not args:
+                return out
             text = dotted(node.func)
             if text is not None and self.resolve_dotted(text) in LATER_CALLBACKS:
                 return out
-            # A function handed to a call at this point may be called by it (map, Thread(target=),
-            # register(...)); counting it keeps the analysis on the safe side.
-            args = list(node.args) + [k.value for k in node.keywords]
             for a in args:
                 if a.__class__ is Name:
                     for k in self.resolve_name(sc, a.id):
@@ -1033,28 +1082,22 @@ class FileAnalysis(object):
         return parents
 
     def candidate_lines(self):
-        """Lines that mention an imported name as a whole word (string annotations included)."""
-        text = self.text
-        starts = [0]
-        if "\r" in text:
-            starts.extend(m.end() for m in LINE_BREAK.finditer(text))
-        else:
-            find = text.find
-            i = find("\n")
-            while i >= 0:
-                starts.append(i + 1)
-                i = find("\n", i + 1)
+        """Lines that mention an imported name or the word import (in code, strings or comments).
+
+        One C-level translate turns every non-identifier byte into a space; splitting each line
+        then yields its words. Much cheaper than walking the statements it lets the walk skip.
+        """
+        data = self.text.encode("utf-8")
+        if b"\r" in data:
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        words = frozenset(n.encode("utf-8") for n in self.names) | IMPORT_WORD
         lines = set()
-        find = text.find
-        size = len(text)
-        for name in self.names:
-            width = len(name)
-            i = find(name)
-            while i >= 0:
-                j = i + width
-                if (i == 0 or not IDENT(text[i - 1])) and (j >= size or not IDENT(text[j])):
-                    lines.add(bisect_right(starts, i))
-                i = find(name, j)
+        number = 0
+        isdisjoint = words.isdisjoint
+        for line in data.translate(WORD_BYTES).split(b"\n"):
+            number += 1
+            if not isdisjoint(line.split()):
+                lines.add(number)
         return lines
 
     @staticmethod
@@ -1077,7 +1120,7 @@ class FileAnalysis(object):
         if fact is None:
             return text
         if fact["kind"] == "import":
-            base = fact["module"] if fact["alias"] else head
+            base = fact["module"] if "alias" in fact else head
         else:
             base = fact["module"] + ("" if fact["module"].endswith(".") else ".") + fact["name"]
         return base + dot + rest
@@ -1148,16 +1191,34 @@ class FileAnalysis(object):
         at_import = self.reach(IMPORT_TIME)
         from_main = self.reach(MAIN)
         if self.pending_units:
+            # What is left never runs at import time: only uses of the imported names (and imports)
+            # matter, so bodies and statements that do not mention them are skipped.
             self.filtered = True
             self.candidates = self.candidate_lines()
+            ordered = sorted(self.candidates)
             for key in list(self.pending_units):
-                if key in self.pending_units:
-                    self.walk_unit(key)
+                unit = self.pending_units.get(key)
+                if unit is None:
+                    continue
+                st = unit[0]
+                i = bisect_left(ordered, st.body[0].lineno)
+                if i == len(ordered) or ordered[i] > st.end_lineno:
+                    del self.pending_units[key]
+                    continue
+                self.walk_unit(key)
             self.filtered = False
+
+        resolved = {}
 
         def phase_of(owner, phase, via):
             if phase is not None:
                 return phase, via
+            answer = resolved.get((owner, via))
+            if answer is None:
+                answer = resolved[(owner, via)] = owner_phase(owner, via)
+            return answer
+
+        def owner_phase(owner, via):
             prefix = via + ", " if via else ""
             if owner in at_import:
                 return IMPORT_TIME, prefix + "called at module level via " + self.call_chain(at_import, owner)
@@ -1170,14 +1231,15 @@ class FileAnalysis(object):
         uses = {}
         for name in sorted(self.names):
             uses[name] = []
-        for name, line, col, owner, phase, via in self.final_uses:
-            phase, via = phase_of(owner, phase, via)
-            uses[name].append({"line": line, "column": col, "phase": phase, "via": via})
+        found = self.final_uses
         for name, line, col in self.exports:
             if name in uses:
-                uses[name].append({"line": line, "column": col, "phase": EXPORT, "via": "listed in __all__"})
-        for name in uses:
-            uses[name].sort(key=lambda u: (u["line"], u["column"]))
+                found.append((name, line, col, None, EXPORT, "listed in __all__"))
+        found.sort(key=USE_ORDER)
+        for name, line, col, owner, phase, via in found:
+            if phase is None:
+                phase, via = phase_of(owner, phase, via)
+            uses[name].append({"line": line, "column": col, "phase": phase, "via": via})
 
         heavy_calls = []
         consumed = set()
@@ -1196,8 +1258,9 @@ class FileAnalysis(object):
             if found is not None:
                 heavy_calls.append({"line": node.lineno, "column": node.col_offset, "callee": found[0],
                                     "resolved": found[1], "category": found[2], "phase": phase, "via": why})
-            if owner is None and phase is not None:
-                text = dotted(node.func)
+            f = node.func
+            if owner is None and f.__class__ is Attribute and f.attr in SYS_PATH_METHODS:
+                text = dotted(f)
                 if text is not None and self.resolve_dotted(text) in SYS_PATH_CALLS:
                     self.sys_path.append({"line": node.lineno, "column": node.col_offset,
                                           "change": text, "phase": phase})
@@ -1207,14 +1270,14 @@ class FileAnalysis(object):
         package_init = self.path.replace("\\", "/").rsplit("/", 1)[-1] == "__init__.py"
         unused = []
         for fact in self.imports:
-            bound = fact["bound"]
-            if bound is None or fact["future"] or fact["context"] in ("function", "class"):
+            bound = fact.get("bound")
+            if bound is None or "future" in fact or fact["context"] in ("function", "class"):
                 continue
             found = uses.get(bound, ())
             phases = set(u["phase"] for u in found)
             if phases & REAL_USE:
                 continue
-            if fact["side_effect"]:
+            if "side_effect" in fact:
                 kept = "side_effect"
             elif EXPORT in phases or package_init:
                 kept = "exported"
@@ -1222,16 +1285,16 @@ class FileAnalysis(object):
                 kept = "getattr"
             elif ANNOTATION_STRING in phases:
                 kept = "string_annotation"
-            elif fact["noqa"]:
+            elif "noqa" in fact:
                 kept = "noqa"
             else:
                 kept = None
             unused.append({"bound": bound, "line": fact["span"]["line"], "kept": kept})
 
         defines_getattr = "__getattr__" in self.module_scope.defs
-        self.imports.sort(key=lambda f: (f["span"]["line"], f["span"]["column"], f["seq"]))
-        for fact in self.imports:
-            del fact["seq"]
+        if self.imports_out_of_order:
+            # Imports inside function bodies walked after the module level; sort is stable.
+            self.imports.sort(key=lambda f: (f["span"]["line"], f["span"]["column"]))
         return {
             "imports": self.imports, "uses": uses, "unused": unused, "heavy_calls": heavy_calls,
             "sys_path_changes": self.sys_path, "defines_getattr": defines_getattr,
@@ -1266,6 +1329,16 @@ def empty_facts(path):
             "has_main_block": False, "future_annotations": False}
 
 
+def source_encoding(data):
+    """PEP 263: a BOM or a coding comment on one of the first two lines, else UTF-8."""
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    head = data if second < 0 else data[:second]
+    if data.startswith(b"\xef\xbb\xbf") or b"coding" in head:
+        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    return "utf-8"
+
+
 def position(data, offset):
     line = data.count(b"\n", 0, offset) + 1
     column = offset - (data.rfind(b"\n", 0, offset) + 1)
@@ -1283,7 +1356,7 @@ def analyze(path, side_effect_modules):
         return result
     result["sha256"] = hashlib.sha256(data).hexdigest()
     try:
-        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        encoding = source_encoding(data)
         text = data.decode(encoding)
     except SyntaxError as e:
         result["error"] = {"kind": "unreadable", "line": e.lineno, "column": None, "message": str(e.msg)}
@@ -1341,7 +1414,7 @@ def main():
     out = sys.stdout
     # ensure_ascii (the default) keeps the output ASCII whatever the locale's encoding is.
     out.write('{"python": %s, "files": [' % json.dumps(platform.python_version()))
-    dumps = json.JSONEncoder(separators=(",", ":")).encode
+    dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
     for i, path in enumerate(files):
         if i:
             out.write(",\n")
