@@ -69,6 +69,8 @@ public final class PythonFacts {
             .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
             // The helper ships inside this jar: an unknown field is a bug in one of the two, caught by tests.
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // Import facts leave out false flags (they are most of the output): absent means false.
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
 
     private final Path helperDirectory;
