@@ -1,0 +1,324 @@
+package io.fleetshell.engine.analysis;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs the Python helper {@code agent_facts.py} under an agent's own interpreter and reads the facts
+ * it reports. One process analyzes a whole batch (stdin: the request, stdout: one JSON document,
+ * stderr: drained and kept for error messages), so thousands of files cost one interpreter start.
+ * The helper is extracted from the classpath into a directory given by the caller (for instance
+ * fleetshell's cache under FLEETSHELL_HOME), under a name that contains its digest.
+ */
+public final class PythonFacts {
+
+    /**
+     * Modules imported for what importing them does, not for a name they bind (LAZY_IMPORTS.md rule 5).
+     * Their imports are never deferred and never reported as removable:
+     * <ul>
+     *   <li>{@code readline}, {@code rlcompleter}: importing them installs line editing and completion for {@code input()};</li>
+     *   <li>{@code encodings.idna}: registers the IDNA codec; imported up front because a first lookup from a
+     *       thread can fail with {@code LookupError: unknown encoding: idna};</li>
+     *   <li>{@code logging.config}: {@code import logging.config} is there to make the submodule an attribute of
+     *       {@code logging}; linters call it unused when {@code logging} is used;</li>
+     *   <li>{@code pkg_resources}: scans installed distributions and declares namespace packages on import;</li>
+     *   <li>{@code ddtrace.auto}: patches libraries for tracing on import.</li>
+     * </ul>
+     * Backend selection ({@code matplotlib.use}) is not in the list: it is a call, hence an import-time use
+     * that keeps {@code matplotlib} eager anyway.
+     */
+    public static final Set<String> DEFAULT_SIDE_EFFECT_MODULES = Set.of(
+            "readline", "rlcompleter", "encodings.idna", "logging.config", "pkg_resources", "ddtrace.auto");
+
+    static final String HELPER_RESOURCE = "/io/fleetshell/python/agent_facts.py";
+    private static final int STDERR_KEPT = 16 * 1024;
+    private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(20);
+
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            // The helper ships inside this jar: an unknown field is a bug in one of the two, caught by tests.
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // Import facts leave out false flags (they are most of the output): absent means false.
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .build();
+
+    private final Path helperDirectory;
+
+    /** @param helperDirectory where the helper script is extracted (created when missing) */
+    public PythonFacts(Path helperDirectory) {
+        this.helperDirectory = helperDirectory;
+    }
+
+    /** A runner whose helper lives in a fresh private temporary directory, removed when the JVM exits. */
+    public static PythonFacts withTemporaryHelper() {
+        try {
+            Path directory = Files.createTempDirectory("fleetshell-python-");
+            directory.toFile().deleteOnExit();
+            return new PythonFacts(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A timeout that grows with the batch: 20 s plus 25 ms a file (about ten times what a file takes here). */
+    public static Duration defaultTimeout(int fileCount) {
+        return Duration.ofSeconds(20).plusMillis(25L * fileCount);
+    }
+
+    /** Like {@link #analyze(String, List, Set, Duration)} with {@link #defaultTimeout(int)}. */
+    public List<FileFacts> analyze(String python, List<Path> files, Set<String> sideEffectModules) {
+        return analyze(python, files, sideEffectModules, defaultTimeout(files.size()));
+    }
+
+    /**
+     * Analyzes the files in one process of {@code python}; the result has one entry per file, in order.
+     * A file that does not parse has a {@link ParseError}; only a failure of the whole run throws.
+     *
+     * @param python            the interpreter command or path (the agent's own, so syntax and annotation
+     *                          rules are those of the interpreter that runs the agent)
+     * @param files             Python sources; relative paths are made absolute
+     * @param sideEffectModules modules whose imports are kept for their side effects, e.g.
+     *                          {@link #DEFAULT_SIDE_EFFECT_MODULES}
+     * @param timeout           after this the process is killed and the call fails
+     * @throws FleetshellException {@link ErrorCode#BAD_INPUT} when the interpreter does not exist,
+     *                             {@link ErrorCode#OPERATION_FAILED} on timeout or when the helper fails
+     */
+    public List<FileFacts> analyze(String python, List<Path> files, Set<String> sideEffectModules, Duration timeout) {
+        if (files.isEmpty()) {
+            return List.of();
+        }
+        List<String> paths = files.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList();
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("files", paths);
+        request.put("side_effect_modules", new TreeSet<>(sideEffectModules));
+        byte[] input = JSON.writeValueAsBytes(request);
+        String what = "Analysis of %d file%s".formatted(files.size(), files.size() == 1 ? "" : "s");
+        Batch batch = run(python, List.of("-I", helper().toString()), input, timeout, what,
+                stdout -> JSON.readValue(stdout, Batch.class));
+        if (batch == null || batch.files() == null || batch.files().size() != paths.size()) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED,
+                    "%s with %s returned facts for %s files instead of %d. This is a bug in fleetshell's helper; nothing was changed."
+                            .formatted(what, python, batch == null || batch.files() == null ? "no" : batch.files().size(), paths.size()));
+        }
+        return batch.files();
+    }
+
+    /** The interpreter's version, e.g. {@code 3.11.7}. */
+    public String version(String python) {
+        return run(python, List.of("-I", "-c", "import platform, sys; sys.stdout.write(platform.python_version())"),
+                new byte[0], VERSION_TIMEOUT, "Asking for the version", stdout -> new String(stdout.readAllBytes(), StandardCharsets.UTF_8).trim());
+    }
+
+    /** The helper script on disk, extracted on first use. */
+    Path helper() {
+        byte[] script = helperBytes();
+        String digest = HexFormat.of().formatHex(sha256(script)).substring(0, 16);
+        Path target = helperDirectory.resolve("agent_facts-" + digest + ".py");
+        try {
+            // Content-addressed: an existing file with the same bytes is this very version; anything else is replaced.
+            if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), script)) {
+                return target;
+            }
+            Files.createDirectories(helperDirectory);
+            Path temporary = Files.createTempFile(helperDirectory, "agent_facts-", ".tmp");
+            Files.write(temporary, script);
+            try {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            target.toFile().deleteOnExit();
+            return target;
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED,
+                    "Could not write the analysis helper to %s: %s. Check that the directory is writable; nothing was changed."
+                            .formatted(helperDirectory, e.getMessage()), e);
+        }
+    }
+
+    static byte[] helperBytes() {
+        try (InputStream in = PythonFacts.class.getResourceAsStream(HELPER_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(HELPER_RESOURCE + " is missing from the classpath");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private interface StdoutReader<T> {
+        T read(InputStream stdout) throws IOException;
+    }
+
+    /** Starts python, feeds stdin, reads stdout with {@code reader}, keeps the tail of stderr, enforces the timeout. */
+    private static <T> T run(String python, List<String> arguments, byte[] input, Duration timeout, String what,
+                             StdoutReader<T> reader) {
+        List<String> command = new ArrayList<>();
+        command.add(python);
+        command.addAll(arguments);
+        Process process;
+        try {
+            process = new ProcessBuilder(command).start();
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT,
+                    ("Python interpreter '%s' could not be started (%s). Set `python:` in FLEETSHELL_HOME/settings.yaml "
+                            + "(or the agent's interpreter) to an installed Python 3.8 or newer, e.g. /usr/bin/python3. "
+                            + "Nothing was analyzed or changed.").formatted(python, e.getMessage()), e);
+        }
+        TailBuffer stderr = new TailBuffer(STDERR_KEPT);
+        Thread stderrDrain = Thread.ofVirtual().name("python-stderr").start(() -> drain(process.getErrorStream(), stderr));
+        // Written from its own thread: a request bigger than the pipe buffer would block us if the process stalls.
+        Thread.ofVirtual().name("python-stdin").start(() -> {
+            try (OutputStream stdin = process.getOutputStream()) {
+                stdin.write(input);
+            } catch (IOException ignored) {
+                // The process exited without reading its input; its exit status and stderr tell why.
+            }
+        });
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread.ofVirtual().name("python-stdout").start(() -> {
+            try (InputStream stdout = process.getInputStream()) {
+                result.complete(reader.read(stdout));
+                stdout.transferTo(OutputStream.nullOutputStream());
+            } catch (IOException | RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                kill(process);
+                throw new FleetshellException(ErrorCode.OPERATION_FAILED,
+                        ("%s with %s did not finish within %s and was stopped. Check that `%s -c pass` starts quickly and is "
+                                + "Python 3.8 or newer, or analyze fewer files at once. Nothing was changed.%s")
+                                .formatted(what, python, seconds(timeout), python, stderrSuffix(stderr)));
+            }
+            stderrDrain.join(Duration.ofSeconds(5));
+            int status = process.exitValue();
+            if (status != 0) {
+                throw new FleetshellException(ErrorCode.OPERATION_FAILED,
+                        "%s with %s failed with exit status %d. Check that it is Python 3.8 or newer; nothing was changed.%s"
+                                .formatted(what, python, status, stderrSuffix(stderr)));
+            }
+            long left = Math.max(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(5));
+            return result.get(left, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED,
+                    "%s with %s produced output fleetshell cannot read (%s). This is a bug in fleetshell's helper; nothing was changed.%s"
+                            .formatted(what, python, cause.getMessage(), stderrSuffix(stderr)), cause);
+        } catch (TimeoutException e) {
+            kill(process);
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED,
+                    "%s with %s exited but its output did not end within %s. Nothing was changed.%s"
+                            .formatted(what, python, seconds(timeout), stderrSuffix(stderr)));
+        } catch (InterruptedException e) {
+            kill(process);
+            Thread.currentThread().interrupt();
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, what + " was interrupted; the Python process was stopped.");
+        }
+    }
+
+    private static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void drain(InputStream in, TailBuffer tail) {
+        byte[] buffer = new byte[8192];
+        try (in) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                tail.write(buffer, 0, n);
+            }
+        } catch (IOException ignored) {
+            // The stream closes when the process is killed; what was read so far is kept.
+        }
+    }
+
+    private static String stderrSuffix(TailBuffer stderr) {
+        String text = stderr.text().strip();
+        return text.isEmpty() ? "" : " Its error output was:\n" + text;
+    }
+
+    private static String seconds(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() / 1000.0 + " s";
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The helper's whole answer. */
+    record Batch(String python, List<FileFacts> files) {
+    }
+
+    /** Keeps the last {@code limit} bytes written: enough for a traceback, bounded for a chatty process. */
+    private static final class TailBuffer {
+        private final int limit;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private boolean truncated;
+
+        TailBuffer(int limit) {
+            this.limit = limit;
+        }
+
+        synchronized void write(byte[] data, int offset, int length) {
+            bytes.write(data, offset, length);
+            if (bytes.size() > 2 * limit) {
+                byte[] all = bytes.toByteArray();
+                bytes.reset();
+                bytes.write(all, all.length - limit, limit);
+                truncated = true;
+            }
+        }
+
+        synchronized String text() {
+            byte[] all = bytes.toByteArray();
+            int from = Math.max(0, all.length - limit);
+            String text = new String(all, from, all.length - from, StandardCharsets.UTF_8);
+            return truncated || from > 0 ? "..." + text : text;
+        }
+    }
+}

@@ -1,0 +1,1428 @@
+"""Static facts about Python agent sources, for fleetshell's import analysis.
+
+Run as ``PYTHON agent_facts.py`` with a JSON request on stdin::
+
+    {"files": ["/abs/a.py", ...], "side_effect_modules": ["readline", ...]}
+
+and read one JSON document from stdout::
+
+    {"python": "3.11.7", "files": [{...facts of one file...}, ...]}
+
+One interpreter handles the whole batch; each file is parsed once with ``ast.parse`` and walked
+once, so the cost stays close to parsing alone. The facts answer one question for every
+module-level import: is its name used while the module body runs (LAZY_IMPORTS.md rule 1)?
+
+This file must run unchanged on Python 3.8 and newer with the standard library only: no match
+statements, no 3.9+ syntax or library calls (``ast.unparse``, ``str.removeprefix``, ...).
+The interpreter that runs it is the agent's own, so "evaluated at def time" questions
+(annotations before 3.14) are answered for the interpreter that will run the agent.
+"""
+
+import ast
+import hashlib
+import io
+import json
+import platform
+import re
+import sys
+import tokenize
+import warnings
+import gc
+from bisect import bisect_left
+from collections import deque
+from operator import itemgetter
+
+MIN_VERSION = (3, 8)
+# PEP 649/749: from 3.14 on, annotations are evaluated lazily, like with the __future__ import.
+LAZY_ANNOTATIONS = sys.version_info >= (3, 14)
+
+Name = ast.Name
+Constant = ast.Constant
+Call = ast.Call
+Attribute = ast.Attribute
+Lambda = ast.Lambda
+Subscript = ast.Subscript
+BinOp = ast.BinOp
+Compare = ast.Compare
+JoinedStr = ast.JoinedStr
+FormattedValue = ast.FormattedValue
+BoolOp = ast.BoolOp
+UnaryOp = ast.UnaryOp
+Starred = ast.Starred
+Dict = ast.Dict
+AST = ast.AST
+SEQUENCES = frozenset((ast.Tuple, ast.List, ast.Set))
+Store = ast.Store
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+TRY_NODES = tuple(c for c in (ast.Try, getattr(ast, "TryStar", None)) if c is not None)
+MATCH = getattr(ast, "Match", None)
+TYPE_ALIAS = getattr(ast, "TypeAlias", None)
+
+MODULE, CLASS, FUNCTION, LAMBDA, COMP = "module", "class", "function", "lambda", "comp"
+FUNCTION_LIKE = frozenset((FUNCTION, LAMBDA, COMP))
+
+IMPORT_TIME, MAIN, DEFERRED = "import_time", "main", "deferred"
+ANNOTATION_STRING, ANNOTATION_DEFERRED = "annotation_string", "annotation_deferred"
+EXPORT, GETATTR = "export", "getattr"
+# Phases that never run code: calls found under them are not executed.
+NOT_EXECUTED = frozenset((ANNOTATION_STRING, ANNOTATION_DEFERRED, EXPORT))
+# Phases that make an import "used" (the others only keep an unused import, with a reason).
+REAL_USE = frozenset((IMPORT_TIME, DEFERRED, MAIN, ANNOTATION_DEFERRED))
+
+NOQA = re.compile(r"#\s*noqa(?::\s*([A-Z][0-9]+(?:[,\s]+[A-Z][0-9]+)*))?", re.IGNORECASE)
+# A bare noqa keeps everything; with codes, only the unused-import codes of pyflakes/ruff do.
+NOQA_UNUSED_CODES = frozenset(("F401", "F811"))
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+# Heavy work at import time. Matched on the callee with its first name resolved through the
+# file's imports (np.load -> numpy.load), so aliases do not hide it.
+HEAVY_EXACT = {
+    "torch.load": "model_load", "torch.jit.load": "model_load", "joblib.load": "model_load",
+    "spacy.load": "model_load", "transformers.pipeline": "model_load",
+    "sentence_transformers.SentenceTransformer": "model_load",
+    "onnxruntime.InferenceSession": "model_load", "tensorflow.saved_model.load": "model_load",
+    "pickle.load": "file_read", "numpy.load": "file_read", "numpy.loadtxt": "file_read",
+    "numpy.genfromtxt": "file_read", "numpy.fromfile": "file_read", "json.load": "file_read",
+    "yaml.load": "file_read", "yaml.safe_load": "file_read", "yaml.full_load": "file_read",
+    "tomllib.load": "file_read", "toml.load": "file_read",
+    "urllib.request.urlopen": "network", "urllib2.urlopen": "network",
+    "socket.create_connection": "network", "http.client.HTTPConnection": "network",
+    "http.client.HTTPSConnection": "network", "redis.Redis": "network",
+    "redis.StrictRedis": "network", "redis.from_url": "network", "redis.Redis.from_url": "network",
+    "pymongo.MongoClient": "network", "psycopg2.connect": "network",
+    "subprocess.run": "process", "subprocess.call": "process", "subprocess.check_call": "process",
+    "subprocess.check_output": "process", "subprocess.Popen": "process",
+    "subprocess.getoutput": "process", "subprocess.getstatusoutput": "process",
+    "os.system": "process", "os.popen": "process",
+    "time.sleep": "sleep",
+}
+HTTP_CLIENT_CALLS = frozenset(("get", "post", "put", "patch", "delete", "head", "options", "request",
+                               "Session", "session", "Client", "AsyncClient", "stream"))
+READ_METHODS = frozenset(("read", "readlines", "readline"))
+PATH_READS = frozenset(("read_text", "read_bytes"))
+# Last callee names worth a closer look; everything else is skipped with one set lookup.
+HEAVY_TRIGGERS = frozenset(k.rsplit(".", 1)[-1] for k in HEAVY_EXACT) | HTTP_CLIENT_CALLS \
+    | READ_METHODS | PATH_READS | frozenset(("from_pretrained", "load_model", "open"))
+# Registrars whose callbacks run later (at exit, on a signal), never during the call itself.
+LATER_CALLBACKS = frozenset(("atexit.register", "signal.signal"))
+SYS_PATH_CALLS = frozenset(("sys.path.insert", "sys.path.append", "sys.path.extend", "site.addsitedir"))
+SYS_PATH_METHODS = frozenset(c.rpartition(".")[2] for c in SYS_PATH_CALLS)
+
+_FIELDS = {}
+USE_ORDER = itemgetter(1, 2)
+SKIPPABLE = frozenset((ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Delete,
+                       ast.Raise, ast.Assert, ast.Global, ast.Nonlocal, ast.Pass, ast.Break, ast.Continue))
+
+
+# Identifier bytes (ASCII letters, digits, underscore, and every byte of a UTF-8 sequence) kept,
+# newlines kept, everything else turned into a space.
+WORD_BYTES = bytes(c if (c >= 0x80 or c == 0x0A or c == 0x5F or chr(c).isalnum()) else 0x20 for c in range(256))
+IMPORT_WORD = frozenset((b"import",))
+
+
+def child_fields(cls):
+    """Fields of a node class that may hold nodes (contexts and operators never matter)."""
+    fields = tuple(f for f in cls._fields if f not in ("ctx", "op", "ops"))
+    _FIELDS[cls] = fields
+    return fields
+
+
+def dotted(node):
+    """'a.b.c' for a Name/Attribute chain, else None."""
+    parts = []
+    while node.__class__ is Attribute:
+        parts.append(node.attr)
+        node = node.value
+    if node.__class__ is not Name:
+        return None
+    parts.append(node.id)
+    parts.reverse()
+    return ".".join(parts)
+
+
+def expr_text(node):
+    """Short source-like text of an exception type or callee, for messages."""
+    text = dotted(node)
+    if text is not None:
+        return text
+    if node.__class__ is Call:
+        inner = expr_text(node.func)
+        return inner + "(...)"
+    if node.__class__ is Attribute:
+        return expr_text(node.value) + "." + node.attr
+    return "<expr>"
+
+
+class Scope(object):
+    """A namespace while walking: which names it binds decides whether a use is of the global."""
+    __slots__ = ("kind", "key", "parent", "locals", "hidden", "defs", "pending", "method_of", "self_name")
+
+    def __init__(self, kind, key, parent):
+        self.kind = kind
+        self.key = key
+        self.parent = parent
+        self.locals = set()
+        self.hidden = set()      # names declared global/nonlocal: never local here
+        self.defs = {}           # name -> [keys of functions/classes defined here]
+        self.pending = []        # uses not yet known to be of a global
+        self.method_of = None    # class key when this function is defined in a class body
+        self.self_name = None    # first parameter of such a method
+
+
+class ClassInfo(object):
+    __slots__ = ("key", "scope", "body", "bases", "metaclass", "resolved_bases")
+
+    def __init__(self, key, scope, bases, metaclass):
+        self.key = key
+        self.scope = scope       # scope the class statement runs in (for resolving bases)
+        self.body = None         # class body scope: its defs are the methods
+        self.bases = bases
+        self.metaclass = metaclass
+        self.resolved_bases = None
+
+
+class FileAnalysis(object):
+    """One pass over one parsed file; facts() turns what it saw into the JSON shape."""
+
+    def __init__(self, path, text, tree, side_effect_modules):
+        self.path = path
+        self.text = text
+        self.tree = tree
+        self.side_effect_modules = side_effect_modules
+        self.noqa_lines = None
+        self.imports = []          # output dicts, source order
+        self.import_stmts = []     # (dict, scope kind) for every import, to resolve callee aliases
+        self.binding = {}          # bound name -> first import dict binding it (any level)
+        self.final_uses = []       # (name, line, col, owner, phase, via) of module globals
+        self.funcs = {}            # key -> (node, scope it runs in, [nested def keys])
+        self.classes = {}          # key -> ClassInfo
+        self.instances = {}        # module-level name -> class name it was created from
+        self.exports = []          # (name, line, col) from __all__
+        self.sys_path = []
+        self.has_main_block = False
+        self.future_annotations = False
+        self.module_scope = Scope(MODULE, "", None)
+        self.names = frozenset()
+        self.lambda_keys = {}
+        self.postponed = LAZY_ANNOTATIONS
+        self.owner_calls = {}      # owner key (None: module level) -> [(kind, phase, via, scope, payload)]
+        self.edge_cache = {}
+        self.pending_units = {}    # unit key -> (def node, its scope, chain): bodies walked after the module
+        self.filtered = False
+        self.candidates = None
+        self.imports_out_of_order = False
+
+    # ------------------------------------------------------------------ driving
+
+    def run(self):
+        body = self.tree.body
+        for st in body:
+            if st.__class__ is ast.ImportFrom and st.module == "__future__":
+                if any(a.name == "annotations" for a in st.names):
+                    self.future_annotations = True
+                    self.postponed = True
+        self.names = frozenset(self.prescan(body, set()))
+        self.stmts(body, self.module_scope, None, IMPORT_TIME, "module-level statement", ())
+        return self.facts()
+
+    def prescan(self, body, names):
+        """Names bound by module-level imports, known before the walk so it records only their uses."""
+        for st in body:
+            cls = st.__class__
+            if cls is ast.Import:
+                for a in st.names:
+                    names.add(a.asname or a.name.partition(".")[0])
+            elif cls is ast.ImportFrom:
+                if st.module != "__future__":
+                    for a in st.names:
+                        if a.name != "*":
+                            names.add(a.asname or a.name)
+            elif cls in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+                continue
+            else:
+                for field in ("body", "orelse", "finalbody"):
+                    sub = getattr(st, field, None)
+                    if sub:
+                        self.prescan(sub, names)
+                for h in getattr(st, "handlers", ()) or ():
+                    self.prescan(h.body, names)
+                for case in getattr(st, "cases", ()) or ():
+                    self.prescan(case.body, names)
+        return names
+
+    def stmts(self, body, sc, owner, phase, via, chain):
+        dispatch = DISPATCH
+        candidates = self.candidates if self.filtered else None
+        for st in body:
+            cls = st.__class__
+            if candidates is not None and cls in SKIPPABLE:
+                # Filtered walk of a body that never runs at import time: only uses (and local
+                # rebindings) of the imported names matter, and those are on lines that name them.
+                first = st.lineno
+                if first not in candidates:
+                    last = st.end_lineno
+                    if last == first or candidates.isdisjoint(range(first + 1, last + 1)):
+                        continue
+            handler = dispatch.get(cls)
+            if handler is None:
+                self.s_generic(st, sc, owner, phase, via, chain)
+            else:
+                handler(self, st, sc, owner, phase, via, chain)
+
+    def calls_of(self, owner, phase):
+        if self.filtered or phase in NOT_EXECUTED:
+            return None
+        calls = self.owner_calls.get(owner)
+        if calls is None:
+            calls = self.owner_calls[owner] = []
+        return calls
+
+    # ------------------------------------------------------------------ expressions
+
+    def ex(self, node, sc, owner, phase, via, annotation=False):
+        """Walk expressions (one node or a list): record uses of the interesting names and calls.
+
+        This loop is where the time goes, so the common node types are unrolled and the rest
+        fall back to their fields.
+        """
+        names = self.names
+        calls = False  # looked up at the first call: most expressions have none
+        stack = list(node) if node.__class__ is list else [node]
+        pop = stack.pop
+        push = stack.append
+        extend = stack.extend
+        while stack:
+            n = pop()
+            cls = n.__class__
+            if cls is Name:
+                if n.id in names:
+                    if n.ctx.__class__ is Store:
+                        if sc.kind in FUNCTION_LIKE:
+                            sc.locals.add(n.id)
+                    elif sc.kind == MODULE:
+                        self.final_uses.append((n.id, n.lineno, n.col_offset, owner, phase, via))
+                    else:
+                        sc.pending.append((n.id, n.lineno, n.col_offset, owner, phase, via))
+            elif cls is Constant:
+                if annotation and n.value.__class__ is str:
+                    self.string_annotation(n, sc, owner)
+            elif cls is Attribute:
+                push(n.value)
+            elif cls is Call:
+                if calls is False:
+                    calls = self.calls_of(owner, phase)
+                if calls is not None:
+                    calls.append(("call", phase, via, sc, n))
+                push(n.func)
+                extend(n.args)
+                for k in n.keywords:
+                    push(k.value)
+            elif cls is Subscript:
+                push(n.value)
+                push(n.slice)
+            elif cls is BinOp:
+                push(n.left)
+                push(n.right)
+            elif cls is Compare:
+                push(n.left)
+                extend(n.comparators)
+            elif cls in SEQUENCES:
+                extend(n.elts)
+            elif cls is JoinedStr or cls is BoolOp:
+                extend(n.values)
+            elif cls is FormattedValue:
+                push(n.value)
+                if n.format_spec is not None:
+                    push(n.format_spec)
+            elif cls is Dict:
+                extend(k for k in n.keys if k is not None)
+                extend(n.values)
+            elif cls is UnaryOp or cls is Starred:
+                push(n.operand if cls is UnaryOp else n.value)
+            elif cls is Lambda:
+                self.lambda_(n, sc, owner, phase, via)
+            elif cls in COMPREHENSIONS:
+                self.comprehension(n, sc, owner, phase, via, annotation)
+            else:
+                fs = _FIELDS.get(cls)
+                if fs is None:
+                    fs = child_fields(cls)
+                for f in fs:
+                    v = getattr(n, f, None)
+                    if v is None:
+                        continue
+                    if v.__class__ is list:
+                        for x in v:
+                            if isinstance(x, AST):
+                                push(x)
+                    elif isinstance(v, AST):
+                        push(v)
+
+    def use(self, name, line, col, sc, owner, phase, via):
+        record = (name, line, col, owner, phase, via)
+        if sc.kind == MODULE:
+            self.final_uses.append(record)
+        else:
+            sc.pending.append(record)
+
+    def close(self, sc):
+        """Leaving a scope: uses of names it binds locally are not uses of the import."""
+        keep = sc.pending
+        if sc.kind != CLASS and sc.locals:
+            local = sc.locals - sc.hidden
+            if local:
+                keep = [u for u in keep if u[0] not in local]
+        target = sc.parent
+        while target.kind == CLASS:
+            # Class bodies do not hide names from the functions inside them; a method's body may
+            # also be walked after its class was closed.
+            target = target.parent
+        if target.kind == MODULE:
+            self.final_uses.extend(keep)
+        else:
+            target.pending.extend(keep)
+        sc.pending = []
+
+    def string_annotation(self, node, sc, owner):
+        try:
+            parsed = ast.parse(node.value.strip(), mode="eval")
+        except (SyntaxError, ValueError):
+            return
+        for n in ast.walk(parsed):
+            if n.__class__ is Name and n.id in self.names:
+                self.use(n.id, node.lineno, node.col_offset, sc, owner, ANNOTATION_STRING,
+                         "string annotation")
+
+    def annotation(self, node, sc, owner, phase, evaluated, via="annotation"):
+        if evaluated and not self.postponed:
+            self.ex(node, sc, owner, phase, via, True)
+        else:
+            reason = ("local variable annotation (never evaluated)" if not evaluated
+                      else "annotation (not evaluated at def time: "
+                           + ("from __future__ import annotations)" if self.future_annotations
+                              else "Python 3.14+ evaluates annotations lazily)"))
+            self.ex(node, sc, owner, ANNOTATION_DEFERRED, reason, True)
+
+    def lambda_(self, n, sc, owner, phase, via):
+        args = n.args
+        for d in args.defaults:
+            self.ex(d, sc, owner, phase, "default argument" if owner is None else via)
+        for d in args.kw_defaults:
+            if d is not None:
+                self.ex(d, sc, owner, phase, "default argument" if owner is None else via)
+        key = self.lambda_key(n)
+        ls = Scope(LAMBDA, key, sc)
+        ls.locals.update(self.arg_names(args))
+        self.funcs[key] = (n, sc, [])
+        self.ex(n.body, ls, key, None, None)
+        self.close(ls)
+
+    def lambda_key(self, n):
+        return "<lambda>@%d:%d" % (n.lineno, n.col_offset)
+
+    def comprehension(self, n, sc, owner, phase, via, annotation):
+        gens = n.generators
+        # The first iterable is evaluated in the enclosing scope, the rest in the comprehension's.
+        self.ex(gens[0].iter, sc, owner, phase, via, annotation)
+        cs = Scope(COMP, sc.key, sc)
+        for i, g in enumerate(gens):
+            if i:
+                self.ex(g.iter, cs, owner, phase, via, annotation)
+            self.ex(g.target, cs, owner, phase, via, annotation)
+            for cond in g.ifs:
+                self.ex(cond, cs, owner, phase, via, annotation)
+        if n.__class__ is ast.DictComp:
+            self.ex(n.key, cs, owner, phase, via, annotation)
+            self.ex(n.value, cs, owner, phase, via, annotation)
+        else:
+            self.ex(n.elt, cs, owner, phase, via, annotation)
+        self.close(cs)
+
+    @staticmethod
+    def arg_names(args):
+        names = [a.arg for a in args.args]
+        names.extend(a.arg for a in args.posonlyargs)
+        names.extend(a.arg for a in args.kwonlyargs)
+        if args.vararg is not None:
+            names.append(args.vararg.arg)
+        if args.kwarg is not None:
+            names.append(args.kwarg.arg)
+        return names
+
+    # ------------------------------------------------------------------ statements
+
+    def s_nothing(self, st, sc, owner, phase, via, chain):
+        pass
+
+    def s_generic(self, st, sc, owner, phase, via, chain):
+        """Any statement without its own handler: expressions in place, bodies as nested blocks."""
+        fs = _FIELDS.get(st.__class__) or child_fields(st.__class__)
+        for f in fs:
+            v = getattr(st, f, None)
+            if v is None:
+                continue
+            if v.__class__ is list:
+                if v and isinstance(v[0], ast.stmt):
+                    self.stmts(v, sc, owner, phase, via, chain)
+                else:
+                    for x in v:
+                        if isinstance(x, ast.AST):
+                            self.ex(x, sc, owner, phase, via)
+            elif isinstance(v, ast.AST):
+                self.ex(v, sc, owner, phase, via)
+
+    def s_value(self, st, sc, owner, phase, via, chain):
+        if st.value is not None:
+            self.ex(st.value, sc, owner, phase, via)
+
+    def s_expr(self, st, sc, owner, phase, via, chain):
+        value = st.value
+        if sc.kind == MODULE and value.__class__ is Call:
+            f = value.func
+            if f.__class__ is Attribute and f.value.__class__ is Name and f.value.id == "__all__":
+                if f.attr in ("extend", "append"):
+                    for a in value.args:
+                        self.collect_exports(a)
+        self.ex(value, sc, owner, phase, via)
+
+    def s_delete(self, st, sc, owner, phase, via, chain):
+        self.ex(st.targets, sc, owner, phase, "del statement" if owner is None else via)
+
+    def s_global(self, st, sc, owner, phase, via, chain):
+        sc.hidden.update(st.names)
+
+    def s_assign(self, st, sc, owner, phase, via, chain):
+        value = st.value
+        self.ex([value] + st.targets, sc, owner, phase, via)
+        if sc.kind == MODULE or sc.kind == FUNCTION:
+            self.note_assignment(st.targets, value, sc, owner, phase, st)
+
+    def note_assignment(self, targets, value, sc, owner, phase, st):
+        if len(targets) != 1:
+            return
+        t = targets[0]
+        if t.__class__ is Name:
+            if value.__class__ is Lambda:
+                # f = lambda: ... is called like a def
+                sc.defs.setdefault(t.id, []).append(self.lambda_key(value))
+            elif sc.kind == MODULE:
+                if t.id == "__all__":
+                    self.collect_exports(value)
+                elif value.__class__ is Call and value.func.__class__ is Name:
+                    self.instances[t.id] = value.func.id
+        elif sc.kind == MODULE and owner is None and self.is_sys_path(t):
+            self.sys_path.append({"line": st.lineno, "column": st.col_offset,
+                                  "change": "sys.path assignment", "phase": phase})
+
+    def is_sys_path(self, target):
+        if target.__class__ is ast.Subscript:
+            target = target.value
+        text = dotted(target)
+        return text is not None and self.resolve_dotted(text) == "sys.path"
+
+    def s_augassign(self, st, sc, owner, phase, via, chain):
+        self.ex(st.value, sc, owner, phase, via)
+        t = st.target
+        if t.__class__ is Name:
+            if t.id in self.names:
+                # x += 1 reads x first
+                self.use(t.id, t.lineno, t.col_offset, sc, owner, phase, via)
+                if sc.kind in FUNCTION_LIKE:
+                    sc.locals.add(t.id)
+            if sc.kind == MODULE and t.id == "__all__":
+                self.collect_exports(st.value)
+        else:
+            self.ex(t, sc, owner, phase, via)
+            if sc.kind == MODULE and owner is None and self.is_sys_path(t):
+                self.sys_path.append({"line": st.lineno, "column": st.col_offset,
+                                      "change": "sys.path augmented assignment", "phase": phase})
+
+    def s_annassign(self, st, sc, owner, phase, via, chain):
+        # Local variable annotations are never evaluated (PEP 526); module and class ones are.
+        self.annotation(st.annotation, sc, owner, phase, sc.kind != FUNCTION)
+        if st.value is not None:
+            self.ex([st.value, st.target], sc, owner, phase, via)
+            if sc.kind == MODULE or sc.kind == FUNCTION:
+                self.note_assignment([st.target], st.value, sc, owner, phase, st)
+        elif st.target.__class__ is not Name:
+            self.ex(st.target, sc, owner, phase, via)
+
+    def s_type_alias(self, st, sc, owner, phase, via, chain):
+        # PEP 695: the value of a type alias is evaluated lazily.
+        self.ex(st.value, sc, owner, ANNOTATION_DEFERRED, "type alias (evaluated lazily)", True)
+
+    def s_if(self, st, sc, owner, phase, via, chain):
+        if sc.kind == MODULE and not chain and self.is_main_test(st.test):
+            self.ex(st.test, sc, owner, phase, via)
+            self.has_main_block = True
+            self.stmts(st.body, sc, owner, MAIN, "__main__ block", chain + (("if", False, True),))
+            if st.orelse:
+                self.stmts(st.orelse, sc, owner, phase, via, chain + (("if", False, False),))
+            return
+        # An elif chain is an If nested in the orelse of the one before: walk it as a loop, so that
+        # a dispatcher with hundreds of branches does not cost hundreds of stack frames.
+        while True:
+            test = st.test
+            self.ex(test, sc, owner, phase, via)
+            type_checking = (test.__class__ is Name and test.id == "TYPE_CHECKING") or \
+                            (test.__class__ is Attribute and test.attr == "TYPE_CHECKING")
+            self.stmts(st.body, sc, owner, phase, via, chain + (("if", type_checking, False),))
+            orelse = st.orelse
+            if len(orelse) == 1 and orelse[0].__class__ is ast.If:
+                st = orelse[0]
+                continue
+            if orelse:
+                self.stmts(orelse, sc, owner, phase, via, chain + (("if", False, False),))
+            return
+
+    @staticmethod
+    def is_main_test(test):
+        if test.__class__ is not ast.Compare or len(test.ops) != 1 or test.ops[0].__class__ is not ast.Eq:
+            return False
+        sides = (test.left, test.comparators[0])
+        has_name = any(s.__class__ is Name and s.id == "__name__" for s in sides)
+        has_main = any(s.__class__ is Constant and s.value == "__main__" for s in sides)
+        return has_name and has_main
+
+    def s_for(self, st, sc, owner, phase, via, chain):
+        self.ex([st.iter, st.target], sc, owner, phase, via)
+        inner = chain + (("loop",),)
+        self.stmts(st.body, sc, owner, phase, via, inner)
+        self.stmts(st.orelse, sc, owner, phase, via, inner)
+
+    def s_while(self, st, sc, owner, phase, via, chain):
+        self.ex(st.test, sc, owner, phase, via)
+        inner = chain + (("loop",),)
+        self.stmts(st.body, sc, owner, phase, via, inner)
+        self.stmts(st.orelse, sc, owner, phase, via, inner)
+
+    def s_with(self, st, sc, owner, phase, via, chain):
+        for item in st.items:
+            self.ex(item.context_expr, sc, owner, phase, via)
+            if item.optional_vars is not None:
+                self.ex(item.optional_vars, sc, owner, phase, via)
+        self.stmts(st.body, sc, owner, phase, via, chain + (("with",),))
+
+    def s_try(self, st, sc, owner, phase, via, chain):
+        handlers = []
+        for h in st.handlers:
+            if h.type is None:
+                handlers.append("BaseException")
+            elif h.type.__class__ is ast.Tuple:
+                handlers.extend(expr_text(e) for e in h.type.elts)
+            else:
+                handlers.append(expr_text(h.type))
+        self.stmts(st.body, sc, owner, phase, via, chain + (("try", handlers, "body"),))
+        for h in st.handlers:
+            if h.type is not None:
+                self.ex(h.type, sc, owner, phase, via)
+            if h.name and h.name in self.names and sc.kind in FUNCTION_LIKE:
+                sc.locals.add(h.name)
+            self.stmts(h.body, sc, owner, phase, via, chain + (("try", handlers, "handler"),))
+        self.stmts(st.orelse, sc, owner, phase, via, chain + (("try", handlers, "else"),))
+        self.stmts(st.finalbody, sc, owner, phase, via, chain + (("try", handlers, "finally"),))
+
+    def s_match(self, st, sc, owner, phase, via, chain):
+        self.ex(st.subject, sc, owner, phase, via)
+        inner = chain + (("if", False, False),)
+        for case in st.cases:
+            self.ex(case.pattern, sc, owner, phase, via)
+            if case.guard is not None:
+                self.ex(case.guard, sc, owner, phase, via)
+            self.stmts(case.body, sc, owner, phase, via, inner)
+
+    def s_def(self, st, sc, owner, phase, via, chain):
+        at_module = owner is None
+        decorators = st.decorator_list
+        if decorators:
+            self.ex(decorators, sc, owner, phase, "decorator" if at_module else via)
+        args = st.args
+        defaults = args.defaults
+        if args.kw_defaults:
+            defaults = defaults + [d for d in args.kw_defaults if d is not None]
+        if defaults:
+            # None, 0, "x": nothing to see, and they are most defaults
+            defaults = [d for d in defaults if d.__class__ is not Constant]
+            if defaults:
+                self.ex(defaults, sc, owner, phase, "default argument" if at_module else via)
+        params = args.posonlyargs + args.args + args.kwonlyargs
+        if args.vararg is not None:
+            params.append(args.vararg)
+        if args.kwarg is not None:
+            params.append(args.kwarg)
+        names = self.names
+        # Plain-name annotations (int, str) not bound by an import need no walk.
+        annotations = [a.annotation for a in params if a.annotation is not None
+                       and (a.annotation.__class__ is not Name or a.annotation.id in names)]
+        returns = st.returns
+        if returns is not None and (returns.__class__ is not Name or returns.id in names):
+            annotations.append(returns)
+        if annotations:
+            if self.postponed:
+                self.annotation(annotations, sc, owner, phase, True)
+            else:
+                self.ex(annotations, sc, owner, phase, "annotation", True)
+
+        name = st.name
+        kind = sc.kind
+        if kind == MODULE:
+            key = name
+        elif kind == CLASS:
+            key = sc.key + "." + name
+        else:
+            key = sc.key + ".<locals>." + name
+        if key in self.funcs or key in self.classes:
+            key = "%s@%d" % (key, st.lineno)
+        defs = sc.defs.get(name)
+        if defs is None:
+            sc.defs[name] = [key]
+        else:
+            defs.append(key)
+        self.funcs[key] = (st, sc, [])
+        if kind == FUNCTION:
+            sc.locals.add(name)
+            self.funcs[sc.key][2].append(key)
+        elif kind != MODULE and kind != CLASS:
+            sc.locals.add(name)
+        if decorators:
+            calls = self.calls_of(owner, phase)
+            if calls is not None:
+                for d in decorators:
+                    calls.append(("decorator", phase, via, sc, d))
+        if at_module:
+            # A function defined while the module body runs: its body runs only if something
+            # calls it, which is known after the module level is walked.
+            self.pending_units[key] = (st, sc, chain)
+        else:
+            fs = self.function_scope(st, sc, key, params)
+            self.stmts(st.body, fs, key, None, None, chain + (("function",),))
+            self.close(fs)
+
+    def function_scope(self, st, sc, key, params):
+        fs = Scope(FUNCTION, key, sc)
+        names = self.names
+        fs.locals.update(a.arg for a in params if a.arg in names)
+        if sc.kind == CLASS:
+            fs.method_of = sc.key
+            positional = st.args.posonlyargs + st.args.args
+            if positional:
+                fs.self_name = positional[0].arg
+        return fs
+
+    def walk_unit(self, key):
+        st, sc, chain = self.pending_units.pop(key)
+        args = st.args
+        params = args.posonlyargs + args.args + args.kwonlyargs
+        if args.vararg is not None:
+            params.append(args.vararg)
+        if args.kwarg is not None:
+            params.append(args.kwarg)
+        fs = self.function_scope(st, sc, key, params)
+        self.stmts(st.body, fs, key, None, None, chain + (("function",),))
+        self.close(fs)
+
+    def s_class(self, st, sc, owner, phase, via, chain):
+        at_module = owner is None
+        for d in st.decorator_list:
+            self.ex(d, sc, owner, phase, "decorator" if at_module else via)
+        for b in st.bases:
+            self.ex(b, sc, owner, phase, "base class" if at_module else via)
+        metaclass = None
+        for k in st.keywords:
+            if k.arg == "metaclass":
+                metaclass = k.value
+                self.ex(k.value, sc, owner, phase, "metaclass keyword" if at_module else via)
+            else:
+                self.ex(k.value, sc, owner, phase, "class keyword" if at_module else via)
+        key = self.new_key(sc, st.name, st.lineno)
+        sc.defs.setdefault(st.name, []).append(key)
+        if sc.kind in FUNCTION_LIKE:
+            sc.locals.add(st.name)
+        info = ClassInfo(key, sc, st.bases, metaclass)
+        self.classes[key] = info
+        cs = Scope(CLASS, key, sc)
+        info.body = cs
+        self.stmts(st.body, cs, owner, phase, "class body" if at_module else via, chain + (("class",),))
+        self.close(cs)
+        if st.bases or st.keywords or st.decorator_list:
+            calls = self.calls_of(owner, phase)
+            if calls is not None:
+                # Defining a class runs its bases' __init_subclass__ and its metaclass.
+                if st.bases or st.keywords:
+                    calls.append(("classdef", phase, via, sc, key))
+                for d in st.decorator_list:
+                    calls.append(("decorator", phase, via, sc, d))
+
+    def new_key(self, sc, name, line):
+        if sc.kind == MODULE:
+            key = name
+        elif sc.kind == CLASS:
+            key = sc.key + "." + name
+        else:
+            key = sc.key + ".<locals>." + name
+        if key in self.funcs or key in self.classes:
+            key = "%s@%d" % (key, line)
+        return key
+
+    def s_import(self, st, sc, owner, phase, via, chain):
+        is_from = st.__class__ is ast.ImportFrom
+        level = st.level or 0 if is_from else 0
+        # Keys shared by every name of the statement. Null, false and empty values are left out
+        # of import facts (the reader takes absence as that default): they are most of the output.
+        base = {"kind": "from" if is_from else "import", "level": level,
+                "span": {"line": st.lineno, "column": st.col_offset,
+                         "end_line": st.end_lineno, "end_column": st.end_col_offset},
+                "statement_names": len(st.names)}
+        if chain:
+            self.context_of(chain, base)
+        else:
+            base["context"] = "module"
+        if self.noqa(st.lineno, st.end_lineno):
+            base["noqa"] = True
+        if is_from:
+            module = "." * level + (st.module or "")
+            base["module"] = module
+            if st.module == "__future__":
+                base["future"] = True
+        imports = self.imports
+        if imports and imports[-1]["span"]["line"] > st.lineno:
+            self.imports_out_of_order = True
+        scoped = base["context"] in ("function", "class")
+        for a in st.names:
+            fact = dict(base)
+            if is_from:
+                fact["name"] = a.name
+                if a.name == "*":
+                    fact["star"] = True
+                    bound = None
+                else:
+                    bound = a.asname or a.name
+                if self.side_effect_modules and (self.is_side_effect(module)
+                                                 or self.is_side_effect(module + "." + a.name)):
+                    fact["side_effect"] = True
+            else:
+                fact["module"] = a.name
+                bound = a.asname or a.name.partition(".")[0]
+                if self.side_effect_modules and self.is_side_effect(a.name):
+                    fact["side_effect"] = True
+            if a.asname:
+                fact["alias"] = a.asname
+            imports.append(fact)
+            if bound is not None:
+                fact["bound"] = bound
+                known = self.binding.get(bound)
+                if known is None or (not scoped and known["context"] in ("function", "class")):
+                    self.binding[bound] = fact
+                if sc.kind in FUNCTION_LIKE:
+                    sc.locals.add(bound)
+
+    def context_of(self, chain, fact):
+        """Fill in context, enclosing blocks, try handlers and flags of an import inside blocks."""
+        enclosing = [c[0] for c in chain]
+        fact["enclosing"] = enclosing
+        for c in chain:
+            if c[0] == "try":
+                fact["try_handlers"], fact["try_part"] = c[1], c[2]
+            elif c[0] == "if":
+                if c[1]:
+                    fact["type_checking"] = True
+                if c[2]:
+                    fact["main_block"] = True
+        scoped = [c for c in enclosing if c in ("function", "class")]
+        fact["context"] = scoped[-1] if scoped else enclosing[-1]
+
+    def noqa(self, first, last):
+        lines = self.noqa_lines
+        if lines is None:
+            lines = self.noqa_lines = self.find_noqa_lines()
+        if not lines:
+            return False
+        for line in range(first, last + 1):
+            if line in lines:
+                return True
+        return False
+
+    def find_noqa_lines(self):
+        """Lines whose noqa comment silences an unused-import warning (bare, or naming F401/F811)."""
+        text = self.text
+        lines = set()
+        for m in NOQA.finditer(text):
+            codes = m.group(1)
+            if codes is not None and NOQA_UNUSED_CODES.isdisjoint(
+                    c.upper() for c in re.split(r"[,\s]+", codes) if c):
+                continue
+            if "\r" in text:
+                lines.add(len(LINE_BREAK.findall(text, 0, m.start())) + 1)
+            else:
+                lines.add(text.count("\n", 0, m.start()) + 1)
+        return lines
+
+    def is_side_effect(self, module):
+        if not module or not self.side_effect_modules:
+            return False
+        if module in self.side_effect_modules:
+            return True
+        for m in self.side_effect_modules:
+            if module.startswith(m + "."):
+                return True
+        return False
+
+    def collect_exports(self, value):
+        for n in ast.walk(value):
+            if n.__class__ is Constant and n.value.__class__ is str:
+                self.exports.append((n.value, n.lineno, n.col_offset))
+
+    # ------------------------------------------------------------------ call graph
+
+    def resolve_name(self, sc, name):
+        """Keys of the functions/classes a name means in a scope ([] for a plain local or unknown)."""
+        s = sc
+        first = True
+        while s is not None:
+            if s.kind == CLASS and not first:
+                s = s.parent
+                continue
+            keys = s.defs.get(name)
+            if keys:
+                return keys
+            if s.kind != MODULE and name in s.locals and name not in s.hidden:
+                return []
+            first = False
+            s = s.parent
+        return []
+
+    def enclosing_method(self, sc):
+        s = sc
+        while s is not None and s.kind in (LAMBDA, COMP):
+            s = s.parent
+        if s is not None and s.kind == FUNCTION and s.method_of:
+            return s
+        return None
+
+    def bases_of(self, info):
+        if info.resolved_bases is None:
+            info.resolved_bases = []
+            for b in info.bases:
+                if b.__class__ is Name:
+                    info.resolved_bases.extend(k for k in self.resolve_name(info.scope, b.id)
+                                               if k in self.classes)
+        return info.resolved_bases
+
+    def lookup(self, class_key, method, seen=None):
+        """Method keys found on an in-file class or its in-file bases (first in MRO-ish order)."""
+        seen = seen if seen is not None else set()
+        if class_key in seen:
+            return []
+        seen.add(class_key)
+        info = self.classes[class_key]
+        keys = [k for k in info.body.defs.get(method, ()) if k in self.funcs]
+        if keys:
+            return keys
+        for base in self.bases_of(info):
+            keys = self.lookup(base, method, seen)
+            if keys:
+                return keys
+        return []
+
+    def metaclass_of(self, class_key, seen=None):
+        seen = seen if seen is not None else set()
+        if class_key in seen:
+            return []
+        seen.add(class_key)
+        info = self.classes[class_key]
+        if info.metaclass is not None and info.metaclass.__class__ is Name:
+            metas = [k for k in self.resolve_name(info.scope, info.metaclass.id) if k in self.classes]
+            if metas:
+                return metas
+        for base in self.bases_of(info):
+            metas = self.metaclass_of(base, seen)
+            if metas:
+                return metas
+        return []
+
+    def short(self, key):
+        return key.replace(".<locals>.", ".")
+
+    def instantiate(self, class_key, text):
+        targets = []
+        for method in ("__new__", "__init__", "__post_init__"):
+            for k in self.lookup(class_key, method):
+                targets.append((k, "%s() runs %s()" % (text, self.short(k))))
+        return targets
+
+    def class_of_instance(self, sc, name):
+        if name in self.instances and not self.resolve_name(sc, name) and self.is_global(sc, name):
+            return [k for k in self.resolve_name(self.module_scope, self.instances[name]) if k in self.classes]
+        return []
+
+    @staticmethod
+    def is_global(sc, name):
+        s = sc
+        while s is not None and s.kind != MODULE:
+            if s.kind in FUNCTION_LIKE and name in s.locals and name not in s.hidden:
+                return False
+            s = s.parent
+        return True
+
+    def callables(self, sc, f):
+        """(key, label) of in-file functions that calling expression f runs."""
+        cls = f.__class__
+        out = []
+        if cls is Name:
+            for k in self.resolve_name(sc, f.id):
+                if k in self.funcs:
+                    out.append((k, "%s()" % f.id))
+                elif k in self.classes:
+                    out.extend(self.instantiate(k, f.id))
+            if not out:
+                for c in self.class_of_instance(sc, f.id):
+                    out.extend((k, "%s() runs %s()" % (f.id, self.short(k))) for k in self.lookup(c, "__call__"))
+        elif cls is Attribute:
+            v = f.value
+            attr = f.attr
+            classes = []
+            if v.__class__ is Name:
+                classes = [k for k in self.resolve_name(sc, v.id) if k in self.classes]
+                if not classes:
+                    method = self.enclosing_method(sc)
+                    if method is not None and method.self_name == v.id:
+                        classes = [method.method_of]
+                if not classes:
+                    classes = self.class_of_instance(sc, v.id)
+                text = v.id
+            elif v.__class__ is Call and v.func.__class__ is Name:
+                text = v.func.id + "(...)"
+                if v.func.id == "super":
+                    method = self.enclosing_method(sc)
+                    if method is not None:
+                        classes = self.bases_of(self.classes[method.method_of])
+                else:
+                    classes = [k for k in self.resolve_name(sc, v.func.id) if k in self.classes]
+            else:
+                return out
+            for c in classes:
+                out.extend((k, "%s.%s()" % (text, attr)) for k in self.lookup(c, attr))
+        return out
+
+    def targets(self, kind, sc, payload):
+        if kind == "call":
+            node = payload
+            out = self.callables(sc, node.func)
+            # A function handed to a call at this point may be called by it (map, Thread(target=),
+            # register(...)); counting it keeps the analysis on the safe side.
+            args = [a for a in node.args if a.__class__ is Name or a.__class__ is Lambda]
+            args.extend(k.value for k in node.keywords if k.value.__class__ is Name or k.value.__class__ is Lambda)
+            if not args:
+                return out
+            text = dotted(node.func)
+            if text is not None and self.resolve_dotted(text) in LATER_CALLBACKS:
+                return out
+            for a in args:
+                if a.__class__ is Name:
+                    for k in self.resolve_name(sc, a.id):
+                        if k in self.funcs:
+                            out.append((k, "%s passed to %s()" % (a.id, expr_text(node.func))))
+                elif a.__class__ is Lambda:
+                    out.append((self.lambda_key(a), "lambda passed to %s()" % expr_text(node.func)))
+            return out
+        if kind == "decorator":
+            d = payload
+            if d.__class__ is Call:
+                # @factory(...): the function the factory returns is applied now.
+                out = []
+                for k, _ in self.callables(sc, d.func):
+                    if k in self.pending_units:
+                        self.walk_unit(k)
+                    if k in self.funcs:
+                        out.extend((n, "@%s(...) applies %s()" % (expr_text(d.func), self.short(n)))
+                                   for n in self.funcs[k][2])
+                return out
+            return [(k, "@%s decorator runs %s()" % (expr_text(d), self.short(k)))
+                    for k, _ in self.callables(sc, d)]
+        if kind == "classdef":
+            info = self.classes[payload]
+            out = []
+            for base in self.bases_of(info):
+                out.extend((k, "class %s runs %s()" % (self.short(payload), self.short(k)))
+                           for k in self.lookup(base, "__init_subclass__"))
+            for meta in self.metaclass_of(payload):
+                for method in ("__prepare__", "__new__", "__init__"):
+                    out.extend((k, "class %s runs %s()" % (self.short(payload), self.short(k)))
+                               for k in self.lookup(meta, method))
+            return out
+        return []
+
+    def edges_of(self, owner):
+        edges = self.edge_cache.get(owner)
+        if edges is None:
+            edges = []
+            for kind, phase, via, sc, payload in self.owner_calls.get(owner, ()):
+                edges.extend(self.targets(kind, sc, payload))
+            self.edge_cache[owner] = edges
+        return edges
+
+    def reach(self, phase):
+        """Functions run from module-level code of one phase, each with the call that reaches it."""
+        parents = {}
+        queue = deque()
+        for kind, call_phase, via, sc, payload in self.owner_calls.get(None, ()):
+            if call_phase == phase:
+                for key, label in self.targets(kind, sc, payload):
+                    if key not in parents:
+                        parents[key] = (None, label)
+                        queue.append(key)
+        while queue:
+            k = queue.popleft()
+            if k in self.pending_units:
+                self.walk_unit(k)
+            for target, label in self.edges_of(k):
+                if target not in parents:
+                    parents[target] = (k, label)
+                    queue.append(target)
+        return parents
+
+    def candidate_lines(self):
+        """Lines that mention an imported name or the word import (in code, strings or comments).
+
+        One C-level translate turns every non-identifier byte into a space; splitting each line
+        then yields its words. Much cheaper than walking the statements it lets the walk skip.
+        """
+        data = self.text.encode("utf-8")
+        if b"\r" in data:
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        words = frozenset(n.encode("utf-8") for n in self.names) | IMPORT_WORD
+        lines = set()
+        number = 0
+        isdisjoint = words.isdisjoint
+        for line in data.translate(WORD_BYTES).split(b"\n"):
+            number += 1
+            if not isdisjoint(line.split()):
+                lines.add(number)
+        return lines
+
+    @staticmethod
+    def call_chain(parents, key):
+        labels = []
+        seen = set()
+        while key is not None and key not in seen:
+            seen.add(key)
+            prev, label = parents[key]
+            labels.append(label)
+            key = prev
+        labels.reverse()
+        return " -> ".join(labels)
+
+    # ------------------------------------------------------------------ heavy calls
+
+    def resolve_dotted(self, text):
+        head, dot, rest = text.partition(".")
+        fact = self.binding.get(head)
+        if fact is None:
+            return text
+        if fact["kind"] == "import":
+            base = fact["module"] if "alias" in fact else head
+        else:
+            base = fact["module"] + ("" if fact["module"].endswith(".") else ".") + fact["name"]
+        return base + dot + rest
+
+    def heavy(self, node, consumed):
+        f = node.func
+        cls = f.__class__
+        if cls is Attribute:
+            last = f.attr
+        elif cls is Name:
+            last = f.id
+            if last in self.binding:
+                # from time import sleep as pause: the alias hides the name that matters
+                last = self.resolve_dotted(last).rpartition(".")[2]
+        else:
+            return None
+        if not (last in HEAVY_TRIGGERS or last.startswith("read_") or last.endswith("channel")):
+            return None
+        if cls is Attribute and f.value.__class__ is Call:
+            inner = f.value
+            inner_text = dotted(inner.func)
+            if inner_text == "open" and last in READ_METHODS:
+                consumed.add(id(inner))
+                return "open(...)." + last, "open(...)." + last, "file_read"
+            if inner_text is not None and last in PATH_READS and \
+                    self.resolve_dotted(inner_text) in ("pathlib.Path", "Path"):
+                return inner_text + "(...)." + last, "pathlib.Path(...)." + last, "file_read"
+            return None
+        text = dotted(f)
+        if text is None:
+            return None
+        resolved = self.resolve_dotted(text)
+        category = HEAVY_EXACT.get(resolved)
+        if category is None:
+            head = resolved.partition(".")[0]
+            if last == "from_pretrained" or last == "load_model":
+                category = "model_load"
+            elif head == "pandas" and last.startswith("read_"):
+                category = "file_read"
+            elif head in ("requests", "httpx") and resolved.count(".") == 1 and last in HTTP_CLIENT_CALLS:
+                category = "network"
+            elif head == "grpc" and last.endswith("channel"):
+                category = "network"
+            elif resolved == "open" and self.opens_for_reading(node):
+                category = "file_read"
+        if category is None:
+            return None
+        if category == "file_read":
+            for a in node.args:
+                if a.__class__ is Call and dotted(a.func) == "open":
+                    consumed.add(id(a))
+        return text, resolved, category
+
+    @staticmethod
+    def opens_for_reading(node):
+        mode = node.args[1] if len(node.args) > 1 else None
+        for k in node.keywords:
+            if k.arg == "mode":
+                mode = k.value
+        if mode is None:
+            return True
+        return mode.__class__ is Constant and isinstance(mode.value, str) and \
+            not any(c in mode.value for c in "wax+")
+
+    # ------------------------------------------------------------------ output
+
+    def facts(self):
+        at_import = self.reach(IMPORT_TIME)
+        from_main = self.reach(MAIN)
+        if self.pending_units:
+            # What is left never runs at import time: only uses of the imported names (and imports)
+            # matter, so bodies and statements that do not mention them are skipped.
+            self.filtered = True
+            self.candidates = self.candidate_lines()
+            ordered = sorted(self.candidates)
+            for key in list(self.pending_units):
+                unit = self.pending_units.get(key)
+                if unit is None:
+                    continue
+                st = unit[0]
+                i = bisect_left(ordered, st.body[0].lineno)
+                if i == len(ordered) or ordered[i] > st.end_lineno:
+                    del self.pending_units[key]
+                    continue
+                self.walk_unit(key)
+            self.filtered = False
+
+        resolved = {}
+
+        def phase_of(owner, phase, via):
+            if phase is not None:
+                return phase, via
+            answer = resolved.get((owner, via))
+            if answer is None:
+                answer = resolved[(owner, via)] = owner_phase(owner, via)
+            return answer
+
+        def owner_phase(owner, via):
+            prefix = via + ", " if via else ""
+            if owner in at_import:
+                return IMPORT_TIME, prefix + "called at module level via " + self.call_chain(at_import, owner)
+            if owner in from_main:
+                return MAIN, prefix + "called from the __main__ block via " + self.call_chain(from_main, owner)
+            if owner == "__getattr__" or owner.startswith("__getattr__."):
+                return GETATTR, "inside module __getattr__()"
+            return DEFERRED, "inside %s()" % self.short(owner)
+
+        uses = {}
+        for name in sorted(self.names):
+            uses[name] = []
+        found = self.final_uses
+        for name, line, col in self.exports:
+            if name in uses:
+                found.append((name, line, col, None, EXPORT, "listed in __all__"))
+        found.sort(key=USE_ORDER)
+        for name, line, col, owner, phase, via in found:
+            if phase is None:
+                phase, via = phase_of(owner, phase, via)
+            uses[name].append({"line": line, "column": col, "phase": phase, "via": via})
+
+        heavy_calls = []
+        consumed = set()
+        executed_calls = []
+        for owner in [None] + list(at_import) + [k for k in from_main if k not in at_import]:
+            for kind, phase, via, sc, node in self.owner_calls.get(owner, ()):
+                if kind == "call":
+                    executed_calls.append((owner, phase, via, sc, node))
+        for owner, phase, via, sc, node in executed_calls:
+            phase, why = phase_of(owner, phase, via)
+            if phase not in (IMPORT_TIME, MAIN):
+                continue
+            if id(node) in consumed:
+                continue
+            found = self.heavy(node, consumed)
+            if found is not None:
+                heavy_calls.append({"line": node.lineno, "column": node.col_offset, "callee": found[0],
+                                    "resolved": found[1], "category": found[2], "phase": phase, "via": why})
+            f = node.func
+            if owner is None and f.__class__ is Attribute and f.attr in SYS_PATH_METHODS:
+                text = dotted(f)
+                if text is not None and self.resolve_dotted(text) in SYS_PATH_CALLS:
+                    self.sys_path.append({"line": node.lineno, "column": node.col_offset,
+                                          "change": text, "phase": phase})
+        heavy_calls.sort(key=lambda h: (h["line"], h["column"]))
+        self.sys_path.sort(key=lambda s: (s["line"], s["column"]))
+
+        package_init = self.path.replace("\\", "/").rsplit("/", 1)[-1] == "__init__.py"
+        unused = []
+        for fact in self.imports:
+            bound = fact.get("bound")
+            if bound is None or "future" in fact or fact["context"] in ("function", "class"):
+                continue
+            found = uses.get(bound, ())
+            phases = set(u["phase"] for u in found)
+            if phases & REAL_USE:
+                continue
+            if "side_effect" in fact:
+                kept = "side_effect"
+            elif EXPORT in phases or package_init:
+                kept = "exported"
+            elif GETATTR in phases:
+                kept = "getattr"
+            elif ANNOTATION_STRING in phases:
+                kept = "string_annotation"
+            elif "noqa" in fact:
+                kept = "noqa"
+            else:
+                kept = None
+            unused.append({"bound": bound, "line": fact["span"]["line"], "kept": kept})
+
+        defines_getattr = "__getattr__" in self.module_scope.defs
+        if self.imports_out_of_order:
+            # Imports inside function bodies walked after the module level; sort is stable.
+            self.imports.sort(key=lambda f: (f["span"]["line"], f["span"]["column"]))
+        return {
+            "imports": self.imports, "uses": uses, "unused": unused, "heavy_calls": heavy_calls,
+            "sys_path_changes": self.sys_path, "defines_getattr": defines_getattr,
+            "has_main_block": self.has_main_block, "future_annotations": self.future_annotations,
+        }
+
+
+DISPATCH = {
+    ast.Import: FileAnalysis.s_import, ast.ImportFrom: FileAnalysis.s_import,
+    ast.FunctionDef: FileAnalysis.s_def, ast.AsyncFunctionDef: FileAnalysis.s_def,
+    ast.ClassDef: FileAnalysis.s_class, ast.If: FileAnalysis.s_if,
+    ast.For: FileAnalysis.s_for, ast.AsyncFor: FileAnalysis.s_for, ast.While: FileAnalysis.s_while,
+    ast.With: FileAnalysis.s_with, ast.AsyncWith: FileAnalysis.s_with,
+    ast.Assign: FileAnalysis.s_assign, ast.AugAssign: FileAnalysis.s_augassign,
+    ast.AnnAssign: FileAnalysis.s_annassign, ast.Expr: FileAnalysis.s_expr,
+    ast.Return: FileAnalysis.s_value, ast.Delete: FileAnalysis.s_delete,
+    ast.Raise: FileAnalysis.s_generic, ast.Assert: FileAnalysis.s_generic,
+    ast.Global: FileAnalysis.s_global, ast.Nonlocal: FileAnalysis.s_global,
+    ast.Pass: FileAnalysis.s_nothing, ast.Break: FileAnalysis.s_nothing, ast.Continue: FileAnalysis.s_nothing,
+}
+for _cls in TRY_NODES:
+    DISPATCH[_cls] = FileAnalysis.s_try
+if MATCH is not None:
+    DISPATCH[MATCH] = FileAnalysis.s_match
+if TYPE_ALIAS is not None:
+    DISPATCH[TYPE_ALIAS] = FileAnalysis.s_type_alias
+
+
+def empty_facts(path):
+    return {"path": path, "sha256": None, "error": None, "imports": [], "uses": {}, "unused": [],
+            "heavy_calls": [], "sys_path_changes": [], "defines_getattr": False,
+            "has_main_block": False, "future_annotations": False}
+
+
+def source_encoding(data):
+    """PEP 263: a BOM or a coding comment on one of the first two lines, else UTF-8."""
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    head = data if second < 0 else data[:second]
+    if data.startswith(b"\xef\xbb\xbf") or b"coding" in head:
+        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    return "utf-8"
+
+
+def position(data, offset):
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1)
+    return line, column
+
+
+def analyze(path, side_effect_modules):
+    result = empty_facts(path)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except (OSError, ValueError) as e:
+        result["error"] = {"kind": "unreadable", "line": None, "column": None,
+                           "message": "cannot read the file: %s" % (getattr(e, "strerror", None) or e)}
+        return result
+    result["sha256"] = hashlib.sha256(data).hexdigest()
+    try:
+        encoding = source_encoding(data)
+        text = data.decode(encoding)
+    except SyntaxError as e:
+        result["error"] = {"kind": "unreadable", "line": e.lineno, "column": None, "message": str(e.msg)}
+        return result
+    except UnicodeDecodeError as e:
+        line, column = position(data, e.start)
+        result["error"] = {"kind": "unreadable", "line": line, "column": column,
+                           "message": "byte 0x%02x is not valid %s (%s); declare the file's encoding "
+                                      "with a coding comment (PEP 263) or save it as UTF-8"
+                                      % (data[e.start], encoding, e.reason)}
+        return result
+    except LookupError as e:
+        result["error"] = {"kind": "unreadable", "line": 1, "column": None, "message": str(e)}
+        return result
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as e:
+        result["error"] = {"kind": "syntax", "line": e.lineno, "column": e.offset, "message": e.msg}
+        return result
+    except ValueError as e:
+        # Before 3.12 a NUL byte is a ValueError rather than a SyntaxError.
+        line, column = position(data, max(data.find(b"\0"), 0))
+        result["error"] = {"kind": "syntax", "line": line, "column": column + 1, "message": str(e)}
+        return result
+    except (RecursionError, MemoryError) as e:
+        result["error"] = {"kind": "syntax", "line": None, "column": None,
+                           "message": "too deeply nested for this interpreter's parser: %s" % e}
+        return result
+    try:
+        result.update(FileAnalysis(path, text, tree, side_effect_modules).run())
+    except RecursionError as e:
+        result["error"] = {"kind": "internal", "line": None, "column": None,
+                           "message": "too deeply nested to analyze: %s" % e}
+    except Exception as e:  # noqa: BLE001 - one odd file must not cost the facts of the whole batch
+        result["error"] = {"kind": "internal", "line": None, "column": None,
+                           "message": "analysis failed (%s: %s); please report this file" % (e.__class__.__name__, e)}
+    return result
+
+
+def main():
+    if sys.version_info < MIN_VERSION:
+        sys.stderr.write("fleetshell's analysis helper needs Python %d.%d or newer; this is %s\n"
+                         % (MIN_VERSION + (platform.python_version(),)))
+        return 3
+    # SyntaxWarnings (invalid escapes, ...) would flood stderr for a large fleet; they are not facts.
+    warnings.simplefilter("ignore")
+    # Nothing per file forms a reference cycle, so reference counting frees it; the cyclic
+    # collector would only re-scan the AST nodes that every parse allocates by the thousand.
+    gc.disable()
+    # Nested blocks and expressions recurse a little; elif chains do not (see s_if).
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 5000))
+    request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    files = request.get("files") or []
+    side_effect_modules = frozenset(request.get("side_effect_modules") or ())
+    out = sys.stdout
+    # ensure_ascii (the default) keeps the output ASCII whatever the locale's encoding is.
+    out.write('{"python": %s, "files": [' % json.dumps(platform.python_version()))
+    dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+    for i, path in enumerate(files):
+        if i:
+            out.write(",\n")
+        out.write(dumps(analyze(path, side_effect_modules)))
+    out.write("]}\n")
+    out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,153 @@
+package io.fleetshell.engine.analysis;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The runner: one process per batch, a timeout that kills, and errors that say what to fix. */
+class PythonFactsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void oneProcessAnalyzesAWholeBatchInOrder() throws IOException {
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            Path file = dir.resolve("agent_%02d.py".formatted(i));
+            Files.writeString(file, "import mod_%d\n\ndef f():\n    return mod_%d.run()\n".formatted(i, i));
+            files.add(file);
+        }
+        Path log = dir.resolve("starts.log");
+        String python = wrapper("counting-python", """
+                echo started >> '%s'
+                exec '%s' "$@"
+                """.formatted(log, TestPython.command()));
+
+        List<FileFacts> facts = new PythonFacts(dir.resolve("helper")).analyze(python, files, Set.of());
+
+        assertThat(Files.readAllLines(log)).containsExactly("started");
+        assertThat(facts).hasSize(50);
+        for (int i = 0; i < 50; i++) {
+            assertThat(facts.get(i).path()).isEqualTo(files.get(i).toString());
+            assertThat(facts.get(i).imports()).extracting(ImportFact::bound).containsExactly("mod_" + i);
+            assertThat(facts.get(i).usesOf("mod_" + i)).extracting(Use::phase).containsExactly(Use.Phase.DEFERRED);
+        }
+    }
+
+    @Test
+    void hungInterpreterIsKilledAtTheTimeoutWithAClearMessage() throws IOException {
+        String python = wrapper("sleeping-python", "sleep 60\n");
+        Path file = Files.writeString(dir.resolve("a.py"), "import os\n");
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> new PythonFacts(dir.resolve("helper")).analyze(python, List.of(file), Set.of(), Duration.ofSeconds(1)))
+                .isInstanceOfSatisfying(FleetshellException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_FAILED))
+                .hasMessageContaining(python)
+                .hasMessageContaining("did not finish within 1 s and was stopped")
+                .hasMessageContaining("Nothing was changed");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+    }
+
+    @Test
+    void missingInterpreterNamesTheSettingToFix() throws IOException {
+        Path file = Files.writeString(dir.resolve("a.py"), "import os\n");
+        String python = dir.resolve("no-such-python3.99").toString();
+
+        assertThatThrownBy(() -> new PythonFacts(dir.resolve("helper")).analyze(python, List.of(file), Set.of()))
+                .isInstanceOfSatisfying(FleetshellException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
+                .hasMessageContaining("'" + python + "' could not be started")
+                .hasMessageContaining("`python:`");
+        assertThatThrownBy(() -> new PythonFacts(dir.resolve("helper")).version(python))
+                .isInstanceOf(FleetshellException.class).hasMessageContaining("`python:`");
+    }
+
+    @Test
+    void helperCrashOutputIsInTheMessage() throws IOException {
+        String python = wrapper("crashing-python", """
+                echo 'Traceback (most recent call last):' >&2
+                echo 'RuntimeError: boom in the helper' >&2
+                exit 1
+                """);
+        Path file = Files.writeString(dir.resolve("a.py"), "import os\n");
+
+        assertThatThrownBy(() -> new PythonFacts(dir.resolve("helper")).analyze(python, List.of(file), Set.of()))
+                .isInstanceOfSatisfying(FleetshellException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_FAILED))
+                .hasMessageContaining("exit status 1")
+                .hasMessageContaining("RuntimeError: boom in the helper");
+    }
+
+    @Test
+    void garbageOnStdoutIsReportedNotParsedHalfway() throws IOException {
+        String python = wrapper("chatty-python", "echo 'hello, I am not JSON'\n");
+        Path file = Files.writeString(dir.resolve("a.py"), "import os\n");
+
+        assertThatThrownBy(() -> new PythonFacts(dir.resolve("helper")).analyze(python, List.of(file), Set.of()))
+                .isInstanceOfSatisfying(FleetshellException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_FAILED))
+                .hasMessageContaining("output fleetshell cannot read");
+    }
+
+    @Test
+    void versionOfTheInterpreter() {
+        assertThat(new PythonFacts(dir).version(TestPython.command())).matches("3\\.\\d+\\.\\d+.*");
+    }
+
+    @Test
+    void helperIsExtractedOnceAndReplacedWhenItDiffers() throws IOException {
+        PythonFacts facts = new PythonFacts(dir.resolve("cache"));
+        Path helper = facts.helper();
+        assertThat(helper.getFileName().toString()).matches("agent_facts-[0-9a-f]{16}\\.py");
+        assertThat(Files.readAllBytes(helper)).isEqualTo(PythonFacts.helperBytes());
+        Files.writeString(helper, "tampered");
+        assertThat(facts.helper()).isEqualTo(helper);
+        assertThat(Files.readAllBytes(helper)).isEqualTo(PythonFacts.helperBytes());
+    }
+
+    @Test
+    void emptyBatchStartsNothing() {
+        assertThat(new PythonFacts(dir).analyze("/no/such/python", List.of(), Set.of())).isEmpty();
+    }
+
+    @Test
+    void helperRunsOnPython38() throws IOException {
+        Path python38 = Path.of(System.getProperty("user.home"), ".pyenv/versions/3.8.18/bin/python3.8");
+        assumeTrue(Files.isExecutable(python38), "no Python 3.8 at " + python38);
+        Path file = Files.writeString(dir.resolve("agent.py"), """
+                import numpy as np
+                from typing import Optional
+
+                def f(x: Optional[int] = None, *, scale=np.float32):
+                    return [np.zeros(i) for i in range(x or 1)]
+
+                if __name__ == "__main__":
+                    f()
+                """);
+        FileFacts facts = new PythonFacts(dir.resolve("helper")).analyze(python38.toString(), List.of(file), Set.of()).getFirst();
+        assertThat(facts.parsed()).isTrue();
+        assertThat(facts.usesOf("np")).extracting(Use::phase)
+                .containsExactly(Use.Phase.IMPORT_TIME, Use.Phase.MAIN);
+        assertThat(facts.usesOf("Optional")).extracting(Use::phase, Use::via).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(Use.Phase.IMPORT_TIME, "annotation"));
+    }
+
+    private String wrapper(String name, String body) throws IOException {
+        Path script = dir.resolve(name);
+        Files.writeString(script, "#!/bin/sh\n" + body);
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        return script.toString();
+    }
+}
