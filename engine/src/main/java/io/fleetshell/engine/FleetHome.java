@@ -43,6 +43,11 @@ public record FleetHome(Path root) {
         return root.resolve("cache/pycache");
     }
 
+    /** The Python helpers fleetshell runs with the agents' interpreters, extracted from the jar. */
+    public Path helpers() {
+        return root.resolve("cache/helpers");
+    }
+
     public Path logs() {
         return root.resolve("logs");
     }

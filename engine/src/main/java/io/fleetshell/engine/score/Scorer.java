@@ -1,0 +1,237 @@
+package io.fleetshell.engine.score;
+
+import io.fleetshell.engine.analysis.DeferrableImports;
+import io.fleetshell.engine.analysis.EagerReason;
+import io.fleetshell.engine.analysis.FileFacts;
+import io.fleetshell.engine.analysis.HeavyCall;
+import io.fleetshell.engine.analysis.ImportVerdict;
+import io.fleetshell.engine.analysis.Use;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.profile.AgentProfile;
+import io.fleetshell.engine.profile.LoadSample;
+import io.fleetshell.engine.profile.Stats;
+import io.fleetshell.engine.score.AgentScore.Band;
+import io.fleetshell.engine.score.AgentScore.Factors;
+import io.fleetshell.engine.score.AgentScore.Recommendation;
+import io.fleetshell.engine.score.AgentScore.Risk;
+import io.fleetshell.engine.score.AgentScore.StatementAssessment;
+import io.fleetshell.engine.score.AgentScore.Status;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Scores one agent from its static facts and, when there is one, its measured baseline.
+ * <ul>
+ *   <li>start-up impact 0-4: half from the share of the load the deferrable imports take, half from
+ *       their absolute time on a log scale (2 ms scores 0, 500 ms scores full);</li>
+ *   <li>heavy dependencies 0-3: the costliest deferrable import on a log scale (1 ms 0, 300 ms full);</li>
+ *   <li>memory 0-2: RSS growth measured while the deferrable imports ran (50 MiB scores full);</li>
+ *   <li>initialization complexity 0-1: heavy calls made while the module loads (0.5 each).</li>
+ * </ul>
+ * Without a baseline, only the static share of deferrable imports and the heavy calls count, and
+ * the reasons say so. The predicted gain is the measured time of the deferrable and unused
+ * statements, less what later eager imports would load anyway.
+ */
+public final class Scorer {
+
+    static final double FULL_IMPACT_MS = 500;
+    static final double FULL_HEAVY_MS = 300;
+    static final double FULL_MEMORY_KB = 50 * 1024;
+    /** Below this a measured gain is within the noise of one load (spreads of 1-3 ms are common). */
+    static final double MIN_GAIN_MS = 1.0;
+
+    private Scorer() {
+    }
+
+    /**
+     * @param facts           the agent's static facts, or null when its script was not analyzed
+     * @param profile         its latest baseline's profile, or null
+     * @param baselineVersion that baseline's version, or 0
+     * @param baselineNote    why no baseline is used although one exists (e.g. the script changed), or null
+     */
+    public static AgentScore score(Agent agent, FileFacts facts, AgentProfile profile, int baselineVersion, String baselineNote) {
+        if (agent.infrastructure()) {
+            return notOptimizable(agent, "infrastructure agent: never optimized");
+        }
+        if (!agent.script().found()) {
+            return notOptimizable(agent, "script " + agent.script().detail());
+        }
+        if (facts == null) {
+            return notOptimizable(agent, "not analyzed");
+        }
+        if (!facts.parsed()) {
+            return notOptimizable(agent, "%s:%d: %s (never modified)".formatted(agent.script().path(),
+                    facts.error().line(), facts.error().message()));
+        }
+        if (profile != null && !profile.loaded()) {
+            return notOptimizable(agent, "fails to load: " + profile.failure().map(Object::toString).orElse("")
+                    + " (a rewrite could not be proven)");
+        }
+        return new Assessment(agent, facts, profile, baselineVersion, baselineNote).result();
+    }
+
+    private static AgentScore notOptimizable(Agent agent, String reason) {
+        return new AgentScore(agent.id(), Status.NOT_OPTIMIZABLE, 0, Band.LOW, Risk.HIGH, new Factors(0, 0, 0, 0),
+                null, null, 0, List.of(), List.of(reason), List.of());
+    }
+
+    /** The work for one scorable agent. */
+    private static final class Assessment {
+        private final Agent agent;
+        private final FileFacts facts;
+        private final AgentProfile profile;
+        private final int baselineVersion;
+        private final List<String> reasons = new ArrayList<>();
+        private final Map<Integer, AgentProfile.StatementMedian> measured = new LinkedHashMap<>();
+
+        Assessment(Agent agent, FileFacts facts, AgentProfile profile, int baselineVersion, String baselineNote) {
+            this.agent = agent;
+            this.facts = facts;
+            this.profile = profile;
+            this.baselineVersion = profile == null ? 0 : baselineVersion;
+            if (profile != null) {
+                profile.statements().forEach(s -> measured.put(s.line(), s));
+            } else {
+                reasons.add(baselineNote != null ? baselineNote
+                        : "no baseline: scored from static facts only; profile " + agent.name() + " to measure");
+            }
+        }
+
+        AgentScore result() {
+            Map<Integer, List<ImportVerdict>> byStatement = DeferrableImports.classify(facts).stream()
+                    .collect(Collectors.groupingBy(v -> v.fact().span().line(), LinkedHashMap::new, Collectors.toList()));
+            List<StatementAssessment> statements = new ArrayList<>();
+            List<Integer> deferrable = new ArrayList<>();
+            List<Integer> unused = new ArrayList<>();
+            List<Integer> eager = new ArrayList<>();
+            boolean trapped = false;
+            for (Map.Entry<Integer, List<ImportVerdict>> entry : byStatement.entrySet()) {
+                int line = entry.getKey();
+                List<ImportVerdict> verdicts = entry.getValue();
+                String text = verdicts.stream().map(v -> v.fact().text()).collect(Collectors.joining(", "));
+                String verdict;
+                String reason;
+                if (verdicts.stream().allMatch(v -> v instanceof ImportVerdict.Unused)) {
+                    verdict = "unused";
+                    unused.add(line);
+                    reason = verdicts.getFirst().explain();
+                } else if (verdicts.stream().allMatch(v -> v instanceof ImportVerdict.Deferrable || v instanceof ImportVerdict.Unused)) {
+                    verdict = "deferrable";
+                    deferrable.add(line);
+                    reason = verdicts.stream().filter(v -> v instanceof ImportVerdict.Deferrable).findFirst().orElseThrow().explain();
+                } else if (verdicts.stream().allMatch(v -> v instanceof ImportVerdict.NotRuntime)) {
+                    verdict = "not-runtime";
+                    reason = verdicts.getFirst().explain();
+                } else {
+                    verdict = "eager";
+                    eager.add(line);
+                    ImportVerdict.MustStayEager first = verdicts.stream().filter(v -> v instanceof ImportVerdict.MustStayEager)
+                            .map(v -> (ImportVerdict.MustStayEager) v).findFirst().orElseThrow();
+                    reason = first.explain();
+                    if (first.reason() instanceof EagerReason.UsedAtImportTime || first.reason() instanceof EagerReason.InsideTry) {
+                        trapped = true;
+                        AgentProfile.StatementMedian cost = measured.get(line);
+                        if (cost == null || cost.millis() >= 1.0) {
+                            reasons.add(reason + (cost == null ? "" : " (%.1f ms kept at start-up)".formatted(cost.millis())));
+                        }
+                    }
+                }
+                AgentProfile.StatementMedian cost = measured.get(line);
+                statements.add(new StatementAssessment(line, text, verdict, reason,
+                        cost == null ? null : round(cost.millis()), cost == null ? null : round(cost.rssKb())));
+            }
+
+            List<HeavyCall> heavyAtImport = facts.heavyCalls().stream().filter(h -> h.phase() == Use.Phase.IMPORT_TIME).toList();
+            heavyAtImport.forEach(h -> reasons.add("line %d calls %s while the module loads (%s)".formatted(
+                    h.line(), h.callee(), h.category().name().toLowerCase().replace('_', ' '))));
+            double init = Math.min(1, 0.5 * heavyAtImport.size());
+
+            Double load = profile == null ? null : round(profile.loadMillis().median());
+            Double gain = null;
+            Factors factors;
+            List<Recommendation> recommendations = new ArrayList<>();
+            if (profile != null) {
+                double deferredMs = sum(deferrable, AgentProfile.StatementMedian::millis) - shared(deferrable, unused, eager);
+                double unusedMs = sum(unused, AgentProfile.StatementMedian::millis);
+                deferredMs = Math.max(0, deferredMs);
+                gain = round(deferredMs + unusedMs);
+                double heaviest = deferrable.stream().map(measured::get).filter(java.util.Objects::nonNull)
+                        .mapToDouble(AgentProfile.StatementMedian::millis).max().orElse(0);
+                double rss = sum(deferrable, AgentProfile.StatementMedian::rssKb) + sum(unused, AgentProfile.StatementMedian::rssKb);
+                double share = load == null || load <= 0 ? 0 : Math.min(1, (deferredMs + unusedMs) / load);
+                factors = new Factors(round(2 * share + 2 * logScale(deferredMs + unusedMs, 2, FULL_IMPACT_MS)),
+                        round(3 * logScale(heaviest, 1, FULL_HEAVY_MS)), round(2 * Math.min(1, rss / FULL_MEMORY_KB)), round(init));
+                if (!deferrable.isEmpty() && deferredMs >= MIN_GAIN_MS) {
+                    recommendations.add(new Recommendation("lazy_loading", "%d deferrable import%s, %.1f of %.1f ms load"
+                            .formatted(deferrable.size(), deferrable.size() == 1 ? "" : "s", deferredMs, load)));
+                } else if (!deferrable.isEmpty()) {
+                    reasons.add("%d deferrable import%s would gain %.1f ms, under %.0f ms: not worth a rewrite"
+                            .formatted(deferrable.size(), deferrable.size() == 1 ? "" : "s", deferredMs, MIN_GAIN_MS));
+                }
+                if (!unused.isEmpty()) {
+                    recommendations.add(new Recommendation("dependency_reduction", "%d unused import%s (%s), %.1f ms"
+                            .formatted(unused.size(), unused.size() == 1 ? "" : "s", names(unused, statements), unusedMs)));
+                }
+            } else {
+                int total = deferrable.size() + unused.size() + eager.size();
+                double share = total == 0 ? 0 : (double) (deferrable.size() + unused.size()) / total;
+                factors = new Factors(round(2 * share), 0, 0, round(init));
+                if (!deferrable.isEmpty()) {
+                    recommendations.add(new Recommendation("lazy_loading", "%d deferrable import%s of %d (not measured)"
+                            .formatted(deferrable.size(), deferrable.size() == 1 ? "" : "s", total)));
+                }
+                if (!unused.isEmpty()) {
+                    recommendations.add(new Recommendation("dependency_reduction", "%d unused import%s (%s)"
+                            .formatted(unused.size(), unused.size() == 1 ? "" : "s", names(unused, statements))));
+                }
+            }
+            double score = round(factors.total());
+            Band band = Band.of(score);
+            Risk risk = band == Band.HIGH || band == Band.MEDIUM_LOW_RISK ? Risk.LOW : band == Band.MEDIUM ? Risk.MEDIUM : Risk.HIGH;
+            if (trapped) {
+                risk = risk.raised();
+            }
+            boolean gains = !recommendations.isEmpty() && (gain == null || gain > 0);
+            if (!gains) {
+                reasons.addFirst("nothing to gain: every import with a measured cost must stay as it is");
+            }
+            return new AgentScore(agent.id(), gains ? Status.OPTIMIZABLE : Status.NOTHING_TO_GAIN, score, band, risk, factors,
+                    load, gain, baselineVersion, gains ? recommendations : List.of(), reasons, statements);
+        }
+
+        /** Median over the samples of the deferred time that eager imports would pay anyway. */
+        private double shared(List<Integer> deferrable, List<Integer> unused, List<Integer> eager) {
+            Set<Integer> deferred = new java.util.HashSet<>(deferrable);
+            deferred.addAll(unused);
+            List<Double> perSample = profile.samples().stream().filter(LoadSample::ok)
+                    .map(s -> SharedImports.sharedMillis(s, deferred, Set.copyOf(eager))).toList();
+            return perSample.isEmpty() ? 0 : Stats.of(perSample).median();
+        }
+
+        private double sum(List<Integer> lines, java.util.function.ToDoubleFunction<AgentProfile.StatementMedian> value) {
+            return lines.stream().map(measured::get).filter(java.util.Objects::nonNull).mapToDouble(value).sum();
+        }
+
+        private static String names(List<Integer> lines, List<StatementAssessment> statements) {
+            return statements.stream().filter(s -> lines.contains(s.line())).map(StatementAssessment::text)
+                    .collect(Collectors.joining(", "));
+        }
+    }
+
+    /** 0 at or below {@code zero}, 1 at or above {@code full}, logarithmic between. */
+    static double logScale(double value, double zero, double full) {
+        if (value <= zero) {
+            return 0;
+        }
+        return Math.min(1, Math.log(value / zero) / Math.log(full / zero));
+    }
+
+    static double round(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+}

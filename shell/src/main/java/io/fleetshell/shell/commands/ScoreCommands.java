@@ -1,0 +1,167 @@
+package io.fleetshell.shell.commands;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.analysis.FileFacts;
+import io.fleetshell.engine.analysis.PythonFacts;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.inventory.Machine;
+import io.fleetshell.engine.score.AgentScore;
+import io.fleetshell.engine.score.ScoreReport;
+import io.fleetshell.engine.score.Scorer;
+import io.fleetshell.history.Baseline;
+import io.fleetshell.shell.ShellSession;
+import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.render.TextTable;
+import org.springframework.shell.core.command.annotation.Command;
+import org.springframework.shell.core.command.annotation.Option;
+import org.springframework.stereotype.Component;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code score}: which agents are worth optimizing, from static facts and measured baselines. */
+@Component
+public class ScoreCommands {
+
+    private final ShellSession session;
+
+    public ScoreCommands(ShellSession session) {
+        this.session = session;
+    }
+
+    @Command(name = "score", group = ProfileCommands.GROUP, help = "score [--top N] [--machine M] [--batch-size N] [--json]",
+            description = "Score each agent 0-10 for optimization from its static import facts and its latest baseline: start-up "
+                    + "impact (0-4), heavy dependencies (0-3), memory (0-2), initialization complexity (0-1), with the risk, the "
+                    + "recommended patterns and the measured gain they would bring, and candidates grouped into batches.")
+    public void score(@Option(longName = "top", description = "only the N best candidates") Integer top,
+                      @Option(longName = "machine", description = "only this machine's agents") String machine,
+                      @Option(longName = "batch-size", defaultValue = "5", description = "candidates per rollout batch") Integer batchSize,
+                      @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        if (batchSize < 1 || (top != null && top < 1)) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--top and --batch-size must be 1 or more");
+        }
+        Inventory inventory = session.inventoryStore().inventory();
+        if (inventory.isEmpty()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "the inventory is empty; run demo init or inventory load FILE first");
+        }
+        List<Agent> agents = machine == null ? inventory.agents() : inventory.onMachine(AgentLookup.machine(inventory, machine).name());
+        Map<AgentId, FileFacts> facts = analyze(inventory, agents);
+        List<AgentScore> scores = new ArrayList<>();
+        for (Agent agent : agents) {
+            Optional<Baseline> baseline = session.baselines().latest(agent.id());
+            String note = null;
+            Baseline usable = null;
+            if (baseline.isPresent() && agent.script().found()) {
+                FileFacts f = facts.get(agent.id());
+                if (f != null && !baseline.get().scriptSha256().equals(f.sha256())) {
+                    note = "baseline v%d was measured on another version of the script; profile %s again (scored from static facts only)"
+                            .formatted(baseline.get().version(), agent.name());
+                } else {
+                    usable = baseline.get();
+                }
+            }
+            scores.add(Scorer.score(agent, facts.get(agent.id()), usable == null ? null : usable.profile(),
+                    usable == null ? 0 : usable.version(), note));
+        }
+        ScoreReport report = ScoreReport.of(scores, batchSize);
+        List<AgentScore> shown = top == null ? report.agents() : report.agents().stream().limit(top).toList();
+        Output out = session.output();
+        if (json) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("agents", shown.stream().map(ScoreCommands::scoreJson).toList());
+            result.put("batches", report.batches().stream().map(b -> b.stream().map(AgentId::toString).toList()).toList());
+            out.json(result);
+            return;
+        }
+        TextTable table = new TextTable("#", "AGENT", "SCORE", "BAND", "RISK", "LOAD MS", "GAIN MS", "RECOMMENDATION / REASON");
+        int rank = 0;
+        for (AgentScore s : shown) {
+            String why = !s.recommendations().isEmpty()
+                    ? String.join("; ", s.recommendations().stream().map(r -> r.pattern() + ": " + r.reason()).toList())
+                    : s.reasons().isEmpty() ? "" : s.reasons().getFirst();
+            table.row(++rank, s.agent(), "%.1f".formatted(s.score()), band(out, s), s.risk().name().toLowerCase(),
+                    s.loadMillis() == null ? "-" : "%.1f".formatted(s.loadMillis()),
+                    s.predictedGainMs() == null ? "-" : "%.1f".formatted(s.predictedGainMs()), why);
+        }
+        out.println(table.render());
+        if (!report.batches().isEmpty()) {
+            out.println("");
+            for (int i = 0; i < report.batches().size(); i++) {
+                out.println("batch %d: %s".formatted(i + 1, String.join(", ", report.batches().get(i).stream().map(AgentId::toString).toList())));
+            }
+        }
+        long unmeasured = scores.stream().filter(s -> s.status() != AgentScore.Status.NOT_OPTIMIZABLE && s.baselineVersion() == 0).count();
+        if (unmeasured > 0) {
+            out.info("%d agent%s scored from static facts only: profile measures them.".formatted(unmeasured, unmeasured == 1 ? " was" : "s were"));
+        }
+        out.info("score --json gives every factor, reason and statement behind these figures; baseline show AGENT the raw samples.");
+    }
+
+    /** One interpreter process per machine's interpreter for all of its agents' scripts. */
+    private Map<AgentId, FileFacts> analyze(Inventory inventory, List<Agent> agents) {
+        PythonFacts pythonFacts = new PythonFacts(session.home().helpers());
+        Map<String, List<Agent>> byPython = new LinkedHashMap<>();
+        for (Agent agent : agents) {
+            if (agent.script().found() && !agent.infrastructure()) {
+                String python = inventory.machine(agent.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON);
+                byPython.computeIfAbsent(python, p -> new ArrayList<>()).add(agent);
+            }
+        }
+        Map<AgentId, FileFacts> facts = new HashMap<>();
+        byPython.forEach((python, group) -> {
+            List<Path> files = group.stream().map(a -> a.script().path()).toList();
+            List<FileFacts> results = pythonFacts.analyze(python, files, PythonFacts.DEFAULT_SIDE_EFFECT_MODULES);
+            for (int i = 0; i < group.size(); i++) {
+                facts.put(group.get(i).id(), results.get(i));
+            }
+        });
+        return facts;
+    }
+
+    private static String band(Output out, AgentScore s) {
+        String label = s.status() == AgentScore.Status.NOT_OPTIMIZABLE ? "not optimizable"
+                : s.status() == AgentScore.Status.NOTHING_TO_GAIN ? "nothing to gain" : s.band().label();
+        String colour = switch (s.band()) {
+            case HIGH -> "32";
+            case MEDIUM_LOW_RISK -> "36";
+            case MEDIUM -> "33";
+            case LOW -> "31";
+        };
+        return out.style(label, colour);
+    }
+
+    private static Map<String, Object> scoreJson(AgentScore s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("agent", s.agent().toString());
+        m.put("status", s.status().name().toLowerCase());
+        m.put("score", s.score());
+        m.put("band", s.band().label());
+        m.put("risk", s.risk().name().toLowerCase());
+        m.put("factors", Map.of("startup_impact", s.factors().startupImpact(), "heavy_dependencies", s.factors().heavyDependencies(),
+                "memory", s.factors().memory(), "init_complexity", s.factors().initComplexity()));
+        m.put("load_ms", s.loadMillis());
+        m.put("predicted_gain_ms", s.predictedGainMs());
+        m.put("baseline_version", s.baselineVersion());
+        m.put("recommendations", s.recommendations().stream().map(r -> Map.of("pattern", r.pattern(), "reason", r.reason())).toList());
+        m.put("reasons", s.reasons());
+        m.put("statements", s.statements().stream().map(st -> {
+            Map<String, Object> sm = new LinkedHashMap<>();
+            sm.put("line", st.line());
+            sm.put("text", st.text());
+            sm.put("verdict", st.verdict());
+            sm.put("reason", st.reason());
+            sm.put("ms", st.millis());
+            sm.put("rss_kb", st.rssKb());
+            return sm;
+        }).toList());
+        return m;
+    }
+}
