@@ -31,6 +31,21 @@ def timed(command, env=None, cwd=ROOT):
     return elapsed
 
 
+def alternate(ours, peer, repeats, env=None):
+    """Times the two commands in turns, `repeats` times after one warm-up run each (file cache).
+    Returns (our times, peer times, per-pair ratios ours / peer)."""
+    timed(peer, env)
+    timed(ours, env)
+    ours_t, peer_t, ratios = [], [], []
+    for _ in range(repeats):
+        p = timed(peer, env)
+        o = timed(ours, env)
+        peer_t.append(p)
+        ours_t.append(o)
+        ratios.append(o / p)
+    return ours_t, peer_t, ratios
+
+
 def summary(values):
     """median and spread of a list of numbers."""
     return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}

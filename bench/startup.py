@@ -10,7 +10,7 @@ import argparse
 import os
 import tempfile
 
-from benchlib import ROOT, build_if_needed, fmt, java_home, machine, summary, timed
+from benchlib import ROOT, alternate, build_if_needed, fmt, java_home, machine, summary, timed
 
 
 def main():
@@ -30,15 +30,7 @@ def main():
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, FLEETSHELL_HOME=home)
         timed(fat[:-2] + ["demo", "init"], env)
-        timed(fat, env)  # warm the OS file cache for both
-        timed(aot, env)
-        fat_times, aot_times, ratios = [], [], []
-        for _ in range(repeats):
-            f = timed(fat, env)
-            a = timed(aot, env)
-            fat_times.append(f)
-            aot_times.append(a)
-            ratios.append(a / f)
+        aot_times, fat_times, ratios = alternate(aot, fat, repeats, env)
     print("machine: " + machine())
     print("| what | median (min-max) | command |")
     print("|---|---|---|")

@@ -1,5 +1,6 @@
 package io.fleetshell.engine.inventory;
 
+import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 
@@ -8,11 +9,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +82,7 @@ public final class InventoryLoader {
 
         Machine machine = new Machine(machineName, resolver.root(), python(config.globalSettings()),
                 environment(config.globalSettings(), expander), healthCheck(config.globalSettings()));
-        return new LoadedConfig(new ConfigSource(file, source.machine(), source.root()), text, sha256(text),
+        return new LoadedConfig(new ConfigSource(file, source.machine(), source.root()), text, Checksums.sha256(text),
                 machine, agents, notices);
     }
 
@@ -233,14 +231,6 @@ public final class InventoryLoader {
             throw new FleetshellException(ErrorCode.CONFIG_INVALID, file + " is not UTF-8 text; save it as UTF-8. Nothing was loaded from it.");
         } catch (IOException e) {
             throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "cannot read " + file + ": " + e.getMessage());
-        }
-    }
-
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     }
 }

@@ -39,6 +39,15 @@ public final class CommandLineParser implements CommandParser {
         if (words.isEmpty()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "no command given; type help for the list");
         }
+        Resolved resolved = longestCommand(registry, words);
+        if (resolved == null) {
+            throw unknownCommand(words);
+        }
+        return resolved;
+    }
+
+    /** The longest run of leading non-option words that names a command, or null when none does. */
+    static Resolved longestCommand(CommandRegistry registry, List<String> words) {
         Command found = null;
         int length = 0;
         for (int i = 1; i <= words.size(); i++) {
@@ -51,10 +60,7 @@ public final class CommandLineParser implements CommandParser {
                 length = i;
             }
         }
-        if (found == null) {
-            throw unknownCommand(words);
-        }
-        return new Resolved(found, words.subList(0, length), words.subList(length, words.size()));
+        return found == null ? null : new Resolved(found, words.subList(0, length), words.subList(length, words.size()));
     }
 
     /** A command and the words that named it and follow it. */

@@ -45,18 +45,9 @@ public class FleetCompleter extends CommandCompleter {
     /** Candidates for the word being typed, given the complete words before it. */
     public List<Candidate> proposals(List<String> before, String current) {
         Set<Candidate> out = new LinkedHashSet<>();
-        Command command = null;
-        int nameLength = 0;
-        for (int i = 1; i <= before.size(); i++) {
-            if (before.get(i - 1).startsWith("-")) {
-                break;
-            }
-            Command candidate = registry.getCommandByName(String.join(" ", before.subList(0, i)));
-            if (candidate != null) {
-                command = candidate;
-                nameLength = i;
-            }
-        }
+        CommandLineParser.Resolved resolved = CommandLineParser.longestCommand(registry, before);
+        Command command = resolved == null ? null : resolved.command();
+        int nameLength = resolved == null ? 0 : resolved.nameWords().size();
         if (before.stream().noneMatch(w -> w.startsWith("-"))) {
             commandWords(before, current, out); // only names that continue the words typed so far
         }

@@ -1,5 +1,6 @@
 package io.fleetshell.shell.commands;
 
+import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
@@ -21,17 +22,11 @@ import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +88,7 @@ public class ProfileCommands {
         }
         BaselineStore store = session.baselines();
         Instant now = Instant.now();
-        List<Baseline> stored = profiles.stream().map(p -> store.save(p, sha256(p.target().script()), runs, now)).toList();
+        List<Baseline> stored = profiles.stream().map(p -> store.save(p, Checksums.sha256(p.target().script()), runs, now)).toList();
 
         long failed = profiles.stream().filter(p -> !p.loaded()).count();
         session.journal().summary("profiled %d agents (%d failed to load), %d runs each".formatted(profiles.size(), failed, runs));
@@ -254,15 +249,5 @@ public class ProfileCommands {
         m.put("statements", s.statements().stream().map(c -> List.of(c.module(), c.line(), c.millis(), c.rssKb())).toList());
         m.put("error", s.error() == null ? null : s.error().toString());
         return m;
-    }
-
-    static String sha256(Path file) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-        } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot read " + file + ": " + e.getMessage());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -54,9 +54,11 @@ public class ScoreCommands {
         }
         List<Agent> agents = machine == null ? inventory.agents() : inventory.onMachine(AgentLookup.machine(inventory, machine).name());
         Map<AgentId, FileFacts> facts = analyze(inventory, agents);
+        Map<AgentId, Baseline> latest = new HashMap<>();
+        session.baselines().latest().forEach(b -> latest.put(b.profile().target().agent(), b));
         List<AgentScore> scores = new ArrayList<>();
         for (Agent agent : agents) {
-            Optional<Baseline> baseline = session.baselines().latest(agent.id());
+            Optional<Baseline> baseline = Optional.ofNullable(latest.get(agent.id()));
             String note = null;
             Baseline usable = null;
             if (baseline.isPresent() && agent.script().found()) {
