@@ -397,7 +397,7 @@ class FileAnalysis(object):
         if evaluated and not self.postponed:
             self.ex(node, sc, owner, phase, via, True)
         else:
-            reason = ("local variable annotation (never evaluated)" if not evaluated
+            reason = ("annotation in a function body (never evaluated)" if not evaluated
                       else "annotation (not evaluated at def time: "
                            + ("from __future__ import annotations)" if self.future_annotations
                               else "Python 3.14+ evaluates annotations lazily)"))
@@ -538,7 +538,8 @@ class FileAnalysis(object):
                                       "change": "sys.path augmented assignment", "phase": phase})
 
     def s_annassign(self, st, sc, owner, phase, via, chain):
-        # Local variable annotations are never evaluated (PEP 526); module and class ones are.
+        # In a function body annotations are never evaluated, whatever the target (PEP 526);
+        # module and class ones are, unless postponed.
         self.annotation(st.annotation, sc, owner, phase, sc.kind != FUNCTION)
         if st.value is not None:
             self.ex([st.value, st.target], sc, owner, phase, via)
@@ -1226,6 +1227,8 @@ class FileAnalysis(object):
                 return MAIN, prefix + "called from the __main__ block via " + self.call_chain(from_main, owner)
             if owner == "__getattr__" or owner.startswith("__getattr__."):
                 return GETATTR, "inside module __getattr__()"
+            if owner.startswith("<lambda>@"):
+                return DEFERRED, "inside the lambda on line %s" % owner[9:].partition(":")[0]
             return DEFERRED, "inside %s()" % self.short(owner)
 
         uses = {}

@@ -3,8 +3,8 @@ package io.fleetshell.engine.analysis;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.cfg.EnumFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.ByteArrayOutputStream;
@@ -66,7 +66,8 @@ public final class PythonFacts {
 
     private static final JsonMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            // Enums print as the helper spells them (import_time): an exact lookup, not a case-insensitive scan.
+            .enable(EnumFeature.READ_ENUMS_USING_TO_STRING)
             // The helper ships inside this jar: an unknown field is a bug in one of the two, caught by tests.
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             // Import facts leave out false flags (they are most of the output): absent means false.
