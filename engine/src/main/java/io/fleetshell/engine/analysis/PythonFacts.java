@@ -75,10 +75,19 @@ public final class PythonFacts {
             .build();
 
     private final Path helperDirectory;
+    private final boolean temporary;
 
-    /** @param helperDirectory where the helper script is extracted (created when missing) */
+    /**
+     * @param helperDirectory where the helper script is extracted (created when missing); it may be shared
+     *                        by several shells, since the file name carries the script's digest
+     */
     public PythonFacts(Path helperDirectory) {
+        this(helperDirectory, false);
+    }
+
+    private PythonFacts(Path helperDirectory, boolean temporary) {
         this.helperDirectory = helperDirectory;
+        this.temporary = temporary;
     }
 
     /** A runner whose helper lives in a fresh private temporary directory, removed when the JVM exits. */
@@ -86,7 +95,7 @@ public final class PythonFacts {
         try {
             Path directory = Files.createTempDirectory("fleetshell-python-");
             directory.toFile().deleteOnExit();
-            return new PythonFacts(directory);
+            return new PythonFacts(directory, true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -152,14 +161,17 @@ public final class PythonFacts {
                 return target;
             }
             Files.createDirectories(helperDirectory);
-            Path temporary = Files.createTempFile(helperDirectory, "agent_facts-", ".tmp");
-            Files.write(temporary, script);
+            Path partial = Files.createTempFile(helperDirectory, "agent_facts-", ".tmp");
+            Files.write(partial, script);
             try {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
             }
-            target.toFile().deleteOnExit();
+            if (temporary) {
+                // Registered after the directory, so it is deleted first (deleteOnExit runs in reverse order).
+                target.toFile().deleteOnExit();
+            }
             return target;
         } catch (IOException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED,
