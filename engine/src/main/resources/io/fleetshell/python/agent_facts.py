@@ -1362,7 +1362,11 @@ def analyze(path, side_effect_modules):
         encoding = source_encoding(data)
         text = data.decode(encoding)
     except SyntaxError as e:
-        result["error"] = {"kind": "unreadable", "line": e.lineno, "column": None, "message": str(e.msg)}
+        # A broken coding comment: point at it (detect_encoding does not say which line it read).
+        lines = data.split(b"\n", 2)[:2]
+        line = next((i + 1 for i, text in enumerate(lines) if b"coding" in text), e.lineno)
+        result["error"] = {"kind": "unreadable", "line": line, "column": None,
+                           "message": "%s; fix the coding comment (PEP 263)" % e.msg}
         return result
     except UnicodeDecodeError as e:
         line, column = position(data, e.start)
