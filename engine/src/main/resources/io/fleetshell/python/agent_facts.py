@@ -12,6 +12,27 @@ One interpreter handles the whole batch; each file is parsed once with ``ast.par
 once, so the cost stays close to parsing alone. The facts answer one question for every
 module-level import: is its name used while the module body runs (LAZY_IMPORTS.md rule 1)?
 
+Facts of one file (the Java records in io.fleetshell.engine.analysis mirror them):
+
+    path, sha256, error: null | {kind: syntax|unreadable|internal, line, column, message}
+    imports: one per bound name of every import statement, in source order:
+        kind: import|from, module ("." prefixes for relative), name, bound, alias, level,
+        span: {line, column, end_line, end_column}, statement_names,
+        context: module|try|function|class|if|with|loop, enclosing: [contexts, outermost first],
+        try_handlers, try_part: body|handler|else|finally, type_checking, main_block,
+        star, future, noqa, side_effect
+        (null, false and empty values are left out of import facts: absent means that default)
+    uses: {bound name of a module-level import: [{line, column, phase, via}]}, phase one of
+        import_time|deferred|main|annotation_string|annotation_deferred|export|getattr
+    unused: [{bound, line, kept: null|exported|string_annotation|getattr|noqa|side_effect}]
+    heavy_calls: [{line, column, callee, resolved, category, phase, via}], category one of
+        model_load|file_read|network|process|sleep, phase import_time|main
+    sys_path_changes: [{line, column, change, phase}]
+    defines_getattr, has_main_block, future_annotations
+
+Lines are 1-based and columns 0-based UTF-8 byte offsets, as in ``ast``; a syntax error's
+column is CPython's 1-based ``SyntaxError.offset``.
+
 This file must run unchanged on Python 3.8 and newer with the standard library only: no match
 statements, no 3.9+ syntax or library calls (``ast.unparse``, ``str.removeprefix``, ...).
 The interpreter that runs it is the agent's own, so "evaluated at def time" questions
@@ -19,6 +40,7 @@ The interpreter that runs it is the agent's own, so "evaluated at def time" ques
 """
 
 import ast
+import gc
 import hashlib
 import io
 import json
@@ -27,7 +49,6 @@ import re
 import sys
 import tokenize
 import warnings
-import gc
 from bisect import bisect_left
 from collections import deque
 from operator import itemgetter
@@ -203,7 +224,6 @@ class FileAnalysis(object):
         self.future_annotations = False
         self.module_scope = Scope(MODULE, "", None)
         self.names = frozenset()
-        self.lambda_keys = {}
         self.postponed = LAZY_ANNOTATIONS
         self.owner_calls = {}      # owner key (None: module level) -> [(kind, phase, via, scope, payload)]
         self.edge_cache = {}
