@@ -250,7 +250,8 @@ public final class PythonFacts {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw new FleetshellException(ErrorCode.OPERATION_FAILED,
-                    "%s with %s produced output fleetshell cannot read (%s). This is a bug in fleetshell's helper; nothing was changed.%s"
+                    "%s with %s produced output fleetshell cannot read (%s). Check that it is a Python interpreter; if it is, this is a "
+                            + "bug in fleetshell's helper. Nothing was changed.%s"
                             .formatted(what, python, cause.getMessage(), stderrSuffix(stderr)), cause);
         } catch (TimeoutException e) {
             kill(process);
