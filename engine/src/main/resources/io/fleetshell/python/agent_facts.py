@@ -497,6 +497,8 @@ class FileAnalysis(object):
 
     def s_expr(self, st, sc, owner, phase, via, chain):
         value = st.value
+        if value.__class__ is Constant:
+            return  # docstrings
         if sc.kind == MODULE and value.__class__ is Call:
             f = value.func
             if f.__class__ is Attribute and f.value.__class__ is Name and f.value.id == "__all__":
@@ -513,7 +515,13 @@ class FileAnalysis(object):
 
     def s_assign(self, st, sc, owner, phase, via, chain):
         value = st.value
-        self.ex([value] + st.targets, sc, owner, phase, via)
+        targets = st.targets
+        if value.__class__ is Constant and len(targets) == 1 and targets[0].__class__ is Name:
+            # NAME = 3: nothing to walk unless it rebinds an imported name locally
+            if targets[0].id in self.names:
+                self.ex(targets[0], sc, owner, phase, via)
+            return
+        self.ex([value] + targets, sc, owner, phase, via)
         if sc.kind == MODULE or sc.kind == FUNCTION:
             self.note_assignment(st.targets, value, sc, owner, phase, st)
 
