@@ -226,7 +226,7 @@ class ImportFactsTest {
     }
 
     @Test
-    void localVariableAnnotationIsNeverEvaluated() {
+    void annotationInAFunctionBodyIsNeverEvaluated() {
         FileFacts facts = facts("""
                 import numpy as np
 
