@@ -12,6 +12,27 @@ One interpreter handles the whole batch; each file is parsed once with ``ast.par
 once, so the cost stays close to parsing alone. The facts answer one question for every
 module-level import: is its name used while the module body runs (LAZY_IMPORTS.md rule 1)?
 
+Facts of one file (the Java records in io.fleetshell.engine.analysis mirror them):
+
+    path, sha256, error: null | {kind: syntax|unreadable|internal, line, column, message}
+    imports: one per bound name of every import statement, in source order:
+        kind: import|from, module ("." prefixes for relative), name, bound, alias, level,
+        span: {line, column, end_line, end_column}, statement_names,
+        context: module|try|function|class|if|with|loop, enclosing: [contexts, outermost first],
+        try_handlers, try_part: body|handler|else|finally, type_checking, main_block,
+        star, future, noqa, side_effect
+        (null, false and empty values are left out of import facts: absent means that default)
+    uses: {bound name of a module-level import: [{line, column, phase, via}]}, phase one of
+        import_time|deferred|main|annotation_string|annotation_deferred|export|getattr
+    unused: [{bound, line, kept: null|exported|string_annotation|getattr|noqa|side_effect}]
+    heavy_calls: [{line, column, callee, resolved, category, phase, via}], category one of
+        model_load|file_read|network|process|sleep, phase import_time|main
+    sys_path_changes: [{line, column, change, phase}]
+    defines_getattr, has_main_block, future_annotations
+
+Lines are 1-based and columns 0-based UTF-8 byte offsets, as in ``ast``; a syntax error's
+column is CPython's 1-based ``SyntaxError.offset``.
+
 This file must run unchanged on Python 3.8 and newer with the standard library only: no match
 statements, no 3.9+ syntax or library calls (``ast.unparse``, ``str.removeprefix``, ...).
 The interpreter that runs it is the agent's own, so "evaluated at def time" questions
@@ -19,6 +40,7 @@ The interpreter that runs it is the agent's own, so "evaluated at def time" ques
 """
 
 import ast
+import gc
 import hashlib
 import io
 import json
@@ -27,7 +49,6 @@ import re
 import sys
 import tokenize
 import warnings
-import gc
 from bisect import bisect_left
 from collections import deque
 from operator import itemgetter
@@ -203,7 +224,6 @@ class FileAnalysis(object):
         self.future_annotations = False
         self.module_scope = Scope(MODULE, "", None)
         self.names = frozenset()
-        self.lambda_keys = {}
         self.postponed = LAZY_ANNOTATIONS
         self.owner_calls = {}      # owner key (None: module level) -> [(kind, phase, via, scope, payload)]
         self.edge_cache = {}
@@ -397,7 +417,7 @@ class FileAnalysis(object):
         if evaluated and not self.postponed:
             self.ex(node, sc, owner, phase, via, True)
         else:
-            reason = ("local variable annotation (never evaluated)" if not evaluated
+            reason = ("annotation in a function body (never evaluated)" if not evaluated
                       else "annotation (not evaluated at def time: "
                            + ("from __future__ import annotations)" if self.future_annotations
                               else "Python 3.14+ evaluates annotations lazily)"))
@@ -477,6 +497,8 @@ class FileAnalysis(object):
 
     def s_expr(self, st, sc, owner, phase, via, chain):
         value = st.value
+        if value.__class__ is Constant:
+            return  # docstrings
         if sc.kind == MODULE and value.__class__ is Call:
             f = value.func
             if f.__class__ is Attribute and f.value.__class__ is Name and f.value.id == "__all__":
@@ -493,7 +515,13 @@ class FileAnalysis(object):
 
     def s_assign(self, st, sc, owner, phase, via, chain):
         value = st.value
-        self.ex([value] + st.targets, sc, owner, phase, via)
+        targets = st.targets
+        if value.__class__ is Constant and len(targets) == 1 and targets[0].__class__ is Name:
+            # NAME = 3: nothing to walk unless it rebinds an imported name locally
+            if targets[0].id in self.names:
+                self.ex(targets[0], sc, owner, phase, via)
+            return
+        self.ex([value] + targets, sc, owner, phase, via)
         if sc.kind == MODULE or sc.kind == FUNCTION:
             self.note_assignment(st.targets, value, sc, owner, phase, st)
 
@@ -538,7 +566,8 @@ class FileAnalysis(object):
                                       "change": "sys.path augmented assignment", "phase": phase})
 
     def s_annassign(self, st, sc, owner, phase, via, chain):
-        # Local variable annotations are never evaluated (PEP 526); module and class ones are.
+        # In a function body annotations are never evaluated, whatever the target (PEP 526);
+        # module and class ones are, unless postponed.
         self.annotation(st.annotation, sc, owner, phase, sc.kind != FUNCTION)
         if st.value is not None:
             self.ex([st.value, st.target], sc, owner, phase, via)
@@ -1226,6 +1255,8 @@ class FileAnalysis(object):
                 return MAIN, prefix + "called from the __main__ block via " + self.call_chain(from_main, owner)
             if owner == "__getattr__" or owner.startswith("__getattr__."):
                 return GETATTR, "inside module __getattr__()"
+            if owner.startswith("<lambda>@"):
+                return DEFERRED, "inside the lambda on line %s" % owner[9:].partition(":")[0]
             return DEFERRED, "inside %s()" % self.short(owner)
 
         uses = {}
@@ -1359,7 +1390,11 @@ def analyze(path, side_effect_modules):
         encoding = source_encoding(data)
         text = data.decode(encoding)
     except SyntaxError as e:
-        result["error"] = {"kind": "unreadable", "line": e.lineno, "column": None, "message": str(e.msg)}
+        # A broken coding comment: point at it (detect_encoding does not say which line it read).
+        lines = data.split(b"\n", 2)[:2]
+        line = next((i + 1 for i, text in enumerate(lines) if b"coding" in text), e.lineno)
+        result["error"] = {"kind": "unreadable", "line": line, "column": None,
+                           "message": "%s; fix the coding comment (PEP 263)" % e.msg}
         return result
     except UnicodeDecodeError as e:
         line, column = position(data, e.start)

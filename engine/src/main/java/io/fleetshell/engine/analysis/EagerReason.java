@@ -43,7 +43,7 @@ public sealed interface EagerReason {
     record InsideBlock(ImportFact.Context context) implements EagerReason {
         @Override
         public String explain() {
-            return "it is inside a module-level " + context.name().toLowerCase() + " block, whose effect on the import a deferral would lose";
+            return "it is inside a module-level " + context + " block, whose effect on the import a deferral would lose";
         }
     }
 

@@ -16,6 +16,12 @@ public record HeavyCall(int line, int column, String callee, String resolved, Ca
 
     /** Kinds of heavy work. */
     public enum Category {
-        MODEL_LOAD, FILE_READ, NETWORK, PROCESS, SLEEP
+        MODEL_LOAD, FILE_READ, NETWORK, PROCESS, SLEEP;
+
+        /** The spelling in the helper's JSON, which the mapper reads enums by. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 }

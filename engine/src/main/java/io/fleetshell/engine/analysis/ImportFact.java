@@ -52,17 +52,35 @@ public record ImportFact(
 
     /** {@code import x} or {@code from x import y}. */
     public enum Kind {
-        IMPORT, FROM
+        IMPORT, FROM;
+
+        /** The spelling in the helper's JSON, which the mapper reads enums by. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /** The block an import statement sits in. */
     public enum Context {
-        MODULE, TRY, FUNCTION, CLASS, IF, WITH, LOOP
+        MODULE, TRY, FUNCTION, CLASS, IF, WITH, LOOP;
+
+        /** The spelling in the helper's JSON, which the mapper reads enums by. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /** The part of a try statement. */
     public enum TryPart {
-        BODY, HANDLER, ELSE, FINALLY
+        BODY, HANDLER, ELSE, FINALLY;
+
+        /** The spelling in the helper's JSON, which the mapper reads enums by. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /**

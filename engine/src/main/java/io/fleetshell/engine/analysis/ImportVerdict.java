@@ -26,7 +26,8 @@ public sealed interface ImportVerdict {
 
         @Override
         public String explain() {
-            String base = "`%s` (line %d) is used only after import".formatted(fact.text(), fact.span().line());
+            String base = "`%s` (line %d) can be deferred: nothing that runs while the module loads uses it"
+                    .formatted(fact.text(), fact.span().line());
             return notes.isEmpty() ? base + "." : base + "; " + String.join("; ", notes) + ".";
         }
     }

@@ -14,12 +14,18 @@ public record ParseError(Kind kind, Integer line, Integer column, String message
 
     /** The three ways a file can fail. */
     public enum Kind {
-        SYNTAX, UNREADABLE, INTERNAL
+        SYNTAX, UNREADABLE, INTERNAL;
+
+        /** The spelling in the helper's JSON, which the mapper reads enums by. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     @Override
     public String toString() {
-        StringBuilder text = new StringBuilder(kind.name().toLowerCase()).append(" error");
+        StringBuilder text = new StringBuilder(kind.toString()).append(" error");
         if (line != null) {
             text.append(" at line ").append(line);
             if (column != null) {

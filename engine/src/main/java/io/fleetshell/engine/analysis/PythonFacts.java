@@ -3,8 +3,8 @@ package io.fleetshell.engine.analysis;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.MapperFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.cfg.EnumFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.ByteArrayOutputStream;
@@ -66,7 +66,8 @@ public final class PythonFacts {
 
     private static final JsonMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+            // Enums print as the helper spells them (import_time): an exact lookup, not a case-insensitive scan.
+            .enable(EnumFeature.READ_ENUMS_USING_TO_STRING)
             // The helper ships inside this jar: an unknown field is a bug in one of the two, caught by tests.
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             // Import facts leave out false flags (they are most of the output): absent means false.
@@ -74,10 +75,19 @@ public final class PythonFacts {
             .build();
 
     private final Path helperDirectory;
+    private final boolean temporary;
 
-    /** @param helperDirectory where the helper script is extracted (created when missing) */
+    /**
+     * @param helperDirectory where the helper script is extracted (created when missing); it may be shared
+     *                        by several shells, since the file name carries the script's digest
+     */
     public PythonFacts(Path helperDirectory) {
+        this(helperDirectory, false);
+    }
+
+    private PythonFacts(Path helperDirectory, boolean temporary) {
         this.helperDirectory = helperDirectory;
+        this.temporary = temporary;
     }
 
     /** A runner whose helper lives in a fresh private temporary directory, removed when the JVM exits. */
@@ -85,7 +95,7 @@ public final class PythonFacts {
         try {
             Path directory = Files.createTempDirectory("fleetshell-python-");
             directory.toFile().deleteOnExit();
-            return new PythonFacts(directory);
+            return new PythonFacts(directory, true);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -151,14 +161,17 @@ public final class PythonFacts {
                 return target;
             }
             Files.createDirectories(helperDirectory);
-            Path temporary = Files.createTempFile(helperDirectory, "agent_facts-", ".tmp");
-            Files.write(temporary, script);
+            Path partial = Files.createTempFile(helperDirectory, "agent_facts-", ".tmp");
+            Files.write(partial, script);
             try {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING);
             }
-            target.toFile().deleteOnExit();
+            if (temporary) {
+                // Registered after the directory, so it is deleted first (deleteOnExit runs in reverse order).
+                target.toFile().deleteOnExit();
+            }
             return target;
         } catch (IOException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED,
@@ -237,7 +250,8 @@ public final class PythonFacts {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw new FleetshellException(ErrorCode.OPERATION_FAILED,
-                    "%s with %s produced output fleetshell cannot read (%s). This is a bug in fleetshell's helper; nothing was changed.%s"
+                    "%s with %s produced output fleetshell cannot read (%s). Check that it is a Python interpreter; if it is, this is a "
+                            + "bug in fleetshell's helper. Nothing was changed.%s"
                             .formatted(what, python, cause.getMessage(), stderrSuffix(stderr)), cause);
         } catch (TimeoutException e) {
             kill(process);

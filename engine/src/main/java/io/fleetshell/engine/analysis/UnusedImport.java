@@ -12,7 +12,13 @@ public record UnusedImport(String bound, int line, Kept kept) {
 
     /** Reasons an import nobody reads is still kept. */
     public enum Kept {
-        EXPORTED, STRING_ANNOTATION, GETATTR, NOQA, SIDE_EFFECT
+        EXPORTED, STRING_ANNOTATION, GETATTR, NOQA, SIDE_EFFECT;
+
+        /** The spelling in the helper's JSON, which the mapper reads enums by. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     public boolean removable() {

@@ -28,6 +28,12 @@ public record Use(int line, int column, Phase phase, String via) {
         /** Inside the module-level {@code __getattr__}. */
         GETATTR;
 
+        /** The spelling in the helper's JSON, which the mapper reads enums by. */
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
         /** Whether the use makes the import "used" for dead-import removal (the other phases only keep it, with a reason). */
         public boolean isRealUse() {
             return this == IMPORT_TIME || this == DEFERRED || this == MAIN || this == ANNOTATION_DEFERRED;

@@ -226,7 +226,7 @@ class ImportFactsTest {
     }
 
     @Test
-    void localVariableAnnotationIsNeverEvaluated() {
+    void annotationInAFunctionBodyIsNeverEvaluated() {
         FileFacts facts = facts("""
                 import numpy as np
 
@@ -235,7 +235,7 @@ class ImportFactsTest {
                     return buffer
                 """);
         assertThat(facts.usesOf("np")).extracting(Use::phase, Use::via)
-                .containsExactly(tuple(Phase.ANNOTATION_DEFERRED, "local variable annotation (never evaluated)"));
+                .containsExactly(tuple(Phase.ANNOTATION_DEFERRED, "annotation in a function body (never evaluated)"));
         assertDeferrable(facts, "np");
     }
 
@@ -296,6 +296,144 @@ class ImportFactsTest {
                 new UnusedImport("heavy_plugin", 2, null));
         assertDeferrable(facts, "importlib");
         assertThat(verdict(facts, "heavy_plugin")).isInstanceOf(ImportVerdict.Unused.class);
+    }
+
+    @Test
+    void decoratorDefinedInTheFileRunsItsBodyAtImport() {
+        FileFacts facts = facts("""
+                import json
+                import numpy as np
+
+                REGISTRY = []
+
+                def register(handler):
+                    REGISTRY.append(json.dumps({"name": handler.__name__}))
+                    return handler
+
+                @register
+                def on_request(request):
+                    return np.asarray(request)
+                """);
+        assertThat(facts.usesOf("json")).extracting(Use::phase, Use::via)
+                .containsExactly(tuple(Phase.IMPORT_TIME, "called at module level via @register decorator runs register()"));
+        assertDeferrable(facts, "np");
+    }
+
+    @Test
+    void decoratorFactoryAppliesTheFunctionItReturns() {
+        FileFacts facts = facts("""
+                import yaml
+
+                def route(path):
+                    def wrap(handler):
+                        handler.spec = yaml.safe_dump({"path": path})
+                        return handler
+                    return wrap
+
+                @route("/ping")
+                def ping():
+                    return "pong"
+                """);
+        assertThat(facts.usesOf("yaml")).extracting(Use::phase, Use::via)
+                .containsExactly(tuple(Phase.IMPORT_TIME, "called at module level via @route(...) applies route.wrap()"));
+    }
+
+    @Test
+    void subclassDefinitionRunsInitSubclassAndSuperInitChainsToTheBase() {
+        FileFacts facts = facts("""
+                import logging
+                import sqlite3
+
+                class Base:
+                    def __init_subclass__(cls, **kwargs):
+                        logging.getLogger(cls.__name__)
+
+                    def __init__(self):
+                        self.db = sqlite3.connect(":memory:")
+
+                class Agent(Base):
+                    def __init__(self):
+                        super().__init__()
+
+                AGENT = Agent()
+                """);
+        assertThat(facts.usesOf("logging")).extracting(Use::phase, Use::via)
+                .containsExactly(tuple(Phase.IMPORT_TIME, "called at module level via class Agent runs Base.__init_subclass__()"));
+        assertThat(facts.usesOf("sqlite3")).extracting(Use::phase, Use::via)
+                .containsExactly(tuple(Phase.IMPORT_TIME, "called at module level via Agent() runs Agent.__init__() -> super(...).__init__()"));
+    }
+
+    @Test
+    void methodCalledOnAModuleLevelInstanceRunsAtImport() {
+        FileFacts facts = facts("""
+                import toml
+
+                class App:
+                    def configure(self):
+                        self.settings = toml.loads("a = 1")
+
+                APP = App()
+                APP.configure()
+                """);
+        assertThat(facts.usesOf("toml")).extracting(Use::phase, Use::via)
+                .containsExactly(tuple(Phase.IMPORT_TIME, "called at module level via APP.configure()"));
+    }
+
+    @Test
+    void functionHandedToACallAtModuleLevelMayRunThere() {
+        FileFacts facts = facts("""
+                import math
+
+                def root(x):
+                    return math.sqrt(x)
+
+                ROOTS = list(map(root, range(10)))
+                SQUARE = (lambda x: math.pow(x, 2))
+                """);
+        assertThat(facts.usesOf("math")).extracting(Use::line, Use::phase, Use::via)
+                .containsExactly(
+                        tuple(4, Phase.IMPORT_TIME, "called at module level via root passed to map()"),
+                        tuple(7, Phase.DEFERRED, "inside the lambda on line 7"));
+    }
+
+    @Test
+    void callbacksRegisteredWithAtexitOrSignalDoNotRunAtImport() {
+        FileFacts facts = facts("""
+                import atexit
+                import signal
+                import json
+                import numpy as np
+
+                def flush():
+                    json.dump({}, open("state.json", "w"))
+
+                def on_term(signum, frame):
+                    np.save("last.npy", np.zeros(1))
+
+                atexit.register(flush)
+                signal.signal(signal.SIGTERM, on_term)
+                """);
+        assertThat(facts.usesOf("json")).extracting(Use::phase).containsExactly(Phase.DEFERRED);
+        assertThat(facts.usesOf("np")).extracting(Use::phase).containsOnly(Phase.DEFERRED);
+        assertThat(facts.heavyCalls()).isEmpty();
+        assertDeferrable(facts, "json");
+        assertDeferrable(facts, "np");
+    }
+
+    @Test
+    void heavyCallInTheMainBlockIsReportedAsMain() {
+        FileFacts facts = facts("""
+                import time
+
+                def loop():
+                    while True:
+                        time.sleep(1)
+
+                if __name__ == "__main__":
+                    loop()
+                """);
+        assertThat(facts.heavyCalls()).extracting(HeavyCall::line, HeavyCall::category, HeavyCall::phase, HeavyCall::via)
+                .containsExactly(tuple(5, HeavyCall.Category.SLEEP, Phase.MAIN, "called from the __main__ block via loop()"));
     }
 
     // ---------------------------------------------------------------- rule 5: never defer
@@ -547,6 +685,25 @@ class ImportFactsTest {
                     return np
                 """);
         assertThat(facts.usesOf("np")).extracting(Use::line).containsExactly(6);
+    }
+
+    @Test
+    void longElifChainIsWalkedWithoutDeepRecursion() {
+        StringBuilder source = new StringBuilder("import numpy as np\n\ndef dispatch(command):\n    if command == 0:\n        return 0\n");
+        for (int i = 1; i < 3000; i++) {
+            source.append("    elif command == %d:\n        return np.int64(%d)\n".formatted(i, i));
+        }
+        FileFacts facts = facts(source + "\nFIRST = dispatch(1)\n");
+        assertThat(facts.parsed()).isTrue();
+        assertThat(facts.usesOf("np")).hasSize(2999).extracting(Use::phase).containsOnly(Phase.IMPORT_TIME);
+    }
+
+    @Test
+    void unusedImportsOfAPackageInitAreReExports() throws IOException {
+        Path init = Files.createDirectories(sources.resolve("pkg")).resolve("__init__.py");
+        Files.writeString(init, "from .core import Engine\n");
+        FileFacts facts = runner.analyze(TestPython.command(), List.of(init), Set.of()).getFirst();
+        assertThat(facts.unused()).containsExactly(new UnusedImport("Engine", 1, UnusedImport.Kept.EXPORTED));
     }
 
     // ---------------------------------------------------------------- heavy work at import time

@@ -144,6 +144,18 @@ class PythonFactsTest {
                 org.assertj.core.groups.Tuple.tuple(Use.Phase.IMPORT_TIME, "annotation"));
     }
 
+    @Test
+    void tooOldPythonIsToldApart() throws IOException {
+        Path python37 = Path.of(System.getProperty("user.home"), ".pyenv/versions/3.7.16/bin/python3.7");
+        assumeTrue(Files.isExecutable(python37), "no Python 3.7 at " + python37);
+        Path file = Files.writeString(dir.resolve("a.py"), "import os\n");
+
+        assertThatThrownBy(() -> new PythonFacts(dir.resolve("helper")).analyze(python37.toString(), List.of(file), Set.of()))
+                .isInstanceOfSatisfying(FleetshellException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_FAILED))
+                .hasMessageContaining("exit status 3")
+                .hasMessageContaining("needs Python 3.8 or newer; this is 3.7.16");
+    }
+
     private String wrapper(String name, String body) throws IOException {
         Path script = dir.resolve(name);
         Files.writeString(script, "#!/bin/sh\n" + body);
