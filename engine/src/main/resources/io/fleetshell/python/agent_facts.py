@@ -1033,10 +1033,12 @@ class FileAnalysis(object):
                 out.extend((k, "%s.%s()" % (text, attr)) for k in self.lookup(c, attr))
         return out
 
-    def targets(self, kind, sc, payload):
+    def targets(self, kind, sc, payload, passed_are_called=True):
         if kind == "call":
             node = payload
             out = self.callables(sc, node.func)
+            if not passed_are_called:
+                return out
             # A function handed to a call at this point may be called by it (map, Thread(target=),
             # register(...)); counting it keeps the analysis on the safe side.
             args = [a for a in node.args if a.__class__ is Name or a.__class__ is Lambda]
@@ -1094,9 +1096,14 @@ class FileAnalysis(object):
         """Functions run from module-level code of one phase, each with the call that reaches it."""
         parents = {}
         queue = deque()
+        # In the __main__ block a function handed to a call is a callback: the entry point of a
+        # long-running agent gives its handlers to a serving loop (serve(handle_run)), which calls
+        # them per request, after start-up. Counting them as start-up uses would keep every import
+        # a handler needs eager. Functions the block calls itself are still followed.
+        passed_are_called = phase != MAIN
         for kind, call_phase, via, sc, payload in self.owner_calls.get(None, ()):
             if call_phase == phase:
-                for key, label in self.targets(kind, sc, payload):
+                for key, label in self.targets(kind, sc, payload, passed_are_called):
                     if key not in parents:
                         parents[key] = (None, label)
                         queue.append(key)

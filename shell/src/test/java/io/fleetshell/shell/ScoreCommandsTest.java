@@ -25,7 +25,7 @@ class ScoreCommandsTest {
         ShellHarness.Run unmeasured = shell.oneShot("score");
         assertThat(unmeasured.status()).as(unmeasured.err()).isZero();
         assertThat(unmeasured.err()).contains("scored from static facts only: profile measures them");
-        assertThat(unmeasured.out()).containsPattern("mainpc/LearningAdjusterAgent\\s+0\\.0\\s+not optimizable.*learning_adjuster_agent\\.py:23: unmatched '\\)'")
+        assertThat(unmeasured.out()).containsPattern("mainpc/LearningAdjusterAgent\\s+0\\.0\\s+not optimizable\\s+-.*learning_adjuster_agent\\.py:23: unmatched '\\)'")
                 .containsPattern("mainpc/ObservabilityHub\\s+0\\.0\\s+not optimizable.*infrastructure agent: never optimized");
 
         assertThat(shell.oneShot("profile", "--runs", "1").status()).isZero();

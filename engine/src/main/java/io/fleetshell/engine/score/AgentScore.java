@@ -39,14 +39,22 @@ public record AgentScore(AgentId agent, Status status, double score, Band band, 
         NOT_OPTIMIZABLE
     }
 
+    /** The score bands fleets use; each carries a base risk that traps can raise (see {@link #risk()}). */
     public enum Band {
-        HIGH("high potential, low risk"), MEDIUM_LOW_RISK("medium potential, low risk"),
-        MEDIUM("medium potential, medium risk"), LOW("low potential, high risk");
+        HIGH("high", "high potential, low risk"), MEDIUM_LOW_RISK("medium", "medium potential, low risk"),
+        MEDIUM("medium", "medium potential, medium risk"), LOW("low", "low potential, high risk");
 
+        private final String potential;
         private final String label;
 
-        Band(String label) {
+        Band(String potential, String label) {
+            this.potential = potential;
             this.label = label;
+        }
+
+        /** high, medium or low. */
+        public String potential() {
+            return potential;
         }
 
         public String label() {

@@ -133,17 +133,19 @@ public final class Scorer {
                     ImportVerdict.MustStayEager first = verdicts.stream().filter(v -> v instanceof ImportVerdict.MustStayEager)
                             .map(v -> (ImportVerdict.MustStayEager) v).findFirst().orElseThrow();
                     reason = first.explain();
-                    if (first.reason() instanceof EagerReason.UsedAtImportTime || first.reason() instanceof EagerReason.InsideTry) {
+                    // A trap raises the risk when it holds back something that costs: os used by a
+                    // module-level sys.path line is no risk, doctest used by a module-level call is.
+                    AgentProfile.StatementMedian cost = measured.get(line);
+                    boolean costly = cost == null || cost.millis() >= MIN_GAIN_MS;
+                    if (costly && (first.reason() instanceof EagerReason.UsedAtImportTime || first.reason() instanceof EagerReason.InsideTry)) {
                         trapped = true;
-                        AgentProfile.StatementMedian cost = measured.get(line);
-                        if (cost == null || cost.millis() >= 1.0) {
-                            reasons.add(reason + (cost == null ? "" : " (%.1f ms kept at start-up)".formatted(cost.millis())));
-                        }
+                        reasons.add(reason + (cost == null ? "" : " (%.1f ms kept at start-up)".formatted(cost.millis())));
                     }
                 }
-                AgentProfile.StatementMedian cost = measured.get(line);
+                AgentProfile.StatementMedian measuredCost = measured.get(line);
                 statements.add(new StatementAssessment(line, text, verdict, reason,
-                        cost == null ? null : round(cost.millis()), cost == null ? null : round(cost.rssKb())));
+                        measuredCost == null ? null : round(measuredCost.millis()),
+                        measuredCost == null ? null : round(measuredCost.rssKb())));
             }
 
             List<HeavyCall> heavyAtImport = facts.heavyCalls().stream().filter(h -> h.phase() == Use.Phase.IMPORT_TIME).toList();

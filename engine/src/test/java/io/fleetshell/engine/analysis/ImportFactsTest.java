@@ -279,6 +279,44 @@ class ImportFactsTest {
         assertDeferrable(facts, "np");
     }
 
+    /** Regression: the demo agents' serve(NAME, handle_run, ...) kept every import their handlers use eager. */
+    @Test
+    void handlersGivenToAServingLoopInTheMainBlockAreCallbacksNotStartUp() {
+        FileFacts facts = facts("""
+                import difflib
+                import textwrap
+                from runtime import serve
+
+                def handle_run(query):
+                    return difflib.get_close_matches(query, ["a", "b"])
+
+                def banner():
+                    return textwrap.dedent("  hi")
+
+                if __name__ == "__main__":
+                    banner()
+                    serve("Agent", handle_run, 7200)
+                """);
+        assertThat(facts.usesOf("difflib")).extracting(Use::phase).containsExactly(Phase.DEFERRED);
+        assertDeferrable(facts, "difflib");
+        assertThat(facts.usesOf("textwrap")).extracting(Use::phase, Use::via)
+                .containsExactly(tuple(Phase.MAIN, "called from the __main__ block via banner()"));
+        assertEager(facts, "textwrap", UsedInMainBlock.class);
+    }
+
+    @Test
+    void functionsHandedToACallAtModuleLevelStillCountAsCalled() {
+        FileFacts facts = facts("""
+                import decimal
+
+                def parse(text):
+                    return decimal.Decimal(text)
+
+                VALUES = list(map(parse, ["1", "2"]))
+                """);
+        assertEager(facts, "decimal", UsedAtImportTime.class);
+    }
+
     @Test
     void moduleGetattrUsesHaveTheirOwnPhase() {
         FileFacts facts = facts("""

@@ -83,13 +83,14 @@ public class ScoreCommands {
             out.json(result);
             return;
         }
-        TextTable table = new TextTable("#", "AGENT", "SCORE", "BAND", "RISK", "LOAD MS", "GAIN MS", "RECOMMENDATION / REASON");
+        TextTable table = new TextTable("#", "AGENT", "SCORE", "POTENTIAL", "RISK", "LOAD MS", "GAIN MS", "RECOMMENDATION / REASON");
         int rank = 0;
         for (AgentScore s : shown) {
             String why = !s.recommendations().isEmpty()
                     ? String.join("; ", s.recommendations().stream().map(r -> r.pattern() + ": " + r.reason()).toList())
                     : s.reasons().isEmpty() ? "" : s.reasons().getFirst();
-            table.row(++rank, s.agent(), "%.1f".formatted(s.score()), band(out, s), s.risk().name().toLowerCase(),
+            table.row(++rank, s.agent(), "%.1f".formatted(s.score()), band(out, s),
+                    s.status() == AgentScore.Status.NOT_OPTIMIZABLE ? "-" : s.risk().name().toLowerCase(),
                     s.loadMillis() == null ? "-" : "%.1f".formatted(s.loadMillis()),
                     s.predictedGainMs() == null ? "-" : "%.1f".formatted(s.predictedGainMs()), why);
         }
@@ -130,7 +131,7 @@ public class ScoreCommands {
 
     private static String band(Output out, AgentScore s) {
         String label = s.status() == AgentScore.Status.NOT_OPTIMIZABLE ? "not optimizable"
-                : s.status() == AgentScore.Status.NOTHING_TO_GAIN ? "nothing to gain" : s.band().label();
+                : s.status() == AgentScore.Status.NOTHING_TO_GAIN ? "nothing to gain" : s.band().potential();
         String colour = switch (s.band()) {
             case HIGH -> "32";
             case MEDIUM_LOW_RISK -> "36";
