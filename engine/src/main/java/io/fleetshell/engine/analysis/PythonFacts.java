@@ -30,6 +30,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -109,6 +112,44 @@ public final class PythonFacts {
     /** Like {@link #analyze(String, List, Set, Duration)} with {@link #defaultTimeout(int)}. */
     public List<FileFacts> analyze(String python, List<Path> files, Set<String> sideEffectModules) {
         return analyze(python, files, sideEffectModules, defaultTimeout(files.size()));
+    }
+
+    /** Below this many files a second interpreter costs more to start than it saves. */
+    static final int FILES_PER_EXTRA_PROCESS = 400;
+
+    /**
+     * Like {@link #analyze(String, List, Set)}, but a large batch is split into up to {@code processes}
+     * consecutive chunks analyzed by as many interpreters at once (one per core is the useful most);
+     * the result keeps the order of {@code files}.
+     */
+    public List<FileFacts> analyzeInParallel(String python, List<Path> files, Set<String> sideEffectModules, int processes) {
+        int chunks = Math.max(1, Math.min(processes, files.size() / FILES_PER_EXTRA_PROCESS));
+        if (chunks == 1) {
+            return analyze(python, files, sideEffectModules);
+        }
+        int size = (files.size() + chunks - 1) / chunks;
+        List<List<Path>> parts = new ArrayList<>();
+        for (int i = 0; i < files.size(); i += size) {
+            parts.add(files.subList(i, Math.min(files.size(), i + size)));
+        }
+        try (ExecutorService pool = Executors.newFixedThreadPool(parts.size())) {
+            List<Future<List<FileFacts>>> futures = parts.stream()
+                    .map(part -> pool.submit(() -> analyze(python, part, sideEffectModules)))
+                    .toList();
+            List<FileFacts> all = new ArrayList<>(files.size());
+            for (Future<List<FileFacts>> future : futures) {
+                all.addAll(future.get());
+            }
+            return all;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "analysis was interrupted; nothing was changed");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /**

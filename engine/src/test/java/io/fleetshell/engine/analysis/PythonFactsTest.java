@@ -50,6 +50,28 @@ class PythonFactsTest {
     }
 
     @Test
+    void aLargeBatchIsSplitAcrossProcessesAndKeepsItsOrder() throws IOException {
+        int count = 2 * PythonFacts.FILES_PER_EXTRA_PROCESS + 10;
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            files.add(Files.writeString(dir.resolve("agent_%04d.py".formatted(i)), "import mod_%d\n".formatted(i)));
+        }
+        Path log = dir.resolve("starts.log");
+        String python = wrapper("counting-python", """
+                echo started >> '%s'
+                exec '%s' "$@"
+                """.formatted(log, TestPython.command()));
+
+        List<FileFacts> facts = new PythonFacts(dir.resolve("helper")).analyzeInParallel(python, files, Set.of(), 2);
+
+        assertThat(Files.readAllLines(log)).hasSize(2);
+        assertThat(facts).extracting(FileFacts::path).containsExactlyElementsOf(files.stream().map(Path::toString).toList());
+        assertThat(facts.get(count - 1).imports()).extracting(ImportFact::bound).containsExactly("mod_" + (count - 1));
+        assertThat(new PythonFacts(dir.resolve("helper")).analyzeInParallel(python, files.subList(0, 10), Set.of(), 2)).hasSize(10);
+        assertThat(Files.readAllLines(log)).hasSize(3); // a small batch stays in one process
+    }
+
+    @Test
     void hungInterpreterIsKilledAtTheTimeoutWithAClearMessage() throws IOException {
         String python = wrapper("sleeping-python", "sleep 60\n");
         Path file = Files.writeString(dir.resolve("a.py"), "import os\n");
