@@ -14,5 +14,14 @@ inventory show TutorAgent
 // Re-read the startup configs and report what changed (nothing, right after loading).
 inventory refresh
 
+// Measure every agent's module load in fresh processes of its own interpreter (3 runs each).
+profile --runs 3
+
+// The raw samples behind one agent's figures, and what each import statement cost.
+baseline show TutorAgent
+
+// Rank the agents for optimization: measured factors, risk, recommended patterns, predicted gain, batches.
+score
+
 // Every state-changing command is on record.
 history --limit 5

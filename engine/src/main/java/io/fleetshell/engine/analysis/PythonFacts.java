@@ -247,8 +247,9 @@ public final class PythonFacts {
             process = new ProcessBuilder(command).start();
         } catch (IOException e) {
             throw new FleetshellException(ErrorCode.BAD_INPUT,
-                    ("Python interpreter '%s' could not be started (%s). Set `python:` in FLEETSHELL_HOME/settings.yaml "
-                            + "(or the agent's interpreter) to an installed Python 3.8 or newer, e.g. /usr/bin/python3. "
+                    ("Python interpreter '%s' could not be started (%s). Set `python:` under global_settings in the "
+                            + "machine's startup config to an installed Python 3.8 or newer (e.g. /usr/bin/python3), then "
+                            + "inventory refresh. "
                             + "Nothing was analyzed or changed.").formatted(python, e.getMessage()), e);
         }
         TailBuffer stderr = new TailBuffer(STDERR_KEPT);

@@ -158,15 +158,18 @@ public final class Scorer {
             Factors factors;
             List<Recommendation> recommendations = new ArrayList<>();
             if (profile != null) {
-                double deferredMs = sum(deferrable, AgentProfile.StatementMedian::millis) - shared(deferrable, unused, eager);
-                double unusedMs = sum(unused, AgentProfile.StatementMedian::millis);
-                deferredMs = Math.max(0, deferredMs);
-                gain = round(deferredMs + unusedMs);
+                // What later eager imports would load anyway is not gained, whether the statement that
+                // loads it first is deferred or removed.
+                double deferredMs = Math.max(0, sum(deferrable, AgentProfile.StatementMedian::millis) - shared(deferrable, eager));
+                double removedMs = sum(deferrable, AgentProfile.StatementMedian::millis) + sum(unused, AgentProfile.StatementMedian::millis)
+                        - shared(concat(deferrable, unused), eager);
+                double unusedMs = Math.max(0, removedMs - deferredMs);
+                gain = round(Math.max(0, removedMs));
                 double heaviest = deferrable.stream().map(measured::get).filter(java.util.Objects::nonNull)
                         .mapToDouble(AgentProfile.StatementMedian::millis).max().orElse(0);
                 double rss = sum(deferrable, AgentProfile.StatementMedian::rssKb) + sum(unused, AgentProfile.StatementMedian::rssKb);
-                double share = load == null || load <= 0 ? 0 : Math.min(1, (deferredMs + unusedMs) / load);
-                factors = new Factors(round(2 * share + 2 * logScale(deferredMs + unusedMs, 2, FULL_IMPACT_MS)),
+                double share = load == null || load <= 0 ? 0 : Math.min(1, removedMs / load);
+                factors = new Factors(round(2 * share + 2 * logScale(removedMs, 2, FULL_IMPACT_MS)),
                         round(3 * logScale(heaviest, 1, FULL_HEAVY_MS)), round(2 * Math.min(1, rss / FULL_MEMORY_KB)), round(init));
                 if (!deferrable.isEmpty() && deferredMs >= MIN_GAIN_MS) {
                     recommendations.add(new Recommendation("lazy_loading", "%d deferrable import%s, %.1f of %.1f ms load"
@@ -206,13 +209,17 @@ public final class Scorer {
                     load, gain, baselineVersion, gains ? recommendations : List.of(), reasons, statements);
         }
 
-        /** Median over the samples of the deferred time that eager imports would pay anyway. */
-        private double shared(List<Integer> deferrable, List<Integer> unused, List<Integer> eager) {
-            Set<Integer> deferred = new java.util.HashSet<>(deferrable);
-            deferred.addAll(unused);
+        /** Median over the samples of the time of {@code deferred} statements that eager imports would pay anyway. */
+        private double shared(List<Integer> deferred, List<Integer> eager) {
             List<Double> perSample = profile.samples().stream().filter(LoadSample::ok)
-                    .map(s -> SharedImports.sharedMillis(s, deferred, Set.copyOf(eager))).toList();
+                    .map(s -> SharedImports.sharedMillis(s, Set.copyOf(deferred), Set.copyOf(eager))).toList();
             return perSample.isEmpty() ? 0 : Stats.of(perSample).median();
+        }
+
+        private static List<Integer> concat(List<Integer> a, List<Integer> b) {
+            List<Integer> all = new ArrayList<>(a);
+            all.addAll(b);
+            return all;
         }
 
         private double sum(List<Integer> lines, java.util.function.ToDoubleFunction<AgentProfile.StatementMedian> value) {
