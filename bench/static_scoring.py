@@ -7,9 +7,11 @@ module-level uses) listed in one startup config, loads them into a fresh home (n
 alternates:
   fleetshell: `./fleetshell score --json` (no baseline: static facts of every file, JVM start included)
   peer:       one python3 process running `ast.parse` over the same files
-Target (issue 3): fleetshell / peer <= 1.5.
+Target (issue 3): fleetshell / peer <= 1.5. A third line times the facts helper alone (one process
+over all files), to show what the JVM side adds.
 """
 import argparse
+import json
 import os
 import random
 import subprocess
@@ -82,6 +84,11 @@ def main():
                 str(files)]
         ours = [str(ROOT / "fleetshell"), "score", "--json"]
         ours_t, peer_t, ratios = alternate(ours, peer, repeats, env)
+        request = tmp / "request.json"
+        request.write_text(json.dumps({"files": files.read_text().split(), "side_effect_modules": []}))
+        helper = ["bash", "-c", 'python3 -I "$0" < "$1" > /dev/null',
+                  str(ROOT / "engine/src/main/resources/io/fleetshell/python/agent_facts.py"), str(request)]
+        helper_t, _, helper_ratios = alternate(helper, peer, repeats, env)
     cmd = "`python3 bench/static_scoring.py --files %d`" % count
     print("machine: " + machine())
     print("| what (%d files) | median (min-max) | command |" % count)
@@ -89,6 +96,7 @@ def main():
     print("| peer: python3 ast.parse loop, one process | %s | %s |" % (fmt(summary(peer_t), " s"), cmd))
     print("| fleetshell score --json (static, JVM start included) | %s | %s |" % (fmt(summary(ours_t), " s"), cmd))
     print("| ratio fleetshell / peer (per pair; target <= 1.5) | %s | %s |" % (fmt(summary(ratios)), cmd))
+    print("| breakdown: facts helper alone, one process / peer | %s | %s |" % (fmt(summary(helper_ratios)), cmd))
 
 
 if __name__ == "__main__":
