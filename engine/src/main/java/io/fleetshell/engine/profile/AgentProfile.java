@@ -45,31 +45,45 @@ public record AgentProfile(ProfileTarget target, List<LoadSample> samples) {
         return samples.isEmpty() ? null : samples.getFirst().python();
     }
 
-    /** The median cost of one of the agent's import statements (by line) across the successful samples. */
-    public record StatementMedian(int line, String module, double millis, double rssKb) {
+    /**
+     * The median cost of one of the agent's import statements across the successful samples: its wall
+     * time and RSS growth as the probe measured them around the statement, and the {@code -X importtime}
+     * self and cumulative time of the modules it imported.
+     */
+    public record StatementMedian(int line, String module, double millis, double rssKb,
+                                  double importTimeCumulativeMillis, double importTimeSelfMillis) {
     }
 
     /** The agent's import statements as they ran, in source order, each the median over the successful samples. */
     public List<StatementMedian> statements() {
-        Map<Integer, List<LoadSample.StatementCost>> byLine = new java.util.TreeMap<>();
+        Map<Integer, String> modules = new java.util.TreeMap<>();
+        Map<Integer, List<double[]>> perLine = new java.util.TreeMap<>();
         for (LoadSample sample : ok()) {
             // a statement that runs twice (in a loop) adds up within one sample
-            Map<Integer, double[]> perSample = new LinkedHashMap<>();
-            Map<Integer, String> modules = new LinkedHashMap<>();
+            Map<Integer, double[]> sums = new LinkedHashMap<>();
             for (LoadSample.StatementCost cost : sample.statements()) {
-                double[] sum = perSample.computeIfAbsent(cost.line(), l -> new double[2]);
+                double[] sum = sums.computeIfAbsent(cost.line(), l -> new double[4]);
                 sum[0] += cost.millis();
                 sum[1] += cost.rssKb();
                 modules.putIfAbsent(cost.line(), cost.module());
             }
-            perSample.forEach((line, sum) -> byLine.computeIfAbsent(line, l -> new ArrayList<>())
-                    .add(new LoadSample.StatementCost(modules.get(line), line, sum[0], (long) sum[1])));
+            ImportTree.byStatement(sample).forEach((line, roots) -> {
+                double[] sum = sums.get(line);
+                for (ImportTree.Node root : roots) {
+                    sum[2] += root.cumulativeMicros(); // whole microseconds: exact sums, converted once
+                    sum[3] += root.selfMicros();
+                }
+            });
+            sums.forEach((line, sum) -> perLine.computeIfAbsent(line, l -> new ArrayList<>()).add(sum));
         }
-        return byLine.entrySet().stream()
-                .map(e -> new StatementMedian(e.getKey(), e.getValue().getFirst().module(),
-                        Stats.of(e.getValue().stream().map(LoadSample.StatementCost::millis).toList()).median(),
-                        Stats.of(e.getValue().stream().map(c -> (double) c.rssKb()).toList()).median()))
+        return perLine.entrySet().stream()
+                .map(e -> new StatementMedian(e.getKey(), modules.get(e.getKey()), median(e.getValue(), 0),
+                        median(e.getValue(), 1), median(e.getValue(), 2) / 1000.0, median(e.getValue(), 3) / 1000.0))
                 .toList();
+    }
+
+    private static double median(List<double[]> sums, int index) {
+        return Stats.of(sums.stream().map(sum -> sum[index]).toList()).median();
     }
 
     /** The agent's direct imports, costliest first, each the median over the successful samples. */

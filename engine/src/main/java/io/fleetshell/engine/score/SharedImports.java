@@ -1,11 +1,10 @@
 package io.fleetshell.engine.score;
 
-import io.fleetshell.engine.profile.ImportTiming;
+import io.fleetshell.engine.profile.ImportTree;
 import io.fleetshell.engine.profile.LoadSample;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,10 +20,6 @@ final class SharedImports {
     private SharedImports() {
     }
 
-    /** One module of the -X importtime tree with what it imported. */
-    private record Node(String module, long cumulativeMicros, List<Node> children) {
-    }
-
     /**
      * Milliseconds of one sample's deferred statements that later eager statements would pay anyway.
      *
@@ -32,7 +27,7 @@ final class SharedImports {
      * @param eager    lines of the statements that stay eager
      */
     static double sharedMillis(LoadSample sample, Set<Integer> deferred, Set<Integer> eager) {
-        Map<Integer, List<Node>> rootsByLine = rootsByStatement(sample);
+        Map<Integer, List<ImportTree.Node>> rootsByLine = ImportTree.byStatement(sample);
         double shared = 0;
         java.util.Set<String> counted = new java.util.HashSet<>();
         List<LoadSample.StatementCost> statements = sample.statements();
@@ -58,37 +53,7 @@ final class SharedImports {
         return shared;
     }
 
-    /** The depth-0 modules of the sample's importtime tree, each given to the statement that imported it. */
-    private static Map<Integer, List<Node>> rootsByStatement(LoadSample sample) {
-        List<Node> roots = roots(sample.imports());
-        Map<Integer, List<Node>> byLine = new LinkedHashMap<>();
-        List<LoadSample.StatementCost> statements = sample.statements();
-        int next = 0;
-        for (Node root : roots) {
-            for (int i = next; i < statements.size(); i++) {
-                String asked = statements.get(i).module();
-                if (root.module().equals(asked) || root.module().startsWith(asked + ".")) {
-                    byLine.computeIfAbsent(statements.get(i).line(), l -> new ArrayList<>()).add(root);
-                    next = i;
-                    break;
-                }
-            }
-        }
-        return byLine;
-    }
-
-    /** -X importtime prints children before their parent, one indent deeper. */
-    private static List<Node> roots(List<ImportTiming> lines) {
-        Map<Integer, List<Node>> pending = new HashMap<>();
-        for (ImportTiming line : lines) {
-            List<Node> children = pending.remove(line.depth() + 1);
-            pending.computeIfAbsent(line.depth(), d -> new ArrayList<>())
-                    .add(new Node(line.module(), line.cumulativeMicros(), children == null ? List.of() : children));
-        }
-        return pending.getOrDefault(0, List.of());
-    }
-
-    private static void collect(Node node, Map<String, Long> closure) {
+    private static void collect(ImportTree.Node node, Map<String, Long> closure) {
         closure.putIfAbsent(node.module(), node.cumulativeMicros());
         node.children().forEach(child -> collect(child, closure));
     }

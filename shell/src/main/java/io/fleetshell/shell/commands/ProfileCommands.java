@@ -160,8 +160,10 @@ public class ProfileCommands {
         out.println("");
         out.println(samples.render());
         if (p.loaded()) {
-            TextTable statements = new TextTable("LINE", "IMPORT STATEMENT OF", "MS", "RSS GROWTH MB");
+            TextTable statements = new TextTable("LINE", "IMPORT STATEMENT OF", "WALL MS", "IMPORTTIME CUMULATIVE MS", "SELF MS",
+                    "RSS GROWTH MB");
             p.statements().forEach(st -> statements.row(st.line(), st.module(), "%.1f".formatted(st.millis()),
+                    "%.1f".formatted(st.importTimeCumulativeMillis()), "%.1f".formatted(st.importTimeSelfMillis()),
                     "%.2f".formatted(st.rssKb() / 1024.0)));
             out.println("");
             out.println(statements.render());
@@ -228,7 +230,8 @@ public class ProfileCommands {
             m.put("peak_rss_kb_median", p.peakRssKb().median());
             m.put("modules_loaded_median", p.modulesLoaded().median());
             m.put("statements", p.statements().stream().map(st -> Map.of("line", st.line(), "module", st.module(),
-                    "ms", st.millis(), "rss_kb", st.rssKb())).toList());
+                    "ms", st.millis(), "rss_kb", st.rssKb(), "importtime_cumulative_ms", st.importTimeCumulativeMillis(),
+                    "importtime_self_ms", st.importTimeSelfMillis())).toList());
             m.put("direct_imports", p.directImports().stream().map(i -> Map.of("module", i.module(),
                     "cumulative_ms", i.cumulativeMillis(), "self_ms", i.selfMillis())).toList());
         } else {
