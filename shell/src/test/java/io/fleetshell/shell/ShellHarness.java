@@ -15,6 +15,7 @@ import java.io.PipedOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -54,25 +55,75 @@ public final class ShellHarness {
 
     /**
      * The REPL fed with {@code input} (lines typed by a user, ending with quit); returns everything the
-     * terminal showed. The input goes through a pipe that stays open until the REPL returns: a stream
-     * that ends at once makes JLine see end-of-file before the first line.
+     * terminal showed. Like a person, the harness types each line only once the prompt for it is on the
+     * screen: text typed ahead of a prompt races with JLine's reader.
      */
     public Run interactive(String input) throws IOException {
         ConfigurableApplicationContext context = context();
         try (context; PipedOutputStream typing = new PipedOutputStream(); PipedInputStream keyboard = new PipedInputStream(typing, 1 << 16)) {
-            typing.write(input.getBytes(StandardCharsets.UTF_8));
-            typing.flush();
-            ByteArrayOutputStream screen = new ByteArrayOutputStream();
+            Screen screen = new Screen();
             try (Terminal terminal = TerminalBuilder.builder().system(false)
                     .streams(keyboard, screen)
                     .type(Terminal.TYPE_DUMB).build()) {
                 LineReader reader = LineReaderBuilder.builder().terminal(terminal)
                         .completer(context.getBean(io.fleetshell.shell.cli.FleetCompleter.class)).build();
+                Thread typist = Thread.ofVirtual().start(() -> {
+                    List<String> lines = input.lines().toList();
+                    for (int i = 0; i < lines.size(); i++) {
+                        if (!screen.awaitPrompts(i + 1)) {
+                            return;
+                        }
+                        try {
+                            typing.write((lines.get(i) + "\n").getBytes(StandardCharsets.UTF_8));
+                            typing.flush();
+                        } catch (IOException e) {
+                            return;
+                        }
+                    }
+                });
                 int status = context.getBean(FleetshellRunner.class).repl(reader);
+                typist.interrupt();
                 reader.getHistory().save();
                 terminal.flush();
-                return new Run(status, screen.toString(StandardCharsets.UTF_8), "");
+                return new Run(status, screen.text(), "");
             }
+        }
+    }
+
+    /** What the terminal shows, and a way to wait until the REPL has prompted n times. */
+    private static final class Screen extends ByteArrayOutputStream {
+        private static final String PROMPT = "fleetshell> ";
+
+        synchronized String text() {
+            return toString(StandardCharsets.UTF_8);
+        }
+
+        synchronized boolean awaitPrompts(int n) {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (text().split(PROMPT, -1).length - 1 < n) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            super.write(b);
+            notifyAll();
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            super.write(b, off, len);
+            notifyAll();
         }
     }
 
