@@ -2,6 +2,7 @@ package io.fleetshell.engine.analysis;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.InParallel;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.cfg.EnumFeature;
@@ -30,9 +31,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -132,24 +130,9 @@ public final class PythonFacts {
         for (int i = 0; i < files.size(); i += size) {
             parts.add(files.subList(i, Math.min(files.size(), i + size)));
         }
-        try (ExecutorService pool = Executors.newFixedThreadPool(parts.size())) {
-            List<Future<List<FileFacts>>> futures = parts.stream()
-                    .map(part -> pool.submit(() -> analyze(python, part, sideEffectModules)))
-                    .toList();
-            List<FileFacts> all = new ArrayList<>(files.size());
-            for (Future<List<FileFacts>> future : futures) {
-                all.addAll(future.get());
-            }
-            return all;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "analysis was interrupted; nothing was changed");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
+        List<FileFacts> all = new ArrayList<>(files.size());
+        InParallel.map(parts, parts.size(), part -> analyze(python, part, sideEffectModules), "analysis").forEach(all::addAll);
+        return all;
     }
 
     /**

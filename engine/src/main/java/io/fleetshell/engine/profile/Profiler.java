@@ -2,6 +2,7 @@ package io.fleetshell.engine.profile;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.InParallel;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -14,10 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -80,26 +77,11 @@ public final class Profiler implements AutoCloseable {
      * each agent as it finishes.
      */
     public List<AgentProfile> profileAll(List<ProfileTarget> targets, int runs, int parallelism, Consumer<AgentProfile> done) {
-        try (ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallelism))) {
-            List<Future<AgentProfile>> futures = targets.stream().map(t -> pool.submit(() -> {
-                AgentProfile profile = profile(t, runs);
-                done.accept(profile);
-                return profile;
-            })).toList();
-            List<AgentProfile> profiles = new ArrayList<>();
-            for (Future<AgentProfile> future : futures) {
-                profiles.add(future.get());
-            }
-            return profiles;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "profiling was interrupted; nothing was stored");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof FleetshellException f) {
-                throw f;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
+        return InParallel.map(targets, parallelism, target -> {
+            AgentProfile profile = profile(target, runs);
+            done.accept(profile);
+            return profile;
+        }, "profiling");
     }
 
     /** One fresh process: load the agent and read back the probe's report. */
