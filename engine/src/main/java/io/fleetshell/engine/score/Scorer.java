@@ -88,6 +88,13 @@ public final class Scorer {
         private final int baselineVersion;
         private final List<String> reasons = new ArrayList<>();
         private final Map<Integer, AgentProfile.StatementMedian> measured = new LinkedHashMap<>();
+        private final List<StatementAssessment> statements = new ArrayList<>();
+        private final List<Integer> deferrable = new ArrayList<>();
+        private final List<Integer> unused = new ArrayList<>();
+        private final List<Integer> eager = new ArrayList<>();
+        private final List<Recommendation> recommendations = new ArrayList<>();
+        private boolean trapped;
+        private Double gain;
 
         Assessment(Agent agent, FileFacts facts, AgentProfile profile, int baselineVersion, String baselineNote) {
             this.agent = agent;
@@ -103,17 +110,31 @@ public final class Scorer {
         }
 
         AgentScore result() {
+            assessStatements();
+            double init = initComplexity();
+            Factors factors = profile != null ? measuredFactors(init) : staticFactors(init);
+            double score = round(factors.total());
+            Band band = Band.of(score);
+            Risk risk = band == Band.HIGH || band == Band.MEDIUM_LOW_RISK ? Risk.LOW : band == Band.MEDIUM ? Risk.MEDIUM : Risk.HIGH;
+            if (trapped) {
+                risk = risk.raised();
+            }
+            boolean gains = !recommendations.isEmpty() && (gain == null || gain > 0);
+            if (!gains) {
+                reasons.addFirst("nothing to gain: every import with a measured cost must stay as it is");
+            }
+            Double load = profile == null ? null : round(profile.loadMillis().median());
+            return new AgentScore(agent.id(), gains ? Status.OPTIMIZABLE : Status.NOTHING_TO_GAIN, score, band, risk, factors,
+                    load, gain, baselineVersion, gains ? recommendations : List.of(), reasons, statements);
+        }
+
+        /** One verdict per statement (all its names must agree to defer or drop it), with its measured cost. */
+        private void assessStatements() {
             Map<Integer, List<ImportVerdict>> byStatement = DeferrableImports.classify(facts).stream()
                     .collect(Collectors.groupingBy(v -> v.fact().span().line(), LinkedHashMap::new, Collectors.toList()));
-            List<StatementAssessment> statements = new ArrayList<>();
-            List<Integer> deferrable = new ArrayList<>();
-            List<Integer> unused = new ArrayList<>();
-            List<Integer> eager = new ArrayList<>();
-            boolean trapped = false;
-            for (Map.Entry<Integer, List<ImportVerdict>> entry : byStatement.entrySet()) {
-                int line = entry.getKey();
-                List<ImportVerdict> verdicts = entry.getValue();
+            byStatement.forEach((line, verdicts) -> {
                 String text = verdicts.stream().map(v -> v.fact().text()).collect(Collectors.joining(", "));
+                AgentProfile.StatementMedian cost = measured.get(line);
                 String verdict;
                 String reason;
                 if (verdicts.stream().allMatch(v -> v instanceof ImportVerdict.Unused)) {
@@ -135,78 +156,69 @@ public final class Scorer {
                     reason = first.explain();
                     // A trap raises the risk when it holds back something that costs: os used by a
                     // module-level sys.path line is no risk, doctest used by a module-level call is.
-                    AgentProfile.StatementMedian cost = measured.get(line);
                     boolean costly = cost == null || cost.millis() >= MIN_GAIN_MS;
                     if (costly && (first.reason() instanceof EagerReason.UsedAtImportTime || first.reason() instanceof EagerReason.InsideTry)) {
                         trapped = true;
                         reasons.add(reason + (cost == null ? "" : " (%.1f ms kept at start-up)".formatted(cost.millis())));
                     }
                 }
-                AgentProfile.StatementMedian measuredCost = measured.get(line);
                 statements.add(new StatementAssessment(line, text, verdict, reason,
-                        measuredCost == null ? null : round(measuredCost.millis()),
-                        measuredCost == null ? null : round(measuredCost.rssKb())));
-            }
+                        cost == null ? null : round(cost.millis()), cost == null ? null : round(cost.rssKb())));
+            });
+        }
 
+        /** Heavy calls made while the module loads, 0.5 each, at most 1. */
+        private double initComplexity() {
             List<HeavyCall> heavyAtImport = facts.heavyCalls().stream().filter(h -> h.phase() == Use.Phase.IMPORT_TIME).toList();
             heavyAtImport.forEach(h -> reasons.add("line %d calls %s while the module loads (%s)".formatted(
                     h.line(), h.callee(), h.category().name().toLowerCase().replace('_', ' '))));
-            double init = Math.min(1, 0.5 * heavyAtImport.size());
+            return Math.min(1, 0.5 * heavyAtImport.size());
+        }
 
-            Double load = profile == null ? null : round(profile.loadMillis().median());
-            Double gain = null;
-            Factors factors;
-            List<Recommendation> recommendations = new ArrayList<>();
-            if (profile != null) {
-                // What later eager imports would load anyway is not gained, whether the statement that
-                // loads it first is deferred or removed.
-                double deferredMs = Math.max(0, sum(deferrable, AgentProfile.StatementMedian::millis) - shared(deferrable, eager));
-                double removedMs = sum(deferrable, AgentProfile.StatementMedian::millis) + sum(unused, AgentProfile.StatementMedian::millis)
-                        - shared(concat(deferrable, unused), eager);
-                double unusedMs = Math.max(0, removedMs - deferredMs);
-                gain = round(Math.max(0, removedMs));
-                double heaviest = deferrable.stream().map(measured::get).filter(java.util.Objects::nonNull)
-                        .mapToDouble(AgentProfile.StatementMedian::millis).max().orElse(0);
-                double rss = sum(deferrable, AgentProfile.StatementMedian::rssKb) + sum(unused, AgentProfile.StatementMedian::rssKb);
-                double share = load == null || load <= 0 ? 0 : Math.min(1, removedMs / load);
-                factors = new Factors(round(2 * share + 2 * logScale(removedMs, 2, FULL_IMPACT_MS)),
-                        round(3 * logScale(heaviest, 1, FULL_HEAVY_MS)), round(2 * Math.min(1, rss / FULL_MEMORY_KB)), round(init));
-                if (!deferrable.isEmpty() && deferredMs >= MIN_GAIN_MS) {
-                    recommendations.add(new Recommendation("lazy_loading", "%d deferrable import%s, %.1f of %.1f ms load"
-                            .formatted(deferrable.size(), deferrable.size() == 1 ? "" : "s", deferredMs, load)));
-                } else if (!deferrable.isEmpty()) {
-                    reasons.add("%d deferrable import%s would gain %.1f ms, under %.0f ms: not worth a rewrite"
-                            .formatted(deferrable.size(), deferrable.size() == 1 ? "" : "s", deferredMs, MIN_GAIN_MS));
-                }
-                if (!unused.isEmpty()) {
-                    recommendations.add(new Recommendation("dependency_reduction", "%d unused import%s (%s), %.1f ms"
-                            .formatted(unused.size(), unused.size() == 1 ? "" : "s", names(unused, statements), unusedMs)));
-                }
-            } else {
-                int total = deferrable.size() + unused.size() + eager.size();
-                double share = total == 0 ? 0 : (double) (deferrable.size() + unused.size()) / total;
-                factors = new Factors(round(2 * share), 0, 0, round(init));
-                if (!deferrable.isEmpty()) {
-                    recommendations.add(new Recommendation("lazy_loading", "%d deferrable import%s of %d (not measured)"
-                            .formatted(deferrable.size(), deferrable.size() == 1 ? "" : "s", total)));
-                }
-                if (!unused.isEmpty()) {
-                    recommendations.add(new Recommendation("dependency_reduction", "%d unused import%s (%s)"
-                            .formatted(unused.size(), unused.size() == 1 ? "" : "s", names(unused, statements))));
-                }
+        private Factors measuredFactors(double init) {
+            double load = profile.loadMillis().median();
+            // What later eager imports would load anyway is not gained, whether the statement that
+            // loads it first is deferred or removed.
+            double deferredMs = Math.max(0, sum(deferrable, AgentProfile.StatementMedian::millis) - shared(deferrable, eager));
+            double removedMs = Math.max(0, sum(deferrable, AgentProfile.StatementMedian::millis)
+                    + sum(unused, AgentProfile.StatementMedian::millis) - shared(concat(deferrable, unused), eager));
+            double unusedMs = Math.max(0, removedMs - deferredMs);
+            gain = round(removedMs);
+            double heaviest = deferrable.stream().map(measured::get).filter(java.util.Objects::nonNull)
+                    .mapToDouble(AgentProfile.StatementMedian::millis).max().orElse(0);
+            double rss = sum(deferrable, AgentProfile.StatementMedian::rssKb) + sum(unused, AgentProfile.StatementMedian::rssKb);
+            double share = load <= 0 ? 0 : Math.min(1, removedMs / load);
+            if (!deferrable.isEmpty() && deferredMs >= MIN_GAIN_MS) {
+                recommendations.add(new Recommendation("lazy_loading", "%s, %.1f of %.1f ms load"
+                        .formatted(count(deferrable, "deferrable import"), deferredMs, round(load))));
+            } else if (!deferrable.isEmpty()) {
+                reasons.add("%s would gain %.1f ms, under %.0f ms: not worth a rewrite"
+                        .formatted(count(deferrable, "deferrable import"), deferredMs, MIN_GAIN_MS));
             }
-            double score = round(factors.total());
-            Band band = Band.of(score);
-            Risk risk = band == Band.HIGH || band == Band.MEDIUM_LOW_RISK ? Risk.LOW : band == Band.MEDIUM ? Risk.MEDIUM : Risk.HIGH;
-            if (trapped) {
-                risk = risk.raised();
+            if (!unused.isEmpty()) {
+                recommendations.add(new Recommendation("dependency_reduction", "%s (%s), %.1f ms"
+                        .formatted(count(unused, "unused import"), names(unused), unusedMs)));
             }
-            boolean gains = !recommendations.isEmpty() && (gain == null || gain > 0);
-            if (!gains) {
-                reasons.addFirst("nothing to gain: every import with a measured cost must stay as it is");
+            return new Factors(round(2 * share + 2 * logScale(removedMs, 2, FULL_IMPACT_MS)),
+                    round(3 * logScale(heaviest, 1, FULL_HEAVY_MS)), round(2 * Math.min(1, rss / FULL_MEMORY_KB)), round(init));
+        }
+
+        /** Without measurements only the share of statements that could go, and the heavy calls, count. */
+        private Factors staticFactors(double init) {
+            int total = deferrable.size() + unused.size() + eager.size();
+            double share = total == 0 ? 0 : (double) (deferrable.size() + unused.size()) / total;
+            if (!deferrable.isEmpty()) {
+                recommendations.add(new Recommendation("lazy_loading", "%s of %d (not measured)"
+                        .formatted(count(deferrable, "deferrable import"), total)));
             }
-            return new AgentScore(agent.id(), gains ? Status.OPTIMIZABLE : Status.NOTHING_TO_GAIN, score, band, risk, factors,
-                    load, gain, baselineVersion, gains ? recommendations : List.of(), reasons, statements);
+            if (!unused.isEmpty()) {
+                recommendations.add(new Recommendation("dependency_reduction", "%s (%s)".formatted(count(unused, "unused import"), names(unused))));
+            }
+            return new Factors(round(2 * share), 0, 0, round(init));
+        }
+
+        private static String count(List<Integer> lines, String noun) {
+            return lines.size() + " " + noun + (lines.size() == 1 ? "" : "s");
         }
 
         /** Median over the samples of the time of {@code deferred} statements that eager imports would pay anyway. */
@@ -226,7 +238,7 @@ public final class Scorer {
             return lines.stream().map(measured::get).filter(java.util.Objects::nonNull).mapToDouble(value).sum();
         }
 
-        private static String names(List<Integer> lines, List<StatementAssessment> statements) {
+        private String names(List<Integer> lines) {
             return statements.stream().filter(s -> lines.contains(s.line())).map(StatementAssessment::text)
                     .collect(Collectors.joining(", "));
         }
