@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The directory where fleetshell keeps its state: the history database, the shell's command history,
- * logs, settings and the demo fleet. {@code FLEETSHELL_HOME}, else {@code ~/.fleetshell}.
+ * settings, caches and the demo fleet. {@code FLEETSHELL_HOME}, else {@code ~/.fleetshell}.
  */
 public record FleetHome(Path root) {
 
@@ -46,9 +46,5 @@ public record FleetHome(Path root) {
     /** The Python helpers fleetshell runs with the agents' interpreters, extracted from the jar. */
     public Path helpers() {
         return root.resolve("cache/helpers");
-    }
-
-    public Path logs() {
-        return root.resolve("logs");
     }
 }

@@ -3,7 +3,7 @@ package io.fleetshell.engine.profile;
 import java.util.Arrays;
 import java.util.List;
 
-/** Median and spread of a set of samples; spread is max minus min. */
+/** Median and spread (min and max) of a set of samples. */
 public record Stats(int n, double median, double min, double max) {
 
     public static Stats of(List<Double> values) {
@@ -15,9 +15,5 @@ public record Stats(int n, double median, double min, double max) {
         int mid = sorted.length / 2;
         double median = sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
         return new Stats(sorted.length, median, sorted[0], sorted[sorted.length - 1]);
-    }
-
-    public double spread() {
-        return max - min;
     }
 }

@@ -1,6 +1,5 @@
 package io.fleetshell.shell.cli;
 
-import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import org.springframework.core.convert.ConversionException;
 import org.springframework.core.convert.ConversionFailedException;
@@ -33,10 +32,6 @@ public final class ExitStatuses {
                     new Failure(BAD_INPUT, e.getMessage(), false);
             default -> new Failure(FAILED, "internal error: " + cause, true);
         };
-    }
-
-    public static int of(ErrorCode code) {
-        return code.exitStatus();
     }
 
     private static String describe(Class<?> type) {
