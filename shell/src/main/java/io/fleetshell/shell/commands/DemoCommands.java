@@ -26,8 +26,8 @@ public class DemoCommands {
     @Journaled
     @Command(name = {"demo", "init"}, group = "Demo", help = "demo init [DIR] [--reset]",
             completionProvider = "pathCompletion",
-            description = "Copy the demo fleet (stdlib-only Python agents with real /health and /metrics on two machines, "
-                    + "mainpc and pc2) to DIR (default FLEETSHELL_HOME/demo) and load its inventory.")
+            description = "Copy the bundled demo fleet to DIR and load its inventory. Stdlib-only Python agents with real "
+                    + "/health and /metrics on two machines, mainpc and pc2; DIR defaults to FLEETSHELL_HOME/demo.")
     public void init(@Argument(index = 0) String dir,
                      @Option(longName = "reset", description = "restore the demo's original files if DIR already holds it") boolean reset) {
         Output out = session.output();

@@ -30,7 +30,7 @@ public class HistoryCommands {
     }
 
     @Command(name = "history", group = "History", help = "history [--agent A] [--limit N] [--json]",
-            description = "Show the state-changing commands run against this home, newest first: when, what, arguments, result.")
+            description = "Show the state-changing commands run against this home. Newest first: when, what, arguments, result.")
     public void history(@Option(longName = "agent", description = "only events that touched this agent (name or machine/name)") String agent,
                         @Option(longName = "limit", defaultValue = "20", description = "how many events") Integer limit,
                         @Option(longName = "json", description = "print JSON on stdout") boolean json) {

@@ -45,8 +45,8 @@ public class InventoryCommands {
     @Journaled
     @Command(name = {"inventory", "load"}, group = GROUP, help = "inventory load FILE... [--machine NAME] [--root DIR] [--json]",
             completionProvider = "pathCompletion",
-            description = "Read startup configs (agent_groups: or <machine>_services: format) into the inventory. "
-                    + "All files load or none does.")
+            description = "Read startup configs into the inventory. Both the agent_groups: and the <machine>_services: "
+                    + "formats; all files load or none does.")
     public void load(@Arguments List<String> files,
                      @Option(longName = "machine", description = "machine name for these configs (default: from the config or its directory)") String machine,
                      @Option(longName = "root", description = "fleet root that script paths resolve against (default: nearest ancestor holding the scripts)") String root,
@@ -63,7 +63,7 @@ public class InventoryCommands {
 
     @Journaled
     @Command(name = {"inventory", "refresh"}, group = GROUP, help = "inventory refresh [--json]",
-            description = "Re-read every loaded startup config and report the agents added, removed and changed.")
+            description = "Re-read the loaded startup configs. Reports the agents added, removed and changed.")
     public void refresh(@Option(longName = "json", description = "print JSON on stdout") boolean json) {
         List<ConfigSource> sources = session.inventoryStore().sources();
         if (sources.isEmpty()) {
@@ -75,7 +75,7 @@ public class InventoryCommands {
     @Journaled
     @Command(name = {"inventory", "unload"}, group = GROUP, help = "inventory unload FILE",
             completionProvider = "pathCompletion",
-            description = "Remove a startup config's agents from the inventory (its snapshots stay in history).")
+            description = "Remove a startup config's agents from the inventory. Its snapshots stay in history.")
     public void unload(@Argument(index = 0) String file) {
         if (file.isBlank()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "name the startup config to unload: inventory unload FILE");
@@ -121,7 +121,7 @@ public class InventoryCommands {
 
     @Command(name = {"inventory", "show"}, group = GROUP, help = "inventory show AGENT [--json]",
             completionProvider = "agentCompletion",
-            description = "Show one agent: its config entry, resolved script, ports and flags. AGENT is a name or machine/name.")
+            description = "Show one agent in full. Its config entry, resolved script, ports and flags; AGENT is a name or machine/name.")
     public void show(@Argument(index = 0) String name,
                      @Option(longName = "json", description = "print JSON on stdout") boolean json) {
         if (name.isBlank()) {

@@ -48,9 +48,10 @@ public class ProfileCommands {
     @Journaled
     @Command(name = "profile", group = GROUP, help = "profile [AGENT...] [--runs N] [--parallel N] [--timeout SECONDS] [--json]",
             completionProvider = "agentCompletion",
-            description = "Measure each agent's module load in fresh processes of its own interpreter: load time (median and "
-                    + "spread of N runs), per-import time from -X importtime, peak RSS, modules loaded. Stores every sample "
-                    + "as a new baseline version. Without AGENT, every agent whose script was found.")
+            description = "Measure agents' module load in fresh processes of their own interpreter. Per run: load time, "
+                    + "each import statement's wall time and RSS growth, -X importtime, peak RSS, modules loaded; median and "
+                    + "spread over N runs. Stores every sample as a new baseline version. Without AGENT, every agent whose "
+                    + "script was found.")
     public void profile(@Arguments List<String> names,
                         @Option(longName = "runs", defaultValue = "5", description = "fresh processes per agent") Integer runs,
                         @Option(longName = "parallel",
@@ -126,7 +127,7 @@ public class ProfileCommands {
 
     @Command(name = {"baseline", "show"}, group = GROUP, help = "baseline show AGENT [--version N] [--json]",
             completionProvider = "agentCompletion",
-            description = "Show one agent's baseline: every raw sample, and its imports by measured cost.")
+            description = "Show one agent's baseline. Every raw sample, and what each import statement cost.")
     public void show(@Arguments List<String> names,
                      @Option(longName = "version", description = "which version (default: the newest)") Integer version,
                      @Option(longName = "json", description = "print JSON on stdout") boolean json) {

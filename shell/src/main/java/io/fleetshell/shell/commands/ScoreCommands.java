@@ -38,9 +38,9 @@ public class ScoreCommands {
     }
 
     @Command(name = "score", group = ProfileCommands.GROUP, help = "score [--top N] [--machine M] [--batch-size N] [--json]",
-            description = "Score each agent 0-10 for optimization from its static import facts and its latest baseline: start-up "
-                    + "impact (0-4), heavy dependencies (0-3), memory (0-2), initialization complexity (0-1), with the risk, the "
-                    + "recommended patterns and the measured gain they would bring, and candidates grouped into batches.")
+            description = "Rank agents for optimization, 0-10, from measurements and import facts. Factors: start-up impact "
+                    + "(0-4), heavy dependencies (0-3), memory (0-2), initialization complexity (0-1); with the risk, the "
+                    + "recommended patterns, the measured gain they would bring, and candidates grouped into batches.")
     public void score(@Option(longName = "top", description = "only the N best candidates") Integer top,
                       @Option(longName = "machine", description = "only this machine's agents") String machine,
                       @Option(longName = "batch-size", defaultValue = "5", description = "candidates per rollout batch") Integer batchSize,
