@@ -80,13 +80,13 @@ public class CommandDispatcher {
     private void record(String commandName, List<String> words, int status, Output output) {
         ShellSession.Journal journal = session.journal();
         String outcome = switch (status) {
-            case ExitStatuses.OK -> "ok";
-            case ExitStatuses.BAD_INPUT -> "invalid";
-            default -> "failed";
+            case ExitStatuses.OK -> Event.OK;
+            case ExitStatuses.BAD_INPUT -> Event.INVALID;
+            default -> Event.FAILED;
         };
         try {
             session.events().append(new Event(0, Instant.now(), commandName, List.copyOf(words), status, outcome,
-                    journal.summary(), null, journal.agents(), ProcessHandle.current().pid(), hostName()));
+                    journal.summary(), null, journal.agents(), ProcessHandle.current().pid(), Host.NAME));
         } catch (RuntimeException e) {
             output.warn("could not record this command in the history database: " + ExitStatuses.of(e).message());
         }
@@ -102,11 +102,19 @@ public class CommandDispatcher {
         }
     }
 
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (Exception e) {
-            return "unknown";
+    /**
+     * The host name, looked up once and only when a command is journaled: on a host whose name does
+     * not resolve, the lookup can wait on DNS.
+     */
+    private static final class Host {
+        static final String NAME = lookUp();
+
+        private static String lookUp() {
+            try {
+                return InetAddress.getLocalHost().getHostName();
+            } catch (Exception e) {
+                return "unknown";
+            }
         }
     }
 }
