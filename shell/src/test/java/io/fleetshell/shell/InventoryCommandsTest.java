@@ -123,6 +123,13 @@ class InventoryCommandsTest {
         JsonNode result = json.readTree(again.out());
         assertThat(result.get("added")).isEmpty();
         assertThat(result.get("changed")).isEmpty();
+
+        Files.delete(config);
+        ShellHarness.Run gone = shell.oneShot("inventory", "refresh");
+        assertThat(gone.status()).isEqualTo(2);
+        assertThat(gone.err()).contains("does not exist", "If it was removed on purpose: inventory unload " + config);
+        assertThat(shell.oneShot("inventory", "unload", config.toString()).status()).isZero();
+        assertThat(shell.oneShot("inventory", "list").err()).contains("The inventory is empty");
     }
 
     @Test

@@ -158,7 +158,15 @@ public class InventoryCommands {
         InventoryLoader loader = new InventoryLoader(session.environment(), session.settings().infrastructureAgents());
         List<LoadedConfig> loaded = new ArrayList<>();
         for (ConfigSource source : sources) {
-            loaded.add(loader.load(source)); // the first bad file stops everything: nothing is saved
+            try {
+                loaded.add(loader.load(source)); // the first bad file stops everything: nothing is saved
+            } catch (FleetshellException e) {
+                if (verb.equals("refreshed") && e.code() == ErrorCode.FILE_NOT_FOUND) {
+                    throw new FleetshellException(e.code(), e.getMessage() + ". If it was removed on purpose: inventory unload "
+                            + source.file() + ". Nothing was refreshed.", e);
+                }
+                throw e;
+            }
         }
         Inventory before = session.inventoryStore().inventory();
         session.inventoryStore().saveAll(loaded);
