@@ -23,5 +23,8 @@ baseline show TutorAgent
 // Rank the agents for optimization: measured factors, risk, recommended patterns, predicted gain, batches.
 score
 
+// One agent's score in full: every import statement's verdict, measured cost and the rule behind it.
+score TutorAgent
+
 // Every state-changing command is on record.
 history --limit 5

@@ -4,6 +4,7 @@ import io.fleetshell.engine.analysis.DeferrableImports;
 import io.fleetshell.engine.analysis.EagerReason;
 import io.fleetshell.engine.analysis.FileFacts;
 import io.fleetshell.engine.analysis.HeavyCall;
+import io.fleetshell.engine.analysis.ImportFact;
 import io.fleetshell.engine.analysis.ImportVerdict;
 import io.fleetshell.engine.analysis.Use;
 import io.fleetshell.engine.inventory.Agent;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -95,6 +97,7 @@ public final class Scorer {
         private final List<Recommendation> recommendations = new ArrayList<>();
         private boolean trapped;
         private Double gain;
+        private Set<String> importedModules;
 
         Assessment(Agent agent, FileFacts facts, AgentProfile profile, int baselineVersion, String baselineNote) {
             this.agent = agent;
@@ -142,9 +145,20 @@ public final class Scorer {
                     unused.add(line);
                     reason = verdicts.getFirst().explain();
                 } else if (verdicts.stream().allMatch(v -> v instanceof ImportVerdict.Deferrable || v instanceof ImportVerdict.Unused)) {
-                    verdict = "deferrable";
-                    deferrable.add(line);
-                    reason = verdicts.stream().filter(v -> v instanceof ImportVerdict.Deferrable).findFirst().orElseThrow().explain();
+                    Optional<ImportFact> attribute = verdicts.stream().map(ImportVerdict::fact)
+                            .filter(fact -> !lazyCapable(fact)).findFirst();
+                    if (attribute.isPresent()) {
+                        verdict = "eager";
+                        eager.add(line);
+                        reason = ("`%s` (line %d) stays eager: `from %s import %s` can be deferred only when %s is a submodule "
+                                + "or on Python 3.15+ (lazy from), rule 4; %s").formatted(attribute.get().text(), line,
+                                attribute.get().module(), attribute.get().name(), attribute.get().name(),
+                                profile == null ? "profile the agent to find out" : "the measured load shows it is not a submodule");
+                    } else {
+                        verdict = "deferrable";
+                        deferrable.add(line);
+                        reason = verdicts.stream().filter(v -> v instanceof ImportVerdict.Deferrable).findFirst().orElseThrow().explain();
+                    }
                 } else if (verdicts.stream().allMatch(v -> v instanceof ImportVerdict.NotRuntime)) {
                     verdict = "not-runtime";
                     reason = verdicts.getFirst().explain();
@@ -165,6 +179,37 @@ public final class Scorer {
                 statements.add(new StatementAssessment(line, text, verdict, reason,
                         cost == null ? null : round(cost.millis()), cost == null ? null : round(cost.rssKb())));
             });
+        }
+
+        /**
+         * Whether a module-level binding of this import can load lazily (LAZY_IMPORTS.md rule 4): any
+         * {@code import}; a {@code from} import only of a submodule (seen as such in the measured
+         * {@code -X importtime}), or of anything on an interpreter with PEP 810's {@code lazy from}.
+         */
+        private boolean lazyCapable(ImportFact fact) {
+            if (fact.kind() == ImportFact.Kind.IMPORT || fact.name() == null) {
+                return true;
+            }
+            if (profile == null) {
+                return false;
+            }
+            if (pep810(profile.python())) {
+                return true;
+            }
+            if (importedModules == null) {
+                importedModules = new java.util.HashSet<>();
+                profile.samples().stream().filter(LoadSample::ok)
+                        .forEach(s -> s.imports().forEach(timing -> importedModules.add(timing.module())));
+            }
+            return importedModules.contains(fact.module() + "." + fact.name());
+        }
+
+        private static boolean pep810(String version) {
+            if (version == null) {
+                return false;
+            }
+            String[] parts = version.split("\\.");
+            return parts.length >= 2 && (Integer.parseInt(parts[0]) > 3 || (parts[0].equals("3") && Integer.parseInt(parts[1]) >= 15));
         }
 
         /** Heavy calls made while the module loads, 0.5 each, at most 1. */

@@ -113,6 +113,43 @@ class ScorerTest {
                 .startsWith("fails to load: ModuleNotFoundError at line 4");
     }
 
+    private static final String FROM_IMPORTS = """
+            from decimal import Decimal
+            from email import mime
+
+            def parse(text):
+                return Decimal(text), mime
+            """;
+
+    private AgentProfile fromImportsProfile(String python) {
+        ProfileTarget target = new ProfileTarget(new AgentId("m", "Agent"), dir.resolve("agent.py"), "python3", dir, Map.of());
+        return new AgentProfile(target, List.of(new LoadSample(1, true, 30, 20_000, 20,
+                List.of(new ImportTiming("decimal", 0, 9_000, 9_000), new ImportTiming("email", 0, 500, 500),
+                        new ImportTiming("email.mime", 0, 300, 300)),
+                List.of(new LoadSample.StatementCost("decimal", 1, 9, 500), new LoadSample.StatementCost("email", 2, 0.8, 100)),
+                python, null)));
+    }
+
+    /** Rule 4: LazyLoader cannot defer `from x import name` of an attribute; PEP 810's lazy from (3.15+) can. */
+    @Test
+    void fromImportsOfAttributesStayEagerBeforePython315() throws IOException {
+        FileFacts facts = facts(FROM_IMPORTS);
+        AgentScore on311 = Scorer.score(agent(false), facts, fromImportsProfile("3.11.7"), 1, null);
+        assertThat(on311.statements()).extracting(AgentScore.StatementAssessment::line, AgentScore.StatementAssessment::verdict)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, "eager"), org.assertj.core.groups.Tuple.tuple(2, "deferrable"));
+        assertThat(on311.statements().getFirst().reason())
+                .contains("can be deferred only when Decimal is a submodule or on Python 3.15+", "rule 4", "not a submodule");
+        assertThat(on311.predictedGainMs()).isEqualTo(0.8);
+
+        AgentScore on315 = Scorer.score(agent(false), facts, fromImportsProfile("3.15.0"), 1, null);
+        assertThat(on315.statements()).extracting(AgentScore.StatementAssessment::verdict).containsOnly("deferrable");
+        assertThat(on315.predictedGainMs()).isEqualTo(9.8);
+
+        AgentScore unmeasured = Scorer.score(agent(false), facts, null, 0, null);
+        assertThat(unmeasured.statements()).extracting(AgentScore.StatementAssessment::verdict).containsOnly("eager");
+        assertThat(unmeasured.statements().getFirst().reason()).contains("profile the agent to find out");
+    }
+
     @Test
     void theReportOrderIsTotalAndBatchesTakeLowRiskFirst() {
         AgentScore a = fake("a", 5.0, AgentScore.Risk.HIGH);

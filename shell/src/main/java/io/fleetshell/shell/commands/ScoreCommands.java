@@ -15,6 +15,7 @@ import io.fleetshell.history.Baseline;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Output;
 import io.fleetshell.shell.render.TextTable;
+import org.springframework.shell.core.command.annotation.Argument;
 import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
@@ -37,11 +38,14 @@ public class ScoreCommands {
         this.session = session;
     }
 
-    @Command(name = "score", group = ProfileCommands.GROUP, help = "score [--top N] [--machine M] [--batch-size N] [--json]",
+    @Command(name = "score", group = ProfileCommands.GROUP, help = "score [AGENT] [--top N] [--machine M] [--batch-size N] [--json]",
+            completionProvider = "agentCompletion",
             description = "Rank agents for optimization, 0-10, from measurements and import facts. Factors: start-up impact "
                     + "(0-4), heavy dependencies (0-3), memory (0-2), initialization complexity (0-1); with the risk, the "
-                    + "recommended patterns, the measured gain they would bring, and candidates grouped into batches.")
-    public void score(@Option(longName = "top", description = "only the N best candidates") Integer top,
+                    + "recommended patterns, the measured gain they would bring, and candidates grouped into batches. "
+                    + "With AGENT, that agent's factors and every import statement's verdict, cost and reason.")
+    public void score(@Argument(index = 0) String name,
+                      @Option(longName = "top", description = "only the N best candidates") Integer top,
                       @Option(longName = "machine", description = "only this machine's agents") String machine,
                       @Option(longName = "batch-size", defaultValue = "5", description = "candidates per rollout batch") Integer batchSize,
                       @Option(longName = "json", description = "print JSON on stdout") boolean json) {
@@ -52,7 +56,9 @@ public class ScoreCommands {
         if (inventory.isEmpty()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "the inventory is empty; run demo init or inventory load FILE first");
         }
-        List<Agent> agents = machine == null ? inventory.agents() : inventory.onMachine(AgentLookup.machine(inventory, machine).name());
+        Agent one = name.isBlank() ? null : AgentLookup.agent(inventory, name);
+        List<Agent> agents = one != null ? List.of(one)
+                : machine == null ? inventory.agents() : inventory.onMachine(AgentLookup.machine(inventory, machine).name());
         Map<AgentId, FileFacts> facts = analyze(inventory, agents);
         Map<AgentId, Baseline> latest = new HashMap<>();
         session.baselines().latest().forEach(b -> latest.put(b.profile().target().agent(), b));
@@ -73,9 +79,18 @@ public class ScoreCommands {
             scores.add(Scorer.score(agent, facts.get(agent.id()), usable == null ? null : usable.profile(),
                     usable == null ? 0 : usable.version(), note));
         }
+        Output out = session.output();
+        if (one != null) {
+            AgentScore score = scores.getFirst();
+            if (json) {
+                out.json(scoreJson(score));
+            } else {
+                out.println(detail(out, score));
+            }
+            return;
+        }
         ScoreReport report = ScoreReport.of(scores, batchSize);
         List<AgentScore> shown = top == null ? report.agents() : report.agents().stream().limit(top).toList();
-        Output out = session.output();
         if (json) {
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("agents", shown.stream().map(ScoreCommands::scoreJson).toList());
@@ -106,6 +121,27 @@ public class ScoreCommands {
             out.info("%d agent%s scored from static facts only: profile measures them.".formatted(unmeasured, unmeasured == 1 ? " was" : "s were"));
         }
         out.info("score --json gives every factor, reason and statement behind these figures; baseline show AGENT the raw samples.");
+    }
+
+    /** One agent's score in full: the factors, then every import statement with its verdict, cost and reason. */
+    private static String detail(Output out, AgentScore s) {
+        StringBuilder text = new StringBuilder();
+        text.append("%s: %.1f / 10, %s, risk %s%n".formatted(s.agent(), s.score(), band(out, s),
+                s.status() == AgentScore.Status.NOT_OPTIMIZABLE ? "-" : s.risk().name().toLowerCase()));
+        text.append(s.baselineVersion() > 0
+                ? "measured: baseline v%d, load %.1f ms median, predicted gain %.1f ms%n".formatted(s.baselineVersion(), s.loadMillis(), s.predictedGainMs())
+                : "not measured: static facts only%n".formatted());
+        AgentScore.Factors f = s.factors();
+        text.append("factors: start-up impact %.1f/4, heavy dependencies %.1f/3, memory %.1f/2, initialization complexity %.1f/1%n"
+                .formatted(f.startupImpact(), f.heavyDependencies(), f.memory(), f.initComplexity()));
+        s.recommendations().forEach(r -> text.append("recommended: %s: %s%n".formatted(r.pattern(), r.reason())));
+        s.reasons().forEach(r -> text.append("why: %s%n".formatted(r)));
+        if (!s.statements().isEmpty()) {
+            TextTable table = new TextTable("LINE", "IMPORT", "VERDICT", "MS", "RSS KB", "REASON");
+            s.statements().forEach(st -> table.row(st.line(), st.text(), st.verdict(), st.millis(), st.rssKb(), st.reason()));
+            text.append('\n').append(table.render());
+        }
+        return text.toString().stripTrailing();
     }
 
     /** One interpreter process per machine's interpreter for all of its agents' scripts. */
