@@ -124,7 +124,11 @@ public final class BaselineStore {
         summary.put("loaded", profile.loaded());
         if (profile.loaded()) {
             Stats load = profile.loadMillis();
-            summary.put("load_ms", Map.of("median", load.median(), "min", load.min(), "max", load.max()));
+            Map<String, Object> loadMs = new LinkedHashMap<>(); // Map.of would store its keys in a per-JVM order
+            loadMs.put("median", load.median());
+            loadMs.put("min", load.min());
+            loadMs.put("max", load.max());
+            summary.put("load_ms", loadMs);
             summary.put("peak_rss_kb_median", profile.peakRssKb().median());
             summary.put("modules_loaded_median", profile.modulesLoaded().median());
             summary.put("direct_imports", profile.directImports().stream()

@@ -33,6 +33,10 @@ class ScoreCommandsTest {
         ShellHarness.Run second = shell.oneShot("score", "--json");
         assertThat(first.status()).isZero();
         assertThat(second.out()).isEqualTo(first.out());
+        // Regression: Map.of iterates in an order salted per JVM, so two processes printed different JSON.
+        // Within one JVM the salt is fixed; the documented key order is what pins it.
+        assertThat(first.out()).containsSubsequence("\"startup_impact\"", "\"heavy_dependencies\"", "\"memory\"", "\"init_complexity\"")
+                .containsSubsequence("\"pattern\" : \"lazy_loading\"", "\"reason\"");
 
         JsonNode agents = json.readTree(first.out()).get("agents");
         assertThat(agents).hasSize(12);

@@ -15,6 +15,7 @@ import io.fleetshell.engine.inventory.ScriptResolution;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.render.JsonObject;
 import io.fleetshell.shell.render.TextTable;
 import org.springframework.shell.core.command.annotation.Argument;
 import org.springframework.shell.core.command.annotation.Arguments;
@@ -197,7 +198,7 @@ public class InventoryCommands {
             }).toList());
             result.put("added", diff.added().stream().map(a -> a.id().toString()).toList());
             result.put("removed", diff.removed().stream().map(a -> a.id().toString()).toList());
-            result.put("changed", diff.changed().stream().map(c -> Map.of("agent", c.id().toString(), "fields", c.fields())).toList());
+            result.put("changed", diff.changed().stream().map(c -> JsonObject.of("agent", c.id().toString(), "fields", c.fields())).toList());
             result.put("notices", List.copyOf(notices));
             out.json(result);
             return;

@@ -16,6 +16,7 @@ import io.fleetshell.history.BaselineStore;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.render.JsonObject;
 import io.fleetshell.shell.render.TextTable;
 import org.springframework.shell.core.command.annotation.Arguments;
 import org.springframework.shell.core.command.annotation.Command;
@@ -227,13 +228,13 @@ public class ProfileCommands {
         m.put("runs", p.samples().size());
         if (p.loaded()) {
             Stats load = p.loadMillis();
-            m.put("load_ms", Map.of("median", load.median(), "min", load.min(), "max", load.max()));
+            m.put("load_ms", JsonObject.of("median", load.median(), "min", load.min(), "max", load.max()));
             m.put("peak_rss_kb_median", p.peakRssKb().median());
             m.put("modules_loaded_median", p.modulesLoaded().median());
-            m.put("statements", p.statements().stream().map(st -> Map.of("line", st.line(), "module", st.module(),
+            m.put("statements", p.statements().stream().map(st -> JsonObject.of("line", st.line(), "module", st.module(),
                     "ms", st.millis(), "rss_kb", st.rssKb(), "importtime_cumulative_ms", st.importTimeCumulativeMillis(),
                     "importtime_self_ms", st.importTimeSelfMillis())).toList());
-            m.put("direct_imports", p.directImports().stream().map(i -> Map.of("module", i.module(),
+            m.put("direct_imports", p.directImports().stream().map(i -> JsonObject.of("module", i.module(),
                     "cumulative_ms", i.cumulativeMillis(), "self_ms", i.selfMillis())).toList());
         } else {
             LoadSample.LoadError e = p.failure().orElseThrow();

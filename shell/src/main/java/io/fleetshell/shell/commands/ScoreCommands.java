@@ -14,6 +14,7 @@ import io.fleetshell.engine.score.Scorer;
 import io.fleetshell.history.Baseline;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.render.JsonObject;
 import io.fleetshell.shell.render.TextTable;
 import org.springframework.shell.core.command.annotation.Argument;
 import org.springframework.shell.core.command.annotation.Command;
@@ -185,12 +186,12 @@ public class ScoreCommands {
         m.put("score", s.score());
         m.put("band", s.band().label());
         m.put("risk", s.risk().name().toLowerCase());
-        m.put("factors", Map.of("startup_impact", s.factors().startupImpact(), "heavy_dependencies", s.factors().heavyDependencies(),
+        m.put("factors", JsonObject.of("startup_impact", s.factors().startupImpact(), "heavy_dependencies", s.factors().heavyDependencies(),
                 "memory", s.factors().memory(), "init_complexity", s.factors().initComplexity()));
         m.put("load_ms", s.loadMillis());
         m.put("predicted_gain_ms", s.predictedGainMs());
         m.put("baseline_version", s.baselineVersion());
-        m.put("recommendations", s.recommendations().stream().map(r -> Map.of("pattern", r.pattern(), "reason", r.reason())).toList());
+        m.put("recommendations", s.recommendations().stream().map(r -> JsonObject.of("pattern", r.pattern(), "reason", r.reason())).toList());
         m.put("reasons", s.reasons());
         m.put("statements", s.statements().stream().map(st -> {
             Map<String, Object> sm = new LinkedHashMap<>();
