@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +87,9 @@ public class ProfileCommands {
         }
         out.info("Profiling %d agent%s, %d run%s each, %d at a time...".formatted(targets.size(), targets.size() == 1 ? "" : "s",
                 runs, runs == 1 ? "" : "s", parallel));
+        // The checksum says which script the samples measured: taken before, not after, the loads.
+        Map<ProfileTarget, String> scriptSha256 = new HashMap<>();
+        targets.forEach(t -> scriptSha256.put(t, Checksums.sha256(t.script())));
         AtomicInteger done = new AtomicInteger();
         List<AgentProfile> profiles;
         try (Profiler profiler = new Profiler(Duration.ofSeconds(timeout), session.home().bytecodeCache())) {
@@ -94,7 +98,7 @@ public class ProfileCommands {
         }
         BaselineStore store = session.baselines();
         Instant now = Instant.now();
-        List<Baseline> stored = profiles.stream().map(p -> store.save(p, Checksums.sha256(p.target().script()), runs, now)).toList();
+        List<Baseline> stored = profiles.stream().map(p -> store.save(p, scriptSha256.get(p.target()), runs, now)).toList();
 
         long failed = profiles.stream().filter(p -> !p.loaded()).count();
         session.journal().summary("profiled %d agents (%d failed to load), %d runs each".formatted(profiles.size(), failed, runs));
