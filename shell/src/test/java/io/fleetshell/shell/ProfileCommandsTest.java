@@ -20,6 +20,16 @@ class ProfileCommandsTest {
     private final JsonMapper json = JsonMapper.builder().build();
 
     @Test
+    void measuringAnEmptyInventorySaysHowToFillIt() {
+        ShellHarness shell = new ShellHarness(home);
+        for (String command : new String[] {"profile", "score"}) {
+            ShellHarness.Run run = shell.oneShot(command);
+            assertThat(run.status()).isEqualTo(2);
+            assertThat(run.err()).contains("the inventory is empty; run demo init or inventory load FILE first");
+        }
+    }
+
+    @Test
     void profileStoresVersionedBaselinesWithRawSamplesAndShowsFailures() {
         TestFleet fleet = new TestFleet(fleetDir);
         fleet.write("agents/quick.py", "import json\nimport csv\n");

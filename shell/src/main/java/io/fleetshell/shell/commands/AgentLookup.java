@@ -16,6 +16,14 @@ final class AgentLookup {
     private AgentLookup() {
     }
 
+    /** The inventory, or a bad-input error saying how to fill it when it is empty. */
+    static Inventory nonEmpty(Inventory inventory) {
+        if (inventory.isEmpty()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "the inventory is empty; run demo init or inventory load FILE first");
+        }
+        return inventory;
+    }
+
     static Agent agent(Inventory inventory, String typed) {
         AgentId id = AgentId.parse(typed);
         List<Agent> matches = inventory.find(id);

@@ -181,9 +181,7 @@ public class ProfileCommands {
     }
 
     private static List<Agent> selected(Inventory inventory, List<String> names) {
-        if (inventory.isEmpty()) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, "the inventory is empty; run demo init or inventory load FILE first");
-        }
+        AgentLookup.nonEmpty(inventory);
         if (names == null || names.isEmpty()) {
             return inventory.agents();
         }

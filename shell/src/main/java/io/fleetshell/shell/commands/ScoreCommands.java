@@ -53,10 +53,7 @@ public class ScoreCommands {
         if (batchSize < 1 || (top != null && top < 1)) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "--top and --batch-size must be 1 or more");
         }
-        Inventory inventory = session.inventoryStore().inventory();
-        if (inventory.isEmpty()) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, "the inventory is empty; run demo init or inventory load FILE first");
-        }
+        Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
         Agent one = name.isBlank() ? null : AgentLookup.agent(inventory, name);
         List<Agent> agents = one != null ? List.of(one)
                 : machine == null ? inventory.agents() : inventory.onMachine(AgentLookup.machine(inventory, machine).name());
