@@ -27,7 +27,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** {@code score}: which agents are worth optimizing, from static facts and measured baselines. */
 @Component
@@ -62,20 +61,16 @@ public class ScoreCommands {
         session.baselines().latest().forEach(b -> latest.put(b.profile().target().agent(), b));
         List<AgentScore> scores = new ArrayList<>();
         for (Agent agent : agents) {
-            Optional<Baseline> baseline = Optional.ofNullable(latest.get(agent.id()));
+            FileFacts agentFacts = facts.get(agent.id());
+            Baseline baseline = latest.get(agent.id());
             String note = null;
-            Baseline usable = null;
-            if (baseline.isPresent() && agent.script().found()) {
-                FileFacts f = facts.get(agent.id());
-                if (f != null && !baseline.get().scriptSha256().equals(f.sha256())) {
-                    note = "baseline v%d was measured on another version of the script; profile %s again (scored from static facts only)"
-                            .formatted(baseline.get().version(), agent.name());
-                } else {
-                    usable = baseline.get();
-                }
+            if (baseline != null && agentFacts != null && !baseline.scriptSha256().equals(agentFacts.sha256())) {
+                note = "baseline v%d was measured on another version of the script; profile %s again (scored from static facts only)"
+                        .formatted(baseline.version(), agent.name());
+                baseline = null;
             }
-            scores.add(Scorer.score(agent, facts.get(agent.id()), usable == null ? null : usable.profile(),
-                    usable == null ? 0 : usable.version(), note));
+            scores.add(Scorer.score(agent, agentFacts, baseline == null ? null : baseline.profile(),
+                    baseline == null ? 0 : baseline.version(), note));
         }
         Output out = session.output();
         if (one != null) {
