@@ -50,9 +50,10 @@ public class CommandDispatcher {
         String commandName = words.isEmpty() ? "" : words.getFirst();
         int status;
         try {
-            Command command = parser.resolve(words).command();
+            CommandLineParser.Resolved resolved = parser.resolve(words);
+            Command command = resolved.command();
             commandName = command.getName();
-            ParsedInput input = parser.parse(words);
+            ParsedInput input = parser.parse(resolved);
             if (input.options().stream().anyMatch(o -> "help".equals(o.longName()))) {
                 output.println(help.forCommand(command));
                 return ExitStatuses.OK;

@@ -68,7 +68,11 @@ public final class CommandLineParser implements CommandParser {
     }
 
     public ParsedInput parse(List<String> words) {
-        Resolved resolved = resolve(words);
+        return parse(resolve(words));
+    }
+
+    /** The options and arguments that follow an already resolved command name. */
+    public ParsedInput parse(Resolved resolved) {
         Command command = resolved.command();
         ParsedInput.Builder builder = ParsedInput.builder().commandName(resolved.nameWords().getFirst());
         resolved.nameWords().subList(1, resolved.nameWords().size()).forEach(builder::addSubCommand);
