@@ -14,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -166,48 +165,32 @@ public final class BaselineStore {
     }
 
     private static List<Baseline> query(Connection c, String sql, String... parameters) throws SQLException {
-        List<Baseline> baselines = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                select.setString(i + 1, parameters[i]);
-            }
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    ProfileTarget target = new ProfileTarget(new AgentId(rs.getString("machine"), rs.getString("agent")),
-                            Path.of(rs.getString("script")), rs.getString("python"), Path.of(rs.getString("working_directory")),
-                            Map.of());
-                    long id = rs.getLong("id");
-                    baselines.add(new Baseline(id, rs.getInt("version"), Timestamps.parse(rs.getString("created_at")),
-                            rs.getString("script_sha256"), new AgentProfile(target, samples(c, id, rs.getString("python_version")))));
-                }
-            }
-        }
-        return baselines;
+        return Rows.list(c, sql, row -> {
+            ProfileTarget target = new ProfileTarget(new AgentId(row.getString("machine"), row.getString("agent")),
+                    Path.of(row.getString("script")), row.getString("python"), Path.of(row.getString("working_directory")),
+                    Map.of());
+            long id = row.getLong("id");
+            return new Baseline(id, row.getInt("version"), Timestamps.parse(row.getString("created_at")),
+                    row.getString("script_sha256"), new AgentProfile(target, samples(c, id, row.getString("python_version"))));
+        }, (Object[]) parameters);
     }
 
     private static List<LoadSample> samples(Connection c, long baselineId, String pythonVersion) throws SQLException {
-        List<LoadSample> samples = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement(SAMPLES)) {
-            select.setLong(1, baselineId);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    String errorType = rs.getString("error_type");
-                    Object line = rs.getObject("error_line");
-                    LoadSample.LoadError error = errorType == null ? null
-                            : new LoadSample.LoadError(errorType, rs.getString("error_message"), line == null ? null : ((Number) line).intValue());
-                    List<ImportTiming> imports = Json.readRows(rs.getString("imports_json")).stream()
-                            .map(r -> new ImportTiming((String) r.get(0), ((Number) r.get(1)).intValue(),
-                                    ((Number) r.get(2)).longValue(), ((Number) r.get(3)).longValue()))
-                            .toList();
-                    List<LoadSample.StatementCost> statements = Json.readRows(rs.getString("statements_json")).stream()
-                            .map(r -> new LoadSample.StatementCost((String) r.get(0), ((Number) r.get(1)).intValue(),
-                                    ((Number) r.get(2)).doubleValue(), ((Number) r.get(3)).longValue()))
-                            .toList();
-                    samples.add(new LoadSample(rs.getInt("run"), rs.getInt("ok") == 1, rs.getDouble("load_ms"),
-                            rs.getLong("peak_rss_kb"), rs.getInt("modules_loaded"), imports, statements, pythonVersion, error));
-                }
-            }
-        }
-        return samples;
+        return Rows.list(c, SAMPLES, row -> {
+            String errorType = row.getString("error_type");
+            Object line = row.getObject("error_line");
+            LoadSample.LoadError error = errorType == null ? null
+                    : new LoadSample.LoadError(errorType, row.getString("error_message"), line == null ? null : ((Number) line).intValue());
+            List<ImportTiming> imports = Json.readRows(row.getString("imports_json")).stream()
+                    .map(r -> new ImportTiming((String) r.get(0), ((Number) r.get(1)).intValue(),
+                            ((Number) r.get(2)).longValue(), ((Number) r.get(3)).longValue()))
+                    .toList();
+            List<LoadSample.StatementCost> statements = Json.readRows(row.getString("statements_json")).stream()
+                    .map(r -> new LoadSample.StatementCost((String) r.get(0), ((Number) r.get(1)).intValue(),
+                            ((Number) r.get(2)).doubleValue(), ((Number) r.get(3)).longValue()))
+                    .toList();
+            return new LoadSample(row.getInt("run"), row.getInt("ok") == 1, row.getDouble("load_ms"),
+                    row.getLong("peak_rss_kb"), row.getInt("modules_loaded"), imports, statements, pythonVersion, error);
+        }, baselineId);
     }
 }

@@ -6,8 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -82,26 +80,9 @@ public final class EventLog {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, not " + limit);
         }
-        return database.read(c -> {
-            try (PreparedStatement query = c.prepareStatement(filterOrNull == null ? RECENT : RECENT_FOR_AGENT)) {
-                query.setInt(1, limit);
-                if (filterOrNull != null) {
-                    query.setString(2, filterOrNull.name());
-                    if (filterOrNull.machine() == null) {
-                        query.setNull(3, Types.VARCHAR);
-                    } else {
-                        query.setString(3, filterOrNull.machine());
-                    }
-                }
-                List<Event> events = new ArrayList<>();
-                try (ResultSet rows = query.executeQuery()) {
-                    while (rows.next()) {
-                        events.add(event(rows));
-                    }
-                }
-                return events;
-            }
-        });
+        return database.read(c -> filterOrNull == null
+                ? Rows.list(c, RECENT, EventLog::event, limit)
+                : Rows.list(c, RECENT_FOR_AGENT, EventLog::event, limit, filterOrNull.name(), filterOrNull.machine()));
     }
 
     private static void insertAgents(Connection c, long eventId, List<AgentId> agents) throws SQLException {

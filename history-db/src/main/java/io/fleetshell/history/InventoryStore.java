@@ -162,45 +162,20 @@ public final class InventoryStore {
 
     /** The configs the inventory is loaded from, in the order they were first loaded. */
     public List<ConfigSource> sources() {
-        return database.read(c -> {
-            List<ConfigSource> sources = new ArrayList<>();
-            try (PreparedStatement query = c.prepareStatement(SELECT_SOURCES);
-                 ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    sources.add(new ConfigSource(
-                            Path.of(rows.getString("file")),
-                            rows.getString("machine_option"),
-                            path(rows.getString("root_option"))));
-                }
-            }
-            return sources;
-        });
+        return database.read(c -> Rows.list(c, SELECT_SOURCES, row -> new ConfigSource(
+                Path.of(row.getString("file")), row.getString("machine_option"), path(row.getString("root_option")))));
     }
 
     /** The machines that some loaded config describes, and every loaded agent. */
     public Inventory inventory() {
-        return database.read(c -> {
-            List<Machine> machines = new ArrayList<>();
-            try (PreparedStatement query = c.prepareStatement(SELECT_MACHINES);
-                 ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    machines.add(new Machine(
-                            rows.getString("name"),
-                            path(rows.getString("fleet_root")),
-                            rows.getString("python"),
-                            Json.readStringMap(rows.getString("environment_json")),
-                            Json.readMap(rows.getString("health_check_json"))));
-                }
-            }
-            List<Agent> agents = new ArrayList<>();
-            try (PreparedStatement query = c.prepareStatement(SELECT_AGENTS);
-                 ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
-                    agents.add(agent(rows));
-                }
-            }
-            return new Inventory(machines, agents);
-        });
+        return database.read(c -> new Inventory(
+                Rows.list(c, SELECT_MACHINES, row -> new Machine(
+                        row.getString("name"),
+                        path(row.getString("fleet_root")),
+                        row.getString("python"),
+                        Json.readStringMap(row.getString("environment_json")),
+                        Json.readMap(row.getString("health_check_json")))),
+                Rows.list(c, SELECT_AGENTS, InventoryStore::agent)));
     }
 
     /** The text {@code configFile} had when it was last saved, also after it was forgotten. */
