@@ -3,6 +3,7 @@ package io.fleetshell.history;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.AgentCommands;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.ConfigSource;
 import io.fleetshell.engine.inventory.Inventory;
@@ -65,8 +66,9 @@ public final class InventoryStore {
     private static final String INSERT_AGENT = """
             INSERT INTO agents (machine, name, group_name, script_path, resolved_path, resolution_status,
                                 resolution_detail, host, port, health_check_port, required, dependencies_json,
-                                config_json, infrastructure, config_line, source_id, snapshot_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                config_json, infrastructure, config_line, source_id, snapshot_id,
+                                test_command, restart_command)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (machine, name) DO NOTHING""";
 
     private static final String AGENT_OWNER = """
@@ -86,7 +88,7 @@ public final class InventoryStore {
     private static final String SELECT_AGENTS = """
             SELECT a.machine, a.name, a.group_name, a.script_path, a.resolved_path, a.resolution_status,
                    a.resolution_detail, a.host, a.port, a.health_check_port, a.required, a.dependencies_json,
-                   a.config_json, a.infrastructure, a.config_line, s.file
+                   a.config_json, a.infrastructure, a.config_line, a.test_command, a.restart_command, s.file
             FROM agents a JOIN config_sources s ON s.id = a.source_id
             ORDER BY a.machine, a.name""";
 
@@ -306,6 +308,8 @@ public final class InventoryStore {
                 insert.setInt(15, agent.configLine());
                 insert.setLong(16, config.sourceId());
                 insert.setLong(17, config.snapshotId());
+                insert.setString(18, agent.commands().test());
+                insert.setString(19, agent.commands().restart());
                 if (insert.executeUpdate() == 0) {
                     throw alreadyDefined(c, agent);
                 }
@@ -349,6 +353,7 @@ public final class InventoryStore {
                 row.getInt("required") == 1,
                 Json.readStringList(row.getString("dependencies_json")),
                 Json.readMap(row.getString("config_json")),
+                new AgentCommands(row.getString("test_command"), row.getString("restart_command")),
                 row.getInt("infrastructure") == 1,
                 Path.of(row.getString("file")),
                 row.getInt("config_line"));

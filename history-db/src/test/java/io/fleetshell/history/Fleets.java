@@ -30,7 +30,7 @@ final class Fleets {
         return new Agent(new AgentId(machine, name), "core", "agents/" + name + ".py",
                 new ScriptResolution(ScriptResolution.Status.FOUND, Path.of("/srv/" + machine + "/agents/" + name + ".py"),
                         "found where the config says"),
-                null, null, null, true, List.of(), Map.of(), false, file, line);
+                null, null, null, true, List.of(), Map.of(), null, false, file, line);
     }
 
     /** A config of {@code machine} at {@code file} with the given text and agents named one per line from 3. */

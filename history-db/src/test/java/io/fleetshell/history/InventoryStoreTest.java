@@ -3,6 +3,7 @@ package io.fleetshell.history;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.AgentCommands;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.ConfigSource;
 import io.fleetshell.engine.inventory.Inventory;
@@ -54,12 +55,12 @@ class InventoryStoreTest {
                         Path.of("/home/me/AI_System/main_pc_code/agents/legacy/model_manager_agent.py"),
                         "found in main_pc_code/agents/legacy/ instead"),
                 "0.0.0.0", 5570, 6570, true, List.of("SystemDigitalTwin", "ServiceRegistry", "Alpha"), nested,
-                false, MAIN, 42);
+                new AgentCommands("python3 -m pytest tests/test_model_manager.py", "systemctl restart {name}"), false, MAIN, 42);
         Agent sparse = new Agent(new AgentId("mainpc", "Ghost"), null, "nowhere/ghost.py",
                 new ScriptResolution(ScriptResolution.Status.NOT_FOUND, null, "not found under /home/me/AI_System"),
-                null, null, null, false, List.of(), Map.of(), true, MAIN, 7);
+                null, null, null, false, List.of(), Map.of(), null, true, MAIN, 7);
         Agent unresolved = new Agent(new AgentId("mainpc", "Unresolved"), "x", null, null, null, null, null,
-                false, List.of(), null, false, MAIN, 9);
+                false, List.of(), null, null, false, MAIN, 9);
         LoadedConfig loaded = new LoadedConfig(new ConfigSource(MAIN, "mainpc", Path.of("/home/me/AI_System")),
                 "agent_groups: ...\n", Fleets.sha256("agent_groups: ...\n"), machine,
                 List.of(full, sparse, unresolved), List.of(new Notice(MAIN, 3, "not an agent")));

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param required      whether the fleet needs it to be up
  * @param dependencies  names of agents it depends on
  * @param config        the agent's own {@code config:} map, expanded
+ * @param commands      the commands configured for it ({@code test_command}, {@code restart_command})
  * @param infrastructure whether it is an infrastructure agent (never optimized)
  * @param configFile    the startup config it came from (absolute)
  * @param configLine    the 1-based line of its entry in that file
@@ -32,12 +33,14 @@ public record Agent(
         boolean required,
         List<String> dependencies,
         Map<String, Object> config,
+        AgentCommands commands,
         boolean infrastructure,
         Path configFile,
         int configLine) {
 
     public Agent {
         dependencies = List.copyOf(dependencies);
+        commands = commands == null ? AgentCommands.NONE : commands;
         config = config == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(config));
     }
 

@@ -72,7 +72,7 @@ public final class InventoryLoader {
 
         List<Agent> agents = new ArrayList<>();
         for (StartupConfig.Entry entry : agentEntries) {
-            Agent agent = toAgent(file, machineName, entry, expander, resolver);
+            Agent agent = toAgent(file, machineName, entry, expander, resolver, config.globalSettings());
             if (agent.script().status() != ScriptResolution.Status.FOUND) {
                 notices.add(new Notice(file, entry.line(), agent.name() + ": script " + agent.script().detail()));
             }
@@ -86,7 +86,8 @@ public final class InventoryLoader {
                 machine, agents, notices);
     }
 
-    private Agent toAgent(Path file, String machine, StartupConfig.Entry entry, Expander expander, ScriptResolver resolver) {
+    private Agent toAgent(Path file, String machine, StartupConfig.Entry entry, Expander expander, ScriptResolver resolver,
+                          Map<String, Object> globalSettings) {
         Map<String, Object> f = entry.fields();
         String scriptPath = expander.expand((String) f.get("script_path"));
         ScriptResolution script = resolver.resolve(scriptPath, entry.name(), file, entry.lineOf("script_path"));
@@ -97,7 +98,13 @@ public final class InventoryLoader {
                 f.get("required") instanceof Boolean b && b,
                 dependencies(f.get("dependencies")),
                 f.get("config") instanceof Map<?, ?> m ? expandAll(m, expander) : Map.of(),
+                new AgentCommands(command(f.get("test_command"), expander),
+                        command(f.getOrDefault("restart_command", globalSettings.get("restart_command")), expander)),
                 infra, file, entry.line());
+    }
+
+    private static String command(Object raw, Expander expander) {
+        return raw == null || raw.toString().isBlank() ? null : expander.expand(raw.toString());
     }
 
     private static Integer port(Path file, StartupConfig.Entry entry, String field, Expander expander) {

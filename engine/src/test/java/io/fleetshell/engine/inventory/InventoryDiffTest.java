@@ -13,7 +13,7 @@ class InventoryDiffTest {
     private static Agent agent(String name, int port, int line) {
         return new Agent(new AgentId("m", name), "g", name + ".py",
                 new ScriptResolution(ScriptResolution.Status.FOUND, Path.of("/f/" + name + ".py"), "at " + name + ".py"),
-                null, port, null, false, List.of(), Map.of(), false, Path.of("/f/c.yaml"), line);
+                null, port, null, false, List.of(), Map.of(), null, false, Path.of("/f/c.yaml"), line);
     }
 
     @Test

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -114,6 +115,26 @@ class InventoryLoaderTest {
                 .anySatisfy(m -> assertThat(m).startsWith("GhostAgent: script not found"));
         assertThat(loaded.notices()).filteredOn(n -> n.message().startsWith("RedisCache")).first()
                 .extracting(Notice::line).isEqualTo(7);
+    }
+
+    @Test
+    void agentCommandsComeFromTheEntryElseFromTheMachinesGlobalSettings() throws IOException {
+        write("agents/tutor.py", "");
+        write("agents/registry.py", "");
+        Path config = write("config/startup.yaml", """
+                global_settings:
+                  restart_command: systemctl --user restart {name}
+                agent_groups:
+                  g:
+                    TutorAgent:
+                      script_path: agents/tutor.py
+                      test_command: python3 -m unittest tests.test_tutor
+                      restart_command: supervisorctl restart tutor-${PORT_OFFSET}
+                    ServiceRegistry: {script_path: agents/registry.py}
+                """);
+        List<Agent> agents = load(config).agents();
+        assertThat(agents.get(0).commands()).isEqualTo(new AgentCommands("python3 -m unittest tests.test_tutor", "supervisorctl restart tutor-10"));
+        assertThat(agents.get(1).commands()).isEqualTo(new AgentCommands(null, "systemctl --user restart {name}"));
     }
 
     @Test

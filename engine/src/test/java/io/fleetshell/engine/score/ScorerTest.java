@@ -48,7 +48,7 @@ class ScorerTest {
         Path script = dir.resolve("agent.py");
         return new Agent(new AgentId("m", "Agent"), "g", "agent.py",
                 new ScriptResolution(ScriptResolution.Status.FOUND, script, "at agent.py"), null, null, null, false,
-                List.of(), Map.of(), infrastructure, dir.resolve("c.yaml"), 1);
+                List.of(), Map.of(), null, infrastructure, dir.resolve("c.yaml"), 1);
     }
 
     /** Three samples of 100 ms loads: json 1 ms, smtplib 20 ms, decimal 30 ms, csv 40 ms (RSS 1, 2, 3, 4 MiB). */
