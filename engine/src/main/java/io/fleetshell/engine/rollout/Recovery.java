@@ -47,7 +47,14 @@ public final class Recovery {
     public List<Deployment> interrupted() {
         Optional<LockHolder> holder = journal.lockHolder();
         List<Deployment> result = new ArrayList<>();
-        for (long id : journal.unsettled()) {
+        List<Long> ids = new ArrayList<>(journal.unsettled());
+        // A process killed while it held the lock for a rollback of a finished deployment leaves no step in
+        // flight if it died before its first intent or after its last outcome: the dead lock names it.
+        if (holder.isPresent() && holder.get().deadOn(host) && holder.get().deploymentId() != null
+                && !ids.contains(holder.get().deploymentId())) {
+            ids.add(holder.get().deploymentId());
+        }
+        for (long id : ids) {
             boolean owned = holder.isPresent() && Long.valueOf(id).equals(holder.get().deploymentId()) && !holder.get().deadOn(host)
                     && !holder.get().isSelf();
             if (!owned) {
@@ -55,6 +62,18 @@ public final class Recovery {
             }
         }
         return result;
+    }
+
+    /**
+     * Recovers every interrupted deployment, then breaks a lock its dead holder left without a deployment.
+     */
+    public List<Result> recoverAll(AgentRuntime runtime, Function<AgentId, Agent> agents) {
+        List<Result> results = new ArrayList<>();
+        for (Deployment deployment : interrupted()) {
+            results.add(recover(deployment.id(), runtime, agents));
+        }
+        journal.lockHolder().filter(h -> h.deadOn(host)).ifPresent(h -> journal.breakLock());
+        return results;
     }
 
     /**
