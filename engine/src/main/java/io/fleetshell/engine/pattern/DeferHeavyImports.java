@@ -10,7 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +35,13 @@ import java.util.stream.Collectors;
 public final class DeferHeavyImports implements Pattern {
 
     public static final String ID = "lazy_loading";
-    /** Option: comma-separated {@code pkg.name} of from-imports known to name a submodule (the optimizer looks them up). */
-    public static final String OPTION_SUBMODULES = "from_submodules";
+    /**
+     * Option: what each import target is, as the agent's interpreter sees it, comma-separated {@code target:kind}
+     * with kind {@code source}, {@code native}, {@code preloaded}, {@code attribute} or {@code missing} (the optimizer
+     * looks them up). Without it every {@code import} counts as a Python source module and every from-import as an
+     * attribute.
+     */
+    public static final String OPTION_MODULE_KINDS = "module_kinds";
     static final String LOADER = "_fleetshell_lazy";
     private static final String LOADER_RESOURCE = "/io/fleetshell/python/lazy_import.py";
 
@@ -142,19 +147,26 @@ public final class DeferHeavyImports implements Pattern {
         return new Rewrite(ID, input.file(), input.source(), edits.apply(), notes);
     }
 
-    /** The names deferred by this input's rewrite, as bound in the module (for first-use measurements). */
+    /**
+     * What the rewrite defers, as attribute paths from the module to each deferred module: {@code np} for
+     * {@code import numpy as np}, {@code urllib.request} for {@code import urllib.request}. Touching a path
+     * is a first use (the proof times it).
+     */
     public List<String> deferredNames(PatternInput input) {
         if (!input.facts().parsed()) {
             return List.of();
         }
-        return decide(input).stream().filter(Decision::deferred).map(d -> d.fact().bound()).distinct().toList();
+        return decide(input).stream().filter(Decision::deferred).map(d -> d.fact())
+                .map(f -> f.kind() == ImportFact.Kind.IMPORT && f.alias() == null ? f.module() : f.alias() != null ? f.alias() : f.bound())
+                .distinct().toList();
     }
 
     List<Decision> decide(PatternInput input) {
         FileFacts facts = input.facts();
         boolean pep810 = PythonVersion.parse(input.pythonVersion()).hasLazyImports();
-        Set<String> submodules = new HashSet<>(Arrays.stream(input.options().getOrDefault(OPTION_SUBMODULES, "").split(","))
-                .map(String::strip).filter(s -> !s.isEmpty()).toList());
+        Map<String, String> kinds = new HashMap<>();
+        Arrays.stream(input.options().getOrDefault(OPTION_MODULE_KINDS, "").split(",")).map(String::strip)
+                .filter(s -> s.contains(":")).forEach(s -> kinds.put(s.substring(0, s.lastIndexOf(':')), s.substring(s.lastIndexOf(':') + 1)));
         List<ImportVerdict> verdicts = io.fleetshell.engine.analysis.DeferrableImports.classify(facts);
         Map<String, ImportFact> eagerBinders = new LinkedHashMap<>();
         verdicts.stream().filter(v -> v instanceof ImportVerdict.MustStayEager)
@@ -167,15 +179,17 @@ public final class DeferHeavyImports implements Pattern {
                 case ImportVerdict.MustStayEager eager -> eager.reason().explain();
                 case ImportVerdict.Unused unused -> "it is never used: dependency_reduction removes it";
                 case ImportVerdict.NotRuntime notRuntime -> "it is inside `if TYPE_CHECKING:` and never runs";
-                case ImportVerdict.Deferrable deferrable -> keptAnyway(fact, pep810, submodules, eagerBinders, headerLine);
+                case ImportVerdict.Deferrable deferrable -> keptAnyway(fact, pep810, kinds, eagerBinders, headerLine);
             };
             decisions.add(new Decision(fact, kept));
         }
         return decisions;
     }
 
-    private static String keptAnyway(ImportFact fact, boolean pep810, Set<String> submodules, Map<String, ImportFact> eagerBinders,
+    private static String keptAnyway(ImportFact fact, boolean pep810, Map<String, String> kinds, Map<String, ImportFact> eagerBinders,
                                      int headerLine) {
+        String target = fact.kind() == ImportFact.Kind.FROM ? fact.module() + "." + fact.name() : fact.module();
+        String kind = kinds.getOrDefault(target, fact.kind() == ImportFact.Kind.FROM ? "attribute" : "source");
         if (fact.level() > 0) {
             return "relative imports stay eager: lazy_loading defers absolute imports only";
         }
@@ -187,9 +201,27 @@ public final class DeferHeavyImports implements Pattern {
             return "`%s` is also bound by `%s` (line %d), which stays eager and loads it anyway"
                     .formatted(fact.bound(), eager.text(), eager.span().line());
         }
-        if (fact.kind() == ImportFact.Kind.FROM && !pep810 && !submodules.contains(fact.module() + "." + fact.name())) {
-            return ("`%s` is not a submodule of `%s`: before Python 3.15 (PEP 810 `lazy from`) a from-import of an attribute "
-                    + "loads its module, rule 4").formatted(fact.name(), fact.module());
+        switch (kind) {
+            case "preloaded" -> {
+                return "`%s` is loaded when the interpreter starts: deferring it gains nothing".formatted(target);
+            }
+            case "missing" -> {
+                return "the agent's interpreter does not find `%s`: the import stays where its error is raised".formatted(target);
+            }
+            case "native" -> {
+                if (!pep810) {
+                    return "`%s` is built in or a C extension: only Python source modules load lazily before 3.15".formatted(target);
+                }
+            }
+            case "attribute" -> {
+                if (!pep810) {
+                    return ("`%s` is not a submodule of `%s`: before Python 3.15 (PEP 810 `lazy from`) a from-import of an "
+                            + "attribute loads its module, rule 4").formatted(fact.name(), fact.module());
+                }
+            }
+            default -> {
+                // a Python source module: deferrable
+            }
         }
         if (headerLine <= 0 || fact.span().line() < headerLine) {
             return "it comes before the first import statement that starts a line at the top level, where the loader goes";

@@ -91,6 +91,15 @@ public final class RemoveUnusedImports implements Pattern {
         return new Rewrite(ID, input.file(), input.source(), edits.apply(), notes);
     }
 
+    /** The module-level names the rewrite removes on purpose (the proof expects exactly these to be gone). */
+    public List<String> removedNames(PatternInput input) {
+        if (!input.facts().parsed()) {
+            return List.of();
+        }
+        return DeferrableImports.classify(input.facts()).stream().filter(v -> v instanceof ImportVerdict.Unused)
+                .map(v -> v.fact().bound()).distinct().toList();
+    }
+
     private static List<String> explain(FileFacts facts) {
         List<String> reasons = new ArrayList<>();
         for (ImportVerdict verdict : DeferrableImports.classify(facts)) {
