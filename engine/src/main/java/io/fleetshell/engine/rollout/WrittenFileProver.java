@@ -18,7 +18,7 @@ import java.util.Map;
  * bytecode into the fleet), and the agent's {@code test_command} passes against it. A missing
  * {@code test_command} is a skipped check, said so, never a pass.
  */
-public final class WrittenFileProver implements Prover {
+public final class WrittenFileProver implements StepProver {
 
     private static final String COMPILE = "import sys; compile(open(sys.argv[1], 'rb').read(), sys.argv[1], 'exec')";
 
