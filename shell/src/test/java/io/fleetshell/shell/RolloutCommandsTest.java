@@ -80,7 +80,7 @@ class RolloutCommandsTest {
                 "--batch-size", "1", "--interval", "1s", "--runs", "7", "--yes", "--json");
         assertThat(applied.status()).as(applied.err()).isZero();
         assertThat(applied.out()).contains("\"state\" : \"completed\"");
-        assertThat(applied.err()).contains("next: batch 2 in 1 s", "[##########----------] 1/2", "gate      runtime");
+        assertThat(applied.err()).contains("next: batch 2 in 1 s", "[##########----------] 1/2", "not running: not restarted, not gated");
         assertThat(Checksums.sha256(home.resolve("demo/pc2_code/agents/async_processor.py")))
                 .isNotEqualTo(originals.get("pc2_code/agents/async_processor.py"));
 

@@ -37,7 +37,7 @@ public final class WrittenFileProver implements StepProver {
         String python = machine.python() == null ? Machine.DEFAULT_PYTHON : machine.python();
         String compile = python + " -c \"" + COMPILE + "\" '" + rewrite.file().toString().replace("'", "'\\''") + "'";
         CommandRun compiled = CommandRun.run(compile, machine.fleetRoot(), machine.environment(), timeout);
-        checks.add(check("compiles", compiled, "the written file compiles with " + python,
+        checks.add(check("compiles in place", compiled, "the written file compiles with " + python,
                 "the written file does not compile with " + python));
         if (compiled.ok()) {
             String test = agent.commands().test();
