@@ -71,6 +71,11 @@ public final class HealthProbe {
                     "%s: not an HTTP answer: %s".formatted(target.describe(), shown), null, null);
         }
         int code = Integer.parseInt(status.group(1));
+        if (headerEnd < 0) {
+            // The connection closed inside the headers: the agent died or broke mid-answer; a 200 there proves nothing.
+            return result(target, at, start, ProbeResult.Outcome.BAD_STATUS, code,
+                    "%s: the answer broke off after '%s'".formatted(target.describe(), oneLine(answer)), null, null);
+        }
         Long skew = null;
         for (String line : lines) {
             int colon = line.indexOf(':');
