@@ -1,5 +1,6 @@
 package io.fleetshell.engine;
 
+import io.fleetshell.engine.compare.Thresholds;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -17,11 +18,12 @@ import java.util.Set;
  * User settings from {@code FLEETSHELL_HOME/settings.yaml}; every key is optional.
  *
  * @param infrastructureAgents agents that are never optimized ({@code infrastructure_agents:} list)
+ * @param thresholds           what comparisons, gates and {@code health} are held to ({@code thresholds:} mapping)
  */
-public record Settings(Set<String> infrastructureAgents) {
+public record Settings(Set<String> infrastructureAgents, Thresholds thresholds) {
 
     public static Settings defaults() {
-        return new Settings(InventoryLoader.DEFAULT_INFRASTRUCTURE);
+        return new Settings(InventoryLoader.DEFAULT_INFRASTRUCTURE, Thresholds.defaults());
     }
 
     public static Settings read(Path file) {
@@ -44,14 +46,15 @@ public record Settings(Set<String> infrastructureAgents) {
         if (!(root instanceof Map<?, ?> map)) {
             throw new FleetshellException(ErrorCode.CONFIG_INVALID, file + ": expected a mapping of settings");
         }
+        Thresholds thresholds = Thresholds.from(map.get(Thresholds.KEY), file);
         Object infra = map.get("infrastructure_agents");
         if (infra == null) {
-            return defaults();
+            return new Settings(InventoryLoader.DEFAULT_INFRASTRUCTURE, thresholds);
         }
         if (!(infra instanceof List<?> list)) {
             throw new FleetshellException(ErrorCode.CONFIG_INVALID,
                     file + ": infrastructure_agents must be a list of agent names");
         }
-        return new Settings(Set.copyOf(list.stream().map(String::valueOf).toList()));
+        return new Settings(Set.copyOf(list.stream().map(String::valueOf).toList()), thresholds);
     }
 }
