@@ -73,11 +73,22 @@ public final class PrometheusApi implements AutoCloseable {
         return result(get("api/v1/query_range", parameters, promql));
     }
 
+    /** The type of every metric family Prometheus has metadata for ({@code /api/v1/metadata}). */
+    public Map<String, MetricType> metadata() {
+        JsonNode data = get("api/v1/metadata", Map.of(), "(metadata)");
+        Map<String, MetricType> types = new LinkedHashMap<>();
+        data.properties().forEach(e -> {
+            String type = e.getValue().path(0).path("type").asString("unknown");
+            types.put(e.getKey(), MetricType.named(type, ExpositionFormat.OPENMETRICS).orElse(MetricType.UNTYPED));
+        });
+        return types;
+    }
+
     private JsonNode get(String path, Map<String, String> parameters, String promql) {
         StringBuilder query = new StringBuilder();
         parameters.forEach((k, v) -> query.append(query.isEmpty() ? "" : "&").append(k).append('=')
                 .append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        URI uri = base.resolve(path + "?" + query);
+        URI uri = base.resolve(query.isEmpty() ? path : path + "?" + query);
         HttpResponse<String> response;
         try {
             response = client.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), HttpResponse.BodyHandlers.ofString());

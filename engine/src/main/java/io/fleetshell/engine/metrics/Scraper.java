@@ -125,7 +125,7 @@ public final class Scraper implements AutoCloseable {
             return failed(target, at, start, ScrapeResult.Failure.TIMEOUT, "no answer within " + seconds(timeout));
         }
         if (cause instanceof IOException io && io.getMessage() != null
-                && io.getMessage().toLowerCase(Locale.ROOT).contains("exceeds the limit")) {
+                && io.getMessage().toLowerCase(Locale.ROOT).contains("exceeds")) { // BodyHandlers.limiting: "body exceeds capacity"
             return failed(target, at, start, ScrapeResult.Failure.TOO_LARGE, "the answer is larger than " + (maxBytes >> 20) + " MiB");
         }
         if (cause instanceof ConnectException) {
