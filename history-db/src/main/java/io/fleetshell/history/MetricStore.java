@@ -5,6 +5,7 @@ import io.fleetshell.engine.metrics.Exposition;
 import io.fleetshell.engine.metrics.ExpositionFormat;
 import io.fleetshell.engine.metrics.MetricFamily;
 import io.fleetshell.engine.metrics.MetricType;
+import io.fleetshell.engine.metrics.RequestStats;
 import io.fleetshell.engine.metrics.Sample;
 import io.fleetshell.engine.metrics.ScrapeResult;
 
@@ -54,6 +55,10 @@ public final class MetricStore {
 
     /** One stored sample value, with the scrape it came from. */
     public record Point(long scrapeId, Instant at, double value) {
+    }
+
+    /** What the agent served between two consecutive successful scrapes. */
+    public record Interval(StoredScrape from, StoredScrape to, RequestStats stats) {
     }
 
     /** Rows per executeBatch: STACK.md measured 100k rows in 50-85 ms batched by 1000. */
@@ -175,6 +180,28 @@ public final class MetricStore {
             types.forEach((name, type) -> families.add(new MetricFamily(name, type, "", "", samples.get(name))));
             return new Exposition(ExpositionFormat.TEXT, families);
         });
+    }
+
+    /**
+     * What the agent served between each pair of consecutive successful scrapes from {@code from} to
+     * {@code to}: the latency and error samples a baseline window or a gate compares, each naming its scrapes.
+     */
+    public List<Interval> intervals(AgentId agent, Instant from, Instant to) {
+        List<Interval> intervals = new ArrayList<>();
+        StoredScrape previous = null;
+        Exposition before = null;
+        for (StoredScrape scrape : scrapes(agent, from, to)) {
+            if (!scrape.ok()) {
+                continue;
+            }
+            Exposition after = exposition(scrape.id());
+            if (previous != null) {
+                intervals.add(new Interval(previous, scrape, RequestStats.between(before, after)));
+            }
+            previous = scrape;
+            before = after;
+        }
+        return intervals;
     }
 
     /**

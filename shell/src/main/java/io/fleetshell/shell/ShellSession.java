@@ -7,6 +7,7 @@ import io.fleetshell.history.BaselineStore;
 import io.fleetshell.history.EventLog;
 import io.fleetshell.history.HistoryDatabase;
 import io.fleetshell.history.InventoryStore;
+import io.fleetshell.history.MetricStore;
 import io.fleetshell.shell.cli.Output;
 import jakarta.annotation.PreDestroy;
 import org.springframework.beans.factory.annotation.Value;
@@ -65,6 +66,11 @@ public class ShellSession {
 
     public BaselineStore baselines() {
         return new BaselineStore(database());
+    }
+
+    /** Scraped metric samples. */
+    public MetricStore metrics() {
+        return new MetricStore(database());
     }
 
     public synchronized Settings settings() {

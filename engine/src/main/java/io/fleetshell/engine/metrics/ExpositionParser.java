@@ -47,10 +47,6 @@ public final class ExpositionParser {
         String[] lines = text.split("\n", -1);
         // split leaves one empty string after a final line feed; anything else there is an unterminated line.
         int last = lines.length - 1;
-        if (!lines[last].isEmpty() && !om) {
-            throw new MalformedExpositionException(lines.length, lines[last].length() + 1,
-                    "the last line does not end with a line feed: the answer was cut off");
-        }
         boolean eof = false;
         for (int i = 0; i < lines.length; i++) {
             lineNumber = i + 1;
@@ -58,6 +54,21 @@ public final class ExpositionParser {
             pos = 0;
             if (i == last && line.isEmpty()) {
                 break;
+            }
+            if (i == last && !om) {
+                // Errors are reported in reading order; a last line that reads to its end was still cut off.
+                MalformedExpositionException cutOff = new MalformedExpositionException(lineNumber, line.length() + 1,
+                        "the last line does not end with a line feed: the answer was cut off");
+                try {
+                    if (line.startsWith("#")) {
+                        comment();
+                    } else if (!line.isBlank()) {
+                        sample();
+                    }
+                } catch (MalformedExpositionException e) {
+                    throw e.column() > line.length() ? cutOff : e;
+                }
+                throw cutOff;
             }
             if (eof) {
                 throw error("text after # EOF");

@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * {@link ScrapeResult} a direct scrape gives, so everything downstream is the same. A target Prometheus
  * does not know, or reports {@code up == 0} for, is that target's failure.
  */
-public final class PrometheusSource {
+public final class PrometheusSource implements MetricSource {
 
     /** Labels Prometheus adds to every series; dropped so the series match a direct scrape's. */
     private static final List<String> TARGET_LABELS = List.of("__name__", "instance", "job");
@@ -28,7 +28,18 @@ public final class PrometheusSource {
         this.api = api;
     }
 
+    @Override
+    public String describe() {
+        return "Prometheus at " + api.base();
+    }
+
+    @Override
+    public void close() {
+        api.close();
+    }
+
     /** The current samples of every target, in the targets' order. */
+    @Override
     public List<ScrapeResult> read(List<ScrapeTarget> targets) {
         if (targets.isEmpty()) {
             return List.of();

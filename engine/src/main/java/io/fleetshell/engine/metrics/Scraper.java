@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * hangs, answers 500, serves garbage, is cut off or dies mid-answer fails alone while the others carry on.
  * One scraper keeps its connections open between cycles, as {@code watch} needs; close it when done.
  */
-public final class Scraper implements AutoCloseable {
+public final class Scraper implements MetricSource {
 
     /** Larger answers are refused: a dozen histograms are a few KiB, and a runaway endpoint must not fill memory. */
     public static final long DEFAULT_MAX_BYTES = 10L << 20;
@@ -76,6 +76,16 @@ public final class Scraper implements AutoCloseable {
             }, threads));
         }
         return futures.stream().map(CompletableFuture::join).toList();
+    }
+
+    @Override
+    public List<ScrapeResult> read(List<ScrapeTarget> targets) {
+        return scrapeAll(targets);
+    }
+
+    @Override
+    public String describe() {
+        return "the agents' /metrics endpoints";
     }
 
     /** Scrapes one target, on the calling thread. */
