@@ -7,6 +7,7 @@ import io.fleetshell.history.BaselineStore;
 import io.fleetshell.history.EventLog;
 import io.fleetshell.history.HistoryDatabase;
 import io.fleetshell.history.InventoryStore;
+import io.fleetshell.history.MetricStore;
 import io.fleetshell.history.RuntimeStore;
 import io.fleetshell.shell.cli.Output;
 import jakarta.annotation.PreDestroy;
@@ -71,6 +72,11 @@ public class ShellSession {
     /** Starts, probes, runtime baselines and gate decisions. */
     public RuntimeStore runtime() {
         return new RuntimeStore(database());
+    }
+
+    /** Scraped metric samples. */
+    public MetricStore metrics() {
+        return new MetricStore(database());
     }
 
     public synchronized Settings settings() {
