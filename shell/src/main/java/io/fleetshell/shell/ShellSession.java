@@ -2,6 +2,9 @@ package io.fleetshell.shell;
 
 import io.fleetshell.engine.FleetHome;
 import io.fleetshell.engine.Settings;
+import io.fleetshell.engine.compare.Gates;
+import io.fleetshell.engine.compare.TrafficHistory;
+import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.history.BaselineStore;
 import io.fleetshell.history.EventLog;
@@ -72,6 +75,17 @@ public class ShellSession {
     /** Starts, probes, runtime baselines and gate decisions. */
     public RuntimeStore runtime() {
         return new RuntimeStore(database());
+    }
+
+    /**
+     * The gates on this inventory: runtime samples, scraped traffic and the thresholds of settings.yaml; each
+     * decision is stored.
+     */
+    public Gates gates(Inventory inventory) {
+        MetricStore metrics = metrics();
+        TrafficHistory traffic = (agent, from, to) -> metrics.intervals(agent, from, to).stream()
+                .map(i -> new TrafficHistory.Interval(i.from().id(), i.to().id(), i.to().at(), i.stats())).toList();
+        return new Gates(inventory, runtime(), traffic, settings().thresholds());
     }
 
     /** Scraped metric samples. */
