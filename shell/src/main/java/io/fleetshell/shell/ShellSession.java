@@ -82,10 +82,14 @@ public class ShellSession {
      * decision is stored.
      */
     public Gates gates(Inventory inventory) {
+        return new Gates(inventory, runtime(), traffic(), settings().thresholds());
+    }
+
+    /** Scraped traffic, interval by interval between stored scrapes. */
+    public TrafficHistory traffic() {
         MetricStore metrics = metrics();
-        TrafficHistory traffic = (agent, from, to) -> metrics.intervals(agent, from, to).stream()
+        return (agent, from, to) -> metrics.intervals(agent, from, to).stream()
                 .map(i -> new TrafficHistory.Interval(i.from().id(), i.to().id(), i.to().at(), i.stats())).toList();
-        return new Gates(inventory, runtime(), traffic, settings().thresholds());
     }
 
     /** Scraped metric samples. */
