@@ -32,9 +32,9 @@ import java.util.TreeMap;
  */
 public final class MetricStore {
 
-    /** Where samples came from: an agent's own endpoint, or a Prometheus server's query API. */
+    /** Where samples came from: an agent's own endpoint, a Prometheus server's query API, or an imported file. */
     public enum Source {
-        SCRAPE, PROMETHEUS;
+        SCRAPE, PROMETHEUS, IMPORT;
 
         String column() {
             return name().toLowerCase(Locale.ROOT);

@@ -23,6 +23,9 @@ import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
+import com.sun.management.OperatingSystemMXBean;
+
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -71,11 +74,13 @@ public class WatchCommands {
                 store.latestOk(t.agent(), since).ifPresent(s -> state.prime(t.agent(), store.exposition(s.id())));
             }
             MetricStore.Source kind = MetricTargets.kind(source);
+            OperatingSystemMXBean os = ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class);
             WatchLoop.Cycle cycle = () -> {
                 long start = System.nanoTime();
+                long cpuStart = os.getProcessCpuTime();
                 List<ScrapeResult> results = source.read(targets);
                 store.save(results, kind);
-                return state.update(results, Duration.ofNanos(System.nanoTime() - start));
+                return state.update(results, Duration.ofNanos(System.nanoTime() - start), Duration.ofNanos(os.getProcessCpuTime() - cpuStart));
             };
             if (once) {
                 primeUnprimed(out, targets, state, source, kind, store, every);
@@ -122,6 +127,7 @@ public class WatchCommands {
         m.put("at", model.at().toString());
         m.put("source", model.source());
         m.put("took_ms", model.took().toMillis());
+        m.put("cpu_ms", model.cpu().toNanos() / 1e6);
         m.put("agents", model.rows().size());
         m.put("up", model.up());
         m.put("health_percent", model.healthPercent());

@@ -31,9 +31,9 @@ public final class Dashboard {
      */
     public static String render(WatchModel model, int width, int maxRows, boolean ansi) {
         List<String> lines = new ArrayList<>();
-        lines.add(style(ansi, "1", "fleetshell watch") + "  %s  cycle %d, every %s, %d agents read in %d ms from %s".formatted(
+        lines.add(style(ansi, "1", "fleetshell watch") + "  %s  cycle %d, every %s, %d agents read in %d ms (CPU %d ms) from %s".formatted(
                 TIME.format(model.at()), model.cycle(), seconds(model.interval().toMillis()), model.rows().size(),
-                model.took().toMillis(), model.source()));
+                model.took().toMillis(), model.cpu().toMillis(), model.source()));
         Thresholds t = model.thresholds();
         lines.add("agents %d   healthy %d/%d (%.1f%%)   improved %d   regressed %d   alerts %d   thresholds: target +%.0f%%, minimum +%.0f%%, regression %.0f%%"
                 .formatted(model.rows().size(), model.up(), model.rows().size(), model.healthPercent(),

@@ -14,10 +14,12 @@ import java.util.List;
  * @param interval   the time between cycles
  * @param source     where metrics come from, for the header
  * @param took       how long the cycle's scrapes (and storing them) took
+ * @param cpu        the CPU time this process spent in that while, all threads (parsing, storing, GC, JIT)
  * @param rows       one per agent, in inventory order
  * @param thresholds the thresholds the change column is coloured by
  */
-public record WatchModel(Instant at, int cycle, Duration interval, String source, Duration took, List<Row> rows, Thresholds thresholds) {
+public record WatchModel(Instant at, int cycle, Duration interval, String source, Duration took, Duration cpu, List<Row> rows,
+                         Thresholds thresholds) {
 
     public WatchModel {
         rows = List.copyOf(rows);

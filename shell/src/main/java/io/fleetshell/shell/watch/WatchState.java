@@ -49,15 +49,15 @@ public final class WatchState {
         return previous.containsKey(agent);
     }
 
-    /** The model after one cycle whose results (in row order) took {@code took}. */
-    public WatchModel update(List<ScrapeResult> results, Duration took) {
+    /** The model after one cycle whose results (in row order) took {@code took} and {@code cpu} of CPU time. */
+    public WatchModel update(List<ScrapeResult> results, Duration took, Duration cpu) {
         cycle++;
         Instant at = results.isEmpty() ? Instant.now() : results.getFirst().at();
         List<WatchModel.Row> rows = new ArrayList<>(results.size());
         for (ScrapeResult result : results) {
             rows.add(row(result));
         }
-        return new WatchModel(at, cycle, interval, source, took, rows, thresholds);
+        return new WatchModel(at, cycle, interval, source, took, cpu, rows, thresholds);
     }
 
     private WatchModel.Row row(ScrapeResult result) {

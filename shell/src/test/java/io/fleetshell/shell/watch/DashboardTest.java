@@ -21,7 +21,7 @@ class DashboardTest {
 
     private static WatchModel model(List<WatchModel.Row> rows) {
         return new WatchModel(Instant.parse("2026-11-24T03:00:00Z"), 3, Duration.ofSeconds(2), "the agents' /metrics endpoints",
-                Duration.ofMillis(38), rows, T);
+                Duration.ofMillis(38), Duration.ofMillis(25), rows, T);
     }
 
     private static List<WatchModel.Row> rows() {
@@ -39,7 +39,7 @@ class DashboardTest {
     @Test
     void showsEveryAgentTheTotalsTopImprovementsAndAlerts() {
         String frame = Dashboard.render(model(rows()), 0, 0, false);
-        assertThat(frame).contains("fleetshell watch", "cycle 3, every 2s, 6 agents read in 38 ms from the agents' /metrics endpoints",
+        assertThat(frame).contains("fleetshell watch", "cycle 3, every 2s, 6 agents read in 38 ms (CPU 25 ms) from the agents' /metrics endpoints",
                 "agents 6   healthy 4/6 (66.7%)   improved 2   regressed 1   alerts 3",
                 "thresholds: target +40%, minimum +20%, regression -5%",
                 "top improvements: mainpc/TutorAgent +42%, mainpc/MemoryOrchestrator +25%",
