@@ -94,8 +94,8 @@ public class MetricsCommands {
     @Journaled
     @Command(name = {"metrics", "import"}, group = GROUP, help = "metrics import AGENT FILE... [--json]",
             completionProvider = "agentCompletion",
-            description = "Store recorded expositions (text format 0.0.4, or OpenMetrics when a file ends with # EOF) as an "
-                    + "agent's scrapes: samples with timestamps become one scrape per timestamp, the others one scrape at the "
+            description = "Store recorded expositions as an agent's scrapes. Text format 0.0.4, or OpenMetrics when a file ends "
+                    + "with # EOF; samples with timestamps become one scrape per timestamp, the others one scrape at the "
                     + "file's modification time. A file that does not parse is refused with its line and column; nothing is stored.")
     public void importFiles(@Arguments List<String> words, @Option(longName = "json", description = "print JSON on stdout") boolean json) {
         if (words == null || words.size() < 2) {

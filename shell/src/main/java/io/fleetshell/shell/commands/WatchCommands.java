@@ -49,8 +49,9 @@ public class WatchCommands {
 
     @Command(name = "watch", group = MetricsCommands.GROUP, help = "watch [AGENT... | --machine M] [--interval 2s] [--once] [--json]",
             completionProvider = "agentCompletion",
-            description = "A live dashboard: per agent its status, time-to-healthy, p95 latency with a trend, change against "
-                    + "baseline coloured by the thresholds, 5xx rate and alerts; totals and active alerts. Every cycle's "
+            description = "Show a live dashboard of the agents' health, latency and alerts. Per agent: status, time-to-healthy, "
+                    + "p95 latency with a trend, change against baseline coloured by the thresholds (target +40%, minimum +20%, "
+                    + "regression alert -5%), 5xx rate and alerts; totals and active alerts below. Every cycle's "
                     + "samples are stored. q or Ctrl-C leaves. --once prints one frame for scripts.")
     public void watch(@Arguments List<String> names,
                       @Option(longName = "machine", description = "only this machine's agents") String machine,
