@@ -32,9 +32,9 @@ import java.util.TreeMap;
  */
 public final class MetricStore {
 
-    /** Where samples came from: an agent's own endpoint, or a Prometheus server's query API. */
+    /** Where samples came from: an agent's own endpoint, a Prometheus server's query API, or an imported file. */
     public enum Source {
-        SCRAPE, PROMETHEUS;
+        SCRAPE, PROMETHEUS, IMPORT;
 
         String column() {
             return name().toLowerCase(Locale.ROOT);
@@ -78,6 +78,8 @@ public final class MetricStore {
             WHERE machine = ? AND agent = ? AND at_ms >= ? AND at_ms <= ? ORDER BY at_ms, id""";
     private static final String LATEST_SCRAPE = SELECT_SCRAPE + """
             WHERE machine = ? AND agent = ? ORDER BY at_ms DESC, id DESC LIMIT 1""";
+    private static final String LATEST_OK_SCRAPE = SELECT_SCRAPE + """
+            WHERE machine = ? AND agent = ? AND status = 'ok' AND at_ms >= ? ORDER BY at_ms DESC, id DESC LIMIT 1""";
     private static final String SCRAPE_BY_ID = SELECT_SCRAPE + "WHERE id = ?";
     private static final String SAMPLES_OF_SCRAPE = """
             SELECT s.family, s.type, s.name, s.labels_json, m.value FROM metric_samples m JOIN metric_series s ON s.id = m.series_id
@@ -158,6 +160,12 @@ public final class MetricStore {
 
     public Optional<StoredScrape> latest(AgentId agent) {
         return database.read(c -> Rows.list(c, LATEST_SCRAPE, MetricStore::scrape, agent.machine(), agent.name())).stream().findFirst();
+    }
+
+    /** The agent's newest successful scrape since {@code since}. */
+    public Optional<StoredScrape> latestOk(AgentId agent, Instant since) {
+        return database.read(c -> Rows.list(c, LATEST_OK_SCRAPE, MetricStore::scrape, agent.machine(), agent.name(), since.toEpochMilli()))
+                .stream().findFirst();
     }
 
     public Optional<StoredScrape> scrape(long id) {
