@@ -1,5 +1,6 @@
 package io.fleetshell.engine;
 
+import io.fleetshell.engine.compare.Thresholds;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -20,13 +21,14 @@ import java.util.Set;
  * User settings from {@code FLEETSHELL_HOME/settings.yaml}; every key is optional.
  *
  * @param infrastructureAgents agents that are never optimized ({@code infrastructure_agents:} list)
+ * @param thresholds           what comparisons, gates and {@code health} are held to ({@code thresholds:} mapping)
  * @param prometheusUrl        the Prometheus server that scrapes the fleet ({@code prometheus_url:}), or null:
  *                             metrics are then read from its query API instead of the agents' endpoints
  */
-public record Settings(Set<String> infrastructureAgents, URI prometheusUrl) {
+public record Settings(Set<String> infrastructureAgents, Thresholds thresholds, URI prometheusUrl) {
 
     public Settings(Set<String> infrastructureAgents) {
-        this(infrastructureAgents, null);
+        this(infrastructureAgents, Thresholds.defaults(), null);
     }
 
     public static Settings defaults() {
@@ -58,6 +60,7 @@ public record Settings(Set<String> infrastructureAgents, URI prometheusUrl) {
         if (!(root instanceof Map<?, ?> map)) {
             throw new FleetshellException(ErrorCode.CONFIG_INVALID, file + ": expected a mapping of settings");
         }
+        Thresholds thresholds = Thresholds.from(map.get(Thresholds.KEY), file);
         Object infra = map.get("infrastructure_agents");
         Set<String> infrastructure = InventoryLoader.DEFAULT_INFRASTRUCTURE;
         if (infra != null) {
@@ -67,7 +70,7 @@ public record Settings(Set<String> infrastructureAgents, URI prometheusUrl) {
             }
             infrastructure = Set.copyOf(list.stream().map(String::valueOf).toList());
         }
-        return new Settings(infrastructure, prometheusUrl(file, map.get("prometheus_url")));
+        return new Settings(infrastructure, thresholds, prometheusUrl(file, map.get("prometheus_url")));
     }
 
     private static URI prometheusUrl(Path file, Object value) {
