@@ -13,12 +13,13 @@ import io.fleetshell.engine.optimize.Optimizer;
 import io.fleetshell.engine.pattern.Pattern;
 import io.fleetshell.engine.proof.Prover;
 import io.fleetshell.engine.rollout.AgentRuntime;
-import io.fleetshell.engine.rollout.ConfiguredRuntime;
 import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.HealthGate;
 import io.fleetshell.engine.rollout.PatternStepProver;
 import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.StoredStep;
+import io.fleetshell.engine.rollout.SupervisorRuntime;
+import io.fleetshell.engine.runtime.Supervisor;
 import io.fleetshell.engine.rollout.WrittenFileProver;
 import io.fleetshell.history.DeploymentStore;
 import io.fleetshell.shell.ShellSession;
@@ -57,11 +58,18 @@ public class Rollouts {
     }
 
     AgentRuntime runtime(Inventory inventory) {
-        return new ConfiguredRuntime(inventory, Duration.ofMinutes(2));
+        return new SupervisorRuntime(new Supervisor(session.home(), inventory, session.runtime(), HEALTH_LIMIT, Duration.ofSeconds(10)));
     }
 
-    List<Gate> gates() {
-        return List.of(new HealthGate(HEALTH_LIMIT));
+    /**
+     * Healthy again after the restart (waits up to 30 s), then the runtime gates against the agent's baseline:
+     * health, time-to-healthy, p95 latency, error rate, memory (each holds when its data is thin).
+     */
+    List<Gate> gates(Inventory inventory) {
+        List<Gate> gates = new java.util.ArrayList<>();
+        gates.add(new HealthGate(HEALTH_LIMIT));
+        gates.addAll(session.gates(inventory).all());
+        return gates;
     }
 
     /** The patterns' rewrite of one agent, unproved (the rollout proves it once written). */
@@ -75,14 +83,14 @@ public class Rollouts {
         Prover prover = new Prover(new Prover.Settings(proofRuns, OptimizeCommands.ALPHA, Duration.ofSeconds(60), COMMAND_TIMEOUT),
                 session.home().bytecodeCache());
         PatternStepProver stepProver = new PatternStepProver(prover, inventory, hints, new WrittenFileProver(inventory, COMMAND_TIMEOUT));
-        return new RolloutExecutor(store(), lookup(inventory), stepProver, gates(), runtime(inventory), host());
+        return new RolloutExecutor(store(), lookup(inventory), stepProver, gates(inventory), runtime(inventory), host());
     }
 
     /** An executor for restores only (rollback, abort): it proves nothing. */
     RolloutExecutor restorer(Inventory inventory) {
         return new RolloutExecutor(store(), lookup(inventory), (agent, rewrite) -> {
             throw new IllegalStateException("a rollback proves nothing");
-        }, gates(), runtime(inventory), host());
+        }, List.of(), runtime(inventory), host());
     }
 
     /** The proof hints of the pending steps of a stored deployment, computed again from the files (still originals). */
