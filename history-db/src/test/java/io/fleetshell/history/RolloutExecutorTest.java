@@ -188,6 +188,49 @@ class RolloutExecutorTest {
         assertThat(recovery.interrupted()).isEmpty();
     }
 
+    @Test
+    void aSecondShellPausesResumesAndAbortsARunningDeploymentThroughTheStore(HistoryDatabase db) throws Exception {
+        RolloutFleet fleet = RolloutFleet.create(dir, 3);
+        DeploymentStore store = new DeploymentStore(db);
+        RolloutExecutor executor = executor(store, fleet, Set.of());
+        long id = executor.persist(fleet.plan("1", 0, OnFail.ROLLBACK_BATCH, Duration.ofSeconds(2)));
+        java.util.List<String> heard = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        RolloutListener listener = new RolloutListener() {
+            @Override
+            public void message(String text) {
+                heard.add(text);
+            }
+
+            @Override
+            public void waiting(Duration left, int nextBatch) {
+                heard.add("waiting for batch " + nextBatch);
+            }
+        };
+        var running = java.util.concurrent.CompletableFuture.supplyAsync(() -> executor.execute(id, listener));
+        while (!heard.contains("waiting for batch 2")) {
+            Thread.sleep(20);
+        }
+        store.control(id, "pause");
+        while (heard.stream().noneMatch(m -> m.startsWith("paused"))) {
+            Thread.sleep(20);
+        }
+        store.control(id, null);
+        while (!heard.contains("resumed")) {
+            Thread.sleep(20);
+        }
+        store.control(id, "abort");
+
+        DeploymentResult result = running.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(result.state()).isEqualTo(Deployment.ABORTED);
+        assertThat(result.steps()).extracting(StoredStep::state).containsExactly(StepState.ROLLED_BACK, StepState.PENDING,
+                StepState.PENDING);
+        for (var agent : fleet.agents) {
+            assertThat(Files.readAllBytes(agent.script().path())).isEqualTo(fleet.originals.get(agent.id()));
+        }
+        assertThat(store.lockHolder()).isEmpty();
+    }
+
     static RolloutExecutor executor(DeploymentStore store, RolloutFleet fleet, Set<String> failing) {
         return new RolloutExecutor(store, fleet.lookup(), RolloutFleet.failingFor(failing), List.of(), AgentRuntime.NOT_RUNNING, HOST);
     }

@@ -1,7 +1,15 @@
 package io.fleetshell.shell;
 
 import io.fleetshell.engine.Checksums;
+import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.pattern.Rewrite;
+import io.fleetshell.engine.rollout.BatchSpec;
+import io.fleetshell.engine.rollout.DeploymentJournal;
 import io.fleetshell.engine.rollout.LockHolder;
+import io.fleetshell.engine.rollout.OnFail;
+import io.fleetshell.engine.rollout.Plan;
+import io.fleetshell.engine.rollout.Rollout;
+import io.fleetshell.engine.rollout.RolloutOptions;
 import io.fleetshell.history.DeploymentStore;
 import io.fleetshell.history.HistoryDatabase;
 import org.junit.jupiter.api.BeforeEach;
@@ -10,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,6 +97,16 @@ class RolloutCommandsTest {
         assertThat(status.out()).contains("stopped", "completed", "2/2");
         assertThat(status.err()).contains("The fleet is not locked.");
 
+        try (var context = shell.context()) {
+            io.fleetshell.shell.cli.FleetCompleter completer = context.getBean(io.fleetshell.shell.cli.FleetCompleter.class);
+            assertThat(values(completer.proposals(List.of("rollback"), ""))).contains("AsyncProcessor", "UnifiedWebAgent")
+                    .doesNotContain("TranslationService", "TutorAgent");
+            assertThat(completer.proposals(List.of("rollback"), "Async")).singleElement()
+                    .satisfies(c -> assertThat(c.descr()).startsWith("deployment 2, ").endsWith("lazy_loading"));
+            assertThat(values(completer.proposals(List.of("rollback", "--deployment"), ""))).containsExactly("2", "1");
+            assertThat(values(completer.proposals(List.of("rollback", "--batch"), ""))).containsExactly("2.1", "2.2");
+        }
+
         ShellHarness.Run rollback = shell.oneShot("rollback", "--deployment", "2", "--yes");
         assertThat(rollback.status()).as(rollback.err()).isZero();
         assertThat(rollback.out()).contains("2.1.1 pc2/AsyncProcessor: restored", "sha256 " + originals.get("pc2_code/agents/async_processor.py")
@@ -111,10 +130,40 @@ class RolloutCommandsTest {
         assertThat(shell.oneShot("deploy", "status").err()).contains("The fleet is not locked.");
     }
 
+    @Test
+    void theShellOffersToRecoverAnInterruptedDeploymentAtStart() throws Exception {
+        Path script = home.resolve("demo/pc2_code/agents/async_processor.py");
+        byte[] original = Files.readAllBytes(script);
+        byte[] rewritten = (new String(original, java.nio.charset.StandardCharsets.UTF_8) + "# rewritten\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (HistoryDatabase db = HistoryDatabase.open(home.resolve("history.db"))) {
+            DeploymentStore store = new DeploymentStore(db);
+            Plan plan = Rollout.of(List.of(new Rollout.Change(new AgentId("pc2", "AsyncProcessor"),
+                    new Rewrite("lazy_loading", script, original, rewritten, List.of()), null)), List.of(),
+                    new RolloutOptions(BatchSpec.parse("1"), Duration.ZERO, 0, OnFail.ROLLBACK_BATCH));
+            // What a process killed right after its write leaves: the intent journaled, the rewrite on disk, the lock.
+            long id = store.create(plan, plan.options().toMap(), new LockHolder(null, "deploy", 999_999_999L, "gone", hostName(), Instant.now()));
+            store.beginWrite(store.steps(id).getFirst(), new DeploymentJournal.FileMeta(0644, Instant.now()));
+            Files.write(script, rewritten);
+        }
+
+        ShellHarness.Run run = shell.interactive("y\nquit\n");
+
+        assertThat(run.out()).contains("deployment 1 (lazy_loading, started", "by pid 999999999", "was interrupted",
+                "Recover now with deploy recover", "deployment 1 recovered: 1 in-flight step restored",
+                "1.1.1 pc2/AsyncProcessor: restored");
+        assertThat(Files.readAllBytes(script)).isEqualTo(original);
+        assertThat(shell.oneShot("deploy", "status").err()).contains("The fleet is not locked.");
+        assertThat(shell.oneShot("explain", "1").out()).contains("rolled back: recovered: interrupted while writing");
+    }
+
     private void assertOriginal(String... agents) {
         for (String agent : agents) {
             assertThat(Checksums.sha256(home.resolve("demo").resolve(agent))).as(agent).isEqualTo(originals.get(agent));
         }
+    }
+
+    private static List<String> values(List<org.jline.reader.Candidate> candidates) {
+        return candidates.stream().map(org.jline.reader.Candidate::value).toList();
     }
 
     private static String hostName() throws Exception {

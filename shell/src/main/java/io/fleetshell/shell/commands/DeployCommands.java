@@ -70,8 +70,7 @@ public class DeployCommands {
 
     @Journaled
     @Command(name = {"batch", "deploy"}, group = GROUP,
-            help = "batch deploy [--pattern P] [--agents A,B | --top N] [--batch-size N|N%|1,5,20%] [--interval DURATION] "
-                    + "[--max-fail PCT] [--on-fail rollback-batch|rollback-all|pause] [--runs N] [--diff] [--dry-run] [--yes] [--json]",
+            help = "batch deploy [--agents A,B | --top N] [--batch-size N] [--interval D] [--dry-run] [--yes] [OPTIONS]",
             description = "Roll the patterns out to agents in batches. First resolves the whole plan (each agent's rewrite and the "
                     + "checksum of the file it expects), prints it with the batches, predicted gains and duration, and asks "
                     + "(unless --yes). Then per agent: back up the original in history, write atomically, prove (compiles, no new "
