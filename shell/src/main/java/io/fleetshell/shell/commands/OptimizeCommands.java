@@ -59,9 +59,9 @@ public class OptimizeCommands {
     @Journaled
     @Command(name = "optimize", group = GROUP, help = "optimize AGENT [--pattern P] [--dry-run] [--runs N] [--json]",
             completionProvider = "agentCompletion",
-            description = "Rewrite one agent with lazy_loading and dependency_reduction (or --pattern P), prove the rewrite, and apply it "
-                    + "as a one-agent deployment (backup in history, atomic write, proof on disk, health gate, byte-exact "
-                    + "rollback on failure); --dry-run only shows it. The proof runs "
+            description = "Rewrite one agent's imports, prove the rewrite, and apply it (--dry-run: only show it). Patterns: "
+                    + "dependency_reduction, then lazy_loading (or --pattern P). Applying is a one-agent deployment: backup in "
+                    + "history, atomic write, proof on disk, health gate, byte-exact rollback on failure. The proof runs "
                     + "under the agent's own interpreter: it compiles, adds no undefined name, loads (or fails exactly as "
                     + "before), keeps the module's names, loads faster beyond noise (rank test over N runs each), and "
                     + "passes the agent's test_command. Shows the unified diff, what stayed eager and why, what behaviour "
