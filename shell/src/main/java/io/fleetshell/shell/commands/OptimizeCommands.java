@@ -15,9 +15,7 @@ import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
 import io.fleetshell.engine.proof.Prover;
 import io.fleetshell.engine.rollout.BatchSpec;
-import io.fleetshell.engine.rollout.ConfiguredRuntime;
 import io.fleetshell.engine.rollout.DeploymentResult;
-import io.fleetshell.engine.rollout.HealthGate;
 import io.fleetshell.engine.rollout.OnFail;
 import io.fleetshell.engine.rollout.Plan;
 import io.fleetshell.engine.rollout.PlanStep;
@@ -26,7 +24,6 @@ import io.fleetshell.engine.rollout.RolloutListener;
 import io.fleetshell.engine.rollout.RolloutOptions;
 import io.fleetshell.engine.rollout.StoredStep;
 import io.fleetshell.engine.rollout.WrittenFileProver;
-import io.fleetshell.history.DeploymentStore;
 import io.fleetshell.engine.stats.MannWhitney;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Journaled;
@@ -51,9 +48,11 @@ public class OptimizeCommands {
     static final double ALPHA = 0.05;
 
     private final ShellSession session;
+    private final Rollouts rollouts;
 
-    public OptimizeCommands(ShellSession session) {
+    public OptimizeCommands(ShellSession session, Rollouts rollouts) {
         this.session = session;
+        this.rollouts = rollouts;
     }
 
     @Journaled
@@ -127,22 +126,15 @@ public class OptimizeCommands {
                 Checksums.sha256(result.rewrite().before()), result.rewrite(), null);
         Plan plan = new Plan(result.rewrite().pattern(), List.of(step), List.of(),
                 new RolloutOptions(BatchSpec.parse("1"), Duration.ZERO, 0, OnFail.ROLLBACK_BATCH));
-        RolloutExecutor executor = new RolloutExecutor(new DeploymentStore(session.database()), id -> agent,
-                new WrittenFileProver(inventory, Duration.ofMinutes(10)), List.of(new HealthGate(Duration.ofSeconds(30))),
-                new ConfiguredRuntime(inventory, Duration.ofMinutes(2)), host());
+        // The restart (supervisor or restart_command) and the gates are batch deploy's; the patterns' proof already ran.
+        RolloutExecutor executor = new RolloutExecutor(rollouts.store(), id -> agent,
+                new WrittenFileProver(inventory, Rollouts.COMMAND_TIMEOUT), rollouts.gates(inventory), rollouts.runtime(inventory),
+                Rollouts.host());
         if (!json) {
             out.info("Applying to %s as a one-agent deployment (backup, atomic write, proof on disk, restart and health gate if it runs)..."
                     .formatted(agent.script().path()));
         }
         return executor.run(plan, RolloutListener.SILENT);
-    }
-
-    private static String host() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            return "localhost";
-        }
     }
 
     private static String summary(Optimization result, boolean dryRun, DeploymentResult deployment) {
