@@ -28,16 +28,16 @@ public final class HealthGate implements Gate {
 
     @Override
     public GateDecision evaluate(Agent agent, Instant since) {
-        String url = HealthProbe.url(agent);
+        String url = HealthEndpoint.url(agent);
         if (url == null) {
             return GateDecision.cannotEvaluate(name(), agent.name() + " has no health_check_port in its config: its health cannot be asked");
         }
         Instant deadline = since.plus(limit);
         int attempts = 0;
-        HealthProbe.Answer answer;
+        HealthEndpoint.Answer answer;
         do {
             attempts++;
-            answer = HealthProbe.probe(url);
+            answer = HealthEndpoint.probe(url);
             if (answer.healthy()) {
                 break;
             }

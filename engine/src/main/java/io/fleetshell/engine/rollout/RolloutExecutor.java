@@ -206,7 +206,7 @@ public final class RolloutExecutor {
             journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "runtime", "SKIPPED",
                     "agent not running before the change: no restart, no runtime gate; the proof decided", agent.name()
                     + " was not running, so it runs the new code from its next start", Map.of("health_url",
-                    String.valueOf(HealthProbe.url(agent))), Instant.now()));
+                    String.valueOf(HealthEndpoint.url(agent))), Instant.now()));
             journal.record(step, DeploymentJournal.OUTCOME, "applied", StepState.APPLIED, "proved; not running, so not restarted or gated");
             return new StepResult(StepState.APPLIED, "proved (" + checks(proof) + "); not running: not restarted, not gated");
         }

@@ -27,8 +27,8 @@ public final class SupervisorRuntime implements AgentRuntime {
         if (supervisor.running(agent).isPresent()) {
             return true;
         }
-        String url = HealthProbe.url(agent);
-        return url != null && HealthProbe.probe(url).status() > 0;
+        String url = HealthEndpoint.url(agent);
+        return url != null && HealthEndpoint.probe(url).status() > 0;
     }
 
     @Override

@@ -8,8 +8,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** One {@code GET /health} on an agent's health-check port. */
-public final class HealthProbe {
+/**
+ * One {@code GET /health} on an agent's health-check port, repeated by {@link HealthGate} until it answers 200:
+ * the rollout's wait for an agent to come back after a restart (the runtime gates then take their own probes).
+ */
+public final class HealthEndpoint {
 
     /** @param status the HTTP status, or -1 when nothing answered; @param body the start of the body or the error */
     public record Answer(String url, int status, String body, long millis) {
@@ -20,7 +23,7 @@ public final class HealthProbe {
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-    private HealthProbe() {
+    private HealthEndpoint() {
     }
 
     /** The health URL of the agent, or null when its config gives no health-check port. */
