@@ -407,7 +407,10 @@ public class DeployCommands {
                         s.expectedSha256().substring(0, 12), s.file());
             }
             out.println(table.render());
-            out.println("predicted gain: %.1f ms of module load in total (score's measured gains; - means not profiled)".formatted(plan.predictedGainMs()));
+            long measured = plan.steps().stream().filter(s -> s.predictedGainMs() != null).count();
+            out.println(measured == 0 ? "predicted gain: unknown, no agent of the plan is profiled (profile measures them; score then predicts)"
+                    : "predicted gain: %.1f ms of module load in total, from score's measurements of %d of %d agents (- means not profiled)"
+                    .formatted(plan.predictedGainMs(), measured, plan.steps().size()));
             out.println("duration: at least %s of waits between batches, plus each agent's proof (fresh-process loads and its "
                     .formatted(human(plan.minimumDuration())) + "tests), restart and health gate");
         }
