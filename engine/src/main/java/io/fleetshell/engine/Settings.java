@@ -1,5 +1,7 @@
 package io.fleetshell.engine;
 
+import io.fleetshell.engine.analysis.PythonFacts;
+import io.fleetshell.engine.compare.Thresholds;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -7,21 +9,43 @@ import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * User settings from {@code FLEETSHELL_HOME/settings.yaml}; every key is optional.
  *
  * @param infrastructureAgents agents that are never optimized ({@code infrastructure_agents:} list)
+ * @param sideEffectModules    modules imported for their side effects, never deferred or removed
+ *                             ({@code side_effect_modules:} list; default {@link PythonFacts#DEFAULT_SIDE_EFFECT_MODULES})
+ * @param thresholds           what comparisons, gates and {@code health} are held to ({@code thresholds:} mapping)
+ * @param prometheusUrl        the Prometheus server that scrapes the fleet ({@code prometheus_url:}), or null:
+ *                             metrics are then read from its query API instead of the agents' endpoints
  */
-public record Settings(Set<String> infrastructureAgents) {
+public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectModules, Thresholds thresholds, URI prometheusUrl) {
+
+    public Settings {
+        infrastructureAgents = Set.copyOf(infrastructureAgents);
+        sideEffectModules = Set.copyOf(sideEffectModules);
+    }
+
+    public Settings(Set<String> infrastructureAgents) {
+        this(infrastructureAgents, PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, Thresholds.defaults(), null);
+    }
 
     public static Settings defaults() {
         return new Settings(InventoryLoader.DEFAULT_INFRASTRUCTURE);
+    }
+
+    /** The Prometheus server to read metrics from, when settings.yaml names one. */
+    public Optional<URI> prometheus() {
+        return Optional.ofNullable(prometheusUrl);
     }
 
     public static Settings read(Path file) {
@@ -44,14 +68,36 @@ public record Settings(Set<String> infrastructureAgents) {
         if (!(root instanceof Map<?, ?> map)) {
             throw new FleetshellException(ErrorCode.CONFIG_INVALID, file + ": expected a mapping of settings");
         }
-        Object infra = map.get("infrastructure_agents");
-        if (infra == null) {
-            return defaults();
+        Thresholds thresholds = Thresholds.from(map.get(Thresholds.KEY), file);
+        return new Settings(names(file, map, "infrastructure_agents", "agent names", InventoryLoader.DEFAULT_INFRASTRUCTURE),
+                names(file, map, "side_effect_modules", "module names", PythonFacts.DEFAULT_SIDE_EFFECT_MODULES),
+                thresholds, prometheusUrl(file, map.get("prometheus_url")));
+    }
+
+    private static Set<String> names(Path file, Map<?, ?> map, String key, String what, Set<String> defaults) {
+        Object value = map.get(key);
+        if (value == null) {
+            return defaults;
         }
-        if (!(infra instanceof List<?> list)) {
-            throw new FleetshellException(ErrorCode.CONFIG_INVALID,
-                    file + ": infrastructure_agents must be a list of agent names");
+        if (!(value instanceof List<?> list)) {
+            throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s: %s must be a list of %s, e.g. %s: [a, b]".formatted(file, key, what, key));
         }
-        return new Settings(Set.copyOf(list.stream().map(String::valueOf).toList()));
+        return Set.copyOf(list.stream().map(String::valueOf).toList());
+    }
+
+    private static URI prometheusUrl(Path file, Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(String.valueOf(value).strip());
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s: prometheus_url '%s' is not an http(s) URL; write it as "
+                .formatted(file, value) + "prometheus_url: http://HOST:9090 or delete the line to scrape agents directly");
     }
 }

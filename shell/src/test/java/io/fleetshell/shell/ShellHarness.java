@@ -92,7 +92,8 @@ public final class ShellHarness {
 
     /** What the terminal shows, and a way to wait until the REPL has prompted n times. */
     private static final class Screen extends ByteArrayOutputStream {
-        private static final String PROMPT = "fleetshell> ";
+        /** The REPL's prompt, and a command's own yes/no question, which waits for a typed line too. */
+        private static final String PROMPT = "fleetshell> |\\[y/N\\] ";
 
         synchronized String text() {
             return toString(StandardCharsets.UTF_8);

@@ -3,6 +3,7 @@ package io.fleetshell.shell.cli;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Machine;
+import io.fleetshell.engine.pattern.Patterns;
 import io.fleetshell.shell.ShellSession;
 import org.springframework.stereotype.Component;
 
@@ -34,6 +35,12 @@ public class ValueCompletions {
         return switch (option) {
             case "agent", "agents" -> agents(typed);
             case "machine" -> machines(typed);
+            case "pattern" -> patterns(typed);
+            case "deployment" -> deployments(typed);
+            case "batch" -> batches(typed);
+            case "on-fail" -> java.util.Arrays.stream(io.fleetshell.engine.rollout.OnFail.values())
+                    .map(io.fleetshell.engine.rollout.OnFail::text).filter(t -> t.startsWith(typed))
+                    .map(t -> new Value(t, null, true)).toList();
             case "root", "file", "dir", "from" -> paths(typed);
             default -> List.of();
         };
@@ -53,11 +60,71 @@ public class ValueCompletions {
                 .toList();
     }
 
+    /** Deployment ids, newest first, described by date, pattern and state. */
+    public List<Value> deployments(String typed) {
+        try {
+            io.fleetshell.history.DeploymentStore store = new io.fleetshell.history.DeploymentStore(session.database());
+            return store.deployments(50).stream()
+                    .filter(d -> String.valueOf(d.id()).startsWith(typed))
+                    .map(d -> new Value(String.valueOf(d.id()), "%s %s %s".formatted(WHEN.format(d.createdAt()), d.pattern(),
+                            d.state().replace('_', ' ')), true))
+                    .toList();
+        } catch (RuntimeException e) {
+            return List.of(); // completion must never break the line being typed
+        }
+    }
+
+    /** Batch ids (DEPLOYMENT.BATCH) of recent deployments with changes left to roll back, with date, pattern and agents. */
+    public List<Value> batches(String typed) {
+        try {
+            io.fleetshell.history.DeploymentStore store = new io.fleetshell.history.DeploymentStore(session.database());
+            List<Value> values = new java.util.ArrayList<>();
+            for (var d : store.deployments(20)) {
+                Map<Integer, List<io.fleetshell.engine.rollout.StoredStep>> byBatch = store.steps(d.id()).stream()
+                        .filter(st -> st.state().changed())
+                        .collect(java.util.stream.Collectors.groupingBy(io.fleetshell.engine.rollout.StoredStep::batch,
+                                java.util.TreeMap::new, java.util.stream.Collectors.toList()));
+                byBatch.forEach((b, steps) -> values.add(new Value(d.id() + "." + b, "%s %s: %s".formatted(WHEN.format(d.createdAt()),
+                        d.pattern(), String.join(", ", steps.stream().map(st -> st.agent().name()).toList())), true)));
+            }
+            return values.stream().filter(v -> v.text().startsWith(typed)).toList();
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** Agents with a change that can be rolled back, described by the deployment, its date and pattern. */
+    public List<Value> agentsWithBackups(String typed) {
+        try {
+            io.fleetshell.history.DeploymentStore store = new io.fleetshell.history.DeploymentStore(session.database());
+            Map<String, Value> byName = new java.util.LinkedHashMap<>();
+            for (var step : store.changedSteps()) {
+                String name = step.agent().name();
+                if (name.startsWith(typed) && !byName.containsKey(name)) {
+                    var d = store.deployment(step.deploymentId()).orElseThrow();
+                    byName.put(name, new Value(name, "deployment %d, %s, %s".formatted(d.id(), WHEN.format(d.createdAt()), step.pattern()), true));
+                }
+            }
+            return List.copyOf(byName.values());
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private static final java.time.format.DateTimeFormatter WHEN =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(java.time.ZoneId.systemDefault());
+
     public List<Value> machines(String typed) {
         return inventory().machines().stream().map(Machine::name)
                 .filter(name -> name.startsWith(typed))
                 .map(name -> new Value(name, null, true))
                 .toList();
+    }
+
+    /** Optimization patterns by id, each with its display name. */
+    public List<Value> patterns(String typed) {
+        return Patterns.all().stream().filter(p -> p.id().startsWith(typed))
+                .map(p -> new Value(p.id(), p.displayName(), true)).toList();
     }
 
     public List<Value> paths(String typed) {
