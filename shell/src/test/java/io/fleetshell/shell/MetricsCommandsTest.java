@@ -102,6 +102,11 @@ class MetricsCommandsTest {
         ShellHarness.Run points = shell.oneShot("metrics", "show", "TutorAgent", "--metric", "demo_startup_seconds");
         assertThat(points.out()).containsPattern("demo_startup_seconds\\{agent=\"TutorAgent\"\\}\\s+\\S+\\s+[\\d.]+\\s+#" + lastScrape);
 
+        ShellHarness.Run one = shell.oneShot("metrics", "show", "TutorAgent", "--scrape", String.valueOf(lastScrape));
+        assertThat(one.out()).contains("scrape #" + lastScrape + " of mainpc/TutorAgent at ", ": ok, ")
+                .containsPattern("demo_requests_total\\{agent=\"TutorAgent\",path=\"/run\"\\}\\s+counter\\s+5");
+        assertThat(shell.oneShot("metrics", "show", "ServiceRegistry", "--scrape", String.valueOf(lastScrape)).err())
+                .contains("mainpc/ServiceRegistry has no scrape #" + lastScrape);
         assertThat(shell.oneShot("metrics", "show", "ServiceRegistry").err()).contains("has no scrapes in the last 1h; run metrics scrape");
         assertThat(shell.oneShot("metrics", "show", "TutorAgent", "--window", "soon").err())
                 .contains("--window soon is not a duration; write it like 500ms, 2s, 10m, 1h or 1d");
