@@ -46,6 +46,11 @@ final class RuntimeWatchFacts implements WatchFacts {
         this.thresholds = thresholds;
     }
 
+    /** When the agent's newest runtime baseline window ends, if it has one: later intervals are "current". */
+    Optional<Instant> baselineEnd(AgentId agent) {
+        return runtime.runtimeBaseline(agent).map(RuntimeBaseline::windowEnd);
+    }
+
     @Override
     public Optional<Double> timeToHealthySeconds(AgentId agent) {
         List<StartSample> starts = runtime.starts(agent, Instant.EPOCH, Instant.now());

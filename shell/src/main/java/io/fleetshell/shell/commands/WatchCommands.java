@@ -11,6 +11,7 @@ import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Output;
 import io.fleetshell.shell.render.JsonObject;
 import io.fleetshell.shell.watch.Dashboard;
+import io.fleetshell.shell.watch.WatchFacts;
 import io.fleetshell.shell.watch.Change;
 import io.fleetshell.shell.watch.WatchLoop;
 import io.fleetshell.shell.watch.WatchModel;
@@ -68,11 +69,17 @@ public class WatchCommands {
         // A target must not hold a cycle up much longer than the interval; 5 s is enough for any honest endpoint.
         Duration timeout = Duration.ofMillis(Math.max(200, Math.min(5_000, every.toMillis() * 4 / 5)));
         try (MetricSource source = MetricTargets.source(session.settings(), timeout)) {
-            WatchState state = new WatchState(every, source.describe(), session.settings().thresholds(),
-                    new RuntimeWatchFacts(session, session.settings().thresholds()));
-            Instant since = Instant.now().minus(PRIME_WITHIN);
+            RuntimeWatchFacts facts = new RuntimeWatchFacts(session, session.settings().thresholds());
+            WatchState state = new WatchState(every, source.describe(), session.settings().thresholds(), facts);
+            Instant now = Instant.now();
+            Instant since = now.minus(PRIME_WITHIN);
             for (ScrapeTarget t : targets) {
                 store.latestOk(t.agent(), since).ifPresent(s -> state.prime(t.agent(), store.exposition(s.id())));
+                // An agent with a runtime baseline is judged on its recent intervals: those stored since the window
+                // ended (by earlier watches or metrics scrape) count, so even --once has a comparison to show.
+                facts.baselineEnd(t.agent()).ifPresent(end -> state.seed(t.agent(),
+                        store.intervals(t.agent(), end.isAfter(since) ? end : since, now).stream()
+                                .map(i -> new WatchFacts.P95(i.to().id(), i.stats().p95Seconds())).toList()));
             }
             MetricStore.Source kind = MetricTargets.kind(source);
             OperatingSystemMXBean os = ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class);

@@ -46,6 +46,15 @@ public final class WatchState {
         previous.put(agent, earlier);
     }
 
+    /** Starts the agent's p95 history with intervals measured before this watch (stored scrapes), oldest first. */
+    public void seed(AgentId agent, List<WatchFacts.P95> earlier) {
+        Deque<WatchFacts.P95> p95s = history.computeIfAbsent(agent, a -> new ArrayDeque<>());
+        earlier.forEach(p95s::addLast);
+        while (p95s.size() > HISTORY) {
+            p95s.removeFirst();
+        }
+    }
+
     public boolean primed(AgentId agent) {
         return previous.containsKey(agent);
     }
