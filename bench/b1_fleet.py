@@ -1,0 +1,274 @@
+"""B1 (issue 8): the effect of fleetshell's rewrites on a realistic ML fleet, against the naive rewrite and the floor.
+
+    python3 bench/b1_fleet.py [--repeats N] [--agents NAME,...] [--keep DIR] [--json FILE] [--smoke]
+
+Generates the B1 fleet (`bench/mlfleet`: 60 agents on two machines, 48 of them importing numpy, scipy,
+pandas, scikit-learn, matplotlib, requests and PyYAML from Debian's packages, run with `/usr/bin/python3`),
+and makes three copies of it:
+  fleetshell: each agent's `lazy_loading` and `dependency_reduction` diffs from `optimize --dry-run --json`
+  naive:      heavy imports commented out and re-imported in a new `_lazy_imports()` (what fleets do today)
+  floor:      the imports fleetshell's analysis calls deferrable or unused deleted (measurement only)
+Each agent's self-test (its `test_command`) runs on the original, fleetshell and naive copies; an agent is
+broken when it fails there (or fails to load). Then, per repeat and agent, the variants in turns: module load
+(fresh process), time until /health answers 200, and latency of the first /run. Per agent:
+  captured gain = (original load - optimized load) / (original load - floor load)
+reported over agents whose floor saves at least 5 ms and 10 % of the load (the others have nothing to gain).
+Missing Debian packages are installed with apt-get when run as root, else the benchmark stops saying what to
+install. `--smoke` measures 3 agents once (standard-library ones when the packages are absent).
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchlib import ROOT, build_if_needed, fmt, machine, summary
+from mlfleet import generate as gen
+from mlfleet import measure, variants
+
+PYTHON = "/usr/bin/python3"
+DEBIAN_PACKAGES = ["python3-numpy", "python3-scipy", "python3-pandas", "python3-requests", "python3-yaml",
+                   "python3-sklearn", "python3-matplotlib"]
+SMOKE_ML = ["SensorDenoiser", "ChartRenderer", "AlertMailer"]
+SMOKE_STDLIB = ["AlertMailer", "AsyncJobRunner", "LinkHarvester"]
+PATTERNS = ("lazy_loading", "dependency_reduction")
+COMMAND = "python3 bench/b1_fleet.py"
+
+
+def say(message):
+    print("b1: " + message, file=sys.stderr, flush=True)
+
+
+def ensure_packages(smoke):
+    """True when Debian's interpreter has the heavy packages (installing them if root); False in smoke mode without."""
+    if not os.path.exists(PYTHON):
+        sys.exit("b1: needs Debian's %s (the agents run with it); not found" % PYTHON)
+    if gen.heavy_available(PYTHON):
+        return True
+    if smoke:
+        say("numpy/scipy/pandas/... not importable by %s: smoke mode uses the standard-library agents" % PYTHON)
+        return False
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing with apt-get: " + " ".join(DEBIAN_PACKAGES))
+        subprocess.run(["apt-get", "update", "-q"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["apt-get", "install", "-y", "-q"] + DEBIAN_PACKAGES, check=True, stdout=subprocess.DEVNULL)
+        if gen.heavy_available(PYTHON):
+            return True
+    sys.exit("b1: %s cannot import numpy, scipy, pandas, requests, yaml, sklearn and matplotlib. Install them:\n"
+             "    sudo apt-get install -y %s\nor run with --smoke (standard-library agents only)." % (PYTHON, " ".join(DEBIAN_PACKAGES)))
+
+
+def fleetshell(env, *args, check=True):
+    result = subprocess.run([str(ROOT / "fleetshell")] + list(args), cwd=ROOT, env=env, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        sys.exit("b1: fleetshell %s failed (%d): %s" % (" ".join(args), result.returncode, result.stderr[-2000:]))
+    return result
+
+
+def optimize_available(env):
+    return fleetshell(env, "help", "optimize", check=False).returncode == 0
+
+
+def diffs_of(report):
+    """Every unified diff found in an `optimize --json` answer."""
+    if isinstance(report, dict):
+        for key, value in report.items():
+            if isinstance(value, str) and "diff" in key and value.lstrip().startswith(("---", "diff ")):
+                yield value
+            else:
+                yield from diffs_of(value)
+    elif isinstance(report, list):
+        for item in report:
+            yield from diffs_of(item)
+
+
+def make_variants(fleet, work, manifest, env, with_fleetshell):
+    """Writes the naive, floor and (when optimize exists) fleetshell copies; returns {variant: {agent: problem}}."""
+    problems = {"naive": {}, "floor": {}, "fleetshell": {}}
+    copies = {v: work / v for v in ("naive", "floor") + (("fleetshell",) if with_fleetshell else ())}
+    for copy in copies.values():
+        shutil.copytree(fleet, copy)
+    score = json.loads(fleetshell(env, "score", "--json").stdout)
+    statements = {entry["agent"].split("/")[-1]: entry.get("statements", []) for entry in score["agents"]}
+    for agent in manifest["agents"]:
+        source = (fleet / agent["script"]).read_text()
+        rewritten, _ = variants.naive(source)
+        (copies["naive"] / agent["script"]).write_text(rewritten)
+        floored, removed = variants.floor(source, statements.get(agent["name"], []))
+        (copies["floor"] / agent["script"]).write_text(floored)
+        if with_fleetshell:
+            for pattern in PATTERNS:
+                result = fleetshell(env, "optimize", agent["name"], "--pattern", pattern, "--dry-run", "--json", check=False)
+                if result.returncode not in (0, 1):
+                    problems["fleetshell"][agent["name"]] = "optimize --pattern %s: %s" % (pattern, result.stderr.strip()[-300:])
+                    continue
+                try:
+                    report = json.loads(result.stdout)
+                except ValueError:
+                    problems["fleetshell"][agent["name"]] = "optimize --pattern %s printed no JSON" % pattern
+                    continue
+                for diff in diffs_of(report):
+                    complaint = variants.apply_diff(copies["fleetshell"], diff)
+                    if complaint:
+                        problems["fleetshell"][agent["name"]] = "patch (%s): %s" % (pattern, complaint)
+    return copies, problems
+
+
+def check_agents(roots, manifest):
+    """Self-test of every agent in every copy that must work; returns {variant: {agent: reason}}."""
+    broken = {}
+    for variant, root in roots.items():
+        broken[variant] = {}
+        for agent in manifest["agents"]:
+            reason = measure.self_test(root, agent["test_command"])
+            if reason:
+                broken[variant][agent["name"]] = reason
+        say("%s: %d of %d agents fail their self-test" % (variant, len(broken[variant]), len(manifest["agents"])))
+    return broken
+
+
+def run_round(roots, agents, samples, answers, recorded=True):
+    """One repeat: each agent, each variant in turns (the order rotating with the agent)."""
+    for k, agent in enumerate(agents):
+        names = agent["variants"]
+        names = names[k % len(names):] + names[:k % len(names)]
+        for variant in list(names):
+            root = roots[variant]
+            try:
+                load = measure.load_ms(PYTHON, root, agent["script"])
+                healthy, first, answer = measure.start(PYTHON, root, agent["script"],
+                                                       agent["sample"] if variant != "floor" else None)
+            except measure.Failed as exc:
+                agent["variants"].remove(variant)
+                agent.setdefault("failures", {})[variant] = str(exc)
+                continue
+            if recorded:
+                samples.setdefault((agent["name"], variant), []).append((load, healthy, first))
+            if variant != "floor":
+                answers.setdefault((agent["name"], variant), answer)
+
+
+def analyse(manifest, samples, answers, broken, fleetshell_measured):
+    """The figures of the results table: dict of label -> (summary or text)."""
+    names = [a["name"] for a in manifest["agents"]]
+    med = lambda name, variant, i: statistics.median(s[i] for s in samples[(name, variant)])
+    have = lambda name, *vs: all((name, v) in samples for v in vs)
+    rows = []
+    counted = [n for n in names if have(n, "original", "floor")
+               and med(n, "original", 0) - med(n, "floor", 0) >= max(5.0, 0.1 * med(n, "original", 0))]
+    rows.append(("agents in the fleet / with something to gain (floor saves >= 5 ms and >= 10 %)",
+                 "%d / %d" % (len(names), len(counted))))
+    rows.append(("original: module load (ms), median over agents", summary([med(n, "original", 0) for n in names if have(n, "original")]), " ms"))
+    rows.append(("original: time-to-healthy (ms), median over agents", summary([med(n, "original", 1) for n in names if have(n, "original")]), " ms"))
+    rows.append(("floor: module-load reduction vs original (%), agents with something to gain",
+                 summary([100 * (1 - med(n, "floor", 0) / med(n, "original", 0)) for n in counted]), " %"))
+
+    def per_repeat(variant, pool, figure):
+        """Fleet median of figure(original, variant, floor) for each repeat: the spread across repeats."""
+        repeats = min(len(samples[(n, v)]) for n in pool for v in ("original", variant, "floor")) if pool else 0
+        return [statistics.median(figure(samples[(n, "original")][r], samples[(n, variant)][r], samples[(n, "floor")][r])
+                                  for n in pool) for r in range(repeats)]
+
+    def variant_rows(variant, label):
+        ok = [n for n in names if n not in broken.get(variant, {}) and have(n, "original", variant)]
+        pool = [n for n in counted if n in ok]
+        n_all = len(names)
+        rows.append(("%s: agents broken (self-test fails or does not load; target 0)" % label,
+                     "%d of %d" % (len(broken.get(variant, {})), n_all)))
+        if not pool:
+            rows.append(("%s: captured gain" % label, "no unbroken agent with something to gain"))
+            return
+        gains = [(med(n, "original", 0) - med(n, variant, 0)) / (med(n, "original", 0) - med(n, "floor", 0)) for n in pool]
+        rows.append(("%s: captured gain per agent, median over %d agents (target >= 0.9)" % (label, len(pool)), summary(gains), ""))
+        rows.append(("%s: same, fleet median of each repeat (spread across repeats)" % label,
+                     summary(per_repeat(variant, pool, lambda o, v, f: (o[0] - v[0]) / (o[0] - f[0]) if o[0] != f[0] else 0.0)), ""))
+        rows.append(("%s: module-load reduction vs original (%%), %d agents" % (label, len(pool)),
+                     summary([100 * (1 - med(n, variant, 0) / med(n, "original", 0)) for n in pool]), " %"))
+        rows.append(("%s: time-to-healthy reduction vs original (%%), %d agents" % (label, len(pool)),
+                     summary([100 * (1 - med(n, variant, 1) / med(n, "original", 1)) for n in pool]), " %"))
+        rows.append(("%s: same, fleet median of each repeat (spread across repeats)" % label,
+                     summary(per_repeat(variant, pool, lambda o, v, f: 100 * (1 - v[1] / o[1]))), " %"))
+        rows.append(("%s: first-request latency / original's, %d agents" % (label, len(pool)),
+                     summary([med(n, variant, 2) / med(n, "original", 2) for n in pool]), ""))
+        differ = [n for n in ok if (n, variant) in answers and answers[(n, variant)] != answers.get((n, "original"))]
+        rows.append(("%s: unbroken agents whose first /run answer differs from the original's" % label,
+                     "%d of %d" % (len(differ), len(ok))))
+
+    if fleetshell_measured:
+        variant_rows("fleetshell", "fleetshell lazy_loading + dependency_reduction")
+    else:
+        rows.append(("fleetshell lazy_loading + dependency_reduction", "not yet measurable: `optimize` is not in this build"))
+    variant_rows("naive", "peer: naive rewrite (comment out, re-import in `_lazy_imports()`)")
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--agents", help="comma-separated agent names (default: all)")
+    parser.add_argument("--keep", help="write the fleet and its variants into this new directory and keep them")
+    parser.add_argument("--json", help="write every sample, failure and answer to this file")
+    parser.add_argument("--smoke", action="store_true", help="3 agents, 1 repeat: checks that the harness runs")
+    args = parser.parse_args()
+    heavy = ensure_packages(args.smoke)
+    repeats = 1 if args.smoke else args.repeats
+    only = set(args.agents.split(",")) if args.agents else set(SMOKE_ML if heavy else SMOKE_STDLIB) if args.smoke else None
+    build_if_needed()
+    start_line = machine()
+    with tempfile.TemporaryDirectory(prefix="b1-") as tmp:
+        work = Path(args.keep) if args.keep else Path(tmp)
+        fleet = work / "original"
+        manifest = gen.generate(fleet, PYTHON, stdlib_only=not heavy, only=only)
+        if not manifest["agents"]:
+            sys.exit("b1: no agent matches --agents %s" % args.agents)
+        say("generated %d agents in %s" % (len(manifest["agents"]), fleet))
+        env = dict(os.environ, FLEETSHELL_HOME=str(work / "home"), PORT_OFFSET="0")  # configured ports are only recorded: agents run on free ports
+        fleetshell(env, "inventory", "load", *[str(fleet / c) for c in manifest["configs"]])
+        with_fleetshell = optimize_available(env)
+        if not with_fleetshell:
+            say("this fleetshell has no `optimize` command: the fleetshell column is not yet measurable")
+        copies, problems = make_variants(fleet, work, manifest, env, with_fleetshell)
+        roots = {"original": fleet, **copies}
+        broken = check_agents({v: r for v, r in roots.items() if v != "floor"}, manifest)
+        for name, problem in problems["fleetshell"].items():
+            broken.setdefault("fleetshell", {}).setdefault(name, problem)
+        if broken["original"]:
+            sys.exit("b1: the generated fleet itself fails self-tests (a harness bug): %s" % broken["original"])
+        agents = []
+        for a in manifest["agents"]:
+            agents.append(dict(a, variants=[v for v in roots if a["name"] not in broken.get(v, {})]))
+        samples, answers = {}, {}
+        say("warm-up round (bytecode caches, not recorded)")
+        run_round(roots, agents, samples, answers, recorded=False)
+        for r in range(repeats):
+            say("repeat %d of %d" % (r + 1, repeats))
+            run_round(roots, agents, samples, answers)
+        for a in agents:
+            for variant, reason in a.get("failures", {}).items():
+                broken.setdefault(variant, {}).setdefault(a["name"], reason)
+                samples.pop((a["name"], variant), None)
+        rows = analyse(manifest, samples, answers, broken, with_fleetshell)
+        if args.json:
+            Path(args.json).write_text(json.dumps({
+                "machine": start_line, "repeats": repeats, "agents": [a["name"] for a in manifest["agents"]],
+                "samples_ms": {"%s %s" % k: v for k, v in samples.items()}, "broken": broken,
+                "answers": {"%s %s" % k: v for k, v in answers.items()}}, indent=1, sort_keys=True) + "\n")
+    command = COMMAND + (" --smoke" if args.smoke else "") + (" --repeats %d" % repeats if repeats != 3 and not args.smoke else "")
+    print("machine: " + start_line)
+    print("packages: %s" % ("Debian python3-numpy etc. with " + PYTHON if heavy else "none (standard-library agents only)"))
+    print("| what (%d agents, %d repeats) | median (min-max) | command |" % (len(manifest["agents"]), repeats))
+    print("|---|---|---|")
+    for row in rows:
+        value = row[1] if isinstance(row[1], str) else fmt(row[1], row[2], digits=1 if row[2].strip() else 2)
+        print("| %s | %s | `%s` |" % (row[0], value, command))
+    for variant in ("fleetshell", "naive"):
+        for name, reason in sorted(broken.get(variant, {}).items()):
+            print("broken (%s): %s: %s" % (variant, name, reason))
+
+
+if __name__ == "__main__":
+    main()
