@@ -14,7 +14,7 @@ broken when it fails there (or fails to load). Then, per repeat and agent, the v
   captured gain = (original load - optimized load) / (original load - floor load)
 reported over agents whose floor saves at least 5 ms and 10 % of the load (the others have nothing to gain).
 Missing Debian packages are installed with apt-get when run as root, else the benchmark stops saying what to
-install. `--smoke` measures 3 agents once (standard-library ones when the packages are absent).
+install. `--smoke` measures 2-3 agents once (standard-library ones when the packages are absent).
 """
 import argparse
 import json
@@ -33,7 +33,7 @@ from mlfleet import measure, variants
 PYTHON = "/usr/bin/python3"
 DEBIAN_PACKAGES = ["python3-numpy", "python3-scipy", "python3-pandas", "python3-requests", "python3-yaml",
                    "python3-sklearn", "python3-matplotlib"]
-SMOKE_ML = ["SensorDenoiser", "ChartRenderer", "AlertMailer"]
+SMOKE_ML = ["SensorDenoiser", "AlertMailer"]
 SMOKE_STDLIB = ["AlertMailer", "AsyncJobRunner", "LinkHarvester"]
 PATTERNS = ("lazy_loading", "dependency_reduction")
 COMMAND = "python3 bench/b1_fleet.py"
@@ -92,13 +92,16 @@ def make_variants(fleet, work, manifest, env, with_fleetshell):
     copies = {v: work / v for v in ("naive", "floor") + (("fleetshell",) if with_fleetshell else ())}
     for copy in copies.values():
         shutil.copytree(fleet, copy)
+    # profile first: it tells the analysis which `from pkg import name` name submodules (deferrable)
+    fleetshell(env, "profile", "--runs", "1")
     score = json.loads(fleetshell(env, "score", "--json").stdout)
     statements = {entry["agent"].split("/")[-1]: entry.get("statements", []) for entry in score["agents"]}
+    subs = variants.submodules(PYTHON, set().union(*map(variants.submodule_candidates, statements.values())))
     for agent in manifest["agents"]:
         source = (fleet / agent["script"]).read_text()
         rewritten, _ = variants.naive(source)
         (copies["naive"] / agent["script"]).write_text(rewritten)
-        floored, removed = variants.floor(source, statements.get(agent["name"], []))
+        floored, removed = variants.floor(source, statements.get(agent["name"], []), subs)
         (copies["floor"] / agent["script"]).write_text(floored)
         if with_fleetshell:
             for pattern in PATTERNS:

@@ -5,6 +5,7 @@ working directory and the bytecode cache written next to the files (the default;
 benchmark's first, unrecorded round).
 """
 import json
+import re
 import os
 import signal
 import socket
@@ -96,5 +97,5 @@ def self_test(root, command, timeout=300):
     if result.returncode == 0:
         return None
     lines = [l for l in result.stderr.strip().splitlines() if l.strip()]
-    errors = [l for l in lines if "Error" in l or "error" in l]
+    errors = [l for l in lines if re.match(r"^\w+(Error|Exception): ", l)] or [l for l in lines if "rror" in l]
     return "self-test failed: " + ((errors or lines or ["exit %d" % result.returncode])[-1]).strip()

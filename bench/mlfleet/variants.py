@@ -61,10 +61,35 @@ def naive(source):
     return "".join(out), moved
 
 
-def floor(source, statements):
-    """`source` with the statements (score --json entries) that are deferrable or unused replaced by `pass`."""
+_FROM = re.compile(r"^from\s+([\w.]+)\s+import\s+(\w+)(?:\s+as\s+\w+)?\s*(?:#.*)?$")
+
+
+def submodule_candidates(statements):
+    """`pkg.name` of from-imports that score keeps eager only because it cannot tell whether `name` is a
+    submodule (rule 4: `from pkg import submodule` is deferrable)."""
+    found = set()
+    for s in statements:
+        match = _FROM.match(s["text"])
+        if s["verdict"] == "eager" and match and "can be deferred only when" in s["reason"]:
+            found.add("%s.%s" % match.groups())
+    return found
+
+
+def submodules(python, names):
+    """The names among `names` that are submodules for `python` (one process for all)."""
+    probe = ("import importlib.util, sys\nfor n in sys.argv[1:]:\n    try:\n        ok = importlib.util.find_spec(n) is not None\n"
+             "    except (ImportError, ValueError):\n        ok = False\n    if ok:\n        print(n)\n")
+    out = subprocess.run([python, "-c", probe] + sorted(names), capture_output=True, text=True, check=True).stdout
+    return set(out.split())
+
+
+def floor(source, statements, submodule_names=frozenset()):
+    """`source` with the statements (score --json entries) that are deferrable or unused replaced by `pass`;
+    so are from-imports of a submodule (in `submodule_names`) that score kept eager only for want of that fact."""
     lines = source.splitlines(keepends=True)
     wanted = {s["line"] for s in statements if s["verdict"] in ("deferrable", "unused")}
+    wanted |= {s["line"] for s in statements if _FROM.match(s["text"]) and "can be deferred only when" in s["reason"]
+               and "%s.%s" % _FROM.match(s["text"]).groups() in submodule_names}
     removed = 0
     for node in _module_level_imports(ast.parse(source)):
         if node.lineno in wanted:
