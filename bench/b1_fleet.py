@@ -134,7 +134,7 @@ def make_variants(fleet, work, manifest, env, with_fleetshell):
                     continue
                 for diff in diffs_of(report):
                     changed["fleetshell"].add(agent["name"])
-                    complaint = variants.apply_diff(copies["fleetshell"], diff)
+                    complaint = variants.apply_diff(copies["fleetshell"], agent["script"], diff)
                     if complaint:
                         problems["fleetshell"][agent["name"]] = "patch (%s): %s" % (pattern, complaint)
     return copies, problems, changed
@@ -262,6 +262,8 @@ def main():
         env = dict(os.environ, FLEETSHELL_HOME=str(work / "home"), PORT_OFFSET="0")  # configured ports are only recorded: agents run on free ports
         fleetshell(env, "inventory", "load", *[str(fleet / c) for c in manifest["configs"]])
         with_fleetshell = optimize_available(env)
+        if with_fleetshell and not shutil.which("patch"):
+            sys.exit("b1: applying fleetshell's diffs needs patch(1): apt-get install -y patch")
         if not with_fleetshell:
             say("this fleetshell has no `optimize` command: the fleetshell column is not yet measurable")
         copies, problems, changed = make_variants(fleet, work, manifest, env, with_fleetshell)

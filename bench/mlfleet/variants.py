@@ -102,13 +102,23 @@ def floor(source, statements, submodule_names=frozenset()):
     return "".join(lines), removed
 
 
-def apply_diff(root, diff):
-    """Applies a unified diff inside `root` with patch(1); returns None or patch's complaint."""
-    for strip in ("-p1", "-p0"):
-        dry = subprocess.run(["patch", strip, "--dry-run", "--batch", "--forward"], cwd=root, input=diff,
-                             capture_output=True, text=True)
-        if dry.returncode == 0:
-            subprocess.run(["patch", strip, "--batch", "--forward", "--quiet"], cwd=root, input=diff,
-                           capture_output=True, text=True, check=True)
-            return None
-    return (dry.stdout + dry.stderr).strip()[-500:]
+def apply_diff(root, script, diff):
+    """Applies a unified diff of one agent file to `root/script` with patch(1); returns None or patch's complaint.
+    The diff's own file names (which may point into the original fleet) are replaced by `script`."""
+    lines = []
+    for line in diff.splitlines(keepends=True):
+        if line.startswith("--- "):
+            line = "--- a/%s\n" % script
+        elif line.startswith("+++ "):
+            line = "+++ b/%s\n" % script
+        lines.append(line)
+    diff = "".join(lines)
+    if not diff.endswith("\n"):
+        diff += "\n"
+    dry = subprocess.run(["patch", "-p1", "--dry-run", "--batch", "--forward"], cwd=root, input=diff,
+                         capture_output=True, text=True)
+    if dry.returncode != 0:
+        return (dry.stdout + dry.stderr).strip()[-500:]
+    subprocess.run(["patch", "-p1", "--batch", "--forward", "--quiet", "--no-backup-if-mismatch"], cwd=root,
+                   input=diff, capture_output=True, text=True, check=True)
+    return None
