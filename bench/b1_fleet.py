@@ -5,7 +5,7 @@
 Generates the B1 fleet (`bench/mlfleet`: 60 agents on two machines, 48 of them importing numpy, scipy,
 pandas, scikit-learn, matplotlib, requests and PyYAML from Debian's packages, run with `/usr/bin/python3`),
 and makes three copies of it:
-  fleetshell: each agent's `lazy_loading` and `dependency_reduction` diffs from `optimize --dry-run --json`
+  fleetshell: each agent's proven `dependency_reduction` + `lazy_loading` diff (`optimize AGENT --dry-run --json`)
   naive:      heavy imports commented out and re-imported in a new `_lazy_imports()` (what fleets do today)
   floor:      the imports fleetshell's analysis calls deferrable or unused deleted (measurement only)
 Each agent's self-test (its `test_command`) runs on the original, fleetshell and naive copies; an agent is
@@ -35,7 +35,7 @@ DEBIAN_PACKAGES = ["python3-numpy", "python3-scipy", "python3-pandas", "python3-
                    "python3-sklearn", "python3-matplotlib"]
 SMOKE_ML = ["SensorDenoiser", "AlertMailer"]
 SMOKE_STDLIB = ["AlertMailer", "AsyncJobRunner", "LinkHarvester"]
-PATTERNS = ("lazy_loading", "dependency_reduction")
+OPTIMIZE_RUNS = 3  # loads of each version in optimize's own proof (its minimum): the benchmark measures for itself
 COMMAND = "python3 bench/b1_fleet.py"
 
 
@@ -88,28 +88,14 @@ def optimize_available(env):
     return fleetshell(env, "help", "optimize", check=False).returncode == 0
 
 
-def diffs_of(report):
-    """Every unified diff found in an `optimize --json` answer."""
-    if isinstance(report, dict):
-        for key, value in report.items():
-            if isinstance(value, str) and "diff" in key and value.lstrip().startswith(("---", "diff ")):
-                yield value
-            else:
-                yield from diffs_of(value)
-    elif isinstance(report, list):
-        for item in report:
-            yield from diffs_of(item)
-
-
 def make_variants(fleet, work, manifest, env, with_fleetshell):
     """Writes the naive, floor and (when optimize exists) fleetshell copies; returns {variant: {agent: problem}}."""
     problems = {"naive": {}, "floor": {}, "fleetshell": {}}
     changed = {"naive": set(), "floor": set(), "fleetshell": set()}
+    not_deployed = {}
     copies = {v: work / v for v in ("naive", "floor") + (("fleetshell",) if with_fleetshell else ())}
     for copy in copies.values():
         shutil.copytree(fleet, copy)
-    # profile first: it tells the analysis which `from pkg import name` name submodules (deferrable)
-    fleetshell(env, "profile", "--runs", "1")
     score = json.loads(fleetshell(env, "score", "--json").stdout)
     statements = {entry["agent"].split("/")[-1]: entry.get("statements", []) for entry in score["agents"]}
     subs = variants.submodules(PYTHON, set().union(*map(variants.submodule_candidates, statements.values())))
@@ -122,22 +108,25 @@ def make_variants(fleet, work, manifest, env, with_fleetshell):
         floored, removed = variants.floor(source, statements.get(agent["name"], []), subs)
         (copies["floor"] / agent["script"]).write_text(floored)
         if with_fleetshell:
-            for pattern in PATTERNS:
-                result = fleetshell(env, "optimize", agent["name"], "--pattern", pattern, "--dry-run", "--json", check=False)
-                if result.returncode not in (0, 1):
-                    problems["fleetshell"][agent["name"]] = "optimize --pattern %s: %s" % (pattern, result.stderr.strip()[-300:])
-                    continue
-                try:
-                    report = json.loads(result.stdout)
-                except ValueError:
-                    problems["fleetshell"][agent["name"]] = "optimize --pattern %s printed no JSON" % pattern
-                    continue
-                for diff in diffs_of(report):
-                    changed["fleetshell"].add(agent["name"])
-                    complaint = variants.apply_diff(copies["fleetshell"], agent["script"], diff)
-                    if complaint:
-                        problems["fleetshell"][agent["name"]] = "patch (%s): %s" % (pattern, complaint)
-    return copies, problems, changed
+            # no --pattern: optimize applies both, dependency_reduction first, and proves the combined rewrite
+            result = fleetshell(env, "optimize", agent["name"], "--dry-run", "--json", "--runs", str(OPTIMIZE_RUNS), check=False)
+            try:
+                report = json.loads(result.stdout)
+            except ValueError:
+                problems["fleetshell"][agent["name"]] = "optimize failed (%d): %s" % (result.returncode, result.stderr.strip()[-300:])
+                continue
+            if not report.get("diff"):
+                continue  # nothing to change
+            if not (report.get("proof") or {}).get("deployable"):
+                # fleetshell deploys only proven rewrites: the agent stays as it was, and gains nothing
+                failed = [c for c in report["proof"]["checks"] if c["outcome"] == "failed"] if report.get("proof") else []
+                not_deployed[agent["name"]] = failed[0]["name"] + ": " + failed[0]["detail"] if failed else "no proof"
+                continue
+            changed["fleetshell"].add(agent["name"])
+            complaint = variants.apply_diff(copies["fleetshell"], agent["script"], report["diff"])
+            if complaint:
+                problems["fleetshell"][agent["name"]] = "patch: " + complaint
+    return copies, problems, changed, not_deployed
 
 
 def check_agents(roots, manifest):
@@ -164,19 +153,20 @@ def run_round(roots, agents, samples, answers, recorded=True):
                 load = measure.load_ms(PYTHON, root, agent["script"])
                 if not recorded:
                     continue  # the warm-up round only fills the bytecode cache
-                healthy, first, answer = measure.start(PYTHON, root, agent["script"],
-                                                       agent["sample"] if variant != "floor" else None)
+                if variant == "floor":
+                    samples.setdefault((agent["name"], variant), []).append((load, None, None))
+                    continue  # the floor is for the captured gain: its load time is all that counts
+                healthy, first, answer = measure.start(PYTHON, root, agent["script"], agent["sample"])
             except measure.Failed as exc:
                 agent["variants"].remove(variant)
                 agent.setdefault("failures", {})[variant] = str(exc)
                 continue
             if recorded:
                 samples.setdefault((agent["name"], variant), []).append((load, healthy, first))
-            if variant != "floor":
-                answers.setdefault((agent["name"], variant), answer)
+            answers.setdefault((agent["name"], variant), answer)
 
 
-def analyse(manifest, samples, answers, broken, changed, fleetshell_measured):
+def analyse(manifest, samples, answers, broken, changed, not_deployed, fleetshell_measured):
     """The figures of the results table: dict of label -> (summary or text)."""
     names = [a["name"] for a in manifest["agents"]]
     med = lambda name, variant, i: statistics.median(s[i] for s in samples[(name, variant)])
@@ -204,6 +194,9 @@ def analyse(manifest, samples, answers, broken, changed, fleetshell_measured):
         # gaining nothing); the naive peer on the agents it changed without breaking them
         pool = [n for n in counted if n in ok and (target or n in changed[variant])]
         rows.append(("%s: agents changed by the rewrite" % label, "%d of %d" % (len(changed[variant]), len(names))))
+        if target:
+            rows.append(("%s: agents whose rewrite optimize's proof did not pass (left unchanged, as fleetshell would)" % label,
+                         "%d of %d" % (len(not_deployed), len(names))))
         rows.append(("%s: agents broken (self-test fails, or does not load or answer)%s" % (label, "; target 0" if target else ""),
                      "%d of %d" % (len(broken.get(variant, {})), len(names))))
         if not pool:
@@ -266,7 +259,7 @@ def main():
             sys.exit("b1: applying fleetshell's diffs needs patch(1): apt-get install -y patch")
         if not with_fleetshell:
             say("this fleetshell has no `optimize` command: the fleetshell column is not yet measurable")
-        copies, problems, changed = make_variants(fleet, work, manifest, env, with_fleetshell)
+        copies, problems, changed, not_deployed = make_variants(fleet, work, manifest, env, with_fleetshell)
         roots = {"original": fleet, **copies}
         broken = check_agents({v: r for v, r in roots.items() if v != "floor"}, manifest)
         for name, problem in problems["fleetshell"].items():
@@ -286,7 +279,7 @@ def main():
             for variant, reason in a.get("failures", {}).items():
                 broken.setdefault(variant, {}).setdefault(a["name"], reason)
                 samples.pop((a["name"], variant), None)
-        rows = analyse(manifest, samples, answers, broken, changed, with_fleetshell)
+        rows = analyse(manifest, samples, answers, broken, changed, not_deployed, with_fleetshell)
         if args.json:
             Path(args.json).write_text(json.dumps({
                 "machine": start_line, "repeats": repeats, "agents": [a["name"] for a in manifest["agents"]],
@@ -300,6 +293,8 @@ def main():
     for row in rows:
         value = row[1] if isinstance(row[1], str) else fmt(row[1], row[2], digits=1 if row[2].strip() else 2)
         print("| %s | %s | `%s` |" % (row[0], value, command))
+    for name, reason in sorted(not_deployed.items()):
+        print("not deployable (fleetshell): %s: %s" % (name, reason))
     for variant in ("fleetshell", "naive"):
         for name, reason in sorted(broken.get(variant, {}).items()):
             print("broken (%s): %s: %s" % (variant, name, reason))
