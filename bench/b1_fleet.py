@@ -2,7 +2,7 @@
 
     python3 bench/b1_fleet.py [--repeats N] [--agents NAME,...] [--keep DIR] [--json FILE] [--stdlib-only] [--smoke]
 
-Generates the B1 fleet (`bench/mlfleet`: 60 agents on two machines, 48 of them importing numpy, scipy,
+Generates the B1 fleet (`bench/mlfleet`: 40 agents on two machines, 32 of them importing numpy, scipy,
 pandas, scikit-learn, matplotlib, requests and PyYAML from Debian's packages, run with `/usr/bin/python3`),
 and makes three copies of it:
   fleetshell: each agent's proven `dependency_reduction` + `lazy_loading` diff (`optimize AGENT --dry-run --json`)
@@ -17,6 +17,7 @@ Missing Debian packages are installed with apt-get when run as root, else the be
 install. `--smoke` measures 2-3 agents once (standard-library ones when the packages are absent).
 """
 import argparse
+import concurrent.futures
 import json
 import os
 import shutil
@@ -69,7 +70,7 @@ def ensure_packages(smoke):
 
 def compile_all(heavy):
     """Smoke mode measures a few agents; this at least compiles every agent of the full fleet and its naive rewrite."""
-    for agent in gen.plan(stdlib_only=not heavy):
+    for agent in gen.plan(stdlib_only=not heavy, per_archetype=3):
         agent["module"] = gen.snake(agent["name"])
         source = gen.agent_source(agent)
         compile(source, agent["name"], "exec")
@@ -88,7 +89,7 @@ def optimize_available(env):
     return fleetshell(env, "help", "optimize", check=False).returncode == 0
 
 
-def make_variants(fleet, work, manifest, env, with_fleetshell):
+def make_variants(fleet, work, manifest, env, with_fleetshell, runs):
     """Writes the naive, floor and (when optimize exists) fleetshell copies; returns {variant: {agent: problem}}."""
     problems = {"naive": {}, "floor": {}, "fleetshell": {}}
     changed = {"naive": set(), "floor": set(), "fleetshell": set()}
@@ -99,6 +100,16 @@ def make_variants(fleet, work, manifest, env, with_fleetshell):
     score = json.loads(fleetshell(env, "score", "--json").stdout)
     statements = {entry["agent"].split("/")[-1]: entry.get("statements", []) for entry in score["agents"]}
     subs = variants.submodules(PYTHON, set().union(*map(variants.submodule_candidates, statements.values())))
+    reports = {}
+    if with_fleetshell:
+        # no --pattern: optimize applies both, dependency_reduction first, and proves the combined rewrite;
+        # two at a time, since each proof spends most of its time waiting on fresh Python processes
+        say("optimize --dry-run --json --runs %d for %d agents (each proof loads both versions and runs the tests)"
+            % (runs, len(manifest["agents"])))
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            for agent, result in zip(manifest["agents"], pool.map(lambda a: fleetshell(
+                    env, "optimize", a["name"], "--dry-run", "--json", "--runs", str(runs), check=False), manifest["agents"])):
+                reports[agent["name"]] = result
     for agent in manifest["agents"]:
         source = (fleet / agent["script"]).read_text()
         rewritten, moved = variants.naive(source)
@@ -108,8 +119,7 @@ def make_variants(fleet, work, manifest, env, with_fleetshell):
         floored, removed = variants.floor(source, statements.get(agent["name"], []), subs)
         (copies["floor"] / agent["script"]).write_text(floored)
         if with_fleetshell:
-            # no --pattern: optimize applies both, dependency_reduction first, and proves the combined rewrite
-            result = fleetshell(env, "optimize", agent["name"], "--dry-run", "--json", "--runs", str(OPTIMIZE_RUNS), check=False)
+            result = reports[agent["name"]]
             try:
                 report = json.loads(result.stdout)
             except ValueError:
@@ -194,13 +204,13 @@ def analyse(manifest, samples, answers, broken, changed, not_deployed, fleetshel
         # gaining nothing); the naive peer on the agents it changed without breaking them
         pool = [n for n in counted if n in ok and (target or n in changed[variant])]
         rows.append(("%s: agents changed by the rewrite" % label, "%d of %d" % (len(changed[variant]), len(names))))
+        rows.append(("%s: agents broken by the rewrite (self-test fails, or does not load or answer)" % label,
+                     "%d of %d" % (len(broken.get(variant, {})), len(names))))
         if target:
             rows.append(("%s: rewrites whose proof failed (fleetshell would not deploy them)" % label,
                          "%d of %d" % (len(not_deployed), len(changed[variant]))))
             rows.append(("%s: broken agents whose rewrite passed the proof (target 0)" % label,
                          "%d" % len([n for n in broken.get(variant, {}) if n not in not_deployed])))
-        rows.append(("%s: agents broken by the rewrite (self-test fails, or does not load or answer)" % label,
-                     "%d of %d" % (len(broken.get(variant, {})), len(names))))
         if not pool:
             rows.append(("%s: captured gain" % label, "no %s agent with something to gain" % ("unbroken" if target else "changed, unbroken")))
             return
@@ -238,6 +248,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--agents", help="comma-separated agent names (default: all)")
+    parser.add_argument("--per-archetype", type=int, default=2, choices=(1, 2, 3),
+                        help="agents per archetype: 2 gives the 40-agent fleet, 3 gives 60")
     parser.add_argument("--keep", help="write the fleet and its variants into this new directory and keep them")
     parser.add_argument("--json", help="write every sample, failure and answer to this file")
     parser.add_argument("--stdlib-only", action="store_true", help="only the standard-library agents (what CI's smoke "
@@ -254,7 +266,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="b1-") as tmp:
         work = Path(args.keep) if args.keep else Path(tmp)
         fleet = work / "original"
-        manifest = gen.generate(fleet, PYTHON, stdlib_only=not heavy, only=only)
+        manifest = gen.generate(fleet, PYTHON, stdlib_only=not heavy, only=only, per_archetype=args.per_archetype)
         if not manifest["agents"]:
             sys.exit("b1: no agent matches --agents %s" % args.agents)
         say("generated %d agents in %s" % (len(manifest["agents"]), fleet))
@@ -265,7 +277,8 @@ def main():
             sys.exit("b1: applying fleetshell's diffs needs patch(1): apt-get install -y patch")
         if not with_fleetshell:
             say("this fleetshell has no `optimize` command: the fleetshell column is not yet measurable")
-        copies, problems, changed, not_deployed = make_variants(fleet, work, manifest, env, with_fleetshell)
+        copies, problems, changed, not_deployed = make_variants(fleet, work, manifest, env, with_fleetshell,
+                                                                  3 if args.smoke else OPTIMIZE_RUNS)
         roots = {"original": fleet, **copies}
         broken = check_agents({v: r for v, r in roots.items() if v != "floor"}, manifest)
         for name, problem in problems["fleetshell"].items():
@@ -291,7 +304,8 @@ def main():
                 "machine": start_line, "repeats": repeats, "agents": [a["name"] for a in manifest["agents"]],
                 "samples_ms": {"%s %s" % k: v for k, v in samples.items()}, "broken": broken,
                 "answers": {"%s %s" % k: v for k, v in answers.items()}}, indent=1, sort_keys=True) + "\n")
-    command = COMMAND + (" --smoke" if args.smoke else "") + (" --stdlib-only" if args.stdlib_only else "") + (" --repeats %d" % repeats if repeats != 3 and not args.smoke else "")
+    command = COMMAND + (" --smoke" if args.smoke else "") + (" --stdlib-only" if args.stdlib_only else "") \
+        + (" --per-archetype %d" % args.per_archetype if args.per_archetype != 2 else "") + (" --repeats %d" % repeats if repeats != 3 and not args.smoke else "")
     print("machine: " + start_line)
     print("packages: %s" % ("Debian python3-numpy etc. with " + PYTHON if heavy else "none (standard-library agents only)"))
     print("| what (%d agents, %d repeats) | median (min-max) | command |" % (len(manifest["agents"]), repeats))

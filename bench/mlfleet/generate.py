@@ -1,6 +1,6 @@
 """Writes the B1 benchmark fleet: two machines' startup configs, agents and their self-tests.
 
-    cd bench && python3 -m mlfleet.generate DIR [--python /usr/bin/python3] [--stdlib-only] [--seed 8]
+    cd bench && python3 -m mlfleet.generate DIR [--python /usr/bin/python3] [--stdlib-only] [--seed 8] [--per-archetype 2]
 
 Layout (like the demo fleet, whose serving code `common/demo_runtime.py` it copies):
     main_pc_code/config/startup_config.yaml   format 1 (agent_groups), machine mainpc
@@ -10,7 +10,8 @@ Layout (like the demo fleet, whose serving code `common/demo_runtime.py` it copi
     fleet.json                                the same facts for the benchmark (sample /run query, shape)
     README.md                                 every agent with its shape and traps
 
-Every archetype is instantiated once per name (three names each); a seeded choice adds extra import
+Every archetype is instantiated once per name, with 2 of its 3 names by default (40 agents; 60 with
+`--per-archetype 3`); a seeded choice adds extra import
 shapes to each agent (a dead import, a `# noqa` import, a re-export in `__all__`, a string-annotation-only
 import, a dead heavy import). The same seed gives byte-identical fleets.
 """
@@ -111,7 +112,7 @@ def fill(template, **values):
     return template
 
 
-def plan(seed=8, stdlib_only=False):
+def plan(seed=8, stdlib_only=False, per_archetype=2):
     """The agents to write, in a fixed order: dicts with name, archetype, machine, ports, extras."""
     rng = random.Random(seed)
     agents = []
@@ -119,7 +120,7 @@ def plan(seed=8, stdlib_only=False):
     for arch in ARCHETYPES:
         if stdlib_only and arch.needs:
             continue
-        for i, name in enumerate(arch.names):
+        for i, name in enumerate(arch.names[:per_archetype]):
             machine = "mainpc" if len(agents) % 2 == 0 else "pc2"
             eligible = sorted(k for k, (_, _, ok) in EXTRAS.items() if ok(arch))
             extras = sorted(rng.sample(eligible, rng.randint(0, min(2, len(eligible)))))
@@ -175,7 +176,7 @@ def config_text(machine, agents, python):
     return "".join(out)
 
 
-def generate(directory, python="/usr/bin/python3", seed=8, stdlib_only=False, only=None):
+def generate(directory, python="/usr/bin/python3", seed=8, stdlib_only=False, only=None, per_archetype=2):
     """Writes the fleet into `directory` (must not exist). `only`: keep just these agent names.
     Returns the manifest (also written to fleet.json)."""
     directory = Path(directory)
@@ -183,7 +184,7 @@ def generate(directory, python="/usr/bin/python3", seed=8, stdlib_only=False, on
     (directory / "common").mkdir()
     shutil.copy(DEMO / "common/demo_runtime.py", directory / "common/demo_runtime.py")
     (directory / "common/__init__.py").write_text("")
-    agents = [a for a in plan(seed, stdlib_only) if only is None or a["name"] in only]
+    agents = [a for a in plan(seed, stdlib_only, per_archetype) if only is None or a["name"] in only]
     for a in agents:
         d = machine_dir(a["machine"])
         a["module"] = snake(a["name"])
@@ -234,8 +235,10 @@ def main():
     parser.add_argument("--python", default="/usr/bin/python3" if os.path.exists("/usr/bin/python3") else "python3")
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--stdlib-only", action="store_true", help="only the agents that need no third-party package")
+    parser.add_argument("--per-archetype", type=int, default=2, choices=(1, 2, 3),
+                        help="agents per archetype (20 archetypes: 2 gives 40 agents, 3 gives 60)")
     args = parser.parse_args()
-    manifest = generate(args.directory, args.python, args.seed, args.stdlib_only)
+    manifest = generate(args.directory, args.python, args.seed, args.stdlib_only, per_archetype=args.per_archetype)
     print("wrote %d agents to %s (configs: %s)" % (len(manifest["agents"]), args.directory, ", ".join(manifest["configs"])))
 
 
