@@ -110,6 +110,8 @@ def make_variants(fleet, work, manifest, env, with_fleetshell, runs):
             for agent, result in zip(manifest["agents"], pool.map(lambda a: fleetshell(
                     env, "optimize", a["name"], "--dry-run", "--json", "--runs", str(runs), check=False), manifest["agents"])):
                 reports[agent["name"]] = result
+                (work / "optimize").mkdir(exist_ok=True)
+                (work / "optimize" / (agent["name"] + ".json")).write_text(result.stdout)  # kept with --keep
     for agent in manifest["agents"]:
         source = (fleet / agent["script"]).read_text()
         rewritten, moved = variants.naive(source)
