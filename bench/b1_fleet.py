@@ -90,7 +90,9 @@ def optimize_available(env):
 
 
 def make_variants(fleet, work, manifest, env, with_fleetshell, runs):
-    """Writes the naive, floor and (when optimize exists) fleetshell copies; returns {variant: {agent: problem}}."""
+    """Writes the naive, floor and (when optimize exists) fleetshell copies of the fleet under `work`.
+    Returns (copies {variant: directory}, problems {variant: {agent: why the copy could not be made}},
+    changed {variant: agents whose file differs}, not_deployed {agent: the proof check that failed})."""
     problems = {"naive": {}, "floor": {}, "fleetshell": {}}
     changed = {"naive": set(), "floor": set(), "fleetshell": set()}
     not_deployed = {}
@@ -118,7 +120,7 @@ def make_variants(fleet, work, manifest, env, with_fleetshell, runs):
         if moved:
             changed["naive"].add(agent["name"])
         (copies["naive"] / agent["script"]).write_text(rewritten)
-        floored, removed = variants.floor(source, statements.get(agent["name"], []), subs)
+        floored, _ = variants.floor(source, statements.get(agent["name"], []), subs)
         (copies["floor"] / agent["script"]).write_text(floored)
         if with_fleetshell:
             result = reports[agent["name"]]
