@@ -1,0 +1,328 @@
+"""B1 (issue 8): the effect of fleetshell's rewrites on a realistic ML fleet, against the naive rewrite and the floor.
+
+    python3 bench/b1_fleet.py [--repeats N] [--agents NAME,...] [--keep DIR] [--json FILE] [--stdlib-only] [--smoke]
+
+Generates the B1 fleet (`bench/mlfleet`: 40 agents on two machines, 32 of them importing numpy, scipy,
+pandas, scikit-learn, matplotlib, requests and PyYAML from Debian's packages, run with `/usr/bin/python3`),
+and makes three copies of it:
+  fleetshell: each agent's proven `dependency_reduction` + `lazy_loading` diff (`optimize AGENT --dry-run --json`)
+  naive:      heavy imports commented out and re-imported in a new `_lazy_imports()` (what fleets do today)
+  floor:      the imports fleetshell's analysis calls deferrable or unused deleted (measurement only)
+Each agent's self-test (its `test_command`) runs on the original, fleetshell and naive copies; an agent is
+broken when it fails there (or fails to load). Then, per repeat and agent, the variants in turns: module load
+(fresh process), time until /health answers 200, and latency of the first /run. Per agent:
+  captured gain = (original load - optimized load) / (original load - floor load)
+reported over agents whose floor saves at least 5 ms and 10 % of the load (the others have nothing to gain).
+Missing Debian packages are installed with apt-get when run as root, else the benchmark stops saying what to
+install. `--smoke` measures 2-3 agents once (standard-library ones when the packages are absent).
+"""
+import argparse
+import concurrent.futures
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchlib import ROOT, build_if_needed, fmt, machine, summary
+from mlfleet import generate as gen
+from mlfleet import measure, variants
+
+PYTHON = "/usr/bin/python3"
+DEBIAN_PACKAGES = ["python3-numpy", "python3-scipy", "python3-pandas", "python3-requests", "python3-yaml",
+                   "python3-sklearn", "python3-matplotlib"]
+SMOKE_ML = ["SensorDenoiser", "AlertMailer"]
+SMOKE_STDLIB = ["AlertMailer", "AsyncJobRunner", "LinkHarvester"]
+OPTIMIZE_RUNS = 5  # loads of each version in optimize's own proof; with 3 its one-sided rank test can never reach p < 0.05
+COMMAND = "python3 bench/b1_fleet.py"
+
+
+def say(message):
+    print("b1: " + message, file=sys.stderr, flush=True)
+
+
+def ensure_packages(smoke):
+    """True when Debian's interpreter has the heavy packages (installing them if root); False in smoke mode without."""
+    global PYTHON
+    if not os.path.exists(PYTHON):
+        if not smoke:
+            sys.exit("b1: needs Debian's %s (the agents run with it); not found" % PYTHON)
+        say("%s not found: smoke mode runs the standard-library agents with %s" % (PYTHON, sys.executable))
+        PYTHON = sys.executable
+        return False
+    if gen.heavy_available(PYTHON):
+        return True
+    if smoke:
+        say("numpy/scipy/pandas/... not importable by %s: smoke mode uses the standard-library agents" % PYTHON)
+        return False
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing with apt-get: " + " ".join(DEBIAN_PACKAGES))
+        subprocess.run(["apt-get", "update", "-q"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["apt-get", "install", "-y", "-q"] + DEBIAN_PACKAGES, check=True, stdout=subprocess.DEVNULL)
+        if gen.heavy_available(PYTHON):
+            return True
+    sys.exit("b1: %s cannot import numpy, scipy, pandas, requests, yaml, sklearn and matplotlib. Install them:\n"
+             "    sudo apt-get install -y %s\nor run with --smoke (standard-library agents only)." % (PYTHON, " ".join(DEBIAN_PACKAGES)))
+
+
+def compile_all(heavy):
+    """Smoke mode measures a few agents; this at least compiles every agent of the full fleet and its naive rewrite."""
+    for agent in gen.plan(stdlib_only=not heavy, per_archetype=3):
+        agent["module"] = gen.snake(agent["name"])
+        source = gen.agent_source(agent)
+        compile(source, agent["name"], "exec")
+        compile(gen.test_source(agent, agent["module"]), "test_" + agent["name"], "exec")
+        variants.naive(source)
+
+
+def fleetshell(env, *args, check=True):
+    result = subprocess.run([str(ROOT / "fleetshell")] + list(args), cwd=ROOT, env=env, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        sys.exit("b1: fleetshell %s failed (%d): %s" % (" ".join(args), result.returncode, result.stderr[-2000:]))
+    return result
+
+
+def optimize_available(env):
+    return fleetshell(env, "help", "optimize", check=False).returncode == 0
+
+
+def make_variants(fleet, work, manifest, env, with_fleetshell, runs):
+    """Writes the naive, floor and (when optimize exists) fleetshell copies of the fleet under `work`.
+    Returns (copies {variant: directory}, problems {variant: {agent: why the copy could not be made}},
+    changed {variant: agents whose file differs}, not_deployed {agent: the proof check that failed})."""
+    problems = {"naive": {}, "floor": {}, "fleetshell": {}}
+    changed = {"naive": set(), "floor": set(), "fleetshell": set()}
+    not_deployed = {}
+    copies = {v: work / v for v in ("naive", "floor") + (("fleetshell",) if with_fleetshell else ())}
+    for copy in copies.values():
+        shutil.copytree(fleet, copy)
+    score = json.loads(fleetshell(env, "score", "--json").stdout)
+    statements = {entry["agent"].split("/")[-1]: entry.get("statements", []) for entry in score["agents"]}
+    subs = variants.submodules(PYTHON, set().union(*map(variants.submodule_candidates, statements.values())))
+    reports = {}
+    if with_fleetshell:
+        # no --pattern: optimize applies both, dependency_reduction first, and proves the combined rewrite;
+        # two at a time, since each proof spends most of its time waiting on fresh Python processes
+        say("optimize --dry-run --json --runs %d for %d agents (each proof loads both versions and runs the tests)"
+            % (runs, len(manifest["agents"])))
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            for agent, result in zip(manifest["agents"], pool.map(lambda a: fleetshell(
+                    env, "optimize", a["name"], "--dry-run", "--json", "--runs", str(runs), check=False), manifest["agents"])):
+                reports[agent["name"]] = result
+                (work / "optimize").mkdir(exist_ok=True)
+                (work / "optimize" / (agent["name"] + ".json")).write_text(result.stdout)  # kept with --keep
+    for agent in manifest["agents"]:
+        source = (fleet / agent["script"]).read_text()
+        rewritten, moved = variants.naive(source)
+        if moved:
+            changed["naive"].add(agent["name"])
+        (copies["naive"] / agent["script"]).write_text(rewritten)
+        floored, _ = variants.floor(source, statements.get(agent["name"], []), subs)
+        (copies["floor"] / agent["script"]).write_text(floored)
+        if with_fleetshell:
+            result = reports[agent["name"]]
+            try:
+                report = json.loads(result.stdout)
+            except ValueError:
+                problems["fleetshell"][agent["name"]] = "optimize failed (%d): %s" % (result.returncode, result.stderr.strip()[-300:])
+                continue
+            if not report.get("diff"):
+                continue  # nothing to change
+            if not (report.get("proof") or {}).get("deployable"):
+                # fleetshell would not deploy it; the copy gets it anyway, so that the self-tests show what the
+                # rewrite alone does, and the "as deployed" figures count this agent as unchanged
+                failed = [c for c in report["proof"]["checks"] if c["outcome"] == "failed"] if report.get("proof") else []
+                not_deployed[agent["name"]] = failed[0]["name"] + ": " + failed[0]["detail"] if failed else "no proof"
+            changed["fleetshell"].add(agent["name"])
+            complaint = variants.apply_diff(copies["fleetshell"], agent["script"], report["diff"])
+            if complaint:
+                problems["fleetshell"][agent["name"]] = "patch: " + complaint
+    return copies, problems, changed, not_deployed
+
+
+def check_agents(roots, manifest):
+    """Self-test of every agent in every copy that must work; returns {variant: {agent: reason}}."""
+    broken = {}
+    for variant, root in roots.items():
+        broken[variant] = {}
+        for agent in manifest["agents"]:
+            reason = measure.self_test(root, agent["test_command"])
+            if reason:
+                broken[variant][agent["name"]] = reason
+        say("%s: %d of %d agents fail their self-test" % (variant, len(broken[variant]), len(manifest["agents"])))
+    return broken
+
+
+def run_round(roots, agents, samples, answers, recorded=True):
+    """One repeat: each agent, each variant in turns (the order rotating with the agent)."""
+    for k, agent in enumerate(agents):
+        names = agent["variants"]
+        names = names[k % len(names):] + names[:k % len(names)]
+        for variant in list(names):
+            root = roots[variant]
+            try:
+                load = measure.load_ms(PYTHON, root, agent["script"])
+                if not recorded:
+                    continue  # the warm-up round only fills the bytecode cache
+                if variant == "floor":
+                    samples.setdefault((agent["name"], variant), []).append((load, None, None))
+                    continue  # the floor is for the captured gain: its load time is all that counts
+                healthy, first, answer = measure.start(PYTHON, root, agent["script"], agent["sample"])
+            except measure.Failed as exc:
+                agent["variants"].remove(variant)
+                agent.setdefault("failures", {})[variant] = str(exc)
+                continue
+            if recorded:
+                samples.setdefault((agent["name"], variant), []).append((load, healthy, first))
+            answers.setdefault((agent["name"], variant), answer)
+
+
+def analyse(manifest, samples, answers, broken, changed, not_deployed, fleetshell_measured):
+    """The figures of the results table: dict of label -> (summary or text)."""
+    names = [a["name"] for a in manifest["agents"]]
+    med = lambda name, variant, i: statistics.median(s[i] for s in samples[(name, variant)])
+    have = lambda name, *vs: all((name, v) in samples for v in vs)
+    rows = []
+    counted = [n for n in names if have(n, "original", "floor")
+               and med(n, "original", 0) - med(n, "floor", 0) >= max(5.0, 0.1 * med(n, "original", 0))]
+    rows.append(("agents in the fleet / with something to gain (floor saves >= 5 ms and >= 10 %)",
+                 "%d / %d" % (len(names), len(counted))))
+    rows.append(("original: module load (ms), median over agents", summary([med(n, "original", 0) for n in names if have(n, "original")]), " ms"))
+    rows.append(("original: time-to-healthy (ms), median over agents", summary([med(n, "original", 1) for n in names if have(n, "original")]), " ms"))
+    rows.append(("original: first-request latency (ms), median over agents", summary([med(n, "original", 2) for n in names if have(n, "original")]), " ms"))
+    rows.append(("floor: module-load reduction vs original (%), agents with something to gain",
+                 summary([100 * (1 - med(n, "floor", 0) / med(n, "original", 0)) for n in counted]), " %"))
+
+    def per_repeat(variant, pool, figure):
+        """Fleet median of figure(original, variant, floor) for each repeat: the spread across repeats."""
+        repeats = min(len(samples[(n, v)]) for n in pool for v in ("original", variant, "floor")) if pool else 0
+        return [statistics.median(figure(samples[(n, "original")][r], samples[(n, variant)][r], samples[(n, "floor")][r])
+                                  for n in pool) for r in range(repeats)]
+
+    def variant_rows(variant, label, target):
+        ok = [n for n in names if n not in broken.get(variant, {}) and have(n, "original", variant)]
+        # fleetshell is judged on every agent with something to gain (an agent it leaves alone counts as
+        # gaining nothing); the naive peer on the agents it changed without breaking them
+        pool = [n for n in counted if n in ok and (target or n in changed[variant])]
+        rows.append(("%s: agents changed by the rewrite" % label, "%d of %d" % (len(changed[variant]), len(names))))
+        rows.append(("%s: agents broken by the rewrite (self-test fails, or does not load or answer)" % label,
+                     "%d of %d" % (len(broken.get(variant, {})), len(names))))
+        if target:
+            rows.append(("%s: rewrites whose proof failed (fleetshell would not deploy them)" % label,
+                         "%d of %d" % (len(not_deployed), len(changed[variant]))))
+            rows.append(("%s: broken agents whose rewrite passed the proof (target 0)" % label,
+                         "%d" % len([n for n in broken.get(variant, {}) if n not in not_deployed])))
+        if not pool:
+            rows.append(("%s: captured gain" % label, "no %s agent with something to gain" % ("unbroken" if target else "changed, unbroken")))
+            return
+        gains = [(med(n, "original", 0) - med(n, variant, 0)) / (med(n, "original", 0) - med(n, "floor", 0)) for n in pool]
+        rows.append(("%s: captured gain per agent, median over %d %s agents with something to gain%s"
+                     % (label, len(pool), "unbroken" if target else "changed, unbroken",
+                        " (target >= 0.9)" if target else ""), summary(gains), ""))
+        rows.append(("%s: same, fleet median of each repeat (spread across repeats)" % label,
+                     summary(per_repeat(variant, pool, lambda o, v, f: (o[0] - v[0]) / (o[0] - f[0]) if o[0] != f[0] else 0.0)), ""))
+        if target and not_deployed:
+            deployed = [g if n not in not_deployed else 0.0 for n, g in zip(pool, gains)]
+            rows.append(("%s as deployed (an agent whose proof failed keeps its original: gain 0), %d agents"
+                         % (label, len(pool)), summary(deployed), ""))
+        rows.append(("%s: module-load reduction vs original (%%), %d agents" % (label, len(pool)),
+                     summary([100 * (1 - med(n, variant, 0) / med(n, "original", 0)) for n in pool]), " %"))
+        rows.append(("%s: time-to-healthy reduction vs original (%%), %d agents" % (label, len(pool)),
+                     summary([100 * (1 - med(n, variant, 1) / med(n, "original", 1)) for n in pool]), " %"))
+        rows.append(("%s: same, fleet median of each repeat (spread across repeats)" % label,
+                     summary(per_repeat(variant, pool, lambda o, v, f: 100 * (1 - v[1] / o[1]))), " %"))
+        rows.append(("%s: first-request latency / original's, %d agents" % (label, len(pool)),
+                     summary([med(n, variant, 2) / med(n, "original", 2) for n in pool]), ""))
+        differ = [n for n in ok if (n, variant) in answers and answers[(n, variant)] != answers.get((n, "original"))]
+        rows.append(("%s: unbroken agents whose first /run answer differs from the original's" % label,
+                     "%d of %d" % (len(differ), len(ok))))
+
+    if fleetshell_measured:
+        variant_rows("fleetshell", "fleetshell lazy_loading + dependency_reduction", True)
+    else:
+        rows.append(("fleetshell lazy_loading + dependency_reduction", "not yet measurable: `optimize` is not in this build"))
+    variant_rows("naive", "peer: naive rewrite (comment out, re-import in `_lazy_imports()`)", False)
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--agents", help="comma-separated agent names (default: all)")
+    parser.add_argument("--per-archetype", type=int, default=2, choices=(1, 2, 3),
+                        help="agents per archetype: 2 gives the 40-agent fleet, 3 gives 60")
+    parser.add_argument("--keep", help="write the fleet and its variants into this new directory and keep them")
+    parser.add_argument("--json", help="write every sample, failure and answer to this file")
+    parser.add_argument("--stdlib-only", action="store_true", help="only the standard-library agents (what CI's smoke "
+                        "run does when the Debian packages are missing)")
+    parser.add_argument("--smoke", action="store_true", help="2-3 agents, 1 repeat: checks that the harness runs")
+    args = parser.parse_args()
+    heavy = not args.stdlib_only and ensure_packages(args.smoke)
+    repeats = 1 if args.smoke else args.repeats
+    only = set(args.agents.split(",")) if args.agents else set(SMOKE_ML if heavy else SMOKE_STDLIB) if args.smoke else None
+    if args.smoke:
+        compile_all(True)
+    build_if_needed()
+    start_line = machine()
+    with tempfile.TemporaryDirectory(prefix="b1-") as tmp:
+        work = Path(args.keep) if args.keep else Path(tmp)
+        fleet = work / "original"
+        manifest = gen.generate(fleet, PYTHON, stdlib_only=not heavy, only=only, per_archetype=args.per_archetype)
+        if not manifest["agents"]:
+            sys.exit("b1: no agent matches --agents %s" % args.agents)
+        say("generated %d agents in %s" % (len(manifest["agents"]), fleet))
+        env = dict(os.environ, FLEETSHELL_HOME=str(work / "home"), PORT_OFFSET="0")  # configured ports are only recorded: agents run on free ports
+        fleetshell(env, "inventory", "load", *[str(fleet / c) for c in manifest["configs"]])
+        with_fleetshell = optimize_available(env)
+        if with_fleetshell and not shutil.which("patch"):
+            sys.exit("b1: applying fleetshell's diffs needs patch(1): apt-get install -y patch")
+        if not with_fleetshell:
+            say("this fleetshell has no `optimize` command: the fleetshell column is not yet measurable")
+        copies, problems, changed, not_deployed = make_variants(fleet, work, manifest, env, with_fleetshell,
+                                                                  3 if args.smoke else OPTIMIZE_RUNS)
+        roots = {"original": fleet, **copies}
+        broken = check_agents({v: r for v, r in roots.items() if v != "floor"}, manifest)
+        for name, problem in problems["fleetshell"].items():
+            broken.setdefault("fleetshell", {}).setdefault(name, problem)
+        if broken["original"]:
+            sys.exit("b1: the generated fleet itself fails self-tests (a harness bug): %s" % broken["original"])
+        agents = []
+        for a in manifest["agents"]:
+            agents.append(dict(a, variants=[v for v in roots if a["name"] not in broken.get(v, {})]))
+        samples, answers = {}, {}
+        say("warm-up round (bytecode caches, not recorded)")
+        run_round(roots, agents, samples, answers, recorded=False)
+        for r in range(repeats):
+            say("repeat %d of %d" % (r + 1, repeats))
+            run_round(roots, agents, samples, answers)
+        for a in agents:
+            for variant, reason in a.get("failures", {}).items():
+                broken.setdefault(variant, {}).setdefault(a["name"], reason)
+                samples.pop((a["name"], variant), None)
+        rows = analyse(manifest, samples, answers, broken, changed, not_deployed, with_fleetshell)
+        if args.json:
+            Path(args.json).write_text(json.dumps({
+                "machine": start_line, "repeats": repeats, "agents": [a["name"] for a in manifest["agents"]],
+                "samples_ms": {"%s %s" % k: v for k, v in samples.items()}, "broken": broken,
+                "answers": {"%s %s" % k: v for k, v in answers.items()}}, indent=1, sort_keys=True) + "\n")
+    command = COMMAND + (" --smoke" if args.smoke else "") + (" --stdlib-only" if args.stdlib_only else "") \
+        + (" --per-archetype %d" % args.per_archetype if args.per_archetype != 2 else "") + (" --repeats %d" % repeats if repeats != 3 and not args.smoke else "")
+    print("machine: " + start_line)
+    print("packages: %s" % ("Debian python3-numpy etc. with " + PYTHON if heavy else "none (standard-library agents only)"))
+    print("| what (%d agents, %d repeats) | median (min-max) | command |" % (len(manifest["agents"]), repeats))
+    print("|---|---|---|")
+    for row in rows:
+        value = row[1] if isinstance(row[1], str) else fmt(row[1], row[2], digits=1 if row[2].strip() else 2)
+        print("| %s | %s | `%s` |" % (row[0], value, command))
+    for name, reason in sorted(not_deployed.items()):
+        print("not deployable (fleetshell): %s: %s" % (name, reason))
+    for variant in ("fleetshell", "naive"):
+        for name, reason in sorted(broken.get(variant, {}).items()):
+            print("broken (%s): %s: %s" % (variant, name, reason))
+
+
+if __name__ == "__main__":
+    main()
