@@ -10,8 +10,8 @@ def _fleetshell_lazy(target, bound):
     owner = importlib.import_module(parent) if parent else None
     if target in sys.modules:
         module = sys.modules[target]
-    elif owner is not None and hasattr(owner, leaf):
-        module = getattr(owner, leaf)
+    elif owner is not None and leaf in vars(owner):  # not hasattr: a package __getattr__ (scipy's) would import it
+        module = vars(owner)[leaf]
     else:
         spec = importlib.util.find_spec(target)
         if spec is None or type(spec.loader).__name__ not in ("SourceFileLoader", "SourcelessFileLoader"):

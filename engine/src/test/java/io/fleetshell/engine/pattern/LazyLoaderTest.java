@@ -77,4 +77,30 @@ class LazyLoaderTest {
         PythonProcess run = PythonProcess.run(List.of(RewriteTest.python(), script.toString()), dir, Map.of(), Duration.ofSeconds(60));
         assertThat(run.stdout().strip()).as(run.stderr()).isEqualTo("ok");
     }
+
+    /** Found by benchmark B1: scipy's {@code __getattr__} imports a submodule on any attribute lookup, so asking the package would load it. */
+    @Test
+    void aPackageWhoseGetattrImportsSubmodulesDoesNotLoadTheDeferredOne() throws IOException {
+        Files.createDirectories(dir.resolve("pkg"));
+        Files.writeString(dir.resolve("pkg/__init__.py"), """
+                import importlib
+
+                def __getattr__(name):  # as scipy's: a submodule on first attribute lookup
+                    return importlib.import_module("pkg." + name)
+                """);
+        Files.writeString(dir.resolve("pkg/signal.py"), "import builtins\nbuiltins.SIGNAL_LOADS = getattr(builtins, 'SIGNAL_LOADS', 0) + 1\nVALUE = 42\n");
+        Path script = dir.resolve("check_getattr.py");
+        Files.writeString(script, RewriteTest.LOADER + """
+
+                import builtins, sys
+                sys.path.insert(0, %s)
+                signal = _fleetshell_lazy("pkg.signal", "pkg.signal")
+                assert getattr(builtins, "SIGNAL_LOADS", 0) == 0, "the deferred submodule ran at bind time"
+                assert signal.VALUE == 42 and builtins.SIGNAL_LOADS == 1
+                assert sys.modules["pkg"].signal is signal is sys.modules["pkg.signal"]
+                print("ok")
+                """.formatted("'" + dir + "'"));
+        PythonProcess run = PythonProcess.run(List.of(RewriteTest.python(), script.toString()), dir, Map.of(), Duration.ofSeconds(60));
+        assertThat(run.stdout().strip()).as(run.stderr()).isEqualTo("ok");
+    }
 }
