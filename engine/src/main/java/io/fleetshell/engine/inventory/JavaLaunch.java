@@ -1,0 +1,30 @@
+package io.fleetshell.engine.inventory;
+
+import java.util.List;
+
+/**
+ * How a Java agent is built and started, from its startup config entry. The script is the agent's
+ * main source file; fleetshell compiles it (with the other sources under {@code sourceRoot}) against
+ * {@code classpath} and starts {@code java -cp ... mainClass}, unless {@code runCommand} says otherwise.
+ *
+ * @param mainClass  {@code main_class:}, the binary name of the class with {@code main}; null to take the
+ *                   one the source declares
+ * @param sourceRoot {@code source_root:}, the directory of the agent's other sources (relative to the fleet
+ *                   root), or null for a single-file agent
+ * @param classpath  {@code classpath:}, entries (relative to the fleet root) compiled and run against
+ * @param jvmOptions {@code jvm_options:}, passed to {@code java} before the main class
+ * @param java       {@code java:} of the entry or of {@code global_settings}, the launcher (default {@code java})
+ * @param runCommand {@code run_command:}, a command line that starts the agent instead (e.g. from a jar), or null
+ */
+public record JavaLaunch(String mainClass, String sourceRoot, List<String> classpath, List<String> jvmOptions,
+                         String java, String runCommand) {
+
+    public static final String DEFAULT_JAVA = "java";
+    public static final JavaLaunch DEFAULT = new JavaLaunch(null, null, List.of(), List.of(), DEFAULT_JAVA, null);
+
+    public JavaLaunch {
+        classpath = classpath == null ? List.of() : List.copyOf(classpath);
+        jvmOptions = jvmOptions == null ? List.of() : List.copyOf(jvmOptions);
+        java = java == null || java.isBlank() ? DEFAULT_JAVA : java;
+    }
+}
