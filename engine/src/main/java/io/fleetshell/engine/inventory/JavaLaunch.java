@@ -1,5 +1,6 @@
 package io.fleetshell.engine.inventory;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -13,18 +14,23 @@ import java.util.List;
  *                   root), or null for a single-file agent
  * @param classpath  {@code classpath:}, entries (relative to the fleet root) compiled and run against
  * @param jvmOptions {@code jvm_options:}, passed to {@code java} before the main class
- * @param java       {@code java:} of the entry or of {@code global_settings}, the launcher (default {@code java})
+ * @param java       {@code java:} of the entry or of {@code global_settings}, the launcher; null for the
+ *                   JDK fleetshell runs on (a JDK 25, whose compiler builds the classes it runs)
  * @param runCommand {@code run_command:}, a command line that starts the agent instead (e.g. from a jar), or null
  */
 public record JavaLaunch(String mainClass, String sourceRoot, List<String> classpath, List<String> jvmOptions,
                          String java, String runCommand) {
 
-    public static final String DEFAULT_JAVA = "java";
-    public static final JavaLaunch DEFAULT = new JavaLaunch(null, null, List.of(), List.of(), DEFAULT_JAVA, null);
+    public static final JavaLaunch DEFAULT = new JavaLaunch(null, null, List.of(), List.of(), null, null);
 
     public JavaLaunch {
         classpath = classpath == null ? List.of() : List.copyOf(classpath);
         jvmOptions = jvmOptions == null ? List.of() : List.copyOf(jvmOptions);
-        java = java == null || java.isBlank() ? DEFAULT_JAVA : java;
+        java = java == null || java.isBlank() ? null : java;
+    }
+
+    /** The {@code java} command to run: the configured one, else the one of the JDK fleetshell runs on. */
+    public String launcher() {
+        return java != null ? java : Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

@@ -2,8 +2,6 @@ package io.fleetshell.engine.java;
 
 import com.github.javaparser.ast.Node;
 import com.github.javaparser.ast.body.CallableDeclaration;
-import com.github.javaparser.ast.body.FieldDeclaration;
-import com.github.javaparser.ast.body.Parameter;
 import com.github.javaparser.ast.body.TypeDeclaration;
 import com.github.javaparser.ast.body.VariableDeclarator;
 import com.github.javaparser.ast.expr.AssignExpr;
@@ -14,6 +12,14 @@ import com.github.javaparser.ast.expr.NameExpr;
 import com.github.javaparser.ast.expr.ThisExpr;
 import com.github.javaparser.ast.expr.TypePatternExpr;
 import com.github.javaparser.ast.expr.UnaryExpr;
+import com.github.javaparser.ast.expr.VariableDeclarationExpr;
+import com.github.javaparser.ast.stmt.BlockStmt;
+import com.github.javaparser.ast.stmt.CatchClause;
+import com.github.javaparser.ast.stmt.ExpressionStmt;
+import com.github.javaparser.ast.stmt.ForEachStmt;
+import com.github.javaparser.ast.stmt.ForStmt;
+import com.github.javaparser.ast.stmt.Statement;
+import com.github.javaparser.ast.stmt.TryStmt;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +27,9 @@ import java.util.Optional;
 
 /**
  * The expressions that read one field of one type, found by name: {@code NAME} within the type (where
- * no nested type declares its own {@code NAME}), {@code this.NAME} and {@code Type.NAME}. What cannot be
- * told apart this way ({@code other.NAME}, a local of the same name) is reported as a problem instead.
+ * no nested type declares its own {@code NAME} and no local of that name is in scope), {@code this.NAME}
+ * and {@code Type.NAME}. What cannot be told apart this way ({@code other.NAME}, a pattern variable of
+ * the same name) is reported as a problem instead.
  */
 final class FieldUses {
 
@@ -47,11 +54,11 @@ final class FieldUses {
             }
         }
         for (NameExpr expr : owner.findAll(NameExpr.class, n -> n.getNameAsString().equals(name))) {
-            Optional<Node> shadow = shadowingDeclaration(expr, owner, name);
-            if (shadow.isPresent()) {
-                problems.add("a local variable or parameter %s (line %d) has the field's name, so its uses cannot be told apart; rename it"
-                        .formatted(name, JavaSource.line(shadow.get())));
-            } else {
+            Optional<Node> local = shadowingDeclaration(expr, owner, name);
+            if (local.isPresent() && local.get() instanceof TypePatternExpr) {
+                problems.add("a pattern variable %s (line %d) has the field's name, so its uses cannot be told apart; rename it"
+                        .formatted(name, JavaSource.line(local.get())));
+            } else if (local.isEmpty()) {
                 (isWritten(expr) ? writes : reads).add(expr);
             }
         }
@@ -83,20 +90,45 @@ final class FieldUses {
         };
     }
 
-    /** A parameter or local of that name in a method, constructor or lambda enclosing the expression. */
+    /**
+     * The declaration of a local, parameter or pattern variable named {@code name} that is in scope at
+     * the expression, following Java's scoping of blocks, for loops, catch clauses, try resources and
+     * parameters. A pattern variable of that name anywhere in the method counts too: its flow scoping
+     * is not worth modelling here, so such uses are left alone.
+     */
     private static Optional<Node> shadowingDeclaration(Node expr, TypeDeclaration<?> owner, String name) {
-        for (Node at = expr.getParentNode().orElse(null); at != null && at != owner; at = at.getParentNode().orElse(null)) {
-            if (at instanceof CallableDeclaration<?> || at instanceof LambdaExpr) {
-                Node scope = at;
-                Optional<Node> declared = scope.findFirst(Parameter.class, p -> p.getNameAsString().equals(name)).map(p -> (Node) p)
-                        .or(() -> scope.findFirst(VariableDeclarator.class, v -> v.getNameAsString().equals(name)
-                                && !(v.getParentNode().orElse(null) instanceof FieldDeclaration)).map(v -> (Node) v))
-                        .or(() -> scope.findFirst(TypePatternExpr.class, p -> p.getNameAsString().equals(name)).map(p -> (Node) p));
-                if (declared.isPresent()) {
-                    return declared;
+        Node child = expr;
+        for (Node at = expr.getParentNode().orElse(null); at != null && at != owner; child = at, at = at.getParentNode().orElse(null)) {
+            Optional<Node> declared = switch (at) {
+                case BlockStmt block -> {
+                    int index = block.getStatements().indexOf(child);
+                    yield block.getStatements().subList(0, Math.max(0, index)).stream()
+                            .flatMap(statement -> locals(statement, name).stream()).findFirst();
                 }
+                case ForStmt loop -> loop.getInitialization().stream().flatMap(e -> declarators(e, name).stream()).findFirst();
+                case ForEachStmt loop -> declarators(loop.getVariable(), name).stream().findFirst();
+                case CatchClause clause -> clause.getParameter().getNameAsString().equals(name) ? Optional.of(clause.getParameter()) : Optional.empty();
+                case TryStmt attempt -> attempt.getResources().stream().flatMap(e -> declarators(e, name).stream()).findFirst();
+                case CallableDeclaration<?> callable -> callable.getParameters().stream()
+                        .filter(p -> p.getNameAsString().equals(name)).map(p -> (Node) p).findFirst()
+                        .or(() -> callable.findFirst(TypePatternExpr.class, p -> p.getNameAsString().equals(name)).map(p -> (Node) p));
+                case LambdaExpr lambda -> lambda.getParameters().stream().filter(p -> p.getNameAsString().equals(name)).map(p -> (Node) p).findFirst();
+                default -> Optional.empty();
+            };
+            if (declared.isPresent()) {
+                return declared;
             }
         }
         return Optional.empty();
+    }
+
+    private static List<Node> locals(Statement statement, String name) {
+        return statement instanceof ExpressionStmt e ? declarators(e.getExpression(), name) : List.of();
+    }
+
+    private static List<Node> declarators(Expression expression, String name) {
+        return expression instanceof VariableDeclarationExpr declaration
+                ? declaration.getVariables().stream().filter(v -> v.getNameAsString().equals(name)).map(v -> (Node) v).toList()
+                : List.of();
     }
 }

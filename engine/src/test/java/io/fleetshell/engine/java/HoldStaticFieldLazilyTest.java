@@ -162,7 +162,7 @@ class HoldStaticFieldLazilyTest {
     }
 
     @Test
-    void leavesNonPrivateReassignedShadowedAndCheapFieldsAlone() {
+    void leavesNonPrivateReassignedPatternShadowedAndCheapFieldsAlone() {
         assertRewrite(pattern, """
                 import java.util.regex.Pattern;
                 class Agent {
@@ -171,7 +171,7 @@ class HoldStaticFieldLazilyTest {
                     private static final Pattern SHADOWED = Pattern.compile("c");
                     private static final String CHEAP = "d".repeat(3);
                     static void reset() { reassigned = null; }
-                    static int f(String SHADOWED) { return SHADOWED.length(); }
+                    static int f(Object o) { return o instanceof String SHADOWED ? SHADOWED.length() : 0; }
                     static int g() { return SHADOWED.flags() + CHEAP.length() + PACKAGE_VISIBLE.flags() + reassigned.flags(); }
                 }
                 """, null);
@@ -182,6 +182,43 @@ class HoldStaticFieldLazilyTest {
                 }
                 """, Map.of())).reasons();
         assertThat(reasons.getFirst()).contains("PACKAGE_VISIBLE is not private");
+    }
+
+    @Test
+    void aLocalOfTheSameNameIsNotARead() {
+        assertRewrite(pattern, """
+                import java.util.regex.Pattern;
+                class Agent {
+                    private static final Pattern WORDS = Pattern.compile("[a-z]+");
+                    static int f(String s) {
+                        int n = WORDS.flags();
+                        for (String WORDS : s.split(" ")) {
+                            n += WORDS.length();
+                        }
+                        String WORDS = s;
+                        return n + WORDS.length();
+                    }
+                }
+                """, """
+                import java.util.regex.Pattern;
+                class Agent {
+                    private static final class WordsHolder {
+                        private static final Pattern WORDS = Pattern.compile("[a-z]+");
+                    }
+
+                    private static Pattern words() {
+                        return WordsHolder.WORDS;
+                    }
+                    static int f(String s) {
+                        int n = words().flags();
+                        for (String WORDS : s.split(" ")) {
+                            n += WORDS.length();
+                        }
+                        String WORDS = s;
+                        return n + WORDS.length();
+                    }
+                }
+                """);
     }
 
     @Test

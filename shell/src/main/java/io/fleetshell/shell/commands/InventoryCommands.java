@@ -151,7 +151,7 @@ public class InventoryCommands {
         if (a.java() == null) {
             table.row("python", inventory.machine(a.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON));
         } else {
-            table.row("java", a.java().java())
+            table.row("java", a.java().java() == null ? a.java().launcher() + " (fleetshell's JDK)" : a.java().java())
                     .row("main_class", a.java().mainClass() == null ? "(from the source)" : a.java().mainClass())
                     .row("source_root", a.java().sourceRoot() == null ? "(single file)" : a.java().sourceRoot())
                     .row("classpath", a.java().classpath().isEmpty() ? "(JDK only)" : String.join(java.io.File.pathSeparator, a.java().classpath()));
