@@ -171,10 +171,13 @@ public final class InventoryLoader {
 
     private Map<String, String> withDefaults(Map<String, Object> globalSettings) {
         Map<String, String> env = new HashMap<>();
+        // A declared value such as LOG_LEVEL: ${LOG_LEVEL:-INFO} expands against the real environment
+        // first; kept raw, it would expand to itself.
+        Expander real = new Expander(environment);
         if (globalSettings.get("environment") instanceof Map<?, ?> declared) {
             declared.forEach((k, v) -> {
                 if (v != null) {
-                    env.put(k.toString(), v.toString());
+                    env.put(k.toString(), real.expand(v.toString()));
                 }
             });
         }

@@ -76,6 +76,12 @@ class DemoJavaAgentsTest {
     }
 
     @Test
+    void aDeclaredEnvironmentDefaultExpandsToTheDefault() {
+        // Regression: LOG_LEVEL: ${LOG_LEVEL:-INFO} expanded to itself, and RouteMatcherAgent refused to start.
+        assertThat(machine(agent("RouteMatcherAgent")).environment()).containsEntry("LOG_LEVEL", "INFO");
+    }
+
+    @Test
     void everyDemoJavaAgentRewrittenByEveryPatternStillCompiles() throws Exception {
         for (String name : List.of("KnowledgeIndexAgent", "SignatureService", "RouteMatcherAgent")) {
             Agent agent = agent(name);
