@@ -1,5 +1,6 @@
 package io.fleetshell.engine;
 
+import io.fleetshell.engine.analysis.PythonFacts;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -17,11 +18,18 @@ import java.util.Set;
  * User settings from {@code FLEETSHELL_HOME/settings.yaml}; every key is optional.
  *
  * @param infrastructureAgents agents that are never optimized ({@code infrastructure_agents:} list)
+ * @param sideEffectModules    modules imported for their side effects, never deferred or removed
+ *                             ({@code side_effect_modules:} list; default {@link PythonFacts#DEFAULT_SIDE_EFFECT_MODULES})
  */
-public record Settings(Set<String> infrastructureAgents) {
+public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectModules) {
+
+    public Settings {
+        infrastructureAgents = Set.copyOf(infrastructureAgents);
+        sideEffectModules = Set.copyOf(sideEffectModules);
+    }
 
     public static Settings defaults() {
-        return new Settings(InventoryLoader.DEFAULT_INFRASTRUCTURE);
+        return new Settings(InventoryLoader.DEFAULT_INFRASTRUCTURE, PythonFacts.DEFAULT_SIDE_EFFECT_MODULES);
     }
 
     public static Settings read(Path file) {
@@ -44,14 +52,18 @@ public record Settings(Set<String> infrastructureAgents) {
         if (!(root instanceof Map<?, ?> map)) {
             throw new FleetshellException(ErrorCode.CONFIG_INVALID, file + ": expected a mapping of settings");
         }
-        Object infra = map.get("infrastructure_agents");
-        if (infra == null) {
-            return defaults();
+        return new Settings(names(file, map, "infrastructure_agents", "agent names", InventoryLoader.DEFAULT_INFRASTRUCTURE),
+                names(file, map, "side_effect_modules", "module names", PythonFacts.DEFAULT_SIDE_EFFECT_MODULES));
+    }
+
+    private static Set<String> names(Path file, Map<?, ?> map, String key, String what, Set<String> defaults) {
+        Object value = map.get(key);
+        if (value == null) {
+            return defaults;
         }
-        if (!(infra instanceof List<?> list)) {
-            throw new FleetshellException(ErrorCode.CONFIG_INVALID,
-                    file + ": infrastructure_agents must be a list of agent names");
+        if (!(value instanceof List<?> list)) {
+            throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s: %s must be a list of %s, e.g. %s: [a, b]".formatted(file, key, what, key));
         }
-        return new Settings(Set.copyOf(list.stream().map(String::valueOf).toList()));
+        return Set.copyOf(list.stream().map(String::valueOf).toList());
     }
 }
