@@ -37,7 +37,7 @@ class JavaAgentCommandsTest {
         assertThat(unmeasured.out()).contains("not measured: static facts only", "java_memoize_field: 2 instance fields (digest, compressedCorpus)",
                 "java_unused_imports: 1 unused import (Base64)").containsPattern("payload.*eager.*while the object is built");
 
-        ShellHarness.Run profile = shell.oneShot("profile", "KnowledgeIndexAgent", "--runs", "2");
+        ShellHarness.Run profile = shell.oneShot("profile", "KnowledgeIndexAgent", "--runs", "1");
         assertThat(profile.status()).as(profile.err()).isZero();
         assertThat(profile.err()).contains("start to healthy");
 
@@ -56,5 +56,33 @@ class JavaAgentCommandsTest {
                 });
         assertThat(s.get("statements")).filteredOn(st -> st.get("text").asString().contains("PRIMES"))
                 .singleElement().satisfies(st -> assertThat(st.get("verdict").asString()).isEqualTo("eager"));
+    }
+
+    @Test
+    void optimizeShowsACompilingDiffAndAMeasuredStartUpChangeForAJavaAgent() {
+        ShellHarness shell = new ShellHarness(home);
+        assertThat(shell.oneShot("demo", "init").status()).isZero();
+
+        ShellHarness.Run run = shell.oneShot("optimize", "RouteMatcherAgent", "--dry-run", "--runs", "3", "--json");
+        assertThat(run.status()).as(run.err()).isZero();
+        JsonNode result = json.readTree(run.out());
+        assertThat(result.get("pattern").asString()).isEqualTo("java_unused_imports+java_lazy_holder");
+        assertThat(result.get("diff").asString()).contains("-import java.util.stream.Collectors;",
+                "+    private static final class RoutesHolder {", "+        return RoutesHolder.ROUTES;");
+        assertThat(result.get("patterns").get("java_memoize_field").get("applies").asBoolean()).isFalse();
+        assertThat(result.get("deferred")).extracting(JsonNode::asString)
+                .containsExactly("RouteMatcherAgent.ROUTES", "RouteMatcherAgent.SHARDS");
+        JsonNode checks = result.get("proof").get("checks");
+        assertThat(checks).extracting(c -> c.get("name").asString()).containsExactly("parses", "compiles", "tests", "starts", "start-up");
+        assertThat(checks.get(1).get("outcome").asString()).isEqualTo("passed");
+        JsonNode startUp = checks.get(4);
+        assertThat(startUp.get("evidence").get("before_ms")).hasSize(3);
+        assertThat(startUp.get("evidence").get("change_ms").asDouble()).isNotZero();
+
+        ShellHarness.Run python = shell.oneShot("optimize", "TutorAgent", "--dry-run", "--pattern", "java_lazy_holder");
+        assertThat(python.status()).isEqualTo(2);
+        ShellHarness.Run wrong = shell.oneShot("optimize", "RouteMatcherAgent", "--dry-run", "--pattern", "lazy_loading");
+        assertThat(wrong.status()).isEqualTo(2);
+        assertThat(wrong.err()).contains("no Java pattern named lazy_loading", "java_lazy_holder");
     }
 }

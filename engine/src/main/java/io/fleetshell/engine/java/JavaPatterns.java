@@ -29,6 +29,12 @@ public final class JavaPatterns {
         return ALL.stream().map(Pattern::id).toList();
     }
 
+    /** The Java pattern with this id, or a bad-input error naming the Java ones. */
+    public static Pattern byId(String id) {
+        return ALL.stream().filter(p -> p.id().equals(id)).findFirst().orElseThrow(() -> new io.fleetshell.engine.FleetshellException(
+                io.fleetshell.engine.ErrorCode.BAD_INPUT, "no Java pattern named %s; Java agents take %s".formatted(id, String.join(", ", ids()))));
+    }
+
     /** The rewrites that change something, in order; an empty list when no pattern applies. */
     public static List<Rewrite> apply(JavaAnalyzer analyzer, String agent, Path file, byte[] source, List<Pattern> patterns,
                                       Map<String, String> options) {

@@ -15,13 +15,15 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The demo's Java agents, analyzed, rewritten by every Java pattern, compiled, and one of them proven with real JVMs. */
+/**
+ * The demo's Java agents, analyzed, rewritten by every Java pattern and compiled. The proof with real
+ * JVMs runs through the shell, in {@code JavaAgentCommandsTest}.
+ */
 class DemoJavaAgentsTest {
 
     @TempDir
@@ -94,22 +96,6 @@ class DemoJavaAgentsTest {
             assertThat(compiled.ok()).isTrue();
             assertThat(Files.readAllBytes(agent.script().path())).as("the fleet's file is untouched").isEqualTo(source);
         }
-    }
-
-    @Test
-    void theProverMeasuresTheRewrittenAgentAgainstTheOriginalWithRealJvms() throws Exception {
-        Agent agent = agent("KnowledgeIndexAgent");
-        byte[] source = Files.readAllBytes(agent.script().path());
-        Rewrite rewrite = JavaPatterns.combine(JavaPatterns.apply(analyzer, agent.name(), agent.script().path(), source,
-                JavaPatterns.all(), Map.of()));
-        Proof proof = new JavaProver(new JavaProver.Settings(2, Duration.ofSeconds(60), Duration.ofSeconds(30), 0.05))
-                .prove(agent, machine(agent), rewrite, analyzer.analyze(agent.script().path(), source));
-        assertThat(proof.checks()).extracting(ProofCheck::name).containsExactly("parses", "compiles", "tests", "starts", "start-up");
-        assertThat(proof.firstFailure()).isEmpty();
-        ProofCheck startUp = proof.checks().getLast();
-        assertThat(startUp.evidence()).containsKeys("before_ms", "after_ms", "p_faster", "method");
-        assertThat((List<?>) startUp.evidence().get("before_ms")).hasSize(2);
-        assertThat(startUp.detail()).contains("start to healthy", "too few runs to tell");
     }
 
     @Test
