@@ -1,6 +1,7 @@
 package io.fleetshell.engine;
 
 import io.fleetshell.engine.analysis.PythonFacts;
+import io.fleetshell.engine.compare.Thresholds;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -8,10 +9,13 @@ import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -20,16 +24,28 @@ import java.util.Set;
  * @param infrastructureAgents agents that are never optimized ({@code infrastructure_agents:} list)
  * @param sideEffectModules    modules imported for their side effects, never deferred or removed
  *                             ({@code side_effect_modules:} list; default {@link PythonFacts#DEFAULT_SIDE_EFFECT_MODULES})
+ * @param thresholds           what comparisons, gates and {@code health} are held to ({@code thresholds:} mapping)
+ * @param prometheusUrl        the Prometheus server that scrapes the fleet ({@code prometheus_url:}), or null:
+ *                             metrics are then read from its query API instead of the agents' endpoints
  */
-public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectModules) {
+public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectModules, Thresholds thresholds, URI prometheusUrl) {
 
     public Settings {
         infrastructureAgents = Set.copyOf(infrastructureAgents);
         sideEffectModules = Set.copyOf(sideEffectModules);
     }
 
+    public Settings(Set<String> infrastructureAgents) {
+        this(infrastructureAgents, PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, Thresholds.defaults(), null);
+    }
+
     public static Settings defaults() {
-        return new Settings(InventoryLoader.DEFAULT_INFRASTRUCTURE, PythonFacts.DEFAULT_SIDE_EFFECT_MODULES);
+        return new Settings(InventoryLoader.DEFAULT_INFRASTRUCTURE);
+    }
+
+    /** The Prometheus server to read metrics from, when settings.yaml names one. */
+    public Optional<URI> prometheus() {
+        return Optional.ofNullable(prometheusUrl);
     }
 
     public static Settings read(Path file) {
@@ -53,7 +69,8 @@ public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectM
             throw new FleetshellException(ErrorCode.CONFIG_INVALID, file + ": expected a mapping of settings");
         }
         return new Settings(names(file, map, "infrastructure_agents", "agent names", InventoryLoader.DEFAULT_INFRASTRUCTURE),
-                names(file, map, "side_effect_modules", "module names", PythonFacts.DEFAULT_SIDE_EFFECT_MODULES));
+                names(file, map, "side_effect_modules", "module names", PythonFacts.DEFAULT_SIDE_EFFECT_MODULES),
+                Thresholds.from(map.get(Thresholds.KEY), file), prometheusUrl(file, map.get("prometheus_url")));
     }
 
     private static Set<String> names(Path file, Map<?, ?> map, String key, String what, Set<String> defaults) {
@@ -65,5 +82,21 @@ public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectM
             throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s: %s must be a list of %s, e.g. %s: [a, b]".formatted(file, key, what, key));
         }
         return Set.copyOf(list.stream().map(String::valueOf).toList());
+    }
+
+    private static URI prometheusUrl(Path file, Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(String.valueOf(value).strip());
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s: prometheus_url '%s' is not an http(s) URL; write it as "
+                .formatted(file, value) + "prometheus_url: http://HOST:9090 or delete the line to scrape agents directly");
     }
 }

@@ -155,16 +155,15 @@ class HistoryDatabaseTest {
         assertThat(Arrays.equals(Files.readAllBytes(file), garbage)).isTrue();
     }
 
-    /**
-     * The versions of the migration files this build ships, in order. Read from the files, not counted
-     * up to the schema version: branches merge their migrations in any order, so the numbers may have gaps.
-     */
+    /** The versions of the migration files, in order: branches take numbers ahead of merging, so gaps happen. */
     static java.util.List<String> allVersions() {
-        try (java.util.stream.Stream<java.nio.file.Path> files = Files.list(java.nio.file.Path.of(
-                HistoryDatabaseTest.class.getResource("/io/fleetshell/history/migration").toURI()))) {
-            return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
-                    .map(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).sorted().map(String::valueOf).toList();
-        } catch (IOException | java.net.URISyntaxException e) {
+        try (var files = java.nio.file.Files.list(Path.of(HistoryDatabase.class.getResource("migration").toURI()))) {
+            return files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.matches("V\\d+__.*\\.sql"))
+                    .map(n -> n.substring(1, n.indexOf("__")))
+                    .sorted(java.util.Comparator.comparingInt(Integer::parseInt))
+                    .toList();
+        } catch (java.io.IOException | java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -2,11 +2,16 @@ package io.fleetshell.shell;
 
 import io.fleetshell.engine.FleetHome;
 import io.fleetshell.engine.Settings;
+import io.fleetshell.engine.compare.Gates;
+import io.fleetshell.engine.compare.TrafficHistory;
+import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.history.BaselineStore;
 import io.fleetshell.history.EventLog;
 import io.fleetshell.history.HistoryDatabase;
 import io.fleetshell.history.InventoryStore;
+import io.fleetshell.history.MetricStore;
+import io.fleetshell.history.RuntimeStore;
 import io.fleetshell.shell.cli.Output;
 import jakarta.annotation.PreDestroy;
 import org.springframework.beans.factory.annotation.Value;
@@ -65,6 +70,31 @@ public class ShellSession {
 
     public BaselineStore baselines() {
         return new BaselineStore(database());
+    }
+
+    /** Starts, probes, runtime baselines and gate decisions. */
+    public RuntimeStore runtime() {
+        return new RuntimeStore(database());
+    }
+
+    /**
+     * The gates on this inventory: runtime samples, scraped traffic and the thresholds of settings.yaml; each
+     * decision is stored.
+     */
+    public Gates gates(Inventory inventory) {
+        return new Gates(inventory, runtime(), traffic(), settings().thresholds());
+    }
+
+    /** Scraped traffic, interval by interval between stored scrapes. */
+    public TrafficHistory traffic() {
+        MetricStore metrics = metrics();
+        return (agent, from, to) -> metrics.intervals(agent, from, to).stream()
+                .map(i -> new TrafficHistory.Interval(i.from().id(), i.to().id(), i.to().at(), i.stats())).toList();
+    }
+
+    /** Scraped metric samples. */
+    public MetricStore metrics() {
+        return new MetricStore(database());
     }
 
     public synchronized Settings settings() {

@@ -171,13 +171,12 @@ public final class InventoryLoader {
 
     private Map<String, String> withDefaults(Map<String, Object> globalSettings) {
         Map<String, String> env = new HashMap<>();
-        // A declared value such as LOG_LEVEL: ${LOG_LEVEL:-INFO} expands against the real environment
-        // first; kept raw, it would expand to itself.
-        Expander real = new Expander(environment);
         if (globalSettings.get("environment") instanceof Map<?, ?> declared) {
             declared.forEach((k, v) -> {
-                if (v != null) {
-                    env.put(k.toString(), real.expand(v.toString()));
+                // A declared value that is itself a reference (LOG_LEVEL: ${LOG_LEVEL:-INFO}) is not a
+                // default: kept here, it expanded to its own unexpanded text, which agents then received.
+                if (v != null && !v.toString().contains("${")) {
+                    env.put(k.toString(), v.toString());
                 }
             });
         }
