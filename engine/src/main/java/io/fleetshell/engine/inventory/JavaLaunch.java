@@ -1,6 +1,8 @@
 package io.fleetshell.engine.inventory;
 
+import java.io.File;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,6 +29,25 @@ public record JavaLaunch(String mainClass, String sourceRoot, List<String> class
         classpath = classpath == null ? List.of() : List.copyOf(classpath);
         jvmOptions = jvmOptions == null ? List.of() : List.copyOf(jvmOptions);
         java = java == null || java.isBlank() ? null : java;
+    }
+
+    /**
+     * How the agent runs in production: {@code sh -c run_command}, else the source launcher,
+     * {@code java [jvm_options] [-cp classpath] Main.java} (a single file since Java 11, with the other
+     * sources of its tree since Java 22), which is what a supervisor starts and times to healthy.
+     */
+    public List<String> command(Path script, Path fleetRoot) {
+        if (runCommand != null) {
+            return List.of("sh", "-c", runCommand);
+        }
+        List<String> command = new ArrayList<>(List.of(launcher()));
+        command.addAll(jvmOptions);
+        if (!classpath.isEmpty()) {
+            command.add("-cp");
+            command.add(String.join(File.pathSeparator, classpath.stream().map(e -> fleetRoot.resolve(e).toString()).toList()));
+        }
+        command.add(script.toString());
+        return command;
     }
 
     /** The {@code java} command to run: the configured one, else the one of the JDK fleetshell runs on. */
