@@ -25,6 +25,7 @@ def main():
     args = parser.parse_args()
     agents, runs = (AGENTS[:1], 3) if args.smoke else (AGENTS, args.runs)
     build_if_needed()
+    where = machine()
     rows = []
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, FLEETSHELL_HOME=home)
@@ -39,7 +40,7 @@ def main():
             e = check["evidence"]
             rows.append((agent, result["pattern"], e["before_ms"], e["after_ms"], e["median_before_ms"],
                          e["median_after_ms"], e["p_faster"]))
-    print("machine: " + machine())
+    print("machine: " + where)
     print("| agent | patterns | original, median ms (min-max) | rewritten, median ms (min-max) | rewritten / original | p (one-sided) | command |")
     print("|---|---|---|---|---|---|---|")
     for agent, patterns, before, after, mb, ma, p in rows:
