@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Runtime metrics in the history database: every scrape (failed ones with their error) and every sample a
@@ -119,7 +118,7 @@ public final class MetricStore {
                     long atMs = row.at().toEpochMilli();
                     for (MetricFamily family : ok.exposition().families()) {
                         for (Sample s : family.samples()) {
-                            String labels = Json.write(new TreeMap<>(s.labels()));
+                            String labels = Json.sortedLabels(s.labels());
                             String key = s.name() + '\u0000' + labels;
                             Long id = ids.get(key);
                             if (id == null) {

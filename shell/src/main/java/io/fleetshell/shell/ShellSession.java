@@ -37,6 +37,7 @@ public class ShellSession {
     private Output output = new Output(new PrintWriter(System.out, true), new PrintWriter(System.err, true), false);
     private boolean interactive;
     private Journal journal = new Journal();
+    private java.util.function.UnaryOperator<String> console;
 
     public ShellSession(@Value("${fleetshell.home:}") String configuredHome) {
         this.environment = System.getenv();
@@ -121,6 +122,23 @@ public class ShellSession {
 
     public Journal journal() {
         return journal;
+    }
+
+    /** Lets commands ask the person at the REPL a question ({@code question -> answer}); null outside the REPL. */
+    public void console(java.util.function.UnaryOperator<String> console) {
+        this.console = console;
+    }
+
+    /** The answer typed to {@code question} in the REPL, or empty in one-shot mode. */
+    public java.util.Optional<String> ask(String question) {
+        if (console == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.ofNullable(console.apply(question));
+        } catch (RuntimeException e) { // Ctrl-C or Ctrl-D at the question: no answer
+            return java.util.Optional.of("");
+        }
     }
 
     @PreDestroy

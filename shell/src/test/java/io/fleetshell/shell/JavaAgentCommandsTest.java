@@ -63,7 +63,7 @@ class JavaAgentCommandsTest {
         ShellHarness shell = new ShellHarness(home);
         assertThat(shell.oneShot("demo", "init").status()).isZero();
 
-        ShellHarness.Run run = shell.oneShot("optimize", "RouteMatcherAgent", "--dry-run", "--runs", "3", "--json");
+        ShellHarness.Run run = shell.oneShot("optimize", "RouteMatcherAgent", "--dry-run", "--runs", "4", "--json");
         assertThat(run.status()).as(run.err()).isZero();
         JsonNode result = json.readTree(run.out());
         assertThat(result.get("pattern").asString()).isEqualTo("java_unused_imports+java_lazy_holder");
@@ -76,7 +76,7 @@ class JavaAgentCommandsTest {
         assertThat(checks).extracting(c -> c.get("name").asString()).containsExactly("parses", "compiles", "tests", "starts", "start-up");
         assertThat(checks.get(1).get("outcome").asString()).isEqualTo("passed");
         JsonNode startUp = checks.get(4);
-        assertThat(startUp.get("evidence").get("before_ms")).hasSize(3);
+        assertThat(startUp.get("evidence").get("before_ms")).hasSize(4);
         assertThat(startUp.get("evidence").get("change_ms").asDouble()).isNotZero();
 
         ShellHarness.Run python = shell.oneShot("optimize", "TutorAgent", "--dry-run", "--pattern", "java_lazy_holder");

@@ -88,7 +88,7 @@ public final class JavaOptimizer {
         String name = changedBy.isEmpty() ? patterns.stream().map(Pattern::id).collect(Collectors.joining("+")) : String.join("+", changedBy);
         Rewrite combined = new Rewrite(name, file, original, source, notes);
         Proof proof = prover != null && combined.changes() ? prover.prove(agent, machine, combined, before) : null;
-        return new Optimization(agent, agent.java().launcher(), "java " + Runtime.version().feature(), applicability, combined, deferred, proof);
+        return new Optimization(agent, agent.java().launcher(), "java " + Runtime.version().feature(), applicability, combined, deferred, List.of(), proof);
     }
 
     private static boolean appliesTo(Pattern pattern, HeavyInitializer h) {

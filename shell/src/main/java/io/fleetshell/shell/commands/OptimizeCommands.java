@@ -20,6 +20,7 @@ import io.fleetshell.engine.pattern.Patterns;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
 import io.fleetshell.engine.proof.Prover;
+import io.fleetshell.engine.stats.MannWhitney;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
@@ -39,6 +40,8 @@ import java.util.Map;
 public class OptimizeCommands {
 
     static final String GROUP = "Optimize";
+    /** Significance level of the load-time rank test. */
+    static final double ALPHA = 0.05;
 
     private final ShellSession session;
 
@@ -65,8 +68,10 @@ public class OptimizeCommands {
         if (name == null || name.isBlank()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "name one agent: optimize AGENT [--pattern P] [--dry-run]");
         }
-        if (runs < 3 || runs > 100) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, "--runs must be between 3 and 100 (a rank test cannot decide on fewer)");
+        int fewest = MannWhitney.minimumPerSide(ALPHA);
+        if (runs < fewest || runs > 100) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--runs must be between %d and 100 (with fewer a rank test at p < %.2f cannot decide)"
+                    .formatted(fewest, ALPHA));
         }
         Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
         Agent agent = AgentLookup.agent(inventory, name);
@@ -86,11 +91,11 @@ public class OptimizeCommands {
                 java ? "JVM starts" : "loads"));
         Optimization result;
         if (java) {
-            JavaProver prover = new JavaProver(new JavaProver.Settings(runs, Duration.ofSeconds(60), Duration.ofMinutes(10), 0.05));
+            JavaProver prover = new JavaProver(new JavaProver.Settings(runs, Duration.ofSeconds(60), Duration.ofMinutes(10), ALPHA));
             result = new JavaOptimizer(new JavaAnalyzer(HeavyCalls.fromSettings(session.home().settings()), JavaSource.DEFAULT_LEVEL), prover)
                     .optimize(agent, machine, patterns);
         } else {
-            Prover prover = new Prover(new Prover.Settings(runs, 0.05, Duration.ofSeconds(60), Duration.ofMinutes(10)),
+            Prover prover = new Prover(new Prover.Settings(runs, ALPHA, Duration.ofSeconds(60), Duration.ofMinutes(10)),
                     session.home().bytecodeCache());
             Optimizer optimizer = new Optimizer(new PythonFacts(session.home().helpers()), session.settings().sideEffectModules(), prover);
             result = optimizer.optimize(agent, machine, patterns);
