@@ -58,6 +58,28 @@ class OptimizeCommandsTest {
     }
 
     @Test
+    void withoutDryRunItAppliesAsAOneAgentDeploymentAndASecondRunFindsNothingToDo() throws Exception {
+        ShellHarness shell = new ShellHarness(home);
+        assertThat(shell.oneShot("demo", "init").status()).isZero();
+        Path script = home.resolve("demo/pc2_code/agents/ForPC2/cache_manager.py");
+        String original = Files.readString(script);
+
+        ShellHarness.Run run = shell.oneShot("optimize", "CacheManager", "--runs", "5", "--json");
+        assertThat(run.status()).as(run.err()).isZero();
+        JsonNode result = json.readTree(run.out());
+        assertThat(result.get("applied").asBoolean()).isTrue();
+        assertThat(result.get("deployment").get("state").asString()).isEqualTo("completed");
+        assertThat(result.get("deployment").get("step_state").asString()).isEqualTo("applied");
+        String written = Files.readString(script);
+        assertThat(written).isNotEqualTo(original).contains("tarfile = _fleetshell_lazy(\"tarfile\", \"tarfile\")");
+
+        ShellHarness.Run again = shell.oneShot("optimize", "CacheManager", "--dry-run");
+        assertThat(again.status()).as(again.err()).isZero();
+        assertThat(again.out()).contains("nothing to change").contains("rewritten by lazy_loading already");
+        assertThat(Files.readString(script)).isEqualTo(written);
+    }
+
+    @Test
     void refusesTheSyntaxErrorAgentTheInfrastructureAgentAndUnknownPatternsWithExit2() throws IOException {
         ShellHarness shell = new ShellHarness(home);
         assertThat(shell.oneShot("demo", "init").status()).isZero();

@@ -80,6 +80,10 @@ public final class DeferHeavyImports implements Pattern {
             return new Applicability.DoesNotApply(List.of(input.file() + ":" + facts.error().line() + ": " + facts.error()
                     + ". Fix the file; nothing can be rewritten before it parses."));
         }
+        if (new String(input.source(), StandardCharsets.UTF_8).contains("\ndef " + LOADER + "(")) {
+            return new Applicability.DoesNotApply(List.of(("the file was rewritten by lazy_loading already (it defines %s); "
+                    + "roll it back to its original before optimizing it again").formatted(LOADER)));
+        }
         List<Decision> decisions = decide(input);
         List<String> reasons = new ArrayList<>(explain(decisions, lines(input)));
         if (decisions.stream().noneMatch(Decision::deferred)) {

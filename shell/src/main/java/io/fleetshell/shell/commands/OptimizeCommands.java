@@ -1,5 +1,6 @@
 package io.fleetshell.shell.commands;
 
+import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.analysis.PythonFacts;
@@ -20,6 +21,16 @@ import io.fleetshell.engine.pattern.Patterns;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
 import io.fleetshell.engine.proof.Prover;
+import io.fleetshell.engine.rollout.BatchSpec;
+import io.fleetshell.engine.rollout.DeploymentResult;
+import io.fleetshell.engine.rollout.OnFail;
+import io.fleetshell.engine.rollout.Plan;
+import io.fleetshell.engine.rollout.PlanStep;
+import io.fleetshell.engine.rollout.RolloutExecutor;
+import io.fleetshell.engine.rollout.RolloutListener;
+import io.fleetshell.engine.rollout.RolloutOptions;
+import io.fleetshell.engine.rollout.StoredStep;
+import io.fleetshell.engine.rollout.WrittenFileProver;
 import io.fleetshell.engine.stats.MannWhitney;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Journaled;
@@ -44,15 +55,19 @@ public class OptimizeCommands {
     static final double ALPHA = 0.05;
 
     private final ShellSession session;
+    private final Rollouts rollouts;
 
-    public OptimizeCommands(ShellSession session) {
+    public OptimizeCommands(ShellSession session, Rollouts rollouts) {
         this.session = session;
+        this.rollouts = rollouts;
     }
 
     @Journaled
     @Command(name = "optimize", group = GROUP, help = "optimize AGENT [--pattern P] [--dry-run] [--runs N] [--json]",
             completionProvider = "agentCompletion",
-            description = "Rewrite one agent with lazy_loading and dependency_reduction (or --pattern P) and prove the rewrite "
+            description = "Rewrite one agent's imports, prove the rewrite, and apply it (--dry-run: only show it). Patterns: "
+                    + "dependency_reduction, then lazy_loading (or --pattern P). Applying is a one-agent deployment: backup in "
+                    + "history, atomic write, proof on disk, health gate, byte-exact rollback on failure. The proof runs "
                     + "under the agent's own interpreter: it compiles, adds no undefined name, loads (or fails exactly as "
                     + "before), keeps the module's names, loads faster beyond noise (rank test over N runs each), and "
                     + "passes the agent's test_command. Shows the unified diff, what stayed eager and why, what behaviour "
@@ -80,11 +95,6 @@ public class OptimizeCommands {
                 : pattern == null ? Patterns.all() : List.of(Patterns.byId(pattern));
         Machine machine = inventory.machine(agent.machine()).orElseThrow();
         session.journal().agents(List.of(agent.id()));
-        if (!dryRun) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, ("optimize applies changes only through the rollout's backup and "
-                    + "atomic-write path, which this build does not have yet; run optimize %s --dry-run to see the rewrite and "
-                    + "its proof. Nothing was changed.").formatted(agent.name()));
-        }
         Output out = session.output();
         out.info("Optimizing %s (%s) with %s; proving with %d %s of each version...".formatted(agent.id(),
                 java ? agent.java().launcher() : machine.python(), String.join(", ", patterns.stream().map(Pattern::id).toList()), runs,
@@ -100,27 +110,67 @@ public class OptimizeCommands {
             Optimizer optimizer = new Optimizer(new PythonFacts(session.home().helpers()), session.settings().sideEffectModules(), prover);
             result = optimizer.optimize(agent, machine, patterns);
         }
-        session.journal().summary(summary(result));
+        DeploymentResult deployment = null;
+        if (!dryRun && result.deployable()) {
+            deployment = deploy(inventory, result, out, json);
+        }
+        session.journal().summary(summary(result, dryRun, deployment));
         if (json) {
-            out.json(json(result, false));
+            out.json(json(result, deployment));
         } else {
-            print(out, result);
+            print(out, result, dryRun);
+            if (deployment != null) {
+                StoredStep step = deployment.steps().getFirst();
+                out.println("deployment %d: %s, step %s %s%s".formatted(deployment.deploymentId(), deployment.state().replace('_', ' '),
+                        step.label(), step.state().text(), step.detail() == null ? "" : " (" + step.detail() + ")"));
+            }
         }
         if (result.rewrite().changes() && !result.deployable()) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "%s: the rewrite is not deployable: %s".formatted(agent.id(),
-                    result.proof().firstFailure().map(ProofCheck::detail).orElse("no check passed")));
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "%s: the rewrite is not deployable: %s. Nothing was changed.".formatted(
+                    agent.id(), result.proof().firstFailure().map(ProofCheck::detail).orElse("no check passed")));
+        }
+        if (deployment != null && !deployment.ok()) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "deployment %d of %s ended %s: %s".formatted(
+                    deployment.deploymentId(), agent.id(), deployment.state().replace('_', ' '), deployment.summary()));
         }
     }
 
-    private static String summary(Optimization result) {
+    /**
+     * A one-agent deployment through the rollout: one plan step (the file must still have the bytes the rewrite
+     * was made from), backed up in history-db, written atomically, proved on disk (compiles, test_command),
+     * restarted and health-gated when the agent runs, restored byte-exact when a check or the gate fails.
+     */
+    private DeploymentResult deploy(Inventory inventory, Optimization result, Output out, boolean json) {
+        Agent agent = result.agent();
+        PlanStep step = new PlanStep(1, 1, agent.id(), agent.script().path(), result.rewrite().pattern(),
+                Checksums.sha256(result.rewrite().before()), result.rewrite(), null);
+        Plan plan = new Plan(result.rewrite().pattern(), List.of(step), List.of(),
+                new RolloutOptions(BatchSpec.parse("1"), Duration.ZERO, 0, OnFail.ROLLBACK_BATCH));
+        // the rewrite was proven above; on disk it is checked again (compiles in place, test_command), then
+        // restarted through the supervisor and gated like a batch deploy's step
+        RolloutExecutor executor = new RolloutExecutor(rollouts.store(), id -> agent,
+                new WrittenFileProver(inventory, Duration.ofMinutes(10)), rollouts.gates(inventory), rollouts.runtime(inventory), Rollouts.host());
+        if (!json) {
+            out.info("Applying to %s as a one-agent deployment (backup, atomic write, proof on disk, restart and health gate if it runs)..."
+                    .formatted(agent.script().path()));
+        }
+        return executor.run(plan, RolloutListener.SILENT);
+    }
+
+
+    private static String summary(Optimization result, boolean dryRun, DeploymentResult deployment) {
         if (!result.rewrite().changes()) {
             return "optimize %s: nothing to change".formatted(result.agent().id());
         }
-        return "optimize %s (%s, dry run): %s".formatted(result.agent().id(), result.rewrite().pattern(),
-                result.deployable() ? "deployable" : "not deployable");
+        if (deployment != null) {
+            return "optimize %s (%s): deployment %d %s".formatted(result.agent().id(), result.rewrite().pattern(),
+                    deployment.deploymentId(), deployment.state().replace('_', ' '));
+        }
+        return "optimize %s (%s%s): %s".formatted(result.agent().id(), result.rewrite().pattern(), dryRun ? ", dry run" : "",
+                result.deployable() ? "deployable" : "not deployable, nothing changed");
     }
 
-    private static void print(Output out, Optimization result) {
+    private static void print(Output out, Optimization result, boolean dryRun) {
         Agent agent = result.agent();
         out.println(agent.language() == Language.JAVA
                 ? "%s: %s (%s, %s)".formatted(agent.id(), agent.script().path(), result.pythonVersion(), result.python())
@@ -144,7 +194,7 @@ public class OptimizeCommands {
         out.println(table.render());
         proof.checks().stream().filter(c -> c.name().equals("load time") && c.evidence().containsKey("first_use_ms")).findFirst()
                 .ifPresent(c -> out.println("first use after load (ms, one run): " + c.evidence().get("first_use_ms")));
-        out.println(result.deployable() ? out.style("deployable", "32") + " (dry run: nothing was changed)"
+        out.println(result.deployable() ? out.style("deployable", "32") + (dryRun ? " (dry run: nothing was changed)" : "")
                 : out.style("not deployable", "31") + ": " + proof.firstFailure().map(ProofCheck::detail).orElse("no check passed"));
     }
 
@@ -157,7 +207,7 @@ public class OptimizeCommands {
     }
 
     /** The JSON other tools read (benchfleet applies {@code diff} with patch): stable keys, insertion-ordered. */
-    static Map<String, Object> json(Optimization result, boolean applied) {
+    static Map<String, Object> json(Optimization result, DeploymentResult deployment) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("agent", result.agent().id().toString());
         m.put("file", result.agent().script().path().toString());
@@ -191,7 +241,17 @@ public class OptimizeCommands {
             }).toList());
             m.put("proof", proof);
         }
-        m.put("applied", applied);
+        m.put("applied", deployment != null && deployment.ok());
+        if (deployment != null) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("id", deployment.deploymentId());
+            d.put("state", deployment.state());
+            d.put("summary", deployment.summary());
+            d.put("step", deployment.steps().getFirst().label());
+            d.put("step_state", deployment.steps().getFirst().state().text());
+            d.put("step_detail", deployment.steps().getFirst().detail());
+            m.put("deployment", d);
+        }
         return m;
     }
 }
