@@ -23,7 +23,7 @@ def main():
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args()
-    agents, runs = (AGENTS[:1], 3) if args.smoke else (AGENTS, args.runs)
+    agents, runs = (AGENTS[:1], 4) if args.smoke else (AGENTS, args.runs)
     build_if_needed()
     where = machine()
     rows = []
