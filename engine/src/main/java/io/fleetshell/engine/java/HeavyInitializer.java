@@ -20,7 +20,8 @@ public record HeavyInitializer(Kind kind, String owner, String field, String typ
                                List<HeavyCall> calls, List<FieldUse> uses, List<String> blockers) {
 
     public HeavyInitializer {
-        calls = List.copyOf(calls);
+        // named calls first: "calls Pattern.compile" says more than "runs a loop" around it
+        calls = calls.stream().sorted(java.util.Comparator.comparing(HeavyCall::isLoop)).toList();
         uses = List.copyOf(uses);
         blockers = List.copyOf(blockers);
     }
@@ -53,6 +54,18 @@ public record HeavyInitializer(Kind kind, String owner, String field, String typ
      * @param via      the chain of same-file methods it runs through, e.g. {@code buildTable()}, or null when direct
      */
     public record HeavyCall(int line, int column, String callee, String via) {
+
+        /** The callee a loop is recorded under: a loop in a method run at class initialization. */
+        public static final String LOOP = "a loop";
+
+        public boolean isLoop() {
+            return LOOP.equals(callee);
+        }
+
+        /** {@code calls Pattern.compile (line 12, through build())} or {@code runs a loop (line 14, ...)}. */
+        public String describe() {
+            return (isLoop() ? "runs " : "calls ") + this;
+        }
 
         @Override
         public String toString() {

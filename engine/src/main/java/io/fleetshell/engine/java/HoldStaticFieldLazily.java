@@ -101,7 +101,7 @@ public final class HoldStaticFieldLazily implements Pattern {
         String after = text.apply();
         JavaSource.parseOrThrow(after, level);
         List<String> notes = new ArrayList<>(applicability.reasons());
-        targets.forEach(t -> notes.add("%s now runs on the first call of %s() (%d read%s rewritten), not when %s initializes."
+        targets.forEach(t -> notes.add("The work (%s) now runs on the first call of %s() (%d read%s rewritten), not when %s initializes."
                 .formatted(t.calls().getFirst().callee(), Names.accessor(t.field()), t.uses().size(), t.uses().size() == 1 ? "" : "s", t.owner())));
         notes.add("An exception thrown by a moved initializer now surfaces at the first read, as an ExceptionInInitializerError, instead of at start-up.");
         return new Rewrite(ID, input.file(), input.source(), after.getBytes(StandardCharsets.UTF_8), notes);

@@ -265,7 +265,7 @@ public final class JavaAnalyzer {
                                 "new " + creation.getType().getNameAsString(), via));
                 case Statement loop when countLoops && (loop instanceof ForStmt || loop instanceof ForEachStmt
                         || loop instanceof WhileStmt || loop instanceof DoStmt) ->
-                        calls.add(new HeavyCall(JavaSource.line(loop), JavaSource.column(loop), "a loop", via));
+                        calls.add(new HeavyCall(JavaSource.line(loop), JavaSource.column(loop), HeavyCall.LOOP, via));
                 default -> {
                 }
             }

@@ -68,7 +68,7 @@ final class JavaPatternSupport {
             }
         }
         List<String> applies = candidates.stream().filter(HeavyInitializer::deferrable)
-                .map(h -> "%s %s (line %d), which calls %s.".formatted(verb, h.label(), h.line(), h.calls().getFirst()))
+                .map(h -> "%s %s (line %d), which %s.".formatted(verb, h.label(), h.line(), h.calls().getFirst().describe()))
                 .toList();
         List<String> blocked = candidates.stream().filter(h -> !h.deferrable())
                 .map(h -> "%s (line %d) stays as it is: %s.".formatted(h.label(), h.line(), String.join("; ", h.blockers())))

@@ -97,7 +97,7 @@ public final class MemoizeHeavyField implements Pattern {
         String after = text.apply();
         JavaSource.parseOrThrow(after, level);
         List<String> notes = new ArrayList<>(applicability.reasons());
-        targets.forEach(t -> notes.add("%s now runs on the first %s.get() of each %s (%d read%s rewritten), not while it is built."
+        targets.forEach(t -> notes.add("The work (%s) now runs on the first %s.get() of each %s (%d read%s rewritten), not while it is built."
                 .formatted(t.calls().getFirst().callee(), t.field(), t.owner(), t.uses().size(), t.uses().size() == 1 ? "" : "s")));
         notes.add("An exception thrown by a memoized initializer now surfaces at the read that runs it, and again at the next read.");
         return new Rewrite(ID, input.file(), input.source(), after.getBytes(StandardCharsets.UTF_8), notes);

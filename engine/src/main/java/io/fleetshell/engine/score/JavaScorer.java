@@ -75,13 +75,13 @@ public final class JavaScorer {
             String text = h.kind() + " " + (h.field() == null ? h.owner() : h.label());
             if (h.deferrable()) {
                 (h.kind() == HeavyInitializer.Kind.STATIC_FIELD ? holders : memoized).add(h);
-                statements.add(new StatementAssessment(h.line(), text, "deferrable", "%s calls %s; read only after start-up (%d read%s)"
-                        .formatted(h.label(), h.calls().getFirst(), h.uses().size(), h.uses().size() == 1 ? "" : "s"),
+                statements.add(new StatementAssessment(h.line(), text, "deferrable", "%s %s; read only after start-up (%d read%s)"
+                        .formatted(h.label(), h.calls().getFirst().describe(), h.uses().size(), h.uses().size() == 1 ? "" : "s"),
                         cost == null ? null : Scorer.round(cost.millis()), cost == null ? null : Scorer.round(cost.rssKb())));
             } else {
                 boolean early = h.uses().stream().anyMatch(u -> u.phase() != HeavyInitializer.Phase.RUNTIME);
                 trapped |= early;
-                String reason = "%s calls %s; stays eager: %s".formatted(h.label(), h.calls().getFirst(), String.join("; ", h.blockers()));
+                String reason = "%s %s; stays eager: %s".formatted(h.label(), h.calls().getFirst().describe(), String.join("; ", h.blockers()));
                 if (early) {
                     reasons.add(reason);
                 }
@@ -95,8 +95,8 @@ public final class JavaScorer {
 
         List<Recommendation> recommendations = new ArrayList<>();
         double init = Math.min(1, 0.5 * facts.initializers().size());
-        facts.initializers().forEach(h -> reasons.add("line %d: %s %s calls %s while %s".formatted(h.line(), h.kind(),
-                h.field() == null ? h.owner() : h.label(), h.calls().getFirst(),
+        facts.initializers().forEach(h -> reasons.add("line %d: %s %s %s while %s".formatted(h.line(), h.kind(),
+                h.field() == null ? h.owner() : h.label(), h.calls().getFirst().describe(),
                 h.kind() == HeavyInitializer.Kind.INSTANCE_FIELD ? "the object is built" : "the class initializes")));
         Factors factors;
         Double gain = null;
