@@ -7,6 +7,8 @@ import io.fleetshell.engine.inventory.AgentCommands;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.ConfigSource;
 import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.inventory.JavaLaunch;
+import io.fleetshell.engine.inventory.Language;
 import io.fleetshell.engine.inventory.LoadedConfig;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.inventory.ScriptResolution;
@@ -67,8 +69,8 @@ public final class InventoryStore {
             INSERT INTO agents (machine, name, group_name, script_path, resolved_path, resolution_status,
                                 resolution_detail, host, port, health_check_port, required, dependencies_json,
                                 config_json, infrastructure, config_line, source_id, snapshot_id,
-                                test_command, restart_command)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                test_command, restart_command, language, java_launch_json)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (machine, name) DO NOTHING""";
 
     private static final String AGENT_OWNER = """
@@ -88,7 +90,8 @@ public final class InventoryStore {
     private static final String SELECT_AGENTS = """
             SELECT a.machine, a.name, a.group_name, a.script_path, a.resolved_path, a.resolution_status,
                    a.resolution_detail, a.host, a.port, a.health_check_port, a.required, a.dependencies_json,
-                   a.config_json, a.infrastructure, a.config_line, a.test_command, a.restart_command, s.file
+                   a.config_json, a.infrastructure, a.config_line, a.test_command, a.restart_command, a.language,
+                   a.java_launch_json, s.file
             FROM agents a JOIN config_sources s ON s.id = a.source_id
             ORDER BY a.machine, a.name""";
 
@@ -310,6 +313,8 @@ public final class InventoryStore {
                 insert.setLong(17, config.snapshotId());
                 insert.setString(18, agent.commands().test());
                 insert.setString(19, agent.commands().restart());
+                insert.setString(20, agent.language().id());
+                insert.setString(21, agent.java() == null ? null : Json.write(javaJson(agent.java())));
                 if (insert.executeUpdate() == 0) {
                     throw alreadyDefined(c, agent);
                 }
@@ -356,7 +361,31 @@ public final class InventoryStore {
                 new AgentCommands(row.getString("test_command"), row.getString("restart_command")),
                 row.getInt("infrastructure") == 1,
                 Path.of(row.getString("file")),
-                row.getInt("config_line"));
+                row.getInt("config_line"),
+                Language.named(row.getString("language")).orElse(Language.PYTHON),
+                javaLaunch(row.getString("java_launch_json")));
+    }
+
+    private static Map<String, Object> javaJson(JavaLaunch java) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("main_class", java.mainClass());
+        json.put("source_root", java.sourceRoot());
+        json.put("classpath", java.classpath());
+        json.put("jvm_options", java.jvmOptions());
+        json.put("java", java.java());
+        json.put("run_command", java.runCommand());
+        return json;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static JavaLaunch javaLaunch(String json) {
+        if (json == null) {
+            return null;
+        }
+        Map<String, Object> m = Json.readMap(json);
+        return new JavaLaunch((String) m.get("main_class"), (String) m.get("source_root"),
+                (List<String>) m.get("classpath"), (List<String>) m.get("jvm_options"), (String) m.get("java"),
+                (String) m.get("run_command"));
     }
 
     private static void setInteger(PreparedStatement statement, int index, Integer value) throws SQLException {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -154,7 +155,6 @@ class HistoryDatabaseTest {
         assertThat(Arrays.equals(Files.readAllBytes(file), garbage)).isTrue();
     }
 
-    /** "1", "2", ... up to the schema version this build migrates to. */
     /** The versions of the migration files, in order: branches take numbers ahead of merging, so gaps happen. */
     static java.util.List<String> allVersions() {
         try (var files = java.nio.file.Files.list(Path.of(HistoryDatabase.class.getResource("migration").toURI()))) {

@@ -39,9 +39,11 @@ class ScoreCommandsTest {
                 .containsSubsequence("\"pattern\" : \"lazy_loading\"", "\"reason\"");
 
         JsonNode agents = json.readTree(first.out()).get("agents");
-        assertThat(agents).hasSize(12);
+        assertThat(agents).hasSize(15);
         for (JsonNode agent : agents) {
-            if (agent.get("status").asString().equals("optimizable")) {
+            // a memoized instance field's gain is measured by the proof, not by profile
+            boolean measuredGain = !agent.get("recommendations").toString().contains("java_memoize_field");
+            if (agent.get("status").asString().equals("optimizable") && measuredGain) {
                 assertThat(agent.get("baseline_version").asInt()).isEqualTo(1);
                 assertThat(agent.get("predicted_gain_ms").asDouble()).isPositive();
                 assertThat(agent.get("score").asDouble()).isBetween(0.0, 10.0);

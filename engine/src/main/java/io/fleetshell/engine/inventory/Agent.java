@@ -1,6 +1,8 @@
 package io.fleetshell.engine.inventory;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +23,8 @@ import java.util.Map;
  * @param infrastructure whether it is an infrastructure agent (never optimized)
  * @param configFile    the startup config it came from (absolute)
  * @param configLine    the 1-based line of its entry in that file
+ * @param language      {@code language:} of the entry, else detected from the script's extension
+ * @param java          how a Java agent is built and run; null for a Python agent
  */
 public record Agent(
         AgentId id,
@@ -36,12 +40,24 @@ public record Agent(
         AgentCommands commands,
         boolean infrastructure,
         Path configFile,
-        int configLine) {
+        int configLine,
+        Language language,
+        JavaLaunch java) {
 
     public Agent {
+        language = language == null ? Language.detect(scriptPath) : language;
+        java = language == Language.JAVA ? (java == null ? JavaLaunch.DEFAULT : java) : null;
         dependencies = List.copyOf(dependencies);
         commands = commands == null ? AgentCommands.NONE : commands;
-        config = config == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(config));
+        config = config == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(config));
+    }
+
+    /** An agent whose language follows from its script's extension (a Java one with the default launch). */
+    public Agent(AgentId id, String group, String scriptPath, ScriptResolution script, String host, Integer port,
+                 Integer healthCheckPort, boolean required, List<String> dependencies, Map<String, Object> config,
+                 AgentCommands commands, boolean infrastructure, Path configFile, int configLine) {
+        this(id, group, scriptPath, script, host, port, healthCheckPort, required, dependencies, config, commands,
+                infrastructure, configFile, configLine, null, null);
     }
 
     public String name() {

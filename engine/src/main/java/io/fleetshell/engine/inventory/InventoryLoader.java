@@ -92,6 +92,7 @@ public final class InventoryLoader {
         String scriptPath = expander.expand((String) f.get("script_path"));
         ScriptResolution script = resolver.resolve(scriptPath, entry.name(), file, entry.lineOf("script_path"));
         boolean infra = f.get("infrastructure") instanceof Boolean b ? b : infrastructure.contains(entry.name());
+        Language language = language(file, entry, scriptPath);
         return new Agent(new AgentId(machine, entry.name()), entry.group(), scriptPath, script,
                 f.get("host") == null ? null : expander.expand(f.get("host").toString()),
                 port(file, entry, "port", expander), port(file, entry, "health_check_port", expander),
@@ -100,7 +101,42 @@ public final class InventoryLoader {
                 f.get("config") instanceof Map<?, ?> m ? expandAll(m, expander) : Map.of(),
                 new AgentCommands(command(f.get("test_command"), expander),
                         command(f.getOrDefault("restart_command", globalSettings.get("restart_command")), expander)),
-                infra, file, entry.line());
+                infra, file, entry.line(), language,
+                language == Language.JAVA ? javaLaunch(file, entry, expander, globalSettings) : null);
+    }
+
+    private static Language language(Path file, StartupConfig.Entry entry, String scriptPath) {
+        Object declared = entry.fields().get("language");
+        if (declared == null) {
+            return Language.detect(scriptPath);
+        }
+        return Language.named(declared.toString()).orElseThrow(() -> StartupConfigReader.invalid(file, entry.lineOf("language"),
+                "language of %s is '%s'; fleetshell runs python and java agents".formatted(entry.name(), declared)));
+    }
+
+    private static JavaLaunch javaLaunch(Path file, StartupConfig.Entry entry, Expander expander, Map<String, Object> globalSettings) {
+        Map<String, Object> f = entry.fields();
+        Object java = f.getOrDefault("java", globalSettings.get("java"));
+        return new JavaLaunch(text(f.get("main_class"), expander), text(f.get("source_root"), expander),
+                list(file, entry, "classpath", expander), list(file, entry, "jvm_options", expander),
+                text(java, expander), text(f.get("run_command"), expander));
+    }
+
+    private static String text(Object raw, Expander expander) {
+        return raw == null || raw.toString().isBlank() ? null : expander.expand(raw.toString());
+    }
+
+    /** A list field, or a string of entries separated by the platform's path separator (classpath) or spaces. */
+    private static List<String> list(Path file, StartupConfig.Entry entry, String field, Expander expander) {
+        Object raw = entry.fields().get(field);
+        return switch (raw) {
+            case null -> List.of();
+            case List<?> items -> items.stream().filter(java.util.Objects::nonNull).map(i -> expander.expand(i.toString())).toList();
+            case String s -> java.util.Arrays.stream(expander.expand(s).split(field.equals("classpath") ? java.io.File.pathSeparator : "\\s+"))
+                    .filter(e -> !e.isBlank()).toList();
+            default -> throw StartupConfigReader.invalid(file, entry.lineOf(field),
+                    "%s of %s must be a list or a string".formatted(field, entry.name()));
+        };
     }
 
     private static String command(Object raw, Expander expander) {

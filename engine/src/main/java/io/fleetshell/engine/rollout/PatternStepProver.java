@@ -1,5 +1,8 @@
 package io.fleetshell.engine.rollout;
 
+import io.fleetshell.engine.inventory.Language;
+import io.fleetshell.engine.java.JavaAnalyzer;
+import io.fleetshell.engine.java.JavaProver;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
@@ -44,11 +47,22 @@ public final class PatternStepProver implements StepProver {
     private final Map<AgentId, Hints> hints;
     private final StepProver onDisk;
 
+    private final JavaProver javaProver;
+    private final JavaAnalyzer javaAnalyzer;
+
     public PatternStepProver(Prover prover, Inventory inventory, Map<AgentId, Hints> hints, StepProver onDisk) {
+        this(prover, inventory, hints, onDisk, null, null);
+    }
+
+    /** With a Java prover, a Java agent's step is proven by it (compiled and started in a temporary directory) instead. */
+    public PatternStepProver(Prover prover, Inventory inventory, Map<AgentId, Hints> hints, StepProver onDisk,
+                             JavaProver javaProver, JavaAnalyzer javaAnalyzer) {
         this.prover = prover;
         this.inventory = inventory;
         this.hints = Map.copyOf(hints);
         this.onDisk = onDisk;
+        this.javaProver = javaProver;
+        this.javaAnalyzer = javaAnalyzer;
     }
 
     /** The hidden sibling that holds the original while the rewrite is proved against it. */
@@ -59,6 +73,16 @@ public final class PatternStepProver implements StepProver {
     @Override
     public Proof prove(Agent agent, Rewrite rewrite) {
         Machine machine = inventory.machine(agent.machine()).orElseThrow();
+        if (agent.language() == Language.JAVA && javaProver != null) {
+            // the Java proof builds both versions from the rewrite's bytes; the file as written is checked after
+            Proof java = javaProver.prove(agent, machine, rewrite, javaAnalyzer.analyze(rewrite.file(), rewrite.before()));
+            List<ProofCheck> checks = new ArrayList<>(java.checks().stream()
+                    .filter(c -> !(c.outcome() == ProofCheck.Outcome.SKIPPED && c.name().equals("tests"))).toList());
+            if (java.firstFailure().isEmpty()) {
+                checks.addAll(onDisk.prove(agent, rewrite).checks());
+            }
+            return new Proof(checks);
+        }
         Path copy = originalCopy(rewrite.file());
         try {
             Files.write(copy, rewrite.before());

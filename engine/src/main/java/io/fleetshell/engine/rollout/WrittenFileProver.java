@@ -2,11 +2,16 @@ package io.fleetshell.engine.rollout;
 
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.inventory.Language;
 import io.fleetshell.engine.inventory.Machine;
+import io.fleetshell.engine.java.JavaBuild;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,7 +20,8 @@ import java.util.Map;
 
 /**
  * The checks only the written file allows: it compiles with the agent's own interpreter (without writing
- * bytecode into the fleet), and the agent's {@code test_command} passes against it. A missing
+ * bytecode into the fleet), or for a Java agent with {@code javax.tools} into a temporary directory, and
+ * the agent's {@code test_command} passes against it. A missing
  * {@code test_command} is a skipped check, said so, never a pass.
  */
 public final class WrittenFileProver implements StepProver {
@@ -33,6 +39,9 @@ public final class WrittenFileProver implements StepProver {
     @Override
     public Proof prove(Agent agent, Rewrite rewrite) {
         Machine machine = inventory.machine(agent.machine()).orElseThrow();
+        if (agent.language() == Language.JAVA) {
+            return proveJava(agent, machine, rewrite);
+        }
         List<ProofCheck> checks = new ArrayList<>();
         String python = machine.python() == null ? Machine.DEFAULT_PYTHON : machine.python();
         String compile = python + " -c \"" + COMPILE + "\" '" + rewrite.file().toString().replace("'", "'\\''") + "'";
@@ -51,6 +60,51 @@ public final class WrittenFileProver implements StepProver {
             }
         }
         return new Proof(checks);
+    }
+
+    /** A Java agent's written file compiles with javax.tools (into a temporary directory), then its tests run. */
+    private Proof proveJava(Agent agent, Machine machine, Rewrite rewrite) {
+        List<ProofCheck> checks = new ArrayList<>();
+        Path work = null;
+        try {
+            work = Files.createTempDirectory("fleetshell-written-java");
+            JavaBuild.Compiled compiled = JavaBuild.compile(agent, machine.fleetRoot(), Files.readAllBytes(rewrite.file()), work);
+            Map<String, Object> evidence = new LinkedHashMap<>();
+            evidence.put("errors", compiled.errors());
+            evidence.put("classpath", compiled.classpathString());
+            checks.add(compiled.ok()
+                    ? new ProofCheck("compiles", ProofCheck.Outcome.PASSED, "the written file compiles with javax.tools", evidence)
+                    : new ProofCheck("compiles", ProofCheck.Outcome.FAILED, "the written file does not compile: "
+                    + String.join("; ", compiled.errors()), evidence));
+        } catch (IOException e) {
+            checks.add(new ProofCheck("compiles", ProofCheck.Outcome.FAILED, "cannot read the written file: " + e.getMessage(), Map.of()));
+        } finally {
+            deleteTree(work);
+        }
+        if (checks.getFirst().failed()) {
+            return new Proof(checks);
+        }
+        String test = agent.commands().test();
+        if (test == null || test.isBlank()) {
+            checks.add(new ProofCheck("test_command", ProofCheck.Outcome.SKIPPED,
+                    "no test_command in the config for " + agent.name() + ": its own tests were not run", Map.of()));
+        } else {
+            String command = CommandRun.expand(test, agent.name(), agent.machine(), agent.script().path().toString());
+            checks.add(check("test_command", CommandRun.run(command, machine.fleetRoot(), machine.environment(), timeout),
+                    "the agent's own tests pass", "the agent's own tests fail"));
+        }
+        return new Proof(checks);
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory left behind is harmless
+        }
     }
 
     private static ProofCheck check(String name, CommandRun run, String passed, String failed) {

@@ -157,8 +157,12 @@ public final class Supervisor {
         if (SETSID != null) {
             command.add(SETSID.toString());
         }
-        command.add(machine.python());
-        command.add(agent.script().path().toString());
+        if (agent.java() != null) {
+            command.addAll(agent.java().command(agent.script().path(), machine.fleetRoot()));
+        } else {
+            command.add(machine.python());
+            command.add(agent.script().path().toString());
+        }
         Path log = log(agent);
         long logStart = prepareLog(log, "spawn " + String.join(" ", command));
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -179,8 +183,9 @@ public final class Supervisor {
         try {
             process = builder.start();
         } catch (IOException e) {
-            return new StartOutcome.NotStartable(agent.id(), "cannot run %s: %s (set global_settings.python in %s)"
-                    .formatted(machine.python(), e.getMessage(), agent.configFile()));
+            return new StartOutcome.NotStartable(agent.id(), "cannot run %s: %s (set global_settings.%s in %s)"
+                    .formatted(agent.java() != null ? agent.java().launcher() : machine.python(), e.getMessage(),
+                            agent.java() != null ? "java" : "python", agent.configFile()));
         }
         SupervisedProcess supervised = new SupervisedProcess(process.pid(),
                 process.info().startInstant().orElse(spawnedAt), spawnedAt, command, log);

@@ -70,7 +70,9 @@ class DemoFleetTest {
 
         assertThat(loaded).extracting(l -> l.machine().name()).containsExactly("mainpc", "pc2");
         List<Agent> agents = loaded.stream().flatMap(l -> l.agents().stream()).toList();
-        assertThat(agents).hasSize(12);
+        assertThat(agents).hasSize(15);
+        assertThat(agents).filteredOn(a -> a.language() == io.fleetshell.engine.inventory.Language.JAVA).extracting(Agent::name)
+                .containsExactly("KnowledgeIndexAgent", "SignatureService", "RouteMatcherAgent");
         assertThat(agents).filteredOn(Agent::infrastructure).extracting(Agent::name)
                 .containsExactlyInAnyOrder("ObservabilityHub", "ServiceRegistry");
         assertThat(agents).filteredOn(a -> a.script().status() == ScriptResolution.Status.FOUND_ELSEWHERE)

@@ -121,9 +121,10 @@ public class ValueCompletions {
                 .toList();
     }
 
-    /** Optimization patterns by id, each with its display name. */
+    /** Optimization patterns by id (Python ones, then Java ones), each with its display name. */
     public List<Value> patterns(String typed) {
-        return Patterns.all().stream().filter(p -> p.id().startsWith(typed))
+        return java.util.stream.Stream.concat(Patterns.all().stream(), io.fleetshell.engine.java.JavaPatterns.all().stream())
+                .filter(p -> p.id().startsWith(typed))
                 .map(p -> new Value(p.id(), p.displayName(), true)).toList();
     }
 

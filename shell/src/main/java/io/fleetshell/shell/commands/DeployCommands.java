@@ -8,6 +8,8 @@ import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.optimize.Optimization;
 import io.fleetshell.engine.pattern.Pattern;
 import io.fleetshell.engine.pattern.Patterns;
+import io.fleetshell.engine.inventory.Language;
+import io.fleetshell.engine.java.JavaPatterns;
 import io.fleetshell.engine.rollout.BatchSpec;
 import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.DeploymentResult;
@@ -78,7 +80,8 @@ public class DeployCommands {
                     + "method, gate on its health, record. A failed proof or gate restores the original at once. Between "
                     + "batches: the batch gate (--max-fail), then --interval. Without --agents or --top, every agent score "
                     + "finds optimizable, best first.")
-    public void deploy(@Option(longName = "pattern", description = "only this pattern: lazy_loading or dependency_reduction") String pattern,
+    public void deploy(@Option(longName = "pattern", description = "only this pattern: lazy_loading or dependency_reduction (Python agents); "
+                                 + "java_unused_imports, java_lazy_holder or java_memoize_field (Java agents)") String pattern,
                        @Option(longName = "agents", description = "these agents, comma-separated, in this order") String agentNames,
                        @Option(longName = "top", description = "the N best candidates by score") Integer top,
                        @Option(longName = "batch-size", defaultValue = "5", description = "agents per batch: N, N% or a list such as 1,5,20%") String batchSize,
@@ -102,7 +105,14 @@ public class DeployCommands {
         if (top != null && top < 1) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "--top must be 1 or more");
         }
-        List<Pattern> patterns = pattern == null ? Patterns.all() : List.of(Patterns.byId(pattern));
+        // each agent gets its own language's patterns; a named pattern must exist in one of the two
+        List<Pattern> pythonPatterns = pattern == null ? Patterns.all() : Patterns.find(pattern).map(List::of).orElse(null);
+        List<Pattern> javaPatterns = pattern == null ? JavaPatterns.all()
+                : JavaPatterns.all().stream().filter(p -> p.id().equals(pattern)).toList();
+        if (pythonPatterns == null && javaPatterns.isEmpty()) {
+            Patterns.byId(pattern); // the bad-input error naming the known ids
+        }
+        List<Pattern> patterns = pythonPatterns != null ? pythonPatterns : javaPatterns;
         Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
         Output out = session.output();
         DeploymentStore store = rollouts.store();
@@ -134,7 +144,13 @@ public class DeployCommands {
         Map<AgentId, PatternStepProver.Hints> hints = new HashMap<>();
         for (Agent agent : selected) {
             try {
-                Optimization o = rollouts.rewrite(inventory, agent, patterns);
+                List<Pattern> own = agent.language() == Language.JAVA ? javaPatterns : pythonPatterns;
+                if (own == null || own.isEmpty()) {
+                    skipped.add(new Plan.Skipped(agent.id(), "%s is a pattern for %s agents; %s is a %s agent".formatted(pattern,
+                            agent.language() == Language.JAVA ? "Python" : "Java", agent.name(), agent.language().id())));
+                    continue;
+                }
+                Optimization o = rollouts.rewrite(inventory, agent, own);
                 if (!o.rewrite().changes()) {
                     List<String> reasons = new ArrayList<>();
                     o.applicability().forEach((id, a) -> a.reasons().forEach(r -> reasons.add(id + ": " + r)));

@@ -110,9 +110,9 @@ public class InventoryCommands {
             out.info("The inventory is empty. Run demo init for the demo fleet, or inventory load FILE for yours.");
             return;
         }
-        TextTable table = new TextTable("MACHINE", "AGENT", "GROUP", "PORT", "HEALTH", "SCRIPT", "NOTES");
+        TextTable table = new TextTable("MACHINE", "AGENT", "GROUP", "LANG", "PORT", "HEALTH", "SCRIPT", "NOTES");
         for (Agent a : agents) {
-            table.row(a.machine(), a.name(), a.group(), a.port(), a.healthCheckPort(), scriptColumn(a, inventory), notes(a));
+            table.row(a.machine(), a.name(), a.group(), a.language().id(), a.port(), a.healthCheckPort(), scriptColumn(a, inventory), notes(a));
         }
         out.println(table.render());
         long machines = agents.stream().map(Agent::machine).distinct().count();
@@ -147,8 +147,22 @@ public class InventoryCommands {
                 .row("required", a.required())
                 .row("dependencies", a.dependencies().isEmpty() ? "none" : String.join(", ", a.dependencies()))
                 .row("infrastructure", a.infrastructure() ? "yes (never optimized)" : "no")
-                .row("python", inventory.machine(a.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON))
-                .row("defined in", a.configFile() + ":" + a.configLine());
+                .row("language", a.language().id());
+        if (a.java() == null) {
+            table.row("python", inventory.machine(a.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON));
+        } else {
+            table.row("java", a.java().java() == null ? a.java().launcher() + " (fleetshell's JDK)" : a.java().java())
+                    .row("main_class", a.java().mainClass() == null ? "(from the source)" : a.java().mainClass())
+                    .row("source_root", a.java().sourceRoot() == null ? "(single file)" : a.java().sourceRoot())
+                    .row("classpath", a.java().classpath().isEmpty() ? "(JDK only)" : String.join(java.io.File.pathSeparator, a.java().classpath()));
+            if (!a.java().jvmOptions().isEmpty()) {
+                table.row("jvm_options", String.join(" ", a.java().jvmOptions()));
+            }
+            if (a.java().runCommand() != null) {
+                table.row("run_command", a.java().runCommand());
+            }
+        }
+        table.row("defined in", a.configFile() + ":" + a.configLine());
         a.config().forEach((k, v) -> table.row("config." + k, v));
         out.println(table.render());
     }
@@ -251,7 +265,14 @@ public class InventoryCommands {
         m.put("required", a.required());
         m.put("dependencies", a.dependencies());
         m.put("infrastructure", a.infrastructure());
-        m.put("python", inventory.machine(a.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON));
+        m.put("language", a.language().id());
+        if (a.java() == null) {
+            m.put("python", inventory.machine(a.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON));
+        } else {
+            m.put("java", JsonObject.of("java", a.java().java(), "main_class", a.java().mainClass(),
+                    "source_root", a.java().sourceRoot(), "classpath", a.java().classpath(),
+                    "jvm_options", a.java().jvmOptions(), "run_command", a.java().runCommand()));
+        }
         m.put("config", a.config());
         m.put("config_file", a.configFile().toString());
         m.put("config_line", a.configLine());

@@ -6,6 +6,13 @@ import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.analysis.PythonFacts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.inventory.Language;
+import io.fleetshell.engine.java.HeavyCalls;
+import io.fleetshell.engine.java.JavaAnalyzer;
+import io.fleetshell.engine.java.JavaPatterns;
+import io.fleetshell.engine.java.JavaProver;
+import io.fleetshell.engine.java.JavaSource;
+import io.fleetshell.engine.optimize.JavaOptimizer;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.optimize.Optimization;
 import io.fleetshell.engine.optimize.Optimizer;
@@ -64,9 +71,12 @@ public class OptimizeCommands {
                     + "under the agent's own interpreter: it compiles, adds no undefined name, loads (or fails exactly as "
                     + "before), keeps the module's names, loads faster beyond noise (rank test over N runs each), and "
                     + "passes the agent's test_command. Shows the unified diff, what stayed eager and why, what behaviour "
-                    + "still changes, and the measured load time before and after with each deferred module's first-use cost.")
+                    + "still changes, and the measured load time before and after with each deferred module's first-use cost. "
+                    + "A Java agent gets java_unused_imports, java_lazy_holder and java_memoize_field, and a proof that it "
+                    + "compiles (javax.tools), passes test_command, starts, and is not slower from JVM start to healthy.")
     public void optimize(@Argument(index = 0) String name,
-                         @Option(longName = "pattern", description = "only this pattern: " + "lazy_loading or dependency_reduction") String pattern,
+                         @Option(longName = "pattern", description = "only this pattern: lazy_loading or dependency_reduction; for a Java agent java_unused_imports, "
+                                 + "java_lazy_holder or java_memoize_field") String pattern,
                          @Option(longName = "dry-run", description = "show the rewrite and its proof; change nothing") boolean dryRun,
                          @Option(longName = "runs", defaultValue = "11", description = "fresh-process loads of each version for the load-time test") Integer runs,
                          @Option(longName = "json", description = "print JSON on stdout") boolean json) {
@@ -78,18 +88,28 @@ public class OptimizeCommands {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "--runs must be between %d and 100 (with fewer a rank test at p < %.2f cannot decide)"
                     .formatted(fewest, ALPHA));
         }
-        List<Pattern> patterns = pattern == null ? Patterns.all() : List.of(Patterns.byId(pattern));
         Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
         Agent agent = AgentLookup.agent(inventory, name);
+        boolean java = agent.language() == Language.JAVA;
+        List<Pattern> patterns = java ? (pattern == null ? JavaPatterns.all() : List.of(JavaPatterns.byId(pattern)))
+                : pattern == null ? Patterns.all() : List.of(Patterns.byId(pattern));
         Machine machine = inventory.machine(agent.machine()).orElseThrow();
         session.journal().agents(List.of(agent.id()));
         Output out = session.output();
-        out.info("Optimizing %s (%s) with %s; proving with %d loads of each version...".formatted(agent.id(), machine.python(),
-                String.join(", ", patterns.stream().map(Pattern::id).toList()), runs));
-        Prover prover = new Prover(new Prover.Settings(runs, ALPHA, Duration.ofSeconds(60), Duration.ofMinutes(10)),
-                session.home().bytecodeCache());
-        Optimizer optimizer = new Optimizer(new PythonFacts(session.home().helpers()), session.settings().sideEffectModules(), prover);
-        Optimization result = optimizer.optimize(agent, machine, patterns);
+        out.info("Optimizing %s (%s) with %s; proving with %d %s of each version...".formatted(agent.id(),
+                java ? agent.java().launcher() : machine.python(), String.join(", ", patterns.stream().map(Pattern::id).toList()), runs,
+                java ? "JVM starts" : "loads"));
+        Optimization result;
+        if (java) {
+            JavaProver prover = new JavaProver(new JavaProver.Settings(runs, Duration.ofSeconds(60), Duration.ofMinutes(10), ALPHA));
+            result = new JavaOptimizer(new JavaAnalyzer(HeavyCalls.fromSettings(session.home().settings()), JavaSource.DEFAULT_LEVEL), prover)
+                    .optimize(agent, machine, patterns);
+        } else {
+            Prover prover = new Prover(new Prover.Settings(runs, ALPHA, Duration.ofSeconds(60), Duration.ofMinutes(10)),
+                    session.home().bytecodeCache());
+            Optimizer optimizer = new Optimizer(new PythonFacts(session.home().helpers()), session.settings().sideEffectModules(), prover);
+            result = optimizer.optimize(agent, machine, patterns);
+        }
         DeploymentResult deployment = null;
         if (!dryRun && result.deployable()) {
             deployment = deploy(inventory, result, out, json);
@@ -151,7 +171,9 @@ public class OptimizeCommands {
 
     private static void print(Output out, Optimization result, boolean dryRun) {
         Agent agent = result.agent();
-        out.println("%s: %s (Python %s, %s)".formatted(agent.id(), agent.script().path(), result.pythonVersion(), result.python()));
+        out.println(agent.language() == Language.JAVA
+                ? "%s: %s (%s, %s)".formatted(agent.id(), agent.script().path(), result.pythonVersion(), result.python())
+                : "%s: %s (Python %s, %s)".formatted(agent.id(), agent.script().path(), result.pythonVersion(), result.python()));
         if (!result.rewrite().changes()) {
             out.println("nothing to change:");
             result.applicability().forEach((id, a) -> a.reasons().forEach(r -> out.println("  %s: %s".formatted(id, r))));

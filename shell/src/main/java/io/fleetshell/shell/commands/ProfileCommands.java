@@ -5,6 +5,11 @@ import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.inventory.Language;
+import io.fleetshell.engine.java.HeavyCalls;
+import io.fleetshell.engine.java.JavaAnalyzer;
+import io.fleetshell.engine.java.JavaProfiler;
+import io.fleetshell.engine.java.JavaSource;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.profile.LoadSample;
@@ -54,7 +59,8 @@ public class ProfileCommands {
             description = "Measure agents' module load in fresh processes of their own interpreter. Per run: load time, "
                     + "each import statement's wall time and RSS growth, -X importtime, peak RSS, modules loaded; median and "
                     + "spread over N runs. Stores every sample as a new baseline version. Without AGENT, every agent whose "
-                    + "script was found.")
+                    + "script was found. A Java agent is compiled (javax.tools) and timed from JVM start to /health 200, with "
+                    + "each holdable static field's class-initialization cost measured on its own.")
     public void profile(@Arguments List<String> names,
                         @Option(longName = "runs", defaultValue = "5", description = "fresh processes per agent") Integer runs,
                         @Option(longName = "parallel",
@@ -75,18 +81,24 @@ public class ProfileCommands {
         Inventory inventory = session.inventoryStore().inventory();
         List<Agent> agents = selected(inventory, names);
         List<ProfileTarget> targets = new ArrayList<>();
+        List<Agent> javaAgents = new ArrayList<>();
         for (Agent agent : agents) {
             if (!agent.script().found()) {
                 out.warn("%s: not profiled, its script was not found (%s)".formatted(agent.id(), agent.script().detail()));
                 continue;
             }
+            if (agent.language() == Language.JAVA) {
+                javaAgents.add(agent);
+                continue;
+            }
             Machine machine = inventory.machine(agent.machine()).orElseThrow();
             targets.add(new ProfileTarget(agent.id(), agent.script().path(), machine.python(), machine.fleetRoot(), machine.environment()));
         }
-        if (targets.isEmpty()) {
+        if (targets.isEmpty() && javaAgents.isEmpty()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "no agent to profile: none of them has a script that was found");
         }
-        out.info("Profiling %d agent%s, %d run%s each, %d at a time...".formatted(targets.size(), targets.size() == 1 ? "" : "s",
+        int total = targets.size() + javaAgents.size();
+        out.info("Profiling %d agent%s, %d run%s each, %d at a time...".formatted(total, total == 1 ? "" : "s",
                 runs, runs == 1 ? "" : "s", parallel));
         // The checksum says which script the samples measured: taken before, not after, the loads.
         Map<ProfileTarget, String> scriptSha256 = new HashMap<>();
@@ -94,8 +106,18 @@ public class ProfileCommands {
         AtomicInteger done = new AtomicInteger();
         List<AgentProfile> profiles;
         try (Profiler profiler = new Profiler(Duration.ofSeconds(timeout), session.home().bytecodeCache())) {
-            profiles = profiler.profileAll(targets, runs, parallel, p -> out.info("  [%d/%d] %s: %s".formatted(
-                    done.incrementAndGet(), targets.size(), p.target().agent(), oneLine(p))));
+            profiles = new ArrayList<>(profiler.profileAll(targets, runs, parallel, p -> out.info("  [%d/%d] %s: %s".formatted(
+                    done.incrementAndGet(), total, p.target().agent(), oneLine(p)))));
+        }
+        // Java agents one at a time: a JVM start takes both cores of a small machine for a moment
+        JavaProfiler javaProfiler = new JavaProfiler(Duration.ofSeconds(timeout),
+                new JavaAnalyzer(HeavyCalls.fromSettings(session.home().settings()), JavaSource.DEFAULT_LEVEL));
+        for (Agent agent : javaAgents) {
+            String sha256 = Checksums.sha256(agent.script().path());
+            AgentProfile p = javaProfiler.profile(agent, inventory.machine(agent.machine()).orElseThrow(), runs);
+            scriptSha256.put(p.target(), sha256);
+            profiles.add(p);
+            out.info("  [%d/%d] %s: %s".formatted(done.incrementAndGet(), total, p.target().agent(), oneLine(p)));
         }
         BaselineStore store = session.baselines();
         Instant now = Instant.now();
@@ -231,7 +253,8 @@ public class ProfileCommands {
             return "FAILED " + p.failure().map(Object::toString).orElse("");
         }
         Stats load = p.loadMillis();
-        return "%.1f ms median (%.1f-%.1f over %d runs), peak RSS %.1f MB".formatted(load.median(), load.min(), load.max(),
+        String what = p.python() != null && p.python().startsWith("java ") ? "start to healthy " : "";
+        return what + "%.1f ms median (%.1f-%.1f over %d runs), peak RSS %.1f MB".formatted(load.median(), load.min(), load.max(),
                 load.n(), p.peakRssKb().median() / 1024.0);
     }
 

@@ -75,6 +75,9 @@ public class Rollouts {
     /** The patterns' rewrite of one agent, unproved (the rollout proves it once written). */
     Optimization rewrite(Inventory inventory, Agent agent, List<Pattern> patterns) {
         Machine machine = inventory.machine(agent.machine()).orElseThrow();
+        if (agent.language() == io.fleetshell.engine.inventory.Language.JAVA) {
+            return new io.fleetshell.engine.optimize.JavaOptimizer(javaAnalyzer(), null).optimize(agent, machine, patterns);
+        }
         return new Optimizer(new PythonFacts(session.home().helpers()), session.settings().sideEffectModules(), null)
                 .optimize(agent, machine, patterns);
     }
@@ -82,8 +85,23 @@ public class Rollouts {
     RolloutExecutor executor(Inventory inventory, Map<AgentId, PatternStepProver.Hints> hints, int proofRuns) {
         Prover prover = new Prover(new Prover.Settings(proofRuns, OptimizeCommands.ALPHA, Duration.ofSeconds(60), COMMAND_TIMEOUT),
                 session.home().bytecodeCache());
-        PatternStepProver stepProver = new PatternStepProver(prover, inventory, hints, new WrittenFileProver(inventory, COMMAND_TIMEOUT));
+        io.fleetshell.engine.java.JavaProver javaProver = new io.fleetshell.engine.java.JavaProver(new io.fleetshell.engine.java.JavaProver.Settings(
+                proofRuns, Duration.ofSeconds(60), COMMAND_TIMEOUT, OptimizeCommands.ALPHA));
+        PatternStepProver stepProver = new PatternStepProver(prover, inventory, hints, new WrittenFileProver(inventory, COMMAND_TIMEOUT),
+                javaProver, javaAnalyzer());
         return new RolloutExecutor(store(), lookup(inventory), stepProver, gates(inventory), runtime(inventory), host());
+    }
+
+    /** Java sources are analyzed with the heavy list of settings.yaml. */
+    io.fleetshell.engine.java.JavaAnalyzer javaAnalyzer() {
+        return new io.fleetshell.engine.java.JavaAnalyzer(io.fleetshell.engine.java.HeavyCalls.fromSettings(session.home().settings()),
+                io.fleetshell.engine.java.JavaSource.DEFAULT_LEVEL);
+    }
+
+    /** The patterns a stored step names, from its language's registry. */
+    static List<Pattern> patternsOf(Agent agent, String combined) {
+        return java.util.Arrays.stream(combined.split("\\+")).map(id -> agent.language() == io.fleetshell.engine.inventory.Language.JAVA
+                ? io.fleetshell.engine.java.JavaPatterns.byId(id) : io.fleetshell.engine.pattern.Patterns.byId(id)).toList();
     }
 
     /** An executor for restores only (rollback, abort): it proves nothing. */
@@ -102,8 +120,7 @@ public class Rollouts {
                 continue;
             }
             try {
-                List<Pattern> patterns = java.util.Arrays.stream(step.pattern().split("\\+"))
-                        .map(io.fleetshell.engine.pattern.Patterns::byId).toList();
+                List<Pattern> patterns = patternsOf(agent, step.pattern());
                 Optimization o = rewrite(inventory, agent, patterns);
                 hints.put(agent.id(), new PatternStepProver.Hints(o.deferredNames(), o.removedNames()));
             } catch (FleetshellException e) {

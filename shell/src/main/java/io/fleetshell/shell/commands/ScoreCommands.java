@@ -7,6 +7,12 @@ import io.fleetshell.engine.analysis.PythonFacts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.inventory.Language;
+import io.fleetshell.engine.java.HeavyCalls;
+import io.fleetshell.engine.java.JavaAnalyzer;
+import io.fleetshell.engine.java.JavaFacts;
+import io.fleetshell.engine.java.JavaSource;
+import io.fleetshell.engine.score.JavaScorer;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.score.AgentScore;
 import io.fleetshell.engine.score.ScoreReport;
@@ -104,10 +110,15 @@ public class ScoreCommands {
     /** Every agent's score from its import facts and its latest baseline (ignored when the script changed since). */
     List<AgentScore> scores(Inventory inventory, List<Agent> agents) {
         Map<AgentId, FileFacts> facts = analyze(inventory, agents);
+        Map<AgentId, JavaFacts> javaFacts = analyzeJava(agents);
         Map<AgentId, Baseline> latest = new HashMap<>();
         session.baselines().latest().forEach(b -> latest.put(b.profile().target().agent(), b));
         List<AgentScore> scores = new ArrayList<>();
         for (Agent agent : agents) {
+            if (agent.language() == Language.JAVA) {
+                scores.add(scoreJava(agent, javaFacts.get(agent.id()), latest.get(agent.id())));
+                continue;
+            }
             FileFacts agentFacts = facts.get(agent.id());
             Baseline baseline = latest.get(agent.id());
             String note = null;
@@ -136,11 +147,33 @@ public class ScoreCommands {
         s.recommendations().forEach(r -> text.append("recommended: %s: %s%n".formatted(r.pattern(), r.reason())));
         s.reasons().forEach(r -> text.append("why: %s%n".formatted(r)));
         if (!s.statements().isEmpty()) {
-            TextTable table = new TextTable("LINE", "IMPORT", "VERDICT", "MS", "RSS KB", "REASON");
+            TextTable table = new TextTable("LINE", "IMPORT OR INITIALIZER", "VERDICT", "MS", "RSS KB", "REASON");
             s.statements().forEach(st -> table.row(st.line(), st.text(), st.verdict(), st.millis(), st.rssKb(), st.reason()));
             text.append('\n').append(table.render());
         }
         return text.toString().stripTrailing();
+    }
+
+    private static AgentScore scoreJava(Agent agent, JavaFacts facts, Baseline baseline) {
+        String note = null;
+        if (baseline != null && facts != null && !baseline.scriptSha256().equals(facts.sha256())) {
+            note = "baseline v%d was measured on another version of the source; profile %s again (scored from static facts only)"
+                    .formatted(baseline.version(), agent.name());
+            baseline = null;
+        }
+        return JavaScorer.score(agent, facts, baseline == null ? null : baseline.profile(), baseline == null ? 0 : baseline.version(), note);
+    }
+
+    /** Java sources are parsed in this process with JavaParser, at the language level the settings give. */
+    private Map<AgentId, JavaFacts> analyzeJava(List<Agent> agents) {
+        JavaAnalyzer analyzer = new JavaAnalyzer(HeavyCalls.fromSettings(session.home().settings()), JavaSource.DEFAULT_LEVEL);
+        Map<AgentId, JavaFacts> facts = new HashMap<>();
+        for (Agent agent : agents) {
+            if (agent.language() == Language.JAVA && agent.script().found() && !agent.infrastructure()) {
+                facts.put(agent.id(), analyzer.analyze(agent.script().path()));
+            }
+        }
+        return facts;
     }
 
     /** One interpreter process per machine's interpreter for all of its agents' scripts. */
@@ -148,7 +181,7 @@ public class ScoreCommands {
         PythonFacts pythonFacts = new PythonFacts(session.home().helpers());
         Map<String, List<Agent>> byPython = new LinkedHashMap<>();
         for (Agent agent : agents) {
-            if (agent.script().found() && !agent.infrastructure()) {
+            if (agent.language() == Language.PYTHON && agent.script().found() && !agent.infrastructure()) {
                 String python = inventory.machine(agent.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON);
                 byPython.computeIfAbsent(python, p -> new ArrayList<>()).add(agent);
             }

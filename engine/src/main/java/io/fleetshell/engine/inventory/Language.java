@@ -1,0 +1,30 @@
+package io.fleetshell.engine.inventory;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** The language an agent is written in, which decides how it is analyzed, rewritten, proven and run. */
+public enum Language {
+    PYTHON, JAVA;
+
+    /** {@code python} or {@code java}: the spelling of the {@code language:} field and of {@code --json} output. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The language a {@code language:} value names, if it names one. */
+    public static Optional<Language> named(String declared) {
+        for (Language language : values()) {
+            if (language.id().equalsIgnoreCase(declared.strip())) {
+                return Optional.of(language);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Detection by the script's extension: {@code .java} and {@code .jar} are Java, anything else Python. */
+    public static Language detect(String scriptPath) {
+        String path = scriptPath == null ? "" : scriptPath.toLowerCase(Locale.ROOT);
+        return path.endsWith(".java") || path.endsWith(".jar") ? JAVA : PYTHON;
+    }
+}

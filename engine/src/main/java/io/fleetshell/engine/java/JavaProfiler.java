@@ -1,0 +1,172 @@
+package io.fleetshell.engine.java;
+
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.Machine;
+import io.fleetshell.engine.pattern.PatternInput;
+import io.fleetshell.engine.pattern.Rewrite;
+import io.fleetshell.engine.profile.AgentProfile;
+import io.fleetshell.engine.profile.LoadSample;
+import io.fleetshell.engine.profile.ProfileTarget;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Measures a Java agent in fresh JVMs, the counterpart of the Python profiler: per run, the time from
+ * spawning {@code java} to {@code /health 200} (the sample's load time) and the peak resident set; and,
+ * when some static field can be held lazily, what each such field costs at class initialization,
+ * measured by {@code ClassInitProbe} on a build with every holder in place (one "statement" per field,
+ * on the field's line). Builds go to a temporary directory; nothing is written into the fleet.
+ */
+public final class JavaProfiler {
+
+    private final Duration timeout;
+    private final JavaAnalyzer analyzer;
+
+    public JavaProfiler(Duration timeout, JavaAnalyzer analyzer) {
+        this.timeout = timeout;
+        this.analyzer = analyzer;
+    }
+
+    public AgentProfile profile(Agent agent, Machine machine, int runs) {
+        ProfileTarget target = new ProfileTarget(agent.id(), agent.script().path(), agent.java().launcher(), machine.fleetRoot(),
+                machine.environment());
+        Path work;
+        try {
+            work = Files.createTempDirectory("fleetshell-java-profile");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            return new AgentProfile(target, samples(agent, machine, runs, work));
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private List<LoadSample> samples(Agent agent, Machine machine, int runs, Path work) {
+        String version = "java " + Runtime.version().feature();
+        byte[] source;
+        try {
+            source = Files.readAllBytes(agent.script().path());
+        } catch (IOException e) {
+            return List.of(failed(version, "Unreadable", e.getMessage(), null));
+        }
+        JavaFacts facts = analyzer.analyze(agent.script().path(), source);
+        if (!facts.parsed()) {
+            return List.of(failed(version, "SyntaxError", facts.error().message(), facts.error().line()));
+        }
+        JavaBuild.Compiled original = JavaBuild.compile(agent, machine.fleetRoot(), source, work.resolve("original"));
+        if (!original.ok()) {
+            return List.of(failed(version, "CompileError", String.join("; ", original.errors()), null));
+        }
+        String mainClass = agent.java().mainClass() != null ? agent.java().mainClass() : facts.mainClass();
+        if (mainClass == null) {
+            return List.of(failed(version, "NoMainClass", "no class declares main; set main_class: in the startup config", null));
+        }
+        // every holder at once: the probe then times each field's initializer on its own
+        Rewrite holders = new HoldStaticFieldLazily().rewrite(PatternInput.java(agent.name(), agent.script().path(), source, facts, Map.of()));
+        Map<String, HeavyInitializer> holderClasses = new LinkedHashMap<>();
+        JavaBuild.Compiled held = null;
+        Path probe = null;
+        if (holders.changes()) {
+            held = JavaBuild.compile(agent, machine.fleetRoot(), holders.after(), work.resolve("held"));
+            probe = compileProbe(work.resolve("probe"));
+            String binaryPrefix = mainClass.contains(".") ? mainClass.substring(0, mainClass.lastIndexOf('.') + 1) : "";
+            for (HeavyInitializer h : facts.deferrable()) {
+                if (h.kind() == HeavyInitializer.Kind.STATIC_FIELD) {
+                    holderClasses.put(binaryPrefix + h.owner().replace('.', '$') + "$" + Names.holderClass(h.field()), h);
+                }
+            }
+        }
+        StartupTimer timer = new StartupTimer(timeout);
+        List<LoadSample> samples = new ArrayList<>();
+        timer.time(agent.java().launcher(), agent.java().jvmOptions(), original.classpathString(), mainClass, machine.fleetRoot(),
+                machine.environment()); // warm-up: the OS file cache and the CDS archive, as for a Python agent's first load
+        for (int run = 1; run <= runs; run++) {
+            StartupTimer.Start start = timer.time(agent.java().launcher(), agent.java().jvmOptions(), original.classpathString(),
+                    mainClass, machine.fleetRoot(), machine.environment());
+            if (!start.healthy()) {
+                samples.add(new LoadSample(run, false, 0, 0, 0, List.of(), List.of(), version,
+                        new LoadSample.LoadError("NotHealthy", start.output(), null)));
+                break;
+            }
+            List<LoadSample.StatementCost> fields = held != null && held.ok()
+                    ? probe(agent, machine, probe, held, mainClass, holderClasses) : List.of();
+            samples.add(new LoadSample(run, true, start.millis(), start.rssKb(), 0, List.of(), fields, version, null));
+        }
+        return samples;
+    }
+
+    private List<LoadSample.StatementCost> probe(Agent agent, Machine machine, Path probe, JavaBuild.Compiled held, String mainClass,
+                                                 Map<String, HeavyInitializer> holderClasses) {
+        List<String> command = new ArrayList<>(List.of(agent.java().launcher()));
+        command.addAll(agent.java().jvmOptions());
+        command.addAll(List.of("-cp", probe + java.io.File.pathSeparator + held.classpathString(), "ClassInitProbe", mainClass));
+        command.addAll(holderClasses.keySet());
+        try {
+            Process process = new ProcessBuilder(command).directory(machine.fleetRoot().toFile()).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                return List.of();
+            }
+            List<LoadSample.StatementCost> costs = new ArrayList<>();
+            for (String line : output.lines().toList()) {
+                String[] parts = line.split("\t");
+                HeavyInitializer field = parts.length == 3 ? holderClasses.get(parts[0]) : null;
+                if (field != null) {
+                    costs.add(new LoadSample.StatementCost(field.label(), field.line(), Double.parseDouble(parts[1]), Long.parseLong(parts[2])));
+                }
+            }
+            return costs;
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    private static Path compileProbe(Path dir) {
+        try (InputStream in = JavaProfiler.class.getResourceAsStream("/io/fleetshell/java/ClassInitProbe.java")) {
+            if (in == null) {
+                throw new IllegalStateException("ClassInitProbe.java is missing from this build");
+            }
+            Path src = Files.createDirectories(dir.resolve("src")).resolve("ClassInitProbe.java");
+            Files.write(src, in.readAllBytes());
+            Path classes = Files.createDirectories(dir.resolve("classes"));
+            int status = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), src.toString());
+            if (status != 0) {
+                throw new IllegalStateException("ClassInitProbe.java does not compile");
+            }
+            return classes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static LoadSample failed(String version, String type, String message, Integer line) {
+        return new LoadSample(1, false, 0, 0, 0, List.of(), List.of(), version, new LoadSample.LoadError(type, message, line));
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory left behind is harmless
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package io.fleetshell.engine.java;
+
+import io.fleetshell.engine.analysis.ParseError;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.Machine;
+import io.fleetshell.engine.pattern.Rewrite;
+import io.fleetshell.engine.proof.Proof;
+import io.fleetshell.engine.proof.ProofCheck;
+import io.fleetshell.engine.proof.ProofCheck.Outcome;
+import io.fleetshell.engine.profile.Stats;
+import io.fleetshell.engine.stats.MannWhitney;
+import io.fleetshell.engine.stats.RankTest;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Proves a rewrite of a Java agent in a temporary directory: the rewritten source parses, it compiles
+ * with {@code javax.tools} against the agent's class path, the agent's {@code test_command} passes
+ * (with {@code {script}} naming the rewritten copy), the rewritten agent starts and answers
+ * {@code /health}, and its start-to-healthy time, measured in alternating runs against the original,
+ * is not worse (one-sided Mann-Whitney U). Nothing in the fleet is written.
+ */
+public final class JavaProver {
+
+    /**
+     * @param runs         starts of each version for the start-up check (4 or more can reach p < 0.05)
+     * @param startTimeout how long one start may take to get healthy
+     * @param testTimeout  how long the test command may run
+     * @param alpha        significance level of the rank test
+     */
+    public record Settings(int runs, Duration startTimeout, Duration testTimeout, double alpha) {
+
+        public static final Settings DEFAULT = new Settings(5, Duration.ofSeconds(30), Duration.ofMinutes(5), 0.05);
+    }
+
+    private final Settings settings;
+    private final StartupTimer timer;
+
+    public JavaProver(Settings settings) {
+        this.settings = settings;
+        this.timer = new StartupTimer(settings.startTimeout());
+    }
+
+    public Proof prove(Agent agent, Machine machine, Rewrite rewrite, JavaFacts beforeFacts) {
+        Path work;
+        try {
+            work = Files.createTempDirectory("fleetshell-java-proof");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            return prove(agent, machine, rewrite, beforeFacts, work);
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private Proof prove(Agent agent, Machine machine, Rewrite rewrite, JavaFacts beforeFacts, Path work) {
+        List<ProofCheck> checks = new ArrayList<>();
+        var level = com.github.javaparser.ParserConfiguration.LanguageLevel.valueOf(beforeFacts.languageLevel());
+        if (JavaSource.parse(rewrite.after(), level) instanceof JavaSource.Failed failed) {
+            ParseError error = failed.error();
+            checks.add(new ProofCheck("parses", Outcome.FAILED, "the rewritten file does not parse: " + error,
+                    evidence("level", level.name(), "line", error.line(), "column", error.column())));
+            return new Proof(checks);
+        }
+        checks.add(new ProofCheck("parses", Outcome.PASSED, "the rewritten file parses at " + level.name(), evidence("level", level.name())));
+
+        Path root = machine.fleetRoot();
+        JavaBuild.Compiled before = JavaBuild.compile(agent, root, rewrite.before(), work.resolve("before"));
+        JavaBuild.Compiled after = JavaBuild.compile(agent, root, rewrite.after(), work.resolve("after"));
+        if (!before.ok()) {
+            checks.add(new ProofCheck("compiles", Outcome.FAILED, "the original does not compile either, so nothing can be compared: "
+                    + String.join("; ", before.errors()), evidence("errors", before.errors())));
+            return new Proof(checks);
+        }
+        if (!after.ok()) {
+            checks.add(new ProofCheck("compiles", Outcome.FAILED, "the rewritten file does not compile: " + String.join("; ", after.errors()),
+                    evidence("errors", after.errors())));
+            return new Proof(checks);
+        }
+        checks.add(new ProofCheck("compiles", Outcome.PASSED, "javac (javax.tools) compiled it against "
+                + (agent.java().classpath().isEmpty() ? "the JDK alone" : "its classpath " + agent.java().classpath()),
+                evidence("classpath", after.classpathString())));
+
+        ProofCheck tests = runTests(agent, machine, work.resolve("after/src").resolve(agent.script().path().getFileName()));
+        checks.add(tests);
+        if (tests.failed()) {
+            return new Proof(checks);
+        }
+        if (agent.java().runCommand() != null) {
+            checks.add(new ProofCheck("start-up", Outcome.SKIPPED, "run_command starts " + agent.name()
+                    + " from a build fleetshell does not make; its start-up is measured after deployment", Map.of()));
+            return new Proof(checks);
+        }
+        String mainClass = agent.java().mainClass() != null ? agent.java().mainClass() : beforeFacts.mainClass();
+        if (mainClass == null) {
+            checks.add(new ProofCheck("starts", Outcome.FAILED, "no class in " + agent.script().path().getFileName()
+                    + " declares main; set main_class: in " + agent.configFile() + ":" + agent.configLine(), Map.of()));
+            return new Proof(checks);
+        }
+        checks.addAll(measure(agent, machine, mainClass, before, after));
+        return new Proof(checks);
+    }
+
+    private List<ProofCheck> measure(Agent agent, Machine machine, String mainClass, JavaBuild.Compiled before, JavaBuild.Compiled after) {
+        String java = agent.java().launcher();
+        List<Double> beforeMs = new ArrayList<>();
+        List<Double> afterMs = new ArrayList<>();
+        // alternate the two versions so that a machine getting busier penalizes both alike
+        for (int run = 0; run < settings.runs(); run++) {
+            for (boolean rewritten : new boolean[] {false, true}) {
+                JavaBuild.Compiled build = rewritten ? after : before;
+                StartupTimer.Start start = timer.time(java, agent.java().jvmOptions(), build.classpathString(), mainClass,
+                        machine.fleetRoot(), machine.environment());
+                if (!start.healthy()) {
+                    String which = rewritten ? "the rewritten agent" : "the original agent";
+                    return List.of(new ProofCheck("starts", Outcome.FAILED, which + " did not answer /health: " + start.output(),
+                            evidence("run", run + 1, "java", java, "main_class", mainClass)));
+                }
+                (rewritten ? afterMs : beforeMs).add(round(start.millis()));
+            }
+        }
+        List<ProofCheck> checks = new ArrayList<>();
+        checks.add(new ProofCheck("starts", Outcome.PASSED, "both versions answered /health 200 in every run",
+                evidence("runs", settings.runs(), "java", java, "main_class", mainClass)));
+        double[] b = beforeMs.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] a = afterMs.stream().mapToDouble(Double::doubleValue).toArray();
+        RankTest faster = MannWhitney.lessThan(a, b);
+        RankTest slower = MannWhitney.greaterThan(a, b);
+        double medianBefore = Stats.of(beforeMs).median();
+        double medianAfter = Stats.of(afterMs).median();
+        double change = medianAfter - medianBefore;
+        String summary = "start to healthy %.0f -> %.0f ms median (%+.0f ms, %+.0f%%) over %d+%d runs".formatted(
+                medianBefore, medianAfter, change, 100 * change / medianBefore, a.length, b.length);
+        Map<String, Object> evidence = evidence("before_ms", beforeMs, "after_ms", afterMs,
+                "median_before_ms", round(medianBefore), "median_after_ms", round(medianAfter), "change_ms", round(change),
+                "method", faster.method(), "u", faster.u(), "p_faster", faster.pValue(), "p_slower", slower.pValue(), "alpha", settings.alpha());
+        if (slower.significant(settings.alpha())) {
+            checks.add(new ProofCheck("start-up", Outcome.FAILED, summary + ": significantly slower (p = %.3f)".formatted(slower.pValue()), evidence));
+        } else {
+            checks.add(new ProofCheck("start-up", Outcome.PASSED, summary + (faster.significant(settings.alpha())
+                    ? ": faster, p = %.3f".formatted(faster.pValue())
+                    : ": not significantly different (p = %.3f); %s".formatted(faster.pValue(),
+                    a.length < MannWhitney.minimumPerSide(settings.alpha()) ? "too few runs to tell" : "within the noise")), evidence));
+        }
+        return checks;
+    }
+
+    private ProofCheck runTests(Agent agent, Machine machine, Path rewrittenCopy) {
+        String command = agent.commands().test();
+        if (command == null) {
+            return new ProofCheck("tests", Outcome.SKIPPED, "no test_command configured for " + agent.name(), Map.of());
+        }
+        String expanded = command.replace("{name}", agent.name()).replace("{machine}", agent.machine())
+                .replace("{script}", rewrittenCopy.toString());
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c", expanded).directory(machine.fleetRoot().toFile()).redirectErrorStream(true);
+        builder.environment().putAll(machine.environment());
+        try {
+            Path log = Files.createTempFile("fleetshell-java-test", ".log");
+            builder.redirectOutput(log.toFile());
+            Process process = builder.start();
+            boolean done = process.waitFor(settings.testTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (!done) {
+                process.destroyForcibly().waitFor();
+            }
+            List<String> output = Files.readAllLines(log, StandardCharsets.UTF_8);
+            Files.deleteIfExists(log);
+            List<String> tail = output.subList(Math.max(0, output.size() - 20), output.size());
+            if (!done) {
+                return new ProofCheck("tests", Outcome.FAILED, "test_command did not finish within " + settings.testTimeout().toSeconds() + " s",
+                        evidence("command", expanded, "output", tail));
+            }
+            int status = process.exitValue();
+            return new ProofCheck("tests", status == 0 ? Outcome.PASSED : Outcome.FAILED,
+                    status == 0 ? "test_command passed on the rewritten file" : "test_command failed with status " + status,
+                    evidence("command", expanded, "status", status, "output", tail));
+        } catch (IOException e) {
+            return new ProofCheck("tests", Outcome.FAILED, "cannot run test_command: " + e.getMessage(), evidence("command", expanded));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ProofCheck("tests", Outcome.FAILED, "interrupted", evidence("command", expanded));
+        }
+    }
+
+    private static Map<String, Object> evidence(Object... keysAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory left behind is harmless
+        }
+    }
+}

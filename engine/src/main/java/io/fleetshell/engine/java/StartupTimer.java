@@ -1,0 +1,145 @@
+package io.fleetshell.engine.java;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Measures a JVM agent's start-up the way a fleet sees it: from spawning {@code java} to the first
+ * {@code 200} of its {@code /health}, on free ports chosen for the run. The process is stopped
+ * (SIGTERM, then SIGKILL) as soon as it answers.
+ */
+public final class StartupTimer {
+
+    private static final Duration POLL = Duration.ofMillis(5);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+    private final Duration timeout;
+
+    public StartupTimer(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    /**
+     * One start.
+     *
+     * @param millis   spawn to healthy, or -1 when it never got healthy
+     * @param rssKb    the process's peak resident set when it got healthy (0 when unknown)
+     * @param output   the tail of what it printed, when it failed
+     */
+    public record Start(double millis, long rssKb, String output) {
+
+        public boolean healthy() {
+            return millis >= 0;
+        }
+    }
+
+    /**
+     * Starts {@code java [jvmOptions] -cp classpath mainClass --port P --health-port H} in {@code workDir}
+     * with {@code PORT}/{@code HEALTH_PORT} set too, and times it to healthy.
+     */
+    public Start time(String java, List<String> jvmOptions, String classpath, String mainClass, Path workDir,
+                      Map<String, String> environment) {
+        int port = freePort();
+        int healthPort = freePort();
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classpath, mainClass, "--port", String.valueOf(port), "--health-port", String.valueOf(healthPort)));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        builder.environment().put("PORT", String.valueOf(port));
+        builder.environment().put("HEALTH_PORT", String.valueOf(healthPort));
+        Path log;
+        try {
+            log = Files.createTempFile("fleetshell-java-start", ".log");
+            builder.redirectOutput(log.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/health"))
+                .timeout(Duration.ofMillis(500)).GET().build();
+        long started = System.nanoTime();
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + java + ": " + e.getMessage(), e);
+        }
+        try {
+            long deadline = started + timeout.toNanos();
+            while (System.nanoTime() < deadline && process.isAlive()) {
+                try {
+                    if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        double millis = (System.nanoTime() - started) / 1e6;
+                        return new Start(millis, peakRssKb(process.pid()), "");
+                    }
+                } catch (IOException notYet) {
+                    // not listening yet
+                }
+                Thread.sleep(POLL);
+            }
+            return new Start(-1, 0, tail(log, process.isAlive() ? "no /health 200 within " + timeout.toSeconds() + " s" : "exited with status " + process.waitFor()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Start(-1, 0, "interrupted");
+        } finally {
+            stop(process);
+            try {
+                Files.deleteIfExists(log);
+            } catch (IOException ignored) {
+                // a temp file left behind is harmless
+            }
+        }
+    }
+
+    private static void stop(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static long peakRssKb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or the process is gone
+        }
+        return 0;
+    }
+
+    private static String tail(Path log, String why) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return why + (lines.isEmpty() ? "" : "; last output: " + String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size())));
+        } catch (IOException e) {
+            return why;
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.fleetshell.engine.score;
+
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.java.HeavyInitializer;
+import io.fleetshell.engine.java.HoldStaticFieldLazily;
+import io.fleetshell.engine.java.JavaFacts;
+import io.fleetshell.engine.java.MemoizeHeavyField;
+import io.fleetshell.engine.java.RemoveUnusedJavaImports;
+import io.fleetshell.engine.profile.AgentProfile;
+import io.fleetshell.engine.score.AgentScore.Band;
+import io.fleetshell.engine.score.AgentScore.Factors;
+import io.fleetshell.engine.score.AgentScore.Recommendation;
+import io.fleetshell.engine.score.AgentScore.Risk;
+import io.fleetshell.engine.score.AgentScore.StatementAssessment;
+import io.fleetshell.engine.score.AgentScore.Status;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Scores a Java agent with the same four factors and bands as a Python agent. The unit is a heavy
+ * initializer instead of an import statement, and the measurements come from the Java profiler:
+ * start to healthy is the load, and each static field a holder can defer has its class-initialization
+ * cost measured on its own.
+ * <ul>
+ *   <li>start-up impact 0-4: half from the share of start to healthy the deferrable static fields take,
+ *       half from their time on a log scale (2 ms 0, 500 ms full);</li>
+ *   <li>heavy dependencies 0-3: the costliest deferrable field (1 ms 0, 300 ms full);</li>
+ *   <li>memory 0-2: RSS growth measured while those fields initialized (50 MiB full);</li>
+ *   <li>initialization complexity 0-1: heavy initializers of any kind, 0.5 each.</li>
+ * </ul>
+ * Instance fields a memoized supplier can defer are recommended but not measured here (the proof
+ * measures them); the predicted gain counts the measured static fields only.
+ */
+public final class JavaScorer {
+
+    private JavaScorer() {
+    }
+
+    public static AgentScore score(Agent agent, JavaFacts facts, AgentProfile profile, int baselineVersion, String baselineNote) {
+        if (agent.infrastructure()) {
+            return notOptimizable(agent, "infrastructure agent: never optimized");
+        }
+        if (!agent.script().found()) {
+            return notOptimizable(agent, "script " + agent.script().detail());
+        }
+        if (facts == null) {
+            return notOptimizable(agent, "not analyzed");
+        }
+        if (!facts.parsed()) {
+            return notOptimizable(agent, "%s:%d:%d: %s (never modified)".formatted(agent.script().path(),
+                    facts.error().line(), facts.error().column(), facts.error().message()));
+        }
+        if (profile != null && !profile.loaded()) {
+            return notOptimizable(agent, "fails to start: " + profile.failure().map(Object::toString).orElse("")
+                    + " (a rewrite could not be proven)");
+        }
+        List<String> reasons = new ArrayList<>();
+        if (profile == null) {
+            reasons.add(baselineNote != null ? baselineNote
+                    : "no baseline: scored from static facts only; profile " + agent.name() + " to measure");
+        }
+        Map<Integer, AgentProfile.StatementMedian> measured = new HashMap<>();
+        if (profile != null) {
+            profile.statements().forEach(s -> measured.put(s.line(), s));
+        }
+        List<StatementAssessment> statements = new ArrayList<>();
+        List<HeavyInitializer> holders = new ArrayList<>();
+        List<HeavyInitializer> memoized = new ArrayList<>();
+        boolean trapped = false;
+        for (HeavyInitializer h : facts.initializers()) {
+            AgentProfile.StatementMedian cost = measured.get(h.line());
+            String text = h.kind() + " " + (h.field() == null ? h.owner() : h.label());
+            if (h.deferrable()) {
+                (h.kind() == HeavyInitializer.Kind.STATIC_FIELD ? holders : memoized).add(h);
+                statements.add(new StatementAssessment(h.line(), text, "deferrable", "%s %s; read only after start-up (%d read%s)"
+                        .formatted(h.label(), h.calls().getFirst().describe(), h.uses().size(), h.uses().size() == 1 ? "" : "s"),
+                        cost == null ? null : Scorer.round(cost.millis()), cost == null ? null : Scorer.round(cost.rssKb())));
+            } else {
+                boolean early = h.uses().stream().anyMatch(u -> u.phase() != HeavyInitializer.Phase.RUNTIME);
+                trapped |= early;
+                String reason = "%s %s; stays eager: %s".formatted(h.label(), h.calls().getFirst().describe(), String.join("; ", h.blockers()));
+                if (early) {
+                    reasons.add(reason);
+                }
+                statements.add(new StatementAssessment(h.line(), text, "eager", reason, null, null));
+            }
+        }
+        facts.unusedImports().forEach(u -> statements.add(new StatementAssessment(u.imported().line(), "import " + u.imported().text(),
+                u.keptBecause() == null ? "unused" : "eager",
+                u.keptBecause() == null ? "nothing in the file refers to " + u.imported().simpleName() : "kept: " + u.keptBecause(), null, null)));
+        statements.sort(java.util.Comparator.comparingInt(StatementAssessment::line));
+
+        List<Recommendation> recommendations = new ArrayList<>();
+        double init = Math.min(1, 0.5 * facts.initializers().size());
+        facts.initializers().forEach(h -> reasons.add("line %d: %s %s %s while %s".formatted(h.line(), h.kind(),
+                h.field() == null ? h.owner() : h.label(), h.calls().getFirst().describe(),
+                h.kind() == HeavyInitializer.Kind.INSTANCE_FIELD ? "the object is built" : "the class initializes")));
+        Factors factors;
+        Double gain = null;
+        Double load = null;
+        if (profile != null) {
+            load = Scorer.round(profile.loadMillis().median());
+            double removed = holders.stream().map(h -> measured.get(h.line())).filter(java.util.Objects::nonNull)
+                    .mapToDouble(AgentProfile.StatementMedian::millis).sum();
+            double heaviest = holders.stream().map(h -> measured.get(h.line())).filter(java.util.Objects::nonNull)
+                    .mapToDouble(AgentProfile.StatementMedian::millis).max().orElse(0);
+            double rss = holders.stream().map(h -> measured.get(h.line())).filter(java.util.Objects::nonNull)
+                    .mapToDouble(AgentProfile.StatementMedian::rssKb).sum();
+            double share = load <= 0 ? 0 : Math.min(1, removed / load);
+            gain = Scorer.round(removed);
+            if (!holders.isEmpty()) {
+                recommendations.add(new Recommendation(HoldStaticFieldLazily.ID, "%s, %.1f ms of %.1f ms start to healthy"
+                        .formatted(count(holders.size(), "static field"), removed, load)));
+            }
+            factors = new Factors(Scorer.round(2 * share + 2 * Scorer.logScale(removed, 2, Scorer.FULL_IMPACT_MS)),
+                    Scorer.round(3 * Scorer.logScale(heaviest, 1, Scorer.FULL_HEAVY_MS)),
+                    Scorer.round(2 * Math.min(1, rss / Scorer.FULL_MEMORY_KB)), Scorer.round(init));
+        } else {
+            int deferrable = holders.size() + memoized.size();
+            double share = facts.initializers().isEmpty() ? 0 : (double) deferrable / facts.initializers().size();
+            if (!holders.isEmpty()) {
+                recommendations.add(new Recommendation(HoldStaticFieldLazily.ID, "%s (not measured)".formatted(count(holders.size(), "static field"))));
+            }
+            factors = new Factors(Scorer.round(2 * share), 0, 0, Scorer.round(init));
+        }
+        if (!memoized.isEmpty()) {
+            recommendations.add(new Recommendation(MemoizeHeavyField.ID, "%s (%s), gain measured by the proof"
+                    .formatted(count(memoized.size(), "instance field"), String.join(", ", memoized.stream().map(HeavyInitializer::field).toList()))));
+        }
+        if (!facts.removableImports().isEmpty()) {
+            recommendations.add(new Recommendation(RemoveUnusedJavaImports.ID, "%s (%s), no run-time cost".formatted(
+                    count(facts.removableImports().size(), "unused import"),
+                    String.join(", ", facts.removableImports().stream().map(u -> u.imported().simpleName()).toList()))));
+        }
+        double score = Scorer.round(factors.total());
+        Band band = Band.of(score);
+        Risk risk = band == Band.HIGH || band == Band.MEDIUM_LOW_RISK ? Risk.LOW : band == Band.MEDIUM ? Risk.MEDIUM : Risk.HIGH;
+        if (trapped) {
+            risk = risk.raised();
+        }
+        boolean gains = !holders.isEmpty() || !memoized.isEmpty();
+        if (!gains) {
+            reasons.addFirst("nothing to gain at start-up: no heavy initializer can be deferred");
+        }
+        return new AgentScore(agent.id(), gains ? Status.OPTIMIZABLE : Status.NOTHING_TO_GAIN, score, band, risk, factors,
+                load, gain, profile == null ? 0 : baselineVersion, recommendations, reasons, statements);
+    }
+
+    private static AgentScore notOptimizable(Agent agent, String reason) {
+        return new AgentScore(agent.id(), Status.NOT_OPTIMIZABLE, 0, Band.LOW, Risk.HIGH, new Factors(0, 0, 0, 0),
+                null, null, 0, List.of(), List.of(reason), List.of());
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+}

@@ -1,0 +1,114 @@
+package io.fleetshell.engine.java;
+
+import io.fleetshell.engine.demo.DemoFleet;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.InventoryLoader;
+import io.fleetshell.engine.inventory.LoadedConfig;
+import io.fleetshell.engine.inventory.Machine;
+import io.fleetshell.engine.pattern.Rewrite;
+import io.fleetshell.engine.proof.Proof;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The demo's Java agents, analyzed, rewritten by every Java pattern and compiled. The proof with real
+ * JVMs runs through the shell, in {@code JavaAgentCommandsTest}.
+ */
+class DemoJavaAgentsTest {
+
+    @TempDir
+    static Path dir;
+    static List<LoadedConfig> loaded;
+    private final JavaAnalyzer analyzer = new JavaAnalyzer();
+
+    @BeforeAll
+    static void install() {
+        Path demo = new DemoFleet().install(dir.resolve("demo"), false).dir();
+        InventoryLoader loader = new InventoryLoader(Map.of(), InventoryLoader.DEFAULT_INFRASTRUCTURE);
+        loaded = DemoFleet.configs(demo).stream().map(loader::load).toList();
+    }
+
+    private static Agent agent(String name) {
+        return loaded.stream().flatMap(l -> l.agents().stream()).filter(a -> a.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static Machine machine(Agent agent) {
+        return loaded.stream().map(LoadedConfig::machine).filter(m -> m.name().equals(agent.machine())).findFirst().orElseThrow();
+    }
+
+    @Test
+    void knowledgeIndexHoldsItsIndexAndPatternLazilyButNotThePrimesReadAtClassInit() {
+        JavaFacts facts = analyzer.analyze(agent("KnowledgeIndexAgent").script().path());
+        assertThat(facts.mainClass()).isEqualTo("KnowledgeIndexAgent");
+        assertThat(facts.deferrable()).extracting(HeavyInitializer::field).containsExactly("INDEX", "WORD");
+        HeavyInitializer primes = facts.initializers().stream().filter(h -> "PRIMES".equals(h.field())).findFirst().orElseThrow();
+        assertThat(primes.blockers()).singleElement().asString().contains("while the class initializes", "initializer of PRIME_COUNT");
+        assertThat(facts.removableImports()).extracting(u -> u.imported().text()).containsExactly("java.util.concurrent.TimeUnit");
+        assertThat(facts.unusedImports()).filteredOn(u -> u.keptBecause() != null).extracting(u -> u.imported().text())
+                .containsExactly("java.util.zip.CRC32");
+    }
+
+    @Test
+    void signatureServiceMemoizesItsDigestAndCorpusButNotThePatternItsConstructorReads() {
+        JavaFacts facts = analyzer.analyze(agent("SignatureService").script().path());
+        assertThat(facts.deferrable()).extracting(HeavyInitializer::field).containsExactly("digest", "compressedCorpus");
+        assertThat(facts.removableImports()).extracting(u -> u.imported().text()).containsExactly("java.util.Base64");
+        assertThat(facts.initializers()).filteredOn(h -> "payload".equals(h.field())).singleElement()
+                .satisfies(h -> assertThat(h.blockers()).singleElement().asString().contains("while the object is built"));
+    }
+
+    @Test
+    void routeMatcherHoldsRoutesAndShardsButNotWhatMainReadsNorItsStaticBlock() {
+        JavaFacts facts = analyzer.analyze(agent("RouteMatcherAgent").script().path());
+        assertThat(facts.deferrable()).extracting(HeavyInitializer::field).containsExactly("ROUTES", "SHARDS");
+        assertThat(facts.initializers()).filteredOn(h -> "LOG_LEVEL".equals(h.field())).singleElement()
+                .satisfies(h -> assertThat(h.blockers()).singleElement().asString().contains("on the way to healthy", "in main"));
+        assertThat(facts.initializers()).filteredOn(h -> h.kind() == HeavyInitializer.Kind.STATIC_BLOCK).hasSize(1);
+        assertThat(facts.removableImports()).extracting(u -> u.imported().text()).containsExactly("java.util.stream.Collectors");
+    }
+
+    @Test
+    void aDeclaredEnvironmentDefaultExpandsToTheDefault() {
+        // Regression: LOG_LEVEL: ${LOG_LEVEL:-INFO} expanded to itself, and RouteMatcherAgent refused to start.
+        assertThat(machine(agent("RouteMatcherAgent")).environment()).containsEntry("LOG_LEVEL", "INFO");
+    }
+
+    @Test
+    void everyDemoJavaAgentRewrittenByEveryPatternStillCompiles() throws Exception {
+        for (String name : List.of("KnowledgeIndexAgent", "SignatureService", "RouteMatcherAgent")) {
+            Agent agent = agent(name);
+            byte[] source = Files.readAllBytes(agent.script().path());
+            List<Rewrite> rewrites = JavaPatterns.apply(analyzer, name, agent.script().path(), source, JavaPatterns.all(), Map.of());
+            assertThat(rewrites).as(name).hasSizeGreaterThanOrEqualTo(2);
+            Rewrite all = JavaPatterns.combine(rewrites);
+            JavaBuild.Compiled compiled = JavaBuild.compile(agent, machine(agent).fleetRoot(), all.after(), dir.resolve("build-" + name));
+            assertThat(compiled.errors()).as(name + "\n" + new String(all.after(), StandardCharsets.UTF_8)).isEmpty();
+            assertThat(compiled.ok()).isTrue();
+            assertThat(Files.readAllBytes(agent.script().path())).as("the fleet's file is untouched").isEqualTo(source);
+        }
+    }
+
+    @Test
+    void aRewriteThatDoesNotCompileFailsTheProofWithJavacsLineAndColumn() throws Exception {
+        Agent agent = agent("SignatureService");
+        byte[] source = Files.readAllBytes(agent.script().path());
+        byte[] broken = new String(source, StandardCharsets.UTF_8).replace("return digest;", "return digest.nope();")
+                .getBytes(StandardCharsets.UTF_8);
+        Rewrite rewrite = new Rewrite("test", agent.script().path(), source, broken, List.of());
+        Proof proof = new JavaProver(JavaProver.Settings.DEFAULT).prove(agent, machine(agent), rewrite, analyzer.analyze(agent.script().path(), source));
+        assertThat(proof.deployable()).isFalse();
+        assertThat(proof.firstFailure()).hasValueSatisfying(c -> {
+            assertThat(c.name()).isEqualTo("compiles");
+            assertThat(c.detail()).containsPattern("SignatureService.java:\\d+:\\d+: cannot find symbol");
+        });
+    }
+}
