@@ -42,7 +42,7 @@ class PlaybookRunnerTest {
                 "agents 12 on pc2 5",
                 "pc2/AsyncProcessor pc2/CacheManager pc2/DreamWorldAgent pc2/TranslationService pc2/UnifiedWebAgent",
                 "infrastructure: ObservabilityHub,ServiceRegistry");
-        assertThat(fixture.lines(JournalEntry.Kind.WARN)).containsExactly("{\"first\":\"CacheManager\",\"machine\":\"pc2\"}");
+        assertThat(fixture.lines(JournalEntry.Kind.WARN)).containsExactly("{\"first\":\"AsyncProcessor\",\"machine\":\"pc2\"}");
         assertThat(fixture.journal).filteredOn(e -> e.kind() == JournalEntry.Kind.LOG).extracting(JournalEntry::line)
                 .containsExactly(3, 4, 5);
         assertThat(fixture.journal.getLast().kind()).isEqualTo(JournalEntry.Kind.END);
