@@ -56,22 +56,7 @@ public class ScoreCommands {
         Agent one = name.isBlank() ? null : AgentLookup.agent(inventory, name);
         List<Agent> agents = one != null ? List.of(one)
                 : machine == null ? inventory.agents() : inventory.onMachine(AgentLookup.machine(inventory, machine).name());
-        Map<AgentId, FileFacts> facts = analyze(inventory, agents);
-        Map<AgentId, Baseline> latest = new HashMap<>();
-        session.baselines().latest().forEach(b -> latest.put(b.profile().target().agent(), b));
-        List<AgentScore> scores = new ArrayList<>();
-        for (Agent agent : agents) {
-            FileFacts agentFacts = facts.get(agent.id());
-            Baseline baseline = latest.get(agent.id());
-            String note = null;
-            if (baseline != null && agentFacts != null && !baseline.scriptSha256().equals(agentFacts.sha256())) {
-                note = "baseline v%d was measured on another version of the script; profile %s again (scored from static facts only)"
-                        .formatted(baseline.version(), agent.name());
-                baseline = null;
-            }
-            scores.add(Scorer.score(agent, agentFacts, baseline == null ? null : baseline.profile(),
-                    baseline == null ? 0 : baseline.version(), note));
-        }
+        List<AgentScore> scores = scores(inventory, agents);
         Output out = session.output();
         if (one != null) {
             AgentScore score = scores.getFirst();
@@ -114,6 +99,27 @@ public class ScoreCommands {
             out.info("%d agent%s scored from static facts only: profile measures them.".formatted(unmeasured, unmeasured == 1 ? " was" : "s were"));
         }
         out.info("score --json gives every factor, reason and statement behind these figures; baseline show AGENT the raw samples.");
+    }
+
+    /** The agents' scores, in their order, from static facts and each one's latest baseline (as {@code score} shows them). */
+    List<AgentScore> scores(Inventory inventory, List<Agent> agents) {
+        Map<AgentId, FileFacts> facts = analyze(inventory, agents);
+        Map<AgentId, Baseline> latest = new HashMap<>();
+        session.baselines().latest().forEach(b -> latest.put(b.profile().target().agent(), b));
+        List<AgentScore> scores = new ArrayList<>();
+        for (Agent agent : agents) {
+            FileFacts agentFacts = facts.get(agent.id());
+            Baseline baseline = latest.get(agent.id());
+            String note = null;
+            if (baseline != null && agentFacts != null && !baseline.scriptSha256().equals(agentFacts.sha256())) {
+                note = "baseline v%d was measured on another version of the script; profile %s again (scored from static facts only)"
+                        .formatted(baseline.version(), agent.name());
+                baseline = null;
+            }
+            scores.add(Scorer.score(agent, agentFacts, baseline == null ? null : baseline.profile(),
+                    baseline == null ? 0 : baseline.version(), note));
+        }
+        return scores;
     }
 
     /** One agent's score in full: the factors, then every import statement with its verdict, cost and reason. */
