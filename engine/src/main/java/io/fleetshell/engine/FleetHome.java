@@ -43,6 +43,16 @@ public record FleetHome(Path root) {
         return root.resolve("cache/pycache");
     }
 
+    /** Logs of the agents fleetshell supervises: {@code logs/MACHINE/AGENT.log}, appended across starts. */
+    public Path logs() {
+        return root.resolve("logs");
+    }
+
+    /** Pid files of the agents fleetshell supervises: {@code run/MACHINE/AGENT.json}. */
+    public Path run() {
+        return root.resolve("run");
+    }
+
     /** The Python helpers fleetshell runs with the agents' interpreters, extracted from the jar. */
     public Path helpers() {
         return root.resolve("cache/helpers");

@@ -1,5 +1,6 @@
 package io.fleetshell.engine;
 
+import io.fleetshell.engine.compare.Thresholds;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -7,21 +8,36 @@ import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * User settings from {@code FLEETSHELL_HOME/settings.yaml}; every key is optional.
  *
  * @param infrastructureAgents agents that are never optimized ({@code infrastructure_agents:} list)
+ * @param thresholds           what comparisons, gates and {@code health} are held to ({@code thresholds:} mapping)
+ * @param prometheusUrl        the Prometheus server that scrapes the fleet ({@code prometheus_url:}), or null:
+ *                             metrics are then read from its query API instead of the agents' endpoints
  */
-public record Settings(Set<String> infrastructureAgents) {
+public record Settings(Set<String> infrastructureAgents, Thresholds thresholds, URI prometheusUrl) {
+
+    public Settings(Set<String> infrastructureAgents) {
+        this(infrastructureAgents, Thresholds.defaults(), null);
+    }
 
     public static Settings defaults() {
         return new Settings(InventoryLoader.DEFAULT_INFRASTRUCTURE);
+    }
+
+    /** The Prometheus server to read metrics from, when settings.yaml names one. */
+    public Optional<URI> prometheus() {
+        return Optional.ofNullable(prometheusUrl);
     }
 
     public static Settings read(Path file) {
@@ -44,14 +60,32 @@ public record Settings(Set<String> infrastructureAgents) {
         if (!(root instanceof Map<?, ?> map)) {
             throw new FleetshellException(ErrorCode.CONFIG_INVALID, file + ": expected a mapping of settings");
         }
+        Thresholds thresholds = Thresholds.from(map.get(Thresholds.KEY), file);
         Object infra = map.get("infrastructure_agents");
-        if (infra == null) {
-            return defaults();
+        Set<String> infrastructure = InventoryLoader.DEFAULT_INFRASTRUCTURE;
+        if (infra != null) {
+            if (!(infra instanceof List<?> list)) {
+                throw new FleetshellException(ErrorCode.CONFIG_INVALID,
+                        file + ": infrastructure_agents must be a list of agent names");
+            }
+            infrastructure = Set.copyOf(list.stream().map(String::valueOf).toList());
         }
-        if (!(infra instanceof List<?> list)) {
-            throw new FleetshellException(ErrorCode.CONFIG_INVALID,
-                    file + ": infrastructure_agents must be a list of agent names");
+        return new Settings(infrastructure, thresholds, prometheusUrl(file, map.get("prometheus_url")));
+    }
+
+    private static URI prometheusUrl(Path file, Object value) {
+        if (value == null) {
+            return null;
         }
-        return new Settings(Set.copyOf(list.stream().map(String::valueOf).toList()));
+        try {
+            URI uri = new URI(String.valueOf(value).strip());
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s: prometheus_url '%s' is not an http(s) URL; write it as "
+                .formatted(file, value) + "prometheus_url: http://HOST:9090 or delete the line to scrape agents directly");
     }
 }

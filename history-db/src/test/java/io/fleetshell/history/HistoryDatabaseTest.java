@@ -154,15 +154,13 @@ class HistoryDatabaseTest {
         assertThat(Arrays.equals(Files.readAllBytes(file), garbage)).isTrue();
     }
 
-    /**
-     * The versions of the migrations this build ships ("1", "2", ...), in order. Read from the files, not
-     * counted up to the schema version: branches own version numbers, and one may land before another.
-     */
+    /** "1", "2", ... up to the schema version this build migrates to. */
+    /** The versions of the migration files, in order: branches take numbers ahead of merging, so gaps happen. */
     static java.util.List<String> allVersions() {
-        try (java.util.stream.Stream<Path> files = Files.list(Path.of(HistoryDatabase.class.getResource("migration").toURI()))) {
+        try (var files = java.nio.file.Files.list(Path.of(HistoryDatabase.class.getResource("migration").toURI()))) {
             return files.map(f -> f.getFileName().toString())
-                    .filter(name -> name.matches("V\\d+__.*\\.sql"))
-                    .map(name -> name.substring(1, name.indexOf("__")))
+                    .filter(n -> n.matches("V\\d+__.*\\.sql"))
+                    .map(n -> n.substring(1, n.indexOf("__")))
                     .sorted(java.util.Comparator.comparingInt(Integer::parseInt))
                     .toList();
         } catch (java.io.IOException | java.net.URISyntaxException e) {

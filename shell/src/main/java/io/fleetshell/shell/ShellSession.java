@@ -7,6 +7,8 @@ import io.fleetshell.history.BaselineStore;
 import io.fleetshell.history.EventLog;
 import io.fleetshell.history.HistoryDatabase;
 import io.fleetshell.history.InventoryStore;
+import io.fleetshell.history.MetricStore;
+import io.fleetshell.history.RuntimeStore;
 import io.fleetshell.shell.cli.Output;
 import jakarta.annotation.PreDestroy;
 import org.springframework.beans.factory.annotation.Value;
@@ -65,6 +67,16 @@ public class ShellSession {
 
     public BaselineStore baselines() {
         return new BaselineStore(database());
+    }
+
+    /** Starts, probes, runtime baselines and gate decisions. */
+    public RuntimeStore runtime() {
+        return new RuntimeStore(database());
+    }
+
+    /** Scraped metric samples. */
+    public MetricStore metrics() {
+        return new MetricStore(database());
     }
 
     public synchronized Settings settings() {

@@ -137,7 +137,9 @@ public final class InventoryLoader {
         Map<String, String> env = new HashMap<>();
         if (globalSettings.get("environment") instanceof Map<?, ?> declared) {
             declared.forEach((k, v) -> {
-                if (v != null) {
+                // A declared value that is itself a reference (LOG_LEVEL: ${LOG_LEVEL:-INFO}) is not a
+                // default: kept here, it expanded to its own unexpanded text, which agents then received.
+                if (v != null && !v.toString().contains("${")) {
                     env.put(k.toString(), v.toString());
                 }
             });

@@ -39,7 +39,7 @@ class InventoryLoaderTest {
         Path config = write("main_pc_code/config/startup_config.yaml", """
                 global_settings:
                   python: /usr/bin/python3
-                  environment: {PYTHONPATH: "${FLEET_HOME:-/srv}/lib", LOG_LEVEL: INFO}
+                  environment: {PYTHONPATH: "${FLEET_HOME:-/srv}/lib", LOG_LEVEL: INFO, TRACE: "${TRACE:-off}"}
                   health_checks: {timeout_seconds: 3}
                 agent_groups:
                   core:
@@ -59,6 +59,8 @@ class InventoryLoaderTest {
         assertThat(loaded.machine().fleetRoot()).isEqualTo(fleet.toAbsolutePath());
         assertThat(loaded.machine().python()).isEqualTo("/usr/bin/python3");
         assertThat(loaded.machine().environment()).containsEntry("PYTHONPATH", "/srv/lib");
+        // A value referring to its own name falls back to its default; it once expanded to its own text.
+        assertThat(loaded.machine().environment()).containsEntry("TRACE", "off");
         assertThat(loaded.machine().healthCheck()).containsEntry("timeout_seconds", 3L);
         assertThat(loaded.sha256()).hasSize(64);
 

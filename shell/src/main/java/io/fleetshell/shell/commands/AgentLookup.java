@@ -47,6 +47,17 @@ final class AgentLookup {
                         : "did you mean " + String.join(", ", close) + "?"));
     }
 
+    /** The agents named (each once, in the order typed), else every agent, else (with a machine) that machine's. */
+    static List<Agent> selected(Inventory inventory, List<String> names, String machine) {
+        if (names != null && !names.isEmpty()) {
+            if (machine != null) {
+                throw new FleetshellException(ErrorCode.BAD_INPUT, "name agents or give --machine, not both");
+            }
+            return names.stream().map(n -> agent(inventory, n)).distinct().toList();
+        }
+        return machine == null ? inventory.agents() : inventory.onMachine(machine(inventory, machine).name());
+    }
+
     static Machine machine(Inventory inventory, String typed) {
         return inventory.machine(typed).orElseThrow(() -> {
             List<String> names = inventory.machines().stream().map(Machine::name).toList();

@@ -1,0 +1,217 @@
+package io.fleetshell.engine.compare;
+
+import io.fleetshell.engine.gate.Gate;
+import io.fleetshell.engine.gate.GateDecision;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.runtime.HealthProbe;
+import io.fleetshell.engine.runtime.ProbeResult;
+import io.fleetshell.engine.runtime.ProbeSample;
+import io.fleetshell.engine.runtime.ProbeTarget;
+import io.fleetshell.engine.runtime.RuntimeBaseline;
+import io.fleetshell.engine.runtime.RuntimeHistory;
+import io.fleetshell.engine.runtime.StartSample;
+import io.fleetshell.engine.stats.DataNeeded;
+import io.fleetshell.engine.stats.TwoProportions;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The gates the rollout calls after each step, and {@code baseline compare} runs by hand: health (answers 200
+ * now), time-to-healthy, error rate and memory against the agent's baseline window. Every decision is stored
+ * through {@link RuntimeHistory#recordDecision} with its evidence, and comes back with its
+ * {@code decision_id} added to the evidence.
+ *
+ * <p>The baseline window is the agent's newest runtime baseline ({@code baseline capture}) when it ended
+ * before the change; otherwise the {@link Thresholds#baselineLookback()} before the change. The current
+ * window runs from the change until now.
+ */
+public final class Gates {
+
+    public static final String HEALTH = "health";
+    public static final String TIME_TO_HEALTHY = "time-to-healthy";
+    public static final String ERROR_RATE = "error rate";
+    public static final String MEMORY = "memory";
+
+    private final Inventory inventory;
+    private final RuntimeHistory history;
+    private final Thresholds thresholds;
+    private final HealthProbe probe = new HealthProbe();
+
+    public Gates(Inventory inventory, RuntimeHistory history, Thresholds thresholds) {
+        this.inventory = inventory;
+        this.history = history;
+        this.thresholds = thresholds;
+    }
+
+    /** Every gate, each storing its decisions. */
+    public List<Gate> all() {
+        return List.of(recorded(HEALTH, this::health), recorded(TIME_TO_HEALTHY, this::timeToHealthy),
+                recorded(ERROR_RATE, this::errorRate), recorded(MEMORY, this::memory));
+    }
+
+    /** One gate by name. */
+    public Optional<Gate> named(String name) {
+        return all().stream().filter(g -> g.name().equals(name)).findFirst();
+    }
+
+    /** Runs every gate on the agent for the samples since {@code since}; each decision is stored. */
+    public List<GateDecision> evaluate(Agent agent, Instant since) {
+        return all().stream().map(g -> g.evaluate(agent, since)).toList();
+    }
+
+    /** The baseline window the gates compare the samples since {@code since} against. */
+    public Window baselineWindow(Agent agent, Instant since) {
+        Optional<RuntimeBaseline> captured = history.runtimeBaseline(agent.id());
+        if (captured.isPresent() && !captured.get().windowEnd().isAfter(since)) {
+            RuntimeBaseline b = captured.get();
+            return new Window(b.windowStart(), b.windowEnd(), "runtime baseline v%d (baseline capture at %s)".formatted(b.version(), b.capturedAt()));
+        }
+        String why = captured.isPresent() ? "its runtime baseline v%d ends after the change".formatted(captured.get().version())
+                : "no runtime baseline captured";
+        return new Window(since.minus(thresholds.baselineLookback()), since,
+                "the %s before the change (%s)".formatted(DataNeeded.human(thresholds.baselineLookback()), why));
+    }
+
+    private GateDecision health(Agent agent, Instant since) {
+        Optional<ProbeTarget> target = ProbeTarget.of(agent, inventory.machine(agent.machine()).orElse(null));
+        if (target.isEmpty()) {
+            return GateDecision.cannotEvaluate(HEALTH, agent.id() + " has no health_check_port or port to probe");
+        }
+        ProbeResult result = probe.probe(target.get());
+        long id = history.recordProbe(result);
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("probe", target.get().describe());
+        evidence.put("outcome", result.outcome().name().toLowerCase());
+        evidence.put("status_code", result.statusCode());
+        evidence.put("millis", result.millis());
+        evidence.put("detail", result.detail());
+        evidence.put("table", "health_probes");
+        evidence.put("sample_ids", List.of(id));
+        return result.healthy()
+                ? new GateDecision(HEALTH, GateDecision.Verdict.PASS, "health check answered 200", result.oneLine(), evidence)
+                : new GateDecision(HEALTH, GateDecision.Verdict.FAIL, "health check must answer 200", result.oneLine(), evidence);
+    }
+
+    private GateDecision timeToHealthy(Agent agent, Instant since) {
+        Window base = baselineWindow(agent, since);
+        Window now = new Window(since, Instant.now(), "since the change");
+        List<StartSample> current = history.starts(agent.id(), now.from(), now.to());
+        List<StartSample> failed = current.stream().filter(s -> !s.healthy()).toList();
+        if (!failed.isEmpty()) {
+            Map<String, Object> evidence = new LinkedHashMap<>();
+            evidence.put("table", "agent_starts");
+            evidence.put("failed_start_ids", failed.stream().map(StartSample::id).toList());
+            evidence.put("current", now.asEvidence());
+            return new GateDecision(TIME_TO_HEALTHY, GateDecision.Verdict.FAIL, "every start must become healthy",
+                    "%d of %d starts since the change never became healthy".formatted(failed.size(), current.size()), evidence);
+        }
+        return Comparison.lowerIsBetter(TIME_TO_HEALTHY, "time-to-healthy ms", Comparison.Statistic.P50,
+                series(base, "agent_starts", history.starts(agent.id(), base.from(), base.to()), StartSample::healthy, StartSample::id,
+                        StartSample::timeToHealthyMillis),
+                series(now, "agent_starts", current, StartSample::healthy, StartSample::id, StartSample::timeToHealthyMillis),
+                thresholds);
+    }
+
+    private GateDecision memory(Agent agent, Instant since) {
+        Window base = baselineWindow(agent, since);
+        Window now = new Window(since, Instant.now(), "since the change");
+        Predicate<ProbeSample> measured = p -> p.probe().rssKb() != null;
+        return Comparison.lowerIsBetter(MEMORY, "RSS kB", Comparison.Statistic.P50,
+                series(base, "health_probes", history.probes(agent.id(), base.from(), base.to()), measured, ProbeSample::id,
+                        p -> p.probe().rssKb().doubleValue()),
+                series(now, "health_probes", history.probes(agent.id(), now.from(), now.to()), measured, ProbeSample::id,
+                        p -> p.probe().rssKb().doubleValue()),
+                thresholds);
+    }
+
+    /** Failed health probes out of all probes, since the change against the baseline window. */
+    private GateDecision errorRate(Agent agent, Instant since) {
+        Window base = baselineWindow(agent, since);
+        Window now = new Window(since, Instant.now(), "since the change");
+        List<ProbeSample> before = history.probes(agent.id(), base.from(), base.to());
+        List<ProbeSample> after = history.probes(agent.id(), now.from(), now.to());
+        return rateComparison(ERROR_RATE, "failed health probes", "health_probes",
+                base, before.stream().filter(p -> !p.probe().healthy()).map(ProbeSample::id).toList(), before.size(),
+                now, after.stream().filter(p -> !p.probe().healthy()).map(ProbeSample::id).toList(), after.size());
+    }
+
+    /**
+     * Decides on a failure rate: HOLD below the minimum trials, FAIL when the current rate is significantly
+     * higher and the change is at or below the regression alert, PASS otherwise.
+     */
+    GateDecision rateComparison(String gate, String measure, String table, Window base, List<Long> baseFailures, long baseTrials,
+                                Window now, List<Long> currentFailures, long currentTrials) {
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("measure", measure);
+        evidence.put("table", table);
+        evidence.put("baseline", JsonMap.of("window", base.asEvidence(), "trials", baseTrials, "failures", baseFailures.size(),
+                "failure_ids", baseFailures));
+        evidence.put("current", JsonMap.of("window", now.asEvidence(), "trials", currentTrials, "failures", currentFailures.size(),
+                "failure_ids", currentFailures));
+        evidence.put("thresholds", thresholds.asEvidence());
+        Optional<DataNeeded> needed = DataNeeded.check((int) baseTrials, (int) currentTrials, thresholds.minimumTrials(), now.span());
+        if (needed.isPresent()) {
+            return new GateDecision(gate, GateDecision.Verdict.HOLD, "fewer than %d trials per side".formatted(thresholds.minimumTrials()),
+                    "%s: %s".formatted(measure, needed.get().describe("trials")), evidence);
+        }
+        TwoProportions test = TwoProportions.greaterThan(currentFailures.size(), currentTrials, baseFailures.size(), baseTrials);
+        // As a change relative to the baseline's success rate: 1% -> 8% failures is a -7.1% change in successes.
+        double change = (test.referenceRate() - test.candidateRate()) / Math.max(1e-9, 1 - test.referenceRate());
+        evidence.put("change", change);
+        evidence.put("test", JsonMap.of("method", test.method(), "z", test.z(), "p", test.pValue(),
+                "baseline_rate", test.referenceRate(), "current_rate", test.candidateRate()));
+        String shown = "%s %.2f%% -> %.2f%% (%d/%d since the change)".formatted(measure, test.referenceRate() * 100,
+                test.candidateRate() * 100, currentFailures.size(), currentTrials);
+        if (change <= thresholds.regressionAlert() && test.significant(thresholds.alpha())) {
+            return new GateDecision(gate, GateDecision.Verdict.FAIL, "success change %s <= regression alert %s (z-test p=%.4f < %.2f)"
+                    .formatted(Thresholds.percent(change), Thresholds.percent(thresholds.regressionAlert()), test.pValue(), thresholds.alpha()),
+                    "regression: " + shown, evidence);
+        }
+        if (change <= thresholds.regressionAlert()) {
+            return new GateDecision(gate, GateDecision.Verdict.HOLD, "success change %s <= regression alert %s but not significant (p=%.4f)"
+                    .formatted(Thresholds.percent(change), Thresholds.percent(thresholds.regressionAlert()), test.pValue()),
+                    "possibly worse, not yet significant: " + shown, evidence);
+        }
+        return new GateDecision(gate, GateDecision.Verdict.PASS, "no significant rise in failures (p=%.4f)".formatted(test.pValue()),
+                shown, evidence);
+    }
+
+    private static <T> Series series(Window window, String table, List<T> samples, Predicate<T> usable,
+                                     java.util.function.ToLongFunction<T> id, ToDoubleFunction<T> value) {
+        List<Long> ids = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        for (T sample : samples) {
+            if (usable.test(sample)) {
+                ids.add(id.applyAsLong(sample));
+                values.add(value.applyAsDouble(sample));
+            }
+        }
+        return new Series(window, table, ids, values.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    private Gate recorded(String name, java.util.function.BiFunction<Agent, Instant, GateDecision> decide) {
+        return new Gate() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public GateDecision evaluate(Agent agent, Instant since) {
+                GateDecision decision = decide.apply(agent, since);
+                long id = history.recordDecision(agent.id(), Instant.now(), decision);
+                Map<String, Object> evidence = new LinkedHashMap<>(decision.evidence());
+                evidence.put("decision_id", id);
+                return new GateDecision(decision.gate(), decision.verdict(), decision.rule(), decision.summary(), evidence);
+            }
+        };
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Baseline comparison: an agent's runtime samples since a change against its baseline window, decided by a
+ * test on the raw samples with configurable thresholds. The gates the rollout calls live here; each
+ * decision carries its evidence (sample ids, values, statistic, threshold) and is stored for {@code explain}.
+ */
+package io.fleetshell.engine.compare;

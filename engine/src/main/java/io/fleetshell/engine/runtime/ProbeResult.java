@@ -1,0 +1,56 @@
+package io.fleetshell.engine.runtime;
+
+import io.fleetshell.engine.inventory.AgentId;
+
+import java.time.Instant;
+
+/**
+ * One health probe of one agent, as stored: what was asked, what came back and how long it took.
+ *
+ * @param agent         the agent probed
+ * @param at            when the probe started
+ * @param target        what was asked ({@link ProbeTarget#describe()})
+ * @param outcome       healthy, or why not
+ * @param statusCode    the HTTP status, when an answer came
+ * @param millis        time until the answer, the failure or the timeout
+ * @param detail        why it was not healthy, in one line; null when it was
+ * @param reportedAgent the {@code agent} field of the JSON answer, when there was one
+ * @param clockSkewMillis the agent's HTTP {@code Date} header minus the local clock at the answer (1 s
+ *                      resolution), when the answer carried one
+ * @param rssKb         resident memory of the agent's process, when fleetshell supervises it
+ */
+public record ProbeResult(AgentId agent, Instant at, String target, Outcome outcome, Integer statusCode, double millis,
+                          String detail, String reportedAgent, Long clockSkewMillis, Long rssKb) {
+
+    public enum Outcome {
+        /** HTTP 200, or the TCP connection was accepted. */
+        HEALTHY,
+        /** An HTTP answer other than 200. */
+        BAD_STATUS,
+        /** No answer within the timeout. */
+        TIMEOUT,
+        /** Connection refused, reset, or the host is unreachable. */
+        UNREACHABLE,
+        /** The agent has no port to check. */
+        NOT_CONFIGURED
+    }
+
+    public boolean healthy() {
+        return outcome == Outcome.HEALTHY;
+    }
+
+    /** The same probe with the agent's resident memory added. */
+    public ProbeResult withRss(Long kb) {
+        return new ProbeResult(agent, at, target, outcome, statusCode, millis, detail, reportedAgent, clockSkewMillis, kb);
+    }
+
+    /** One line for tables: {@code 200 in 3 ms}, {@code timeout after 3000 ms}, ... */
+    public String oneLine() {
+        return switch (outcome) {
+            case HEALTHY -> (statusCode == null ? "connected" : String.valueOf(statusCode)) + " in %.0f ms".formatted(millis);
+            case BAD_STATUS -> "HTTP %d in %.0f ms".formatted(statusCode, millis);
+            case TIMEOUT -> "no answer within %.0f ms".formatted(millis);
+            case UNREACHABLE, NOT_CONFIGURED -> detail;
+        };
+    }
+}

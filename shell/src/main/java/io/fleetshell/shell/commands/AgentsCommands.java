@@ -1,0 +1,291 @@
+package io.fleetshell.shell.commands;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.InParallel;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.runtime.AgentStatus;
+import io.fleetshell.engine.runtime.ProbeResult;
+import io.fleetshell.engine.runtime.StartOutcome;
+import io.fleetshell.engine.runtime.StopOutcome;
+import io.fleetshell.engine.runtime.Supervisor;
+import io.fleetshell.shell.ShellSession;
+import io.fleetshell.shell.cli.Journaled;
+import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.render.JsonObject;
+import io.fleetshell.shell.render.TextTable;
+import org.springframework.shell.core.command.annotation.Arguments;
+import org.springframework.shell.core.command.annotation.Command;
+import org.springframework.shell.core.command.annotation.Option;
+import org.springframework.stereotype.Component;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+
+/**
+ * {@code agents start|stop|restart|status}: agents fleetshell runs itself (pid files, logs, time-to-healthy)
+ * and agents restarted through their {@code restart_command}.
+ */
+@Component
+public class AgentsCommands {
+
+    static final String GROUP = "Runtime";
+
+    private final ShellSession session;
+
+    public AgentsCommands(ShellSession session) {
+        this.session = session;
+    }
+
+    @Journaled
+    @Command(name = {"agents", "start"}, group = GROUP, help = "agents start [AGENT...] [--machine M] [--timeout SECONDS] [--json]",
+            completionProvider = "agentCompletion",
+            description = "Start agents and measure each one's time-to-healthy, from the spawn until its health check answers. "
+                    + "fleetshell runs an agent's script with its machine's interpreter and global_settings.environment (plus PORT "
+                    + "and HEALTH_PORT), in a session of its own so it outlives the shell, logs in FLEETSHELL_HOME/logs; an agent "
+                    + "with a restart_command is started by running that command. Agents start one after another, so one start "
+                    + "does not slow another's measurement. Every start is stored as a sample. Without AGENT, every agent.")
+    public void start(@Arguments List<String> names,
+                      @Option(longName = "machine", description = "only this machine's agents") String machine,
+                      @Option(longName = "timeout", defaultValue = "30", description = "seconds an agent may take to become healthy") Integer timeout,
+                      @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        starting("start", names, machine, timeout, json, Supervisor::start);
+    }
+
+    @Journaled
+    @Command(name = {"agents", "restart"}, group = GROUP, help = "agents restart [AGENT...] [--machine M] [--timeout SECONDS] [--json]",
+            completionProvider = "agentCompletion",
+            description = "Restart agents and measure each one's time-to-healthy. An agent fleetshell runs is stopped (SIGTERM, then "
+                    + "SIGKILL after 10 s) and started again; an agent with a restart_command gets that command, with {name}, "
+                    + "{machine} and {script} filled in, and is timed from the command's start. Without AGENT, every agent.")
+    public void restart(@Arguments List<String> names,
+                        @Option(longName = "machine", description = "only this machine's agents") String machine,
+                        @Option(longName = "timeout", defaultValue = "30", description = "seconds an agent may take to become healthy") Integer timeout,
+                        @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        starting("restart", names, machine, timeout, json, Supervisor::restart);
+    }
+
+    @Journaled
+    @Command(name = {"agents", "stop"}, group = GROUP, help = "agents stop [AGENT...] [--machine M] [--grace SECONDS] [--json]",
+            completionProvider = "agentCompletion",
+            description = "Stop agents fleetshell runs: SIGTERM, then SIGKILL if the agent has not exited after the grace time; says "
+                    + "which it took. Agents it does not run are left alone and listed as not running. Without AGENT, every agent.")
+    public void stop(@Arguments List<String> names,
+                     @Option(longName = "machine", description = "only this machine's agents") String machine,
+                     @Option(longName = "grace", defaultValue = "10", description = "seconds between SIGTERM and SIGKILL") Integer grace,
+                     @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        if (grace < 0) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--grace must be 0 or more seconds");
+        }
+        Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
+        List<Agent> agents = AgentLookup.selected(inventory, names, machine);
+        Supervisor supervisor = supervisor(inventory, 30, grace);
+        Output out = session.output();
+        // All at once: an agent may take seconds to finish its requests after SIGTERM (the demo's ~1.9 s),
+        // and stopping a fleet one by one would add those up.
+        List<StopOutcome> outcomes = InParallel.map(agents, Math.max(1, agents.size()), agent -> {
+            StopOutcome outcome = supervisor.stop(agent);
+            if (!json) {
+                out.info("  %s: %s".formatted(agent.id(), outcome.summary()));
+            }
+            return outcome;
+        }, "stopping agents");
+        long stopped = outcomes.stream().filter(o -> !(o instanceof StopOutcome.NotRunning)).count();
+        long killed = outcomes.stream().filter(o -> o instanceof StopOutcome.Killed).count();
+        session.journal().summary("stopped %d agent%s (%d needed SIGKILL)".formatted(stopped, stopped == 1 ? "" : "s", killed));
+        session.journal().agents(outcomes.stream().filter(o -> !(o instanceof StopOutcome.NotRunning)).map(StopOutcome::agent).toList());
+        if (json) {
+            out.json(JsonObject.of("agents", outcomes.stream().map(AgentsCommands::stopJson).toList()));
+            return;
+        }
+        TextTable table = new TextTable("MACHINE", "AGENT", "RESULT", "PID", "DETAIL");
+        for (StopOutcome o : outcomes) {
+            switch (o) {
+                case StopOutcome.Terminated t -> table.row(t.agent().machine(), t.agent().name(), "SIGTERM", t.pid(),
+                        "exited after %d ms".formatted(t.took().toMillis()));
+                case StopOutcome.Killed k -> table.row(k.agent().machine(), k.agent().name(), out.style("SIGKILL", "33"), k.pid(),
+                        "still running %d ms after SIGTERM".formatted(k.waited().toMillis()));
+                case StopOutcome.NotRunning n -> table.row(n.agent().machine(), n.agent().name(), "not running", "-", n.reason());
+            }
+        }
+        out.println(table.render());
+    }
+
+    @Command(name = {"agents", "status"}, group = GROUP, help = "agents status [AGENT...] [--machine M] [--json]",
+            completionProvider = "agentCompletion",
+            description = "Show whether fleetshell runs each agent (pid, uptime, memory) and what its health check answers now. "
+                    + "Pids are checked against the process start time, so a reused pid is never mistaken for the agent. Each "
+                    + "probe is stored as a sample. Without AGENT, every agent.")
+    public void status(@Arguments List<String> names,
+                       @Option(longName = "machine", description = "only this machine's agents") String machine,
+                       @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
+        List<Agent> agents = AgentLookup.selected(inventory, names, machine);
+        Supervisor supervisor = supervisor(inventory, 30, 10);
+        List<AgentStatus> statuses = agents.stream().map(supervisor::status).toList();
+        Output out = session.output();
+        if (json) {
+            out.json(JsonObject.of("agents", statuses.stream().map(s -> statusJson(s, supervisor, inventory)).toList()));
+            return;
+        }
+        TextTable table = new TextTable("MACHINE", "AGENT", "STATE", "PID", "UPTIME", "RSS MB", "HEALTH", "NOTE");
+        Instant now = Instant.now();
+        for (AgentStatus s : statuses) {
+            ProbeResult p = s.probe();
+            String health = p == null ? "-" : p.healthy() ? out.style(p.oneLine(), "32") : out.style(p.oneLine(), "31");
+            table.row(s.agent().machine(), s.agent().name(), s.supervision().name().toLowerCase().replace('_', ' '),
+                    s.process() == null ? "-" : s.process().pid(),
+                    s.process() == null ? "-" : uptime(Duration.between(s.process().spawnedAt(), now)),
+                    p == null || p.rssKb() == null ? "-" : "%.1f".formatted(p.rssKb() / 1024.0), health,
+                    s.supervision() == AgentStatus.Supervision.RUNNING ? "" : s.note());
+        }
+        out.println(table.render());
+        long healthy = statuses.stream().filter(AgentStatus::healthy).count();
+        out.info("%d of %d agents healthy".formatted(healthy, statuses.size()));
+    }
+
+    private void starting(String verb, List<String> names, String machine, int timeout, boolean json,
+                          java.util.function.BiFunction<Supervisor, Agent, StartOutcome> action) {
+        if (timeout < 1) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--timeout must be 1 or more seconds");
+        }
+        Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
+        List<Agent> agents = AgentLookup.selected(inventory, names, machine);
+        Supervisor supervisor = supervisor(inventory, timeout, 10);
+        Output out = session.output();
+        List<StartOutcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < agents.size(); i++) {
+            Agent agent = agents.get(i);
+            StartOutcome outcome = action.apply(supervisor, agent);
+            outcomes.add(outcome);
+            if (!json) {
+                out.info("  [%d/%d] %s: %s".formatted(i + 1, agents.size(), agent.id(), outcome.summary()));
+            }
+        }
+        List<StartOutcome> failed = outcomes.stream()
+                .filter(o -> o instanceof StartOutcome.Unhealthy || o instanceof StartOutcome.NotStartable).toList();
+        long healthy = outcomes.stream().filter(StartOutcome::healthy).count();
+        session.journal().summary("%s: %d healthy, %d failed, %d already running".formatted(verb, healthy, failed.size(),
+                outcomes.stream().filter(o -> o instanceof StartOutcome.AlreadyRunning).count()));
+        session.journal().agents(outcomes.stream().map(StartOutcome::agent).toList());
+        if (json) {
+            out.json(JsonObject.of("agents", outcomes.stream().map(o -> startJson(o, supervisor, inventory)).toList()));
+        } else {
+            TextTable table = new TextTable("MACHINE", "AGENT", "RESULT", "TIME TO HEALTHY MS", "PID", "DETAIL");
+            for (StartOutcome o : outcomes) {
+                switch (o) {
+                    case StartOutcome.Healthy h -> table.row(h.agent().machine(), h.agent().name(), out.style("healthy", "32"),
+                            "%.0f".formatted(h.timeToHealthy().toNanos() / 1e6), h.pid() > 0 ? h.pid() : "-",
+                            "%s (sample %d)".formatted(h.probe(), h.id()));
+                    case StartOutcome.Unhealthy u -> table.row(u.agent().machine(), u.agent().name(), out.style("FAILED", "31"), "-",
+                            "-", u.reason());
+                    case StartOutcome.AlreadyRunning a -> table.row(a.agent().machine(), a.agent().name(), "already running", "-",
+                            a.pid(), "since " + a.since());
+                    case StartOutcome.NotStartable n -> table.row(n.agent().machine(), n.agent().name(), out.style("not started", "31"),
+                            "-", "-", n.reason());
+                }
+            }
+            out.println(table.render());
+            for (StartOutcome o : failed) {
+                if (o instanceof StartOutcome.Unhealthy u && u.logTail() != null && !u.logTail().isBlank()) {
+                    out.info("%s log (%s):%n%s".formatted(u.agent(), supervisor.log(AgentLookup.agent(inventory, u.agent().toString())),
+                            u.logTail().indent(4).stripTrailing()));
+                }
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "%d of %d agent%s did not become healthy: %s".formatted(
+                    failed.size(), outcomes.size(), outcomes.size() == 1 ? "" : "s",
+                    String.join(", ", failed.stream().map(o -> o.agent().toString()).toList())));
+        }
+    }
+
+    private Supervisor supervisor(Inventory inventory, int startTimeoutSeconds, int graceSeconds) {
+        return new Supervisor(session.home(), inventory, session.runtime(), Duration.ofSeconds(startTimeoutSeconds),
+                Duration.ofSeconds(graceSeconds));
+    }
+
+    private static Map<String, Object> startJson(StartOutcome o, Supervisor supervisor, Inventory inventory) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("agent", o.agent().toString());
+        switch (o) {
+            case StartOutcome.Healthy h -> {
+                m.put("result", "healthy");
+                m.putAll(h.evidence());
+            }
+            case StartOutcome.Unhealthy u -> {
+                m.put("result", "failed");
+                m.put("method", u.method().label());
+                m.put("pid", u.pid());
+                m.put("spawned_at", u.spawnedAt().toString());
+                m.put("waited_ms", u.waited().toNanos() / 1e6);
+                m.put("probe", u.probe());
+                m.put("reason", u.reason());
+                m.put("log_tail", u.logTail());
+                m.put("sample_id", u.id());
+            }
+            case StartOutcome.AlreadyRunning a -> {
+                m.put("result", "already_running");
+                m.put("pid", a.pid());
+                m.put("since", a.since().toString());
+            }
+            case StartOutcome.NotStartable n -> {
+                m.put("result", "not_started");
+                m.put("reason", n.reason());
+            }
+        }
+        m.put("log", supervisor.log(AgentLookup.agent(inventory, o.agent().toString())).toString());
+        return m;
+    }
+
+    private static Map<String, Object> stopJson(StopOutcome o) {
+        return switch (o) {
+            case StopOutcome.Terminated t -> JsonObject.of("agent", t.agent().toString(), "result", "sigterm", "pid", t.pid(),
+                    "took_ms", t.took().toMillis());
+            case StopOutcome.Killed k -> JsonObject.of("agent", k.agent().toString(), "result", "sigkill", "pid", k.pid(),
+                    "waited_ms", k.waited().toMillis());
+            case StopOutcome.NotRunning n -> JsonObject.of("agent", n.agent().toString(), "result", "not_running", "reason", n.reason());
+        };
+    }
+
+    static Map<String, Object> probeJson(ProbeResult p) {
+        if (p == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("healthy", p.healthy());
+        m.put("outcome", p.outcome().name().toLowerCase());
+        m.put("target", p.target());
+        m.put("status_code", p.statusCode());
+        m.put("millis", p.millis());
+        m.put("detail", p.detail());
+        m.put("reported_agent", p.reportedAgent());
+        m.put("clock_skew_ms", p.clockSkewMillis());
+        m.put("rss_kb", p.rssKb());
+        return m;
+    }
+
+    private static Map<String, Object> statusJson(AgentStatus s, Supervisor supervisor, Inventory inventory) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("agent", s.agent().toString());
+        m.put("state", s.supervision().name().toLowerCase());
+        m.put("pid", s.process() == null ? null : s.process().pid());
+        m.put("started_at", s.process() == null ? null : s.process().spawnedAt().toString());
+        m.put("health", probeJson(s.probe()));
+        m.put("note", s.note());
+        m.put("log", supervisor.log(AgentLookup.agent(inventory, s.agent().toString())).toString());
+        return m;
+    }
+
+    static String uptime(Duration d) {
+        long s = d.toSeconds();
+        return s < 120 ? s + "s" : s < 7200 ? s / 60 + "m" : s < 172800 ? s / 3600 + "h" : s / 86400 + "d";
+    }
+
+}

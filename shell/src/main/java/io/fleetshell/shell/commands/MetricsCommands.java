@@ -1,0 +1,292 @@
+package io.fleetshell.shell.commands;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.metrics.Exposition;
+import io.fleetshell.engine.metrics.MetricFamily;
+import io.fleetshell.engine.metrics.MetricSource;
+import io.fleetshell.engine.metrics.PrometheusApi;
+import io.fleetshell.engine.metrics.RequestStats;
+import io.fleetshell.engine.metrics.Sample;
+import io.fleetshell.engine.metrics.ScrapeResult;
+import io.fleetshell.engine.metrics.ScrapeTarget;
+import io.fleetshell.history.MetricStore;
+import io.fleetshell.history.MetricStore.StoredScrape;
+import io.fleetshell.shell.ShellSession;
+import io.fleetshell.shell.cli.Journaled;
+import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.render.JsonObject;
+import io.fleetshell.shell.render.Sparkline;
+import io.fleetshell.shell.render.TextTable;
+import org.springframework.shell.core.command.annotation.Arguments;
+import org.springframework.shell.core.command.annotation.Command;
+import org.springframework.shell.core.command.annotation.Option;
+import org.springframework.stereotype.Component;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** {@code metrics scrape|show|query}: gather agents' Prometheus metrics into the history and read them back. */
+@Component
+public class MetricsCommands {
+
+    static final String GROUP = "Runtime";
+    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private final ShellSession session;
+
+    public MetricsCommands(ShellSession session) {
+        this.session = session;
+    }
+
+    @Journaled
+    @Command(name = {"metrics", "scrape"}, group = GROUP, help = "metrics scrape [AGENT...] [--machine M] [--timeout 5s] [--json]",
+            completionProvider = "agentCompletion",
+            description = "Read agents' Prometheus metrics once and store every sample in the history. From each agent's "
+                    + "http://HOST:HEALTH_PORT/metrics, or from the Prometheus server settings.yaml names (prometheus_url). "
+                    + "A target that fails (down, hanging, HTTP error, garbage) is stored with its error; the others carry on.")
+    public void scrape(@Arguments List<String> names,
+                       @Option(longName = "machine", description = "only this machine's agents") String machine,
+                       @Option(longName = "timeout", defaultValue = "5s", description = "how long one target may take") String timeout,
+                       @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        Duration perTarget = Durations.parse(timeout, "--timeout");
+        Output out = session.output();
+        List<Agent> agents = MetricTargets.agents(session.inventoryStore().inventory(), names, machine);
+        List<ScrapeTarget> targets = MetricTargets.targets(agents, out);
+        List<ScrapeResult> results;
+        MetricStore.Source kind;
+        try (MetricSource source = MetricTargets.source(session.settings(), perTarget)) {
+            out.info("Reading %d target%s from %s...".formatted(targets.size(), targets.size() == 1 ? "" : "s", source.describe()));
+            results = source.read(targets);
+            kind = MetricTargets.kind(source);
+        }
+        List<StoredScrape> stored = session.metrics().save(results, kind);
+        long failed = stored.stream().filter(s -> !s.ok()).count();
+        long samples = stored.stream().mapToLong(StoredScrape::samples).sum();
+        session.journal().summary("scraped %d targets (%d failed), %d samples stored".formatted(stored.size(), failed, samples));
+        session.journal().agents(stored.stream().map(StoredScrape::agent).toList());
+        if (json) {
+            out.json(JsonObject.of("scrapes", stored.stream().map(MetricsCommands::scrapeJson).toList()));
+        } else {
+            TextTable table = new TextTable("MACHINE", "AGENT", "STATUS", "SAMPLES", "BYTES", "MS", "SCRAPE", "DETAIL");
+            for (StoredScrape s : stored) {
+                table.row(s.agent().machine(), s.agent().name(), s.ok() ? "ok" : out.style(s.status(), "31"), s.samples(),
+                        s.bytes(), "%.1f".formatted(s.tookMillis()), "#" + s.id(), s.ok() ? s.url() : s.error());
+            }
+            out.println(table.render());
+        }
+        if (failed > 0) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "%d of %d targets failed (stored with their errors); the other %d were stored."
+                    .formatted(failed, stored.size(), stored.size() - failed));
+        }
+    }
+
+    @Command(name = {"metrics", "show"}, group = GROUP, help = "metrics show AGENT [--window 1h] [--metric NAME] [--json]",
+            completionProvider = "agentCompletion",
+            description = "Show what the history holds for one agent's metrics. Scrapes, failures, requests, p50/p95 latency "
+                    + "and 5xx errors between scrapes, and each series' latest value with the scrape it came from.")
+    public void show(@Arguments List<String> names,
+                     @Option(longName = "window", defaultValue = "1h", description = "how far back to look, e.g. 10m, 1h, 1d") String window,
+                     @Option(longName = "metric", description = "list every stored point of this sample or family name") String metric,
+                     @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        if (names == null || names.size() != 1) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "name one agent: metrics show AGENT");
+        }
+        Agent agent = AgentLookup.agent(session.inventoryStore().inventory(), names.getFirst());
+        Instant to = Instant.now();
+        Duration span = Durations.parse(window, "--window");
+        Instant from = to.minus(span);
+        MetricStore store = session.metrics();
+        List<StoredScrape> scrapes = store.scrapes(agent.id(), from, to);
+        if (scrapes.isEmpty()) {
+            throw new FleetshellException(ErrorCode.UNKNOWN_NAME, "%s has no scrapes in the last %s; run metrics scrape %s (or watch) first"
+                    .formatted(agent.id(), Durations.format(span), agent.name()));
+        }
+        Output out = session.output();
+        if (metric != null) {
+            showPoints(out, store.range(agent.id(), metric, from, to), agent.id() + "", metric, json);
+            return;
+        }
+        List<MetricStore.Interval> intervals = store.intervals(agent.id(), from, to);
+        StoredScrape lastOk = scrapes.reversed().stream().filter(StoredScrape::ok).findFirst().orElse(null);
+        Exposition latest = lastOk == null ? null : store.exposition(lastOk.id());
+        RequestStats overall = intervals.isEmpty() ? null : overall(store, intervals);
+        long failed = scrapes.stream().filter(s -> !s.ok()).count();
+        StoredScrape lastFailure = scrapes.reversed().stream().filter(s -> !s.ok()).findFirst().orElse(null);
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("agent", agent.id().toString());
+            m.put("window", JsonObject.of("from", from.toString(), "to", to.toString()));
+            m.put("scrapes", JsonObject.of("total", scrapes.size(), "failed", failed));
+            m.put("last_scrape", scrapeJson(scrapes.getLast()));
+            m.put("last_failure", lastFailure == null ? null : scrapeJson(lastFailure));
+            m.put("requests", overall == null ? null : statsJson(overall, intervals.getFirst().from(), intervals.getLast().to()));
+            m.put("intervals", intervals.stream().map(i -> statsJson(i.stats(), i.from(), i.to())).toList());
+            m.put("latest", latest == null ? List.of() : latest.families().stream().flatMap(f -> f.samples().stream())
+                    .map(s -> JsonObject.of("name", s.name(), "labels", s.labels(), "value", number(s.value()), "scrape", lastOk.id()))
+                    .toList());
+            out.json(m);
+            return;
+        }
+        out.println("%s: %d scrapes in the last %s (%d failed), from %s".formatted(agent.id(), scrapes.size(),
+                Durations.format(span), failed, scrapes.getLast().source() == MetricStore.Source.PROMETHEUS ? "Prometheus" : "its /metrics"));
+        StoredScrape last = scrapes.getLast();
+        out.println("last scrape #%d at %s: %s, %.1f ms, %d bytes, %d samples".formatted(last.id(), TIME.format(last.at()),
+                last.ok() ? "ok" : last.status(), last.tookMillis(), last.bytes(), last.samples()));
+        if (lastFailure != null) {
+            out.println("last failure #%d at %s: %s".formatted(lastFailure.id(), TIME.format(lastFailure.at()), lastFailure.error()));
+        }
+        if (overall == null) {
+            out.println("requests: need two successful scrapes in the window to count what happened between them");
+        } else {
+            out.println("requests from scrape #%d (%s) to #%d (%s): %.0f, p50 %s, p95 %s, 5xx %s".formatted(
+                    intervals.getFirst().from().id(), TIME.format(intervals.getFirst().from().at()), intervals.getLast().to().id(),
+                    TIME.format(intervals.getLast().to().at()), overall.requests(), millis(overall.p50Seconds()),
+                    millis(overall.p95Seconds()), errors(overall)));
+            out.println("p95 per interval: " + Sparkline.of(intervals.stream().map(i -> i.stats().p95Seconds()).toList()));
+        }
+        if (latest != null) {
+            TextTable table = new TextTable("SERIES (scrape #" + lastOk.id() + ", " + TIME.format(lastOk.at()) + ")", "TYPE", "VALUE");
+            for (MetricFamily f : latest.families()) {
+                for (Sample s : f.samples()) {
+                    table.row(series(s.name(), s.labels()), f.type().name().toLowerCase(), format(s.value()));
+                }
+            }
+            out.println("");
+            out.println(table.render());
+        }
+    }
+
+    @Command(name = {"metrics", "query"}, group = GROUP, help = "metrics query PROMQL [--range 1h] [--step 1m] [--json]",
+            description = "Run a PromQL query on the fleet's Prometheus (prometheus_url in settings.yaml). An instant query, "
+                    + "or with --range a range query ending now.")
+    public void query(@Arguments List<String> words,
+                      @Option(longName = "range", description = "a range query over this long, ending now (e.g. 1h)") String range,
+                      @Option(longName = "step", defaultValue = "1m", description = "the range query's resolution") String step,
+                      @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        if (words == null || words.isEmpty()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "give a PromQL expression: metrics query 'rate(demo_requests_total[5m])'");
+        }
+        String promql = String.join(" ", words);
+        URI url = session.settings().prometheus().orElseThrow(() -> new FleetshellException(ErrorCode.BAD_INPUT,
+                "no Prometheus server is configured; add prometheus_url: http://HOST:9090 to " + session.home().settings()));
+        Instant now = Instant.now();
+        List<PrometheusApi.Series> result;
+        try (PrometheusApi api = new PrometheusApi(url, Duration.ofSeconds(30))) {
+            result = range == null ? api.query(promql, now)
+                    : api.queryRange(promql, now.minus(Durations.parse(range, "--range")), now, Durations.parse(step, "--step"));
+        }
+        Output out = session.output();
+        if (json) {
+            out.json(JsonObject.of("query", promql, "result", result.stream().map(s -> JsonObject.of("labels", s.labels(),
+                    "points", s.points().stream().map(p -> List.of(p.at().toString(), number(p.value()))).toList())).toList()));
+            return;
+        }
+        if (result.isEmpty()) {
+            out.info("no series match " + promql);
+            return;
+        }
+        TextTable table = range == null ? new TextTable("SERIES", "VALUE") : new TextTable("SERIES", "POINTS", "FIRST", "LAST", "TREND");
+        for (PrometheusApi.Series s : result) {
+            Map<String, String> labels = new LinkedHashMap<>(s.labels());
+            String name = labels.remove("__name__");
+            if (range == null) {
+                table.row(series(name == null ? "" : name, labels), format(s.points().getFirst().value()));
+            } else {
+                table.row(series(name == null ? "" : name, labels), s.points().size(), format(s.points().getFirst().value()),
+                        format(s.points().getLast().value()), Sparkline.of(s.points().stream().map(PrometheusApi.Point::value).toList()));
+            }
+        }
+        out.println(table.render());
+    }
+
+    private static RequestStats overall(MetricStore store, List<MetricStore.Interval> intervals) {
+        return RequestStats.between(store.exposition(intervals.getFirst().from().id()), store.exposition(intervals.getLast().to().id()));
+    }
+
+    private void showPoints(Output out, List<MetricStore.SeriesPoints> series, String agent, String metric, boolean json) {
+        if (series.isEmpty()) {
+            throw new FleetshellException(ErrorCode.UNKNOWN_NAME, "%s has no samples named %s in the window; metrics show %s lists its series"
+                    .formatted(agent, metric, agent));
+        }
+        if (json) {
+            out.json(JsonObject.of("agent", agent, "series", series.stream().map(s -> JsonObject.of("name", s.name(), "labels", s.labels(),
+                    "points", s.points().stream().map(p -> JsonObject.of("at", p.at().toString(), "value", number(p.value()),
+                            "scrape", p.scrapeId())).toList())).toList()));
+            return;
+        }
+        TextTable table = new TextTable("SERIES", "AT", "VALUE", "SCRAPE");
+        for (MetricStore.SeriesPoints s : series) {
+            for (MetricStore.Point p : s.points()) {
+                table.row(series(s.name(), s.labels()), TIME.format(p.at()), format(p.value()), "#" + p.scrapeId());
+            }
+        }
+        out.println(table.render());
+    }
+
+    static Map<String, Object> scrapeJson(StoredScrape s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", s.id());
+        m.put("agent", s.agent().toString());
+        m.put("at", s.at().toString());
+        m.put("source", s.source().name().toLowerCase());
+        m.put("url", s.url());
+        m.put("status", s.status());
+        m.put("error", s.error());
+        m.put("took_ms", s.tookMillis());
+        m.put("bytes", s.bytes());
+        m.put("samples", s.samples());
+        return m;
+    }
+
+    private static Map<String, Object> statsJson(RequestStats stats, StoredScrape from, StoredScrape to) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("from_scrape", from.id());
+        m.put("to_scrape", to.id());
+        m.put("from", from.at().toString());
+        m.put("to", to.at().toString());
+        m.put("requests", stats.requests());
+        m.put("errors_5xx", number(stats.errors()));
+        m.put("p50_ms", number(stats.p50Seconds() * 1000));
+        m.put("p95_ms", number(stats.p95Seconds() * 1000));
+        return m;
+    }
+
+    /** JSON has no NaN: unknown figures are null. */
+    static Object number(double v) {
+        return Double.isFinite(v) ? v : Double.isNaN(v) ? null : v > 0 ? "+Inf" : "-Inf";
+    }
+
+    static String millis(double seconds) {
+        return Double.isNaN(seconds) ? "-" : "%.1f ms".formatted(seconds * 1000);
+    }
+
+    private static String errors(RequestStats stats) {
+        return Double.isNaN(stats.errors()) ? "- (no status label on its request counters)"
+                : "%.0f (%.1f%%)".formatted(stats.errors(), stats.requests() > 0 ? 100 * stats.errorRate() : 0);
+    }
+
+    static String series(String name, Map<String, String> labels) {
+        return labels.isEmpty() ? name : name + labels.entrySet().stream().map(e -> e.getKey() + "=\"" + e.getValue() + "\"")
+                .collect(Collectors.joining(",", "{", "}"));
+    }
+
+    private static String format(double v) {
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "+Inf" : "-Inf";
+        }
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
+    }
+}

@@ -1,0 +1,199 @@
+package io.fleetshell.shell;
+
+import io.fleetshell.engine.demo.DemoFleet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * agents start|stop|restart|status against real processes: two demo agents, and test agents whose health
+ * endpoint hangs, answers 500, ignores SIGTERM, or is managed through a restart_command. Every port is free
+ * when the test picks it.
+ */
+class AgentsCommandsTest {
+
+    @TempDir
+    Path home;
+    @TempDir
+    Path fleet;
+
+    private final JsonMapper json = JsonMapper.builder().build();
+    private ShellHarness shell;
+
+    @BeforeEach
+    void loadFleet() throws IOException {
+        new DemoFleet().install(fleet, false);
+        String template;
+        try (InputStream in = getClass().getResourceAsStream("test_agent.py")) {
+            template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        for (String mode : List.of("ok", "error", "hang", "stubborn")) {
+            Files.writeString(fleet.resolve("test_" + mode + ".py"), template.replace("__MODE__", mode));
+        }
+        Path config = fleet.resolve("runtime_test.yaml");
+        Files.writeString(config, """
+                global_settings:
+                  environment: {PYTHONUNBUFFERED: "1", LOG_LEVEL: "${LOG_LEVEL:-INFO}"}
+                  health_checks: {timeout_seconds: 1}
+                agent_groups:
+                  demo:
+                    TranslationService: {script_path: pc2_code/agents/translation_service.py, port: %d, health_check_port: %d}
+                    UnifiedWebAgent: {script_path: pc2_code/agents/unified_web_agent.py, port: %d, health_check_port: %d}
+                  misbehaving:
+                    HangingAgent: {script_path: test_hang.py, health_check_port: %d}
+                    FailingAgent: {script_path: test_error.py, health_check_port: %d}
+                    StubbornAgent: {script_path: test_stubborn.py, health_check_port: %d}
+                    ExternalAgent:
+                      script_path: test_ok.py
+                      health_check_port: %d
+                      restart_command: "HEALTH_PORT=%d PID_FILE=%s setsid python3 {script} >/dev/null 2>&1 &"
+                """.formatted(freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(),
+                externalPort(), externalPort(), fleet.resolve("external.pid")));
+        shell = new ShellHarness(home);
+        assertThat(shell.oneShot("inventory", "load", config.toString(), "--machine", "m1").status()).isZero();
+    }
+
+    @AfterEach
+    void killLeftovers() throws IOException {
+        List<Long> pids = new ArrayList<>();
+        Path run = home.resolve("run");
+        if (Files.isDirectory(run)) {
+            try (Stream<Path> files = Files.walk(run)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    pids.add(json.readTree(Files.readString(f)).get("pid").asLong());
+                }
+            }
+        }
+        if (Files.exists(fleet.resolve("external.pid"))) {
+            pids.add(Long.parseLong(Files.readString(fleet.resolve("external.pid")).trim()));
+        }
+        pids.stream().filter(p -> p != ProcessHandle.current().pid())
+                .forEach(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly));
+    }
+
+    @Test
+    void startedAgentsOutliveTheShellAndAreFoundAgainByPidAndStartTime() throws IOException {
+        ShellHarness.Run start = shell.oneShot("agents", "start", "TranslationService", "UnifiedWebAgent", "--json");
+        assertThat(start.status()).as(start.err()).isZero();
+        JsonNode started = json.readTree(start.out()).get("agents");
+        assertThat(started).hasSize(2);
+        for (JsonNode agent : started) {
+            assertThat(agent.get("result").asString()).isEqualTo("healthy");
+            assertThat(agent.get("time_to_healthy_ms").asDouble()).isBetween(1.0, 30_000.0);
+            assertThat(agent.get("sample_id").asLong()).isPositive();
+            assertThat(agent.get("probe").asString()).startsWith("GET http://127.0.0.1:").endsWith("/health");
+        }
+        long translationPid = started.get(0).get("pid").asLong();
+        long webPid = started.get(1).get("pid").asLong();
+        assertThat(Files.readString(home.resolve("logs/m1/TranslationService.log"))).contains("TranslationService ready");
+
+        // A later shell (a new application context) finds both by their pid files.
+        JsonNode status = json.readTree(shell.oneShot("agents", "status", "--json").out()).get("agents");
+        JsonNode translation = find(status, "m1/TranslationService");
+        assertThat(translation.get("state").asString()).isEqualTo("running");
+        assertThat(translation.get("pid").asLong()).isEqualTo(translationPid);
+        assertThat(translation.get("health").get("healthy").asBoolean()).isTrue();
+        assertThat(translation.get("health").get("reported_agent").asString()).isEqualTo("TranslationService");
+        assertThat(translation.get("health").get("rss_kb").asLong()).isPositive();
+        assertThat(find(status, "m1/HangingAgent").get("state").asString()).isEqualTo("not_started");
+        assertThat(find(status, "m1/ExternalAgent").get("state").asString()).isEqualTo("external");
+
+        // UnifiedWebAgent dies under the shell's feet: status says so, and its health probe fails.
+        ProcessHandle web = ProcessHandle.of(webPid).orElseThrow();
+        web.destroyForcibly();
+        web.onExit().join();
+        ShellHarness.Run died = shell.oneShot("agents", "status", "UnifiedWebAgent");
+        assertThat(died.out()).containsPattern("m1\\s+UnifiedWebAgent\\s+exited\\s+-")
+                .contains("Connection refused", "is gone: it exited or was killed outside fleetshell");
+
+        // A pid file naming a live process that is not the agent (here: this JVM, as after pid reuse) is not trusted.
+        Path pidFile = home.resolve("run/m1/UnifiedWebAgent.json");
+        Files.writeString(pidFile, """
+                {"agent": "m1/UnifiedWebAgent", "pid": %d, "process_start": "2001-01-01T00:00:00Z",
+                 "spawned_at": "2001-01-01T00:00:00Z", "command": ["python3", "agent.py"], "log": "x.log"}"""
+                .formatted(ProcessHandle.current().pid()));
+        ShellHarness.Run reused = shell.oneShot("agents", "stop", "UnifiedWebAgent");
+        assertThat(reused.status()).isZero();
+        assertThat(reused.out()).containsPattern("UnifiedWebAgent\\s+not running\\s+-\\s+pid %d, started by fleetshell .* had already exited"
+                .formatted(ProcessHandle.current().pid()));
+        assertThat(pidFile).doesNotExist();
+
+        ShellHarness.Run restart = shell.oneShot("agents", "restart", "TranslationService", "--json");
+        assertThat(restart.status()).as(restart.err()).isZero();
+        JsonNode restarted = json.readTree(restart.out()).get("agents").get(0);
+        assertThat(restarted.get("pid").asLong()).isNotEqualTo(translationPid);
+        assertThat(restarted.get("sample_id").asLong()).isGreaterThan(started.get(1).get("sample_id").asLong());
+        assertThat(ProcessHandle.of(translationPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+
+        ShellHarness.Run stop = shell.oneShot("agents", "stop");
+        assertThat(stop.status()).isZero();
+        assertThat(stop.out()).containsPattern("TranslationService\\s+SIGTERM\\s+%d\\s+exited after \\d+ ms"
+                .formatted(restarted.get("pid").asLong()));
+        assertThat(ProcessHandle.of(restarted.get("pid").asLong()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(shell.oneShot("history", "--agent", "TranslationService").out()).contains("agents restart TranslationService");
+    }
+
+    @Test
+    void hangingFailingStubbornAndExternallyManagedAgents() throws IOException {
+        ShellHarness.Run hang = shell.oneShot("agents", "start", "HangingAgent", "FailingAgent", "--timeout", "2");
+        assertThat(hang.status()).isEqualTo(1);
+        assertThat(hang.out()).containsPattern("HangingAgent\\s+FAILED\\s+-\\s+-\\s+no healthy answer within 2 s \\(last probe: no answer within \\d+ ms\\)")
+                .containsPattern("FailingAgent\\s+FAILED\\s+-\\s+-\\s+no healthy answer within 2 s \\(last probe: HTTP 500 in \\d+ ms\\)");
+        assertThat(hang.err()).contains("2 of 2 agents did not become healthy: m1/HangingAgent, m1/FailingAgent");
+        // A start that failed leaves nothing running behind: the port is free again.
+        assertThat(shell.oneShot("agents", "status", "HangingAgent").out()).contains("not started", "Connection refused");
+
+        ShellHarness.Run stubborn = shell.oneShot("agents", "start", "StubbornAgent");
+        assertThat(stubborn.status()).as(stubborn.err()).isZero();
+        ShellHarness.Run stop = shell.oneShot("agents", "stop", "StubbornAgent", "--grace", "1");
+        assertThat(stop.out()).containsPattern("StubbornAgent\\s+SIGKILL\\s+\\d+\\s+still running \\d+ ms after SIGTERM");
+
+        ShellHarness.Run external = shell.oneShot("agents", "restart", "ExternalAgent", "--json");
+        assertThat(external.status()).as(external.err()).isZero();
+        JsonNode restarted = json.readTree(external.out()).get("agents").get(0);
+        assertThat(restarted.get("method").asString()).isEqualTo("restart_command");
+        assertThat(restarted.get("command").asString()).contains("setsid python3 " + fleet.resolve("test_ok.py").toRealPath());
+        assertThat(restarted.get("time_to_healthy_ms").asDouble()).isPositive();
+        ShellHarness.Run notOurs = shell.oneShot("agents", "stop", "ExternalAgent");
+        assertThat(notOurs.out()).contains("managed elsewhere (restart_command); stop it where it is managed");
+    }
+
+    private static JsonNode find(JsonNode agents, String id) {
+        for (JsonNode agent : agents) {
+            if (agent.get("agent").asString().equals(id)) {
+                return agent;
+            }
+        }
+        throw new AssertionError("no " + id + " in " + agents);
+    }
+
+    private int externalPort;
+
+    private int externalPort() throws IOException {
+        if (externalPort == 0) {
+            externalPort = freePort();
+        }
+        return externalPort;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.fleetshell.shell;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** metrics scrape|show against real demo agents, a garbage endpoint, a 500 and a port nothing listens on. */
+class MetricsCommandsTest {
+
+    @TempDir
+    Path home;
+    @TempDir
+    Path fleetDir;
+
+    private final JsonMapper json = JsonMapper.builder().build();
+    private LiveAgents live;
+    private LiveAgents.Running tutor;
+    private ShellHarness shell;
+
+    @BeforeEach
+    void startFleet() {
+        live = new LiveAgents(fleetDir);
+        tutor = live.start("TutorAgent", "main_pc_code/agents/tutor_agent.py");
+        LiveAgents.Running registry = live.start("ServiceRegistry", "main_pc_code/agents/service_registry.py");
+        LiveAgents.Running garbage = live.endpoint("Garbage", 200, "text/html", "<html><body>It works!</body></html>");
+        LiveAgents.Running failing = live.endpoint("Failing", 500, "text/plain", "boom");
+        int nobody = LiveAgents.freePort();
+        Path config = new TestFleet(fleetDir).write("runtime/config/startup_config.yaml", """
+                agent_groups:
+                  g:
+                    TutorAgent: {script_path: main_pc_code/agents/tutor_agent.py, port: %d, health_check_port: %d}
+                    ServiceRegistry: {script_path: main_pc_code/agents/service_registry.py, port: %d, health_check_port: %d}
+                    GarbageAgent: {script_path: main_pc_code/agents/memory_orchestrator.py, health_check_port: %d}
+                    FailingAgent: {script_path: main_pc_code/agents/system_digital_twin.py, health_check_port: %d}
+                    DownAgent: {script_path: main_pc_code/agents/model_manager_agent.py, health_check_port: %d}
+                    QuietAgent: {script_path: main_pc_code/agents/observability_hub.py}
+                """.formatted(tutor.port(), tutor.healthPort(), registry.port(), registry.healthPort(), garbage.healthPort(),
+                failing.healthPort(), nobody));
+        shell = new ShellHarness(home);
+        ShellHarness.Run load = shell.oneShot("inventory", "load", config.toString(), "--machine", "mainpc", "--root", fleetDir.toString());
+        assertThat(load.status()).as(load.err()).isZero();
+    }
+
+    @AfterEach
+    void stopFleet() throws InterruptedException {
+        live.close();
+    }
+
+    @Test
+    void aGarbageEndpointIsThatTargetsErrorWhileTheRestAreStored() {
+        ShellHarness.Run scrape = shell.oneShot("metrics", "scrape", "--json", "--timeout", "3s");
+        assertThat(scrape.status()).as(scrape.err()).isEqualTo(1);
+        assertThat(scrape.err()).contains("mainpc/QuietAgent: no metrics to read, its config gives no health_check_port",
+                "3 of 5 targets failed (stored with their errors); the other 2 were stored.");
+        JsonNode scrapes = json.readTree(scrape.out()).get("scrapes");
+        assertThat(scrapes).hasSize(5);
+        assertThat(byAgent(scrapes, "TutorAgent").get("status").asString()).isEqualTo("ok");
+        assertThat(byAgent(scrapes, "TutorAgent").get("samples").asInt()).isGreaterThan(40);
+        assertThat(byAgent(scrapes, "ServiceRegistry").get("status").asString()).isEqualTo("ok");
+        assertThat(byAgent(scrapes, "GarbageAgent").get("status").asString()).isEqualTo("malformed");
+        assertThat(byAgent(scrapes, "GarbageAgent").get("error").asString())
+                .contains("is not valid Prometheus text format: line 1, column 1: expected a metric name, found '<'");
+        assertThat(byAgent(scrapes, "FailingAgent").get("error").asString()).contains("HTTP 500");
+        assertThat(byAgent(scrapes, "DownAgent").get("error").asString()).contains("connection refused");
+
+        ShellHarness.Run table = shell.oneShot("metrics", "scrape", "TutorAgent", "GarbageAgent");
+        assertThat(table.status()).isEqualTo(1);
+        assertThat(table.out()).containsPattern("mainpc\\s+TutorAgent\\s+ok\\s+\\d+").containsPattern("GarbageAgent\\s+malformed");
+    }
+
+    @Test
+    void showCountsTheRequestsBetweenScrapesAndTracesEveryValueToItsScrape() {
+        assertThat(shell.oneShot("metrics", "scrape", "TutorAgent").status()).isZero();
+        for (int i = 0; i < 5; i++) {
+            assertThat(LiveAgents.get(tutor, "/run?x=arithmetic&answer=5+41")).isEqualTo(200);
+        }
+        ShellHarness.Run second = shell.oneShot("metrics", "scrape", "TutorAgent", "--json");
+        long lastScrape = json.readTree(second.out()).get("scrapes").get(0).get("id").asLong();
+
+        ShellHarness.Run show = shell.oneShot("metrics", "show", "TutorAgent", "--json");
+        assertThat(show.status()).as(show.err()).isZero();
+        JsonNode m = json.readTree(show.out());
+        assertThat(m.get("scrapes").get("total").asInt()).isEqualTo(2);
+        JsonNode requests = m.get("requests");
+        assertThat(requests.get("requests").asDouble()).as("scrapes of /metrics are not traffic").isEqualTo(5);
+        assertThat(requests.get("p95_ms").asDouble()).isPositive();
+        assertThat(requests.get("to_scrape").asLong()).isEqualTo(lastScrape);
+        assertThat(m.get("latest").toString()).contains("demo_startup_seconds");
+
+        ShellHarness.Run text = shell.oneShot("metrics", "show", "TutorAgent");
+        assertThat(text.out()).contains("mainpc/TutorAgent: 2 scrapes in the last 1h (0 failed)", "p95 ",
+                        "demo_requests_total{agent=\"TutorAgent\",path=\"/run\"}")
+                .containsPattern("requests from scrape #\\d+ \\(.*\\) to #" + lastScrape + " \\(.*\\): 5, p50 [\\d.]+ ms");
+
+        ShellHarness.Run points = shell.oneShot("metrics", "show", "TutorAgent", "--metric", "demo_startup_seconds");
+        assertThat(points.out()).containsPattern("demo_startup_seconds\\{agent=\"TutorAgent\"\\}\\s+\\S+\\s+[\\d.]+\\s+#" + lastScrape);
+
+        assertThat(shell.oneShot("metrics", "show", "ServiceRegistry").err()).contains("has no scrapes in the last 1h; run metrics scrape");
+        assertThat(shell.oneShot("metrics", "show", "TutorAgent", "--window", "soon").err())
+                .contains("--window soon is not a duration; write it like 500ms, 2s, 10m, 1h or 1d");
+        assertThat(shell.oneShot("metrics", "query", "up").err()).contains("no Prometheus server is configured; add prometheus_url");
+    }
+
+    private static JsonNode byAgent(JsonNode scrapes, String name) {
+        for (JsonNode s : scrapes) {
+            if (s.get("agent").asString().endsWith("/" + name)) {
+                return s;
+            }
+        }
+        throw new AssertionError("no scrape of " + name + " in " + scrapes);
+    }
+}
