@@ -1,0 +1,41 @@
+package io.fleetshell.engine.rollout;
+
+import io.fleetshell.engine.inventory.Agent;
+
+import java.util.Map;
+
+/**
+ * What the rollout asks of a running fleet: is the agent running, and restart it so it runs the new
+ * code. Agents managed elsewhere restart through their {@code restart_command} ({@link ConfiguredRuntime});
+ * agents supervised by fleetshell through its supervisor.
+ */
+public interface AgentRuntime {
+
+    /**
+     * The outcome of a restart.
+     *
+     * @param known    whether a restart method is known for the agent at all
+     * @param ok       whether it succeeded
+     * @param method   how it was restarted (the command run), or why none is known
+     * @param evidence raw values: exit status, output, duration
+     */
+    record Restart(boolean known, boolean ok, String method, Map<String, Object> evidence) {
+    }
+
+    boolean running(Agent agent);
+
+    Restart restart(Agent agent);
+
+    /** A fleet with nothing running: nothing to restart or gate. */
+    AgentRuntime NOT_RUNNING = new AgentRuntime() {
+        @Override
+        public boolean running(Agent agent) {
+            return false;
+        }
+
+        @Override
+        public Restart restart(Agent agent) {
+            return new Restart(false, false, "not running", Map.of());
+        }
+    };
+}

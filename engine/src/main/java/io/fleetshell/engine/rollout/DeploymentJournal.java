@@ -1,0 +1,114 @@
+package io.fleetshell.engine.rollout;
+
+import io.fleetshell.engine.inventory.AgentId;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where rollouts keep everything they do: the plan, content-addressed originals and rewrites, the
+ * intent/outcome journal, every decision with its evidence, and the fleet lock. Each method is one
+ * transaction: a journal entry and the step state it sets commit together or not at all. history-db
+ * implements it on SQLite.
+ */
+public interface DeploymentJournal {
+
+    /** Stat data of a file as it was before fleetshell wrote over it. */
+    record FileMeta(Integer mode, Instant mtime) {
+    }
+
+    /** One line of the journal. */
+    record Entry(long id, Integer batch, Long stepId, Instant at, String phase, String action, String detail) {
+    }
+
+    /** A decision with the batch and step it was about (null for a deployment-level one). */
+    record Recorded(Integer batch, Long stepId, Decision decision) {
+    }
+
+    /** A stored backup. */
+    record Backup(long stepId, String sha256, String path, Integer mode, Instant mtime, String reason, Instant takenAt) {
+    }
+
+    String INTENT = "intent";
+    String OUTCOME = "outcome";
+    String NOTE = "note";
+
+    /**
+     * Stores the plan (state running, every step pending, both sides of every rewrite as blobs) and takes
+     * the fleet lock for it, in one transaction.
+     *
+     * @throws io.fleetshell.engine.FleetshellException naming the holder when the fleet is locked
+     */
+    long create(Plan plan, Map<String, Object> options, LockHolder holder);
+
+    /** Takes the fleet lock. @throws io.fleetshell.engine.FleetshellException naming the holder when it is taken */
+    void lock(LockHolder holder);
+
+    /** Releases the lock if this process holds it. */
+    void unlock();
+
+    /** Removes the lock whoever holds it (for a holder known to be dead). */
+    void breakLock();
+
+    Optional<LockHolder> lockHolder();
+
+    Optional<Deployment> deployment(long id);
+
+    /** The most recent deployments, newest first. */
+    List<Deployment> deployments(int limit);
+
+    List<StoredStep> steps(long deploymentId);
+
+    /** Ids of deployments still running or with a step in flight (writing, written, restoring), oldest first. */
+    List<Long> unsettled();
+
+    /** Every step that ever changed this agent's file, newest first. */
+    List<StoredStep> stepsOf(AgentId agent);
+
+    Map<String, byte[]> blobs(Collection<String> sha256s);
+
+    /** Stores content under its sha256 (once) and returns the checksum. */
+    String storeBlob(byte[] content);
+
+    /** Backs up the original and records the intent to write, setting the step to WRITING. */
+    void beginWrite(StoredStep step, FileMeta original);
+
+    /** Backs up a version of the file edited since the deploy, before a forced rollback replaces it. */
+    void backupEdited(StoredStep step, byte[] content, FileMeta meta);
+
+    /** A journal entry that moves steps to {@code newState} (null: no state change), one transaction for all of them. */
+    void record(List<StoredStep> steps, String phase, String action, StepState newState, String detail);
+
+    default void record(StoredStep step, String phase, String action, StepState newState, String detail) {
+        record(List.of(step), phase, action, newState, detail);
+    }
+
+    /** A deployment- or batch-level journal entry. */
+    void note(long deploymentId, Integer batch, String action, String detail);
+
+    void decision(long deploymentId, Integer batch, Long stepId, Decision decision);
+
+    List<Recorded> decisions(long deploymentId);
+
+    List<Entry> journal(long deploymentId);
+
+    List<Backup> backups(long deploymentId);
+
+    void batchState(long deploymentId, int batch, String state);
+
+    Map<Integer, String> batchStates(long deploymentId);
+
+    /** Ends the deployment in {@code state} with a summary and releases the lock if this process holds it. */
+    void finish(long deploymentId, String state, String summary);
+
+    /** Sets a held or stopped deployment running again under this process and takes the lock for it. */
+    void reopen(long deploymentId, LockHolder holder);
+
+    void control(long deploymentId, String control);
+
+    /** What another shell asked of a running deployment: pause, abort, or null. */
+    String control(long deploymentId);
+}

@@ -1,0 +1,22 @@
+package io.fleetshell.engine.rollout;
+
+import java.util.List;
+
+/**
+ * How a deployment ended: its state ({@link Deployment#COMPLETED} and the others), one line on why,
+ * and every step with its final state. Partial failure is data: a stopped rollout still lists every step.
+ */
+public record DeploymentResult(long deploymentId, String state, String summary, List<StoredStep> steps) {
+
+    public DeploymentResult {
+        steps = List.copyOf(steps);
+    }
+
+    public boolean ok() {
+        return Deployment.COMPLETED.equals(state);
+    }
+
+    public long count(StepState state) {
+        return steps.stream().filter(s -> s.state() == state).count();
+    }
+}

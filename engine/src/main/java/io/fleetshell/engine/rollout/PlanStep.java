@@ -1,0 +1,23 @@
+package io.fleetshell.engine.rollout;
+
+import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.pattern.Rewrite;
+
+import java.nio.file.Path;
+
+/**
+ * One immutable step of a plan: write {@code rewrite.after()} over {@code file}, but only if the file still
+ * has the checksum {@code expectedSha256} it had when the plan was resolved.
+ *
+ * @param batch           the batch it belongs to, from 1
+ * @param position        its place in the batch, from 1
+ * @param agent           the agent whose script it changes
+ * @param file            the script (absolute)
+ * @param pattern         the pattern's id
+ * @param expectedSha256  sha256 of the bytes the rewrite was made from
+ * @param rewrite         the before/after pair
+ * @param predictedGainMs the measured gain predicted by score, or null
+ */
+public record PlanStep(int batch, int position, AgentId agent, Path file, String pattern, String expectedSha256,
+                       Rewrite rewrite, Double predictedGainMs) {
+}

@@ -1,0 +1,122 @@
+package io.fleetshell.engine.rollout;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.AgentId;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * {@code deploy recover}: brings every agent of an interrupted deployment (its process killed, the
+ * machine powered off) to a consistent state. Steps the journal shows finished stay as recorded (applied
+ * or rolled back); a step caught between its intent and its outcome (writing, written but not yet proved
+ * and gated, restoring) gets its original back, byte-exact, since nothing proved its rewrite; the temporary
+ * files of every step are removed; the lock is released. Steps never started stay pending.
+ */
+public final class Recovery {
+
+    /** What recovery did. */
+    public record Result(long deploymentId, List<Restorer.Outcome> restored, List<String> removedTempFiles, long kept,
+                         long neverStarted, String summary) {
+    }
+
+    private final DeploymentJournal journal;
+    private final String host;
+
+    public Recovery(DeploymentJournal journal, String host) {
+        this.journal = journal;
+        this.host = host;
+    }
+
+    private static boolean holdsRewrite(StoredStep step) {
+        try {
+            byte[] bytes = AtomicFiles.readIfExists(step.file());
+            return bytes != null && io.fleetshell.engine.Checksums.sha256(bytes).equals(step.afterSha256());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Deployments left unsettled by a process that is gone: running with no live owner, or with steps in flight. */
+    public List<Deployment> interrupted() {
+        Optional<LockHolder> holder = journal.lockHolder();
+        List<Deployment> result = new ArrayList<>();
+        for (long id : journal.unsettled()) {
+            boolean owned = holder.isPresent() && Long.valueOf(id).equals(holder.get().deploymentId()) && !holder.get().deadOn(host)
+                    && !holder.get().isSelf();
+            if (!owned) {
+                journal.deployment(id).ifPresent(result::add);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Recovers one deployment.
+     *
+     * @param runtime restarts agents that run and got their original back (NOT_RUNNING: none)
+     * @param agents  the agents by id, for restarts (may return null)
+     */
+    public Result recover(long deploymentId, AgentRuntime runtime, Function<AgentId, Agent> agents) {
+        Deployment deployment = journal.deployment(deploymentId).orElseThrow(() -> new FleetshellException(ErrorCode.UNKNOWN_NAME,
+                "there is no deployment " + deploymentId + " (deploy status lists them)"));
+        Optional<LockHolder> holder = journal.lockHolder();
+        if (holder.isPresent() && !holder.get().isSelf()) {
+            if (!holder.get().deadOn(host)) {
+                throw new FleetshellException(ErrorCode.OPERATION_FAILED, FleetLock.message(holder.get())
+                        + ". It is not interrupted; nothing was changed.");
+            }
+            journal.note(deploymentId, null, "lock broken", "held by pid %d on %s, which is gone".formatted(holder.get().pid(),
+                    holder.get().host()));
+            journal.breakLock();
+        }
+        journal.lock(LockHolder.self(deploymentId, "recover", host));
+        List<StoredStep> steps = journal.steps(deploymentId);
+        List<String> removed = new ArrayList<>();
+        for (StoredStep step : steps) {
+            try {
+                if (Files.deleteIfExists(step.tempFile())) {
+                    removed.add(step.tempFile().toString());
+                    journal.record(step, DeploymentJournal.NOTE, "temporary file removed", null, step.tempFile().toString());
+                }
+            } catch (IOException e) {
+                throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot remove " + step.tempFile() + ": " + e.getMessage()
+                        + ". Remove it by hand and run deploy recover again; the deployment is still marked interrupted.", e);
+            }
+        }
+        // In flight by the journal, or (after a power loss took the last journal commits but not the rename)
+        // carrying the rewrite without a record that it was applied.
+        List<StoredStep> inFlight = steps.stream().filter(s -> s.state() == StepState.WRITING || s.state() == StepState.WRITTEN
+                || s.state() == StepState.RESTORING || (s.state() == StepState.PENDING && holdsRewrite(s))).toList();
+        List<Restorer.Outcome> outcomes = new ArrayList<>();
+        for (StoredStep step : inFlight) {
+            String why = "recovered: interrupted while " + step.state().text();
+            outcomes.addAll(new Restorer(journal).restore(List.of(step), why, false, StepState.CONFLICT));
+        }
+        RolloutExecutor restarts = new RolloutExecutor(journal, agents, (a, r) -> {
+            throw new IllegalStateException("recovery proves nothing");
+        }, List.of(), runtime, host);
+        for (Restorer.Outcome outcome : outcomes) {
+            Agent agent = agents.apply(outcome.step().agent());
+            if (outcome instanceof Restorer.Restored r && !r.wasAlreadyOriginal() && agent != null && runtime.running(agent)) {
+                restarts.restartAfterRestore(outcome.step(), agent);
+            }
+        }
+        List<StoredStep> after = journal.steps(deploymentId);
+        long kept = after.stream().filter(s -> s.state().changed()).count();
+        long pending = after.stream().filter(s -> s.state() == StepState.PENDING).count();
+        long conflicts = after.stream().filter(s -> s.state() == StepState.CONFLICT).count();
+        String summary = "recovered: %d in-flight step%s restored, %d applied step%s kept, %d never started%s".formatted(
+                inFlight.size(), inFlight.size() == 1 ? "" : "s", kept, kept == 1 ? "" : "s", pending,
+                conflicts > 0 ? ", %d left alone (edited by someone else: see deploy status %d)".formatted(conflicts, deploymentId) : "");
+        String state = deployment.running() ? Deployment.RECOVERED : deployment.state();
+        journal.finish(deploymentId, state, deployment.running() ? summary : deployment.summary() + "; " + summary);
+        return new Result(deploymentId, outcomes, removed, kept, pending, summary);
+    }
+}

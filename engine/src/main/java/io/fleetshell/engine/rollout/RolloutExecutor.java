@@ -1,0 +1,486 @@
+package io.fleetshell.engine.rollout;
+
+import io.fleetshell.engine.Checksums;
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.gate.Gate;
+import io.fleetshell.engine.gate.GateDecision;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.pattern.Rewrite;
+import io.fleetshell.engine.proof.Proof;
+import io.fleetshell.engine.proof.ProofCheck;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Executes a stored plan batch by batch. Per step: check the file is still what the plan expects (else
+ * "drifted", untouched), back it up and journal the intent, write atomically, prove, restart the agent if
+ * it runs and a restart method is known, gate it, record. A step whose proof or gate fails is restored at
+ * once. Between batches: the batch gate ({@code --max-fail}), then the {@code --interval} countdown.
+ * Another shell steers it through the deployment's control column (pause, resume, abort), read between
+ * steps and every quarter second of a wait.
+ *
+ * <p>Holds: a step whose gate cannot decide stays applied but HELD; the batch is not called passed and the
+ * rollout stops there in state {@code held} (exit 1), for a person to accept ({@code deploy resume}) or
+ * undo ({@code rollback --batch}). A running agent with no restart method holds the same way: its new code
+ * is not live, so nothing about it can be gated.
+ */
+public final class RolloutExecutor {
+
+    private final DeploymentJournal journal;
+    private final Function<AgentId, Agent> agents;
+    private final Prover prover;
+    private final List<Gate> gates;
+    private final AgentRuntime runtime;
+    private final String host;
+    private final Restorer restorer;
+
+    public RolloutExecutor(DeploymentJournal journal, Function<AgentId, Agent> agents, Prover prover, List<Gate> gates,
+                           AgentRuntime runtime, String host) {
+        this.journal = journal;
+        this.agents = agents;
+        this.prover = prover;
+        this.gates = List.copyOf(gates);
+        this.runtime = runtime;
+        this.host = host;
+        this.restorer = new Restorer(journal);
+    }
+
+    /** Stores the plan and takes the fleet lock; nothing is written to the fleet yet. Returns the deployment id. */
+    public long persist(Plan plan) {
+        if (plan.steps().isEmpty()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "the plan has no step: nothing to deploy");
+        }
+        return journal.create(plan, plan.options().toMap(), LockHolder.self(null, "deploy", host));
+    }
+
+    /** {@link #persist} then {@link #execute}: the one call a single-agent deployment ({@code optimize}) needs. */
+    public DeploymentResult run(Plan plan, RolloutListener listener) {
+        return execute(persist(plan), listener);
+    }
+
+    /** Accepts a held deployment's held steps (a person looked at them) and goes on with its remaining batches. */
+    public DeploymentResult resume(long deploymentId, RolloutListener listener) {
+        Deployment deployment = journal.deployment(deploymentId).orElseThrow(() -> unknown(deploymentId));
+        if (!Set.of(Deployment.HELD, Deployment.STOPPED).contains(deployment.state())) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "deployment %d is %s; deploy resume continues a held or stopped one"
+                    .formatted(deploymentId, deployment.state().replace('_', ' ')));
+        }
+        journal.reopen(deploymentId, LockHolder.self(deploymentId, "deploy", host));
+        List<StoredStep> held = journal.steps(deploymentId).stream().filter(s -> s.state() == StepState.HELD).toList();
+        if (!held.isEmpty()) {
+            journal.record(held, DeploymentJournal.NOTE, "accepted", StepState.APPLIED, "held step accepted by deploy resume");
+        }
+        journal.batchStates(deploymentId).forEach((batch, state) -> {
+            if (state.equals("held")) {
+                journal.batchState(deploymentId, batch, "passed");
+            }
+        });
+        return execute(deploymentId, listener);
+    }
+
+    /** Executes the stored deployment's pending steps. The caller holds the fleet lock (persist or resume took it). */
+    public DeploymentResult execute(long deploymentId, RolloutListener listener) {
+        Deployment deployment = journal.deployment(deploymentId).orElseThrow(() -> unknown(deploymentId));
+        RolloutOptions options = RolloutOptions.fromMap(deployment.options());
+        List<StoredStep> all = journal.steps(deploymentId);
+        int batches = all.stream().mapToInt(StoredStep::batch).max().orElse(0);
+        int total = all.size();
+        int[] done = {(int) all.stream().filter(s -> s.state() != StepState.PENDING).count()};
+        try {
+            for (int batch = 1; batch <= batches; batch++) {
+                int number = batch;
+                List<StoredStep> pending = journal.steps(deploymentId).stream()
+                        .filter(s -> s.batch() == number && s.state() == StepState.PENDING).toList();
+                if (pending.isEmpty()) {
+                    continue;
+                }
+                if (awaitControl(deploymentId, listener)) {
+                    return abort(deploymentId, "aborted by deploy abort before batch " + batch);
+                }
+                journal.batchState(deploymentId, batch, "running");
+                journal.note(deploymentId, batch, "batch started", pending.size() + " steps");
+                listener.batchStarted(batch, batches, pending);
+                for (StoredStep step : pending) {
+                    if (awaitControl(deploymentId, listener)) {
+                        return abort(deploymentId, "aborted by deploy abort during batch " + batch);
+                    }
+                    StepResult result = runStep(step);
+                    listener.stepFinished(step, result.state(), result.detail(), ++done[0], total);
+                }
+                List<StoredStep> outcome = journal.steps(deploymentId).stream().filter(s -> s.batch() == number).toList();
+                Decision gate = batchGate(outcome, options);
+                journal.decision(deploymentId, batch, null, gate);
+                if (gate.verdict().equals("FAIL")) {
+                    journal.batchState(deploymentId, batch, "failed");
+                    listener.batchFinished(batch, "failed", gate);
+                    DeploymentResult failed = onFail(deploymentId, batch, options, gate, listener);
+                    if (failed != null) {
+                        return failed;
+                    }
+                    continue;
+                }
+                long held = outcome.stream().filter(s -> s.state() == StepState.HELD).count();
+                if (held > 0) {
+                    journal.batchState(deploymentId, batch, "held");
+                    listener.batchFinished(batch, "held", gate);
+                    return finish(deploymentId, Deployment.HELD, ("batch %d held: %d step%s could not be gated and stay applied. "
+                            + "deploy resume %d accepts them and goes on; rollback --batch %d.%d undoes the batch")
+                            .formatted(batch, held, held == 1 ? "" : "s", deploymentId, deploymentId, batch));
+                }
+                journal.batchState(deploymentId, batch, "passed");
+                listener.batchFinished(batch, "passed", gate);
+                if (batch < batches && wait(deploymentId, options.interval(), batch + 1, listener)) {
+                    return abort(deploymentId, "aborted by deploy abort while waiting before batch " + (batch + 1));
+                }
+            }
+            List<StoredStep> steps = journal.steps(deploymentId);
+            long applied = steps.stream().filter(s -> s.state() == StepState.APPLIED).count();
+            return finish(deploymentId, Deployment.COMPLETED, "%d of %d steps applied in %d batch%s".formatted(applied, total,
+                    batches, batches == 1 ? "" : "es"));
+        } catch (RuntimeException e) {
+            // The process is alive but cannot go on (history database gone, disk full...): in-flight steps
+            // stay as journaled, so deploy recover settles them; the lock is released for it.
+            journal.note(deploymentId, null, "stopped by an error", String.valueOf(e.getMessage()));
+            journal.unlock();
+            throw e;
+        }
+    }
+
+    /** The outcome of one step for the progress line. */
+    private record StepResult(StepState state, String detail) {
+    }
+
+    private StepResult runStep(StoredStep step) {
+        Agent agent = agents.apply(step.agent());
+        Map<String, byte[]> content = journal.blobs(List.of(step.beforeSha256(), step.afterSha256()));
+        byte[] before = content.get(step.beforeSha256());
+        byte[] after = content.get(step.afterSha256());
+        byte[] onDisk;
+        try {
+            onDisk = AtomicFiles.readIfExists(step.file());
+        } catch (IOException e) {
+            onDisk = null;
+        }
+        String sha = onDisk == null ? null : Checksums.sha256(onDisk);
+        if (!step.beforeSha256().equals(sha)) {
+            return drifted(step, before, onDisk, sha);
+        }
+        boolean wasRunning = agent != null && runtime.running(agent);
+        DeploymentJournal.FileMeta meta;
+        try {
+            meta = new DeploymentJournal.FileMeta(AtomicFiles.mode(step.file()), AtomicFiles.mtime(step.file()));
+        } catch (IOException e) {
+            return failBeforeWrite(step, "cannot read " + step.file() + ": " + e.getMessage());
+        }
+        journal.beginWrite(step, meta);
+        try {
+            AtomicFiles.write(step.file(), step.tempFile(), after);
+        } catch (IOException e) {
+            Restorer.cleanUp(step);
+            return rollBack(step, agent, false, "the write failed: " + e.getMessage());
+        }
+        journal.record(step, DeploymentJournal.OUTCOME, "written", StepState.WRITTEN,
+                "sha256 " + step.afterSha256().substring(0, 12) + " written over " + step.beforeSha256().substring(0, 12));
+        if (agent == null) {
+            return rollBack(step, null, false, step.agent() + " is no longer in the inventory: it cannot be proved");
+        }
+        Rewrite rewrite = new Rewrite(step.pattern(), step.file(), before, after, step.notes());
+        Proof proof = prover.prove(agent, rewrite);
+        proof.checks().forEach(c -> journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(c)));
+        if (!proof.deployable()) {
+            String why = proof.firstFailure().map(c -> "proof failed: " + c.name() + ": " + c.detail())
+                    .orElse("proof failed: no check passed");
+            return rollBack(step, agent, false, why);
+        }
+        if (!wasRunning) {
+            journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "runtime", "SKIPPED",
+                    "agent not running before the change: no restart, no runtime gate; the proof decided", agent.name()
+                    + " was not running, so it runs the new code from its next start", Map.of("health_url",
+                    String.valueOf(HealthProbe.url(agent))), Instant.now()));
+            journal.record(step, DeploymentJournal.OUTCOME, "applied", StepState.APPLIED, "proved; not running, so not restarted or gated");
+            return new StepResult(StepState.APPLIED, "proved (" + checks(proof) + "); not running: not restarted, not gated");
+        }
+        journal.record(step, DeploymentJournal.INTENT, "restart", null, null);
+        Instant restartedAt = Instant.now();
+        AgentRuntime.Restart restart = runtime.restart(agent);
+        journal.record(step, DeploymentJournal.OUTCOME, "restart", null, restart.known()
+                ? (restart.ok() ? "restarted: " : "restart failed: ") + restart.method() : "not restarted: " + restart.method());
+        if (!restart.known()) {
+            journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "restart", "HOLD",
+                    "running agent without a restart method: the new code is not live", restart.method()
+                    + ": add restart_command to its config (or let fleetshell supervise it)", restart.evidence(), Instant.now()));
+            journal.record(step, DeploymentJournal.OUTCOME, "held", StepState.HELD, "running, but no restart method: " + restart.method());
+            return new StepResult(StepState.HELD, "written and proved, but it runs and cannot be restarted: held");
+        }
+        if (!restart.ok()) {
+            journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "restart", "FAIL",
+                    "restart command exit status != 0", "restart failed", restart.evidence(), Instant.now()));
+            return rollBack(step, agent, true, "restart failed: " + restart.evidence().get("output"));
+        }
+        List<GateDecision> decisions = new ArrayList<>();
+        for (Gate gate : gates) {
+            GateDecision decision = gate.evaluate(agent, restartedAt);
+            decisions.add(decision);
+            journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(decision));
+            if (decision.verdict() == GateDecision.Verdict.FAIL) {
+                return rollBack(step, agent, true, "gate " + decision.gate() + " failed: " + decision.summary());
+            }
+        }
+        if (gates.isEmpty()) {
+            GateDecision none = GateDecision.cannotEvaluate("gates", "no gate is configured for a running agent: nothing decided "
+                    + "that the restarted agent is as good as before");
+            decisions.add(none);
+            journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(none));
+        }
+        List<GateDecision> holds = decisions.stream().filter(d -> d.verdict() == GateDecision.Verdict.HOLD).toList();
+        if (!holds.isEmpty()) {
+            String why = String.join("; ", holds.stream().map(d -> d.gate() + ": " + d.summary()).toList());
+            journal.record(step, DeploymentJournal.OUTCOME, "held", StepState.HELD, why);
+            return new StepResult(StepState.HELD, "proved and restarted, but held: " + why);
+        }
+        journal.record(step, DeploymentJournal.OUTCOME, "applied", StepState.APPLIED, "proved, restarted and gated");
+        return new StepResult(StepState.APPLIED, "proved (" + checks(proof) + "), restarted, gates passed ("
+                + String.join(", ", decisions.stream().map(GateDecision::gate).toList()) + ")");
+    }
+
+    private StepResult drifted(StoredStep step, byte[] before, byte[] onDisk, String sha) {
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("expected_sha256", step.beforeSha256());
+        evidence.put("actual_sha256", sha);
+        if (onDisk != null) {
+            evidence.put("diff", new Rewrite("drift", step.file(), before, onDisk, List.of()).unifiedDiff());
+            journal.storeBlob(onDisk);
+        }
+        String why = onDisk == null ? step.file() + " no longer exists"
+                : step.file() + " changed on disk since the plan was resolved (sha256 " + sha.substring(0, 12) + ", planned on "
+                + step.beforeSha256().substring(0, 12) + ")";
+        journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.PROOF, "unchanged since plan", "FAILED",
+                "sha256 on disk == sha256 the plan was resolved from", why, evidence, Instant.now()));
+        journal.record(step, DeploymentJournal.OUTCOME, "drifted", StepState.DRIFTED, why + "; not touched");
+        return new StepResult(StepState.DRIFTED, why + "; not touched (explain " + step.label() + " shows the diff)");
+    }
+
+    private StepResult failBeforeWrite(StoredStep step, String why) {
+        journal.record(step, DeploymentJournal.OUTCOME, "failed", StepState.ROLLED_BACK, why + "; not touched");
+        return new StepResult(StepState.ROLLED_BACK, why);
+    }
+
+    /** Automatic rollback of one step: restore byte-exact, restart if it had been restarted, re-check health. */
+    private StepResult rollBack(StoredStep step, Agent agent, boolean restarted, String why) {
+        List<Restorer.Outcome> outcomes = restorer.restore(List.of(step), why, false, StepState.CONFLICT);
+        Restorer.Outcome outcome = outcomes.getFirst();
+        if (!(outcome instanceof Restorer.Restored restored)) {
+            return new StepResult(StepState.CONFLICT, why + "; and the original could not be restored: "
+                    + (outcome instanceof Restorer.Refused r ? r.reason() : ((Restorer.Failed) outcome).reason()));
+        }
+        String after = "";
+        if (restarted && agent != null) {
+            after = "; " + restartAfterRestore(step, agent);
+        }
+        return new StepResult(StepState.ROLLED_BACK, why + "; rolled back (sha256 " + restored.sha256().substring(0, 12)
+                + " verified)" + after);
+    }
+
+    /** What a manual rollback did: each step's outcome, and for each restored running agent its restart and health. */
+    public record RollbackResult(List<Restorer.Outcome> outcomes, Map<AgentId, String> health) {
+    }
+
+    /**
+     * {@code rollback}: restores the given steps' originals under the fleet lock, refusing files edited
+     * since the deploy unless {@code force} (which backs the edited version up first), then restarts and
+     * health-checks the agents that run. A deployment none of whose changes remain becomes rolled_back.
+     */
+    public RollbackResult rollback(List<StoredStep> steps, String why, boolean force) {
+        Long deploymentId = steps.stream().map(StoredStep::deploymentId).distinct().count() == 1 ? steps.getFirst().deploymentId() : null;
+        journal.lock(LockHolder.self(deploymentId, "rollback", host));
+        try {
+            steps.stream().map(StoredStep::deploymentId).distinct().forEach(d -> journal.note(d, null, "rollback", why));
+            List<Restorer.Outcome> outcomes = restorer.restore(steps, why, force, null);
+            Map<AgentId, String> health = new LinkedHashMap<>();
+            for (Restorer.Outcome outcome : outcomes) {
+                Agent agent = agents.apply(outcome.step().agent());
+                if (outcome instanceof Restorer.Restored r && agent != null) {
+                    if (!runtime.running(agent)) {
+                        health.put(agent.id(), "not running: it runs the original from its next start");
+                    } else if (r.wasAlreadyOriginal()) {
+                        health.put(agent.id(), "running; the original was already on disk, so it was not restarted");
+                    } else {
+                        health.put(agent.id(), restartAfterRestore(outcome.step(), agent));
+                    }
+                }
+            }
+            for (long d : steps.stream().map(StoredStep::deploymentId).distinct().toList()) {
+                List<StoredStep> all = journal.steps(d);
+                if (all.stream().noneMatch(s -> s.state().changed()) && journal.deployment(d).map(x -> !x.running()).orElse(false)) {
+                    journal.finish(d, Deployment.ROLLED_BACK, "rolled back: " + why);
+                }
+            }
+            return new RollbackResult(outcomes, health);
+        } finally {
+            journal.unlock();
+        }
+    }
+
+    /** Restarts an agent on its restored original and checks its health, recording both. */
+    String restartAfterRestore(StoredStep step, Agent agent) {
+        journal.record(step, DeploymentJournal.INTENT, "restart after restore", null, null);
+        Instant at = Instant.now();
+        AgentRuntime.Restart restart = runtime.restart(agent);
+        journal.record(step, DeploymentJournal.OUTCOME, "restart after restore", null, restart.ok() ? "restarted" : "restart failed");
+        if (!restart.ok()) {
+            return "restart on the original failed: " + restart.method();
+        }
+        GateDecision health = new HealthGate(Duration.ofSeconds(30)).evaluate(agent, at);
+        journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "health after rollback",
+                health.verdict().name(), health.rule(), health.summary(), health.evidence(), Instant.now()));
+        return "restarted on the original: " + health.summary();
+    }
+
+    private static Decision batchGate(List<StoredStep> batch, RolloutOptions options) {
+        long failed = batch.stream().filter(s -> s.state() == StepState.ROLLED_BACK || s.state() == StepState.DRIFTED
+                || s.state() == StepState.CONFLICT).count();
+        long held = batch.stream().filter(s -> s.state() == StepState.HELD).count();
+        long applied = batch.stream().filter(s -> s.state() == StepState.APPLIED).count();
+        double percent = batch.isEmpty() ? 0 : failed * 100.0 / batch.size();
+        boolean fail = percent > options.maxFailPercent();
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("steps", batch.size());
+        evidence.put("applied", applied);
+        evidence.put("held", held);
+        evidence.put("failed", failed);
+        evidence.put("failed_percent", percent);
+        evidence.put("max_fail_percent", options.maxFailPercent());
+        evidence.put("failed_steps", batch.stream().filter(s -> s.state() == StepState.ROLLED_BACK || s.state() == StepState.DRIFTED
+                || s.state() == StepState.CONFLICT).map(s -> s.label() + " " + s.agent() + ": " + s.detail()).toList());
+        String rule = "failed %d/%d = %.1f%% %s --max-fail %.1f%%".formatted(failed, batch.size(), percent, fail ? ">" : "<=",
+                options.maxFailPercent());
+        return new Decision(Decision.BATCH_GATE, "max-fail", fail ? "FAIL" : held > 0 ? "HOLD" : "PASS", rule,
+                fail ? "too many steps failed: --on-fail " + options.onFail().text() + " applies"
+                        : held > 0 ? held + " step(s) held" : "batch passed", evidence, Instant.now());
+    }
+
+    /** Applies --on-fail; returns the final result, or null when the rollout goes on (pause, then resume). */
+    private DeploymentResult onFail(long deploymentId, int batch, RolloutOptions options, Decision gate, RolloutListener listener) {
+        switch (options.onFail()) {
+            case ROLLBACK_BATCH -> {
+                List<StoredStep> changed = journal.steps(deploymentId).stream()
+                        .filter(s -> s.batch() == batch && s.state().changed()).toList();
+                restoreAndRestart(changed, "batch %d.%d failed its gate (%s): rollback-batch".formatted(deploymentId, batch, gate.rule()));
+                journal.batchState(deploymentId, batch, "rolled_back");
+                return finish(deploymentId, Deployment.STOPPED, "stopped at batch %d: %s; the batch was rolled back (--on-fail rollback-batch)"
+                        .formatted(batch, gate.rule()));
+            }
+            case ROLLBACK_ALL -> {
+                return rollBackAll(deploymentId, "stopped at batch %d: %s; every change was rolled back (--on-fail rollback-all)"
+                        .formatted(batch, gate.rule()), Deployment.ROLLED_BACK);
+            }
+            case PAUSE -> {
+                journal.control(deploymentId, "pause");
+                listener.message("batch %d failed its gate (%s): paused. deploy resume %d goes on, deploy abort %d rolls everything back"
+                        .formatted(batch, gate.rule(), deploymentId, deploymentId));
+                return awaitControl(deploymentId, listener) ? abort(deploymentId, "aborted by deploy abort after batch " + batch
+                        + " failed its gate") : null;
+            }
+        }
+        throw new IllegalStateException("unknown --on-fail " + options.onFail());
+    }
+
+    private DeploymentResult abort(long deploymentId, String summary) {
+        return rollBackAll(deploymentId, summary + "; every change was rolled back", Deployment.ABORTED);
+    }
+
+    private DeploymentResult rollBackAll(long deploymentId, String summary, String state) {
+        List<StoredStep> changed = journal.steps(deploymentId).stream().filter(s -> s.state().changed()).toList();
+        restoreAndRestart(changed, summary);
+        changed.stream().map(StoredStep::batch).distinct().forEach(b -> journal.batchState(deploymentId, b, "rolled_back"));
+        return finish(deploymentId, state, summary);
+    }
+
+    private void restoreAndRestart(List<StoredStep> steps, String why) {
+        List<Restorer.Outcome> outcomes = restorer.restore(steps, why, false, StepState.CONFLICT);
+        for (Restorer.Outcome outcome : outcomes) {
+            Agent agent = agents.apply(outcome.step().agent());
+            if (outcome instanceof Restorer.Restored r && !r.wasAlreadyOriginal() && agent != null && runtime.running(agent)) {
+                restartAfterRestore(outcome.step(), agent);
+            }
+        }
+    }
+
+    /**
+     * Waits while the deployment is paused. Returns true when it was aborted.
+     */
+    private boolean awaitControl(long deploymentId, RolloutListener listener) {
+        String control = journal.control(deploymentId);
+        if ("pause".equals(control)) {
+            journal.note(deploymentId, null, "paused", null);
+            listener.message("paused: deploy resume %d goes on, deploy abort %d rolls everything back".formatted(deploymentId, deploymentId));
+            while ("pause".equals(control)) {
+                sleep(250);
+                control = journal.control(deploymentId);
+            }
+            if (control == null) {
+                journal.note(deploymentId, null, "resumed", null);
+                listener.message("resumed");
+            }
+        }
+        return "abort".equals(control);
+    }
+
+    /** The countdown between batches; true when aborted meanwhile. */
+    private boolean wait(long deploymentId, Duration interval, int nextBatch, RolloutListener listener) {
+        Instant end = Instant.now().plus(interval);
+        long lastSecond = -1;
+        while (Instant.now().isBefore(end)) {
+            Duration left = Duration.between(Instant.now(), end);
+            if (left.toSeconds() != lastSecond) {
+                lastSecond = left.toSeconds();
+                listener.waiting(left, nextBatch);
+            }
+            String control = journal.control(deploymentId);
+            if ("abort".equals(control)) {
+                return true;
+            }
+            if ("pause".equals(control)) {
+                if (awaitControl(deploymentId, listener)) {
+                    return true;
+                }
+                end = Instant.now().plus(left);
+            }
+            sleep(Math.min(250, Math.max(1, Duration.between(Instant.now(), end).toMillis())));
+        }
+        return false;
+    }
+
+    private DeploymentResult finish(long deploymentId, String state, String summary) {
+        journal.finish(deploymentId, state, summary);
+        return new DeploymentResult(deploymentId, state, summary, journal.steps(deploymentId));
+    }
+
+    private static String checks(Proof proof) {
+        return String.join(", ", proof.checks().stream().map(c -> c.name() + " " + (c.outcome() == ProofCheck.Outcome.PASSED ? "ok"
+                : c.outcome().name().toLowerCase())).toList());
+    }
+
+    private static FleetshellException unknown(long id) {
+        return new FleetshellException(ErrorCode.UNKNOWN_NAME, "there is no deployment " + id + " (deploy status lists them)");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "interrupted");
+        }
+    }
+}

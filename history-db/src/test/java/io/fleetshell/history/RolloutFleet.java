@@ -1,0 +1,146 @@
+package io.fleetshell.history;
+
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.AgentCommands;
+import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.inventory.ScriptResolution;
+import io.fleetshell.engine.pattern.Applicability;
+import io.fleetshell.engine.pattern.Pattern;
+import io.fleetshell.engine.pattern.PatternInput;
+import io.fleetshell.engine.pattern.Rewrite;
+import io.fleetshell.engine.proof.Proof;
+import io.fleetshell.engine.proof.ProofCheck;
+import io.fleetshell.engine.rollout.BatchSpec;
+import io.fleetshell.engine.rollout.Candidate;
+import io.fleetshell.engine.rollout.OnFail;
+import io.fleetshell.engine.rollout.Plan;
+import io.fleetshell.engine.rollout.Prover;
+import io.fleetshell.engine.rollout.Rollout;
+import io.fleetshell.engine.rollout.RolloutOptions;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A small fleet of agent files in a directory, a test pattern that edits one line, and a prover that
+ * fails on chosen agents: what the rollout tests and the crash test's child process drive the engine with.
+ */
+public final class RolloutFleet {
+
+    /** Marks the line the pattern edits. */
+    static final String LINE = "MODE = 'eager'\n";
+    static final String EDITED = "MODE = 'lazy'  # edited by edit_mode\n";
+
+    final Path root;
+    final List<Agent> agents = new ArrayList<>();
+    final Map<AgentId, byte[]> originals = new LinkedHashMap<>();
+
+    private RolloutFleet(Path root) {
+        this.root = root;
+    }
+
+    /** Writes {@code count} agent files (each distinct) under {@code root/agents}, mode 0640. */
+    static RolloutFleet create(Path root, int count) throws IOException {
+        RolloutFleet fleet = new RolloutFleet(root);
+        Path dir = Files.createDirectories(root.resolve("agents"));
+        for (int i = 0; i < count; i++) {
+            String name = "Agent%03d".formatted(i);
+            Path file = dir.resolve("agent_%03d.py".formatted(i));
+            byte[] content = ("\"\"\"Agent %d.\"\"\"\nimport json\n%sdef run(x):\n    return json.dumps([x, %d])\n"
+                    .formatted(i, LINE, i)).getBytes(StandardCharsets.UTF_8);
+            if (!Files.exists(file)) {
+                Files.write(file, content);
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+            }
+            fleet.originals.put(new AgentId("m1", name), content);
+            fleet.agents.add(new Agent(new AgentId("m1", name), "core", "agents/" + file.getFileName(),
+                    new ScriptResolution(ScriptResolution.Status.FOUND, file, "found"), "127.0.0.1", null, null, false, List.of(),
+                    Map.of(), AgentCommands.NONE, false, root.resolve("startup_config.yaml"), 1));
+        }
+        return fleet;
+    }
+
+    /** Puts every original back (between crash runs). */
+    void reset() throws IOException {
+        for (Agent agent : agents) {
+            Files.write(agent.script().path(), originals.get(agent.id()));
+        }
+    }
+
+    Function<AgentId, Agent> lookup() {
+        return id -> agents.stream().filter(a -> a.id().equals(id)).findFirst().orElse(null);
+    }
+
+    Plan plan(String batchSize, double maxFail, OnFail onFail, Duration interval) throws IOException {
+        List<Candidate> candidates = new ArrayList<>();
+        for (Agent agent : agents) {
+            byte[] source = Files.readAllBytes(agent.script().path());
+            candidates.add(new Candidate(agent, EDIT_MODE, new PatternInput(agent.name(), agent.script().path(), source, null, "3.11",
+                    Map.of()), 1.5));
+        }
+        return Rollout.resolve(candidates, new RolloutOptions(BatchSpec.parse(batchSize), interval, maxFail, onFail));
+    }
+
+    static byte[] edited(byte[] original) {
+        return new String(original, StandardCharsets.UTF_8).replace(LINE, EDITED).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A prover that reads the written file and fails for the named agents, as a test_command would. */
+    static Prover failingFor(Set<String> agentNames) {
+        return (agent, rewrite) -> {
+            String onDisk;
+            try {
+                onDisk = Files.readString(rewrite.file());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            List<ProofCheck> checks = new ArrayList<>();
+            checks.add(new ProofCheck("written", onDisk.contains(EDITED) ? ProofCheck.Outcome.PASSED : ProofCheck.Outcome.FAILED,
+                    "the file on disk holds the rewrite", Map.of("bytes", onDisk.length())));
+            boolean fails = agentNames.contains(agent.name());
+            checks.add(new ProofCheck("test_command", fails ? ProofCheck.Outcome.FAILED : ProofCheck.Outcome.PASSED,
+                    fails ? "the agent's own tests fail (exit 1)" : "the agent's own tests pass (exit 0)",
+                    Map.of("exit_status", fails ? 1 : 0)));
+            return new Proof(checks);
+        };
+    }
+
+    /** The test pattern: turns {@code MODE = 'eager'} into {@code MODE = 'lazy'}. */
+    static final Pattern EDIT_MODE = new Pattern() {
+        @Override
+        public String id() {
+            return "edit_mode";
+        }
+
+        @Override
+        public String displayName() {
+            return "Edit the mode line";
+        }
+
+        @Override
+        public String description() {
+            return "Turns MODE = 'eager' into MODE = 'lazy'. For tests.";
+        }
+
+        @Override
+        public Applicability validate(PatternInput input) {
+            return new String(input.source(), StandardCharsets.UTF_8).contains(LINE)
+                    ? new Applicability.Applies(List.of("the file has the eager mode line"))
+                    : new Applicability.DoesNotApply(List.of("no eager mode line"));
+        }
+
+        @Override
+        public Rewrite rewrite(PatternInput input) {
+            return new Rewrite(id(), input.file(), input.source(), edited(input.source()), List.of("only the mode line changes"));
+        }
+    };
+}
