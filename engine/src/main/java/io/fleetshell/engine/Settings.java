@@ -1,5 +1,6 @@
 package io.fleetshell.engine;
 
+import io.fleetshell.engine.analysis.PythonFacts;
 import io.fleetshell.engine.compare.Thresholds;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import org.snakeyaml.engine.v2.api.Load;
@@ -21,14 +22,21 @@ import java.util.Set;
  * User settings from {@code FLEETSHELL_HOME/settings.yaml}; every key is optional.
  *
  * @param infrastructureAgents agents that are never optimized ({@code infrastructure_agents:} list)
+ * @param sideEffectModules    modules imported for their side effects, never deferred or removed
+ *                             ({@code side_effect_modules:} list; default {@link PythonFacts#DEFAULT_SIDE_EFFECT_MODULES})
  * @param thresholds           what comparisons, gates and {@code health} are held to ({@code thresholds:} mapping)
  * @param prometheusUrl        the Prometheus server that scrapes the fleet ({@code prometheus_url:}), or null:
  *                             metrics are then read from its query API instead of the agents' endpoints
  */
-public record Settings(Set<String> infrastructureAgents, Thresholds thresholds, URI prometheusUrl) {
+public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectModules, Thresholds thresholds, URI prometheusUrl) {
+
+    public Settings {
+        infrastructureAgents = Set.copyOf(infrastructureAgents);
+        sideEffectModules = Set.copyOf(sideEffectModules);
+    }
 
     public Settings(Set<String> infrastructureAgents) {
-        this(infrastructureAgents, Thresholds.defaults(), null);
+        this(infrastructureAgents, PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, Thresholds.defaults(), null);
     }
 
     public static Settings defaults() {
@@ -60,17 +68,20 @@ public record Settings(Set<String> infrastructureAgents, Thresholds thresholds, 
         if (!(root instanceof Map<?, ?> map)) {
             throw new FleetshellException(ErrorCode.CONFIG_INVALID, file + ": expected a mapping of settings");
         }
-        Thresholds thresholds = Thresholds.from(map.get(Thresholds.KEY), file);
-        Object infra = map.get("infrastructure_agents");
-        Set<String> infrastructure = InventoryLoader.DEFAULT_INFRASTRUCTURE;
-        if (infra != null) {
-            if (!(infra instanceof List<?> list)) {
-                throw new FleetshellException(ErrorCode.CONFIG_INVALID,
-                        file + ": infrastructure_agents must be a list of agent names");
-            }
-            infrastructure = Set.copyOf(list.stream().map(String::valueOf).toList());
+        return new Settings(names(file, map, "infrastructure_agents", "agent names", InventoryLoader.DEFAULT_INFRASTRUCTURE),
+                names(file, map, "side_effect_modules", "module names", PythonFacts.DEFAULT_SIDE_EFFECT_MODULES),
+                Thresholds.from(map.get(Thresholds.KEY), file), prometheusUrl(file, map.get("prometheus_url")));
+    }
+
+    private static Set<String> names(Path file, Map<?, ?> map, String key, String what, Set<String> defaults) {
+        Object value = map.get(key);
+        if (value == null) {
+            return defaults;
         }
-        return new Settings(infrastructure, thresholds, prometheusUrl(file, map.get("prometheus_url")));
+        if (!(value instanceof List<?> list)) {
+            throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s: %s must be a list of %s, e.g. %s: [a, b]".formatted(file, key, what, key));
+        }
+        return Set.copyOf(list.stream().map(String::valueOf).toList());
     }
 
     private static URI prometheusUrl(Path file, Object value) {

@@ -3,6 +3,7 @@ package io.fleetshell.shell.cli;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Machine;
+import io.fleetshell.engine.pattern.Patterns;
 import io.fleetshell.shell.ShellSession;
 import org.springframework.stereotype.Component;
 
@@ -34,6 +35,7 @@ public class ValueCompletions {
         return switch (option) {
             case "agent", "agents" -> agents(typed);
             case "machine" -> machines(typed);
+            case "pattern" -> patterns(typed);
             case "root", "file", "dir", "from" -> paths(typed);
             default -> List.of();
         };
@@ -58,6 +60,12 @@ public class ValueCompletions {
                 .filter(name -> name.startsWith(typed))
                 .map(name -> new Value(name, null, true))
                 .toList();
+    }
+
+    /** Optimization patterns by id, each with its display name. */
+    public List<Value> patterns(String typed) {
+        return Patterns.all().stream().filter(p -> p.id().startsWith(typed))
+                .map(p -> new Value(p.id(), p.displayName(), true)).toList();
     }
 
     public List<Value> paths(String typed) {

@@ -156,7 +156,7 @@ public class ScoreCommands {
         Map<AgentId, FileFacts> facts = new HashMap<>();
         byPython.forEach((python, group) -> {
             List<Path> files = group.stream().map(a -> a.script().path()).toList();
-            List<FileFacts> results = pythonFacts.analyzeInParallel(python, files, PythonFacts.DEFAULT_SIDE_EFFECT_MODULES,
+            List<FileFacts> results = pythonFacts.analyzeInParallel(python, files, session.settings().sideEffectModules(),
                     Runtime.getRuntime().availableProcessors());
             for (int i = 0; i < group.size(); i++) {
                 facts.put(group.get(i).id(), results.get(i));

@@ -1,0 +1,42 @@
+package io.fleetshell.engine.pattern;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.NameSuggestions;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The patterns fleetshell knows, in the order {@code optimize} applies them when none is named:
+ * dead imports go first, so that lazy loading does not defer what nobody uses.
+ */
+public final class Patterns {
+
+    private static final List<Pattern> ALL = List.of(new RemoveUnusedImports(), new DeferHeavyImports());
+
+    private Patterns() {
+    }
+
+    public static List<Pattern> all() {
+        return ALL;
+    }
+
+    public static List<String> ids() {
+        return ALL.stream().map(Pattern::id).toList();
+    }
+
+    public static Optional<Pattern> find(String id) {
+        return ALL.stream().filter(p -> p.id().equals(id)).findFirst();
+    }
+
+    /** The pattern with this id, or a bad-input error naming the known ones. */
+    public static Pattern byId(String id) {
+        return find(id).orElseThrow(() -> {
+            List<String> close = NameSuggestions.closest(id, ids(), 2);
+            return new FleetshellException(ErrorCode.BAD_INPUT, "no pattern named %s; %s (patterns: %s)".formatted(id,
+                    close.isEmpty() ? "use one of the known ids" : "did you mean " + String.join(", ", close) + "?",
+                    String.join(", ", ids())));
+        });
+    }
+}

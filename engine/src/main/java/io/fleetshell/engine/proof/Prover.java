@@ -1,0 +1,362 @@
+package io.fleetshell.engine.proof;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.pattern.Rewrite;
+import io.fleetshell.engine.profile.LoadSample;
+import io.fleetshell.engine.profile.ProfileTarget;
+import io.fleetshell.engine.profile.Profiler;
+import io.fleetshell.engine.profile.Stats;
+import io.fleetshell.engine.stats.MannWhitney;
+import io.fleetshell.engine.stats.RankTest;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Proves a rewrite against the agent's own interpreter, in this order, stopping at the first failure:
+ * <ol>
+ *   <li>{@code compiles}: the rewritten file compiles;</li>
+ *   <li>{@code no new undefined name}: every name it reads is bound (module or builtins) wherever the original's was;</li>
+ *   <li>{@code loads}: it loads in a fresh process, or fails exactly as the original does (same exception and message);</li>
+ *   <li>{@code same module names}: the module's names after the load are the original's;</li>
+ *   <li>{@code load time}: its load time is lower than the original's beyond noise (one-sided Mann-Whitney over
+ *       N interleaved fresh-process loads each), with the first-use cost of every deferred name as evidence;</li>
+ *   <li>{@code agent tests}: the agent's {@code test_command} passes in a copy of its fleet root holding the rewrite.</li>
+ * </ol>
+ * The rewritten bytes are loaded from a hidden sibling of the agent's file (same directory, so paths the agent
+ * computes from {@code __file__} still hold), removed afterwards; the agent's file is never touched.
+ */
+public final class Prover {
+
+    /**
+     * @param runs        fresh-process loads of each version for the load-time test
+     * @param alpha       significance level of the one-sided rank test
+     * @param loadTimeout how long one load may take
+     * @param testTimeout how long the agent's tests may take
+     */
+    public record Settings(int runs, double alpha, Duration loadTimeout, Duration testTimeout) {
+        public static Settings defaults() {
+            return new Settings(9, 0.05, Duration.ofSeconds(60), Duration.ofMinutes(10));
+        }
+    }
+
+    /**
+     * What to prove: the agent as profiled, the rewrite of its file, the deferred modules whose first use to
+     * time (attribute paths from the module, e.g. {@code urllib.request}), the module-level names the rewrite
+     * removes on purpose (dead imports) and the agent's {@code test_command} (null when none is configured).
+     */
+    public record Subject(ProfileTarget target, Rewrite rewrite, List<String> deferredNames, List<String> removedNames,
+                          String testCommand) {
+        public Subject {
+            deferredNames = List.copyOf(deferredNames);
+            removedNames = List.copyOf(removedNames);
+        }
+    }
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Settings settings;
+    private final Path bytecodeCache;
+    private final Path checker;
+
+    public Prover(Settings settings, Path bytecodeCache) {
+        this.settings = settings;
+        this.bytecodeCache = bytecodeCache;
+        try (InputStream in = Prover.class.getResourceAsStream("/io/fleetshell/python/proof_check.py")) {
+            if (in == null) {
+                throw new IllegalStateException("proof_check.py is missing from this build");
+            }
+            checker = Files.createTempFile("fleetshell-proof-check", ".py");
+            Files.write(checker, in.readAllBytes());
+            checker.toFile().deleteOnExit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Proof prove(Subject subject) {
+        ProfileTarget target = subject.target();
+        Path original = target.script();
+        Path variant = original.resolveSibling("." + original.getFileName() + ".fleetshell-proof-"
+                + UUID.randomUUID().toString().substring(0, 8) + ".py");
+        List<ProofCheck> checks = new ArrayList<>();
+        try {
+            Files.write(variant, subject.rewrite().after());
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write the rewrite next to %s to load it (%s); nothing was changed"
+                    .formatted(original, e.getMessage()));
+        }
+        try {
+            JsonNode both = run(target, List.of("static", original.toString(), variant.toString()));
+            if (!add(checks, compiles(target, both.path("rewritten")))
+                    || !add(checks, undefinedNames(both.path("original"), both.path("rewritten")))) {
+                return new Proof(checks);
+            }
+            JsonNode before = run(target, List.of("load", original.toString()));
+            List<String> touch = new ArrayList<>(List.of("load", variant.toString()));
+            touch.addAll(subject.deferredNames());
+            JsonNode after = run(target, touch);
+            if (!add(checks, loads(before, after))) {
+                return new Proof(checks);
+            }
+            boolean bothLoaded = before.path("ok").asBoolean() && after.path("ok").asBoolean();
+            if (!bothLoaded) {
+                checks.add(new ProofCheck("same module names", ProofCheck.Outcome.SKIPPED, "neither version loads, so neither has names", null));
+                checks.add(new ProofCheck("load time", ProofCheck.Outcome.SKIPPED, "neither version loads, so there is no load time to compare", null));
+            } else if (!add(checks, sameNames(before, after, subject.removedNames())) || !add(checks, loadTime(target, variant, after))) {
+                return new Proof(checks);
+            }
+            add(checks, agentTests(subject));
+            return new Proof(checks);
+        } finally {
+            try {
+                Files.deleteIfExists(variant);
+            } catch (IOException ignored) {
+                // a hidden proof file left behind does not change the agent
+            }
+        }
+    }
+
+    private static boolean add(List<ProofCheck> checks, ProofCheck check) {
+        checks.add(check);
+        return !check.failed();
+    }
+
+    private ProofCheck compiles(ProfileTarget target, JsonNode rewritten) {
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("python", target.python());
+        if (rewritten.path("compiles").asBoolean()) {
+            return new ProofCheck("compiles", ProofCheck.Outcome.PASSED, "the rewritten file compiles under " + target.python(), evidence);
+        }
+        evidence.put("error", rewritten.path("error").asString(""));
+        evidence.put("line", rewritten.path("line").isNumber() ? rewritten.path("line").asInt() : null);
+        return new ProofCheck("compiles", ProofCheck.Outcome.FAILED, "the rewritten file does not compile under %s: %s at line %s"
+                .formatted(target.python(), evidence.get("error"), evidence.get("line")), evidence);
+    }
+
+    private static ProofCheck undefinedNames(JsonNode original, JsonNode rewritten) {
+        Set<String> before = strings(original.path("undefined"));
+        Set<String> after = strings(rewritten.path("undefined"));
+        Set<String> added = new TreeSet<>(after);
+        added.removeAll(before);
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("undefined_before", List.copyOf(before));
+        evidence.put("undefined_after", List.copyOf(after));
+        if (added.isEmpty()) {
+            return new ProofCheck("no new undefined name", ProofCheck.Outcome.PASSED,
+                    before.isEmpty() ? "every name the rewrite reads is bound" : "the rewrite reads no unbound name the original did not", evidence);
+        }
+        return new ProofCheck("no new undefined name", ProofCheck.Outcome.FAILED,
+                "the rewrite reads names nothing binds: " + String.join(", ", added), evidence);
+    }
+
+    private static ProofCheck loads(JsonNode before, JsonNode after) {
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("original", outcome(before));
+        evidence.put("rewritten", outcome(after));
+        boolean beforeOk = before.path("ok").asBoolean();
+        boolean afterOk = after.path("ok").asBoolean();
+        if (beforeOk && afterOk) {
+            return new ProofCheck("loads", ProofCheck.Outcome.PASSED, "the rewrite loads in a fresh process", evidence);
+        }
+        if (!beforeOk && !afterOk && before.path("error_type").equals(after.path("error_type"))
+                && before.path("message").equals(after.path("message"))) {
+            return new ProofCheck("loads", ProofCheck.Outcome.PASSED, "the rewrite fails exactly as the original does: %s: %s"
+                    .formatted(before.path("error_type").asString(), before.path("message").asString()), evidence);
+        }
+        return new ProofCheck("loads", ProofCheck.Outcome.FAILED, "the original %s, the rewrite %s".formatted(describe(before), describe(after)),
+                evidence);
+    }
+
+    private static String describe(JsonNode load) {
+        return load.path("ok").asBoolean() ? "loads" : "fails with %s: %s%s".formatted(load.path("error_type").asString(),
+                load.path("message").asString(), load.path("line").isNumber() ? " (line " + load.path("line").asInt() + ")" : "");
+    }
+
+    private static Map<String, Object> outcome(JsonNode load) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ok", load.path("ok").asBoolean());
+        if (!load.path("ok").asBoolean()) {
+            m.put("error_type", load.path("error_type").asString(""));
+            m.put("message", load.path("message").asString(""));
+            m.put("line", load.path("line").isNumber() ? load.path("line").asInt() : null);
+        }
+        return m;
+    }
+
+    private static ProofCheck sameNames(JsonNode before, JsonNode after, List<String> removedOnPurpose) {
+        Set<String> original = strings(before.path("names"));
+        original.removeAll(removedOnPurpose);
+        Set<String> rewritten = strings(after.path("names"));
+        Set<String> added = new TreeSet<>(rewritten);
+        added.removeAll(original);
+        Set<String> missing = new TreeSet<>(original);
+        missing.removeAll(rewritten);
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("names", original.size());
+        evidence.put("removed_on_purpose", removedOnPurpose);
+        evidence.put("added", List.copyOf(added));
+        evidence.put("missing", List.copyOf(missing));
+        if (added.isEmpty() && missing.isEmpty()) {
+            return new ProofCheck("same module names", ProofCheck.Outcome.PASSED,
+                    removedOnPurpose.isEmpty() ? "after the load the module has the same %d names".formatted(original.size())
+                            : "after the load the module has the same %d names, less the removed %s".formatted(original.size(),
+                                    String.join(", ", removedOnPurpose)), evidence);
+        }
+        return new ProofCheck("same module names", ProofCheck.Outcome.FAILED, "after the load the rewrite %s%s%s".formatted(
+                added.isEmpty() ? "" : "adds " + String.join(", ", added), !added.isEmpty() && !missing.isEmpty() ? " and " : "",
+                missing.isEmpty() ? "" : "lacks " + String.join(", ", missing)), evidence);
+    }
+
+    /** Interleaved fresh-process loads (original, rewrite, original, ...) after one warm-up each, then the rank test. */
+    private ProofCheck loadTime(ProfileTarget target, Path variant, JsonNode afterLoad) {
+        ProfileTarget rewritten = new ProfileTarget(target.agent(), variant, target.python(), target.workingDirectory(), target.environment());
+        List<Double> before = new ArrayList<>();
+        List<Double> after = new ArrayList<>();
+        try (Profiler profiler = new Profiler(settings.loadTimeout(), bytecodeCache)) {
+            profiler.sample(target, 0);
+            profiler.sample(rewritten, 0);
+            for (int run = 1; run <= settings.runs(); run++) {
+                LoadSample a = profiler.sample(target, run);
+                LoadSample b = profiler.sample(rewritten, run);
+                if (!a.ok() || !b.ok()) {
+                    return new ProofCheck("load time", ProofCheck.Outcome.FAILED, "run %d failed to load: %s"
+                            .formatted(run, !a.ok() ? "original " + a.error() : "rewrite " + b.error()), null);
+                }
+                before.add(a.loadMillis());
+                after.add(b.loadMillis());
+            }
+        }
+        RankTest test = MannWhitney.lessThan(after.stream().mapToDouble(Double::doubleValue).toArray(),
+                before.stream().mapToDouble(Double::doubleValue).toArray());
+        Stats b = Stats.of(before);
+        Stats a = Stats.of(after);
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("before_ms", before);
+        evidence.put("after_ms", after);
+        evidence.put("before_median_ms", round(b.median()));
+        evidence.put("after_median_ms", round(a.median()));
+        evidence.put("test", test.method());
+        evidence.put("u", test.u());
+        evidence.put("z", round(test.z()));
+        evidence.put("p", test.pValue());
+        evidence.put("alpha", settings.alpha());
+        Map<String, Object> firstUse = new LinkedHashMap<>();
+        afterLoad.path("first_use").properties().forEach(e -> firstUse.put(e.getKey(), e.getValue().asDouble()));
+        evidence.put("first_use_ms", firstUse);
+        evidence.put("first_use_total_ms", round(firstUse.values().stream().mapToDouble(v -> (Double) v).sum()));
+        String figures = "median %.1f -> %.1f ms over %d runs each, one-sided Mann-Whitney p = %.4f (alpha %.2f)"
+                .formatted(b.median(), a.median(), settings.runs(), test.pValue(), settings.alpha());
+        if (test.significant(settings.alpha()) && a.median() < b.median()) {
+            return new ProofCheck("load time", ProofCheck.Outcome.PASSED, "load time drops: " + figures, evidence);
+        }
+        return new ProofCheck("load time", ProofCheck.Outcome.FAILED,
+                "load time does not drop beyond noise: " + figures + "; a rewrite that gains nothing is not deployed", evidence);
+    }
+
+    private ProofCheck agentTests(Subject subject) {
+        ProfileTarget target = subject.target();
+        if (subject.testCommand() == null || subject.testCommand().isBlank()) {
+            return new ProofCheck("agent tests", ProofCheck.Outcome.SKIPPED,
+                    "no test_command is configured for " + target.agent() + " (set test_command: in its startup config entry)", null);
+        }
+        Path root = target.workingDirectory();
+        Path copy = null;
+        try {
+            copy = Files.createTempDirectory("fleetshell-proof-fleet");
+            copyTree(root, copy);
+            Path script = copy.resolve(root.relativize(target.script()));
+            Files.write(script, subject.rewrite().after());
+            String command = subject.testCommand().replace("{name}", target.agent().name())
+                    .replace("{machine}", target.agent().machine()).replace("{script}", root.relativize(target.script()).toString());
+            PythonProcess run = PythonProcess.run(List.of("sh", "-c", command), copy, target.environment(), settings.testTimeout());
+            Map<String, Object> evidence = new LinkedHashMap<>();
+            evidence.put("command", command);
+            evidence.put("exit_status", run.exitStatus());
+            evidence.put("output_tail", run.tail(2000));
+            if (run.timedOut()) {
+                return new ProofCheck("agent tests", ProofCheck.Outcome.FAILED, "the agent's tests did not finish within %d s"
+                        .formatted(settings.testTimeout().toSeconds()), evidence);
+            }
+            return run.exitStatus() == 0
+                    ? new ProofCheck("agent tests", ProofCheck.Outcome.PASSED, "`%s` passes on the rewrite".formatted(command), evidence)
+                    : new ProofCheck("agent tests", ProofCheck.Outcome.FAILED, "`%s` fails on the rewrite with exit status %d"
+                            .formatted(command, run.exitStatus()), evidence);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (copy != null) {
+                deleteTree(copy);
+            }
+        }
+    }
+
+    private JsonNode run(ProfileTarget target, List<String> arguments) {
+        List<String> command = new ArrayList<>(List.of(target.python(), checker.toString()));
+        command.addAll(arguments);
+        Map<String, String> environment = new LinkedHashMap<>(target.environment());
+        environment.put("PYTHONPYCACHEPREFIX", bytecodeCache.toString());
+        PythonProcess run = PythonProcess.run(command, target.workingDirectory(), environment, settings.loadTimeout());
+        String report = run.report();
+        if (run.timedOut() || !report.startsWith("{")) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof's %s check with %s %s: %s; nothing was changed".formatted(
+                    arguments.getFirst(), target.python(), run.timedOut() ? "timed out" : "gave no report (exit status " + run.exitStatus() + ")",
+                    run.tail(600)));
+        }
+        return JSON.readTree(report);
+    }
+
+    private static Set<String> strings(JsonNode array) {
+        Set<String> values = new TreeSet<>();
+        array.forEach(v -> values.add(v.asString()));
+        return values;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000.0) / 1000.0;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path path : paths.toList()) {
+                Path relative = from.relativize(path);
+                if (relative.toString().contains("__pycache__") || relative.startsWith(".git")) {
+                    continue;
+                }
+                Path target = to.resolve(relative.toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else if (Files.isRegularFile(path)) {
+                    Files.copy(path, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException ignored) {
+            // a temporary copy left behind is harmless
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.fleetshell.engine.pattern;
+
+import io.fleetshell.engine.analysis.FileFacts;
+import io.fleetshell.engine.analysis.PythonFacts;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** The golden-test helper for patterns: facts from the real analysis helper, then one rewrite compared byte for byte. */
+final class RewriteTest {
+
+    static final PythonFacts FACTS = PythonFacts.withTemporaryHelper();
+
+    private RewriteTest() {
+    }
+
+    /** The interpreter the tests run: {@code -Dfleetshell.test.python=...}, else Debian's, else {@code python3}. */
+    static String python() {
+        String configured = System.getProperty("fleetshell.test.python");
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        Path debian = Path.of("/usr/bin/python3");
+        return Files.isExecutable(debian) ? debian.toString() : "python3";
+    }
+
+    static PatternInput input(String source, String version, Map<String, String> options) {
+        return input(source.getBytes(StandardCharsets.UTF_8), version, options);
+    }
+
+    static PatternInput input(byte[] source, String version, Map<String, String> options) {
+        try {
+            Path dir = Files.createTempDirectory("fleetshell-golden");
+            Path file = dir.resolve("agent.py");
+            Files.write(file, source);
+            FileFacts facts = FACTS.analyze(python(), List.of(file), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES).getFirst();
+            Files.delete(file);
+            Files.delete(dir);
+            return new PatternInput("Agent", file, source, facts, version, options);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code after == null}: the pattern leaves the file alone. */
+    static Rewrite assertRewrite(Pattern pattern, String version, String before, String after) {
+        return assertRewrite(pattern, version, Map.of(), before, after);
+    }
+
+    static Rewrite assertRewrite(Pattern pattern, String version, Map<String, String> options, String before, String after) {
+        Rewrite rewrite = pattern.rewrite(input(before, version, options));
+        String actual = new String(rewrite.after(), StandardCharsets.UTF_8);
+        if (after == null) {
+            assertFalse(rewrite.changes(), () -> "expected no change, got:\n" + actual + "\nnotes: " + rewrite.notes());
+        } else {
+            assertEquals(after, actual, () -> "notes: " + rewrite.notes());
+        }
+        return rewrite;
+    }
+}
