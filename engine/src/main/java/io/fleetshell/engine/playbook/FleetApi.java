@@ -49,16 +49,22 @@ public final class FleetApi {
     private final RunControl control;
     private final PlaybookListener listener;
     private final boolean dryRun;
+    private final String playbookName;
+    private final RolloutCalls rollout;
     private int logLines;
+    private String haltReason;
+    private int haltLine;
     private String stopRequest;
     private int stopLine;
     private FleetshellException lastError;
 
-    FleetApi(FleetPort port, RunControl control, PlaybookListener listener, boolean dryRun) {
+    FleetApi(FleetPort port, RunControl control, PlaybookListener listener, boolean dryRun, String playbookName) {
         this.port = port;
         this.control = control;
         this.listener = listener;
         this.dryRun = dryRun;
+        this.playbookName = playbookName;
+        this.rollout = new RolloutCalls(port, control, this, dryRun);
     }
 
     /**
@@ -119,7 +125,12 @@ public final class FleetApi {
             case "profile" -> profile(args, line);
             case "sleep" -> sleep(args, line);
             case "stop" -> stop(args, line);
-            case "plan", "deploy", "gate", "health", "metrics", "rollback" -> throw notAvailable(args.function());
+            case "health" -> rollout.health(args, line);
+            case "metrics" -> rollout.metrics(args, line);
+            case "gate" -> rollout.gate(args, line);
+            case "plan" -> rollout.plan(args, line);
+            case "deploy" -> rollout.deploy(args, functions, line);
+            case "rollback" -> rollout.rollback(args, line);
             default -> throw args.bad("is not part of the API; the functions are " + String.join(", ", FUNCTIONS));
         };
     }
@@ -232,17 +243,6 @@ public final class FleetApi {
         throw new FleetshellException(ErrorCode.OPERATION_FAILED, "stopped by the playbook: " + reason);
     }
 
-    private static FleetshellException notAvailable(String function) {
-        return new FleetshellException(ErrorCode.OPERATION_FAILED, ("fleet.%s is not available: this build has no %s yet "
-                + "(see the playbook API reference, scripts/PLAYBOOKS.md); nothing was changed").formatted(function,
-                switch (function) {
-                    case "health" -> "runtime supervisor";
-                    case "metrics" -> "metric store";
-                    case "gate" -> "gate engine";
-                    default -> "rollout engine";
-                }));
-    }
-
     private static List<Object> decode(String function, String argsJson) {
         try {
             Object decoded = JSON.readValue(argsJson, Object.class);
@@ -255,7 +255,31 @@ public final class FleetApi {
         throw new FleetshellException(ErrorCode.PLAYBOOK_INVALID, "fleet.%s: arguments must be plain data".formatted(function));
     }
 
-    private void journal(JournalEntry.Kind kind, int line, String text, Map<String, Object> data) {
+    /**
+     * Marks the run as stopped by a gate or a policy (exit 1) without ending the script: a playbook may go on
+     * to report, or to roll back, after a rollout stopped.
+     */
+    void halt(String reason, int line) {
+        if (haltReason == null) {
+            haltReason = reason;
+            haltLine = line;
+        }
+    }
+
+    /** Why a rollout of this run stopped, or null. */
+    String haltReason() {
+        return haltReason;
+    }
+
+    int haltLine() {
+        return haltLine;
+    }
+
+    String playbookName() {
+        return playbookName;
+    }
+
+    void journal(JournalEntry.Kind kind, int line, String text, Map<String, Object> data) {
         listener.entry(new JournalEntry(Instant.now(), kind, line, text, data == null ? null : new LinkedHashMap<>(data)));
     }
 

@@ -1,10 +1,18 @@
 package io.fleetshell.engine.playbook;
 
+import io.fleetshell.engine.gate.GateDecision;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.profile.AgentProfile;
+import io.fleetshell.engine.rollout.DeploymentResult;
+import io.fleetshell.engine.rollout.Plan;
+import io.fleetshell.engine.rollout.RolloutExecutor;
+import io.fleetshell.engine.rollout.RolloutOptions;
+import io.fleetshell.engine.runtime.ProbeResult;
 import io.fleetshell.engine.score.AgentScore;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -24,7 +32,41 @@ public interface FleetPort {
     /** Measures the agents as {@code profile} does and stores each result as a new baseline version. */
     List<Profiled> profile(List<Agent> agents, int runs);
 
+    /** Each agent's health check now, as {@code agents status} probes it. */
+    List<ProbeResult> health(List<Agent> agents);
+
+    /** The agent's request figures from the metric scrapes stored over the last {@code window}. */
+    MetricsWindow metrics(Agent agent, Duration window);
+
+    /** The named gates (all when empty) on the agent for the samples since {@code since}; each decision is stored. */
+    List<GateDecision> gate(Agent agent, List<String> gates, Instant since);
+
+    /** Resolves a rollout of {@code pattern} over the agents into a plan, as {@code batch deploy} does; nothing is written. */
+    Plan plan(List<Agent> agents, String pattern, RolloutOptions options);
+
+    /** Executes a plan through the rollout executor: backups, atomic writes, proofs, gates, the fleet lock, the journal. */
+    DeploymentResult deploy(Plan plan);
+
+    /** Restores every change a deployment still has on disk, as {@code rollback DEPLOYMENT} does. */
+    RolloutExecutor.RollbackResult rollback(long deploymentId, String why);
+
     /** One agent's measurement and the baseline version it was stored as. */
     record Profiled(AgentProfile profile, int baselineVersion) {
+    }
+
+    /**
+     * Request figures over a window, from the first to the last stored scrape in it.
+     *
+     * @param scrapes  stored scrapes in the window (0: nothing measured, every figure null)
+     * @param requests requests served between the first and last scrape, monitoring paths excluded
+     * @param errors   5xx answers among them
+     * @param p50Ms    median latency of the last interval, or null when the agent exports no histogram
+     * @param p95Ms    95th percentile latency of the last interval, or null
+     */
+    record MetricsWindow(Agent agent, Duration window, int scrapes, Double requests, Double errors, Double p50Ms, Double p95Ms) {
+
+        public Double errorRate() {
+            return requests == null || requests == 0 ? null : errors / requests;
+        }
     }
 }

@@ -62,7 +62,7 @@ public final class PlaybookRunner {
                     + "\nNothing ran (playbook check " + playbook.name() + " lists the problems).", 0, took(start)));
         }
         RunControl control = new RunControl();
-        FleetApi api = new FleetApi(port, control, listener, dryRun);
+        FleetApi api = new FleetApi(port, control, listener, dryRun, playbook.name());
         LineOutput printed = new LineOutput(text -> api.print(false, text, 0));
         PlaybookOutcome outcome;
         Context context = JsEngine.context(limits.statementLimit(), printed);
@@ -74,6 +74,8 @@ public final class PlaybookRunner {
             outcome = api.stopRequest() != null
                     ? new PlaybookOutcome.Stopped("%s:%d: stopped by the playbook: %s".formatted(playbook.name(), api.stopLine(),
                     api.stopRequest()), api.stopLine(), took(start))
+                    : api.haltReason() != null
+                    ? new PlaybookOutcome.Stopped("%s:%d: %s".formatted(playbook.name(), api.haltLine(), api.haltReason()), api.haltLine(), took(start))
                     : new PlaybookOutcome.Completed(took(start));
         } catch (PolyglotException e) {
             outcome = classify(e, playbook, api, control, limits, took(start));

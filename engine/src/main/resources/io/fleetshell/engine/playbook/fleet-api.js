@@ -43,7 +43,9 @@
             if (a !== null && typeof a === 'object' && !Array.isArray(a)) {
                 for (const key of Object.keys(a)) {
                     if (typeof a[key] === 'function') {
-                        policies[key] = a[key];
+                        const policy = a[key];
+                        // The host calls policies with JSON and reads JSON back: plain data both ways.
+                        policies[key] = (json) => JSON.stringify(policy(...JSON.parse(json)) ?? null);
                     }
                 }
             }

@@ -24,9 +24,13 @@ final class PlaybookFixture {
     }
 
     PlaybookOutcome run(String source, Map<String, String> params, PlaybookLimits limits) {
+        return run(source, params, limits, false);
+    }
+
+    PlaybookOutcome run(String source, Map<String, String> params, PlaybookLimits limits, boolean dryRun) {
         journal.clear();
         Playbook playbook = Playbook.of(Path.of("test.js"), source);
-        return new PlaybookRunner(port, journal::add).run(playbook, playbook.bind(params), false, limits);
+        return new PlaybookRunner(port, journal::add).run(playbook, playbook.bind(params), dryRun, limits);
     }
 
     List<String> lines(JournalEntry.Kind kind) {

@@ -146,9 +146,36 @@ class PlaybookRunnerTest {
     }
 
     @Test
-    void functionsOfOtherBranchesSayTheyAreNotAvailable() {
-        PlaybookOutcome outcome = fixture.run("fleet.log('a');\nfleet.deploy(['TutorAgent'], {pattern: 'lazy_loading'});");
-        assertThat(outcome).isInstanceOf(PlaybookOutcome.Stopped.class);
-        assertThat(outcome.message()).startsWith("test.js:2: fleet.deploy is not available: ");
+    void aDryRunDeployAsksThePoliciesBetweenBatchesAndWritesNothing() {
+        PlaybookOutcome outcome = fixture.run("""
+                const agents = fleet.inventory({machine: 'pc2'});
+                const result = fleet.deploy(agents, {
+                  pattern: 'lazy_loading',
+                  batchSize: (index, history) => index === 0 ? 1 : 2,
+                  shouldContinue: (batch) => batch.index < 1,
+                });
+                fleet.log(result.batches.map(b => b.agents.length).join(','), result.stopped);""", Map.of(),
+                PlaybookFixture.TIGHT, true);
+        assertThat(outcome).as(outcome.message()).isInstanceOf(PlaybookOutcome.Stopped.class);
+        assertThat(outcome.message()).startsWith("test.js:2: the policy shouldContinue stopped the rollout after batch 2;");
+        assertThat(fixture.lines(JournalEntry.Kind.DECISION)).containsExactly("batchSize(0) = 1",
+                "shouldContinue(batch 1: planned) = true", "batchSize(1) = 2", "shouldContinue(batch 2: planned) = false");
+        assertThat(fixture.lines(JournalEntry.Kind.ACTION)).hasSize(2).allMatch(a -> a.startsWith("dry run: batch "));
+        assertThat(fixture.lines(JournalEntry.Kind.LOG)).containsExactly("1,2 true");
+        assertThat(port.actions()).isEmpty();
+    }
+
+    @Test
+    void aPolicyThatThrowsFailsAtItsOwnLine() {
+        PlaybookOutcome outcome = fixture.run("""
+                fleet.deploy(fleet.inventory({machine: 'pc2'}), {
+                  pattern: 'lazy_loading',
+                  batchSize: (index) => {
+                    throw new Error('no size for ' + index);
+                  },
+                });""", Map.of(), PlaybookFixture.TIGHT, true);
+        assertThat(outcome).isInstanceOf(PlaybookOutcome.Failed.class);
+        assertThat(outcome.message()).isEqualTo("test.js:4: Error: no size for 0");
+        assertThat(port.actions()).isEmpty();
     }
 }
