@@ -103,7 +103,11 @@ public class ScoreCommands {
 
     /** The agents' scores, in their order, from static facts and each one's latest baseline (as {@code score} shows them). */
     List<AgentScore> scores(Inventory inventory, List<Agent> agents) {
-        Map<AgentId, FileFacts> facts = analyze(inventory, agents);
+        return scores(agents, analyze(inventory, agents));
+    }
+
+    /** The agents' scores from facts already analyzed (by {@link #analyze}). */
+    List<AgentScore> scores(List<Agent> agents, Map<AgentId, FileFacts> facts) {
         Map<AgentId, Baseline> latest = new HashMap<>();
         session.baselines().latest().forEach(b -> latest.put(b.profile().target().agent(), b));
         List<AgentScore> scores = new ArrayList<>();
@@ -144,7 +148,7 @@ public class ScoreCommands {
     }
 
     /** One interpreter process per machine's interpreter for all of its agents' scripts. */
-    private Map<AgentId, FileFacts> analyze(Inventory inventory, List<Agent> agents) {
+    Map<AgentId, FileFacts> analyze(Inventory inventory, List<Agent> agents) {
         PythonFacts pythonFacts = new PythonFacts(session.home().helpers());
         Map<String, List<Agent>> byPython = new LinkedHashMap<>();
         for (Agent agent : agents) {

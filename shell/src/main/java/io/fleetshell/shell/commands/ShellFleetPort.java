@@ -8,6 +8,7 @@ import io.fleetshell.engine.compare.Gates;
 import io.fleetshell.engine.gate.Gate;
 import io.fleetshell.engine.gate.GateDecision;
 import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.metrics.RequestStats;
@@ -40,7 +41,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -128,18 +129,20 @@ public class ShellFleetPort implements FleetPort {
     public Plan plan(List<Agent> agents, String patternId, RolloutOptions options) {
         Inventory inventory = inventory();
         Pattern pattern = Patterns.byId(patternId);
-        PythonFacts facts = new PythonFacts(session.home().helpers());
-        Map<Agent, Double> gains = new LinkedHashMap<>();
-        List<AgentScore> scores = score(agents);
-        for (int i = 0; i < agents.size(); i++) {
-            gains.put(agents.get(i), scores.get(i).predictedGainMs());
-        }
-        List<Candidate> candidates = new ArrayList<>();
         for (Agent agent : agents) {
             if (!agent.script().found()) {
                 throw new FleetshellException(ErrorCode.PLAYBOOK_INVALID, "%s: its script was not found (%s); nothing was planned"
                         .formatted(agent.id(), agent.script().detail()));
             }
+        }
+        // One analysis serves the pattern's input and the predicted gain, as score computes it.
+        Map<AgentId, FileFacts> facts = score.analyze(inventory, agents);
+        List<AgentScore> scores = score.scores(agents, facts);
+        PythonFacts python = new PythonFacts(session.home().helpers());
+        Map<String, String> versions = new HashMap<>();
+        List<Candidate> candidates = new ArrayList<>();
+        for (int i = 0; i < agents.size(); i++) {
+            Agent agent = agents.get(i);
             Machine machine = inventory.machine(agent.machine()).orElseThrow();
             byte[] source;
             try {
@@ -147,9 +150,9 @@ public class ShellFleetPort implements FleetPort {
             } catch (IOException e) {
                 throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot read %s: %s".formatted(agent.script().path(), e.getMessage()));
             }
-            FileFacts fileFacts = facts.analyze(machine.python(), List.of(agent.script().path()), session.settings().sideEffectModules()).getFirst();
-            candidates.add(new Candidate(agent, pattern, new PatternInput(agent.id().toString(), agent.script().path(), source, fileFacts,
-                    facts.version(machine.python()), Map.of()), gains.get(agent)));
+            String version = versions.computeIfAbsent(machine.python(), python::version);
+            candidates.add(new Candidate(agent, pattern, new PatternInput(agent.id().toString(), agent.script().path(), source,
+                    facts.get(agent.id()), version, Map.of()), scores.get(i).predictedGainMs()));
         }
         return Rollout.resolve(candidates, options);
     }
