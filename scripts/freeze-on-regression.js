@@ -9,30 +9,35 @@
 // @param machine= only this machine's agents (empty: every machine)
 const agents = fleet.params.machine ? fleet.inventory({machine: fleet.params.machine}) : fleet.inventory();
 const candidates = fleet.score(agents).filter(s => s.status === 'optimizable').map(s => s.agent);
-let regression = null;
+// Only agents that answer their health check now can regress at run time; the others are judged by their proof.
+const running = new Set(fleet.health(candidates).filter(h => h.healthy).map(h => h.agent));
+// A regression in a batch: an agent that is not applied (its proof or gate failed: the engine restored it;
+// or it is held), or a running agent whose gates failed since the batch. Null when the batch is clean.
+function regressionIn(batch) {
+    const bad = batch.agents.filter(a => a.state !== 'applied');
+    if (bad.length > 0) {
+        return `batch ${batch.index + 1}: ${bad.map(a => `${a.agent} ${a.state}: ${a.detail}`).join('; ')}`;
+    }
+    const deployed = batch.agents.map(a => a.agent).filter(a => running.has(a));
+    const failed = deployed.length === 0 || fleet.dryRun ? []
+        : fleet.gate(deployed, {since: fleet.params.interval}).filter(d => d.verdict === 'fail');
+    return failed.length === 0 ? null
+        : `batch ${batch.index + 1}: ${failed.map(d => `${d.agent} ${d.gate}: ${d.summary}`).join('; ')}`;
+}
 
+let regression = null;
 const result = fleet.deploy(candidates, {
     pattern: fleet.params.pattern,
     batchSize: String(fleet.params.batchSize),
     interval: fleet.params.interval,
     // Every failed step is restored by the engine; the batch gate must not roll the rest of the batch back.
     maxFail: 100,
-    shouldContinue: (batch) => {
-        const bad = batch.agents.filter(a => a.state !== 'applied');
-        if (bad.length > 0) {
-            regression = `batch ${batch.index + 1}: ${bad.map(a => `${a.agent} ${a.state}: ${a.detail}`).join('; ')}`;
-            return false;
-        }
-        const deployed = batch.agents.map(a => a.agent);
-        const notPassed = deployed.length === 0 || fleet.dryRun ? []
-            : fleet.gate(deployed, {since: fleet.params.interval}).filter(d => d.verdict === 'fail');
-        if (notPassed.length > 0) {
-            regression = `batch ${batch.index + 1}: ${notPassed.map(d => `${d.agent} ${d.gate}: ${d.summary}`).join('; ')}`;
-            return false;
-        }
-        return true;
-    },
+    shouldContinue: (batch) => (regression = regressionIn(batch)) === null,
 });
+const last = result.batches[result.batches.length - 1];
+if (regression === null && last !== undefined) {
+    regression = regressionIn(last); // shouldContinue is not asked after the last batch
+}
 fleet.log(`${result.batches.length} batch(es), deployments ${result.deployments.join(', ') || 'none'}`);
 if (regression !== null) {
     fleet.stop(`frozen on a regression: ${regression}. Applied batches stay in place; `

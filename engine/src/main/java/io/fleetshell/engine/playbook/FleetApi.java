@@ -48,7 +48,7 @@ public final class FleetApi {
     private final FleetPort port;
     private final RunControl control;
     private final PlaybookListener listener;
-    private final boolean dryRun;
+    private final RunMode mode;
     private final String playbookName;
     private final RolloutCalls rollout;
     private int logLines;
@@ -58,13 +58,13 @@ public final class FleetApi {
     private int stopLine;
     private FleetshellException lastError;
 
-    FleetApi(FleetPort port, RunControl control, PlaybookListener listener, boolean dryRun, String playbookName) {
+    FleetApi(FleetPort port, RunControl control, PlaybookListener listener, RunMode mode, String playbookName) {
         this.port = port;
         this.control = control;
         this.listener = listener;
-        this.dryRun = dryRun;
+        this.mode = mode;
         this.playbookName = playbookName;
-        this.rollout = new RolloutCalls(port, control, this, dryRun);
+        this.rollout = new RolloutCalls(port, control, this, mode);
     }
 
     /**
@@ -226,6 +226,10 @@ public final class FleetApi {
     private Object sleep(ApiArgs args, int line) {
         args.atMost(1, "sleep('30s')");
         Duration duration = args.duration(0, "the duration");
+        if (mode == RunMode.SIMULATE) {
+            journal(JournalEntry.Kind.READ, line, "simulation: would sleep " + DurationText.format(duration), null);
+            return null;
+        }
         journal(JournalEntry.Kind.READ, line, "sleep " + DurationText.format(duration), null);
         if (!control.sleep(duration)) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "fleet.sleep: woken to stop: "
@@ -283,7 +287,4 @@ public final class FleetApi {
         listener.entry(new JournalEntry(Instant.now(), kind, line, text, data == null ? null : new LinkedHashMap<>(data)));
     }
 
-    boolean dryRun() {
-        return dryRun;
-    }
 }

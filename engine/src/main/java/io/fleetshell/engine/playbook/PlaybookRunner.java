@@ -51,10 +51,11 @@ public final class PlaybookRunner {
     }
 
     /**
-     * Runs {@code playbook} with {@code params} (as {@link Playbook#bind} returned them). With {@code dryRun},
-     * actions that change agents are planned and journaled, not executed.
+     * Runs {@code playbook} with {@code params} (as {@link Playbook#bind} returned them). In a dry run, actions
+     * that change agents are planned and journaled, not executed; in a simulation the port answers from a
+     * recorded deployment and nothing waits.
      */
-    public PlaybookOutcome run(Playbook playbook, Map<String, Object> params, boolean dryRun, PlaybookLimits limits) {
+    public PlaybookOutcome run(Playbook playbook, Map<String, Object> params, RunMode mode, PlaybookLimits limits) {
         long start = System.nanoTime();
         PlaybookCheck check = check(playbook);
         if (!check.ok()) {
@@ -62,12 +63,12 @@ public final class PlaybookRunner {
                     + "\nNothing ran (playbook check " + playbook.name() + " lists the problems).", 0, took(start)));
         }
         RunControl control = new RunControl();
-        FleetApi api = new FleetApi(port, control, listener, dryRun, playbook.name());
+        FleetApi api = new FleetApi(port, control, listener, mode, playbook.name());
         LineOutput printed = new LineOutput(text -> api.print(false, text, 0));
         PlaybookOutcome outcome;
         Context context = JsEngine.context(limits.statementLimit(), printed);
         try {
-            context.eval(JsEngine.prelude()).execute(api, JSON.writeValueAsString(params), playbook.name(), dryRun);
+            context.eval(JsEngine.prelude()).execute(api, JSON.writeValueAsString(params), playbook.name(), mode != RunMode.RUN);
             try (Watchdog watchdog = new Watchdog(context, control, limits)) {
                 context.eval(source(playbook));
             }

@@ -44,12 +44,14 @@ final class RolloutCalls {
     private final RunControl control;
     private final FleetApi api;
     private final boolean dryRun;
+    private final boolean simulated;
 
-    RolloutCalls(FleetPort port, RunControl control, FleetApi api, boolean dryRun) {
+    RolloutCalls(FleetPort port, RunControl control, FleetApi api, RunMode mode) {
         this.port = port;
         this.control = control;
         this.api = api;
-        this.dryRun = dryRun;
+        this.dryRun = mode == RunMode.DRY_RUN;
+        this.simulated = mode == RunMode.SIMULATE;
     }
 
     List<Map<String, Object>> health(ApiArgs args, int line) {
@@ -174,7 +176,8 @@ final class RolloutCalls {
                         stopped = "deployment %d %s at batch %d: %s".formatted(r.deploymentId(), r.state().replace('_', ' '), index + 1, r.summary());
                     }
                 }
-                api.journal(JournalEntry.Kind.ACTION, line, "batch %d: %s".formatted(index + 1, result.get("summary")), result);
+                api.journal(JournalEntry.Kind.ACTION, line, "%sbatch %d: %s".formatted(simulated ? "simulation: " : "", index + 1,
+                        result.get("summary")), result);
             }
             history.add(result);
             if (stopped != null) {
@@ -186,7 +189,7 @@ final class RolloutCalls {
                             queue.size(), queue.size() == 1 ? "" : "s");
                     break;
                 }
-                if (!dryRun && !interval.isZero() && !control.sleep(interval)) {
+                if (!dryRun && !simulated && !interval.isZero() && !control.sleep(interval)) {
                     throw new FleetshellException(io.fleetshell.engine.ErrorCode.OPERATION_FAILED, "fleet.deploy: woken to stop: "
                             + (control.stopReason() == null ? "interrupted" : control.stopReason().message()));
                 }
@@ -197,7 +200,7 @@ final class RolloutCalls {
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("pattern", pattern);
-        result.put("dryRun", dryRun);
+        result.put("dryRun", dryRun || simulated);
         result.put("planned", total);
         result.put("deployments", deployments);
         result.put("batches", history);
@@ -222,8 +225,8 @@ final class RolloutCalls {
         String why = "playbook " + api.playbookName() + ": " + (options.get("reason") == null ? "fleet.rollback" : options.get("reason"));
         List<Map<String, Object>> result = new ArrayList<>();
         for (long id : ids.reversed()) {
-            if (dryRun) {
-                api.journal(JournalEntry.Kind.ACTION, line, "dry run: would roll back deployment " + id, null);
+            if (dryRun || simulated) {
+                api.journal(JournalEntry.Kind.ACTION, line, "%s: would roll back deployment %d".formatted(simulated ? "simulation" : "dry run", id), null);
                 continue;
             }
             RolloutExecutor.RollbackResult r = control.action(() -> port.rollback(id, why));

@@ -30,7 +30,7 @@ final class PlaybookFixture {
     PlaybookOutcome run(String source, Map<String, String> params, PlaybookLimits limits, boolean dryRun) {
         journal.clear();
         Playbook playbook = Playbook.of(Path.of("test.js"), source);
-        return new PlaybookRunner(port, journal::add).run(playbook, playbook.bind(params), dryRun, limits);
+        return new PlaybookRunner(port, journal::add).run(playbook, playbook.bind(params), dryRun ? RunMode.DRY_RUN : RunMode.RUN, limits);
     }
 
     List<String> lines(JournalEntry.Kind kind) {

@@ -12,6 +12,8 @@ import io.fleetshell.engine.playbook.PlaybookLimits;
 import io.fleetshell.engine.playbook.PlaybookOutcome;
 import io.fleetshell.engine.playbook.PlaybookParam;
 import io.fleetshell.engine.playbook.PlaybookRunner;
+import io.fleetshell.engine.playbook.RunMode;
+import io.fleetshell.history.DeploymentStore;
 import io.fleetshell.history.PlaybookRunStore;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Journaled;
@@ -36,7 +38,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code playbook run|check|list|runs|show}: JavaScript rollout policies run in a sandbox against the
+ * {@code playbook run|simulate|check|list|runs|show}: JavaScript rollout policies run in a sandbox against the
  * fleet, interactively or from cron, each run journaled in the history database.
  */
 @Component
@@ -78,30 +80,70 @@ public class PlaybookCommands {
         Map<String, Object> params = playbook.bind(params(context));
         Duration limit = DurationText.parse(timeout).filter(d -> !d.isZero()).orElseThrow(() -> new FleetshellException(ErrorCode.BAD_INPUT,
                 "--timeout takes a duration with a unit, such as 90s, 10m or 1h, not '%s'".formatted(timeout)));
+        execute(playbook, params, dryRun ? RunMode.DRY_RUN : RunMode.RUN, fleet, null, limit, json);
+    }
+
+    @Journaled
+    @Command(name = {"playbook", "simulate"}, group = GROUP,
+            help = "playbook simulate FILE --from-deployment ID [--param NAME=VALUE ...] [--json]",
+            completionProvider = "playbookCompletion",
+            description = "Run a playbook against what a past deployment recorded, every action simulated: deploy replays "
+                    + "the agents' recorded outcomes in the batches the playbook's policies ask for, health and gates answer "
+                    + "from the recorded decisions, metrics from the scrapes stored up to its end. Prints every decision the "
+                    + "policies would have taken. Nothing is written to the fleet.")
+    public void simulate(@Argument(index = 0) String file,
+                         @Option(longName = "from-deployment", description = "the deployment to replay (deploy status lists them)") Long deployment,
+                         @Option(longName = "param", description = "a parameter the playbook declares, NAME=VALUE; repeat for more") List<String> ignored,
+                         @Option(longName = "json", description = "print a JSON summary on stdout") boolean json,
+                         CommandContext context) {
+        Playbook playbook = Playbook.read(library().resolve(required(file, "playbook simulate FILE --from-deployment ID")));
+        if (deployment == null) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "name the deployment to replay: playbook simulate %s --from-deployment ID"
+                    .formatted(file));
+        }
+        Map<String, Object> params = playbook.bind(params(context));
+        SimulatedFleetPort simulated = new SimulatedFleetPort(fleet, new DeploymentStore(session.database()), deployment);
+        PlaybookOutcome outcome = execute(playbook, params, RunMode.SIMULATE, simulated, deployment, PlaybookLimits.DEFAULT_TIMEOUT, json);
+        if (!json) {
+            session.output().info("simulated against deployment %d (%s, %s): %s".formatted(deployment, simulated.deployment().pattern(),
+                    simulated.deployment().state().replace('_', ' '), outcome.message()));
+        }
+    }
+
+    /**
+     * Runs the playbook, journaled as a run of {@code mode}; prints the JSON summary when asked; fails with the
+     * outcome's exit status (1 stopped, 2 bad playbook) so scripts and cron see it.
+     */
+    private PlaybookOutcome execute(Playbook playbook, Map<String, Object> params, RunMode mode, FleetPort port, Long deployment,
+                                    Duration limit, boolean json) {
         Output out = session.output();
         PlaybookRunStore store = new PlaybookRunStore(session.database());
-        String mode = dryRun ? "dry-run" : "run";
-        long runId = store.start(playbook.file().toString(), playbook.sha256(), mode, params, null, Instant.now(),
+        long runId = store.start(playbook.file().toString(), playbook.sha256(), mode.label(), params, deployment, Instant.now(),
                 ProcessHandle.current().pid(), Host.NAME);
-        RunRecorder recorder = new RunRecorder(store, runId, out, json, playbook.name());
-        out.info("playbook run %d: %s%s, timeout %s".formatted(runId, playbook.file(), dryRun ? " (dry run: nothing is deployed or rolled back)" : "",
-                DurationText.format(limit)));
+        RunRecorder recorder = new RunRecorder(store, runId, out, json, playbook.name(), mode == RunMode.SIMULATE);
+        out.info("playbook %s %d: %s%s, timeout %s".formatted(mode == RunMode.SIMULATE ? "simulation" : "run", runId, playbook.file(),
+                switch (mode) {
+                    case RUN -> "";
+                    case DRY_RUN -> " (dry run: nothing is deployed or rolled back)";
+                    case SIMULATE -> " against deployment " + deployment + " (every action simulated)";
+                }, DurationText.format(limit)));
         PlaybookOutcome outcome;
         try {
-            outcome = new PlaybookRunner(fleet, recorder).run(playbook, params, dryRun, PlaybookLimits.defaults().withTimeout(limit));
+            outcome = new PlaybookRunner(port, recorder).run(playbook, params, mode, PlaybookLimits.defaults().withTimeout(limit));
         } finally {
             recorder.flush();
         }
         store.finish(runId, Instant.now(), outcome.label(), outcome.exitStatus(), outcome.message());
-        session.journal().summary("playbook %s run %d: %s".formatted(playbook.name(), runId, outcome.label()));
+        session.journal().summary("playbook %s %s %d: %s".formatted(playbook.name(), mode.label(), runId, outcome.label()));
         if (json) {
-            out.json(runJson(runId, playbook, mode, params, outcome, recorder.entries()));
+            out.json(runJson(runId, playbook, mode.label(), params, outcome, recorder.entries()));
         }
         if (outcome.exitStatus() != 0) {
             throw new FleetshellException(outcome.exitStatus() == 2 ? ErrorCode.PLAYBOOK_INVALID : ErrorCode.OPERATION_FAILED,
                     "%s (run %d; playbook show %d lists its journal)".formatted(outcome.message(), runId, runId));
         }
         out.info("playbook run %d %s (playbook show %d lists its journal)".formatted(runId, outcome.message(), runId));
+        return outcome;
     }
 
     @Command(name = {"playbook", "check"}, group = GROUP, help = "playbook check FILE [--json]",

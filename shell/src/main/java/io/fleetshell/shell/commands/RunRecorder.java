@@ -25,12 +25,15 @@ final class RunRecorder implements PlaybookListener {
     private final Output out;
     private final boolean json;
     private final String playbookName;
+    private final boolean decisionsAreData;
     private final List<JournalEntry> pending = new ArrayList<>();
     private final List<JournalEntry> all = new ArrayList<>();
     private long lastFlush = System.nanoTime();
     private boolean storeFailed;
 
-    RunRecorder(PlaybookRunStore store, long runId, Output out, boolean json, String playbookName) {
+    /** @param decisionsAreData whether actions and decisions are the data of this run (a simulation prints them on stdout) */
+    RunRecorder(PlaybookRunStore store, long runId, Output out, boolean json, String playbookName, boolean decisionsAreData) {
+        this.decisionsAreData = decisionsAreData;
         this.store = store;
         this.runId = runId;
         this.out = out;
@@ -77,7 +80,14 @@ final class RunRecorder implements PlaybookListener {
                 }
             }
             case WARN -> out.warn(e.text());
-            case ACTION, DECISION -> out.info(out.style("[%s%s] %s".formatted(playbookName, e.line() > 0 ? ":" + e.line() : "", e.text()), "2"));
+            case ACTION, DECISION -> {
+                String line = "[%s%s] %s".formatted(playbookName, e.line() > 0 ? ":" + e.line() : "", e.text());
+                if (decisionsAreData && !json) {
+                    out.println(line);
+                } else {
+                    out.info(out.style(line, "2"));
+                }
+            }
             case READ, END -> {
                 // reads are journaled for explain, not shown; the end is reported by the command
             }

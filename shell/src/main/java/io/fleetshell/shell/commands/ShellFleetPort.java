@@ -99,7 +99,11 @@ public class ShellFleetPort implements FleetPort {
 
     @Override
     public MetricsWindow metrics(Agent agent, Duration window) {
-        Instant to = Instant.now();
+        return metrics(agent, window, Instant.now());
+    }
+
+    /** The figures over the window that ends at {@code to}: a simulation reads a past deployment's. */
+    MetricsWindow metrics(Agent agent, Duration window, Instant to) {
         Instant from = to.minus(window);
         MetricStore store = session.metrics();
         int scrapes = (int) store.scrapes(agent.id(), from, to).stream().filter(MetricStore.StoredScrape::ok).count();
