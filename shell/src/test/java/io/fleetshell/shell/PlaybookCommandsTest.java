@@ -136,7 +136,7 @@ class PlaybookCommandsTest {
         assertThat(run.err()).contains("warning: load: Operation is not allowed for: " + config,
                 "warning: java: Java is not defined",
                 "warning: profile: fleet.profile: the agents: no agent NoSuchAgent in the inventory",
-                "error: hostile.js:6: stopped: the playbook ran longer than its timeout of 1s");
+                "error: hostile.js:5: stopped: the playbook ran longer than its timeout of 1s");
         assertThat(snapshot(fleetDir)).isEqualTo(before);
         assertThat(shell.oneShot("baseline", "list", "--json").out()).contains("\"baselines\" : [ ]");
     }
