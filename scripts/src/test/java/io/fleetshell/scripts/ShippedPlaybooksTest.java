@@ -160,7 +160,8 @@ class ShippedPlaybooksTest {
         assertThat(rewritten("main_pc_code/agents/alpha.py")).isTrue();
         assertThat(rewritten("main_pc_code/agents/beta.py")).isTrue();
         assertThat(rewritten("main_pc_code/agents/gamma.py")).as("the failed step was restored").isFalse();
-        assertThat(decisions(summary)).containsExactly("shouldContinue(batch 1: completed) = true");
+        assertThat(decisions(summary)).first().isEqualTo("shouldContinue(batch 1: completed) = true");
+        assertThat(decisions(summary)).last().asString().startsWith("stop: frozen on a regression: batch 2: mainpc/Gamma rolled back");
 
         // The canary's policy against what the frozen batch recorded: every action simulated, nothing written.
         long frozen = summary.get("journal").valueStream().filter(e -> e.get("kind").asString().equals("action"))
