@@ -130,7 +130,8 @@ final class RolloutCalls {
 
     Map<String, Object> deploy(ApiArgs args, Value policies, int line) {
         args.atMost(2, "deploy(agents, {pattern, batchSize, shouldContinue, interval, maxFail, onFail})");
-        List<Agent> agents = args.agents(0, "the agents", port.inventory());
+        Inventory inventory = port.inventory();
+        List<Agent> agents = args.agents(0, "the agents", inventory);
         Map<String, Object> options = args.options(1, "the options", DEPLOY_OPTIONS);
         String pattern = pattern(args, options);
         boolean sizePolicy = policies.hasMember("batchSize");
@@ -153,7 +154,7 @@ final class RolloutCalls {
             int size = sizePolicy ? batchSize(policies, index, history, queue.size(), line) : sizes.get(index);
             List<AgentId> ids = new ArrayList<>(queue.subList(0, Math.min(size, queue.size())));
             queue.subList(0, ids.size()).clear();
-            List<Agent> batch = ids.stream().map(id -> port.inventory().find(id).getFirst()).toList();
+            List<Agent> batch = ids.stream().map(id -> inventory.find(id).getFirst()).toList();
             Map<String, Object> result;
             if (dryRun) {
                 result = batchJson(index, null, "planned", "dry run: would deploy " + pattern + " to " + ids.size() + " agent"

@@ -71,7 +71,7 @@ public class PlaybookCommands {
                     + "gate, a policy, fleet.stop or the timeout, 2 a bad playbook or parameters. Journaled in the history "
                     + "database (playbook show RUN). FILE is a path, or a name from playbook list.")
     public void run(@Argument(index = 0) String file,
-                    @Option(longName = "param", description = "a parameter the playbook declares, NAME=VALUE; repeat for more") List<String> ignored,
+                    @Option(longName = "param", description = "a parameter the playbook declares, NAME=VALUE; repeat for more") List<String> paramOption,
                     @Option(longName = "dry-run", description = "plan and journal deploys and rollbacks without executing them") boolean dryRun,
                     @Option(longName = "timeout", defaultValue = "10m", description = "wall-clock limit, e.g. 90s, 10m, 1h") String timeout,
                     @Option(longName = "json", description = "print a JSON summary on stdout (script output goes to stderr)") boolean json,
@@ -93,7 +93,7 @@ public class PlaybookCommands {
                     + "policies would have taken. Nothing is written to the fleet.")
     public void simulate(@Argument(index = 0) String file,
                          @Option(longName = "from-deployment", description = "the deployment to replay (deploy status lists them)") Long deployment,
-                         @Option(longName = "param", description = "a parameter the playbook declares, NAME=VALUE; repeat for more") List<String> ignored,
+                         @Option(longName = "param", description = "a parameter the playbook declares, NAME=VALUE; repeat for more") List<String> paramOption,
                          @Option(longName = "json", description = "print a JSON summary on stdout") boolean json,
                          CommandContext context) {
         Playbook playbook = Playbook.read(library().resolve(required(file, "playbook simulate FILE --from-deployment ID")));
@@ -255,7 +255,11 @@ public class PlaybookCommands {
         }
     }
 
-    /** Every {@code --param NAME=VALUE}, in order; a later one for the same name wins. */
+    /**
+     * Every {@code --param NAME=VALUE}, in order; a later one for the same name wins. Read from the parsed
+     * input, not the bound {@code List} parameter (which declares the option for help and completion): the
+     * conversion to a list would split values at commas, and {@code --param batchSize=1,5,20%} must arrive whole.
+     */
     private static Map<String, String> params(CommandContext context) {
         Map<String, String> params = new LinkedHashMap<>();
         for (CommandOption option : context.parsedInput().options()) {
