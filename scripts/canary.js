@@ -4,6 +4,7 @@
 // @param pattern=lazy_loading the rewrite pattern to roll out
 // @param machine= only this machine's agents (empty: every machine)
 // @param interval=30s wait between batches
+// @param proofRuns=11 fresh-process loads of each version for the load-time proof (batch deploy --runs)
 const RISK = {low: 0, medium: 1, high: 2};
 
 const agents = fleet.params.machine ? fleet.inventory({machine: fleet.params.machine}) : fleet.inventory();
@@ -18,6 +19,7 @@ if (candidates.length === 0) {
     const fifth = Math.max(1, Math.ceil(candidates.length * 0.2));
     const result = fleet.deploy(candidates.map(s => s.agent), {
         pattern: fleet.params.pattern,
+        proofRuns: fleet.params.proofRuns,
         interval: fleet.params.interval,
         batchSize: (index, history) => index === 0 ? 1 : index === 1 ? 5 : fifth,
         shouldContinue: (batch) => batch.failed === 0 && batch.held === 0,

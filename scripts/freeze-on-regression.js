@@ -7,6 +7,7 @@
 // @param batchSize=2 agents per batch
 // @param interval=30s wait between batches (and the time the gates look back over)
 // @param machine= only this machine's agents (empty: every machine)
+// @param proofRuns=11 fresh-process loads of each version for the load-time proof (batch deploy --runs)
 const agents = fleet.params.machine ? fleet.inventory({machine: fleet.params.machine}) : fleet.inventory();
 const candidates = fleet.score(agents).filter(s => s.status === 'optimizable').map(s => s.agent);
 // Only agents that answer their health check now can regress at run time; the others are judged by their proof.
@@ -28,6 +29,7 @@ function regressionIn(batch) {
 let regression = null;
 const result = fleet.deploy(candidates, {
     pattern: fleet.params.pattern,
+    proofRuns: fleet.params.proofRuns,
     batchSize: String(fleet.params.batchSize),
     interval: fleet.params.interval,
     // Every failed step is restored by the engine; the batch gate must not roll the rest of the batch back.

@@ -5,6 +5,7 @@
 // @param machines=mainpc,pc2 the machines, in order, comma-separated
 // @param batchSize=50% agents per batch within a machine: a count, a percentage or a list such as 1,5,20%
 // @param interval=30s wait between batches
+// @param proofRuns=11 fresh-process loads of each version for the load-time proof (batch deploy --runs)
 for (const machine of fleet.params.machines.split(',').map(m => m.trim())) {
     const scored = fleet.score(fleet.inventory({machine}));
     const agents = scored.filter(s => s.status === 'optimizable').map(s => s.agent);
@@ -16,6 +17,7 @@ for (const machine of fleet.params.machines.split(',').map(m => m.trim())) {
     fleet.log(`${machine}: rolling ${fleet.params.pattern} out to ${agents.length} agents (${before.length} healthy now)`);
     const result = fleet.deploy(agents, {
         pattern: fleet.params.pattern,
+        proofRuns: fleet.params.proofRuns,
         batchSize: String(fleet.params.batchSize),
         interval: fleet.params.interval,
     });

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Runtime metrics in the history database: every scrape (failed ones with their error) and every sample a
@@ -32,9 +31,9 @@ import java.util.TreeMap;
  */
 public final class MetricStore {
 
-    /** Where samples came from: an agent's own endpoint, or a Prometheus server's query API. */
+    /** Where samples came from: an agent's own endpoint, a Prometheus server's query API, or an imported file. */
     public enum Source {
-        SCRAPE, PROMETHEUS;
+        SCRAPE, PROMETHEUS, IMPORT;
 
         String column() {
             return name().toLowerCase(Locale.ROOT);
@@ -78,6 +77,8 @@ public final class MetricStore {
             WHERE machine = ? AND agent = ? AND at_ms >= ? AND at_ms <= ? ORDER BY at_ms, id""";
     private static final String LATEST_SCRAPE = SELECT_SCRAPE + """
             WHERE machine = ? AND agent = ? ORDER BY at_ms DESC, id DESC LIMIT 1""";
+    private static final String LATEST_OK_SCRAPE = SELECT_SCRAPE + """
+            WHERE machine = ? AND agent = ? AND status = 'ok' AND at_ms >= ? ORDER BY at_ms DESC, id DESC LIMIT 1""";
     private static final String SCRAPE_BY_ID = SELECT_SCRAPE + "WHERE id = ?";
     private static final String SAMPLES_OF_SCRAPE = """
             SELECT s.family, s.type, s.name, s.labels_json, m.value FROM metric_samples m JOIN metric_series s ON s.id = m.series_id
@@ -117,7 +118,7 @@ public final class MetricStore {
                     long atMs = row.at().toEpochMilli();
                     for (MetricFamily family : ok.exposition().families()) {
                         for (Sample s : family.samples()) {
-                            String labels = Json.write(new TreeMap<>(s.labels()));
+                            String labels = Json.sortedLabels(s.labels());
                             String key = s.name() + '\u0000' + labels;
                             Long id = ids.get(key);
                             if (id == null) {
@@ -158,6 +159,12 @@ public final class MetricStore {
 
     public Optional<StoredScrape> latest(AgentId agent) {
         return database.read(c -> Rows.list(c, LATEST_SCRAPE, MetricStore::scrape, agent.machine(), agent.name())).stream().findFirst();
+    }
+
+    /** The agent's newest successful scrape since {@code since}. */
+    public Optional<StoredScrape> latestOk(AgentId agent, Instant since) {
+        return database.read(c -> Rows.list(c, LATEST_OK_SCRAPE, MetricStore::scrape, agent.machine(), agent.name(), since.toEpochMilli()))
+                .stream().findFirst();
     }
 
     public Optional<StoredScrape> scrape(long id) {

@@ -98,4 +98,14 @@ class MetricStoreTest {
         });
         assertThat(rows).isEqualTo(200 * 11);
     }
+
+    @Test
+    void labelTextIsWhatJacksonWritesForTheSortedLabels() {
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        labels.put("path", "C:\\dir \"quoted\"\nnext\ttab\u0001\u001f\b\f\r é ✓ /");
+        labels.put("agent", "Tutor");
+        labels.put("le", "+Inf");
+        assertThat(Json.sortedLabels(labels)).isEqualTo(Json.write(new java.util.TreeMap<>(labels)));
+        assertThat(Json.sortedLabels(Map.of())).isEqualTo("{}");
+    }
 }

@@ -14,7 +14,7 @@ import io.fleetshell.engine.rollout.BatchSpec;
 import io.fleetshell.engine.rollout.Candidate;
 import io.fleetshell.engine.rollout.OnFail;
 import io.fleetshell.engine.rollout.Plan;
-import io.fleetshell.engine.rollout.Prover;
+import io.fleetshell.engine.rollout.StepProver;
 import io.fleetshell.engine.rollout.Rollout;
 import io.fleetshell.engine.rollout.RolloutOptions;
 
@@ -95,7 +95,7 @@ public final class RolloutFleet {
     }
 
     /** A prover that reads the written file and fails for the named agents, as a test_command would. */
-    static Prover failingFor(Set<String> agentNames) {
+    static StepProver failingFor(Set<String> agentNames) {
         return (agent, rewrite) -> {
             String onDisk;
             try {

@@ -25,8 +25,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ShippedPlaybooksTest {
 
-    /** Deferrable imports: json and csv are used only inside the function. */
-    private static final String AGENT = "import json\nimport csv\n\n\ndef handle(text):\n    return json.dumps(list(csv.reader([text])))\n";
+    /**
+     * Deferrable imports, used only inside the function: asyncio alone costs tens of milliseconds, so the
+     * rewrite's load-time proof sees the drop in every one of its few runs.
+     */
+    private static final String AGENT = "import asyncio\nimport json\n\n\ndef handle(text):\n"
+            + "    return json.dumps(asyncio.run(asyncio.sleep(0, result=text)))\n";
+    /** The fewest loads per version with which the load-time proof can decide: the tests' deploys stay short. */
+    private static final String PROOF_RUNS = "proofRuns=4";
 
     @TempDir
     Path home;
@@ -87,14 +93,14 @@ class ShippedPlaybooksTest {
     @Test
     void canaryDeploysOneAgentThenFiveThenAFifthAndStopsAtAFailure() throws IOException {
         writeFleet(0, "Delta");
-        Shell.Run run = shell.run("playbook", "run", "canary.js", "--param", "interval=0s", "--json");
+        Shell.Run run = shell.run("playbook", "run", "canary.js", "--param", "interval=0s", "--param", PROOF_RUNS, "--json");
         JsonNode summary = summary(run);
         // 5 candidates: batch of 1, then of 5 (the 4 left); Delta's proof fails in batch 2, so the canary stops.
         assertThat(run.status()).as(run.err()).isEqualTo(1);
         assertThat(summary.get("outcome").asString()).isEqualTo("stopped");
         assertThat(decisions(summary)).containsExactly("batchSize(0) = 1", "shouldContinue(batch 1: completed) = true",
                 "batchSize(1) = 5 (4 left)");
-        assertThat(summary.get("message").asString()).contains("canary.js:19: deployment ", "stopped at batch 2");
+        assertThat(summary.get("message").asString()).contains("canary.js:20: deployment ", "stopped at batch 2");
         assertThat(rewritten("pc2_code/agents/delta.py")).as("the engine restored Delta").isFalse();
         long changed = 0;
         for (String f : List.of("main_pc_code/agents/alpha.py", "main_pc_code/agents/beta.py", "main_pc_code/agents/gamma.py",
@@ -152,7 +158,7 @@ class ShippedPlaybooksTest {
     void freezeOnRegressionLeavesAppliedBatchesAndWaitsForAPerson() throws IOException {
         writeFleet(0, "Gamma");
         Shell.Run run = shell.run("playbook", "run", "freeze-on-regression.js", "--param", "interval=0s",
-                "--param", "machine=mainpc", "--json");
+                "--param", "machine=mainpc", "--param", PROOF_RUNS, "--json");
         assertThat(run.status()).as(run.err()).isEqualTo(1);
         JsonNode summary = summary(run);
         assertThat(summary.get("message").asString()).contains("frozen on a regression: batch 2: mainpc/Gamma rolled back",
@@ -169,9 +175,9 @@ class ShippedPlaybooksTest {
         String before = Files.readString(fleet.resolve("main_pc_code/agents/alpha.py"));
         Shell.Run simulated = shell.run("playbook", "simulate", "canary.js", "--from-deployment", String.valueOf(frozen));
         assertThat(simulated.status()).as(simulated.err()).isEqualTo(1);
-        assertThat(simulated.out()).contains("[canary.js:19] batchSize(0) = 1",
-                "[canary.js:19] simulation: batch 1: simulated from deployment %d: mainpc/Gamma rolled back".formatted(frozen));
-        assertThat(simulated.err()).contains("canary.js:19: deployment %d stopped at batch 1".formatted(frozen));
+        assertThat(simulated.out()).contains("[canary.js:20] batchSize(0) = 1",
+                "[canary.js:20] simulation: batch 1: simulated from deployment %d: mainpc/Gamma rolled back".formatted(frozen));
+        assertThat(simulated.err()).contains("canary.js:20: deployment %d stopped at batch 1".formatted(frozen));
         assertThat(Files.readString(fleet.resolve("main_pc_code/agents/alpha.py"))).isEqualTo(before);
         assertThat(rewritten("main_pc_code/agents/gamma.py")).isFalse();
         assertThat(shell.run("playbook", "runs").out()).contains("simulate");

@@ -2,6 +2,9 @@ package io.fleetshell.shell;
 
 import io.fleetshell.engine.FleetHome;
 import io.fleetshell.engine.Settings;
+import io.fleetshell.engine.compare.Gates;
+import io.fleetshell.engine.compare.TrafficHistory;
+import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.history.BaselineStore;
 import io.fleetshell.history.EventLog;
@@ -34,6 +37,7 @@ public class ShellSession {
     private Output output = new Output(new PrintWriter(System.out, true), new PrintWriter(System.err, true), false);
     private boolean interactive;
     private Journal journal = new Journal();
+    private java.util.function.UnaryOperator<String> console;
 
     public ShellSession(@Value("${fleetshell.home:}") String configuredHome) {
         this.environment = System.getenv();
@@ -74,6 +78,21 @@ public class ShellSession {
         return new RuntimeStore(database());
     }
 
+    /**
+     * The gates on this inventory: runtime samples, scraped traffic and the thresholds of settings.yaml; each
+     * decision is stored.
+     */
+    public Gates gates(Inventory inventory) {
+        return new Gates(inventory, runtime(), traffic(), settings().thresholds());
+    }
+
+    /** Scraped traffic, interval by interval between stored scrapes. */
+    public TrafficHistory traffic() {
+        MetricStore metrics = metrics();
+        return (agent, from, to) -> metrics.intervals(agent, from, to).stream()
+                .map(i -> new TrafficHistory.Interval(i.from().id(), i.to().id(), i.to().at(), i.stats())).toList();
+    }
+
     /** Scraped metric samples. */
     public MetricStore metrics() {
         return new MetricStore(database());
@@ -103,6 +122,23 @@ public class ShellSession {
 
     public Journal journal() {
         return journal;
+    }
+
+    /** Lets commands ask the person at the REPL a question ({@code question -> answer}); null outside the REPL. */
+    public void console(java.util.function.UnaryOperator<String> console) {
+        this.console = console;
+    }
+
+    /** The answer typed to {@code question} in the REPL, or empty in one-shot mode. */
+    public java.util.Optional<String> ask(String question) {
+        if (console == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.ofNullable(console.apply(question));
+        } catch (RuntimeException e) { // Ctrl-C or Ctrl-D at the question: no answer
+            return java.util.Optional.of("");
+        }
     }
 
     @PreDestroy

@@ -1,6 +1,5 @@
 package io.fleetshell.shell;
 
-import io.fleetshell.engine.demo.DemoFleet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -9,14 +8,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,15 +31,9 @@ class AgentsCommandsTest {
 
     @BeforeEach
     void loadFleet() throws IOException {
-        new DemoFleet().install(fleet, false);
-        String template;
-        try (InputStream in = getClass().getResourceAsStream("test_agent.py")) {
-            template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        for (String mode : List.of("ok", "error", "hang", "stubborn")) {
-            Files.writeString(fleet.resolve("test_" + mode + ".py"), template.replace("__MODE__", mode));
-        }
+        RuntimeTestFleet.install(fleet);
         Path config = fleet.resolve("runtime_test.yaml");
+        int externalPort = RuntimeTestFleet.freePort();
         Files.writeString(config, """
                 global_settings:
                   environment: {PYTHONUNBUFFERED: "1", LOG_LEVEL: "${LOG_LEVEL:-INFO}"}
@@ -62,28 +50,16 @@ class AgentsCommandsTest {
                       script_path: test_ok.py
                       health_check_port: %d
                       restart_command: "HEALTH_PORT=%d PID_FILE=%s setsid python3 {script} >/dev/null 2>&1 &"
-                """.formatted(freePort(), freePort(), freePort(), freePort(), freePort(), freePort(), freePort(),
-                externalPort(), externalPort(), fleet.resolve("external.pid")));
+                """.formatted(RuntimeTestFleet.freePort(), RuntimeTestFleet.freePort(), RuntimeTestFleet.freePort(),
+                RuntimeTestFleet.freePort(), RuntimeTestFleet.freePort(), RuntimeTestFleet.freePort(), RuntimeTestFleet.freePort(),
+                externalPort, externalPort, fleet.resolve("external.pid")));
         shell = new ShellHarness(home);
         assertThat(shell.oneShot("inventory", "load", config.toString(), "--machine", "m1").status()).isZero();
     }
 
     @AfterEach
     void killLeftovers() throws IOException {
-        List<Long> pids = new ArrayList<>();
-        Path run = home.resolve("run");
-        if (Files.isDirectory(run)) {
-            try (Stream<Path> files = Files.walk(run)) {
-                for (Path f : files.filter(Files::isRegularFile).toList()) {
-                    pids.add(json.readTree(Files.readString(f)).get("pid").asLong());
-                }
-            }
-        }
-        if (Files.exists(fleet.resolve("external.pid"))) {
-            pids.add(Long.parseLong(Files.readString(fleet.resolve("external.pid")).trim()));
-        }
-        pids.stream().filter(p -> p != ProcessHandle.current().pid())
-                .forEach(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly));
+        RuntimeTestFleet.killLeftovers(home, fleet.resolve("external.pid"));
     }
 
     @Test
@@ -182,18 +158,4 @@ class AgentsCommandsTest {
         throw new AssertionError("no " + id + " in " + agents);
     }
 
-    private int externalPort;
-
-    private int externalPort() throws IOException {
-        if (externalPort == 0) {
-            externalPort = freePort();
-        }
-        return externalPort;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

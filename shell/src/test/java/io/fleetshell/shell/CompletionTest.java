@@ -73,6 +73,13 @@ class CompletionTest {
     }
 
     @Test
+    void completesOptimizeAgentsAndPatterns() {
+        assertThat(tab("optimize Tr")).containsExactly("TranslationService");
+        assertThat(tab("optimize TranslationService --pattern ")).containsExactly("dependency_reduction", "lazy_loading");
+        assertThat(tab("optimize TranslationService --pattern l")).containsExactly("lazy_loading");
+    }
+
+    @Test
     void completesPathsForFiles() {
         String dir = fleetDir + "/main_pc_code/con";
         assertThat(tab("inventory load " + dir)).containsExactly(fleetDir + "/main_pc_code/config/");

@@ -108,6 +108,27 @@ class MetricsCommandsTest {
         assertThat(shell.oneShot("metrics", "query", "up").err()).contains("no Prometheus server is configured; add prometheus_url");
     }
 
+    @Test
+    void watchOncePrintsOneFrameWithRealFiguresAndTheBrokenTargetsAsAlerts() {
+        assertThat(shell.oneShot("metrics", "scrape", "TutorAgent").status()).isZero();
+        for (int i = 0; i < 3; i++) {
+            LiveAgents.get(tutor, "/run?x=arithmetic&answer=5+41");
+        }
+        ShellHarness.Run frame = shell.oneShot("watch", "--once", "--interval", "500ms");
+        assertThat(frame.status()).as(frame.err()).isZero();
+        assertThat(frame.err()).contains("4 agents had no scrape in the last hour; scraping them first, 500ms before the frame");
+        assertThat(frame.out()).contains("agents 5   healthy 2/5 (40.0%)", "active alerts: 3", "GarbageAgent: http://127.0.0.1:")
+                .containsPattern("mainpc\\s+TutorAgent\\s+up\\s+-\\s+[\\d.]+ ms\\s+\\S+\\s+no baseline\\s+3\\s+-")
+                .containsPattern("GarbageAgent\\s+error").containsPattern("DownAgent\\s+DOWN");
+
+        ShellHarness.Run json = shell.oneShot("watch", "TutorAgent", "--once", "--json");
+        JsonNode rows = this.json.readTree(json.out()).get("rows");
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).get("status").asString()).isEqualTo("up");
+        assertThat(rows.get(0).get("requests").asDouble()).as("no traffic since the last cycle").isZero();
+        assertThat(shell.oneShot("watch", "--json").err()).contains("--json needs --once");
+    }
+
     private static JsonNode byAgent(JsonNode scrapes, String name) {
         for (JsonNode s : scrapes) {
             if (s.get("agent").asString().endsWith("/" + name)) {

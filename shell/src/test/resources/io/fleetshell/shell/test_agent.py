@@ -1,7 +1,7 @@
 """An agent for runtime tests: its health port (HEALTH_PORT) behaves as MODE says.
 
-MODE is the first line of the copy the test writes: ok, error (500), hang (accepts, never answers),
-stubborn (answers 200 and ignores SIGTERM). Every mode writes its pid to PID_FILE when that is set.
+MODE is set in the copy the test writes: ok, error (500), hang (accepts, never answers),
+stubborn (answers 200 and ignores SIGTERM), badmetrics (healthy, but /metrics serves garbage). Every mode writes its pid to PID_FILE when that is set.
 """
 import http.server
 import os
@@ -29,10 +29,22 @@ if MODE == "hang":
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        if self.path == "/metrics" and MODE == "badmetrics":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; version=0.0.4")
+            self.end_headers()
+            self.wfile.write(b"# TYPE up gauge\nup{job=\"x\" 1\n\x00garbage\n")
+            return
+        if self.path == "/metrics":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; version=0.0.4")
+            self.end_headers()
+            self.wfile.write(b"# TYPE test_up gauge\ntest_up 1\n")
+            return
         code = 500 if MODE == "error" else 200
         self.send_response(code)
         self.end_headers()
-        self.wfile.write(b'{"status": "%s", "agent": "test"}' % (b"ok" if code == 200 else b"broken"))
+        self.wfile.write(b'{"status": "%s"}' % (b"ok" if code == 200 else b"broken"))
 
     def log_message(self, *args):
         pass

@@ -39,22 +39,26 @@ public final class Gates {
     public static final String TIME_TO_HEALTHY = "time-to-healthy";
     public static final String ERROR_RATE = "error rate";
     public static final String MEMORY = "memory";
+    public static final String LATENCY = "p95 latency";
 
     private final Inventory inventory;
     private final RuntimeHistory history;
+    private final TrafficHistory traffic;
     private final Thresholds thresholds;
     private final HealthProbe probe = new HealthProbe();
 
-    public Gates(Inventory inventory, RuntimeHistory history, Thresholds thresholds) {
+    /** @param traffic the scraped request metrics ({@link TrafficHistory#NONE} without any) */
+    public Gates(Inventory inventory, RuntimeHistory history, TrafficHistory traffic, Thresholds thresholds) {
         this.inventory = inventory;
         this.history = history;
+        this.traffic = traffic;
         this.thresholds = thresholds;
     }
 
     /** Every gate, each storing its decisions. */
     public List<Gate> all() {
         return List.of(recorded(HEALTH, this::health), recorded(TIME_TO_HEALTHY, this::timeToHealthy),
-                recorded(ERROR_RATE, this::errorRate), recorded(MEMORY, this::memory));
+                recorded(LATENCY, this::latency), recorded(ERROR_RATE, this::errorRate), recorded(MEMORY, this::memory));
     }
 
     /** One gate by name. */
@@ -132,44 +136,68 @@ public final class Gates {
                 thresholds);
     }
 
-    /** Failed health probes out of all probes, since the change against the baseline window. */
+    /** The p95 of each scrape interval with traffic: one raw sample per interval, in milliseconds. */
+    private GateDecision latency(Agent agent, Instant since) {
+        Window base = baselineWindow(agent, since);
+        Window now = new Window(since, Instant.now(), "since the change");
+        Predicate<TrafficHistory.Interval> served = i -> i.stats().requests() > 0 && !Double.isNaN(i.stats().p95Seconds());
+        return Comparison.lowerIsBetter(LATENCY, "request latency ms (p95 of each scrape interval)", Comparison.Statistic.P50,
+                series(base, "metric_scrapes", traffic.intervals(agent.id(), base.from(), base.to()), served,
+                        TrafficHistory.Interval::toScrape, i -> i.stats().p95Seconds() * 1000),
+                series(now, "metric_scrapes", traffic.intervals(agent.id(), now.from(), now.to()), served,
+                        TrafficHistory.Interval::toScrape, i -> i.stats().p95Seconds() * 1000),
+                thresholds);
+    }
+
+    /**
+     * 5xx answers out of all requests when the agent's counters carry a status label; else failed health probes
+     * out of all probes. Since the change against the baseline window.
+     */
     private GateDecision errorRate(Agent agent, Instant since) {
         Window base = baselineWindow(agent, since);
         Window now = new Window(since, Instant.now(), "since the change");
+        List<TrafficHistory.Interval> trafficBefore = labelled(traffic.intervals(agent.id(), base.from(), base.to()));
+        List<TrafficHistory.Interval> trafficAfter = labelled(traffic.intervals(agent.id(), now.from(), now.to()));
+        if (!trafficBefore.isEmpty() && !trafficAfter.isEmpty()) {
+            return rateComparison(ERROR_RATE, "5xx answers", "metric_scrapes",
+                    base, errors(trafficBefore), failing(trafficBefore), requests(trafficBefore),
+                    now, errors(trafficAfter), failing(trafficAfter), requests(trafficAfter));
+        }
         List<ProbeSample> before = history.probes(agent.id(), base.from(), base.to());
         List<ProbeSample> after = history.probes(agent.id(), now.from(), now.to());
+        List<Long> failedBefore = before.stream().filter(p -> !p.probe().healthy()).map(ProbeSample::id).toList();
+        List<Long> failedAfter = after.stream().filter(p -> !p.probe().healthy()).map(ProbeSample::id).toList();
         return rateComparison(ERROR_RATE, "failed health probes", "health_probes",
-                base, before.stream().filter(p -> !p.probe().healthy()).map(ProbeSample::id).toList(), before.size(),
-                now, after.stream().filter(p -> !p.probe().healthy()).map(ProbeSample::id).toList(), after.size());
+                base, failedBefore.size(), failedBefore, before.size(), now, failedAfter.size(), failedAfter, after.size());
     }
 
     /**
      * Decides on a failure rate: HOLD below the minimum trials, FAIL when the current rate is significantly
      * higher and the change is at or below the regression alert, PASS otherwise.
      */
-    GateDecision rateComparison(String gate, String measure, String table, Window base, List<Long> baseFailures, long baseTrials,
-                                Window now, List<Long> currentFailures, long currentTrials) {
+    GateDecision rateComparison(String gate, String measure, String table, Window base, long baseFailures, List<Long> baseIds,
+                                long baseTrials, Window now, long currentFailures, List<Long> currentIds, long currentTrials) {
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("measure", measure);
         evidence.put("table", table);
-        evidence.put("baseline", JsonMap.of("window", base.asEvidence(), "trials", baseTrials, "failures", baseFailures.size(),
-                "failure_ids", baseFailures));
-        evidence.put("current", JsonMap.of("window", now.asEvidence(), "trials", currentTrials, "failures", currentFailures.size(),
-                "failure_ids", currentFailures));
+        evidence.put("baseline", JsonMap.of("window", base.asEvidence(), "trials", baseTrials, "failures", baseFailures,
+                "failure_ids", baseIds));
+        evidence.put("current", JsonMap.of("window", now.asEvidence(), "trials", currentTrials, "failures", currentFailures,
+                "failure_ids", currentIds));
         evidence.put("thresholds", thresholds.asEvidence());
         Optional<DataNeeded> needed = DataNeeded.check((int) baseTrials, (int) currentTrials, thresholds.minimumTrials(), now.span());
         if (needed.isPresent()) {
             return new GateDecision(gate, GateDecision.Verdict.HOLD, "fewer than %d trials per side".formatted(thresholds.minimumTrials()),
                     "%s: %s".formatted(measure, needed.get().describe("trials")), evidence);
         }
-        TwoProportions test = TwoProportions.greaterThan(currentFailures.size(), currentTrials, baseFailures.size(), baseTrials);
+        TwoProportions test = TwoProportions.greaterThan(currentFailures, currentTrials, baseFailures, baseTrials);
         // As a change relative to the baseline's success rate: 1% -> 8% failures is a -7.1% change in successes.
         double change = (test.referenceRate() - test.candidateRate()) / Math.max(1e-9, 1 - test.referenceRate());
         evidence.put("change", change);
         evidence.put("test", JsonMap.of("method", test.method(), "z", test.z(), "p", test.pValue(),
                 "baseline_rate", test.referenceRate(), "current_rate", test.candidateRate()));
         String shown = "%s %.2f%% -> %.2f%% (%d/%d since the change)".formatted(measure, test.referenceRate() * 100,
-                test.candidateRate() * 100, currentFailures.size(), currentTrials);
+                test.candidateRate() * 100, currentFailures, currentTrials);
         if (change <= thresholds.regressionAlert() && test.significant(thresholds.alpha())) {
             return new GateDecision(gate, GateDecision.Verdict.FAIL, "success change %s <= regression alert %s (z-test p=%.4f < %.2f)"
                     .formatted(Thresholds.percent(change), Thresholds.percent(thresholds.regressionAlert()), test.pValue(), thresholds.alpha()),
@@ -182,6 +210,23 @@ public final class Gates {
         }
         return new GateDecision(gate, GateDecision.Verdict.PASS, "no significant rise in failures (p=%.4f)".formatted(test.pValue()),
                 shown, evidence);
+    }
+
+    private static List<TrafficHistory.Interval> labelled(List<TrafficHistory.Interval> intervals) {
+        return intervals.stream().filter(i -> !Double.isNaN(i.stats().errors()) && i.stats().requests() > 0).toList();
+    }
+
+    /** Scrape ids closing the intervals that had 5xx answers. */
+    private static List<Long> failing(List<TrafficHistory.Interval> intervals) {
+        return intervals.stream().filter(i -> i.stats().errors() > 0).map(TrafficHistory.Interval::toScrape).toList();
+    }
+
+    private static long errors(List<TrafficHistory.Interval> intervals) {
+        return Math.round(intervals.stream().mapToDouble(i -> i.stats().errors()).sum());
+    }
+
+    private static long requests(List<TrafficHistory.Interval> intervals) {
+        return Math.round(intervals.stream().mapToDouble(i -> i.stats().requests()).sum());
     }
 
     private static <T> Series series(Window window, String table, List<T> samples, Predicate<T> usable,

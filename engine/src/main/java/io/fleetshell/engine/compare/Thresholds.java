@@ -7,6 +7,7 @@ import io.fleetshell.engine.stats.MannWhitney;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,8 +61,8 @@ public record Thresholds(double targetImprovement, double minimumImprovement, do
         Map<String, Object> map = new LinkedHashMap<>();
         raw.forEach((k, v) -> map.put(String.valueOf(k), v));
         for (String key : map.keySet()) {
-            if (!KNOWN.containsKey(key)) {
-                throw invalid(file, "thresholds: unknown key '%s'; known keys: %s".formatted(key, String.join(", ", KNOWN.keySet())));
+            if (!KNOWN.contains(key)) {
+                throw invalid(file, "thresholds: unknown key '%s'; known keys: %s".formatted(key, String.join(", ", KNOWN)));
             }
         }
         return new Thresholds(
@@ -79,15 +80,9 @@ public record Thresholds(double targetImprovement, double minimumImprovement, do
                 duration(map, "clock_tolerance", d.clockTolerance, file));
     }
 
-    private static final Map<String, String> KNOWN = new LinkedHashMap<>();
-
-    static {
-        for (String key : new String[] {"target_improvement", "minimum_improvement", "regression_alert", "health_minimum",
-                "significance", "minimum_samples", "minimum_trials", "baseline_lookback", "max_response_time", "max_error_rate",
-                "min_healthy_agents", "clock_tolerance"}) {
-            KNOWN.put(key, key);
-        }
-    }
+    private static final List<String> KNOWN = List.of("target_improvement", "minimum_improvement", "regression_alert",
+            "health_minimum", "significance", "minimum_samples", "minimum_trials", "baseline_lookback", "max_response_time",
+            "max_error_rate", "min_healthy_agents", "clock_tolerance");
 
     /** The thresholds as evidence shows them. */
     public Map<String, Object> asEvidence() {
@@ -152,15 +147,6 @@ public record Thresholds(double targetImprovement, double minimumImprovement, do
             default -> amount * 86_400_000;
         };
         return Duration.ofMillis(Math.round(millis));
-    }
-
-    /** Parses a duration as typed on the command line ({@code 10m}, {@code 90s}); null when it is not one. */
-    public static Duration parseDuration(String text) {
-        Matcher m = DURATION.matcher(text.trim());
-        if (!m.matches()) {
-            return null;
-        }
-        return duration(Map.of("d", text), "d", null, Path.of("-"));
     }
 
     private static FleetshellException invalid(Path file, String message) {

@@ -18,15 +18,17 @@ import java.util.Map;
  * @param pythonVersion  its version
  * @param applicability  per pattern id, in the order run
  * @param rewrite        the combined rewrite
- * @param deferredNames  module-level names lazy_loading defers (their first use is timed)
+ * @param deferredNames  what lazy_loading defers, as attribute paths from the module (their first use is timed)
+ * @param removedNames   module-level names dependency_reduction removes
  * @param proof          the proof, or null
  */
 public record Optimization(Agent agent, String python, String pythonVersion, Map<String, Applicability> applicability,
-                           Rewrite rewrite, List<String> deferredNames, Proof proof) {
+                           Rewrite rewrite, List<String> deferredNames, List<String> removedNames, Proof proof) {
 
     public Optimization {
         applicability = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(applicability));
         deferredNames = List.copyOf(deferredNames);
+        removedNames = List.copyOf(removedNames);
     }
 
     /** Changes the file and its proof passed. */

@@ -9,6 +9,7 @@ import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.pattern.Applicability;
 import io.fleetshell.engine.pattern.DeferHeavyImports;
+import io.fleetshell.engine.pattern.LineMap;
 import io.fleetshell.engine.pattern.Pattern;
 import io.fleetshell.engine.pattern.PatternInput;
 import io.fleetshell.engine.pattern.RemoveUnusedImports;
@@ -43,6 +44,7 @@ public final class Optimizer {
     private final PythonFacts facts;
     private final Set<String> sideEffectModules;
     private final Prover prover;
+    private final Map<String, String> versions = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param facts             the analysis runner
@@ -73,21 +75,20 @@ public final class Optimizer {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s: %s. %s is not optimized until the file parses under %s; nothing was changed."
                     .formatted(script, current.error().line(), current.error(), agent.id(), python));
         }
-        String version = facts.version(python);
-        Map<String, String> options = Map.of(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, script, current));
+        String version = versions.computeIfAbsent(python, facts::version);
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, script, current));
         byte[] source = original;
         Map<String, Applicability> applicability = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
         List<String> changedBy = new ArrayList<>();
         List<String> deferred = List.of();
         List<String> removed = new ArrayList<>();
-        for (Pattern pattern : patterns) {
+        for (int i = 0; i < patterns.size(); i++) {
+            Pattern pattern = patterns.get(i);
             PatternInput input = new PatternInput(agent.id().toString(), script, source, current, version, options);
             applicability.put(pattern.id(), pattern.validate(input));
             Rewrite rewrite = pattern.rewrite(input);
-            if (!changedBy.isEmpty() && rewrite.changes()) {
-                notes.add("%s: line numbers below are those of the file as %s left it".formatted(pattern.id(), String.join(" and ", changedBy)));
-            }
             rewrite.notes().forEach(n -> notes.add(pattern.id() + ": " + n));
             if (pattern instanceof DeferHeavyImports lazy) {
                 deferred = lazy.deferredNames(input);
@@ -98,7 +99,10 @@ public final class Optimizer {
             if (rewrite.changes()) {
                 changedBy.add(pattern.id());
                 source = rewrite.after();
-                current = analyzeBytes(python, script, source);
+                if (i + 1 < patterns.size()) {
+                    current = analyzeBytes(python, script, source);
+                    options.put(LineMap.OPTION, LineMap.between(original, source));
+                }
             }
         }
         String name = changedBy.isEmpty() ? patterns.stream().map(Pattern::id).collect(Collectors.joining("+")) : String.join("+", changedBy);
@@ -108,7 +112,7 @@ public final class Optimizer {
             ProfileTarget target = new ProfileTarget(agent.id(), script, python, machine.fleetRoot(), machine.environment());
             proof = prover.prove(new Prover.Subject(target, combined, deferred, removed, agent.commands().test()));
         }
-        return new Optimization(agent, python, version, applicability, combined, deferred, proof);
+        return new Optimization(agent, python, version, applicability, combined, deferred, removed, proof);
     }
 
     private FileFacts analyze(String python, Path file) {

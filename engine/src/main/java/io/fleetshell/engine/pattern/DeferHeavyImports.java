@@ -81,7 +81,7 @@ public final class DeferHeavyImports implements Pattern {
                     + ". Fix the file; nothing can be rewritten before it parses."));
         }
         List<Decision> decisions = decide(input);
-        List<String> reasons = new ArrayList<>(explain(decisions));
+        List<String> reasons = new ArrayList<>(explain(decisions, lines(input)));
         if (decisions.stream().noneMatch(Decision::deferred)) {
             reasons.addFirst("nothing to defer: every module-level import must stay as it is");
             return new Applicability.DoesNotApply(reasons);
@@ -133,17 +133,17 @@ public final class DeferHeavyImports implements Pattern {
             edits.replaceImport(span, String.join("; ", parts));
         }
         int at = edits.lineStart(headerLine(input.facts()));
-        edits.insert(at, header(version, decisions, eol) + (pep810 ? "" : loader(eol)) + eol);
-        List<String> notes = new ArrayList<>(explain(decisions));
+        edits.insert(at, header(version, decisions, lines(input), eol) + (pep810 ? "" : loader(eol)) + eol);
+        List<String> notes = new ArrayList<>(explain(decisions, lines(input)));
         notes.add(pep810
                 ? "Python %s: the deferred imports are PEP 810 `lazy import` / `lazy from` statements.".formatted(version)
                 : ("Python %s: the deferred names are bound by `%s`, inlined once before the first top-level import and deleted "
                         + "after the last deferred one (one file, one backup; no import-path change).").formatted(version, LOADER));
-        notes.add("Still changes: an exception raised by a deferred module's own code surfaces at the first use of its name "
+        notes.add("Still changes, error timing: an exception raised by a deferred module's own code surfaces at the first use of its name "
                 + "instead of at load (a module that is missing altogether still fails at load, as before).");
-        notes.add("Still changes: deferred modules load after the imports that follow them, in the thread that first uses "
+        notes.add("Still changes, import order: deferred modules load after the imports that follow them, in the thread that first uses "
                 + "them (a lock makes that first load run once).");
-        notes.add("Still changes: the first use of each deferred name pays its import (the proof measures it as first-use cost).");
+        notes.add("Still changes, first-use latency: the first use of each deferred name pays its import (the proof measures it as first-use cost).");
         return new Rewrite(ID, input.file(), input.source(), edits.apply(), notes);
     }
 
@@ -236,18 +236,30 @@ public final class DeferHeavyImports implements Pattern {
                 .mapToInt(f -> f.span().line()).min().orElse(0);
     }
 
-    private static List<String> explain(List<Decision> decisions) {
+    private static LineMap lines(PatternInput input) {
+        return LineMap.parse(input.options().get(LineMap.OPTION));
+    }
+
+    /** One sentence per name; lines are the original file's (the reasons' own line numbers, from the facts, too). */
+    private static List<String> explain(List<Decision> decisions, LineMap lines) {
         return decisions.stream().map(d -> d.deferred()
-                ? "deferred: `%s` (line %d)".formatted(d.fact().text(), d.fact().span().line())
-                : "kept eager: `%s` (line %d): %s".formatted(d.fact().text(), d.fact().span().line(), d.keptBecause()))
+                ? "deferred: `%s` (line %d)".formatted(d.fact().text(), lines.original(d.fact().span().line()))
+                : "kept eager: `%s` (line %d): %s".formatted(d.fact().text(), lines.original(d.fact().span().line()),
+                        remapLines(d.keptBecause(), lines)))
                 .collect(Collectors.toCollection(ArrayList::new));
     }
 
-    private static String header(PythonVersion version, List<Decision> decisions, String eol) {
+    /** "line 45" in a reason, written from the facts of a rewritten file, becomes the original's line. */
+    private static String remapLines(String reason, LineMap lines) {
+        return java.util.regex.Pattern.compile("line (\\d+)").matcher(reason)
+                .replaceAll(m -> "line " + lines.original(Integer.parseInt(m.group(1))));
+    }
+
+    private static String header(PythonVersion version, List<Decision> decisions, LineMap lines, String eol) {
         StringBuilder text = new StringBuilder();
         text.append("# fleetshell lazy_loading (Python ").append(version).append("): each deferred import below keeps its name, ")
                 .append("which loads the module on first use").append(eol);
-        for (String line : explain(decisions)) {
+        for (String line : explain(decisions, lines)) {
             text.append("#   ").append(line).append(eol);
         }
         return text.toString();

@@ -44,8 +44,11 @@ public interface FleetPort {
     /** Resolves a rollout of {@code pattern} over the agents into a plan, as {@code batch deploy} does; nothing is written. */
     Plan plan(List<Agent> agents, String pattern, RolloutOptions options);
 
-    /** Executes a plan through the rollout executor: backups, atomic writes, proofs, gates, the fleet lock, the journal. */
-    DeploymentResult deploy(Plan plan);
+    /**
+     * Executes a plan through the rollout executor as {@code batch deploy} does: backups, atomic writes, proofs
+     * ({@code proofRuns} fresh-process loads of each version for the load-time proof), gates, the fleet lock, the journal.
+     */
+    DeploymentResult deploy(Plan plan, int proofRuns);
 
     /** Restores every change a deployment still has on disk, as {@code rollback DEPLOYMENT} does. */
     RolloutExecutor.RollbackResult rollback(long deploymentId, String why);

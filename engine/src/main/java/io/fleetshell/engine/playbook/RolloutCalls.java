@@ -38,7 +38,12 @@ import java.util.Map;
 final class RolloutCalls {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    static final List<String> DEPLOY_OPTIONS = List.of("pattern", "batchSize", "shouldContinue", "interval", "maxFail", "onFail");
+    static final List<String> DEPLOY_OPTIONS = List.of("pattern", "batchSize", "shouldContinue", "interval", "maxFail", "onFail",
+            "proofRuns");
+    /** {@code batch deploy --runs}: fresh-process loads of each version for the load-time proof. */
+    static final int DEFAULT_PROOF_RUNS = 11;
+    /** The fewest loads per version with which the rank test can ever decide at 5%. */
+    static final int FEWEST_PROOF_RUNS = 4;
 
     private final FleetPort port;
     private final RunControl control;
@@ -141,6 +146,7 @@ final class RolloutCalls {
                 args.bad("interval must be a duration such as '30s', not " + ApiArgs.describe(options.get("interval"))));
         double maxFail = options.get("maxFail") == null ? 0 : number(args, options, "maxFail", 0, 100);
         OnFail onFail = options.get("onFail") == null ? OnFail.ROLLBACK_BATCH : parse(args, () -> OnFail.parse(String.valueOf(options.get("onFail"))));
+        int proofRuns = args.integer(options, "proofRuns", DEFAULT_PROOF_RUNS, FEWEST_PROOF_RUNS, 100);
 
         // Resolved once up front to learn the order and what is left out; nothing is written.
         Plan whole = control.action(() -> port.plan(agents, pattern, new RolloutOptions(BatchSpec.parse("100%"), Duration.ZERO, maxFail, onFail)));
@@ -169,7 +175,7 @@ final class RolloutCalls {
                     result = batchJson(index, null, "skipped", "nothing left to change: " + String.join("; ",
                             plan.skipped().stream().map(s -> s.agent() + ": " + s.reason()).toList()), List.of());
                 } else {
-                    DeploymentResult r = control.action(() -> port.deploy(plan));
+                    DeploymentResult r = control.action(() -> port.deploy(plan, proofRuns));
                     deployments.add(r.deploymentId());
                     result = batchJson(index, r.deploymentId(), r.state(), r.summary(), r.steps().stream().map(s -> ApiValues.object(
                             "agent", s.agent().toString(), "state", s.state().text(), "detail", s.detail(), "step", s.label())).toList());

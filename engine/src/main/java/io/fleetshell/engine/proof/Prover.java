@@ -46,7 +46,8 @@ import java.util.stream.Stream;
 public final class Prover {
 
     /**
-     * @param runs        fresh-process loads of each version for the load-time test
+     * @param runs        fresh-process loads of each version for the load-time test; 0 skips that test, which
+     *                    leaves a proof of correctness only (the corpus tests use it; the shell never does)
      * @param alpha       significance level of the one-sided rank test
      * @param loadTimeout how long one load may take
      * @param testTimeout how long the agent's tests may take
@@ -227,6 +228,9 @@ public final class Prover {
 
     /** Interleaved fresh-process loads (original, rewrite, original, ...) after one warm-up each, then the rank test. */
     private ProofCheck loadTime(ProfileTarget target, Path variant, JsonNode afterLoad) {
+        if (settings.runs() == 0) {
+            return new ProofCheck("load time", ProofCheck.Outcome.SKIPPED, "not measured (0 runs were asked for)", null);
+        }
         ProfileTarget rewritten = new ProfileTarget(target.agent(), variant, target.python(), target.workingDirectory(), target.environment());
         List<Double> before = new ArrayList<>();
         List<Double> after = new ArrayList<>();

@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * What the rollout asks of a running fleet: is the agent running, and restart it so it runs the new
- * code. Agents managed elsewhere restart through their {@code restart_command} ({@link ConfiguredRuntime});
- * agents supervised by fleetshell through its supervisor.
+ * code ({@link SupervisorRuntime}: the supervisor respawns the agents it supervises and runs
+ * {@code restart_command} for agents managed elsewhere).
  */
 public interface AgentRuntime {
 

@@ -23,7 +23,7 @@ public final class HealthGate implements Gate {
 
     @Override
     public String name() {
-        return "health";
+        return "healthy after restart";
     }
 
     @Override

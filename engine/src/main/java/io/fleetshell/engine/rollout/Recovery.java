@@ -7,6 +7,7 @@ import io.fleetshell.engine.inventory.AgentId;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,6 +35,21 @@ public final class Recovery {
         this.host = host;
     }
 
+    /**
+     * Files a step may leave beside the agent's file when its process dies: its write or restore temp file,
+     * the original's copy a proof loads, and the proof's own variants of that copy.
+     */
+    static List<Path> leftovers(StoredStep step) {
+        List<Path> found = new ArrayList<>(List.of(step.tempFile(), PatternStepProver.originalCopy(step.file())));
+        String prefix = PatternStepProver.originalCopy(step.file()).getFileName().toString();
+        try (var siblings = Files.list(step.file().getParent())) {
+            siblings.filter(p -> p.getFileName().toString().startsWith("." + prefix + ".fleetshell-proof-")).forEach(found::add);
+        } catch (IOException e) {
+            // the directory is gone or unreadable: nothing of ours to remove there
+        }
+        return found;
+    }
+
     private static boolean holdsRewrite(StoredStep step) {
         try {
             byte[] bytes = AtomicFiles.readIfExists(step.file());
@@ -47,7 +63,14 @@ public final class Recovery {
     public List<Deployment> interrupted() {
         Optional<LockHolder> holder = journal.lockHolder();
         List<Deployment> result = new ArrayList<>();
-        for (long id : journal.unsettled()) {
+        List<Long> ids = new ArrayList<>(journal.unsettled());
+        // A process killed while it held the lock for a rollback of a finished deployment leaves no step in
+        // flight if it died before its first intent or after its last outcome: the dead lock names it.
+        if (holder.isPresent() && holder.get().deadOn(host) && holder.get().deploymentId() != null
+                && !ids.contains(holder.get().deploymentId())) {
+            ids.add(holder.get().deploymentId());
+        }
+        for (long id : ids) {
             boolean owned = holder.isPresent() && Long.valueOf(id).equals(holder.get().deploymentId()) && !holder.get().deadOn(host)
                     && !holder.get().isSelf();
             if (!owned) {
@@ -55,6 +78,18 @@ public final class Recovery {
             }
         }
         return result;
+    }
+
+    /**
+     * Recovers every interrupted deployment, then breaks a lock its dead holder left without a deployment.
+     */
+    public List<Result> recoverAll(AgentRuntime runtime, Function<AgentId, Agent> agents) {
+        List<Result> results = new ArrayList<>();
+        for (Deployment deployment : interrupted()) {
+            results.add(recover(deployment.id(), runtime, agents));
+        }
+        journal.lockHolder().filter(h -> h.deadOn(host)).ifPresent(h -> journal.breakLock());
+        return results;
     }
 
     /**
@@ -80,14 +115,16 @@ public final class Recovery {
         List<StoredStep> steps = journal.steps(deploymentId);
         List<String> removed = new ArrayList<>();
         for (StoredStep step : steps) {
-            try {
-                if (Files.deleteIfExists(step.tempFile())) {
-                    removed.add(step.tempFile().toString());
-                    journal.record(step, DeploymentJournal.NOTE, "temporary file removed", null, step.tempFile().toString());
+            for (Path leftover : leftovers(step)) {
+                try {
+                    if (Files.deleteIfExists(leftover)) {
+                        removed.add(leftover.toString());
+                        journal.record(step, DeploymentJournal.NOTE, "temporary file removed", null, leftover.toString());
+                    }
+                } catch (IOException e) {
+                    throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot remove " + leftover + ": " + e.getMessage()
+                            + ". Remove it by hand and run deploy recover again; the deployment is still marked interrupted.", e);
                 }
-            } catch (IOException e) {
-                throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot remove " + step.tempFile() + ": " + e.getMessage()
-                        + ". Remove it by hand and run deploy recover again; the deployment is still marked interrupted.", e);
             }
         }
         // In flight by the journal, or (after a power loss took the last journal commits but not the rename)

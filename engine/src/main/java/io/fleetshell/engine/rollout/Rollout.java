@@ -1,6 +1,7 @@
 package io.fleetshell.engine.rollout;
 
 import io.fleetshell.engine.Checksums;
+import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.pattern.Applicability;
 import io.fleetshell.engine.pattern.Rewrite;
 
@@ -19,8 +20,7 @@ public final class Rollout {
 
     public static Plan resolve(List<Candidate> candidates, RolloutOptions options) {
         List<Plan.Skipped> skipped = new ArrayList<>();
-        List<Candidate> changing = new ArrayList<>();
-        List<Rewrite> rewrites = new ArrayList<>();
+        List<Change> changes = new ArrayList<>();
         for (Candidate c : candidates) {
             if (c.agent().infrastructure()) {
                 skipped.add(new Plan.Skipped(c.agent().id(), "infrastructure agent: never optimized"));
@@ -31,27 +31,42 @@ public final class Rollout {
                 skipped.add(new Plan.Skipped(c.agent().id(), String.join(" ", applicability.reasons())));
                 continue;
             }
-            Rewrite rewrite = c.pattern().rewrite(c.input());
-            if (!rewrite.changes()) {
-                skipped.add(new Plan.Skipped(c.agent().id(), rewrite.notes().isEmpty()
-                        ? c.pattern().id() + " changes nothing in this file" : String.join(" ", rewrite.notes())));
-                continue;
+            changes.add(new Change(c.agent().id(), c.pattern().rewrite(c.input()), c.predictedGainMs()));
+        }
+        return of(changes, skipped, options);
+    }
+
+    /** A change already computed for one agent (by {@code optimize}'s chain of patterns, for instance). */
+    public record Change(AgentId agent, Rewrite rewrite, Double predictedGainMs) {
+    }
+
+    /**
+     * A plan from changes computed elsewhere, in the order given: the entry point for callers that run the
+     * patterns themselves, such as {@code optimize AGENT} (a one-agent deployment) and {@code batch deploy}.
+     * Changes that change nothing are skipped with the rewrite's notes.
+     */
+    public static Plan of(List<Change> changes, List<Plan.Skipped> skipped, RolloutOptions options) {
+        List<Plan.Skipped> left = new ArrayList<>(skipped);
+        List<Change> changing = new ArrayList<>();
+        for (Change c : changes) {
+            if (c.rewrite().changes()) {
+                changing.add(c);
+            } else {
+                left.add(new Plan.Skipped(c.agent(), c.rewrite().notes().isEmpty() ? "nothing to change"
+                        : String.join(" ", c.rewrite().notes())));
             }
-            changing.add(c);
-            rewrites.add(rewrite);
         }
         List<PlanStep> steps = new ArrayList<>();
         List<Integer> sizes = options.batches().split(changing.size());
         int index = 0;
         for (int batch = 1; batch <= sizes.size(); batch++) {
             for (int position = 1; position <= sizes.get(batch - 1); position++, index++) {
-                Candidate c = changing.get(index);
-                Rewrite rewrite = rewrites.get(index);
-                steps.add(new PlanStep(batch, position, c.agent().id(), c.input().file(), c.pattern().id(),
-                        Checksums.sha256(c.input().source()), rewrite, c.predictedGainMs()));
+                Change c = changing.get(index);
+                steps.add(new PlanStep(batch, position, c.agent(), c.rewrite().file(), c.rewrite().pattern(),
+                        Checksums.sha256(c.rewrite().before()), c.rewrite(), c.predictedGainMs()));
             }
         }
-        String patterns = String.join(",", candidates.stream().map(c -> c.pattern().id()).distinct().toList());
-        return new Plan(patterns, steps, skipped, options);
+        String patterns = String.join(",", changing.stream().map(c -> c.rewrite().pattern()).distinct().toList());
+        return new Plan(patterns.isEmpty() ? "-" : patterns, steps, left, options);
     }
 }

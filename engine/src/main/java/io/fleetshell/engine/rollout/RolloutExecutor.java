@@ -38,13 +38,13 @@ public final class RolloutExecutor {
 
     private final DeploymentJournal journal;
     private final Function<AgentId, Agent> agents;
-    private final Prover prover;
+    private final StepProver prover;
     private final List<Gate> gates;
     private final AgentRuntime runtime;
     private final String host;
     private final Restorer restorer;
 
-    public RolloutExecutor(DeploymentJournal journal, Function<AgentId, Agent> agents, Prover prover, List<Gate> gates,
+    public RolloutExecutor(DeploymentJournal journal, Function<AgentId, Agent> agents, StepProver prover, List<Gate> gates,
                            AgentRuntime runtime, String host) {
         this.journal = journal;
         this.agents = agents;

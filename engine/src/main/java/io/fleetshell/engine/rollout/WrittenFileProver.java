@@ -18,7 +18,7 @@ import java.util.Map;
  * bytecode into the fleet), and the agent's {@code test_command} passes against it. A missing
  * {@code test_command} is a skipped check, said so, never a pass.
  */
-public final class WrittenFileProver implements Prover {
+public final class WrittenFileProver implements StepProver {
 
     private static final String COMPILE = "import sys; compile(open(sys.argv[1], 'rb').read(), sys.argv[1], 'exec')";
 
@@ -37,7 +37,7 @@ public final class WrittenFileProver implements Prover {
         String python = machine.python() == null ? Machine.DEFAULT_PYTHON : machine.python();
         String compile = python + " -c \"" + COMPILE + "\" '" + rewrite.file().toString().replace("'", "'\\''") + "'";
         CommandRun compiled = CommandRun.run(compile, machine.fleetRoot(), machine.environment(), timeout);
-        checks.add(check("compiles", compiled, "the written file compiles with " + python,
+        checks.add(check("compiles in place", compiled, "the written file compiles with " + python,
                 "the written file does not compile with " + python));
         if (compiled.ok()) {
             String test = agent.commands().test();

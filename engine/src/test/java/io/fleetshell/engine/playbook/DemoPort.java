@@ -114,7 +114,7 @@ final class DemoPort implements FleetPort {
     }
 
     @Override
-    public DeploymentResult deploy(Plan plan) {
+    public DeploymentResult deploy(Plan plan, int proofRuns) {
         calls.add("deploy " + plan.steps().size());
         throw new UnsupportedOperationException("the engine tests do not deploy; the scripts module's tests do");
     }

@@ -7,8 +7,8 @@ CREATE TABLE metric_scrapes (
     machine     TEXT    NOT NULL,
     agent       TEXT    NOT NULL,
     at_ms       INTEGER NOT NULL,   -- when the request was sent
-    source      TEXT    NOT NULL CHECK (source IN ('scrape', 'prometheus')),
-    url         TEXT    NOT NULL,   -- the /metrics URL, or the Prometheus server and query
+    source      TEXT    NOT NULL CHECK (source IN ('scrape', 'prometheus', 'import')),
+    url         TEXT    NOT NULL,   -- the /metrics URL, the Prometheus query, or the imported file
     took_ms     REAL    NOT NULL,
     status      TEXT    NOT NULL,   -- ok, or the failure: unreachable, timeout, http_status, too_large, malformed
     error       TEXT,

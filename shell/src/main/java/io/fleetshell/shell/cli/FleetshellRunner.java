@@ -67,6 +67,7 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
         boolean ansi = !Terminal.TYPE_DUMB.equals(terminal.getType()) && !Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
         Output output = new Output(terminal.writer(), terminal.writer(), ansi);
         loadHistory(reader, output);
+        session.console(reader::readLine);
         output.info(output.bold("fleetshell") + " - home " + session.home().root()
                 + ". TAB completes, Ctrl-R searches history, help lists commands, quit leaves.");
         firstStart.greet(words -> dispatcher.execute(words, output, true), output);

@@ -36,6 +36,11 @@ public class ValueCompletions {
             case "agent", "agents" -> agents(typed);
             case "machine" -> machines(typed);
             case "pattern" -> patterns(typed);
+            case "deployment" -> deployments(typed);
+            case "batch" -> batches(typed);
+            case "on-fail" -> java.util.Arrays.stream(io.fleetshell.engine.rollout.OnFail.values())
+                    .map(io.fleetshell.engine.rollout.OnFail::text).filter(t -> t.startsWith(typed))
+                    .map(t -> new Value(t, null, true)).toList();
             case "root", "file", "dir", "from" -> paths(typed);
             default -> List.of();
         };
@@ -54,6 +59,60 @@ public class ValueCompletions {
                 .map(name -> new Value(name, null, true))
                 .toList();
     }
+
+    /** Deployment ids, newest first, described by date, pattern and state. */
+    public List<Value> deployments(String typed) {
+        try {
+            io.fleetshell.history.DeploymentStore store = new io.fleetshell.history.DeploymentStore(session.database());
+            return store.deployments(50).stream()
+                    .filter(d -> String.valueOf(d.id()).startsWith(typed))
+                    .map(d -> new Value(String.valueOf(d.id()), "%s %s %s".formatted(WHEN.format(d.createdAt()), d.pattern(),
+                            d.state().replace('_', ' ')), true))
+                    .toList();
+        } catch (RuntimeException e) {
+            return List.of(); // completion must never break the line being typed
+        }
+    }
+
+    /** Batch ids (DEPLOYMENT.BATCH) of recent deployments with changes left to roll back, with date, pattern and agents. */
+    public List<Value> batches(String typed) {
+        try {
+            io.fleetshell.history.DeploymentStore store = new io.fleetshell.history.DeploymentStore(session.database());
+            List<Value> values = new java.util.ArrayList<>();
+            for (var d : store.deployments(20)) {
+                Map<Integer, List<io.fleetshell.engine.rollout.StoredStep>> byBatch = store.steps(d.id()).stream()
+                        .filter(st -> st.state().changed())
+                        .collect(java.util.stream.Collectors.groupingBy(io.fleetshell.engine.rollout.StoredStep::batch,
+                                java.util.TreeMap::new, java.util.stream.Collectors.toList()));
+                byBatch.forEach((b, steps) -> values.add(new Value(d.id() + "." + b, "%s %s: %s".formatted(WHEN.format(d.createdAt()),
+                        d.pattern(), String.join(", ", steps.stream().map(st -> st.agent().name()).toList())), true)));
+            }
+            return values.stream().filter(v -> v.text().startsWith(typed)).toList();
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** Agents with a change that can be rolled back, described by the deployment, its date and pattern. */
+    public List<Value> agentsWithBackups(String typed) {
+        try {
+            io.fleetshell.history.DeploymentStore store = new io.fleetshell.history.DeploymentStore(session.database());
+            Map<String, Value> byName = new java.util.LinkedHashMap<>();
+            for (var step : store.changedSteps()) {
+                String name = step.agent().name();
+                if (name.startsWith(typed) && !byName.containsKey(name)) {
+                    var d = store.deployment(step.deploymentId()).orElseThrow();
+                    byName.put(name, new Value(name, "deployment %d, %s, %s".formatted(d.id(), WHEN.format(d.createdAt()), step.pattern()), true));
+                }
+            }
+            return List.copyOf(byName.values());
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private static final java.time.format.DateTimeFormatter WHEN =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(java.time.ZoneId.systemDefault());
 
     public List<Value> machines(String typed) {
         return inventory().machines().stream().map(Machine::name)

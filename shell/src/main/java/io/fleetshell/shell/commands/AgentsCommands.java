@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-
 /**
  * {@code agents start|stop|restart|status}: agents fleetshell runs itself (pid files, logs, time-to-healthy)
  * and agents restarted through their {@code restart_command}.
@@ -287,5 +286,4 @@ public class AgentsCommands {
         long s = d.toSeconds();
         return s < 120 ? s + "s" : s < 7200 ? s / 60 + "m" : s < 172800 ? s / 3600 + "h" : s / 86400 + "d";
     }
-
 }

@@ -19,6 +19,18 @@ public class Completions {
         return context -> proposals(values.agents(typed(context)));
     }
 
+    /** Deployment ids for deploy status|pause|resume|abort and explain, with their dates, patterns and states. */
+    @Bean
+    public CompletionProvider deploymentCompletion(ValueCompletions values) {
+        return context -> proposals(values.deployments(typed(context)));
+    }
+
+    /** Agents that have a change to roll back, with the deployment, date and pattern. */
+    @Bean
+    public CompletionProvider rollbackCompletion(ValueCompletions values) {
+        return context -> proposals(values.agentsWithBackups(typed(context)));
+    }
+
     @Bean
     public CompletionProvider pathCompletion(ValueCompletions values) {
         return context -> proposals(values.paths(typed(context)));

@@ -2,6 +2,9 @@ package io.fleetshell.shell.commands;
 
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.rollout.Deployment;
+import io.fleetshell.engine.rollout.Recovery;
+import io.fleetshell.history.DeploymentStore;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.ExitStatuses;
 import io.fleetshell.shell.cli.Output;
@@ -12,7 +15,8 @@ import java.util.function.Function;
 
 /**
  * What the REPL shows first: on a home with no history, it installs and loads the demo fleet and
- * says so, so the first screen shows a fleet; otherwise one line on the fleet loaded.
+ * says so, so the first screen shows a fleet; otherwise one line on the fleet loaded, and an offer to
+ * recover a deployment whose process died.
  */
 @Component
 public class FirstStart {
@@ -49,5 +53,33 @@ public class FirstStart {
         long machines = inventory.agents().stream().map(Agent::machine).distinct().count();
         output.info("Fleet: %d agents on %d machine%s (inventory list shows them).".formatted(
                 inventory.agents().size(), machines, machines == 1 ? "" : "s"));
+        offerRecovery(run, output);
+    }
+
+    /**
+     * A deployment whose process died (kill -9, power loss) leaves agents mid-change and the fleet locked:
+     * say so first, and offer to settle it now.
+     */
+    private void offerRecovery(Function<List<String>, Integer> run, Output output) {
+        List<Deployment> interrupted;
+        try {
+            interrupted = new Recovery(new DeploymentStore(session.database()), Rollouts.host()).interrupted();
+        } catch (RuntimeException e) {
+            output.error(ExitStatuses.of(e).message());
+            return;
+        }
+        if (interrupted.isEmpty()) {
+            return;
+        }
+        for (Deployment d : interrupted) {
+            output.warn("deployment %d (%s, started %s by pid %d on %s) was interrupted: its agents may be mid-change and the fleet is locked."
+                    .formatted(d.id(), d.pattern(), DeployCommands.WHEN.format(d.createdAt()), d.pid(), d.host()));
+        }
+        String answer = session.ask("Recover now with deploy recover (restores every agent caught mid-change)? [y/N] ").orElse("");
+        if (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes")) {
+            run.apply(List.of("deploy", "recover"));
+        } else {
+            output.info("Not recovered. deploy recover settles it; deploy status shows it.");
+        }
     }
 }

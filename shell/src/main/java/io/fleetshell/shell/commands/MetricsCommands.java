@@ -25,6 +25,7 @@ import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -90,6 +91,40 @@ public class MetricsCommands {
         }
     }
 
+    @Journaled
+    @Command(name = {"metrics", "import"}, group = GROUP, help = "metrics import AGENT FILE... [--json]",
+            completionProvider = "agentCompletion",
+            description = "Store recorded expositions as an agent's scrapes. Text format 0.0.4, or OpenMetrics when a file ends "
+                    + "with # EOF; samples with timestamps become one scrape per timestamp, the others one scrape at the "
+                    + "file's modification time. A file that does not parse is refused with its line and column; nothing is stored.")
+    public void importFiles(@Arguments List<String> words, @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        if (words == null || words.size() < 2) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "name an agent and at least one file: metrics import AGENT FILE...");
+        }
+        Agent agent = AgentLookup.agent(session.inventoryStore().inventory(), words.getFirst());
+        long parseStart = System.nanoTime();
+        List<ScrapeResult> results = new ArrayList<>();
+        for (String name : words.subList(1, words.size())) {
+            results.addAll(MetricImport.read(agent.id(), Path.of(name)));
+        }
+        long parsed = System.nanoTime();
+        List<StoredScrape> stored = session.metrics().save(results, MetricStore.Source.IMPORT);
+        long storeNanos = System.nanoTime() - parsed;
+        long samples = stored.stream().mapToLong(StoredScrape::samples).sum();
+        session.journal().summary("imported %d samples in %d scrapes of %s".formatted(samples, stored.size(), agent.id()));
+        session.journal().agents(List.of(agent.id()));
+        Output out = session.output();
+        if (json) {
+            out.json(JsonObject.of("agent", agent.id().toString(), "scrapes", stored.size(), "samples", samples,
+                    "first_scrape", stored.isEmpty() ? null : stored.getFirst().id(), "last_scrape", stored.isEmpty() ? null : stored.getLast().id(),
+                    "parse_ms", (parsed - parseStart) / 1e6, "store_ms", storeNanos / 1e6));
+            return;
+        }
+        out.println("%s: stored %d samples in %d scrapes (#%s-#%s) in %.0f ms (%.0f samples/s)".formatted(agent.id(), samples, stored.size(),
+                stored.isEmpty() ? "-" : stored.getFirst().id(), stored.isEmpty() ? "-" : stored.getLast().id(), storeNanos / 1e6,
+                samples / Math.max(1e-9, storeNanos / 1e9)));
+    }
+
     @Command(name = {"metrics", "show"}, group = GROUP, help = "metrics show AGENT [--window 1h] [--metric NAME] [--json]",
             completionProvider = "agentCompletion",
             description = "Show what the history holds for one agent's metrics. Scrapes, failures, requests, p50/p95 latency "
@@ -113,7 +148,9 @@ public class MetricsCommands {
         }
         Output out = session.output();
         if (metric != null) {
-            showPoints(out, store.range(agent.id(), metric, from, to), agent.id() + "", metric, json);
+            long start = System.nanoTime();
+            List<MetricStore.SeriesPoints> points = store.range(agent.id(), metric, from, to);
+            showPoints(out, points, agent.id() + "", metric, json, (System.nanoTime() - start) / 1e6);
             return;
         }
         List<MetricStore.Interval> intervals = store.intervals(agent.id(), from, to);
@@ -213,13 +250,13 @@ public class MetricsCommands {
         return RequestStats.between(store.exposition(intervals.getFirst().from().id()), store.exposition(intervals.getLast().to().id()));
     }
 
-    private void showPoints(Output out, List<MetricStore.SeriesPoints> series, String agent, String metric, boolean json) {
+    private void showPoints(Output out, List<MetricStore.SeriesPoints> series, String agent, String metric, boolean json, double queryMillis) {
         if (series.isEmpty()) {
             throw new FleetshellException(ErrorCode.UNKNOWN_NAME, "%s has no samples named %s in the window; metrics show %s lists its series"
                     .formatted(agent, metric, agent));
         }
         if (json) {
-            out.json(JsonObject.of("agent", agent, "series", series.stream().map(s -> JsonObject.of("name", s.name(), "labels", s.labels(),
+            out.json(JsonObject.of("agent", agent, "query_ms", queryMillis, "series", series.stream().map(s -> JsonObject.of("name", s.name(), "labels", s.labels(),
                     "points", s.points().stream().map(p -> JsonObject.of("at", p.at().toString(), "value", number(p.value()),
                             "scrape", p.scrapeId())).toList())).toList()));
             return;

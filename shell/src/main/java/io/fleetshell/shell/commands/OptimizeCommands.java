@@ -13,6 +13,7 @@ import io.fleetshell.engine.pattern.Patterns;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
 import io.fleetshell.engine.proof.Prover;
+import io.fleetshell.engine.stats.MannWhitney;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
@@ -32,6 +33,8 @@ import java.util.Map;
 public class OptimizeCommands {
 
     static final String GROUP = "Optimize";
+    /** Significance level of the load-time rank test. */
+    static final double ALPHA = 0.05;
 
     private final ShellSession session;
 
@@ -55,8 +58,10 @@ public class OptimizeCommands {
         if (name == null || name.isBlank()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "name one agent: optimize AGENT [--pattern P] [--dry-run]");
         }
-        if (runs < 3 || runs > 100) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, "--runs must be between 3 and 100 (a rank test cannot decide on fewer)");
+        int fewest = MannWhitney.minimumPerSide(ALPHA);
+        if (runs < fewest || runs > 100) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--runs must be between %d and 100 (with fewer a rank test at p < %.2f cannot decide)"
+                    .formatted(fewest, ALPHA));
         }
         List<Pattern> patterns = pattern == null ? Patterns.all() : List.of(Patterns.byId(pattern));
         Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
@@ -71,7 +76,7 @@ public class OptimizeCommands {
         Output out = session.output();
         out.info("Optimizing %s (%s) with %s; proving with %d loads of each version...".formatted(agent.id(), machine.python(),
                 String.join(", ", patterns.stream().map(Pattern::id).toList()), runs));
-        Prover prover = new Prover(new Prover.Settings(runs, 0.05, Duration.ofSeconds(60), Duration.ofMinutes(10)),
+        Prover prover = new Prover(new Prover.Settings(runs, ALPHA, Duration.ofSeconds(60), Duration.ofMinutes(10)),
                 session.home().bytecodeCache());
         Optimizer optimizer = new Optimizer(new PythonFacts(session.home().helpers()), session.settings().sideEffectModules(), prover);
         Optimization result = optimizer.optimize(agent, machine, patterns);

@@ -11,6 +11,7 @@ import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.profile.Profiler;
 import io.fleetshell.engine.profile.Stats;
+import io.fleetshell.engine.runtime.RuntimeBaseline;
 import io.fleetshell.history.Baseline;
 import io.fleetshell.history.BaselineStore;
 import io.fleetshell.shell.ShellSession;
@@ -125,19 +126,37 @@ public class ProfileCommands {
     }
 
     @Command(name = {"baseline", "list"}, group = GROUP, help = "baseline list [--json]",
-            description = "List the newest stored baseline of every profiled agent.")
+            description = "List the newest stored baselines: every profiled agent's module load, and every runtime baseline "
+                    + "window (baseline capture).")
     public void list(@Option(longName = "json", description = "print JSON on stdout") boolean json) {
         List<Baseline> baselines = session.baselines().latest();
+        List<RuntimeBaseline> runtime = session.runtime().latestRuntimeBaselines();
         Output out = session.output();
         if (json) {
-            out.json(Map.of("baselines", baselines.stream().map(ProfileCommands::baselineJson).toList()));
+            out.json(JsonObject.of("baselines", baselines.stream().map(ProfileCommands::baselineJson).toList(),
+                    "runtime_baselines", runtime.stream().map(b -> JsonObject.of("agent", b.agent().toString(), "version", b.version(),
+                            "captured_at", b.capturedAt().toString(), "window_start", b.windowStart().toString(),
+                            "window_end", b.windowEnd().toString(), "samples", session.runtime().baselineSummary(b.id()))).toList()));
             return;
         }
         if (baselines.isEmpty()) {
-            out.info("No baselines yet: profile measures agents and stores one.");
+            out.info("No module-load baselines yet: profile measures agents and stores one.");
+        } else {
+            out.println(table(baselines).render());
+        }
+        if (runtime.isEmpty()) {
+            out.info("No runtime baselines yet: baseline capture stores one (see help baseline capture).");
             return;
         }
-        out.println(table(baselines).render());
+        TextTable windows = new TextTable("MACHINE", "AGENT", "RUNTIME V", "WINDOW FROM", "WINDOW TO", "SAMPLES WHEN CAPTURED");
+        for (RuntimeBaseline b : runtime) {
+            Map<String, Object> counts = session.runtime().baselineSummary(b.id());
+            windows.row(b.agent().machine(), b.agent().name(), b.version(), WHEN.format(b.windowStart()), WHEN.format(b.windowEnd()),
+                    "%s starts, %s probes, %s traffic intervals".formatted(counts.get("healthy_starts"), counts.get("probes"),
+                            counts.get("traffic_intervals")));
+        }
+        out.println("");
+        out.println(windows.render());
     }
 
     @Command(name = {"baseline", "show"}, group = GROUP, help = "baseline show AGENT [--version N] [--json]",

@@ -2,8 +2,6 @@ package io.fleetshell.shell.commands;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
-import io.fleetshell.engine.analysis.FileFacts;
-import io.fleetshell.engine.analysis.PythonFacts;
 import io.fleetshell.engine.compare.Gates;
 import io.fleetshell.engine.gate.Gate;
 import io.fleetshell.engine.gate.GateDecision;
@@ -13,19 +11,17 @@ import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.metrics.RequestStats;
 import io.fleetshell.engine.pattern.Pattern;
-import io.fleetshell.engine.pattern.PatternInput;
 import io.fleetshell.engine.pattern.Patterns;
 import io.fleetshell.engine.playbook.FleetPort;
-import io.fleetshell.engine.rollout.Candidate;
-import io.fleetshell.engine.rollout.ConfiguredRuntime;
+import io.fleetshell.engine.optimize.Optimization;
 import io.fleetshell.engine.rollout.DeploymentResult;
+import io.fleetshell.engine.rollout.PatternStepProver;
 import io.fleetshell.engine.rollout.Plan;
 import io.fleetshell.engine.rollout.Rollout;
 import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.RolloutListener;
 import io.fleetshell.engine.rollout.RolloutOptions;
 import io.fleetshell.engine.rollout.StoredStep;
-import io.fleetshell.engine.rollout.WrittenFileProver;
 import io.fleetshell.engine.runtime.HealthProbe;
 import io.fleetshell.engine.runtime.ProbeResult;
 import io.fleetshell.engine.runtime.ProbeTarget;
@@ -35,9 +31,6 @@ import io.fleetshell.history.MetricStore;
 import io.fleetshell.shell.ShellSession;
 import org.springframework.stereotype.Component;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,17 +49,19 @@ public class ShellFleetPort implements FleetPort {
 
     /** Seconds one load may take when a playbook profiles, as {@code profile}'s default. */
     private static final int PROFILE_TIMEOUT_SECONDS = 60;
-    /** How long a proof's compile and test_command, and a restart_command, may take. */
-    private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(2);
 
     private final ShellSession session;
     private final ScoreCommands score;
     private final ProfileCommands profile;
+    private final Rollouts rollouts;
+    /** The proof hints of the rewrites the last plans made, for the deploy that executes them. */
+    private final Map<AgentId, PatternStepProver.Hints> hints = new HashMap<>();
 
-    public ShellFleetPort(ShellSession session, ScoreCommands score, ProfileCommands profile) {
+    public ShellFleetPort(ShellSession session, ScoreCommands score, ProfileCommands profile, Rollouts rollouts) {
         this.session = session;
         this.score = score;
         this.profile = profile;
+        this.rollouts = rollouts;
     }
 
     @Override
@@ -119,7 +114,7 @@ public class ShellFleetPort implements FleetPort {
 
     @Override
     public List<GateDecision> gate(Agent agent, List<String> names, Instant since) {
-        Gates gates = gates(inventory());
+        Gates gates = session.gates(inventory());
         List<Gate> chosen = new ArrayList<>();
         for (String name : names) {
             chosen.add(gates.named(name).orElseThrow(() -> new FleetshellException(ErrorCode.PLAYBOOK_INVALID,
@@ -129,80 +124,51 @@ public class ShellFleetPort implements FleetPort {
         return (chosen.isEmpty() ? gates.all() : chosen).stream().map(g -> g.evaluate(agent, since)).toList();
     }
 
+    /** Each agent's rewrite as {@code batch deploy} makes it (the patterns' optimizer), unproved; nothing is written. */
     @Override
     public Plan plan(List<Agent> agents, String patternId, RolloutOptions options) {
         Inventory inventory = inventory();
-        Pattern pattern = Patterns.byId(patternId);
-        for (Agent agent : agents) {
-            if (!agent.script().found()) {
-                throw new FleetshellException(ErrorCode.PLAYBOOK_INVALID, "%s: its script was not found (%s); nothing was planned"
-                        .formatted(agent.id(), agent.script().detail()));
-            }
-        }
-        // One analysis serves the pattern's input and the predicted gain, as score computes it.
-        Map<AgentId, FileFacts> facts = score.analyze(inventory, agents);
-        List<AgentScore> scores = score.scores(agents, facts);
-        PythonFacts python = new PythonFacts(session.home().helpers());
-        Map<String, String> versions = new HashMap<>();
-        List<Candidate> candidates = new ArrayList<>();
+        List<Pattern> patterns = List.of(Patterns.byId(patternId));
+        List<AgentScore> scores = score(agents);
+        List<Rollout.Change> changes = new ArrayList<>();
+        List<Plan.Skipped> skipped = new ArrayList<>();
         for (int i = 0; i < agents.size(); i++) {
             Agent agent = agents.get(i);
-            Machine machine = inventory.machine(agent.machine()).orElseThrow();
-            byte[] source;
             try {
-                source = Files.readAllBytes(agent.script().path());
-            } catch (IOException e) {
-                throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot read %s: %s".formatted(agent.script().path(), e.getMessage()));
+                Optimization o = rollouts.rewrite(inventory, agent, patterns);
+                if (!o.rewrite().changes()) {
+                    List<String> reasons = new ArrayList<>();
+                    o.applicability().forEach((id, a) -> a.reasons().forEach(r -> reasons.add(id + ": " + r)));
+                    skipped.add(new Plan.Skipped(agent.id(), reasons.isEmpty() ? "nothing to change" : String.join(" ", reasons)));
+                    continue;
+                }
+                changes.add(new Rollout.Change(agent.id(), o.rewrite(), scores.get(i).predictedGainMs()));
+                hints.put(agent.id(), new PatternStepProver.Hints(o.deferredNames(), o.removedNames()));
+            } catch (FleetshellException e) {
+                skipped.add(new Plan.Skipped(agent.id(), e.getMessage()));
             }
-            String version = versions.computeIfAbsent(machine.python(), python::version);
-            candidates.add(new Candidate(agent, pattern, new PatternInput(agent.id().toString(), agent.script().path(), source,
-                    facts.get(agent.id()), version, Map.of()), scores.get(i).predictedGainMs()));
         }
-        return Rollout.resolve(candidates, options);
+        return Rollout.of(changes, skipped, options);
     }
 
     @Override
-    public DeploymentResult deploy(Plan plan) {
-        return executor(inventory()).run(plan, RolloutListener.SILENT);
+    public DeploymentResult deploy(Plan plan, int proofRuns) {
+        return rollouts.executor(inventory(), hints, proofRuns).run(plan, RolloutListener.SILENT);
     }
 
     @Override
     public RolloutExecutor.RollbackResult rollback(long deploymentId, String why) {
-        DeploymentStore journal = new DeploymentStore(session.database());
+        DeploymentStore journal = rollouts.store();
         journal.deployment(deploymentId).orElseThrow(() -> new FleetshellException(ErrorCode.PLAYBOOK_INVALID,
                 "fleet.rollback: there is no deployment " + deploymentId));
         List<StoredStep> changed = journal.steps(deploymentId).stream().filter(s -> s.state().changed()).toList();
         if (changed.isEmpty()) {
             return new RolloutExecutor.RollbackResult(List.of(), Map.of());
         }
-        return executor(inventory()).rollback(changed, why, false);
-    }
-
-    private RolloutExecutor executor(Inventory inventory) {
-        return new RolloutExecutor(new DeploymentStore(session.database()),
-                id -> inventory.find(id).stream().findFirst().orElse(null),
-                new WrittenFileProver(inventory, COMMAND_TIMEOUT), gates(inventory).all(),
-                new ConfiguredRuntime(inventory, COMMAND_TIMEOUT), Host.NAME);
-    }
-
-    private Gates gates(Inventory inventory) {
-        return new Gates(inventory, session.runtime(), session.settings().thresholds());
+        return rollouts.restorer(inventory()).rollback(changed, why, false);
     }
 
     private static Double millis(double seconds) {
         return Double.isNaN(seconds) ? null : seconds * 1000;
-    }
-
-    /** The host name the fleet lock records, looked up once. */
-    private static final class Host {
-        static final String NAME = lookUp();
-
-        private static String lookUp() {
-            try {
-                return InetAddress.getLocalHost().getHostName();
-            } catch (Exception e) {
-                return "unknown";
-            }
-        }
     }
 }

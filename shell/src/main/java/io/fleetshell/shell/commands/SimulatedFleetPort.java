@@ -133,7 +133,7 @@ final class SimulatedFleetPort implements FleetPort {
 
     /** The recorded outcomes of the plan's agents, as if this batch had been deployed then. */
     @Override
-    public DeploymentResult deploy(Plan plan) {
+    public DeploymentResult deploy(Plan plan, int proofRuns) {
         List<StoredStep> steps = plan.steps().stream()
                 .map(p -> recorded.stream().filter(s -> s.agent().equals(p.agent())).findFirst().orElseThrow()).toList();
         boolean failed = steps.stream().anyMatch(s -> s.state() == StepState.ROLLED_BACK || s.state() == StepState.DRIFTED

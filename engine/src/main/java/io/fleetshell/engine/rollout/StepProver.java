@@ -9,7 +9,7 @@ import io.fleetshell.engine.proof.Proof;
  * not {@link Proof#deployable() deployable} makes the rollout restore the original at once.
  */
 @FunctionalInterface
-public interface Prover {
+public interface StepProver {
 
     Proof prove(Agent agent, Rewrite rewrite);
 }

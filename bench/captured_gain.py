@@ -1,0 +1,171 @@
+"""How much of the possible start-up gain does `optimize` capture? The lazy_loading target, on the demo fleet.
+
+    python3 bench/captured_gain.py [--repeats N] [--python P ...] [--smoke]
+
+For every demo agent `optimize` rewrites (both patterns, `--dry-run --json`), three versions of its file are
+loaded in fresh processes of the interpreter, in turns, after one warm-up each: the original, the optimized
+one (fleetshell's diff applied with `patch`) and the floor: the optimized file without the deferred imports
+and the loader at all (a variant made only for measurement: what start-up would cost if the deferred modules
+were never imported). Per agent:
+
+    captured gain = (original load - optimized load) / (original load - floor load)     (medians)
+
+1.0 means the rewrite removes everything that can be removed from start-up; the loader's own cost and
+parent packages loaded eagerly are what keeps it below. An agent whose possible gain (original - floor) is
+within noise (under 2 ms or not below the original by a one-sided rank test at p < 0.05) is listed but left
+out of the median. "Broken" counts optimized versions that do not load or whose proof did not pass `loads`.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+from pathlib import Path
+
+from benchlib import ROOT, build_if_needed, machine, summary, fmt
+
+AGENTS = ["SystemDigitalTwin", "MemoryOrchestrator", "ModelManagerAgent", "TutorAgent", "TranslationService",
+          "AsyncProcessor", "CacheManager", "UnifiedWebAgent", "DreamWorldAgent"]
+LOAD = ("import importlib.util,sys,time; sys.path.insert(0, sys.argv[1].rsplit('/',1)[0]); "
+        "spec=importlib.util.spec_from_file_location('agent', sys.argv[1]); m=importlib.util.module_from_spec(spec); "
+        "t=time.perf_counter(); spec.loader.exec_module(m); print((time.perf_counter()-t)*1000)")
+
+
+def fleetshell(env, *args, ok=(0,)):
+    run = subprocess.run([str(ROOT / "fleetshell"), *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if run.returncode not in ok:
+        raise SystemExit("fleetshell %s failed (%d): %s" % (" ".join(args), run.returncode, run.stderr[-2000:]))
+    return run.stdout
+
+
+def use_interpreter(home, python):
+    """Points both demo machines at `python` (global_settings.python) and reloads the inventory."""
+    for config in (home / "demo/main_pc_code/config/startup_config.yaml", home / "demo/pc2_code/config/startup_config.yaml"):
+        text = config.read_text()
+        text = re.sub(r"(?m)^  python: .*\n", "", text)
+        config.write_text(text.replace("global_settings:\n", "global_settings:\n  python: %s\n" % python, 1))
+
+
+def floor(optimized):
+    """The optimized text without the loader, the deferred bindings and the del: deferred imports deleted."""
+    out, skipping = [], False
+    for line in optimized.splitlines(keepends=True):
+        if line.startswith("def _fleetshell_lazy("):
+            skipping = True
+            continue
+        if skipping:
+            skipping = not line.startswith("    return module if bound == target else sys.modules[bound]")
+            continue
+        if "_fleetshell_lazy" in line and not line.lstrip().startswith("#"):
+            body = line.rstrip("\r\n")
+            ending = line[len(body):]
+            kept = [part for part in body.split("; ") if "_fleetshell_lazy" not in part]
+            line = ("; ".join(kept) if kept else "pass") + ending
+        out.append(line)
+    return "".join(out)
+
+
+def load_ms(python, path):
+    run = subprocess.run([python, "-c", LOAD, str(path)], capture_output=True, text=True)
+    if run.returncode != 0:
+        return None
+    return float(run.stdout.strip().splitlines()[-1])
+
+
+def rank_less(a, b):
+    """One-sided Mann-Whitney p (normal approximation) that a tends to be smaller than b."""
+    pooled = sorted((v, i) for i, v in enumerate(a + b))
+    ranks = [0.0] * len(pooled)
+    i = 0
+    while i < len(pooled):
+        j = i
+        while j + 1 < len(pooled) and pooled[j + 1][0] == pooled[i][0]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[pooled[k][1]] = (i + j) / 2 + 1
+        i = j + 1
+    n1, n2 = len(a), len(b)
+    u = sum(ranks[:n1]) - n1 * (n1 + 1) / 2
+    mean, sd = n1 * n2 / 2, (n1 * n2 * (n1 + n2 + 1) / 12) ** 0.5
+    z = (u - mean + 0.5) / sd if sd else 0.0
+    return 0.5 * (1 + __import__("math").erf(z / 2 ** 0.5))
+
+
+def measure(python, agent, home, env, repeats, runs):
+    result = json.loads(fleetshell(env, "optimize", agent, "--dry-run", "--json", "--runs", str(runs), ok=(0, 1)))
+    script = Path(result["file"])
+    if not result["changes"]:
+        return {"agent": agent, "changes": False}
+    optimized = script.with_name("." + script.name + ".optimized.py")
+    shutil.copyfile(script, optimized)
+    diff = optimized.with_suffix(".diff")
+    diff.write_text(result["diff"])
+    subprocess.run(["patch", "--quiet", str(optimized), str(diff)], check=True)
+    floored = script.with_name("." + script.name + ".floor.py")
+    floored.write_text(floor(optimized.read_text()))
+    times = {"original": [], "optimized": [], "floor": []}
+    broken = not any(c["name"] == "loads" and c["outcome"] == "passed" for c in result["proof"]["checks"])
+    for version, path in (("original", script), ("optimized", optimized), ("floor", floored)):
+        if load_ms(python, path) is None:  # warm-up: bytecode and file cache
+            broken = broken or version == "optimized"
+    for _ in range(repeats):
+        for version, path in (("original", script), ("optimized", optimized), ("floor", floored)):
+            value = load_ms(python, path)
+            if value is not None:
+                times[version].append(value)
+    med = {k: statistics.median(v) for k, v in times.items() if v}
+    possible = med["original"] - med["floor"]
+    real = possible >= 2.0 and rank_less(times["floor"], times["original"]) < 0.05
+    return {"agent": agent, "changes": True, "pattern": result["pattern"], "deployable": result["proof"]["deployable"],
+            "broken": broken, "median_ms": med, "captured": (med["original"] - med["optimized"]) / possible if possible else None,
+            "gain_beyond_noise": real}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--python", action="append", help="interpreter(s); default python3 and /usr/bin/python3 if present")
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args()
+    pythons = args.python or (["python3"] + (["/usr/bin/python3"] if os.path.exists("/usr/bin/python3") else []))
+    agents, repeats, runs = (["TranslationService"], 2, 4) if args.smoke else (AGENTS, args.repeats, 7)
+    if args.smoke:
+        pythons = pythons[:1]
+    build_if_needed()
+    print("machine: " + machine())
+    print("| interpreter | agent | patterns | original ms | optimized ms | floor ms | captured gain | gain beyond noise | deployable | broken |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for python in pythons:
+        with tempfile.TemporaryDirectory() as tmp:
+            home = Path(tmp)
+            env = dict(os.environ, FLEETSHELL_HOME=str(home))
+            fleetshell(env, "demo", "init")
+            if python != "python3":  # the demo's own setting
+                use_interpreter(home, python)
+                fleetshell(env, "inventory", "refresh")
+            rows = [measure(python, agent, home, env, repeats, runs) for agent in agents]
+        captured = []
+        for r in rows:
+            if not r["changes"]:
+                print("| %s | %s | - | - | - | - | nothing to change | - | - | - |" % (python, r["agent"]))
+                continue
+            m = r["median_ms"]
+            print("| %s | %s | %s | %.1f | %.1f | %.1f | %s | %s | %s | %s |" % (
+                python, r["agent"], r["pattern"], m["original"], m["optimized"], m["floor"],
+                "%.2f" % r["captured"] if r["captured"] is not None else "-", "yes" if r["gain_beyond_noise"] else "no",
+                "yes" if r["deployable"] else "no", "BROKEN" if r["broken"] else "no"))
+            if r["gain_beyond_noise"] and r["captured"] is not None:
+                captured.append(r["captured"])
+        broken = sum(1 for r in rows if r.get("broken"))
+        if captured:
+            print("\n%s: captured gain over %d agents with a gain beyond noise: %s; broken agents: %d (repeats %d)"
+                  % (python, len(captured), fmt(summary(captured)), broken, repeats))
+        else:
+            print("\n%s: no agent with a gain beyond noise; broken agents: %d" % (python, broken))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+package io.fleetshell.engine.health;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalDouble;
+
+/**
+ * The whole report: the categories in a fixed order, the overall score (the mean of the scored categories'
+ * scores), the minimum it is held to, and the critical issues (failed checks marked critical).
+ */
+public record HealthReport(Instant at, List<HealthCategory> categories, double minimumScore) {
+
+    public HealthReport {
+        categories = List.copyOf(categories);
+    }
+
+    public double score() {
+        OptionalDouble mean = categories.stream().map(HealthCategory::score).filter(OptionalDouble::isPresent)
+                .mapToDouble(OptionalDouble::getAsDouble).average();
+        return mean.orElse(0);
+    }
+
+    public boolean healthy() {
+        return score() >= minimumScore;
+    }
+
+    public List<HealthCheck> criticalIssues() {
+        return categories.stream().flatMap(c -> c.checks().stream())
+                .filter(c -> c.critical() && c.status() == HealthCheck.Status.FAIL).toList();
+    }
+}

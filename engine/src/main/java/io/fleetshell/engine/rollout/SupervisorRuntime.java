@@ -1,0 +1,49 @@
+package io.fleetshell.engine.rollout;
+
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.runtime.StartOutcome;
+import io.fleetshell.engine.runtime.Supervisor;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The runtime with fleetshell's supervisor: an agent runs when the supervisor tracks it or its
+ * {@code /health} answers; it restarts through the supervisor (which respawns the agents it supervises
+ * and runs {@code restart_command} for the others, and records the time to healthy that the
+ * time-to-healthy gate compares). A running agent neither supervised nor with a restart_command has no
+ * known restart method.
+ */
+public final class SupervisorRuntime implements AgentRuntime {
+
+    private final Supervisor supervisor;
+
+    public SupervisorRuntime(Supervisor supervisor) {
+        this.supervisor = supervisor;
+    }
+
+    @Override
+    public boolean running(Agent agent) {
+        if (supervisor.running(agent).isPresent()) {
+            return true;
+        }
+        String url = HealthProbe.url(agent);
+        return url != null && HealthProbe.probe(url).status() > 0;
+    }
+
+    @Override
+    public Restart restart(Agent agent) {
+        boolean supervised = supervisor.running(agent).isPresent();
+        if (!supervised && (agent.commands().restart() == null || agent.commands().restart().isBlank())) {
+            return new Restart(false, false, "%s runs, but fleetshell does not supervise it and it has no restart_command (nor its machine %s)"
+                    .formatted(agent.name(), agent.machine()), Map.of());
+        }
+        StartOutcome outcome = supervisor.restart(agent);
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("method", supervised ? "supervised" : "restart_command");
+        evidence.put("outcome", outcome.getClass().getSimpleName());
+        evidence.put("summary", outcome.summary());
+        evidence.put("output", outcome.summary());
+        return new Restart(true, outcome.healthy(), supervised ? "respawned by the supervisor" : agent.commands().restart(), evidence);
+    }
+}

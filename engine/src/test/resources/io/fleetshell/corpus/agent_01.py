@@ -1,0 +1,31 @@
+# -*- coding: utf-8 -*-
+from __future__ import annotations
+
+import email.mime.text as mimetext
+import hashlib
+import pprint  # noqa: F401
+import sys
+if sys.version_info >= (3, 8):
+    import csv
+else:
+    csv = None
+import unicodedata
+from shlex import quote
+import queue
+
+AGENT_NAME = 'CorpusAgent1'
+
+
+SALT = hashlib.sha1(b'x').hexdigest()
+
+
+def answer():
+    return [
+        mimetext.MIMEText('hi')['Content-Type'],
+        SALT[:8],
+        'pprint kept',
+        csv.excel.delimiter,
+        unicodedata.name('a'),
+        quote('a b'),
+        queue.SimpleQueue().empty(),
+    ]

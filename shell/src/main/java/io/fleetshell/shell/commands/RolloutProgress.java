@@ -1,0 +1,63 @@
+package io.fleetshell.shell.commands;
+
+import io.fleetshell.engine.rollout.Decision;
+import io.fleetshell.engine.rollout.RolloutListener;
+import io.fleetshell.engine.rollout.StepState;
+import io.fleetshell.engine.rollout.StoredStep;
+import io.fleetshell.shell.cli.Output;
+
+import java.time.Duration;
+import java.util.List;
+
+/** Draws a running rollout on stderr: each batch, a progress bar per finished step, the batch gate and the countdown. */
+final class RolloutProgress implements RolloutListener {
+
+    private static final int BAR = 20;
+
+    private final Output out;
+    private final long deploymentId;
+
+    RolloutProgress(Output out, long deploymentId) {
+        this.out = out;
+        this.deploymentId = deploymentId;
+    }
+
+    @Override
+    public void batchStarted(int batch, int batches, List<StoredStep> steps) {
+        out.info(out.bold("batch %d/%d".formatted(batch, batches)) + ": " + String.join(", ",
+                steps.stream().map(s -> s.agent().toString()).toList()));
+    }
+
+    @Override
+    public void stepFinished(StoredStep step, StepState state, String detail, int done, int total) {
+        int filled = total == 0 ? BAR : done * BAR / total;
+        String bar = "[" + "#".repeat(filled) + "-".repeat(BAR - filled) + "]";
+        String colour = switch (state) {
+            case APPLIED -> "32";
+            case HELD -> "33";
+            default -> "31";
+        };
+        out.info("  %s %d/%d  %s %s  %s: %s".formatted(bar, done, total, step.label(), step.agent(), out.style(state.text(), colour), detail));
+    }
+
+    @Override
+    public void batchFinished(int batch, String state, Decision gate) {
+        out.info("  batch gate: %s (%s)".formatted(out.style(state, state.equals("passed") ? "32" : state.equals("held") ? "33" : "31"),
+                gate.rule()));
+    }
+
+    @Override
+    public void waiting(Duration left, int nextBatch) {
+        long seconds = (left.toMillis() + 999) / 1000;
+        // One line per 5 s keeps logs and the REPL readable; the last 3 s count down one by one.
+        if (seconds % 5 == 0 || seconds <= 3) {
+            out.info("  next: batch %d in %d s (deploy pause %d or deploy abort %d from another shell)".formatted(nextBatch, seconds,
+                    deploymentId, deploymentId));
+        }
+    }
+
+    @Override
+    public void message(String text) {
+        out.info("  " + text);
+    }
+}

@@ -1,0 +1,164 @@
+package io.fleetshell.shell.commands;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.metrics.MetricSource;
+import io.fleetshell.engine.metrics.ScrapeResult;
+import io.fleetshell.engine.metrics.ScrapeTarget;
+import io.fleetshell.history.MetricStore;
+import io.fleetshell.shell.ShellSession;
+import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.render.JsonObject;
+import io.fleetshell.shell.watch.Dashboard;
+import io.fleetshell.shell.watch.Thresholds;
+import io.fleetshell.shell.watch.WatchFacts;
+import io.fleetshell.shell.watch.WatchLoop;
+import io.fleetshell.shell.watch.WatchModel;
+import io.fleetshell.shell.watch.WatchState;
+import org.jline.terminal.Terminal;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.shell.core.command.annotation.Arguments;
+import org.springframework.shell.core.command.annotation.Command;
+import org.springframework.shell.core.command.annotation.Option;
+import org.springframework.stereotype.Component;
+
+import com.sun.management.OperatingSystemMXBean;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code watch}: the live dashboard of agents' health, latency against baseline, errors and alerts. */
+@Component
+public class WatchCommands {
+
+    /** An earlier scrape older than this does not start the first interval: the figures would describe the past. */
+    static final Duration PRIME_WITHIN = Duration.ofHours(1);
+
+    private final ShellSession session;
+    private final ObjectProvider<Terminal> terminal;
+
+    public WatchCommands(ShellSession session, ObjectProvider<Terminal> terminal) {
+        this.session = session;
+        this.terminal = terminal;
+    }
+
+    @Command(name = "watch", group = MetricsCommands.GROUP, help = "watch [AGENT... | --machine M] [--interval 2s] [--once] [--json]",
+            completionProvider = "agentCompletion",
+            description = "Show a live dashboard of the agents' health, latency and alerts. Per agent: status, time-to-healthy, "
+                    + "p95 latency with a trend, change against baseline coloured by the thresholds (target +40%, minimum +20%, "
+                    + "regression alert -5%), 5xx rate and alerts; totals and active alerts below. Every cycle's "
+                    + "samples are stored. q or Ctrl-C leaves. --once prints one frame for scripts.")
+    public void watch(@Arguments List<String> names,
+                      @Option(longName = "machine", description = "only this machine's agents") String machine,
+                      @Option(longName = "interval", defaultValue = "2s", description = "time between cycles, e.g. 500ms, 2s, 1m") String interval,
+                      @Option(longName = "once", description = "print one frame and leave (for scripts)") boolean once,
+                      @Option(longName = "json", description = "with --once: the frame's figures as JSON on stdout") boolean json) {
+        Duration every = Durations.parse(interval, "--interval");
+        if (json && !once) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--json needs --once: a live dashboard has no JSON form");
+        }
+        Output out = session.output();
+        List<Agent> agents = MetricTargets.agents(session.inventoryStore().inventory(), names, machine);
+        List<ScrapeTarget> targets = MetricTargets.targets(agents, out);
+        MetricStore store = session.metrics();
+        // A target must not hold a cycle up much longer than the interval; 5 s is enough for any honest endpoint.
+        Duration timeout = Duration.ofMillis(Math.max(200, Math.min(5_000, every.toMillis() * 4 / 5)));
+        try (MetricSource source = MetricTargets.source(session.settings(), timeout)) {
+            WatchState state = new WatchState(every, source.describe(), Thresholds.DEFAULT, WatchFacts.NONE);
+            Instant since = Instant.now().minus(PRIME_WITHIN);
+            for (ScrapeTarget t : targets) {
+                store.latestOk(t.agent(), since).ifPresent(s -> state.prime(t.agent(), store.exposition(s.id())));
+            }
+            MetricStore.Source kind = MetricTargets.kind(source);
+            OperatingSystemMXBean os = ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class);
+            WatchLoop.Cycle cycle = () -> {
+                long start = System.nanoTime();
+                long cpuStart = os.getProcessCpuTime();
+                List<ScrapeResult> results = source.read(targets);
+                store.save(results, kind);
+                return state.update(results, Duration.ofNanos(System.nanoTime() - start), Duration.ofNanos(os.getProcessCpuTime() - cpuStart));
+            };
+            if (once) {
+                primeUnprimed(out, targets, state, source, kind, store, every);
+                WatchModel model = cycle.next();
+                if (json) {
+                    out.json(modelJson(model));
+                } else {
+                    out.println(Dashboard.render(model, 0, 0, false).stripTrailing());
+                }
+                return;
+            }
+            Terminal t = terminal.getIfAvailable();
+            if (t == null) {
+                throw new FleetshellException(ErrorCode.BAD_INPUT, "watch needs a terminal; use watch --once in scripts");
+            }
+            WatchLoop.run(t, cycle, every);
+        }
+    }
+
+    /**
+     * Latency and errors are what happened between two scrapes: agents without a recent stored scrape are scraped
+     * once more, {@code every} before the frame's cycle.
+     */
+    private static void primeUnprimed(Output out, List<ScrapeTarget> targets, WatchState state, MetricSource source,
+                                      MetricStore.Source kind, MetricStore store, Duration every) {
+        List<ScrapeTarget> unprimed = targets.stream().filter(t -> !state.primed(t.agent())).toList();
+        if (unprimed.isEmpty()) {
+            return;
+        }
+        out.info("%d agent%s had no scrape in the last hour; scraping %s first, %s before the frame".formatted(unprimed.size(),
+                unprimed.size() == 1 ? "" : "s", unprimed.size() == 1 ? "it" : "them", Durations.format(every)));
+        List<ScrapeResult> first = source.read(unprimed);
+        store.save(first, kind);
+        for (ScrapeResult r : first) {
+            if (r instanceof ScrapeResult.Scraped ok) {
+                state.prime(r.target().agent(), ok.exposition());
+            }
+        }
+        sleep(every);
+    }
+
+    static Map<String, Object> modelJson(WatchModel model) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("at", model.at().toString());
+        m.put("source", model.source());
+        m.put("took_ms", model.took().toMillis());
+        m.put("cpu_ms", model.cpu().toNanos() / 1e6);
+        m.put("agents", model.rows().size());
+        m.put("up", model.up());
+        m.put("health_percent", model.healthPercent());
+        m.put("improved", model.count(Thresholds.Verdict.TARGET, Thresholds.Verdict.IMPROVED));
+        m.put("regressed", model.count(Thresholds.Verdict.REGRESSED));
+        m.put("thresholds", JsonObject.of("target_percent", model.thresholds().targetPercent(),
+                "minimum_percent", model.thresholds().minimumPercent(), "regression_percent", model.thresholds().regressionPercent()));
+        m.put("rows", model.rows().stream().map(r -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("agent", r.agent().toString());
+            row.put("status", r.status().name().toLowerCase());
+            row.put("time_to_healthy_s", MetricsCommands.number(r.timeToHealthySeconds()));
+            row.put("p95_ms", MetricsCommands.number(r.p95Seconds() * 1000));
+            row.put("p95_history_ms", r.p95History().stream().map(v -> MetricsCommands.number(v * 1000)).toList());
+            row.put("requests", r.requests());
+            row.put("error_rate", MetricsCommands.number(r.errorRate()));
+            row.put("change", r.change() == null ? null : JsonObject.of("percent", MetricsCommands.number(r.change().percent()),
+                    "verdict", r.change().verdict().name().toLowerCase(), "basis", r.change().basis()));
+            row.put("alerts", r.alerts());
+            return row;
+        }).toList());
+        return m;
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "interrupted");
+        }
+    }
+}

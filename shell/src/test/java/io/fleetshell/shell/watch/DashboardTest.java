@@ -1,0 +1,84 @@
+package io.fleetshell.shell.watch;
+
+import io.fleetshell.engine.inventory.AgentId;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DashboardTest {
+
+    private static final Thresholds T = Thresholds.DEFAULT;
+
+    private static WatchModel.Row up(String name, double p95, Change change) {
+        return new WatchModel.Row(new AgentId("mainpc", name), WatchModel.Status.UP, "", 1.25, p95, List.of(0.010, 0.012, p95), 40, 0.0,
+                change, change != null && change.verdict() == Thresholds.Verdict.REGRESSED ? List.of("p95 12% slower than its baseline (v1)") : List.of());
+    }
+
+    private static WatchModel model(List<WatchModel.Row> rows) {
+        return new WatchModel(Instant.parse("2026-11-24T03:00:00Z"), 3, Duration.ofSeconds(2), "the agents' /metrics endpoints",
+                Duration.ofMillis(38), Duration.ofMillis(25), rows, T);
+    }
+
+    private static List<WatchModel.Row> rows() {
+        return List.of(
+                up("TutorAgent", 0.0095, new Change(42, T.verdict(42), "v1")),
+                up("MemoryOrchestrator", 0.020, new Change(25, T.verdict(25), "v1")),
+                up("ServiceRegistry", 0.004, new Change(-12, T.verdict(-12), "v1")),
+                up("SystemDigitalTwin", 0.004, null),
+                new WatchModel.Row(new AgentId("pc2", "CacheManager"), WatchModel.Status.ERROR, "malformed", Double.NaN, Double.NaN,
+                        List.of(), 0, Double.NaN, null, List.of("http://127.0.0.1:8102/metrics is not valid Prometheus text format: line 1, column 1")),
+                new WatchModel.Row(new AgentId("pc2", "AsyncProcessor"), WatchModel.Status.DOWN, "unreachable", Double.NaN, Double.NaN,
+                        List.of(), 0, Double.NaN, null, List.of("connection refused at http://127.0.0.1:8101/metrics: is the agent running?")));
+    }
+
+    @Test
+    void showsEveryAgentTheTotalsTopImprovementsAndAlerts() {
+        String frame = Dashboard.render(model(rows()), 0, 0, false);
+        assertThat(frame).contains("fleetshell watch", "cycle 3, every 2s, 6 agents read in 38 ms (CPU 25 ms) from the agents' /metrics endpoints",
+                "agents 6   healthy 4/6 (66.7%)   improved 2   regressed 1   alerts 3",
+                "thresholds: target +40%, minimum +20%, regression -5%",
+                "top improvements: mainpc/TutorAgent +42%, mainpc/MemoryOrchestrator +25%",
+                "active alerts: 3",
+                "  pc2/AsyncProcessor: connection refused at http://127.0.0.1:8101/metrics: is the agent running?");
+        assertThat(frame).containsPattern("mainpc\\s+TutorAgent\\s+up\\s+1.25 s\\s+9.5 ms\\s+\\S+\\s+\\+42% target\\s+40\\s+0.0%")
+                .containsPattern("ServiceRegistry\\s+up.*-12% REGRESSED")
+                .containsPattern("MemoryOrchestrator\\s+up.*\\+25% improved")
+                .containsPattern("SystemDigitalTwin\\s+up.*no baseline")
+                .containsPattern("pc2\\s+CacheManager\\s+error\\s+-\\s+-")
+                .containsPattern("pc2\\s+AsyncProcessor\\s+DOWN");
+    }
+
+    @Test
+    void coloursTheChangeByTheThresholds() {
+        String frame = Dashboard.render(model(rows()), 0, 0, true);
+        assertThat(frame).contains("\u001b[1;32m+42% target\u001b[0m", "\u001b[32m+25% improved\u001b[0m", "\u001b[31m-12% REGRESSED\u001b[0m",
+                "\u001b[31mDOWN\u001b[0m", "\u001b[33merror\u001b[0m");
+    }
+
+    @Test
+    void fitsTheTerminalWidthAndHeight() {
+        List<WatchModel.Row> many = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            many.add(up("Agent" + i, 0.01, null));
+        }
+        String frame = Dashboard.render(model(many), 60, 10, true);
+        assertThat(frame.lines()).allSatisfy(line -> assertThat(line.replaceAll("\u001b\\[[0-9;]*m", "")).hasSizeLessThanOrEqualTo(60));
+        assertThat(frame).contains("Agent9").doesNotContain("Agent10 ").contains("... 40 more agents");
+    }
+
+    @Test
+    void thresholdsDecideTheVerdict() {
+        assertThat(T.verdict(40)).isEqualTo(Thresholds.Verdict.TARGET);
+        assertThat(T.verdict(39.9)).isEqualTo(Thresholds.Verdict.IMPROVED);
+        assertThat(T.verdict(20)).isEqualTo(Thresholds.Verdict.IMPROVED);
+        assertThat(T.verdict(19.9)).isEqualTo(Thresholds.Verdict.WITHIN);
+        assertThat(T.verdict(-4.9)).isEqualTo(Thresholds.Verdict.WITHIN);
+        assertThat(T.verdict(-5)).isEqualTo(Thresholds.Verdict.REGRESSED);
+        assertThat(T.verdict(Double.NaN)).isEqualTo(Thresholds.Verdict.UNKNOWN);
+    }
+}
