@@ -79,6 +79,7 @@ class PlaybookCommandsTest {
         assertThat(show.status()).isZero();
         assertThat(show.out()).contains("measure.js (run)", "profile 2 agents, 1 run each", "pc2/TutorAgent loaded v1",
                 "completed: completed in");
+        assertThat(shell.oneShot("explain", "playbook:" + id).out()).isEqualTo(show.out());
         assertThat(shell.oneShot("history", "--json").out()).contains("\"playbook run\"", "playbook measure.js run " + id + ": completed");
         assertThat(shell.oneShot("playbook", "runs").out()).contains("measure.js", "completed in");
     }

@@ -250,6 +250,12 @@ public class PlaybookCommands {
         TextTable table = new TextTable("TIME", "KIND", "LINE", "WHAT");
         journal.forEach(e -> table.row(TIME.format(e.at()), e.kind().label(), e.line() == 0 ? "" : e.line(), e.text()));
         out.println(table.render());
+        List<Object> deployments = stored.mode().equals("run") ? journal.stream().filter(e -> e.kind() == JournalEntry.Kind.ACTION)
+                .map(e -> e.data().get("deployment")).filter(java.util.Objects::nonNull).distinct().toList() : List.of();
+        if (!deployments.isEmpty()) {
+            out.info("deployments of this run: %s; explain DEPLOYMENT shows every proof and gate decision of one".formatted(
+                    String.join(", ", deployments.stream().map(String::valueOf).toList())));
+        }
         if (stored.outcome() == null) {
             out.warn("run %d did not finish: its process ended before the playbook did".formatted(id));
         }
