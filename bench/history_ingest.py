@@ -3,7 +3,7 @@
     python3 bench/history_ingest.py [--agents N] [--scrapes N] [--repeats N] [--smoke]
 
 Generates, per agent, a recorded exposition with timestamps: one scrape a minute for the last 24 hours
-(1,440 scrapes) of the demo agents' metrics (70 samples), so 10 agents make 1,008,000 samples. Then alternately:
+(1,440 scrapes) of the demo agents' metrics (66 samples), so 11 agents make 1,045,440 samples. Then alternately:
   ours: `./fleetshell metrics import AGENT FILE --json` for every agent into a fresh history; the command reports
         the time MetricStore.save took (`store_ms`: one IMMEDIATE transaction, series lookup, batched inserts)
         apart from parsing and JVM start, which are reported on their own line.
@@ -34,7 +34,7 @@ ORDER BY s.id, m.at_ms"""
 
 
 def series(agent):
-    """(family, type, name, labels) of the 70 series of one agent, in exposition order."""
+    """(family, type, name, labels) of the 66 series of one agent, in exposition order."""
     out = []
     for p in PATHS:
         out.append(("demo_requests_total", "counter", "demo_requests_total", {"agent": agent, "path": p}))
@@ -81,7 +81,7 @@ def peer_ingest(db_path, agents):
         scrape_ids = {}
         for k, at in sorted({(k, at) for k, at, _, _ in rows}):
             cur = con.execute("INSERT INTO metric_scrapes (machine, agent, at_ms, source, url, took_ms, status, bytes, samples)"
-                              " VALUES ('sim', ?, ?, 'import', ?, 0, 'ok', 0, 70)", (agent, at, str(file)))
+                              " VALUES ('sim', ?, ?, 'import', ?, 0, 'ok', 0, 66)", (agent, at, str(file)))
             scrape_ids[k] = cur.lastrowid
         series_ids = []
         for family, kind, name, labels in s:
@@ -98,7 +98,7 @@ def peer_ingest(db_path, agents):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--agents", type=int, default=10)
+    parser.add_argument("--agents", type=int, default=11)
     parser.add_argument("--scrapes", type=int, default=1440)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--smoke", action="store_true")
@@ -168,7 +168,7 @@ def main():
     cmd = "`python3 bench/history_ingest.py --agents %d --scrapes %d`" % (n_agents, scrapes)
     rate = lambda seconds: [total / s for s in seconds]
     print("machine: " + machine())
-    print("| what (%d samples: %d agents x %d scrapes x 70) | median (min-max) | command |" % (total, n_agents, scrapes))
+    print("| what (%d samples: %d agents x %d scrapes x 66) | median (min-max) | command |" % (total, n_agents, scrapes))
     print("|---|---|---|")
     print("| fleetshell MetricStore.save, rows/s | %s | %s |" % (fmt(summary(rate(store_s)), "", 1, 0), cmd))
     print("| peer: Python sqlite3 executemany, same rows and schema, rows/s | %s | %s |" % (fmt(summary(rate(peer_s)), "", 1, 0), cmd))

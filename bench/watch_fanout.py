@@ -2,7 +2,7 @@
 
     python3 bench/watch_fanout.py [--endpoints N] [--repeats N] [--window S] [--smoke]
 
-Starts N loopback endpoints (bench/fake_endpoints.py: the demo agents' exposition, ~70 samples each), an
+Starts N loopback endpoints (bench/helpers/fake_endpoints.py: the demo agents' exposition, ~66 samples each), an
 inventory of N agents pointing at them, and a real Prometheus (Debian's package) scraping the same targets
 every second. Then, alternately:
   ours: `./fleetshell watch --once --json --interval 1s` on a fresh copy of the home: one cycle to open the
@@ -79,7 +79,7 @@ def main():
     build_if_needed()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        endpoints = subprocess.Popen(["python3", str(ROOT / "bench/fake_endpoints.py"), str(n)], stdout=subprocess.PIPE, text=True)
+        endpoints = subprocess.Popen(["python3", str(ROOT / "bench/helpers/fake_endpoints.py"), str(n)], stdout=subprocess.PIPE, text=True)
         prom = None
         try:
             ports = json.loads(endpoints.stdout.readline())
@@ -139,7 +139,7 @@ def main():
             endpoints.wait(timeout=10)
     cmd = "`python3 bench/watch_fanout.py --endpoints %d`" % n
     print("machine: " + machine())
-    print("| what (%d loopback endpoints, ~70 samples each) | median (min-max) | command |" % n)
+    print("| what (%d loopback endpoints, ~66 samples each) | median (min-max) | command |" % n)
     print("|---|---|---|")
     print("| fleetshell: one watch cycle, wall (scrape, parse, store, p95; target <= 1 s) | %s | %s |" % (fmt(summary(took), " s"), cmd))
     print("| fleetshell: CPU per scrape (JVM, all threads) | %s | %s |" % (fmt(summary(cpu_ours), " ms", 1000, 3), cmd))

@@ -102,6 +102,11 @@ class MetricsCommandsTest {
         ShellHarness.Run points = shell.oneShot("metrics", "show", "TutorAgent", "--metric", "demo_startup_seconds");
         assertThat(points.out()).containsPattern("demo_startup_seconds\\{agent=\"TutorAgent\"\\}\\s+\\S+\\s+[\\d.]+\\s+#" + lastScrape);
 
+        ShellHarness.Run one = shell.oneShot("metrics", "show", "TutorAgent", "--scrape", String.valueOf(lastScrape));
+        assertThat(one.out()).contains("scrape #" + lastScrape + " of mainpc/TutorAgent at ", ": ok, ")
+                .containsPattern("demo_requests_total\\{agent=\"TutorAgent\",path=\"/run\"\\}\\s+counter\\s+5");
+        assertThat(shell.oneShot("metrics", "show", "ServiceRegistry", "--scrape", String.valueOf(lastScrape)).err())
+                .contains("mainpc/ServiceRegistry has no scrape #" + lastScrape);
         assertThat(shell.oneShot("metrics", "show", "ServiceRegistry").err()).contains("has no scrapes in the last 1h; run metrics scrape");
         assertThat(shell.oneShot("metrics", "show", "TutorAgent", "--window", "soon").err())
                 .contains("--window soon is not a duration; write it like 500ms, 2s, 10m, 1h or 1d");
@@ -127,6 +132,33 @@ class MetricsCommandsTest {
         assertThat(rows.get(0).get("status").asString()).isEqualTo("up");
         assertThat(rows.get(0).get("requests").asDouble()).as("no traffic since the last cycle").isZero();
         assertThat(shell.oneShot("watch", "--json").err()).contains("--json needs --once");
+    }
+
+    @Test
+    void watchJudgesLatencyAgainstTheRuntimeBaselineAndSaysWhenSamplesAreMissing() throws Exception {
+        // Six recorded scrapes a minute apart, 10 more requests between each, as the runtime baseline's window.
+        StringBuilder recorded = new StringBuilder("# TYPE demo_request_duration_seconds histogram\n");
+        long now = System.currentTimeMillis();
+        for (int k = 0; k < 6; k++) {
+            long at = now - (6 - k) * 60_000L;
+            recorded.append("demo_request_duration_seconds_bucket{path=\"/run\",le=\"0.01\"} %d %d\n".formatted(5 * k, at))
+                    .append("demo_request_duration_seconds_bucket{path=\"/run\",le=\"0.1\"} %d %d\n".formatted(10 * k, at))
+                    .append("demo_request_duration_seconds_bucket{path=\"/run\",le=\"+Inf\"} %d %d\n".formatted(10 * k, at));
+        }
+        Path file = fleetDir.resolve("recorded.prom");
+        java.nio.file.Files.writeString(file, recorded);
+        ShellHarness.Run imported = shell.oneShot("metrics", "import", "TutorAgent", file.toString(), "--json");
+        assertThat(imported.status()).as(imported.err()).isZero();
+        assertThat(json.readTree(imported.out()).get("scrapes").asInt()).isEqualTo(6);
+        ShellHarness.Run capture = shell.oneShot("baseline", "capture", "TutorAgent", "--window", "10m");
+        assertThat(capture.status()).as(capture.err()).isZero();
+
+        ShellHarness.Run frame = shell.oneShot("watch", "TutorAgent", "--once", "--json");
+        assertThat(frame.status()).as(frame.err()).isZero();
+        JsonNode change = json.readTree(frame.out()).get("rows").get(0).get("change");
+        assertThat(change.get("verdict").asString()).isEqualTo("unknown");
+        assertThat(change.get("basis").asString()).startsWith("v1: fewer than");
+        assertThat(shell.oneShot("watch", "TutorAgent", "--once").out()).containsPattern("TutorAgent\\s+up.*need samples");
     }
 
     private static JsonNode byAgent(JsonNode scrapes, String name) {

@@ -125,18 +125,24 @@ public class MetricsCommands {
                 samples / Math.max(1e-9, storeNanos / 1e9)));
     }
 
-    @Command(name = {"metrics", "show"}, group = GROUP, help = "metrics show AGENT [--window 1h] [--metric NAME] [--json]",
+    @Command(name = {"metrics", "show"}, group = GROUP, help = "metrics show AGENT [--window 1h] [--metric NAME | --scrape ID] [--json]",
             completionProvider = "agentCompletion",
             description = "Show what the history holds for one agent's metrics. Scrapes, failures, requests, p50/p95 latency "
-                    + "and 5xx errors between scrapes, and each series' latest value with the scrape it came from.")
+                    + "and 5xx errors between scrapes, and each series' latest value with the scrape it came from. --scrape ID "
+                    + "shows one stored scrape in full (the ids gate evidence and explain name).")
     public void show(@Arguments List<String> names,
                      @Option(longName = "window", defaultValue = "1h", description = "how far back to look, e.g. 10m, 1h, 1d") String window,
                      @Option(longName = "metric", description = "list every stored point of this sample or family name") String metric,
+                     @Option(longName = "scrape", description = "one stored scrape in full: its time, URL, status and every sample") Long scrape,
                      @Option(longName = "json", description = "print JSON on stdout") boolean json) {
         if (names == null || names.size() != 1) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "name one agent: metrics show AGENT");
         }
         Agent agent = AgentLookup.agent(session.inventoryStore().inventory(), names.getFirst());
+        if (scrape != null) {
+            showScrape(agent, scrape, json);
+            return;
+        }
         Instant to = Instant.now();
         Duration span = Durations.parse(window, "--window");
         Instant from = to.minus(span);
@@ -244,6 +250,28 @@ public class MetricsCommands {
             }
         }
         out.println(table.render());
+    }
+
+    private void showScrape(Agent agent, long id, boolean json) {
+        MetricStore store = session.metrics();
+        StoredScrape s = store.scrape(id).filter(x -> x.agent().equals(agent.id())).orElseThrow(() -> new FleetshellException(
+                ErrorCode.UNKNOWN_NAME, "%s has no scrape #%d; metrics show %s lists its latest".formatted(agent.id(), id, agent.name())));
+        Exposition e = s.ok() ? store.exposition(id) : new Exposition(io.fleetshell.engine.metrics.ExpositionFormat.TEXT, List.of());
+        Output out = session.output();
+        if (json) {
+            Map<String, Object> m = scrapeJson(s);
+            m.put("values", e.families().stream().flatMap(f -> f.samples().stream().map(x -> JsonObject.of("family", f.name(),
+                    "type", f.type().name().toLowerCase(), "name", x.name(), "labels", x.labels(), "value", number(x.value())))).toList());
+            out.json(m);
+            return;
+        }
+        out.println("scrape #%d of %s at %s from %s: %s, %.1f ms, %d bytes, %d samples".formatted(s.id(), s.agent(), s.at(), s.url(),
+                s.ok() ? "ok" : s.status() + ": " + s.error(), s.tookMillis(), s.bytes(), s.samples()));
+        if (s.ok()) {
+            TextTable table = new TextTable("SERIES", "TYPE", "VALUE");
+            e.families().forEach(f -> f.samples().forEach(x -> table.row(series(x.name(), x.labels()), f.type().name().toLowerCase(), format(x.value()))));
+            out.println(table.render());
+        }
     }
 
     private static RequestStats overall(MetricStore store, List<MetricStore.Interval> intervals) {

@@ -11,8 +11,8 @@ import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Output;
 import io.fleetshell.shell.render.JsonObject;
 import io.fleetshell.shell.watch.Dashboard;
-import io.fleetshell.shell.watch.Thresholds;
 import io.fleetshell.shell.watch.WatchFacts;
+import io.fleetshell.shell.watch.Change;
 import io.fleetshell.shell.watch.WatchLoop;
 import io.fleetshell.shell.watch.WatchModel;
 import io.fleetshell.shell.watch.WatchState;
@@ -69,10 +69,17 @@ public class WatchCommands {
         // A target must not hold a cycle up much longer than the interval; 5 s is enough for any honest endpoint.
         Duration timeout = Duration.ofMillis(Math.max(200, Math.min(5_000, every.toMillis() * 4 / 5)));
         try (MetricSource source = MetricTargets.source(session.settings(), timeout)) {
-            WatchState state = new WatchState(every, source.describe(), Thresholds.DEFAULT, WatchFacts.NONE);
-            Instant since = Instant.now().minus(PRIME_WITHIN);
+            RuntimeWatchFacts facts = new RuntimeWatchFacts(session, session.settings().thresholds());
+            WatchState state = new WatchState(every, source.describe(), session.settings().thresholds(), facts);
+            Instant now = Instant.now();
+            Instant since = now.minus(PRIME_WITHIN);
             for (ScrapeTarget t : targets) {
                 store.latestOk(t.agent(), since).ifPresent(s -> state.prime(t.agent(), store.exposition(s.id())));
+                // An agent with a runtime baseline is judged on its recent intervals: those stored since the window
+                // ended (by earlier watches or metrics scrape) count, so even --once has a comparison to show.
+                facts.baselineEnd(t.agent()).ifPresent(end -> state.seed(t.agent(),
+                        store.intervals(t.agent(), end.isAfter(since) ? end : since, now).stream()
+                                .map(i -> new WatchFacts.P95(i.to().id(), i.stats().p95Seconds())).toList()));
             }
             MetricStore.Source kind = MetricTargets.kind(source);
             OperatingSystemMXBean os = ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class);
@@ -80,8 +87,8 @@ public class WatchCommands {
                 long start = System.nanoTime();
                 long cpuStart = os.getProcessCpuTime();
                 List<ScrapeResult> results = source.read(targets);
-                store.save(results, kind);
-                return state.update(results, Duration.ofNanos(System.nanoTime() - start), Duration.ofNanos(os.getProcessCpuTime() - cpuStart));
+                List<Long> ids = store.save(results, kind).stream().map(MetricStore.StoredScrape::id).toList();
+                return state.update(results, ids, Duration.ofNanos(System.nanoTime() - start), Duration.ofNanos(os.getProcessCpuTime() - cpuStart));
             };
             if (once) {
                 primeUnprimed(out, targets, state, source, kind, store, every);
@@ -132,10 +139,9 @@ public class WatchCommands {
         m.put("agents", model.rows().size());
         m.put("up", model.up());
         m.put("health_percent", model.healthPercent());
-        m.put("improved", model.count(Thresholds.Verdict.TARGET, Thresholds.Verdict.IMPROVED));
-        m.put("regressed", model.count(Thresholds.Verdict.REGRESSED));
-        m.put("thresholds", JsonObject.of("target_percent", model.thresholds().targetPercent(),
-                "minimum_percent", model.thresholds().minimumPercent(), "regression_percent", model.thresholds().regressionPercent()));
+        m.put("improved", model.count(Change.Verdict.TARGET, Change.Verdict.IMPROVED));
+        m.put("regressed", model.count(Change.Verdict.REGRESSED));
+        m.put("thresholds", model.thresholds().asEvidence());
         m.put("rows", model.rows().stream().map(r -> {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("agent", r.agent().toString());

@@ -1,5 +1,6 @@
 package io.fleetshell.shell.watch;
 
+import io.fleetshell.engine.compare.Thresholds;
 import io.fleetshell.shell.render.Sparkline;
 import io.fleetshell.shell.render.TextTable;
 
@@ -37,8 +38,8 @@ public final class Dashboard {
         Thresholds t = model.thresholds();
         lines.add("agents %d   healthy %d/%d (%.1f%%)   improved %d   regressed %d   alerts %d   thresholds: target +%.0f%%, minimum +%.0f%%, regression %.0f%%"
                 .formatted(model.rows().size(), model.up(), model.rows().size(), model.healthPercent(),
-                        model.count(Thresholds.Verdict.TARGET, Thresholds.Verdict.IMPROVED), model.count(Thresholds.Verdict.REGRESSED),
-                        model.withAlerts().size(), t.targetPercent(), t.minimumPercent(), t.regressionPercent()));
+                        model.count(Change.Verdict.TARGET, Change.Verdict.IMPROVED), model.count(Change.Verdict.REGRESSED),
+                        model.withAlerts().size(), 100 * t.targetImprovement(), 100 * t.minimumImprovement(), 100 * t.regressionAlert()));
         lines.add("");
         TextTable table = new TextTable("MACHINE", "AGENT", "STATUS", "HEALTHY IN", "P95", "P95 TREND", "VS BASELINE", "REQ", "5XX", "ALERT");
         List<WatchModel.Row> rows = model.rows();
@@ -57,7 +58,7 @@ public final class Dashboard {
             lines.add("... %d more agents (a taller terminal shows them; watch AGENT... or --machine M narrows)".formatted(rows.size() - shown));
         }
         List<WatchModel.Row> improved = rows.stream().filter(r -> r.change() != null && r.change().percent() > 0
-                        && (r.change().verdict() == Thresholds.Verdict.TARGET || r.change().verdict() == Thresholds.Verdict.IMPROVED))
+                        && (r.change().verdict() == Change.Verdict.TARGET || r.change().verdict() == Change.Verdict.IMPROVED))
                 .sorted(Comparator.comparingDouble((WatchModel.Row r) -> r.change().percent()).reversed()).limit(3).toList();
         lines.add("");
         lines.add("top improvements: " + (improved.isEmpty() ? "none yet"
@@ -90,8 +91,8 @@ public final class Dashboard {
         if (change == null) {
             return "no baseline";
         }
-        if (change.verdict() == Thresholds.Verdict.UNKNOWN) {
-            return "-";
+        if (change.verdict() == Change.Verdict.UNKNOWN) {
+            return "need samples";
         }
         String text = "%+.0f%%".formatted(change.percent());
         return switch (change.verdict()) {

@@ -1,5 +1,6 @@
 package io.fleetshell.shell.watch;
 
+import io.fleetshell.engine.compare.Thresholds;
 import io.fleetshell.engine.inventory.AgentId;
 
 import java.time.Duration;
@@ -16,7 +17,7 @@ import java.util.List;
  * @param took       how long the cycle's scrapes (and storing them) took
  * @param cpu        the CPU time this process spent in that while, all threads (parsing, storing, GC, JIT)
  * @param rows       one per agent, in inventory order
- * @param thresholds the thresholds the change column is coloured by
+ * @param thresholds the thresholds the change column is judged by (settings.yaml {@code thresholds:})
  */
 public record WatchModel(Instant at, int cycle, Duration interval, String source, Duration took, Duration cpu, List<Row> rows,
                          Thresholds thresholds) {
@@ -63,8 +64,8 @@ public record WatchModel(Instant at, int cycle, Duration interval, String source
         return rows.isEmpty() ? 0 : 100.0 * up() / rows.size();
     }
 
-    public long count(Thresholds.Verdict... verdicts) {
-        List<Thresholds.Verdict> wanted = List.of(verdicts);
+    public long count(Change.Verdict... verdicts) {
+        List<Change.Verdict> wanted = List.of(verdicts);
         return rows.stream().filter(r -> r.change() != null && wanted.contains(r.change().verdict())).count();
     }
 

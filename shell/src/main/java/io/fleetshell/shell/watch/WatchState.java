@@ -1,5 +1,6 @@
 package io.fleetshell.shell.watch;
 
+import io.fleetshell.engine.compare.Thresholds;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.metrics.Exposition;
 import io.fleetshell.engine.metrics.RequestStats;
@@ -30,7 +31,7 @@ public final class WatchState {
     private final Thresholds thresholds;
     private final WatchFacts facts;
     private final Map<AgentId, Exposition> previous = new HashMap<>();
-    private final Map<AgentId, Deque<Double>> history = new HashMap<>();
+    private final Map<AgentId, Deque<WatchFacts.P95>> history = new HashMap<>();
     private int cycle;
 
     public WatchState(Duration interval, String source, Thresholds thresholds, WatchFacts facts) {
@@ -45,24 +46,36 @@ public final class WatchState {
         previous.put(agent, earlier);
     }
 
+    /** Starts the agent's p95 history with intervals measured before this watch (stored scrapes), oldest first. */
+    public void seed(AgentId agent, List<WatchFacts.P95> earlier) {
+        Deque<WatchFacts.P95> p95s = history.computeIfAbsent(agent, a -> new ArrayDeque<>());
+        earlier.forEach(p95s::addLast);
+        while (p95s.size() > HISTORY) {
+            p95s.removeFirst();
+        }
+    }
+
     public boolean primed(AgentId agent) {
         return previous.containsKey(agent);
     }
 
-    /** The model after one cycle whose results (in row order) took {@code took} and {@code cpu} of CPU time. */
-    public WatchModel update(List<ScrapeResult> results, Duration took, Duration cpu) {
+    /**
+     * The model after one cycle whose results (in row order, stored as the scrapes {@code scrapeIds}) took
+     * {@code took} and {@code cpu} of CPU time.
+     */
+    public WatchModel update(List<ScrapeResult> results, List<Long> scrapeIds, Duration took, Duration cpu) {
         cycle++;
         Instant at = results.isEmpty() ? Instant.now() : results.getFirst().at();
         List<WatchModel.Row> rows = new ArrayList<>(results.size());
-        for (ScrapeResult result : results) {
-            rows.add(row(result));
+        for (int i = 0; i < results.size(); i++) {
+            rows.add(row(results.get(i), scrapeIds.get(i)));
         }
         return new WatchModel(at, cycle, interval, source, took, cpu, rows, thresholds);
     }
 
-    private WatchModel.Row row(ScrapeResult result) {
+    private WatchModel.Row row(ScrapeResult result, long scrapeId) {
         AgentId agent = result.target().agent();
-        Deque<Double> p95s = history.computeIfAbsent(agent, a -> new ArrayDeque<>());
+        Deque<WatchFacts.P95> p95s = history.computeIfAbsent(agent, a -> new ArrayDeque<>());
         double timeToHealthy = facts.timeToHealthySeconds(agent).orElse(Double.NaN);
         List<String> alerts = new ArrayList<>();
         if (result instanceof ScrapeResult.Failed failed) {
@@ -73,20 +86,19 @@ public final class WatchState {
             alerts.add(failed.message());
             Change change = facts.change(agent, List.copyOf(p95s)).orElse(null);
             return new WatchModel.Row(agent, status, failed.failure().name().toLowerCase(), timeToHealthy, Double.NaN,
-                    List.copyOf(p95s), 0, Double.NaN, change, alerts);
+                    seconds(p95s), 0, Double.NaN, change, alerts);
         }
         Exposition now = ((ScrapeResult.Scraped) result).exposition();
         Exposition before = previous.put(agent, now);
         RequestStats stats = before == null ? null : RequestStats.between(before, now);
         if (stats != null) {
-            p95s.addLast(stats.p95Seconds());
+            p95s.addLast(new WatchFacts.P95(scrapeId, stats.p95Seconds()));
             while (p95s.size() > HISTORY) {
                 p95s.removeFirst();
             }
         }
-        List<Double> recent = List.copyOf(p95s);
-        Change change = facts.change(agent, recent).orElse(null);
-        if (change != null && change.verdict() == Thresholds.Verdict.REGRESSED) {
+        Change change = facts.change(agent, List.copyOf(p95s)).orElse(null);
+        if (change != null && change.verdict() == Change.Verdict.REGRESSED) {
             alerts.add("p95 %.0f%% slower than its baseline (%s)".formatted(-change.percent(), change.basis()));
         }
         double errorRate = stats == null ? Double.NaN : stats.errorRate();
@@ -94,6 +106,10 @@ public final class WatchState {
             alerts.add("5xx on %.1f%% of %.0f requests".formatted(100 * errorRate, stats.requests()));
         }
         return new WatchModel.Row(agent, WatchModel.Status.UP, stats == null ? "first scrape" : "", timeToHealthy,
-                stats == null ? Double.NaN : stats.p95Seconds(), recent, stats == null ? 0 : stats.requests(), errorRate, change, alerts);
+                stats == null ? Double.NaN : stats.p95Seconds(), seconds(p95s), stats == null ? 0 : stats.requests(), errorRate, change, alerts);
+    }
+
+    private static List<Double> seconds(Deque<WatchFacts.P95> p95s) {
+        return p95s.stream().map(WatchFacts.P95::seconds).toList();
     }
 }

@@ -1,5 +1,6 @@
 package io.fleetshell.shell.watch;
 
+import io.fleetshell.engine.compare.Thresholds;
 import io.fleetshell.engine.inventory.AgentId;
 import org.junit.jupiter.api.Test;
 
@@ -12,11 +13,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class DashboardTest {
 
-    private static final Thresholds T = Thresholds.DEFAULT;
+    private static final Thresholds T = Thresholds.defaults();
 
     private static WatchModel.Row up(String name, double p95, Change change) {
         return new WatchModel.Row(new AgentId("mainpc", name), WatchModel.Status.UP, "", 1.25, p95, List.of(0.010, 0.012, p95), 40, 0.0,
-                change, change != null && change.verdict() == Thresholds.Verdict.REGRESSED ? List.of("p95 12% slower than its baseline (v1)") : List.of());
+                change, change != null && change.verdict() == Change.Verdict.REGRESSED ? List.of("p95 12% slower than its baseline (v1)") : List.of());
     }
 
     private static WatchModel model(List<WatchModel.Row> rows) {
@@ -26,9 +27,9 @@ class DashboardTest {
 
     private static List<WatchModel.Row> rows() {
         return List.of(
-                up("TutorAgent", 0.0095, new Change(42, T.verdict(42), "v1")),
-                up("MemoryOrchestrator", 0.020, new Change(25, T.verdict(25), "v1")),
-                up("ServiceRegistry", 0.004, new Change(-12, T.verdict(-12), "v1")),
+                up("TutorAgent", 0.0095, new Change(42, Change.Verdict.TARGET, "v1")),
+                up("MemoryOrchestrator", 0.020, new Change(25, Change.Verdict.IMPROVED, "v1")),
+                up("ServiceRegistry", 0.004, new Change(-12, Change.Verdict.REGRESSED, "v1")),
                 up("SystemDigitalTwin", 0.004, null),
                 new WatchModel.Row(new AgentId("pc2", "CacheManager"), WatchModel.Status.ERROR, "malformed", Double.NaN, Double.NaN,
                         List.of(), 0, Double.NaN, null, List.of("http://127.0.0.1:8102/metrics is not valid Prometheus text format: line 1, column 1")),
@@ -69,16 +70,5 @@ class DashboardTest {
         String frame = Dashboard.render(model(many), 60, 10, true);
         assertThat(frame.lines()).allSatisfy(line -> assertThat(line.replaceAll("\u001b\\[[0-9;]*m", "")).hasSizeLessThanOrEqualTo(60));
         assertThat(frame).contains("Agent9").doesNotContain("Agent10 ").contains("... 40 more agents");
-    }
-
-    @Test
-    void thresholdsDecideTheVerdict() {
-        assertThat(T.verdict(40)).isEqualTo(Thresholds.Verdict.TARGET);
-        assertThat(T.verdict(39.9)).isEqualTo(Thresholds.Verdict.IMPROVED);
-        assertThat(T.verdict(20)).isEqualTo(Thresholds.Verdict.IMPROVED);
-        assertThat(T.verdict(19.9)).isEqualTo(Thresholds.Verdict.WITHIN);
-        assertThat(T.verdict(-4.9)).isEqualTo(Thresholds.Verdict.WITHIN);
-        assertThat(T.verdict(-5)).isEqualTo(Thresholds.Verdict.REGRESSED);
-        assertThat(T.verdict(Double.NaN)).isEqualTo(Thresholds.Verdict.UNKNOWN);
     }
 }

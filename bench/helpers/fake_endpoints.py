@@ -1,6 +1,6 @@
 """Many simulated agent /metrics endpoints in one process, for bench/watch_fanout.py.
 
-    python3 bench/fake_endpoints.py N
+    python3 bench/helpers/fake_endpoints.py N
 
 Listens on N free loopback ports (asyncio, HTTP/1.1 keep-alive) and prints them as one JSON line, then serves
 until killed. Each answers any GET with the demo agents' exposition (text format 0.0.4: a request counter and a

@@ -1,0 +1,95 @@
+package io.fleetshell.shell.commands;
+
+import io.fleetshell.engine.compare.Comparison;
+import io.fleetshell.engine.compare.Gates;
+import io.fleetshell.engine.compare.Series;
+import io.fleetshell.engine.compare.Thresholds;
+import io.fleetshell.engine.compare.TrafficHistory;
+import io.fleetshell.engine.compare.Window;
+import io.fleetshell.engine.gate.GateDecision;
+import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.runtime.RuntimeBaseline;
+import io.fleetshell.engine.runtime.StartSample;
+import io.fleetshell.history.RuntimeStore;
+import io.fleetshell.shell.ShellSession;
+import io.fleetshell.shell.watch.Change;
+import io.fleetshell.shell.watch.WatchFacts;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What {@code watch} shows from the runtime history: each agent's last measured time-to-healthy ({@code agents
+ * start|restart}), and its recent p95 latencies judged against its runtime baseline ({@code baseline capture}) by
+ * the same comparison the latency gate makes (Mann-Whitney on the p95 of each scrape interval, thresholds from
+ * settings.yaml). Nothing is stored: watch shows, gates decide.
+ */
+final class RuntimeWatchFacts implements WatchFacts {
+
+    private static final String MEASURE = "request latency ms (p95 of each scrape interval)";
+
+    private final RuntimeStore runtime;
+    private final TrafficHistory traffic;
+    private final Thresholds thresholds;
+    /** A baseline window's samples never change: read once per baseline (a new capture has a new id). */
+    private final Map<AgentId, Baseline> baselines = new HashMap<>();
+
+    private record Baseline(long id, Series series) {
+    }
+
+    RuntimeWatchFacts(ShellSession session, Thresholds thresholds) {
+        this.runtime = session.runtime();
+        this.traffic = session.traffic();
+        this.thresholds = thresholds;
+    }
+
+    /** When the agent's newest runtime baseline window ends, if it has one: later intervals are "current". */
+    Optional<Instant> baselineEnd(AgentId agent) {
+        return runtime.runtimeBaseline(agent).map(RuntimeBaseline::windowEnd);
+    }
+
+    @Override
+    public Optional<Double> timeToHealthySeconds(AgentId agent) {
+        List<StartSample> starts = runtime.starts(agent, Instant.EPOCH, Instant.now());
+        return starts.reversed().stream().filter(StartSample::healthy).findFirst().map(s -> s.timeToHealthyMillis() / 1000);
+    }
+
+    @Override
+    public Optional<Change> change(AgentId agent, List<P95> recent) {
+        Optional<RuntimeBaseline> captured = runtime.runtimeBaseline(agent);
+        if (captured.isEmpty()) {
+            return Optional.empty();
+        }
+        RuntimeBaseline b = captured.get();
+        Baseline baseline = baselines.get(agent);
+        if (baseline == null || baseline.id() != b.id()) {
+            Window window = new Window(b.windowStart(), b.windowEnd(), "runtime baseline v%d".formatted(b.version()));
+            List<TrafficHistory.Interval> served = traffic.intervals(agent, b.windowStart(), b.windowEnd()).stream()
+                    .filter(i -> i.stats().requests() > 0 && !Double.isNaN(i.stats().p95Seconds())).toList();
+            baseline = new Baseline(b.id(), new Series(window, "metric_scrapes", served.stream().map(TrafficHistory.Interval::toScrape).toList(),
+                    served.stream().mapToDouble(i -> i.stats().p95Seconds() * 1000).toArray()));
+            baselines.put(agent, baseline);
+        }
+        List<P95> measured = recent.stream().filter(p -> !Double.isNaN(p.seconds())).toList();
+        Instant now = Instant.now();
+        Series current = new Series(new Window(b.windowEnd().isBefore(now) ? b.windowEnd() : now, now, "watch, recent intervals"),
+                "metric_scrapes", measured.stream().map(P95::scrapeId).toList(), measured.stream().mapToDouble(p -> p.seconds() * 1000).toArray());
+        GateDecision decision = Comparison.lowerIsBetter(Gates.LATENCY, MEASURE, Comparison.Statistic.P50, baseline.series(), current, thresholds);
+        Object change = decision.evidence().get("change");
+        double percent = change instanceof Number n ? 100 * n.doubleValue() : Double.NaN;
+        String basis = "v%d: %s".formatted(b.version(), decision.rule());
+        Change.Verdict verdict = switch (decision.verdict()) {
+            case FAIL -> Change.Verdict.REGRESSED;
+            case HOLD -> decision.evidence().containsKey("insufficient") ? Change.Verdict.UNKNOWN : Change.Verdict.WITHIN;
+            case PASS -> switch (String.valueOf(decision.evidence().get("improvement"))) {
+                case "target" -> Change.Verdict.TARGET;
+                case "minimum" -> Change.Verdict.IMPROVED;
+                default -> Change.Verdict.WITHIN;
+            };
+        };
+        return Optional.of(new Change(percent, verdict, basis));
+    }
+}
