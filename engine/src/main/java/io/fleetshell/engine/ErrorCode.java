@@ -15,6 +15,11 @@ public enum ErrorCode {
     CONFIG_INVALID(2),
     /** A path leads outside the fleet root or FLEETSHELL_HOME. */
     PATH_ESCAPES_ROOT(2),
+    /**
+     * A playbook that cannot run as written: a syntax error, a misused {@code fleet} function, an unknown
+     * parameter, or a script stopped for exceeding its statement or memory limit.
+     */
+    PLAYBOOK_INVALID(2),
     /** The operation ran and did not succeed. */
     OPERATION_FAILED(1),
     /** The history database could not be opened or written. */

@@ -57,4 +57,9 @@ public record FleetHome(Path root) {
     public Path helpers() {
         return root.resolve("cache/helpers");
     }
+
+    /** The user's own playbooks, listed by {@code playbook list} beside the shipped {@code scripts/}. */
+    public Path playbooks() {
+        return root.resolve("playbooks");
+    }
 }

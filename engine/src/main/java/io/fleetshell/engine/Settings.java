@@ -68,10 +68,9 @@ public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectM
         if (!(root instanceof Map<?, ?> map)) {
             throw new FleetshellException(ErrorCode.CONFIG_INVALID, file + ": expected a mapping of settings");
         }
-        Thresholds thresholds = Thresholds.from(map.get(Thresholds.KEY), file);
         return new Settings(names(file, map, "infrastructure_agents", "agent names", InventoryLoader.DEFAULT_INFRASTRUCTURE),
                 names(file, map, "side_effect_modules", "module names", PythonFacts.DEFAULT_SIDE_EFFECT_MODULES),
-                thresholds, prometheusUrl(file, map.get("prometheus_url")));
+                Thresholds.from(map.get(Thresholds.KEY), file), prometheusUrl(file, map.get("prometheus_url")));
     }
 
     private static Set<String> names(Path file, Map<?, ?> map, String key, String what, Set<String> defaults) {

@@ -19,7 +19,7 @@ import java.util.Set;
  * Parses words into a command invocation against the registry. Unlike Spring Shell's default parser
  * it works on words, not a re-joined line, so an argv keeps its boundaries and values with spaces,
  * {@code =}, quotes and brackets arrive exactly as typed; it knows which options are flags, rejects
- * unknown and repeated options, and takes {@code --} to end options.
+ * unknown options and repeats of options that are not lists, and takes {@code --} to end options.
  */
 public final class CommandLineParser implements CommandParser {
 
@@ -104,7 +104,7 @@ public final class CommandLineParser implements CommandParser {
             }
             CommandOption declared = declaredOption(command, name, word);
             String longName = declared.longName();
-            if (!seen.add(longName)) {
+            if (!seen.add(longName) && !isRepeatable(declared)) {
                 throw new FleetshellException(ErrorCode.BAD_INPUT,
                         "--%s is given twice; give it once".formatted(longName));
             }
@@ -128,6 +128,14 @@ public final class CommandLineParser implements CommandParser {
     private static boolean isOptionWord(String word) {
         // "-" alone and negative numbers are values, not options
         return word.length() > 1 && word.startsWith("-") && !Character.isDigit(word.charAt(1));
+    }
+
+    /**
+     * Options bound to a list (such as {@code playbook run --param k=v --param k2=v2}) may be given more
+     * than once; the command reads each occurrence from its {@code CommandContext}.
+     */
+    static boolean isRepeatable(CommandOption option) {
+        return option.type() != null && (java.util.Collection.class.isAssignableFrom(option.type()) || option.type().isArray());
     }
 
     static boolean isFlag(CommandOption option) {

@@ -19,7 +19,8 @@ import java.util.TreeMap;
 public class HelpRenderer {
 
     /** Topics in the order the overview shows them; others follow alphabetically. */
-    static final List<String> TOPICS = List.of("Inventory", "Measure", "Optimize", "Rollout", "Runtime", "Demo", "History", "Shell");
+    static final List<String> TOPICS = List.of("Inventory", "Measure", "Optimize", "Rollout", "Runtime", "Playbooks", "Demo", "History",
+            "Shell");
 
     private final ObjectProvider<CommandRegistry> registry;
 

@@ -36,6 +36,23 @@ public class Completions {
         return context -> proposals(values.paths(typed(context)));
     }
 
+    /** Playbooks by name from {@code playbook list}'s directories, then paths (a playbook may live anywhere). */
+    @Bean
+    public CompletionProvider playbookCompletion(ValueCompletions values, PlaybookCommands playbooks) {
+        return context -> {
+            String typed = typed(context);
+            List<CompletionProposal> named = playbooks.library().list().stream()
+                    .map(e -> e.file().getFileName().toString().replaceFirst("\\.js$", ""))
+                    .filter(name -> !typed.contains("/") && name.startsWith(typed))
+                    .distinct()
+                    .map(name -> new CompletionProposal(name).description("playbook"))
+                    .toList();
+            List<CompletionProposal> all = new java.util.ArrayList<>(named);
+            all.addAll(proposals(values.paths(typed)));
+            return all;
+        };
+    }
+
     @Bean
     public CompletionProvider commandCompletion(HelpRenderer help) {
         return context -> help.visibleCommands().stream()

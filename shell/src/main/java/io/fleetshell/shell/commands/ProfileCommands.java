@@ -80,6 +80,29 @@ public class ProfileCommands {
         Output out = session.output();
         Inventory inventory = session.inventoryStore().inventory();
         List<Agent> agents = selected(inventory, names);
+        List<Baseline> stored = measure(inventory, agents, runs, parallel, timeout);
+        List<AgentProfile> profiles = stored.stream().map(Baseline::profile).toList();
+
+        long failed = profiles.stream().filter(p -> !p.loaded()).count();
+        session.journal().summary("profiled %d agents (%d failed to load), %d runs each".formatted(profiles.size(), failed, runs));
+        session.journal().agents(profiles.stream().map(p -> p.target().agent()).toList());
+        if (json) {
+            out.json(Map.of("baselines", stored.stream().map(ProfileCommands::baselineJson).toList()));
+            return;
+        }
+        out.println(table(stored).render());
+        if (failed > 0) {
+            out.warn("%d agent%s failed to load; their errors are stored with the baseline and are never averaged in."
+                    .formatted(failed, failed == 1 ? "" : "s"));
+        }
+    }
+
+    /**
+     * Measures the agents (those whose script was found; the others get a warning) and stores each
+     * result as a new baseline version: what {@code profile} and a playbook's {@code fleet.profile} run.
+     */
+    List<Baseline> measure(Inventory inventory, List<Agent> agents, int runs, int parallel, int timeout) {
+        Output out = session.output();
         List<ProfileTarget> targets = new ArrayList<>();
         List<Agent> javaAgents = new ArrayList<>();
         for (Agent agent : agents) {
@@ -121,20 +144,7 @@ public class ProfileCommands {
         }
         BaselineStore store = session.baselines();
         Instant now = Instant.now();
-        List<Baseline> stored = profiles.stream().map(p -> store.save(p, scriptSha256.get(p.target()), runs, now)).toList();
-
-        long failed = profiles.stream().filter(p -> !p.loaded()).count();
-        session.journal().summary("profiled %d agents (%d failed to load), %d runs each".formatted(profiles.size(), failed, runs));
-        session.journal().agents(profiles.stream().map(p -> p.target().agent()).toList());
-        if (json) {
-            out.json(Map.of("baselines", stored.stream().map(ProfileCommands::baselineJson).toList()));
-            return;
-        }
-        out.println(table(stored).render());
-        if (failed > 0) {
-            out.warn("%d agent%s failed to load; their errors are stored with the baseline and are never averaged in."
-                    .formatted(failed, failed == 1 ? "" : "s"));
-        }
+        return profiles.stream().map(p -> store.save(p, scriptSha256.get(p.target()), runs, now)).toList();
     }
 
     @Command(name = {"baseline", "list"}, group = GROUP, help = "baseline list [--json]",

@@ -36,10 +36,13 @@ public class RollbackCommands {
 
     private final ShellSession session;
     private final Rollouts rollouts;
+    private final org.springframework.beans.factory.ObjectProvider<PlaybookCommands> playbooks;
 
-    public RollbackCommands(ShellSession session, Rollouts rollouts) {
+    public RollbackCommands(ShellSession session, Rollouts rollouts,
+                            org.springframework.beans.factory.ObjectProvider<PlaybookCommands> playbooks) {
         this.session = session;
         this.rollouts = rollouts;
+        this.playbooks = playbooks;
     }
 
     @Journaled
@@ -147,16 +150,21 @@ public class RollbackCommands {
         return m;
     }
 
-    @Command(name = "explain", group = DeployCommands.GROUP, help = "explain DEPLOYMENT | BATCH | STEP [--json]",
+    @Command(name = "explain", group = DeployCommands.GROUP, help = "explain DEPLOYMENT | BATCH | STEP | playbook:RUN [--json]",
             completionProvider = "deploymentCompletion",
             description = "The decision journal: for every proof check and gate of a deployment (ID 4), a batch (4.2) or a step "
                     + "(4.2.1), the verdict, the rule that fired and the raw values, baseline, statistic and threshold it was "
-                    + "decided on; with the journal of intents and outcomes for a step.")
+                    + "decided on; with the journal of intents and outcomes for a step. playbook:RUN explains a playbook run: "
+                    + "every fleet call, policy decision and the deployments it made (explain each of them for their evidence).")
     public void explain(@Argument(index = 0) String id,
                         @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        if (id != null && id.startsWith("playbook:")) {
+            playbooks.getObject().show(id.substring("playbook:".length()), json);
+            return;
+        }
         if (id == null || id.isBlank() || !id.matches("\\d+(\\.\\d+){0,2}")) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, "explain takes a deployment (4), a batch (4.2) or a step (4.2.1); "
-                    + "deploy status lists them");
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "explain takes a deployment (4), a batch (4.2), a step (4.2.1) "
+                    + "or a playbook run (playbook:7); deploy status and playbook runs list them");
         }
         String[] parts = id.split("\\.");
         Deployment d = rollouts.deployment(Integer.parseInt(parts[0]));

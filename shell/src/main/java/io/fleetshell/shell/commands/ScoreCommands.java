@@ -107,7 +107,7 @@ public class ScoreCommands {
         out.info("score --json gives every factor, reason and statement behind these figures; baseline show AGENT the raw samples.");
     }
 
-    /** Every agent's score from its import facts and its latest baseline (ignored when the script changed since). */
+    /** The agents' scores, in their order, from static facts and each one's latest baseline (as {@code score} shows them). */
     List<AgentScore> scores(Inventory inventory, List<Agent> agents) {
         Map<AgentId, FileFacts> facts = analyze(inventory, agents);
         Map<AgentId, JavaFacts> javaFacts = analyzeJava(agents);
@@ -177,7 +177,7 @@ public class ScoreCommands {
     }
 
     /** One interpreter process per machine's interpreter for all of its agents' scripts. */
-    private Map<AgentId, FileFacts> analyze(Inventory inventory, List<Agent> agents) {
+    Map<AgentId, FileFacts> analyze(Inventory inventory, List<Agent> agents) {
         PythonFacts pythonFacts = new PythonFacts(session.home().helpers());
         Map<String, List<Agent>> byPython = new LinkedHashMap<>();
         for (Agent agent : agents) {

@@ -1,0 +1,174 @@
+package io.fleetshell.shell.commands;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.gate.GateDecision;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.pattern.Rewrite;
+import io.fleetshell.engine.playbook.FleetPort;
+import io.fleetshell.engine.rollout.Decision;
+import io.fleetshell.engine.rollout.Deployment;
+import io.fleetshell.engine.rollout.DeploymentJournal;
+import io.fleetshell.engine.rollout.DeploymentResult;
+import io.fleetshell.engine.rollout.Plan;
+import io.fleetshell.engine.rollout.PlanStep;
+import io.fleetshell.engine.rollout.RolloutExecutor;
+import io.fleetshell.engine.rollout.RolloutOptions;
+import io.fleetshell.engine.rollout.StepState;
+import io.fleetshell.engine.rollout.StoredStep;
+import io.fleetshell.engine.runtime.ProbeResult;
+import io.fleetshell.engine.score.AgentScore;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The fleet as one past deployment recorded it, for {@code playbook simulate}: every action is
+ * simulated and nothing is written. {@code deploy} replays the agents' recorded step outcomes in the
+ * batches the playbook asks for; {@code health} and {@code gate} answer from the decisions recorded for
+ * the deployment; {@code metrics} reads the scrapes stored up to the deployment's end. The inventory and
+ * scores are today's (they are reads); {@code profile} would store baselines, so it is refused.
+ */
+final class SimulatedFleetPort implements FleetPort {
+
+    private final FleetPort live;
+    private final DeploymentJournal journal;
+    private final Deployment deployment;
+    private final List<StoredStep> recorded;
+    private final List<DeploymentJournal.Recorded> decisions;
+
+    SimulatedFleetPort(FleetPort live, DeploymentJournal journal, long deploymentId) {
+        this.live = live;
+        this.journal = journal;
+        this.deployment = journal.deployment(deploymentId).orElseThrow(() -> new FleetshellException(ErrorCode.UNKNOWN_NAME,
+                "there is no deployment %d to simulate against (deploy status lists them)".formatted(deploymentId)));
+        this.recorded = journal.steps(deploymentId);
+        this.decisions = journal.decisions(deploymentId);
+    }
+
+    Deployment deployment() {
+        return deployment;
+    }
+
+    @Override
+    public Inventory inventory() {
+        return live.inventory();
+    }
+
+    @Override
+    public List<AgentScore> score(List<Agent> agents) {
+        return live.score(agents);
+    }
+
+    @Override
+    public List<Profiled> profile(List<Agent> agents, int runs) {
+        throw new FleetshellException(ErrorCode.OPERATION_FAILED, "fleet.profile does not run in a simulation: it would store new "
+                + "baselines; simulate a playbook that deploys, or run this one with playbook run --dry-run");
+    }
+
+    @Override
+    public List<ProbeResult> health(List<Agent> agents) {
+        return agents.stream().map(agent -> latest(agent.id(), "health").map(d -> new ProbeResult(agent.id(), d.decision().at(), "recorded",
+                        d.decision().verdict().equals("PASS") ? ProbeResult.Outcome.HEALTHY : ProbeResult.Outcome.BAD_STATUS, null, 0,
+                        "recorded in deployment %d: %s".formatted(deployment.id(), d.decision().summary()), null, null, null))
+                .orElseGet(() -> new ProbeResult(agent.id(), deployment.createdAt(), "recorded", ProbeResult.Outcome.NOT_CONFIGURED, null, 0,
+                        "no health decision recorded for %s in deployment %d".formatted(agent.id(), deployment.id()), null, null, null)))
+                .toList();
+    }
+
+    @Override
+    public MetricsWindow metrics(Agent agent, Duration window) {
+        // The window ends where the deployment ended: the metrics its decisions were taken on.
+        return live instanceof ShellFleetPort shell ? shell.metrics(agent, window, end()) : live.metrics(agent, window);
+    }
+
+    @Override
+    public List<GateDecision> gate(Agent agent, List<String> gates, Instant since) {
+        List<GateDecision> found = new ArrayList<>();
+        for (DeploymentJournal.Recorded r : decisions) {
+            Decision d = r.decision();
+            if (d.kind().equals(Decision.GATE) && stepAgent(r).filter(agent.id()::equals).isPresent()
+                    && (gates.isEmpty() || gates.contains(d.name()))) {
+                found.add(new GateDecision(d.name(), verdict(d.verdict()), d.rule(), "recorded in deployment %d: %s"
+                        .formatted(deployment.id(), d.summary()), d.evidence()));
+            }
+        }
+        return found.isEmpty() ? List.of(GateDecision.cannotEvaluate("gates", "no gate decision recorded for %s in deployment %d"
+                .formatted(agent.id(), deployment.id()))) : found;
+    }
+
+    /** The agents the playbook asks for, in the order the deployment took them; the others are skipped. */
+    @Override
+    public Plan plan(List<Agent> agents, String pattern, RolloutOptions options) {
+        List<AgentId> asked = agents.stream().map(Agent::id).toList();
+        List<PlanStep> steps = new ArrayList<>();
+        List<Plan.Skipped> skipped = new ArrayList<>();
+        List<Integer> sizes = options.batches().split((int) recorded.stream().filter(s -> asked.contains(s.agent())).count());
+        int batch = 1;
+        int position = 0;
+        for (StoredStep s : recorded) {
+            if (!asked.contains(s.agent())) {
+                continue;
+            }
+            if (position == sizes.get(batch - 1)) {
+                batch++;
+                position = 0;
+            }
+            steps.add(new PlanStep(batch, ++position, s.agent(), s.file(), s.pattern(), s.beforeSha256(),
+                    Rewrite.unchanged(s.pattern(), s.file(), new byte[0], List.of("recorded step " + s.label())), s.predictedGainMs()));
+        }
+        for (AgentId id : asked) {
+            if (recorded.stream().noneMatch(s -> s.agent().equals(id))) {
+                skipped.add(new Plan.Skipped(id, "not part of deployment " + deployment.id()));
+            }
+        }
+        return new Plan(pattern, steps, skipped, options);
+    }
+
+    /** The recorded outcomes of the plan's agents, as if this batch had been deployed then. */
+    @Override
+    public DeploymentResult deploy(Plan plan, int proofRuns) {
+        List<StoredStep> steps = plan.steps().stream()
+                .map(p -> recorded.stream().filter(s -> s.agent().equals(p.agent())).findFirst().orElseThrow()).toList();
+        boolean failed = steps.stream().anyMatch(s -> s.state() == StepState.ROLLED_BACK || s.state() == StepState.DRIFTED
+                || s.state() == StepState.CONFLICT || s.state() == StepState.PENDING);
+        boolean held = steps.stream().anyMatch(s -> s.state() == StepState.HELD);
+        String state = failed ? Deployment.STOPPED : held ? Deployment.HELD : Deployment.COMPLETED;
+        return new DeploymentResult(deployment.id(), state, "simulated from deployment %d: %s".formatted(deployment.id(),
+                String.join(", ", steps.stream().map(s -> s.agent() + " " + s.state().text()).toList())), steps);
+    }
+
+    @Override
+    public RolloutExecutor.RollbackResult rollback(long deploymentId, String why) {
+        return new RolloutExecutor.RollbackResult(List.of(), Map.of());
+    }
+
+    private Instant end() {
+        return deployment.finishedAt() != null ? deployment.finishedAt() : recorded.stream().map(StoredStep::updatedAt)
+                .max(Instant::compareTo).orElse(deployment.createdAt());
+    }
+
+    private Optional<DeploymentJournal.Recorded> latest(AgentId agent, String gate) {
+        return decisions.stream().filter(r -> r.decision().kind().equals(Decision.GATE) && r.decision().name().equals(gate))
+                .filter(r -> stepAgent(r).filter(agent::equals).isPresent()).reduce((a, b) -> b);
+    }
+
+    private Optional<AgentId> stepAgent(DeploymentJournal.Recorded r) {
+        return r.stepId() == null ? Optional.empty()
+                : recorded.stream().filter(s -> s.id() == r.stepId()).map(StoredStep::agent).findFirst();
+    }
+
+    private static GateDecision.Verdict verdict(String recorded) {
+        return switch (recorded) {
+            case "PASS" -> GateDecision.Verdict.PASS;
+            case "FAIL" -> GateDecision.Verdict.FAIL;
+            default -> GateDecision.Verdict.HOLD;
+        };
+    }
+}
