@@ -84,6 +84,29 @@ class PlaybookCommandsTest {
         assertThat(shell.oneShot("playbook", "runs").out()).contains("measure.js", "completed in");
     }
 
+    /** Regression: planning a Python pattern over a fleet with Java agents threw a NullPointerException (no Python facts). */
+    @Test
+    void aPlanSkipsTheAgentsOfTheOtherLanguageWithTheReason(@TempDir Path demoHome) {
+        ShellHarness demo = new ShellHarness(demoHome);
+        assertThat(demo.oneShot("demo", "init").status()).isZero();
+        Path file = demoHome.resolve("playbooks/plan.js");
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, """
+                    const plan = fleet.plan(fleet.inventory({machine: 'pc2', infrastructure: false}), {pattern: 'lazy_loading'});
+                    plan.skipped.forEach(s => fleet.log('skipped', s.agent, s.reason));
+                    fleet.log('planned', plan.steps.length);
+                    """);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ShellHarness.Run run = demo.oneShot("playbook", "run", "plan", "--dry-run");
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.out() + run.err())
+                .contains("skipped pc2/RouteMatcherAgent lazy_loading is a pattern for Python agents; RouteMatcherAgent is a java agent")
+                .containsPattern("planned [1-9]");
+    }
+
     @Test
     void exitStatusesTellCronWhatHappened() {
         playbook("ok.js", "fleet.log('fine');\n");

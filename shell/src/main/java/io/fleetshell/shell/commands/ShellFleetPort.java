@@ -5,9 +5,11 @@ import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.compare.Gates;
 import io.fleetshell.engine.gate.Gate;
 import io.fleetshell.engine.gate.GateDecision;
+import io.fleetshell.engine.java.JavaPatterns;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.inventory.Language;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.metrics.RequestStats;
 import io.fleetshell.engine.pattern.Pattern;
@@ -128,12 +130,19 @@ public class ShellFleetPort implements FleetPort {
     @Override
     public Plan plan(List<Agent> agents, String patternId, RolloutOptions options) {
         Inventory inventory = inventory();
-        List<Pattern> patterns = List.of(Patterns.byId(patternId));
+        // A pattern is for one language: the fleet's other agents are skipped with the reason, as batch deploy does.
+        boolean javaPattern = JavaPatterns.ids().contains(patternId);
+        List<Pattern> patterns = List.of(javaPattern ? JavaPatterns.byId(patternId) : Patterns.byId(patternId));
         List<AgentScore> scores = score(agents);
         List<Rollout.Change> changes = new ArrayList<>();
         List<Plan.Skipped> skipped = new ArrayList<>();
         for (int i = 0; i < agents.size(); i++) {
             Agent agent = agents.get(i);
+            if ((agent.language() == Language.JAVA) != javaPattern) {
+                skipped.add(new Plan.Skipped(agent.id(), "%s is a pattern for %s agents; %s is a %s agent".formatted(patternId,
+                        javaPattern ? "Java" : "Python", agent.name(), agent.language().id())));
+                continue;
+            }
             try {
                 Optimization o = rollouts.rewrite(inventory, agent, patterns);
                 if (!o.rewrite().changes()) {
