@@ -42,15 +42,7 @@ public final class JavaOptimizer {
     }
 
     public Optimization optimize(Agent agent, Machine machine, List<Pattern> patterns) {
-        if (agent.infrastructure()) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, ("%s is an infrastructure agent and is never optimized. To allow it, "
-                    + "remove it from infrastructure_agents in FLEETSHELL_HOME/settings.yaml (or infrastructure: true from its "
-                    + "config entry, %s:%d). Nothing was changed.").formatted(agent.id(), agent.configFile(), agent.configLine()));
-        }
-        if (!agent.script().found()) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, "%s: its source was not found (%s); fix script_path in %s:%d. Nothing was changed."
-                    .formatted(agent.id(), agent.script().detail(), agent.configFile(), agent.configLine()));
-        }
+        Optimizable.require(agent, "source");
         Path file = agent.script().path();
         byte[] original;
         try {

@@ -1,8 +1,11 @@
 package io.fleetshell.engine.rollout;
 
 import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.Machine;
+import io.fleetshell.engine.runtime.ProbeTarget;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the rollout asks of a running fleet: is the agent running, and restart it so it runs the new
@@ -25,6 +28,11 @@ public interface AgentRuntime {
     boolean running(Agent agent);
 
     Restart restart(Agent agent);
+
+    /** How the agent's health is asked; without a machine's {@code global_settings.health_checks} by default. */
+    default Optional<ProbeTarget> healthTarget(Agent agent) {
+        return ProbeTarget.of(agent, (Machine) null);
+    }
 
     /** A fleet with nothing running: nothing to restart or gate. */
     AgentRuntime NOT_RUNNING = new AgentRuntime() {

@@ -10,6 +10,7 @@ import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
+import io.fleetshell.engine.runtime.ProbeTarget;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -205,8 +206,8 @@ public final class RolloutExecutor {
         if (!wasRunning) {
             journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "runtime", "SKIPPED",
                     "agent not running before the change: no restart, no runtime gate; the proof decided", agent.name()
-                    + " was not running, so it runs the new code from its next start", Map.of("health_url",
-                    String.valueOf(HealthEndpoint.url(agent))), Instant.now()));
+                    + " was not running, so it runs the new code from its next start", Map.of("health_probe",
+                    runtime.healthTarget(agent).map(ProbeTarget::describe).orElse("none")), Instant.now()));
             journal.record(step, DeploymentJournal.OUTCOME, "applied", StepState.APPLIED, "proved; not running, so not restarted or gated");
             return new StepResult(StepState.APPLIED, "proved (" + checks(proof) + "); not running: not restarted, not gated");
         }
@@ -340,7 +341,7 @@ public final class RolloutExecutor {
         if (!restart.ok()) {
             return "restart on the original failed: " + restart.method();
         }
-        GateDecision health = new HealthGate(Duration.ofSeconds(30)).evaluate(agent, at);
+        GateDecision health = new HealthGate(Duration.ofSeconds(30), runtime::healthTarget).evaluate(agent, at);
         journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "health after rollback",
                 health.verdict().name(), health.rule(), health.summary(), health.evidence(), Instant.now()));
         return "restarted on the original: " + health.summary();

@@ -1,11 +1,15 @@
 package io.fleetshell.engine.rollout;
 
 import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.runtime.HealthProbe;
+import io.fleetshell.engine.runtime.ProbeResult;
+import io.fleetshell.engine.runtime.ProbeTarget;
 import io.fleetshell.engine.runtime.StartOutcome;
 import io.fleetshell.engine.runtime.Supervisor;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The runtime with fleetshell's supervisor: an agent runs when the supervisor tracks it or its
@@ -27,8 +31,14 @@ public final class SupervisorRuntime implements AgentRuntime {
         if (supervisor.running(agent).isPresent()) {
             return true;
         }
-        String url = HealthEndpoint.url(agent);
-        return url != null && HealthEndpoint.probe(url).status() > 0;
+        // Any answer, even an unhealthy one, means something runs there.
+        return healthTarget(agent).map(t -> new HealthProbe().probe(t).outcome())
+                .filter(o -> o == ProbeResult.Outcome.HEALTHY || o == ProbeResult.Outcome.BAD_STATUS).isPresent();
+    }
+
+    @Override
+    public Optional<ProbeTarget> healthTarget(Agent agent) {
+        return supervisor.healthTarget(agent);
     }
 
     @Override

@@ -49,15 +49,7 @@ public final class WrittenFileProver implements StepProver {
         checks.add(check("compiles in place", compiled, "the written file compiles with " + python,
                 "the written file does not compile with " + python));
         if (compiled.ok()) {
-            String test = agent.commands().test();
-            if (test == null || test.isBlank()) {
-                checks.add(new ProofCheck("test_command", ProofCheck.Outcome.SKIPPED,
-                        "no test_command in the config for " + agent.name() + ": its own tests were not run", Map.of()));
-            } else {
-                String command = CommandRun.expand(test, agent.name(), agent.machine(), agent.script().path().toString());
-                checks.add(check("test_command", CommandRun.run(command, machine.fleetRoot(), machine.environment(), timeout),
-                        "the agent's own tests pass", "the agent's own tests fail"));
-            }
+            checks.add(agentTests(agent, machine));
         }
         return new Proof(checks);
     }
@@ -84,16 +76,20 @@ public final class WrittenFileProver implements StepProver {
         if (checks.getFirst().failed()) {
             return new Proof(checks);
         }
+        checks.add(agentTests(agent, machine));
+        return new Proof(checks);
+    }
+
+    /** The agent's own {@code test_command} on the written file, or a skip when its config has none. */
+    private ProofCheck agentTests(Agent agent, Machine machine) {
         String test = agent.commands().test();
         if (test == null || test.isBlank()) {
-            checks.add(new ProofCheck("test_command", ProofCheck.Outcome.SKIPPED,
-                    "no test_command in the config for " + agent.name() + ": its own tests were not run", Map.of()));
-        } else {
-            String command = CommandRun.expand(test, agent.name(), agent.machine(), agent.script().path().toString());
-            checks.add(check("test_command", CommandRun.run(command, machine.fleetRoot(), machine.environment(), timeout),
-                    "the agent's own tests pass", "the agent's own tests fail"));
+            return new ProofCheck("test_command", ProofCheck.Outcome.SKIPPED,
+                    "no test_command in the config for " + agent.name() + ": its own tests were not run", Map.of());
         }
-        return new Proof(checks);
+        String command = CommandRun.expand(test, agent.name(), agent.machine(), agent.script().path().toString());
+        return check("test_command", CommandRun.run(command, machine.fleetRoot(), machine.environment(), timeout),
+                "the agent's own tests pass", "the agent's own tests fail");
     }
 
     private static void deleteTree(Path dir) {

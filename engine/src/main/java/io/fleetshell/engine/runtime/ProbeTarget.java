@@ -2,6 +2,7 @@ package io.fleetshell.engine.runtime;
 
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Machine;
 
 import java.time.Duration;
@@ -40,6 +41,11 @@ public record ProbeTarget(AgentId agent, Kind kind, String host, int port, Strin
             timeout = Duration.ofMillis(Math.round(seconds.doubleValue() * 1000));
         }
         return Optional.of(new ProbeTarget(agent.id(), kind, connectHost(agent.host()), port, path.startsWith("/") ? path : "/" + path, timeout));
+    }
+
+    /** The target with the settings of the agent's machine in the inventory (none when the machine is unknown). */
+    public static Optional<ProbeTarget> of(Agent agent, Inventory inventory) {
+        return of(agent, inventory.machine(agent.machine()).orElse(null));
     }
 
     /** What the probe asks, as evidence shows it: {@code GET http://127.0.0.1:8230/health} or {@code tcp 127.0.0.1:7230}. */

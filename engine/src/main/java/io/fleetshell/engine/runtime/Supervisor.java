@@ -101,6 +101,11 @@ public final class Supervisor {
         return outcome;
     }
 
+    /** How the agent's health is checked, with its machine's settings; empty when it has no port to check. */
+    public Optional<ProbeTarget> healthTarget(Agent agent) {
+        return ProbeTarget.of(agent, inventory);
+    }
+
     /** Whether fleetshell runs the agent, and what its health check answers now (stored as a sample). */
     public AgentStatus status(Agent agent) {
         Optional<SupervisedProcess> running = running(agent);

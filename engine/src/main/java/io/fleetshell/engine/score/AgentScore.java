@@ -1,8 +1,10 @@
 package io.fleetshell.engine.score;
 
+import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The score of one agent and everything it rests on.
@@ -28,6 +30,29 @@ public record AgentScore(AgentId agent, Status status, double score, Band band, 
         recommendations = List.copyOf(recommendations);
         reasons = List.copyOf(reasons);
         statements = List.copyOf(statements);
+    }
+
+    /** A score of 0 with the one reason the agent cannot be optimized. */
+    static AgentScore notOptimizable(AgentId agent, String reason) {
+        return new AgentScore(agent, Status.NOT_OPTIMIZABLE, 0, Band.LOW, Risk.HIGH, new Factors(0, 0, 0, 0),
+                null, null, 0, List.of(), List.of(reason), List.of());
+    }
+
+    /**
+     * Why an agent cannot be scored at all, whatever its language: it is infrastructure, its file is missing,
+     * or it was not analyzed.
+     */
+    static Optional<AgentScore> unscorable(Agent agent, boolean analyzed) {
+        if (agent.infrastructure()) {
+            return Optional.of(notOptimizable(agent.id(), "infrastructure agent: never optimized"));
+        }
+        if (!agent.script().found()) {
+            return Optional.of(notOptimizable(agent.id(), "script " + agent.script().detail()));
+        }
+        if (!analyzed) {
+            return Optional.of(notOptimizable(agent.id(), "not analyzed"));
+        }
+        return Optional.empty();
     }
 
     public enum Status {

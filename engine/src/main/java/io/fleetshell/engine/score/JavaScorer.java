@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Scores a Java agent with the same four factors and bands as a Python agent. The unit is a heavy
@@ -40,14 +41,9 @@ public final class JavaScorer {
     }
 
     public static AgentScore score(Agent agent, JavaFacts facts, AgentProfile profile, int baselineVersion, String baselineNote) {
-        if (agent.infrastructure()) {
-            return notOptimizable(agent, "infrastructure agent: never optimized");
-        }
-        if (!agent.script().found()) {
-            return notOptimizable(agent, "script " + agent.script().detail());
-        }
-        if (facts == null) {
-            return notOptimizable(agent, "not analyzed");
+        Optional<AgentScore> unscorable = AgentScore.unscorable(agent, facts != null);
+        if (unscorable.isPresent()) {
+            return unscorable.get();
         }
         if (!facts.parsed()) {
             return notOptimizable(agent, "%s:%d:%d: %s (never modified)".formatted(agent.script().path(),
@@ -150,8 +146,7 @@ public final class JavaScorer {
     }
 
     private static AgentScore notOptimizable(Agent agent, String reason) {
-        return new AgentScore(agent.id(), Status.NOT_OPTIMIZABLE, 0, Band.LOW, Risk.HIGH, new Factors(0, 0, 0, 0),
-                null, null, 0, List.of(), List.of(reason), List.of());
+        return AgentScore.notOptimizable(agent.id(), reason);
     }
 
     private static String count(int n, String noun) {

@@ -57,14 +57,9 @@ public final class Scorer {
      * @param baselineNote    why no baseline is used although one exists (e.g. the script changed), or null
      */
     public static AgentScore score(Agent agent, FileFacts facts, AgentProfile profile, int baselineVersion, String baselineNote) {
-        if (agent.infrastructure()) {
-            return notOptimizable(agent, "infrastructure agent: never optimized");
-        }
-        if (!agent.script().found()) {
-            return notOptimizable(agent, "script " + agent.script().detail());
-        }
-        if (facts == null) {
-            return notOptimizable(agent, "not analyzed");
+        Optional<AgentScore> unscorable = AgentScore.unscorable(agent, facts != null);
+        if (unscorable.isPresent()) {
+            return unscorable.get();
         }
         if (!facts.parsed()) {
             return notOptimizable(agent, "%s:%d: %s (never modified)".formatted(agent.script().path(),
@@ -78,8 +73,7 @@ public final class Scorer {
     }
 
     private static AgentScore notOptimizable(Agent agent, String reason) {
-        return new AgentScore(agent.id(), Status.NOT_OPTIMIZABLE, 0, Band.LOW, Risk.HIGH, new Factors(0, 0, 0, 0),
-                null, null, 0, List.of(), List.of(reason), List.of());
+        return AgentScore.notOptimizable(agent.id(), reason);
     }
 
     /** The work for one scorable agent. */

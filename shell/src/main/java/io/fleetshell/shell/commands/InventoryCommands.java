@@ -9,7 +9,6 @@ import io.fleetshell.engine.inventory.InventoryDiff;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import io.fleetshell.engine.inventory.LoadedConfig;
 import io.fleetshell.engine.inventory.Machine;
-import io.fleetshell.engine.inventory.Notice;
 import io.fleetshell.engine.inventory.PortConflicts;
 import io.fleetshell.engine.inventory.ScriptResolution;
 import io.fleetshell.shell.ShellSession;

@@ -19,6 +19,7 @@ import io.fleetshell.engine.rollout.PatternStepProver;
 import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.StoredStep;
 import io.fleetshell.engine.rollout.SupervisorRuntime;
+import io.fleetshell.engine.runtime.ProbeTarget;
 import io.fleetshell.engine.runtime.Supervisor;
 import io.fleetshell.engine.rollout.WrittenFileProver;
 import io.fleetshell.history.DeploymentStore;
@@ -67,7 +68,7 @@ public class Rollouts {
      */
     List<Gate> gates(Inventory inventory) {
         List<Gate> gates = new java.util.ArrayList<>();
-        gates.add(new HealthGate(HEALTH_LIMIT));
+        gates.add(new HealthGate(HEALTH_LIMIT, agent -> ProbeTarget.of(agent, inventory)));
         gates.addAll(session.gates(inventory).all());
         return gates;
     }
