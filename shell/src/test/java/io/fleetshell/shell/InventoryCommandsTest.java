@@ -186,6 +186,9 @@ class InventoryCommandsTest {
     void helpIsGroupedByTopicAndDescribesOneCommand() {
         ShellHarness.Run help = shell.oneShot("help");
         assertThat(help.out()).containsSubsequence("Inventory", "inventory load", "Demo", "demo init", "History", "history", "Shell", "script FILE");
+        // The overview keeps one short line per command; help COMMAND has the rest.
+        assertThat(help.out()).contains("Stop agents fleetshell runs.\n", "Run the commands in FILE, one per line.\n")
+                .doesNotContain("SIGKILL if the agent");
         ShellHarness.Run one = shell.oneShot("inventory", "load", "--help");
         assertThat(one.status()).isZero();
         assertThat(one.out()).contains("Usage: inventory load FILE... [--machine NAME] [--root DIR] [--json]", "--root ROOT");

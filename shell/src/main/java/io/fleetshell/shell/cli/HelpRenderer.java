@@ -78,9 +78,26 @@ public class HelpRenderer {
         return command.getGroup().equals("Built-In Commands") ? "Shell" : command.getGroup();
     }
 
-    private static String firstSentence(String description) {
-        int end = description.indexOf(". ");
-        return end < 0 ? description : description.substring(0, end + 1);
+    /**
+     * The overview's one line: the description up to its first sentence end, colon or semicolon outside
+     * parentheses; {@code help COMMAND} shows the rest.
+     */
+    static String firstSentence(String description) {
+        int depth = 0;
+        int end = description.length();
+        for (int i = 0; i + 1 < description.length(); i++) {
+            char c = description.charAt(i);
+            if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth = Math.max(0, depth - 1);
+            } else if (depth == 0 && (c == '.' || c == ':' || c == ';') && description.charAt(i + 1) == ' ') {
+                end = i;
+                break;
+            }
+        }
+        String head = description.substring(0, end).strip();
+        return head.endsWith(".") ? head : head + ".";
     }
 
     private static String synopsis(Command command) {
