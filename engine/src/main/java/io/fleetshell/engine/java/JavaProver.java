@@ -149,11 +149,11 @@ public final class JavaProver {
                 "median_before_ms", round(medianBefore), "median_after_ms", round(medianAfter), "change_ms", round(change),
                 "method", faster.method(), "u", faster.u(), "p_faster", faster.pValue(), "p_slower", slower.pValue(), "alpha", settings.alpha());
         if (slower.significant(settings.alpha())) {
-            checks.add(new ProofCheck("start-up", Outcome.FAILED, summary + ": significantly slower (p = %.3f)".formatted(slower.pValue()), evidence));
+            checks.add(new ProofCheck("start-up", Outcome.FAILED, summary + ": significantly slower (%s)".formatted(slower.p()), evidence));
         } else {
             checks.add(new ProofCheck("start-up", Outcome.PASSED, summary + (faster.significant(settings.alpha())
-                    ? ": faster, p = %.3f".formatted(faster.pValue())
-                    : ": not significantly different (p = %.3f); %s".formatted(faster.pValue(),
+                    ? ": faster, " + faster.p()
+                    : ": not significantly different (%s); %s".formatted(faster.p(),
                     a.length < MannWhitney.minimumPerSide(settings.alpha()) ? "too few runs to tell" : "within the noise")), evidence));
         }
         return checks;

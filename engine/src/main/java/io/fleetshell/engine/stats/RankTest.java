@@ -18,6 +18,11 @@ public record RankTest(String alternative, int n1, int n2, double u, double z, d
         return pValue < alpha;
     }
 
+    /** The p-value as a reader sees it: {@code p = 0.0123}, or {@code p < 0.0001} rather than a rounded {@code p = 0.0000}. */
+    public String p() {
+        return pValue < 0.0001 ? "p < 0.0001" : "p = %.4f".formatted(pValue);
+    }
+
     /** The method in a few words, for evidence: {@code Mann-Whitney U (exact, one-sided less)}. */
     public String method() {
         return "Mann-Whitney U (" + (exact ? "exact" : "normal approximation, tie-corrected") + ", " + alternative + ")";

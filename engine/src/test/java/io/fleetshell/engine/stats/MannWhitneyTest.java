@@ -80,6 +80,14 @@ class MannWhitneyTest {
     }
 
     @Test
+    void thePValueReadsAsABoundWhenItWouldRoundToZero() {
+        assertThat(MannWhitney.lessThan(new double[] {1, 2, 3, 4, 5}, new double[] {6, 7, 8, 9, 10}).p()).isEqualTo("p = 0.0040");
+        double[] fast = java.util.stream.IntStream.range(0, 20).asDoubleStream().toArray();
+        double[] slow = java.util.stream.IntStream.range(100, 120).asDoubleStream().toArray();
+        assertThat(MannWhitney.lessThan(fast, slow).p()).isEqualTo("p < 0.0001");
+    }
+
+    @Test
     void identicalValuesGiveNoEvidence() {
         assertThat(MannWhitney.lessThan(new double[] {2, 2, 2}, new double[] {2, 2}).pValue()).isEqualTo(1.0);
     }
