@@ -16,7 +16,6 @@ import org.springframework.shell.core.command.ExitStatus;
 import org.springframework.shell.core.command.ParsedInput;
 import org.springframework.stereotype.Component;
 
-import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
 
@@ -87,7 +86,7 @@ public class CommandDispatcher {
         };
         try {
             session.events().append(new Event(0, Instant.now(), commandName, List.copyOf(words), status, outcome,
-                    journal.summary(), null, journal.agents(), ProcessHandle.current().pid(), Host.NAME));
+                    journal.summary(), null, journal.agents(), ProcessHandle.current().pid(), Host.name()));
         } catch (RuntimeException e) {
             output.warn("could not record this command in the history database: " + ExitStatuses.of(e).message());
         }
@@ -100,22 +99,6 @@ public class CommandDispatcher {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s takes %s; '%s' is one too many (see %s --help)"
                     .formatted(command.getName(), max == 0 ? "no arguments" : max == 1 ? "one argument" : max + " arguments",
                             extra, command.getName()));
-        }
-    }
-
-    /**
-     * The host name, looked up once and only when a command is journaled: on a host whose name does
-     * not resolve, the lookup can wait on DNS.
-     */
-    private static final class Host {
-        static final String NAME = lookUp();
-
-        private static String lookUp() {
-            try {
-                return InetAddress.getLocalHost().getHostName();
-            } catch (Exception e) {
-                return "unknown";
-            }
         }
     }
 }

@@ -31,6 +31,7 @@ import io.fleetshell.engine.score.ScoreReport;
 import io.fleetshell.engine.stats.MannWhitney;
 import io.fleetshell.history.DeploymentStore;
 import io.fleetshell.shell.ShellSession;
+import io.fleetshell.shell.cli.Host;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
 import io.fleetshell.shell.render.JsonObject;
@@ -117,7 +118,7 @@ public class DeployCommands {
         Output out = session.output();
         DeploymentStore store = rollouts.store();
         store.lockHolder().filter(h -> !h.isSelf()).ifPresent(h -> {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, FleetLock.explained(h, Rollouts.host()) + " Nothing was changed.");
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, FleetLock.explained(h, Host.name()) + " Nothing was changed.");
         });
 
         List<Agent> selected;
@@ -231,7 +232,7 @@ public class DeployCommands {
             if (json) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("lock", holder.map(h -> JsonObject.of("deployment", h.deploymentId(), "purpose", h.purpose(), "pid", h.pid(),
-                        "host", h.host(), "since", h.acquiredAt().toString(), "alive", !h.deadOn(Rollouts.host()))).orElse(null));
+                        "host", h.host(), "since", h.acquiredAt().toString(), "alive", !h.deadOn(Host.name()))).orElse(null));
                 m.put("deployments", recent.stream().map(d -> deploymentJson(d, store.steps(d.id()))).toList());
                 out.json(m);
                 return;
@@ -247,7 +248,7 @@ public class DeployCommands {
                 }
                 out.println(table.render());
             }
-            out.info(holder.map(h -> FleetLock.explained(h, Rollouts.host())).orElse("The fleet is not locked."));
+            out.info(holder.map(h -> FleetLock.explained(h, Host.name())).orElse("The fleet is not locked."));
             return;
         }
         Deployment d = rollouts.deployment(id);
@@ -289,7 +290,7 @@ public class DeployCommands {
         Output out = session.output();
         if (d.running()) {
             LockHolder holder = store.lockHolder().orElse(null);
-            if (holder != null && holder.deadOn(Rollouts.host())) {
+            if (holder != null && holder.deadOn(Host.name())) {
                 throw new FleetshellException(ErrorCode.OPERATION_FAILED, "deployment %d was interrupted (pid %d is gone): deploy recover settles it first"
                         .formatted(d.id(), holder.pid()));
             }
@@ -343,10 +344,10 @@ public class DeployCommands {
                     + "original back, byte-exact; temporary files are removed; the lock is released.")
     public void recover(@Option(longName = "json", description = "print JSON on stdout") boolean json) {
         DeploymentStore store = rollouts.store();
-        Recovery recovery = new Recovery(store, Rollouts.host());
+        Recovery recovery = new Recovery(store, Host.name());
         Output out = session.output();
         List<Deployment> interrupted = recovery.interrupted();
-        Optional<LockHolder> deadLock = store.lockHolder().filter(h -> h.deadOn(Rollouts.host()));
+        Optional<LockHolder> deadLock = store.lockHolder().filter(h -> h.deadOn(Host.name()));
         if (interrupted.isEmpty() && deadLock.isEmpty()) {
             session.journal().summary("nothing to recover");
             if (json) {
@@ -382,9 +383,9 @@ public class DeployCommands {
     public void unlock(@Option(longName = "force", description = "break a lock held from another host") boolean force) {
         DeploymentStore store = rollouts.store();
         LockHolder holder = store.lockHolder().orElseThrow(() -> new FleetshellException(ErrorCode.BAD_INPUT, "the fleet is not locked"));
-        boolean otherHost = !Rollouts.host().equals(holder.host());
-        if (!holder.deadOn(Rollouts.host()) && !(otherHost && force)) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, FleetLock.explained(holder, Rollouts.host())
+        boolean otherHost = !Host.name().equals(holder.host());
+        if (!holder.deadOn(Host.name()) && !(otherHost && force)) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, FleetLock.explained(holder, Host.name())
                     + " The lock was not broken.");
         }
         store.breakLock();

@@ -6,6 +6,7 @@ import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.Recovery;
 import io.fleetshell.history.DeploymentStore;
 import io.fleetshell.shell.ShellSession;
+import io.fleetshell.shell.cli.Host;
 import io.fleetshell.shell.cli.ExitStatuses;
 import io.fleetshell.shell.cli.Output;
 import org.springframework.stereotype.Component;
@@ -63,7 +64,7 @@ public class FirstStart {
     private void offerRecovery(Function<List<String>, Integer> run, Output output) {
         List<Deployment> interrupted;
         try {
-            interrupted = new Recovery(new DeploymentStore(session.database()), Rollouts.host()).interrupted();
+            interrupted = new Recovery(new DeploymentStore(session.database()), Host.name()).interrupted();
         } catch (RuntimeException e) {
             output.error(ExitStatuses.of(e).message());
             return;

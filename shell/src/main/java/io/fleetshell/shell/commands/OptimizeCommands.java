@@ -33,6 +33,7 @@ import io.fleetshell.engine.rollout.StoredStep;
 import io.fleetshell.engine.rollout.WrittenFileProver;
 import io.fleetshell.engine.stats.MannWhitney;
 import io.fleetshell.shell.ShellSession;
+import io.fleetshell.shell.cli.Host;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
 import io.fleetshell.shell.render.TextTable;
@@ -149,7 +150,7 @@ public class OptimizeCommands {
         // The restart (supervisor or restart_command) and the gates are batch deploy's; the patterns' proof already ran.
         RolloutExecutor executor = new RolloutExecutor(rollouts.store(), id -> agent,
                 new WrittenFileProver(inventory, Rollouts.COMMAND_TIMEOUT), rollouts.gates(inventory), rollouts.runtime(inventory),
-                Rollouts.host());
+                Host.name());
         if (!json) {
             out.info("Applying to %s as a one-agent deployment (backup, atomic write, proof on disk, restart and health gate if it runs)..."
                     .formatted(agent.script().path()));

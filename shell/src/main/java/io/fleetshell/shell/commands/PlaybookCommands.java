@@ -16,6 +16,7 @@ import io.fleetshell.engine.playbook.RunMode;
 import io.fleetshell.history.DeploymentStore;
 import io.fleetshell.history.PlaybookRunStore;
 import io.fleetshell.shell.ShellSession;
+import io.fleetshell.shell.cli.Host;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
 import io.fleetshell.shell.render.JsonObject;
@@ -27,7 +28,6 @@ import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -119,7 +119,7 @@ public class PlaybookCommands {
         Output out = session.output();
         PlaybookRunStore store = new PlaybookRunStore(session.database());
         long runId = store.start(playbook.file().toString(), playbook.sha256(), mode.label(), params, deployment, Instant.now(),
-                ProcessHandle.current().pid(), Host.NAME);
+                ProcessHandle.current().pid(), Host.name());
         RunRecorder recorder = new RunRecorder(store, runId, out, json, playbook.name(), mode == RunMode.SIMULATE);
         out.info("playbook %s %d: %s%s, timeout %s".formatted(mode == RunMode.SIMULATE ? "simulation" : "run", runId, playbook.file(),
                 switch (mode) {
@@ -345,18 +345,5 @@ public class PlaybookCommands {
             m.put("data", e.data());
         }
         return m;
-    }
-
-    /** The host name, looked up once and only when a playbook runs (the lookup can wait on DNS). */
-    private static final class Host {
-        static final String NAME = lookUp();
-
-        private static String lookUp() {
-            try {
-                return InetAddress.getLocalHost().getHostName();
-            } catch (Exception e) {
-                return "unknown";
-            }
-        }
     }
 }

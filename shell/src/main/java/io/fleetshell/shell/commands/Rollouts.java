@@ -24,9 +24,9 @@ import io.fleetshell.engine.runtime.Supervisor;
 import io.fleetshell.engine.rollout.WrittenFileProver;
 import io.fleetshell.history.DeploymentStore;
 import io.fleetshell.shell.ShellSession;
+import io.fleetshell.shell.cli.Host;
 import org.springframework.stereotype.Component;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -52,10 +52,6 @@ public class Rollouts {
 
     DeploymentStore store() {
         return new DeploymentStore(session.database());
-    }
-
-    static String host() {
-        return Host.NAME;
     }
 
     AgentRuntime runtime(Inventory inventory) {
@@ -90,7 +86,7 @@ public class Rollouts {
                 proofRuns, Duration.ofSeconds(60), COMMAND_TIMEOUT, OptimizeCommands.ALPHA));
         PatternStepProver stepProver = new PatternStepProver(prover, inventory, hints, new WrittenFileProver(inventory, COMMAND_TIMEOUT),
                 javaProver, javaAnalyzer());
-        return new RolloutExecutor(store(), lookup(inventory), stepProver, gates(inventory), runtime(inventory), host());
+        return new RolloutExecutor(store(), lookup(inventory), stepProver, gates(inventory), runtime(inventory), Host.name());
     }
 
     /** Java sources are analyzed with the heavy list of settings.yaml. */
@@ -109,7 +105,7 @@ public class Rollouts {
     RolloutExecutor restorer(Inventory inventory) {
         return new RolloutExecutor(store(), lookup(inventory), (agent, rewrite) -> {
             throw new IllegalStateException("a rollback proves nothing");
-        }, List.of(), runtime(inventory), host());
+        }, List.of(), runtime(inventory), Host.name());
     }
 
     /** The proof hints of the pending steps of a stored deployment, computed again from the files (still originals). */
@@ -145,18 +141,5 @@ public class Rollouts {
         return store.lockHolder().map(h -> h.deploymentId()).flatMap(d -> d == null ? java.util.Optional.empty() : store.deployment(d))
                 .or(() -> store.deployments(1).stream().findFirst())
                 .orElseThrow(() -> new FleetshellException(ErrorCode.UNKNOWN_NAME, "no deployment yet: batch deploy starts one"));
-    }
-
-    /** The host name, looked up once and only when a rollout needs it. */
-    private static final class Host {
-        static final String NAME = lookUp();
-
-        private static String lookUp() {
-            try {
-                return InetAddress.getLocalHost().getHostName();
-            } catch (Exception e) {
-                return "unknown";
-            }
-        }
     }
 }
