@@ -1,5 +1,6 @@
 package io.fleetshell.shell.cli;
 
+import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -8,11 +9,15 @@ import java.io.PrintWriter;
 /**
  * Where a command writes: data to {@code out} (stdout in one-shot mode), messages to {@code err}
  * (stderr). In the REPL both are the terminal. JSON goes to {@code out} and nothing else does when
- * a command runs with {@code --json}.
+ * a command runs with {@code --json}. Result records serialize with snake_case field names
+ * ({@code timeToHealthyMs} prints as {@code time_to_healthy_ms}), the names the JSON output has always used.
  */
 public final class Output {
 
-    private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .build();
 
     private final PrintWriter out;
     private final PrintWriter err;
