@@ -248,7 +248,12 @@ public final class Supervisor {
                 log, logStart, () -> null));
     }
 
-    /** Polls the health check until it answers, the process dies ({@code exited} says why) or the start timeout passes. */
+    /**
+     * Polls the health check until it answers, the process dies ({@code exited} says why) or the start timeout passes.
+     * A probe started before the start timeout runs for its whole probe timeout: cut short by the start's deadline it
+     * would end as "no answer within 1 ms" and hide the agent's real last answer (an HTTP 500, say), so the start may
+     * overrun its timeout by at most one probe timeout.
+     */
     private StartOutcome awaitHealthy(Agent agent, ProbeTarget target, StartOutcome.Method method, ProcessHandle process,
                                       Instant spawnedAt, long started, String command, Path log, long logStart,
                                       java.util.function.Supplier<String> exited) {
@@ -268,7 +273,7 @@ public final class Supervisor {
                         "no healthy answer within %d s%s".formatted(startTimeout.toSeconds(), lastAnswer), tail(log, logStart),
                         command, null);
             }
-            last = probe.probe(target, Duration.ofNanos(Math.min(left, target.timeout().toNanos())));
+            last = probe.probe(target);
             if (last.healthy()) {
                 // The start ends when the answer arrived, not when the probe was sent.
                 return new StartOutcome.Healthy(agent.id(), method, pid, spawnedAt, elapsed(started), target.describe(), command, null);
