@@ -6,6 +6,7 @@ import io.fleetshell.engine.rollout.AgentRuntime;
 import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.Recovery;
 import io.fleetshell.engine.rollout.StoredStep;
+import io.fleetshell.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -152,8 +154,7 @@ class CrashRecoveryTest {
                 return new Outcome(false, (System.nanoTime() - start) / 1_000_000);
             }
             child.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no finally blocks
-            child.waitFor(30, TimeUnit.SECONDS);
-            return new Outcome(child.exitValue() == 137, 0);
+            return new Outcome(Await.exit(child, Duration.ofSeconds(60)) == 137, 0);
         }
     }
 

@@ -16,6 +16,7 @@ import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.RolloutListener;
 import io.fleetshell.engine.rollout.StepState;
 import io.fleetshell.engine.rollout.StoredStep;
+import io.fleetshell.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -207,17 +208,11 @@ class RolloutExecutorTest {
             }
         };
         var running = java.util.concurrent.CompletableFuture.supplyAsync(() -> executor.execute(id, listener));
-        while (!heard.contains("waiting for batch 2")) {
-            Thread.sleep(20);
-        }
+        Await.until("the wait before batch 2", Duration.ofSeconds(60), () -> heard.contains("waiting for batch 2"));
         store.control(id, "pause");
-        while (heard.stream().noneMatch(m -> m.startsWith("paused"))) {
-            Thread.sleep(20);
-        }
+        Await.until("the pause", Duration.ofSeconds(60), () -> heard.stream().anyMatch(m -> m.startsWith("paused")));
         store.control(id, null);
-        while (!heard.contains("resumed")) {
-            Thread.sleep(20);
-        }
+        Await.until("the resume", Duration.ofSeconds(60), () -> heard.contains("resumed"));
         store.control(id, "abort");
 
         DeploymentResult result = running.get(30, java.util.concurrent.TimeUnit.SECONDS);

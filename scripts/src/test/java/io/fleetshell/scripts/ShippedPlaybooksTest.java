@@ -1,6 +1,7 @@
 package io.fleetshell.scripts;
 
 import com.sun.net.httpserver.HttpServer;
+import io.fleetshell.testing.Ports;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,7 +11,6 @@ import tools.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +57,7 @@ class ShippedPlaybooksTest {
         for (String name : List.of("Alpha", "Beta", "Gamma")) {
             Files.createDirectories(fleet.resolve("main_pc_code/agents"));
             Files.writeString(fleet.resolve("main_pc_code/agents/" + name.toLowerCase() + ".py"), AGENT);
-            int port = name.equals("Alpha") && healthyPort > 0 ? healthyPort : freePort();
+            int port = name.equals("Alpha") && healthyPort > 0 ? healthyPort : Ports.free();
             mainpc.append("    %s:\n      script_path: main_pc_code/agents/%s.py\n      health_check_port: %d\n      test_command: %s\n"
                     .formatted(name, name.toLowerCase(), port, name.equals(failingTest) ? "'false'" : "'true'"));
         }
@@ -68,7 +68,7 @@ class ShippedPlaybooksTest {
             Files.createDirectories(fleet.resolve("pc2_code/agents"));
             Files.writeString(fleet.resolve("pc2_code/agents/" + name.toLowerCase() + ".py"), AGENT);
             pc2.append("  - name: %s\n    script_path: pc2_code/agents/%s.py\n    health_check_port: %d\n    test_command: %s\n"
-                    .formatted(name, name.toLowerCase(), freePort(), name.equals(failingTest) ? "'false'" : "'true'"));
+                    .formatted(name, name.toLowerCase(), Ports.free(), name.equals(failingTest) ? "'false'" : "'true'"));
         }
         Files.createDirectories(fleet.resolve("pc2_code/config"));
         Files.writeString(fleet.resolve("pc2_code/config/startup_config.yaml"), pc2);
@@ -181,13 +181,5 @@ class ShippedPlaybooksTest {
         assertThat(Files.readString(fleet.resolve("main_pc_code/agents/alpha.py"))).isEqualTo(before);
         assertThat(rewritten("main_pc_code/agents/gamma.py")).isFalse();
         assertThat(shell.run("playbook", "runs").out()).contains("simulate");
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.fleetshell.shell;
 
+import io.fleetshell.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,8 +43,8 @@ class HealthCommandsTest {
                   test:
                     QuickAgent: {script_path: test_ok.py, health_check_port: %d}
                     BadMetricsAgent: {script_path: test_badmetrics.py, health_check_port: %d}
-                """.formatted(RuntimeTestFleet.freePort(), RuntimeTestFleet.freePort(), RuntimeTestFleet.freePort(),
-                RuntimeTestFleet.freePort(), RuntimeTestFleet.freePort(), RuntimeTestFleet.freePort()));
+                """.formatted(Ports.free(), Ports.free(), Ports.free(),
+                Ports.free(), Ports.free(), Ports.free()));
         // Four samples per side is the least with which a one-sided rank test can reach p < 0.05.
         Files.createDirectories(home);
         Files.writeString(home.resolve("settings.yaml"), "thresholds: {minimum_samples: 4, minimum_trials: 10}\n");

@@ -1,5 +1,6 @@
 package io.fleetshell.shell;
 
+import io.fleetshell.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,8 +35,8 @@ class JavaAgentRuntimeTest {
     @Test
     void aJavaAgentStartsHealthyIsWatchedLikeAnyOtherAndStops() throws Exception {
         RuntimeTestFleet.install(fleet);
-        int port = RuntimeTestFleet.freePort();
-        int healthPort = RuntimeTestFleet.freePort();
+        int port = Ports.free();
+        int healthPort = Ports.free();
         Path config = fleet.resolve("jvm_config.yaml");
         Files.writeString(config, """
                 agent_groups:

@@ -1,18 +1,17 @@
 package io.fleetshell.shell;
 
 import io.fleetshell.engine.demo.DemoFleet;
+import io.fleetshell.testing.Await;
+import io.fleetshell.testing.Ports;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +29,9 @@ public final class LiveAgents implements AutoCloseable {
         }
     }
 
+    /** A demo agent prints its ready line within a second on a quiet machine; 60 s allows for a loaded one. */
+    private static final Duration READY_WITHIN = Duration.ofSeconds(60);
+
     private final Path demo;
     private final List<Process> processes = new ArrayList<>();
 
@@ -44,17 +46,17 @@ public final class LiveAgents implements AutoCloseable {
 
     /** Starts the demo agent at {@code script} (relative to the demo root) and waits for its ready line. */
     public Running start(String name, String script) {
-        int port = freePort();
-        int health = freePort();
-        Process p = spawn(List.of("python3", demo.resolve(script).toString(), "--port", String.valueOf(port),
-                "--health-port", String.valueOf(health)));
-        awaitLine(p, name + " ready");
-        return new Running(name, p, port, health);
+        return withFreePorts(name, () -> {
+            int port = Ports.free();
+            int health = Ports.free();
+            Process p = spawn(List.of("python3", demo.resolve(script).toString(), "--port", String.valueOf(port),
+                    "--health-port", String.valueOf(health)));
+            return new Running(name, p, port, health);
+        }, name + " ready");
     }
 
     /** A Python HTTP server answering every GET with {@code status}, {@code contentType} and {@code body}. */
     public Running endpoint(String name, int status, String contentType, String body) {
-        int health = freePort();
         String code = """
                 import http.server, sys
                 body = sys.argv[4].encode()
@@ -67,29 +69,46 @@ public final class LiveAgents implements AutoCloseable {
                 print("ready", flush=True)
                 s.serve_forever()
                 """;
-        Process p = spawn(List.of("python3", "-c", code, String.valueOf(health), String.valueOf(status), contentType, body));
-        awaitLine(p, "ready");
-        return new Running(name, p, 0, health);
+        return withFreePorts(name, () -> {
+            int health = Ports.free();
+            Process p = spawn(List.of("python3", "-c", code, String.valueOf(health), String.valueOf(status), contentType, body));
+            return new Running(name, p, 0, health);
+        }, "ready");
+    }
+
+    /**
+     * Starts a process on ports {@link Ports} handed out and waits for its ready line. A port is free when handed
+     * out, but another process on the machine may still bind it first: then the start is tried again on new ports
+     * (at most 3 times), saying so on stderr.
+     */
+    private Running withFreePorts(String name, java.util.function.Supplier<Running> spawn, String readyLine) {
+        for (int attempt = 1; ; attempt++) {
+            Running running = spawn.get();
+            try {
+                Await.line(running.process(), readyLine, READY_WITHIN);
+                return running;
+            } catch (AssertionError e) {
+                running.process().destroyForcibly();
+                if (attempt == 3 || e.getMessage() == null || !e.getMessage().contains("Address already in use")) {
+                    throw e;
+                }
+                System.err.printf("LiveAgents: %s found port %d or %d taken by another process; trying new ports%n",
+                        name, running.port(), running.healthPort());
+            }
+        }
     }
 
     /** GET on an agent's service port, as traffic. */
     public static int get(Running agent, String pathAndQuery) {
         try (HttpClient client = HttpClient.newHttpClient()) {
-            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + pathAndQuery)).build(),
+            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.port() + pathAndQuery))
+                            .timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -101,20 +120,6 @@ public final class LiveAgents implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static void awaitLine(Process p, String prefix) {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        try {
-            for (String line; (line = reader.readLine()) != null; ) {
-                if (line.startsWith(prefix)) {
-                    return;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        throw new IllegalStateException("the process ended before printing '" + prefix + "'");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.fleetshell.shell;
 
+import io.fleetshell.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class MetricsCommandsTest {
         LiveAgents.Running registry = live.start("ServiceRegistry", "main_pc_code/agents/service_registry.py");
         LiveAgents.Running garbage = live.endpoint("Garbage", 200, "text/html", "<html><body>It works!</body></html>");
         LiveAgents.Running failing = live.endpoint("Failing", 500, "text/plain", "boom");
-        int nobody = LiveAgents.freePort();
+        int nobody = Ports.free();
         Path config = new TestFleet(fleetDir).write("runtime/config/startup_config.yaml", """
                 agent_groups:
                   g:

@@ -1,6 +1,7 @@
 package io.fleetshell.shell;
 
 import io.fleetshell.engine.Checksums;
+import io.fleetshell.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -53,7 +55,8 @@ class OptimizeCommandsTest {
         Path diff = scratch.resolve("change.diff");
         Files.writeString(diff, result.get("diff").asString());
         Process patch = new ProcessBuilder("patch", "--quiet", copy.toString(), diff.toString()).redirectErrorStream(true).start();
-        assertThat(patch.waitFor()).as(new String(patch.getInputStream().readAllBytes())).isZero();
+        String patched = new String(patch.getInputStream().readAllBytes());
+        assertThat(Await.exit(patch, Duration.ofSeconds(60))).as(patched).isZero();
         assertThat(Files.readString(copy)).contains("client = _fleetshell_lazy(\"xmlrpc.client\", \"xmlrpc.client\")");
     }
 

@@ -1,5 +1,6 @@
 package io.fleetshell.shell;
 
+import io.fleetshell.testing.Ports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -29,7 +30,7 @@ class PrometheusMetricsTest {
         try (LiveAgents live = new LiveAgents(fleetDir)) {
             LiveAgents.Running tutor = live.start("TutorAgent", "main_pc_code/agents/tutor_agent.py");
             LiveAgents.Running twin = live.start("SystemDigitalTwin", "main_pc_code/agents/system_digital_twin.py");
-            int unknown = LiveAgents.freePort();
+            int unknown = Ports.free();
             Path config = new TestFleet(fleetDir).write("runtime/config/startup_config.yaml", """
                     agent_groups:
                       g:
@@ -48,7 +49,7 @@ class PrometheusMetricsTest {
                         .status()).isZero();
                 // Both targets scraped at least twice, so rate() and the range query have points.
                 prometheus.awaitBody("api/v1/query?query=count(count_over_time(up%5B1m%5D)%20%3E%3D%202)",
-                        body -> body.contains("\"2\""), Duration.ofSeconds(30));
+                        body -> body.contains("\"2\""), Duration.ofSeconds(60));
 
                 ShellHarness.Run scrape = shell.oneShot("metrics", "scrape", "--json");
                 assertThat(scrape.err()).contains("Reading 3 targets from Prometheus at " + prometheus.url(),
@@ -79,7 +80,7 @@ class PrometheusMetricsTest {
 
                 twin.process().destroy(); // the agent dies: Prometheus' next scrape fails, and so does ours
                 prometheus.awaitBody("api/v1/query?query=up%3D%3D0", body -> body.contains(String.valueOf(twin.healthPort())),
-                        Duration.ofSeconds(20));
+                        Duration.ofSeconds(60));
                 ShellHarness.Run after = shell.oneShot("metrics", "scrape", "SystemDigitalTwin");
                 assertThat(after.status()).isEqualTo(1);
                 assertThat(after.out()).contains("reports up=0 for instance 127.0.0.1:" + twin.healthPort());

@@ -1,5 +1,6 @@
 package io.fleetshell.shell;
 
+import io.fleetshell.testing.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -27,7 +28,7 @@ public final class RealPrometheus implements AutoCloseable {
 
     public RealPrometheus(Path dir, List<String> targets) throws IOException {
         String binary = binary();
-        int port = LiveAgents.freePort();
+        int port = Ports.free();
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, """
                 global:
@@ -43,7 +44,7 @@ public final class RealPrometheus implements AutoCloseable {
                 "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.enable-lifecycle")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         url = URI.create("http://127.0.0.1:" + port + "/");
-        awaitBody("-/ready", body -> true, Duration.ofSeconds(30));
+        awaitBody("-/ready", body -> true, Duration.ofSeconds(60));
     }
 
     /** The path of the prometheus binary; an AssertionError saying how to install it when there is none. */
@@ -72,7 +73,8 @@ public final class RealPrometheus implements AutoCloseable {
                     throw new AssertionError("prometheus exited: " + Files.readString(log));
                 }
                 try {
-                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(url.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(url.resolve(path)).timeout(Duration.ofSeconds(10)).build(),
+                            HttpResponse.BodyHandlers.ofString());
                     last = r.statusCode() + " " + r.body();
                     if (r.statusCode() == 200 && ready.test(r.body())) {
                         return r.body();

@@ -6,7 +6,6 @@ import tools.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,7 @@ import java.util.stream.Stream;
 
 /**
  * A fleet directory for runtime tests: the demo fleet's files plus one copy of {@code test_agent.py} per mode
- * ({@code test_ok.py}, {@code test_hang.py}, ...), free ports, and the clean-up that kills whatever a test left
+ * ({@code test_ok.py}, {@code test_hang.py}, ...), and the clean-up that kills whatever a test left
  * running (by the pid files under the test's FLEETSHELL_HOME, never by name).
  */
 final class RuntimeTestFleet {
@@ -34,14 +33,6 @@ final class RuntimeTestFleet {
             for (String mode : MODES) {
                 Files.writeString(fleet.resolve("test_" + mode + ".py"), template.replace("__MODE__", mode));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -71,6 +71,9 @@ public final class ShellHarness {
                     List<String> lines = input.lines().toList();
                     for (int i = 0; i < lines.size(); i++) {
                         if (!screen.awaitPrompts(i + 1)) {
+                            // No prompt came: end the input, so that the REPL ends and the test fails on what the
+                            // screen shows instead of waiting for a line nobody will type.
+                            closeQuietly(typing);
                             return;
                         }
                         try {
@@ -90,6 +93,14 @@ public final class ShellHarness {
         }
     }
 
+    private static void closeQuietly(java.io.OutputStream stream) {
+        try {
+            stream.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
     /** What the terminal shows, and a way to wait until the REPL has prompted n times. */
     private static final class Screen extends ByteArrayOutputStream {
         /** The REPL's prompt, and a command's own yes/no question, which waits for a typed line too. */
@@ -100,7 +111,9 @@ public final class ShellHarness {
         }
 
         synchronized boolean awaitPrompts(int n) {
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            // A prompt comes back as soon as the command before it ends; the limit only bounds a hang (a deploy in a
+            // REPL test takes seconds on a quiet machine).
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(300);
             while (text().split(PROMPT, -1).length - 1 < n) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {

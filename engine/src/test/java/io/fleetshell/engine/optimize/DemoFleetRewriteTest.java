@@ -12,14 +12,13 @@ import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
 import io.fleetshell.engine.proof.Prover;
+import io.fleetshell.testing.Await;
+import io.fleetshell.testing.Ports;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -174,14 +173,12 @@ class DemoFleetRewriteTest {
 
     /** Starts the agent on free ports, asks /run and /health, stops it; /health without its per-process values. */
     private static List<String> serve(Path script, String query) throws Exception {
-        int port = freePort();
-        int healthPort = freePort();
+        int port = Ports.free();
+        int healthPort = Ports.free();
         Process process = new ProcessBuilder(PYTHON, script.toString(), "--port", String.valueOf(port), "--health-port", String.valueOf(healthPort))
                 .redirectErrorStream(true).start();
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            String line = out.readLine();
-            assertThat(line).as("%s starts", script).isNotNull().contains(" ready ");
+            Await.line(process, " ready ", Duration.ofSeconds(60));
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
             List<String> answers = new ArrayList<>();
             answers.add(get(http, "http://127.0.0.1:%d/run?%s".formatted(port, query)));
@@ -200,11 +197,5 @@ class DemoFleetRewriteTest {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return response.statusCode() + " " + response.body();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
