@@ -282,7 +282,7 @@ def main():
         if not with_fleetshell:
             say("this fleetshell has no `optimize` command: the fleetshell column is not yet measurable")
         copies, problems, changed, not_deployed = make_variants(fleet, work, manifest, env, with_fleetshell,
-                                                                  3 if args.smoke else OPTIMIZE_RUNS)
+                                                                  4 if args.smoke else OPTIMIZE_RUNS)
         roots = {"original": fleet, **copies}
         broken = check_agents({v: r for v, r in roots.items() if v != "floor"}, manifest)
         for name, problem in problems["fleetshell"].items():
@@ -322,6 +322,9 @@ def main():
     for variant in ("fleetshell", "naive"):
         for name, reason in sorted(broken.get(variant, {}).items()):
             print("broken (%s): %s: %s" % (variant, name, reason))
+    if args.smoke and broken.get("fleetshell"):
+        # The smoke run checks the harness and that fleetshell's proved rewrites still pass the agents' self-tests.
+        sys.exit("b1 smoke: fleetshell broke %d agent(s): %s" % (len(broken["fleetshell"]), ", ".join(sorted(broken["fleetshell"]))))
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ CLASSPATH_FILE = ROOT / "history-db/target/bench-classpath.txt"
 
 def build():
     """Compiles history-db with its test classes and writes their classpath (engine from the reactor)."""
-    subprocess.run(["mvn", "-B", "-o", "-q", "-pl", "history-db", "-am", "test-compile", "dependency:build-classpath",
+    subprocess.run(["mvn", "-B", "-q", "-pl", "history-db", "-am", "test-compile", "dependency:build-classpath",
                     "-Dmdep.outputFile=" + str(CLASSPATH_FILE)], cwd=ROOT, check=True,
                    env=dict(os.environ, JAVA_HOME=java_home()))
     return os.pathsep.join([str(ROOT / "history-db/target/test-classes"), str(ROOT / "history-db/target/classes"),
