@@ -1,10 +1,12 @@
 package io.fleetshell.history;
 
+import io.fleetshell.testing.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -48,12 +50,11 @@ class ConcurrentWritersTest {
                     .start());
         }
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!(Files.exists(home.resolve("alpha.ready")) && Files.exists(home.resolve("beta.ready")))) {
-                assertThat(System.nanoTime()).as("both workers ready").isLessThan(deadline);
-                assertThat(processes).allMatch(Process::isAlive);
-                Thread.sleep(5);
-            }
+            // Two JVMs start in about 1 s on a quiet machine.
+            Await.until("both workers ready", Duration.ofSeconds(60), () -> {
+                assertThat(processes).as("workers alive").allMatch(Process::isAlive);
+                return Files.exists(home.resolve("alpha.ready")) && Files.exists(home.resolve("beta.ready"));
+            });
             assertThat(file).doesNotExist();
             Files.createFile(go);
 

@@ -157,7 +157,7 @@ class RolloutExecutorTest {
                     .hasMessageContaining("deploy abort");
             assertThat(store.lockHolder().orElseThrow().deadOn(HOST)).isFalse();
         } finally {
-            other.destroyForcibly().waitFor();
+            Await.exit(other.destroyForcibly(), Duration.ofSeconds(60));
         }
         LockHolder dead = store.lockHolder().orElseThrow();
         assertThat(dead.deadOn(HOST)).isTrue();

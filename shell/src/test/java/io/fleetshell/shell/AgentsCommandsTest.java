@@ -1,5 +1,6 @@
 package io.fleetshell.shell;
 
+import io.fleetshell.testing.Await;
 import io.fleetshell.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,6 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -92,7 +94,7 @@ class AgentsCommandsTest {
         // UnifiedWebAgent dies under the shell's feet: status says so, and its health probe fails.
         ProcessHandle web = ProcessHandle.of(webPid).orElseThrow();
         web.destroyForcibly();
-        web.onExit().join();
+        Await.until("UnifiedWebAgent to exit after SIGKILL", Duration.ofSeconds(60), () -> !web.isAlive());
         ShellHarness.Run died = shell.oneShot("agents", "status", "UnifiedWebAgent");
         assertThat(died.out()).containsPattern("m1\\s+UnifiedWebAgent\\s+exited\\s+-")
                 .contains("Connection refused", "is gone: it exited or was killed outside fleetshell");

@@ -10,6 +10,7 @@ import io.fleetshell.engine.analysis.EagerReason.UsedAtImportTime;
 import io.fleetshell.engine.analysis.EagerReason.UsedInMainBlock;
 import io.fleetshell.engine.analysis.ImportFact.Context;
 import io.fleetshell.engine.analysis.Use.Phase;
+import io.fleetshell.testing.Await;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -842,7 +844,7 @@ class ImportFactsTest {
                     print(e.lineno, e.offset, e.msg, sep="|")
                 """, file.toString()).redirectErrorStream(true).start();
         String[] reported = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split("\\|", 3);
-        assertThat(p.waitFor()).isZero();
+        assertThat(Await.exit(p, Duration.ofSeconds(60))).isZero();
         assertThat(facts.error().line()).isEqualTo(3).isEqualTo(Integer.parseInt(reported[0]));
         assertThat(facts.error().column()).isEqualTo(Integer.parseInt(reported[1]));
         assertThat(facts.error().message()).isEqualTo(reported[2]);
