@@ -1,5 +1,6 @@
 package io.fleetshell.shell.watch;
 
+import io.fleetshell.testing.Await;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
@@ -42,12 +43,18 @@ class WatchLoopTest {
             assertThat(frames).isEqualTo(3);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(200));
             assertThat(terminal.getAttributes().getLocalFlags()).isEqualTo(before.getLocalFlags());
+            // The alternate screen is entered and left when the terminal has one (terminfo). The terminal hands its
+            // output to the stream on a thread of its own, so the last frame and the exit from the alternate screen
+            // can reach the stream after run() returned (issue 22: 'cycle 3' missing in 87 of 200 runs under load,
+            // there a moment later in every one): wait for them.
+            boolean alternateScreen = terminal.getStringCapability(org.jline.utils.InfoCmp.Capability.enter_ca_mode) != null;
+            Await.until("the third frame (and the exit from the alternate screen) on the screen", Duration.ofSeconds(30), () -> {
+                String text = screen.toString(StandardCharsets.UTF_8);
+                return text.contains("cycle 3,") && (!alternateScreen || text.contains("\u001b[?1049l"));
+            });
             String shown = screen.toString(StandardCharsets.UTF_8);
-            assertThat(shown).contains("cycle 1,", "cycle 3,", "q or Ctrl-C leaves");
-            // The alternate screen is entered when the terminal has one (terminfo). Leaving it is written in the
-            // same finally block that restores the attributes checked above; the captured bytes of that last write
-            // were missing in 2 of ~15 runs under load, so it is not asserted here.
-            if (terminal.getStringCapability(org.jline.utils.InfoCmp.Capability.enter_ca_mode) != null) {
+            assertThat(shown).contains("cycle 1,", "cycle 2,", "cycle 3,", "q or Ctrl-C leaves");
+            if (alternateScreen) {
                 assertThat(shown).startsWith("\u001b[?1049h");
             }
         }
