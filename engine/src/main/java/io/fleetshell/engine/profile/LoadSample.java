@@ -14,13 +14,24 @@ import java.util.List;
  * @param statements    the agent's own import statements as they ran, with their measured cost
  * @param python        the interpreter's version
  * @param error         why the load failed, or null
+ * @param cpuMillis     CPU time the process spent in the load (user and system, all threads), NaN where it was
+ *                      not measured (Java agents, samples read back from history). Other processes on a busy
+ *                      machine stretch the wall time of a load by up to 2.4x and change its CPU time by a few
+ *                      per cent (measured on 2 cores at load average 6-8), so proofs decide on this one.
  */
 public record LoadSample(int run, boolean ok, double loadMillis, long peakRssKb, int modulesLoaded,
-                         List<ImportTiming> imports, List<StatementCost> statements, String python, LoadError error) {
+                         List<ImportTiming> imports, List<StatementCost> statements, String python, LoadError error,
+                         double cpuMillis) {
 
     public LoadSample {
         imports = List.copyOf(imports);
         statements = List.copyOf(statements);
+    }
+
+    /** A sample without a CPU time. */
+    public LoadSample(int run, boolean ok, double loadMillis, long peakRssKb, int modulesLoaded,
+                      List<ImportTiming> imports, List<StatementCost> statements, String python, LoadError error) {
+        this(run, ok, loadMillis, peakRssKb, modulesLoaded, imports, statements, python, error, Double.NaN);
     }
 
     /**

@@ -143,7 +143,8 @@ public final class Profiler implements AutoCloseable {
         }
         return new LoadSample(run, ok, report.path("load_ms").asDouble(), report.path("rss_kb").asLong(),
                 report.path("modules_after").asInt() - report.path("modules_before").asInt(),
-                ok ? imports : List.of(), ok ? statements : List.of(), report.path("python").asString(null), error);
+                ok ? imports : List.of(), ok ? statements : List.of(), report.path("python").asString(null), error,
+                report.path("cpu_ms").isNumber() ? report.path("cpu_ms").asDouble() : Double.NaN);
     }
 
     private static LoadSample failed(int run, String type, String message) {
