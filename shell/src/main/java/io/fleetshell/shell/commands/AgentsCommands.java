@@ -1,9 +1,9 @@
 package io.fleetshell.shell.commands;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.InParallel;
-import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;

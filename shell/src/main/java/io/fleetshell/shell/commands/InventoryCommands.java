@@ -1,9 +1,9 @@
 package io.fleetshell.shell.commands;
 
-import io.fleetshell.engine.ErrorCode;
-import io.fleetshell.engine.FleetshellException;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonInclude.Include;
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.ConfigSource;
