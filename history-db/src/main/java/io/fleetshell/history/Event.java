@@ -1,5 +1,6 @@
 package io.fleetshell.history;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.fleetshell.engine.inventory.AgentId;
 
 import java.time.Instant;
@@ -10,7 +11,8 @@ import java.util.Set;
 /**
  * One command the shell ran, as the history records it: when, the command and its argv exactly as
  * given, how it ended, a one-line summary, optional JSON details, the agents it concerned, and which
- * process on which host ran it. Stored with millisecond precision; never changed once appended.
+ * process on which host ran it. Stored with millisecond precision; never changed once appended. It serializes
+ * (the {@code history --json} output) without its details, which are the command's own output.
  *
  * @param id          assigned by {@link EventLog#append}; ignored on input
  * @param at          when the command ran
@@ -25,7 +27,7 @@ import java.util.Set;
  * @param host        the host that process ran on, or null
  */
 public record Event(long id, Instant at, String command, List<String> arguments, int exitStatus, String outcome,
-                    String summary, String detailsJson, List<AgentId> agents, long pid, String host) {
+                    String summary, @JsonIgnore String detailsJson, List<AgentId> agents, long pid, String host) {
 
     public static final String OK = "ok";
     public static final String FAILED = "failed";

@@ -1,5 +1,8 @@
 package io.fleetshell.history;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.metrics.Exposition;
 import io.fleetshell.engine.metrics.ExpositionFormat;
@@ -35,13 +38,18 @@ public final class MetricStore {
     public enum Source {
         SCRAPE, PROMETHEUS, IMPORT;
 
+        @JsonValue
         String column() {
             return name().toLowerCase(Locale.ROOT);
         }
     }
 
-    /** One stored scrape. {@code status} is {@code ok} or the failure's name in lower case. */
-    public record StoredScrape(long id, AgentId agent, Instant at, Source source, String url, double tookMillis, String status,
+    /**
+     * One stored scrape. {@code status} is {@code ok} or the failure's name in lower case. It serializes as the
+     * {@code --json} of {@code metrics scrape} prints it, its status and error before the figures.
+     */
+    @JsonPropertyOrder({"id", "agent", "at", "source", "url", "status", "error", "took_ms"})
+    public record StoredScrape(long id, AgentId agent, Instant at, Source source, String url, @JsonProperty("took_ms") double tookMillis, String status,
                                String error, long bytes, int samples) {
         public boolean ok() {
             return status.equals("ok");

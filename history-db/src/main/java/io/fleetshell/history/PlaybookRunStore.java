@@ -1,5 +1,6 @@
 package io.fleetshell.history;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.fleetshell.engine.playbook.JournalEntry;
 
 import java.sql.Connection;
@@ -20,9 +21,10 @@ public final class PlaybookRunStore {
 
     /**
      * One stored run; {@code finishedAt}, {@code outcome}, {@code exitStatus} and {@code message} are null
-     * while it runs (or when its process died).
+     * while it runs (or when its process died). In JSON its id is {@code run}, its file {@code playbook}.
      */
-    public record Run(long id, String file, String sha256, String mode, Map<String, Object> params, Long deploymentId,
+    public record Run(@JsonProperty("run") long id, @JsonProperty("playbook") String file, String sha256, String mode,
+                      Map<String, Object> params, @JsonProperty("deployment") Long deploymentId,
                       Instant startedAt, Instant finishedAt, String outcome, Integer exitStatus, String message,
                       long pid, String host) {
     }

@@ -71,6 +71,8 @@ class AgentsCommandsTest {
         JsonNode started = json.readTree(start.out()).get("agents");
         assertThat(started).hasSize(2);
         for (JsonNode agent : started) {
+            assertThat(agent.propertyNames()).containsExactly("agent", "result", "method", "pid", "spawned_at", "time_to_healthy_ms",
+                    "probe", "command", "sample_id", "log");
             assertThat(agent.get("result").asString()).isEqualTo("healthy");
             assertThat(agent.get("time_to_healthy_ms").asDouble()).isBetween(1.0, 30_000.0);
             assertThat(agent.get("sample_id").asLong()).isPositive();
@@ -83,6 +85,10 @@ class AgentsCommandsTest {
         // A later shell (a new application context) finds both by their pid files.
         JsonNode status = json.readTree(shell.oneShot("agents", "status", "--json").out()).get("agents");
         JsonNode translation = find(status, "m1/TranslationService");
+        assertThat(translation.propertyNames()).containsExactly("agent", "state", "pid", "started_at", "health", "note", "log");
+        assertThat(translation.get("health").propertyNames()).containsExactly("healthy", "outcome", "target", "status_code", "millis",
+                "detail", "reported_agent", "clock_skew_ms", "rss_kb");
+        assertThat(translation.get("health").get("outcome").asString()).isEqualTo("healthy");
         assertThat(translation.get("state").asString()).isEqualTo("running");
         assertThat(translation.get("pid").asLong()).isEqualTo(translationPid);
         assertThat(translation.get("health").get("healthy").asBoolean()).isTrue();
@@ -123,6 +129,9 @@ class AgentsCommandsTest {
         assertThat(stop.out()).containsPattern("TranslationService\\s+SIGTERM\\s+%d\\s+exited after \\d+ ms"
                 .formatted(restarted.get("pid").asLong()));
         assertThat(ProcessHandle.of(restarted.get("pid").asLong()).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        JsonNode stoppedAgain = json.readTree(shell.oneShot("agents", "stop", "TranslationService", "--json").out()).get("agents").get(0);
+        assertThat(stoppedAgain.propertyNames()).containsExactly("agent", "result", "reason");
+        assertThat(stoppedAgain.get("result").asString()).isEqualTo("not_running");
         assertThat(shell.oneShot("history", "--agent", "TranslationService").out()).contains("agents restart TranslationService");
     }
 

@@ -65,6 +65,11 @@ class HealthCommandsTest {
         ShellHarness.Run first = shell.oneShot("health", "--json");
         JsonNode report = json.readTree(first.out());
         assertThat(report.get("categories")).hasSize(8);
+        assertThat(report.propertyNames()).containsExactly("at", "score", "minimum", "healthy", "categories", "critical_issues");
+        assertThat(report.get("categories").get(0).propertyNames()).containsExactly("name", "score", "passed", "failed", "skipped", "checks");
+        assertThat(report.get("categories").get(0).get("checks").get(0).propertyNames()).containsExactly("name", "status", "evidence",
+                "recommendation", "critical", "data");
+        assertThat(report.get("categories")).anySatisfy(c -> assertThat(c.get("score").isNull()).as("a category of skipped checks").isTrue());
         assertThat(report.get("categories").get(0).get("name").asString()).isEqualTo("metrics infrastructure");
         // The garbage /metrics is that target's failure, named with its line; the other three targets carry on.
         JsonNode metrics = category(report, "metrics infrastructure");
@@ -100,6 +105,7 @@ class HealthCommandsTest {
         assertThat(capture.status()).as(capture.err()).isZero();
         JsonNode captured = json.readTree(capture.out()).get("runtime_baselines");
         JsonNode quick = captured.get(0);
+        assertThat(quick.propertyNames()).containsExactly("agent", "version", "id", "window_start", "window_end", "samples", "thin");
         assertThat(quick.get("agent").asString()).isEqualTo("m1/QuickAgent");
         assertThat(quick.get("version").asInt()).isEqualTo(1);
         assertThat(quick.get("samples").get("healthy_starts").asInt()).isEqualTo(5); // agents start + 4 restarts
@@ -111,7 +117,9 @@ class HealthCommandsTest {
         ShellHarness.Run restarts = shell.interactive("agents restart QuickAgent\n".repeat(4) + "quit\n");
         assertThat(restarts.out().split("healthy after", -1)).hasSize(5);
         ShellHarness.Run compare = shell.oneShot("baseline", "compare", "QuickAgent", "--json");
+        assertThat(json.readTree(compare.out()).propertyNames()).containsExactly("agent", "since", "decisions");
         JsonNode decisions = json.readTree(compare.out()).get("decisions");
+        assertThat(decisions.get(0).propertyNames()).containsExactly("gate", "verdict", "rule", "summary", "evidence");
         assertThat(decisions).hasSize(5);
         JsonNode health = decision(decisions, "health");
         assertThat(health.get("verdict").asString()).isEqualTo("PASS");

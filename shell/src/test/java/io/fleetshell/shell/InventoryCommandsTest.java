@@ -52,6 +52,9 @@ class InventoryCommandsTest {
         JsonNode registry = agents.get(0);
         assertThat(registry.get("name").asString()).isEqualTo("MemoryOrchestrator");
         JsonNode serviceRegistry = agents.get(1);
+        assertThat(serviceRegistry.propertyNames()).containsExactly("name", "machine", "group", "script_path", "script", "script_status",
+                "script_detail", "host", "port", "health_check_port", "required", "dependencies", "infrastructure", "language", "python",
+                "config", "config_file", "config_line");
         assertThat(serviceRegistry.get("name").asString()).isEqualTo("ServiceRegistry");
         assertThat(serviceRegistry.get("machine").asString()).isEqualTo("mainpc");
         assertThat(serviceRegistry.get("group").asString()).isEqualTo("core_services");
@@ -121,8 +124,14 @@ class InventoryCommandsTest {
 
         ShellHarness.Run again = shell.oneShot("inventory", "refresh", "--json");
         JsonNode result = json.readTree(again.out());
+        assertThat(result.propertyNames()).containsExactly("configs", "added", "removed", "changed", "notices");
+        assertThat(result.get("configs").get(0).propertyNames()).containsExactly("file", "machine", "root", "sha256", "agents");
         assertThat(result.get("added")).isEmpty();
         assertThat(result.get("changed")).isEmpty();
+        Files.writeString(config, Files.readString(config).replace("port: 7221", "port: 7222"));
+        JsonNode changed = json.readTree(shell.oneShot("inventory", "refresh", "--json").out()).get("changed");
+        assertThat(changed.get(0).propertyNames()).containsExactly("agent", "fields");
+        assertThat(changed.get(0).get("agent").asString()).isEqualTo("mainpc/MemoryOrchestrator");
 
         Files.delete(config);
         ShellHarness.Run gone = shell.oneShot("inventory", "refresh");
@@ -142,6 +151,8 @@ class InventoryCommandsTest {
         assertThat(history.status()).isZero();
         JsonNode events = json.readTree(history.out()).get("events");
         assertThat(events).hasSize(2); // list changes nothing and is not recorded
+        assertThat(events.get(0).propertyNames()).containsExactly("id", "at", "command", "arguments", "exit_status", "outcome",
+                "summary", "agents", "pid", "host");
         assertThat(events.get(0).get("exit_status").asInt()).isEqualTo(2);
         assertThat(events.get(0).get("outcome").asString()).isEqualTo("invalid");
         assertThat(events.get(1).get("arguments").toString()).isEqualTo("[\"inventory\",\"load\",\"" + config + "\"]");

@@ -29,6 +29,10 @@ class JavaAgentCommandsTest {
                 .containsExactlyInAnyOrder("KnowledgeIndexAgent", "SignatureService", "RouteMatcherAgent");
         assertThat(agents).filteredOn(a -> a.get("name").asString().equals("TutorAgent"))
                 .singleElement().satisfies(a -> assertThat(a.get("language").asString()).isEqualTo("python"));
+        JsonNode signature = json.readTree(shell.oneShot("inventory", "show", "SignatureService", "--json").out());
+        assertThat(signature.propertyNames()).contains("language", "java").doesNotContain("python");
+        assertThat(signature.get("java").propertyNames()).containsExactly("java", "main_class", "source_root", "classpath", "jvm_options",
+                "run_command");
         assertThat(shell.oneShot("inventory", "show", "SignatureService").out())
                 .containsPattern("language\\s+java").containsPattern("jvm_options\\s+-XX:TieredStopAtLevel=1");
 

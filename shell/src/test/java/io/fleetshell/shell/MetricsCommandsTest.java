@@ -61,6 +61,8 @@ class MetricsCommandsTest {
         assertThat(scrape.err()).contains("mainpc/QuietAgent: no metrics to read, its config gives no health_check_port",
                 "3 of 5 targets failed (stored with their errors); the other 2 were stored.");
         JsonNode scrapes = json.readTree(scrape.out()).get("scrapes");
+        assertThat(scrapes.get(0).propertyNames()).containsExactly("id", "agent", "at", "source", "url", "status", "error", "took_ms",
+                "bytes", "samples");
         assertThat(scrapes).hasSize(5);
         assertThat(byAgent(scrapes, "TutorAgent").get("status").asString()).isEqualTo("ok");
         assertThat(byAgent(scrapes, "TutorAgent").get("samples").asInt()).isGreaterThan(40);
@@ -94,6 +96,24 @@ class MetricsCommandsTest {
         assertThat(requests.get("p95_ms").asDouble()).isPositive();
         assertThat(requests.get("to_scrape").asLong()).isEqualTo(lastScrape);
         assertThat(m.get("latest").toString()).contains("demo_startup_seconds");
+        assertThat(m.propertyNames()).containsExactly("agent", "window", "scrapes", "last_scrape", "last_failure", "requests", "intervals",
+                "latest");
+        assertThat(m.get("window").propertyNames()).containsExactly("from", "to");
+        assertThat(m.get("scrapes").propertyNames()).containsExactly("total", "failed");
+        assertThat(m.get("last_failure").isNull()).isTrue();
+        assertThat(requests.propertyNames()).containsExactly("from_scrape", "to_scrape", "from", "to", "requests", "errors_5xx", "p50_ms",
+                "p95_ms");
+        assertThat(m.get("intervals").get(0).propertyNames()).isEqualTo(requests.propertyNames());
+        assertThat(m.get("latest").get(0).propertyNames()).containsExactly("name", "labels", "value", "scrape");
+
+        JsonNode stored = json.readTree(shell.oneShot("metrics", "show", "TutorAgent", "--metric", "demo_startup_seconds", "--json").out());
+        assertThat(stored.propertyNames()).containsExactly("agent", "query_ms", "series");
+        assertThat(stored.get("series").get(0).propertyNames()).containsExactly("name", "labels", "points");
+        assertThat(stored.get("series").get(0).get("points").get(0).propertyNames()).containsExactly("at", "value", "scrape");
+        JsonNode full = json.readTree(shell.oneShot("metrics", "show", "TutorAgent", "--scrape", String.valueOf(lastScrape), "--json").out());
+        assertThat(full.propertyNames()).containsExactly("id", "agent", "at", "source", "url", "status", "error", "took_ms", "bytes",
+                "samples", "values");
+        assertThat(full.get("values").get(0).propertyNames()).containsExactly("family", "type", "name", "labels", "value");
 
         ShellHarness.Run text = shell.oneShot("metrics", "show", "TutorAgent");
         assertThat(text.out()).contains("mainpc/TutorAgent: 2 scrapes in the last 1h (0 failed)", "p95 ",
@@ -128,7 +148,13 @@ class MetricsCommandsTest {
                 .containsPattern("GarbageAgent\\s+error").containsPattern("DownAgent\\s+DOWN");
 
         ShellHarness.Run json = shell.oneShot("watch", "TutorAgent", "--once", "--json");
-        JsonNode rows = this.json.readTree(json.out()).get("rows");
+        JsonNode frameJson = this.json.readTree(json.out());
+        assertThat(frameJson.propertyNames()).containsExactly("at", "source", "took_ms", "cpu_ms", "agents", "up", "health_percent",
+                "improved", "regressed", "thresholds", "rows");
+        JsonNode rows = frameJson.get("rows");
+        assertThat(rows.get(0).propertyNames()).containsExactly("agent", "status", "time_to_healthy_s", "p95_ms", "p95_history_ms",
+                "requests", "error_rate", "change", "alerts");
+        assertThat(rows.get(0).get("p95_ms").isNull()).as("no requests in the last interval: no p95").isTrue();
         assertThat(rows).hasSize(1);
         assertThat(rows.get(0).get("status").asString()).isEqualTo("up");
         assertThat(rows.get(0).get("requests").asDouble()).as("no traffic since the last cycle").isZero();
@@ -151,12 +177,15 @@ class MetricsCommandsTest {
         ShellHarness.Run imported = shell.oneShot("metrics", "import", "TutorAgent", file.toString(), "--json");
         assertThat(imported.status()).as(imported.err()).isZero();
         assertThat(json.readTree(imported.out()).get("scrapes").asInt()).isEqualTo(6);
+        assertThat(json.readTree(imported.out()).propertyNames()).containsExactly("agent", "scrapes", "samples", "first_scrape",
+                "last_scrape", "parse_ms", "store_ms");
         ShellHarness.Run capture = shell.oneShot("baseline", "capture", "TutorAgent", "--window", "10m");
         assertThat(capture.status()).as(capture.err()).isZero();
 
         ShellHarness.Run frame = shell.oneShot("watch", "TutorAgent", "--once", "--json");
         assertThat(frame.status()).as(frame.err()).isZero();
         JsonNode change = json.readTree(frame.out()).get("rows").get(0).get("change");
+        assertThat(change.propertyNames()).containsExactly("percent", "verdict", "basis");
         assertThat(change.get("verdict").asString()).isEqualTo("unknown");
         assertThat(change.get("basis").asString()).startsWith("v1: fewer than");
         assertThat(shell.oneShot("watch", "TutorAgent", "--once").out()).containsPattern("TutorAgent\\s+up.*need samples");

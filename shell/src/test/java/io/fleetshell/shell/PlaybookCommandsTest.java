@@ -66,6 +66,9 @@ class PlaybookCommandsTest {
         assertThat(summary.get("exit_status").asInt()).isZero();
         assertThat(summary.get("params").get("machine").asString()).isEqualTo("pc2");
         assertThat(summary.get("journal").findValuesAsString("kind")).containsExactly("read", "action", "log", "log", "end");
+        assertThat(summary.propertyNames()).containsExactly("run", "playbook", "sha256", "mode", "params", "outcome", "exit_status",
+                "message", "took_ms", "journal");
+        assertThat(summary.get("journal").get(0).propertyNames()).containsExactly("at", "kind", "line", "text", "data");
         // Script output is data, but --json keeps stdout for the summary: it went to stderr.
         assertThat(run.err()).contains("pc2/TranslationService loaded v1", "pc2/TutorAgent loaded v1",
                 "[measure.js:4] profile 2 agents, 1 run each");
@@ -82,6 +85,13 @@ class PlaybookCommandsTest {
         assertThat(shell.oneShot("explain", "playbook:" + id).out()).isEqualTo(show.out());
         assertThat(shell.oneShot("history", "--json").out()).contains("\"playbook run\"", "playbook measure.js run " + id + ": completed");
         assertThat(shell.oneShot("playbook", "runs").out()).contains("measure.js", "completed in");
+        List<String> runFields = List.of("run", "playbook", "sha256", "mode", "params", "deployment", "started_at", "finished_at",
+                "outcome", "exit_status", "message", "pid", "host");
+        assertThat(json.readTree(shell.oneShot("playbook", "runs", "--json").out()).get("runs").get(0).propertyNames())
+                .containsExactlyElementsOf(runFields);
+        JsonNode shown = json.readTree(shell.oneShot("playbook", "show", String.valueOf(id), "--json").out());
+        assertThat(shown.propertyNames()).containsExactlyElementsOf(Stream.concat(runFields.stream(), Stream.of("journal")).toList());
+        assertThat(shown.get("run").asLong()).isEqualTo(id);
     }
 
     /** Regression: planning a Python pattern over a fleet with Java agents threw a NullPointerException (no Python facts). */
@@ -185,6 +195,14 @@ class PlaybookCommandsTest {
 
         ShellHarness.Run list = shell.oneShot("playbook", "list");
         assertThat(list.out()).contains("canary.js", "size=5 pattern", "Deploys to one agent first.", "typo.js");
+        JsonNode checked = json.readTree(shell.oneShot("playbook", "check", "canary", "--json").out());
+        assertThat(checked.propertyNames()).containsExactly("playbook", "ok", "description", "params", "uses", "problems");
+        assertThat(checked.get("params").get(1).propertyNames()).containsExactly("name", "default", "required", "description");
+        assertThat(checked.get("params").get(1).get("default").isNull()).isTrue();
+        assertThat(checked.get("params").get(1).get("required").asBoolean()).isTrue();
+        JsonNode library = json.readTree(shell.oneShot("playbook", "list", "--json").out());
+        assertThat(library.propertyNames()).containsExactly("directories", "playbooks");
+        assertThat(library.get("playbooks").get(0).propertyNames()).containsExactly("file", "description", "params", "error");
     }
 
     @Test

@@ -72,6 +72,9 @@ class PrometheusMetricsTest {
                 assertThat(instant.status()).as(instant.err()).isZero();
                 JsonNode result = json.readTree(instant.out()).get("result");
                 assertThat(result).hasSize(2);
+                assertThat(result.get(0).propertyNames()).containsExactly("labels", "points");
+                JsonNode point = result.get(0).get("points").get(0);
+                assertThat(point.isArray() && point.size() == 2 && point.get(0).isString() && point.get(1).isNumber()).as(point.toString()).isTrue();
                 ShellHarness.Run range = shell.oneShot("metrics", "query", "up", "--range", "1m", "--step", "1s");
                 assertThat(range.out()).containsPattern("up\\{instance=\"127.0.0.1:" + tutor.healthPort() + "\",job=\"fleet\"\\}\\s+\\d+\\s+1\\s+1");
                 ShellHarness.Run bad = shell.oneShot("metrics", "query", "sum(");

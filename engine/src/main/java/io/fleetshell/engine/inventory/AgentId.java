@@ -1,5 +1,7 @@
 package io.fleetshell.engine.inventory;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /** An agent's identity: the same name may exist on two machines. Printed as {@code machine/name}. */
 public record AgentId(String machine, String name) implements Comparable<AgentId> {
 
@@ -16,6 +18,7 @@ public record AgentId(String machine, String name) implements Comparable<AgentId
     }
 
     @Override
+    @JsonValue
     public String toString() {
         return machine == null ? name : machine + "/" + name;
     }

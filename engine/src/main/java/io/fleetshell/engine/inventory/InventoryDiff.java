@@ -1,5 +1,7 @@
 package io.fleetshell.engine.inventory;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,8 +15,8 @@ import java.util.function.Function;
  */
 public record InventoryDiff(List<Agent> added, List<Agent> removed, List<Change> changed) {
 
-    /** One agent present in both, with the fields that differ. */
-    public record Change(AgentId id, List<String> fields) {
+    /** One agent present in both, with the fields that differ; in JSON its id is {@code agent}. */
+    public record Change(@JsonProperty("agent") AgentId id, List<String> fields) {
     }
 
     private static final Map<String, Function<Agent, Object>> FIELDS = new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package io.fleetshell.engine.inventory;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,7 +10,8 @@ import java.util.List;
 /**
  * How a Java agent is built and started, from its startup config entry. The script is the agent's
  * main source file; fleetshell compiles it (with the other sources under {@code sourceRoot}) against
- * {@code classpath} and starts {@code java -cp ... mainClass}, unless {@code runCommand} says otherwise.
+ * {@code classpath} and starts {@code java -cp ... mainClass}, unless {@code runCommand} says otherwise. It
+ * serializes (in {@code inventory show --json}) with the launcher first.
  *
  * @param mainClass  {@code main_class:}, the binary name of the class with {@code main}; null to take the
  *                   one the source declares
@@ -20,6 +23,7 @@ import java.util.List;
  *                   JDK fleetshell runs on (a JDK 25, whose compiler builds the classes it runs)
  * @param runCommand {@code run_command:}, a command line that starts the agent instead (e.g. from a jar), or null
  */
+@JsonPropertyOrder({"java"})
 public record JavaLaunch(String mainClass, String sourceRoot, List<String> classpath, List<String> jvmOptions,
                          String java, String runCommand) {
 

@@ -1,5 +1,7 @@
 package io.fleetshell.engine.playbook;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -8,7 +10,8 @@ import java.util.Map;
 /**
  * One line of a playbook run's journal: what the script printed, each fleet call it made and what came
  * back, and each decision its policies took. The journal is what {@code playbook show} and
- * {@code explain} print, and what {@code playbook simulate} reports.
+ * {@code explain} print, and what {@code playbook simulate} reports. In JSON an entry without data has no
+ * {@code data} field.
  *
  * @param at   when
  * @param kind what sort of line
@@ -16,7 +19,7 @@ import java.util.Map;
  * @param text one line for people
  * @param data the arguments, results and evidence behind it (insertion-ordered, JSON-friendly)
  */
-public record JournalEntry(Instant at, Kind kind, int line, String text, Map<String, Object> data) {
+public record JournalEntry(Instant at, Kind kind, int line, String text, @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> data) {
 
     public JournalEntry {
         data = data == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(data));
@@ -36,6 +39,7 @@ public record JournalEntry(Instant at, Kind kind, int line, String text, Map<Str
         /** How the run ended. */
         END;
 
+        @JsonValue
         public String label() {
             return name().toLowerCase();
         }

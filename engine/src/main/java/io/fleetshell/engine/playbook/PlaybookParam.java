@@ -1,17 +1,24 @@
 package io.fleetshell.engine.playbook;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
 /**
  * A parameter a playbook declares in its header with {@code // @param NAME=DEFAULT description}
  * (or {@code // @param NAME description} for a required one). The default's form gives the type: a
- * number makes a number, {@code true}/{@code false} a boolean, anything else a string.
+ * number makes a number, {@code true}/{@code false} a boolean, anything else a string. In JSON it is
+ * {@code name}, {@code default}, {@code required} and {@code description}.
  *
  * @param name         as scripts read it: {@code fleet.params.NAME}
  * @param defaultValue the default as written, or null when the parameter is required
  * @param description  one line for {@code playbook list} and {@code playbook check}
  * @param line         where it is declared
  */
-public record PlaybookParam(String name, String defaultValue, String description, int line) {
+@JsonPropertyOrder({"name", "default", "required", "description"})
+public record PlaybookParam(String name, @JsonProperty("default") String defaultValue, String description, @JsonIgnore int line) {
 
+    @JsonProperty
     public boolean required() {
         return defaultValue == null;
     }

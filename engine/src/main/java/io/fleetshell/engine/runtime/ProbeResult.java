@@ -1,11 +1,16 @@
 package io.fleetshell.engine.runtime;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.fleetshell.engine.inventory.AgentId;
 
 import java.time.Instant;
 
 /**
- * One health probe of one agent, as stored: what was asked, what came back and how long it took.
+ * One health probe of one agent, as stored: what was asked, what came back and how long it took. It serializes
+ * (the {@code health} of {@code agents status --json}) without the agent and the time, which its holder gives.
  *
  * @param agent         the agent probed
  * @param at            when the probe started
@@ -19,8 +24,10 @@ import java.time.Instant;
  *                      resolution), when the answer carried one
  * @param rssKb         resident memory of the agent's process, when fleetshell supervises it
  */
-public record ProbeResult(AgentId agent, Instant at, String target, Outcome outcome, Integer statusCode, double millis,
-                          String detail, String reportedAgent, Long clockSkewMillis, Long rssKb) {
+@JsonPropertyOrder({"healthy", "outcome", "target"})
+public record ProbeResult(@JsonIgnore AgentId agent, @JsonIgnore Instant at, String target, Outcome outcome, Integer statusCode,
+                          double millis, String detail, String reportedAgent, @JsonProperty("clock_skew_ms") Long clockSkewMillis,
+                          Long rssKb) {
 
     public enum Outcome {
         /** HTTP 200, or the TCP connection was accepted. */
@@ -32,9 +39,15 @@ public record ProbeResult(AgentId agent, Instant at, String target, Outcome outc
         /** Connection refused, reset, or the host is unreachable. */
         UNREACHABLE,
         /** The agent has no port to check. */
-        NOT_CONFIGURED
+        NOT_CONFIGURED;
+
+        @JsonValue
+        String label() {
+            return name().toLowerCase();
+        }
     }
 
+    @JsonProperty
     public boolean healthy() {
         return outcome == Outcome.HEALTHY;
     }

@@ -1,22 +1,37 @@
 package io.fleetshell.engine.runtime;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.fleetshell.engine.inventory.AgentId;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * What starting (or restarting) one agent came to. Only {@link Healthy} and {@link Unhealthy} are
- * measurements of a start and are stored as time-to-healthy samples.
+ * measurements of a start and are stored as time-to-healthy samples. Each serializes (the {@code --json} of
+ * {@code agents start}) with its {@code result} first after the agent, durations in milliseconds.
  */
+@JsonPropertyOrder({"agent", "result"})
 public sealed interface StartOutcome {
 
     AgentId agent();
 
     /** One line for the user. */
     String summary();
+
+    /** What it came to, in one word: the {@code result} field of the JSON output. */
+    @JsonProperty
+    default String result() {
+        return switch (this) {
+            case Healthy x -> "healthy";
+            case Unhealthy x -> "failed";
+            case AlreadyRunning x -> "already_running";
+            case NotStartable x -> "not_started";
+        };
+    }
 
     default boolean healthy() {
         return this instanceof Healthy;
@@ -29,6 +44,7 @@ public sealed interface StartOutcome {
         /** The agent's {@code restart_command} ran; something else manages the process. */
         RESTART_COMMAND;
 
+        @JsonValue
         public String label() {
             return name().toLowerCase();
         }
@@ -40,23 +56,17 @@ public sealed interface StartOutcome {
      *
      * @param pid the process fleetshell spawned, 0 for a restart command
      */
-    record Healthy(AgentId agent, Method method, long pid, Instant spawnedAt, Duration timeToHealthy, String probe,
-                   String command, Long id) implements StartOutcome {
+    @JsonPropertyOrder({"agent", "result", "method", "pid", "spawned_at", "time_to_healthy_ms"})
+    record Healthy(AgentId agent, Method method, long pid, Instant spawnedAt, @JsonIgnore Duration timeToHealthy, String probe,
+                   String command, @JsonProperty("sample_id") Long id) implements StartOutcome {
         @Override
         public String summary() {
             return "healthy after %d ms (%s)%s".formatted(timeToHealthy.toMillis(), probe, pid > 0 ? ", pid " + pid : "");
         }
 
-        public Map<String, Object> evidence() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("method", method.label());
-            m.put("pid", pid);
-            m.put("spawned_at", spawnedAt.toString());
-            m.put("time_to_healthy_ms", timeToHealthy.toNanos() / 1e6);
-            m.put("probe", probe);
-            m.put("command", command);
-            m.put("sample_id", id);
-            return m;
+        @JsonProperty("time_to_healthy_ms")
+        double timeToHealthyMs() {
+            return timeToHealthy.toNanos() / 1e6;
         }
 
         /** The same outcome once stored, with the id of its sample row. */
@@ -69,11 +79,17 @@ public sealed interface StartOutcome {
      * The agent did not become healthy: its process exited, its restart command failed, or the wait
      * ran out. {@code logTail} holds the last lines of its log when there is one.
      */
-    record Unhealthy(AgentId agent, Method method, long pid, Instant spawnedAt, Duration waited, String probe,
-                     String reason, String logTail, String command, Long id) implements StartOutcome {
+    @JsonPropertyOrder({"agent", "result", "method", "pid", "spawned_at", "waited_ms"})
+    record Unhealthy(AgentId agent, Method method, long pid, Instant spawnedAt, @JsonIgnore Duration waited, String probe,
+                     String reason, String logTail, @JsonIgnore String command, @JsonProperty("sample_id") Long id) implements StartOutcome {
         @Override
         public String summary() {
             return "not healthy after %d ms: %s".formatted(waited.toMillis(), reason);
+        }
+
+        @JsonProperty("waited_ms")
+        double waitedMs() {
+            return waited.toNanos() / 1e6;
         }
 
         public Unhealthy stored(long sampleId) {

@@ -1,18 +1,41 @@
 package io.fleetshell.engine.runtime;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fleetshell.engine.inventory.AgentId;
 
 import java.time.Duration;
 
-/** What stopping one agent came to: SIGTERM was enough, SIGKILL was needed, or there was nothing to stop. */
+/**
+ * What stopping one agent came to: SIGTERM was enough, SIGKILL was needed, or there was nothing to stop. Each
+ * serializes (the {@code --json} of {@code agents stop}) with its {@code result} after the agent, durations in
+ * whole milliseconds.
+ */
+@JsonPropertyOrder({"agent", "result"})
 public sealed interface StopOutcome {
 
     AgentId agent();
 
     String summary();
 
+    /** What it came to, in one word: the {@code result} field of the JSON output. */
+    @JsonProperty
+    default String result() {
+        return switch (this) {
+            case Terminated x -> "sigterm";
+            case Killed x -> "sigkill";
+            case NotRunning x -> "not_running";
+        };
+    }
+
     /** Exited after SIGTERM within the timeout. */
-    record Terminated(AgentId agent, long pid, Duration took) implements StopOutcome {
+    record Terminated(AgentId agent, long pid, @JsonIgnore Duration took) implements StopOutcome {
+        @JsonProperty("took_ms")
+        long tookMs() {
+            return took.toMillis();
+        }
+
         @Override
         public String summary() {
             return "stopped: pid %d exited %d ms after SIGTERM".formatted(pid, took.toMillis());
@@ -20,7 +43,12 @@ public sealed interface StopOutcome {
     }
 
     /** Still running when the SIGTERM timeout ran out, so it was sent SIGKILL. */
-    record Killed(AgentId agent, long pid, Duration waited) implements StopOutcome {
+    record Killed(AgentId agent, long pid, @JsonIgnore Duration waited) implements StopOutcome {
+        @JsonProperty("waited_ms")
+        long waitedMs() {
+            return waited.toMillis();
+        }
+
         @Override
         public String summary() {
             return "killed: pid %d ignored SIGTERM for %d ms, sent SIGKILL".formatted(pid, waited.toMillis());

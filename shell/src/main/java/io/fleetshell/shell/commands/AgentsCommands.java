@@ -1,19 +1,21 @@
 package io.fleetshell.shell.commands;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.InParallel;
 import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.runtime.AgentStatus;
 import io.fleetshell.engine.runtime.ProbeResult;
 import io.fleetshell.engine.runtime.StartOutcome;
 import io.fleetshell.engine.runtime.StopOutcome;
+import io.fleetshell.engine.runtime.SupervisedProcess;
 import io.fleetshell.engine.runtime.Supervisor;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
-import io.fleetshell.shell.render.JsonObject;
 import io.fleetshell.shell.render.TextTable;
 import org.springframework.shell.core.command.annotation.Arguments;
 import org.springframework.shell.core.command.annotation.Command;
@@ -23,7 +25,6 @@ import org.springframework.stereotype.Component;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -100,7 +101,7 @@ public class AgentsCommands {
         session.journal().summary("stopped %d agent%s (%d needed SIGKILL)".formatted(stopped, stopped == 1 ? "" : "s", killed));
         session.journal().agents(outcomes.stream().filter(o -> !(o instanceof StopOutcome.NotRunning)).map(StopOutcome::agent).toList());
         if (json) {
-            out.json(JsonObject.of("agents", outcomes.stream().map(AgentsCommands::stopJson).toList()));
+            out.json(Map.of("agents", outcomes));
             return;
         }
         TextTable table = new TextTable("MACHINE", "AGENT", "RESULT", "PID", "DETAIL");
@@ -130,7 +131,7 @@ public class AgentsCommands {
         List<AgentStatus> statuses = agents.stream().map(supervisor::status).toList();
         Output out = session.output();
         if (json) {
-            out.json(JsonObject.of("agents", statuses.stream().map(s -> statusJson(s, supervisor, inventory)).toList()));
+            out.json(Map.of("agents", statuses.stream().map(s -> StatusView.of(s, logOf(s.agent(), supervisor, inventory))).toList()));
             return;
         }
         TextTable table = new TextTable("MACHINE", "AGENT", "STATE", "PID", "UPTIME", "RSS MB", "HEALTH", "NOTE");
@@ -174,7 +175,7 @@ public class AgentsCommands {
                 outcomes.stream().filter(o -> o instanceof StartOutcome.AlreadyRunning).count()));
         session.journal().agents(outcomes.stream().map(StartOutcome::agent).toList());
         if (json) {
-            out.json(JsonObject.of("agents", outcomes.stream().map(o -> startJson(o, supervisor, inventory)).toList()));
+            out.json(Map.of("agents", outcomes.stream().map(o -> new StartView(o, logOf(o.agent(), supervisor, inventory))).toList()));
         } else {
             TextTable table = new TextTable("MACHINE", "AGENT", "RESULT", "TIME TO HEALTHY MS", "PID", "DETAIL");
             for (StartOutcome o : outcomes) {
@@ -210,76 +211,21 @@ public class AgentsCommands {
                 Duration.ofSeconds(graceSeconds));
     }
 
-    private static Map<String, Object> startJson(StartOutcome o, Supervisor supervisor, Inventory inventory) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("agent", o.agent().toString());
-        switch (o) {
-            case StartOutcome.Healthy h -> {
-                m.put("result", "healthy");
-                m.putAll(h.evidence());
-            }
-            case StartOutcome.Unhealthy u -> {
-                m.put("result", "failed");
-                m.put("method", u.method().label());
-                m.put("pid", u.pid());
-                m.put("spawned_at", u.spawnedAt().toString());
-                m.put("waited_ms", u.waited().toNanos() / 1e6);
-                m.put("probe", u.probe());
-                m.put("reason", u.reason());
-                m.put("log_tail", u.logTail());
-                m.put("sample_id", u.id());
-            }
-            case StartOutcome.AlreadyRunning a -> {
-                m.put("result", "already_running");
-                m.put("pid", a.pid());
-                m.put("since", a.since().toString());
-            }
-            case StartOutcome.NotStartable n -> {
-                m.put("result", "not_started");
-                m.put("reason", n.reason());
-            }
+    /** One agent's line of {@code agents start|restart --json}: the outcome's fields, then where its log is. */
+    record StartView(@JsonUnwrapped StartOutcome outcome, String log) {
+    }
+
+    /** One agent's line of {@code agents status --json}. */
+    record StatusView(AgentId agent, String state, Long pid, Instant startedAt, ProbeResult health, String note, String log) {
+        static StatusView of(AgentStatus s, String log) {
+            SupervisedProcess p = s.process();
+            return new StatusView(s.agent(), s.supervision().name().toLowerCase(), p == null ? null : p.pid(),
+                    p == null ? null : p.spawnedAt(), s.probe(), s.note(), log);
         }
-        m.put("log", supervisor.log(AgentLookup.agent(inventory, o.agent().toString())).toString());
-        return m;
     }
 
-    private static Map<String, Object> stopJson(StopOutcome o) {
-        return switch (o) {
-            case StopOutcome.Terminated t -> JsonObject.of("agent", t.agent().toString(), "result", "sigterm", "pid", t.pid(),
-                    "took_ms", t.took().toMillis());
-            case StopOutcome.Killed k -> JsonObject.of("agent", k.agent().toString(), "result", "sigkill", "pid", k.pid(),
-                    "waited_ms", k.waited().toMillis());
-            case StopOutcome.NotRunning n -> JsonObject.of("agent", n.agent().toString(), "result", "not_running", "reason", n.reason());
-        };
-    }
-
-    static Map<String, Object> probeJson(ProbeResult p) {
-        if (p == null) {
-            return null;
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("healthy", p.healthy());
-        m.put("outcome", p.outcome().name().toLowerCase());
-        m.put("target", p.target());
-        m.put("status_code", p.statusCode());
-        m.put("millis", p.millis());
-        m.put("detail", p.detail());
-        m.put("reported_agent", p.reportedAgent());
-        m.put("clock_skew_ms", p.clockSkewMillis());
-        m.put("rss_kb", p.rssKb());
-        return m;
-    }
-
-    private static Map<String, Object> statusJson(AgentStatus s, Supervisor supervisor, Inventory inventory) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("agent", s.agent().toString());
-        m.put("state", s.supervision().name().toLowerCase());
-        m.put("pid", s.process() == null ? null : s.process().pid());
-        m.put("started_at", s.process() == null ? null : s.process().spawnedAt().toString());
-        m.put("health", probeJson(s.probe()));
-        m.put("note", s.note());
-        m.put("log", supervisor.log(AgentLookup.agent(inventory, s.agent().toString())).toString());
-        return m;
+    private static String logOf(AgentId agent, Supervisor supervisor, Inventory inventory) {
+        return supervisor.log(AgentLookup.agent(inventory, agent.toString())).toString();
     }
 
     static String uptime(Duration d) {

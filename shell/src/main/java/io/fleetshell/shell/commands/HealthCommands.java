@@ -15,7 +15,6 @@ import io.fleetshell.history.Baseline;
 import io.fleetshell.history.MetricStore;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Output;
-import io.fleetshell.shell.render.JsonObject;
 import io.fleetshell.shell.render.TextTable;
 import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
@@ -25,9 +24,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** {@code health}: the fleet's health in eight categories, a score, and exit status 1 below the minimum (for cron). */
@@ -62,7 +59,7 @@ public class HealthCommands {
         }
         Output out = session.output();
         if (json) {
-            out.json(reportJson(report));
+            out.json(report);
         } else {
             print(report, out);
         }
@@ -126,23 +123,5 @@ public class HealthCommands {
         }
         String overall = "Overall health: %.1f%% (minimum %.0f%%)".formatted(report.score(), report.minimumScore());
         out.println(report.healthy() ? out.style(overall, "32") : out.style(overall, "31;1"));
-    }
-
-    static Map<String, Object> reportJson(HealthReport report) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("at", report.at().toString());
-        m.put("score", report.score());
-        m.put("minimum", report.minimumScore());
-        m.put("healthy", report.healthy());
-        m.put("categories", report.categories().stream().map(c -> JsonObject.of("name", c.name(),
-                "score", c.score().isPresent() ? c.score().getAsDouble() : null, "passed", c.passed(), "failed", c.failed(),
-                "skipped", c.skipped(), "checks", c.checks().stream().map(HealthCommands::checkJson).toList())).toList());
-        m.put("critical_issues", report.criticalIssues().stream().map(HealthCommands::checkJson).toList());
-        return m;
-    }
-
-    private static Map<String, Object> checkJson(HealthCheck k) {
-        return JsonObject.of("name", k.name(), "status", k.status().name(), "evidence", k.evidence(),
-                "recommendation", k.recommendation(), "critical", k.critical(), "data", k.data());
     }
 }

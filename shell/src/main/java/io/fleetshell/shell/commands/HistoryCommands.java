@@ -13,7 +13,6 @@ import org.springframework.stereotype.Component;
 
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -41,7 +40,7 @@ public class HistoryCommands {
         List<Event> events = session.events().recent(filter, limit);
         Output out = session.output();
         if (json) {
-            out.json(Map.of("events", events.stream().map(HistoryCommands::eventJson).toList()));
+            out.json(Map.of("events", events));
             return;
         }
         if (events.isEmpty()) {
@@ -53,21 +52,6 @@ public class HistoryCommands {
             table.row(e.id(), WHEN.format(e.at()), e.exitStatus(), commandLine(e.arguments()), e.summary().isEmpty() ? e.outcome() : e.summary());
         }
         out.println(table.render());
-    }
-
-    private static Map<String, Object> eventJson(Event e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", e.id());
-        m.put("at", e.at().toString());
-        m.put("command", e.command());
-        m.put("arguments", e.arguments());
-        m.put("exit_status", e.exitStatus());
-        m.put("outcome", e.outcome());
-        m.put("summary", e.summary());
-        m.put("agents", e.agents().stream().map(AgentId::toString).toList());
-        m.put("pid", e.pid());
-        m.put("host", e.host());
-        return m;
     }
 
     /** The argv as it could be typed again: words with spaces or quotes are single-quoted. */

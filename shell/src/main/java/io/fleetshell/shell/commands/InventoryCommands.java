@@ -1,12 +1,16 @@
 package io.fleetshell.shell.commands;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.ConfigSource;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.InventoryDiff;
 import io.fleetshell.engine.inventory.InventoryLoader;
+import io.fleetshell.engine.inventory.JavaLaunch;
 import io.fleetshell.engine.inventory.LoadedConfig;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.inventory.PortConflicts;
@@ -14,7 +18,6 @@ import io.fleetshell.engine.inventory.ScriptResolution;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
-import io.fleetshell.shell.render.JsonObject;
 import io.fleetshell.shell.render.TextTable;
 import org.springframework.shell.core.command.annotation.Argument;
 import org.springframework.shell.core.command.annotation.Arguments;
@@ -24,7 +27,6 @@ import org.springframework.stereotype.Component;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +104,7 @@ public class InventoryCommands {
         List<Agent> agents = machine == null ? inventory.agents()
                 : inventory.onMachine(AgentLookup.machine(inventory, machine).name());
         if (json) {
-            out.json(Map.of("agents", agents.stream().map(a -> agentJson(a, inventory)).toList()));
+            out.json(Map.of("agents", agents.stream().map(a -> AgentView.of(a, inventory)).toList()));
             return;
         }
         if (agents.isEmpty()) {
@@ -131,7 +133,7 @@ public class InventoryCommands {
         Agent a = AgentLookup.agent(inventory, name);
         Output out = session.output();
         if (json) {
-            out.json(agentJson(a, inventory));
+            out.json(AgentView.of(a, inventory));
             return;
         }
         TextTable table = new TextTable("FIELD", "VALUE");
@@ -199,21 +201,8 @@ public class InventoryCommands {
         loaded.forEach(l -> session.journal().agents(l.agents().stream().map(Agent::id).toList()));
 
         if (json) {
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("configs", loaded.stream().map(l -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("file", l.source().file().toString());
-                m.put("machine", l.machine().name());
-                m.put("root", l.machine().fleetRoot().toString());
-                m.put("sha256", l.sha256());
-                m.put("agents", l.agents().size());
-                return m;
-            }).toList());
-            result.put("added", diff.added().stream().map(a -> a.id().toString()).toList());
-            result.put("removed", diff.removed().stream().map(a -> a.id().toString()).toList());
-            result.put("changed", diff.changed().stream().map(c -> JsonObject.of("agent", c.id().toString(), "fields", c.fields())).toList());
-            result.put("notices", List.copyOf(notices));
-            out.json(result);
+            out.json(new LoadView(loaded.stream().map(ConfigView::of).toList(), diff.added().stream().map(Agent::id).toList(),
+                    diff.removed().stream().map(Agent::id).toList(), diff.changed(), List.copyOf(notices)));
             return;
         }
         for (LoadedConfig l : loaded) {
@@ -249,33 +238,34 @@ public class InventoryCommands {
         return capitalize(String.join("; ", parts)) + ".";
     }
 
-    static Map<String, Object> agentJson(Agent a, Inventory inventory) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", a.name());
-        m.put("machine", a.machine());
-        m.put("group", a.group());
-        m.put("script_path", a.scriptPath());
-        m.put("script", a.script().found() ? a.script().path().toString() : null);
-        m.put("script_status", a.script().status().name().toLowerCase());
-        m.put("script_detail", a.script().detail());
-        m.put("host", a.host());
-        m.put("port", a.port());
-        m.put("health_check_port", a.healthCheckPort());
-        m.put("required", a.required());
-        m.put("dependencies", a.dependencies());
-        m.put("infrastructure", a.infrastructure());
-        m.put("language", a.language().id());
-        if (a.java() == null) {
-            m.put("python", inventory.machine(a.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON));
-        } else {
-            m.put("java", JsonObject.of("java", a.java().java(), "main_class", a.java().mainClass(),
-                    "source_root", a.java().sourceRoot(), "classpath", a.java().classpath(),
-                    "jvm_options", a.java().jvmOptions(), "run_command", a.java().runCommand()));
+    /** What {@code inventory load|refresh --json} prints: the configs read and what they changed. */
+    record LoadView(List<ConfigView> configs, List<AgentId> added, List<AgentId> removed, List<InventoryDiff.Change> changed,
+                    List<String> notices) {
+    }
+
+    /** One startup config as loaded: its file, machine, fleet root, checksum and number of agents. */
+    record ConfigView(String file, String machine, String root, String sha256, int agents) {
+        static ConfigView of(LoadedConfig l) {
+            return new ConfigView(l.source().file().toString(), l.machine().name(), l.machine().fleetRoot().toString(), l.sha256(),
+                    l.agents().size());
         }
-        m.put("config", a.config());
-        m.put("config_file", a.configFile().toString());
-        m.put("config_line", a.configLine());
-        return m;
+    }
+
+    /**
+     * One agent of {@code inventory list|show --json}: its entry with the script resolved, and the interpreter of a
+     * Python agent ({@code python}) or the launch of a Java one ({@code java}), never both.
+     */
+    record AgentView(String name, String machine, String group, String scriptPath, String script, String scriptStatus,
+                     String scriptDetail, String host, Integer port, Integer healthCheckPort, boolean required,
+                     List<String> dependencies, boolean infrastructure, String language, @JsonInclude(Include.NON_NULL) String python,
+                     @JsonInclude(Include.NON_NULL) JavaLaunch java, Map<String, Object> config, String configFile, int configLine) {
+        static AgentView of(Agent a, Inventory inventory) {
+            String python = a.java() != null ? null : inventory.machine(a.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON);
+            return new AgentView(a.name(), a.machine(), a.group(), a.scriptPath(), a.script().found() ? a.script().path().toString() : null,
+                    a.script().status().name().toLowerCase(), a.script().detail(), a.host(), a.port(), a.healthCheckPort(), a.required(),
+                    a.dependencies(), a.infrastructure(), a.language().id(), python, a.java(), a.config(), a.configFile().toString(),
+                    a.configLine());
+        }
     }
 
     private static String scriptColumn(Agent a, Inventory inventory) {

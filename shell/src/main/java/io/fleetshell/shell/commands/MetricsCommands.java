@@ -1,8 +1,12 @@
 package io.fleetshell.shell.commands;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.metrics.Exposition;
 import io.fleetshell.engine.metrics.MetricFamily;
 import io.fleetshell.engine.metrics.MetricSource;
@@ -16,13 +20,14 @@ import io.fleetshell.history.MetricStore.StoredScrape;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
-import io.fleetshell.shell.render.JsonObject;
+import io.fleetshell.shell.render.FiniteNumber;
 import io.fleetshell.shell.render.Sparkline;
 import io.fleetshell.shell.render.TextTable;
 import org.springframework.shell.core.command.annotation.Arguments;
 import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.annotation.JsonSerialize;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -76,7 +81,7 @@ public class MetricsCommands {
         session.journal().summary("scraped %d targets (%d failed), %d samples stored".formatted(stored.size(), failed, samples));
         session.journal().agents(stored.stream().map(StoredScrape::agent).toList());
         if (json) {
-            out.json(JsonObject.of("scrapes", stored.stream().map(MetricsCommands::scrapeJson).toList()));
+            out.json(Map.of("scrapes", stored));
         } else {
             TextTable table = new TextTable("MACHINE", "AGENT", "STATUS", "SAMPLES", "BYTES", "MS", "SCRAPE", "DETAIL");
             for (StoredScrape s : stored) {
@@ -115,9 +120,8 @@ public class MetricsCommands {
         session.journal().agents(List.of(agent.id()));
         Output out = session.output();
         if (json) {
-            out.json(JsonObject.of("agent", agent.id().toString(), "scrapes", stored.size(), "samples", samples,
-                    "first_scrape", stored.isEmpty() ? null : stored.getFirst().id(), "last_scrape", stored.isEmpty() ? null : stored.getLast().id(),
-                    "parse_ms", (parsed - parseStart) / 1e6, "store_ms", storeNanos / 1e6));
+            out.json(new Imported(agent.id(), stored.size(), samples, stored.isEmpty() ? null : stored.getFirst().id(),
+                    stored.isEmpty() ? null : stored.getLast().id(), (parsed - parseStart) / 1e6, storeNanos / 1e6));
             return;
         }
         out.println("%s: stored %d samples in %d scrapes (#%s-#%s) in %.0f ms (%.0f samples/s)".formatted(agent.id(), samples, stored.size(),
@@ -166,18 +170,11 @@ public class MetricsCommands {
         long failed = scrapes.stream().filter(s -> !s.ok()).count();
         StoredScrape lastFailure = scrapes.reversed().stream().filter(s -> !s.ok()).findFirst().orElse(null);
         if (json) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("agent", agent.id().toString());
-            m.put("window", JsonObject.of("from", from.toString(), "to", to.toString()));
-            m.put("scrapes", JsonObject.of("total", scrapes.size(), "failed", failed));
-            m.put("last_scrape", scrapeJson(scrapes.getLast()));
-            m.put("last_failure", lastFailure == null ? null : scrapeJson(lastFailure));
-            m.put("requests", overall == null ? null : statsJson(overall, intervals.getFirst().from(), intervals.getLast().to()));
-            m.put("intervals", intervals.stream().map(i -> statsJson(i.stats(), i.from(), i.to())).toList());
-            m.put("latest", latest == null ? List.of() : latest.families().stream().flatMap(f -> f.samples().stream())
-                    .map(s -> JsonObject.of("name", s.name(), "labels", s.labels(), "value", number(s.value()), "scrape", lastOk.id()))
-                    .toList());
-            out.json(m);
+            out.json(new Summary(agent.id(), new Window(from, to), new ScrapeCount(scrapes.size(), failed), scrapes.getLast(), lastFailure,
+                    overall == null ? null : Traffic.of(overall, intervals.getFirst().from(), intervals.getLast().to()),
+                    intervals.stream().map(i -> Traffic.of(i.stats(), i.from(), i.to())).toList(),
+                    latest == null ? List.of() : latest.families().stream().flatMap(f -> f.samples().stream())
+                            .map(s -> new LatestValue(s.name(), s.labels(), s.value(), lastOk.id())).toList()));
             return;
         }
         out.println("%s: %d scrapes in the last %s (%d failed), from %s".formatted(agent.id(), scrapes.size(),
@@ -230,8 +227,8 @@ public class MetricsCommands {
         }
         Output out = session.output();
         if (json) {
-            out.json(JsonObject.of("query", promql, "result", result.stream().map(s -> JsonObject.of("labels", s.labels(),
-                    "points", s.points().stream().map(p -> List.of(p.at().toString(), number(p.value()))).toList())).toList()));
+            out.json(new QueryResult(promql, result.stream().map(s -> new QuerySeries(s.labels(),
+                    s.points().stream().map(p -> new QueryPoint(p.at(), p.value())).toList())).toList()));
             return;
         }
         if (result.isEmpty()) {
@@ -259,10 +256,8 @@ public class MetricsCommands {
         Exposition e = s.ok() ? store.exposition(id) : new Exposition(io.fleetshell.engine.metrics.ExpositionFormat.TEXT, List.of());
         Output out = session.output();
         if (json) {
-            Map<String, Object> m = scrapeJson(s);
-            m.put("values", e.families().stream().flatMap(f -> f.samples().stream().map(x -> JsonObject.of("family", f.name(),
-                    "type", f.type().name().toLowerCase(), "name", x.name(), "labels", x.labels(), "value", number(x.value())))).toList());
-            out.json(m);
+            out.json(new ScrapeValues(s, e.families().stream().flatMap(f -> f.samples().stream().map(x -> new ScrapeValue(f.name(),
+                    f.type().name().toLowerCase(), x.name(), x.labels(), x.value()))).toList()));
             return;
         }
         out.println("scrape #%d of %s at %s from %s: %s, %.1f ms, %d bytes, %d samples".formatted(s.id(), s.agent(), s.at(), s.url(),
@@ -284,9 +279,8 @@ public class MetricsCommands {
                     .formatted(agent, metric, agent));
         }
         if (json) {
-            out.json(JsonObject.of("agent", agent, "query_ms", queryMillis, "series", series.stream().map(s -> JsonObject.of("name", s.name(), "labels", s.labels(),
-                    "points", s.points().stream().map(p -> JsonObject.of("at", p.at().toString(), "value", number(p.value()),
-                            "scrape", p.scrapeId())).toList())).toList()));
+            out.json(new StoredSeries(agent, queryMillis, series.stream().map(s -> new SeriesView(s.name(), s.labels(),
+                    s.points().stream().map(p -> new PointView(p.at(), p.value(), p.scrapeId())).toList())).toList()));
             return;
         }
         TextTable table = new TextTable("SERIES", "AT", "VALUE", "SCRAPE");
@@ -296,39 +290,6 @@ public class MetricsCommands {
             }
         }
         out.println(table.render());
-    }
-
-    static Map<String, Object> scrapeJson(StoredScrape s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", s.id());
-        m.put("agent", s.agent().toString());
-        m.put("at", s.at().toString());
-        m.put("source", s.source().name().toLowerCase());
-        m.put("url", s.url());
-        m.put("status", s.status());
-        m.put("error", s.error());
-        m.put("took_ms", s.tookMillis());
-        m.put("bytes", s.bytes());
-        m.put("samples", s.samples());
-        return m;
-    }
-
-    private static Map<String, Object> statsJson(RequestStats stats, StoredScrape from, StoredScrape to) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("from_scrape", from.id());
-        m.put("to_scrape", to.id());
-        m.put("from", from.at().toString());
-        m.put("to", to.at().toString());
-        m.put("requests", stats.requests());
-        m.put("errors_5xx", number(stats.errors()));
-        m.put("p50_ms", number(stats.p50Seconds() * 1000));
-        m.put("p95_ms", number(stats.p95Seconds() * 1000));
-        return m;
-    }
-
-    /** JSON has no NaN: unknown figures are null. */
-    static Object number(double v) {
-        return Double.isFinite(v) ? v : Double.isNaN(v) ? null : v > 0 ? "+Inf" : "-Inf";
     }
 
     static String millis(double seconds) {
@@ -353,5 +314,63 @@ public class MetricsCommands {
             return v > 0 ? "+Inf" : "-Inf";
         }
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    /** What {@code metrics import --json} prints: how much was stored, under which scrape ids, and how long it took. */
+    record Imported(AgentId agent, int scrapes, long samples, Long firstScrape, Long lastScrape, double parseMs, double storeMs) {
+    }
+
+    /** What {@code metrics show --json} prints for one agent over a window. */
+    record Summary(AgentId agent, Window window, ScrapeCount scrapes, StoredScrape lastScrape, StoredScrape lastFailure, Traffic requests,
+                   List<Traffic> intervals, List<LatestValue> latest) {
+    }
+
+    record Window(Instant from, Instant to) {
+    }
+
+    record ScrapeCount(int total, long failed) {
+    }
+
+    /** What an agent served between two successful scrapes; a figure its metrics cannot give is null. */
+    record Traffic(long fromScrape, long toScrape, Instant from, Instant to, double requests,
+                   @JsonProperty("errors_5xx") @JsonSerialize(using = FiniteNumber.class) double errors,
+                   @JsonSerialize(using = FiniteNumber.class) double p50Ms, @JsonSerialize(using = FiniteNumber.class) double p95Ms) {
+        static Traffic of(RequestStats stats, StoredScrape from, StoredScrape to) {
+            return new Traffic(from.id(), to.id(), from.at(), to.at(), stats.requests(), stats.errors(), stats.p50Seconds() * 1000,
+                    stats.p95Seconds() * 1000);
+        }
+    }
+
+    /** One series' value in the latest successful scrape. */
+    record LatestValue(String name, Map<String, String> labels, @JsonSerialize(using = FiniteNumber.class) double value, long scrape) {
+    }
+
+    /** What {@code metrics query --json} prints: each series with its points as {@code [time, value]} pairs. */
+    record QueryResult(String query, List<QuerySeries> result) {
+    }
+
+    record QuerySeries(Map<String, String> labels, List<QueryPoint> points) {
+    }
+
+    @JsonFormat(shape = JsonFormat.Shape.ARRAY)
+    record QueryPoint(Instant at, @JsonSerialize(using = FiniteNumber.class) double value) {
+    }
+
+    /** What {@code metrics show --scrape ID --json} prints: the stored scrape, then every sample it gave. */
+    record ScrapeValues(@JsonUnwrapped StoredScrape scrape, List<ScrapeValue> values) {
+    }
+
+    record ScrapeValue(String family, String type, String name, Map<String, String> labels,
+                       @JsonSerialize(using = FiniteNumber.class) double value) {
+    }
+
+    /** What {@code metrics show --metric NAME --json} prints: every stored point of the matching series. */
+    record StoredSeries(String agent, double queryMs, List<SeriesView> series) {
+    }
+
+    record SeriesView(String name, Map<String, String> labels, List<PointView> points) {
+    }
+
+    record PointView(Instant at, @JsonSerialize(using = FiniteNumber.class) double value, long scrape) {
     }
 }

@@ -1,5 +1,6 @@
 package io.fleetshell.shell.commands;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.playbook.DurationText;
@@ -19,7 +20,6 @@ import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Host;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
-import io.fleetshell.shell.render.JsonObject;
 import io.fleetshell.shell.render.TextTable;
 import org.springframework.shell.core.command.CommandContext;
 import org.springframework.shell.core.command.CommandOption;
@@ -136,7 +136,8 @@ public class PlaybookCommands {
         store.finish(runId, Instant.now(), outcome.label(), outcome.exitStatus(), outcome.message());
         session.journal().summary("playbook %s %s %d: %s".formatted(playbook.name(), mode.label(), runId, outcome.label()));
         if (json) {
-            out.json(runJson(runId, playbook, mode.label(), params, outcome, recorder.entries()));
+            out.json(new RunSummary(runId, playbook.file().toString(), playbook.sha256(), mode.label(), params, outcome.label(),
+                    outcome.exitStatus(), outcome.message(), outcome.took().toMillis(), recorder.entries()));
         }
         if (outcome.exitStatus() != 0) {
             throw new FleetshellException(outcome.exitStatus() == 2 ? ErrorCode.PLAYBOOK_INVALID : ErrorCode.OPERATION_FAILED,
@@ -156,9 +157,8 @@ public class PlaybookCommands {
         PlaybookCheck check = PlaybookRunner.check(playbook);
         Output out = session.output();
         if (json) {
-            out.json(JsonObject.of("playbook", playbook.file().toString(), "ok", check.ok(), "description", playbook.description(),
-                    "params", playbook.params().stream().map(PlaybookCommands::paramJson).toList(), "uses", check.uses(),
-                    "problems", check.problems()));
+            out.json(new CheckResult(playbook.file().toString(), check.ok(), playbook.description(), playbook.params(), check.uses(),
+                    check.problems()));
         } else {
             out.println("%s: %s".formatted(playbook.file(), check.ok() ? "ok" : check.problems().size() + " problem" + (check.problems().size() == 1 ? "" : "s")));
             check.problems().forEach(p -> out.println("  " + p));
@@ -179,11 +179,9 @@ public class PlaybookCommands {
         List<PlaybookLibrary.Entry> entries = library.list();
         Output out = session.output();
         if (json) {
-            out.json(JsonObject.of("directories", library.directories().stream().map(Path::toString).toList(),
-                    "playbooks", entries.stream().map(e -> JsonObject.of("file", e.file().toString(),
-                            "description", e.playbook() == null ? null : e.playbook().description(),
-                            "params", e.playbook() == null ? List.of() : e.playbook().params().stream().map(PlaybookCommands::paramJson).toList(),
-                            "error", e.error())).toList()));
+            out.json(new Library(library.directories().stream().map(Path::toString).toList(), entries.stream().map(e -> new LibraryEntry(
+                    e.file().toString(), e.playbook() == null ? null : e.playbook().description(),
+                    e.playbook() == null ? List.of() : e.playbook().params(), e.error())).toList()));
             return;
         }
         if (entries.isEmpty()) {
@@ -210,7 +208,7 @@ public class PlaybookCommands {
         List<PlaybookRunStore.Run> runs = new PlaybookRunStore(session.database()).recent(limit);
         Output out = session.output();
         if (json) {
-            out.json(JsonObject.of("runs", runs.stream().map(PlaybookCommands::storedRunJson).toList()));
+            out.json(Map.of("runs", runs));
             return;
         }
         if (runs.isEmpty()) {
@@ -240,9 +238,7 @@ public class PlaybookCommands {
         List<JournalEntry> journal = store.journal(id);
         Output out = session.output();
         if (json) {
-            Map<String, Object> m = storedRunJson(stored);
-            m.put("journal", journal.stream().map(PlaybookCommands::entryJson).toList());
-            out.json(m);
+            out.json(new RunJournal(stored, journal));
             return;
         }
         out.println("run %d: %s (%s), started %s, params %s".formatted(stored.id(), stored.file(), stored.mode(), WHEN.format(stored.startedAt()),
@@ -297,53 +293,25 @@ public class PlaybookCommands {
         return paramShort(p) + (p.description().isEmpty() ? "" : " (" + p.description() + ")");
     }
 
-    private static Map<String, Object> paramJson(PlaybookParam p) {
-        return JsonObject.of("name", p.name(), "default", p.defaultValue(), "required", p.required(), "description", p.description());
+    /** What {@code playbook run|simulate --json} prints: the run, how it ended, and its journal. */
+    record RunSummary(long run, String playbook, String sha256, String mode, Map<String, Object> params, String outcome, int exitStatus,
+                      String message, long tookMs, List<JournalEntry> journal) {
     }
 
-    private static Map<String, Object> runJson(long runId, Playbook playbook, String mode, Map<String, Object> params,
-                                               PlaybookOutcome outcome, List<JournalEntry> journal) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("run", runId);
-        m.put("playbook", playbook.file().toString());
-        m.put("sha256", playbook.sha256());
-        m.put("mode", mode);
-        m.put("params", params);
-        m.put("outcome", outcome.label());
-        m.put("exit_status", outcome.exitStatus());
-        m.put("message", outcome.message());
-        m.put("took_ms", outcome.took().toMillis());
-        m.put("journal", journal.stream().map(PlaybookCommands::entryJson).toList());
-        return m;
+    /** What {@code playbook show --json} prints: the stored run, then its journal. */
+    record RunJournal(@JsonUnwrapped PlaybookRunStore.Run run, List<JournalEntry> journal) {
     }
 
-    private static Map<String, Object> storedRunJson(PlaybookRunStore.Run r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("run", r.id());
-        m.put("playbook", r.file());
-        m.put("sha256", r.sha256());
-        m.put("mode", r.mode());
-        m.put("params", r.params());
-        m.put("deployment", r.deploymentId());
-        m.put("started_at", r.startedAt().toString());
-        m.put("finished_at", r.finishedAt() == null ? null : r.finishedAt().toString());
-        m.put("outcome", r.outcome());
-        m.put("exit_status", r.exitStatus());
-        m.put("message", r.message());
-        m.put("pid", r.pid());
-        m.put("host", r.host());
-        return m;
+    /** What {@code playbook check --json} prints. */
+    record CheckResult(String playbook, boolean ok, String description, List<PlaybookParam> params, List<String> uses,
+                       List<String> problems) {
     }
 
-    private static Map<String, Object> entryJson(JournalEntry e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("at", e.at().toString());
-        m.put("kind", e.kind().label());
-        m.put("line", e.line());
-        m.put("text", e.text());
-        if (!e.data().isEmpty()) {
-            m.put("data", e.data());
-        }
-        return m;
+    /** What {@code playbook list --json} prints: where playbooks are looked for, and each one found. */
+    record Library(List<String> directories, List<LibraryEntry> playbooks) {
+    }
+
+    /** One playbook file; a file that does not read has its error and no description. */
+    record LibraryEntry(String file, String description, List<PlaybookParam> params, String error) {
     }
 }

@@ -6,6 +6,7 @@ import io.fleetshell.engine.compare.Gates;
 import io.fleetshell.engine.compare.Thresholds;
 import io.fleetshell.engine.gate.GateDecision;
 import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.metrics.MetricSource;
 import io.fleetshell.engine.metrics.ScrapeTarget;
@@ -18,7 +19,6 @@ import io.fleetshell.history.RuntimeStore;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
-import io.fleetshell.shell.render.JsonObject;
 import io.fleetshell.shell.render.TextTable;
 import org.springframework.shell.core.command.annotation.Argument;
 import org.springframework.shell.core.command.annotation.Arguments;
@@ -76,7 +76,7 @@ public class RuntimeBaselineCommands {
         Instant end = Instant.now();
         Instant start = end.minus(span);
         Gates gates = session.gates(inventory);
-        List<Map<String, Object>> captured = new ArrayList<>();
+        List<CapturedBaseline> captured = new ArrayList<>();
         TextTable table = new TextTable("MACHINE", "AGENT", "V", "WINDOW", "STARTS", "PROBES", "RSS", "TRAFFIC INTERVALS", "NOTE");
         for (Agent agent : agents) {
             Map<String, Object> counts = counts(runtime, agent, start, end);
@@ -94,19 +94,16 @@ public class RuntimeBaselineCommands {
                     thresholds.minimumSamples(), thresholds.minimumTrials());
             table.row(agent.machine(), agent.name(), b.version(), Durations.format(span), counts.get("healthy_starts"),
                     counts.get("probes"), counts.get("rss_samples"), counts.get("traffic_intervals"), note);
-            Map<String, Object> m = JsonObject.of("agent", agent.id().toString(), "version", b.version(), "id", b.id(),
-                    "window_start", b.windowStart().toString(), "window_end", b.windowEnd().toString(), "samples", counts,
-                    "thin", thin);
-            captured.add(m);
+            captured.add(new CapturedBaseline(agent.id(), b.version(), b.id(), b.windowStart(), b.windowEnd(), counts, thin));
         }
         session.journal().summary("captured runtime baselines of %d agents over %s".formatted(agents.size(), Durations.format(span)));
         session.journal().agents(agents.stream().map(Agent::id).toList());
         if (json) {
-            out.json(JsonObject.of("runtime_baselines", captured));
+            out.json(Map.of("runtime_baselines", captured));
             return;
         }
         out.println(table.render());
-        if (captured.stream().anyMatch(m -> !((List<?>) m.get("thin")).isEmpty())) {
+        if (captured.stream().anyMatch(c -> !c.thin().isEmpty())) {
             out.info("Comparisons on a thin measure hold (\"insufficient data\") instead of deciding: measure more with --starts, "
                     + "--probes, --scrapes (with traffic to the agents), or widen --window. The window is stored either way (gates: %s)."
                     .formatted(String.join(", ", gates.all().stream().map(g -> g.name()).toList())));
@@ -135,8 +132,7 @@ public class RuntimeBaselineCommands {
         List<GateDecision> decisions = session.gates(inventory).evaluate(agent, change);
         Output out = session.output();
         if (json) {
-            out.json(JsonObject.of("agent", agent.id().toString(), "since", change.toString(), "decisions",
-                    decisions.stream().map(RuntimeBaselineCommands::decisionJson).toList()));
+            out.json(new Comparison(agent.id(), change, decisions));
         } else {
             out.println("%s since %s:".formatted(agent.id(), change));
             TextTable table = new TextTable("GATE", "VERDICT", "SUMMARY", "RULE", "DECISION");
@@ -157,14 +153,13 @@ public class RuntimeBaselineCommands {
         }
     }
 
-    static Map<String, Object> decisionJson(GateDecision d) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("gate", d.gate());
-        m.put("verdict", d.verdict().name());
-        m.put("rule", d.rule());
-        m.put("summary", d.summary());
-        m.put("evidence", d.evidence());
-        return m;
+    /** One agent's line of {@code baseline capture --json}: the stored window, its sample counts and the thin measures. */
+    record CapturedBaseline(AgentId agent, int version, long id, Instant windowStart, Instant windowEnd, Map<String, Object> samples,
+                            List<String> thin) {
+    }
+
+    /** What {@code baseline compare --json} prints: every gate's decision on one agent since the change. */
+    record Comparison(AgentId agent, Instant since, List<GateDecision> decisions) {
     }
 
     private void measure(Inventory inventory, List<Agent> agents, int starts, int probes, int scrapes, Output out) {

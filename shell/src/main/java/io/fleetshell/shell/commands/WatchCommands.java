@@ -3,13 +3,14 @@ package io.fleetshell.shell.commands;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.metrics.MetricSource;
 import io.fleetshell.engine.metrics.ScrapeResult;
 import io.fleetshell.engine.metrics.ScrapeTarget;
 import io.fleetshell.history.MetricStore;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Output;
-import io.fleetshell.shell.render.JsonObject;
+import io.fleetshell.shell.render.FiniteNumber;
 import io.fleetshell.shell.watch.Dashboard;
 import io.fleetshell.shell.watch.WatchFacts;
 import io.fleetshell.shell.watch.Change;
@@ -22,13 +23,13 @@ import org.springframework.shell.core.command.annotation.Arguments;
 import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.annotation.JsonSerialize;
 
 import com.sun.management.OperatingSystemMXBean;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -94,7 +95,7 @@ public class WatchCommands {
                 primeUnprimed(out, targets, state, source, kind, store, every);
                 WatchModel model = cycle.next();
                 if (json) {
-                    out.json(modelJson(model));
+                    out.json(Frame.of(model));
                 } else {
                     out.println(Dashboard.render(model, 0, 0, false).stripTrailing());
                 }
@@ -130,41 +131,33 @@ public class WatchCommands {
         sleep(every);
     }
 
-    static Map<String, Object> modelJson(WatchModel model) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("at", model.at().toString());
-        m.put("source", model.source());
-        m.put("took_ms", model.took().toMillis());
-        m.put("cpu_ms", model.cpu().toNanos() / 1e6);
-        m.put("agents", model.rows().size());
-        m.put("up", model.up());
-        m.put("health_percent", model.healthPercent());
-        m.put("improved", model.count(Change.Verdict.TARGET, Change.Verdict.IMPROVED));
-        m.put("regressed", model.count(Change.Verdict.REGRESSED));
-        m.put("thresholds", model.thresholds().asEvidence());
-        m.put("rows", model.rows().stream().map(r -> {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("agent", r.agent().toString());
-            row.put("status", r.status().name().toLowerCase());
-            row.put("time_to_healthy_s", MetricsCommands.number(r.timeToHealthySeconds()));
-            row.put("p95_ms", MetricsCommands.number(r.p95Seconds() * 1000));
-            row.put("p95_history_ms", r.p95History().stream().map(v -> MetricsCommands.number(v * 1000)).toList());
-            row.put("requests", r.requests());
-            row.put("error_rate", MetricsCommands.number(r.errorRate()));
-            row.put("change", r.change() == null ? null : JsonObject.of("percent", MetricsCommands.number(r.change().percent()),
-                    "verdict", r.change().verdict().name().toLowerCase(), "basis", r.change().basis()));
-            row.put("alerts", r.alerts());
-            return row;
-        }).toList());
-        return m;
-    }
-
     private static void sleep(Duration d) {
         try {
             Thread.sleep(d);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "interrupted");
+        }
+    }
+
+    /** What {@code watch --once --json} prints: the frame's totals and one row per agent, latencies in ms. */
+    record Frame(Instant at, String source, long tookMs, double cpuMs, int agents, long up, double healthPercent, long improved,
+                 long regressed, Map<String, Object> thresholds, List<FrameRow> rows) {
+        static Frame of(WatchModel model) {
+            return new Frame(model.at(), model.source(), model.took().toMillis(), model.cpu().toNanos() / 1e6, model.rows().size(),
+                    model.up(), model.healthPercent(), model.count(Change.Verdict.TARGET, Change.Verdict.IMPROVED),
+                    model.count(Change.Verdict.REGRESSED), model.thresholds().asEvidence(), model.rows().stream().map(FrameRow::of).toList());
+        }
+    }
+
+    /** One agent's row of a frame; a figure not measured yet is null. */
+    record FrameRow(AgentId agent, String status, @JsonSerialize(using = FiniteNumber.class) double timeToHealthyS,
+                    @JsonSerialize(using = FiniteNumber.class) double p95Ms,
+                    @JsonSerialize(contentUsing = FiniteNumber.class) List<Double> p95HistoryMs, double requests,
+                    @JsonSerialize(using = FiniteNumber.class) double errorRate, Change change, List<String> alerts) {
+        static FrameRow of(WatchModel.Row r) {
+            return new FrameRow(r.agent(), r.status().name().toLowerCase(), r.timeToHealthySeconds(), r.p95Seconds() * 1000,
+                    r.p95History().stream().map(v -> v * 1000).toList(), r.requests(), r.errorRate(), r.change(), r.alerts());
         }
     }
 }

@@ -1,13 +1,18 @@
 package io.fleetshell.shell.watch;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.fleetshell.shell.render.FiniteNumber;
+import tools.jackson.databind.annotation.JsonSerialize;
+
 /**
  * The change of an agent's p95 latency against its runtime baseline, as the latency gate's comparison judges it.
+ * In JSON the verdict is lower case and a percent not computed is null.
  *
  * @param percent (baseline - now) / baseline in percent: positive is faster; NaN when not computed
  * @param verdict where it stands against the thresholds
  * @param basis   what was compared and the rule applied, for the user
  */
-public record Change(double percent, Verdict verdict, String basis) {
+public record Change(@JsonSerialize(using = FiniteNumber.class) double percent, Verdict verdict, String basis) {
 
     /** Where a change stands against the thresholds (settings.yaml {@code thresholds:}). */
     public enum Verdict {
@@ -20,6 +25,11 @@ public record Change(double percent, Verdict verdict, String basis) {
         /** At or below the regression alert (-5 %) and significantly worse. */
         REGRESSED,
         /** Not enough samples on one side yet. */
-        UNKNOWN
+        UNKNOWN;
+
+        @JsonValue
+        String label() {
+            return name().toLowerCase();
+        }
     }
 }
