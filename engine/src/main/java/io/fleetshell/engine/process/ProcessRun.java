@@ -1,0 +1,306 @@
+package io.fleetshell.engine.process;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * One child process to run to its end, and the one place in the engine that runs such processes. The child starts
+ * in a session and process group of its own ({@code setsid}, where present), so that a timeout or an interrupt of
+ * the calling thread kills the whole tree it started, grandchildren included, and a Ctrl-C in the terminal reaches
+ * fleetshell alone; without {@code setsid} the descendants the child has at the kill are killed one by one. Its
+ * output is drained while it runs (a full pipe never stalls it) and kept within a bound per stream. Files the run
+ * owns ({@link #owning}) are deleted when it ends, however it ends.
+ *
+ * <p>Commands are argument lists; {@link #shell} (an {@code sh -c} line) is for command lines a user configured,
+ * such as {@code test_command}. An instance is an immutable description: the {@code with}-style methods return a
+ * copy, and {@link #run} may be called more than once.
+ *
+ * @param command      the program and its arguments
+ * @param directory    the working directory, or null for fleetshell's own
+ * @param environment  variables set on top of fleetshell's environment
+ * @param unset        variables removed from it
+ * @param stdin        bytes written to the child's standard input, or null for {@code /dev/null}
+ * @param timeout      how long the child may run before its process group is killed
+ * @param stdoutLimit  bytes of stdout kept (head and tail beyond it)
+ * @param stderrLimit  bytes of stderr kept
+ * @param mergeErrors  stderr goes into stdout, interleaved as written
+ * @param outputFile   a file both streams are appended to instead of being kept, or null
+ * @param owned        files and directories deleted (recursively) when the run ends
+ */
+public record ProcessRun(List<String> command, Path directory, Map<String, String> environment, Set<String> unset,
+                         byte[] stdin, Duration timeout, int stdoutLimit, int stderrLimit, boolean mergeErrors,
+                         Path outputFile, List<Path> owned) {
+
+    /** Kept of each stream unless a caller asks for more: a traceback fits, a runaway child does not fill the heap. */
+    public static final int DEFAULT_LIMIT = 1 << 20;
+    /** After the child exits, how long its output may take to end (a background grandchild can hold the pipe open). */
+    private static final Duration DRAIN_GRACE = Duration.ofSeconds(2);
+    private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+    private static final File DEV_NULL = new File("/dev/null");
+    private static final Optional<Path> SETSID = executable("setsid");
+    private static final Optional<Path> KILL = executable("kill");
+
+    public ProcessRun {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("a process needs a program to run");
+        }
+        command = List.copyOf(command);
+        environment = Map.copyOf(environment);
+        unset = Set.copyOf(unset);
+        owned = List.copyOf(owned);
+    }
+
+    /** The program {@code command.get(0)} with its arguments; it needs a {@link #timeout(Duration)} before it runs. */
+    public static ProcessRun of(List<String> command) {
+        return new ProcessRun(command, null, Map.of(), Set.of(), null, null, DEFAULT_LIMIT, DEFAULT_LIMIT, false, null, List.of());
+    }
+
+    public static ProcessRun of(String... command) {
+        return of(List.of(command));
+    }
+
+    /** A command line a user configured (e.g. {@code test_command}), run by {@code sh -c}. */
+    public static ProcessRun shell(String commandLine) {
+        return of("sh", "-c", commandLine);
+    }
+
+    public ProcessRun in(Path directory) {
+        return new ProcessRun(command, directory, environment, unset, stdin, timeout, stdoutLimit, stderrLimit, mergeErrors, outputFile, owned);
+    }
+
+    /** Adds variables to the child's environment (later calls win). */
+    public ProcessRun environment(Map<String, String> variables) {
+        Map<String, String> all = new LinkedHashMap<>(environment);
+        all.putAll(variables);
+        Set<String> stillUnset = new LinkedHashSet<>(unset);
+        stillUnset.removeAll(variables.keySet());
+        return new ProcessRun(command, directory, all, stillUnset, stdin, timeout, stdoutLimit, stderrLimit, mergeErrors, outputFile, owned);
+    }
+
+    public ProcessRun environment(String name, String value) {
+        return environment(Map.of(name, value));
+    }
+
+    /** Removes a variable fleetshell itself has from the child's environment. */
+    public ProcessRun without(String variable) {
+        Map<String, String> all = new LinkedHashMap<>(environment);
+        all.remove(variable);
+        Set<String> removed = new LinkedHashSet<>(unset);
+        removed.add(variable);
+        return new ProcessRun(command, directory, all, removed, stdin, timeout, stdoutLimit, stderrLimit, mergeErrors, outputFile, owned);
+    }
+
+    public ProcessRun stdin(byte[] input) {
+        return new ProcessRun(command, directory, environment, unset, input.clone(), timeout, stdoutLimit, stderrLimit, mergeErrors, outputFile, owned);
+    }
+
+    public ProcessRun timeout(Duration limit) {
+        return new ProcessRun(command, directory, environment, unset, stdin, limit, stdoutLimit, stderrLimit, mergeErrors, outputFile, owned);
+    }
+
+    /** How many bytes of stdout and of stderr are kept; beyond that, the first and the last half of it. */
+    public ProcessRun keep(int stdoutBytes, int stderrBytes) {
+        return new ProcessRun(command, directory, environment, unset, stdin, timeout, stdoutBytes, stderrBytes, mergeErrors, outputFile, owned);
+    }
+
+    /** stderr interleaved into stdout, as a terminal would show them. */
+    public ProcessRun mergingErrors() {
+        return new ProcessRun(command, directory, environment, unset, stdin, timeout, stdoutLimit, stderrLimit, true, outputFile, owned);
+    }
+
+    /** Both streams appended to {@code log} instead of kept: for a command whose output belongs to an agent's log. */
+    public ProcessRun appendingOutputTo(Path log) {
+        return new ProcessRun(command, directory, environment, unset, stdin, timeout, stdoutLimit, stderrLimit, true, log, owned);
+    }
+
+    /** A temporary file or directory made for this run, deleted with everything in it when the run ends. */
+    public ProcessRun owning(Path path) {
+        List<Path> all = new ArrayList<>(owned);
+        all.add(path);
+        return new ProcessRun(command, directory, environment, unset, stdin, timeout, stdoutLimit, stderrLimit, mergeErrors, outputFile, all);
+    }
+
+    /**
+     * Runs the command to its end or its timeout. On timeout the process group is killed and the result says
+     * {@code timedOut}; the owned files are deleted on every path.
+     *
+     * @throws CannotStartException when the program or the working directory does not exist (nothing ran)
+     * @throws InterruptedException when the calling thread was interrupted: the process group was killed and the
+     *                              owned files deleted before this is thrown
+     */
+    public ProcessResult run() throws CannotStartException, InterruptedException {
+        Objects.requireNonNull(timeout, "a process run needs a timeout");
+        try {
+            return start().await();
+        } finally {
+            deleteOwned();
+        }
+    }
+
+    private Running start() throws CannotStartException {
+        if (directory != null && !Files.isDirectory(directory)) {
+            throw new CannotStartException(command, "its working directory " + directory + " does not exist", null);
+        }
+        List<String> argv = new ArrayList<>();
+        if (SETSID.isPresent()) {
+            // setsid reports a missing program as its own exit status 127, not as a failure to start: check first.
+            requireExecutable();
+            argv.add(SETSID.get().toString());
+            argv.add("--wait");
+        }
+        argv.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(argv);
+        if (directory != null) {
+            builder.directory(directory.toFile());
+        }
+        builder.environment().putAll(environment);
+        unset.forEach(builder.environment()::remove);
+        builder.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(DEV_NULL) : ProcessBuilder.Redirect.PIPE);
+        if (outputFile != null) {
+            builder.redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile.toFile()));
+        }
+        builder.redirectErrorStream(mergeErrors);
+        long started = System.nanoTime();
+        try {
+            return new Running(builder.start(), started, SETSID.isPresent());
+        } catch (IOException e) {
+            throw new CannotStartException(command, e.getMessage(), e);
+        }
+    }
+
+    private void requireExecutable() throws CannotStartException {
+        String program = command.getFirst();
+        if (program.contains("/")) {
+            Path path = directory == null ? Path.of(program) : directory.resolve(program);
+            if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
+                throw new CannotStartException(command, "no executable file " + path, null);
+            }
+        } else if (executable(program).isEmpty()) {
+            throw new CannotStartException(command, "no executable named " + program + " on PATH", null);
+        }
+    }
+
+    /** The program on fleetshell's PATH, which is where the JDK looks for it too. */
+    private static Optional<Path> executable(String program) {
+        String path = Objects.requireNonNullElse(System.getenv("PATH"), "/usr/bin:/bin");
+        return Stream.of(path.split(File.pathSeparator)).filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, program))
+                .filter(file -> Files.isRegularFile(file) && Files.isExecutable(file)).findFirst();
+    }
+
+    private void deleteOwned() {
+        for (Path path : owned) {
+            if (!Files.exists(path)) {
+                continue;
+            }
+            try (Stream<Path> files = Files.walk(path)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(file);
+                }
+            } catch (IOException ignored) {
+                // Something else removed part of it, or a child left a file it cannot delete: nothing more to do.
+            }
+        }
+    }
+
+    /** A started child with its output drains. */
+    private final class Running {
+        private final Process process;
+        private final long started;
+        private final boolean ownGroup;
+        private final BoundedOutput out = new BoundedOutput(stdoutLimit);
+        private final BoundedOutput err = new BoundedOutput(stderrLimit);
+        private final List<Thread> drains = new ArrayList<>();
+
+        Running(Process process, long started, boolean ownGroup) {
+            this.process = process;
+            this.started = started;
+            this.ownGroup = ownGroup;
+            if (outputFile == null) {
+                drains.add(Thread.ofVirtual().name("process-stdout").start(() -> out.drain(process.getInputStream())));
+                if (!mergeErrors) {
+                    drains.add(Thread.ofVirtual().name("process-stderr").start(() -> err.drain(process.getErrorStream())));
+                }
+            }
+            if (stdin != null) {
+                // Written from its own thread: input bigger than the pipe buffer would block us if the child stalls.
+                Thread.ofVirtual().name("process-stdin").start(() -> {
+                    try (OutputStream input = process.getOutputStream()) {
+                        input.write(stdin);
+                    } catch (IOException ignored) {
+                        // The child exited without reading all of it; its exit status and output tell why.
+                    }
+                });
+            }
+        }
+
+        ProcessResult await() throws InterruptedException {
+            boolean timedOut;
+            try {
+                timedOut = !process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                if (timedOut) {
+                    killTree();
+                }
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+                long drainDeadline = System.nanoTime() + DRAIN_GRACE.toNanos();
+                for (Thread drain : drains) {
+                    drain.join(Duration.ofNanos(Math.max(1, drainDeadline - System.nanoTime())));
+                }
+                return new ProcessResult(command, timedOut ? -1 : process.exitValue(), out.text(), err.text(), took, timedOut,
+                        out.truncated() || err.truncated());
+            } catch (InterruptedException e) {
+                killTree();
+                throw e;
+            }
+        }
+
+        /**
+         * Kills the child's group and every descendant it has now. The descendants are listed first: once the
+         * group is dead they belong to init and no longer show as the child's.
+         */
+        private void killTree() {
+            List<ProcessHandle> descendants = process.descendants().toList();
+            boolean interrupted = false;
+            if (ownGroup && KILL.isPresent()) {
+                try {
+                    Process kill = new ProcessBuilder(KILL.get().toString(), "-KILL", "--", "-" + process.pid())
+                            .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                    interrupted = !awaitQuietly(kill);
+                } catch (IOException e) {
+                    // The descendants below are killed one by one instead.
+                }
+            }
+            descendants.forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            interrupted |= !awaitQuietly(process);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Waits a bounded time for a killed process; false when interrupted meanwhile (the kill stands either way). */
+        private static boolean awaitQuietly(Process process) {
+            try {
+                process.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                return true;
+            } catch (InterruptedException e) {
+                return false;
+            }
+        }
+    }
+}
