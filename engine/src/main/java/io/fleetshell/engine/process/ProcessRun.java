@@ -1,5 +1,8 @@
 package io.fleetshell.engine.process;
 
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -149,6 +152,23 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
             return start().await();
         } finally {
             deleteOwned();
+        }
+    }
+
+    /**
+     * {@link #run()} for a caller with no better fix to offer than the reason: a program that cannot start, or an
+     * interrupt (the flag is set again), becomes an {@link ErrorCode#OPERATION_FAILED} error saying nothing was changed.
+     *
+     * @param what what the run is for, as the start of a sentence ("the proof")
+     */
+    public ProcessResult runOrFail(String what) {
+        try {
+            return run();
+        } catch (CannotStartException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, e.getMessage() + ". Nothing was changed.", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, what + " was interrupted; nothing was changed");
         }
     }
 
