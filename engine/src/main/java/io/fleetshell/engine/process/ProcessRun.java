@@ -5,6 +5,7 @@ import io.fleetshell.engine.FleetshellException;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -147,12 +149,36 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
      *                              owned files deleted before this is thrown
      */
     public ProcessResult run() throws CannotStartException, InterruptedException {
+        return run(null).result();
+    }
+
+    /**
+     * Like {@link #run()}, but stdout goes to {@code reader} as the child writes it instead of being kept: for output
+     * too big to hold twice, such as a JSON document about thousands of files parsed while it streams. What the reader
+     * leaves unread is discarded; the result's stdout is empty.
+     */
+    public <T> Streamed<T> run(StdoutReader<T> reader) throws CannotStartException, InterruptedException {
         Objects.requireNonNull(timeout, "a process run needs a timeout");
         try {
-            return start().await();
+            return start(reader).await();
         } finally {
             deleteOwned();
         }
+    }
+
+    /** Reads a child's stdout while it runs. */
+    @FunctionalInterface
+    public interface StdoutReader<T> {
+        T read(InputStream stdout) throws IOException;
+    }
+
+    /**
+     * A run whose stdout went to a {@link StdoutReader}.
+     *
+     * @param value      what the reader returned, or null when it failed or had not finished when the run ended
+     * @param readFailed why the reader failed (the exception it threw, or that the output did not end), or null
+     */
+    public record Streamed<T>(ProcessResult result, T value, Exception readFailed) {
     }
 
     /**
@@ -172,7 +198,7 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
         }
     }
 
-    private Running start() throws CannotStartException {
+    private <T> Running<T> start(StdoutReader<T> reader) throws CannotStartException {
         if (directory != null && !Files.isDirectory(directory)) {
             throw new CannotStartException(command, "its working directory " + directory + " does not exist", null);
         }
@@ -197,7 +223,7 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
         builder.redirectErrorStream(mergeErrors);
         long started = System.nanoTime();
         try {
-            return new Running(builder.start(), started, SETSID.isPresent());
+            return new Running<>(builder.start(), started, SETSID.isPresent(), reader);
         } catch (IOException e) {
             throw new CannotStartException(command, e.getMessage(), e);
         }
@@ -238,20 +264,42 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
     }
 
     /** A started child with its output drains. */
-    private final class Running {
+    private final class Running<T> {
         private final Process process;
         private final long started;
         private final boolean ownGroup;
         private final BoundedOutput out = new BoundedOutput(stdoutLimit);
         private final BoundedOutput err = new BoundedOutput(stderrLimit);
         private final List<Thread> drains = new ArrayList<>();
+        private final CompletableFuture<T> read = new CompletableFuture<>();
+        private final Thread reading;
 
-        Running(Process process, long started, boolean ownGroup) {
+        Running(Process process, long started, boolean ownGroup, StdoutReader<T> reader) {
             this.process = process;
             this.started = started;
             this.ownGroup = ownGroup;
+            if (reader != null) {
+                reading = Thread.ofVirtual().name("process-stdout-reader").start(() -> {
+                    InputStream stdout = process.getInputStream();
+                    try {
+                        read.complete(reader.read(stdout));
+                    } catch (IOException | RuntimeException e) {
+                        read.completeExceptionally(e);
+                    }
+                    // Read to the end even after a failed read: a closed pipe would kill the child with SIGPIPE.
+                    try (stdout) {
+                        stdout.transferTo(OutputStream.nullOutputStream());
+                    } catch (IOException killed) {
+                        // The pipe closed when the process was killed.
+                    }
+                });
+            } else {
+                reading = null;
+            }
             if (outputFile == null) {
-                drains.add(Thread.ofVirtual().name("process-stdout").start(() -> out.drain(process.getInputStream())));
+                if (reader == null) {
+                    drains.add(Thread.ofVirtual().name("process-stdout").start(() -> out.drain(process.getInputStream())));
+                }
                 if (!mergeErrors) {
                     drains.add(Thread.ofVirtual().name("process-stderr").start(() -> err.drain(process.getErrorStream())));
                 }
@@ -268,9 +316,10 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
             }
         }
 
-        ProcessResult await() throws InterruptedException {
+        Streamed<T> await() throws InterruptedException {
             boolean timedOut;
             try {
+                long deadline = started + timeout.toNanos();
                 timedOut = !process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
                 if (timedOut) {
                     killTree();
@@ -280,8 +329,21 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
                 for (Thread drain : drains) {
                     drain.join(Duration.ofNanos(Math.max(1, drainDeadline - System.nanoTime())));
                 }
-                return new ProcessResult(command, timedOut ? -1 : process.exitValue(), out.text(), err.text(), took, timedOut,
-                        out.truncated() || err.truncated());
+                ProcessResult result = new ProcessResult(command, timedOut ? -1 : process.exitValue(), out.text(), err.text(), took,
+                        timedOut, out.truncated() || err.truncated());
+                if (reading == null) {
+                    return new Streamed<>(result, null, null);
+                }
+                // The reader may still be parsing the last of the output: it gets what is left of the timeout, at least the grace.
+                reading.join(Duration.ofNanos(Math.max(DRAIN_GRACE.toNanos(), deadline - System.nanoTime())));
+                if (!read.isDone()) {
+                    return new Streamed<>(result, null, new IOException("its output did not end when the process did"));
+                }
+                try {
+                    return new Streamed<>(result, read.resultNow(), null);
+                } catch (IllegalStateException failed) {
+                    return new Streamed<>(result, null, (Exception) read.exceptionNow());
+                }
             } catch (InterruptedException e) {
                 killTree();
                 throw e;

@@ -127,6 +127,30 @@ class ProcessRunTest {
     }
 
     @Test
+    void handsStdoutToAReaderAsItStreams() throws Exception {
+        // 20 MB read by the reader, none of it kept by the run.
+        ProcessRun.Streamed<Long> counted = ProcessRun.shell("yes line | head -c 20000000; echo oops >&2").keep(16, 16)
+                .timeout(Duration.ofSeconds(60)).run(stdout -> stdout.transferTo(java.io.OutputStream.nullOutputStream()));
+
+        assertThat(counted.value()).isEqualTo(20_000_000L);
+        assertThat(counted.readFailed()).isNull();
+        assertThat(counted.result().stdout()).isEmpty();
+        assertThat(counted.result().stderr()).isEqualTo("oops\n");
+    }
+
+    @Test
+    void aReaderThatFailsIsReportedAndTheRestOfTheOutputDiscarded() throws Exception {
+        ProcessRun.Streamed<String> read = ProcessRun.shell("echo not-json; yes | head -c 1000000").timeout(Duration.ofSeconds(60))
+                .run(stdout -> {
+                    throw new IOException("cannot parse " + (char) stdout.read());
+                });
+
+        assertThat(read.result().ok()).isTrue();
+        assertThat(read.value()).isNull();
+        assertThat(read.readFailed()).hasMessage("cannot parse n");
+    }
+
+    @Test
     void appendsOutputToAFileWhenAsked() throws Exception {
         Path log = Files.writeString(dir.resolve("agent.log"), "earlier\n");
 
