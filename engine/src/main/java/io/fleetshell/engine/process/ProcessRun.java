@@ -6,7 +6,6 @@ import io.fleetshell.engine.FleetshellException;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -33,7 +30,8 @@ import java.util.stream.Stream;
  *
  * <p>Commands are argument lists; {@link #shell} (an {@code sh -c} line) is for command lines a user configured,
  * such as {@code test_command}. An instance is an immutable description: the {@code with}-style methods return a
- * copy, and {@link #run} may be called more than once.
+ * copy, and {@link #run} may be called more than once. {@link #start} is for the one child that is not run to its
+ * end but stopped by the caller (a server timed to its first healthy answer).
  *
  * @param command      the program and its arguments
  * @param directory    the working directory, or null for fleetshell's own
@@ -53,12 +51,10 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
 
     /** Kept of each stream unless a caller asks for more: a traceback fits, a runaway child does not fill the heap. */
     public static final int DEFAULT_LIMIT = 1 << 20;
-    /** After the child exits, how long its output may take to end (a background grandchild can hold the pipe open). */
-    private static final Duration DRAIN_GRACE = Duration.ofSeconds(2);
-    private static final Duration KILL_WAIT = Duration.ofSeconds(5);
-    private static final File DEV_NULL = new File("/dev/null");
+    static final File DEV_NULL = new File("/dev/null");
     private static final Optional<Path> SETSID = executable("setsid");
-    private static final Optional<Path> KILL = executable("kill");
+    /** Signals a whole process group; without it the descendants are signalled one by one. */
+    static final Optional<Path> KILL = executable("kill");
 
     public ProcessRun {
         if (command.isEmpty()) {
@@ -160,7 +156,7 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
     public <T> Streamed<T> run(StdoutReader<T> reader) throws CannotStartException, InterruptedException {
         Objects.requireNonNull(timeout, "a process run needs a timeout");
         try {
-            return start(reader).await();
+            return start(reader).await(timeout);
         } finally {
             deleteOwned();
         }
@@ -198,7 +194,23 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
         }
     }
 
-    private <T> Running<T> start(StdoutReader<T> reader) throws CannotStartException {
+    /**
+     * Starts the command and returns at once, for a child that runs until the caller stops it (a server timed to its
+     * first healthy answer). Its output is kept within the bounds; the timeout does not apply. {@link StartedProcess#close}
+     * stops its whole process group and deletes the owned files.
+     *
+     * @throws CannotStartException when the program or the working directory does not exist (nothing ran)
+     */
+    public StartedProcess start() throws CannotStartException {
+        try {
+            return new StartedProcess(start(null), this::deleteOwned);
+        } catch (CannotStartException | RuntimeException e) {
+            deleteOwned();
+            throw e;
+        }
+    }
+
+    private <T> ChildProcess<T> start(StdoutReader<T> reader) throws CannotStartException {
         if (directory != null && !Files.isDirectory(directory)) {
             throw new CannotStartException(command, "its working directory " + directory + " does not exist", null);
         }
@@ -223,7 +235,7 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
         builder.redirectErrorStream(mergeErrors);
         long started = System.nanoTime();
         try {
-            return new Running<>(builder.start(), started, SETSID.isPresent(), reader);
+            return new ChildProcess<>(this, builder.start(), started, SETSID.isPresent() && KILL.isPresent(), reader);
         } catch (IOException e) {
             throw new CannotStartException(command, e.getMessage(), e);
         }
@@ -259,129 +271,6 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
                 }
             } catch (IOException ignored) {
                 // Something else removed part of it, or a child left a file it cannot delete: nothing more to do.
-            }
-        }
-    }
-
-    /** A started child with its output drains. */
-    private final class Running<T> {
-        private final Process process;
-        private final long started;
-        private final boolean ownGroup;
-        private final BoundedOutput out = new BoundedOutput(stdoutLimit);
-        private final BoundedOutput err = new BoundedOutput(stderrLimit);
-        private final List<Thread> drains = new ArrayList<>();
-        private final CompletableFuture<T> read = new CompletableFuture<>();
-        private final Thread reading;
-
-        Running(Process process, long started, boolean ownGroup, StdoutReader<T> reader) {
-            this.process = process;
-            this.started = started;
-            this.ownGroup = ownGroup;
-            if (reader != null) {
-                reading = Thread.ofVirtual().name("process-stdout-reader").start(() -> {
-                    InputStream stdout = process.getInputStream();
-                    try {
-                        read.complete(reader.read(stdout));
-                    } catch (IOException | RuntimeException e) {
-                        read.completeExceptionally(e);
-                    }
-                    // Read to the end even after a failed read: a closed pipe would kill the child with SIGPIPE.
-                    try (stdout) {
-                        stdout.transferTo(OutputStream.nullOutputStream());
-                    } catch (IOException killed) {
-                        // The pipe closed when the process was killed.
-                    }
-                });
-            } else {
-                reading = null;
-            }
-            if (outputFile == null) {
-                if (reader == null) {
-                    drains.add(Thread.ofVirtual().name("process-stdout").start(() -> out.drain(process.getInputStream())));
-                }
-                if (!mergeErrors) {
-                    drains.add(Thread.ofVirtual().name("process-stderr").start(() -> err.drain(process.getErrorStream())));
-                }
-            }
-            if (stdin != null) {
-                // Written from its own thread: input bigger than the pipe buffer would block us if the child stalls.
-                Thread.ofVirtual().name("process-stdin").start(() -> {
-                    try (OutputStream input = process.getOutputStream()) {
-                        input.write(stdin);
-                    } catch (IOException ignored) {
-                        // The child exited without reading all of it; its exit status and output tell why.
-                    }
-                });
-            }
-        }
-
-        Streamed<T> await() throws InterruptedException {
-            boolean timedOut;
-            try {
-                long deadline = started + timeout.toNanos();
-                timedOut = !process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
-                if (timedOut) {
-                    killTree();
-                }
-                Duration took = Duration.ofNanos(System.nanoTime() - started);
-                long drainDeadline = System.nanoTime() + DRAIN_GRACE.toNanos();
-                for (Thread drain : drains) {
-                    drain.join(Duration.ofNanos(Math.max(1, drainDeadline - System.nanoTime())));
-                }
-                ProcessResult result = new ProcessResult(command, timedOut ? -1 : process.exitValue(), out.text(), err.text(), took,
-                        timedOut, out.truncated() || err.truncated());
-                if (reading == null) {
-                    return new Streamed<>(result, null, null);
-                }
-                // The reader may still be parsing the last of the output: it gets what is left of the timeout, at least the grace.
-                reading.join(Duration.ofNanos(Math.max(DRAIN_GRACE.toNanos(), deadline - System.nanoTime())));
-                if (!read.isDone()) {
-                    return new Streamed<>(result, null, new IOException("its output did not end when the process did"));
-                }
-                try {
-                    return new Streamed<>(result, read.resultNow(), null);
-                } catch (IllegalStateException failed) {
-                    return new Streamed<>(result, null, (Exception) read.exceptionNow());
-                }
-            } catch (InterruptedException e) {
-                killTree();
-                throw e;
-            }
-        }
-
-        /**
-         * Kills the child's group and every descendant it has now. The descendants are listed first: once the
-         * group is dead they belong to init and no longer show as the child's.
-         */
-        private void killTree() {
-            List<ProcessHandle> descendants = process.descendants().toList();
-            boolean interrupted = false;
-            if (ownGroup && KILL.isPresent()) {
-                try {
-                    Process kill = new ProcessBuilder(KILL.get().toString(), "-KILL", "--", "-" + process.pid())
-                            .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-                    interrupted = !awaitQuietly(kill);
-                } catch (IOException e) {
-                    // The descendants below are killed one by one instead.
-                }
-            }
-            descendants.forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            interrupted |= !awaitQuietly(process);
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        /** Waits a bounded time for a killed process; false when interrupted meanwhile (the kill stands either way). */
-        private static boolean awaitQuietly(Process process) {
-            try {
-                process.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                return true;
-            } catch (InterruptedException e) {
-                return false;
             }
         }
     }

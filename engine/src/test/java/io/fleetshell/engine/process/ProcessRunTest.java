@@ -151,6 +151,26 @@ class ProcessRunTest {
     }
 
     @Test
+    void aStartedProcessIsStoppedWithItsWholeTreeAndItsOwnedFiles() throws Exception {
+        Path owned = Files.createTempDirectory(dir, "owned");
+        // The shell ignores SIGTERM, so only the SIGKILL after the grace ends it.
+        StartedProcess started = ProcessRun.shell("trap '' TERM; echo $$; sleep 1000 & sleep 1000").owning(owned).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (started.output().isBlank() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        long group = Long.parseLong(started.output().strip());
+        assertThat(group).isEqualTo(started.pid());
+        assertThat(started.alive()).isTrue();
+
+        started.stop(Duration.ofMillis(300));
+
+        assertThat(started.alive()).isFalse();
+        assertThat(membersOf(group)).as("processes left in group %d", group).isEmpty();
+        assertThat(owned).doesNotExist();
+    }
+
+    @Test
     void appendsOutputToAFileWhenAsked() throws Exception {
         Path log = Files.writeString(dir.resolve("agent.log"), "earlier\n");
 
