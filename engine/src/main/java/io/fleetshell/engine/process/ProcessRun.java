@@ -248,16 +248,23 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
             if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
                 throw new CannotStartException(command, "no executable file " + path, null);
             }
-        } else if (executable(program).isEmpty()) {
+        } else if (executable(program, childPath()).isEmpty()) {
             throw new CannotStartException(command, "no executable named " + program + " on PATH", null);
         }
     }
 
-    /** The program on fleetshell's PATH, which is where the JDK looks for it too. */
+    /** setsid looks the program up on the child's PATH: the one this run sets, else fleetshell's. */
+    private String childPath() {
+        return unset.contains("PATH") ? null : environment.getOrDefault("PATH", System.getenv("PATH"));
+    }
+
     private static Optional<Path> executable(String program) {
-        String path = Objects.requireNonNullElse(System.getenv("PATH"), "/usr/bin:/bin");
-        return Stream.of(path.split(File.pathSeparator)).filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, program))
-                .filter(file -> Files.isRegularFile(file) && Files.isExecutable(file)).findFirst();
+        return executable(program, System.getenv("PATH"));
+    }
+
+    private static Optional<Path> executable(String program, String path) {
+        return Stream.of(Objects.requireNonNullElse(path, "/usr/bin:/bin").split(File.pathSeparator)).filter(dir -> !dir.isEmpty())
+                .map(dir -> Path.of(dir, program)).filter(file -> Files.isRegularFile(file) && Files.isExecutable(file)).findFirst();
     }
 
     private void deleteOwned() {

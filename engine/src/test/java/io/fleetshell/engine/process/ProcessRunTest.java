@@ -194,6 +194,18 @@ class ProcessRunTest {
     }
 
     @Test
+    void aProgramIsLookedUpOnThePathTheRunSets() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path program = Files.writeString(bin.resolve("fleetshell-hello"), "#!/bin/sh\necho hello from $0\n");
+        program.toFile().setExecutable(true);
+
+        ProcessResult result = ProcessRun.of("fleetshell-hello").environment("PATH", bin + ":" + System.getenv("PATH"))
+                .timeout(Duration.ofSeconds(10)).run();
+
+        assertThat(result.stdout()).isEqualTo("hello from " + program + "\n");
+    }
+
+    @Test
     void aMissingExecutableStillDeletesTheOwnedFiles() throws IOException {
         Path file = Files.createTempFile(dir, "owned", ".txt");
 
