@@ -29,7 +29,11 @@ final class ChildProcess<T> {
     private static final Set<ChildProcess<?>> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> List.copyOf(LIVE).forEach(ChildProcess::kill), "process-tree-reaper"));
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> List.copyOf(LIVE).forEach(ChildProcess::kill), "process-tree-reaper"));
+        } catch (IllegalStateException shuttingDown) {
+            // The first child of this JVM is started while it exits: the caller's own timeout or stop still applies.
+        }
     }
 
     private final ProcessRun spec;

@@ -156,6 +156,9 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
     public <T> Streamed<T> run(StdoutReader<T> reader) throws CannotStartException, InterruptedException {
         Objects.requireNonNull(timeout, "a process run needs a timeout");
         try {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted before the process started");
+            }
             return start(reader).await(timeout);
         } finally {
             deleteOwned();

@@ -93,6 +93,55 @@ class ProcessRunTest {
     }
 
     @Test
+    void anAlreadyInterruptedThreadStartsNothing() throws Exception {
+        Path marker = dir.resolve("ran");
+        Path owned = Files.createTempFile(dir, "owned", ".txt");
+        Thread.currentThread().interrupt();
+
+        assertThatThrownBy(() -> ProcessRun.shell("touch '" + marker + "'").owning(owned).timeout(Duration.ofSeconds(10)).run())
+                .isInstanceOf(InterruptedException.class);
+        assertThat(Thread.interrupted()).isFalse();
+        Thread.sleep(200);
+        assertThat(marker).doesNotExist();
+        assertThat(owned).doesNotExist();
+    }
+
+    @Test
+    void aJvmThatExitsKillsTheTreesOfTheRunsStillGoing() throws Exception {
+        Path pidFile = dir.resolve("group");
+        Path main = Files.writeString(dir.resolve("Exits.java"), """
+                import io.fleetshell.engine.process.ProcessRun;
+                import java.nio.file.*;
+                import java.time.Duration;
+
+                public class Exits {
+                    public static void main(String[] args) throws Exception {
+                        Thread.ofPlatform().daemon().start(() -> {
+                            try {
+                                ProcessRun.shell("echo $$ > %s.tmp && mv %s.tmp %s; sleep 1000 & sleep 1000").timeout(Duration.ofMinutes(5)).run();
+                            } catch (Exception e) {
+                                e.printStackTrace();
+                            }
+                        });
+                        while (!Files.exists(Path.of("%s"))) {
+                            Thread.sleep(20);
+                        }
+                        Thread.sleep(200);
+                        System.exit(0);
+                    }
+                }
+                """.formatted(pidFile, pidFile, pidFile, pidFile));
+        String java = ProcessHandle.current().info().command().orElseThrow();
+
+        ProcessResult exited = ProcessRun.of(java, "-cp", System.getProperty("java.class.path"), main.toString())
+                .timeout(Duration.ofSeconds(60)).run();
+
+        assertThat(exited.exitStatus()).as(exited.stderr()).isZero();
+        long group = Long.parseLong(Files.readString(pidFile).strip());
+        assertThat(membersOf(group)).as("processes left in group %d", group).isEmpty();
+    }
+
+    @Test
     void ownedFilesAreDeletedAfterATimeoutAndAfterANormalEnd() throws Exception {
         Path timedOut = Files.createTempDirectory(dir, "timed-out");
         Files.createDirectories(timedOut.resolve("a/b"));
