@@ -152,7 +152,7 @@ public final class Optimizer {
         command.addAll(targets);
         ProcessResult run = ProcessRun.of(command).in(machine.fleetRoot()).environment(machine.environment())
                 .timeout(Duration.ofSeconds(60)).runOrFail("the proof");
-        if (run.exitStatus() != 0 || !run.report().startsWith("{")) {
+        if (!run.ok() || !run.report().startsWith("{")) {
             return ""; // every from-import then stays eager, with its reason: safe, only less gain
         }
         Map<String, String> kinds = JSON.readValue(run.report(), new TypeReference<LinkedHashMap<String, String>>() { });

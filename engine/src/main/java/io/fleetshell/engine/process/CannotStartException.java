@@ -10,15 +10,7 @@ import java.util.List;
  */
 public final class CannotStartException extends IOException {
 
-    private final List<String> command;
-
     CannotStartException(List<String> command, String reason, Throwable cause) {
         super("cannot start %s: %s".formatted(command.getFirst(), reason), cause);
-        this.command = List.copyOf(command);
-    }
-
-    /** The argument list that was to run. */
-    public List<String> command() {
-        return command;
     }
 }

@@ -27,10 +27,6 @@ public record ProcessResult(List<String> command, int exitStatus, String stdout,
         return !timedOut && exitStatus == 0;
     }
 
-    public long millis() {
-        return duration.toMillis();
-    }
-
     /** The last non-blank line of stdout: where fleetshell's Python helpers put their JSON report. */
     public String report() {
         List<String> lines = stdout.lines().filter(line -> !line.isBlank()).toList();

@@ -9,8 +9,8 @@ import java.time.Duration;
  */
 public final class StartedProcess implements AutoCloseable {
 
-    /** How long a child gets to exit after SIGTERM before SIGKILL. */
-    public static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    /** How long a child gets to exit after SIGTERM before SIGKILL when closed. */
+    private static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
     private final ChildProcess<Void> child;
     private final Runnable cleanup;
