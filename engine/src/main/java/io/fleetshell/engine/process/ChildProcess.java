@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A started child of a {@link ProcessRun}: its output drains (or its stdout reader), its stdin writer, and the
@@ -44,7 +46,7 @@ final class ChildProcess<T> {
     private final BoundedOutput err;
     private final List<Thread> drains = new ArrayList<>();
     private final CompletableFuture<T> read = new CompletableFuture<>();
-    private final Thread reading;
+    private final boolean readsStdout;
 
     ChildProcess(ProcessRun spec, Process process, long started, boolean ownGroup, ProcessRun.StdoutReader<T> reader) {
         this.spec = spec;
@@ -54,7 +56,10 @@ final class ChildProcess<T> {
         this.out = new BoundedOutput(spec.stdoutLimit());
         this.err = new BoundedOutput(spec.stderrLimit());
         LIVE.add(this);
-        reading = reader == null ? null : Thread.ofVirtual().name("process-stdout-reader").start(() -> read(reader));
+        readsStdout = reader != null;
+        if (readsStdout) {
+            Thread.ofVirtual().name("process-stdout-reader").start(() -> read(reader));
+        }
         if (spec.outputFile() == null) {
             if (reader == null) {
                 drains.add(Thread.ofVirtual().name("process-stdout").start(() -> out.drain(process.getInputStream())));
@@ -115,11 +120,15 @@ final class ChildProcess<T> {
             }
             ProcessResult result = new ProcessResult(spec.command(), timedOut ? -1 : process.exitValue(), out.text(), err.text(), took,
                     timedOut, out.truncated() || err.truncated());
-            if (reading == null) {
+            if (!readsStdout) {
                 return new ProcessRun.Streamed<>(result, null, null);
             }
             // The reader may still be parsing the last of the output: it gets what is left of the timeout, at least the grace.
-            reading.join(Duration.ofNanos(Math.max(DRAIN_GRACE.toNanos(), deadline - System.nanoTime())));
+            try {
+                read.get(Math.max(DRAIN_GRACE.toNanos(), deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException told) {
+                // The state below says which.
+            }
             return switch (read.state()) {
                 case SUCCESS -> new ProcessRun.Streamed<>(result, read.resultNow(), null);
                 case FAILED -> new ProcessRun.Streamed<>(result, null, (Exception) read.exceptionNow());

@@ -188,6 +188,19 @@ class ProcessRunTest {
     }
 
     @Test
+    void aReaderThatIsDoneDoesNotWaitForABackgroundChildHoldingThePipe() throws Exception {
+        long before = System.nanoTime();
+        ProcessRun.Streamed<String> read = ProcessRun.shell("echo $$; sleep 30 &").timeout(Duration.ofSeconds(60))
+                .run(stdout -> new java.io.BufferedReader(new java.io.InputStreamReader(stdout, StandardCharsets.UTF_8)).readLine());
+        try {
+            assertThat(read.value()).matches("\\d+");
+            assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(10));
+        } finally {
+            ProcessRun.of("kill", "-KILL", "--", "-" + read.value()).timeout(Duration.ofSeconds(10)).run();
+        }
+    }
+
+    @Test
     void aReaderThatFailsIsReportedAndTheRestOfTheOutputDiscarded() throws Exception {
         ProcessRun.Streamed<String> read = ProcessRun.shell("echo not-json; yes | head -c 1000000").timeout(Duration.ofSeconds(60))
                 .run(stdout -> {
