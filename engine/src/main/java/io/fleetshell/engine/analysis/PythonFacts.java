@@ -3,15 +3,16 @@ package io.fleetshell.engine.analysis;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.InParallel;
+import io.fleetshell.engine.process.CannotStartException;
+import io.fleetshell.engine.process.ProcessResult;
+import io.fleetshell.engine.process.ProcessRun;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.cfg.EnumFeature;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -29,10 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Runs the Python helper {@code agent_facts.py} under an agent's own interpreter and reads the facts
@@ -215,105 +212,48 @@ public final class PythonFacts {
         }
     }
 
-    private interface StdoutReader<T> {
-        T read(InputStream stdout) throws IOException;
-    }
-
-    /** Starts python, feeds stdin, reads stdout with {@code reader}, keeps the tail of stderr, enforces the timeout. */
+    /** Starts python, feeds stdin, parses stdout with {@code reader} as it streams, keeps the head and tail of stderr. */
     private static <T> T run(String python, List<String> arguments, byte[] input, Duration timeout, String what,
-                             StdoutReader<T> reader) {
+                             ProcessRun.StdoutReader<T> reader) {
         List<String> command = new ArrayList<>();
         command.add(python);
         command.addAll(arguments);
-        Process process;
+        ProcessRun.Streamed<T> run;
         try {
-            process = new ProcessBuilder(command).start();
-        } catch (IOException e) {
+            run = ProcessRun.of(command).stdin(input).keep(ProcessRun.DEFAULT_LIMIT, STDERR_KEPT).timeout(timeout).run(reader);
+        } catch (CannotStartException e) {
             throw new FleetshellException(ErrorCode.BAD_INPUT,
                     ("Python interpreter '%s' could not be started (%s). Set `python:` under global_settings in the "
                             + "machine's startup config to an installed Python 3.8 or newer (e.g. /usr/bin/python3), then "
                             + "inventory refresh. "
                             + "Nothing was analyzed or changed.").formatted(python, e.getMessage()), e);
-        }
-        TailBuffer stderr = new TailBuffer(STDERR_KEPT);
-        Thread stderrDrain = Thread.ofVirtual().name("python-stderr").start(() -> drain(process.getErrorStream(), stderr));
-        // Written from its own thread: a request bigger than the pipe buffer would block us if the process stalls.
-        Thread.ofVirtual().name("python-stdin").start(() -> {
-            try (OutputStream stdin = process.getOutputStream()) {
-                stdin.write(input);
-            } catch (IOException ignored) {
-                // The process exited without reading its input; its exit status and stderr tell why.
-            }
-        });
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofVirtual().name("python-stdout").start(() -> {
-            try (InputStream stdout = process.getInputStream()) {
-                result.complete(reader.read(stdout));
-                stdout.transferTo(OutputStream.nullOutputStream());
-            } catch (IOException | RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-        });
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try {
-            if (!process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                kill(process);
-                throw new FleetshellException(ErrorCode.OPERATION_FAILED,
-                        ("%s with %s did not finish within %s and was stopped. Check that `%s -c pass` starts quickly and is "
-                                + "Python 3.8 or newer, or analyze fewer files at once. Nothing was changed.%s")
-                                .formatted(what, python, seconds(timeout), python, stderrSuffix(stderr)));
-            }
-            stderrDrain.join(Duration.ofSeconds(5));
-            int status = process.exitValue();
-            if (status != 0) {
-                throw new FleetshellException(ErrorCode.OPERATION_FAILED,
-                        "%s with %s failed with exit status %d. Check that it is Python 3.8 or newer; nothing was changed.%s"
-                                .formatted(what, python, status, stderrSuffix(stderr)));
-            }
-            long left = Math.max(deadline - System.nanoTime(), TimeUnit.SECONDS.toNanos(5));
-            return result.get(left, TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED,
-                    "%s with %s produced output fleetshell cannot read (%s). Check that it is a Python interpreter; if it is, this is a "
-                            + "bug in fleetshell's helper. Nothing was changed.%s"
-                            .formatted(what, python, cause.getMessage(), stderrSuffix(stderr)), cause);
-        } catch (TimeoutException e) {
-            kill(process);
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED,
-                    "%s with %s exited but its output did not end within %s. Nothing was changed.%s"
-                            .formatted(what, python, seconds(timeout), stderrSuffix(stderr)));
         } catch (InterruptedException e) {
-            kill(process);
             Thread.currentThread().interrupt();
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, what + " was interrupted; the Python process was stopped.");
         }
-    }
-
-    private static void kill(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        ProcessResult result = run.result();
+        if (result.timedOut()) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED,
+                    ("%s with %s did not finish within %s and was stopped. Check that `%s -c pass` starts quickly and is "
+                            + "Python 3.8 or newer, or analyze fewer files at once. Nothing was changed.%s")
+                            .formatted(what, python, seconds(timeout), python, stderrSuffix(result)));
         }
-    }
-
-    private static void drain(InputStream in, TailBuffer tail) {
-        byte[] buffer = new byte[8192];
-        try (in) {
-            int n;
-            while ((n = in.read(buffer)) >= 0) {
-                tail.write(buffer, 0, n);
-            }
-        } catch (IOException ignored) {
-            // The stream closes when the process is killed; what was read so far is kept.
+        if (result.exitStatus() != 0) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED,
+                    "%s with %s failed with exit status %d. Check that it is Python 3.8 or newer; nothing was changed.%s"
+                            .formatted(what, python, result.exitStatus(), stderrSuffix(result)));
         }
+        if (run.readFailed() != null) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED,
+                    "%s with %s produced output fleetshell cannot read (%s). Check that it is a Python interpreter; if it is, this is a "
+                            + "bug in fleetshell's helper. Nothing was changed.%s"
+                            .formatted(what, python, run.readFailed().getMessage(), stderrSuffix(result)), run.readFailed());
+        }
+        return run.value();
     }
 
-    private static String stderrSuffix(TailBuffer stderr) {
-        String text = stderr.text().strip();
+    private static String stderrSuffix(ProcessResult result) {
+        String text = result.stderr().strip();
         return text.isEmpty() ? "" : " Its error output was:\n" + text;
     }
 
@@ -331,33 +271,5 @@ public final class PythonFacts {
 
     /** The helper's whole answer. */
     record Batch(String python, List<FileFacts> files) {
-    }
-
-    /** Keeps the last {@code limit} bytes written: enough for a traceback, bounded for a chatty process. */
-    private static final class TailBuffer {
-        private final int limit;
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        private boolean truncated;
-
-        TailBuffer(int limit) {
-            this.limit = limit;
-        }
-
-        synchronized void write(byte[] data, int offset, int length) {
-            bytes.write(data, offset, length);
-            if (bytes.size() > 2 * limit) {
-                byte[] all = bytes.toByteArray();
-                bytes.reset();
-                bytes.write(all, all.length - limit, limit);
-                truncated = true;
-            }
-        }
-
-        synchronized String text() {
-            byte[] all = bytes.toByteArray();
-            int from = Math.max(0, all.length - limit);
-            String text = new String(all, from, all.length - from, StandardCharsets.UTF_8);
-            return truncated || from > 0 ? "..." + text : text;
-        }
     }
 }

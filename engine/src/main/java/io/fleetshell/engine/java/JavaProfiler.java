@@ -4,6 +4,9 @@ import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.pattern.PatternInput;
 import io.fleetshell.engine.pattern.Rewrite;
+import io.fleetshell.engine.process.CannotStartException;
+import io.fleetshell.engine.process.ProcessResult;
+import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
@@ -11,7 +14,6 @@ import io.fleetshell.engine.profile.ProfileTarget;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +22,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -116,28 +117,27 @@ public final class JavaProfiler {
         command.addAll(agent.java().jvmOptions());
         command.addAll(List.of("-cp", probe + java.io.File.pathSeparator + held.classpathString(), "ClassInitProbe", mainClass));
         command.addAll(holderClasses.keySet());
+        ProcessResult result;
         try {
-            Process process = new ProcessBuilder(command).directory(machine.fleetRoot().toFile()).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                return List.of();
-            }
-            List<LoadSample.StatementCost> costs = new ArrayList<>();
-            for (String line : output.lines().toList()) {
-                String[] parts = line.split("\t");
-                HeavyInitializer field = parts.length == 3 ? holderClasses.get(parts[0]) : null;
-                if (field != null) {
-                    costs.add(new LoadSample.StatementCost(field.label(), field.line(), Double.parseDouble(parts[1]), Long.parseLong(parts[2])));
-                }
-            }
-            return costs;
-        } catch (IOException e) {
+            result = ProcessRun.of(command).in(machine.fleetRoot()).mergingErrors().timeout(timeout).run();
+        } catch (CannotStartException e) {
             return List.of();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of();
         }
+        if (result.timedOut()) {
+            return List.of();
+        }
+        List<LoadSample.StatementCost> costs = new ArrayList<>();
+        for (String line : result.stdout().lines().toList()) {
+            String[] parts = line.split("\t");
+            HeavyInitializer field = parts.length == 3 ? holderClasses.get(parts[0]) : null;
+            if (field != null) {
+                costs.add(new LoadSample.StatementCost(field.label(), field.line(), Double.parseDouble(parts[1]), Long.parseLong(parts[2])));
+            }
+        }
+        return costs;
     }
 
     private static Path compileProbe(Path dir) {

@@ -4,6 +4,9 @@ import io.fleetshell.engine.analysis.ParseError;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.pattern.Rewrite;
+import io.fleetshell.engine.process.CannotStartException;
+import io.fleetshell.engine.process.ProcessResult;
+import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
 import io.fleetshell.engine.proof.ProofCheck.Outcome;
@@ -13,7 +16,6 @@ import io.fleetshell.engine.stats.RankTest;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +24,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -166,33 +167,26 @@ public final class JavaProver {
         }
         String expanded = command.replace("{name}", agent.name()).replace("{machine}", agent.machine())
                 .replace("{script}", rewrittenCopy.toString());
-        ProcessBuilder builder = new ProcessBuilder("sh", "-c", expanded).directory(machine.fleetRoot().toFile()).redirectErrorStream(true);
-        builder.environment().putAll(machine.environment());
+        ProcessResult result;
         try {
-            Path log = Files.createTempFile("fleetshell-java-test", ".log");
-            builder.redirectOutput(log.toFile());
-            Process process = builder.start();
-            boolean done = process.waitFor(settings.testTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            if (!done) {
-                process.destroyForcibly().waitFor();
-            }
-            List<String> output = Files.readAllLines(log, StandardCharsets.UTF_8);
-            Files.deleteIfExists(log);
-            List<String> tail = output.subList(Math.max(0, output.size() - 20), output.size());
-            if (!done) {
-                return new ProofCheck("tests", Outcome.FAILED, "test_command did not finish within " + settings.testTimeout().toSeconds() + " s",
-                        evidence("command", expanded, "output", tail));
-            }
-            int status = process.exitValue();
-            return new ProofCheck("tests", status == 0 ? Outcome.PASSED : Outcome.FAILED,
-                    status == 0 ? "test_command passed on the rewritten file" : "test_command failed with status " + status,
-                    evidence("command", expanded, "status", status, "output", tail));
-        } catch (IOException e) {
+            result = ProcessRun.shell(expanded).in(machine.fleetRoot()).environment(machine.environment()).mergingErrors()
+                    .timeout(settings.testTimeout()).run();
+        } catch (CannotStartException e) {
             return new ProofCheck("tests", Outcome.FAILED, "cannot run test_command: " + e.getMessage(), evidence("command", expanded));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new ProofCheck("tests", Outcome.FAILED, "interrupted", evidence("command", expanded));
         }
+        List<String> output = result.stdout().lines().toList();
+        List<String> tail = output.subList(Math.max(0, output.size() - 20), output.size());
+        if (result.timedOut()) {
+            return new ProofCheck("tests", Outcome.FAILED, "test_command did not finish within " + settings.testTimeout().toSeconds() + " s",
+                    evidence("command", expanded, "output", tail));
+        }
+        int status = result.exitStatus();
+        return new ProofCheck("tests", status == 0 ? Outcome.PASSED : Outcome.FAILED,
+                status == 0 ? "test_command passed on the rewritten file" : "test_command failed with status " + status,
+                evidence("command", expanded, "status", status, "output", tail));
     }
 
     private static Map<String, Object> evidence(Object... keysAndValues) {

@@ -1,5 +1,9 @@
 package io.fleetshell.engine.java;
 
+import io.fleetshell.engine.process.CannotStartException;
+import io.fleetshell.engine.process.ProcessRun;
+import io.fleetshell.engine.process.StartedProcess;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -16,12 +20,14 @@ import java.util.Map;
 
 /**
  * Measures a JVM agent's start-up the way a fleet sees it: from spawning {@code java} to the first
- * {@code 200} of its {@code /health}, on free ports chosen for the run. The process is stopped
- * (SIGTERM, then SIGKILL) as soon as it answers.
+ * {@code 200} of its {@code /health}, on free ports chosen for the run. The process (its whole group) is
+ * stopped (SIGTERM, then SIGKILL) as soon as it answers.
  */
 public final class StartupTimer {
 
     private static final Duration POLL = Duration.ofMillis(5);
+    /** Only the last lines of a failed start are shown. */
+    private static final int OUTPUT_KEPT = 64 * 1024;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
     private final Duration timeout;
 
@@ -54,29 +60,20 @@ public final class StartupTimer {
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classpath, mainClass, "--port", String.valueOf(port), "--health-port", String.valueOf(healthPort)));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
-        builder.environment().putAll(environment);
-        builder.environment().put("PORT", String.valueOf(port));
-        builder.environment().put("HEALTH_PORT", String.valueOf(healthPort));
-        Path log;
-        try {
-            log = Files.createTempFile("fleetshell-java-start", ".log");
-            builder.redirectOutput(log.toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ProcessRun run = ProcessRun.of(command).in(workDir).environment(environment).environment("PORT", String.valueOf(port))
+                .environment("HEALTH_PORT", String.valueOf(healthPort)).mergingErrors().keep(OUTPUT_KEPT, OUTPUT_KEPT);
         HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/health"))
                 .timeout(Duration.ofMillis(500)).GET().build();
         long started = System.nanoTime();
-        Process process;
+        StartedProcess process;
         try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + java + ": " + e.getMessage(), e);
+            process = run.start();
+        } catch (CannotStartException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
         }
-        try {
+        try (process) {
             long deadline = started + timeout.toNanos();
-            while (System.nanoTime() < deadline && process.isAlive()) {
+            while (System.nanoTime() < deadline && process.alive()) {
                 try {
                     if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                         double millis = (System.nanoTime() - started) / 1e6;
@@ -87,29 +84,11 @@ public final class StartupTimer {
                 }
                 Thread.sleep(POLL);
             }
-            return new Start(-1, 0, tail(log, process.isAlive() ? "no /health 200 within " + timeout.toSeconds() + " s" : "exited with status " + process.waitFor()));
+            return new Start(-1, 0, tail(process.output(), process.alive() ? "no /health 200 within " + timeout.toSeconds() + " s"
+                    : "exited with status " + process.waitFor()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Start(-1, 0, "interrupted");
-        } finally {
-            stop(process);
-            try {
-                Files.deleteIfExists(log);
-            } catch (IOException ignored) {
-                // a temp file left behind is harmless
-            }
-        }
-    }
-
-    private static void stop(Process process) {
-        process.destroy();
-        try {
-            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -126,13 +105,9 @@ public final class StartupTimer {
         return 0;
     }
 
-    private static String tail(Path log, String why) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return why + (lines.isEmpty() ? "" : "; last output: " + String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size())));
-        } catch (IOException e) {
-            return why;
-        }
+    private static String tail(String output, String why) {
+        List<String> lines = output.lines().toList();
+        return why + (lines.isEmpty() ? "" : "; last output: " + String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size())));
     }
 
     private static int freePort() {

@@ -14,15 +14,18 @@ import io.fleetshell.engine.pattern.Pattern;
 import io.fleetshell.engine.pattern.PatternInput;
 import io.fleetshell.engine.pattern.RemoveUnusedImports;
 import io.fleetshell.engine.pattern.Rewrite;
+import io.fleetshell.engine.process.ProcessResult;
+import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.proof.Proof;
-import io.fleetshell.engine.proof.PythonProcess;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 import io.fleetshell.engine.proof.Prover;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,41 +150,29 @@ public final class Optimizer {
         }
         List<String> command = new ArrayList<>(List.of(machine.python(), "-c", MODULE_KINDS, script.getParent().toString()));
         command.addAll(targets);
-        PythonProcess run = PythonProcess.run(command, machine.fleetRoot(), machine.environment(), Duration.ofSeconds(60));
-        if (run.exitStatus() != 0 || !run.report().startsWith("{")) {
+        ProcessResult run = ProcessRun.of(command).in(machine.fleetRoot()).environment(machine.environment())
+                .timeout(Duration.ofSeconds(60)).runOrFail("the proof");
+        if (!run.ok() || !run.report().startsWith("{")) {
             return ""; // every from-import then stays eager, with its reason: safe, only less gain
         }
         Map<String, String> kinds = JSON.readValue(run.report(), new TypeReference<LinkedHashMap<String, String>>() { });
         return kinds.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(","));
     }
 
-    private static final String MODULE_KINDS = """
-            import importlib, importlib.util, json, sys
-            preloaded = set(sys.modules)
-            sys.path.insert(0, sys.argv[1])
-            kinds = {}
-            for target in sys.argv[2:]:
-                parent, _, leaf = target.rpartition(".")
-                try:
-                    if target in preloaded:
-                        kinds[target] = "preloaded"
-                        continue
-                    owner = importlib.import_module(parent) if parent else None
-                    if owner is not None and hasattr(owner, leaf) and target not in sys.modules:
-                        kinds[target] = "attribute"
-                        continue
-                    spec = importlib.util.find_spec(target)
-                    if spec is None:
-                        kinds[target] = "missing"
-                    elif type(spec.loader).__name__ in ("SourceFileLoader", "SourcelessFileLoader"):
-                        kinds[target] = "source"
-                    else:
-                        kinds[target] = "native"
-                except Exception:
-                    kinds[target] = "missing"
-            print(json.dumps(kinds))
-            """;
+    /** {@code module_kinds.py}, run with {@code -c}: a program of a few lines needs no file of its own on disk. */
+    private static final String MODULE_KINDS = pythonResource("module_kinds.py");
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static String pythonResource(String name) {
+        try (InputStream in = Optimizer.class.getResourceAsStream("/io/fleetshell/python/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from this build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private static byte[] read(Path script) {
         try {

@@ -3,19 +3,20 @@ package io.fleetshell.engine.profile;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.InParallel;
+import io.fleetshell.engine.process.CannotStartException;
+import io.fleetshell.engine.process.ProcessResult;
+import io.fleetshell.engine.process.ProcessRun;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -26,6 +27,8 @@ import java.util.function.Consumer;
 public final class Profiler implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** stderr carries one {@code -X importtime} line per module: a few hundred kB for the heaviest agents seen. */
+    private static final int IMPORT_TIMES_KEPT = 64 << 20;
 
     private final Duration timeout;
     private final Path bytecodeCache;
@@ -86,51 +89,30 @@ public final class Profiler implements AutoCloseable {
 
     /** One fresh process: load the agent and read back the probe's report. */
     public LoadSample sample(ProfileTarget target, int run) {
-        Path out = null;
-        Path err = null;
+        ProcessResult result;
         try {
-            out = Files.createTempFile("fleetshell-probe", ".out");
-            err = Files.createTempFile("fleetshell-probe", ".err");
-            ProcessBuilder builder = new ProcessBuilder(target.python(), "-X", "importtime", probe.toString(),
-                    target.script().toString())
-                    .directory(target.workingDirectory().toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .redirectOutput(out.toFile())
-                    .redirectError(err.toFile());
-            builder.environment().putAll(target.environment());
             // An inherited PYTHONDONTWRITEBYTECODE with a cache prefix would recompile the standard library on every run.
-            builder.environment().remove("PYTHONDONTWRITEBYTECODE");
-            builder.environment().put("PYTHONPYCACHEPREFIX", bytecodeCache.toString());
-            Process process;
-            try {
-                process = builder.start();
-            } catch (IOException e) {
-                throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot start the interpreter '%s' for %s: %s. "
-                        .formatted(target.python(), target.agent(), e.getMessage())
-                        + "Set python: in the machine's global_settings to an interpreter that exists, then inventory refresh.");
-            }
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor();
-                return failed(run, "Timeout", "loading took longer than %d s and was stopped".formatted(timeout.toSeconds()));
-            }
-            String stdout = Files.readString(out, StandardCharsets.UTF_8);
-            String stderr = Files.readString(err, StandardCharsets.UTF_8);
-            String report = lastLine(stdout);
-            if (report == null || !report.startsWith("{")) {
-                return failed(run, "ProbeFailed", "the interpreter exited with status %d without a report: %s"
-                        .formatted(process.exitValue(), tail(stderr)));
-            }
-            return toSample(run, JSON.readTree(report), ImportTimeParser.parse(stderr));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            result = ProcessRun.of(target.python(), "-X", "importtime", probe.toString(), target.script().toString())
+                    .in(target.workingDirectory()).environment(target.environment()).without("PYTHONDONTWRITEBYTECODE")
+                    .environment("PYTHONPYCACHEPREFIX", bytecodeCache.toString())
+                    .keep(ProcessRun.DEFAULT_LIMIT, IMPORT_TIMES_KEPT).timeout(timeout).run();
+        } catch (CannotStartException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot start the interpreter '%s' for %s: %s. "
+                    .formatted(target.python(), target.agent(), e.getMessage())
+                    + "Set python: in the machine's global_settings to an interpreter that exists, then inventory refresh.");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "profiling was interrupted; nothing was stored");
-        } finally {
-            deleteQuietly(out);
-            deleteQuietly(err);
         }
+        if (result.timedOut()) {
+            return failed(run, "Timeout", "loading took longer than %d s and was stopped".formatted(timeout.toSeconds()));
+        }
+        String report = result.report();
+        if (!report.startsWith("{")) {
+            return failed(run, "ProbeFailed", "the interpreter exited with status %d without a report: %s"
+                    .formatted(result.exitStatus(), tail(result.stderr())));
+        }
+        return toSample(run, JSON.readTree(report), ImportTimeParser.parse(result.stderr()));
     }
 
     private static LoadSample toSample(int run, JsonNode report, List<ImportTiming> imports) {
@@ -149,11 +131,6 @@ public final class Profiler implements AutoCloseable {
 
     private static LoadSample failed(int run, String type, String message) {
         return new LoadSample(run, false, 0, 0, 0, List.of(), List.of(), null, new LoadSample.LoadError(type, message, null));
-    }
-
-    private static String lastLine(String text) {
-        String[] lines = text.strip().split("\n");
-        return lines.length == 0 ? null : lines[lines.length - 1].strip();
     }
 
     private static String tail(String text) {

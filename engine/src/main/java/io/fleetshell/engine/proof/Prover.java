@@ -3,6 +3,8 @@ package io.fleetshell.engine.proof;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.pattern.Rewrite;
+import io.fleetshell.engine.process.ProcessResult;
+import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.profile.Profiler;
@@ -298,33 +300,38 @@ public final class Prover {
                     "no test_command is configured for " + target.agent() + " (set test_command: in its startup config entry)", null);
         }
         Path root = target.workingDirectory();
+        Path copy = copyOfFleet(root, root.relativize(target.script()), subject.rewrite().after());
+        String command = subject.testCommand().replace("{name}", target.agent().name())
+                .replace("{machine}", target.agent().machine()).replace("{script}", root.relativize(target.script()).toString());
+        ProcessResult run = ProcessRun.shell(command).in(copy).environment(target.environment()).owning(copy)
+                .timeout(settings.testTimeout()).runOrFail("the proof");
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        evidence.put("command", command);
+        evidence.put("exit_status", run.exitStatus());
+        evidence.put("output_tail", run.tail(2000));
+        if (run.timedOut()) {
+            return new ProofCheck("agent tests", ProofCheck.Outcome.FAILED, "the agent's tests did not finish within %d s"
+                    .formatted(settings.testTimeout().toSeconds()), evidence);
+        }
+        return run.exitStatus() == 0
+                ? new ProofCheck("agent tests", ProofCheck.Outcome.PASSED, "`%s` passes on the rewrite".formatted(command), evidence)
+                : new ProofCheck("agent tests", ProofCheck.Outcome.FAILED, "`%s` fails on the rewrite with exit status %d"
+                        .formatted(command, run.exitStatus()), evidence);
+    }
+
+    /** A temporary copy of the fleet root with the rewrite in place of the agent's file; the test run owns it. */
+    private static Path copyOfFleet(Path root, Path script, byte[] rewritten) {
         Path copy = null;
         try {
             copy = Files.createTempDirectory("fleetshell-proof-fleet");
             copyTree(root, copy);
-            Path script = copy.resolve(root.relativize(target.script()));
-            Files.write(script, subject.rewrite().after());
-            String command = subject.testCommand().replace("{name}", target.agent().name())
-                    .replace("{machine}", target.agent().machine()).replace("{script}", root.relativize(target.script()).toString());
-            PythonProcess run = PythonProcess.run(List.of("sh", "-c", command), copy, target.environment(), settings.testTimeout());
-            Map<String, Object> evidence = new LinkedHashMap<>();
-            evidence.put("command", command);
-            evidence.put("exit_status", run.exitStatus());
-            evidence.put("output_tail", run.tail(2000));
-            if (run.timedOut()) {
-                return new ProofCheck("agent tests", ProofCheck.Outcome.FAILED, "the agent's tests did not finish within %d s"
-                        .formatted(settings.testTimeout().toSeconds()), evidence);
-            }
-            return run.exitStatus() == 0
-                    ? new ProofCheck("agent tests", ProofCheck.Outcome.PASSED, "`%s` passes on the rewrite".formatted(command), evidence)
-                    : new ProofCheck("agent tests", ProofCheck.Outcome.FAILED, "`%s` fails on the rewrite with exit status %d"
-                            .formatted(command, run.exitStatus()), evidence);
+            Files.write(copy.resolve(script.toString()), rewritten);
+            return copy;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
             if (copy != null) {
                 deleteTree(copy);
             }
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -333,7 +340,8 @@ public final class Prover {
         command.addAll(arguments);
         Map<String, String> environment = new LinkedHashMap<>(target.environment());
         environment.put("PYTHONPYCACHEPREFIX", bytecodeCache.toString());
-        PythonProcess run = PythonProcess.run(command, target.workingDirectory(), environment, settings.loadTimeout());
+        ProcessResult run = ProcessRun.of(command).in(target.workingDirectory()).environment(environment)
+                .timeout(settings.loadTimeout()).runOrFail("the proof");
         String report = run.report();
         if (run.timedOut() || !report.startsWith("{")) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof's %s check with %s %s: %s; nothing was changed".formatted(

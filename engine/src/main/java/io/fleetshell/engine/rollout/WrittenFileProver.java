@@ -6,6 +6,9 @@ import io.fleetshell.engine.inventory.Language;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.java.JavaBuild;
 import io.fleetshell.engine.pattern.Rewrite;
+import io.fleetshell.engine.process.CannotStartException;
+import io.fleetshell.engine.process.ProcessResult;
+import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
 
@@ -28,6 +31,9 @@ public final class WrittenFileProver implements StepProver {
 
     private static final String COMPILE = "import sys; compile(open(sys.argv[1], 'rb').read(), sys.argv[1], 'exec')";
 
+    /** Characters of a check's output kept as evidence. */
+    private static final int OUTPUT_KEPT = 2000;
+
     private final Inventory inventory;
     private final Duration timeout;
 
@@ -44,11 +50,12 @@ public final class WrittenFileProver implements StepProver {
         }
         List<ProofCheck> checks = new ArrayList<>();
         String python = machine.python() == null ? Machine.DEFAULT_PYTHON : machine.python();
-        String compile = python + " -c \"" + COMPILE + "\" '" + rewrite.file().toString().replace("'", "'\\''") + "'";
-        CommandRun compiled = CommandRun.run(compile, machine.fleetRoot(), machine.environment(), timeout);
-        checks.add(check("compiles in place", compiled, "the written file compiles with " + python,
-                "the written file does not compile with " + python));
-        if (compiled.ok()) {
+        String file = rewrite.file().toString();
+        String shown = python + " -c \"" + COMPILE + "\" '" + file.replace("'", "'\\''") + "'";
+        ProofCheck compiled = check("compiles in place", shown, ProcessRun.of(python, "-c", COMPILE, file), machine,
+                "the written file compiles with " + python, "the written file does not compile with " + python);
+        checks.add(compiled);
+        if (!compiled.failed()) {
             checks.add(agentTests(agent, machine));
         }
         return new Proof(checks);
@@ -87,9 +94,9 @@ public final class WrittenFileProver implements StepProver {
             return new ProofCheck("test_command", ProofCheck.Outcome.SKIPPED,
                     "no test_command in the config for " + agent.name() + ": its own tests were not run", Map.of());
         }
-        String command = CommandRun.expand(test, agent.name(), agent.machine(), agent.script().path().toString());
-        return check("test_command", CommandRun.run(command, machine.fleetRoot(), machine.environment(), timeout),
-                "the agent's own tests pass", "the agent's own tests fail");
+        String command = test.replace("{name}", agent.name()).replace("{machine}", agent.machine())
+                .replace("{script}", agent.script().path().toString());
+        return check("test_command", command, ProcessRun.shell(command), machine, "the agent's own tests pass", "the agent's own tests fail");
     }
 
     private static void deleteTree(Path dir) {
@@ -103,15 +110,34 @@ public final class WrittenFileProver implements StepProver {
         }
     }
 
-    private static ProofCheck check(String name, CommandRun run, String passed, String failed) {
+    /**
+     * Runs one check from the fleet root, stdout and stderr together; a run that cannot start, times out or is
+     * interrupted fails the check with exit status -1 and says so in its output.
+     *
+     * @param shown the command as the evidence and messages show it
+     */
+    private ProofCheck check(String name, String shown, ProcessRun run, Machine machine, String passed, String failed) {
+        long start = System.nanoTime();
+        int exitStatus = -1;
+        String output;
+        try {
+            ProcessResult result = run.in(machine.fleetRoot()).environment(machine.environment()).mergingErrors().timeout(timeout).run();
+            exitStatus = result.exitStatus();
+            output = result.tail(OUTPUT_KEPT) + (result.timedOut() ? "\n(killed after " + timeout.toSeconds() + " s)" : "");
+        } catch (CannotStartException e) {
+            output = e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            output = "interrupted";
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
         Map<String, Object> evidence = new LinkedHashMap<>();
-        evidence.put("command", run.command());
-        evidence.put("exit_status", run.exitStatus());
-        evidence.put("millis", run.millis());
-        evidence.put("output", run.output());
-        return run.ok() ? new ProofCheck(name, ProofCheck.Outcome.PASSED, passed + " (exit 0, " + run.millis() + " ms)", evidence)
-                : new ProofCheck(name, ProofCheck.Outcome.FAILED, failed + " (exit " + run.exitStatus() + "): "
-                + lastLine(run.output()), evidence);
+        evidence.put("command", shown);
+        evidence.put("exit_status", exitStatus);
+        evidence.put("millis", millis);
+        evidence.put("output", output);
+        return exitStatus == 0 ? new ProofCheck(name, ProofCheck.Outcome.PASSED, passed + " (exit 0, " + millis + " ms)", evidence)
+                : new ProofCheck(name, ProofCheck.Outcome.FAILED, failed + " (exit " + exitStatus + "): " + lastLine(output), evidence);
     }
 
     private static String lastLine(String output) {

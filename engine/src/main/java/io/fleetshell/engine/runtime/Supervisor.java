@@ -6,6 +6,9 @@ import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Machine;
+import io.fleetshell.engine.process.CannotStartException;
+import io.fleetshell.engine.process.ProcessResult;
+import io.fleetshell.engine.process.ProcessRun;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,6 +35,13 @@ import java.util.concurrent.TimeoutException;
  * plus {@code PORT} and {@code HEALTH_PORT}, in a session of its own ({@code setsid}) so that it outlives
  * the shell and a Ctrl-C there, stdout and stderr appended to {@code FLEETSHELL_HOME/logs/MACHINE/AGENT.log},
  * and its pid with the process start time in {@code FLEETSHELL_HOME/run/MACHINE/AGENT.json}.
+ *
+ * <p>The agents fleetshell runs itself are the one kind of child not started through
+ * {@link io.fleetshell.engine.process.ProcessRun}: they are meant to outlive the command that started them (and
+ * fleetshell itself), so they are detached rather than owned: no timeout, no kill of their tree when the shell exits,
+ * output to their log rather than kept in memory, and a pid file through which a later shell finds them again.
+ * A {@code restart_command} is an ordinary run to completion and goes through the runner; what it leaves running in
+ * the background is the agent, and is left alone.
  *
  * <p>Every (re)start is measured from the spawn (or the restart command's start) until the health
  * probe answers, and stored through {@link RuntimeHistory} as a time-to-healthy sample; so is every
@@ -217,28 +227,22 @@ public final class Supervisor {
         }
         Path log = log(agent);
         long logStart = prepareLog(log, "restart_command " + command);
-        ProcessBuilder builder = new ProcessBuilder("sh", "-c", command)
-                .directory(machine.fleetRoot().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectErrorStream(true);
-        builder.environment().putAll(machine.environment());
         Instant spawnedAt = Instant.now();
         long started = System.nanoTime();
         try {
-            Process process = builder.start();
-            if (!process.waitFor(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
+            ProcessResult run = ProcessRun.shell(command).in(machine.fleetRoot()).environment(machine.environment())
+                    .appendingOutputTo(log).timeout(startTimeout).run();
+            if (run.timedOut()) {
                 return store(new StartOutcome.Unhealthy(agent.id(), StartOutcome.Method.RESTART_COMMAND, 0, spawnedAt,
                         elapsed(started), target.get().describe(), "restart_command did not finish within "
                         + startTimeout.toSeconds() + " s and was killed", tail(log, logStart), command, null));
             }
-            if (process.exitValue() != 0) {
+            if (run.exitStatus() != 0) {
                 return store(new StartOutcome.Unhealthy(agent.id(), StartOutcome.Method.RESTART_COMMAND, 0, spawnedAt,
-                        elapsed(started), target.get().describe(), "restart_command exited with status " + process.exitValue(),
+                        elapsed(started), target.get().describe(), "restart_command exited with status " + run.exitStatus(),
                         tail(log, logStart), command, null));
             }
-        } catch (IOException e) {
+        } catch (CannotStartException e) {
             return new StartOutcome.NotStartable(agent.id(), "cannot run sh -c '%s': %s".formatted(command, e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -11,7 +11,8 @@ import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
 import io.fleetshell.engine.proof.Prover;
-import io.fleetshell.engine.proof.PythonProcess;
+import io.fleetshell.engine.process.ProcessResult;
+import io.fleetshell.engine.process.ProcessRun;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
@@ -103,13 +104,13 @@ class CorpusTest {
     }
 
     private static String answer(Path file) {
-        PythonProcess run = PythonProcess.run(List.of(PYTHON, "-c", """
+        ProcessResult run = ProcessRun.of(PYTHON, "-c", """
                 import importlib.util, json, sys
                 spec = importlib.util.spec_from_file_location("corpus_agent", sys.argv[1])
                 module = importlib.util.module_from_spec(spec)
                 spec.loader.exec_module(module)
                 print(json.dumps(module.answer(), default=repr))
-                """, file.toString()), root, Map.of(), Duration.ofSeconds(60));
+                """, file.toString()).in(root).timeout(Duration.ofSeconds(60)).runOrFail("the corpus agent");
         assertThat(run.exitStatus()).as(run.stderr()).isZero();
         return run.stdout();
     }

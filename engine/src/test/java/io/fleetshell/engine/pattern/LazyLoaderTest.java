@@ -1,6 +1,7 @@
 package io.fleetshell.engine.pattern;
 
-import io.fleetshell.engine.proof.PythonProcess;
+import io.fleetshell.engine.process.ProcessResult;
+import io.fleetshell.engine.process.ProcessRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,8 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -74,7 +73,7 @@ class LazyLoaderTest {
                     assert client.dumps(()) == "patched"
                 print("ok")
                 """);
-        PythonProcess run = PythonProcess.run(List.of(RewriteTest.python(), script.toString()), dir, Map.of(), Duration.ofSeconds(60));
+        ProcessResult run = ProcessRun.of(RewriteTest.python(), script.toString()).in(dir).timeout(Duration.ofSeconds(60)).runOrFail("the check");
         assertThat(run.stdout().strip()).as(run.stderr()).isEqualTo("ok");
     }
 
@@ -100,7 +99,7 @@ class LazyLoaderTest {
                 assert sys.modules["pkg"].signal is signal is sys.modules["pkg.signal"]
                 print("ok")
                 """.formatted("'" + dir + "'"));
-        PythonProcess run = PythonProcess.run(List.of(RewriteTest.python(), script.toString()), dir, Map.of(), Duration.ofSeconds(60));
+        ProcessResult run = ProcessRun.of(RewriteTest.python(), script.toString()).in(dir).timeout(Duration.ofSeconds(60)).runOrFail("the check");
         assertThat(run.stdout().strip()).as(run.stderr()).isEqualTo("ok");
     }
 }

@@ -1,0 +1,8 @@
+/**
+ * Child processes started by the engine, each in a process group of its own so that a timeout, an interrupt or
+ * fleetshell's exit kills its whole tree. {@link io.fleetshell.engine.process.ProcessRun} describes a run (argument
+ * list, directory, environment, stdin, timeout, output bounds, files it owns) and runs it to a
+ * {@link io.fleetshell.engine.process.ProcessResult}, or starts it as a
+ * {@link io.fleetshell.engine.process.StartedProcess} that the caller stops.
+ */
+package io.fleetshell.engine.process;
