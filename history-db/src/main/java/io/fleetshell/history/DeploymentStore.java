@@ -4,6 +4,7 @@ import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.optimize.ProofHints;
 import io.fleetshell.engine.rollout.Decision;
 import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.DeploymentJournal;
@@ -29,14 +30,14 @@ import java.util.Optional;
 
 /**
  * Rollouts in SQLite: deployments, batches, steps, content-addressed blobs, backups, the intent/outcome
- * journal, decisions and the fleet lock (schema V4). Every method is one IMMEDIATE transaction, so a
+ * journal, decisions and the fleet lock (schema V4; each step's proof hints since V9). Every method is one IMMEDIATE transaction, so a
  * journal entry and the step state it sets are durable together before the caller acts on them.
  */
 public final class DeploymentStore implements DeploymentJournal {
 
     private static final String STEP_COLUMNS = """
             SELECT id, deployment_id, batch, position, machine, agent, file, pattern, before_sha256, after_sha256,
-                   predicted_gain_ms, notes_json, state, detail, updated_at
+                   predicted_gain_ms, notes_json, deferred_names_json, removed_names_json, state, detail, updated_at
             FROM deployment_steps
             """;
 
@@ -80,8 +81,8 @@ public final class DeploymentStore implements DeploymentJournal {
             String now = Timestamps.now();
             try (PreparedStatement step = c.prepareStatement("""
                     INSERT INTO deployment_steps (deployment_id, batch, position, machine, agent, file, pattern, before_sha256,
-                        after_sha256, predicted_gain_ms, notes_json, state, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)""")) {
+                        after_sha256, predicted_gain_ms, notes_json, deferred_names_json, removed_names_json, state, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)""")) {
                 for (PlanStep s : plan.steps()) {
                     String before = insertBlob(c, s.rewrite().before());
                     String after = insertBlob(c, s.rewrite().after());
@@ -96,7 +97,9 @@ public final class DeploymentStore implements DeploymentJournal {
                     step.setString(9, after);
                     step.setObject(10, s.predictedGainMs());
                     step.setString(11, Json.write(s.rewrite().notes()));
-                    step.setString(12, now);
+                    step.setString(12, Json.write(s.hints().deferredNames()));
+                    step.setString(13, Json.write(s.hints().removedNames()));
+                    step.setString(14, now);
                     step.addBatch();
                 }
                 step.executeBatch();
@@ -448,7 +451,8 @@ public final class DeploymentStore implements DeploymentJournal {
                 new AgentId(r.getString("machine"), r.getString("agent")), Path.of(r.getString("file")), r.getString("pattern"),
                 r.getString("before_sha256"), r.getString("after_sha256"),
                 r.getObject("predicted_gain_ms") == null ? null : r.getDouble("predicted_gain_ms"),
-                Json.readStringList(r.getString("notes_json")), StepState.parse(r.getString("state")), r.getString("detail"),
+                Json.readStringList(r.getString("notes_json")), new ProofHints(Json.readStringList(r.getString("deferred_names_json")),
+                Json.readStringList(r.getString("removed_names_json"))), StepState.parse(r.getString("state")), r.getString("detail"),
                 Timestamps.parse(r.getString("updated_at")));
     }
 }

@@ -43,7 +43,7 @@ public final class RollbackBench {
             }
             store.record(steps, DeploymentJournal.OUTCOME, "applied", StepState.APPLIED, "set up by the benchmark");
             store.finish(id, "completed", "set up by the benchmark");
-            RolloutExecutor executor = new RolloutExecutor(store, fleet.lookup(), (a, r) -> {
+            RolloutExecutor executor = new RolloutExecutor(store, fleet.lookup(), (a, r, h) -> {
                 throw new IllegalStateException("a rollback proves nothing");
             }, List.of(), AgentRuntime.NOT_RUNNING, "bench");
 

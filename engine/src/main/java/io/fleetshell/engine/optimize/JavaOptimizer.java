@@ -13,6 +13,18 @@ import io.fleetshell.engine.pattern.Pattern;
 import io.fleetshell.engine.pattern.PatternInput;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.proof.Proof;
+import io.fleetshell.engine.Checksums;
+import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.inventory.Language;
+import io.fleetshell.engine.java.JavaPatterns;
+import io.fleetshell.engine.java.JavaProfiler;
+import io.fleetshell.engine.profile.AgentProfile;
+import io.fleetshell.engine.proof.ProofCheck;
+import io.fleetshell.engine.score.AgentScore;
+import io.fleetshell.engine.score.JavaScorer;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,12 +37,13 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Optimizes one Java agent the way {@link Optimizer} does a Python one: refuses infrastructure agents,
- * missing sources and files that do not parse (with line and column), runs the Java patterns in order,
- * each on the previous one's output analyzed afresh, and proves the combined rewrite with
- * {@link JavaProver}. Reads the agent's file; never writes it.
+ * The Java agents' optimizer, the counterpart of {@link Optimizer}: scores them from JavaParser facts,
+ * rewrites one (refusing infrastructure agents, missing sources and files that do not parse, with line and
+ * column; the Java patterns run in order, each on the previous one's output analyzed afresh), proves the
+ * combined rewrite with {@link JavaProver} (compiled and started in a temporary directory) and profiles JVM
+ * starts with {@link JavaProfiler}. Reads the agent's file; never writes it.
  */
-public final class JavaOptimizer {
+public final class JavaOptimizer implements AgentOptimizer {
 
     private final JavaAnalyzer analyzer;
     private final JavaProver prover;
@@ -41,6 +54,71 @@ public final class JavaOptimizer {
         this.prover = prover;
     }
 
+    @Override
+    public Language language() {
+        return Language.JAVA;
+    }
+
+    @Override
+    public List<Pattern> patterns() {
+        return JavaPatterns.all();
+    }
+
+    @Override
+    public String runner(Agent agent, Machine machine) {
+        return agent.java().launcher();
+    }
+
+    @Override
+    public String runsNoun() {
+        return "JVM starts";
+    }
+
+    /** The version is already {@code java N}. */
+    @Override
+    public String runtimeLabel(String version) {
+        return version;
+    }
+
+    @Override
+    public Pattern pattern(String id) {
+        return JavaPatterns.byId(id);
+    }
+
+    /** Java sources are parsed in this process with JavaParser. */
+    @Override
+    public List<AgentScore> score(Inventory inventory, List<Agent> agents, Function<Agent, MeasuredLoad> baselines) {
+        return agents.stream().map(agent -> {
+            JavaFacts facts = agent.script().found() && !agent.infrastructure() ? analyzer.analyze(agent.script().path()) : null;
+            MeasuredLoad baseline = baselines.apply(agent);
+            String note = Baselines.staleNote(agent, baseline, facts != null, facts == null ? null : facts.sha256(), "source");
+            MeasuredLoad used = note == null ? baseline : null;
+            return JavaScorer.score(agent, facts, used == null ? null : used.profile(), used == null ? 0 : used.version(), note);
+        }).toList();
+    }
+
+    /** One agent at a time: a JVM start takes both cores of a small machine for a moment. */
+    @Override
+    public List<Measurement> profile(Inventory inventory, List<Agent> agents, int runs, int parallel, Duration timeout,
+                                     Consumer<AgentProfile> done) {
+        JavaProfiler profiler = new JavaProfiler(timeout, analyzer);
+        List<Measurement> measured = new ArrayList<>();
+        for (Agent agent : agents) {
+            String sha256 = Checksums.sha256(agent.script().path());
+            AgentProfile p = profiler.profile(agent, inventory.machine(agent.machine()).orElseThrow(), runs);
+            measured.add(new Measurement(p, sha256));
+            done.accept(p);
+        }
+        return measured;
+    }
+
+    /** Both versions are built from the rewrite's bytes, so the file as written is not read here. */
+    @Override
+    public Proof proveWritten(Agent agent, Machine machine, Rewrite rewrite, ProofHints hints) {
+        return prover.prove(agent, machine, rewrite, analyzer.analyze(rewrite.file(), rewrite.before())).withoutSkipped(ProofCheck.AGENT_TESTS);
+    }
+
+    @Override
     public Optimization optimize(Agent agent, Machine machine, List<Pattern> patterns) {
         Optimizable.require(agent, "source");
         Path file = agent.script().path();

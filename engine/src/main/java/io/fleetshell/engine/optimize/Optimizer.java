@@ -20,6 +20,19 @@ import io.fleetshell.engine.proof.PythonProcess;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 import io.fleetshell.engine.proof.Prover;
+import io.fleetshell.engine.Checksums;
+import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.inventory.Language;
+import io.fleetshell.engine.pattern.Patterns;
+import io.fleetshell.engine.profile.AgentProfile;
+import io.fleetshell.engine.profile.Profiler;
+import io.fleetshell.engine.proof.ProofCheck;
+import io.fleetshell.engine.score.AgentScore;
+import io.fleetshell.engine.score.Scorer;
+import java.util.HashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,15 +48,18 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Optimizes one agent: refuses infrastructure agents, missing scripts and files that do not parse (with
- * file:line), runs the patterns in the order given on the result of the one before, and proves the
- * combined rewrite with {@link Prover}. Reads the agent's file; never writes it.
+ * The Python agents' optimizer: scores them from the facts their own interpreter reports, rewrites one
+ * (refusing infrastructure agents, missing scripts and files that do not parse, with file:line; the
+ * patterns run in the order given on the result of the one before), proves the combined rewrite with
+ * {@link Prover} and profiles module loads with {@link Profiler}. Reads the agent's file; never writes it
+ * (a written rewrite's proof loads the original from a hidden sibling, see {@link #originalCopy}).
  */
-public final class Optimizer {
+public final class Optimizer implements AgentOptimizer {
 
     private final PythonFacts facts;
     private final Set<String> sideEffectModules;
     private final Prover prover;
+    private final Path bytecodeCache;
     private final Map<String, String> versions = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
@@ -52,11 +68,131 @@ public final class Optimizer {
      * @param prover            the prover, or null to skip proofs
      */
     public Optimizer(PythonFacts facts, Set<String> sideEffectModules, Prover prover) {
+        this(facts, sideEffectModules, prover, null);
+    }
+
+    /** @param bytecodeCache where profiled loads keep their bytecode ({@code PYTHONPYCACHEPREFIX}), or null for none */
+    public Optimizer(PythonFacts facts, Set<String> sideEffectModules, Prover prover, Path bytecodeCache) {
         this.facts = facts;
         this.sideEffectModules = Set.copyOf(sideEffectModules);
         this.prover = prover;
+        this.bytecodeCache = bytecodeCache;
     }
 
+    @Override
+    public Language language() {
+        return Language.PYTHON;
+    }
+
+    @Override
+    public List<Pattern> patterns() {
+        return Patterns.all();
+    }
+
+    @Override
+    public String runner(Agent agent, Machine machine) {
+        return machine.python();
+    }
+
+    @Override
+    public String runsNoun() {
+        return "loads";
+    }
+
+    @Override
+    public String runtimeLabel(String version) {
+        return "Python " + version;
+    }
+
+    @Override
+    public Pattern pattern(String id) {
+        return Patterns.byId(id);
+    }
+
+    /** One interpreter process per machine's interpreter analyzes all of its agents' scripts. */
+    @Override
+    public List<AgentScore> score(Inventory inventory, List<Agent> agents, Function<Agent, MeasuredLoad> baselines) {
+        Map<AgentId, FileFacts> analyzed = analyze(inventory, agents);
+        return agents.stream().map(agent -> {
+            FileFacts agentFacts = analyzed.get(agent.id());
+            MeasuredLoad baseline = baselines.apply(agent);
+            String note = Baselines.staleNote(agent, baseline, agentFacts != null, agentFacts == null ? null : agentFacts.sha256(), "script");
+            MeasuredLoad used = note == null ? baseline : null;
+            return Scorer.score(agent, agentFacts, used == null ? null : used.profile(), used == null ? 0 : used.version(), note);
+        }).toList();
+    }
+
+    /** The static facts of the agents' scripts that exist, one interpreter process per machine's interpreter. */
+    public Map<AgentId, FileFacts> analyze(Inventory inventory, List<Agent> agents) {
+        Map<String, List<Agent>> byPython = new LinkedHashMap<>();
+        for (Agent agent : agents) {
+            if (agent.script().found() && !agent.infrastructure()) {
+                String python = inventory.machine(agent.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON);
+                byPython.computeIfAbsent(python, p -> new ArrayList<>()).add(agent);
+            }
+        }
+        Map<AgentId, FileFacts> analyzed = new HashMap<>();
+        byPython.forEach((python, group) -> {
+            List<Path> files = group.stream().map(a -> a.script().path()).toList();
+            List<FileFacts> results = facts.analyzeInParallel(python, files, sideEffectModules, Runtime.getRuntime().availableProcessors());
+            for (int i = 0; i < group.size(); i++) {
+                analyzed.put(group.get(i).id(), results.get(i));
+            }
+        });
+        return analyzed;
+    }
+
+    @Override
+    public List<Measurement> profile(Inventory inventory, List<Agent> agents, int runs, int parallel, Duration timeout,
+                                     Consumer<AgentProfile> done) {
+        Map<ProfileTarget, String> scriptSha256 = new HashMap<>();
+        List<ProfileTarget> targets = new ArrayList<>();
+        for (Agent agent : agents) {
+            Machine machine = inventory.machine(agent.machine()).orElseThrow();
+            ProfileTarget target = new ProfileTarget(agent.id(), agent.script().path(), machine.python(), machine.fleetRoot(),
+                    machine.environment());
+            targets.add(target);
+            // the checksum says which script the samples measured: taken before, not after, the loads
+            scriptSha256.put(target, Checksums.sha256(target.script()));
+        }
+        if (targets.isEmpty()) {
+            return List.of();
+        }
+        try (Profiler profiler = new Profiler(timeout, bytecodeCache)) {
+            return profiler.profileAll(targets, runs, parallel, done).stream()
+                    .map(p -> new Measurement(p, scriptSha256.get(p.target()))).toList();
+        }
+    }
+
+    /** The hidden sibling that holds the original while a written rewrite is proved against it; recovery removes it. */
+    public static Path originalCopy(Path file) {
+        return file.resolveSibling("." + file.getFileName() + ".fleetshell-original.py");
+    }
+
+    /** The Prover loads the original from {@link #originalCopy}, since the agent's file already holds the rewrite. */
+    @Override
+    public Proof proveWritten(Agent agent, Machine machine, Rewrite rewrite, ProofHints hints) {
+        Path copy = originalCopy(rewrite.file());
+        try {
+            Files.write(copy, rewrite.before());
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write " + copy + " to prove the rewrite: " + e.getMessage(), e);
+        }
+        try {
+            ProfileTarget target = new ProfileTarget(agent.id(), copy, machine.python(), machine.fleetRoot(), machine.environment());
+            Proof proof = prover.prove(new Prover.Subject(target, new Rewrite(rewrite.pattern(), copy, rewrite.before(),
+                    rewrite.after(), rewrite.notes()), hints.deferredNames(), hints.removedNames(), null));
+            return proof.withoutSkipped(ProofCheck.AGENT_TESTS);
+        } finally {
+            try {
+                Files.deleteIfExists(copy);
+            } catch (IOException ignored) {
+                // recovery removes it (Recovery.leftovers)
+            }
+        }
+    }
+
+    @Override
     public Optimization optimize(Agent agent, Machine machine, List<Pattern> patterns) {
         Optimizable.require(agent, "script");
         Path script = agent.script().path();

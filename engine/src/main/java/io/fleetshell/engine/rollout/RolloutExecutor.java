@@ -196,7 +196,7 @@ public final class RolloutExecutor {
             return rollBack(step, null, false, step.agent() + " is no longer in the inventory: it cannot be proved");
         }
         Rewrite rewrite = new Rewrite(step.pattern(), step.file(), before, after, step.notes());
-        Proof proof = prover.prove(agent, rewrite);
+        Proof proof = prover.prove(agent, rewrite, step.hints());
         proof.checks().forEach(c -> journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(c)));
         if (!proof.deployable()) {
             String why = proof.firstFailure().map(c -> "proof failed: " + c.name() + ": " + c.detail())

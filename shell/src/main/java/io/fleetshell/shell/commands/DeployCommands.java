@@ -3,31 +3,23 @@ package io.fleetshell.shell.commands;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
-import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
-import io.fleetshell.engine.optimize.Optimization;
-import io.fleetshell.engine.pattern.Pattern;
-import io.fleetshell.engine.pattern.Patterns;
-import io.fleetshell.engine.inventory.Language;
-import io.fleetshell.engine.java.JavaPatterns;
 import io.fleetshell.engine.rollout.BatchSpec;
 import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.DeploymentResult;
 import io.fleetshell.engine.rollout.FleetLock;
 import io.fleetshell.engine.rollout.LockHolder;
 import io.fleetshell.engine.rollout.OnFail;
-import io.fleetshell.engine.rollout.PatternStepProver;
 import io.fleetshell.engine.rollout.Plan;
+import io.fleetshell.engine.rollout.Planner;
 import io.fleetshell.engine.rollout.PlanStep;
 import io.fleetshell.engine.rollout.Recovery;
 import io.fleetshell.engine.rollout.Restorer;
-import io.fleetshell.engine.rollout.Rollout;
 import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.RolloutOptions;
 import io.fleetshell.engine.rollout.StepState;
 import io.fleetshell.engine.rollout.StoredStep;
 import io.fleetshell.engine.score.AgentScore;
-import io.fleetshell.engine.score.ScoreReport;
 import io.fleetshell.engine.stats.MannWhitney;
 import io.fleetshell.history.DeploymentStore;
 import io.fleetshell.shell.ShellSession;
@@ -45,7 +37,6 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,12 +54,12 @@ public class DeployCommands {
 
     private final ShellSession session;
     private final Rollouts rollouts;
-    private final ScoreCommands scores;
+    private final Measurements measurements;
 
-    public DeployCommands(ShellSession session, Rollouts rollouts, ScoreCommands scores) {
+    public DeployCommands(ShellSession session, Rollouts rollouts, Measurements measurements) {
         this.session = session;
         this.rollouts = rollouts;
-        this.scores = scores;
+        this.measurements = measurements;
     }
 
     @Journaled
@@ -106,65 +97,30 @@ public class DeployCommands {
         if (top != null && top < 1) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "--top must be 1 or more");
         }
-        // each agent gets its own language's patterns; a named pattern must exist in one of the two
-        List<Pattern> pythonPatterns = pattern == null ? Patterns.all() : Patterns.find(pattern).map(List::of).orElse(null);
-        List<Pattern> javaPatterns = pattern == null ? JavaPatterns.all()
-                : JavaPatterns.all().stream().filter(p -> p.id().equals(pattern)).toList();
-        if (pythonPatterns == null && javaPatterns.isEmpty()) {
-            Patterns.byId(pattern); // the bad-input error naming the known ids
-        }
-        List<Pattern> patterns = pythonPatterns != null ? pythonPatterns : javaPatterns;
+        Planner planner = rollouts.planner();
+        planner.requireKnown(pattern);
         Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
         Output out = session.output();
-        DeploymentStore store = rollouts.store();
-        store.lockHolder().filter(h -> !h.isSelf()).ifPresent(h -> {
+        rollouts.store().lockHolder().filter(h -> !h.isSelf()).ifPresent(h -> {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, FleetLock.explained(h, Host.name()) + " Nothing was changed.");
         });
-
         List<Agent> selected;
-        Map<AgentId, Double> gains = new HashMap<>();
+        List<AgentScore> scored;
         if (agentNames != null) {
             selected = java.util.Arrays.stream(agentNames.split(",")).map(String::strip).filter(s -> !s.isEmpty())
                     .map(n -> AgentLookup.agent(inventory, n)).distinct().toList();
             if (selected.isEmpty()) {
                 throw new FleetshellException(ErrorCode.BAD_INPUT, "--agents names no agent");
             }
-            scores.scores(inventory, selected).forEach(s -> gains.put(s.agent(), s.predictedGainMs()));
+            scored = measurements.scores(inventory, selected);
         } else {
             out.info("Ranking the fleet by score...");
-            List<AgentScore> ranked = ScoreReport.of(scores.scores(inventory, inventory.agents()), 1).agents().stream()
-                    .filter(s -> s.status() == AgentScore.Status.OPTIMIZABLE).toList();
-            ranked = top == null ? ranked : ranked.stream().limit(top).toList();
-            ranked.forEach(s -> gains.put(s.agent(), s.predictedGainMs()));
-            selected = ranked.stream().map(s -> Rollouts.lookup(inventory).apply(s.agent())).toList();
+            scored = Planner.candidates(measurements.scores(inventory, inventory.agents()), top);
+            selected = scored.stream().map(s -> Rollouts.lookup(inventory).apply(s.agent())).toList();
         }
         out.info("Resolving the plan: rewriting %d agent%s with %s...".formatted(selected.size(), selected.size() == 1 ? "" : "s",
-                String.join(", ", patterns.stream().map(Pattern::id).toList())));
-        List<Rollout.Change> changes = new ArrayList<>();
-        List<Plan.Skipped> skipped = new ArrayList<>();
-        Map<AgentId, PatternStepProver.Hints> hints = new HashMap<>();
-        for (Agent agent : selected) {
-            try {
-                List<Pattern> own = agent.language() == Language.JAVA ? javaPatterns : pythonPatterns;
-                if (own == null || own.isEmpty()) {
-                    skipped.add(new Plan.Skipped(agent.id(), "%s is a pattern for %s agents; %s is a %s agent".formatted(pattern,
-                            agent.language() == Language.JAVA ? "Python" : "Java", agent.name(), agent.language().id())));
-                    continue;
-                }
-                Optimization o = rollouts.rewrite(inventory, agent, own);
-                if (!o.rewrite().changes()) {
-                    List<String> reasons = new ArrayList<>();
-                    o.applicability().forEach((id, a) -> a.reasons().forEach(r -> reasons.add(id + ": " + r)));
-                    skipped.add(new Plan.Skipped(agent.id(), reasons.isEmpty() ? "nothing to change" : String.join(" ", reasons)));
-                    continue;
-                }
-                changes.add(new Rollout.Change(agent.id(), o.rewrite(), gains.get(agent.id())));
-                hints.put(agent.id(), new PatternStepProver.Hints(o.deferredNames(), o.removedNames()));
-            } catch (FleetshellException e) {
-                skipped.add(new Plan.Skipped(agent.id(), e.getMessage()));
-            }
-        }
-        Plan plan = Rollout.of(changes, skipped, options);
+                pattern == null ? "its language's patterns" : pattern));
+        Plan plan = planner.plan(inventory, selected, pattern, Planner.gains(scored), options);
         session.journal().agents(plan.steps().stream().map(PlanStep::agent).toList());
         if (json && (dryRun || plan.steps().isEmpty())) {
             out.json(planJson(plan));
@@ -194,7 +150,7 @@ public class DeployCommands {
                 return;
             }
         }
-        RolloutExecutor executor = rollouts.executor(inventory, hints, runs);
+        RolloutExecutor executor = rollouts.executor(inventory, runs);
         long id = executor.persist(plan);
         out.info("Deployment %d: %d steps in %d batches. deploy status %d shows it; deploy pause|abort %d steers it from another shell."
                 .formatted(id, plan.steps().size(), plan.batchCount(), id, id, id));
@@ -332,7 +288,7 @@ public class DeployCommands {
         }
         Inventory inventory = session.inventoryStore().inventory();
         List<StoredStep> pending = store.steps(d.id()).stream().filter(s -> s.state() == StepState.PENDING).toList();
-        RolloutExecutor executor = rollouts.executor(inventory, rollouts.hintsFor(inventory, pending), runs);
+        RolloutExecutor executor = rollouts.executor(inventory, runs);
         out.info("Resuming deployment %d: %d pending steps.".formatted(d.id(), pending.size()));
         report(out, executor.resume(d.id(), new RolloutProgress(out, d.id())), false);
     }

@@ -1,39 +1,20 @@
 package io.fleetshell.shell.commands;
 
-import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
-import io.fleetshell.engine.analysis.PythonFacts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
-import io.fleetshell.engine.inventory.Language;
-import io.fleetshell.engine.java.HeavyCalls;
-import io.fleetshell.engine.java.JavaAnalyzer;
-import io.fleetshell.engine.java.JavaPatterns;
-import io.fleetshell.engine.java.JavaProver;
-import io.fleetshell.engine.java.JavaSource;
-import io.fleetshell.engine.optimize.JavaOptimizer;
-import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.optimize.Optimization;
-import io.fleetshell.engine.optimize.Optimizer;
+import io.fleetshell.engine.optimize.Optimizers;
+import io.fleetshell.engine.rollout.Planner;
 import io.fleetshell.engine.pattern.Pattern;
-import io.fleetshell.engine.pattern.Patterns;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
-import io.fleetshell.engine.proof.Prover;
-import io.fleetshell.engine.rollout.BatchSpec;
 import io.fleetshell.engine.rollout.DeploymentResult;
-import io.fleetshell.engine.rollout.OnFail;
-import io.fleetshell.engine.rollout.Plan;
-import io.fleetshell.engine.rollout.PlanStep;
-import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.RolloutListener;
-import io.fleetshell.engine.rollout.RolloutOptions;
 import io.fleetshell.engine.rollout.StoredStep;
-import io.fleetshell.engine.rollout.WrittenFileProver;
 import io.fleetshell.engine.stats.MannWhitney;
 import io.fleetshell.shell.ShellSession;
-import io.fleetshell.shell.cli.Host;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
 import io.fleetshell.shell.render.TextTable;
@@ -42,7 +23,6 @@ import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,26 +71,12 @@ public class OptimizeCommands {
         }
         Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
         Agent agent = AgentLookup.agent(inventory, name);
-        boolean java = agent.language() == Language.JAVA;
-        List<Pattern> patterns = java ? (pattern == null ? JavaPatterns.all() : List.of(JavaPatterns.byId(pattern)))
-                : pattern == null ? Patterns.all() : List.of(Patterns.byId(pattern));
-        Machine machine = inventory.machine(agent.machine()).orElseThrow();
+        Optimizers optimizers = rollouts.optimizers(runs);
+        List<Pattern> patterns = optimizers.patterns(agent, pattern);
         session.journal().agents(List.of(agent.id()));
         Output out = session.output();
-        out.info("Optimizing %s (%s) with %s; proving with %d %s of each version...".formatted(agent.id(),
-                java ? agent.java().launcher() : machine.python(), String.join(", ", patterns.stream().map(Pattern::id).toList()), runs,
-                java ? "JVM starts" : "loads"));
-        Optimization result;
-        if (java) {
-            JavaProver prover = new JavaProver(new JavaProver.Settings(runs, Duration.ofSeconds(60), Duration.ofMinutes(10), ALPHA));
-            result = new JavaOptimizer(new JavaAnalyzer(HeavyCalls.fromSettings(session.home().settings()), JavaSource.DEFAULT_LEVEL), prover)
-                    .optimize(agent, machine, patterns);
-        } else {
-            Prover prover = new Prover(new Prover.Settings(runs, ALPHA, Duration.ofSeconds(60), Duration.ofMinutes(10)),
-                    session.home().bytecodeCache());
-            Optimizer optimizer = new Optimizer(new PythonFacts(session.home().helpers()), session.settings().sideEffectModules(), prover);
-            result = optimizer.optimize(agent, machine, patterns);
-        }
+        out.info("Optimizing %s...".formatted(optimizers.describe(inventory, agent, patterns, runs)));
+        Optimization result = optimizers.optimize(inventory, agent, patterns);
         DeploymentResult deployment = null;
         if (!dryRun && result.deployable()) {
             deployment = deploy(inventory, result, out, json);
@@ -119,7 +85,7 @@ public class OptimizeCommands {
         if (json) {
             out.json(json(result, deployment));
         } else {
-            print(out, result, dryRun);
+            print(out, result, optimizers.runtimeLabel(result), dryRun);
             if (deployment != null) {
                 StoredStep step = deployment.steps().getFirst();
                 out.println("deployment %d: %s, step %s %s%s".formatted(deployment.deploymentId(), deployment.state().replace('_', ' '),
@@ -137,25 +103,17 @@ public class OptimizeCommands {
     }
 
     /**
-     * A one-agent deployment through the rollout: one plan step (the file must still have the bytes the rewrite
-     * was made from), backed up in history-db, written atomically, proved on disk (compiles, test_command),
-     * restarted and health-gated when the agent runs, restored byte-exact when a check or the gate fails.
+     * A one-agent deployment through the rollout: the plan of this one optimization (the file must still have
+     * the bytes the rewrite was made from), backed up in history-db, written atomically, proved on disk
+     * (compiles, test_command), restarted and health-gated when the agent runs, restored byte-exact when a
+     * check or the gate fails. The patterns' proof already ran, so only the written file's checks run again.
      */
     private DeploymentResult deploy(Inventory inventory, Optimization result, Output out, boolean json) {
-        Agent agent = result.agent();
-        PlanStep step = new PlanStep(1, 1, agent.id(), agent.script().path(), result.rewrite().pattern(),
-                Checksums.sha256(result.rewrite().before()), result.rewrite(), null);
-        Plan plan = new Plan(result.rewrite().pattern(), List.of(step), List.of(),
-                new RolloutOptions(BatchSpec.parse("1"), Duration.ZERO, 0, OnFail.ROLLBACK_BATCH));
-        // The restart (supervisor or restart_command) and the gates are batch deploy's; the patterns' proof already ran.
-        RolloutExecutor executor = new RolloutExecutor(rollouts.store(), id -> agent,
-                new WrittenFileProver(inventory, Rollouts.COMMAND_TIMEOUT), rollouts.gates(inventory), rollouts.runtime(inventory),
-                Host.name());
         if (!json) {
             out.info("Applying to %s as a one-agent deployment (backup, atomic write, proof on disk, restart and health gate if it runs)..."
-                    .formatted(agent.script().path()));
+                    .formatted(result.agent().script().path()));
         }
-        return executor.run(plan, RolloutListener.SILENT);
+        return rollouts.writtenFileExecutor(inventory).run(Planner.of(result), RolloutListener.SILENT);
     }
 
     private static String summary(Optimization result, boolean dryRun, DeploymentResult deployment) {
@@ -170,11 +128,9 @@ public class OptimizeCommands {
                 result.deployable() ? "deployable" : "not deployable, nothing changed");
     }
 
-    private static void print(Output out, Optimization result, boolean dryRun) {
+    private static void print(Output out, Optimization result, String runtime, boolean dryRun) {
         Agent agent = result.agent();
-        out.println(agent.language() == Language.JAVA
-                ? "%s: %s (%s, %s)".formatted(agent.id(), agent.script().path(), result.pythonVersion(), result.python())
-                : "%s: %s (Python %s, %s)".formatted(agent.id(), agent.script().path(), result.pythonVersion(), result.python()));
+        out.println("%s: %s (%s, %s)".formatted(agent.id(), agent.script().path(), runtime, result.python()));
         if (!result.rewrite().changes()) {
             out.println("nothing to change:");
             result.applicability().forEach((id, a) -> a.reasons().forEach(r -> out.println("  %s: %s".formatted(id, r))));

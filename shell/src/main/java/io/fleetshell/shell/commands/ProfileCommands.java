@@ -1,24 +1,14 @@
 package io.fleetshell.shell.commands;
 
-import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
-import io.fleetshell.engine.inventory.Language;
-import io.fleetshell.engine.java.HeavyCalls;
-import io.fleetshell.engine.java.JavaAnalyzer;
-import io.fleetshell.engine.java.JavaProfiler;
-import io.fleetshell.engine.java.JavaSource;
-import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.profile.LoadSample;
-import io.fleetshell.engine.profile.ProfileTarget;
-import io.fleetshell.engine.profile.Profiler;
 import io.fleetshell.engine.profile.Stats;
 import io.fleetshell.engine.runtime.RuntimeBaseline;
 import io.fleetshell.history.Baseline;
-import io.fleetshell.history.BaselineStore;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
@@ -29,16 +19,11 @@ import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /** {@code profile} measures agents' load in fresh processes; {@code baseline list|show} reads what it stored. */
 @Component
@@ -48,9 +33,11 @@ public class ProfileCommands {
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
 
     private final ShellSession session;
+    private final Measurements measurements;
 
-    public ProfileCommands(ShellSession session) {
+    public ProfileCommands(ShellSession session, Measurements measurements) {
         this.session = session;
+        this.measurements = measurements;
     }
 
     @Journaled
@@ -80,7 +67,7 @@ public class ProfileCommands {
         Output out = session.output();
         Inventory inventory = session.inventoryStore().inventory();
         List<Agent> agents = selected(inventory, names);
-        List<Baseline> stored = measure(inventory, agents, runs, parallel, timeout);
+        List<Baseline> stored = measurements.measure(inventory, agents, runs, parallel, timeout);
         List<AgentProfile> profiles = stored.stream().map(Baseline::profile).toList();
 
         long failed = profiles.stream().filter(p -> !p.loaded()).count();
@@ -95,56 +82,6 @@ public class ProfileCommands {
             out.warn("%d agent%s failed to load; their errors are stored with the baseline and are never averaged in."
                     .formatted(failed, failed == 1 ? "" : "s"));
         }
-    }
-
-    /**
-     * Measures the agents (those whose script was found; the others get a warning) and stores each
-     * result as a new baseline version: what {@code profile} and a playbook's {@code fleet.profile} run.
-     */
-    List<Baseline> measure(Inventory inventory, List<Agent> agents, int runs, int parallel, int timeout) {
-        Output out = session.output();
-        List<ProfileTarget> targets = new ArrayList<>();
-        List<Agent> javaAgents = new ArrayList<>();
-        for (Agent agent : agents) {
-            if (!agent.script().found()) {
-                out.warn("%s: not profiled, its script was not found (%s)".formatted(agent.id(), agent.script().detail()));
-                continue;
-            }
-            if (agent.language() == Language.JAVA) {
-                javaAgents.add(agent);
-                continue;
-            }
-            Machine machine = inventory.machine(agent.machine()).orElseThrow();
-            targets.add(new ProfileTarget(agent.id(), agent.script().path(), machine.python(), machine.fleetRoot(), machine.environment()));
-        }
-        if (targets.isEmpty() && javaAgents.isEmpty()) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, "no agent to profile: none of them has a script that was found");
-        }
-        int total = targets.size() + javaAgents.size();
-        out.info("Profiling %d agent%s, %d run%s each, %d at a time...".formatted(total, total == 1 ? "" : "s",
-                runs, runs == 1 ? "" : "s", parallel));
-        // The checksum says which script the samples measured: taken before, not after, the loads.
-        Map<ProfileTarget, String> scriptSha256 = new HashMap<>();
-        targets.forEach(t -> scriptSha256.put(t, Checksums.sha256(t.script())));
-        AtomicInteger done = new AtomicInteger();
-        List<AgentProfile> profiles;
-        try (Profiler profiler = new Profiler(Duration.ofSeconds(timeout), session.home().bytecodeCache())) {
-            profiles = new ArrayList<>(profiler.profileAll(targets, runs, parallel, p -> out.info("  [%d/%d] %s: %s".formatted(
-                    done.incrementAndGet(), total, p.target().agent(), oneLine(p)))));
-        }
-        // Java agents one at a time: a JVM start takes both cores of a small machine for a moment
-        JavaProfiler javaProfiler = new JavaProfiler(Duration.ofSeconds(timeout),
-                new JavaAnalyzer(HeavyCalls.fromSettings(session.home().settings()), JavaSource.DEFAULT_LEVEL));
-        for (Agent agent : javaAgents) {
-            String sha256 = Checksums.sha256(agent.script().path());
-            AgentProfile p = javaProfiler.profile(agent, inventory.machine(agent.machine()).orElseThrow(), runs);
-            scriptSha256.put(p.target(), sha256);
-            profiles.add(p);
-            out.info("  [%d/%d] %s: %s".formatted(done.incrementAndGet(), total, p.target().agent(), oneLine(p)));
-        }
-        BaselineStore store = session.baselines();
-        Instant now = Instant.now();
-        return profiles.stream().map(p -> store.save(p, scriptSha256.get(p.target()), runs, now)).toList();
     }
 
     @Command(name = {"baseline", "list"}, group = GROUP, help = "baseline list [--json]",
@@ -258,7 +195,7 @@ public class ProfileCommands {
         return table;
     }
 
-    private static String oneLine(AgentProfile p) {
+    static String oneLine(AgentProfile p) {
         if (!p.loaded()) {
             return "FAILED " + p.failure().map(Object::toString).orElse("");
         }

@@ -121,7 +121,7 @@ final class SimulatedFleetPort implements FleetPort {
                 position = 0;
             }
             steps.add(new PlanStep(batch, ++position, s.agent(), s.file(), s.pattern(), s.beforeSha256(),
-                    Rewrite.unchanged(s.pattern(), s.file(), new byte[0], List.of("recorded step " + s.label())), s.predictedGainMs()));
+                    Rewrite.unchanged(s.pattern(), s.file(), new byte[0], List.of("recorded step " + s.label())), s.predictedGainMs(), s.hints()));
         }
         for (AgentId id : asked) {
             if (recorded.stream().noneMatch(s -> s.agent().equals(id))) {
