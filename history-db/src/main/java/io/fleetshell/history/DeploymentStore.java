@@ -5,7 +5,9 @@ import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.optimize.ProofHints;
+import io.fleetshell.engine.rollout.BatchState;
 import io.fleetshell.engine.rollout.Decision;
+import io.fleetshell.engine.rollout.DeploymentState;
 import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.DeploymentJournal;
 import io.fleetshell.engine.rollout.FleetLock;
@@ -249,7 +251,7 @@ public final class DeploymentStore implements DeploymentJournal {
         database.write(c -> update(c, """
                 INSERT INTO rollout_decisions (deployment_id, batch, step_id, at, kind, name, verdict, rule, summary, evidence_json)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", deploymentId, batch, stepId, Timestamps.format(d.at()), d.kind(), d.name(),
-                d.verdict(), d.rule(), d.summary(), Json.write(d.evidence())));
+                d.verdict().name(), d.rule(), d.summary(), Json.write(d.evidence())));
     }
 
     @Override
@@ -258,7 +260,7 @@ public final class DeploymentStore implements DeploymentJournal {
                 SELECT batch, step_id, at, kind, name, verdict, rule, summary, evidence_json
                 FROM rollout_decisions WHERE deployment_id = ? ORDER BY id""", r -> new Recorded(
                 (Integer) r.getObject("batch"), r.getObject("step_id") == null ? null : r.getLong("step_id"),
-                new Decision(r.getString("kind"), r.getString("name"), r.getString("verdict"), r.getString("rule"),
+                new Decision(r.getString("kind"), r.getString("name"), Decision.Verdict.valueOf(r.getString("verdict")), r.getString("rule"),
                         r.getString("summary"), Json.readMap(r.getString("evidence_json")), Timestamps.parse(r.getString("at")))),
                 deploymentId));
     }
@@ -283,35 +285,35 @@ public final class DeploymentStore implements DeploymentJournal {
     }
 
     @Override
-    public void batchState(long deploymentId, int batch, String state) {
+    public void batchState(long deploymentId, int batch, BatchState state) {
         database.write(c -> {
             String now = Timestamps.now();
             update(c, """
                     UPDATE deployment_batches SET state = ?1,
                         started_at = CASE WHEN ?1 = 'running' THEN ?2 ELSE started_at END,
                         finished_at = CASE WHEN ?1 IN ('passed', 'failed', 'held', 'rolled_back') THEN ?2 ELSE finished_at END
-                    WHERE deployment_id = ?3 AND number = ?4""", state, now, deploymentId, batch);
-            journal(c, deploymentId, batch, null, NOTE, "batch " + state, null);
+                    WHERE deployment_id = ?3 AND number = ?4""", state.text(), now, deploymentId, batch);
+            journal(c, deploymentId, batch, null, NOTE, "batch " + state.text(), null);
             return null;
         });
     }
 
     @Override
-    public Map<Integer, String> batchStates(long deploymentId) {
+    public Map<Integer, BatchState> batchStates(long deploymentId) {
         return database.read(c -> {
-            Map<Integer, String> states = new LinkedHashMap<>();
+            Map<Integer, BatchState> states = new LinkedHashMap<>();
             Rows.list(c, "SELECT number, state FROM deployment_batches WHERE deployment_id = ? ORDER BY number",
-                    r -> states.put(r.getInt(1), r.getString(2)), deploymentId);
+                    r -> states.put(r.getInt(1), BatchState.parse(r.getString(2))), deploymentId);
             return states;
         });
     }
 
     @Override
-    public void finish(long deploymentId, String state, String summary) {
+    public void finish(long deploymentId, DeploymentState state, String summary) {
         database.write(c -> {
-            update(c, "UPDATE deployments SET state = ?, summary = ?, finished_at = ?, control = NULL WHERE id = ?", state, summary,
+            update(c, "UPDATE deployments SET state = ?, summary = ?, finished_at = ?, control = NULL WHERE id = ?", state.text(), summary,
                     Timestamps.now(), deploymentId);
-            journal(c, deploymentId, null, null, NOTE, "finished: " + state, summary);
+            journal(c, deploymentId, null, null, NOTE, "finished: " + state.text(), summary);
             update(c, "DELETE FROM fleet_lock WHERE pid = ?", ProcessHandle.current().pid());
             return null;
         });
@@ -442,7 +444,7 @@ public final class DeploymentStore implements DeploymentJournal {
     private static Deployment deployment(ResultSet r) throws SQLException {
         return new Deployment(r.getLong("id"), Timestamps.parse(r.getString("created_at")),
                 r.getString("finished_at") == null ? null : Timestamps.parse(r.getString("finished_at")), r.getString("pattern"),
-                Json.readMap(r.getString("options_json")), r.getString("state"), r.getString("control"), r.getString("summary"),
+                Json.readMap(r.getString("options_json")), DeploymentState.parse(r.getString("state")), r.getString("control"), r.getString("summary"),
                 r.getLong("pid"), r.getString("host"));
     }
 

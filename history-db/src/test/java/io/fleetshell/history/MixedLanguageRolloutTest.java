@@ -15,8 +15,8 @@ import io.fleetshell.engine.optimize.Optimizer;
 import io.fleetshell.engine.optimize.Optimizers;
 import io.fleetshell.engine.rollout.AgentRuntime;
 import io.fleetshell.engine.rollout.BatchSpec;
-import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.DeploymentResult;
+import io.fleetshell.engine.rollout.DeploymentState;
 import io.fleetshell.engine.rollout.OnFail;
 import io.fleetshell.engine.rollout.Plan;
 import io.fleetshell.engine.rollout.Restorer;
@@ -74,7 +74,7 @@ class MixedLanguageRolloutTest {
         for (Map.Entry<String, String> entry : chosen.entrySet()) {
             Agent agent = inventory.agents().stream().filter(a -> a.name().equals(entry.getKey())).findFirst().orElseThrow();
             originals.put(agent.id(), Files.readAllBytes(agent.script().path()));
-            optimizations.add(optimizers.optimize(inventory, agent, optimizers.patterns(agent, entry.getValue())));
+            optimizations.add(optimizers.optimize(inventory, agent, entry.getValue()));
         }
         Plan plan = Planner.of(optimizations, List.of(), Map.of(), new RolloutOptions(BatchSpec.parse("3"), Duration.ZERO, 0, OnFail.ROLLBACK_BATCH));
         assertThat(plan.skipped()).isEmpty();
@@ -85,7 +85,7 @@ class MixedLanguageRolloutTest {
                 .findFirst().orElse(null), new WrittenFileProver(inventory, Duration.ofMinutes(2)), List.of(), AgentRuntime.NOT_RUNNING, "test-host");
         DeploymentResult result = executor.run(plan, RolloutListener.SILENT);
 
-        assertThat(result.state()).as(result.summary()).isEqualTo(Deployment.COMPLETED);
+        assertThat(result.state()).as(result.summary()).isEqualTo(DeploymentState.COMPLETED);
         assertThat(result.steps()).extracting(StoredStep::state).containsOnly(StepState.APPLIED);
         for (StoredStep step : result.steps()) {
             assertThat(Files.readAllBytes(step.file())).isNotEqualTo(originals.get(step.agent()));
@@ -100,6 +100,6 @@ class MixedLanguageRolloutTest {
             assertThat(Files.readAllBytes(agent.script().path())).as(agent.name()).isEqualTo(original.getValue());
             assertThat(Checksums.sha256(agent.script().path())).isEqualTo(Checksums.sha256(original.getValue()));
         }
-        assertThat(store.deployment(result.deploymentId()).orElseThrow().state()).isEqualTo(Deployment.ROLLED_BACK);
+        assertThat(store.deployment(result.deploymentId()).orElseThrow().state()).isEqualTo(DeploymentState.ROLLED_BACK);
     }
 }

@@ -1,5 +1,6 @@
 package io.fleetshell.history;
 
+import io.fleetshell.engine.analysis.FileFacts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentCommands;
 import io.fleetshell.engine.inventory.AgentId;
@@ -82,14 +83,14 @@ public final class RolloutFleet {
 
     /**
      * The plan the planner makes of each agent's {@link #EDIT_MODE} rewrite (what an optimizer returns for a
-     * pattern that needs no analysis), each predicted to gain 1.5 ms.
+     * pattern that needs no analysis: its facts are null), each predicted to gain 1.5 ms.
      */
     Plan plan(String batchSize, double maxFail, OnFail onFail, Duration interval) throws IOException {
         List<Optimization> optimizations = new ArrayList<>();
         Map<AgentId, Double> gains = new LinkedHashMap<>();
         for (Agent agent : agents) {
             byte[] source = Files.readAllBytes(agent.script().path());
-            PatternInput input = new PatternInput(agent.name(), agent.script().path(), source, null, "3.11", Map.of());
+            PatternInput<FileFacts> input = new PatternInput<>(agent.name(), agent.script().path(), source, null, "3.11", Map.of());
             optimizations.add(new Optimization(agent, "python3", "3.11", Map.of(EDIT_MODE.id(), EDIT_MODE.validate(input)),
                     EDIT_MODE.rewrite(input), List.of(), List.of(), null));
             gains.put(agent.id(), 1.5);
@@ -122,7 +123,7 @@ public final class RolloutFleet {
     }
 
     /** The test pattern: turns {@code MODE = 'eager'} into {@code MODE = 'lazy'}. */
-    static final Pattern EDIT_MODE = new Pattern() {
+    static final Pattern<FileFacts> EDIT_MODE = new Pattern<>() {
         @Override
         public String id() {
             return "edit_mode";
@@ -139,14 +140,14 @@ public final class RolloutFleet {
         }
 
         @Override
-        public Applicability validate(PatternInput input) {
+        public Applicability validate(PatternInput<FileFacts> input) {
             return new String(input.source(), StandardCharsets.UTF_8).contains(LINE)
                     ? new Applicability.Applies(List.of("the file has the eager mode line"))
                     : new Applicability.DoesNotApply(List.of("no eager mode line"));
         }
 
         @Override
-        public Rewrite rewrite(PatternInput input) {
+        public Rewrite rewrite(PatternInput<FileFacts> input) {
             return new Rewrite(id(), input.file(), input.source(), edited(input.source()), List.of("only the mode line changes"));
         }
     };

@@ -20,14 +20,16 @@ import java.util.function.Function;
  * a baseline, the rewrite, the proof of a rewrite and the profile. {@link Optimizer} is the Python one,
  * {@link JavaOptimizer} the Java one; {@link Optimizers} is the one place that picks between them by an
  * agent's language, so that no caller asks which language an agent is written in.
+ *
+ * @param <F> the language's analysis facts, which its patterns read
  */
-public sealed interface AgentOptimizer permits Optimizer, JavaOptimizer {
+public sealed interface AgentOptimizer<F> permits Optimizer, JavaOptimizer {
 
     /** The language whose agents this optimizer takes. */
     Language language();
 
     /** The language's patterns, in the order {@code optimize} applies them when none is named. */
-    List<Pattern> patterns();
+    List<Pattern<F>> patterns();
 
     /** The command that runs the agent (its interpreter, or its JVM launcher), for messages. */
     String runner(Agent agent, Machine machine);
@@ -39,13 +41,13 @@ public sealed interface AgentOptimizer permits Optimizer, JavaOptimizer {
     String runtimeLabel(String version);
 
     /** The language's pattern with this id, or a bad-input error naming the language's patterns. */
-    Pattern pattern(String id);
+    Pattern<F> pattern(String id);
 
     /** The scores of these agents (all of this language), in their order; a baseline on another version of the file is not used. */
     List<AgentScore> score(Inventory inventory, List<Agent> agents, Function<Agent, MeasuredLoad> baselines);
 
     /** Rewrites one agent with the patterns in turn and proves the result (when a prover was given). Never writes the file. */
-    Optimization optimize(Agent agent, Machine machine, List<Pattern> patterns);
+    Optimization optimize(Agent agent, Machine machine, List<Pattern<F>> patterns);
 
     /**
      * The patterns' proof of a rewrite a rollout has written, comparing its {@code before} with its {@code after}.

@@ -10,7 +10,7 @@ import io.fleetshell.engine.java.JavaFacts;
 import io.fleetshell.engine.java.JavaProver;
 import io.fleetshell.engine.pattern.Applicability;
 import io.fleetshell.engine.pattern.Pattern;
-import io.fleetshell.engine.pattern.PatternInput;
+import io.fleetshell.engine.pattern.PatternChain;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.Checksums;
@@ -31,10 +31,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The Java agents' optimizer, the counterpart of {@link Optimizer}: scores them from JavaParser facts,
@@ -43,7 +41,7 @@ import java.util.stream.Collectors;
  * combined rewrite with {@link JavaProver} (compiled and started in a temporary directory) and profiles JVM
  * starts with {@link JavaProfiler}. Reads the agent's file; never writes it.
  */
-public final class JavaOptimizer implements AgentOptimizer {
+public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
 
     private final JavaAnalyzer analyzer;
     private final JavaProver prover;
@@ -60,7 +58,7 @@ public final class JavaOptimizer implements AgentOptimizer {
     }
 
     @Override
-    public List<Pattern> patterns() {
+    public List<Pattern<JavaFacts>> patterns() {
         return JavaPatterns.all();
     }
 
@@ -81,7 +79,7 @@ public final class JavaOptimizer implements AgentOptimizer {
     }
 
     @Override
-    public Pattern pattern(String id) {
+    public Pattern<JavaFacts> pattern(String id) {
         return JavaPatterns.byId(id);
     }
 
@@ -119,7 +117,7 @@ public final class JavaOptimizer implements AgentOptimizer {
     }
 
     @Override
-    public Optimization optimize(Agent agent, Machine machine, List<Pattern> patterns) {
+    public Optimization optimize(Agent agent, Machine machine, List<Pattern<JavaFacts>> patterns) {
         Optimizable.require(agent, "source");
         Path file = agent.script().path();
         byte[] original;
@@ -133,35 +131,21 @@ public final class JavaOptimizer implements AgentOptimizer {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s:%s: %s. %s is not optimized until the file parses at %s; nothing was changed."
                     .formatted(file, facts.error().line(), facts.error().column(), facts.error().message(), agent.id(), facts.languageLevel()));
         }
-        JavaFacts before = facts;
-        byte[] source = original;
-        Map<String, Applicability> applicability = new LinkedHashMap<>();
-        List<String> notes = new ArrayList<>();
-        List<String> changedBy = new ArrayList<>();
         List<String> deferred = new ArrayList<>();
-        for (Pattern pattern : patterns) {
-            PatternInput input = PatternInput.java(agent.id().toString(), file, source, facts, Map.of());
-            applicability.put(pattern.id(), pattern.validate(input));
-            Rewrite rewrite = pattern.rewrite(input);
-            if (!changedBy.isEmpty() && rewrite.changes()) {
-                notes.add("%s: line numbers below are those of the file as %s left it".formatted(pattern.id(), String.join(" and ", changedBy)));
-            }
-            rewrite.notes().forEach(n -> notes.add(pattern.id() + ": " + n));
+        PatternChain<JavaFacts> chain = new PatternChain<>(bytes -> analyzer.analyze(file, bytes), bytes -> Map.of(), false);
+        PatternChain.Result chained = chain.apply(agent.id().toString(), file, original, facts, null, patterns, (pattern, input, rewrite) -> {
             if (rewrite.changes()) {
-                facts.deferrable().stream().filter(h -> h.kind() != HeavyInitializer.Kind.STATIC_BLOCK && appliesTo(pattern, h))
+                input.facts().deferrable().stream().filter(h -> h.kind() != HeavyInitializer.Kind.STATIC_BLOCK && appliesTo(pattern, h))
                         .forEach(h -> deferred.add(h.label()));
-                changedBy.add(pattern.id());
-                source = rewrite.after();
-                facts = analyzer.analyze(file, source);
             }
-        }
-        String name = changedBy.isEmpty() ? patterns.stream().map(Pattern::id).collect(Collectors.joining("+")) : String.join("+", changedBy);
-        Rewrite combined = new Rewrite(name, file, original, source, notes);
-        Proof proof = prover != null && combined.changes() ? prover.prove(agent, machine, combined, before) : null;
+        });
+        Rewrite combined = chained.rewrite();
+        Map<String, Applicability> applicability = chained.applicability();
+        Proof proof = prover != null && combined.changes() ? prover.prove(agent, machine, combined, facts) : null;
         return new Optimization(agent, agent.java().launcher(), "java " + Runtime.version().feature(), applicability, combined, deferred, List.of(), proof);
     }
 
-    private static boolean appliesTo(Pattern pattern, HeavyInitializer h) {
+    private static boolean appliesTo(Pattern<JavaFacts> pattern, HeavyInitializer h) {
         return switch (pattern.id()) {
             case io.fleetshell.engine.java.HoldStaticFieldLazily.ID -> h.kind() == HeavyInitializer.Kind.STATIC_FIELD;
             case io.fleetshell.engine.java.MemoizeHeavyField.ID -> h.kind() == HeavyInitializer.Kind.INSTANCE_FIELD;

@@ -11,7 +11,7 @@ import io.fleetshell.engine.pattern.Applicability;
 import io.fleetshell.engine.pattern.DeferHeavyImports;
 import io.fleetshell.engine.pattern.LineMap;
 import io.fleetshell.engine.pattern.Pattern;
-import io.fleetshell.engine.pattern.PatternInput;
+import io.fleetshell.engine.pattern.PatternChain;
 import io.fleetshell.engine.pattern.RemoveUnusedImports;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.profile.ProfileTarget;
@@ -40,6 +40,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,7 +55,7 @@ import java.util.stream.Collectors;
  * {@link Prover} and profiles module loads with {@link Profiler}. Reads the agent's file; never writes it
  * (a written rewrite's proof loads the original from a hidden sibling, see {@link #originalCopy}).
  */
-public final class Optimizer implements AgentOptimizer {
+public final class Optimizer implements AgentOptimizer<FileFacts> {
 
     private final PythonFacts facts;
     private final Set<String> sideEffectModules;
@@ -85,7 +86,7 @@ public final class Optimizer implements AgentOptimizer {
     }
 
     @Override
-    public List<Pattern> patterns() {
+    public List<Pattern<FileFacts>> patterns() {
         return Patterns.all();
     }
 
@@ -105,7 +106,7 @@ public final class Optimizer implements AgentOptimizer {
     }
 
     @Override
-    public Pattern pattern(String id) {
+    public Pattern<FileFacts> pattern(String id) {
         return Patterns.byId(id);
     }
 
@@ -193,7 +194,7 @@ public final class Optimizer implements AgentOptimizer {
     }
 
     @Override
-    public Optimization optimize(Agent agent, Machine machine, List<Pattern> patterns) {
+    public Optimization optimize(Agent agent, Machine machine, List<Pattern<FileFacts>> patterns) {
         Optimizable.require(agent, "script");
         Path script = agent.script().path();
         String python = machine.python();
@@ -204,43 +205,34 @@ public final class Optimizer implements AgentOptimizer {
                     .formatted(script, current.error().line(), current.error(), agent.id(), python));
         }
         String version = versions.computeIfAbsent(python, facts::version);
-        Map<String, String> options = new LinkedHashMap<>();
-        options.put(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, script, current));
-        byte[] source = original;
-        Map<String, Applicability> applicability = new LinkedHashMap<>();
-        List<String> notes = new ArrayList<>();
-        List<String> changedBy = new ArrayList<>();
-        List<String> deferred = List.of();
+        Map<String, String> base = Map.of(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, script, current));
+        // after a rewrite the patterns still report lines of the original, through the line map
+        PatternChain<FileFacts> chain = new PatternChain<>(bytes -> analyzeBytes(python, script, bytes), bytes -> Arrays.equals(bytes, original)
+                ? base : withLineMap(base, LineMap.between(original, bytes)), true);
+        List<List<String>> deferred = new ArrayList<>(List.of(List.of()));
         List<String> removed = new ArrayList<>();
-        for (int i = 0; i < patterns.size(); i++) {
-            Pattern pattern = patterns.get(i);
-            PatternInput input = new PatternInput(agent.id().toString(), script, source, current, version, options);
-            applicability.put(pattern.id(), pattern.validate(input));
-            Rewrite rewrite = pattern.rewrite(input);
-            rewrite.notes().forEach(n -> notes.add(pattern.id() + ": " + n));
+        PatternChain.Result chained = chain.apply(agent.id().toString(), script, original, current, version, patterns, (pattern, input, rewrite) -> {
             if (pattern instanceof DeferHeavyImports lazy) {
-                deferred = lazy.deferredNames(input);
+                deferred.set(0, lazy.deferredNames(input));
             }
             if (pattern instanceof RemoveUnusedImports dead && rewrite.changes()) {
                 removed.addAll(dead.removedNames(input));
             }
-            if (rewrite.changes()) {
-                changedBy.add(pattern.id());
-                source = rewrite.after();
-                if (i + 1 < patterns.size()) {
-                    current = analyzeBytes(python, script, source);
-                    options.put(LineMap.OPTION, LineMap.between(original, source));
-                }
-            }
-        }
-        String name = changedBy.isEmpty() ? patterns.stream().map(Pattern::id).collect(Collectors.joining("+")) : String.join("+", changedBy);
-        Rewrite combined = new Rewrite(name, script, original, source, notes);
+        });
+        Rewrite combined = chained.rewrite();
+        Map<String, Applicability> applicability = chained.applicability();
         Proof proof = null;
         if (prover != null && combined.changes()) {
             ProfileTarget target = new ProfileTarget(agent.id(), script, python, machine.fleetRoot(), machine.environment());
-            proof = prover.prove(new Prover.Subject(target, combined, deferred, removed, agent.commands().test()));
+            proof = prover.prove(new Prover.Subject(target, combined, deferred.getFirst(), removed, agent.commands().test()));
         }
-        return new Optimization(agent, python, version, applicability, combined, deferred, removed, proof);
+        return new Optimization(agent, python, version, applicability, combined, deferred.getFirst(), removed, proof);
+    }
+
+    private static Map<String, String> withLineMap(Map<String, String> base, String lineMap) {
+        Map<String, String> options = new LinkedHashMap<>(base);
+        options.put(LineMap.OPTION, lineMap);
+        return options;
     }
 
     private FileFacts analyze(String python, Path file) {

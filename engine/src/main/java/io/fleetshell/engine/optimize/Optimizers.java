@@ -57,7 +57,7 @@ public final class Optimizers {
     public record ProofSettings(int runs, double alpha, Duration loadTimeout, Duration testTimeout) {
     }
 
-    private final Map<Language, AgentOptimizer> byLanguage = new HashMap<>();
+    private final Map<Language, AgentOptimizer<?>> byLanguage = new HashMap<>();
 
     public Optimizers(Optimizer python, JavaOptimizer java) {
         byLanguage.put(Language.PYTHON, python);
@@ -75,26 +75,13 @@ public final class Optimizers {
     }
 
     /** The optimizer of the agent's language. */
-    public AgentOptimizer of(Agent agent) {
+    public AgentOptimizer<?> of(Agent agent) {
         return byLanguage.get(agent.language());
     }
 
-    /** The patterns {@code optimize} runs on an agent: its language's, or the one named (a bad-input error if unknown there). */
-    public List<Pattern> patterns(Agent agent, String patternId) {
-        AgentOptimizer optimizer = of(agent);
-        return patternId == null ? optimizer.patterns() : List.of(optimizer.pattern(patternId));
-    }
-
-    /**
-     * The patterns a rollout runs on an agent: its language's, or the one named; empty when the named pattern
-     * is another language's. A pattern no language knows is a bad-input error naming the known ones.
-     */
-    public List<Pattern> rolloutPatterns(Agent agent, String patternId) {
-        if (patternId == null) {
-            return of(agent).patterns();
-        }
-        requireKnown(patternId);
-        return of(agent).patterns().stream().filter(p -> p.id().equals(patternId)).toList();
+    /** Whether a rollout of this pattern (null: each language's own) rewrites the agent: not when it is another language's. */
+    public boolean takes(Agent agent, String patternId) {
+        return patternId == null || of(agent).patterns().stream().anyMatch(p -> p.id().equals(patternId));
     }
 
     /** The language whose pattern this is, for a message saying why an agent of another language is left out. */
@@ -110,15 +97,10 @@ public final class Optimizers {
         }
     }
 
-    /** The patterns a stored step names ({@code a+b}), from the agent's language. */
-    public List<Pattern> named(Agent agent, String combined) {
-        return java.util.Arrays.stream(combined.split("\\+")).map(of(agent)::pattern).toList();
-    }
-
     /** The agents' scores in their order, each from its language's facts and its latest baseline (or null). */
     public List<AgentScore> score(Inventory inventory, List<Agent> agents, Function<Agent, AgentOptimizer.MeasuredLoad> baselines) {
         Map<Agent, AgentScore> scores = new HashMap<>();
-        for (AgentOptimizer optimizer : byLanguage.values()) {
+        for (AgentOptimizer<?> optimizer : byLanguage.values()) {
             List<Agent> own = agents.stream().filter(a -> a.language() == optimizer.language()).toList();
             if (!own.isEmpty()) {
                 List<AgentScore> scored = optimizer.score(inventory, own, baselines);
@@ -143,11 +125,15 @@ public final class Optimizers {
         return measured;
     }
 
-    /** {@code AGENT (RUNNER) with PATTERNS; proving with N RUNS of each version}: what {@code optimize} is about to do. */
-    public String describe(Inventory inventory, Agent agent, List<Pattern> patterns, int runs) {
-        AgentOptimizer optimizer = of(agent);
+    /**
+     * {@code AGENT (RUNNER) with PATTERNS; proving with N RUNS of each version}: what {@code optimize} is about to do.
+     * A pattern the agent's language does not have is a bad-input error naming the language's patterns.
+     */
+    public String describe(Inventory inventory, Agent agent, String patternId, int runs) {
+        AgentOptimizer<?> optimizer = of(agent);
+        List<String> ids = patternId == null ? optimizer.patterns().stream().map(Pattern::id).toList() : List.of(optimizer.pattern(patternId).id());
         return "%s (%s) with %s; proving with %d %s of each version".formatted(agent.id(), optimizer.runner(agent, machine(inventory, agent)),
-                String.join(", ", patterns.stream().map(Pattern::id).toList()), runs, optimizer.runsNoun());
+                String.join(", ", ids), runs, optimizer.runsNoun());
     }
 
     /** How {@code optimize} names the runtime the optimization was made for: {@code Python 3.11.2}, {@code java 25}. */
@@ -155,9 +141,13 @@ public final class Optimizers {
         return of(optimization.agent()).runtimeLabel(optimization.pythonVersion());
     }
 
-    /** Rewrites (and proves, when these optimizers prove) one agent of the inventory. */
-    public Optimization optimize(Inventory inventory, Agent agent, List<Pattern> patterns) {
-        return of(agent).optimize(agent, machine(inventory, agent), patterns);
+    /** Rewrites (and proves, when these optimizers prove) one agent of the inventory with one pattern, or null for all its language's. */
+    public Optimization optimize(Inventory inventory, Agent agent, String patternId) {
+        return optimize(of(agent), agent, machine(inventory, agent), patternId);
+    }
+
+    private static <F> Optimization optimize(AgentOptimizer<F> optimizer, Agent agent, Machine machine, String patternId) {
+        return optimizer.optimize(agent, machine, patternId == null ? optimizer.patterns() : List.of(optimizer.pattern(patternId)));
     }
 
     /** The patterns' proof of a rewrite the rollout has written. */

@@ -7,7 +7,6 @@ import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.optimize.Optimization;
 import io.fleetshell.engine.optimize.Optimizers;
-import io.fleetshell.engine.pattern.Pattern;
 import io.fleetshell.engine.score.AgentScore;
 import io.fleetshell.engine.score.ScoreReport;
 
@@ -68,14 +67,13 @@ public final class Planner {
         List<Optimization> changes = new ArrayList<>();
         List<Plan.Skipped> skipped = new ArrayList<>();
         for (Agent agent : agents) {
-            List<Pattern> patterns = optimizers.rolloutPatterns(agent, patternId);
-            if (patterns.isEmpty()) {
+            if (!optimizers.takes(agent, patternId)) {
                 skipped.add(new Plan.Skipped(agent.id(), "%s is a pattern for %s agents; %s is a %s agent".formatted(patternId,
                         optimizers.languageOf(patternId).orElseThrow().title(), agent.name(), agent.language().id())));
                 continue;
             }
             try {
-                changes.add(optimizers.optimize(inventory, agent, patterns));
+                changes.add(optimizers.optimize(inventory, agent, patternId));
             } catch (FleetshellException e) {
                 skipped.add(new Plan.Skipped(agent.id(), e.getMessage()));
             }

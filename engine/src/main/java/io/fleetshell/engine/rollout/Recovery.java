@@ -152,7 +152,7 @@ public final class Recovery {
         String summary = "recovered: %d in-flight step%s restored, %d applied step%s kept, %d never started%s".formatted(
                 inFlight.size(), inFlight.size() == 1 ? "" : "s", kept, kept == 1 ? "" : "s", pending,
                 conflicts > 0 ? ", %d left alone (edited by someone else: see deploy status %d)".formatted(conflicts, deploymentId) : "");
-        String state = deployment.running() ? Deployment.RECOVERED : deployment.state();
+        DeploymentState state = deployment.running() ? DeploymentState.RECOVERED : deployment.state();
         journal.finish(deploymentId, state, deployment.running() ? summary : deployment.summary() + "; " + summary);
         return new Result(deploymentId, outcomes, removed, kept, pending, summary);
     }

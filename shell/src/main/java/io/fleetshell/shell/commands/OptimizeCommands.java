@@ -7,7 +7,6 @@ import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.optimize.Optimization;
 import io.fleetshell.engine.optimize.Optimizers;
 import io.fleetshell.engine.rollout.Planner;
-import io.fleetshell.engine.pattern.Pattern;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
 import io.fleetshell.engine.rollout.DeploymentResult;
@@ -23,7 +22,10 @@ import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.LinkedHashMap;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 
@@ -72,23 +74,23 @@ public class OptimizeCommands {
         Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
         Agent agent = AgentLookup.agent(inventory, name);
         Optimizers optimizers = rollouts.optimizers(runs);
-        List<Pattern> patterns = optimizers.patterns(agent, pattern);
+        String plan = optimizers.describe(inventory, agent, pattern, runs);
         session.journal().agents(List.of(agent.id()));
         Output out = session.output();
-        out.info("Optimizing %s...".formatted(optimizers.describe(inventory, agent, patterns, runs)));
-        Optimization result = optimizers.optimize(inventory, agent, patterns);
+        out.info("Optimizing %s...".formatted(plan));
+        Optimization result = optimizers.optimize(inventory, agent, pattern);
         DeploymentResult deployment = null;
         if (!dryRun && result.deployable()) {
             deployment = deploy(inventory, result, out, json);
         }
         session.journal().summary(summary(result, dryRun, deployment));
         if (json) {
-            out.json(json(result, deployment));
+            out.json(OptimizeJson.of(result, deployment));
         } else {
             print(out, result, optimizers.runtimeLabel(result), dryRun);
             if (deployment != null) {
                 StoredStep step = deployment.steps().getFirst();
-                out.println("deployment %d: %s, step %s %s%s".formatted(deployment.deploymentId(), deployment.state().replace('_', ' '),
+                out.println("deployment %d: %s, step %s %s%s".formatted(deployment.deploymentId(), deployment.state().words(),
                         step.label(), step.state().text(), step.detail() == null ? "" : " (" + step.detail() + ")"));
             }
         }
@@ -98,7 +100,7 @@ public class OptimizeCommands {
         }
         if (deployment != null && !deployment.ok()) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "deployment %d of %s ended %s: %s".formatted(
-                    deployment.deploymentId(), agent.id(), deployment.state().replace('_', ' '), deployment.summary()));
+                    deployment.deploymentId(), agent.id(), deployment.state().words(), deployment.summary()));
         }
     }
 
@@ -122,7 +124,7 @@ public class OptimizeCommands {
         }
         if (deployment != null) {
             return "optimize %s (%s): deployment %d %s".formatted(result.agent().id(), result.rewrite().pattern(),
-                    deployment.deploymentId(), deployment.state().replace('_', ' '));
+                    deployment.deploymentId(), deployment.state().words());
         }
         return "optimize %s (%s%s): %s".formatted(result.agent().id(), result.rewrite().pattern(), dryRun ? ", dry run" : "",
                 result.deployable() ? "deployable" : "not deployable, nothing changed");
@@ -162,52 +164,41 @@ public class OptimizeCommands {
         };
     }
 
-    /** The JSON other tools read (benchfleet applies {@code diff} with patch): stable keys, insertion-ordered. */
-    static Map<String, Object> json(Optimization result, DeploymentResult deployment) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("agent", result.agent().id().toString());
-        m.put("file", result.agent().script().path().toString());
-        m.put("python", result.python());
-        m.put("python_version", result.pythonVersion());
-        m.put("pattern", result.rewrite().pattern());
-        Map<String, Object> patterns = new LinkedHashMap<>();
-        result.applicability().forEach((id, a) -> {
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("applies", a.applies());
-            p.put("reasons", a.reasons());
-            patterns.put(id, p);
-        });
-        m.put("patterns", patterns);
-        m.put("changes", result.rewrite().changes());
-        m.put("diff", result.rewrite().unifiedDiff());
-        m.put("notes", result.rewrite().notes());
-        m.put("deferred", result.deferredNames());
-        if (result.proof() == null) {
-            m.put("proof", null);
-        } else {
-            Map<String, Object> proof = new LinkedHashMap<>();
-            proof.put("deployable", result.deployable());
-            proof.put("checks", result.proof().checks().stream().map(c -> {
-                Map<String, Object> check = new LinkedHashMap<>();
-                check.put("name", c.name());
-                check.put("outcome", c.outcome().name().toLowerCase());
-                check.put("detail", c.detail());
-                check.put("evidence", c.evidence());
-                return check;
-            }).toList());
-            m.put("proof", proof);
+    /**
+     * The JSON other tools read (benchfleet applies {@code diff} with patch): stable keys, in this order.
+     * {@code proof} is null when the rewrite changes nothing; {@code deployment} is absent unless it was applied.
+     */
+    record OptimizeJson(String agent, String file, String python, String pythonVersion, String pattern,
+                        Map<String, PatternJson> patterns, boolean changes, String diff, List<String> notes, List<String> deferred,
+                        ProofJson proof, boolean applied,
+                        @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<DeploymentJson> deployment) {
+
+        static OptimizeJson of(Optimization result, DeploymentResult deployment) {
+            Map<String, PatternJson> patterns = new LinkedHashMap<>();
+            result.applicability().forEach((id, a) -> patterns.put(id, new PatternJson(a.applies(), a.reasons())));
+            return new OptimizeJson(result.agent().id().toString(), result.agent().script().path().toString(), result.python(),
+                    result.pythonVersion(), result.rewrite().pattern(), patterns, result.rewrite().changes(), result.rewrite().unifiedDiff(),
+                    result.rewrite().notes(), result.deferredNames(), result.proof() == null ? null : new ProofJson(result.deployable(),
+                    result.proof().checks().stream().map(c -> new CheckJson(c.name(), c.outcome().name().toLowerCase(), c.detail(),
+                            c.evidence())).toList()), deployment != null && deployment.ok(),
+                    Optional.ofNullable(deployment).map(DeploymentJson::of));
         }
-        m.put("applied", deployment != null && deployment.ok());
-        if (deployment != null) {
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("id", deployment.deploymentId());
-            d.put("state", deployment.state());
-            d.put("summary", deployment.summary());
-            d.put("step", deployment.steps().getFirst().label());
-            d.put("step_state", deployment.steps().getFirst().state().text());
-            d.put("step_detail", deployment.steps().getFirst().detail());
-            m.put("deployment", d);
+
+        record PatternJson(boolean applies, List<String> reasons) {
         }
-        return m;
+
+        record ProofJson(boolean deployable, List<CheckJson> checks) {
+        }
+
+        record CheckJson(String name, String outcome, String detail, Map<String, Object> evidence) {
+        }
+
+        record DeploymentJson(long id, String state, String summary, String step, String stepState, String stepDetail) {
+
+            static DeploymentJson of(DeploymentResult d) {
+                StoredStep step = d.steps().getFirst();
+                return new DeploymentJson(d.deploymentId(), d.state().text(), d.summary(), step.label(), step.state().text(), step.detail());
+            }
+        }
     }
 }

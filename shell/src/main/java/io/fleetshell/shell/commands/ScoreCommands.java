@@ -9,16 +9,13 @@ import io.fleetshell.engine.score.AgentScore;
 import io.fleetshell.engine.score.ScoreReport;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Output;
-import io.fleetshell.shell.render.JsonObject;
 import io.fleetshell.shell.render.TextTable;
 import org.springframework.shell.core.command.annotation.Argument;
 import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** {@code score}: which agents are worth optimizing, from static facts and measured baselines. */
 @Component
@@ -55,7 +52,7 @@ public class ScoreCommands {
         if (one != null) {
             AgentScore score = scores.getFirst();
             if (json) {
-                out.json(scoreJson(score));
+                out.json(ScoreJson.of(score));
             } else {
                 out.println(detail(out, score));
             }
@@ -64,10 +61,8 @@ public class ScoreCommands {
         ScoreReport report = ScoreReport.of(scores, batchSize);
         List<AgentScore> shown = top == null ? report.agents() : report.agents().stream().limit(top).toList();
         if (json) {
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("agents", shown.stream().map(ScoreCommands::scoreJson).toList());
-            result.put("batches", report.batches().stream().map(b -> b.stream().map(AgentId::toString).toList()).toList());
-            out.json(result);
+            out.json(new ReportJson(shown.stream().map(ScoreJson::of).toList(),
+                    report.batches().stream().map(b -> b.stream().map(AgentId::toString).toList()).toList()));
             return;
         }
         TextTable table = new TextTable("#", "AGENT", "SCORE", "POTENTIAL", "RISK", "LOAD MS", "GAIN MS", "RECOMMENDATION / REASON");
@@ -128,30 +123,27 @@ public class ScoreCommands {
         return out.style(label, colour);
     }
 
-    private static Map<String, Object> scoreJson(AgentScore s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("agent", s.agent().toString());
-        m.put("status", s.status().name().toLowerCase());
-        m.put("score", s.score());
-        m.put("band", s.band().label());
-        m.put("risk", s.risk().name().toLowerCase());
-        m.put("factors", JsonObject.of("startup_impact", s.factors().startupImpact(), "heavy_dependencies", s.factors().heavyDependencies(),
-                "memory", s.factors().memory(), "init_complexity", s.factors().initComplexity()));
-        m.put("load_ms", s.loadMillis());
-        m.put("predicted_gain_ms", s.predictedGainMs());
-        m.put("baseline_version", s.baselineVersion());
-        m.put("recommendations", s.recommendations().stream().map(r -> JsonObject.of("pattern", r.pattern(), "reason", r.reason())).toList());
-        m.put("reasons", s.reasons());
-        m.put("statements", s.statements().stream().map(st -> {
-            Map<String, Object> sm = new LinkedHashMap<>();
-            sm.put("line", st.line());
-            sm.put("text", st.text());
-            sm.put("verdict", st.verdict());
-            sm.put("reason", st.reason());
-            sm.put("ms", st.millis());
-            sm.put("rss_kb", st.rssKb());
-            return sm;
-        }).toList());
-        return m;
+    /** {@code score --json} of one agent: every factor, reason and statement behind its score. */
+    record ScoreJson(String agent, String status, double score, String band, String risk, FactorsJson factors, Double loadMs,
+                     Double predictedGainMs, int baselineVersion, List<AgentScore.Recommendation> recommendations, List<String> reasons,
+                     List<StatementJson> statements) {
+
+        static ScoreJson of(AgentScore s) {
+            AgentScore.Factors f = s.factors();
+            return new ScoreJson(s.agent().toString(), s.status().name().toLowerCase(), s.score(), s.band().label(), s.risk().name().toLowerCase(),
+                    new FactorsJson(f.startupImpact(), f.heavyDependencies(), f.memory(), f.initComplexity()), s.loadMillis(), s.predictedGainMs(),
+                    s.baselineVersion(), s.recommendations(), s.reasons(), s.statements().stream().map(st -> new StatementJson(st.line(),
+                    st.text(), st.verdict(), st.reason(), st.millis(), st.rssKb())).toList());
+        }
+
+        record FactorsJson(double startupImpact, double heavyDependencies, double memory, double initComplexity) {
+        }
+
+        record StatementJson(int line, String text, String verdict, String reason, Double ms, Double rssKb) {
+        }
+    }
+
+    /** {@code score --json} of the fleet: the agents shown, best first, and the candidates in rollout batches. */
+    record ReportJson(List<ScoreJson> agents, List<List<String>> batches) {
     }
 }
