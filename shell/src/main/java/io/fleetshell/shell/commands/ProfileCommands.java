@@ -19,11 +19,13 @@ import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code profile} measures agents' load in fresh processes; {@code baseline list|show} reads what it stored. */
 @Component
@@ -74,7 +76,7 @@ public class ProfileCommands {
         session.journal().summary("profiled %d agents (%d failed to load), %d runs each".formatted(profiles.size(), failed, runs));
         session.journal().agents(profiles.stream().map(p -> p.target().agent()).toList());
         if (json) {
-            out.json(Map.of("baselines", stored.stream().map(ProfileCommands::baselineJson).toList()));
+            out.json(new BaselinesJson(stored.stream().map(BaselineJson::of).toList()));
             return;
         }
         out.println(table(stored).render());
@@ -92,7 +94,7 @@ public class ProfileCommands {
         List<RuntimeBaseline> runtime = session.runtime().latestRuntimeBaselines();
         Output out = session.output();
         if (json) {
-            out.json(JsonObject.of("baselines", baselines.stream().map(ProfileCommands::baselineJson).toList(),
+            out.json(JsonObject.of("baselines", baselines.stream().map(BaselineJson::of).toList(),
                     "runtime_baselines", runtime.stream().map(b -> JsonObject.of("agent", b.agent().toString(), "version", b.version(),
                             "captured_at", b.capturedAt().toString(), "window_start", b.windowStart().toString(),
                             "window_end", b.windowEnd().toString(), "samples", session.runtime().baselineSummary(b.id()))).toList()));
@@ -137,9 +139,7 @@ public class ProfileCommands {
                         agent.id(), versions.stream().map(b -> String.valueOf(b.version())).toList(), version)));
         Output out = session.output();
         if (json) {
-            Map<String, Object> m = baselineJson(baseline);
-            m.put("samples", baseline.profile().samples().stream().map(ProfileCommands::sampleJson).toList());
-            out.json(m);
+            out.json(BaselineJson.of(baseline, true));
             return;
         }
         AgentProfile p = baseline.profile();
@@ -205,49 +205,64 @@ public class ProfileCommands {
                 load.n(), p.peakRssKb().median() / 1024.0);
     }
 
-    static Map<String, Object> baselineJson(Baseline b) {
-        AgentProfile p = b.profile();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("agent", p.target().agent().toString());
-        m.put("version", b.version());
-        m.put("created_at", b.createdAt().toString());
-        m.put("script", p.target().script().toString());
-        m.put("script_sha256", b.scriptSha256());
-        m.put("python", p.target().python());
-        m.put("python_version", p.python());
-        m.put("loaded", p.loaded());
-        m.put("runs", p.samples().size());
-        if (p.loaded()) {
-            Stats load = p.loadMillis();
-            m.put("load_ms", JsonObject.of("median", load.median(), "min", load.min(), "max", load.max()));
-            m.put("peak_rss_kb_median", p.peakRssKb().median());
-            m.put("modules_loaded_median", p.modulesLoaded().median());
-            m.put("statements", p.statements().stream().map(st -> JsonObject.of("line", st.line(), "module", st.module(),
-                    "ms", st.millis(), "rss_kb", st.rssKb(), "importtime_cumulative_ms", st.importTimeCumulativeMillis(),
-                    "importtime_self_ms", st.importTimeSelfMillis())).toList());
-            m.put("direct_imports", p.directImports().stream().map(i -> JsonObject.of("module", i.module(),
-                    "cumulative_ms", i.cumulativeMillis(), "self_ms", i.selfMillis())).toList());
-        } else {
-            LoadSample.LoadError e = p.failure().orElseThrow();
-            Map<String, Object> error = new LinkedHashMap<>();
-            error.put("type", e.type());
-            error.put("message", e.message());
-            error.put("line", e.line());
-            m.put("error", error);
+    /**
+     * A stored baseline as {@code profile}, {@code baseline list} and {@code baseline show} print it: the figures of a
+     * profile that loaded, or the error of one that did not (absent keys, not nulls); {@code samples} only in
+     * {@code baseline show}.
+     */
+    record BaselineJson(String agent, int version, String createdAt, String script, String scriptSha256, String python, String pythonVersion,
+                        boolean loaded, int runs, @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<LoadJson> loadMs,
+                        @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Double> peakRssKbMedian,
+                        @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Double> modulesLoadedMedian,
+                        @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<List<StatementJson>> statements,
+                        @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<List<ImportJson>> directImports,
+                        @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<LoadSample.LoadError> error,
+                        @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<List<SampleJson>> samples) {
+
+        static BaselineJson of(Baseline b) {
+            return of(b, false);
         }
-        return m;
+
+        static BaselineJson of(Baseline b, boolean withSamples) {
+            AgentProfile p = b.profile();
+            boolean loaded = p.loaded();
+            Stats load = loaded ? p.loadMillis() : null;
+            return new BaselineJson(p.target().agent().toString(), b.version(), b.createdAt().toString(), p.target().script().toString(),
+                    b.scriptSha256(), p.target().python(), p.python(), loaded, p.samples().size(),
+                    loaded ? Optional.of(new LoadJson(load.median(), load.min(), load.max())) : Optional.empty(),
+                    loaded ? Optional.of(p.peakRssKb().median()) : Optional.empty(),
+                    loaded ? Optional.of(p.modulesLoaded().median()) : Optional.empty(),
+                    loaded ? Optional.of(p.statements().stream().map(st -> new StatementJson(st.line(), st.module(), st.millis(), st.rssKb(),
+                            st.importTimeCumulativeMillis(), st.importTimeSelfMillis())).toList()) : Optional.empty(),
+                    loaded ? Optional.of(p.directImports().stream().map(i -> new ImportJson(i.module(), i.cumulativeMillis(), i.selfMillis()))
+                            .toList()) : Optional.empty(),
+                    loaded ? Optional.empty() : p.failure(),
+                    withSamples ? Optional.of(p.samples().stream().map(SampleJson::of).toList()) : Optional.empty());
+        }
+
+        record LoadJson(double median, double min, double max) {
+        }
+
+        record StatementJson(int line, String module, double ms, double rssKb, double importtimeCumulativeMs, double importtimeSelfMs) {
+        }
+
+        record ImportJson(String module, double cumulativeMs, double selfMs) {
+        }
+
+        /** One raw sample: imports as {@code [module, depth, self µs, cumulative µs]}, statements as {@code [module, line, ms, rss kB]}. */
+        record SampleJson(int run, boolean ok, double loadMs, long peakRssKb, int modulesLoaded, List<List<Object>> imports,
+                          List<List<Object>> statements, String error) {
+
+            static SampleJson of(LoadSample s) {
+                return new SampleJson(s.run(), s.ok(), s.loadMillis(), s.peakRssKb(), s.modulesLoaded(),
+                        s.imports().stream().map(i -> List.<Object>of(i.module(), i.depth(), i.selfMicros(), i.cumulativeMicros())).toList(),
+                        s.statements().stream().map(c -> List.<Object>of(c.module(), c.line(), c.millis(), c.rssKb())).toList(),
+                        s.error() == null ? null : s.error().toString());
+            }
+        }
     }
 
-    private static Map<String, Object> sampleJson(LoadSample s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("run", s.run());
-        m.put("ok", s.ok());
-        m.put("load_ms", s.loadMillis());
-        m.put("peak_rss_kb", s.peakRssKb());
-        m.put("modules_loaded", s.modulesLoaded());
-        m.put("imports", s.imports().stream().map(i -> List.of(i.module(), i.depth(), i.selfMicros(), i.cumulativeMicros())).toList());
-        m.put("statements", s.statements().stream().map(c -> List.of(c.module(), c.line(), c.millis(), c.rssKb())).toList());
-        m.put("error", s.error() == null ? null : s.error().toString());
-        return m;
+    /** {@code profile --json}, and the module-load half of {@code baseline list --json}. */
+    record BaselinesJson(List<BaselineJson> baselines) {
     }
 }
