@@ -4,7 +4,10 @@ import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.optimize.ProofHints;
+import io.fleetshell.engine.rollout.BatchState;
 import io.fleetshell.engine.rollout.Decision;
+import io.fleetshell.engine.rollout.DeploymentState;
 import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.DeploymentJournal;
 import io.fleetshell.engine.rollout.FleetLock;
@@ -29,14 +32,14 @@ import java.util.Optional;
 
 /**
  * Rollouts in SQLite: deployments, batches, steps, content-addressed blobs, backups, the intent/outcome
- * journal, decisions and the fleet lock (schema V4). Every method is one IMMEDIATE transaction, so a
+ * journal, decisions and the fleet lock (schema V4; each step's proof hints since V9). Every method is one IMMEDIATE transaction, so a
  * journal entry and the step state it sets are durable together before the caller acts on them.
  */
 public final class DeploymentStore implements DeploymentJournal {
 
     private static final String STEP_COLUMNS = """
             SELECT id, deployment_id, batch, position, machine, agent, file, pattern, before_sha256, after_sha256,
-                   predicted_gain_ms, notes_json, state, detail, updated_at
+                   predicted_gain_ms, notes_json, deferred_names_json, removed_names_json, state, detail, updated_at
             FROM deployment_steps
             """;
 
@@ -80,8 +83,8 @@ public final class DeploymentStore implements DeploymentJournal {
             String now = Timestamps.now();
             try (PreparedStatement step = c.prepareStatement("""
                     INSERT INTO deployment_steps (deployment_id, batch, position, machine, agent, file, pattern, before_sha256,
-                        after_sha256, predicted_gain_ms, notes_json, state, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)""")) {
+                        after_sha256, predicted_gain_ms, notes_json, deferred_names_json, removed_names_json, state, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)""")) {
                 for (PlanStep s : plan.steps()) {
                     String before = insertBlob(c, s.rewrite().before());
                     String after = insertBlob(c, s.rewrite().after());
@@ -96,7 +99,9 @@ public final class DeploymentStore implements DeploymentJournal {
                     step.setString(9, after);
                     step.setObject(10, s.predictedGainMs());
                     step.setString(11, Json.write(s.rewrite().notes()));
-                    step.setString(12, now);
+                    step.setString(12, Json.write(s.hints().deferredNames()));
+                    step.setString(13, Json.write(s.hints().removedNames()));
+                    step.setString(14, now);
                     step.addBatch();
                 }
                 step.executeBatch();
@@ -246,7 +251,7 @@ public final class DeploymentStore implements DeploymentJournal {
         database.write(c -> update(c, """
                 INSERT INTO rollout_decisions (deployment_id, batch, step_id, at, kind, name, verdict, rule, summary, evidence_json)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", deploymentId, batch, stepId, Timestamps.format(d.at()), d.kind(), d.name(),
-                d.verdict(), d.rule(), d.summary(), Json.write(d.evidence())));
+                d.verdict().name(), d.rule(), d.summary(), Json.write(d.evidence())));
     }
 
     @Override
@@ -255,7 +260,7 @@ public final class DeploymentStore implements DeploymentJournal {
                 SELECT batch, step_id, at, kind, name, verdict, rule, summary, evidence_json
                 FROM rollout_decisions WHERE deployment_id = ? ORDER BY id""", r -> new Recorded(
                 (Integer) r.getObject("batch"), r.getObject("step_id") == null ? null : r.getLong("step_id"),
-                new Decision(r.getString("kind"), r.getString("name"), r.getString("verdict"), r.getString("rule"),
+                new Decision(r.getString("kind"), r.getString("name"), Decision.Verdict.valueOf(r.getString("verdict")), r.getString("rule"),
                         r.getString("summary"), Json.readMap(r.getString("evidence_json")), Timestamps.parse(r.getString("at")))),
                 deploymentId));
     }
@@ -280,35 +285,35 @@ public final class DeploymentStore implements DeploymentJournal {
     }
 
     @Override
-    public void batchState(long deploymentId, int batch, String state) {
+    public void batchState(long deploymentId, int batch, BatchState state) {
         database.write(c -> {
             String now = Timestamps.now();
             update(c, """
                     UPDATE deployment_batches SET state = ?1,
                         started_at = CASE WHEN ?1 = 'running' THEN ?2 ELSE started_at END,
                         finished_at = CASE WHEN ?1 IN ('passed', 'failed', 'held', 'rolled_back') THEN ?2 ELSE finished_at END
-                    WHERE deployment_id = ?3 AND number = ?4""", state, now, deploymentId, batch);
-            journal(c, deploymentId, batch, null, NOTE, "batch " + state, null);
+                    WHERE deployment_id = ?3 AND number = ?4""", state.text(), now, deploymentId, batch);
+            journal(c, deploymentId, batch, null, NOTE, "batch " + state.text(), null);
             return null;
         });
     }
 
     @Override
-    public Map<Integer, String> batchStates(long deploymentId) {
+    public Map<Integer, BatchState> batchStates(long deploymentId) {
         return database.read(c -> {
-            Map<Integer, String> states = new LinkedHashMap<>();
+            Map<Integer, BatchState> states = new LinkedHashMap<>();
             Rows.list(c, "SELECT number, state FROM deployment_batches WHERE deployment_id = ? ORDER BY number",
-                    r -> states.put(r.getInt(1), r.getString(2)), deploymentId);
+                    r -> states.put(r.getInt(1), BatchState.parse(r.getString(2))), deploymentId);
             return states;
         });
     }
 
     @Override
-    public void finish(long deploymentId, String state, String summary) {
+    public void finish(long deploymentId, DeploymentState state, String summary) {
         database.write(c -> {
-            update(c, "UPDATE deployments SET state = ?, summary = ?, finished_at = ?, control = NULL WHERE id = ?", state, summary,
+            update(c, "UPDATE deployments SET state = ?, summary = ?, finished_at = ?, control = NULL WHERE id = ?", state.text(), summary,
                     Timestamps.now(), deploymentId);
-            journal(c, deploymentId, null, null, NOTE, "finished: " + state, summary);
+            journal(c, deploymentId, null, null, NOTE, "finished: " + state.text(), summary);
             update(c, "DELETE FROM fleet_lock WHERE pid = ?", ProcessHandle.current().pid());
             return null;
         });
@@ -439,7 +444,7 @@ public final class DeploymentStore implements DeploymentJournal {
     private static Deployment deployment(ResultSet r) throws SQLException {
         return new Deployment(r.getLong("id"), Timestamps.parse(r.getString("created_at")),
                 r.getString("finished_at") == null ? null : Timestamps.parse(r.getString("finished_at")), r.getString("pattern"),
-                Json.readMap(r.getString("options_json")), r.getString("state"), r.getString("control"), r.getString("summary"),
+                Json.readMap(r.getString("options_json")), DeploymentState.parse(r.getString("state")), r.getString("control"), r.getString("summary"),
                 r.getLong("pid"), r.getString("host"));
     }
 
@@ -448,7 +453,8 @@ public final class DeploymentStore implements DeploymentJournal {
                 new AgentId(r.getString("machine"), r.getString("agent")), Path.of(r.getString("file")), r.getString("pattern"),
                 r.getString("before_sha256"), r.getString("after_sha256"),
                 r.getObject("predicted_gain_ms") == null ? null : r.getDouble("predicted_gain_ms"),
-                Json.readStringList(r.getString("notes_json")), StepState.parse(r.getString("state")), r.getString("detail"),
+                Json.readStringList(r.getString("notes_json")), new ProofHints(Json.readStringList(r.getString("deferred_names_json")),
+                Json.readStringList(r.getString("removed_names_json"))), StepState.parse(r.getString("state")), r.getString("detail"),
                 Timestamps.parse(r.getString("updated_at")));
     }
 }

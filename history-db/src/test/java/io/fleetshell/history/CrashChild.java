@@ -39,7 +39,7 @@ public final class CrashChild {
             if (args[3].equals("rollback")) {
                 executor.rollback(store.steps(result.deploymentId()), "rollback --deployment " + result.deploymentId(), false);
             }
-            System.out.println("done " + result.state());
+            System.out.println("done " + result.state().text());
         }
     }
 }

@@ -1,28 +1,26 @@
 package io.fleetshell.history;
 
 import io.fleetshell.engine.Checksums;
-import io.fleetshell.engine.analysis.FileFacts;
 import io.fleetshell.engine.analysis.PythonFacts;
 import io.fleetshell.engine.demo.DemoFleet;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.InventoryLoader;
-import io.fleetshell.engine.inventory.Language;
 import io.fleetshell.engine.inventory.LoadedConfig;
 import io.fleetshell.engine.java.JavaAnalyzer;
-import io.fleetshell.engine.java.JavaPatterns;
-import io.fleetshell.engine.pattern.PatternInput;
-import io.fleetshell.engine.pattern.Patterns;
+import io.fleetshell.engine.optimize.JavaOptimizer;
+import io.fleetshell.engine.optimize.Optimization;
+import io.fleetshell.engine.optimize.Optimizer;
+import io.fleetshell.engine.optimize.Optimizers;
 import io.fleetshell.engine.rollout.AgentRuntime;
 import io.fleetshell.engine.rollout.BatchSpec;
-import io.fleetshell.engine.rollout.Candidate;
-import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.DeploymentResult;
+import io.fleetshell.engine.rollout.DeploymentState;
 import io.fleetshell.engine.rollout.OnFail;
 import io.fleetshell.engine.rollout.Plan;
 import io.fleetshell.engine.rollout.Restorer;
-import io.fleetshell.engine.rollout.Rollout;
+import io.fleetshell.engine.rollout.Planner;
 import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.RolloutListener;
 import io.fleetshell.engine.rollout.RolloutOptions;
@@ -45,8 +43,8 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * One deployment over Python and Java agents of the demo fleet, each with its own language's pattern:
- * written with backups, the written files proven (python compile / javax.tools), then rolled back
+ * One deployment over Python and Java agents of the demo fleet, each with its own language's pattern, each
+ * rewritten by its language's optimizer and planned by the planner: written with backups, the written files proven (python compile / javax.tools), then rolled back
  * byte-exact.
  */
 @ExtendWith(HistoryDatabaseExtension.class)
@@ -69,26 +67,16 @@ class MixedLanguageRolloutTest {
         chosen.put("SignatureService", "java_memoize_field");
         chosen.put("RouteMatcherAgent", "java_unused_imports");
 
-        PythonFacts pythonFacts = new PythonFacts(dir.resolve("helpers"));
-        JavaAnalyzer javaAnalyzer = new JavaAnalyzer();
+        Optimizers optimizers = new Optimizers(new Optimizer(new PythonFacts(dir.resolve("helpers")), Set.of(), null),
+                new JavaOptimizer(new JavaAnalyzer(), null));
         Map<AgentId, byte[]> originals = new LinkedHashMap<>();
-        List<Candidate> candidates = new ArrayList<>();
+        List<Optimization> optimizations = new ArrayList<>();
         for (Map.Entry<String, String> entry : chosen.entrySet()) {
             Agent agent = inventory.agents().stream().filter(a -> a.name().equals(entry.getKey())).findFirst().orElseThrow();
-            Path file = agent.script().path();
-            byte[] source = Files.readAllBytes(file);
-            originals.put(agent.id(), source);
-            PatternInput input;
-            if (agent.language() == Language.JAVA) {
-                input = PatternInput.java(agent.name(), file, source, javaAnalyzer.analyze(file, source), Map.of());
-                candidates.add(new Candidate(agent, JavaPatterns.byId(entry.getValue()), input, null));
-            } else {
-                FileFacts facts = pythonFacts.analyze("python3", List.of(file), Set.of()).getFirst();
-                input = new PatternInput(agent.name(), file, source, facts, "3.11", Map.of());
-                candidates.add(new Candidate(agent, Patterns.byId(entry.getValue()), input, null));
-            }
+            originals.put(agent.id(), Files.readAllBytes(agent.script().path()));
+            optimizations.add(optimizers.optimize(inventory, agent, entry.getValue()));
         }
-        Plan plan = Rollout.resolve(candidates, new RolloutOptions(BatchSpec.parse("3"), Duration.ZERO, 0, OnFail.ROLLBACK_BATCH));
+        Plan plan = Planner.of(optimizations, List.of(), Map.of(), new RolloutOptions(BatchSpec.parse("3"), Duration.ZERO, 0, OnFail.ROLLBACK_BATCH));
         assertThat(plan.skipped()).isEmpty();
         assertThat(plan.steps()).hasSize(5);
 
@@ -97,7 +85,7 @@ class MixedLanguageRolloutTest {
                 .findFirst().orElse(null), new WrittenFileProver(inventory, Duration.ofMinutes(2)), List.of(), AgentRuntime.NOT_RUNNING, "test-host");
         DeploymentResult result = executor.run(plan, RolloutListener.SILENT);
 
-        assertThat(result.state()).as(result.summary()).isEqualTo(Deployment.COMPLETED);
+        assertThat(result.state()).as(result.summary()).isEqualTo(DeploymentState.COMPLETED);
         assertThat(result.steps()).extracting(StoredStep::state).containsOnly(StepState.APPLIED);
         for (StoredStep step : result.steps()) {
             assertThat(Files.readAllBytes(step.file())).isNotEqualTo(originals.get(step.agent()));
@@ -112,6 +100,6 @@ class MixedLanguageRolloutTest {
             assertThat(Files.readAllBytes(agent.script().path())).as(agent.name()).isEqualTo(original.getValue());
             assertThat(Checksums.sha256(agent.script().path())).isEqualTo(Checksums.sha256(original.getValue()));
         }
-        assertThat(store.deployment(result.deploymentId()).orElseThrow().state()).isEqualTo(Deployment.ROLLED_BACK);
+        assertThat(store.deployment(result.deploymentId()).orElseThrow().state()).isEqualTo(DeploymentState.ROLLED_BACK);
     }
 }

@@ -3,6 +3,7 @@ package io.fleetshell.history;
 import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.rollout.AgentRuntime;
 import io.fleetshell.engine.rollout.DeploymentJournal;
+import io.fleetshell.engine.rollout.DeploymentState;
 import io.fleetshell.engine.rollout.LockHolder;
 import io.fleetshell.engine.rollout.OnFail;
 import io.fleetshell.engine.rollout.Plan;
@@ -42,8 +43,8 @@ public final class RollbackBench {
                 Files.write(step.file(), RolloutFleet.edited(fleet.originals.get(step.agent())));
             }
             store.record(steps, DeploymentJournal.OUTCOME, "applied", StepState.APPLIED, "set up by the benchmark");
-            store.finish(id, "completed", "set up by the benchmark");
-            RolloutExecutor executor = new RolloutExecutor(store, fleet.lookup(), (a, r) -> {
+            store.finish(id, DeploymentState.COMPLETED, "set up by the benchmark");
+            RolloutExecutor executor = new RolloutExecutor(store, fleet.lookup(), (a, r, h) -> {
                 throw new IllegalStateException("a rollback proves nothing");
             }, List.of(), AgentRuntime.NOT_RUNNING, "bench");
 

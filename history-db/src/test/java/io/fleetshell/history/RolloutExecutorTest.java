@@ -7,6 +7,7 @@ import io.fleetshell.engine.rollout.AgentRuntime;
 import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.DeploymentJournal;
 import io.fleetshell.engine.rollout.DeploymentResult;
+import io.fleetshell.engine.rollout.DeploymentState;
 import io.fleetshell.engine.rollout.LockHolder;
 import io.fleetshell.engine.rollout.OnFail;
 import io.fleetshell.engine.rollout.Plan;
@@ -50,7 +51,7 @@ class RolloutExecutorTest {
 
         DeploymentResult result = executor(store, fleet, Set.of()).run(plan, RolloutListener.SILENT);
 
-        assertThat(result.state()).isEqualTo(Deployment.COMPLETED);
+        assertThat(result.state()).isEqualTo(DeploymentState.COMPLETED);
         assertThat(result.steps()).extracting(StoredStep::state).containsOnly(StepState.APPLIED);
         for (var agent : fleet.agents) {
             assertThat(Files.readAllBytes(agent.script().path())).isEqualTo(RolloutFleet.edited(fleet.originals.get(agent.id())));
@@ -72,7 +73,7 @@ class RolloutExecutorTest {
 
         DeploymentResult result = executor(store, fleet, Set.of("Agent003")).run(plan, RolloutListener.SILENT);
 
-        assertThat(result.state()).isEqualTo(Deployment.STOPPED);
+        assertThat(result.state()).isEqualTo(DeploymentState.STOPPED);
         assertThat(result.summary()).contains("stopped at batch 2", "failed 1/2 = 50.0% > --max-fail 0.0%");
         assertThat(result.steps()).extracting(StoredStep::state).containsExactly(StepState.APPLIED, StepState.APPLIED,
                 StepState.ROLLED_BACK, StepState.ROLLED_BACK, StepState.PENDING, StepState.PENDING);
@@ -89,7 +90,7 @@ class RolloutExecutorTest {
         RolloutFleet fleet = RolloutFleet.create(dir, 4);
         DeploymentResult result = executor(new DeploymentStore(db), fleet, Set.of("Agent000"))
                 .run(fleet.plan("2", 50, OnFail.ROLLBACK_BATCH, Duration.ZERO), RolloutListener.SILENT);
-        assertThat(result.state()).isEqualTo(Deployment.COMPLETED);
+        assertThat(result.state()).isEqualTo(DeploymentState.COMPLETED);
         assertThat(result.steps()).extracting(StoredStep::state).containsExactly(StepState.ROLLED_BACK, StepState.APPLIED,
                 StepState.APPLIED, StepState.APPLIED);
     }
@@ -137,7 +138,7 @@ class RolloutExecutorTest {
         assertThat(Files.readAllBytes(edited)).isEqualTo(fleet.originals.get(fleet.agents.get(2).id()));
         assertThat(store.backups(result.deploymentId())).filteredOn(b -> b.reason().equals("forced rollback")).singleElement()
                 .satisfies(b -> assertThat(b.sha256()).isEqualTo(Checksums.sha256("print('edited after the deploy')\n")));
-        assertThat(store.deployment(result.deploymentId()).orElseThrow().state()).isEqualTo(Deployment.ROLLED_BACK);
+        assertThat(store.deployment(result.deploymentId()).orElseThrow().state()).isEqualTo(DeploymentState.ROLLED_BACK);
     }
 
     @Test
@@ -184,7 +185,7 @@ class RolloutExecutorTest {
         assertThat(result.removedTempFiles()).containsExactly(step.tempFile().toString());
         assertThat(Files.readAllBytes(step.file())).isEqualTo(fleet.originals.get(step.agent()));
         assertThat(store.steps(id)).extracting(StoredStep::state).containsExactly(StepState.ROLLED_BACK, StepState.PENDING);
-        assertThat(store.deployment(id).orElseThrow().state()).isEqualTo(Deployment.RECOVERED);
+        assertThat(store.deployment(id).orElseThrow().state()).isEqualTo(DeploymentState.RECOVERED);
         assertThat(store.lockHolder()).isEmpty();
         assertThat(recovery.interrupted()).isEmpty();
     }
@@ -217,7 +218,7 @@ class RolloutExecutorTest {
 
         DeploymentResult result = running.get(30, java.util.concurrent.TimeUnit.SECONDS);
 
-        assertThat(result.state()).isEqualTo(Deployment.ABORTED);
+        assertThat(result.state()).isEqualTo(DeploymentState.ABORTED);
         assertThat(result.steps()).extracting(StoredStep::state).containsExactly(StepState.ROLLED_BACK, StepState.PENDING,
                 StepState.PENDING);
         for (var agent : fleet.agents) {

@@ -1,5 +1,6 @@
 package io.fleetshell.history;
 
+import io.fleetshell.engine.analysis.FileFacts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentCommands;
 import io.fleetshell.engine.inventory.AgentId;
@@ -11,11 +12,11 @@ import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
 import io.fleetshell.engine.rollout.BatchSpec;
-import io.fleetshell.engine.rollout.Candidate;
 import io.fleetshell.engine.rollout.OnFail;
 import io.fleetshell.engine.rollout.Plan;
 import io.fleetshell.engine.rollout.StepProver;
-import io.fleetshell.engine.rollout.Rollout;
+import io.fleetshell.engine.rollout.Planner;
+import io.fleetshell.engine.optimize.Optimization;
 import io.fleetshell.engine.rollout.RolloutOptions;
 
 import java.io.IOException;
@@ -80,14 +81,21 @@ public final class RolloutFleet {
         return id -> agents.stream().filter(a -> a.id().equals(id)).findFirst().orElse(null);
     }
 
+    /**
+     * The plan the planner makes of each agent's {@link #EDIT_MODE} rewrite (what an optimizer returns for a
+     * pattern that needs no analysis: its facts are null), each predicted to gain 1.5 ms.
+     */
     Plan plan(String batchSize, double maxFail, OnFail onFail, Duration interval) throws IOException {
-        List<Candidate> candidates = new ArrayList<>();
+        List<Optimization> optimizations = new ArrayList<>();
+        Map<AgentId, Double> gains = new LinkedHashMap<>();
         for (Agent agent : agents) {
             byte[] source = Files.readAllBytes(agent.script().path());
-            candidates.add(new Candidate(agent, EDIT_MODE, new PatternInput(agent.name(), agent.script().path(), source, null, "3.11",
-                    Map.of()), 1.5));
+            PatternInput<FileFacts> input = new PatternInput<>(agent.name(), agent.script().path(), source, null, "3.11", Map.of());
+            optimizations.add(new Optimization(agent, "python3", "3.11", Map.of(EDIT_MODE.id(), EDIT_MODE.validate(input)),
+                    EDIT_MODE.rewrite(input), List.of(), List.of(), null));
+            gains.put(agent.id(), 1.5);
         }
-        return Rollout.resolve(candidates, new RolloutOptions(BatchSpec.parse(batchSize), interval, maxFail, onFail));
+        return Planner.of(optimizations, List.of(), gains, new RolloutOptions(BatchSpec.parse(batchSize), interval, maxFail, onFail));
     }
 
     static byte[] edited(byte[] original) {
@@ -96,7 +104,7 @@ public final class RolloutFleet {
 
     /** A prover that reads the written file and fails for the named agents, as a test_command would. */
     static StepProver failingFor(Set<String> agentNames) {
-        return (agent, rewrite) -> {
+        return (agent, rewrite, hints) -> {
             String onDisk;
             try {
                 onDisk = Files.readString(rewrite.file());
@@ -115,7 +123,7 @@ public final class RolloutFleet {
     }
 
     /** The test pattern: turns {@code MODE = 'eager'} into {@code MODE = 'lazy'}. */
-    static final Pattern EDIT_MODE = new Pattern() {
+    static final Pattern<FileFacts> EDIT_MODE = new Pattern<>() {
         @Override
         public String id() {
             return "edit_mode";
@@ -132,14 +140,14 @@ public final class RolloutFleet {
         }
 
         @Override
-        public Applicability validate(PatternInput input) {
+        public Applicability validate(PatternInput<FileFacts> input) {
             return new String(input.source(), StandardCharsets.UTF_8).contains(LINE)
                     ? new Applicability.Applies(List.of("the file has the eager mode line"))
                     : new Applicability.DoesNotApply(List.of("no eager mode line"));
         }
 
         @Override
-        public Rewrite rewrite(PatternInput input) {
+        public Rewrite rewrite(PatternInput<FileFacts> input) {
             return new Rewrite(id(), input.file(), input.source(), edited(input.source()), List.of("only the mode line changes"));
         }
     };

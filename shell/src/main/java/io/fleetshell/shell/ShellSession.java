@@ -1,7 +1,7 @@
 package io.fleetshell.shell;
 
 import io.fleetshell.engine.FleetHome;
-import io.fleetshell.engine.Settings;
+import io.fleetshell.engine.settings.Settings;
 import io.fleetshell.engine.compare.Gates;
 import io.fleetshell.engine.compare.TrafficHistory;
 import io.fleetshell.engine.inventory.Inventory;

@@ -77,7 +77,7 @@ class JavaAgentCommandsTest {
         assertThat(result.get("deferred")).extracting(JsonNode::asString)
                 .containsExactly("RouteMatcherAgent.ROUTES", "RouteMatcherAgent.SHARDS");
         JsonNode checks = result.get("proof").get("checks");
-        assertThat(checks).extracting(c -> c.get("name").asString()).containsExactly("parses", "compiles", "tests", "starts", "start-up");
+        assertThat(checks).extracting(c -> c.get("name").asString()).containsExactly("parses", "compiles", "agent tests", "starts", "start-up");
         assertThat(checks.get(1).get("outcome").asString()).isEqualTo("passed");
         JsonNode startUp = checks.get(4);
         assertThat(startUp.get("evidence").get("before_ms")).hasSize(4);

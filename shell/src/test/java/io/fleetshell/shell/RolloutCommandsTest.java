@@ -8,7 +8,8 @@ import io.fleetshell.engine.rollout.DeploymentJournal;
 import io.fleetshell.engine.rollout.LockHolder;
 import io.fleetshell.engine.rollout.OnFail;
 import io.fleetshell.engine.rollout.Plan;
-import io.fleetshell.engine.rollout.Rollout;
+import io.fleetshell.engine.rollout.PlanStep;
+import io.fleetshell.engine.optimize.ProofHints;
 import io.fleetshell.engine.rollout.RolloutOptions;
 import io.fleetshell.history.DeploymentStore;
 import io.fleetshell.history.HistoryDatabase;
@@ -137,9 +138,9 @@ class RolloutCommandsTest {
         byte[] rewritten = (new String(original, java.nio.charset.StandardCharsets.UTF_8) + "# rewritten\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         try (HistoryDatabase db = HistoryDatabase.open(home.resolve("history.db"))) {
             DeploymentStore store = new DeploymentStore(db);
-            Plan plan = Rollout.of(List.of(new Rollout.Change(new AgentId("pc2", "AsyncProcessor"),
-                    new Rewrite("lazy_loading", script, original, rewritten, List.of()), null)), List.of(),
-                    new RolloutOptions(BatchSpec.parse("1"), Duration.ZERO, 0, OnFail.ROLLBACK_BATCH));
+            Plan plan = new Plan("lazy_loading", List.of(new PlanStep(1, 1, new AgentId("pc2", "AsyncProcessor"), script, "lazy_loading",
+                    Checksums.sha256(original), new Rewrite("lazy_loading", script, original, rewritten, List.of()), null, ProofHints.NONE)),
+                    List.of(), new RolloutOptions(BatchSpec.parse("1"), Duration.ZERO, 0, OnFail.ROLLBACK_BATCH));
             // What a process killed right after its write leaves: the intent journaled, the rewrite on disk, the lock.
             long id = store.create(plan, plan.options().toMap(), new LockHolder(null, "deploy", 999_999_999L, "gone", hostName(), Instant.now()));
             store.beginWrite(store.steps(id).getFirst(), new DeploymentJournal.FileMeta(0644, Instant.now()));

@@ -12,6 +12,11 @@ public enum Language {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** {@code Python} or {@code Java}: the spelling of messages. */
+    public String title() {
+        return name().charAt(0) + id().substring(1);
+    }
+
     /** The language a {@code language:} value names, if it names one. */
     public static Optional<Language> named(String declared) {
         for (Language language : values()) {

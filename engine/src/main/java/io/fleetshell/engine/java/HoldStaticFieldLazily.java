@@ -25,7 +25,7 @@ import java.util.List;
  * The JVM initializes the holder on the first call, exactly once and thread-safely, so the work leaves
  * class initialization (and start-up) for the first request that needs it.
  */
-public final class HoldStaticFieldLazily implements Pattern {
+public final class HoldStaticFieldLazily implements Pattern<JavaFacts> {
 
     public static final String ID = "java_lazy_holder";
 
@@ -48,12 +48,12 @@ public final class HoldStaticFieldLazily implements Pattern {
     }
 
     @Override
-    public Applicability validate(PatternInput input) {
+    public Applicability validate(PatternInput<JavaFacts> input) {
         return JavaPatternSupport.applicability(input, HeavyInitializer.Kind.STATIC_FIELD, "Holds");
     }
 
     @Override
-    public Rewrite rewrite(PatternInput input) {
+    public Rewrite rewrite(PatternInput<JavaFacts> input) {
         Applicability applicability = validate(input);
         if (!applicability.applies()) {
             return Rewrite.unchanged(ID, input.file(), input.source(), applicability.reasons());

@@ -17,12 +17,8 @@ final class JavaPatternSupport {
     }
 
     /** Why the input is not a parsed Java file, or empty when it is. */
-    static Optional<Applicability> notJava(PatternInput input) {
-        if (!input.isJava()) {
-            return Optional.of(new Applicability.DoesNotApply(List.of(
-                    input.agent() + " is not a Java agent; this pattern rewrites Java sources only.")));
-        }
-        JavaFacts facts = input.javaFacts();
+    static Optional<Applicability> unparsed(PatternInput<JavaFacts> input) {
+        JavaFacts facts = input.facts();
         if (!facts.parsed()) {
             return Optional.of(new Applicability.DoesNotApply(List.of(
                     "%s does not parse (%s); fix it first, it is never modified.".formatted(input.file(), facts.error()))));
@@ -30,33 +26,33 @@ final class JavaPatternSupport {
         return Optional.empty();
     }
 
-    static String text(PatternInput input) {
+    static String text(PatternInput<JavaFacts> input) {
         return new String(input.source(), StandardCharsets.UTF_8);
     }
 
-    static LanguageLevel level(PatternInput input) {
-        return LanguageLevel.valueOf(input.javaFacts().languageLevel());
+    static LanguageLevel level(PatternInput<JavaFacts> input) {
+        return LanguageLevel.valueOf(input.facts().languageLevel());
     }
 
     /** The {@code fields} option: comma-separated field names to limit the pattern to, or null for all. */
-    static Set<String> chosenFields(PatternInput input) {
+    static Set<String> chosenFields(PatternInput<JavaFacts> input) {
         String option = input.options().get("fields");
         return option == null || option.isBlank() ? null
                 : Set.copyOf(Arrays.stream(option.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
     }
 
     /** The candidates of a kind the input asks for, with the blockers of those that cannot be deferred. */
-    static List<HeavyInitializer> candidates(PatternInput input, HeavyInitializer.Kind kind) {
+    static List<HeavyInitializer> candidates(PatternInput<JavaFacts> input, HeavyInitializer.Kind kind) {
         Set<String> chosen = chosenFields(input);
-        return input.javaFacts().initializers().stream()
+        return input.facts().initializers().stream()
                 .filter(h -> h.kind() == kind && (chosen == null || chosen.contains(h.field())))
                 .toList();
     }
 
-    static Applicability applicability(PatternInput input, HeavyInitializer.Kind kind, String verb) {
-        Optional<Applicability> notJava = notJava(input);
-        if (notJava.isPresent()) {
-            return notJava.get();
+    static Applicability applicability(PatternInput<JavaFacts> input, HeavyInitializer.Kind kind, String verb) {
+        Optional<Applicability> unparsed = unparsed(input);
+        if (unparsed.isPresent()) {
+            return unparsed.get();
         }
         List<HeavyInitializer> candidates = candidates(input, kind);
         Set<String> chosen = chosenFields(input);

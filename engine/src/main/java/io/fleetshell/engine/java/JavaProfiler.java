@@ -78,7 +78,7 @@ public final class JavaProfiler {
             return List.of(failed(version, "NoMainClass", "no class declares main; set main_class: in the startup config", null));
         }
         // every holder at once: the probe then times each field's initializer on its own
-        Rewrite holders = new HoldStaticFieldLazily().rewrite(PatternInput.java(agent.name(), agent.script().path(), source, facts, Map.of()));
+        Rewrite holders = new HoldStaticFieldLazily().rewrite(new PatternInput<>(agent.name(), agent.script().path(), source, facts, null, Map.of()));
         Map<String, HeavyInitializer> holderClasses = new LinkedHashMap<>();
         JavaBuild.Compiled held = null;
         Path probe = null;

@@ -163,7 +163,7 @@ public final class JavaProver {
     private ProofCheck runTests(Agent agent, Machine machine, Path rewrittenCopy) {
         String command = agent.commands().test();
         if (command == null) {
-            return new ProofCheck("tests", Outcome.SKIPPED, "no test_command configured for " + agent.name(), Map.of());
+            return new ProofCheck(ProofCheck.AGENT_TESTS, Outcome.SKIPPED, "no test_command configured for " + agent.name(), Map.of());
         }
         String expanded = command.replace("{name}", agent.name()).replace("{machine}", agent.machine())
                 .replace("{script}", rewrittenCopy.toString());
@@ -172,19 +172,19 @@ public final class JavaProver {
             result = ProcessRun.shell(expanded).in(machine.fleetRoot()).environment(machine.environment()).mergingErrors()
                     .timeout(settings.testTimeout()).run();
         } catch (CannotStartException e) {
-            return new ProofCheck("tests", Outcome.FAILED, "cannot run test_command: " + e.getMessage(), evidence("command", expanded));
+            return new ProofCheck(ProofCheck.AGENT_TESTS, Outcome.FAILED, "cannot run test_command: " + e.getMessage(), evidence("command", expanded));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new ProofCheck("tests", Outcome.FAILED, "interrupted", evidence("command", expanded));
+            return new ProofCheck(ProofCheck.AGENT_TESTS, Outcome.FAILED, "interrupted", evidence("command", expanded));
         }
         List<String> output = result.stdout().lines().toList();
         List<String> tail = output.subList(Math.max(0, output.size() - 20), output.size());
         if (result.timedOut()) {
-            return new ProofCheck("tests", Outcome.FAILED, "test_command did not finish within " + settings.testTimeout().toSeconds() + " s",
+            return new ProofCheck(ProofCheck.AGENT_TESTS, Outcome.FAILED, "test_command did not finish within " + settings.testTimeout().toSeconds() + " s",
                     evidence("command", expanded, "output", tail));
         }
         int status = result.exitStatus();
-        return new ProofCheck("tests", status == 0 ? Outcome.PASSED : Outcome.FAILED,
+        return new ProofCheck(ProofCheck.AGENT_TESTS, status == 0 ? Outcome.PASSED : Outcome.FAILED,
                 status == 0 ? "test_command passed on the rewritten file" : "test_command failed with status " + status,
                 evidence("command", expanded, "status", status, "output", tail));
     }

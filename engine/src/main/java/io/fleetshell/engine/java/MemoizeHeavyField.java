@@ -24,7 +24,7 @@ import java.util.Set;
  * {@code field.get()}. The class gets one small private helper, {@code memoize}, that runs the
  * initializer once under the supplier's lock.
  */
-public final class MemoizeHeavyField implements Pattern {
+public final class MemoizeHeavyField implements Pattern<JavaFacts> {
 
     public static final String ID = "java_memoize_field";
     private static final String SUPPLIER = "java.util.function.Supplier";
@@ -47,7 +47,7 @@ public final class MemoizeHeavyField implements Pattern {
     }
 
     @Override
-    public Applicability validate(PatternInput input) {
+    public Applicability validate(PatternInput<JavaFacts> input) {
         return JavaPatternSupport.applicability(input, HeavyInitializer.Kind.INSTANCE_FIELD, "Memoizes");
     }
 
@@ -58,7 +58,7 @@ public final class MemoizeHeavyField implements Pattern {
     }
 
     @Override
-    public Rewrite rewrite(PatternInput input) {
+    public Rewrite rewrite(PatternInput<JavaFacts> input) {
         Applicability applicability = validate(input);
         if (!applicability.applies()) {
             return Rewrite.unchanged(ID, input.file(), input.source(), applicability.reasons());

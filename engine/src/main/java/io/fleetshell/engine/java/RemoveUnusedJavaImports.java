@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  * as text spans: {@code LexicalPreservingPrinter} removing the last import also ate the blank line
  * after it (the golden test {@code removesARepeatedImport} caught it).
  */
-public final class RemoveUnusedJavaImports implements Pattern {
+public final class RemoveUnusedJavaImports implements Pattern<JavaFacts> {
 
     public static final String ID = "java_unused_imports";
 
@@ -42,15 +42,15 @@ public final class RemoveUnusedJavaImports implements Pattern {
     }
 
     @Override
-    public Applicability validate(PatternInput input) {
-        Optional<Applicability> notJava = JavaPatternSupport.notJava(input);
-        if (notJava.isPresent()) {
-            return notJava.get();
+    public Applicability validate(PatternInput<JavaFacts> input) {
+        Optional<Applicability> unparsed = JavaPatternSupport.unparsed(input);
+        if (unparsed.isPresent()) {
+            return unparsed.get();
         }
         List<String> reasons = new ArrayList<>();
-        input.javaFacts().removableImports().forEach(u -> reasons.add("Removes `import %s%s;` (line %d): nothing refers to %s."
+        input.facts().removableImports().forEach(u -> reasons.add("Removes `import %s%s;` (line %d): nothing refers to %s."
                 .formatted(u.imported().isStatic() ? "static " : "", u.imported().text(), u.imported().line(), u.imported().simpleName())));
-        List<String> kept = input.javaFacts().unusedImports().stream().filter(u -> u.keptBecause() != null)
+        List<String> kept = input.facts().unusedImports().stream().filter(u -> u.keptBecause() != null)
                 .map(u -> "Keeps `import %s;` (line %d): %s.".formatted(u.imported().text(), u.imported().line(), u.keptBecause()))
                 .toList();
         if (reasons.isEmpty()) {
@@ -63,12 +63,12 @@ public final class RemoveUnusedJavaImports implements Pattern {
     }
 
     @Override
-    public Rewrite rewrite(PatternInput input) {
+    public Rewrite rewrite(PatternInput<JavaFacts> input) {
         Applicability applicability = validate(input);
         if (!applicability.applies()) {
             return Rewrite.unchanged(ID, input.file(), input.source(), applicability.reasons());
         }
-        Set<Integer> lines = input.javaFacts().removableImports().stream().map(u -> u.imported().line()).collect(Collectors.toSet());
+        Set<Integer> lines = input.facts().removableImports().stream().map(u -> u.imported().line()).collect(Collectors.toSet());
         String before = JavaPatternSupport.text(input);
         CompilationUnit unit = JavaSource.parseOrThrow(before, JavaPatternSupport.level(input));
         SourceText text = new SourceText(before);

@@ -10,27 +10,38 @@ import io.fleetshell.engine.java.JavaFacts;
 import io.fleetshell.engine.java.JavaProver;
 import io.fleetshell.engine.pattern.Applicability;
 import io.fleetshell.engine.pattern.Pattern;
-import io.fleetshell.engine.pattern.PatternInput;
+import io.fleetshell.engine.pattern.PatternChain;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.proof.Proof;
+import io.fleetshell.engine.Checksums;
+import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.inventory.Language;
+import io.fleetshell.engine.java.JavaPatterns;
+import io.fleetshell.engine.java.JavaProfiler;
+import io.fleetshell.engine.profile.AgentProfile;
+import io.fleetshell.engine.proof.ProofCheck;
+import io.fleetshell.engine.score.AgentScore;
+import io.fleetshell.engine.score.JavaScorer;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
- * Optimizes one Java agent the way {@link Optimizer} does a Python one: refuses infrastructure agents,
- * missing sources and files that do not parse (with line and column), runs the Java patterns in order,
- * each on the previous one's output analyzed afresh, and proves the combined rewrite with
- * {@link JavaProver}. Reads the agent's file; never writes it.
+ * The Java agents' optimizer, the counterpart of {@link Optimizer}: scores them from JavaParser facts,
+ * rewrites one (refusing infrastructure agents, missing sources and files that do not parse, with line and
+ * column; the Java patterns run in order, each on the previous one's output analyzed afresh), proves the
+ * combined rewrite with {@link JavaProver} (compiled and started in a temporary directory) and profiles JVM
+ * starts with {@link JavaProfiler}. Reads the agent's file; never writes it.
  */
-public final class JavaOptimizer {
+public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
 
     private final JavaAnalyzer analyzer;
     private final JavaProver prover;
@@ -41,7 +52,72 @@ public final class JavaOptimizer {
         this.prover = prover;
     }
 
-    public Optimization optimize(Agent agent, Machine machine, List<Pattern> patterns) {
+    @Override
+    public Language language() {
+        return Language.JAVA;
+    }
+
+    @Override
+    public List<Pattern<JavaFacts>> patterns() {
+        return JavaPatterns.all();
+    }
+
+    @Override
+    public String runner(Agent agent, Machine machine) {
+        return agent.java().launcher();
+    }
+
+    @Override
+    public String runsNoun() {
+        return "JVM starts";
+    }
+
+    /** The version is already {@code java N}. */
+    @Override
+    public String runtimeLabel(String version) {
+        return version;
+    }
+
+    @Override
+    public Pattern<JavaFacts> pattern(String id) {
+        return JavaPatterns.byId(id);
+    }
+
+    /** Java sources are parsed in this process with JavaParser. */
+    @Override
+    public List<AgentScore> score(Inventory inventory, List<Agent> agents, Function<Agent, MeasuredLoad> baselines) {
+        return agents.stream().map(agent -> {
+            JavaFacts facts = agent.script().found() && !agent.infrastructure() ? analyzer.analyze(agent.script().path()) : null;
+            MeasuredLoad baseline = baselines.apply(agent);
+            String note = Baselines.staleNote(agent, baseline, facts != null, facts == null ? null : facts.sha256(), "source");
+            MeasuredLoad used = note == null ? baseline : null;
+            return JavaScorer.score(agent, facts, used == null ? null : used.profile(), used == null ? 0 : used.version(), note);
+        }).toList();
+    }
+
+    /** One agent at a time: a JVM start takes both cores of a small machine for a moment. */
+    @Override
+    public List<Measurement> profile(Inventory inventory, List<Agent> agents, int runs, int parallel, Duration timeout,
+                                     Consumer<AgentProfile> done) {
+        JavaProfiler profiler = new JavaProfiler(timeout, analyzer);
+        List<Measurement> measured = new ArrayList<>();
+        for (Agent agent : agents) {
+            String sha256 = Checksums.sha256(agent.script().path());
+            AgentProfile p = profiler.profile(agent, inventory.machine(agent.machine()).orElseThrow(), runs);
+            measured.add(new Measurement(p, sha256));
+            done.accept(p);
+        }
+        return measured;
+    }
+
+    /** Both versions are built from the rewrite's bytes, so the file as written is not read here. */
+    @Override
+    public Proof proveWritten(Agent agent, Machine machine, Rewrite rewrite, ProofHints hints) {
+        return prover.prove(agent, machine, rewrite, analyzer.analyze(rewrite.file(), rewrite.before())).withoutSkipped(ProofCheck.AGENT_TESTS);
+    }
+
+    @Override
+    public Optimization optimize(Agent agent, Machine machine, List<Pattern<JavaFacts>> patterns) {
         Optimizable.require(agent, "source");
         Path file = agent.script().path();
         byte[] original;
@@ -55,35 +131,21 @@ public final class JavaOptimizer {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s:%s: %s. %s is not optimized until the file parses at %s; nothing was changed."
                     .formatted(file, facts.error().line(), facts.error().column(), facts.error().message(), agent.id(), facts.languageLevel()));
         }
-        JavaFacts before = facts;
-        byte[] source = original;
-        Map<String, Applicability> applicability = new LinkedHashMap<>();
-        List<String> notes = new ArrayList<>();
-        List<String> changedBy = new ArrayList<>();
         List<String> deferred = new ArrayList<>();
-        for (Pattern pattern : patterns) {
-            PatternInput input = PatternInput.java(agent.id().toString(), file, source, facts, Map.of());
-            applicability.put(pattern.id(), pattern.validate(input));
-            Rewrite rewrite = pattern.rewrite(input);
-            if (!changedBy.isEmpty() && rewrite.changes()) {
-                notes.add("%s: line numbers below are those of the file as %s left it".formatted(pattern.id(), String.join(" and ", changedBy)));
-            }
-            rewrite.notes().forEach(n -> notes.add(pattern.id() + ": " + n));
+        PatternChain<JavaFacts> chain = new PatternChain<>(bytes -> analyzer.analyze(file, bytes), bytes -> Map.of(), false);
+        PatternChain.Result chained = chain.apply(agent.id().toString(), file, original, facts, null, patterns, (pattern, input, rewrite) -> {
             if (rewrite.changes()) {
-                facts.deferrable().stream().filter(h -> h.kind() != HeavyInitializer.Kind.STATIC_BLOCK && appliesTo(pattern, h))
+                input.facts().deferrable().stream().filter(h -> h.kind() != HeavyInitializer.Kind.STATIC_BLOCK && appliesTo(pattern, h))
                         .forEach(h -> deferred.add(h.label()));
-                changedBy.add(pattern.id());
-                source = rewrite.after();
-                facts = analyzer.analyze(file, source);
             }
-        }
-        String name = changedBy.isEmpty() ? patterns.stream().map(Pattern::id).collect(Collectors.joining("+")) : String.join("+", changedBy);
-        Rewrite combined = new Rewrite(name, file, original, source, notes);
-        Proof proof = prover != null && combined.changes() ? prover.prove(agent, machine, combined, before) : null;
+        });
+        Rewrite combined = chained.rewrite();
+        Map<String, Applicability> applicability = chained.applicability();
+        Proof proof = prover != null && combined.changes() ? prover.prove(agent, machine, combined, facts) : null;
         return new Optimization(agent, agent.java().launcher(), "java " + Runtime.version().feature(), applicability, combined, deferred, List.of(), proof);
     }
 
-    private static boolean appliesTo(Pattern pattern, HeavyInitializer h) {
+    private static boolean appliesTo(Pattern<JavaFacts> pattern, HeavyInitializer h) {
         return switch (pattern.id()) {
             case io.fleetshell.engine.java.HoldStaticFieldLazily.ID -> h.kind() == HeavyInitializer.Kind.STATIC_FIELD;
             case io.fleetshell.engine.java.MemoizeHeavyField.ID -> h.kind() == HeavyInitializer.Kind.INSTANCE_FIELD;

@@ -31,6 +31,11 @@ public record Optimization(Agent agent, String python, String pythonVersion, Map
         removedNames = List.copyOf(removedNames);
     }
 
+    /** What the proof of this rewrite needs to know of it, wherever (and whenever) it runs. */
+    public ProofHints hints() {
+        return new ProofHints(deferredNames, removedNames);
+    }
+
     /** Changes the file and its proof passed. */
     public boolean deployable() {
         return rewrite.changes() && proof != null && proof.deployable();

@@ -11,7 +11,7 @@ import io.fleetshell.engine.pattern.Applicability;
 import io.fleetshell.engine.pattern.DeferHeavyImports;
 import io.fleetshell.engine.pattern.LineMap;
 import io.fleetshell.engine.pattern.Pattern;
-import io.fleetshell.engine.pattern.PatternInput;
+import io.fleetshell.engine.pattern.PatternChain;
 import io.fleetshell.engine.pattern.RemoveUnusedImports;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.process.ProcessResult;
@@ -21,6 +21,19 @@ import io.fleetshell.engine.proof.Proof;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 import io.fleetshell.engine.proof.Prover;
+import io.fleetshell.engine.Checksums;
+import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.inventory.Language;
+import io.fleetshell.engine.pattern.Patterns;
+import io.fleetshell.engine.profile.AgentProfile;
+import io.fleetshell.engine.profile.Profiler;
+import io.fleetshell.engine.proof.ProofCheck;
+import io.fleetshell.engine.score.AgentScore;
+import io.fleetshell.engine.score.Scorer;
+import java.util.HashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +43,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,15 +52,18 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Optimizes one agent: refuses infrastructure agents, missing scripts and files that do not parse (with
- * file:line), runs the patterns in the order given on the result of the one before, and proves the
- * combined rewrite with {@link Prover}. Reads the agent's file; never writes it.
+ * The Python agents' optimizer: scores them from the facts their own interpreter reports, rewrites one
+ * (refusing infrastructure agents, missing scripts and files that do not parse, with file:line; the
+ * patterns run in the order given on the result of the one before), proves the combined rewrite with
+ * {@link Prover} and profiles module loads with {@link Profiler}. Reads the agent's file; never writes it
+ * (a written rewrite's proof loads the original from a hidden sibling, see {@link #originalCopy}).
  */
-public final class Optimizer {
+public final class Optimizer implements AgentOptimizer<FileFacts> {
 
     private final PythonFacts facts;
     private final Set<String> sideEffectModules;
     private final Prover prover;
+    private final Path bytecodeCache;
     private final Map<String, String> versions = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
@@ -55,12 +72,132 @@ public final class Optimizer {
      * @param prover            the prover, or null to skip proofs
      */
     public Optimizer(PythonFacts facts, Set<String> sideEffectModules, Prover prover) {
+        this(facts, sideEffectModules, prover, null);
+    }
+
+    /** @param bytecodeCache where profiled loads keep their bytecode ({@code PYTHONPYCACHEPREFIX}), or null for none */
+    public Optimizer(PythonFacts facts, Set<String> sideEffectModules, Prover prover, Path bytecodeCache) {
         this.facts = facts;
         this.sideEffectModules = Set.copyOf(sideEffectModules);
         this.prover = prover;
+        this.bytecodeCache = bytecodeCache;
     }
 
-    public Optimization optimize(Agent agent, Machine machine, List<Pattern> patterns) {
+    @Override
+    public Language language() {
+        return Language.PYTHON;
+    }
+
+    @Override
+    public List<Pattern<FileFacts>> patterns() {
+        return Patterns.all();
+    }
+
+    @Override
+    public String runner(Agent agent, Machine machine) {
+        return machine.python();
+    }
+
+    @Override
+    public String runsNoun() {
+        return "loads";
+    }
+
+    @Override
+    public String runtimeLabel(String version) {
+        return "Python " + version;
+    }
+
+    @Override
+    public Pattern<FileFacts> pattern(String id) {
+        return Patterns.byId(id);
+    }
+
+    /** One interpreter process per machine's interpreter analyzes all of its agents' scripts. */
+    @Override
+    public List<AgentScore> score(Inventory inventory, List<Agent> agents, Function<Agent, MeasuredLoad> baselines) {
+        Map<AgentId, FileFacts> analyzed = analyze(inventory, agents);
+        return agents.stream().map(agent -> {
+            FileFacts agentFacts = analyzed.get(agent.id());
+            MeasuredLoad baseline = baselines.apply(agent);
+            String note = Baselines.staleNote(agent, baseline, agentFacts != null, agentFacts == null ? null : agentFacts.sha256(), "script");
+            MeasuredLoad used = note == null ? baseline : null;
+            return Scorer.score(agent, agentFacts, used == null ? null : used.profile(), used == null ? 0 : used.version(), note);
+        }).toList();
+    }
+
+    /** The static facts of the agents' scripts that exist, one interpreter process per machine's interpreter. */
+    public Map<AgentId, FileFacts> analyze(Inventory inventory, List<Agent> agents) {
+        Map<String, List<Agent>> byPython = new LinkedHashMap<>();
+        for (Agent agent : agents) {
+            if (agent.script().found() && !agent.infrastructure()) {
+                String python = inventory.machine(agent.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON);
+                byPython.computeIfAbsent(python, p -> new ArrayList<>()).add(agent);
+            }
+        }
+        Map<AgentId, FileFacts> analyzed = new HashMap<>();
+        byPython.forEach((python, group) -> {
+            List<Path> files = group.stream().map(a -> a.script().path()).toList();
+            List<FileFacts> results = facts.analyzeInParallel(python, files, sideEffectModules, Runtime.getRuntime().availableProcessors());
+            for (int i = 0; i < group.size(); i++) {
+                analyzed.put(group.get(i).id(), results.get(i));
+            }
+        });
+        return analyzed;
+    }
+
+    @Override
+    public List<Measurement> profile(Inventory inventory, List<Agent> agents, int runs, int parallel, Duration timeout,
+                                     Consumer<AgentProfile> done) {
+        Map<ProfileTarget, String> scriptSha256 = new HashMap<>();
+        List<ProfileTarget> targets = new ArrayList<>();
+        for (Agent agent : agents) {
+            Machine machine = inventory.machine(agent.machine()).orElseThrow();
+            ProfileTarget target = new ProfileTarget(agent.id(), agent.script().path(), machine.python(), machine.fleetRoot(),
+                    machine.environment());
+            targets.add(target);
+            // the checksum says which script the samples measured: taken before, not after, the loads
+            scriptSha256.put(target, Checksums.sha256(target.script()));
+        }
+        if (targets.isEmpty()) {
+            return List.of();
+        }
+        try (Profiler profiler = new Profiler(timeout, bytecodeCache)) {
+            return profiler.profileAll(targets, runs, parallel, done).stream()
+                    .map(p -> new Measurement(p, scriptSha256.get(p.target()))).toList();
+        }
+    }
+
+    /** The hidden sibling that holds the original while a written rewrite is proved against it; recovery removes it. */
+    public static Path originalCopy(Path file) {
+        return file.resolveSibling("." + file.getFileName() + ".fleetshell-original.py");
+    }
+
+    /** The Prover loads the original from {@link #originalCopy}, since the agent's file already holds the rewrite. */
+    @Override
+    public Proof proveWritten(Agent agent, Machine machine, Rewrite rewrite, ProofHints hints) {
+        Path copy = originalCopy(rewrite.file());
+        try {
+            Files.write(copy, rewrite.before());
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write " + copy + " to prove the rewrite: " + e.getMessage(), e);
+        }
+        try {
+            ProfileTarget target = new ProfileTarget(agent.id(), copy, machine.python(), machine.fleetRoot(), machine.environment());
+            Proof proof = prover.prove(new Prover.Subject(target, new Rewrite(rewrite.pattern(), copy, rewrite.before(),
+                    rewrite.after(), rewrite.notes()), hints.deferredNames(), hints.removedNames(), null));
+            return proof.withoutSkipped(ProofCheck.AGENT_TESTS);
+        } finally {
+            try {
+                Files.deleteIfExists(copy);
+            } catch (IOException ignored) {
+                // recovery removes it (Recovery.leftovers)
+            }
+        }
+    }
+
+    @Override
+    public Optimization optimize(Agent agent, Machine machine, List<Pattern<FileFacts>> patterns) {
         Optimizable.require(agent, "script");
         Path script = agent.script().path();
         String python = machine.python();
@@ -71,43 +208,34 @@ public final class Optimizer {
                     .formatted(script, current.error().line(), current.error(), agent.id(), python));
         }
         String version = versions.computeIfAbsent(python, facts::version);
-        Map<String, String> options = new LinkedHashMap<>();
-        options.put(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, script, current));
-        byte[] source = original;
-        Map<String, Applicability> applicability = new LinkedHashMap<>();
-        List<String> notes = new ArrayList<>();
-        List<String> changedBy = new ArrayList<>();
-        List<String> deferred = List.of();
+        Map<String, String> base = Map.of(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, script, current));
+        // after a rewrite the patterns still report lines of the original, through the line map
+        PatternChain<FileFacts> chain = new PatternChain<>(bytes -> analyzeBytes(python, script, bytes), bytes -> Arrays.equals(bytes, original)
+                ? base : withLineMap(base, LineMap.between(original, bytes)), true);
+        List<List<String>> deferred = new ArrayList<>(List.of(List.of()));
         List<String> removed = new ArrayList<>();
-        for (int i = 0; i < patterns.size(); i++) {
-            Pattern pattern = patterns.get(i);
-            PatternInput input = new PatternInput(agent.id().toString(), script, source, current, version, options);
-            applicability.put(pattern.id(), pattern.validate(input));
-            Rewrite rewrite = pattern.rewrite(input);
-            rewrite.notes().forEach(n -> notes.add(pattern.id() + ": " + n));
+        PatternChain.Result chained = chain.apply(agent.id().toString(), script, original, current, version, patterns, (pattern, input, rewrite) -> {
             if (pattern instanceof DeferHeavyImports lazy) {
-                deferred = lazy.deferredNames(input);
+                deferred.set(0, lazy.deferredNames(input));
             }
             if (pattern instanceof RemoveUnusedImports dead && rewrite.changes()) {
                 removed.addAll(dead.removedNames(input));
             }
-            if (rewrite.changes()) {
-                changedBy.add(pattern.id());
-                source = rewrite.after();
-                if (i + 1 < patterns.size()) {
-                    current = analyzeBytes(python, script, source);
-                    options.put(LineMap.OPTION, LineMap.between(original, source));
-                }
-            }
-        }
-        String name = changedBy.isEmpty() ? patterns.stream().map(Pattern::id).collect(Collectors.joining("+")) : String.join("+", changedBy);
-        Rewrite combined = new Rewrite(name, script, original, source, notes);
+        });
+        Rewrite combined = chained.rewrite();
+        Map<String, Applicability> applicability = chained.applicability();
         Proof proof = null;
         if (prover != null && combined.changes()) {
             ProfileTarget target = new ProfileTarget(agent.id(), script, python, machine.fleetRoot(), machine.environment());
-            proof = prover.prove(new Prover.Subject(target, combined, deferred, removed, agent.commands().test()));
+            proof = prover.prove(new Prover.Subject(target, combined, deferred.getFirst(), removed, agent.commands().test()));
         }
-        return new Optimization(agent, python, version, applicability, combined, deferred, removed, proof);
+        return new Optimization(agent, python, version, applicability, combined, deferred.getFirst(), removed, proof);
+    }
+
+    private static Map<String, String> withLineMap(Map<String, String> base, String lineMap) {
+        Map<String, String> options = new LinkedHashMap<>(base);
+        options.put(LineMap.OPTION, lineMap);
+        return options;
     }
 
     private FileFacts analyze(String python, Path file) {

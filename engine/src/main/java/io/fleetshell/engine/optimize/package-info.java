@@ -1,5 +1,7 @@
 /**
- * One agent's optimization from start to proof: analyze its file under its own interpreter, run the
- * chosen patterns in turn, and prove the combined rewrite. Nothing here writes the agent's file.
+ * One seam per language: {@link io.fleetshell.engine.optimize.AgentOptimizer}, with the Python
+ * {@link io.fleetshell.engine.optimize.Optimizer} and the {@link io.fleetshell.engine.optimize.JavaOptimizer}
+ * (patterns, score, rewrite, proof, profile), and {@link io.fleetshell.engine.optimize.Optimizers}, the one
+ * place that chooses by an agent's language. Nothing here writes an agent's file.
  */
 package io.fleetshell.engine.optimize;

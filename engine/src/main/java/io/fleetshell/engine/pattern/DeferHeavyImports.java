@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
  * module's code has run; the inlined loader holds a lock until the module (and, for {@code import a.b.c},
  * every submodule) is loaded.
  */
-public final class DeferHeavyImports implements Pattern {
+public final class DeferHeavyImports implements Pattern<FileFacts> {
 
     public static final String ID = "lazy_loading";
     /**
@@ -73,7 +73,7 @@ public final class DeferHeavyImports implements Pattern {
     }
 
     @Override
-    public Applicability validate(PatternInput input) {
+    public Applicability validate(PatternInput<FileFacts> input) {
         FileFacts facts = input.facts();
         if (!facts.parsed()) {
             return new Applicability.DoesNotApply(List.of(input.file() + ":" + facts.error().line() + ": " + facts.error()
@@ -93,12 +93,12 @@ public final class DeferHeavyImports implements Pattern {
     }
 
     @Override
-    public Rewrite rewrite(PatternInput input) {
+    public Rewrite rewrite(PatternInput<FileFacts> input) {
         Applicability applicability = validate(input);
         if (!applicability.applies()) {
             return Rewrite.unchanged(ID, input.file(), input.source(), applicability.reasons());
         }
-        PythonVersion version = PythonVersion.parse(input.pythonVersion());
+        PythonVersion version = PythonVersion.parse(input.version());
         boolean pep810 = version.hasLazyImports();
         List<Decision> decisions = decide(input);
         TextEdits edits = new TextEdits(input.source());
@@ -155,7 +155,7 @@ public final class DeferHeavyImports implements Pattern {
      * {@code import numpy as np}, {@code urllib.request} for {@code import urllib.request}. Touching a path
      * is a first use (the proof times it).
      */
-    public List<String> deferredNames(PatternInput input) {
+    public List<String> deferredNames(PatternInput<FileFacts> input) {
         if (!input.facts().parsed()) {
             return List.of();
         }
@@ -164,9 +164,9 @@ public final class DeferHeavyImports implements Pattern {
                 .distinct().toList();
     }
 
-    List<Decision> decide(PatternInput input) {
+    List<Decision> decide(PatternInput<FileFacts> input) {
         FileFacts facts = input.facts();
-        boolean pep810 = PythonVersion.parse(input.pythonVersion()).hasLazyImports();
+        boolean pep810 = PythonVersion.parse(input.version()).hasLazyImports();
         Map<String, String> kinds = new HashMap<>();
         Arrays.stream(input.options().getOrDefault(OPTION_MODULE_KINDS, "").split(",")).map(String::strip)
                 .filter(s -> s.contains(":")).forEach(s -> kinds.put(s.substring(0, s.lastIndexOf(':')), s.substring(s.lastIndexOf(':') + 1)));
@@ -239,7 +239,7 @@ public final class DeferHeavyImports implements Pattern {
                 .mapToInt(f -> f.span().line()).min().orElse(0);
     }
 
-    private static LineMap lines(PatternInput input) {
+    private static LineMap lines(PatternInput<FileFacts> input) {
         return LineMap.parse(input.options().get(LineMap.OPTION));
     }
 

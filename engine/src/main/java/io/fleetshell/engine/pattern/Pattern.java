@@ -4,8 +4,10 @@ package io.fleetshell.engine.pattern;
  * One optimization, named with a verb, that maps source to source. It says first whether it applies
  * to an agent ({@link #validate}), then returns the rewrite ({@link #rewrite}); it never touches a file.
  * Implementations are stateless: options arrive with the input.
+ *
+ * @param <F> the analysis facts of the language it rewrites
  */
-public interface Pattern {
+public interface Pattern<F> {
 
     /** The identifier users type, e.g. {@code lazy_loading}. */
     String id();
@@ -17,11 +19,11 @@ public interface Pattern {
     String description();
 
     /** Whether the pattern has something to do for this input, and why (or why not). */
-    Applicability validate(PatternInput input);
+    Applicability validate(PatternInput<F> input);
 
     /**
      * The rewrite of the input's source. Edits are exact text spans: every byte the pattern does not
      * mean to change stays identical. A pattern that does not apply returns a rewrite without changes.
      */
-    Rewrite rewrite(PatternInput input);
+    Rewrite rewrite(PatternInput<F> input);
 }

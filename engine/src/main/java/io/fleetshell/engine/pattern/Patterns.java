@@ -1,5 +1,6 @@
 package io.fleetshell.engine.pattern;
 
+import io.fleetshell.engine.analysis.FileFacts;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.NameSuggestions;
@@ -13,12 +14,12 @@ import java.util.Optional;
  */
 public final class Patterns {
 
-    private static final List<Pattern> ALL = List.of(new RemoveUnusedImports(), new DeferHeavyImports());
+    private static final List<Pattern<FileFacts>> ALL = List.of(new RemoveUnusedImports(), new DeferHeavyImports());
 
     private Patterns() {
     }
 
-    public static List<Pattern> all() {
+    public static List<Pattern<FileFacts>> all() {
         return ALL;
     }
 
@@ -26,12 +27,12 @@ public final class Patterns {
         return ALL.stream().map(Pattern::id).toList();
     }
 
-    public static Optional<Pattern> find(String id) {
+    public static Optional<Pattern<FileFacts>> find(String id) {
         return ALL.stream().filter(p -> p.id().equals(id)).findFirst();
     }
 
     /** The pattern with this id, or a bad-input error naming the known ones. */
-    public static Pattern byId(String id) {
+    public static Pattern<FileFacts> byId(String id) {
         return find(id).orElseThrow(() -> {
             List<String> close = NameSuggestions.closest(id, ids(), 2);
             return new FleetshellException(ErrorCode.BAD_INPUT, "no pattern named %s; %s (patterns: %s)".formatted(id,

@@ -18,7 +18,7 @@ import java.util.Optional;
  * (the rules of {@link DeferrableImports}). A statement left empty goes with its line (and its trailing
  * comment); one that shares its line with other code, or is a block's only statement, becomes {@code pass}.
  */
-public final class RemoveUnusedImports implements Pattern {
+public final class RemoveUnusedImports implements Pattern<FileFacts> {
 
     public static final String ID = "dependency_reduction";
 
@@ -42,7 +42,7 @@ public final class RemoveUnusedImports implements Pattern {
     }
 
     @Override
-    public Applicability validate(PatternInput input) {
+    public Applicability validate(PatternInput<FileFacts> input) {
         FileFacts facts = input.facts();
         if (!facts.parsed()) {
             return new Applicability.DoesNotApply(List.of(input.file() + ":" + facts.error().line() + ": " + facts.error()
@@ -58,7 +58,7 @@ public final class RemoveUnusedImports implements Pattern {
     }
 
     @Override
-    public Rewrite rewrite(PatternInput input) {
+    public Rewrite rewrite(PatternInput<FileFacts> input) {
         Applicability applicability = validate(input);
         if (!applicability.applies()) {
             return Rewrite.unchanged(ID, input.file(), input.source(), applicability.reasons());
@@ -92,7 +92,7 @@ public final class RemoveUnusedImports implements Pattern {
     }
 
     /** The module-level names the rewrite removes on purpose (the proof expects exactly these to be gone). */
-    public List<String> removedNames(PatternInput input) {
+    public List<String> removedNames(PatternInput<FileFacts> input) {
         if (!input.facts().parsed()) {
             return List.of();
         }

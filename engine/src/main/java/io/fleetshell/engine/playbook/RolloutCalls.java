@@ -29,10 +29,10 @@ import java.util.Map;
 
 /**
  * The {@code fleet} functions that reach the running fleet and the rollout engine: health, metrics,
- * gate, plan, deploy and rollback. {@code deploy} runs the rollout batch by batch, each batch one
- * deployment through the rollout executor (backups, atomic writes, proofs, restarts, gates, the fleet
- * lock and its journal, exactly as {@code batch deploy}), and asks the playbook's policies between
- * batches: {@code batchSize(index, history)} for the next batch's size and {@code shouldContinue(batch)}
+ * gate, plan, deploy and rollback. {@code deploy} plans the whole rollout once, then runs it batch by batch,
+ * each batch's planned steps one deployment through the rollout executor (backups, atomic writes, proofs,
+ * restarts, gates, the fleet lock and its journal, exactly as {@code batch deploy}), and asks the playbook's
+ * policies between batches: {@code batchSize(index, history)} for the next batch's size and {@code shouldContinue(batch)}
  * whether to go on. A dry run plans each batch and journals what it would deploy, writing nothing.
  */
 final class RolloutCalls {
@@ -148,7 +148,7 @@ final class RolloutCalls {
         OnFail onFail = options.get("onFail") == null ? OnFail.ROLLBACK_BATCH : parse(args, () -> OnFail.parse(String.valueOf(options.get("onFail"))));
         int proofRuns = args.integer(options, "proofRuns", DEFAULT_PROOF_RUNS, FEWEST_PROOF_RUNS, 100);
 
-        // Resolved once up front to learn the order and what is left out; nothing is written.
+        // Resolved once up front: the order, what is left out and every batch's steps; nothing is written.
         Plan whole = control.action(() -> port.plan(agents, pattern, new RolloutOptions(BatchSpec.parse("100%"), Duration.ZERO, maxFail, onFail)));
         List<AgentId> queue = new ArrayList<>(whole.steps().stream().map(PlanStep::agent).toList());
         int total = queue.size();
@@ -160,7 +160,6 @@ final class RolloutCalls {
             int size = sizePolicy ? batchSize(policies, index, history, queue.size(), line) : sizes.get(index);
             List<AgentId> ids = new ArrayList<>(queue.subList(0, Math.min(size, queue.size())));
             queue.subList(0, ids.size()).clear();
-            List<Agent> batch = ids.stream().map(id -> inventory.find(id).getFirst()).toList();
             Map<String, Object> result;
             if (dryRun) {
                 result = batchJson(index, null, "planned", "dry run: would deploy " + pattern + " to " + ids.size() + " agent"
@@ -169,19 +168,14 @@ final class RolloutCalls {
                 api.journal(JournalEntry.Kind.ACTION, line, "dry run: batch %d would deploy %s to %s".formatted(index + 1, pattern,
                         String.join(", ", ids.stream().map(AgentId::toString).toList())), result);
             } else {
-                Plan plan = control.action(() -> port.plan(batch, pattern, new RolloutOptions(BatchSpec.parse(String.valueOf(batch.size())),
-                        Duration.ZERO, maxFail, onFail)));
-                if (plan.steps().isEmpty()) {
-                    result = batchJson(index, null, "skipped", "nothing left to change: " + String.join("; ",
-                            plan.skipped().stream().map(s -> s.agent() + ": " + s.reason()).toList()), List.of());
-                } else {
-                    DeploymentResult r = control.action(() -> port.deploy(plan, proofRuns));
-                    deployments.add(r.deploymentId());
-                    result = batchJson(index, r.deploymentId(), r.state(), r.summary(), r.steps().stream().map(s -> ApiValues.object(
-                            "agent", s.agent().toString(), "state", s.state().text(), "detail", s.detail(), "step", s.label())).toList());
-                    if (!r.ok()) {
-                        stopped = "deployment %d %s at batch %d: %s".formatted(r.deploymentId(), r.state().replace('_', ' '), index + 1, r.summary());
-                    }
+                // the batch's steps as planned up front: a drifted file is caught by the rollout, never planned again
+                Plan plan = whole.only(ids, new RolloutOptions(BatchSpec.parse(String.valueOf(ids.size())), Duration.ZERO, maxFail, onFail));
+                DeploymentResult r = control.action(() -> port.deploy(plan, proofRuns));
+                deployments.add(r.deploymentId());
+                result = batchJson(index, r.deploymentId(), r.state().text(), r.summary(), r.steps().stream().map(s -> ApiValues.object(
+                        "agent", s.agent().toString(), "state", s.state().text(), "detail", s.detail(), "step", s.label())).toList());
+                if (!r.ok()) {
+                    stopped = "deployment %d %s at batch %d: %s".formatted(r.deploymentId(), r.state().words(), index + 1, r.summary());
                 }
                 api.journal(JournalEntry.Kind.ACTION, line, "%sbatch %d: %s".formatted(simulated ? "simulation: " : "", index + 1,
                         result.get("summary")), result);

@@ -19,6 +19,9 @@ public record ProofCheck(String name, Outcome outcome, String detail, Map<String
 
     public enum Outcome { PASSED, FAILED, SKIPPED }
 
+    /** The check that runs the agent's own {@code test_command}: one name for every language. */
+    public static final String AGENT_TESTS = "agent tests";
+
     public boolean failed() {
         return outcome == Outcome.FAILED;
     }

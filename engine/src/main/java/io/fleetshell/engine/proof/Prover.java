@@ -296,7 +296,7 @@ public final class Prover {
     private ProofCheck agentTests(Subject subject) {
         ProfileTarget target = subject.target();
         if (subject.testCommand() == null || subject.testCommand().isBlank()) {
-            return new ProofCheck("agent tests", ProofCheck.Outcome.SKIPPED,
+            return new ProofCheck(ProofCheck.AGENT_TESTS, ProofCheck.Outcome.SKIPPED,
                     "no test_command is configured for " + target.agent() + " (set test_command: in its startup config entry)", null);
         }
         Path root = target.workingDirectory();
@@ -310,12 +310,12 @@ public final class Prover {
         evidence.put("exit_status", run.exitStatus());
         evidence.put("output_tail", run.tail(2000));
         if (run.timedOut()) {
-            return new ProofCheck("agent tests", ProofCheck.Outcome.FAILED, "the agent's tests did not finish within %d s"
+            return new ProofCheck(ProofCheck.AGENT_TESTS, ProofCheck.Outcome.FAILED, "the agent's tests did not finish within %d s"
                     .formatted(settings.testTimeout().toSeconds()), evidence);
         }
         return run.exitStatus() == 0
-                ? new ProofCheck("agent tests", ProofCheck.Outcome.PASSED, "`%s` passes on the rewrite".formatted(command), evidence)
-                : new ProofCheck("agent tests", ProofCheck.Outcome.FAILED, "`%s` fails on the rewrite with exit status %d"
+                ? new ProofCheck(ProofCheck.AGENT_TESTS, ProofCheck.Outcome.PASSED, "`%s` passes on the rewrite".formatted(command), evidence)
+                : new ProofCheck(ProofCheck.AGENT_TESTS, ProofCheck.Outcome.FAILED, "`%s` fails on the rewrite with exit status %d"
                         .formatted(command, run.exitStatus()), evidence);
     }
 

@@ -11,28 +11,21 @@ import java.util.Map;
  * @param finishedAt when it ended, or null while it runs or waits
  * @param pattern    the pattern id(s)
  * @param options    the options it ran with, as typed ({@code batch_size}, {@code interval}, ...)
- * @param state      running, completed, stopped, held, aborted, rolled_back or recovered
+ * @param state      where it stands
  * @param control    what another shell asked of it (pause, abort), or null
  * @param summary    one line on how it ended, or null
  * @param pid        the process that ran it
  * @param host       the host that process ran on
  */
 public record Deployment(long id, Instant createdAt, Instant finishedAt, String pattern, Map<String, Object> options,
-                         String state, String control, String summary, long pid, String host) {
+                         DeploymentState state, String control, String summary, long pid, String host) {
 
-    public static final String RUNNING = "running";
-    public static final String COMPLETED = "completed";
-    public static final String STOPPED = "stopped";
-    public static final String HELD = "held";
-    public static final String ABORTED = "aborted";
-    public static final String ROLLED_BACK = "rolled_back";
-    public static final String RECOVERED = "recovered";
 
     public Deployment {
         options = options == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(options));
     }
 
     public boolean running() {
-        return RUNNING.equals(state);
+        return state == DeploymentState.RUNNING;
     }
 }

@@ -97,12 +97,12 @@ public interface DeploymentJournal {
 
     List<Backup> backups(long deploymentId);
 
-    void batchState(long deploymentId, int batch, String state);
+    void batchState(long deploymentId, int batch, BatchState state);
 
-    Map<Integer, String> batchStates(long deploymentId);
+    Map<Integer, BatchState> batchStates(long deploymentId);
 
     /** Ends the deployment in {@code state} with a summary and releases the lock if this process holds it. */
-    void finish(long deploymentId, String state, String summary);
+    void finish(long deploymentId, DeploymentState state, String summary);
 
     /** Sets a held or stopped deployment running again under this process and takes the lock for it. */
     void reopen(long deploymentId, LockHolder holder);

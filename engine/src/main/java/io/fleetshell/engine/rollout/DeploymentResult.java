@@ -3,17 +3,17 @@ package io.fleetshell.engine.rollout;
 import java.util.List;
 
 /**
- * How a deployment ended: its state ({@link Deployment#COMPLETED} and the others), one line on why,
+ * How a deployment ended: its state ({@link DeploymentState}), one line on why,
  * and every step with its final state. Partial failure is data: a stopped rollout still lists every step.
  */
-public record DeploymentResult(long deploymentId, String state, String summary, List<StoredStep> steps) {
+public record DeploymentResult(long deploymentId, DeploymentState state, String summary, List<StoredStep> steps) {
 
     public DeploymentResult {
         steps = List.copyOf(steps);
     }
 
     public boolean ok() {
-        return Deployment.COMPLETED.equals(state);
+        return state == DeploymentState.COMPLETED;
     }
 
     public long count(StepState state) {

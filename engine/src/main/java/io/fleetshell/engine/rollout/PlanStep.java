@@ -1,6 +1,7 @@
 package io.fleetshell.engine.rollout;
 
 import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.optimize.ProofHints;
 import io.fleetshell.engine.pattern.Rewrite;
 
 import java.nio.file.Path;
@@ -17,7 +18,8 @@ import java.nio.file.Path;
  * @param expectedSha256  sha256 of the bytes the rewrite was made from
  * @param rewrite         the before/after pair
  * @param predictedGainMs the measured gain predicted by score, or null
+ * @param hints           what the rewrite's proof needs to know of it (stored with the step)
  */
 public record PlanStep(int batch, int position, AgentId agent, Path file, String pattern, String expectedSha256,
-                       Rewrite rewrite, Double predictedGainMs) {
+                       Rewrite rewrite, Double predictedGainMs, ProofHints hints) {
 }

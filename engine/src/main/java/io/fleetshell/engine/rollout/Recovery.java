@@ -40,8 +40,8 @@ public final class Recovery {
      * the original's copy a proof loads, and the proof's own variants of that copy.
      */
     static List<Path> leftovers(StoredStep step) {
-        List<Path> found = new ArrayList<>(List.of(step.tempFile(), PatternStepProver.originalCopy(step.file())));
-        String prefix = PatternStepProver.originalCopy(step.file()).getFileName().toString();
+        List<Path> found = new ArrayList<>(List.of(step.tempFile(), io.fleetshell.engine.optimize.Optimizer.originalCopy(step.file())));
+        String prefix = io.fleetshell.engine.optimize.Optimizer.originalCopy(step.file()).getFileName().toString();
         try (var siblings = Files.list(step.file().getParent())) {
             siblings.filter(p -> p.getFileName().toString().startsWith("." + prefix + ".fleetshell-proof-")).forEach(found::add);
         } catch (IOException e) {
@@ -136,7 +136,7 @@ public final class Recovery {
             String why = "recovered: interrupted while " + step.state().text();
             outcomes.addAll(new Restorer(journal).restore(List.of(step), why, false, StepState.CONFLICT));
         }
-        RolloutExecutor restarts = new RolloutExecutor(journal, agents, (a, r) -> {
+        RolloutExecutor restarts = new RolloutExecutor(journal, agents, (a, r, h) -> {
             throw new IllegalStateException("recovery proves nothing");
         }, List.of(), runtime, host);
         for (Restorer.Outcome outcome : outcomes) {
@@ -152,7 +152,7 @@ public final class Recovery {
         String summary = "recovered: %d in-flight step%s restored, %d applied step%s kept, %d never started%s".formatted(
                 inFlight.size(), inFlight.size() == 1 ? "" : "s", kept, kept == 1 ? "" : "s", pending,
                 conflicts > 0 ? ", %d left alone (edited by someone else: see deploy status %d)".formatted(conflicts, deploymentId) : "");
-        String state = deployment.running() ? Deployment.RECOVERED : deployment.state();
+        DeploymentState state = deployment.running() ? DeploymentState.RECOVERED : deployment.state();
         journal.finish(deploymentId, state, deployment.running() ? summary : deployment.summary() + "; " + summary);
         return new Result(deploymentId, outcomes, removed, kept, pending, summary);
     }

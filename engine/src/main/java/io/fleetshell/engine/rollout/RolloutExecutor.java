@@ -72,9 +72,9 @@ public final class RolloutExecutor {
     /** Accepts a held deployment's held steps (a person looked at them) and goes on with its remaining batches. */
     public DeploymentResult resume(long deploymentId, RolloutListener listener) {
         Deployment deployment = journal.deployment(deploymentId).orElseThrow(() -> unknown(deploymentId));
-        if (!Set.of(Deployment.HELD, Deployment.STOPPED).contains(deployment.state())) {
+        if (!Set.of(DeploymentState.HELD, DeploymentState.STOPPED).contains(deployment.state())) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "deployment %d is %s; deploy resume continues a held or stopped one"
-                    .formatted(deploymentId, deployment.state().replace('_', ' ')));
+                    .formatted(deploymentId, deployment.state().words()));
         }
         journal.reopen(deploymentId, LockHolder.self(deploymentId, "deploy", host));
         List<StoredStep> held = journal.steps(deploymentId).stream().filter(s -> s.state() == StepState.HELD).toList();
@@ -82,8 +82,8 @@ public final class RolloutExecutor {
             journal.record(held, DeploymentJournal.NOTE, "accepted", StepState.APPLIED, "held step accepted by deploy resume");
         }
         journal.batchStates(deploymentId).forEach((batch, state) -> {
-            if (state.equals("held")) {
-                journal.batchState(deploymentId, batch, "passed");
+            if (state == BatchState.HELD) {
+                journal.batchState(deploymentId, batch, BatchState.PASSED);
             }
         });
         return execute(deploymentId, listener);
@@ -108,7 +108,7 @@ public final class RolloutExecutor {
                 if (awaitControl(deploymentId, listener)) {
                     return abort(deploymentId, "aborted by deploy abort before batch " + batch);
                 }
-                journal.batchState(deploymentId, batch, "running");
+                journal.batchState(deploymentId, batch, BatchState.RUNNING);
                 journal.note(deploymentId, batch, "batch started", pending.size() + " steps");
                 listener.batchStarted(batch, batches, pending);
                 for (StoredStep step : pending) {
@@ -121,9 +121,9 @@ public final class RolloutExecutor {
                 List<StoredStep> outcome = journal.steps(deploymentId).stream().filter(s -> s.batch() == number).toList();
                 Decision gate = batchGate(outcome, options);
                 journal.decision(deploymentId, batch, null, gate);
-                if (gate.verdict().equals("FAIL")) {
-                    journal.batchState(deploymentId, batch, "failed");
-                    listener.batchFinished(batch, "failed", gate);
+                if (gate.verdict() == Decision.Verdict.FAIL) {
+                    journal.batchState(deploymentId, batch, BatchState.FAILED);
+                    listener.batchFinished(batch, BatchState.FAILED, gate);
                     DeploymentResult failed = onFail(deploymentId, batch, options, gate, listener);
                     if (failed != null) {
                         return failed;
@@ -132,21 +132,21 @@ public final class RolloutExecutor {
                 }
                 long held = outcome.stream().filter(s -> s.state() == StepState.HELD).count();
                 if (held > 0) {
-                    journal.batchState(deploymentId, batch, "held");
-                    listener.batchFinished(batch, "held", gate);
-                    return finish(deploymentId, Deployment.HELD, ("batch %d held: %d step%s could not be gated and stay applied. "
+                    journal.batchState(deploymentId, batch, BatchState.HELD);
+                    listener.batchFinished(batch, BatchState.HELD, gate);
+                    return finish(deploymentId, DeploymentState.HELD, ("batch %d held: %d step%s could not be gated and stay applied. "
                             + "deploy resume %d accepts them and goes on; rollback --batch %d.%d undoes the batch")
                             .formatted(batch, held, held == 1 ? "" : "s", deploymentId, deploymentId, batch));
                 }
-                journal.batchState(deploymentId, batch, "passed");
-                listener.batchFinished(batch, "passed", gate);
+                journal.batchState(deploymentId, batch, BatchState.PASSED);
+                listener.batchFinished(batch, BatchState.PASSED, gate);
                 if (batch < batches && wait(deploymentId, options.interval(), batch + 1, listener)) {
                     return abort(deploymentId, "aborted by deploy abort while waiting before batch " + (batch + 1));
                 }
             }
             List<StoredStep> steps = journal.steps(deploymentId);
             long applied = steps.stream().filter(s -> s.state() == StepState.APPLIED).count();
-            return finish(deploymentId, Deployment.COMPLETED, "%d of %d steps applied in %d batch%s".formatted(applied, total,
+            return finish(deploymentId, DeploymentState.COMPLETED, "%d of %d steps applied in %d batch%s".formatted(applied, total,
                     batches, batches == 1 ? "" : "es"));
         } catch (RuntimeException e) {
             // The process is alive but cannot go on (history database gone, disk full...): in-flight steps
@@ -196,7 +196,7 @@ public final class RolloutExecutor {
             return rollBack(step, null, false, step.agent() + " is no longer in the inventory: it cannot be proved");
         }
         Rewrite rewrite = new Rewrite(step.pattern(), step.file(), before, after, step.notes());
-        Proof proof = prover.prove(agent, rewrite);
+        Proof proof = prover.prove(agent, rewrite, step.hints());
         proof.checks().forEach(c -> journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(c)));
         if (!proof.deployable()) {
             String why = proof.firstFailure().map(c -> "proof failed: " + c.name() + ": " + c.detail())
@@ -204,7 +204,7 @@ public final class RolloutExecutor {
             return rollBack(step, agent, false, why);
         }
         if (!wasRunning) {
-            journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "runtime", "SKIPPED",
+            journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "runtime", Decision.Verdict.SKIPPED,
                     "agent not running before the change: no restart, no runtime gate; the proof decided", agent.name()
                     + " was not running, so it runs the new code from its next start", Map.of("health_probe",
                     runtime.healthTarget(agent).map(ProbeTarget::describe).orElse("none")), Instant.now()));
@@ -217,14 +217,14 @@ public final class RolloutExecutor {
         journal.record(step, DeploymentJournal.OUTCOME, "restart", null, restart.known()
                 ? (restart.ok() ? "restarted: " : "restart failed: ") + restart.method() : "not restarted: " + restart.method());
         if (!restart.known()) {
-            journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "restart", "HOLD",
+            journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "restart", Decision.Verdict.HOLD,
                     "running agent without a restart method: the new code is not live", restart.method()
                     + ": add restart_command to its config (or let fleetshell supervise it)", restart.evidence(), Instant.now()));
             journal.record(step, DeploymentJournal.OUTCOME, "held", StepState.HELD, "running, but no restart method: " + restart.method());
             return new StepResult(StepState.HELD, "written and proved, but it runs and cannot be restarted: held");
         }
         if (!restart.ok()) {
-            journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "restart", "FAIL",
+            journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "restart", Decision.Verdict.FAIL,
                     "restart command exit status != 0", "restart failed", restart.evidence(), Instant.now()));
             return rollBack(step, agent, true, "restart failed: " + restart.evidence().get("output"));
         }
@@ -265,7 +265,7 @@ public final class RolloutExecutor {
         String why = onDisk == null ? step.file() + " no longer exists"
                 : step.file() + " changed on disk since the plan was resolved (sha256 " + sha.substring(0, 12) + ", planned on "
                 + step.beforeSha256().substring(0, 12) + ")";
-        journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.PROOF, "unchanged since plan", "FAILED",
+        journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.PROOF, "unchanged since plan", Decision.Verdict.FAILED,
                 "sha256 on disk == sha256 the plan was resolved from", why, evidence, Instant.now()));
         journal.record(step, DeploymentJournal.OUTCOME, "drifted", StepState.DRIFTED, why + "; not touched");
         return new StepResult(StepState.DRIFTED, why + "; not touched (explain " + step.label() + " shows the diff)");
@@ -323,7 +323,7 @@ public final class RolloutExecutor {
             for (long d : steps.stream().map(StoredStep::deploymentId).distinct().toList()) {
                 List<StoredStep> all = journal.steps(d);
                 if (all.stream().noneMatch(s -> s.state().changed()) && journal.deployment(d).map(x -> !x.running()).orElse(false)) {
-                    journal.finish(d, Deployment.ROLLED_BACK, "rolled back: " + why);
+                    journal.finish(d, DeploymentState.ROLLED_BACK, "rolled back: " + why);
                 }
             }
             return new RollbackResult(outcomes, health);
@@ -343,7 +343,7 @@ public final class RolloutExecutor {
         }
         GateDecision health = new HealthGate(Duration.ofSeconds(30), runtime::healthTarget).evaluate(agent, at);
         journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "health after rollback",
-                health.verdict().name(), health.rule(), health.summary(), health.evidence(), Instant.now()));
+                Decision.Verdict.of(health.verdict()), health.rule(), health.summary(), health.evidence(), Instant.now()));
         return "restarted on the original: " + health.summary();
     }
 
@@ -365,7 +365,7 @@ public final class RolloutExecutor {
                 || s.state() == StepState.CONFLICT).map(s -> s.label() + " " + s.agent() + ": " + s.detail()).toList());
         String rule = "failed %d/%d = %.1f%% %s --max-fail %.1f%%".formatted(failed, batch.size(), percent, fail ? ">" : "<=",
                 options.maxFailPercent());
-        return new Decision(Decision.BATCH_GATE, "max-fail", fail ? "FAIL" : held > 0 ? "HOLD" : "PASS", rule,
+        return new Decision(Decision.BATCH_GATE, "max-fail", fail ? Decision.Verdict.FAIL : held > 0 ? Decision.Verdict.HOLD : Decision.Verdict.PASS, rule,
                 fail ? "too many steps failed: --on-fail " + options.onFail().text() + " applies"
                         : held > 0 ? held + " step(s) held" : "batch passed", evidence, Instant.now());
     }
@@ -377,13 +377,13 @@ public final class RolloutExecutor {
                 List<StoredStep> changed = journal.steps(deploymentId).stream()
                         .filter(s -> s.batch() == batch && s.state().changed()).toList();
                 restoreAndRestart(changed, "batch %d.%d failed its gate (%s): rollback-batch".formatted(deploymentId, batch, gate.rule()));
-                journal.batchState(deploymentId, batch, "rolled_back");
-                return finish(deploymentId, Deployment.STOPPED, "stopped at batch %d: %s; the batch was rolled back (--on-fail rollback-batch)"
+                journal.batchState(deploymentId, batch, BatchState.ROLLED_BACK);
+                return finish(deploymentId, DeploymentState.STOPPED, "stopped at batch %d: %s; the batch was rolled back (--on-fail rollback-batch)"
                         .formatted(batch, gate.rule()));
             }
             case ROLLBACK_ALL -> {
                 return rollBackAll(deploymentId, "stopped at batch %d: %s; every change was rolled back (--on-fail rollback-all)"
-                        .formatted(batch, gate.rule()), Deployment.ROLLED_BACK);
+                        .formatted(batch, gate.rule()), DeploymentState.ROLLED_BACK);
             }
             case PAUSE -> {
                 journal.control(deploymentId, "pause");
@@ -397,13 +397,13 @@ public final class RolloutExecutor {
     }
 
     private DeploymentResult abort(long deploymentId, String summary) {
-        return rollBackAll(deploymentId, summary + "; every change was rolled back", Deployment.ABORTED);
+        return rollBackAll(deploymentId, summary + "; every change was rolled back", DeploymentState.ABORTED);
     }
 
-    private DeploymentResult rollBackAll(long deploymentId, String summary, String state) {
+    private DeploymentResult rollBackAll(long deploymentId, String summary, DeploymentState state) {
         List<StoredStep> changed = journal.steps(deploymentId).stream().filter(s -> s.state().changed()).toList();
         restoreAndRestart(changed, summary);
-        changed.stream().map(StoredStep::batch).distinct().forEach(b -> journal.batchState(deploymentId, b, "rolled_back"));
+        changed.stream().map(StoredStep::batch).distinct().forEach(b -> journal.batchState(deploymentId, b, BatchState.ROLLED_BACK));
         return finish(deploymentId, state, summary);
     }
 
@@ -462,7 +462,7 @@ public final class RolloutExecutor {
         return false;
     }
 
-    private DeploymentResult finish(long deploymentId, String state, String summary) {
+    private DeploymentResult finish(long deploymentId, DeploymentState state, String summary) {
         journal.finish(deploymentId, state, summary);
         return new DeploymentResult(deploymentId, state, summary, journal.steps(deploymentId));
     }

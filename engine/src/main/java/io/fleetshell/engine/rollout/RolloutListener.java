@@ -16,7 +16,7 @@ public interface RolloutListener {
     default void stepFinished(StoredStep step, StepState state, String detail, int done, int total) {
     }
 
-    default void batchFinished(int batch, String state, Decision gate) {
+    default void batchFinished(int batch, BatchState state, Decision gate) {
     }
 
     /** Once a second while waiting {@code --interval} before {@code nextBatch}. */

@@ -1,6 +1,7 @@
 package io.fleetshell.engine.rollout;
 
 import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.optimize.ProofHints;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.proof.Proof;
 
@@ -11,5 +12,6 @@ import io.fleetshell.engine.proof.Proof;
 @FunctionalInterface
 public interface StepProver {
 
-    Proof prove(Agent agent, Rewrite rewrite);
+    /** @param hints what the plan said the rewrite defers and removes */
+    Proof prove(Agent agent, Rewrite rewrite, ProofHints hints);
 }

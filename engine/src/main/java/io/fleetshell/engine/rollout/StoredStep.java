@@ -1,6 +1,7 @@
 package io.fleetshell.engine.rollout;
 
 import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.optimize.ProofHints;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -20,13 +21,14 @@ import java.util.List;
  * @param afterSha256    the rewrite's checksum (its bytes are a stored blob)
  * @param predictedGainMs the gain score predicted, or null
  * @param notes          the rewrite's notes
+ * @param hints          what the rewrite's proof needs to know of it, as planned
  * @param state          where it stands
  * @param detail         why, in one sentence, or null
  * @param updatedAt      when the state last changed
  */
 public record StoredStep(long id, long deploymentId, int batch, int position, AgentId agent, Path file, String pattern,
                          String beforeSha256, String afterSha256, Double predictedGainMs, List<String> notes,
-                         StepState state, String detail, Instant updatedAt) {
+                         ProofHints hints, StepState state, String detail, Instant updatedAt) {
 
     public StoredStep {
         notes = List.copyOf(notes);

@@ -1,6 +1,7 @@
 package io.fleetshell.engine.rollout;
 
 import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.optimize.ProofHints;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Language;
 import io.fleetshell.engine.inventory.Machine;
@@ -43,7 +44,7 @@ public final class WrittenFileProver implements StepProver {
     }
 
     @Override
-    public Proof prove(Agent agent, Rewrite rewrite) {
+    public Proof prove(Agent agent, Rewrite rewrite, ProofHints hints) {
         Machine machine = inventory.machine(agent.machine()).orElseThrow();
         if (agent.language() == Language.JAVA) {
             return proveJava(agent, machine, rewrite);

@@ -5,6 +5,7 @@ import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import io.fleetshell.engine.inventory.LoadedConfig;
 import io.fleetshell.engine.inventory.Machine;
+import io.fleetshell.engine.pattern.PatternChain;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.proof.Proof;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,9 +88,11 @@ class DemoJavaAgentsTest {
         for (String name : List.of("KnowledgeIndexAgent", "SignatureService", "RouteMatcherAgent")) {
             Agent agent = agent(name);
             byte[] source = Files.readAllBytes(agent.script().path());
-            List<Rewrite> rewrites = JavaPatterns.apply(analyzer, name, agent.script().path(), source, JavaPatterns.all(), Map.of());
-            assertThat(rewrites).as(name).hasSizeGreaterThanOrEqualTo(2);
-            Rewrite all = JavaPatterns.combine(rewrites);
+            PatternChain.Result chained = new PatternChain<JavaFacts>(bytes -> analyzer.analyze(agent.script().path(), bytes), bytes -> Map.of(),
+                    false).apply(name, agent.script().path(), source, analyzer.analyze(agent.script().path(), source), null, JavaPatterns.all(),
+                    (pattern, input, rewrite) -> { });
+            Rewrite all = chained.rewrite();
+            assertThat(all.pattern().split("\\+")).as(name).hasSizeGreaterThanOrEqualTo(2);
             JavaBuild.Compiled compiled = JavaBuild.compile(agent, machine(agent).fleetRoot(), all.after(), dir.resolve("build-" + name));
             assertThat(compiled.errors()).as(name + "\n" + new String(all.after(), StandardCharsets.UTF_8)).isEmpty();
             assertThat(compiled.ok()).isTrue();

@@ -114,7 +114,7 @@ class HoldStaticFieldLazilyTest {
                 }
                 """;
         assertRewrite(pattern, source, null);
-        HeavyInitializer words = input(source, Map.of()).javaFacts().initializers().getFirst();
+        HeavyInitializer words = input(source, Map.of()).facts().initializers().getFirst();
         assertThat(words.uses()).singleElement().satisfies(u -> assertThat(u.phase()).isEqualTo(HeavyInitializer.Phase.CLASS_INIT));
         assertThat(pattern.validate(input(source, Map.of())).reasons().getFirst())
                 .contains("Agent.WORDS (line 3)", "read while the class initializes (line 4");

@@ -16,18 +16,18 @@ final class JavaRewriteAssert {
     private JavaRewriteAssert() {
     }
 
-    static PatternInput input(String source, Map<String, String> options) {
+    static PatternInput<JavaFacts> input(String source, Map<String, String> options) {
         byte[] bytes = source.getBytes(StandardCharsets.UTF_8);
         Path file = Path.of("/fleet/Agent.java");
-        return PatternInput.java("Agent", file, bytes, new JavaAnalyzer().analyze(file, bytes), options);
+        return new PatternInput<>("Agent", file, bytes, new JavaAnalyzer().analyze(file, bytes), null, options);
     }
 
-    static Rewrite assertRewrite(Pattern pattern, String before, String after) {
+    static Rewrite assertRewrite(Pattern<JavaFacts> pattern, String before, String after) {
         return assertRewrite(pattern, before, after, Map.of());
     }
 
-    static Rewrite assertRewrite(Pattern pattern, String before, String after, Map<String, String> options) {
-        PatternInput input = input(before, options);
+    static Rewrite assertRewrite(Pattern<JavaFacts> pattern, String before, String after, Map<String, String> options) {
+        PatternInput<JavaFacts> input = input(before, options);
         Rewrite rewrite = pattern.rewrite(input);
         if (after == null) {
             assertThat(pattern.validate(input).applies()).as("validate: %s", pattern.validate(input).reasons()).isFalse();
@@ -36,7 +36,7 @@ final class JavaRewriteAssert {
             assertThat(pattern.validate(input).applies()).as("validate: %s", pattern.validate(input).reasons()).isTrue();
             assertThat(new String(rewrite.after(), StandardCharsets.UTF_8)).isEqualTo(after);
             // a rewrite is complete: applying the pattern again finds nothing left to do
-            PatternInput again = input(after, options);
+            PatternInput<JavaFacts> again = input(after, options);
             assertThat(pattern.rewrite(again).changes()).as("second application changes more").isFalse();
         }
         return rewrite;

@@ -63,7 +63,7 @@ class RemoveUnusedJavaImportsTest {
                 }
                 """;
         assertRewrite(pattern, broken, null);
-        var facts = input(broken, java.util.Map.of()).javaFacts();
+        var facts = input(broken, java.util.Map.of()).facts();
         assertThat(facts.error().line()).isEqualTo(3);
         assertThat(facts.error().column()).isNotNull();
         assertThat(pattern.validate(input(broken, java.util.Map.of())).reasons().getFirst()).contains("does not parse", "line 3");

@@ -46,11 +46,11 @@ final class RewriteTest {
         return Files.isExecutable(debian) ? debian.toString() : "python3";
     }
 
-    static PatternInput input(String source, String version, Map<String, String> options) {
+    static PatternInput<FileFacts> input(String source, String version, Map<String, String> options) {
         return input(source.getBytes(StandardCharsets.UTF_8), version, options);
     }
 
-    static PatternInput input(byte[] source, String version, Map<String, String> options) {
+    static PatternInput<FileFacts> input(byte[] source, String version, Map<String, String> options) {
         try {
             Path dir = Files.createTempDirectory("fleetshell-golden");
             Path file = dir.resolve("agent.py");
@@ -58,18 +58,18 @@ final class RewriteTest {
             FileFacts facts = FACTS.analyze(python(), List.of(file), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES).getFirst();
             Files.delete(file);
             Files.delete(dir);
-            return new PatternInput("Agent", file, source, facts, version, options);
+            return new PatternInput<>("Agent", file, source, facts, version, options);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /** {@code after == null}: the pattern leaves the file alone. */
-    static Rewrite assertRewrite(Pattern pattern, String version, String before, String after) {
+    static Rewrite assertRewrite(Pattern<FileFacts> pattern, String version, String before, String after) {
         return assertRewrite(pattern, version, Map.of(), before, after);
     }
 
-    static Rewrite assertRewrite(Pattern pattern, String version, Map<String, String> options, String before, String after) {
+    static Rewrite assertRewrite(Pattern<FileFacts> pattern, String version, Map<String, String> options, String before, String after) {
         Rewrite rewrite = pattern.rewrite(input(before, version, options));
         String actual = new String(rewrite.after(), StandardCharsets.UTF_8)
                 .replace(LOADER.replace("\n", "\r\n") + "\r\n", "<loader>\r\n").replace(LOADER + "\n", "<loader>\n");

@@ -11,21 +11,21 @@ import io.fleetshell.engine.score.AgentScore;
 import io.fleetshell.engine.score.Scorer;
 
 import io.fleetshell.engine.gate.GateDecision;
-import io.fleetshell.engine.pattern.PatternInput;
-import io.fleetshell.engine.pattern.Patterns;
-import io.fleetshell.engine.rollout.Candidate;
 import io.fleetshell.engine.rollout.DeploymentResult;
 import io.fleetshell.engine.rollout.Plan;
-import io.fleetshell.engine.rollout.Rollout;
+import io.fleetshell.engine.rollout.Planner;
+import io.fleetshell.engine.optimize.JavaOptimizer;
+import io.fleetshell.engine.optimize.Optimizer;
+import io.fleetshell.engine.optimize.Optimizers;
+import io.fleetshell.engine.java.HeavyCalls;
+import io.fleetshell.engine.java.JavaAnalyzer;
+import io.fleetshell.engine.java.JavaSource;
 import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.RolloutOptions;
 import io.fleetshell.engine.runtime.HealthProbe;
 import io.fleetshell.engine.runtime.ProbeResult;
 import io.fleetshell.engine.runtime.ProbeTarget;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -99,18 +99,9 @@ final class DemoPort implements FleetPort {
     @Override
     public Plan plan(List<Agent> agents, String pattern, RolloutOptions options) {
         calls.add("plan " + agents.size());
-        PythonFacts facts = new PythonFacts(helpers);
-        List<Candidate> candidates = new ArrayList<>();
-        for (Agent a : agents) {
-            try {
-                candidates.add(new Candidate(a, Patterns.byId(pattern), new PatternInput(a.id().toString(), a.script().path(),
-                        Files.readAllBytes(a.script().path()), facts.analyze("python3", List.of(a.script().path()),
-                        PythonFacts.DEFAULT_SIDE_EFFECT_MODULES).getFirst(), facts.version("python3"), Map.of()), null));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return Rollout.resolve(candidates, options);
+        Optimizers optimizers = new Optimizers(new Optimizer(new PythonFacts(helpers), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null),
+                new JavaOptimizer(new JavaAnalyzer(HeavyCalls.defaults(), JavaSource.DEFAULT_LEVEL), null));
+        return new Planner(optimizers).plan(inventory, agents, pattern, Map.of(), options);
     }
 
     @Override

@@ -67,7 +67,7 @@ public class ValueCompletions {
             return store.deployments(50).stream()
                     .filter(d -> String.valueOf(d.id()).startsWith(typed))
                     .map(d -> new Value(String.valueOf(d.id()), "%s %s %s".formatted(WHEN.format(d.createdAt()), d.pattern(),
-                            d.state().replace('_', ' ')), true))
+                            d.state().words()), true))
                     .toList();
         } catch (RuntimeException e) {
             return List.of(); // completion must never break the line being typed

@@ -2,7 +2,7 @@ package io.fleetshell.shell.commands;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
-import io.fleetshell.engine.Settings;
+import io.fleetshell.engine.settings.Settings;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.metrics.MetricSource;

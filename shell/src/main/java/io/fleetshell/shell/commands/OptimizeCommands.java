@@ -1,39 +1,19 @@
 package io.fleetshell.shell.commands;
 
-import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
-import io.fleetshell.engine.analysis.PythonFacts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
-import io.fleetshell.engine.inventory.Language;
-import io.fleetshell.engine.java.HeavyCalls;
-import io.fleetshell.engine.java.JavaAnalyzer;
-import io.fleetshell.engine.java.JavaPatterns;
-import io.fleetshell.engine.java.JavaProver;
-import io.fleetshell.engine.java.JavaSource;
-import io.fleetshell.engine.optimize.JavaOptimizer;
-import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.optimize.Optimization;
-import io.fleetshell.engine.optimize.Optimizer;
-import io.fleetshell.engine.pattern.Pattern;
-import io.fleetshell.engine.pattern.Patterns;
+import io.fleetshell.engine.optimize.Optimizers;
+import io.fleetshell.engine.rollout.Planner;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
-import io.fleetshell.engine.proof.Prover;
-import io.fleetshell.engine.rollout.BatchSpec;
 import io.fleetshell.engine.rollout.DeploymentResult;
-import io.fleetshell.engine.rollout.OnFail;
-import io.fleetshell.engine.rollout.Plan;
-import io.fleetshell.engine.rollout.PlanStep;
-import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.RolloutListener;
-import io.fleetshell.engine.rollout.RolloutOptions;
 import io.fleetshell.engine.rollout.StoredStep;
-import io.fleetshell.engine.rollout.WrittenFileProver;
 import io.fleetshell.engine.stats.MannWhitney;
 import io.fleetshell.shell.ShellSession;
-import io.fleetshell.shell.cli.Host;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
 import io.fleetshell.shell.render.TextTable;
@@ -42,8 +22,10 @@ import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
-import java.time.Duration;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.LinkedHashMap;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 
@@ -91,38 +73,24 @@ public class OptimizeCommands {
         }
         Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
         Agent agent = AgentLookup.agent(inventory, name);
-        boolean java = agent.language() == Language.JAVA;
-        List<Pattern> patterns = java ? (pattern == null ? JavaPatterns.all() : List.of(JavaPatterns.byId(pattern)))
-                : pattern == null ? Patterns.all() : List.of(Patterns.byId(pattern));
-        Machine machine = inventory.machine(agent.machine()).orElseThrow();
+        Optimizers optimizers = rollouts.optimizers(runs);
+        String plan = optimizers.describe(inventory, agent, pattern, runs);
         session.journal().agents(List.of(agent.id()));
         Output out = session.output();
-        out.info("Optimizing %s (%s) with %s; proving with %d %s of each version...".formatted(agent.id(),
-                java ? agent.java().launcher() : machine.python(), String.join(", ", patterns.stream().map(Pattern::id).toList()), runs,
-                java ? "JVM starts" : "loads"));
-        Optimization result;
-        if (java) {
-            JavaProver prover = new JavaProver(new JavaProver.Settings(runs, Duration.ofSeconds(60), Duration.ofMinutes(10), ALPHA));
-            result = new JavaOptimizer(new JavaAnalyzer(HeavyCalls.fromSettings(session.home().settings()), JavaSource.DEFAULT_LEVEL), prover)
-                    .optimize(agent, machine, patterns);
-        } else {
-            Prover prover = new Prover(new Prover.Settings(runs, ALPHA, Duration.ofSeconds(60), Duration.ofMinutes(10)),
-                    session.home().bytecodeCache());
-            Optimizer optimizer = new Optimizer(new PythonFacts(session.home().helpers()), session.settings().sideEffectModules(), prover);
-            result = optimizer.optimize(agent, machine, patterns);
-        }
+        out.info("Optimizing %s...".formatted(plan));
+        Optimization result = optimizers.optimize(inventory, agent, pattern);
         DeploymentResult deployment = null;
         if (!dryRun && result.deployable()) {
             deployment = deploy(inventory, result, out, json);
         }
         session.journal().summary(summary(result, dryRun, deployment));
         if (json) {
-            out.json(json(result, deployment));
+            out.json(OptimizeJson.of(result, deployment));
         } else {
-            print(out, result, dryRun);
+            print(out, result, optimizers.runtimeLabel(result), dryRun);
             if (deployment != null) {
                 StoredStep step = deployment.steps().getFirst();
-                out.println("deployment %d: %s, step %s %s%s".formatted(deployment.deploymentId(), deployment.state().replace('_', ' '),
+                out.println("deployment %d: %s, step %s %s%s".formatted(deployment.deploymentId(), deployment.state().words(),
                         step.label(), step.state().text(), step.detail() == null ? "" : " (" + step.detail() + ")"));
             }
         }
@@ -132,30 +100,22 @@ public class OptimizeCommands {
         }
         if (deployment != null && !deployment.ok()) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "deployment %d of %s ended %s: %s".formatted(
-                    deployment.deploymentId(), agent.id(), deployment.state().replace('_', ' '), deployment.summary()));
+                    deployment.deploymentId(), agent.id(), deployment.state().words(), deployment.summary()));
         }
     }
 
     /**
-     * A one-agent deployment through the rollout: one plan step (the file must still have the bytes the rewrite
-     * was made from), backed up in history-db, written atomically, proved on disk (compiles, test_command),
-     * restarted and health-gated when the agent runs, restored byte-exact when a check or the gate fails.
+     * A one-agent deployment through the rollout: the plan of this one optimization (the file must still have
+     * the bytes the rewrite was made from), backed up in history-db, written atomically, proved on disk
+     * (compiles, test_command), restarted and health-gated when the agent runs, restored byte-exact when a
+     * check or the gate fails. The patterns' proof already ran, so only the written file's checks run again.
      */
     private DeploymentResult deploy(Inventory inventory, Optimization result, Output out, boolean json) {
-        Agent agent = result.agent();
-        PlanStep step = new PlanStep(1, 1, agent.id(), agent.script().path(), result.rewrite().pattern(),
-                Checksums.sha256(result.rewrite().before()), result.rewrite(), null);
-        Plan plan = new Plan(result.rewrite().pattern(), List.of(step), List.of(),
-                new RolloutOptions(BatchSpec.parse("1"), Duration.ZERO, 0, OnFail.ROLLBACK_BATCH));
-        // The restart (supervisor or restart_command) and the gates are batch deploy's; the patterns' proof already ran.
-        RolloutExecutor executor = new RolloutExecutor(rollouts.store(), id -> agent,
-                new WrittenFileProver(inventory, Rollouts.COMMAND_TIMEOUT), rollouts.gates(inventory), rollouts.runtime(inventory),
-                Host.name());
         if (!json) {
             out.info("Applying to %s as a one-agent deployment (backup, atomic write, proof on disk, restart and health gate if it runs)..."
-                    .formatted(agent.script().path()));
+                    .formatted(result.agent().script().path()));
         }
-        return executor.run(plan, RolloutListener.SILENT);
+        return rollouts.writtenFileExecutor(inventory).run(Planner.of(result), RolloutListener.SILENT);
     }
 
     private static String summary(Optimization result, boolean dryRun, DeploymentResult deployment) {
@@ -164,17 +124,15 @@ public class OptimizeCommands {
         }
         if (deployment != null) {
             return "optimize %s (%s): deployment %d %s".formatted(result.agent().id(), result.rewrite().pattern(),
-                    deployment.deploymentId(), deployment.state().replace('_', ' '));
+                    deployment.deploymentId(), deployment.state().words());
         }
         return "optimize %s (%s%s): %s".formatted(result.agent().id(), result.rewrite().pattern(), dryRun ? ", dry run" : "",
                 result.deployable() ? "deployable" : "not deployable, nothing changed");
     }
 
-    private static void print(Output out, Optimization result, boolean dryRun) {
+    private static void print(Output out, Optimization result, String runtime, boolean dryRun) {
         Agent agent = result.agent();
-        out.println(agent.language() == Language.JAVA
-                ? "%s: %s (%s, %s)".formatted(agent.id(), agent.script().path(), result.pythonVersion(), result.python())
-                : "%s: %s (Python %s, %s)".formatted(agent.id(), agent.script().path(), result.pythonVersion(), result.python()));
+        out.println("%s: %s (%s, %s)".formatted(agent.id(), agent.script().path(), runtime, result.python()));
         if (!result.rewrite().changes()) {
             out.println("nothing to change:");
             result.applicability().forEach((id, a) -> a.reasons().forEach(r -> out.println("  %s: %s".formatted(id, r))));
@@ -192,7 +150,7 @@ public class OptimizeCommands {
         TextTable table = new TextTable("CHECK", "RESULT", "DETAIL");
         proof.checks().forEach(c -> table.row(c.name(), outcome(out, c.outcome()), c.detail()));
         out.println(table.render());
-        proof.checks().stream().filter(c -> c.name().equals("load time") && c.evidence().containsKey("first_use_ms")).findFirst()
+        proof.checks().stream().filter(c -> c.evidence().containsKey("first_use_ms")).findFirst()
                 .ifPresent(c -> out.println("first use after load (ms, one run): " + c.evidence().get("first_use_ms")));
         out.println(result.deployable() ? out.style("deployable", "32") + (dryRun ? " (dry run: nothing was changed)" : "")
                 : out.style("not deployable", "31") + ": " + proof.firstFailure().map(ProofCheck::detail).orElse("no check passed"));
@@ -206,52 +164,41 @@ public class OptimizeCommands {
         };
     }
 
-    /** The JSON other tools read (benchfleet applies {@code diff} with patch): stable keys, insertion-ordered. */
-    static Map<String, Object> json(Optimization result, DeploymentResult deployment) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("agent", result.agent().id().toString());
-        m.put("file", result.agent().script().path().toString());
-        m.put("python", result.python());
-        m.put("python_version", result.pythonVersion());
-        m.put("pattern", result.rewrite().pattern());
-        Map<String, Object> patterns = new LinkedHashMap<>();
-        result.applicability().forEach((id, a) -> {
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("applies", a.applies());
-            p.put("reasons", a.reasons());
-            patterns.put(id, p);
-        });
-        m.put("patterns", patterns);
-        m.put("changes", result.rewrite().changes());
-        m.put("diff", result.rewrite().unifiedDiff());
-        m.put("notes", result.rewrite().notes());
-        m.put("deferred", result.deferredNames());
-        if (result.proof() == null) {
-            m.put("proof", null);
-        } else {
-            Map<String, Object> proof = new LinkedHashMap<>();
-            proof.put("deployable", result.deployable());
-            proof.put("checks", result.proof().checks().stream().map(c -> {
-                Map<String, Object> check = new LinkedHashMap<>();
-                check.put("name", c.name());
-                check.put("outcome", c.outcome().name().toLowerCase());
-                check.put("detail", c.detail());
-                check.put("evidence", c.evidence());
-                return check;
-            }).toList());
-            m.put("proof", proof);
+    /**
+     * The JSON other tools read (benchfleet applies {@code diff} with patch): stable keys, in this order.
+     * {@code proof} is null when the rewrite changes nothing; {@code deployment} is absent unless it was applied.
+     */
+    record OptimizeJson(String agent, String file, String python, String pythonVersion, String pattern,
+                        Map<String, PatternJson> patterns, boolean changes, String diff, List<String> notes, List<String> deferred,
+                        ProofJson proof, boolean applied,
+                        @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<DeploymentJson> deployment) {
+
+        static OptimizeJson of(Optimization result, DeploymentResult deployment) {
+            Map<String, PatternJson> patterns = new LinkedHashMap<>();
+            result.applicability().forEach((id, a) -> patterns.put(id, new PatternJson(a.applies(), a.reasons())));
+            return new OptimizeJson(result.agent().id().toString(), result.agent().script().path().toString(), result.python(),
+                    result.pythonVersion(), result.rewrite().pattern(), patterns, result.rewrite().changes(), result.rewrite().unifiedDiff(),
+                    result.rewrite().notes(), result.deferredNames(), result.proof() == null ? null : new ProofJson(result.deployable(),
+                    result.proof().checks().stream().map(c -> new CheckJson(c.name(), c.outcome().name().toLowerCase(), c.detail(),
+                            c.evidence())).toList()), deployment != null && deployment.ok(),
+                    Optional.ofNullable(deployment).map(DeploymentJson::of));
         }
-        m.put("applied", deployment != null && deployment.ok());
-        if (deployment != null) {
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("id", deployment.deploymentId());
-            d.put("state", deployment.state());
-            d.put("summary", deployment.summary());
-            d.put("step", deployment.steps().getFirst().label());
-            d.put("step_state", deployment.steps().getFirst().state().text());
-            d.put("step_detail", deployment.steps().getFirst().detail());
-            m.put("deployment", d);
+
+        record PatternJson(boolean applies, List<String> reasons) {
         }
-        return m;
+
+        record ProofJson(boolean deployable, List<CheckJson> checks) {
+        }
+
+        record CheckJson(String name, String outcome, String detail, Map<String, Object> evidence) {
+        }
+
+        record DeploymentJson(long id, String state, String summary, String step, String stepState, String stepDetail) {
+
+            static DeploymentJson of(DeploymentResult d) {
+                StoredStep step = d.steps().getFirst();
+                return new DeploymentJson(d.deploymentId(), d.state().text(), d.summary(), step.label(), step.state().text(), step.detail());
+            }
+        }
     }
 }

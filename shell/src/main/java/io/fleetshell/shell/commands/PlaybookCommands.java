@@ -106,7 +106,7 @@ public class PlaybookCommands {
         PlaybookOutcome outcome = execute(playbook, params, RunMode.SIMULATE, simulated, deployment, PlaybookLimits.DEFAULT_TIMEOUT, json);
         if (!json) {
             session.output().info("simulated against deployment %d (%s, %s): %s".formatted(deployment, simulated.deployment().pattern(),
-                    simulated.deployment().state().replace('_', ' '), outcome.message()));
+                    simulated.deployment().state().words(), outcome.message()));
         }
     }
 

@@ -1,24 +1,14 @@
 package io.fleetshell.shell.commands;
 
-import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
-import io.fleetshell.engine.inventory.Language;
-import io.fleetshell.engine.java.HeavyCalls;
-import io.fleetshell.engine.java.JavaAnalyzer;
-import io.fleetshell.engine.java.JavaProfiler;
-import io.fleetshell.engine.java.JavaSource;
-import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.profile.LoadSample;
-import io.fleetshell.engine.profile.ProfileTarget;
-import io.fleetshell.engine.profile.Profiler;
 import io.fleetshell.engine.profile.Stats;
 import io.fleetshell.engine.runtime.RuntimeBaseline;
 import io.fleetshell.history.Baseline;
-import io.fleetshell.history.BaselineStore;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
@@ -29,16 +19,13 @@ import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
-import java.time.Duration;
-import java.time.Instant;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Optional;
 
 /** {@code profile} measures agents' load in fresh processes; {@code baseline list|show} reads what it stored. */
 @Component
@@ -48,9 +35,11 @@ public class ProfileCommands {
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
 
     private final ShellSession session;
+    private final Measurements measurements;
 
-    public ProfileCommands(ShellSession session) {
+    public ProfileCommands(ShellSession session, Measurements measurements) {
         this.session = session;
+        this.measurements = measurements;
     }
 
     @Journaled
@@ -80,14 +69,14 @@ public class ProfileCommands {
         Output out = session.output();
         Inventory inventory = session.inventoryStore().inventory();
         List<Agent> agents = selected(inventory, names);
-        List<Baseline> stored = measure(inventory, agents, runs, parallel, timeout);
+        List<Baseline> stored = measurements.measure(inventory, agents, runs, parallel, timeout);
         List<AgentProfile> profiles = stored.stream().map(Baseline::profile).toList();
 
         long failed = profiles.stream().filter(p -> !p.loaded()).count();
         session.journal().summary("profiled %d agents (%d failed to load), %d runs each".formatted(profiles.size(), failed, runs));
         session.journal().agents(profiles.stream().map(p -> p.target().agent()).toList());
         if (json) {
-            out.json(Map.of("baselines", stored.stream().map(ProfileCommands::baselineJson).toList()));
+            out.json(new BaselinesJson(stored.stream().map(BaselineJson::of).toList()));
             return;
         }
         out.println(table(stored).render());
@@ -95,56 +84,6 @@ public class ProfileCommands {
             out.warn("%d agent%s failed to load; their errors are stored with the baseline and are never averaged in."
                     .formatted(failed, failed == 1 ? "" : "s"));
         }
-    }
-
-    /**
-     * Measures the agents (those whose script was found; the others get a warning) and stores each
-     * result as a new baseline version: what {@code profile} and a playbook's {@code fleet.profile} run.
-     */
-    List<Baseline> measure(Inventory inventory, List<Agent> agents, int runs, int parallel, int timeout) {
-        Output out = session.output();
-        List<ProfileTarget> targets = new ArrayList<>();
-        List<Agent> javaAgents = new ArrayList<>();
-        for (Agent agent : agents) {
-            if (!agent.script().found()) {
-                out.warn("%s: not profiled, its script was not found (%s)".formatted(agent.id(), agent.script().detail()));
-                continue;
-            }
-            if (agent.language() == Language.JAVA) {
-                javaAgents.add(agent);
-                continue;
-            }
-            Machine machine = inventory.machine(agent.machine()).orElseThrow();
-            targets.add(new ProfileTarget(agent.id(), agent.script().path(), machine.python(), machine.fleetRoot(), machine.environment()));
-        }
-        if (targets.isEmpty() && javaAgents.isEmpty()) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, "no agent to profile: none of them has a script that was found");
-        }
-        int total = targets.size() + javaAgents.size();
-        out.info("Profiling %d agent%s, %d run%s each, %d at a time...".formatted(total, total == 1 ? "" : "s",
-                runs, runs == 1 ? "" : "s", parallel));
-        // The checksum says which script the samples measured: taken before, not after, the loads.
-        Map<ProfileTarget, String> scriptSha256 = new HashMap<>();
-        targets.forEach(t -> scriptSha256.put(t, Checksums.sha256(t.script())));
-        AtomicInteger done = new AtomicInteger();
-        List<AgentProfile> profiles;
-        try (Profiler profiler = new Profiler(Duration.ofSeconds(timeout), session.home().bytecodeCache())) {
-            profiles = new ArrayList<>(profiler.profileAll(targets, runs, parallel, p -> out.info("  [%d/%d] %s: %s".formatted(
-                    done.incrementAndGet(), total, p.target().agent(), oneLine(p)))));
-        }
-        // Java agents one at a time: a JVM start takes both cores of a small machine for a moment
-        JavaProfiler javaProfiler = new JavaProfiler(Duration.ofSeconds(timeout),
-                new JavaAnalyzer(HeavyCalls.fromSettings(session.home().settings()), JavaSource.DEFAULT_LEVEL));
-        for (Agent agent : javaAgents) {
-            String sha256 = Checksums.sha256(agent.script().path());
-            AgentProfile p = javaProfiler.profile(agent, inventory.machine(agent.machine()).orElseThrow(), runs);
-            scriptSha256.put(p.target(), sha256);
-            profiles.add(p);
-            out.info("  [%d/%d] %s: %s".formatted(done.incrementAndGet(), total, p.target().agent(), oneLine(p)));
-        }
-        BaselineStore store = session.baselines();
-        Instant now = Instant.now();
-        return profiles.stream().map(p -> store.save(p, scriptSha256.get(p.target()), runs, now)).toList();
     }
 
     @Command(name = {"baseline", "list"}, group = GROUP, help = "baseline list [--json]",
@@ -155,7 +94,7 @@ public class ProfileCommands {
         List<RuntimeBaseline> runtime = session.runtime().latestRuntimeBaselines();
         Output out = session.output();
         if (json) {
-            out.json(JsonObject.of("baselines", baselines.stream().map(ProfileCommands::baselineJson).toList(),
+            out.json(JsonObject.of("baselines", baselines.stream().map(BaselineJson::of).toList(),
                     "runtime_baselines", runtime.stream().map(b -> JsonObject.of("agent", b.agent().toString(), "version", b.version(),
                             "captured_at", b.capturedAt().toString(), "window_start", b.windowStart().toString(),
                             "window_end", b.windowEnd().toString(), "samples", session.runtime().baselineSummary(b.id()))).toList()));
@@ -200,9 +139,7 @@ public class ProfileCommands {
                         agent.id(), versions.stream().map(b -> String.valueOf(b.version())).toList(), version)));
         Output out = session.output();
         if (json) {
-            Map<String, Object> m = baselineJson(baseline);
-            m.put("samples", baseline.profile().samples().stream().map(ProfileCommands::sampleJson).toList());
-            out.json(m);
+            out.json(BaselineJson.of(baseline, true));
             return;
         }
         AgentProfile p = baseline.profile();
@@ -258,7 +195,7 @@ public class ProfileCommands {
         return table;
     }
 
-    private static String oneLine(AgentProfile p) {
+    static String oneLine(AgentProfile p) {
         if (!p.loaded()) {
             return "FAILED " + p.failure().map(Object::toString).orElse("");
         }
@@ -268,49 +205,64 @@ public class ProfileCommands {
                 load.n(), p.peakRssKb().median() / 1024.0);
     }
 
-    static Map<String, Object> baselineJson(Baseline b) {
-        AgentProfile p = b.profile();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("agent", p.target().agent().toString());
-        m.put("version", b.version());
-        m.put("created_at", b.createdAt().toString());
-        m.put("script", p.target().script().toString());
-        m.put("script_sha256", b.scriptSha256());
-        m.put("python", p.target().python());
-        m.put("python_version", p.python());
-        m.put("loaded", p.loaded());
-        m.put("runs", p.samples().size());
-        if (p.loaded()) {
-            Stats load = p.loadMillis();
-            m.put("load_ms", JsonObject.of("median", load.median(), "min", load.min(), "max", load.max()));
-            m.put("peak_rss_kb_median", p.peakRssKb().median());
-            m.put("modules_loaded_median", p.modulesLoaded().median());
-            m.put("statements", p.statements().stream().map(st -> JsonObject.of("line", st.line(), "module", st.module(),
-                    "ms", st.millis(), "rss_kb", st.rssKb(), "importtime_cumulative_ms", st.importTimeCumulativeMillis(),
-                    "importtime_self_ms", st.importTimeSelfMillis())).toList());
-            m.put("direct_imports", p.directImports().stream().map(i -> JsonObject.of("module", i.module(),
-                    "cumulative_ms", i.cumulativeMillis(), "self_ms", i.selfMillis())).toList());
-        } else {
-            LoadSample.LoadError e = p.failure().orElseThrow();
-            Map<String, Object> error = new LinkedHashMap<>();
-            error.put("type", e.type());
-            error.put("message", e.message());
-            error.put("line", e.line());
-            m.put("error", error);
+    /**
+     * A stored baseline as {@code profile}, {@code baseline list} and {@code baseline show} print it: the figures of a
+     * profile that loaded, or the error of one that did not (absent keys, not nulls); {@code samples} only in
+     * {@code baseline show}.
+     */
+    record BaselineJson(String agent, int version, String createdAt, String script, String scriptSha256, String python, String pythonVersion,
+                        boolean loaded, int runs, @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<LoadJson> loadMs,
+                        @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Double> peakRssKbMedian,
+                        @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Double> modulesLoadedMedian,
+                        @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<List<StatementJson>> statements,
+                        @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<List<ImportJson>> directImports,
+                        @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<LoadSample.LoadError> error,
+                        @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<List<SampleJson>> samples) {
+
+        static BaselineJson of(Baseline b) {
+            return of(b, false);
         }
-        return m;
+
+        static BaselineJson of(Baseline b, boolean withSamples) {
+            AgentProfile p = b.profile();
+            boolean loaded = p.loaded();
+            Stats load = loaded ? p.loadMillis() : null;
+            return new BaselineJson(p.target().agent().toString(), b.version(), b.createdAt().toString(), p.target().script().toString(),
+                    b.scriptSha256(), p.target().python(), p.python(), loaded, p.samples().size(),
+                    loaded ? Optional.of(new LoadJson(load.median(), load.min(), load.max())) : Optional.empty(),
+                    loaded ? Optional.of(p.peakRssKb().median()) : Optional.empty(),
+                    loaded ? Optional.of(p.modulesLoaded().median()) : Optional.empty(),
+                    loaded ? Optional.of(p.statements().stream().map(st -> new StatementJson(st.line(), st.module(), st.millis(), st.rssKb(),
+                            st.importTimeCumulativeMillis(), st.importTimeSelfMillis())).toList()) : Optional.empty(),
+                    loaded ? Optional.of(p.directImports().stream().map(i -> new ImportJson(i.module(), i.cumulativeMillis(), i.selfMillis()))
+                            .toList()) : Optional.empty(),
+                    loaded ? Optional.empty() : p.failure(),
+                    withSamples ? Optional.of(p.samples().stream().map(SampleJson::of).toList()) : Optional.empty());
+        }
+
+        record LoadJson(double median, double min, double max) {
+        }
+
+        record StatementJson(int line, String module, double ms, double rssKb, double importtimeCumulativeMs, double importtimeSelfMs) {
+        }
+
+        record ImportJson(String module, double cumulativeMs, double selfMs) {
+        }
+
+        /** One raw sample: imports as {@code [module, depth, self µs, cumulative µs]}, statements as {@code [module, line, ms, rss kB]}. */
+        record SampleJson(int run, boolean ok, double loadMs, long peakRssKb, int modulesLoaded, List<List<Object>> imports,
+                          List<List<Object>> statements, String error) {
+
+            static SampleJson of(LoadSample s) {
+                return new SampleJson(s.run(), s.ok(), s.loadMillis(), s.peakRssKb(), s.modulesLoaded(),
+                        s.imports().stream().map(i -> List.<Object>of(i.module(), i.depth(), i.selfMicros(), i.cumulativeMicros())).toList(),
+                        s.statements().stream().map(c -> List.<Object>of(c.module(), c.line(), c.millis(), c.rssKb())).toList(),
+                        s.error() == null ? null : s.error().toString());
+            }
+        }
     }
 
-    private static Map<String, Object> sampleJson(LoadSample s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("run", s.run());
-        m.put("ok", s.ok());
-        m.put("load_ms", s.loadMillis());
-        m.put("peak_rss_kb", s.peakRssKb());
-        m.put("modules_loaded", s.modulesLoaded());
-        m.put("imports", s.imports().stream().map(i -> List.of(i.module(), i.depth(), i.selfMicros(), i.cumulativeMicros())).toList());
-        m.put("statements", s.statements().stream().map(c -> List.of(c.module(), c.line(), c.millis(), c.rssKb())).toList());
-        m.put("error", s.error() == null ? null : s.error().toString());
-        return m;
+    /** {@code profile --json}, and the module-load half of {@code baseline list --json}. */
+    record BaselinesJson(List<BaselineJson> baselines) {
     }
 }

@@ -15,14 +15,11 @@ import io.fleetshell.history.DeploymentStore;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
-import io.fleetshell.shell.render.JsonObject;
 import org.springframework.shell.core.command.annotation.Argument;
 import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -102,7 +99,7 @@ public class RollbackCommands {
         session.journal().summary("rolled back %d of %d steps of %s".formatted(restored, steps.size(), what));
         Output out = session.output();
         if (json) {
-            out.json(JsonObject.of("target", what, "outcomes", result.outcomes().stream().map(o -> outcomeJson(o, result.health())).toList()));
+            out.json(new RollbackJson(what, result.outcomes().stream().map(o -> OutcomeJson.of(o, result.health())).toList()));
         } else {
             printRollback(out, result);
         }
@@ -134,20 +131,21 @@ public class RollbackCommands {
         };
     }
 
-    private static Map<String, Object> outcomeJson(Restorer.Outcome o, Map<AgentId, String> health) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("step", o.step().label());
-        m.put("agent", o.step().agent().toString());
-        m.put("file", o.step().file().toString());
-        m.put("outcome", switch (o) {
-            case Restorer.Restored r -> r.wasAlreadyOriginal() ? "already original" : "restored";
-            case Restorer.Refused r -> "refused";
-            case Restorer.Failed f -> "failed";
-        });
-        m.put("sha256", o instanceof Restorer.Restored r ? r.sha256() : null);
-        m.put("reason", o instanceof Restorer.Refused r ? r.reason() : o instanceof Restorer.Failed f ? f.reason() : null);
-        m.put("health", health.get(o.step().agent()));
-        return m;
+    /** {@code rollback --json}: what was rolled back and each step's outcome. */
+    record RollbackJson(String target, List<OutcomeJson> outcomes) {
+    }
+
+    /** One step's restore, with the agent's health after it when it runs. */
+    record OutcomeJson(String step, String agent, String file, String outcome, String sha256, String reason, String health) {
+
+        static OutcomeJson of(Restorer.Outcome o, Map<AgentId, String> health) {
+            return new OutcomeJson(o.step().label(), o.step().agent().toString(), o.step().file().toString(), switch (o) {
+                case Restorer.Restored r -> r.wasAlreadyOriginal() ? "already original" : "restored";
+                case Restorer.Refused r -> "refused";
+                case Restorer.Failed f -> "failed";
+            }, o instanceof Restorer.Restored r ? r.sha256() : null,
+                    o instanceof Restorer.Refused r ? r.reason() : o instanceof Restorer.Failed f ? f.reason() : null, health.get(o.step().agent()));
+        }
     }
 
     @Command(name = "explain", group = DeployCommands.GROUP, help = "explain DEPLOYMENT | BATCH | STEP | playbook:RUN [--json]",
@@ -181,20 +179,13 @@ public class RollbackCommands {
         List<DeploymentJournal.Recorded> decisions = store.decisions(d.id());
         Output out = session.output();
         if (json) {
-            List<Map<String, Object>> stepJson = new ArrayList<>();
-            for (StoredStep s : steps) {
-                Map<String, Object> m = DeployCommands.stepJson(s);
-                m.put("decisions", decisions.stream().filter(r -> Long.valueOf(s.id()).equals(r.stepId())).map(r -> decisionJson(r.decision())).toList());
-                stepJson.add(m);
-            }
-            out.json(JsonObject.of("deployment", d.id(), "state", d.state(), "summary", d.summary(),
-                    "batch_gates", decisions.stream().filter(r -> r.stepId() == null && (batch == null || batch.equals(r.batch())))
-                            .map(r -> decisionJson(r.decision())).toList(),
-                    "steps", stepJson));
+            out.json(new ExplainJson(d.id(), d.state().text(), d.summary(), decisions.stream()
+                    .filter(r -> r.stepId() == null && (batch == null || batch.equals(r.batch()))).map(r -> DecisionJson.of(r.decision())).toList(),
+                    steps.stream().map(s -> ExplainJson.StepJson.of(s, decisions)).toList()));
             return;
         }
         out.println("deployment %d (%s, started %s): %s%s".formatted(d.id(), d.pattern(), DeployCommands.WHEN.format(d.createdAt()),
-                d.state().replace('_', ' '), d.summary() == null ? "" : ": " + d.summary()));
+                d.state().words(), d.summary() == null ? "" : ": " + d.summary()));
         boolean full = position != null;
         int lastBatch = -1;
         for (StoredStep s : steps) {
@@ -228,11 +219,7 @@ public class RollbackCommands {
     }
 
     private static void printDecision(Output out, Decision d, String indent, boolean full) {
-        String verdict = switch (d.verdict()) {
-            case "PASSED", "PASS" -> out.style(d.verdict(), "32");
-            case "FAILED", "FAIL" -> out.style(d.verdict(), "31");
-            default -> out.style(d.verdict(), "33");
-        };
+        String verdict = out.style(d.verdict().name(), d.verdict().passed() ? "32" : d.verdict().failed() ? "31" : "33");
         out.println("%s%-10s %-24s %s  %s".formatted(indent, d.kind(), d.name(), verdict, d.summary() == null ? "" : d.summary()));
         if (d.rule() != null) {
             out.println("%s  rule: %s".formatted(indent, d.rule()));
@@ -248,16 +235,26 @@ public class RollbackCommands {
         });
     }
 
-    private static Map<String, Object> decisionJson(Decision d) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("kind", d.kind());
-        m.put("name", d.name());
-        m.put("verdict", d.verdict());
-        m.put("rule", d.rule());
-        m.put("summary", d.summary());
-        m.put("evidence", d.evidence());
-        m.put("at", d.at().toString());
-        return m;
+    /** {@code explain --json}: the deployment, its batch gates, and each step with its decisions. */
+    record ExplainJson(long deployment, String state, String summary, List<DecisionJson> batchGates, List<StepJson> steps) {
+
+        record StepJson(String step, String agent, String file, String pattern, String state, String detail, String beforeSha256,
+                        String afterSha256, Double predictedGainMs, List<DecisionJson> decisions) {
+
+            static StepJson of(StoredStep s, List<DeploymentJournal.Recorded> decisions) {
+                return new StepJson(s.label(), s.agent().toString(), s.file().toString(), s.pattern(), s.state().text(), s.detail(),
+                        s.beforeSha256(), s.afterSha256(), s.predictedGainMs(), decisions.stream()
+                        .filter(r -> Long.valueOf(s.id()).equals(r.stepId())).map(r -> DecisionJson.of(r.decision())).toList());
+            }
+        }
+    }
+
+    /** One proof check, gate or batch gate decision with its evidence. */
+    record DecisionJson(String kind, String name, String verdict, String rule, String summary, Map<String, Object> evidence, String at) {
+
+        static DecisionJson of(Decision d) {
+            return new DecisionJson(d.kind(), d.name(), d.verdict().name(), d.rule(), d.summary(), d.evidence(), d.at().toString());
+        }
     }
 
     private static List<StoredStep> changed(List<StoredStep> steps) {

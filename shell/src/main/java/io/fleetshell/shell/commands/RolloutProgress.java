@@ -1,5 +1,6 @@
 package io.fleetshell.shell.commands;
 
+import io.fleetshell.engine.rollout.BatchState;
 import io.fleetshell.engine.rollout.Decision;
 import io.fleetshell.engine.rollout.RolloutListener;
 import io.fleetshell.engine.rollout.StepState;
@@ -41,9 +42,9 @@ final class RolloutProgress implements RolloutListener {
     }
 
     @Override
-    public void batchFinished(int batch, String state, Decision gate) {
-        out.info("  batch gate: %s (%s)".formatted(out.style(state, state.equals("passed") ? "32" : state.equals("held") ? "33" : "31"),
-                gate.rule()));
+    public void batchFinished(int batch, BatchState state, Decision gate) {
+        out.info("  batch gate: %s (%s)".formatted(out.style(state.text(), state == BatchState.PASSED ? "32" : state == BatchState.HELD ? "33"
+                : "31"), gate.rule()));
     }
 
     @Override

@@ -2,22 +2,18 @@ package io.fleetshell.shell.commands;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
-import io.fleetshell.engine.analysis.PythonFacts;
+import io.fleetshell.engine.java.HeavyCalls;
+import io.fleetshell.engine.optimize.Optimizers;
+import io.fleetshell.engine.rollout.Planner;
 import io.fleetshell.engine.gate.Gate;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
-import io.fleetshell.engine.inventory.Machine;
-import io.fleetshell.engine.optimize.Optimization;
-import io.fleetshell.engine.optimize.Optimizer;
-import io.fleetshell.engine.pattern.Pattern;
-import io.fleetshell.engine.proof.Prover;
 import io.fleetshell.engine.rollout.AgentRuntime;
 import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.HealthGate;
 import io.fleetshell.engine.rollout.PatternStepProver;
 import io.fleetshell.engine.rollout.RolloutExecutor;
-import io.fleetshell.engine.rollout.StoredStep;
 import io.fleetshell.engine.rollout.SupervisorRuntime;
 import io.fleetshell.engine.runtime.ProbeTarget;
 import io.fleetshell.engine.runtime.Supervisor;
@@ -28,14 +24,13 @@ import io.fleetshell.shell.cli.Host;
 import org.springframework.stereotype.Component;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * How the shell builds a rollout: the store, the runtime (health endpoints and restart_command), the gates,
- * the prover (the patterns' proof, then the written file's own checks) and the executor. One place, so
- * that batch deploy, deploy resume, rollback and deploy recover act on the fleet the same way.
+ * How the shell builds the engine's services with its session: the optimizers, the planner, the store, the
+ * runtime (health endpoints and restart_command), the gates, the prover (the patterns' proof, then the written
+ * file's own checks) and the executor. One place, so that batch deploy, optimize, playbooks, deploy resume,
+ * rollback and deploy recover act on the fleet the same way.
  */
 @Component
 public class Rollouts {
@@ -69,62 +64,42 @@ public class Rollouts {
         return gates;
     }
 
-    /** The patterns' rewrite of one agent, unproved (the rollout proves it once written). */
-    Optimization rewrite(Inventory inventory, Agent agent, List<Pattern> patterns) {
-        Machine machine = inventory.machine(agent.machine()).orElseThrow();
-        if (agent.language() == io.fleetshell.engine.inventory.Language.JAVA) {
-            return new io.fleetshell.engine.optimize.JavaOptimizer(javaAnalyzer(), null).optimize(agent, machine, patterns);
-        }
-        return new Optimizer(new PythonFacts(session.home().helpers()), session.settings().sideEffectModules(), null)
-                .optimize(agent, machine, patterns);
+    /**
+     * The engine's optimizers with this shell's settings (side-effect modules, heavy calls, bytecode cache);
+     * with {@code proofRuns} null they rewrite without proving, as planning does.
+     */
+    Optimizers optimizers(Integer proofRuns) {
+        Optimizers.Setup setup = new Optimizers.Setup(session.home().helpers(), session.settings().sideEffectModules(),
+                session.home().bytecodeCache(), HeavyCalls.fromSettings(session.home().settings()));
+        return Optimizers.of(setup, proofRuns == null ? null
+                : new Optimizers.ProofSettings(proofRuns, OptimizeCommands.ALPHA, Duration.ofSeconds(60), COMMAND_TIMEOUT));
     }
 
-    RolloutExecutor executor(Inventory inventory, Map<AgentId, PatternStepProver.Hints> hints, int proofRuns) {
-        Prover prover = new Prover(new Prover.Settings(proofRuns, OptimizeCommands.ALPHA, Duration.ofSeconds(60), COMMAND_TIMEOUT),
-                session.home().bytecodeCache());
-        io.fleetshell.engine.java.JavaProver javaProver = new io.fleetshell.engine.java.JavaProver(new io.fleetshell.engine.java.JavaProver.Settings(
-                proofRuns, Duration.ofSeconds(60), COMMAND_TIMEOUT, OptimizeCommands.ALPHA));
-        PatternStepProver stepProver = new PatternStepProver(prover, inventory, hints, new WrittenFileProver(inventory, COMMAND_TIMEOUT),
-                javaProver, javaAnalyzer());
+    /** The planner: each agent rewritten by its language's patterns, unproved (the rollout proves it once written). */
+    Planner planner() {
+        return new Planner(optimizers(null));
+    }
+
+    /** The executor of plans and stored deployments: each step proved with the hints stored with it. */
+    RolloutExecutor executor(Inventory inventory, int proofRuns) {
+        PatternStepProver stepProver = new PatternStepProver(optimizers(proofRuns), inventory, new WrittenFileProver(inventory, COMMAND_TIMEOUT));
         return new RolloutExecutor(store(), lookup(inventory), stepProver, gates(inventory), runtime(inventory), Host.name());
     }
 
-    /** Java sources are analyzed with the heavy list of settings.yaml. */
-    io.fleetshell.engine.java.JavaAnalyzer javaAnalyzer() {
-        return new io.fleetshell.engine.java.JavaAnalyzer(io.fleetshell.engine.java.HeavyCalls.fromSettings(session.home().settings()),
-                io.fleetshell.engine.java.JavaSource.DEFAULT_LEVEL);
-    }
-
-    /** The patterns a stored step names, from its language's registry. */
-    static List<Pattern> patternsOf(Agent agent, String combined) {
-        return java.util.Arrays.stream(combined.split("\\+")).map(id -> agent.language() == io.fleetshell.engine.inventory.Language.JAVA
-                ? io.fleetshell.engine.java.JavaPatterns.byId(id) : io.fleetshell.engine.pattern.Patterns.byId(id)).toList();
+    /**
+     * The executor of {@code optimize}'s one-agent deployment, whose patterns' proof already ran: it proves only
+     * the file as written, then restarts and gates like {@code batch deploy}.
+     */
+    RolloutExecutor writtenFileExecutor(Inventory inventory) {
+        return new RolloutExecutor(store(), lookup(inventory), new WrittenFileProver(inventory, COMMAND_TIMEOUT), gates(inventory),
+                runtime(inventory), Host.name());
     }
 
     /** An executor for restores only (rollback, abort): it proves nothing. */
     RolloutExecutor restorer(Inventory inventory) {
-        return new RolloutExecutor(store(), lookup(inventory), (agent, rewrite) -> {
+        return new RolloutExecutor(store(), lookup(inventory), (agent, rewrite, hints) -> {
             throw new IllegalStateException("a rollback proves nothing");
         }, List.of(), runtime(inventory), Host.name());
-    }
-
-    /** The proof hints of the pending steps of a stored deployment, computed again from the files (still originals). */
-    Map<AgentId, PatternStepProver.Hints> hintsFor(Inventory inventory, List<StoredStep> pending) {
-        Map<AgentId, PatternStepProver.Hints> hints = new HashMap<>();
-        for (StoredStep step : pending) {
-            Agent agent = lookup(inventory).apply(step.agent());
-            if (agent == null) {
-                continue;
-            }
-            try {
-                List<Pattern> patterns = patternsOf(agent, step.pattern());
-                Optimization o = rewrite(inventory, agent, patterns);
-                hints.put(agent.id(), new PatternStepProver.Hints(o.deferredNames(), o.removedNames()));
-            } catch (FleetshellException e) {
-                // the step drifts or fails its proof with the reason when it runs
-            }
-        }
-        return hints;
     }
 
     static java.util.function.Function<AgentId, Agent> lookup(Inventory inventory) {

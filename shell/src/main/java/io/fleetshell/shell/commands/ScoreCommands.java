@@ -2,46 +2,31 @@ package io.fleetshell.shell.commands;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
-import io.fleetshell.engine.analysis.FileFacts;
-import io.fleetshell.engine.analysis.PythonFacts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
-import io.fleetshell.engine.inventory.Language;
-import io.fleetshell.engine.java.HeavyCalls;
-import io.fleetshell.engine.java.JavaAnalyzer;
-import io.fleetshell.engine.java.JavaFacts;
-import io.fleetshell.engine.java.JavaSource;
-import io.fleetshell.engine.score.JavaScorer;
-import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.score.AgentScore;
 import io.fleetshell.engine.score.ScoreReport;
-import io.fleetshell.engine.score.Scorer;
-import io.fleetshell.history.Baseline;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Output;
-import io.fleetshell.shell.render.JsonObject;
 import io.fleetshell.shell.render.TextTable;
 import org.springframework.shell.core.command.annotation.Argument;
 import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** {@code score}: which agents are worth optimizing, from static facts and measured baselines. */
 @Component
 public class ScoreCommands {
 
     private final ShellSession session;
+    private final Measurements measurements;
 
-    public ScoreCommands(ShellSession session) {
+    public ScoreCommands(ShellSession session, Measurements measurements) {
         this.session = session;
+        this.measurements = measurements;
     }
 
     @Command(name = "score", group = ProfileCommands.GROUP, help = "score [AGENT] [--top N] [--machine M] [--batch-size N] [--json]",
@@ -62,12 +47,12 @@ public class ScoreCommands {
         Agent one = name.isBlank() ? null : AgentLookup.agent(inventory, name);
         List<Agent> agents = one != null ? List.of(one)
                 : machine == null ? inventory.agents() : inventory.onMachine(AgentLookup.machine(inventory, machine).name());
-        List<AgentScore> scores = scores(inventory, agents);
+        List<AgentScore> scores = measurements.scores(inventory, agents);
         Output out = session.output();
         if (one != null) {
             AgentScore score = scores.getFirst();
             if (json) {
-                out.json(scoreJson(score));
+                out.json(ScoreJson.of(score));
             } else {
                 out.println(detail(out, score));
             }
@@ -76,10 +61,8 @@ public class ScoreCommands {
         ScoreReport report = ScoreReport.of(scores, batchSize);
         List<AgentScore> shown = top == null ? report.agents() : report.agents().stream().limit(top).toList();
         if (json) {
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("agents", shown.stream().map(ScoreCommands::scoreJson).toList());
-            result.put("batches", report.batches().stream().map(b -> b.stream().map(AgentId::toString).toList()).toList());
-            out.json(result);
+            out.json(new ReportJson(shown.stream().map(ScoreJson::of).toList(),
+                    report.batches().stream().map(b -> b.stream().map(AgentId::toString).toList()).toList()));
             return;
         }
         TextTable table = new TextTable("#", "AGENT", "SCORE", "POTENTIAL", "RISK", "LOAD MS", "GAIN MS", "RECOMMENDATION / REASON");
@@ -107,32 +90,6 @@ public class ScoreCommands {
         out.info("score --json gives every factor, reason and statement behind these figures; baseline show AGENT the raw samples.");
     }
 
-    /** The agents' scores, in their order, from static facts and each one's latest baseline (as {@code score} shows them). */
-    List<AgentScore> scores(Inventory inventory, List<Agent> agents) {
-        Map<AgentId, FileFacts> facts = analyze(inventory, agents);
-        Map<AgentId, JavaFacts> javaFacts = analyzeJava(agents);
-        Map<AgentId, Baseline> latest = new HashMap<>();
-        session.baselines().latest().forEach(b -> latest.put(b.profile().target().agent(), b));
-        List<AgentScore> scores = new ArrayList<>();
-        for (Agent agent : agents) {
-            if (agent.language() == Language.JAVA) {
-                scores.add(scoreJava(agent, javaFacts.get(agent.id()), latest.get(agent.id())));
-                continue;
-            }
-            FileFacts agentFacts = facts.get(agent.id());
-            Baseline baseline = latest.get(agent.id());
-            String note = null;
-            if (baseline != null && agentFacts != null && !baseline.scriptSha256().equals(agentFacts.sha256())) {
-                note = "baseline v%d was measured on another version of the script; profile %s again (scored from static facts only)"
-                        .formatted(baseline.version(), agent.name());
-                baseline = null;
-            }
-            scores.add(Scorer.score(agent, agentFacts, baseline == null ? null : baseline.profile(),
-                    baseline == null ? 0 : baseline.version(), note));
-        }
-        return scores;
-    }
-
     /** One agent's score in full: the factors, then every import statement with its verdict, cost and reason. */
     private static String detail(Output out, AgentScore s) {
         StringBuilder text = new StringBuilder();
@@ -154,50 +111,6 @@ public class ScoreCommands {
         return text.toString().stripTrailing();
     }
 
-    private static AgentScore scoreJava(Agent agent, JavaFacts facts, Baseline baseline) {
-        String note = null;
-        if (baseline != null && facts != null && !baseline.scriptSha256().equals(facts.sha256())) {
-            note = "baseline v%d was measured on another version of the source; profile %s again (scored from static facts only)"
-                    .formatted(baseline.version(), agent.name());
-            baseline = null;
-        }
-        return JavaScorer.score(agent, facts, baseline == null ? null : baseline.profile(), baseline == null ? 0 : baseline.version(), note);
-    }
-
-    /** Java sources are parsed in this process with JavaParser, at the language level the settings give. */
-    private Map<AgentId, JavaFacts> analyzeJava(List<Agent> agents) {
-        JavaAnalyzer analyzer = new JavaAnalyzer(HeavyCalls.fromSettings(session.home().settings()), JavaSource.DEFAULT_LEVEL);
-        Map<AgentId, JavaFacts> facts = new HashMap<>();
-        for (Agent agent : agents) {
-            if (agent.language() == Language.JAVA && agent.script().found() && !agent.infrastructure()) {
-                facts.put(agent.id(), analyzer.analyze(agent.script().path()));
-            }
-        }
-        return facts;
-    }
-
-    /** One interpreter process per machine's interpreter for all of its agents' scripts. */
-    Map<AgentId, FileFacts> analyze(Inventory inventory, List<Agent> agents) {
-        PythonFacts pythonFacts = new PythonFacts(session.home().helpers());
-        Map<String, List<Agent>> byPython = new LinkedHashMap<>();
-        for (Agent agent : agents) {
-            if (agent.language() == Language.PYTHON && agent.script().found() && !agent.infrastructure()) {
-                String python = inventory.machine(agent.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON);
-                byPython.computeIfAbsent(python, p -> new ArrayList<>()).add(agent);
-            }
-        }
-        Map<AgentId, FileFacts> facts = new HashMap<>();
-        byPython.forEach((python, group) -> {
-            List<Path> files = group.stream().map(a -> a.script().path()).toList();
-            List<FileFacts> results = pythonFacts.analyzeInParallel(python, files, session.settings().sideEffectModules(),
-                    Runtime.getRuntime().availableProcessors());
-            for (int i = 0; i < group.size(); i++) {
-                facts.put(group.get(i).id(), results.get(i));
-            }
-        });
-        return facts;
-    }
-
     private static String band(Output out, AgentScore s) {
         String label = s.status() == AgentScore.Status.NOT_OPTIMIZABLE ? "not optimizable"
                 : s.status() == AgentScore.Status.NOTHING_TO_GAIN ? "nothing to gain" : s.band().potential();
@@ -210,30 +123,27 @@ public class ScoreCommands {
         return out.style(label, colour);
     }
 
-    private static Map<String, Object> scoreJson(AgentScore s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("agent", s.agent().toString());
-        m.put("status", s.status().name().toLowerCase());
-        m.put("score", s.score());
-        m.put("band", s.band().label());
-        m.put("risk", s.risk().name().toLowerCase());
-        m.put("factors", JsonObject.of("startup_impact", s.factors().startupImpact(), "heavy_dependencies", s.factors().heavyDependencies(),
-                "memory", s.factors().memory(), "init_complexity", s.factors().initComplexity()));
-        m.put("load_ms", s.loadMillis());
-        m.put("predicted_gain_ms", s.predictedGainMs());
-        m.put("baseline_version", s.baselineVersion());
-        m.put("recommendations", s.recommendations().stream().map(r -> JsonObject.of("pattern", r.pattern(), "reason", r.reason())).toList());
-        m.put("reasons", s.reasons());
-        m.put("statements", s.statements().stream().map(st -> {
-            Map<String, Object> sm = new LinkedHashMap<>();
-            sm.put("line", st.line());
-            sm.put("text", st.text());
-            sm.put("verdict", st.verdict());
-            sm.put("reason", st.reason());
-            sm.put("ms", st.millis());
-            sm.put("rss_kb", st.rssKb());
-            return sm;
-        }).toList());
-        return m;
+    /** {@code score --json} of one agent: every factor, reason and statement behind its score. */
+    record ScoreJson(String agent, String status, double score, String band, String risk, FactorsJson factors, Double loadMs,
+                     Double predictedGainMs, int baselineVersion, List<AgentScore.Recommendation> recommendations, List<String> reasons,
+                     List<StatementJson> statements) {
+
+        static ScoreJson of(AgentScore s) {
+            AgentScore.Factors f = s.factors();
+            return new ScoreJson(s.agent().toString(), s.status().name().toLowerCase(), s.score(), s.band().label(), s.risk().name().toLowerCase(),
+                    new FactorsJson(f.startupImpact(), f.heavyDependencies(), f.memory(), f.initComplexity()), s.loadMillis(), s.predictedGainMs(),
+                    s.baselineVersion(), s.recommendations(), s.reasons(), s.statements().stream().map(st -> new StatementJson(st.line(),
+                    st.text(), st.verdict(), st.reason(), st.millis(), st.rssKb())).toList());
+        }
+
+        record FactorsJson(double startupImpact, double heavyDependencies, double memory, double initComplexity) {
+        }
+
+        record StatementJson(int line, String text, String verdict, String reason, Double ms, Double rssKb) {
+        }
+    }
+
+    /** {@code score --json} of the fleet: the agents shown, best first, and the candidates in rollout batches. */
+    record ReportJson(List<ScoreJson> agents, List<List<String>> batches) {
     }
 }

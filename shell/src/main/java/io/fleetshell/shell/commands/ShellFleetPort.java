@@ -5,21 +5,14 @@ import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.compare.Gates;
 import io.fleetshell.engine.gate.Gate;
 import io.fleetshell.engine.gate.GateDecision;
-import io.fleetshell.engine.java.JavaPatterns;
 import io.fleetshell.engine.inventory.Agent;
-import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
-import io.fleetshell.engine.inventory.Language;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.metrics.RequestStats;
-import io.fleetshell.engine.pattern.Pattern;
-import io.fleetshell.engine.pattern.Patterns;
 import io.fleetshell.engine.playbook.FleetPort;
-import io.fleetshell.engine.optimize.Optimization;
 import io.fleetshell.engine.rollout.DeploymentResult;
-import io.fleetshell.engine.rollout.PatternStepProver;
 import io.fleetshell.engine.rollout.Plan;
-import io.fleetshell.engine.rollout.Rollout;
+import io.fleetshell.engine.rollout.Planner;
 import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.RolloutListener;
 import io.fleetshell.engine.rollout.RolloutOptions;
@@ -36,7 +29,6 @@ import org.springframework.stereotype.Component;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -53,16 +45,12 @@ public class ShellFleetPort implements FleetPort {
     private static final int PROFILE_TIMEOUT_SECONDS = 60;
 
     private final ShellSession session;
-    private final ScoreCommands score;
-    private final ProfileCommands profile;
+    private final Measurements measurements;
     private final Rollouts rollouts;
-    /** The proof hints of the rewrites the last plans made, for the deploy that executes them. */
-    private final Map<AgentId, PatternStepProver.Hints> hints = new HashMap<>();
 
-    public ShellFleetPort(ShellSession session, ScoreCommands score, ProfileCommands profile, Rollouts rollouts) {
+    public ShellFleetPort(ShellSession session, Measurements measurements, Rollouts rollouts) {
         this.session = session;
-        this.score = score;
-        this.profile = profile;
+        this.measurements = measurements;
         this.rollouts = rollouts;
     }
 
@@ -73,12 +61,12 @@ public class ShellFleetPort implements FleetPort {
 
     @Override
     public List<AgentScore> score(List<Agent> agents) {
-        return score.scores(inventory(), agents);
+        return measurements.scores(inventory(), agents);
     }
 
     @Override
     public List<Profiled> profile(List<Agent> agents, int runs) {
-        return profile.measure(inventory(), agents, runs, Runtime.getRuntime().availableProcessors(), PROFILE_TIMEOUT_SECONDS)
+        return measurements.measure(inventory(), agents, runs, Runtime.getRuntime().availableProcessors(), PROFILE_TIMEOUT_SECONDS)
                 .stream().map(b -> new Profiled(b.profile(), b.version())).toList();
     }
 
@@ -126,43 +114,17 @@ public class ShellFleetPort implements FleetPort {
         return (chosen.isEmpty() ? gates.all() : chosen).stream().map(g -> g.evaluate(agent, since)).toList();
     }
 
-    /** Each agent's rewrite as {@code batch deploy} makes it (the patterns' optimizer), unproved; nothing is written. */
+    /** Each agent's rewrite as {@code batch deploy} makes it (the engine's planner), unproved; nothing is written. */
     @Override
     public Plan plan(List<Agent> agents, String patternId, RolloutOptions options) {
-        Inventory inventory = inventory();
-        // A pattern is for one language: the fleet's other agents are skipped with the reason, as batch deploy does.
-        boolean javaPattern = JavaPatterns.ids().contains(patternId);
-        List<Pattern> patterns = List.of(javaPattern ? JavaPatterns.byId(patternId) : Patterns.byId(patternId));
-        List<AgentScore> scores = score(agents);
-        List<Rollout.Change> changes = new ArrayList<>();
-        List<Plan.Skipped> skipped = new ArrayList<>();
-        for (int i = 0; i < agents.size(); i++) {
-            Agent agent = agents.get(i);
-            if ((agent.language() == Language.JAVA) != javaPattern) {
-                skipped.add(new Plan.Skipped(agent.id(), "%s is a pattern for %s agents; %s is a %s agent".formatted(patternId,
-                        javaPattern ? "Java" : "Python", agent.name(), agent.language().id())));
-                continue;
-            }
-            try {
-                Optimization o = rollouts.rewrite(inventory, agent, patterns);
-                if (!o.rewrite().changes()) {
-                    List<String> reasons = new ArrayList<>();
-                    o.applicability().forEach((id, a) -> a.reasons().forEach(r -> reasons.add(id + ": " + r)));
-                    skipped.add(new Plan.Skipped(agent.id(), reasons.isEmpty() ? "nothing to change" : String.join(" ", reasons)));
-                    continue;
-                }
-                changes.add(new Rollout.Change(agent.id(), o.rewrite(), scores.get(i).predictedGainMs()));
-                hints.put(agent.id(), new PatternStepProver.Hints(o.deferredNames(), o.removedNames()));
-            } catch (FleetshellException e) {
-                skipped.add(new Plan.Skipped(agent.id(), e.getMessage()));
-            }
-        }
-        return Rollout.of(changes, skipped, options);
+        Planner planner = rollouts.planner();
+        planner.requireKnown(patternId);
+        return planner.plan(inventory(), agents, patternId, Planner.gains(score(agents)), options);
     }
 
     @Override
     public DeploymentResult deploy(Plan plan, int proofRuns) {
-        return rollouts.executor(inventory(), hints, proofRuns).run(plan, RolloutListener.SILENT);
+        return rollouts.executor(inventory(), proofRuns).run(plan, RolloutListener.SILENT);
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.playbook.FleetPort;
 import io.fleetshell.engine.rollout.Decision;
 import io.fleetshell.engine.rollout.Deployment;
+import io.fleetshell.engine.rollout.DeploymentState;
 import io.fleetshell.engine.rollout.DeploymentJournal;
 import io.fleetshell.engine.rollout.DeploymentResult;
 import io.fleetshell.engine.rollout.Plan;
@@ -75,7 +76,7 @@ final class SimulatedFleetPort implements FleetPort {
     @Override
     public List<ProbeResult> health(List<Agent> agents) {
         return agents.stream().map(agent -> latest(agent.id(), "health").map(d -> new ProbeResult(agent.id(), d.decision().at(), "recorded",
-                        d.decision().verdict().equals("PASS") ? ProbeResult.Outcome.HEALTHY : ProbeResult.Outcome.BAD_STATUS, null, 0,
+                        d.decision().verdict() == Decision.Verdict.PASS ? ProbeResult.Outcome.HEALTHY : ProbeResult.Outcome.BAD_STATUS, null, 0,
                         "recorded in deployment %d: %s".formatted(deployment.id(), d.decision().summary()), null, null, null))
                 .orElseGet(() -> new ProbeResult(agent.id(), deployment.createdAt(), "recorded", ProbeResult.Outcome.NOT_CONFIGURED, null, 0,
                         "no health decision recorded for %s in deployment %d".formatted(agent.id(), deployment.id()), null, null, null)))
@@ -121,7 +122,7 @@ final class SimulatedFleetPort implements FleetPort {
                 position = 0;
             }
             steps.add(new PlanStep(batch, ++position, s.agent(), s.file(), s.pattern(), s.beforeSha256(),
-                    Rewrite.unchanged(s.pattern(), s.file(), new byte[0], List.of("recorded step " + s.label())), s.predictedGainMs()));
+                    Rewrite.unchanged(s.pattern(), s.file(), new byte[0], List.of("recorded step " + s.label())), s.predictedGainMs(), s.hints()));
         }
         for (AgentId id : asked) {
             if (recorded.stream().noneMatch(s -> s.agent().equals(id))) {
@@ -139,7 +140,7 @@ final class SimulatedFleetPort implements FleetPort {
         boolean failed = steps.stream().anyMatch(s -> s.state() == StepState.ROLLED_BACK || s.state() == StepState.DRIFTED
                 || s.state() == StepState.CONFLICT || s.state() == StepState.PENDING);
         boolean held = steps.stream().anyMatch(s -> s.state() == StepState.HELD);
-        String state = failed ? Deployment.STOPPED : held ? Deployment.HELD : Deployment.COMPLETED;
+        DeploymentState state = failed ? DeploymentState.STOPPED : held ? DeploymentState.HELD : DeploymentState.COMPLETED;
         return new DeploymentResult(deployment.id(), state, "simulated from deployment %d: %s".formatted(deployment.id(),
                 String.join(", ", steps.stream().map(s -> s.agent() + " " + s.state().text()).toList())), steps);
     }
@@ -164,10 +165,10 @@ final class SimulatedFleetPort implements FleetPort {
                 : recorded.stream().filter(s -> s.id() == r.stepId()).map(StoredStep::agent).findFirst();
     }
 
-    private static GateDecision.Verdict verdict(String recorded) {
+    private static GateDecision.Verdict verdict(Decision.Verdict recorded) {
         return switch (recorded) {
-            case "PASS" -> GateDecision.Verdict.PASS;
-            case "FAIL" -> GateDecision.Verdict.FAIL;
+            case PASS -> GateDecision.Verdict.PASS;
+            case FAIL -> GateDecision.Verdict.FAIL;
             default -> GateDecision.Verdict.HOLD;
         };
     }

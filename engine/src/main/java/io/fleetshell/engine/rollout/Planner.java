@@ -1,0 +1,118 @@
+package io.fleetshell.engine.rollout;
+
+import io.fleetshell.engine.Checksums;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.optimize.Optimization;
+import io.fleetshell.engine.optimize.Optimizers;
+import io.fleetshell.engine.score.AgentScore;
+import io.fleetshell.engine.score.ScoreReport;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Resolves a rollout into a {@link Plan} before anything is written: each agent is rewritten by its
+ * language's patterns (or the one named), agents with nothing to change, or whose rewrite is refused, are set
+ * aside with the reason, and the rest are split into batches. Each step keeps the rewrite, the checksum of the
+ * bytes it was made from and what its proof needs to know ({@link io.fleetshell.engine.optimize.ProofHints}).
+ * {@code batch deploy}, {@code optimize}, playbooks and (through the stored steps) {@code deploy resume} all
+ * execute plans made here.
+ */
+public final class Planner {
+
+    /** How {@code optimize AGENT}'s one-agent deployment runs: one batch of one, nothing to wait for. */
+    public static final RolloutOptions ONE_AGENT = new RolloutOptions(BatchSpec.parse("1"), Duration.ZERO, 0, OnFail.ROLLBACK_BATCH);
+
+    private final Optimizers optimizers;
+
+    /** @param optimizers the optimizers that rewrite (unproved: the rollout proves each rewrite once written) */
+    public Planner(Optimizers optimizers) {
+        this.optimizers = optimizers;
+    }
+
+    /** Fails with the error naming the known patterns unless the named pattern (if any) is some language's. */
+    public void requireKnown(String patternId) {
+        if (patternId != null) {
+            optimizers.requireKnown(patternId);
+        }
+    }
+
+    /** The agents a rollout takes when none is named: those the score finds optimizable, best first, the first {@code top} (null: all). */
+    public static List<AgentScore> candidates(List<AgentScore> scores, Integer top) {
+        List<AgentScore> ranked = ScoreReport.of(scores, 1).agents().stream().filter(s -> s.status() == AgentScore.Status.OPTIMIZABLE).toList();
+        return top == null ? ranked : ranked.stream().limit(top).toList();
+    }
+
+    /** The gain each scored agent's plan step predicts (absent when unmeasured). */
+    public static Map<AgentId, Double> gains(List<AgentScore> scores) {
+        Map<AgentId, Double> gains = new HashMap<>();
+        scores.stream().filter(s -> s.predictedGainMs() != null).forEach(s -> gains.put(s.agent(), s.predictedGainMs()));
+        return gains;
+    }
+
+    /**
+     * The plan of a rollout of these agents, in their order.
+     *
+     * @param patternId the one pattern to apply, or null for each agent's language's patterns
+     * @param gains     the gain score predicts per agent (absent: unmeasured)
+     */
+    public Plan plan(Inventory inventory, List<Agent> agents, String patternId, Map<AgentId, Double> gains, RolloutOptions options) {
+        requireKnown(patternId);
+        List<Optimization> changes = new ArrayList<>();
+        List<Plan.Skipped> skipped = new ArrayList<>();
+        for (Agent agent : agents) {
+            if (!optimizers.takes(agent, patternId)) {
+                skipped.add(new Plan.Skipped(agent.id(), "%s is a pattern for %s agents; %s is a %s agent".formatted(patternId,
+                        optimizers.languageOf(patternId).orElseThrow().title(), agent.name(), agent.language().id())));
+                continue;
+            }
+            try {
+                changes.add(optimizers.optimize(inventory, agent, patternId));
+            } catch (FleetshellException e) {
+                skipped.add(new Plan.Skipped(agent.id(), e.getMessage()));
+            }
+        }
+        return of(changes, skipped, gains, options);
+    }
+
+    /** The plan of one optimization already made (and proved) by {@code optimize AGENT}: one step in one batch. */
+    public static Plan of(Optimization optimization) {
+        return of(List.of(optimization), List.of(), Map.of(), ONE_AGENT);
+    }
+
+    /**
+     * A plan from optimizations, in the order given; those that change nothing are skipped with what each
+     * pattern said.
+     */
+    public static Plan of(List<Optimization> optimizations, List<Plan.Skipped> skipped, Map<AgentId, Double> gains, RolloutOptions options) {
+        List<Plan.Skipped> left = new ArrayList<>(skipped);
+        List<Optimization> changing = new ArrayList<>();
+        for (Optimization o : optimizations) {
+            if (o.rewrite().changes()) {
+                changing.add(o);
+            } else {
+                List<String> reasons = new ArrayList<>();
+                o.applicability().forEach((id, a) -> a.reasons().forEach(r -> reasons.add(id + ": " + r)));
+                left.add(new Plan.Skipped(o.agent().id(), reasons.isEmpty() ? "nothing to change" : String.join(" ", reasons)));
+            }
+        }
+        List<PlanStep> steps = new ArrayList<>();
+        List<Integer> sizes = options.batches().split(changing.size());
+        int index = 0;
+        for (int batch = 1; batch <= sizes.size(); batch++) {
+            for (int position = 1; position <= sizes.get(batch - 1); position++, index++) {
+                Optimization o = changing.get(index);
+                steps.add(new PlanStep(batch, position, o.agent().id(), o.rewrite().file(), o.rewrite().pattern(),
+                        Checksums.sha256(o.rewrite().before()), o.rewrite(), gains.get(o.agent().id()), o.hints()));
+            }
+        }
+        String patterns = String.join(",", changing.stream().map(o -> o.rewrite().pattern()).distinct().toList());
+        return new Plan(patterns.isEmpty() ? "-" : patterns, steps, left, options);
+    }
+}

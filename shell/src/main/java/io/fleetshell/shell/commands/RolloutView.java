@@ -1,0 +1,180 @@
+package io.fleetshell.shell.commands;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.rollout.Deployment;
+import io.fleetshell.engine.rollout.DeploymentResult;
+import io.fleetshell.engine.rollout.LockHolder;
+import io.fleetshell.engine.rollout.Plan;
+import io.fleetshell.engine.rollout.PlanStep;
+import io.fleetshell.engine.rollout.RolloutOptions;
+import io.fleetshell.engine.rollout.StoredStep;
+import io.fleetshell.shell.ShellSession;
+import io.fleetshell.shell.cli.Host;
+import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.render.TextTable;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How rollouts look on the terminal and in {@code --json}: the plan, the steps table, a deployment's state and
+ * how it ended, for {@code batch deploy}, {@code deploy status|resume}, {@code optimize} and {@code explain}.
+ * The JSON records print with the snake_case names the output has always had.
+ */
+final class RolloutView {
+
+    private RolloutView() {
+    }
+
+    /** {@code batch deploy --json}'s plan (dry run, or nothing to deploy). */
+    record PlanJson(String pattern, Map<String, Object> options, int batches, double predictedGainMs, List<StepJson> steps,
+                    List<SkippedJson> skipped) {
+
+        static PlanJson of(Plan plan) {
+            return new PlanJson(plan.pattern(), plan.options().toMap(), plan.batchCount(), plan.predictedGainMs(),
+                    plan.steps().stream().map(StepJson::of).toList(),
+                    plan.skipped().stream().map(s -> new SkippedJson(s.agent().toString(), s.reason())).toList());
+        }
+
+        record StepJson(int batch, String agent, String pattern, String file, String expectedSha256, Double predictedGainMs, String diff) {
+
+            static StepJson of(PlanStep s) {
+                return new StepJson(s.batch(), s.agent().toString(), s.pattern(), s.file().toString(), s.expectedSha256(),
+                        s.predictedGainMs(), s.rewrite().unifiedDiff());
+            }
+        }
+
+        record SkippedJson(String agent, String reason) {
+        }
+    }
+
+    /** One stored step as {@code deploy status}, {@code batch deploy} and {@code explain} print it. */
+    record StoredStepJson(String step, String agent, String file, String pattern, String state, String detail, String beforeSha256,
+                          String afterSha256, Double predictedGainMs) {
+
+        static StoredStepJson of(StoredStep s) {
+            return new StoredStepJson(s.label(), s.agent().toString(), s.file().toString(), s.pattern(), s.state().text(), s.detail(),
+                    s.beforeSha256(), s.afterSha256(), s.predictedGainMs());
+        }
+    }
+
+    /** How a deployment ended. */
+    record ResultJson(long deployment, String state, String summary, List<StoredStepJson> steps) {
+
+        static ResultJson of(DeploymentResult r) {
+            return new ResultJson(r.deploymentId(), r.state().text(), r.summary(), r.steps().stream().map(StoredStepJson::of).toList());
+        }
+    }
+
+    /** A deployment's record and its steps. */
+    record DeploymentJson(long deployment, String createdAt, String finishedAt, String pattern, Map<String, Object> options,
+                          String state, String control, String summary, long pid, String host, List<StoredStepJson> steps) {
+
+        static DeploymentJson of(Deployment d, List<StoredStep> steps) {
+            return new DeploymentJson(d.id(), d.createdAt().toString(), d.finishedAt() == null ? null : d.finishedAt().toString(),
+                    d.pattern(), d.options(), d.state().text(), d.control(), d.summary(), d.pid(), d.host(),
+                    steps.stream().map(StoredStepJson::of).toList());
+        }
+    }
+
+    /** Who holds the fleet lock, for {@code deploy status --json}. */
+    record LockJson(Long deployment, String purpose, long pid, String host, String since, boolean alive) {
+
+        static LockJson of(LockHolder h) {
+            return new LockJson(h.deploymentId(), h.purpose(), h.pid(), h.host(), h.acquiredAt().toString(), !h.deadOn(Host.name()));
+        }
+    }
+
+    /** {@code deploy status --json} without an id: the lock and the recent deployments. */
+    record StatusJson(LockJson lock, List<DeploymentJson> deployments) {
+    }
+
+    /** Prints how a deployment ended (or JSON) and fails the command unless it completed. */
+    static void report(ShellSession session, DeploymentResult result, boolean json) {
+        Output out = session.output();
+        session.journal().summary("deployment %d: %s: %s".formatted(result.deploymentId(), result.state().text(), result.summary()));
+        if (json) {
+            out.json(ResultJson.of(result));
+        } else {
+            out.println(stepsTable(out, result.steps()).render());
+            out.println("deployment %d %s: %s".formatted(result.deploymentId(), result.state().words(), result.summary()));
+        }
+        if (!result.ok()) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "deployment %d %s: %s. explain %d shows the evidence of every decision."
+                    .formatted(result.deploymentId(), result.state().words(), result.summary(), result.deploymentId()));
+        }
+        out.info("explain %d shows every proof and gate with its evidence; rollback --deployment %d undoes it.".formatted(
+                result.deploymentId(), result.deploymentId()));
+    }
+
+    static void printPlan(Output out, Plan plan, boolean diff) {
+        RolloutOptions o = plan.options();
+        out.println("Plan: %d agent%s in %d batch%s %s, %s between batches; the batch gate stops when more than %.0f%% of a batch fails, then %s."
+                .formatted(plan.steps().size(), plan.steps().size() == 1 ? "" : "s", plan.batchCount(), plan.batchCount() == 1 ? "" : "es",
+                        sizes(plan), human(o.interval()), o.maxFailPercent(), o.onFail().text()));
+        if (!plan.steps().isEmpty()) {
+            TextTable table = new TextTable("BATCH", "AGENT", "PATTERN", "PREDICTED GAIN MS", "EXPECTS SHA256", "FILE");
+            for (PlanStep s : plan.steps()) {
+                table.row(s.batch(), s.agent(), s.pattern(), s.predictedGainMs() == null ? "-" : "%.1f".formatted(s.predictedGainMs()),
+                        s.expectedSha256().substring(0, 12), s.file());
+            }
+            out.println(table.render());
+            long measured = plan.steps().stream().filter(s -> s.predictedGainMs() != null).count();
+            out.println(measured == 0 ? "predicted gain: unknown, no agent of the plan is profiled (profile measures them; score then predicts)"
+                    : "predicted gain: %.1f ms of module load in total, from score's measurements of %d of %d agents (- means not profiled)"
+                    .formatted(plan.predictedGainMs(), measured, plan.steps().size()));
+            out.println("duration: at least %s of waits between batches, plus each agent's proof (fresh-process loads and its "
+                    .formatted(human(plan.minimumDuration())) + "tests), restart and health gate");
+        }
+        for (Plan.Skipped s : plan.skipped()) {
+            out.println("skipped %s: %s".formatted(s.agent(), s.reason()));
+        }
+        if (diff) {
+            plan.steps().forEach(s -> {
+                out.println("");
+                for (String line : s.rewrite().unifiedDiff().split("\n")) {
+                    out.println(line.startsWith("+") && !line.startsWith("+++") ? out.style(line, "32")
+                            : line.startsWith("-") && !line.startsWith("---") ? out.style(line, "31") : line);
+                }
+            });
+        }
+    }
+
+    private static String sizes(Plan plan) {
+        List<String> sizes = new ArrayList<>();
+        for (int b = 1; b <= plan.batchCount(); b++) {
+            sizes.add(String.valueOf(plan.batch(b).size()));
+        }
+        return "(" + String.join(", ", sizes) + ")";
+    }
+
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 != 0 ? ms + " ms" : ms >= 60_000 && ms % 60_000 == 0 ? ms / 60_000 + " min" : ms / 1000 + " s";
+    }
+
+    static TextTable stepsTable(Output out, List<StoredStep> steps) {
+        TextTable table = new TextTable("STEP", "AGENT", "PATTERN", "STATE", "DETAIL");
+        for (StoredStep s : steps) {
+            String colour = switch (s.state()) {
+                case APPLIED -> "32";
+                case HELD, PENDING -> "33";
+                default -> "31";
+            };
+            table.row(s.label(), s.agent(), s.pattern(), out.style(s.state().text(), colour), s.detail() == null ? "" : s.detail());
+        }
+        return table;
+    }
+
+    static String state(Output out, Deployment d) {
+        String text = d.state().words();
+        return out.style(text, switch (d.state()) {
+            case COMPLETED -> "32";
+            case RUNNING, HELD -> "33";
+            default -> "31";
+        });
+    }
+}
