@@ -12,7 +12,7 @@ One interpreter handles the whole batch; each file is parsed once with ``ast.par
 once, so the cost stays close to parsing alone. The facts answer one question for every
 module-level import: is its name used while the module body runs (LAZY_IMPORTS.md rule 1)?
 
-Facts of one file (the Java records in io.fleetshell.engine.analysis mirror them):
+Facts of one file (the Java records in io.fleetshell.engine.python.analysis mirror them):
 
     path, sha256, error: null | {kind: syntax|unreadable|internal, line, column, message}
     imports: one per bound name of every import statement, in source order:

@@ -1,7 +1,7 @@
 package io.fleetshell.history;
 
 import io.fleetshell.engine.Checksums;
-import io.fleetshell.engine.analysis.PythonFacts;
+import io.fleetshell.engine.python.analysis.PythonFacts;
 import io.fleetshell.engine.demo.DemoFleet;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;

@@ -1,6 +1,6 @@
 package io.fleetshell.history;
 
-import io.fleetshell.engine.analysis.FileFacts;
+import io.fleetshell.engine.python.analysis.FileFacts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentCommands;
 import io.fleetshell.engine.inventory.AgentId;

@@ -1,6 +1,5 @@
 /**
- * Static facts about agent sources, gathered by one Python process per batch, and the decisions made
- * on them: which module-level imports can be deferred (LAZY_IMPORTS.md) and which are unused.
- * The Python helper only reports what it sees; every rule that turns facts into a verdict lives here in Java.
+ * What the source analyses of both languages share: {@link io.fleetshell.engine.analysis.ParseError}, why a file
+ * has no facts. Each language's facts and the verdicts drawn from them live in its own package.
  */
 package io.fleetshell.engine.analysis;

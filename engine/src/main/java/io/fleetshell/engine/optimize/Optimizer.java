@@ -2,9 +2,9 @@ package io.fleetshell.engine.optimize;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
-import io.fleetshell.engine.analysis.FileFacts;
-import io.fleetshell.engine.analysis.ImportFact;
-import io.fleetshell.engine.analysis.PythonFacts;
+import io.fleetshell.engine.python.analysis.FileFacts;
+import io.fleetshell.engine.python.analysis.ImportFact;
+import io.fleetshell.engine.python.analysis.PythonFacts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.pattern.Applicability;

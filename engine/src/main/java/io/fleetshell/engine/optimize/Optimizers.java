@@ -1,6 +1,6 @@
 package io.fleetshell.engine.optimize;
 
-import io.fleetshell.engine.analysis.PythonFacts;
+import io.fleetshell.engine.python.analysis.PythonFacts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Language;

@@ -1,8 +1,8 @@
 package io.fleetshell.engine.pattern;
 
-import io.fleetshell.engine.analysis.FileFacts;
-import io.fleetshell.engine.analysis.ImportFact;
-import io.fleetshell.engine.analysis.ImportVerdict;
+import io.fleetshell.engine.python.analysis.FileFacts;
+import io.fleetshell.engine.python.analysis.ImportFact;
+import io.fleetshell.engine.python.analysis.ImportVerdict;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -170,7 +170,7 @@ public final class DeferHeavyImports implements Pattern<FileFacts> {
         Map<String, String> kinds = new HashMap<>();
         Arrays.stream(input.options().getOrDefault(OPTION_MODULE_KINDS, "").split(",")).map(String::strip)
                 .filter(s -> s.contains(":")).forEach(s -> kinds.put(s.substring(0, s.lastIndexOf(':')), s.substring(s.lastIndexOf(':') + 1)));
-        List<ImportVerdict> verdicts = io.fleetshell.engine.analysis.DeferrableImports.classify(facts);
+        List<ImportVerdict> verdicts = io.fleetshell.engine.python.analysis.DeferrableImports.classify(facts);
         Map<String, ImportFact> eagerBinders = new LinkedHashMap<>();
         verdicts.stream().filter(v -> v instanceof ImportVerdict.MustStayEager)
                 .forEach(v -> eagerBinders.putIfAbsent(v.fact().bound(), v.fact()));

@@ -1,7 +1,7 @@
 package io.fleetshell.engine.pattern;
 
-import io.fleetshell.engine.analysis.ImportFact;
-import io.fleetshell.engine.analysis.ImportVerdict;
+import io.fleetshell.engine.python.analysis.ImportFact;
+import io.fleetshell.engine.python.analysis.ImportVerdict;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

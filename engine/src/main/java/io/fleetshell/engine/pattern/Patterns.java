@@ -1,6 +1,6 @@
 package io.fleetshell.engine.pattern;
 
-import io.fleetshell.engine.analysis.FileFacts;
+import io.fleetshell.engine.python.analysis.FileFacts;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.NameSuggestions;

@@ -1,10 +1,10 @@
 package io.fleetshell.engine.pattern;
 
-import io.fleetshell.engine.analysis.DeferrableImports;
-import io.fleetshell.engine.analysis.FileFacts;
-import io.fleetshell.engine.analysis.ImportFact;
-import io.fleetshell.engine.analysis.ImportVerdict;
-import io.fleetshell.engine.analysis.UnusedImport;
+import io.fleetshell.engine.python.analysis.DeferrableImports;
+import io.fleetshell.engine.python.analysis.FileFacts;
+import io.fleetshell.engine.python.analysis.ImportFact;
+import io.fleetshell.engine.python.analysis.ImportVerdict;
+import io.fleetshell.engine.python.analysis.UnusedImport;
 
 import java.util.ArrayList;
 import java.util.List;

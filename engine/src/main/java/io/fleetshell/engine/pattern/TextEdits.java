@@ -2,7 +2,7 @@ package io.fleetshell.engine.pattern;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
-import io.fleetshell.engine.analysis.ImportFact;
+import io.fleetshell.engine.python.analysis.ImportFact;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,12 +1,12 @@
 package io.fleetshell.engine.score;
 
-import io.fleetshell.engine.analysis.DeferrableImports;
-import io.fleetshell.engine.analysis.EagerReason;
-import io.fleetshell.engine.analysis.FileFacts;
-import io.fleetshell.engine.analysis.HeavyCall;
-import io.fleetshell.engine.analysis.ImportFact;
-import io.fleetshell.engine.analysis.ImportVerdict;
-import io.fleetshell.engine.analysis.Use;
+import io.fleetshell.engine.python.analysis.DeferrableImports;
+import io.fleetshell.engine.python.analysis.EagerReason;
+import io.fleetshell.engine.python.analysis.FileFacts;
+import io.fleetshell.engine.python.analysis.HeavyCall;
+import io.fleetshell.engine.python.analysis.ImportFact;
+import io.fleetshell.engine.python.analysis.ImportVerdict;
+import io.fleetshell.engine.python.analysis.Use;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.profile.LoadSample;

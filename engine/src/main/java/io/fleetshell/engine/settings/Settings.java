@@ -2,7 +2,7 @@ package io.fleetshell.engine.settings;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
-import io.fleetshell.engine.analysis.PythonFacts;
+import io.fleetshell.engine.python.analysis.PythonFacts;
 import io.fleetshell.engine.compare.Thresholds;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import org.snakeyaml.engine.v2.api.Load;

@@ -1,7 +1,7 @@
 package io.fleetshell.engine.optimize;
 
 import io.fleetshell.engine.InParallel;
-import io.fleetshell.engine.analysis.PythonFacts;
+import io.fleetshell.engine.python.analysis.PythonFacts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Machine;

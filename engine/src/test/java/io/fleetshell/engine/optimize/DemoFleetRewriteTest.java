@@ -1,7 +1,7 @@
 package io.fleetshell.engine.optimize;
 
 import io.fleetshell.engine.FleetshellException;
-import io.fleetshell.engine.analysis.PythonFacts;
+import io.fleetshell.engine.python.analysis.PythonFacts;
 import io.fleetshell.engine.demo.DemoFleet;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.InventoryLoader;

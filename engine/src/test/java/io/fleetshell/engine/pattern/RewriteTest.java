@@ -1,7 +1,7 @@
 package io.fleetshell.engine.pattern;
 
-import io.fleetshell.engine.analysis.FileFacts;
-import io.fleetshell.engine.analysis.PythonFacts;
+import io.fleetshell.engine.python.analysis.FileFacts;
+import io.fleetshell.engine.python.analysis.PythonFacts;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package io.fleetshell.engine.score;
 
-import io.fleetshell.engine.analysis.FileFacts;
-import io.fleetshell.engine.analysis.PythonFacts;
+import io.fleetshell.engine.python.analysis.FileFacts;
+import io.fleetshell.engine.python.analysis.PythonFacts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.ScriptResolution;

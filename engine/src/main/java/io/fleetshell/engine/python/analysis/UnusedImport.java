@@ -1,4 +1,4 @@
-package io.fleetshell.engine.analysis;
+package io.fleetshell.engine.python.analysis;
 
 /**
  * A name bound by a module-level import that no code reads. When something still needs the import

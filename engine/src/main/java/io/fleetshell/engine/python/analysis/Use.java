@@ -1,4 +1,4 @@
-package io.fleetshell.engine.analysis;
+package io.fleetshell.engine.python.analysis;
 
 /**
  * One place a name bound by a module-level import is read, and when that code runs.

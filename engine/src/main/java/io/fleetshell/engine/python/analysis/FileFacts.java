@@ -1,4 +1,6 @@
-package io.fleetshell.engine.analysis;
+package io.fleetshell.engine.python.analysis;
+
+import io.fleetshell.engine.analysis.ParseError;
 
 import java.nio.file.Path;
 import java.util.Collections;

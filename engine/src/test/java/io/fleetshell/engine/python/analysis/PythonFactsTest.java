@@ -1,4 +1,4 @@
-package io.fleetshell.engine.analysis;
+package io.fleetshell.engine.python.analysis;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;

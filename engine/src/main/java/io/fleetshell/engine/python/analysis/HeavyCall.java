@@ -1,4 +1,4 @@
-package io.fleetshell.engine.analysis;
+package io.fleetshell.engine.python.analysis;
 
 /**
  * A call that does heavy work (loads a model, reads a file, opens a connection, starts a process,

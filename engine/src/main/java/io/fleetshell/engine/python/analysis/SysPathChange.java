@@ -1,4 +1,4 @@
-package io.fleetshell.engine.analysis;
+package io.fleetshell.engine.python.analysis;
 
 /**
  * A module-level change of the import path ({@code sys.path.insert/append/extend}, an assignment to

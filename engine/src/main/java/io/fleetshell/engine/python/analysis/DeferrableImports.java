@@ -1,4 +1,4 @@
-package io.fleetshell.engine.analysis;
+package io.fleetshell.engine.python.analysis;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

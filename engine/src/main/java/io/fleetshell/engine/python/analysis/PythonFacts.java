@@ -1,8 +1,9 @@
-package io.fleetshell.engine.analysis;
+package io.fleetshell.engine.python.analysis;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.InParallel;
+import io.fleetshell.engine.analysis.ParseError;
 import io.fleetshell.engine.process.CannotStartException;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
