@@ -8,11 +8,11 @@ import io.fleetshell.engine.python.analysis.PythonFacts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.pattern.Applicability;
-import io.fleetshell.engine.pattern.DeferHeavyImports;
-import io.fleetshell.engine.pattern.LineMap;
+import io.fleetshell.engine.python.pattern.DeferHeavyImports;
+import io.fleetshell.engine.python.pattern.LineMap;
 import io.fleetshell.engine.pattern.Pattern;
 import io.fleetshell.engine.pattern.PatternChain;
-import io.fleetshell.engine.pattern.RemoveUnusedImports;
+import io.fleetshell.engine.python.pattern.RemoveUnusedImports;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
@@ -25,7 +25,7 @@ import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Language;
-import io.fleetshell.engine.pattern.Patterns;
+import io.fleetshell.engine.python.pattern.PythonPatterns;
 import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.profile.Profiler;
 import io.fleetshell.engine.proof.ProofCheck;
@@ -90,7 +90,7 @@ public final class Optimizer implements AgentOptimizer<FileFacts> {
 
     @Override
     public List<Pattern<FileFacts>> patterns() {
-        return Patterns.all();
+        return PythonPatterns.all();
     }
 
     @Override
@@ -110,7 +110,7 @@ public final class Optimizer implements AgentOptimizer<FileFacts> {
 
     @Override
     public Pattern<FileFacts> pattern(String id) {
-        return Patterns.byId(id);
+        return PythonPatterns.byId(id);
     }
 
     /** One interpreter process per machine's interpreter analyzes all of its agents' scripts. */

@@ -10,7 +10,7 @@ import io.fleetshell.engine.java.JavaAnalyzer;
 import io.fleetshell.engine.java.JavaProver;
 import io.fleetshell.engine.java.JavaSource;
 import io.fleetshell.engine.pattern.Pattern;
-import io.fleetshell.engine.pattern.Patterns;
+import io.fleetshell.engine.python.pattern.PythonPatterns;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.proof.Proof;
@@ -93,7 +93,7 @@ public final class Optimizers {
     /** Fails with the error naming the known patterns unless some language has this one. */
     public void requireKnown(String patternId) {
         if (languageOf(patternId).isEmpty()) {
-            Patterns.byId(patternId);
+            PythonPatterns.byId(patternId);
         }
     }
 

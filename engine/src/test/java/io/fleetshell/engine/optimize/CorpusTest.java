@@ -6,7 +6,7 @@ import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.inventory.ScriptResolution;
-import io.fleetshell.engine.pattern.Patterns;
+import io.fleetshell.engine.python.pattern.PythonPatterns;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
@@ -86,7 +86,7 @@ class CorpusTest {
         Agent agent = new Agent(id, "corpus", name, new ScriptResolution(ScriptResolution.Status.FOUND, script, "at " + name),
                 null, null, null, false, List.of(), Map.of(), null, false, root.resolve("config.yaml"), 1);
         Machine machine = new Machine("corpus", root, PYTHON, Map.of(), Map.of());
-        Optimization result = optimizer.optimize(agent, machine, Patterns.all());
+        Optimization result = optimizer.optimize(agent, machine, PythonPatterns.all());
         if (!result.rewrite().changes()) {
             assertThat(result.applicability().values()).noneMatch(a -> a.applies());
             return;

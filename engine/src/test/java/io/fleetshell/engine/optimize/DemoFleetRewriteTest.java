@@ -7,7 +7,7 @@ import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import io.fleetshell.engine.inventory.LoadedConfig;
 import io.fleetshell.engine.inventory.Machine;
-import io.fleetshell.engine.pattern.Patterns;
+import io.fleetshell.engine.python.pattern.PythonPatterns;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
@@ -85,7 +85,7 @@ class DemoFleetRewriteTest {
     }
 
     private static Optimization optimize(String name) {
-        return optimizer.optimize(agents.get(name), machines.get(name), Patterns.all());
+        return optimizer.optimize(agents.get(name), machines.get(name), PythonPatterns.all());
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.fleetshell.shell.cli;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Machine;
-import io.fleetshell.engine.pattern.Patterns;
+import io.fleetshell.engine.python.pattern.PythonPatterns;
 import io.fleetshell.shell.ShellSession;
 import org.springframework.stereotype.Component;
 
@@ -123,7 +123,7 @@ public class ValueCompletions {
 
     /** Optimization patterns by id (Python ones, then Java ones), each with its display name. */
     public List<Value> patterns(String typed) {
-        return java.util.stream.Stream.concat(Patterns.all().stream(), io.fleetshell.engine.java.JavaPatterns.all().stream())
+        return java.util.stream.Stream.concat(PythonPatterns.all().stream(), io.fleetshell.engine.java.JavaPatterns.all().stream())
                 .filter(p -> p.id().startsWith(typed))
                 .map(p -> new Value(p.id(), p.displayName(), true)).toList();
     }

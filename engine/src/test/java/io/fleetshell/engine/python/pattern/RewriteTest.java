@@ -1,7 +1,10 @@
-package io.fleetshell.engine.pattern;
+package io.fleetshell.engine.python.pattern;
 
 import io.fleetshell.engine.python.analysis.FileFacts;
 import io.fleetshell.engine.python.analysis.PythonFacts;
+import io.fleetshell.engine.pattern.Pattern;
+import io.fleetshell.engine.pattern.PatternInput;
+import io.fleetshell.engine.pattern.Rewrite;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

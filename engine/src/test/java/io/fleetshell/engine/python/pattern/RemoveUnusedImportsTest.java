@@ -1,8 +1,11 @@
-package io.fleetshell.engine.pattern;
+package io.fleetshell.engine.python.pattern;
+
+import io.fleetshell.engine.pattern.Pattern;
+import io.fleetshell.engine.pattern.Rewrite;
 
 import org.junit.jupiter.api.Test;
 
-import static io.fleetshell.engine.pattern.RewriteTest.assertRewrite;
+import static io.fleetshell.engine.python.pattern.RewriteTest.assertRewrite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Golden before/after tests of {@code dependency_reduction}: each removal next to each reason to keep an unused import. */

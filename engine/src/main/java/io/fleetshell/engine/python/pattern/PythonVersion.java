@@ -1,4 +1,4 @@
-package io.fleetshell.engine.pattern;
+package io.fleetshell.engine.python.pattern;
 
 /** An interpreter version such as {@code 3.11.2}, compared by major and minor only. */
 record PythonVersion(int major, int minor) {

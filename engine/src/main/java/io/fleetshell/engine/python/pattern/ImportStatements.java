@@ -1,4 +1,4 @@
-package io.fleetshell.engine.pattern;
+package io.fleetshell.engine.python.pattern;
 
 import io.fleetshell.engine.python.analysis.ImportFact;
 import io.fleetshell.engine.python.analysis.ImportVerdict;

@@ -1,4 +1,4 @@
-package io.fleetshell.engine.pattern;
+package io.fleetshell.engine.python.pattern;
 
 import com.github.difflib.DiffUtils;
 import com.github.difflib.patch.AbstractDelta;

@@ -1,9 +1,10 @@
-package io.fleetshell.engine.pattern;
+package io.fleetshell.engine.python.pattern;
 
 import io.fleetshell.engine.python.analysis.FileFacts;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.NameSuggestions;
+import io.fleetshell.engine.pattern.Pattern;
 
 import java.util.List;
 import java.util.Optional;
@@ -12,11 +13,11 @@ import java.util.Optional;
  * The patterns fleetshell knows, in the order {@code optimize} applies them when none is named:
  * dead imports go first, so that lazy loading does not defer what nobody uses.
  */
-public final class Patterns {
+public final class PythonPatterns {
 
     private static final List<Pattern<FileFacts>> ALL = List.of(new RemoveUnusedImports(), new DeferHeavyImports());
 
-    private Patterns() {
+    private PythonPatterns() {
     }
 
     public static List<Pattern<FileFacts>> all() {

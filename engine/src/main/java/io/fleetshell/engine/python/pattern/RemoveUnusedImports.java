@@ -1,10 +1,14 @@
-package io.fleetshell.engine.pattern;
+package io.fleetshell.engine.python.pattern;
 
 import io.fleetshell.engine.python.analysis.DeferrableImports;
 import io.fleetshell.engine.python.analysis.FileFacts;
 import io.fleetshell.engine.python.analysis.ImportFact;
 import io.fleetshell.engine.python.analysis.ImportVerdict;
 import io.fleetshell.engine.python.analysis.UnusedImport;
+import io.fleetshell.engine.pattern.Applicability;
+import io.fleetshell.engine.pattern.Pattern;
+import io.fleetshell.engine.pattern.PatternInput;
+import io.fleetshell.engine.pattern.Rewrite;
 
 import java.util.ArrayList;
 import java.util.List;

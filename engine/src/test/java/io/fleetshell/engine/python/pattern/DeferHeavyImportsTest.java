@@ -1,11 +1,15 @@
-package io.fleetshell.engine.pattern;
+package io.fleetshell.engine.python.pattern;
+
+import io.fleetshell.engine.pattern.Applicability;
+import io.fleetshell.engine.pattern.Pattern;
+import io.fleetshell.engine.pattern.Rewrite;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
-import static io.fleetshell.engine.pattern.RewriteTest.assertRewrite;
+import static io.fleetshell.engine.python.pattern.RewriteTest.assertRewrite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
