@@ -73,7 +73,7 @@ public final class JavaScorer {
                 (h.kind() == HeavyInitializer.Kind.STATIC_FIELD ? holders : memoized).add(h);
                 statements.add(new StatementAssessment(h.line(), text, "deferrable", "%s %s; read only after start-up (%d read%s)"
                         .formatted(h.label(), h.calls().getFirst().describe(), h.uses().size(), h.uses().size() == 1 ? "" : "s"),
-                        cost == null ? null : Scorer.round(cost.millis()), cost == null ? null : Scorer.round(cost.rssKb())));
+                        cost == null ? null : ScoreScale.round(cost.millis()), cost == null ? null : ScoreScale.round(cost.rssKb())));
             } else {
                 boolean early = h.uses().stream().anyMatch(u -> u.phase() != HeavyInitializer.Phase.RUNTIME);
                 trapped |= early;
@@ -98,7 +98,7 @@ public final class JavaScorer {
         Double gain = null;
         Double load = null;
         if (profile != null) {
-            load = Scorer.round(profile.loadMillis().median());
+            load = ScoreScale.round(profile.loadMillis().median());
             double removed = holders.stream().map(h -> measured.get(h.line())).filter(java.util.Objects::nonNull)
                     .mapToDouble(AgentProfile.StatementMedian::millis).sum();
             double heaviest = holders.stream().map(h -> measured.get(h.line())).filter(java.util.Objects::nonNull)
@@ -106,21 +106,21 @@ public final class JavaScorer {
             double rss = holders.stream().map(h -> measured.get(h.line())).filter(java.util.Objects::nonNull)
                     .mapToDouble(AgentProfile.StatementMedian::rssKb).sum();
             double share = load <= 0 ? 0 : Math.min(1, removed / load);
-            gain = Scorer.round(removed);
+            gain = ScoreScale.round(removed);
             if (!holders.isEmpty()) {
                 recommendations.add(new Recommendation(HoldStaticFieldLazily.ID, "%s, %.1f ms of %.1f ms start to healthy"
                         .formatted(count(holders.size(), "static field"), removed, load)));
             }
-            factors = new Factors(Scorer.round(2 * share + 2 * Scorer.logScale(removed, 2, Scorer.FULL_IMPACT_MS)),
-                    Scorer.round(3 * Scorer.logScale(heaviest, 1, Scorer.FULL_HEAVY_MS)),
-                    Scorer.round(2 * Math.min(1, rss / Scorer.FULL_MEMORY_KB)), Scorer.round(init));
+            factors = new Factors(ScoreScale.round(2 * share + 2 * ScoreScale.logScale(removed, 2, ScoreScale.FULL_IMPACT_MS)),
+                    ScoreScale.round(3 * ScoreScale.logScale(heaviest, 1, ScoreScale.FULL_HEAVY_MS)),
+                    ScoreScale.round(2 * Math.min(1, rss / ScoreScale.FULL_MEMORY_KB)), ScoreScale.round(init));
         } else {
             int deferrable = holders.size() + memoized.size();
             double share = facts.initializers().isEmpty() ? 0 : (double) deferrable / facts.initializers().size();
             if (!holders.isEmpty()) {
                 recommendations.add(new Recommendation(HoldStaticFieldLazily.ID, "%s (not measured)".formatted(count(holders.size(), "static field"))));
             }
-            factors = new Factors(Scorer.round(2 * share), 0, 0, Scorer.round(init));
+            factors = new Factors(ScoreScale.round(2 * share), 0, 0, ScoreScale.round(init));
         }
         if (!memoized.isEmpty()) {
             recommendations.add(new Recommendation(MemoizeHeavyField.ID, "%s (%s), gain measured by the proof"
@@ -131,7 +131,7 @@ public final class JavaScorer {
                     count(facts.removableImports().size(), "unused import"),
                     String.join(", ", facts.removableImports().stream().map(u -> u.imported().simpleName()).toList()))));
         }
-        double score = Scorer.round(factors.total());
+        double score = ScoreScale.round(factors.total());
         Band band = Band.of(score);
         Risk risk = band == Band.HIGH || band == Band.MEDIUM_LOW_RISK ? Risk.LOW : band == Band.MEDIUM ? Risk.MEDIUM : Risk.HIGH;
         if (trapped) {

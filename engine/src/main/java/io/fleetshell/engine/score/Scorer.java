@@ -26,6 +26,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import static io.fleetshell.engine.score.ScoreScale.FULL_HEAVY_MS;
+import static io.fleetshell.engine.score.ScoreScale.FULL_IMPACT_MS;
+import static io.fleetshell.engine.score.ScoreScale.FULL_MEMORY_KB;
+import static io.fleetshell.engine.score.ScoreScale.logScale;
+import static io.fleetshell.engine.score.ScoreScale.round;
+
 /**
  * Scores one agent from its static facts and, when there is one, its measured baseline.
  * <ul>
@@ -41,9 +47,6 @@ import java.util.stream.Collectors;
  */
 public final class Scorer {
 
-    static final double FULL_IMPACT_MS = 500;
-    static final double FULL_HEAVY_MS = 300;
-    static final double FULL_MEMORY_KB = 50 * 1024;
     /** Below this a measured gain is within the noise of one load (spreads of 1-3 ms are common). */
     static final double MIN_GAIN_MS = 1.0;
 
@@ -281,17 +284,5 @@ public final class Scorer {
             return statements.stream().filter(s -> lines.contains(s.line())).map(StatementAssessment::text)
                     .collect(Collectors.joining(", "));
         }
-    }
-
-    /** 0 at or below {@code zero}, 1 at or above {@code full}, logarithmic between. */
-    static double logScale(double value, double zero, double full) {
-        if (value <= zero) {
-            return 0;
-        }
-        return Math.min(1, Math.log(value / zero) / Math.log(full / zero));
-    }
-
-    static double round(double value) {
-        return Math.round(value * 10) / 10.0;
     }
 }

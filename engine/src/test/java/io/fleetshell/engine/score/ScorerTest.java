@@ -81,11 +81,11 @@ class ScorerTest {
 
         // impact: 2 * 0.61 + 2 * log(61/2)/log(500/2); heavy: 3 * log(40)/log(300); memory: 2 * 7 MiB / 50 MiB
         AgentScore.Factors f = score.factors();
-        assertThat(f.startupImpact()).isEqualTo(Scorer.round(2 * 0.61 + 2 * Math.log(30.5) / Math.log(250)));
-        assertThat(f.heavyDependencies()).isEqualTo(Scorer.round(3 * Math.log(40) / Math.log(300)));
-        assertThat(f.memory()).isEqualTo(Scorer.round(2 * 7.0 / 50));
+        assertThat(f.startupImpact()).isEqualTo(ScoreScale.round(2 * 0.61 + 2 * Math.log(30.5) / Math.log(250)));
+        assertThat(f.heavyDependencies()).isEqualTo(ScoreScale.round(3 * Math.log(40) / Math.log(300)));
+        assertThat(f.memory()).isEqualTo(ScoreScale.round(2 * 7.0 / 50));
         assertThat(f.initComplexity()).isZero();
-        assertThat(score.score()).isEqualTo(Scorer.round(f.total()));
+        assertThat(score.score()).isEqualTo(ScoreScale.round(f.total()));
         assertThat(score.risk()).isEqualTo(AgentScore.Risk.HIGH); // medium band, raised by the import-time use
     }
 
