@@ -11,7 +11,7 @@ import io.fleetshell.engine.inventory.LoadedConfig;
 import io.fleetshell.engine.java.JavaAnalyzer;
 import io.fleetshell.engine.optimize.JavaOptimizer;
 import io.fleetshell.engine.optimize.Optimization;
-import io.fleetshell.engine.optimize.Optimizer;
+import io.fleetshell.engine.optimize.PythonOptimizer;
 import io.fleetshell.engine.optimize.Optimizers;
 import io.fleetshell.engine.rollout.AgentRuntime;
 import io.fleetshell.engine.rollout.BatchSpec;
@@ -67,7 +67,7 @@ class MixedLanguageRolloutTest {
         chosen.put("SignatureService", "java_memoize_field");
         chosen.put("RouteMatcherAgent", "java_unused_imports");
 
-        Optimizers optimizers = new Optimizers(new Optimizer(new PythonFacts(dir.resolve("helpers")), Set.of(), null),
+        Optimizers optimizers = new Optimizers(new PythonOptimizer(new PythonFacts(dir.resolve("helpers")), Set.of(), null),
                 new JavaOptimizer(new JavaAnalyzer(), null));
         Map<AgentId, byte[]> originals = new LinkedHashMap<>();
         List<Optimization> optimizations = new ArrayList<>();

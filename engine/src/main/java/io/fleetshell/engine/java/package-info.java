@@ -1,6 +1,6 @@
 /**
- * Java agents: what JavaParser finds in their sources (heavy initializers, the phase each field use
- * runs in, unused imports, syntax errors) and the patterns that defer that work. Nothing here writes
- * into a fleet; compiling and measuring happen in temporary directories.
+ * Java agents: what JavaParser finds in their sources (heavy initializers, the phase each field use runs in, unused
+ * imports, syntax errors), the patterns that defer that work, and the profiler, prover and scorer that measure and
+ * judge it. Nothing here writes into a fleet; compiling and measuring happen in temporary directories.
  */
 package io.fleetshell.engine.java;

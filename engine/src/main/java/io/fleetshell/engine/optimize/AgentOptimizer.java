@@ -17,13 +17,13 @@ import java.util.function.Function;
 
 /**
  * Everything fleetshell does to the agents of one language: its patterns, the score from static facts and
- * a baseline, the rewrite, the proof of a rewrite and the profile. {@link Optimizer} is the Python one,
+ * a baseline, the rewrite, the proof of a rewrite and the profile. {@link PythonOptimizer} is the Python one,
  * {@link JavaOptimizer} the Java one; {@link Optimizers} is the one place that picks between them by an
  * agent's language, so that no caller asks which language an agent is written in.
  *
  * @param <F> the language's analysis facts, which its patterns read
  */
-public sealed interface AgentOptimizer<F> permits Optimizer, JavaOptimizer {
+public sealed interface AgentOptimizer<F> permits PythonOptimizer, JavaOptimizer {
 
     /** The language whose agents this optimizer takes. */
     Language language();

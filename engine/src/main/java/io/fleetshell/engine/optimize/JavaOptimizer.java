@@ -21,7 +21,7 @@ import io.fleetshell.engine.java.JavaProfiler;
 import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.proof.ProofCheck;
 import io.fleetshell.engine.score.AgentScore;
-import io.fleetshell.engine.score.JavaScorer;
+import io.fleetshell.engine.java.JavaScorer;
 import java.time.Duration;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -35,7 +35,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Java agents' optimizer, the counterpart of {@link Optimizer}: scores them from JavaParser facts,
+ * The Java agents' optimizer, the counterpart of {@link PythonOptimizer}: scores them from JavaParser facts,
  * rewrites one (refusing infrastructure agents, missing sources and files that do not parse, with line and
  * column; the Java patterns run in order, each on the previous one's output analyzed afresh), proves the
  * combined rewrite with {@link JavaProver} (compiled and started in a temporary directory) and profiles JVM

@@ -14,7 +14,7 @@ import io.fleetshell.engine.python.pattern.PythonPatterns;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.proof.Proof;
-import io.fleetshell.engine.proof.Prover;
+import io.fleetshell.engine.python.Prover;
 import io.fleetshell.engine.score.AgentScore;
 
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ public final class Optimizers {
 
     private final Map<Language, AgentOptimizer<?>> byLanguage = new HashMap<>();
 
-    public Optimizers(Optimizer python, JavaOptimizer java) {
+    public Optimizers(PythonOptimizer python, JavaOptimizer java) {
         byLanguage.put(Language.PYTHON, python);
         byLanguage.put(Language.JAVA, java);
     }
@@ -70,7 +70,7 @@ public final class Optimizers {
                 proof.testTimeout()), setup.bytecodeCache());
         JavaProver javaProver = proof == null ? null : new JavaProver(new JavaProver.Settings(proof.runs(), proof.loadTimeout(),
                 proof.testTimeout(), proof.alpha()));
-        return new Optimizers(new Optimizer(new PythonFacts(setup.helpers()), setup.sideEffectModules(), prover, setup.bytecodeCache()),
+        return new Optimizers(new PythonOptimizer(new PythonFacts(setup.helpers()), setup.sideEffectModules(), prover, setup.bytecodeCache()),
                 new JavaOptimizer(new JavaAnalyzer(setup.heavyCalls(), JavaSource.DEFAULT_LEVEL), javaProver));
     }
 

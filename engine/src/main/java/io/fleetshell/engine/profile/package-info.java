@@ -1,6 +1,6 @@
 /**
- * Measured profiling: an agent's module load time, its imports' self and cumulative time from
- * {@code -X importtime}, peak RSS and modules loaded, each sample from a fresh process of the agent's
- * own interpreter. Failures to load are samples too, never averaged in.
+ * What a measured profile of an agent holds, whatever its language: load samples, each from a fresh process of the
+ * agent's own runtime (load time, peak RSS, modules loaded, each import's and statement's cost), their medians and
+ * the import tree. Failures to load are samples too, never averaged in; the profilers live in each language's package.
  */
 package io.fleetshell.engine.profile;

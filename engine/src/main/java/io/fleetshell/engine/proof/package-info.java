@@ -1,5 +1,6 @@
 /**
- * Proofs that a rewrite keeps an agent's behaviour: an ordered list of checks run against the agent's
- * own interpreter, each with the evidence it rests on. One failed check makes a rewrite not deployable.
+ * Proofs that a rewrite keeps an agent's behaviour, whatever its language: an ordered list of checks run against the
+ * agent's own runtime, each with the evidence it rests on. One failed check makes a rewrite not deployable; the
+ * provers that run the checks live in each language's package.
  */
 package io.fleetshell.engine.proof;

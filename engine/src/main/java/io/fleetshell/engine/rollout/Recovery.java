@@ -40,8 +40,8 @@ public final class Recovery {
      * the original's copy a proof loads, and the proof's own variants of that copy.
      */
     static List<Path> leftovers(StoredStep step) {
-        List<Path> found = new ArrayList<>(List.of(step.tempFile(), io.fleetshell.engine.optimize.Optimizer.originalCopy(step.file())));
-        String prefix = io.fleetshell.engine.optimize.Optimizer.originalCopy(step.file()).getFileName().toString();
+        List<Path> found = new ArrayList<>(List.of(step.tempFile(), io.fleetshell.engine.optimize.PythonOptimizer.originalCopy(step.file())));
+        String prefix = io.fleetshell.engine.optimize.PythonOptimizer.originalCopy(step.file()).getFileName().toString();
         try (var siblings = Files.list(step.file().getParent())) {
             siblings.filter(p -> p.getFileName().toString().startsWith("." + prefix + ".fleetshell-proof-")).forEach(found::add);
         } catch (IOException e) {

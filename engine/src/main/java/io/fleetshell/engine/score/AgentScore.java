@@ -33,7 +33,7 @@ public record AgentScore(AgentId agent, Status status, double score, Band band, 
     }
 
     /** A score of 0 with the one reason the agent cannot be optimized. */
-    static AgentScore notOptimizable(AgentId agent, String reason) {
+    public static AgentScore notOptimizable(AgentId agent, String reason) {
         return new AgentScore(agent, Status.NOT_OPTIMIZABLE, 0, Band.LOW, Risk.HIGH, new Factors(0, 0, 0, 0),
                 null, null, 0, List.of(), List.of(reason), List.of());
     }
@@ -42,7 +42,7 @@ public record AgentScore(AgentId agent, Status status, double score, Band band, 
      * Why an agent cannot be scored at all, whatever its language: it is infrastructure, its file is missing,
      * or it was not analyzed.
      */
-    static Optional<AgentScore> unscorable(Agent agent, boolean analyzed) {
+    public static Optional<AgentScore> unscorable(Agent agent, boolean analyzed) {
         if (agent.infrastructure()) {
             return Optional.of(notOptimizable(agent.id(), "infrastructure agent: never optimized"));
         }
@@ -86,7 +86,7 @@ public record AgentScore(AgentId agent, Status status, double score, Band band, 
             return label;
         }
 
-        static Band of(double score) {
+        public static Band of(double score) {
             return score >= 8 ? HIGH : score >= 6 ? MEDIUM_LOW_RISK : score >= 4 ? MEDIUM : LOW;
         }
     }
@@ -94,7 +94,7 @@ public record AgentScore(AgentId agent, Status status, double score, Band band, 
     public enum Risk {
         LOW, MEDIUM, HIGH;
 
-        Risk raised() {
+        public Risk raised() {
             return this == LOW ? MEDIUM : HIGH;
         }
     }

@@ -10,7 +10,7 @@ import io.fleetshell.engine.python.pattern.PythonPatterns;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
-import io.fleetshell.engine.proof.Prover;
+import io.fleetshell.engine.python.Prover;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +40,7 @@ class CorpusTest {
     static Path root;
 
     static final String PYTHON = pythonForTests();
-    static Optimizer optimizer;
+    static PythonOptimizer optimizer;
     static Prover prover;
 
     static String pythonForTests() {
@@ -62,7 +62,7 @@ class CorpusTest {
                 Files.write(root.resolve(name), in.readAllBytes());
             }
         }
-        optimizer = new Optimizer(PythonFacts.withTemporaryHelper(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null);
+        optimizer = new PythonOptimizer(PythonFacts.withTemporaryHelper(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null);
         prover = new Prover(new Prover.Settings(0, 0.05, Duration.ofSeconds(60), Duration.ofSeconds(60)), root.resolve(".pycache"));
     }
 

@@ -11,7 +11,7 @@ import io.fleetshell.engine.python.pattern.PythonPatterns;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
-import io.fleetshell.engine.proof.Prover;
+import io.fleetshell.engine.python.Prover;
 import io.fleetshell.testing.Await;
 import io.fleetshell.testing.Ports;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,7 +53,7 @@ class DemoFleetRewriteTest {
     static Map<String, Machine> machines = new LinkedHashMap<>();
     static Path original;
     static Path rewritten;
-    static Optimizer optimizer;
+    static PythonOptimizer optimizer;
 
     static {
         SAMPLE.put("SystemDigitalTwin", "x=12.5&steps=4");
@@ -81,7 +81,7 @@ class DemoFleetRewriteTest {
                 machines.put(agent.name(), machine);
             }
         }
-        optimizer = new Optimizer(PythonFacts.withTemporaryHelper(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null);
+        optimizer = new PythonOptimizer(PythonFacts.withTemporaryHelper(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null);
     }
 
     private static Optimization optimize(String name) {

@@ -8,14 +8,14 @@ import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import io.fleetshell.engine.inventory.LoadedConfig;
 import io.fleetshell.engine.score.AgentScore;
-import io.fleetshell.engine.score.Scorer;
+import io.fleetshell.engine.python.PythonScorer;
 
 import io.fleetshell.engine.gate.GateDecision;
 import io.fleetshell.engine.rollout.DeploymentResult;
 import io.fleetshell.engine.rollout.Plan;
 import io.fleetshell.engine.rollout.Planner;
 import io.fleetshell.engine.optimize.JavaOptimizer;
-import io.fleetshell.engine.optimize.Optimizer;
+import io.fleetshell.engine.optimize.PythonOptimizer;
 import io.fleetshell.engine.optimize.Optimizers;
 import io.fleetshell.engine.java.HeavyCalls;
 import io.fleetshell.engine.java.JavaAnalyzer;
@@ -66,7 +66,7 @@ final class DemoPort implements FleetPort {
                 agents.stream().map(a -> a.script().path()).toList(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, 2);
         List<AgentScore> scores = new ArrayList<>();
         for (int i = 0; i < agents.size(); i++) {
-            scores.add(Scorer.score(agents.get(i), facts.get(i), null, 0, null));
+            scores.add(PythonScorer.score(agents.get(i), facts.get(i), null, 0, null));
         }
         return scores;
     }
@@ -99,7 +99,7 @@ final class DemoPort implements FleetPort {
     @Override
     public Plan plan(List<Agent> agents, String pattern, RolloutOptions options) {
         calls.add("plan " + agents.size());
-        Optimizers optimizers = new Optimizers(new Optimizer(new PythonFacts(helpers), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null),
+        Optimizers optimizers = new Optimizers(new PythonOptimizer(new PythonFacts(helpers), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null),
                 new JavaOptimizer(new JavaAnalyzer(HeavyCalls.defaults(), JavaSource.DEFAULT_LEVEL), null));
         return new Planner(optimizers).plan(inventory, agents, pattern, Map.of(), options);
     }

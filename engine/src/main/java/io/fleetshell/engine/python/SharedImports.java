@@ -1,4 +1,4 @@
-package io.fleetshell.engine.score;
+package io.fleetshell.engine.python;
 
 import io.fleetshell.engine.profile.ImportTree;
 import io.fleetshell.engine.profile.LoadSample;

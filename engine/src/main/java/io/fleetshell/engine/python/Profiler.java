@@ -1,4 +1,4 @@
-package io.fleetshell.engine.profile;
+package io.fleetshell.engine.python;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
@@ -6,6 +6,10 @@ import io.fleetshell.engine.InParallel;
 import io.fleetshell.engine.process.CannotStartException;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
+import io.fleetshell.engine.profile.AgentProfile;
+import io.fleetshell.engine.profile.ImportTiming;
+import io.fleetshell.engine.profile.LoadSample;
+import io.fleetshell.engine.profile.ProfileTarget;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -1,7 +1,9 @@
-package io.fleetshell.engine.profile;
+package io.fleetshell.engine.python;
 
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.profile.AgentProfile;
+import io.fleetshell.engine.profile.ProfileTarget;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

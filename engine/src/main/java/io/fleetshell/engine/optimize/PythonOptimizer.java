@@ -20,17 +20,17 @@ import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.proof.Proof;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
-import io.fleetshell.engine.proof.Prover;
+import io.fleetshell.engine.python.Prover;
 import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Language;
 import io.fleetshell.engine.python.pattern.PythonPatterns;
 import io.fleetshell.engine.profile.AgentProfile;
-import io.fleetshell.engine.profile.Profiler;
+import io.fleetshell.engine.python.Profiler;
 import io.fleetshell.engine.proof.ProofCheck;
 import io.fleetshell.engine.score.AgentScore;
-import io.fleetshell.engine.score.Scorer;
+import io.fleetshell.engine.python.PythonScorer;
 import java.util.HashMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -58,7 +58,7 @@ import java.util.stream.Collectors;
  * {@link Prover} and profiles module loads with {@link Profiler}. Reads the agent's file; never writes it
  * (a written rewrite's proof loads the original from a hidden sibling, see {@link #originalCopy}).
  */
-public final class Optimizer implements AgentOptimizer<FileFacts> {
+public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
 
     private final PythonFacts facts;
     private final Set<String> sideEffectModules;
@@ -71,12 +71,12 @@ public final class Optimizer implements AgentOptimizer<FileFacts> {
      * @param sideEffectModules modules whose imports are never deferred or removed (configurable in settings.yaml)
      * @param prover            the prover, or null to skip proofs
      */
-    public Optimizer(PythonFacts facts, Set<String> sideEffectModules, Prover prover) {
+    public PythonOptimizer(PythonFacts facts, Set<String> sideEffectModules, Prover prover) {
         this(facts, sideEffectModules, prover, null);
     }
 
     /** @param bytecodeCache where profiled loads keep their bytecode ({@code PYTHONPYCACHEPREFIX}), or null for none */
-    public Optimizer(PythonFacts facts, Set<String> sideEffectModules, Prover prover, Path bytecodeCache) {
+    public PythonOptimizer(PythonFacts facts, Set<String> sideEffectModules, Prover prover, Path bytecodeCache) {
         this.facts = facts;
         this.sideEffectModules = Set.copyOf(sideEffectModules);
         this.prover = prover;
@@ -122,7 +122,7 @@ public final class Optimizer implements AgentOptimizer<FileFacts> {
             MeasuredLoad baseline = baselines.apply(agent);
             String note = Baselines.staleNote(agent, baseline, agentFacts != null, agentFacts == null ? null : agentFacts.sha256(), "script");
             MeasuredLoad used = note == null ? baseline : null;
-            return Scorer.score(agent, agentFacts, used == null ? null : used.profile(), used == null ? 0 : used.version(), note);
+            return PythonScorer.score(agent, agentFacts, used == null ? null : used.profile(), used == null ? 0 : used.version(), note);
         }).toList();
     }
 
@@ -292,7 +292,7 @@ public final class Optimizer implements AgentOptimizer<FileFacts> {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private static String pythonResource(String name) {
-        try (InputStream in = Optimizer.class.getResourceAsStream("/io/fleetshell/python/" + name)) {
+        try (InputStream in = PythonOptimizer.class.getResourceAsStream("/io/fleetshell/python/" + name)) {
             if (in == null) {
                 throw new IllegalStateException(name + " is missing from this build");
             }

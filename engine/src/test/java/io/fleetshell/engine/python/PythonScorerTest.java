@@ -1,4 +1,4 @@
-package io.fleetshell.engine.score;
+package io.fleetshell.engine.python;
 
 import io.fleetshell.engine.python.analysis.FileFacts;
 import io.fleetshell.engine.python.analysis.PythonFacts;
@@ -9,6 +9,9 @@ import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.profile.ImportTiming;
 import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
+import io.fleetshell.engine.score.AgentScore;
+import io.fleetshell.engine.score.ScoreReport;
+import io.fleetshell.engine.score.ScoreScale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +24,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Scores from the real facts helper and synthetic measurements, so every figure can be checked by hand. */
-class ScorerTest {
+class PythonScorerTest {
 
     @TempDir
     Path dir;
@@ -65,7 +68,7 @@ class ScorerTest {
 
     @Test
     void measuredScoreAddsUpTheDeferrableAndUnusedCostsAndKeepsTrappedImportsEager() throws IOException {
-        AgentScore score = Scorer.score(agent(false), facts(SOURCE), profile(), 3, null);
+        AgentScore score = PythonScorer.score(agent(false), facts(SOURCE), profile(), 3, null);
 
         assertThat(score.status()).isEqualTo(AgentScore.Status.OPTIMIZABLE);
         assertThat(score.baselineVersion()).isEqualTo(3);
@@ -91,7 +94,7 @@ class ScorerTest {
 
     @Test
     void withoutABaselineOnlyStaticFactsCountAndTheReasonSaysSo() throws IOException {
-        AgentScore score = Scorer.score(agent(false), facts(SOURCE), null, 0, null);
+        AgentScore score = PythonScorer.score(agent(false), facts(SOURCE), null, 0, null);
         assertThat(score.predictedGainMs()).isNull();
         assertThat(score.factors().heavyDependencies()).isZero();
         assertThat(score.factors().startupImpact()).isEqualTo(1.5); // 3 of 4 statements deferrable or unused
@@ -100,16 +103,16 @@ class ScorerTest {
 
     @Test
     void agentsThatCannotBeRewrittenScoreZeroWithTheReason() throws IOException {
-        assertThat(Scorer.score(agent(true), facts(SOURCE), profile(), 1, null).reasons())
+        assertThat(PythonScorer.score(agent(true), facts(SOURCE), profile(), 1, null).reasons())
                 .containsExactly("infrastructure agent: never optimized");
-        AgentScore broken = Scorer.score(agent(false), facts("x = 1\ndef f(:\n    pass\n"), null, 0, null);
+        AgentScore broken = PythonScorer.score(agent(false), facts("x = 1\ndef f(:\n    pass\n"), null, 0, null);
         assertThat(broken.status()).isEqualTo(AgentScore.Status.NOT_OPTIMIZABLE);
         assertThat(broken.reasons().getFirst()).contains("agent.py:2: ", "(never modified)");
 
         ProfileTarget target = profile().target();
         AgentProfile failing = new AgentProfile(target, List.of(new LoadSample(1, false, 1, 1, 1, List.of(), List.of(), "3.11.7",
                 new LoadSample.LoadError("ModuleNotFoundError", "No module named 'torch'", 4))));
-        assertThat(Scorer.score(agent(false), facts(SOURCE), failing, 1, null).reasons().getFirst())
+        assertThat(PythonScorer.score(agent(false), facts(SOURCE), failing, 1, null).reasons().getFirst())
                 .startsWith("fails to load: ModuleNotFoundError at line 4");
     }
 
@@ -134,18 +137,18 @@ class ScorerTest {
     @Test
     void fromImportsOfAttributesStayEagerBeforePython315() throws IOException {
         FileFacts facts = facts(FROM_IMPORTS);
-        AgentScore on311 = Scorer.score(agent(false), facts, fromImportsProfile("3.11.7"), 1, null);
+        AgentScore on311 = PythonScorer.score(agent(false), facts, fromImportsProfile("3.11.7"), 1, null);
         assertThat(on311.statements()).extracting(AgentScore.StatementAssessment::line, AgentScore.StatementAssessment::verdict)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(1, "eager"), org.assertj.core.groups.Tuple.tuple(2, "deferrable"));
         assertThat(on311.statements().getFirst().reason())
                 .contains("can be deferred only when Decimal is a submodule or on Python 3.15+", "rule 4", "not a submodule");
         assertThat(on311.predictedGainMs()).isEqualTo(0.8);
 
-        AgentScore on315 = Scorer.score(agent(false), facts, fromImportsProfile("3.15.0"), 1, null);
+        AgentScore on315 = PythonScorer.score(agent(false), facts, fromImportsProfile("3.15.0"), 1, null);
         assertThat(on315.statements()).extracting(AgentScore.StatementAssessment::verdict).containsOnly("deferrable");
         assertThat(on315.predictedGainMs()).isEqualTo(9.8);
 
-        AgentScore unmeasured = Scorer.score(agent(false), facts, null, 0, null);
+        AgentScore unmeasured = PythonScorer.score(agent(false), facts, null, 0, null);
         assertThat(unmeasured.statements()).extracting(AgentScore.StatementAssessment::verdict).containsOnly("eager");
         assertThat(unmeasured.statements().getFirst().reason()).contains("profile the agent to find out");
     }

@@ -1,18 +1,15 @@
-package io.fleetshell.engine.score;
+package io.fleetshell.engine.java;
 
 import io.fleetshell.engine.inventory.Agent;
-import io.fleetshell.engine.java.HeavyInitializer;
-import io.fleetshell.engine.java.HoldStaticFieldLazily;
-import io.fleetshell.engine.java.JavaFacts;
-import io.fleetshell.engine.java.MemoizeHeavyField;
-import io.fleetshell.engine.java.RemoveUnusedJavaImports;
 import io.fleetshell.engine.profile.AgentProfile;
+import io.fleetshell.engine.score.AgentScore;
 import io.fleetshell.engine.score.AgentScore.Band;
 import io.fleetshell.engine.score.AgentScore.Factors;
 import io.fleetshell.engine.score.AgentScore.Recommendation;
 import io.fleetshell.engine.score.AgentScore.Risk;
 import io.fleetshell.engine.score.AgentScore.StatementAssessment;
 import io.fleetshell.engine.score.AgentScore.Status;
+import io.fleetshell.engine.score.ScoreScale;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.fleetshell.engine.score;
+package io.fleetshell.engine.python;
 
 import io.fleetshell.engine.python.analysis.DeferrableImports;
 import io.fleetshell.engine.python.analysis.EagerReason;
@@ -17,6 +17,7 @@ import io.fleetshell.engine.score.AgentScore.Recommendation;
 import io.fleetshell.engine.score.AgentScore.Risk;
 import io.fleetshell.engine.score.AgentScore.StatementAssessment;
 import io.fleetshell.engine.score.AgentScore.Status;
+import io.fleetshell.engine.score.AgentScore;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,12 +46,12 @@ import static io.fleetshell.engine.score.ScoreScale.round;
  * the reasons say so. The predicted gain is the measured time of the deferrable and unused
  * statements, less what later eager imports would load anyway.
  */
-public final class Scorer {
+public final class PythonScorer {
 
     /** Below this a measured gain is within the noise of one load (spreads of 1-3 ms are common). */
     static final double MIN_GAIN_MS = 1.0;
 
-    private Scorer() {
+    private PythonScorer() {
     }
 
     /**

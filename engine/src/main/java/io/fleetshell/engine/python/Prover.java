@@ -1,4 +1,4 @@
-package io.fleetshell.engine.proof;
+package io.fleetshell.engine.python;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
@@ -7,10 +7,11 @@ import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
-import io.fleetshell.engine.profile.Profiler;
 import io.fleetshell.engine.profile.Stats;
 import io.fleetshell.engine.stats.MannWhitney;
 import io.fleetshell.engine.stats.RankTest;
+import io.fleetshell.engine.proof.Proof;
+import io.fleetshell.engine.proof.ProofCheck;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 

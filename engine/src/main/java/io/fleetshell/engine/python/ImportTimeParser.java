@@ -1,4 +1,6 @@
-package io.fleetshell.engine.profile;
+package io.fleetshell.engine.python;
+
+import io.fleetshell.engine.profile.ImportTiming;
 
 import java.util.ArrayList;
 import java.util.List;
