@@ -11,7 +11,6 @@ import io.fleetshell.engine.score.AgentScore;
 import io.fleetshell.engine.score.Scorer;
 
 import io.fleetshell.engine.gate.GateDecision;
-import io.fleetshell.engine.rollout.BatchPolicy;
 import io.fleetshell.engine.rollout.DeploymentResult;
 import io.fleetshell.engine.rollout.Plan;
 import io.fleetshell.engine.rollout.Planner;
@@ -22,7 +21,6 @@ import io.fleetshell.engine.java.HeavyCalls;
 import io.fleetshell.engine.java.JavaAnalyzer;
 import io.fleetshell.engine.java.JavaSource;
 import io.fleetshell.engine.rollout.RolloutExecutor;
-import io.fleetshell.engine.rollout.RolloutListener;
 import io.fleetshell.engine.rollout.RolloutOptions;
 import io.fleetshell.engine.runtime.HealthProbe;
 import io.fleetshell.engine.runtime.ProbeResult;
@@ -107,7 +105,8 @@ final class DemoPort implements FleetPort {
     }
 
     @Override
-    public DeploymentResult deploy(Plan plan, int proofRuns, BatchPolicy policy, RolloutListener listener) {
+    public DeploymentResult deploy(Plan plan, int proofRuns, io.fleetshell.engine.rollout.BatchPolicy policy,
+                                   io.fleetshell.engine.rollout.RolloutListener listener) {
         calls.add("deploy " + plan.steps().size());
         throw new UnsupportedOperationException("the engine tests do not deploy; the scripts module's tests do");
     }
