@@ -299,6 +299,25 @@ public final class DeploymentStore implements DeploymentJournal {
     }
 
     @Override
+    public void cut(long deploymentId, int batch, int size) {
+        database.write(c -> {
+            update(c, "INSERT INTO deployment_batches (deployment_id, number, state) VALUES (?, ?, 'pending')", deploymentId, batch + 1);
+            int moved;
+            try (PreparedStatement move = c.prepareStatement("""
+                    UPDATE deployment_steps SET batch = batch + 1, position = position - ?1
+                    WHERE deployment_id = ?2 AND batch = ?3 AND position > ?1 AND state = 'pending'""")) {
+                move.setInt(1, size);
+                move.setLong(2, deploymentId);
+                move.setInt(3, batch);
+                moved = move.executeUpdate();
+            }
+            journal(c, deploymentId, batch, null, NOTE, "batch cut", "%d step%s; %d left for batch %d".formatted(size,
+                    size == 1 ? "" : "s", moved, batch + 1));
+            return null;
+        });
+    }
+
+    @Override
     public Map<Integer, BatchState> batchStates(long deploymentId) {
         return database.read(c -> {
             Map<Integer, BatchState> states = new LinkedHashMap<>();

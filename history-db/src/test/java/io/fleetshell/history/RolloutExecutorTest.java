@@ -4,6 +4,10 @@ import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.rollout.AgentRuntime;
+import io.fleetshell.engine.rollout.BatchOutcome;
+import io.fleetshell.engine.rollout.BatchPolicy;
+import io.fleetshell.engine.rollout.BatchSpec;
+import io.fleetshell.engine.rollout.BatchState;
 import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.DeploymentJournal;
 import io.fleetshell.engine.rollout.DeploymentResult;
@@ -15,6 +19,7 @@ import io.fleetshell.engine.rollout.Recovery;
 import io.fleetshell.engine.rollout.Restorer;
 import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.RolloutListener;
+import io.fleetshell.engine.rollout.RolloutOptions;
 import io.fleetshell.engine.rollout.StepState;
 import io.fleetshell.engine.rollout.StoredStep;
 import io.fleetshell.testing.Await;
@@ -28,6 +33,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -225,6 +231,84 @@ class RolloutExecutorTest {
             assertThat(Files.readAllBytes(agent.script().path())).isEqualTo(fleet.originals.get(agent.id()));
         }
         assertThat(store.lockHolder()).isEmpty();
+    }
+
+    @Test
+    void aPolicyCutsTheBatchesOfOneDeploymentAsTheyStartAndResumeGoesOnWithTheStoredSpec(HistoryDatabase db) throws IOException {
+        RolloutFleet fleet = RolloutFleet.create(dir, 6);
+        DeploymentStore store = new DeploymentStore(db);
+        Plan whole = fleet.plan("100%", 0, OnFail.ROLLBACK_BATCH, Duration.ZERO);
+        Plan plan = new Plan(whole.pattern(), whole.steps(), whole.skipped(), new RolloutOptions(BatchSpec.parse("2"), Duration.ZERO, 0,
+                OnFail.ROLLBACK_BATCH));
+        List<String> asked = new ArrayList<>();
+        BatchPolicy policy = new BatchPolicy() {
+            @Override
+            public int nextBatchSize(Progress progress) {
+                asked.add("size %d: %d of %d left".formatted(progress.index(), progress.left(), progress.total()));
+                return progress.index() == 0 ? 1 : 3;
+            }
+
+            @Override
+            public boolean shouldContinue(BatchOutcome batch) {
+                asked.add("continue after %d: %s, %d applied".formatted(batch.number(), batch.state().text(), batch.count(StepState.APPLIED)));
+                return batch.number() < 2;
+            }
+        };
+
+        DeploymentResult stopped = executor(store, fleet, Set.of()).run(plan, policy, RolloutListener.SILENT);
+
+        assertThat(asked).containsExactly("size 0: 6 of 6 left", "continue after 1: passed, 1 applied", "size 1: 5 of 6 left",
+                "continue after 2: passed, 3 applied");
+        assertThat(stopped.state()).isEqualTo(DeploymentState.STOPPED);
+        assertThat(stopped.summary()).contains("stopped after batch 2 by the rollout's policy (shouldContinue): 2 steps not started");
+        long id = stopped.deploymentId();
+        assertThat(stopped.steps()).extracting(StoredStep::label).containsExactly(id + ".1.1", id + ".2.1", id + ".2.2", id + ".2.3",
+                id + ".3.1", id + ".3.2");
+        assertThat(stopped.steps()).extracting(StoredStep::state).containsExactly(StepState.APPLIED, StepState.APPLIED, StepState.APPLIED,
+                StepState.APPLIED, StepState.PENDING, StepState.PENDING);
+        assertThat(store.batchStates(stopped.deploymentId()).values()).containsExactly(BatchState.PASSED, BatchState.PASSED,
+                BatchState.PENDING);
+        assertThat(store.lockHolder()).isEmpty();
+
+        // deploy resume has no playbook: the rest goes on in the batches of the spec stored with the deployment
+        DeploymentResult resumed = executor(store, fleet, Set.of()).resume(stopped.deploymentId(), RolloutListener.SILENT);
+
+        assertThat(resumed.deploymentId()).isEqualTo(stopped.deploymentId());
+        assertThat(resumed.state()).isEqualTo(DeploymentState.COMPLETED);
+        assertThat(resumed.steps()).extracting(StoredStep::state).containsOnly(StepState.APPLIED);
+        assertThat(resumed.steps()).extracting(StoredStep::batch).containsExactly(1, 2, 2, 2, 3, 3);
+        for (var agent : fleet.agents) {
+            assertThat(Files.readAllBytes(agent.script().path())).isEqualTo(RolloutFleet.edited(fleet.originals.get(agent.id())));
+        }
+    }
+
+    @Test
+    void rollbackAllUndoesTheEarlierBatchesAPolicyCut(HistoryDatabase db) throws IOException {
+        RolloutFleet fleet = RolloutFleet.create(dir, 4);
+        DeploymentStore store = new DeploymentStore(db);
+        Plan plan = fleet.plan("100%", 0, OnFail.ROLLBACK_ALL, Duration.ZERO);
+        BatchPolicy pairs = new BatchPolicy() {
+            @Override
+            public int nextBatchSize(Progress progress) {
+                return 2;
+            }
+
+            @Override
+            public boolean shouldContinue(BatchOutcome batch) {
+                return true;
+            }
+        };
+
+        DeploymentResult result = executor(store, fleet, Set.of("Agent002")).run(plan, pairs, RolloutListener.SILENT);
+
+        assertThat(result.state()).isEqualTo(DeploymentState.ROLLED_BACK);
+        assertThat(result.summary()).contains("stopped at batch 2", "every change was rolled back (--on-fail rollback-all)");
+        assertThat(result.steps()).extracting(StoredStep::batch).containsExactly(1, 1, 2, 2);
+        assertThat(result.steps()).extracting(StoredStep::state).containsOnly(StepState.ROLLED_BACK);
+        assertThat(store.batchStates(result.deploymentId()).values()).containsOnly(BatchState.ROLLED_BACK);
+        for (var agent : fleet.agents) {
+            assertThat(Files.readAllBytes(agent.script().path())).isEqualTo(fleet.originals.get(agent.id()));
+        }
     }
 
     static RolloutExecutor executor(DeploymentStore store, RolloutFleet fleet, Set<String> failing) {

@@ -85,6 +85,12 @@ class ShippedPlaybooksTest {
         return json.readTree(run.out());
     }
 
+    /** The data of each deploy batch the run journaled. */
+    private static List<JsonNode> actions(JsonNode summary) {
+        return summary.get("journal").valueStream().filter(e -> e.get("kind").asString().equals("action")
+                && e.get("data") != null && e.get("data").has("agents")).map(e -> e.get("data")).toList();
+    }
+
     private static List<String> decisions(JsonNode summary) {
         return summary.get("journal").valueStream().filter(e -> e.get("kind").asString().equals("decision"))
                 .map(e -> e.get("text").asString()).toList();
@@ -108,6 +114,33 @@ class ShippedPlaybooksTest {
             changed += rewritten(f) ? 1 : 0;
         }
         assertThat(changed).as("the first batch stays applied").isPositive();
+        // One deployment whose batches the policy cut as they started: 1 agent, then the 4 left.
+        List<JsonNode> batches = actions(summary);
+        assertThat(batches).extracting(b -> b.get("deployment").asLong()).containsOnly(batches.getFirst().get("deployment").asLong());
+        assertThat(batches).extracting(b -> b.get("agents").size()).containsExactly(1, 4);
+    }
+
+    @Test
+    void aPlaybookRolloutIsOneDeploymentAndRollbackAllUndoesItsEarlierBatches() throws IOException {
+        writeFleet(0, "Gamma");
+        Path playbook = home.resolve("pairs-then-one.js");
+        Files.writeString(playbook, """
+                fleet.deploy(fleet.inventory({machine: 'mainpc'}), {pattern: 'lazy_loading', proofRuns: 4, interval: '0s',
+                    onFail: 'rollback-all', batchSize: (index, history) => index === 0 ? 2 : 1});
+                """);
+        Shell.Run run = shell.run("playbook", "run", playbook.toString(), "--json");
+        assertThat(run.status()).as(run.err()).isEqualTo(1);
+        JsonNode summary = summary(run);
+        assertThat(decisions(summary)).containsExactly("batchSize(0) = 2", "batchSize(1) = 1");
+        List<JsonNode> batches = actions(summary);
+        long deployment = batches.getFirst().get("deployment").asLong();
+        assertThat(batches).extracting(b -> b.get("deployment").asLong()).containsOnly(deployment);
+        assertThat(batches).extracting(b -> b.get("agents").size()).containsExactly(2, 1);
+        assertThat(summary.get("message").asString()).contains("deployment %d rolled back at batch 2".formatted(deployment),
+                "every change was rolled back (--on-fail rollback-all)");
+        for (String f : List.of("main_pc_code/agents/alpha.py", "main_pc_code/agents/beta.py", "main_pc_code/agents/gamma.py")) {
+            assertThat(rewritten(f)).as(f + ": batch 1 was rolled back with batch 2").isFalse();
+        }
     }
 
     @Test
@@ -169,15 +202,19 @@ class ShippedPlaybooksTest {
         assertThat(decisions(summary)).first().isEqualTo("shouldContinue(batch 1: completed) = true");
         assertThat(decisions(summary)).last().asString().startsWith("stop: frozen on a regression: batch 2: mainpc/Gamma rolled back");
 
-        // The canary's policy against what the frozen batch recorded: every action simulated, nothing written.
+        // The canary's policy against what the frozen rollout recorded (one deployment: Alpha and Beta applied in
+        // batch 1, Gamma rolled back in batch 2): every action simulated, nothing written.
         long frozen = summary.get("journal").valueStream().filter(e -> e.get("kind").asString().equals("action"))
                 .reduce((a, b) -> b).orElseThrow().get("data").get("deployment").asLong();
         String before = Files.readString(fleet.resolve("main_pc_code/agents/alpha.py"));
         Shell.Run simulated = shell.run("playbook", "simulate", "canary.js", "--from-deployment", String.valueOf(frozen));
         assertThat(simulated.status()).as(simulated.err()).isEqualTo(1);
         assertThat(simulated.out()).contains("[canary.js:20] batchSize(0) = 1",
-                "[canary.js:20] simulation: batch 1: simulated from deployment %d: mainpc/Gamma rolled back".formatted(frozen));
-        assertThat(simulated.err()).contains("canary.js:20: deployment %d stopped at batch 1".formatted(frozen));
+                "[canary.js:20] simulation: batch 1: simulated from deployment %d: mainpc/Alpha applied".formatted(frozen),
+                "[canary.js:20] shouldContinue(batch 1: completed) = true",
+                "[canary.js:20] simulation: batch 2: simulated from deployment %d: mainpc/Beta applied, mainpc/Gamma rolled back"
+                        .formatted(frozen));
+        assertThat(simulated.err()).contains("canary.js:20: deployment %d stopped at batch 2".formatted(frozen));
         assertThat(Files.readString(fleet.resolve("main_pc_code/agents/alpha.py"))).isEqualTo(before);
         assertThat(rewritten("main_pc_code/agents/gamma.py")).isFalse();
         assertThat(shell.run("playbook", "runs").out()).contains("simulate");

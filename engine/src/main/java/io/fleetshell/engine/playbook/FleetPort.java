@@ -4,9 +4,11 @@ import io.fleetshell.engine.gate.GateDecision;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.profile.AgentProfile;
+import io.fleetshell.engine.rollout.BatchPolicy;
 import io.fleetshell.engine.rollout.DeploymentResult;
 import io.fleetshell.engine.rollout.Plan;
 import io.fleetshell.engine.rollout.RolloutExecutor;
+import io.fleetshell.engine.rollout.RolloutListener;
 import io.fleetshell.engine.rollout.RolloutOptions;
 import io.fleetshell.engine.runtime.ProbeResult;
 import io.fleetshell.engine.score.AgentScore;
@@ -45,10 +47,12 @@ public interface FleetPort {
     Plan plan(List<Agent> agents, String pattern, RolloutOptions options);
 
     /**
-     * Executes a plan through the rollout executor as {@code batch deploy} does: backups, atomic writes, proofs
-     * ({@code proofRuns} fresh-process loads of each version for the load-time proof), gates, the fleet lock, the journal.
+     * Executes a plan as one deployment through the rollout executor as {@code batch deploy} does: backups, atomic
+     * writes, proofs ({@code proofRuns} fresh-process loads of each version for the load-time proof), gates, the batch
+     * gate and on-fail, the fleet lock, the journal; {@code policy} cuts its batches as they start and decides after
+     * each passed batch whether to go on, and {@code listener} hears every batch as it finishes.
      */
-    DeploymentResult deploy(Plan plan, int proofRuns);
+    DeploymentResult deploy(Plan plan, int proofRuns, BatchPolicy policy, RolloutListener listener);
 
     /** Restores every change a deployment still has on disk, as {@code rollback DEPLOYMENT} does. */
     RolloutExecutor.RollbackResult rollback(long deploymentId, String why);

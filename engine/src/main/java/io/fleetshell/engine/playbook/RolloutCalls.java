@@ -17,7 +17,6 @@ import io.fleetshell.engine.rollout.StepState;
 import io.fleetshell.engine.rollout.StoredStep;
 import io.fleetshell.engine.runtime.ProbeResult;
 import org.graalvm.polyglot.Value;
-import tools.jackson.databind.json.JsonMapper;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -29,15 +28,15 @@ import java.util.Map;
 
 /**
  * The {@code fleet} functions that reach the running fleet and the rollout engine: health, metrics,
- * gate, plan, deploy and rollback. {@code deploy} plans the whole rollout once, then runs it batch by batch,
- * each batch's planned steps one deployment through the rollout executor (backups, atomic writes, proofs,
- * restarts, gates, the fleet lock and its journal, exactly as {@code batch deploy}), and asks the playbook's
- * policies between batches: {@code batchSize(index, history)} for the next batch's size and {@code shouldContinue(batch)}
- * whether to go on. A dry run plans each batch and journals what it would deploy, writing nothing.
+ * gate, plan, deploy and rollback. {@code deploy} plans the whole rollout once and runs it as ONE deployment
+ * through the rollout executor (backups, atomic writes, proofs, restarts, gates, the batch gate and
+ * {@code onFail}, the fleet lock and its journal, exactly as {@code batch deploy}), its batches cut as they
+ * start by the playbook's policies ({@link PlaybookBatches}): {@code batchSize(index, history)} sizes the next
+ * batch, {@code shouldContinue(batch)} decides whether to go on. A dry run cuts the same batches from the plan
+ * and journals what each would deploy, writing nothing.
  */
 final class RolloutCalls {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     static final List<String> DEPLOY_OPTIONS = List.of("pattern", "batchSize", "shouldContinue", "interval", "maxFail", "onFail",
             "proofRuns");
     /** {@code batch deploy --runs}: fresh-process loads of each version for the load-time proof. */
@@ -148,54 +147,32 @@ final class RolloutCalls {
         OnFail onFail = options.get("onFail") == null ? OnFail.ROLLBACK_BATCH : parse(args, () -> OnFail.parse(String.valueOf(options.get("onFail"))));
         int proofRuns = args.integer(options, "proofRuns", DEFAULT_PROOF_RUNS, FEWEST_PROOF_RUNS, 100);
 
-        // Resolved once up front: the order, what is left out and every batch's steps; nothing is written.
-        Plan whole = control.action(() -> port.plan(agents, pattern, new RolloutOptions(BatchSpec.parse("100%"), Duration.ZERO, maxFail, onFail)));
-        List<AgentId> queue = new ArrayList<>(whole.steps().stream().map(PlanStep::agent).toList());
-        int total = queue.size();
-        List<Integer> sizes = spec == null ? List.of() : spec.split(total);
-        List<Map<String, Object>> history = new ArrayList<>();
+        // Resolved once up front: the order, what is left out and every step; nothing is written. It is stored as one
+        // batch of every step in that order, and the executor cuts each batch as it starts, at the policy's size.
+        RolloutOptions run = new RolloutOptions(spec == null ? BatchSpec.parse("1") : spec, interval, maxFail, onFail);
+        Plan planned = control.action(() -> port.plan(agents, pattern, new RolloutOptions(BatchSpec.parse("100%"), interval, maxFail,
+                onFail)));
+        Plan whole = new Plan(planned.pattern(), planned.steps(), planned.skipped(), run);
+        int total = whole.steps().size();
+        PlaybookBatches batches = new PlaybookBatches(policies, spec, api, control, line, simulated);
         List<Long> deployments = new ArrayList<>();
         String stopped = null;
-        for (int index = 0; !queue.isEmpty(); index++) {
-            int size = sizePolicy ? batchSize(policies, index, history, queue.size(), line) : sizes.get(index);
-            List<AgentId> ids = new ArrayList<>(queue.subList(0, Math.min(size, queue.size())));
-            queue.subList(0, ids.size()).clear();
-            Map<String, Object> result;
-            if (dryRun) {
-                result = batchJson(index, null, "planned", "dry run: would deploy " + pattern + " to " + ids.size() + " agent"
-                        + (ids.size() == 1 ? "" : "s"), ids.stream().map(id -> ApiValues.object("agent", id.toString(), "state", "planned",
-                        "detail", "dry run: nothing written")).toList());
-                api.journal(JournalEntry.Kind.ACTION, line, "dry run: batch %d would deploy %s to %s".formatted(index + 1, pattern,
-                        String.join(", ", ids.stream().map(AgentId::toString).toList())), result);
-            } else {
-                // the batch's steps as planned up front: a drifted file is caught by the rollout, never planned again
-                Plan plan = whole.only(ids, new RolloutOptions(BatchSpec.parse(String.valueOf(ids.size())), Duration.ZERO, maxFail, onFail));
-                DeploymentResult r = control.action(() -> port.deploy(plan, proofRuns));
-                deployments.add(r.deploymentId());
-                result = batchJson(index, r.deploymentId(), r.state().text(), r.summary(), r.steps().stream().map(s -> ApiValues.object(
-                        "agent", s.agent().toString(), "state", s.state().text(), "detail", s.detail(), "step", s.label())).toList());
-                if (!r.ok()) {
-                    stopped = "deployment %d %s at batch %d: %s".formatted(r.deploymentId(), r.state().words(), index + 1, r.summary());
-                }
-                api.journal(JournalEntry.Kind.ACTION, line, "%sbatch %d: %s".formatted(simulated ? "simulation: " : "", index + 1,
-                        result.get("summary")), result);
-            }
-            history.add(result);
-            if (stopped != null) {
-                break;
-            }
-            if (!queue.isEmpty()) {
-                if (!shouldContinue(policies, result, index, line)) {
-                    stopped = "the policy shouldContinue stopped the rollout after batch %d; %d agent%s not deployed".formatted(index + 1,
-                            queue.size(), queue.size() == 1 ? "" : "s");
-                    break;
-                }
-                if (!dryRun && !simulated && !interval.isZero() && !control.sleep(interval)) {
-                    throw new FleetshellException(io.fleetshell.engine.ErrorCode.OPERATION_FAILED, "fleet.deploy: woken to stop: "
-                            + (control.stopReason() == null ? "interrupted" : control.stopReason().message()));
-                }
+        if (dryRun) {
+            stopped = dryRun(whole, batches, pattern);
+        } else if (total > 0) {
+            DeploymentResult r = control.action(() -> port.deploy(whole, proofRuns, batches, batches));
+            batches.settle(r);
+            deployments.add(r.deploymentId());
+            int last = batches.history().size();
+            if (batches.stoppedByPolicy()) {
+                long left = r.count(StepState.PENDING);
+                stopped = "the policy shouldContinue stopped the rollout after batch %d; %d agent%s not deployed".formatted(last, left,
+                        left == 1 ? "" : "s");
+            } else if (!r.ok()) {
+                stopped = "deployment %d %s at batch %d: %s".formatted(r.deploymentId(), r.state().words(), last, r.summary());
             }
         }
+        List<Map<String, Object>> history = batches.history();
         if (stopped != null) {
             api.halt(stopped, line);
         }
@@ -247,36 +224,27 @@ final class RolloutCalls {
         return result;
     }
 
-    private int batchSize(Value policies, int index, List<Map<String, Object>> history, int left, int line) {
-        Object answer = call(policies, "batchSize", index, history);
-        if (!(answer instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.intValue() < 1) {
-            throw new FleetshellException(io.fleetshell.engine.ErrorCode.PLAYBOOK_INVALID, ("policy batchSize(%d, history) returned %s; "
-                    + "it must return a whole number of agents, 1 or more").formatted(index, ApiArgs.describe(answer)));
+    /**
+     * A dry run: the batches the policies cut from the plan, each journaled as what it would deploy; nothing is
+     * stored or written. Returns why it stopped early, or null.
+     */
+    private String dryRun(Plan whole, PlaybookBatches batches, String pattern) {
+        List<AgentId> queue = new ArrayList<>(whole.steps().stream().map(PlanStep::agent).toList());
+        int total = queue.size();
+        for (int index = 0; !queue.isEmpty(); index++) {
+            List<AgentId> ids = new ArrayList<>(queue.subList(0, Math.min(batches.size(index, total, queue.size()), queue.size())));
+            queue.subList(0, ids.size()).clear();
+            Map<String, Object> batch = PlaybookBatches.batchJson(index, null, "planned", "dry run: would deploy " + pattern + " to "
+                    + ids.size() + " agent" + (ids.size() == 1 ? "" : "s"), ids.stream().map(id -> ApiValues.object("agent", id.toString(),
+                    "state", "planned", "detail", "dry run: nothing written")).toList());
+            batches.add(batch, "dry run: batch %d would deploy %s to %s".formatted(index + 1, pattern,
+                    String.join(", ", ids.stream().map(AgentId::toString).toList())));
+            if (!queue.isEmpty() && !batches.shouldContinue(batch, index)) {
+                return "the policy shouldContinue stopped the rollout after batch %d; %d agent%s not deployed".formatted(index + 1,
+                        queue.size(), queue.size() == 1 ? "" : "s");
+            }
         }
-        int size = Math.min(n.intValue(), left);
-        api.journal(JournalEntry.Kind.DECISION, line, "batchSize(%d) = %d%s".formatted(index, n.intValue(),
-                size < n.intValue() ? " (%d left)".formatted(left) : ""), ApiValues.object("policy", "batchSize", "index", index, "answer", n));
-        return size;
-    }
-
-    private boolean shouldContinue(Value policies, Map<String, Object> batch, int index, int line) {
-        if (!policies.hasMember("shouldContinue")) {
-            return true;
-        }
-        Object answer = call(policies, "shouldContinue", batch);
-        if (!(answer instanceof Boolean go)) {
-            throw new FleetshellException(io.fleetshell.engine.ErrorCode.PLAYBOOK_INVALID,
-                    "policy shouldContinue(batch) returned %s; it must return true or false".formatted(ApiArgs.describe(answer)));
-        }
-        api.journal(JournalEntry.Kind.DECISION, line, "shouldContinue(batch %d: %s) = %s".formatted(index + 1, batch.get("state"), go),
-                ApiValues.object("policy", "shouldContinue", "batch", index + 1, "answer", go));
-        return go;
-    }
-
-    /** Calls a policy the prelude wrapped: JSON arguments in, JSON answer out; its own errors propagate with their line. */
-    private static Object call(Value policies, String name, Object... args) {
-        String answer = policies.getMember(name).execute(JSON.writeValueAsString(List.of(args))).asString();
-        return JSON.readValue(answer, Object.class);
+        return null;
     }
 
     private static String pattern(ApiArgs args, Map<String, Object> options) {
@@ -308,19 +276,6 @@ final class RolloutCalls {
         } catch (FleetshellException e) {
             throw args.bad(e.getMessage());
         }
-    }
-
-    private static Map<String, Object> batchJson(int index, Long deployment, String state, String summary, List<Map<String, Object>> agents) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("index", index);
-        m.put("deployment", deployment);
-        m.put("state", state);
-        m.put("summary", summary);
-        m.put("agents", agents);
-        m.put("applied", agents.stream().filter(a -> StepState.APPLIED.text().equals(a.get("state"))).count());
-        m.put("failed", agents.stream().filter(a -> List.of("rolled back", "drifted", "conflict").contains(a.get("state"))).count());
-        m.put("held", agents.stream().filter(a -> StepState.HELD.text().equals(a.get("state"))).count());
-        return m;
     }
 
     private static Map<String, Object> planJson(Plan plan) {

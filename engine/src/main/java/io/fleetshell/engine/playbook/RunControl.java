@@ -44,6 +44,19 @@ final class RunControl {
         }
     }
 
+    /**
+     * Runs script code called back from inside an action (a deploy's batch policy) as interruptible again: a
+     * policy runs between two batches, where a stop leaves nothing half done, and a runaway one must stay stoppable.
+     */
+    <T> T outsideAction(Supplier<T> call) {
+        int depth = actionDepth.getAndSet(0);
+        try {
+            return call.get();
+        } finally {
+            actionDepth.addAndGet(depth);
+        }
+    }
+
     /** Waits for {@code duration}, or until a stop is requested; returns false when woken by a stop. */
     synchronized boolean sleep(Duration duration) {
         long deadline = System.nanoTime() + duration.toNanos();

@@ -101,6 +101,13 @@ public interface DeploymentJournal {
 
     Map<Integer, BatchState> batchStates(long deploymentId);
 
+    /**
+     * Ends batch {@code batch}, the deployment's last and not yet started, after its first {@code size} steps: the
+     * others move, in order, into a new last batch {@code batch + 1}. A rollout whose batch policy sizes each batch
+     * as it starts is stored as one batch of every step, in order, and cut this way one batch at a time.
+     */
+    void cut(long deploymentId, int batch, int size);
+
     /** Ends the deployment in {@code state} with a summary and releases the lock if this process holds it. */
     void finish(long deploymentId, DeploymentState state, String summary);
 

@@ -3,7 +3,6 @@ package io.fleetshell.engine.rollout;
 import io.fleetshell.engine.inventory.AgentId;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -32,19 +31,6 @@ public record Plan(String pattern, List<PlanStep> steps, List<Skipped> skipped, 
 
     public List<PlanStep> batch(int number) {
         return steps.stream().filter(s -> s.batch() == number).toList();
-    }
-
-    /**
-     * The steps of these agents, in the order given, as one batch run with {@code options}: a playbook deploys
-     * a plan batch by batch this way, each batch exactly as it was planned (never rewritten again).
-     */
-    public Plan only(List<AgentId> agents, RolloutOptions options) {
-        List<PlanStep> chosen = new ArrayList<>();
-        for (AgentId agent : agents) {
-            steps.stream().filter(s -> s.agent().equals(agent)).findFirst().ifPresent(s -> chosen.add(new PlanStep(1, chosen.size() + 1,
-                    s.agent(), s.file(), s.pattern(), s.expectedSha256(), s.rewrite(), s.predictedGainMs(), s.hints())));
-        }
-        return new Plan(pattern, chosen, List.of(), options);
     }
 
     /** The sum of the predicted gains of the steps that have one. */

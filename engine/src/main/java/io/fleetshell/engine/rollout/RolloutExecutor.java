@@ -23,10 +23,13 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Executes a stored plan batch by batch. Per step: check the file is still what the plan expects (else
+ * Executes a stored plan batch by batch: the one batch loop of every rollout ({@code batch deploy}, {@code optimize},
+ * {@code deploy resume}, a playbook's {@code fleet.deploy}), its batches sized as they start by a {@link BatchPolicy}
+ * (by default the plan's own {@link BatchSpec}). Per step: check the file is still what the plan expects (else
  * "drifted", untouched), back it up and journal the intent, write atomically, prove, restart the agent if
  * it runs and a restart method is known, gate it, record. A step whose proof or gate fails is restored at
- * once. Between batches: the batch gate ({@code --max-fail}), then the {@code --interval} countdown.
+ * once. Between batches: the batch gate ({@code --max-fail}) and {@code --on-fail}, the policy's
+ * {@code shouldContinue}, then the {@code --interval} countdown.
  * Another shell steers it through the deployment's control column (pause, resume, abort), read between
  * steps and every quarter second of a wait.
  *
@@ -69,6 +72,11 @@ public final class RolloutExecutor {
         return execute(persist(plan), listener);
     }
 
+    /** {@link #persist} then {@link #execute(long, BatchPolicy, RolloutListener)}: a playbook's rollout, sized by its policy. */
+    public DeploymentResult run(Plan plan, BatchPolicy policy, RolloutListener listener) {
+        return execute(persist(plan), policy, listener);
+    }
+
     /** Accepts a held deployment's held steps (a person looked at them) and goes on with its remaining batches. */
     public DeploymentResult resume(long deploymentId, RolloutListener listener) {
         Deployment deployment = journal.deployment(deploymentId).orElseThrow(() -> unknown(deploymentId));
@@ -89,16 +97,30 @@ public final class RolloutExecutor {
         return execute(deploymentId, listener);
     }
 
-    /** Executes the stored deployment's pending steps. The caller holds the fleet lock (persist or resume took it). */
+    /** Executes the stored deployment's pending steps in the batches of the spec it was stored with. */
     public DeploymentResult execute(long deploymentId, RolloutListener listener) {
+        Deployment deployment = journal.deployment(deploymentId).orElseThrow(() -> unknown(deploymentId));
+        return execute(deploymentId, BatchPolicy.planned(RolloutOptions.fromMap(deployment.options())), listener);
+    }
+
+    /**
+     * Executes the stored deployment's pending steps, the policy sizing each batch as it starts and deciding after
+     * each passed batch whether to go on. The caller holds the fleet lock (persist or resume took it).
+     *
+     * <p>Batches are numbered as they start: the steps no batch has taken yet wait, in plan order, in the last
+     * stored batch, and {@link DeploymentJournal#cut} ends it after the policy's size. Every step is stored before
+     * the first write, with its rewrite and proof hints, so recovery and {@code deploy resume} need nothing but the
+     * journal; a resumed rollout goes on with the stored spec, since the policy that sized it lived in its caller.
+     */
+    public DeploymentResult execute(long deploymentId, BatchPolicy policy, RolloutListener listener) {
         Deployment deployment = journal.deployment(deploymentId).orElseThrow(() -> unknown(deploymentId));
         RolloutOptions options = RolloutOptions.fromMap(deployment.options());
         List<StoredStep> all = journal.steps(deploymentId);
-        int batches = all.stream().mapToInt(StoredStep::batch).max().orElse(0);
         int total = all.size();
         int[] done = {(int) all.stream().filter(s -> s.state() != StepState.PENDING).count()};
+        List<BatchOutcome> history = new ArrayList<>();
         try {
-            for (int batch = 1; batch <= batches; batch++) {
+            for (int batch = 1; batch <= batches(deploymentId); batch++) {
                 int number = batch;
                 List<StoredStep> pending = journal.steps(deploymentId).stream()
                         .filter(s -> s.batch() == number && s.state() == StepState.PENDING).toList();
@@ -108,6 +130,8 @@ public final class RolloutExecutor {
                 if (awaitControl(deploymentId, listener)) {
                     return abort(deploymentId, "aborted by deploy abort before batch " + batch);
                 }
+                pending = cut(deploymentId, batch, pending, policy, history, total - done[0]);
+                int batches = batches(deploymentId);
                 journal.batchState(deploymentId, batch, BatchState.RUNNING);
                 journal.note(deploymentId, batch, "batch started", pending.size() + " steps");
                 listener.batchStarted(batch, batches, pending);
@@ -123,27 +147,38 @@ public final class RolloutExecutor {
                 journal.decision(deploymentId, batch, null, gate);
                 if (gate.verdict() == Decision.Verdict.FAIL) {
                     journal.batchState(deploymentId, batch, BatchState.FAILED);
-                    listener.batchFinished(batch, BatchState.FAILED, gate);
-                    DeploymentResult failed = onFail(deploymentId, batch, options, gate, listener);
-                    if (failed != null) {
-                        return failed;
+                    BatchOutcome failed = new BatchOutcome(deploymentId, batch, BatchState.FAILED, gate, outcome);
+                    history.add(failed);
+                    listener.batchFinished(failed);
+                    DeploymentResult stopped = onFail(deploymentId, batch, options, gate, listener);
+                    if (stopped != null) {
+                        return stopped;
                     }
                     continue;
                 }
                 long held = outcome.stream().filter(s -> s.state() == StepState.HELD).count();
                 if (held > 0) {
                     journal.batchState(deploymentId, batch, BatchState.HELD);
-                    listener.batchFinished(batch, BatchState.HELD, gate);
+                    listener.batchFinished(new BatchOutcome(deploymentId, batch, BatchState.HELD, gate, outcome));
                     return finish(deploymentId, DeploymentState.HELD, ("batch %d held: %d step%s could not be gated and stay applied. "
                             + "deploy resume %d accepts them and goes on; rollback --batch %d.%d undoes the batch")
                             .formatted(batch, held, held == 1 ? "" : "s", deploymentId, deploymentId, batch));
                 }
                 journal.batchState(deploymentId, batch, BatchState.PASSED);
-                listener.batchFinished(batch, BatchState.PASSED, gate);
+                BatchOutcome passed = new BatchOutcome(deploymentId, batch, BatchState.PASSED, gate, outcome);
+                history.add(passed);
+                listener.batchFinished(passed);
+                int left = total - done[0];
+                if (left > 0 && !ask(deploymentId, batch + 1, () -> policy.shouldContinue(passed))) {
+                    return finish(deploymentId, DeploymentState.STOPPED, ("stopped after batch %d by the rollout's policy "
+                            + "(shouldContinue): %d step%s not started; deploy resume %d deploys them").formatted(batch, left,
+                            left == 1 ? "" : "s", deploymentId));
+                }
                 if (batch < batches && wait(deploymentId, options.interval(), batch + 1, listener)) {
                     return abort(deploymentId, "aborted by deploy abort while waiting before batch " + (batch + 1));
                 }
             }
+            int batches = batches(deploymentId);
             List<StoredStep> steps = journal.steps(deploymentId);
             long applied = steps.stream().filter(s -> s.state() == StepState.APPLIED).count();
             return finish(deploymentId, DeploymentState.COMPLETED, "%d of %d steps applied in %d batch%s".formatted(applied, total,
@@ -153,6 +188,47 @@ public final class RolloutExecutor {
             // stay as journaled, so deploy recover settles them; the lock is released for it.
             journal.note(deploymentId, null, "stopped by an error", String.valueOf(e.getMessage()));
             journal.unlock();
+            throw e;
+        }
+    }
+
+    private int batches(long deploymentId) {
+        return journal.steps(deploymentId).stream().mapToInt(StoredStep::batch).max().orElse(0);
+    }
+
+    /**
+     * Asks the policy the size of a batch about to start. Only the last batch, not yet started, holds steps no batch
+     * has taken: that one is cut to the policy's size; a batch cut before (by the plan's spec, or before a resume)
+     * stays as it was stored.
+     */
+    private List<StoredStep> cut(long deploymentId, int batch, List<StoredStep> pending, BatchPolicy policy, List<BatchOutcome> history,
+                                 int left) {
+        if (journal.batchStates(deploymentId).get(batch) != BatchState.PENDING) {
+            return pending;
+        }
+        BatchPolicy.Progress progress = new BatchPolicy.Progress(batch - 1, journal.steps(deploymentId).size(), left, history);
+        int size = ask(deploymentId, batch, () -> policy.nextBatchSize(progress));
+        if (size < 1) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "a batch policy asked for a batch of %d steps; a batch takes 1 or more"
+                    .formatted(size));
+        }
+        if (size >= pending.size() || batch != batches(deploymentId)) {
+            return pending;
+        }
+        journal.cut(deploymentId, batch, size);
+        return pending.subList(0, size);
+    }
+
+    /**
+     * Calls the policy between batches. A policy that fails (a playbook function that throws) stops the deployment
+     * there, settled: nothing is in flight between batches, so {@code deploy resume} can go on with the stored spec.
+     */
+    private <T> T ask(long deploymentId, int nextBatch, java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            journal.finish(deploymentId, DeploymentState.STOPPED, ("stopped before batch %d: the rollout's policy failed: %s; "
+                    + "deploy resume %d goes on with the stored batch size").formatted(nextBatch, e.getMessage(), deploymentId));
             throw e;
         }
     }
@@ -348,8 +424,7 @@ public final class RolloutExecutor {
     }
 
     private static Decision batchGate(List<StoredStep> batch, RolloutOptions options) {
-        long failed = batch.stream().filter(s -> s.state() == StepState.ROLLED_BACK || s.state() == StepState.DRIFTED
-                || s.state() == StepState.CONFLICT).count();
+        long failed = batch.stream().filter(s -> s.state().failed()).count();
         long held = batch.stream().filter(s -> s.state() == StepState.HELD).count();
         long applied = batch.stream().filter(s -> s.state() == StepState.APPLIED).count();
         double percent = batch.isEmpty() ? 0 : failed * 100.0 / batch.size();
@@ -361,8 +436,7 @@ public final class RolloutExecutor {
         evidence.put("failed", failed);
         evidence.put("failed_percent", percent);
         evidence.put("max_fail_percent", options.maxFailPercent());
-        evidence.put("failed_steps", batch.stream().filter(s -> s.state() == StepState.ROLLED_BACK || s.state() == StepState.DRIFTED
-                || s.state() == StepState.CONFLICT).map(s -> s.label() + " " + s.agent() + ": " + s.detail()).toList());
+        evidence.put("failed_steps", batch.stream().filter(s -> s.state().failed()).map(s -> s.label() + " " + s.agent() + ": " + s.detail()).toList());
         String rule = "failed %d/%d = %.1f%% %s --max-fail %.1f%%".formatted(failed, batch.size(), percent, fail ? ">" : "<=",
                 options.maxFailPercent());
         return new Decision(Decision.BATCH_GATE, "max-fail", fail ? Decision.Verdict.FAIL : held > 0 ? Decision.Verdict.HOLD : Decision.Verdict.PASS, rule,

@@ -16,7 +16,8 @@ public interface RolloutListener {
     default void stepFinished(StoredStep step, StepState state, String detail, int done, int total) {
     }
 
-    default void batchFinished(int batch, BatchState state, Decision gate) {
+    /** After the batch gate (before --on-fail acts on a failed batch). */
+    default void batchFinished(BatchOutcome outcome) {
     }
 
     /** Once a second while waiting {@code --interval} before {@code nextBatch}. */

@@ -37,4 +37,9 @@ public enum StepState {
     public boolean changed() {
         return this == APPLIED || this == HELD;
     }
+
+    /** Whether the batch gate counts the step as failed: rolled back, drifted or left in conflict. */
+    public boolean failed() {
+        return this == ROLLED_BACK || this == DRIFTED || this == CONFLICT;
+    }
 }

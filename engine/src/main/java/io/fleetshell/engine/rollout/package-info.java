@@ -2,7 +2,8 @@
  * Batch rollouts: the {@link io.fleetshell.engine.rollout.Planner} resolves a request into an immutable
  * {@link io.fleetshell.engine.rollout.Plan} of steps (agent, pattern, checksum of the file it expects, the
  * rewrite, its proof hints), then the {@link io.fleetshell.engine.rollout.RolloutExecutor} executes it batch by
- * batch with backups, atomic writes, proofs, restarts and gates, every action journaled so it can be explained,
- * rolled back and recovered after a crash. Storage is behind {@link io.fleetshell.engine.rollout.DeploymentJournal}.
+ * batch (each batch sized as it starts by a {@link io.fleetshell.engine.rollout.BatchPolicy}) with backups, atomic
+ * writes, proofs, restarts and gates, every action journaled so it can be explained, rolled back and recovered
+ * after a crash. Storage is behind {@link io.fleetshell.engine.rollout.DeploymentJournal}.
  */
 package io.fleetshell.engine.rollout;

@@ -105,7 +105,8 @@ final class DemoPort implements FleetPort {
     }
 
     @Override
-    public DeploymentResult deploy(Plan plan, int proofRuns) {
+    public DeploymentResult deploy(Plan plan, int proofRuns, io.fleetshell.engine.rollout.BatchPolicy policy,
+                                   io.fleetshell.engine.rollout.RolloutListener listener) {
         calls.add("deploy " + plan.steps().size());
         throw new UnsupportedOperationException("the engine tests do not deploy; the scripts module's tests do");
     }

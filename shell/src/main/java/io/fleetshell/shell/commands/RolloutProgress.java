@@ -1,7 +1,7 @@
 package io.fleetshell.shell.commands;
 
 import io.fleetshell.engine.rollout.BatchState;
-import io.fleetshell.engine.rollout.Decision;
+import io.fleetshell.engine.rollout.BatchOutcome;
 import io.fleetshell.engine.rollout.RolloutListener;
 import io.fleetshell.engine.rollout.StepState;
 import io.fleetshell.engine.rollout.StoredStep;
@@ -42,9 +42,10 @@ final class RolloutProgress implements RolloutListener {
     }
 
     @Override
-    public void batchFinished(int batch, BatchState state, Decision gate) {
+    public void batchFinished(BatchOutcome outcome) {
+        BatchState state = outcome.state();
         out.info("  batch gate: %s (%s)".formatted(out.style(state.text(), state == BatchState.PASSED ? "32" : state == BatchState.HELD ? "33"
-                : "31"), gate.rule()));
+                : "31"), outcome.gate().rule()));
     }
 
     @Override

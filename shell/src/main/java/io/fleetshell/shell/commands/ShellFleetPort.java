@@ -10,6 +10,7 @@ import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.metrics.RequestStats;
 import io.fleetshell.engine.playbook.FleetPort;
+import io.fleetshell.engine.rollout.BatchPolicy;
 import io.fleetshell.engine.rollout.DeploymentResult;
 import io.fleetshell.engine.rollout.Plan;
 import io.fleetshell.engine.rollout.Planner;
@@ -123,8 +124,8 @@ public class ShellFleetPort implements FleetPort {
     }
 
     @Override
-    public DeploymentResult deploy(Plan plan, int proofRuns) {
-        return rollouts.executor(inventory(), proofRuns).run(plan, RolloutListener.SILENT);
+    public DeploymentResult deploy(Plan plan, int proofRuns, BatchPolicy policy, RolloutListener listener) {
+        return rollouts.executor(inventory(), proofRuns).run(plan, policy, listener);
     }
 
     @Override

@@ -8,6 +8,9 @@ import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.playbook.FleetPort;
+import io.fleetshell.engine.rollout.BatchOutcome;
+import io.fleetshell.engine.rollout.BatchPolicy;
+import io.fleetshell.engine.rollout.BatchState;
 import io.fleetshell.engine.rollout.Decision;
 import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.DeploymentState;
@@ -16,6 +19,7 @@ import io.fleetshell.engine.rollout.DeploymentResult;
 import io.fleetshell.engine.rollout.Plan;
 import io.fleetshell.engine.rollout.PlanStep;
 import io.fleetshell.engine.rollout.RolloutExecutor;
+import io.fleetshell.engine.rollout.RolloutListener;
 import io.fleetshell.engine.rollout.RolloutOptions;
 import io.fleetshell.engine.rollout.StepState;
 import io.fleetshell.engine.rollout.StoredStep;
@@ -32,7 +36,7 @@ import java.util.Optional;
 /**
  * The fleet as one past deployment recorded it, for {@code playbook simulate}: every action is
  * simulated and nothing is written. {@code deploy} replays the agents' recorded step outcomes in the
- * batches the playbook asks for; {@code health} and {@code gate} answer from the decisions recorded for
+ * batches the playbook's policy cuts; {@code health} and {@code gate} answer from the decisions recorded for
  * the deployment; {@code metrics} reads the scrapes stored up to the deployment's end. The inventory and
  * scores are today's (they are reads); {@code profile} would store baselines, so it is refused.
  */
@@ -132,17 +136,43 @@ final class SimulatedFleetPort implements FleetPort {
         return new Plan(pattern, steps, skipped, options);
     }
 
-    /** The recorded outcomes of the plan's agents, as if this batch had been deployed then. */
+    /**
+     * Replays the recorded outcomes of the plan's agents in the batches the policy cuts, as if the rollout had run
+     * then: a batch with a failed or never-run step stops it, a held step holds it, and the policy is asked after each
+     * passed batch. It replays a record rather than executing anything, so it walks the batches itself.
+     */
     @Override
-    public DeploymentResult deploy(Plan plan, int proofRuns) {
-        List<StoredStep> steps = plan.steps().stream()
-                .map(p -> recorded.stream().filter(s -> s.agent().equals(p.agent())).findFirst().orElseThrow()).toList();
-        boolean failed = steps.stream().anyMatch(s -> s.state() == StepState.ROLLED_BACK || s.state() == StepState.DRIFTED
-                || s.state() == StepState.CONFLICT || s.state() == StepState.PENDING);
-        boolean held = steps.stream().anyMatch(s -> s.state() == StepState.HELD);
-        DeploymentState state = failed ? DeploymentState.STOPPED : held ? DeploymentState.HELD : DeploymentState.COMPLETED;
-        return new DeploymentResult(deployment.id(), state, "simulated from deployment %d: %s".formatted(deployment.id(),
-                String.join(", ", steps.stream().map(s -> s.agent() + " " + s.state().text()).toList())), steps);
+    public DeploymentResult deploy(Plan plan, int proofRuns, BatchPolicy policy, RolloutListener listener) {
+        List<StoredStep> queue = new ArrayList<>(plan.steps().stream()
+                .map(p -> recorded.stream().filter(s -> s.agent().equals(p.agent())).findFirst().orElseThrow()).toList());
+        int total = queue.size();
+        List<StoredStep> replayed = new ArrayList<>();
+        List<BatchOutcome> history = new ArrayList<>();
+        for (int index = 0; !queue.isEmpty(); index++) {
+            int size = policy.nextBatchSize(new BatchPolicy.Progress(index, total, queue.size(), history));
+            List<StoredStep> steps = new ArrayList<>(queue.subList(0, Math.min(size, queue.size())));
+            queue.subList(0, steps.size()).clear();
+            replayed.addAll(steps);
+            boolean failed = steps.stream().anyMatch(s -> s.state().failed() || s.state() == StepState.PENDING);
+            boolean held = steps.stream().anyMatch(s -> s.state() == StepState.HELD);
+            String summary = "simulated from deployment %d: %s".formatted(deployment.id(),
+                    String.join(", ", steps.stream().map(s -> s.agent() + " " + s.state().text()).toList()));
+            BatchState state = failed ? BatchState.FAILED : held ? BatchState.HELD : BatchState.PASSED;
+            Decision gate = new Decision(Decision.BATCH_GATE, "replay", failed ? Decision.Verdict.FAIL : held ? Decision.Verdict.HOLD
+                    : Decision.Verdict.PASS, "the outcomes deployment %d recorded".formatted(deployment.id()), summary, Map.of(), Instant.now());
+            BatchOutcome outcome = new BatchOutcome(deployment.id(), index + 1, state, gate, steps);
+            history.add(outcome);
+            listener.batchFinished(outcome);
+            if (state != BatchState.PASSED) {
+                return new DeploymentResult(deployment.id(), failed ? DeploymentState.STOPPED : DeploymentState.HELD, summary, replayed);
+            }
+            if (!queue.isEmpty() && !policy.shouldContinue(outcome)) {
+                return new DeploymentResult(deployment.id(), DeploymentState.STOPPED, "simulated: stopped by the policy after batch "
+                        + (index + 1), replayed);
+            }
+        }
+        return new DeploymentResult(deployment.id(), DeploymentState.COMPLETED, "simulated from deployment %d: %d batch%s replayed"
+                .formatted(deployment.id(), history.size(), history.size() == 1 ? "" : "es"), replayed);
     }
 
     @Override
