@@ -17,15 +17,24 @@ public final class InParallel {
     /**
      * @param threads how many items run at once (at least 1)
      * @param what    what is being done, for the message when the caller is interrupted
-     * @throws FleetshellException {@link ErrorCode#OPERATION_FAILED} when interrupted; a runtime
+     * @throws FleetshellException {@link ErrorCode#OPERATION_FAILED} when interrupted (after the running items
+     *                             stopped); a runtime
      *                             exception thrown by the work passes through unchanged
      */
     public static <T, R> List<R> map(List<T> items, int threads, Function<T, R> work, String what) {
         try (ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads))) {
             List<Future<R>> futures = items.stream().map(item -> pool.submit(() -> work.apply(item))).toList();
             List<R> results = new ArrayList<>(items.size());
-            for (Future<R> future : futures) {
-                results.add(future.get());
+            try {
+                for (Future<R> future : futures) {
+                    results.add(future.get());
+                }
+            } catch (InterruptedException e) {
+                // Closing the pool would wait for every item still queued: interrupt the running ones (their child
+                // processes are killed, their temporary files removed) and drop the rest. close() then waits for
+                // the running ones to unwind, so nothing they made outlives this call.
+                pool.shutdownNow();
+                throw e;
             }
             return results;
         } catch (InterruptedException e) {

@@ -12,6 +12,7 @@ import io.fleetshell.history.HistoryDatabase;
 import io.fleetshell.history.InventoryStore;
 import io.fleetshell.history.MetricStore;
 import io.fleetshell.history.RuntimeStore;
+import io.fleetshell.shell.cli.CommandInterrupts;
 import io.fleetshell.shell.cli.Output;
 import jakarta.annotation.PreDestroy;
 import org.springframework.beans.factory.annotation.Value;
@@ -38,6 +39,7 @@ public class ShellSession {
     private boolean interactive;
     private Journal journal = new Journal();
     private java.util.function.UnaryOperator<String> console;
+    private final CommandInterrupts interrupts = new CommandInterrupts();
 
     public ShellSession(@Value("${fleetshell.home:}") String configuredHome) {
         this.environment = System.getenv();
@@ -122,6 +124,11 @@ public class ShellSession {
 
     public Journal journal() {
         return journal;
+    }
+
+    /** What Ctrl-C does to the running command. */
+    public CommandInterrupts interrupts() {
+        return interrupts;
     }
 
     /** Lets commands ask the person at the REPL a question ({@code question -> answer}); null outside the REPL. */

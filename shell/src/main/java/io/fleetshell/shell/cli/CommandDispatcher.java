@@ -33,6 +33,7 @@ public class CommandDispatcher {
     private final ShellSession session;
     private final CommandMethods methods;
     private final HelpRenderer help;
+    private final CommandInterrupts interrupts;
 
     public CommandDispatcher(ObjectProvider<CommandRegistry> registry, ShellSession session,
                              CommandMethods methods, HelpRenderer help) {
@@ -40,10 +41,20 @@ public class CommandDispatcher {
         this.session = session;
         this.methods = methods;
         this.help = help;
+        this.interrupts = session.interrupts();
     }
 
-    /** Runs the command the words name and returns its exit status. */
+    /**
+     * Runs the command the words name and returns its exit status: {@link CommandInterrupts#STATUS} when Ctrl-C
+     * stopped it.
+     */
     public int execute(List<String> words, Output output, boolean interactive) {
+        try (CommandInterrupts.Scope running = interrupts.enter()) {
+            return run(words, output, interactive);
+        }
+    }
+
+    private int run(List<String> words, Output output, boolean interactive) {
         session.begin(output, interactive);
         CommandLineParser parser = new CommandLineParser(registry.getObject());
         String commandName = words.isEmpty() ? "" : words.getFirst();
@@ -62,13 +73,23 @@ public class CommandDispatcher {
                     .execute(new CommandContext(input, registry.getObject(), output.out(), new InputReader() {
                     }));
             status = exit.code() == 0 ? ExitStatuses.OK : ExitStatuses.FAILED;
+            if (interrupts.pressed()) {
+                output.info("Ctrl-C: %s stopped".formatted(commandName));
+                status = CommandInterrupts.STATUS;
+            }
         } catch (Exception e) {
             ExitStatuses.Failure failure = ExitStatuses.of(e);
-            if (failure.internal()) {
-                log.error("internal error running " + String.join(" ", words), e);
+            if (interrupts.pressed()) {
+                // What the command was doing when it stopped, and what it undid: never an internal error.
+                output.info("Ctrl-C: %s stopped: %s".formatted(commandName, failure.internal() ? "interrupted" : failure.message()));
+                status = CommandInterrupts.STATUS;
+            } else {
+                if (failure.internal()) {
+                    log.error("internal error running " + String.join(" ", words), e);
+                }
+                output.error(failure.message());
+                status = failure.status();
             }
-            output.error(failure.message());
-            status = failure.status();
         }
         output.flush();
         if (methods.of(commandName).journaled()) {

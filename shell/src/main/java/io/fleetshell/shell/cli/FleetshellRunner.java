@@ -6,6 +6,7 @@ import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
+import org.jline.utils.Signals;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationArguments;
@@ -30,6 +31,7 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
     private final ShellSession session;
     private final ObjectProvider<LineReader> lineReader;
     private final FirstStart firstStart;
+    private final CommandInterrupts interrupts;
     private final boolean enabled;
     private int exitCode;
 
@@ -39,6 +41,7 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
         this.session = session;
         this.lineReader = lineReader;
         this.firstStart = firstStart;
+        this.interrupts = session.interrupts();
         this.enabled = enabled;
     }
 
@@ -52,7 +55,24 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
             exitCode = repl(lineReader.getObject());
         } else {
             Output output = new Output(new PrintWriter(System.out, true), new PrintWriter(System.err, true), false);
-            exitCode = dispatcher.execute(List.of(argv), output, false);
+            exitCode = oneShot(List.of(argv), output);
+        }
+    }
+
+    /**
+     * One command; Ctrl-C stops it (children killed, its temporary files removed) and the process exits 130. The
+     * JVM's own SIGINT handling would exit at once, leaving the command's files behind: the command's thread is
+     * interrupted instead, and the default handling comes back when the command ends.
+     */
+    private int oneShot(List<String> argv, Output output) {
+        interrupts.notices(output::info);
+        Object previous = Signals.register("INT", interrupts::press);
+        try {
+            return dispatcher.execute(argv, output, false);
+        } finally {
+            if (previous != null) {
+                Signals.unregister("INT", previous);
+            }
         }
     }
 
@@ -70,14 +90,25 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
         session.console(reader::readLine);
         output.info(output.bold("fleetshell") + " - home " + session.home().root()
                 + ". TAB completes, Ctrl-R searches history, help lists commands, quit leaves.");
-        firstStart.greet(words -> dispatcher.execute(words, output, true), output);
         String prompt = ansi ? "\u001b[36mfleetshell\u001b[0m> " : "fleetshell> ";
+        // Between prompts Ctrl-C belongs to the running command; while a line is read, JLine's own handler clears it.
+        interrupts.notices(output::info);
+        Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, signal -> interrupts.press());
+        try {
+            firstStart.greet(words -> dispatcher.execute(words, output, true), output);
+            return loop(reader, output, prompt);
+        } finally {
+            terminal.handle(Terminal.Signal.INT, previous);
+        }
+    }
+
+    private int loop(LineReader reader, Output output, String prompt) {
         while (true) {
             String line;
             try {
                 line = reader.readLine(prompt);
             } catch (UserInterruptException e) {
-                continue; // Ctrl-C clears the line, as in bash
+                continue; // Ctrl-C at the prompt clears the line, as in bash; Ctrl-D (below) leaves
             } catch (EndOfFileException e) {
                 return ExitStatuses.OK;
             }

@@ -141,7 +141,8 @@ public class DeployCommands {
         long id = executor.persist(plan);
         out.info("Deployment %d: %d steps in %d batches. deploy status %d shows it; deploy pause|abort %d steers it from another shell."
                 .formatted(id, plan.steps().size(), plan.batchCount(), id, id, id));
-        DeploymentResult result = executor.execute(id, new RolloutProgress(out, id));
+        InterruptibleRollout rollout = new InterruptibleRollout(new RolloutProgress(out, id), session.interrupts(), id);
+        DeploymentResult result = rollout.run(rollouts, inventory, () -> executor.execute(id, rollout));
         RolloutView.report(session, result, json);
     }
 }

@@ -153,7 +153,8 @@ public class DeploymentCommands {
         List<StoredStep> pending = store.steps(d.id()).stream().filter(s -> s.state() == StepState.PENDING).toList();
         RolloutExecutor executor = rollouts.executor(inventory, runs);
         out.info("Resuming deployment %d: %d pending steps.".formatted(d.id(), pending.size()));
-        RolloutView.report(session, executor.resume(d.id(), new RolloutProgress(out, d.id())), false);
+        InterruptibleRollout rollout = new InterruptibleRollout(new RolloutProgress(out, d.id()), session.interrupts(), d.id());
+        RolloutView.report(session, rollout.run(rollouts, inventory, () -> executor.resume(d.id(), rollout)), false);
     }
 
     @Journaled

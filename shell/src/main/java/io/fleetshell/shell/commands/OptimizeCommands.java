@@ -115,7 +115,8 @@ public class OptimizeCommands {
             out.info("Applying to %s as a one-agent deployment (backup, atomic write, proof on disk, restart and health gate if it runs)..."
                     .formatted(result.agent().script().path()));
         }
-        return rollouts.writtenFileExecutor(inventory).run(Planner.of(result), RolloutListener.SILENT);
+        InterruptibleRollout rollout = new InterruptibleRollout(RolloutListener.SILENT, session.interrupts(), null);
+        return rollout.run(rollouts, inventory, () -> rollouts.writtenFileExecutor(inventory).run(Planner.of(result), rollout));
     }
 
     private static String summary(Optimization result, boolean dryRun, DeploymentResult deployment) {
