@@ -65,6 +65,23 @@ class AgentsCommandsTest {
     }
 
     @Test
+    void agentsLogsPrintsTheEndOfTheLogTheSupervisorWrites() {
+        ShellHarness.Run none = shell.oneShot("agents", "logs", "TranslationService");
+        assertThat(none.status()).isEqualTo(2);
+        assertThat(none.err()).contains("m1/TranslationService has no log yet").contains("agents start TranslationService");
+
+        assertThat(shell.oneShot("agents", "start", "TranslationService").status()).isZero();
+        ShellHarness.Run all = shell.oneShot("agents", "logs", "TranslationService", "--tail", "0");
+        assertThat(all.status()).as(all.err()).isZero();
+        assertThat(all.out()).startsWith("--- fleetshell ").contains("spawn ").contains("translation_service.py");
+        java.util.List<String> lines = all.out().lines().toList();
+        ShellHarness.Run last = shell.oneShot("agents", "logs", "TranslationService", "--tail", "1");
+        assertThat(last.out().lines().toList()).containsExactly(lines.getLast());
+
+        assertThat(shell.oneShot("agents", "logs", "TranslationService", "--tail", "-1").err()).contains("--tail must be 0");
+    }
+
+    @Test
     void startedAgentsOutliveTheShellAndAreFoundAgainByPidAndStartTime() throws IOException {
         ShellHarness.Run start = shell.oneShot("agents", "start", "TranslationService", "UnifiedWebAgent", "--json");
         assertThat(start.status()).as(start.err()).isZero();

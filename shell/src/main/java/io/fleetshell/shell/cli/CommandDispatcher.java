@@ -74,7 +74,9 @@ public class CommandDispatcher {
                     }));
             status = exit.code() == 0 ? ExitStatuses.OK : ExitStatuses.FAILED;
             if (interrupts.pressed()) {
-                output.info("Ctrl-C: %s stopped".formatted(commandName));
+                if (!interrupts.awaited()) {
+                    output.info("Ctrl-C: %s stopped".formatted(commandName));
+                }
                 status = CommandInterrupts.STATUS;
             }
         } catch (Exception e) {

@@ -23,6 +23,7 @@ public final class CommandInterrupts {
     private final AtomicInteger presses = new AtomicInteger();
     private volatile Thread running;
     private volatile String finishing;
+    private volatile boolean awaited;
     private volatile Consumer<String> notices = message -> { };
     private volatile Runnable leave = () -> {
         System.err.println("fleetshell: the command did not stop; leaving (status 130)");
@@ -49,6 +50,7 @@ public final class CommandInterrupts {
         if (depth++ == 0) {
             presses.set(0);
             finishing = null;
+            awaited = false;
             running = Thread.currentThread();
         }
         return this::exit;
@@ -79,13 +81,28 @@ public final class CommandInterrupts {
             notices.accept("stopping after %s; Ctrl-C again stops it now".formatted(unit));
             return;
         }
-        notices.accept(n == stops ? "stopping..." : "still stopping; Ctrl-C once more leaves fleetshell");
+        if (n > stops || !awaited) {
+            notices.accept(n == stops ? "stopping..." : "still stopping; Ctrl-C once more leaves fleetshell");
+        }
         thread.interrupt();
     }
 
     /** True once Ctrl-C was pressed during the running command. */
     public boolean pressed() {
         return presses.get() > 0;
+    }
+
+    /**
+     * The running command ends with Ctrl-C by design ({@code agents logs -f}): its stop is announced by no message. The
+     * exit status is still 130, as {@code tail -f} has.
+     */
+    public void awaitCtrlC() {
+        awaited = true;
+    }
+
+    /** True when the command stopped on Ctrl-C as it expected to: nothing to explain. */
+    public boolean awaited() {
+        return awaited;
     }
 
     /** True when Ctrl-C asked the command to stop at the end of the unit it is finishing (or sooner). */

@@ -8,6 +8,7 @@ import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.runtime.AgentStatus;
+import io.fleetshell.engine.runtime.LogTail;
 import io.fleetshell.engine.runtime.ProbeResult;
 import io.fleetshell.engine.runtime.StartOutcome;
 import io.fleetshell.engine.runtime.StopOutcome;
@@ -29,7 +30,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code agents start|stop|restart|status}: agents fleetshell runs itself (pid files, logs, time-to-healthy)
+ * {@code agents start|stop|restart|status|logs}: agents fleetshell runs itself (pid files, logs, time-to-healthy)
  * and agents restarted through their {@code restart_command}.
  */
 @Component
@@ -148,6 +149,47 @@ public class AgentsCommands {
         out.println(table.render());
         long healthy = statuses.stream().filter(AgentStatus::healthy).count();
         out.info("%d of %d agents healthy".formatted(healthy, statuses.size()));
+    }
+
+    @Command(name = {"agents", "logs"}, group = GROUP, help = "agents logs AGENT [-f] [--tail N]",
+            completionProvider = "agentCompletion",
+            description = "Print the log of an agent fleetshell runs (its stdout and stderr, appended across starts, in "
+                    + "FLEETSHELL_HOME/logs/MACHINE/AGENT.log): the last N lines, then with -f every line appended until Ctrl-C. "
+                    + "An agent started by its restart_command logs there too.")
+    public void logs(@Arguments List<String> names,
+                     @Option(longName = "follow", shortName = 'f', description = "keep printing lines as the agent writes them, until Ctrl-C") boolean follow,
+                     @Option(longName = "tail", defaultValue = "100", description = "how many of the last lines to print first (0: the whole log)") Integer tail) {
+        if (names == null || names.size() != 1) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "name one agent: agents logs AGENT [-f] [--tail N]");
+        }
+        if (tail < 0) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--tail must be 0 (the whole log) or more");
+        }
+        Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
+        Agent agent = AgentLookup.agent(inventory, names.getFirst());
+        java.nio.file.Path log = supervisor(inventory, 30, 10).log(agent);
+        Output out = session.output();
+        if (!java.nio.file.Files.isRegularFile(log) && !follow) {
+            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, ("%s has no log yet (%s): fleetshell writes it when it starts the agent "
+                    + "(agents start %s); an agent started outside fleetshell logs wherever its own start sends it").formatted(agent.id(), log,
+                    agent.name()));
+        }
+        LogTail reader = new LogTail(log);
+        long offset = 0;
+        try {
+            if (java.nio.file.Files.isRegularFile(log)) {
+                LogTail.End end = reader.last(tail);
+                end.lines().forEach(out::println);
+                offset = end.offset();
+            }
+            if (follow) {
+                out.info("following %s (Ctrl-C stops)".formatted(log));
+                session.interrupts().awaitCtrlC();
+                reader.follow(offset, out::println, out::warn);
+            }
+        } catch (java.io.IOException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot read %s: %s".formatted(log, e.getMessage()), e);
+        }
     }
 
     private void starting(String verb, List<String> names, String machine, int timeout, boolean json,
