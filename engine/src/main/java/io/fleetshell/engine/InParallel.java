@@ -23,7 +23,16 @@ public final class InParallel {
      */
     public static <T, R> List<R> map(List<T> items, int threads, Function<T, R> work, String what) {
         try (ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads))) {
-            List<Future<R>> futures = items.stream().map(item -> pool.submit(() -> work.apply(item))).toList();
+            // Workers report progress for the caller: they carry its listener.
+            Progress.Listener progress = Progress.current();
+            List<Future<R>> futures = items.stream().map(item -> pool.submit(() -> {
+                if (progress == null) {
+                    return work.apply(item);
+                }
+                try (Progress.Binding bound = Progress.bind(progress)) {
+                    return work.apply(item);
+                }
+            })).toList();
             List<R> results = new ArrayList<>(items.size());
             try {
                 for (Future<R> future : futures) {

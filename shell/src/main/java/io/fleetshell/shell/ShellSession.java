@@ -14,6 +14,7 @@ import io.fleetshell.history.MetricStore;
 import io.fleetshell.history.RuntimeStore;
 import io.fleetshell.shell.cli.CommandInterrupts;
 import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.cli.StatusLine;
 import jakarta.annotation.PreDestroy;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -40,6 +41,7 @@ public class ShellSession {
     private Journal journal = new Journal();
     private java.util.function.UnaryOperator<String> console;
     private final CommandInterrupts interrupts = new CommandInterrupts();
+    private StatusLine statusLine;
 
     public ShellSession(@Value("${fleetshell.home:}") String configuredHome) {
         this.environment = System.getenv();
@@ -124,6 +126,15 @@ public class ShellSession {
 
     public Journal journal() {
         return journal;
+    }
+
+    /** Where long phases show they move, or null when stderr is no terminal. */
+    public StatusLine statusLine() {
+        return statusLine;
+    }
+
+    public void statusLine(StatusLine line) {
+        this.statusLine = line;
     }
 
     /** What Ctrl-C does to the running command. */

@@ -1,5 +1,6 @@
 package io.fleetshell.engine.java;
 
+import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.pattern.PatternInput;
@@ -97,6 +98,7 @@ public final class JavaProfiler {
         timer.time(agent.java().launcher(), agent.java().jvmOptions(), original.classpathString(), mainClass, machine.fleetRoot(),
                 machine.environment()); // warm-up: the OS file cache and the CDS archive, as for a Python agent's first load
         for (int run = 1; run <= runs; run++) {
+            Progress.count(agent.id(), "start to healthy", run, runs);
             StartupTimer.Start start = timer.time(agent.java().launcher(), agent.java().jvmOptions(), original.classpathString(),
                     mainClass, machine.fleetRoot(), machine.environment());
             if (!start.healthy()) {

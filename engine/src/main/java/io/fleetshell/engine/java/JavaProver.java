@@ -1,5 +1,6 @@
 package io.fleetshell.engine.java;
 
+import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.analysis.ParseError;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Machine;
@@ -80,6 +81,7 @@ public final class JavaProver {
         checks.add(new ProofCheck("parses", Outcome.PASSED, "the rewritten file parses at " + level.name(), evidence("level", level.name())));
 
         Path root = machine.fleetRoot();
+        Progress.update(agent.id(), "proving: compiling both versions");
         JavaBuild.Compiled before = JavaBuild.compile(agent, root, rewrite.before(), work.resolve("before"));
         JavaBuild.Compiled after = JavaBuild.compile(agent, root, rewrite.after(), work.resolve("after"));
         if (!before.ok()) {
@@ -96,6 +98,7 @@ public final class JavaProver {
                 + (agent.java().classpath().isEmpty() ? "the JDK alone" : "its classpath " + agent.java().classpath()),
                 evidence("classpath", after.classpathString())));
 
+        Progress.update(agent.id(), "proving: test_command");
         ProofCheck tests = runTests(agent, machine, work.resolve("after/src").resolve(agent.script().path().getFileName()));
         checks.add(tests);
         if (tests.failed()) {
@@ -124,6 +127,7 @@ public final class JavaProver {
         for (int run = 0; run < settings.runs(); run++) {
             for (boolean rewritten : new boolean[] {false, true}) {
                 JavaBuild.Compiled build = rewritten ? after : before;
+                Progress.update(agent.id(), "proving: start %d/%d original, %d/%d rewrite".formatted(beforeMs.size() + (rewritten ? 0 : 1), settings.runs(), afterMs.size() + (rewritten ? 1 : 0), settings.runs()));
                 StartupTimer.Start start = timer.time(java, agent.java().jvmOptions(), build.classpathString(), mainClass,
                         machine.fleetRoot(), machine.environment());
                 if (!start.healthy()) {

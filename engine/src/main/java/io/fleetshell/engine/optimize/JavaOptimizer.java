@@ -1,5 +1,6 @@
 package io.fleetshell.engine.optimize;
 
+import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
@@ -103,7 +104,9 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
         List<Measurement> measured = new ArrayList<>();
         for (Agent agent : agents) {
             String sha256 = Checksums.sha256(agent.script().path());
+            Progress.update(agent.id(), "compiling, then timing start to healthy");
             AgentProfile p = profiler.profile(agent, inventory.machine(agent.machine()).orElseThrow(), runs);
+            Progress.end(agent.id());
             measured.add(new Measurement(p, sha256));
             done.accept(p);
         }

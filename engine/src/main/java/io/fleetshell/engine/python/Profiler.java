@@ -1,5 +1,6 @@
 package io.fleetshell.engine.python;
 
+import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.InParallel;
@@ -63,6 +64,7 @@ public final class Profiler implements AutoCloseable {
      * cache and the OS file cache); stops at the first failed load, which later runs would repeat.
      */
     public AgentProfile profile(ProfileTarget target, int runs) {
+        Progress.update(target.agent(), "warm-up load");
         LoadSample warmUp = sample(target, 0);
         if (!warmUp.ok()) {
             return new AgentProfile(target, List.of(new LoadSample(1, false, warmUp.loadMillis(), warmUp.peakRssKb(),
@@ -70,6 +72,7 @@ public final class Profiler implements AutoCloseable {
         }
         List<LoadSample> samples = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
+            Progress.count(target.agent(), "load", run, runs);
             LoadSample sample = sample(target, run);
             samples.add(sample);
             if (!sample.ok()) {
@@ -86,6 +89,7 @@ public final class Profiler implements AutoCloseable {
     public List<AgentProfile> profileAll(List<ProfileTarget> targets, int runs, int parallelism, Consumer<AgentProfile> done) {
         return InParallel.map(targets, parallelism, target -> {
             AgentProfile profile = profile(target, runs);
+            Progress.end(target.agent());
             done.accept(profile);
             return profile;
         }, "profiling");

@@ -1,5 +1,6 @@
 package io.fleetshell.engine.python;
 
+import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.pattern.Rewrite;
@@ -108,11 +109,13 @@ public final class Prover {
                     .formatted(original, e.getMessage()));
         }
         try {
+            Progress.update(target.agent(), "proving: compiles, undefined names");
             JsonNode both = run(target, List.of("static", original.toString(), variant.toString()));
             if (!add(checks, compiles(target, both.path("rewritten")))
                     || !add(checks, undefinedNames(both.path("original"), both.path("rewritten")))) {
                 return new Proof(checks);
             }
+            Progress.update(target.agent(), "proving: loads, module names");
             JsonNode before = run(target, List.of("load", original.toString()));
             List<String> touch = new ArrayList<>(List.of("load", variant.toString()));
             touch.addAll(subject.deferredNames());
@@ -127,9 +130,11 @@ public final class Prover {
             } else if (!add(checks, sameNames(before, after, subject.removedNames())) || !add(checks, loadTime(target, variant, after))) {
                 return new Proof(checks);
             }
+            Progress.update(target.agent(), "proving: test_command");
             add(checks, agentTests(subject));
             return new Proof(checks);
         } finally {
+            Progress.end(target.agent());
             try {
                 Files.deleteIfExists(variant);
             } catch (IOException ignored) {
@@ -248,7 +253,9 @@ public final class Prover {
             profiler.sample(target, 0);
             profiler.sample(rewritten, 0);
             for (int run = 1; run <= settings.runs(); run++) {
+                Progress.update(target.agent(), "proving: load %d/%d original, %d/%d rewrite".formatted(run, settings.runs(), run - 1, settings.runs()));
                 LoadSample a = profiler.sample(target, run);
+                Progress.update(target.agent(), "proving: load %d/%d original, %d/%d rewrite".formatted(run, settings.runs(), run, settings.runs()));
                 LoadSample b = profiler.sample(rewritten, run);
                 if (!a.ok() || !b.ok()) {
                     return new ProofCheck("load time", ProofCheck.Outcome.FAILED, "run %d failed to load: %s"

@@ -1,5 +1,6 @@
 package io.fleetshell.engine.rollout;
 
+import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
@@ -67,6 +68,7 @@ public final class Planner {
         List<Optimization> changes = new ArrayList<>();
         List<Plan.Skipped> skipped = new ArrayList<>();
         for (Agent agent : agents) {
+            Progress.update("plan", "planning: rewriting %s, %d/%d".formatted(agent.id(), changes.size() + skipped.size() + 1, agents.size()));
             if (!optimizers.takes(agent, patternId)) {
                 skipped.add(new Plan.Skipped(agent.id(), "%s is a pattern for %s agents; %s is a %s agent".formatted(patternId,
                         optimizers.languageOf(patternId).orElseThrow().title(), agent.name(), agent.language().id())));
@@ -78,6 +80,7 @@ public final class Planner {
                 skipped.add(new Plan.Skipped(agent.id(), e.getMessage()));
             }
         }
+        Progress.end("plan");
         return of(changes, skipped, gains, options);
     }
 

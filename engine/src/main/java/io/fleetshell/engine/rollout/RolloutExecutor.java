@@ -1,5 +1,6 @@
 package io.fleetshell.engine.rollout;
 
+import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
@@ -272,6 +273,7 @@ public final class RolloutExecutor {
             return rollBack(step, null, false, step.agent() + " is no longer in the inventory: it cannot be proved");
         }
         Rewrite rewrite = new Rewrite(step.pattern(), step.file(), before, after, step.notes());
+        Progress.update("step", "step %s %s: written, proving".formatted(step.label(), step.agent()));
         Proof proof = prover.prove(agent, rewrite, step.hints());
         proof.checks().forEach(c -> journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(c)));
         if (!proof.deployable()) {
@@ -289,6 +291,7 @@ public final class RolloutExecutor {
         }
         journal.record(step, DeploymentJournal.INTENT, "restart", null, null);
         Instant restartedAt = Instant.now();
+        Progress.update("step", "step %s %s: proved, restarting".formatted(step.label(), step.agent()));
         AgentRuntime.Restart restart = runtime.restart(agent);
         journal.record(step, DeploymentJournal.OUTCOME, "restart", null, restart.known()
                 ? (restart.ok() ? "restarted: " : "restart failed: ") + restart.method() : "not restarted: " + restart.method());
@@ -305,6 +308,7 @@ public final class RolloutExecutor {
             return rollBack(step, agent, true, "restart failed: " + restart.evidence().get("output"));
         }
         List<GateDecision> decisions = new ArrayList<>();
+        Progress.update("step", "step %s %s: restarted, gates %s".formatted(step.label(), step.agent(), gates.stream().map(Gate::name).toList()));
         for (Gate gate : gates) {
             GateDecision decision = gate.evaluate(agent, restartedAt);
             decisions.add(decision);

@@ -1,6 +1,7 @@
 package io.fleetshell.shell.cli;
 
 import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.history.Event;
 import io.fleetshell.shell.ShellSession;
@@ -49,9 +50,27 @@ public class CommandDispatcher {
      * stopped it.
      */
     public int execute(List<String> words, Output output, boolean interactive) {
-        try (CommandInterrupts.Scope running = interrupts.enter()) {
+        StatusLine status = machineOutput(words) ? null : session.statusLine();
+        try (CommandInterrupts.Scope running = interrupts.enter();
+             Progress.Binding progress = status == null ? () -> { } : Progress.bind(status)) {
             return run(words, output, interactive);
+        } finally {
+            if (status != null) {
+                status.clear();
+            }
         }
+    }
+
+    /** {@code --json} or {@code -o json|yaml|name}: output for a program, with no status line beside it. */
+    private static boolean machineOutput(List<String> words) {
+        for (int i = 0; i < words.size(); i++) {
+            String word = words.get(i);
+            if (word.equals("--json") || word.startsWith("--output=") && !word.equals("--output=wide")
+                    || (word.equals("-o") || word.equals("--output")) && i + 1 < words.size() && !words.get(i + 1).equals("wide")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int run(List<String> words, Output output, boolean interactive) {

@@ -54,7 +54,15 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
         if (argv.length == 0) {
             exitCode = repl(lineReader.getObject());
         } else {
-            Output output = new Output(new PrintWriter(System.out, true), new PrintWriter(System.err, true), false);
+            PrintWriter out = new PrintWriter(System.out, true);
+            PrintWriter err = new PrintWriter(System.err, true);
+            Output output = new Output(out, err, false);
+            if (StatusLine.stderrIsATerminal()) {
+                // COLUMNS when the shell exports it; the JLine terminal that knows better is not built for one command.
+                StatusLine status = new StatusLine(err, () -> columns(System.getenv("COLUMNS")));
+                session.statusLine(status);
+                output = new Output(status.around(out), status.around(err), false);
+            }
             exitCode = oneShot(List.of(argv), output);
         }
     }
@@ -76,6 +84,14 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
         }
     }
 
+    private static int columns(String value) {
+        try {
+            return value == null ? 80 : Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            return 80;
+        }
+    }
+
     @Override
     public int getExitCode() {
         return exitCode;
@@ -85,9 +101,23 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
     public int repl(LineReader reader) {
         Terminal terminal = reader.getTerminal();
         boolean ansi = !Terminal.TYPE_DUMB.equals(terminal.getType()) && !Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
-        Output output = new Output(terminal.writer(), terminal.writer(), ansi);
+        StatusLine line = ansi ? new StatusLine(terminal.writer(), terminal::getWidth) : null;
+        session.statusLine(line);
+        Output output = line == null ? new Output(terminal.writer(), terminal.writer(), false)
+                : new Output(line.around(terminal.writer()), line.around(terminal.writer()), true);
         loadHistory(reader, output);
-        session.console(reader::readLine);
+        session.console(question -> {
+            StatusLine status = session.statusLine();
+            if (status == null) {
+                return reader.readLine(question);
+            }
+            status.pause();
+            try {
+                return reader.readLine(question);
+            } finally {
+                status.resume();
+            }
+        });
         output.info(output.bold("fleetshell") + " - home " + session.home().root()
                 + ". TAB completes, Ctrl-R searches history, help lists commands, quit leaves.");
         String prompt = ansi ? "\u001b[36mfleetshell\u001b[0m> " : "fleetshell> ";

@@ -1,6 +1,7 @@
 package io.fleetshell.shell.commands;
 
 import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
@@ -68,9 +69,14 @@ public class Measurements {
         out.info("Profiling %d agent%s, %d run%s each, %d at a time...".formatted(total, total == 1 ? "" : "s",
                 runs, runs == 1 ? "" : "s", parallel));
         AtomicInteger done = new AtomicInteger();
+        Progress.update("profile", "profiling: 0/%d agents done".formatted(total));
         List<AgentOptimizer.Measurement> measured = rollouts.optimizers(null).profile(inventory, found, runs, parallel,
-                Duration.ofSeconds(timeout), p -> out.info("  [%d/%d] %s: %s".formatted(done.incrementAndGet(), total,
-                        p.target().agent(), ProfileCommands.oneLine(p))));
+                Duration.ofSeconds(timeout), p -> {
+                    int finished = done.incrementAndGet();
+                    Progress.update("profile", "profiling: %d/%d agents done".formatted(finished, total));
+                    out.info("  [%d/%d] %s: %s".formatted(finished, total, p.target().agent(), ProfileCommands.oneLine(p)));
+                });
+        Progress.end("profile");
         BaselineStore store = session.baselines();
         Instant now = Instant.now();
         return measured.stream().map(m -> store.save(m.profile(), m.scriptSha256(), runs, now)).toList();

@@ -1,5 +1,6 @@
 package io.fleetshell.shell.commands;
 
+import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.rollout.BatchState;
 import io.fleetshell.engine.rollout.BatchOutcome;
 import io.fleetshell.engine.rollout.RolloutListener;
@@ -10,7 +11,10 @@ import io.fleetshell.shell.cli.Output;
 import java.time.Duration;
 import java.util.List;
 
-/** Draws a running rollout on stderr: each batch, a progress bar per finished step, the batch gate and the countdown. */
+/**
+ * Draws a running rollout on stderr: each batch, a progress bar per finished step, the batch gate and the countdown (in
+ * place on the status line of a terminal, a line per 5 s otherwise).
+ */
 final class RolloutProgress implements RolloutListener {
 
     private static final int BAR = 20;
@@ -25,12 +29,14 @@ final class RolloutProgress implements RolloutListener {
 
     @Override
     public void batchStarted(int batch, int batches, List<StoredStep> steps) {
+        Progress.end("wait");
         out.info(out.bold("batch %d/%d".formatted(batch, batches)) + ": " + String.join(", ",
                 steps.stream().map(s -> s.agent().toString()).toList()));
     }
 
     @Override
     public void stepFinished(StoredStep step, StepState state, String detail, int done, int total) {
+        Progress.end("step");
         int filled = total == 0 ? BAR : done * BAR / total;
         String bar = "[" + "#".repeat(filled) + "-".repeat(BAR - filled) + "]";
         String colour = switch (state) {
@@ -51,10 +57,15 @@ final class RolloutProgress implements RolloutListener {
     @Override
     public void waiting(Duration left, int nextBatch) {
         long seconds = (left.toMillis() + 999) / 1000;
-        // One line per 5 s keeps logs and the REPL readable; the last 3 s count down one by one.
+        String next = "next: batch %d in %d s (deploy pause %d or deploy abort %d from another shell)".formatted(nextBatch, seconds,
+                deploymentId, deploymentId);
+        if (Progress.live()) {
+            Progress.update("wait", next); // the status line counts down in place
+            return;
+        }
+        // Without a terminal: one line per 5 s keeps logs readable; the last 3 s count down one by one.
         if (seconds % 5 == 0 || seconds <= 3) {
-            out.info("  next: batch %d in %d s (deploy pause %d or deploy abort %d from another shell)".formatted(nextBatch, seconds,
-                    deploymentId, deploymentId));
+            out.info("  " + next);
         }
     }
 
