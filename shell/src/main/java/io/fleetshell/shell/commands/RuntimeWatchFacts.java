@@ -31,7 +31,14 @@ final class RuntimeWatchFacts implements WatchFacts {
 
     private static final String MEASURE = "request latency ms (p95 of each scrape interval)";
 
+    private static final java.time.format.DateTimeFormatter WHEN = java.time.format.DateTimeFormatter.ofPattern("MM-dd HH:mm:ss")
+            .withZone(java.time.ZoneId.systemDefault());
+    /** Lines of each section of an agent's detail. */
+    private static final int SHOWN = 5;
+
     private final RuntimeStore runtime;
+    private final io.fleetshell.history.MetricStore metrics;
+    private final java.util.function.Function<AgentId, java.nio.file.Path> logs;
     private final TrafficHistory traffic;
     private final Thresholds thresholds;
     /** A baseline window's samples never change: read once per baseline (a new capture has a new id). */
@@ -40,8 +47,11 @@ final class RuntimeWatchFacts implements WatchFacts {
     private record Baseline(long id, Series series) {
     }
 
-    RuntimeWatchFacts(ShellSession session, Thresholds thresholds) {
+    /** @param logs where each watched agent's log is (the supervisor's path) */
+    RuntimeWatchFacts(ShellSession session, Thresholds thresholds, java.util.function.Function<AgentId, java.nio.file.Path> logs) {
         this.runtime = session.runtime();
+        this.metrics = session.metrics();
+        this.logs = logs;
         this.traffic = session.traffic();
         this.thresholds = thresholds;
     }
@@ -90,6 +100,28 @@ final class RuntimeWatchFacts implements WatchFacts {
                 default -> Change.Verdict.WITHIN;
             };
         };
-        return Optional.of(new Change(percent, verdict, basis));
+        // The test in the direction the change goes: a faster p95 is judged by "is it faster", a slower one by "is it slower".
+        Object test = decision.evidence().get(percent >= 0 ? "test_better" : "test_worse");
+        double p = test instanceof Map<?, ?> t && t.get("p") instanceof Number n ? n.doubleValue() : Double.NaN;
+        return Optional.of(new Change(percent, verdict, basis, p, !Double.isNaN(p) && p < thresholds.alpha()));
+    }
+
+    @Override
+    public Detail detail(AgentId agent) {
+        Instant now = Instant.now();
+        List<String> scrapes = last(metrics.scrapes(agent, now.minus(java.time.Duration.ofHours(1)), now).stream()
+                .map(s -> "%s  %s  %.0f ms  %s".formatted(WHEN.format(s.at()), s.status(), s.tookMillis(), s.url())).toList());
+        List<String> starts = last(runtime.starts(agent, Instant.EPOCH, now).stream().map(s -> "%s  %s  %s".formatted(WHEN.format(s.at()),
+                s.method().name().toLowerCase().replace('_', ' '), s.healthy() && s.timeToHealthyMillis() != null
+                        ? "healthy in %.0f ms".formatted(s.timeToHealthyMillis()) : "NOT healthy")).toList());
+        List<String> decisions = runtime.decisions(agent, SHOWN).reversed().stream().map(d -> "%s  %s %s: %s".formatted(WHEN.format(d.at()),
+                d.decision().gate(), d.decision().verdict(), d.decision().summary())).toList();
+        java.nio.file.Path log = logs.apply(agent);
+        return new Detail(scrapes, starts, decisions, log == null ? "no log: fleetshell does not run it" : log.toString(),
+                log == null ? List.of() : io.fleetshell.engine.runtime.LogTail.lastQuietly(log, 10));
+    }
+
+    private static List<String> last(List<String> lines) {
+        return lines.subList(Math.max(0, lines.size() - SHOWN), lines.size());
     }
 }

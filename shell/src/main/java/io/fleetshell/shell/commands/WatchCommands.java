@@ -53,7 +53,9 @@ public class WatchCommands {
             description = "Show a live dashboard of the agents' health, latency and alerts. Per agent: status, time-to-healthy, "
                     + "p95 latency with a trend, change against baseline coloured by the thresholds (target +40%, minimum +20%, "
                     + "regression alert -5%), 5xx rate and alerts; totals and active alerts below. Every cycle's "
-                    + "samples are stored. q or Ctrl-C leaves. --once prints one frame for scripts.")
+                    + "samples are stored. Keys: / filters, s cycles the sort column, arrows and PgUp/PgDn scroll, Enter opens the "
+                    + "selected agent's detail (latest scrapes, start history, last gate decisions, log tail), ? shows the keys, "
+                    + "q or Ctrl-C leaves. --once prints one frame for scripts.")
     public void watch(@Arguments List<String> names,
                       @Option(longName = "machine", description = "only this machine's agents") String machine,
                       @Option(longName = "interval", defaultValue = "2s", description = "time between cycles, e.g. 500ms, 2s, 1m") String interval,
@@ -64,13 +66,18 @@ public class WatchCommands {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "--json needs --once: a live dashboard has no JSON form");
         }
         Output out = session.output();
-        List<Agent> agents = MetricTargets.agents(session.inventoryStore().inventory(), names, machine);
+        io.fleetshell.engine.inventory.Inventory inventory = session.inventoryStore().inventory();
+        List<Agent> agents = MetricTargets.agents(inventory, names, machine);
+        io.fleetshell.engine.runtime.Supervisor supervisor = new io.fleetshell.engine.runtime.Supervisor(session.home(), inventory,
+                session.runtime(), Duration.ofSeconds(30), Duration.ofSeconds(10));
+        Map<AgentId, java.nio.file.Path> logs = new java.util.HashMap<>();
+        agents.forEach(a -> logs.put(a.id(), supervisor.log(a)));
         List<ScrapeTarget> targets = MetricTargets.targets(agents, out);
         MetricStore store = session.metrics();
         // A target must not hold a cycle up much longer than the interval; 5 s is enough for any honest endpoint.
         Duration timeout = Duration.ofMillis(Math.max(200, Math.min(5_000, every.toMillis() * 4 / 5)));
         try (MetricSource source = MetricTargets.source(session.settings(), timeout)) {
-            RuntimeWatchFacts facts = new RuntimeWatchFacts(session, session.settings().thresholds());
+            RuntimeWatchFacts facts = new RuntimeWatchFacts(session, session.settings().thresholds(), logs::get);
             WatchState state = new WatchState(every, source.describe(), session.settings().thresholds(), facts);
             Instant now = Instant.now();
             Instant since = now.minus(PRIME_WITHIN);
@@ -105,7 +112,7 @@ public class WatchCommands {
             if (t == null) {
                 throw new FleetshellException(ErrorCode.BAD_INPUT, "watch needs a terminal; use watch --once in scripts");
             }
-            WatchLoop.run(t, cycle, every);
+            WatchLoop.run(t, cycle, every, facts);
         }
     }
 

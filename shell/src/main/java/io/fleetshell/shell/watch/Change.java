@@ -11,8 +11,12 @@ import tools.jackson.databind.annotation.JsonSerialize;
  * @param percent (baseline - now) / baseline in percent: positive is faster; NaN when not computed
  * @param verdict where it stands against the thresholds
  * @param basis   what was compared and the rule applied, for the user
+ * @param p       the one-sided rank test's p in the direction of the change (faster: is it faster; slower: is it
+ *                slower); NaN when not computed
+ * @param significant p below the thresholds' alpha: the change is not noise
  */
-public record Change(@JsonSerialize(using = FiniteNumber.class) double percent, Verdict verdict, String basis) {
+public record Change(@JsonSerialize(using = FiniteNumber.class) double percent, Verdict verdict, String basis,
+                     @JsonSerialize(using = FiniteNumber.class) double p, boolean significant) {
 
     /** Where a change stands against the thresholds (settings.yaml {@code thresholds:}). */
     public enum Verdict {

@@ -13,7 +13,9 @@ import java.util.List;
 /**
  * Renders a {@link WatchModel} as the text of one frame: a header with the totals, one row per agent (status,
  * time-to-healthy, p95 with a sparkline, change against baseline coloured by the thresholds, 5xx rate, alerts),
- * the top improvements and the active alerts. A pure function of the model, the width and the row limit.
+ * the top improvements and the active alerts; in the live loop, filtered, sorted and scrolled by a {@link WatchView}
+ * with the keys in a footer, or one agent's {@linkplain #detail detail}, or the {@linkplain #help keys}. Pure functions
+ * of what they are given.
  */
 public final class Dashboard {
 
@@ -31,6 +33,15 @@ public final class Dashboard {
      * (0: all), with ANSI colours when {@code ansi}.
      */
     public static String render(WatchModel model, int width, int maxRows, boolean ansi) {
+        return render(model, null, width, maxRows, ansi);
+    }
+
+    /**
+     * The live frame: the rows {@code view} passes, in its order, scrolled to its selection (marked {@code >}), the
+     * filter being typed, and the keys in a footer. With a null view, every row in inventory order and no footer (the
+     * frame {@code watch --once} prints).
+     */
+    public static String render(WatchModel model, WatchView view, int width, int maxRows, boolean ansi) {
         List<String> lines = new ArrayList<>();
         lines.add(style(ansi, "1", "fleetshell watch") + "  %s  cycle %d, every %s, %d agents read in %d ms (CPU %d ms) from %s".formatted(
                 TIME.format(model.at()), model.cycle(), seconds(model.interval().toMillis()), model.rows().size(),
@@ -42,9 +53,10 @@ public final class Dashboard {
                         model.withAlerts().size(), 100 * t.targetImprovement(), 100 * t.minimumImprovement(), 100 * t.regressionAlert()));
         lines.add("");
         TextTable table = new TextTable("MACHINE", "AGENT", "STATUS", "HEALTHY IN", "P95", "P95 TREND", "VS BASELINE", "REQ", "5XX", "ALERT");
-        List<WatchModel.Row> rows = model.rows();
-        int shown = maxRows > 0 && rows.size() > maxRows ? maxRows : rows.size();
-        for (WatchModel.Row r : rows.subList(0, shown)) {
+        List<WatchModel.Row> rows = view == null ? model.rows() : view.rows(model);
+        int first = view == null ? 0 : Math.min(view.top(), rows.size());
+        int shown = maxRows > 0 && rows.size() - first > maxRows ? maxRows : rows.size() - first;
+        for (WatchModel.Row r : rows.subList(first, first + shown)) {
             table.row(r.agent().machine(), r.agent().name(), status(r, ansi),
                     Double.isNaN(r.timeToHealthySeconds()) ? "-" : "%.2f s".formatted(r.timeToHealthySeconds()),
                     Double.isNaN(r.p95Seconds()) ? (r.status() == WatchModel.Status.UP && r.detail().isEmpty() ? "idle" : "-")
@@ -53,9 +65,22 @@ public final class Dashboard {
                     Double.isNaN(r.errorRate()) ? "-" : "%.1f%%".formatted(100 * r.errorRate()),
                     r.alerts().isEmpty() ? "" : style(ansi, RED, r.alerts().getFirst()));
         }
-        table.render().lines().forEach(lines::add);
-        if (shown < rows.size()) {
-            lines.add("... %d more agents (a taller terminal shows them; watch AGENT... or --machine M narrows)".formatted(rows.size() - shown));
+        List<String> tableLines = table.render().lines().toList();
+        if (view == null) {
+            lines.addAll(tableLines);
+            if (shown < rows.size()) {
+                lines.add("... %d more agents (a taller terminal shows them; watch AGENT... or --machine M narrows)".formatted(rows.size() - shown));
+            }
+        } else {
+            for (int i = 0; i < tableLines.size(); i++) {
+                boolean selected = i > 0 && first + i - 1 == view.selected();
+                lines.add((selected ? style(ansi, "7", ">") + " " : "  ") + tableLines.get(i));
+            }
+            if (rows.isEmpty() && !model.rows().isEmpty()) {
+                lines.add("  no agent matches the filter '%s' (Esc clears it)".formatted(view.filter()));
+            } else if (shown < rows.size()) {
+                lines.add("  rows %d-%d of %d (arrows, PgUp/PgDn scroll)".formatted(first + 1, first + shown, rows.size()));
+            }
         }
         List<WatchModel.Row> improved = rows.stream().filter(r -> r.change() != null && r.change().percent() > 0
                         && (r.change().verdict() == Change.Verdict.TARGET || r.change().verdict() == Change.Verdict.IMPROVED))
@@ -72,6 +97,71 @@ public final class Dashboard {
         if (alerting.size() > alertLines) {
             lines.add("  ... %d more".formatted(alerting.size() - alertLines));
         }
+        if (view != null) {
+            lines.add("");
+            if (view.mode() == WatchView.Mode.FILTER) {
+                lines.add("filter: /" + view.filter() + "_   (Enter applies, Esc cancels)");
+            } else if (!view.filter().isEmpty()) {
+                lines.add("filter: /" + view.filter() + "   (/ changes it, Esc clears it)");
+            }
+            lines.add(style(ansi, "7", "q or Ctrl-C leaves   / filter   s sort: " + view.sort().label() + "   arrows PgUp PgDn scroll   "
+                    + "Enter detail   ? keys"));
+        }
+        return join(lines, width);
+    }
+
+    /** Lines under the table that a live frame needs besides the agent rows: header, totals, summaries, filter, footer. */
+    public static final int CHROME_LINES = 16;
+
+    /** One agent's page (Enter on its row): its row's figures, then its latest scrapes, starts, gate decisions and log. */
+    public static String detail(WatchModel.Row row, WatchFacts.Detail detail, int width, boolean ansi) {
+        List<String> lines = new ArrayList<>();
+        lines.add(style(ansi, "1", row.agent().toString()) + "  " + status(row, ansi) + (row.detail().isEmpty() ? "" : " (" + row.detail() + ")")
+                + "   p95 " + (Double.isNaN(row.p95Seconds()) ? "-" : "%.1f ms".formatted(row.p95Seconds() * 1000))
+                + "   vs baseline " + change(row.change(), ansi)
+                + "   5xx " + (Double.isNaN(row.errorRate()) ? "-" : "%.1f%%".formatted(100 * row.errorRate())));
+        if (row.change() != null) {
+            lines.add("  baseline comparison: " + row.change().basis());
+        }
+        row.alerts().forEach(a -> lines.add("  " + style(ansi, RED, "alert: ") + a));
+        section(lines, "latest scrapes", detail.scrapes(), "none stored in the last hour");
+        section(lines, "start history", detail.starts(), "never started or restarted by fleetshell");
+        section(lines, "last gate decisions", detail.decisions(), "no gate has judged it yet");
+        section(lines, "log " + detail.log(), detail.logTail(), "empty or absent");
+        lines.add("");
+        lines.add(style(ansi, "7", "Esc or Enter back   q or Ctrl-C leaves"));
+        return join(lines, width);
+    }
+
+    /** The keys ({@code ?}). */
+    public static String help(int width, boolean ansi) {
+        List<String> lines = new ArrayList<>(List.of(style(ansi, "1", "fleetshell watch: keys"), "",
+                "  q, Ctrl-C        leave watch",
+                "  /                filter rows: type part of a machine, agent, status or alert; Enter applies, Esc cancels",
+                "  Esc              clear the filter; in a detail, go back",
+                "  s                sort by the next column: " + String.join(", ",
+                        java.util.Arrays.stream(WatchView.Sort.values()).map(WatchView.Sort::label).toList()),
+                "  Up, Down         move the selection",
+                "  PgUp, PgDn       a page up or down; Home, End the first or last row",
+                "  Enter            the selected agent's detail: latest scrapes, start history, last gate decisions, log tail",
+                "  ?                this page",
+                "",
+                "VS BASELINE is the change of p95 latency against the agent's runtime baseline, with the one-sided rank test's p:",
+                "'not significant' means the samples cannot tell it from noise yet, whatever the percentage.",
+                "", style(ansi, "7", "any key goes back")));
+        return join(lines, width);
+    }
+
+    private static void section(List<String> lines, String title, List<String> content, String none) {
+        lines.add("");
+        lines.add(title + ":");
+        if (content.isEmpty()) {
+            lines.add("  (" + none + ")");
+        }
+        content.forEach(l -> lines.add("  " + l));
+    }
+
+    private static String join(List<String> lines, int width) {
         StringBuilder frame = new StringBuilder();
         for (String line : lines) {
             frame.append(width > 0 ? cut(line, width) : line).append('\n');
@@ -95,12 +185,22 @@ public final class Dashboard {
             return "need samples";
         }
         String text = "%+.0f%%".formatted(change.percent());
+        String p = " (" + p(change.p()) + ")";
         return switch (change.verdict()) {
-            case TARGET -> style(ansi, BOLD_GREEN, text + " target");
-            case IMPROVED -> style(ansi, GREEN, text + " improved");
-            case REGRESSED -> style(ansi, RED, text + " REGRESSED");
-            default -> text;
+            case TARGET -> style(ansi, BOLD_GREEN, text + " target") + p;
+            case IMPROVED -> style(ansi, GREEN, text + " improved") + p;
+            case REGRESSED -> style(ansi, RED, text + " REGRESSED") + p;
+            // Never a bare percentage: a large change that is not significant is noise until more samples say otherwise.
+            default -> text + (change.significant() ? " significant, within thresholds" : " not significant") + p;
         };
+    }
+
+    /** The rank test's p as evidence tables print it. */
+    static String p(double p) {
+        if (Double.isNaN(p)) {
+            return "p unknown";
+        }
+        return p < 0.0001 ? "p < 0.0001" : p < 0.01 ? "p = %.4f".formatted(p) : "p = %.2f".formatted(p);
     }
 
     private static String style(boolean ansi, String sgr, String text) {

@@ -5,7 +5,10 @@ import io.fleetshell.engine.inventory.AgentId;
 import java.util.List;
 import java.util.Optional;
 
-/** What the dashboard shows beyond the scrapes: measured start times and the comparison with baselines. */
+/**
+ * What the dashboard shows beyond the scrapes: measured start times, the comparison with baselines, and one agent's
+ * history for its detail.
+ */
 public interface WatchFacts {
 
     /** One interval's p95 latency and the scrape that ended it. */
@@ -18,7 +21,27 @@ public interface WatchFacts {
     /** The change of the agent's recent p95 latencies (one per scrape interval) against its baseline. */
     Optional<Change> change(AgentId agent, List<P95> recent);
 
-    /** No start times and no baselines. */
+    /**
+     * What the dashboard's detail of one agent shows (Enter on its row), each section a few lines, newest last.
+     *
+     * @param scrapes   its latest stored scrapes: when, status, how long they took
+     * @param starts    its start history: method, healthy or not, time-to-healthy
+     * @param decisions the last gate decisions about it: gate, verdict, summary
+     * @param log       where its log is, and its last lines
+     */
+    record Detail(List<String> scrapes, List<String> starts, List<String> decisions, String log, List<String> logTail) {
+        public Detail {
+            scrapes = List.copyOf(scrapes);
+            starts = List.copyOf(starts);
+            decisions = List.copyOf(decisions);
+            logTail = List.copyOf(logTail);
+        }
+    }
+
+    /** The agent's detail, read when it is shown. */
+    Detail detail(AgentId agent);
+
+    /** No start times, no baselines and no history. */
     WatchFacts NONE = new WatchFacts() {
         @Override
         public Optional<Double> timeToHealthySeconds(AgentId agent) {
@@ -28,6 +51,11 @@ public interface WatchFacts {
         @Override
         public Optional<Change> change(AgentId agent, List<P95> recent) {
             return Optional.empty();
+        }
+
+        @Override
+        public Detail detail(AgentId agent) {
+            return new Detail(List.of(), List.of(), List.of(), "no log", List.of());
         }
     };
 }

@@ -27,9 +27,9 @@ class DashboardTest {
 
     private static List<WatchModel.Row> rows() {
         return List.of(
-                up("TutorAgent", 0.0095, new Change(42, Change.Verdict.TARGET, "v1")),
-                up("MemoryOrchestrator", 0.020, new Change(25, Change.Verdict.IMPROVED, "v1")),
-                up("ServiceRegistry", 0.004, new Change(-12, Change.Verdict.REGRESSED, "v1")),
+                up("TutorAgent", 0.0095, new Change(42, Change.Verdict.TARGET, "v1", 0.00002, true)),
+                up("MemoryOrchestrator", 0.020, new Change(25, Change.Verdict.IMPROVED, "v1", 0.003, true)),
+                up("ServiceRegistry", 0.004, new Change(-12, Change.Verdict.REGRESSED, "v1", 0.012, true)),
                 up("SystemDigitalTwin", 0.004, null),
                 new WatchModel.Row(new AgentId("pc2", "CacheManager"), WatchModel.Status.ERROR, "malformed", Double.NaN, Double.NaN,
                         List.of(), 0, Double.NaN, null, List.of("http://127.0.0.1:8102/metrics is not valid Prometheus text format: line 1, column 1")),
@@ -46,7 +46,7 @@ class DashboardTest {
                 "top improvements: mainpc/TutorAgent +42%, mainpc/MemoryOrchestrator +25%",
                 "active alerts: 3",
                 "  pc2/AsyncProcessor: connection refused at http://127.0.0.1:8101/metrics: is the agent running?");
-        assertThat(frame).containsPattern("mainpc\\s+TutorAgent\\s+up\\s+1.25 s\\s+9.5 ms\\s+\\S+\\s+\\+42% target\\s+40\\s+0.0%")
+        assertThat(frame).containsPattern("mainpc\\s+TutorAgent\\s+up\\s+1.25 s\\s+9.5 ms\\s+\\S+\\s+\\+42% target \\(p < 0\\.0001\\)\\s+40\\s+0.0%")
                 .containsPattern("ServiceRegistry\\s+up.*-12% REGRESSED")
                 .containsPattern("MemoryOrchestrator\\s+up.*\\+25% improved")
                 .containsPattern("SystemDigitalTwin\\s+up.*no baseline")
@@ -59,6 +59,40 @@ class DashboardTest {
         String frame = Dashboard.render(model(rows()), 0, 0, true);
         assertThat(frame).contains("\u001b[1;32m+42% target\u001b[0m", "\u001b[32m+25% improved\u001b[0m", "\u001b[31m-12% REGRESSED\u001b[0m",
                 "\u001b[31mDOWN\u001b[0m", "\u001b[33merror\u001b[0m");
+    }
+
+    @Test
+    void aChangeSaysWhetherItIsSignificantNeverABarePercentage() {
+        String frame = Dashboard.render(model(List.of(up("TutorAgent", 0.005, new Change(50, Change.Verdict.WITHIN, "v1", 0.21, false)))),
+                0, 0, false);
+        assertThat(frame).contains("+50% not significant (p = 0.21)", "improved 0");
+    }
+
+    @Test
+    void theLiveFrameShowsTheViewsRowsTheSelectionAndTheKeys() {
+        WatchView view = new WatchView();
+        List<WatchModel.Row> all = rows();
+        view.key(new WatchView.Key.Typed('s'), all.size(), 10, null); // by agent name
+        view.key(WatchView.Key.Special.DOWN, all.size(), 10, null);
+        String frame = Dashboard.render(model(all), view, 0, 10, false);
+        assertThat(frame).containsPattern("\\n  MACHINE").containsPattern("\\n> mainpc\\s+ServiceRegistry")
+                .containsPattern("\\n  pc2\\s+AsyncProcessor").contains("s sort: agent");
+        assertThat(frame.indexOf("AsyncProcessor")).isLessThan(frame.indexOf("CacheManager"));
+
+        view.key(new WatchView.Key.Typed('/'), all.size(), 10, null);
+        "down".chars().forEach(c -> view.key(new WatchView.Key.Typed((char) c), all.size(), 10, null));
+        view.key(WatchView.Key.Special.ENTER, all.size(), 10, null);
+        assertThat(view.rows(model(all))).extracting(r -> r.agent().name()).containsExactly("AsyncProcessor");
+
+        List<WatchModel.Row> many = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            many.add(up("Agent" + i, 0.01, null));
+        }
+        WatchView scrolling = new WatchView();
+        scrolling.key(WatchView.Key.Special.PAGE_DOWN, many.size(), 10, null);
+        scrolling.key(WatchView.Key.Special.PAGE_DOWN, many.size(), 10, null);
+        assertThat(Dashboard.render(model(many), scrolling, 0, 10, false)).containsPattern("\\n> mainpc\\s+Agent20\\s").contains("rows 12-21 of 30")
+                .doesNotContain("Agent10 ");
     }
 
     @Test
