@@ -107,8 +107,7 @@ public final class WatchLoop {
         } else if (again) {
             terminal.writer().println();
         }
-        // In raw mode a bare newline does not return the carriage.
-        terminal.writer().print(fullScreen ? text.replace("\n", "\r\n") : text);
+        terminal.writer().print(text);
         terminal.flush();
     }
 
