@@ -42,10 +42,15 @@ public class Measurements {
     public List<AgentScore> scores(Inventory inventory, List<Agent> agents) {
         Map<AgentId, Baseline> latest = new HashMap<>();
         session.baselines().latest().forEach(b -> latest.put(b.profile().target().agent(), b));
-        return rollouts.optimizers(null).score(inventory, agents, agent -> {
-            Baseline b = latest.get(agent.id());
-            return b == null ? null : new AgentOptimizer.MeasuredLoad(b.profile(), b.version(), b.scriptSha256());
-        });
+        Progress.update("score", "scoring: analyzing %d agent%s' files".formatted(agents.size(), agents.size() == 1 ? "" : "s"));
+        try {
+            return rollouts.optimizers(null).score(inventory, agents, agent -> {
+                Baseline b = latest.get(agent.id());
+                return b == null ? null : new AgentOptimizer.MeasuredLoad(b.profile(), b.version(), b.scriptSha256());
+            });
+        } finally {
+            Progress.end("score");
+        }
     }
 
     /**

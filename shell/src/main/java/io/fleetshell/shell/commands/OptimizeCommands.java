@@ -1,6 +1,7 @@
 package io.fleetshell.shell.commands;
 
 import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
@@ -78,6 +79,7 @@ public class OptimizeCommands {
         session.journal().agents(List.of(agent.id()));
         Output out = session.output();
         out.info("Optimizing %s...".formatted(plan));
+        Progress.update(agent.id(), "analyzing and rewriting"); // the proof's own reports take over under the same name
         Optimization result = optimizers.optimize(inventory, agent, pattern);
         DeploymentResult deployment = null;
         if (!dryRun && result.deployable()) {

@@ -125,7 +125,8 @@ public class ShellFleetPort implements FleetPort {
 
     @Override
     public DeploymentResult deploy(Plan plan, int proofRuns, BatchPolicy policy, RolloutListener listener) {
-        return rollouts.executor(inventory(), proofRuns).run(plan, policy, listener);
+        InterruptibleRollout rollout = new InterruptibleRollout(listener, session.interrupts(), null);
+        return rollout.run(rollouts, inventory(), () -> rollouts.executor(inventory(), proofRuns).run(plan, policy, rollout));
     }
 
     @Override
