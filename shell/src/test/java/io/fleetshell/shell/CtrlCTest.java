@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CtrlCTest {
 
     private static final Duration STEP = Duration.ofMinutes(3);
-    private static final String PROMPT = "fleetshell\u001b[0m> ";
+    private static final String PROMPT = "fleetshell> ";
 
     @TempDir
     Path home;
@@ -63,9 +63,39 @@ class CtrlCTest {
         assertThat(ours(fleet)).as("files of fleetshell in the fleet").isEmpty();
         assertThat(childrenOfTheShell()).as("processes the dry run started").isEmpty();
 
-        t.type("quit\r");
+        // At the prompt Ctrl-C clears the line, as in bash, and Ctrl-D leaves.
+        // Each key waits for the screen to show the last one took effect: keys typed ahead race with JLine's reader.
+        t.type("inventory li");
+        t.await("Ctrl-C: optimize stopped", "inventory li");
+        t.type("\u0003");
+        t.await("inventory li", PROMPT);
+        t.type("version\r");
+        t.await("Ctrl-C: optimize stopped", "fleetshell development build");
+        t.await("fleetshell development build", PROMPT); // typed ahead of the prompt, Ctrl-D would be the tty's EOF, not JLine's
+        t.type("\u0004");
         assertThat(Await.exit(shell, STEP)).isZero();
-        assertThat(t.text()).doesNotContain("deployable");
+        assertThat(t.text()).doesNotContain("deployable").doesNotContain("unknown command");
+    }
+
+    @Test
+    void ctrlCDuringADeployStopsItAtAStepBoundaryAndDeployResumeGoesOn() throws Exception {
+        ShellHarness harness = new ShellHarness(home);
+        assertThat(harness.oneShot("demo init").status()).isZero();
+        Terminal t = start("batch", "deploy", "--agents", "TutorAgent,AsyncProcessor", "--batch-size", "1", "--interval", "0s", "--yes");
+        t.await("Deployment 1:", "batch 1/2");
+        t.type("\u0003");
+        assertThat(Await.exit(shell, STEP)).isEqualTo(130);
+        assertThat(t.text()).contains("stopping after the running step")
+                .contains("deployment 1 stopped by Ctrl-C at a step boundary: 1 step applied, 1 not started; deploy resume 1 deploys them")
+                .doesNotContain("batch 2/2");
+        assertThat(ours(home.resolve("demo"))).isEmpty();
+
+        ShellHarness.Run status = harness.oneShot("deploy", "status", "1");
+        assertThat(status.out()).contains("stopped").containsPattern("1\\.1\\.1\\s+mainpc/TutorAgent.*applied")
+                .containsPattern("1\\.2\\.1\\s+pc2/AsyncProcessor.*pending");
+        ShellHarness.Run resumed = harness.oneShot("deploy", "resume", "1");
+        assertThat(resumed.status()).as(resumed.err()).isZero();
+        assertThat(harness.oneShot("deploy", "status", "1").out()).contains("completed");
     }
 
     @Test
@@ -149,7 +179,8 @@ class CtrlCTest {
         void await(String after, String text) {
             try {
                 Await.until("'" + text + "' after '" + after + "'", STEP, () -> {
-                    String shown = text();
+                    // JLine redraws the line it edits with cursor moves and colours between the characters.
+                    String shown = text().replaceAll("\u001b\\[[0-9;?]*[A-Za-z]|\u001b[=>]", "");
                     int from = shown.lastIndexOf(after);
                     return from >= 0 && shown.indexOf(text, from + after.length()) >= 0;
                 });
