@@ -79,13 +79,14 @@ public final class InitializeInBackground implements Pattern<FileFacts> {
         if (work.isEmpty()) {
             return new Applicability.DoesNotApply(List.of("nothing to move: no heavy call runs while the module loads"));
         }
-        List<String> reasons = new ArrayList<>(explain(work));
+        LineMap lines = LineMap.parse(input.options().get(LineMap.OPTION));
+        List<String> reasons = new ArrayList<>(explain(work).stream().map(lines::remap).toList());
         if (moved(facts).isEmpty()) {
             reasons.addFirst("nothing to move: every statement doing heavy work at load must stay where it is");
             return new Applicability.DoesNotApply(reasons);
         }
-        reasons.add(hook(input).map(h -> "readiness: `%s` (line %d) gets %s=..., so health says \"starting\" until the work is done"
-                .formatted(h.call().resolved(), h.call().line(), h.keyword()))
+        reasons.add(hook(input).map(h -> lines.remap("readiness: `%s` (line %d) gets %s=..., so health says \"starting\" until the work is done"
+                .formatted(h.call().resolved(), h.call().line(), h.keyword())))
                 .orElse(noHookNote()));
         return new Applicability.Applies(reasons);
     }
@@ -102,7 +103,7 @@ public final class InitializeInBackground implements Pattern<FileFacts> {
         String eol = edits.lineEnding();
         WorkFacts.StartupWork first = moved.getFirst();
         WorkFacts.StartupWork last = moved.getLast();
-        edits.insert(edits.lineStart(first.line()), header(facts.work().startup(), eol) + InlinedHelper.text("background_init.py", eol) + eol);
+        edits.insert(edits.lineStart(first.line()), header(facts.work().startup(), LineMap.parse(input.options().get(LineMap.OPTION)), eol) + InlinedHelper.text("background_init.py", eol) + eol);
         for (WorkFacts.StartupWork statement : moved) {
             ImportFact.Span value = statement.value();
             int start = edits.offset(value.line(), value.column());
@@ -175,11 +176,11 @@ public final class InitializeInBackground implements Pattern<FileFacts> {
                 .findFirst().map(h -> new Hook(h, hooks.get(h.resolved())));
     }
 
-    private static String header(List<WorkFacts.StartupWork> work, String eol) {
+    private static String header(List<WorkFacts.StartupWork> work, LineMap lines, String eol) {
         StringBuilder text = new StringBuilder("# fleetshell async_initialization: heavy work below starts in a background thread; "
                 + "reads of its name wait for it" + eol);
         for (String line : explain(work)) {
-            text.append("#   ").append(line).append(eol);
+            text.append("#   ").append(lines.remap(line)).append(eol);
         }
         return text.toString();
     }

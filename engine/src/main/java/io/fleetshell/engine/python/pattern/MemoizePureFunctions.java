@@ -187,8 +187,9 @@ public final class MemoizePureFunctions implements Pattern<FileFacts> {
     }
 
     private static List<String> explain(PatternInput<FileFacts> input) {
+        LineMap lines = LineMap.parse(input.options().get(LineMap.OPTION));
         return decide(input).entrySet().stream().map(e -> (e.getValue().maxsize() > 0 ? "cached: `%s` (line %d): %s" : "not cached: `%s` (line %d): %s")
-                .formatted(e.getKey().name(), e.getKey().line(), e.getValue().reason())).toList();
+                .formatted(e.getKey().name(), e.getKey().line(), e.getValue().reason())).map(lines::remap).toList();
     }
 
     private static String header(PatternInput<FileFacts> input, String eol) {
