@@ -1459,6 +1459,13 @@ class WorkFacts(object):
         for st in tree.body:
             for t in self.targets_of(st):
                 self.assigned.setdefault(t, []).append(st.lineno)
+        # names lazy_loading bound to a module (`np = _fleetshell_lazy("numpy", "numpy")`): imports all the same
+        self.lazy = {}
+        for st in tree.body:
+            if st.__class__ is ast.Assign and len(st.targets) == 1 and st.targets[0].__class__ is Name \
+                    and st.value.__class__ is Call and dotted(st.value.func) == "_fleetshell_lazy" \
+                    and len(st.value.args) == 2 and st.value.args[1].__class__ is Constant:
+                self.lazy[st.targets[0].id] = st.value.args[1].value
         self.global_writes = {}   # name -> first line a function declares it global and binds it
         for key, fn in self.funcs.items():
             local, declared = assigned_names(fn)
@@ -1484,7 +1491,15 @@ class WorkFacts(object):
 
     def resolved(self, node):
         text = dotted(node)
-        return None if text is None else self.a.resolve_dotted(text)
+        if text is None:
+            return None
+        head, dot, rest = text.partition(".")
+        if head in self.lazy:
+            return self.lazy[head] + dot + rest
+        return self.a.resolve_dotted(text)
+
+    def imported(self, name):
+        return name in self.a.binding or name in self.lazy
 
     def called_keys(self, nodes):
         """Module functions (and Class.__init__ for a class) that these nodes call directly."""
@@ -1785,7 +1800,7 @@ class WorkFacts(object):
 
     def global_read(self, node):
         name = node.id
-        if name in self.funcs or name in self.a.binding or name in PURE_BUILTINS or name in ("None", "True", "False"):
+        if name in self.funcs or self.imported(name) or name in PURE_BUILTINS or name in ("None", "True", "False"):
             return None
         if name in self.classes:
             return None
@@ -1828,7 +1843,7 @@ class WorkFacts(object):
                 return None
             if f.id in PURE_BUILTINS and f.id not in self.assigned:
                 return None
-            if f.id in self.a.binding:
+            if self.imported(f.id):
                 resolved = self.resolved(f) or f.id
                 if resolved.partition(".")[0] in PURE_MODULES:
                     return None
@@ -1837,7 +1852,7 @@ class WorkFacts(object):
             base = f.value
             while base.__class__ is Attribute:
                 base = base.value
-            if base.__class__ is Name and base.id not in local and base.id in self.a.binding:
+            if base.__class__ is Name and base.id not in local and self.imported(base.id):
                 resolved = self.resolved(f) or ""
                 if resolved.partition(".")[0] in PURE_MODULES:
                     return None
@@ -1893,7 +1908,7 @@ class WorkFacts(object):
                     return True   # of numbers or strings here: the other arguments passed the purity rules
                 if f.id in verdicts and verdicts[f.id][0] is None:
                     return f.id in seen or (seen.add(f.id) or verdicts[f.id][2](verdicts))
-                if f.id in self.a.binding:
+                if self.imported(f.id):
                     return (self.resolved(f) or "").partition(".")[0] in NUMBER_MODULES
                 return False
             if f.__class__ is Attribute:

@@ -156,6 +156,9 @@ public final class MemoizePureFunctions implements Pattern<FileFacts> {
         Map<String, Measured> measured = measured(option);
         Map<WorkFacts.FunctionFact, Decision> decisions = new LinkedHashMap<>();
         for (WorkFacts.FunctionFact function : input.facts().work().functions()) {
+            if (function.name().startsWith("_fleetshell_")) {
+                continue; // a helper another pattern inlined (and deletes after use)
+            }
             if (!function.cacheable()) {
                 decisions.put(function, new Decision(0, function.refused()));
                 continue;

@@ -73,6 +73,20 @@ class MemoizePureFunctionsTest {
     }
 
     @Test
+    void aModuleThatLazyLoadingBoundIsStillAPureModule() {
+        assertThat(reasons("""
+                import os
+                heapq = _fleetshell_lazy("heapq", "heapq")
+
+
+                def smallest(a, b, c):
+                    queue = [a, b, c]
+                    heapq.heapify(queue)
+                    return heapq.heappop(queue)
+                """, "smallest:9:1:50")).contains("cached: `smallest` (line 5)");
+    }
+
+    @Test
     void withoutAMeasurementNothingIsCached() {
         assertRewrite(CACHE, PY311, Map.of(), SCORE, null);
         assertThat(reasons(SCORE, null)).contains("`score` (line 6): pure enough, but not measured")
