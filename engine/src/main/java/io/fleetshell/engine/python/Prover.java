@@ -102,7 +102,7 @@ public final class Prover {
                 + UUID.randomUUID().toString().substring(0, 8) + ".py");
         List<ProofCheck> checks = new ArrayList<>();
         try {
-            Files.write(variant, subject.rewrite().after());
+            io.fleetshell.engine.SafeFiles.writeFresh(variant, subject.rewrite().after());
         } catch (IOException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write the rewrite next to %s to load it (%s); nothing was changed"
                     .formatted(original, e.getMessage()));

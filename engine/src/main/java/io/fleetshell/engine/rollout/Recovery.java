@@ -52,9 +52,10 @@ public final class Recovery {
 
     private static boolean holdsRewrite(StoredStep step) {
         try {
+            io.fleetshell.engine.SafeFiles.unchanged(step.file(), step.realPath());
             byte[] bytes = AtomicFiles.readIfExists(step.file());
             return bytes != null && io.fleetshell.engine.Checksums.sha256(bytes).equals(step.afterSha256());
-        } catch (IOException e) {
+        } catch (FleetshellException e) {
             return false;
         }
     }
