@@ -1,0 +1,82 @@
+package io.fleetshell.engine;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Issue 17, items 1, 3 and 6, as fixtures on real files: what a script read refuses before reading (a FIFO that would
+ * block forever, a device, a directory, a symlink, a file too large, a directory swapped for a symlink out of the
+ * fleet root), and state paths under FLEETSHELL_HOME that stay there whatever an agent or machine is called.
+ */
+class SafetyCorpusTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void issue17_6_aFifoAsScriptIsRefusedBeforeItIsOpened() throws Exception {
+        Path fifo = dir.resolve("agent.py");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+
+        assertThatThrownBy(() -> Checksums.sha256(fifo)).isInstanceOf(FleetshellException.class)
+                .hasMessage(fifo + " is a FIFO (named pipe), not a regular file: fleetshell reads a script only from a regular file, "
+                        + "so it refused it before reading. Point script_path at the file itself");
+    }
+
+    @Test
+    void issue17_6_aDeviceADirectoryAndASymlinkAreRefusedAsScripts() throws IOException {
+        assertThatThrownBy(() -> SafeFiles.readScript(Path.of("/dev/zero")))
+                .hasMessageStartingWith("/dev/zero is a character device, not a regular file");
+        assertThatThrownBy(() -> SafeFiles.readScript(dir)).hasMessageStartingWith(dir + " is a directory, not a regular file");
+        Path link = Files.createSymbolicLink(dir.resolve("link.py"), Files.writeString(dir.resolve("real.py"), "x = 1\n"));
+        assertThatThrownBy(() -> SafeFiles.readScript(link))
+                .hasMessageStartingWith(link + " is a symbolic link to " + dir.resolve("real.py") + ", not a regular file");
+    }
+
+    @Test
+    void issue17_6_everyScriptReadIsBounded() throws IOException {
+        Path large = dir.resolve("generated.py");
+        try (RandomAccessFile file = new RandomAccessFile(large.toFile(), "rw")) {
+            file.setLength(SafeFiles.SCRIPT_LIMIT + 1); // sparse: nothing is written
+        }
+        assertThatThrownBy(() -> SafeFiles.readScript(large)).isInstanceOf(FleetshellException.class)
+                .hasMessage(large + " is 67108865 bytes, more than the 64 MB fleetshell reads as a script: refused");
+    }
+
+    @Test
+    void issue17_1_aScriptReadThroughADirectorySwappedForASymlinkOutOfTheRootIsRefused() throws IOException {
+        Path root = Files.createDirectories(dir.resolve("fleet"));
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        Files.writeString(outside.resolve("async_processor.py"), "SECRET = 1\n");
+        Files.createSymbolicLink(root.resolve("agents"), outside);
+        Path script = root.resolve("agents/async_processor.py");
+
+        assertThatThrownBy(() -> SafeFiles.readScript(root, script)).isInstanceOf(FleetshellException.class)
+                .satisfies(e -> assertThat(((FleetshellException) e).code()).isEqualTo(ErrorCode.PATH_ESCAPES_ROOT))
+                .hasMessage(script + " resolves to " + outside.toRealPath().resolve("async_processor.py") + ", outside the fleet root "
+                        + root.toRealPath() + " (a directory on the way is a symlink out of the root): refused, nothing was read or "
+                        + "written. Replace the symlink with the directory it stands for");
+    }
+
+    @Test
+    void issue17_3_stateFilesStayUnderTheHomeWhateverTheNames() {
+        FleetHome home = FleetHome.from(Map.of(FleetHome.VARIABLE, dir.resolve("home").toString()), "/nonexistent");
+
+        Path log = home.agentLog("pc2", "../../../../../tmp/x/NAME");
+        Path pid = home.agentPidFile("..", ".hidden");
+
+        assertThat(log).isEqualTo(home.logs().resolve("pc2").resolve("%2E.%2F..%2F..%2F..%2F..%2Ftmp%2Fx%2FNAME.log"));
+        assertThat(pid).isEqualTo(home.run().resolve("%2E.").resolve("%2Ehidden.json"));
+        assertThat(home.agentLog("pc2", "TutorAgent")).isEqualTo(home.logs().resolve("pc2/TutorAgent.log"));
+        assertThat(FleetHome.fileName("a/b")).isNotEqualTo(FleetHome.fileName("a%2Fb"));
+    }
+}
