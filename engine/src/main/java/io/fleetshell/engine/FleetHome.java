@@ -53,6 +53,14 @@ public record FleetHome(Path root) {
         return root.resolve("run");
     }
 
+    /**
+     * The child process groups this home's fleetshell processes run, one record each while it runs: what the next
+     * start and {@code deploy recover} kill when the process that started them was killed ({@code process/Leftovers}).
+     */
+    public Path children() {
+        return run().resolve("children");
+    }
+
     /** The Python helpers fleetshell runs with the agents' interpreters, extracted from the jar. */
     public Path helpers() {
         return root.resolve("cache/helpers");

@@ -48,7 +48,7 @@ public final class JavaProfiler {
                 machine.environment());
         Path work;
         try {
-            work = Files.createTempDirectory("fleetshell-java-profile");
+            work = io.fleetshell.engine.process.Leftovers.newTempDirectory("java-profile");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -173,7 +173,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
 
     /** The hidden sibling that holds the original while a written rewrite is proved against it; recovery removes it. */
     public static Path originalCopy(Path file) {
-        return file.resolveSibling("." + file.getFileName() + ".fleetshell-original.py");
+        return file.resolveSibling("." + file.getFileName() + ".fleetshell-original" + io.fleetshell.engine.process.Leftovers.mark() + "copy.py");
     }
 
     /** The Prover loads the original from {@link #originalCopy}, since the agent's file already holds the rewrite. */
@@ -248,7 +248,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     /** Facts of rewritten bytes: analysis is static, so a temporary copy stands in for the agent's file. */
     private FileFacts analyzeBytes(String python, Path script, byte[] source) {
         try {
-            Path directory = Files.createTempDirectory("fleetshell-optimize");
+            Path directory = io.fleetshell.engine.process.Leftovers.newTempDirectory("optimize");
             Path copy = directory.resolve(script.getFileName().toString());
             try {
                 Files.write(copy, source);

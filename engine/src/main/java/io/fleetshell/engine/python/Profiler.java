@@ -51,7 +51,7 @@ public final class Profiler implements AutoCloseable {
             if (in == null) {
                 throw new IllegalStateException("load_probe.py is missing from this build");
             }
-            probe = Files.createTempFile("fleetshell-load-probe", ".py");
+            probe = io.fleetshell.engine.process.Leftovers.newTempFile("load-probe", ".py");
             Files.write(probe, in.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
