@@ -7,7 +7,15 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.stream.Stream;
+
+import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.profile.LoadSample;
+import io.fleetshell.engine.profile.ProfileTarget;
+import io.fleetshell.engine.python.Profiler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -65,6 +73,29 @@ class SafetyCorpusTest {
                 .hasMessage(script + " resolves to " + outside.toRealPath().resolve("async_processor.py") + ", outside the fleet root "
                         + root.toRealPath() + " (a directory on the way is a symlink out of the root): refused, nothing was read or "
                         + "written. Replace the symlink with the directory it stands for");
+    }
+
+    @Test
+    void issue17_5_aTruncatedBytecodeFileInFleetshellsCacheIsRepairedNotBlamedOnTheAgent() throws IOException {
+        Path fleet = Files.createDirectories(dir.resolve("fleet"));
+        Path cache = dir.resolve("home/cache/pycache");
+        Files.writeString(fleet.resolve("helper_mod.py"), "Y = 1\n");
+        Path script = Files.writeString(fleet.resolve("agent.py"), "import helper_mod\nX = helper_mod.Y\n");
+        ProfileTarget target = new ProfileTarget(new AgentId("m1", "Agent"), script, "python3", fleet, Map.of());
+        try (Profiler profiler = new Profiler(Duration.ofSeconds(60), cache)) {
+            assertThat(profiler.sample(target, 1).ok()).isTrue();
+            Path pyc;
+            try (Stream<Path> files = Files.walk(cache)) {
+                pyc = files.filter(p -> p.getFileName().toString().startsWith("helper_mod.")).findFirst().orElseThrow();
+            }
+            byte[] whole = Files.readAllBytes(pyc);
+            Files.write(pyc, Arrays.copyOf(whole, 20)); // what a full disk leaves: a valid header, a cut body
+
+            LoadSample sample = profiler.sample(target, 2);
+
+            assertThat(sample.ok()).as("%s", sample.error()).isTrue();
+            assertThat(Files.size(pyc)).isEqualTo(whole.length);
+        }
     }
 
     @Test

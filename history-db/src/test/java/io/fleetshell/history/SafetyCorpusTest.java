@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -156,6 +157,30 @@ class SafetyCorpusTest {
         assertThat(rollback.outcomes()).singleElement().isInstanceOf(Restorer.Restored.class);
         assertThat(Checksums.sha256(Files.readAllBytes(applied))).isEqualTo(steps.getFirst().beforeSha256());
         assertThat(ownership(applied)).isEqualTo("nobody:nogroup 0640");
+    }
+
+    @Test
+    void issue17_weak_aFullDiskSaysSoAndThatNothingWasStored(HistoryDatabase db) {
+        DeploymentStore store = new DeploymentStore(db);
+        // the database may not grow: what a full disk does to SQLite's writes (SQLITE_FULL)
+        db.write(c -> {
+            try (var statement = c.createStatement(); var pages = statement.executeQuery("PRAGMA page_count")) {
+                pages.next();
+                statement.execute("PRAGMA max_page_count = " + pages.getLong(1));
+            }
+            return null;
+        });
+        byte[] large = new byte[4 * 1024 * 1024];
+        java.util.Arrays.fill(large, (byte) 'x');
+
+        assertThatThrownBy(() -> store.storeBlob(large)).isInstanceOf(io.fleetshell.engine.FleetshellException.class)
+                // SQLite reports SQLITE_FULL on the write, or rolls back by itself so that the commit finds no transaction
+                .satisfies(e -> assertThat(e.getMessage()).startsWith("Cannot write to the history database " + db.file() + ": ")
+                        .containsAnyOf(": the disk holding it is full (", ": SQLite rolled the transaction back by itself, as it "
+                                + "does when the disk is full ("))
+                .hasMessageEndingWith("). Nothing was stored. Free space there (or point FLEETSHELL_HOME at another disk) and run "
+                        + "the command again.");
+        assertThat(store.blobs(List.of(Checksums.sha256(large)))).isEmpty();
     }
 
     private static void giveTo(Path file, String owner, String group) throws IOException {
