@@ -99,6 +99,24 @@ class SafetyCorpusTest {
     }
 
     @Test
+    void issue17_weak_theDiffOfALatin1CrlfFileAppliesWithPatchByteForByte() throws Exception {
+        byte[] before = "# caf\u00e9\r\nimport json\r\nimport xmlrpc.client\r\nX = json.dumps(1)\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] after = "# caf\u00e9\r\nimport json\r\nX = json.dumps(1)\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        Path file = Files.write(dir.resolve("agent.py"), before);
+        io.fleetshell.engine.pattern.Rewrite rewrite = new io.fleetshell.engine.pattern.Rewrite("dependency_reduction", file, before,
+                after, java.util.List.of());
+        Path diff = Files.write(dir.resolve("change.diff"), rewrite.unifiedDiffBytes());
+
+        Process patch = new ProcessBuilder("patch", file.toString(), diff.toString()).redirectErrorStream(true).start();
+        String output = new String(patch.getInputStream().readAllBytes());
+
+        assertThat(patch.waitFor()).as(output).isZero();
+        assertThat(Files.readAllBytes(file)).isEqualTo(after);
+        assertThat(rewrite.unifiedDiff()).contains("-import xmlrpc.client\r\n").contains(" # caf\u00e9\r\n");
+    }
+
+    @Test
     void issue17_3_stateFilesStayUnderTheHomeWhateverTheNames() {
         FleetHome home = FleetHome.from(Map.of(FleetHome.VARIABLE, dir.resolve("home").toString()), "/nonexistent");
 
