@@ -73,6 +73,8 @@ public final class Leftovers {
      */
     private static final Pattern TEMP_KINDS = Pattern.compile("^fleetshell-(load-probe|probe|java-start|java-proof|java-profile"
             + "|written-java|proof-check|proof-fleet|python|optimize).*");
+    /** {@code .NAME.fleetshell-...}: a name before the mark, so a marker such as {@code .fleetshell-demo} is not one. */
+    private static final Pattern HIDDEN_SIBLING = Pattern.compile("^\\.[^/]+\\.fleetshell-.+");
     private static final Pattern OWNER = Pattern.compile("-p(\\d+)-");
     private static final long SELF = ProcessHandle.current().pid();
     private static final String MARK = "-p" + SELF + "-";
@@ -104,7 +106,7 @@ public final class Leftovers {
 
     /** Whether a file name is one of fleetshell's own working files beside a script (hidden, {@code .fleetshell-} in it). */
     public static boolean isHiddenSibling(String fileName) {
-        return fileName.startsWith(".") && fileName.contains(".fleetshell-");
+        return HIDDEN_SIBLING.matcher(fileName).matches();
     }
 
     /** Whether the process named in a marked file name still runs (an unmarked name: whether the file is recent). */
