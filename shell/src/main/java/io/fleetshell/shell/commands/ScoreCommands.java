@@ -2,6 +2,7 @@ package io.fleetshell.shell.commands;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.health.BusyMachine;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
@@ -83,6 +84,9 @@ public class ScoreCommands {
                 out.println("batch %d: %s".formatted(i + 1, String.join(", ", report.batches().get(i).stream().map(AgentId::toString).toList())));
             }
         }
+        java.util.Set<AgentId> scored = new java.util.HashSet<>(scores.stream().map(AgentScore::agent).toList());
+        BusyMachine.warning(session.baselines().latest().stream().map(io.fleetshell.history.Baseline::profile)
+                .filter(p -> scored.contains(p.target().agent())).toList(), -1, Runtime.getRuntime().availableProcessors()).ifPresent(out::warn);
         long unmeasured = scores.stream().filter(s -> s.status() != AgentScore.Status.NOT_OPTIMIZABLE && s.baselineVersion() == 0).count();
         if (unmeasured > 0) {
             out.info("%d agent%s scored from static facts only: profile measures them.".formatted(unmeasured, unmeasured == 1 ? " was" : "s were"));
