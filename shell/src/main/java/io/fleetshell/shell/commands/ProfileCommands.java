@@ -222,9 +222,11 @@ public class ProfileCommands {
                 continue;
             }
             Stats load = p.loadMillis();
-            table.row(p.target().agent().machine(), p.target().agent().name(), b.version(), "%.1f".formatted(load.median()),
+            // A Java agent's figure is start to healthy and it loads no Python modules: marked, never read as a module load.
+            boolean java = p.python() != null && p.python().startsWith("java ");
+            table.row(p.target().agent().machine(), p.target().agent().name(), b.version(), "%.1f%s".formatted(load.median(), java ? " start" : ""),
                     "%.1f-%.1f".formatted(load.min(), load.max()), "%.1f".formatted(p.peakRssKb().median() / 1024.0),
-                    "%.0f".formatted(p.modulesLoaded().median()),
+                    java ? "-" : "%.0f".formatted(p.modulesLoaded().median()),
                     String.join(", ", p.directImports().stream().limit(3)
                             .map(i -> "%s %.0f".formatted(i.module(), i.cumulativeMillis())).toList()));
         }
