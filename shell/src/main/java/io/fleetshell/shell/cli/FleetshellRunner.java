@@ -2,6 +2,7 @@ package io.fleetshell.shell.cli;
 
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.commands.FirstStart;
+import io.fleetshell.shell.commands.LeftoverSweep;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.UserInterruptException;
@@ -32,11 +33,14 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
     private final ObjectProvider<LineReader> lineReader;
     private final FirstStart firstStart;
     private final CommandInterrupts interrupts;
+    private final LeftoverSweep leftovers;
     private final boolean enabled;
+    private String swept;
     private int exitCode;
 
     public FleetshellRunner(CommandDispatcher dispatcher, ShellSession session, ObjectProvider<LineReader> lineReader,
-                            FirstStart firstStart, @Value("${fleetshell.runner.enabled:true}") boolean enabled) {
+                            FirstStart firstStart, LeftoverSweep leftovers, @Value("${fleetshell.runner.enabled:true}") boolean enabled) {
+        this.leftovers = leftovers;
         this.dispatcher = dispatcher;
         this.session = session;
         this.lineReader = lineReader;
@@ -51,12 +55,16 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
             return; // a context started for its beans alone, as tests do
         }
         String[] argv = args.getSourceArgs();
+        swept = leftovers.atStart();
         if (argv.length == 0) {
             exitCode = repl(lineReader.getObject());
         } else {
             PrintWriter out = new PrintWriter(System.out, true);
             PrintWriter err = new PrintWriter(System.err, true);
             Output output = new Output(out, err, false);
+            if (swept != null) {
+                output.warn(swept);
+            }
             if (StatusLine.stderrIsATerminal()) {
                 // COLUMNS when the shell exports it; the JLine terminal that knows better is not built for one command.
                 StatusLine status = new StatusLine(err, () -> columns(System.getenv("COLUMNS")));
@@ -120,6 +128,9 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
         });
         output.info(output.bold("fleetshell") + " - home " + session.home().root()
                 + ". TAB completes, Ctrl-R searches history, help lists commands, quit leaves.");
+        if (swept != null) {
+            output.warn(swept);
+        }
         String prompt = ansi ? "\u001b[36mfleetshell\u001b[0m> " : "fleetshell> ";
         // Between prompts Ctrl-C belongs to the running command; while a line is read, JLine's own handler clears it.
         interrupts.notices(output::info);
