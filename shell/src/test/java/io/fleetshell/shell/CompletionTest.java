@@ -62,7 +62,7 @@ class CompletionTest {
                 "mainpc/TutorAgent", "pc2/TutorAgent");
         assertThat(tab("inventory show Tr")).containsExactly("TranslationService");
         assertThat(tab("history --agent Mem")).containsExactly("MemoryOrchestrator");
-        assertThat(tab("agents ")).containsExactlyInAnyOrder("start", "stop", "restart", "status");
+        assertThat(tab("agents ")).containsExactlyInAnyOrder("start", "stop", "restart", "status", "logs");
         assertThat(tab("agents restart Tr")).containsExactly("TranslationService");
         assertThat(tab("agents stop ServiceRegistry Mem")).containsExactly("MemoryOrchestrator");
         assertThat(tab("agents status --machine p")).containsExactly("pc2");

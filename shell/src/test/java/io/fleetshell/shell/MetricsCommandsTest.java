@@ -185,8 +185,10 @@ class MetricsCommandsTest {
         ShellHarness.Run frame = shell.oneShot("watch", "TutorAgent", "--once", "--json");
         assertThat(frame.status()).as(frame.err()).isZero();
         JsonNode change = json.readTree(frame.out()).get("rows").get(0).get("change");
-        assertThat(change.propertyNames()).containsExactly("percent", "verdict", "basis");
+        assertThat(change.propertyNames()).containsExactly("percent", "verdict", "basis", "p", "significant");
         assertThat(change.get("verdict").asString()).isEqualTo("unknown");
+        assertThat(change.get("p").isNull()).as("no rank test without samples").isTrue();
+        assertThat(change.get("significant").asBoolean()).isFalse();
         assertThat(change.get("basis").asString()).startsWith("v1: fewer than");
         assertThat(shell.oneShot("watch", "TutorAgent", "--once").out()).containsPattern("TutorAgent\\s+up.*need samples");
     }
