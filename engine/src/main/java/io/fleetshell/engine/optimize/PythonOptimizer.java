@@ -1,5 +1,6 @@
 package io.fleetshell.engine.optimize;
 
+import io.fleetshell.engine.SafeFiles;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.python.analysis.FileFacts;
@@ -134,7 +135,9 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     public Map<AgentId, FileFacts> analyze(Inventory inventory, List<Agent> agents) {
         Map<String, List<Agent>> byPython = new LinkedHashMap<>();
         for (Agent agent : agents) {
-            if (agent.script().found() && !agent.infrastructure()) {
+            // a FIFO, device or directory would block or fail the helper: it is refused when read, not analyzed
+            if (agent.script().found() && !agent.infrastructure()
+                    && java.nio.file.Files.isRegularFile(agent.script().path(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 String python = inventory.machine(agent.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON);
                 byPython.computeIfAbsent(python, p -> new ArrayList<>()).add(agent);
             }
@@ -174,7 +177,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
 
     /** The hidden sibling that holds the original while a written rewrite is proved against it; recovery removes it. */
     public static Path originalCopy(Path file) {
-        return file.resolveSibling("." + file.getFileName() + ".fleetshell-original.py");
+        return file.resolveSibling("." + file.getFileName() + ".fleetshell-original" + io.fleetshell.engine.process.Leftovers.mark() + "copy.py");
     }
 
     /** The Prover loads the original from {@link #originalCopy}, since the agent's file already holds the rewrite. */
@@ -182,7 +185,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     public Proof proveWritten(Agent agent, Machine machine, Rewrite rewrite, ProofHints hints) {
         Path copy = originalCopy(rewrite.file());
         try {
-            Files.write(copy, rewrite.before());
+            SafeFiles.writeFresh(copy, rewrite.before());
         } catch (IOException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write " + copy + " to prove the rewrite: " + e.getMessage(), e);
         }
@@ -205,7 +208,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         Optimizable.require(agent, "script");
         Path script = agent.script().path();
         String python = machine.python();
-        byte[] original = read(script);
+        byte[] original = read(machine, script);
         FileFacts current = analyze(python, script);
         if (!current.parsed()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s: %s. %s is not optimized until the file parses under %s; nothing was changed."
@@ -259,7 +262,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     /** Facts of rewritten bytes: analysis is static, so a temporary copy stands in for the agent's file. */
     private FileFacts analyzeBytes(String python, Path script, byte[] source) {
         try {
-            Path directory = Files.createTempDirectory("fleetshell-optimize");
+            Path directory = io.fleetshell.engine.process.Leftovers.newTempDirectory("optimize");
             Path copy = directory.resolve(script.getFileName().toString());
             try {
                 Files.write(copy, source);
@@ -316,11 +319,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         }
     }
 
-    private static byte[] read(Path script) {
-        try {
-            return Files.readAllBytes(script);
-        } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "cannot read %s: %s".formatted(script, e.getMessage()));
-        }
+    private static byte[] read(Machine machine, Path script) {
+        return SafeFiles.readScript(machine.fleetRoot(), script);
     }
 }

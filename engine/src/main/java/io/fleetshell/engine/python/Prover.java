@@ -96,7 +96,7 @@ public final class Prover {
             if (in == null) {
                 throw new IllegalStateException("proof_check.py is missing from this build");
             }
-            checker = Files.createTempFile("fleetshell-proof-check", ".py");
+            checker = io.fleetshell.engine.process.Leftovers.newTempFile("proof-check", ".py");
             Files.write(checker, in.readAllBytes());
             checker.toFile().deleteOnExit();
         } catch (IOException e) {
@@ -107,11 +107,11 @@ public final class Prover {
     public Proof prove(Subject subject) {
         ProfileTarget target = subject.target();
         Path original = target.script();
-        Path variant = original.resolveSibling("." + original.getFileName() + ".fleetshell-proof-"
-                + UUID.randomUUID().toString().substring(0, 8) + ".py");
+        Path variant = original.resolveSibling("." + original.getFileName() + ".fleetshell-proof"
+                + io.fleetshell.engine.process.Leftovers.mark() + UUID.randomUUID().toString().substring(0, 8) + ".py");
         List<ProofCheck> checks = new ArrayList<>();
         try {
-            Files.write(variant, subject.rewrite().after());
+            io.fleetshell.engine.SafeFiles.writeFresh(variant, subject.rewrite().after());
         } catch (IOException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write the rewrite next to %s to load it (%s); nothing was changed"
                     .formatted(original, e.getMessage()));
@@ -344,7 +344,7 @@ public final class Prover {
     private static Path copyOfFleet(Path root, Path script, byte[] rewritten) {
         Path copy = null;
         try {
-            copy = Files.createTempDirectory("fleetshell-proof-fleet");
+            copy = io.fleetshell.engine.process.Leftovers.newTempDirectory("proof-fleet");
             copyTree(root, copy);
             Files.write(copy.resolve(script.toString()), rewritten);
             return copy;

@@ -58,7 +58,7 @@ class PlaybookRunnerTest {
                 fleet.log(low.every(a => a.machine === 'mainpc' && a.score < 4));""");
         assertThat(outcome).as(outcome.message()).isInstanceOf(PlaybookOutcome.Completed.class);
         assertThat(fixture.lines(JournalEntry.Kind.LOG)).hasSize(3).last().isEqualTo("true");
-        assertThat(fixture.lines(JournalEntry.Kind.LOG).getFirst()).matches("mainpc/TutorAgent (high|medium-low-risk|medium|low) true");
+        assertThat(fixture.lines(JournalEntry.Kind.LOG).getFirst()).matches("mainpc/TutorAgent (high|medium|low) true");
     }
 
     @Test
