@@ -36,7 +36,7 @@ final class RolloutView {
         static PlanJson of(Plan plan) {
             return new PlanJson(plan.pattern(), plan.options().toMap(), plan.batchCount(), plan.predictedGainMs(),
                     plan.steps().stream().map(StepJson::of).toList(),
-                    plan.skipped().stream().map(s -> new SkippedJson(s.agent().toString(), s.reason())).toList());
+                    plan.skipped().stream().map(s -> new SkippedJson(s.agent().toString(), s.reason(), s.detail())).toList());
         }
 
         record StepJson(int batch, String agent, String pattern, String file, String expectedSha256, Double predictedGainMs, String diff) {
@@ -47,7 +47,8 @@ final class RolloutView {
             }
         }
 
-        record SkippedJson(String agent, String reason) {
+        /** An agent left out: {@code reason} in one line, {@code detail} every reason behind it. */
+        record SkippedJson(String agent, String reason, List<String> detail) {
         }
     }
 
