@@ -2,6 +2,7 @@ package io.fleetshell.engine.inventory;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.process.Leftovers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -167,7 +168,9 @@ public final class ScriptResolver {
 
                     @Override
                     public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                        if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
+                        // fleetshell's own hidden working files (a killed proof's sibling) are never taken for a script
+                        if ((attrs.isRegularFile() || attrs.isSymbolicLink())
+                                && !Leftovers.isHiddenSibling(file.getFileName().toString())) {
                             index.computeIfAbsent(file.getFileName().toString(), k -> new ArrayList<>()).add(file);
                         }
                         return FileVisitResult.CONTINUE;

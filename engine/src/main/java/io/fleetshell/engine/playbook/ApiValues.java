@@ -34,7 +34,7 @@ final class ApiValues {
         return m;
     }
 
-    /** The band as filters name it: {@code high}, {@code medium-low-risk}, {@code medium}, {@code low}. */
+    /** The band as filters name it: {@code high}, {@code medium}, {@code low}. */
     static String band(AgentScore.Band band) {
         return band.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }

@@ -9,6 +9,8 @@ import io.fleetshell.engine.python.analysis.HeavyCall;
 import io.fleetshell.engine.python.analysis.ImportFact;
 import io.fleetshell.engine.python.analysis.ImportVerdict;
 import io.fleetshell.engine.python.analysis.Use;
+import io.fleetshell.engine.python.analysis.WorkFacts;
+import io.fleetshell.engine.python.proof.ReplayRequests;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.profile.LoadSample;
@@ -121,7 +123,12 @@ public final class PythonScorer {
             Band band = Band.of(score);
             int rewritten = deferrable.size() + unused.size();
             Risk risk = Risk.of(Math.min(2, traps) + (heavyAtImport ? 1 : 0) + (rewritten > Risk.MANY_STATEMENTS ? 1 : 0));
-            boolean gains = !recommendations.isEmpty() && (gain == null || gain > 0);
+            double moved = recommendWork();
+            if (moved > 0) {
+                gain = round((gain == null ? 0 : gain) + moved);
+            }
+            boolean gains = !recommendations.isEmpty() && (gain == null || gain > 0
+                    || recommendations.stream().anyMatch(r -> r.pattern().equals("cache_optimization")));
             if (!gains) {
                 reasons.addFirst(profile == null
                         ? "not profiled: run `profile %s`; from static facts alone no import can be deferred or removed".formatted(agent.name())
@@ -223,6 +230,40 @@ public final class PythonScorer {
             }
             String[] parts = version.split("\\.");
             return parts.length >= 2 && (Integer.parseInt(parts[0]) > 3 || (parts[0].equals("3") && Integer.parseInt(parts[1]) >= 15));
+        }
+
+        /**
+         * async_initialization and cache_optimization (issue 21). The first moves the module's own work (its load less
+         * its import statements, measured) off the way to healthy; returns those ms (0 without a baseline). The second
+         * is recommended for pure functions when the agent has replay_requests to measure the cache on.
+         */
+        private double recommendWork() {
+            List<WorkFacts.StartupWork> movable = facts.work().startup().stream().filter(w -> w.refused() == null && w.name() != null).toList();
+            facts.work().startup().stream().filter(w -> w.refused() != null)
+                    .forEach(w -> reasons.add("line %d does heavy work at load that async_initialization leaves: %s".formatted(w.line(), w.refused())));
+            double moved = 0;
+            if (!movable.isEmpty()) {
+                String names = movable.stream().map(WorkFacts.StartupWork::name).collect(Collectors.joining(", "));
+                if (profile != null) {
+                    double imports = profile.statements().stream().mapToDouble(AgentProfile.StatementMedian::millis).sum();
+                    moved = Math.max(0, profile.loadMillis().median() - imports);
+                    recommendations.add(new Recommendation("async_initialization", "%s loaded in a background thread, %.1f ms of module code off the way to healthy"
+                            .formatted(names, moved)));
+                } else {
+                    recommendations.add(new Recommendation("async_initialization", "%s loaded in a background thread (not measured)".formatted(names)));
+                }
+            }
+            List<String> pure = facts.work().functions().stream().filter(WorkFacts.FunctionFact::cacheable).map(WorkFacts.FunctionFact::name).toList();
+            if (!pure.isEmpty()) {
+                if (ReplayRequests.of(agent).isEmpty()) {
+                    reasons.add("pure functions (%s) could be cached, but no replay_requests are configured to measure the benefit"
+                            .formatted(String.join(", ", pure)));
+                } else {
+                    recommendations.add(new Recommendation("cache_optimization", "%d pure function%s (%s); the benefit is measured by replaying %d requests"
+                            .formatted(pure.size(), pure.size() == 1 ? "" : "s", String.join(", ", pure), ReplayRequests.of(agent).size())));
+                }
+            }
+            return moved < MIN_GAIN_MS ? 0 : round(moved);
         }
 
         /** Heavy calls made while the module loads, 0.5 each, at most 1. */
