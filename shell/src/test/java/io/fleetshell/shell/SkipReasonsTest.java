@@ -39,8 +39,10 @@ class SkipReasonsTest {
 
         ShellHarness.Run text = shell.oneShot("batch", "deploy", "--agents", "Eager", "--dry-run");
         String line = text.out().lines().filter(l -> l.startsWith("skipped m/Eager")).findFirst().orElseThrow(() -> new AssertionError(text.out() + text.err()));
-        assertThat(line).isEqualTo("skipped m/Eager: dependency_reduction: nothing to remove: every module-level import is used or kept on "
-                + "purpose; lazy_loading: nothing to defer: every module-level import must stay as it is");
+        // Each pattern's headline, none of the per-import reasons (which named line 4 and made the line 2,500 characters long).
+        assertThat(line).startsWith("skipped m/Eager: dependency_reduction: nothing to remove: every module-level import is used or kept on purpose; ")
+                .contains("; lazy_loading: nothing to defer: every module-level import must stay as it is")
+                .doesNotContain("line 4");
 
         JsonNode skipped = JsonMapper.builder().build().readTree(shell.oneShot("batch", "deploy", "--agents", "Eager", "--dry-run", "--json").out())
                 .get("skipped").get(0);
