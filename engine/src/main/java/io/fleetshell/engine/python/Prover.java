@@ -37,12 +37,18 @@ import java.util.stream.Stream;
  * <ol>
  *   <li>{@code compiles}: the rewritten file compiles;</li>
  *   <li>{@code no new undefined name}: every name it reads is bound (module or builtins) wherever the original's was;</li>
- *   <li>{@code loads}: it loads in a fresh process, or fails exactly as the original does (same exception and message);</li>
+ *   <li>{@code loads}: the original and the rewrite load in fresh processes (an original that does not load cannot be
+ *       proved, and a rewrite that loads where the original fails only moves the failure);</li>
  *   <li>{@code same module names}: the module's names after the load are the original's;</li>
- *   <li>{@code load time}: its load time is lower than the original's beyond noise (one-sided Mann-Whitney over
- *       N interleaved fresh-process loads each), with the first-use cost of every deferred name as evidence;</li>
+ *   <li>{@code same loaded state}: after a full load (deferred names used) the same modules are in {@code sys.modules} and
+ *       the fleet's own modules hold the same state ({@link LoadedState});</li>
+ *   <li>{@code load time}: its load time is lower than the original's beyond noise and beyond the effect floor, in paired,
+ *       interleaved fresh-process loads whose number a sequential test chooses ({@link io.fleetshell.engine.stats.SequentialSignTest}),
+ *       with the first-use cost of every deferred name as evidence;</li>
  *   <li>{@code agent tests}: the agent's {@code test_command} passes in a copy of its fleet root holding the rewrite.</li>
  * </ol>
+ * Every load presents the agent with what {@code python SCRIPT} minus its {@code __main__} block would show it
+ * ({@code load_probe.py} says exactly what), and fleetshell's own Python code never imports from the agent's directory.
  * The rewritten bytes are loaded from a hidden sibling of the agent's file (same directory, so paths the agent
  * computes from {@code __file__} still hold), removed afterwards; the agent's file is never touched.
  */
@@ -113,18 +119,14 @@ public final class Prover {
                     || !add(checks, undefinedNames(both.path("original"), both.path("rewritten")))) {
                 return new Proof(checks);
             }
-            JsonNode before = run(target, List.of("load", original.toString()));
-            List<String> touch = new ArrayList<>(List.of("load", variant.toString()));
-            touch.addAll(subject.deferredNames());
-            JsonNode after = run(target, touch);
-            if (!add(checks, loads(before, after))) {
+            JsonNode before = load(target, original, original, List.of(), subject.removedNames());
+            JsonNode after = load(target, variant, original, subject.deferredNames(), subject.removedNames());
+            if (!add(checks, loads(before, after)) || !add(checks, sameNames(before, after, subject.removedNames()))) {
                 return new Proof(checks);
             }
-            boolean bothLoaded = before.path("ok").asBoolean() && after.path("ok").asBoolean();
-            if (!bothLoaded) {
-                checks.add(new ProofCheck("same module names", ProofCheck.Outcome.SKIPPED, "neither version loads, so neither has names", null));
-                checks.add(new ProofCheck("load time", ProofCheck.Outcome.SKIPPED, "neither version loads, so there is no load time to compare", null));
-            } else if (!add(checks, sameNames(before, after, subject.removedNames())) || !add(checks, loadTime(target, variant, after))) {
+            JsonNode again = load(target, original, original, List.of(), subject.removedNames());
+            if (!add(checks, LoadedState.check(before, again, after, subject.removedNames(), both.path("rewritten").path("dynamic")))
+                    || !add(checks, loadTime(target, variant, after))) {
                 return new Proof(checks);
             }
             add(checks, agentTests(subject));
@@ -171,6 +173,11 @@ public final class Prover {
                 "the rewrite reads names nothing binds: " + String.join(", ", added), evidence);
     }
 
+    /**
+     * Both versions must load. An original that does not load cannot be proved (issue 16 item 3): whatever the rewrite
+     * does, nothing shows it keeps the agent's behaviour; and a rewrite that loads where the original fails has only
+     * moved the failure to the first use of what it defers (issue 16 item 4).
+     */
     private static ProofCheck loads(JsonNode before, JsonNode after) {
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("original", outcome(before));
@@ -178,15 +185,15 @@ public final class Prover {
         boolean beforeOk = before.path("ok").asBoolean();
         boolean afterOk = after.path("ok").asBoolean();
         if (beforeOk && afterOk) {
-            return new ProofCheck("loads", ProofCheck.Outcome.PASSED, "the rewrite loads in a fresh process", evidence);
+            return new ProofCheck("loads", ProofCheck.Outcome.PASSED, "the original and the rewrite load in fresh processes", evidence);
         }
-        if (!beforeOk && !afterOk && before.path("error_type").equals(after.path("error_type"))
-                && before.path("message").equals(after.path("message"))) {
-            return new ProofCheck("loads", ProofCheck.Outcome.PASSED, "the rewrite fails exactly as the original does: %s: %s"
-                    .formatted(before.path("error_type").asString(), before.path("message").asString()), evidence);
+        if (!beforeOk) {
+            return new ProofCheck("loads", ProofCheck.Outcome.FAILED, ("the original does not load: it %s; %s. An agent that does not "
+                    + "load cannot be proved: fix the load error (profile shows it) and optimize again").formatted(describe(before),
+                    afterOk ? "the rewrite loads, which would only move the failure to the first use of what it defers"
+                            : "the rewrite " + describe(after)), evidence);
         }
-        return new ProofCheck("loads", ProofCheck.Outcome.FAILED, "the original %s, the rewrite %s".formatted(describe(before), describe(after)),
-                evidence);
+        return new ProofCheck("loads", ProofCheck.Outcome.FAILED, "the original loads, the rewrite " + describe(after), evidence);
     }
 
     private static String describe(JsonNode load) {
@@ -336,13 +343,44 @@ public final class Prover {
         }
     }
 
-    private JsonNode run(ProfileTarget target, List<String> arguments) {
+    /**
+     * One fresh-process load of {@code file} through {@code proof_check.py load}: the agent's view is that of
+     * {@code python SCRIPT} (argv, path, {@code __main__}) with the original's path, whichever file is loaded. A process
+     * that ends without a report (the agent's import called {@code os._exit}, crashed the interpreter or hung) is a load
+     * that failed, with what the process printed.
+     */
+    private JsonNode load(ProfileTarget target, Path file, Path original, List<String> touch, List<String> removed) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("file", file.toString());
+        request.put("argv0", original.toString());
+        request.put("root", target.workingDirectory().toString());
+        request.put("touch", touch);
+        request.put("removed", removed);
+        request.put("removed_from", original.toString());
+        ProcessResult run = check(target, List.of("load", JSON.writeValueAsString(request)));
+        String report = run.report();
+        if (!run.timedOut() && report.startsWith("{")) {
+            return JSON.readTree(report);
+        }
+        Map<String, Object> failed = new LinkedHashMap<>();
+        failed.put("ok", false);
+        failed.put("error_type", run.timedOut() ? "Timeout" : "NoReport");
+        failed.put("message", run.timedOut() ? "loading took longer than %d s and was stopped".formatted(settings.loadTimeout().toSeconds())
+                : "the interpreter exited with status %d before the load finished: %s".formatted(run.exitStatus(), run.tail(400)));
+        return JSON.valueToTree(failed);
+    }
+
+    private ProcessResult check(ProfileTarget target, List<String> arguments) {
         List<String> command = new ArrayList<>(List.of(target.python(), checker.toString()));
         command.addAll(arguments);
         Map<String, String> environment = new LinkedHashMap<>(target.environment());
         environment.put("PYTHONPYCACHEPREFIX", bytecodeCache.toString());
-        ProcessResult run = ProcessRun.of(command).in(target.workingDirectory()).environment(environment)
+        return ProcessRun.of(command).in(target.workingDirectory()).environment(environment)
                 .timeout(settings.loadTimeout()).runOrFail("the proof");
+    }
+
+    private JsonNode run(ProfileTarget target, List<String> arguments) {
+        ProcessResult run = check(target, arguments);
         String report = run.report();
         if (run.timedOut() || !report.startsWith("{")) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof's %s check with %s %s: %s; nothing was changed".formatted(
