@@ -5,7 +5,7 @@
         (neither the module nor builtins): {"original": {...}, "rewritten": {...}}, each
         {"compiles": true, "undefined": [...], "dynamic": [[what, line], ...]} or {"compiles": false, "error": ..., "line": N}.
         "dynamic" lists the places that read module names by a name computed at run time (exec, eval, globals(),
-        locals(), vars(), sys.modules, __import__ and importlib.import_module of something but a literal).
+        locals(), vars(), sys.modules, and __import__ of something but a literal).
 
     PYTHON proof_check.py load REQUEST
         REQUEST is a JSON object {"file", "argv0", "root", "touch": [NAME...], "removed": [NAME...], "removed_from"}.
@@ -98,8 +98,6 @@ def dynamic_access(tree, ast):
                 found.append(["vars()", node.lineno])
             elif name == "__import__" and not literal:
                 found.append(["__import__() of a computed name", node.lineno])
-            elif isinstance(func, ast.Attribute) and func.attr == "import_module" and not literal:
-                found.append(["import_module() of a computed name", node.lineno])
         elif isinstance(node, ast.Attribute) and node.attr == "modules" and isinstance(node.value, ast.Name) \
                 and node.value.id == "sys":
             found.append(["sys.modules", node.lineno])

@@ -24,6 +24,9 @@ import java.util.Map;
  * @param definesGetattr    the module defines {@code __getattr__} (PEP 562)
  * @param hasMainBlock      the module has an {@code if __name__ == "__main__":} block
  * @param futureAnnotations the module has {@code from __future__ import annotations}
+ * @param dynamicAccess     where the module reads names by computed names ({@code exec}, {@code eval}, {@code globals()},
+ *                          {@code locals()}, {@code vars()}, {@code sys.modules}, {@code __import__} of
+ *                          a computed name), in source order
  */
 public record FileFacts(
         String path,
@@ -36,14 +39,26 @@ public record FileFacts(
         List<SysPathChange> sysPathChanges,
         boolean definesGetattr,
         boolean hasMainBlock,
-        boolean futureAnnotations) {
+        boolean futureAnnotations,
+        List<DynamicAccess> dynamicAccess) {
 
     public FileFacts {
+        dynamicAccess = dynamicAccess == null ? List.of() : List.copyOf(dynamicAccess);
         imports = imports == null ? List.of() : List.copyOf(imports);
         uses = uses == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(uses));
         unused = unused == null ? List.of() : List.copyOf(unused);
         heavyCalls = heavyCalls == null ? List.of() : List.copyOf(heavyCalls);
         sysPathChanges = sysPathChanges == null ? List.of() : List.copyOf(sysPathChanges);
+    }
+
+    /**
+     * A read of module names by a name computed at run time: nothing static can tell which imports it needs.
+     *
+     * @param line   1-based line
+     * @param column 0-based column
+     * @param what   e.g. {@code eval()}, {@code sys.modules}
+     */
+    public record DynamicAccess(int line, int column, String what) {
     }
 
     public Path file() {
