@@ -5,10 +5,13 @@ import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
+import io.fleetshell.engine.profile.LoadAverage;
 import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.profile.Stats;
+import io.fleetshell.engine.proof.EffectFloor;
 import io.fleetshell.engine.stats.MannWhitney;
+import io.fleetshell.engine.stats.SequentialSignTest;
 import io.fleetshell.engine.stats.RankTest;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
@@ -55,15 +58,23 @@ import java.util.stream.Stream;
 public final class Prover {
 
     /**
-     * @param runs        fresh-process loads of each version for the load-time test; 0 skips that test, which
-     *                    leaves a proof of correctness only (the corpus tests use it; the shell never does)
-     * @param alpha       significance level of the one-sided rank test
+     * @param runs        pairs of fresh-process loads at the load-time test's first look (it may take up to four times as
+     *                    many); 0 skips that test, which leaves a proof of correctness only (the corpus tests use it; the
+     *                    shell never does)
+     * @param alpha       the load-time test's false-positive rate
      * @param loadTimeout how long one load may take
      * @param testTimeout how long the agent's tests may take
+     * @param floor       the least gain the load-time test counts
      */
-    public record Settings(int runs, double alpha, Duration loadTimeout, Duration testTimeout) {
+    public record Settings(int runs, double alpha, Duration loadTimeout, Duration testTimeout, EffectFloor floor) {
+
+        /** With the default effect floor ({@link EffectFloor#DEFAULT}). */
+        public Settings(int runs, double alpha, Duration loadTimeout, Duration testTimeout) {
+            this(runs, alpha, loadTimeout, testTimeout, EffectFloor.DEFAULT);
+        }
+
         public static Settings defaults() {
-            return new Settings(9, 0.05, Duration.ofSeconds(60), Duration.ofMinutes(10));
+            return new Settings(11, 0.05, Duration.ofSeconds(60), Duration.ofMinutes(10));
         }
     }
 
@@ -237,37 +248,56 @@ public final class Prover {
     }
 
     /**
-     * Interleaved fresh-process loads (original, rewrite, original, ...) after one warm-up each, then the rank test on
-     * the CPU time of the loads. Their wall time is evidence too, but on a busy machine other processes stretch it by
-     * up to 2.4x at random while the CPU time moves by a few per cent: deciding on wall time refused a 7x faster
-     * rewrite (median 144.6 -> 19.5 ms, p = 0.075 over 5 runs each) under load (issue 22).
+     * Paired fresh-process loads, the order within a pair alternating (original first, then the rewrite first) so that a
+     * drift of the machine's speed falls on both alike, after one warm-up each; a pair is a win when the rewrite's CPU time
+     * is below the original's by more than the effect floor. A sequential sign test ({@link SequentialSignTest}) looks at
+     * the wins after {@code runs} pairs and after 1.5, 2, 3 and 4 times as many, and stops as soon as it can pass or fail
+     * at the error rate {@code alpha}: a clear gain or a clear lack of one is decided in few loads, a borderline one takes
+     * more. CPU time, not wall time, because on a busy machine other processes stretch the wall time of a load by up to
+     * 2.4x at random while the CPU time moves by a few per cent (issue 22); the wall times and the machine's load average
+     * at every pair are kept as evidence.
      */
     private ProofCheck loadTime(ProfileTarget target, Path variant, JsonNode afterLoad) {
         if (settings.runs() == 0) {
             return new ProofCheck("load time", ProofCheck.Outcome.SKIPPED, "not measured (0 runs were asked for)", null);
         }
         ProfileTarget rewritten = new ProfileTarget(target.agent(), variant, target.python(), target.workingDirectory(), target.environment());
+        SequentialSignTest design = SequentialSignTest.forProofs(settings.alpha(), settings.runs());
+        EffectFloor floor = settings.floor();
         List<Double> before = new ArrayList<>();
         List<Double> after = new ArrayList<>();
         List<Double> beforeCpu = new ArrayList<>();
         List<Double> afterCpu = new ArrayList<>();
+        List<Double> loadAverages = new ArrayList<>();
+        int wins = 0;
+        SequentialSignTest.Verdict verdict = SequentialSignTest.Verdict.CONTINUE;
         try (Profiler profiler = new Profiler(settings.loadTimeout(), bytecodeCache)) {
             profiler.sample(target, 0);
             profiler.sample(rewritten, 0);
-            for (int run = 1; run <= settings.runs(); run++) {
-                LoadSample a = profiler.sample(target, run);
-                LoadSample b = profiler.sample(rewritten, run);
+            for (int pair = 1; verdict == SequentialSignTest.Verdict.CONTINUE; pair++) {
+                loadAverages.add(LoadAverage.now());
+                LoadSample a = pair % 2 == 1 ? profiler.sample(target, pair) : null;
+                LoadSample b = profiler.sample(rewritten, pair);
+                if (a == null) {
+                    a = profiler.sample(target, pair);
+                }
                 if (!a.ok() || !b.ok()) {
-                    return new ProofCheck("load time", ProofCheck.Outcome.FAILED, "run %d failed to load: %s"
-                            .formatted(run, !a.ok() ? "original " + a.error() : "rewrite " + b.error()), null);
+                    return new ProofCheck("load time", ProofCheck.Outcome.FAILED, "pair %d failed to load: %s"
+                            .formatted(pair, !a.ok() ? "original " + a.error() : "rewrite " + b.error()), null);
                 }
                 before.add(a.loadMillis());
                 after.add(b.loadMillis());
                 beforeCpu.add(a.cpuMillis());
                 afterCpu.add(b.cpuMillis());
+                if (b.cpuMillis() < a.cpuMillis() - floor.threshold(a.cpuMillis())) {
+                    wins++;
+                }
+                verdict = design.decide(pair, wins);
             }
         }
-        RankTest test = MannWhitney.lessThan(afterCpu.stream().mapToDouble(Double::doubleValue).toArray(),
+        int pairs = before.size();
+        double p = SequentialSignTest.signTestP(pairs, wins);
+        RankTest ranks = MannWhitney.lessThan(afterCpu.stream().mapToDouble(Double::doubleValue).toArray(),
                 beforeCpu.stream().mapToDouble(Double::doubleValue).toArray());
         Stats b = Stats.of(before);
         Stats a = Stats.of(after);
@@ -283,22 +313,30 @@ public final class Prover {
         evidence.put("before_cpu_median_ms", round(bCpu.median()));
         evidence.put("after_cpu_median_ms", round(aCpu.median()));
         evidence.put("decided_on", "cpu_ms");
-        evidence.put("test", test.method());
-        evidence.put("u", test.u());
-        evidence.put("z", round(test.z()));
-        evidence.put("p", test.pValue());
+        evidence.put("test", "sequential paired sign test (Lan-DeMets Pocock-type alpha spending)");
+        evidence.put("pairs", pairs);
+        evidence.put("wins", wins);
+        evidence.put("looks", design.looks());
+        evidence.put("wins_to_pass", design.passBoundaries());
+        evidence.put("min_gain", Map.of("percent", floor.percent(), "ms", floor.millis()));
+        evidence.put("load_average", loadAverages);
+        evidence.put("p", p);
         evidence.put("alpha", settings.alpha());
+        evidence.put("u", ranks.u());
+        evidence.put("z", round(ranks.z()));
         Map<String, Object> firstUse = new LinkedHashMap<>();
         afterLoad.path("first_use").properties().forEach(e -> firstUse.put(e.getKey(), e.getValue().asDouble()));
         evidence.put("first_use_ms", firstUse);
         evidence.put("first_use_total_ms", round(firstUse.values().stream().mapToDouble(v -> (Double) v).sum()));
-        String figures = "median CPU time %.1f -> %.1f ms (wall %.1f -> %.1f ms) over %d runs each, one-sided Mann-Whitney %s (alpha %.2f)"
-                .formatted(bCpu.median(), aCpu.median(), b.median(), a.median(), settings.runs(), test.p(), settings.alpha());
-        if (test.significant(settings.alpha()) && aCpu.median() < bCpu.median()) {
+        String figures = ("median CPU time %.1f -> %.1f ms (wall %.1f -> %.1f ms); the rewrite gained %s in %d of %d pairs "
+                + "(sequential sign test, alpha %.2f, load average %.1f-%.1f)").formatted(bCpu.median(), aCpu.median(), b.median(), a.median(),
+                floor, wins, pairs, settings.alpha(), loadAverages.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+                loadAverages.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
+        if (verdict == SequentialSignTest.Verdict.PASS) {
             return new ProofCheck("load time", ProofCheck.Outcome.PASSED, "load time drops: " + figures, evidence);
         }
         return new ProofCheck("load time", ProofCheck.Outcome.FAILED,
-                "load time does not drop beyond noise: " + figures + "; a rewrite that gains nothing is not deployed", evidence);
+                "load time does not drop beyond noise and the floor: " + figures + "; a rewrite that gains nothing is not deployed", evidence);
     }
 
     private ProofCheck agentTests(Subject subject) {

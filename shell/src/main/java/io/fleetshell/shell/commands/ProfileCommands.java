@@ -45,7 +45,8 @@ public class ProfileCommands {
     @Journaled
     @Command(name = "profile", group = GROUP, help = "profile [AGENT...] [--runs N] [--parallel N] [--timeout SECONDS] [--json]",
             completionProvider = "agentCompletion",
-            description = "Measure agents' module load in fresh processes of their own interpreter. Per run: load time, "
+            description = "Measure agents' module load in fresh processes of their own interpreter (this executes each agent's "
+                    + "module-level code, not its __main__ block, once per run). Per run: load time, "
                     + "each import statement's wall time and RSS growth, -X importtime, peak RSS, modules loaded; median and "
                     + "spread over N runs. Stores every sample as a new baseline version. Without AGENT, every agent whose "
                     + "script was found. A Java agent is compiled (javax.tools) and timed from JVM start to /health 200, with "
