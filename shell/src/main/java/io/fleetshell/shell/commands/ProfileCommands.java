@@ -250,15 +250,19 @@ public class ProfileCommands {
         record ImportJson(String module, double cumulativeMs, double selfMs) {
         }
 
-        /** One raw sample: imports as {@code [module, depth, self µs, cumulative µs]}, statements as {@code [module, line, ms, rss kB]}. */
+        /**
+         * One raw sample: imports as {@code [module, depth, self µs, cumulative µs]}, statements as {@code [module, line, ms, rss kB]};
+         * CPU time and the machine's load average when the load started, null where they were not recorded.
+         */
         record SampleJson(int run, boolean ok, double loadMs, long peakRssKb, int modulesLoaded, List<List<Object>> imports,
-                          List<List<Object>> statements, String error) {
+                          List<List<Object>> statements, String error, Double cpuMs, Double loadAverage) {
 
             static SampleJson of(LoadSample s) {
                 return new SampleJson(s.run(), s.ok(), s.loadMillis(), s.peakRssKb(), s.modulesLoaded(),
                         s.imports().stream().map(i -> List.<Object>of(i.module(), i.depth(), i.selfMicros(), i.cumulativeMicros())).toList(),
                         s.statements().stream().map(c -> List.<Object>of(c.module(), c.line(), c.millis(), c.rssKb())).toList(),
-                        s.error() == null ? null : s.error().toString());
+                        s.error() == null ? null : s.error().toString(), Double.isFinite(s.cpuMillis()) ? s.cpuMillis() : null,
+                        Double.isFinite(s.loadAverage()) ? s.loadAverage() : null);
             }
         }
     }
