@@ -100,7 +100,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
 
     @Override
     public String runsNoun() {
-        return "loads";
+        return "paired loads (up to 4x while the sequential test cannot decide)";
     }
 
     @Override
