@@ -37,6 +37,9 @@ public class ProfileCommands {
     private final ShellSession session;
     private final Measurements measurements;
 
+    /** Agents profiled at once unless told: 1, from the heavy-agent measurement in BENCHMARKS.md (issue 16 item 9). */
+    static final String DEFAULT_PARALLEL = "1";
+
     public ProfileCommands(ShellSession session, Measurements measurements) {
         this.session = session;
         this.measurements = measurements;
@@ -53,16 +56,13 @@ public class ProfileCommands {
                     + "each holdable static field's class-initialization cost measured on its own.")
     public void profile(@Arguments List<String> names,
                         @Option(longName = "runs", defaultValue = "5", description = "fresh processes per agent") Integer runs,
-                        @Option(longName = "parallel",
-                                description = "agents measured at once (default: the core count; on 2 cores the distortion measured at 2 "
-                                        + "was within run-to-run noise, see BENCHMARKS.md)") Integer parallel,
+                        @Option(longName = "parallel", defaultValue = DEFAULT_PARALLEL,
+                                description = "agents measured at once (default 1: on 2 cores with heavy agents, 2 at once stretched "
+                                        + "the median load times by 36 %, see BENCHMARKS.md)") Integer parallel,
                         @Option(longName = "timeout", defaultValue = "60", description = "seconds one load may take") Integer timeout,
                         @Option(longName = "json", description = "print JSON on stdout") boolean json) {
         if (runs < 1 || runs > 100) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "--runs must be between 1 and 100");
-        }
-        if (parallel == null) {
-            parallel = Runtime.getRuntime().availableProcessors();
         }
         if (parallel < 1 || timeout < 1) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "--parallel and --timeout must be 1 or more");
