@@ -34,6 +34,7 @@ its wall time in ms and how much the resident set grew while it ran, in KiB. It 
 passes everything through unchanged.
 """
 import builtins
+import os
 import sys
 import time
 
@@ -41,9 +42,8 @@ import time
 def own_modules(names, purge=True):
     """Imports fleetshell's own needs from the interpreter's library only: the probe's directory, '' and every
     PYTHONPATH entry are off sys.path meanwhile. With `purge`, what they loaded leaves sys.modules again, so the
-    agent later imports its own copies. Kept in step with proof_check.py's."""
-    import os  # preloaded by site, like sys and time
-
+    agent later imports its own copies. Kept in step with proof_check.py's. (os, like sys and time, is loaded by
+    the interpreter at start-up already.)"""
     saved = sys.path[:]
     extra = set(os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)
     extra.add(os.path.dirname(os.path.abspath(__file__)))
@@ -63,8 +63,6 @@ def own_modules(names, purge=True):
 
 def agent_environment(path, argv0):
     """sys.path[0], sys.argv and __main__ as `python ARGV0` sets them (see the module docstring)."""
-    import os
-
     if not getattr(sys.flags, "safe_path", False):
         sys.path[0] = os.path.dirname(os.path.realpath(path))  # was the probe's own directory
     sys.argv[:] = [argv0]
@@ -129,6 +127,9 @@ def main(path, argv0):
         result["error_type"] = type(error).__name__
         result["message"] = str(error)
         result["line"] = _agent_line(error, path)
+        cache_file = _cache_file(error)
+        if cache_file is not None:
+            result["cache_file"] = cache_file
     sys.stdout.write("\n" + json.dumps(result) + "\n")
 
 
@@ -157,6 +158,28 @@ def _page_kb():
 def _rss_pages():
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1])
+
+
+def _cache_file(error):
+    """The cached bytecode file being read when the error arose, when it lies under PYTHONPYCACHEPREFIX.
+
+    A truncated .pyc (a full disk) fails in importlib's get_code with EOFError or ValueError: that is the cache's
+    failure, not the agent's, and the caller removes the file and loads again.
+    """
+    prefix = getattr(sys, "pycache_prefix", None)
+    if not prefix:
+        return None
+    tb = error.__traceback__
+    found = None
+    while tb is not None:
+        # only a failure of importlib unmarshalling the cached file: get_code calling _compile_bytecode
+        if tb.tb_frame.f_code.co_name == "get_code" and tb.tb_next is not None \
+                and tb.tb_next.tb_frame.f_code.co_name == "_compile_bytecode":
+            candidate = tb.tb_frame.f_locals.get("bytecode_path")
+            if isinstance(candidate, str) and os.path.abspath(candidate).startswith(os.path.abspath(prefix) + os.sep):
+                found = candidate
+        tb = tb.tb_next
+    return found
 
 
 def _agent_line(error, path):

@@ -15,6 +15,7 @@ import io.fleetshell.engine.stats.SequentialSignTest;
 import io.fleetshell.engine.stats.RankTest;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
+import io.fleetshell.engine.python.proof.PatternProofs;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -48,6 +49,8 @@ import java.util.stream.Stream;
  *   <li>{@code load time}: its load time is lower than the original's beyond noise and beyond the effect floor, in paired,
  *       interleaved fresh-process loads whose number a sequential test chooses ({@link io.fleetshell.engine.stats.SequentialSignTest}),
  *       with the first-use cost of every deferred name as evidence;</li>
+ *   <li>the checks of {@code async_initialization} and {@code cache_optimization} ({@code python/proof}), on real starts
+ *       replaying the agent's {@code replay_requests}; a cache-only rewrite skips the load-time check, which it cannot pass;</li>
  *   <li>{@code agent tests}: the agent's {@code test_command} passes in a copy of its fleet root holding the rewrite.</li>
  * </ol>
  * Every load presents the agent with what {@code python SCRIPT} minus its {@code __main__} block would show it
@@ -84,10 +87,16 @@ public final class Prover {
      * removes on purpose (dead imports) and the agent's {@code test_command} (null when none is configured).
      */
     public record Subject(ProfileTarget target, Rewrite rewrite, List<String> deferredNames, List<String> removedNames,
-                          String testCommand) {
+                          String testCommand, List<String> replayRequests) {
         public Subject {
             deferredNames = List.copyOf(deferredNames);
             removedNames = List.copyOf(removedNames);
+            replayRequests = replayRequests == null ? List.of() : List.copyOf(replayRequests);
+        }
+
+        /** A subject without requests to replay (the checks of async_initialization and cache_optimization need them). */
+        public Subject(ProfileTarget target, Rewrite rewrite, List<String> deferredNames, List<String> removedNames, String testCommand) {
+            this(target, rewrite, deferredNames, removedNames, testCommand, List.of());
         }
     }
 
@@ -104,7 +113,7 @@ public final class Prover {
             if (in == null) {
                 throw new IllegalStateException("proof_check.py is missing from this build");
             }
-            checker = Files.createTempFile("fleetshell-proof-check", ".py");
+            checker = io.fleetshell.engine.process.Leftovers.newTempFile("proof-check", ".py");
             Files.write(checker, in.readAllBytes());
             checker.toFile().deleteOnExit();
         } catch (IOException e) {
@@ -115,11 +124,11 @@ public final class Prover {
     public Proof prove(Subject subject) {
         ProfileTarget target = subject.target();
         Path original = target.script();
-        Path variant = original.resolveSibling("." + original.getFileName() + ".fleetshell-proof-"
-                + UUID.randomUUID().toString().substring(0, 8) + ".py");
+        Path variant = original.resolveSibling("." + original.getFileName() + ".fleetshell-proof"
+                + io.fleetshell.engine.process.Leftovers.mark() + UUID.randomUUID().toString().substring(0, 8) + ".py");
         List<ProofCheck> checks = new ArrayList<>();
         try {
-            Files.write(variant, subject.rewrite().after());
+            io.fleetshell.engine.SafeFiles.writeFresh(variant, subject.rewrite().after());
         } catch (IOException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write the rewrite next to %s to load it (%s); nothing was changed"
                     .formatted(original, e.getMessage()));
@@ -136,8 +145,13 @@ public final class Prover {
                 return new Proof(checks);
             }
             JsonNode again = load(target, original, original, List.of(), subject.removedNames());
-            if (!add(checks, LoadedState.check(before, again, after, subject.removedNames(), both.path("rewritten").path("dynamic")))
-                    || !add(checks, loadTime(target, variant, after))) {
+            if (!add(checks, loadedState(subject, before, again, after, both.path("rewritten").path("dynamic")))
+                    || (!PatternProofs.replacesLoadTime(subject.rewrite()) && !add(checks, loadTime(target, variant, after)))) {
+                return new Proof(checks);
+            }
+            // async_initialization and cache_optimization: their own checks, on real starts (python/proof)
+            if (settings.runs() > 0 && !addAll(checks, new PatternProofs(Math.min(settings.runs(), 6), settings.alpha(),
+                    settings.loadTimeout()).prove(target, variant, subject.rewrite(), subject.replayRequests()))) {
                 return new Proof(checks);
             }
             add(checks, agentTests(subject));
@@ -149,6 +163,28 @@ public final class Prover {
                 // a hidden proof file left behind does not change the agent
             }
         }
+    }
+
+    /** Patterns that change the loaded state on purpose; every other rewrite must keep it ({@link LoadedState}). */
+    private static final Set<String> STATE_CHANGING = Set.of("async_initialization", "cache_optimization");
+
+    /**
+     * {@link LoadedState}, except for rewrites by async_initialization (start-up work moved to a thread) and
+     * cache_optimization (functions wrapped), which change the loaded state on purpose; their own checks replay the
+     * agent's requests instead.
+     */
+    private static ProofCheck loadedState(Subject subject, JsonNode before, JsonNode again, JsonNode after, JsonNode dynamic) {
+        List<String> others = java.util.Arrays.stream(subject.rewrite().pattern().split("\\+")).filter(STATE_CHANGING::contains).toList();
+        if (!others.isEmpty()) {
+            return new ProofCheck(LoadedState.NAME, ProofCheck.Outcome.SKIPPED, "%s change%s the loaded state on purpose; the checks "
+                    .formatted(String.join(" and ", others), others.size() == 1 ? "s" : "") + "below replay the agent's requests instead", null);
+        }
+        return LoadedState.check(before, again, after, subject.removedNames(), dynamic);
+    }
+
+    private static boolean addAll(List<ProofCheck> checks, List<ProofCheck> added) {
+        checks.addAll(added);
+        return added.stream().noneMatch(ProofCheck::failed);
     }
 
     private static boolean add(List<ProofCheck> checks, ProofCheck check) {
@@ -369,7 +405,7 @@ public final class Prover {
     private static Path copyOfFleet(Path root, Path script, byte[] rewritten) {
         Path copy = null;
         try {
-            copy = Files.createTempDirectory("fleetshell-proof-fleet");
+            copy = io.fleetshell.engine.process.Leftovers.newTempDirectory("proof-fleet");
             copyTree(root, copy);
             Files.write(copy.resolve(script.toString()), rewritten);
             return copy;

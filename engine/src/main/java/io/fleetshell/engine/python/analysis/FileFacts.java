@@ -27,6 +27,7 @@ import java.util.Map;
  * @param dynamicAccess     where the module reads names by computed names ({@code exec}, {@code eval}, {@code globals()},
  *                          {@code locals()}, {@code vars()}, {@code sys.modules}, {@code __import__} of
  *                          a computed name), in source order
+ * @param work              heavy start-up work, readiness hook calls and cacheable functions (see {@link WorkFacts})
  */
 public record FileFacts(
         String path,
@@ -40,6 +41,7 @@ public record FileFacts(
         boolean definesGetattr,
         boolean hasMainBlock,
         boolean futureAnnotations,
+        WorkFacts work,
         List<DynamicAccess> dynamicAccess) {
 
     public FileFacts {
@@ -49,6 +51,7 @@ public record FileFacts(
         unused = unused == null ? List.of() : List.copyOf(unused);
         heavyCalls = heavyCalls == null ? List.of() : List.copyOf(heavyCalls);
         sysPathChanges = sysPathChanges == null ? List.of() : List.copyOf(sysPathChanges);
+        work = work == null ? WorkFacts.NONE : work;
     }
 
     /**
