@@ -15,6 +15,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,12 +30,18 @@ import java.util.Set;
  * @param thresholds           what comparisons, gates and {@code health} are held to ({@code thresholds:} mapping)
  * @param prometheusUrl        the Prometheus server that scrapes the fleet ({@code prometheus_url:}), or null:
  *                             metrics are then read from its query API instead of the agents' endpoints
+ * @param metricsRetention     how long metric scrapes stay in history ({@code metrics_retention: 30d}), or null: forever
  */
-public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectModules, Thresholds thresholds, URI prometheusUrl) {
+public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectModules, Thresholds thresholds, URI prometheusUrl,
+                       Duration metricsRetention) {
 
     public Settings {
         infrastructureAgents = Set.copyOf(infrastructureAgents);
         sideEffectModules = Set.copyOf(sideEffectModules);
+    }
+
+    public Settings(Set<String> infrastructureAgents, Set<String> sideEffectModules, Thresholds thresholds, URI prometheusUrl) {
+        this(infrastructureAgents, sideEffectModules, thresholds, prometheusUrl, null);
     }
 
     public Settings(Set<String> infrastructureAgents) {
@@ -72,7 +79,22 @@ public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectM
         }
         return new Settings(names(file, map, "infrastructure_agents", "agent names", InventoryLoader.DEFAULT_INFRASTRUCTURE),
                 names(file, map, "side_effect_modules", "module names", PythonFacts.DEFAULT_SIDE_EFFECT_MODULES),
-                Thresholds.from(map.get(Thresholds.KEY), file), prometheusUrl(file, map.get("prometheus_url")));
+                Thresholds.from(map.get(Thresholds.KEY), file), prometheusUrl(file, map.get("prometheus_url")),
+                retention(file, map.get("metrics_retention")));
+    }
+
+    /** {@code metrics_retention: 30d} (days or hours). */
+    private static Duration retention(Path file, Object value) {
+        if (value == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([1-9]\\d{0,4})([dh])").matcher(String.valueOf(value).strip());
+        if (!m.matches()) {
+            throw new FleetshellException(ErrorCode.CONFIG_INVALID, ("%s: metrics_retention '%s' is not a retention; write it like "
+                    + "metrics_retention: 30d (days) or 72h (hours), or delete the line to keep every scrape").formatted(file, value));
+        }
+        long n = Long.parseLong(m.group(1));
+        return m.group(2).equals("d") ? Duration.ofDays(n) : Duration.ofHours(n);
     }
 
     private static Set<String> names(Path file, Map<?, ?> map, String key, String what, Set<String> defaults) {
