@@ -52,7 +52,7 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
             return; // a context started for its beans alone, as tests do
         }
         String[] argv = args.getSourceArgs();
-        swept = leftovers.atStart();
+        swept = leftovers.atStart(List.of(argv));
         if (argv.length == 0) {
             exitCode = repl(lineReader.getObject());
         } else {
