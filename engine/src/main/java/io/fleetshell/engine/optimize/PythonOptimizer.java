@@ -14,6 +14,10 @@ import io.fleetshell.engine.python.pattern.LineMap;
 import io.fleetshell.engine.pattern.Pattern;
 import io.fleetshell.engine.pattern.PatternChain;
 import io.fleetshell.engine.python.pattern.RemoveUnusedImports;
+import io.fleetshell.engine.python.pattern.MemoizePureFunctions;
+import io.fleetshell.engine.python.proof.AgentRuns;
+import io.fleetshell.engine.python.proof.CacheProof;
+import io.fleetshell.engine.python.proof.ReplayRequests;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
@@ -188,7 +192,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         try {
             ProfileTarget target = new ProfileTarget(agent.id(), copy, machine.python(), machine.fleetRoot(), machine.environment());
             Proof proof = prover.prove(new Prover.Subject(target, new Rewrite(rewrite.pattern(), copy, rewrite.before(),
-                    rewrite.after(), rewrite.notes()), hints.deferredNames(), hints.removedNames(), null));
+                    rewrite.after(), rewrite.notes()), hints.deferredNames(), hints.removedNames(), null, ReplayRequests.of(agent)));
             return proof.withoutSkipped(ProofCheck.AGENT_TESTS);
         } finally {
             try {
@@ -211,7 +215,17 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
                     .formatted(script, current.error().line(), current.error(), agent.id(), python));
         }
         String version = versions.computeIfAbsent(python, facts::version);
-        Map<String, String> base = Map.of(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, script, current));
+        Map<String, String> base = new LinkedHashMap<>(Map.of(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, script, current)));
+        List<String> requests = ReplayRequests.of(agent);
+        if (patterns.stream().anyMatch(p -> p instanceof MemoizePureFunctions) && !requests.isEmpty()
+                && !MemoizePureFunctions.candidates(current).isEmpty()) {
+            // the cache's benefit is measured before it is proposed: a replay of the agent's requests with call counting
+            ProfileTarget target = new ProfileTarget(agent.id(), script, python, machine.fleetRoot(), machine.environment());
+            Map<String, MemoizePureFunctions.Measured> measured = new LinkedHashMap<>();
+            new CacheProof(new AgentRuns(Duration.ofSeconds(60))).measure(target, requests, MemoizePureFunctions.candidates(current))
+                    .forEach((name, c) -> measured.put(name, new MemoizePureFunctions.Measured(c.calls(), c.distinct(), c.totalMillis())));
+            base.put(MemoizePureFunctions.OPTION_CALL_COUNTS, MemoizePureFunctions.option(measured));
+        }
         // after a rewrite the patterns still report lines of the original, through the line map
         PatternChain<FileFacts> chain = new PatternChain<>(bytes -> analyzeBytes(python, script, bytes), bytes -> Arrays.equals(bytes, original)
                 ? base : withLineMap(base, LineMap.between(original, bytes)), true);
@@ -230,7 +244,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         Proof proof = null;
         if (prover != null && combined.changes()) {
             ProfileTarget target = new ProfileTarget(agent.id(), script, python, machine.fleetRoot(), machine.environment());
-            proof = prover.prove(new Prover.Subject(target, combined, deferred.getFirst(), removed, agent.commands().test()));
+            proof = prover.prove(new Prover.Subject(target, combined, deferred.getFirst(), removed, agent.commands().test(), requests));
         }
         return new Optimization(agent, python, version, applicability, combined, deferred.getFirst(), removed, proof);
     }
