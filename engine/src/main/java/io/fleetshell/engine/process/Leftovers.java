@@ -84,7 +84,7 @@ public final class Leftovers {
      * {@link #newTempFile}); nothing else there is touched, whatever its name.
      */
     private static final Pattern TEMP_KINDS = Pattern.compile("^fleetshell-(load-probe|probe|java-start|java-proof|java-profile"
-            + "|written-java|proof-check|proof-fleet|python|optimize).*");
+            + "|written-java|proof-check|proof-fleet|python|optimize|agent-run|counts|env-probe).*");
     /** {@code .NAME.fleetshell-...}: a name before the mark, so a marker such as {@code .fleetshell-demo} is not one. */
     private static final Pattern HIDDEN_SIBLING = Pattern.compile("^\\.[^/]+\\.fleetshell-.+");
     private static final Pattern OWNER = Pattern.compile("-p(\\d+)-");
