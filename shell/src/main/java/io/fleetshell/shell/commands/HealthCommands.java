@@ -99,7 +99,7 @@ public class HealthCommands {
             String score = c.score().isPresent() ? "%.1f%%".formatted(c.score().getAsDouble()) : "-";
             table.row(c.name(), c.failed() > 0 ? out.style(score, "31") : score, c.passed(), c.failed(), c.skipped());
         }
-        out.println(table.render());
+        out.table(table);
         for (HealthCategory c : report.categories()) {
             List<HealthCheck> notPassed = c.checks().stream().filter(k -> k.status() != HealthCheck.Status.PASS).toList();
             if (notPassed.isEmpty()) {

@@ -111,11 +111,12 @@ public class InventoryCommands {
             out.info("The inventory is empty. Run demo init for the demo fleet, or inventory load FILE for yours.");
             return;
         }
-        TextTable table = new TextTable("MACHINE", "AGENT", "GROUP", "LANG", "PORT", "HEALTH", "SCRIPT", "NOTES");
+        TextTable table = new TextTable("MACHINE", "AGENT", "GROUP", "LANG", "PORT", "HEALTH", "SCRIPT", "NOTES")
+                .path("SCRIPT").note("NOTES").optional("GROUP", "HEALTH");
         for (Agent a : agents) {
             table.row(a.machine(), a.name(), a.group(), a.language().id(), a.port(), a.healthCheckPort(), scriptColumn(a, inventory), notes(a));
         }
-        out.println(table.render());
+        out.table(table);
         long machines = agents.stream().map(Agent::machine).distinct().count();
         out.info("%d agents on %d machine%s.".formatted(agents.size(), machines, machines == 1 ? "" : "s"));
         PortConflicts.within(agents).forEach(n -> out.warn(n.toString()));
@@ -136,7 +137,7 @@ public class InventoryCommands {
             out.json(AgentView.of(a, inventory));
             return;
         }
-        TextTable table = new TextTable("FIELD", "VALUE");
+        TextTable table = new TextTable("FIELD", "VALUE").note("VALUE");
         table.row("agent", a.id())
                 .row("group", a.group())
                 .row("script_path", a.scriptPath())
@@ -165,7 +166,7 @@ public class InventoryCommands {
         }
         table.row("defined in", a.configFile() + ":" + a.configLine());
         a.config().forEach((k, v) -> table.row("config." + k, v));
-        out.println(table.render());
+        out.table(table);
     }
 
     /** Loads the configs, all or none, saves them and reports what changed; shared with demo init. */
