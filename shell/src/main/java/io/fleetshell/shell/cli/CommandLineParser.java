@@ -63,6 +63,14 @@ public final class CommandLineParser implements CommandParser {
         return found == null ? null : new Resolved(found, words.subList(0, length), words.subList(length, words.size()));
     }
 
+    /**
+     * Commands for scripts, not people ({@code __complete}): run like any command, but left out of help, TAB and
+     * did-you-mean suggestions. Spring Shell's own hidden flag also refuses to run them.
+     */
+    public static boolean isInternal(Command command) {
+        return command.isHidden() || command.getName().startsWith("__");
+    }
+
     /** A command and the words that named it and follow it. */
     public record Resolved(Command command, List<String> nameWords, List<String> rest) {
     }
@@ -159,7 +167,7 @@ public final class CommandLineParser implements CommandParser {
 
     private FleetshellException unknownCommand(List<String> words) {
         List<String> names = new ArrayList<>();
-        registry.getCommands().stream().filter(c -> !c.isHidden()).forEach(c -> names.add(c.getName()));
+        registry.getCommands().stream().filter(c -> !isInternal(c)).forEach(c -> names.add(c.getName()));
         String typed = words.getFirst();
         List<String> sub = names.stream().filter(n -> n.startsWith(typed + " ")).sorted().toList();
         if (!sub.isEmpty()) {
