@@ -9,6 +9,7 @@ import io.fleetshell.engine.rollout.StoredStep;
 import io.fleetshell.history.DeploymentStore;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.render.TextTable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.shell.core.command.annotation.Argument;
 import org.springframework.shell.core.command.annotation.Command;
@@ -35,13 +36,16 @@ public class ExplainCommands {
         this.playbooks = playbooks;
     }
 
-    @Command(name = "explain", group = DeployCommands.GROUP, help = "explain DEPLOYMENT | BATCH | STEP | playbook:RUN [--json]",
+    @Command(name = "explain", group = DeployCommands.GROUP, help = "explain DEPLOYMENT | BATCH | STEP | playbook:RUN [--raw] [--json]",
             completionProvider = "deploymentCompletion",
-            description = "The decision journal: for every proof check and gate of a deployment (ID 4), a batch (4.2) or a step "
-                    + "(4.2.1), the verdict, the rule that fired and the raw values, baseline, statistic and threshold it was "
-                    + "decided on; with the journal of intents and outcomes for a step. playbook:RUN explains a playbook run: "
-                    + "every fleet call, policy decision and the deployments it made (explain each of them for their evidence).")
+            description = "The decision journal of a deployment (ID 4), a batch (4.2) or a step (4.2.1): a summary (batches, "
+                    + "steps, verdicts, durations), then for every proof check and gate a line that says what was decided "
+                    + "and why (PASS, FAIL, HOLD; SKIP for a check that did not run), then its evidence: samples, statistic, "
+                    + "threshold and rule, compact and rounded. --raw shows every value as stored; a step also shows its "
+                    + "journal of intents and outcomes and its backups. playbook:RUN explains a playbook run: every fleet "
+                    + "call, policy decision and the deployments it made (explain each of them for their evidence).")
     public void explain(@Argument(index = 0) String id,
+                        @Option(longName = "raw", description = "every evidence value in full, as stored") boolean raw,
                         @Option(longName = "json", description = "print JSON on stdout") boolean json) {
         if (id != null && id.startsWith("playbook:")) {
             playbooks.getObject().show(id.substring("playbook:".length()), json);
@@ -56,7 +60,8 @@ public class ExplainCommands {
         DeploymentStore store = rollouts.store();
         Integer batch = parts.length > 1 ? Integer.parseInt(parts[1]) : null;
         Integer position = parts.length > 2 ? Integer.parseInt(parts[2]) : null;
-        List<StoredStep> steps = store.steps(d.id()).stream()
+        List<StoredStep> all = store.steps(d.id());
+        List<StoredStep> steps = all.stream()
                 .filter(s -> batch == null || s.batch() == batch)
                 .filter(s -> position == null || s.position() == position).toList();
         if (steps.isEmpty() && batch != null) {
@@ -64,15 +69,16 @@ public class ExplainCommands {
                     d.id(), position == null ? "batch" : "step", id, d.id()));
         }
         List<DeploymentJournal.Recorded> decisions = store.decisions(d.id());
+        List<DeploymentJournal.Entry> journal = store.journal(d.id());
+        ExplainView.Overview overview = ExplainView.overview(d, all, decisions, journal);
         Output out = session.output();
         if (json) {
-            out.json(new ExplainJson(d.id(), d.state().text(), d.summary(), decisions.stream()
+            out.json(new ExplainJson(d.id(), d.state().text(), d.summary(), ExplainView.OverviewJson.of(overview), decisions.stream()
                     .filter(r -> r.stepId() == null && (batch == null || batch.equals(r.batch()))).map(r -> DecisionJson.of(r.decision())).toList(),
                     steps.stream().map(s -> ExplainJson.StepJson.of(s, decisions)).toList()));
             return;
         }
-        out.println("deployment %d (%s, started %s): %s%s".formatted(d.id(), d.pattern(), DeployCommands.WHEN.format(d.createdAt()),
-                d.state().words(), d.summary() == null ? "" : ": " + d.summary()));
+        ExplainView.printOverview(out, d, overview);
         boolean full = position != null;
         int lastBatch = -1;
         for (StoredStep s : steps) {
@@ -82,18 +88,20 @@ public class ExplainCommands {
                 out.println("");
                 out.println(out.bold("batch %d.%d".formatted(d.id(), b)));
                 decisions.stream().filter(r -> r.stepId() == null && Integer.valueOf(b).equals(r.batch()))
-                        .forEach(r -> printDecision(out, r.decision(), "  ", full));
+                        .forEach(r -> ExplainView.printDecision(out, r.decision(), "  ", raw, full));
             }
-            out.println("  " + out.bold("step " + s.label()) + " %s (%s, %s): %s%s".formatted(s.agent(), s.pattern(), s.file(), s.state().text(),
-                    s.detail() == null ? "" : ": " + s.detail()));
             List<DeploymentJournal.Recorded> mine = decisions.stream().filter(r -> Long.valueOf(s.id()).equals(r.stepId())).toList();
+            // a held or failed step's detail repeats its decisions' summaries: said once, by the decisions below
+            String detail = s.detail() == null || !mine.isEmpty() ? "" : ": " + s.detail();
+            out.println(TextTable.wrap("  ", "      ", out.bold("step " + s.label()) + " %s: %s%s (%s, %s)".formatted(s.agent(),
+                    s.state().text(), detail, s.pattern(), s.file()), raw ? 0 : out.width()));
             if (mine.isEmpty()) {
                 out.println("    no decision: the step did not run");
             }
-            mine.forEach(r -> printDecision(out, r.decision(), "    ", full));
+            mine.forEach(r -> ExplainView.printDecision(out, r.decision(), "    ", raw, full));
             if (full) {
                 out.println("    journal:");
-                store.journal(d.id()).stream().filter(e -> Long.valueOf(s.id()).equals(e.stepId())).forEach(e -> out.println(
+                journal.stream().filter(e -> Long.valueOf(s.id()).equals(e.stepId())).forEach(e -> out.println(
                         "      %s %-7s %s%s".formatted(e.at(), e.phase(), e.action(), e.detail() == null ? "" : ": " + e.detail())));
                 store.backups(d.id()).stream().filter(b -> b.stepId() == s.id()).forEach(b -> out.println(
                         "    backup (%s): sha256 %s, mode %s, mtime %s".formatted(b.reason(), b.sha256(),
@@ -101,29 +109,13 @@ public class ExplainCommands {
             }
         }
         if (!full && !steps.isEmpty()) {
-            out.info("explain %s shows one step in full (raw output, journal, backups).".formatted(steps.getFirst().label()));
+            out.info("explain %s shows one step in full (journal, backups); --raw every value as stored.".formatted(steps.getFirst().label()));
         }
-    }
-
-    private static void printDecision(Output out, Decision d, String indent, boolean full) {
-        String verdict = out.style(d.verdict().name(), d.verdict().passed() ? "32" : d.verdict().failed() ? "31" : "33");
-        out.println("%s%-10s %-24s %s  %s".formatted(indent, d.kind(), d.name(), verdict, d.summary() == null ? "" : d.summary()));
-        if (d.rule() != null) {
-            out.println("%s  rule: %s".formatted(indent, d.rule()));
-        }
-        d.evidence().forEach((k, v) -> {
-            String text = String.valueOf(v);
-            if (!full && text.length() > 160) {
-                text = text.substring(0, 157).replace('\n', ' ') + "...";
-            } else if (!full) {
-                text = text.replace('\n', ' ');
-            }
-            out.println("%s  %s: %s".formatted(indent, k, full && text.contains("\n") ? "\n" + text.indent(indent.length() + 4).stripTrailing() : text));
-        });
     }
 
     /** {@code explain --json}: the deployment, its batch gates, and each step with its decisions. */
-    record ExplainJson(long deployment, String state, String summary, List<DecisionJson> batchGates, List<StepJson> steps) {
+    record ExplainJson(long deployment, String state, String summary, ExplainView.OverviewJson overview, List<DecisionJson> batchGates,
+                       List<StepJson> steps) {
 
         record StepJson(String step, String agent, String file, String pattern, String state, String detail, String beforeSha256,
                         String afterSha256, Double predictedGainMs, List<DecisionJson> decisions) {
@@ -136,11 +128,16 @@ public class ExplainCommands {
         }
     }
 
-    /** One proof check, gate or batch gate decision with its evidence. */
-    record DecisionJson(String kind, String name, String verdict, String rule, String summary, Map<String, Object> evidence, String at) {
+    /**
+     * One proof check, gate or batch gate decision with its evidence; {@code verdict} as stored (a proof's PASSED),
+     * {@code outcome} in the one vocabulary PASS, FAIL, HOLD, SKIP, {@code why} as the verdict line says it.
+     */
+    record DecisionJson(String kind, String name, String verdict, String outcome, String rule, String summary, String why,
+                        Map<String, Object> evidence, String at) {
 
         static DecisionJson of(Decision d) {
-            return new DecisionJson(d.kind(), d.name(), d.verdict().name(), d.rule(), d.summary(), d.evidence(), d.at().toString());
+            return new DecisionJson(d.kind(), d.name(), d.verdict().name(), ExplainView.word(d.verdict()), d.rule(), d.summary(),
+                    ExplainView.why(d), d.evidence(), d.at().toString());
         }
     }
 

@@ -229,12 +229,16 @@ public final class TextTable {
 
     /** {@code text} after {@code label}, wrapped at spaces to {@code width} (0: no limit) with the lines after the first indented. */
     public static String wrap(String label, String text, int width) {
-        if (width <= 0 || label.length() + text.length() <= width) {
+        return wrap(label, " ".repeat(label.length()), text, width);
+    }
+
+    /** {@code text} after {@code label}, wrapped at spaces to {@code width} (0: no limit), the lines after the first after {@code indent}. */
+    public static String wrap(String label, String indent, String text, int width) {
+        if (width <= 0 || visibleLength(label) + visibleLength(text) <= width) {
             return label + text;
         }
-        String indent = " ".repeat(label.length());
         StringBuilder out = new StringBuilder(label);
-        int column = label.length();
+        int column = visibleLength(label);
         boolean lineStart = true;
         for (String word : text.split(" ")) {
             if (!lineStart && column + 1 + word.length() > width) {
@@ -247,7 +251,7 @@ public final class TextTable {
                 column++;
             }
             out.append(word);
-            column += word.length();
+            column += visibleLength(word);
             lineStart = false;
         }
         return out.toString();
