@@ -71,7 +71,7 @@ public class CommandDispatcher {
                     .execute(new CommandContext(input, registry.getObject(), commandOutput.out(), new InputReader() {
                     }));
             status = exit.code() == 0 ? ExitStatuses.OK : ExitStatuses.FAILED;
-        } catch (Exception e) {
+        } catch (Exception | StackOverflowError e) { // a deeply nested input must end in a message, not a trace
             ExitStatuses.Failure failure = ExitStatuses.of(e);
             String message = failure.message();
             if (failure.internal()) {

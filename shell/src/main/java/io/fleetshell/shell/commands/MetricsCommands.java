@@ -64,7 +64,7 @@ public class MetricsCommands {
                        @Option(longName = "machine", description = "only this machine's agents") String machine,
                        @Option(longName = "timeout", defaultValue = "5s", description = "how long one target may take") String timeout,
                        @Option(longName = "json", description = "print JSON on stdout") boolean json) {
-        Duration perTarget = Durations.parse(timeout, "--timeout");
+        Duration perTarget = Durations.parse(timeout, "--timeout", Duration.ofMillis(1), Duration.ofMinutes(10));
         Output out = session.output();
         List<Agent> agents = MetricTargets.agents(session.inventoryStore().inventory(), names, machine);
         List<ScrapeTarget> targets = MetricTargets.targets(agents, out);
@@ -223,7 +223,7 @@ public class MetricsCommands {
         List<PrometheusApi.Series> result;
         try (PrometheusApi api = new PrometheusApi(url, Duration.ofSeconds(30))) {
             result = range == null ? api.query(promql, now)
-                    : api.queryRange(promql, now.minus(Durations.parse(range, "--range")), now, Durations.parse(step, "--step"));
+                    : api.queryRange(promql, now.minus(Durations.parse(range, "--range")), now, Durations.parse(step, "--step", Duration.ofSeconds(1), Duration.ofDays(1)));
         }
         Output out = session.output();
         if (json) {

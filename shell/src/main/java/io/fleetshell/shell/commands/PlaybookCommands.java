@@ -80,6 +80,9 @@ public class PlaybookCommands {
         Map<String, Object> params = playbook.bind(params(context));
         Duration limit = DurationText.parse(timeout).filter(d -> !d.isZero()).orElseThrow(() -> new FleetshellException(ErrorCode.BAD_INPUT,
                 "--timeout takes a duration with a unit, such as 90s, 10m or 1h, not '%s'".formatted(timeout)));
+        if (limit.compareTo(Duration.ofDays(7)) > 0) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--timeout %s is out of range: give more than 0, up to 7d".formatted(timeout));
+        }
         execute(playbook, params, dryRun ? RunMode.DRY_RUN : RunMode.RUN, fleet, null, limit, json);
     }
 
