@@ -74,4 +74,52 @@ class CliConventionsTest {
                 .containsExactlyInAnyOrder("load", "list", "show", "refresh", "unload");
         assertThat(shell.oneShot("--help").out()).doesNotContain("__complete");
     }
+
+    /** Issue 17: numbers out of range named their option only as an internal error with a stack trace, or hung. */
+    @Test
+    void everyNumberOptionIsRangeCheckedWithItsName() {
+        assertBadInput(shell.oneShot("health", "--timeout", "99999999h"), "--timeout 99999999h is out of range: give more than 0, up to 10m");
+        assertBadInput(shell.oneShot("metrics", "scrape", "--timeout", "99999999h"), "--timeout 99999999h is out of range");
+        assertBadInput(shell.oneShot("watch", "--once", "--interval", "99999999h"), "--interval 99999999h is out of range: give 0 to 1h");
+        assertBadInput(shell.oneShot("agents", "start", "TutorAgent", "--timeout", "99999999999"),
+                "--timeout 99999999999 is out of range: give a whole number up to 2147483647");
+        assertBadInput(shell.oneShot("profile", "--runs", "many"), "--runs takes a whole number, not 'many'");
+        assertBadInput(shell.oneShot("batch", "deploy", "--interval", "99999999h", "--dry-run"), "--interval 99999999h is out of range");
+    }
+
+    @Test
+    void aPortTooLargeForAnyNumberIsOutOfRangeNotAParseError() throws Exception {
+        Path config = fleetDir.resolve("huge_port.yaml");
+        java.nio.file.Files.writeString(config, """
+                agent_groups:
+                  core:
+                    Big:
+                      script_path: main_pc_code/agents/tutor_agent.py
+                      port: 99999999999999999999
+                """);
+        ShellHarness.Run load = shell.oneShot("inventory", "load", config.toString(), "--root", fleetDir.toString());
+        assertThat(load.status()).isEqualTo(2);
+        assertThat(load.err()).contains("huge_port.yaml:5", "port of Big is 99999999999999999999, outside 1-65535")
+                .doesNotContain("For input string");
+    }
+
+    @Test
+    void anInternalErrorIsOneLineAndItsStackTraceGoesToTheLogUnlessDebug() throws Exception {
+        Path nested = fleetDir.resolve("nested.yaml");
+        java.nio.file.Files.writeString(nested, "agent_groups: " + "[".repeat(20_000) + "\n");
+        ShellHarness.Run run = shell.oneShot("inventory", "load", nested.toString());
+        assertThat(run.status()).isNotZero();
+        assertThat(run.err()).doesNotContain("\tat ").hasLineCount(1);
+        if (run.err().contains("internal error")) {
+            assertThat(run.err()).contains("fleetshell-errors.log; --debug prints it");
+            assertThat(home.resolve("logs/fleetshell-errors.log")).content().contains("inventory load", "\tat ");
+            ShellHarness.Run debug = shell.oneShot("inventory", "load", nested.toString(), "--debug");
+            assertThat(debug.err()).contains("\tat ");
+        }
+    }
+
+    private static void assertBadInput(ShellHarness.Run run, String message) {
+        assertThat(run.status()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).contains(message).doesNotContain("internal error", "\tat ");
+    }
 }
