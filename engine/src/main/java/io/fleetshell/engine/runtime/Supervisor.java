@@ -212,12 +212,13 @@ public final class Supervisor {
         String shown = String.join(" ", command);
         StartOutcome outcome = awaitHealthy(agent, target.get(), StartOutcome.Method.SUPERVISED, process.toHandle(), spawnedAt, started,
                 shown, log, logStart, () -> process.isAlive() ? null : "the process exited with status " + process.exitValue());
+        boolean crashed = !outcome.healthy() && !process.isAlive(); // it exited by itself, before fleetshell stops it
         if (outcome instanceof StartOutcome.Unhealthy && process.isAlive()) {
             terminate(agent, process.toHandle(), process.pid());
         }
         if (!outcome.healthy()) {
             deletePidFile(agent);
-            if (!process.isAlive()) {
+            if (crashed) {
                 writeExitRecord(agent, supervised, process.exitValue());
             }
         }
