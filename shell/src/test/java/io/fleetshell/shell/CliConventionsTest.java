@@ -65,7 +65,7 @@ class CliConventionsTest {
     void theCompletionScriptAsksTheInternalCompleteCommand() {
         ShellHarness.Run bash = shell.oneShot("completion", "bash");
         assertThat(bash.status()).isZero();
-        assertThat(bash.out()).contains("__complete --", "complete -F _fleetshell_complete fleetshell");
+        assertThat(bash.out()).contains("__complete --", "complete -o nosort -F _fleetshell_complete fleetshell");
         assertThat(shell.oneShot("completion", "zsh").out()).contains("#compdef fleetshell", "_describe");
         assertThat(shell.oneShot("completion", "fish").err()).contains("name the shell: completion bash or completion zsh");
 

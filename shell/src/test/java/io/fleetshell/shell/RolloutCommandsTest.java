@@ -106,6 +106,10 @@ class RolloutCommandsTest {
             assertThat(completer.proposals(List.of("rollback"), "Async")).singleElement()
                     .satisfies(c -> assertThat(c.descr()).startsWith("deployment 2, ").endsWith("lazy_loading"));
             assertThat(values(completer.proposals(List.of("rollback", "--deployment"), ""))).containsExactly("2", "1");
+            // issue 18: deployment 1 was rolled back by its batch gate: offered last, marked
+            assertThat(completer.proposals(List.of("rollback", "--deployment"), "")).extracting(c -> c.descr())
+                    .satisfiesExactly(d -> assertThat(d).endsWith("2 changes to roll back"),
+                            d -> assertThat(d).startsWith("(nothing to roll back) "));
             assertThat(values(completer.proposals(List.of("rollback", "--batch"), ""))).containsExactly("2.1", "2.2");
         }
 

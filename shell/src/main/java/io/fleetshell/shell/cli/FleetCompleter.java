@@ -66,7 +66,10 @@ public class FleetCompleter extends CommandCompleter {
         }
         CommandOption pending = previous == null ? null : option(command, previous);
         if (pending != null && !CommandLineParser.isFlag(pending)) {
-            values.forOption(pending.longName(), current).forEach(v -> out.add(valueCandidate(v, pending.longName())));
+            List<ValueCompletions.Value> proposed = values.forOption(pending.longName(), current);
+            for (int i = 0; i < proposed.size(); i++) { // in the order proposed: JLine sorts by this index first
+                out.add(valueCandidate(proposed.get(i), pending.longName(), i));
+            }
             return List.copyOf(out);
         }
         if (current.startsWith("-") || current.isEmpty()) {
@@ -122,7 +125,7 @@ public class FleetCompleter extends CommandCompleter {
         return command.getOptions().stream().filter(o -> word.equals("--" + o.longName())).findFirst().orElse(null);
     }
 
-    private static Candidate valueCandidate(ValueCompletions.Value value, String option) {
-        return new Candidate(value.text(), value.text(), option, value.description(), null, null, value.complete());
+    private static Candidate valueCandidate(ValueCompletions.Value value, String option, int order) {
+        return new Candidate(value.text(), value.text(), option, value.description(), null, null, value.complete(), order);
     }
 }

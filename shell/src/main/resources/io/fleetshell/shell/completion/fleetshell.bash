@@ -27,4 +27,6 @@ _fleetshell_complete() {
         compopt -o nospace
     fi
 }
-complete -F _fleetshell_complete fleetshell ./fleetshell
+# -o nosort keeps fleetshell's order (rollback --deployment lists deployments with changes first)
+complete -o nosort -F _fleetshell_complete fleetshell ./fleetshell 2>/dev/null \
+    || complete -F _fleetshell_complete fleetshell ./fleetshell

@@ -12,6 +12,6 @@ _fleetshell() {
         [[ -z "$value" ]] && continue
         candidates+=("${value//:/\\:}${description:+:$description}")
     done
-    _describe -t values fleetshell candidates
+    _describe -V -t values fleetshell candidates
 }
 compdef _fleetshell fleetshell
