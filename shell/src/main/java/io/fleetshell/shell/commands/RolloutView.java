@@ -100,7 +100,9 @@ final class RolloutView {
             out.json(ResultJson.of(result));
         } else {
             out.table(stepsTable(out, result.steps()));
-            out.println("deployment %d %s: %s".formatted(result.deploymentId(), result.state().words(), result.summary()));
+            if (result.ok()) { // otherwise the error below says it: once
+                out.println("deployment %d %s: %s".formatted(result.deploymentId(), result.state().words(), result.summary()));
+            }
         }
         if (!result.ok()) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "deployment %d %s: %s. explain %d shows the evidence of every decision."
