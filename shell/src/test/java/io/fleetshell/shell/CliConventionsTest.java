@@ -118,6 +118,16 @@ class CliConventionsTest {
         }
     }
 
+    /** Issue 17: a terminal escape sequence from a playbook (or an agent's label) is shown, never obeyed. */
+    @Test
+    void escapeSequencesFromAPlaybookArePrintedVisiblyNotObeyed() throws Exception {
+        Path playbook = fleetDir.resolve("title.js");
+        java.nio.file.Files.writeString(playbook, "// Sets no title.\nfleet.log('\\u001b]0;PWNED\\u0007 done');\n");
+        ShellHarness.Run run = shell.oneShot("playbook", "run", playbook.toString());
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.out() + run.err()).contains("^[]0;PWNED^G done").doesNotContain("\u001b]", "\u0007");
+    }
+
     private static void assertBadInput(ShellHarness.Run run, String message) {
         assertThat(run.status()).as(run.err()).isEqualTo(2);
         assertThat(run.err()).contains(message).doesNotContain("internal error", "\tat ");
