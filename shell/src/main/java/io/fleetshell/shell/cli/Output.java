@@ -109,10 +109,18 @@ public final class Output {
         }
     }
 
-    /** A message for the person at the terminal: progress, notices, hints. */
+    /** A message for the person at the terminal: progress, notices, hints; wrapped at spaces to the terminal's width. */
     public void info(String message) {
-        err.println(TerminalText.safe(message, ansi));
+        err.println(wrapped(TerminalText.safe(message, ansi)));
         err.flush();
+    }
+
+    private String wrapped(String message) {
+        int columns = width();
+        if (columns <= 0 || message == null || message.length() <= columns) {
+            return message;
+        }
+        return String.join("\n", message.lines().map(line -> TextTable.wrap("", "", line, columns)).toList());
     }
 
     public void warn(String message) {

@@ -6,6 +6,7 @@ import io.fleetshell.engine.rollout.DeploymentJournal;
 import io.fleetshell.engine.rollout.StepState;
 import io.fleetshell.engine.rollout.StoredStep;
 import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.render.TerminalText;
 import io.fleetshell.shell.render.TextTable;
 
 import java.time.Duration;
@@ -283,7 +284,7 @@ final class ExplainView {
     }
 
     private static String cut(String line, int width) {
-        return width <= 0 || line.length() <= width ? line : line.substring(0, width - 1) + "…";
+        return width <= 0 || line.length() <= width ? line : line.substring(0, width - 1) + TerminalText.ELLIPSIS;
     }
 
     static String style(Output out, String word) {

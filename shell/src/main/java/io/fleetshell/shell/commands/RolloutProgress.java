@@ -42,7 +42,7 @@ final class RolloutProgress implements RolloutListener {
         // one line per step: a long detail (a held step's gate summaries) is printed whole once, in the steps table
         String line = "  %s %d/%d  %s %s  %s: ".formatted(bar, done, total, step.label(), step.agent(), out.style(state.text(), colour));
         int room = out.width() - TerminalText.plain(line).length();
-        out.info(line + (out.width() <= 0 || detail.length() <= room ? detail : detail.substring(0, Math.max(0, room - 1)) + "…"));
+        out.info(line + (out.width() <= 0 || detail.length() <= room ? detail : detail.substring(0, Math.max(0, room - 1)) + TerminalText.ELLIPSIS));
     }
 
     @Override

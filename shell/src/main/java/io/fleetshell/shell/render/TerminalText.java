@@ -18,7 +18,23 @@ public final class TerminalText {
     /** A colour or style sequence: ESC [ digits and semicolons m. */
     static final Pattern SGR = Pattern.compile("\u001b\\[[0-9;]*m");
 
+    /**
+     * What marks a cut: one character, so that widths stay exact. The horizontal ellipsis where the output's
+     * encoding has it; a tilde where it does not (a C or POSIX locale), rather than the '?' the encoder would print.
+     */
+    public static final String ELLIPSIS = encodable('…') ? "…" : "~";
+
     private TerminalText() {
+    }
+
+    private static boolean encodable(char c) {
+        try {
+            String name = System.getProperty("stdout.encoding");
+            java.nio.charset.Charset charset = name == null ? java.nio.charset.Charset.defaultCharset() : java.nio.charset.Charset.forName(name);
+            return charset.newEncoder().canEncode(c);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** {@code text} with every control character but newline and tab made visible; SGR kept when {@code keepSgr}. */

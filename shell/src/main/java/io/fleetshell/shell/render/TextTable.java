@@ -17,7 +17,7 @@ import java.util.Set;
  */
 public final class TextTable {
 
-    static final String ELLIPSIS = "…";
+    static final String ELLIPSIS = TerminalText.ELLIPSIS;
     private static final int SEPARATOR = 2;
 
     private enum Kind { PLAIN, PATH, NOTE }

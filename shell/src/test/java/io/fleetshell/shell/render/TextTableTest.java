@@ -50,7 +50,7 @@ class TextTableTest {
                 mainpc   ObservabilityHub       python  7201  …/observability_hub.py  [1]
                 pc2      TutorAgent             python  7230  …agents/tutor_agent.py  required
 
-                [1] infrastructure, required""");
+                [1] infrastructure, required""".replace("…", TextTable.ELLIPSIS));
         assertThat(table.hiddenAt(80)).containsExactly("GROUP", "HEALTH");
         assertThat(table.hiddenAt(200)).isEmpty();
     }
@@ -65,7 +65,7 @@ class TextTableTest {
     void plainCellsAreCutWithAnEllipsisOnlyWhenNothingElseFits() {
         String text = new TextTable("NAME", "VALUE").row("a-very-long-agent-name-indeed", "another-long-value-here").render(30);
         assertThat(text.lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(30));
-        assertThat(text).contains("…");
+        assertThat(text).contains(TextTable.ELLIPSIS);
     }
 
     @Test
