@@ -100,9 +100,9 @@ final class ExplainView {
     }
 
     static void printOverview(Output out, Deployment d, Overview o) {
-        out.println(out.bold("deployment %d: %s".formatted(d.id(), d.state().words()))
+        out.println(TextTable.wrap("", "  ", out.bold("deployment %d: %s".formatted(d.id(), d.state().words()))
                 + ", started %s%s; %s".formatted(DeployCommands.WHEN.format(d.createdAt()),
-                o.seconds() == null ? "" : ", took " + seconds(o.seconds()), d.pattern()));
+                o.seconds() == null ? "" : ", took " + seconds(o.seconds()), d.pattern()), out.width()));
         if (d.summary() != null) {
             out.println(TextTable.wrap("  ", d.summary(), out.width()));
         }
@@ -112,7 +112,7 @@ final class ExplainView {
                 .map(e -> e.getValue() + " " + style(out, e.getKey())).collect(Collectors.joining(", "))));
         for (Overview.BatchLine b : o.batchLines()) {
             out.println(TextTable.wrap("  batch %d.%d %s%s: ".formatted(d.id(), b.batch(), style(out, b.verdict()),
-                    b.seconds() == null ? "" : " in " + seconds(b.seconds())), String.join(", ", b.steps()), out.width()));
+                    b.seconds() == null ? "" : " in " + seconds(b.seconds())), "    ", String.join(", ", b.steps()), out.width()));
         }
     }
 

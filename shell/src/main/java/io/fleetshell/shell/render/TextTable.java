@@ -229,7 +229,7 @@ public final class TextTable {
 
     /** {@code text} after {@code label}, wrapped at spaces to {@code width} (0: no limit) with the lines after the first indented. */
     public static String wrap(String label, String text, int width) {
-        return wrap(label, " ".repeat(label.length()), text, width);
+        return wrap(label, " ".repeat(visibleLength(label)), text, width);
     }
 
     /** {@code text} after {@code label}, wrapped at spaces to {@code width} (0: no limit), the lines after the first after {@code indent}. */
