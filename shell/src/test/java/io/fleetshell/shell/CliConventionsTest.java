@@ -71,7 +71,7 @@ class CliConventionsTest {
 
         assertThat(shell.oneShot("__complete", "--", "inventory", "show", "Tr").out()).isEqualTo("TranslationService\t\n");
         assertThat(shell.oneShot("__complete", "--", "inventory", "").out().lines().map(l -> l.split("\t")[0]))
-                .containsExactlyInAnyOrder("load", "list", "show", "refresh", "unload");
+                .containsExactlyInAnyOrder("load", "list", "show", "env", "refresh", "unload");
         assertThat(shell.oneShot("--help").out()).doesNotContain("__complete");
     }
 

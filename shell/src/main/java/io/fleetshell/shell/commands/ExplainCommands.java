@@ -104,8 +104,9 @@ public class ExplainCommands {
                 journal.stream().filter(e -> Long.valueOf(s.id()).equals(e.stepId())).forEach(e -> out.println(
                         "      %s %-7s %s%s".formatted(e.at(), e.phase(), e.action(), e.detail() == null ? "" : ": " + e.detail())));
                 store.backups(d.id()).stream().filter(b -> b.stepId() == s.id()).forEach(b -> out.println(
-                        "    backup (%s): sha256 %s, mode %s, mtime %s".formatted(b.reason(), b.sha256(),
-                                b.mode() == null ? "-" : Integer.toOctalString(b.mode()), b.mtime())));
+                        "    backup (%s): sha256 %s, mode %s, owner %s, mtime %s, real path %s".formatted(b.reason(), b.sha256(),
+                                b.mode() == null ? "-" : Integer.toOctalString(b.mode()), b.meta().ownership() == null ? "-"
+                                        : b.meta().ownership(), b.mtime(), b.realPath() == null ? "-" : b.realPath())));
             }
         }
         if (!full && !steps.isEmpty()) {

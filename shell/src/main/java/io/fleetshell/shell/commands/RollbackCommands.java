@@ -27,6 +27,7 @@ public class RollbackCommands {
 
     private final ShellSession session;
     private final Rollouts rollouts;
+
     public RollbackCommands(ShellSession session, Rollouts rollouts) {
         this.session = session;
         this.rollouts = rollouts;
@@ -115,7 +116,8 @@ public class RollbackCommands {
         return switch (o) {
             case Restorer.Restored r when r.wasAlreadyOriginal() -> "%s %s: already the original (sha256 %s)".formatted(s.label(), s.agent(), r.sha256());
             case Restorer.Restored r -> "%s %s: restored %s, sha256 %s verified (was %s%s)".formatted(s.label(), s.agent(), s.file(), r.sha256(),
-                    r.replacedEdit() ? "an edited version, backed up first" : "the rewrite " + s.afterSha256().substring(0, 12), "");
+                    r.replacedEdit() ? "an edited version, backed up first" : "the rewrite " + s.afterSha256().substring(0, 12),
+                    r.note() == null ? "" : "; " + r.note());
             case Restorer.Refused r -> "%s %s: NOT restored: %s".formatted(s.label(), s.agent(), r.reason());
             case Restorer.Failed f -> "%s %s: restore FAILED: %s".formatted(s.label(), s.agent(), f.reason());
         };
