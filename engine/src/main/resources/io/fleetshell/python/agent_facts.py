@@ -1619,11 +1619,14 @@ class WorkFacts(object):
                                 "finish before the port is bound" % (name, n.lineno))
                     return "`%s` is read while the module loads (line %d): its result is needed during start-up" % (
                         name, n.lineno)
+        accounted = set()
         for key, fn in self.funcs.items():
             local, declared = assigned_names(fn)
             if name in local:
+                accounted.update((n.lineno, n.col_offset) for n in self.all_reads(fn, name))
                 continue
             for n in self.all_reads(fn, name):
+                accounted.add((n.lineno, n.col_offset))
                 if key in at_import:
                     return "`%s` is read by %s() (line %d), which runs while the module loads" % (name, key, n.lineno)
                 if key in main_reach:
@@ -1636,6 +1639,11 @@ class WorkFacts(object):
                     name, n.lineno)
             if n.__class__ is Attribute and n.value.__class__ is Name and n.value.id == "globals":
                 return "the module reads globals() (line %d)" % n.lineno
+        for n in ast.walk(self.tree):
+            # what is left: uses in nested functions or classes, deletions (conservative: refuse rather than miss one)
+            if n.__class__ is Name and n.id == name and n.lineno > st.end_lineno and (n.lineno, n.col_offset) not in accounted:
+                return "`%s` is used where async_initialization does not follow it (line %d: a nested function or class)" % (
+                    name, n.lineno)
         reads.sort(key=lambda r: (r["line"], r["column"]))
         return None
 
