@@ -261,7 +261,7 @@ public final class FleetApi {
 
     private static List<Object> decode(String function, String argsJson) {
         try {
-            Object decoded = JSON.readValue(argsJson, Object.class);
+            Object decoded = ApiValues.restoreNumbers(JSON.readValue(argsJson, Object.class));
             if (decoded instanceof List<?> list) {
                 return new ArrayList<>(list);
             }

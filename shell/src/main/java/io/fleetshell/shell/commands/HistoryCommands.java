@@ -49,11 +49,11 @@ public class HistoryCommands {
             out.info(filter == null ? "No events recorded yet." : "No events touched " + filter + ".");
             return;
         }
-        TextTable table = new TextTable("ID", "WHEN", "EXIT", "COMMAND", "RESULT");
+        TextTable table = new TextTable("ID", "WHEN", "EXIT", "COMMAND", "RESULT").note("RESULT");
         for (Event e : events) {
             table.row(e.id(), WHEN.format(e.at()), e.exitStatus(), commandLine(e.arguments()), e.summary().isEmpty() ? e.outcome() : e.summary());
         }
-        out.println(table.render());
+        out.table(table);
     }
 
     @Journaled
