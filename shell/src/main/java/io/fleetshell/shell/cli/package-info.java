@@ -1,7 +1,7 @@
 /**
- * How a line or an argv becomes a command execution: tokenizing, parsing against the command
- * registry, dispatching with one exit-status mapping, completion, help and the REPL and one-shot runners, with what
- * happens around a running command: Ctrl-C ({@code CommandInterrupts}) and the status line of long phases
- * ({@code StatusLine}).
+ * How a line or an argv becomes a command execution: tokenizing, the global options ({@code -o}, {@code --no-color},
+ * {@code --debug}), parsing against the command registry, dispatching with one exit-status mapping, where output
+ * goes and how it looks ({@code Output}), completion, help and the REPL and one-shot runners, with what happens
+ * around a running command: Ctrl-C ({@code CommandInterrupts}) and the status line of long phases ({@code StatusLine}).
  */
 package io.fleetshell.shell.cli;

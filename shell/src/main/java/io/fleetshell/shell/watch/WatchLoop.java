@@ -52,9 +52,10 @@ public final class WatchLoop {
                 frames++;
                 draw(terminal, fullScreen, model, view, facts, frames > 1);
                 long waitMillis = interval.toMillis() - (System.nanoTime() - started) / 1_000_000;
-                while (!stop.get() && waitMillis > 0) {
+                // keys are read at least once a frame, so that q works with --interval 0 too
+                do {
                     long before = System.nanoTime();
-                    int c = keys.read(Math.min(waitMillis, 200));
+                    int c = keys.read(Math.max(1, Math.min(waitMillis, 200)));
                     if (c == 3 || c == NonBlockingReader.EOF) {
                         stop.set(true);
                     } else if (c >= 0) {
@@ -69,7 +70,7 @@ public final class WatchLoop {
                         }
                     }
                     waitMillis -= (System.nanoTime() - before) / 1_000_000;
-                }
+                } while (!stop.get() && waitMillis > 0);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
