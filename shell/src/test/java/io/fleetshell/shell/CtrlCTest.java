@@ -135,9 +135,11 @@ class CtrlCTest {
                 FleetshellApplication.class.getName()));
         jvm.addAll(List.of(args));
         String line = String.join(" ", jvm.stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
-        // The terminal script opens has no size when its own input is a pipe: give it one, as a window would.
-        ProcessBuilder builder = new ProcessBuilder("script", "-qefc", "stty cols 120 rows 40; exec " + line, "/dev/null")
+        // The terminal script opens has no size when its own input is a pipe: give it one, as a window would, wide
+        // enough that no message the test looks for is wrapped to the width.
+        ProcessBuilder builder = new ProcessBuilder("script", "-qefc", "stty cols 400 rows 40; exec " + line, "/dev/null")
                 .redirectErrorStream(true);
+        builder.environment().put("COLUMNS", "400");
         builder.environment().put("FLEETSHELL_HOME", home.toString());
         builder.environment().put("TERM", "xterm");
         shell = builder.start();
