@@ -51,8 +51,8 @@ class RolloutCommandsTest {
         Path pc2 = home.resolve("demo/pc2_code/config/startup_config.yaml");
         // TranslationService's own test needs xmlrpc.client loaded with the module: lazy_loading defers it, so the
         // rewrite compiles, loads and is faster, and still fails this test.
-        Files.writeString(pc2, Files.readString(pc2).replace("${PORT_OFFSET}+", PORTS).replace("    config: {default_pair: en-de}\n",
-                "    config: {default_pair: en-de}\n    test_command: python3 -c \"import sys; sys.path.insert(0, 'pc2_code/agents'); "
+        Files.writeString(pc2, Files.readString(pc2).replace("${PORT_OFFSET}+", PORTS).replace("    config: {default_pair: en-de, analysis: {request: \"GET /run\", rate: 10/s}}\n",
+                "    config: {default_pair: en-de, analysis: {request: \"GET /run\", rate: 10/s}}\n    test_command: python3 -c \"import sys; sys.path.insert(0, 'pc2_code/agents'); "
                         + "import translation_service; assert type(sys.modules['xmlrpc.client']) is type(sys), 'xmlrpc.client is not loaded'\"\n"));
         Path mainpc = home.resolve("demo/main_pc_code/config/startup_config.yaml");
         Files.writeString(mainpc, Files.readString(mainpc).replace("${PORT_OFFSET}+", PORTS));

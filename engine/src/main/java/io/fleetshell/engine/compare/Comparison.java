@@ -44,6 +44,16 @@ public final class Comparison {
      */
     public static GateDecision lowerIsBetter(String gate, String measure, Statistic statistic, Series baseline, Series current,
                                              Thresholds thresholds) {
+        return lowerIsBetter(gate, measure, statistic, baseline, current, thresholds, 0);
+    }
+
+    /**
+     * As {@link #lowerIsBetter(String, String, Statistic, Series, Series, Thresholds)}, a regression also having to
+     * exceed {@code tolerance} (in the measure's unit) in absolute terms: a rise within it passes as noise, however
+     * significant (the allowed-change bound of canary judges).
+     */
+    public static GateDecision lowerIsBetter(String gate, String measure, Statistic statistic, Series baseline, Series current,
+                                             Thresholds thresholds, double tolerance) {
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("measure", measure);
         evidence.put("statistic", statistic.label);
@@ -68,6 +78,15 @@ public final class Comparison {
         evidence.put("test_better", test(better));
         String shown = "%s %s %.1f -> %.1f (%s)".formatted(measure, statistic.label, before, after, Thresholds.percent(change));
         double alpha = thresholds.alpha();
+        if (tolerance > 0) {
+            evidence.put("tolerance", tolerance);
+        }
+        if (change <= thresholds.regressionAlert() && after - before <= tolerance) {
+            evidence.put("improvement", "none");
+            return new GateDecision(gate, GateDecision.Verdict.PASS, "%s rise %.1f <= tolerance %.1f: not a regression (change %s, worse p=%.4f)"
+                    .formatted(statistic.label, after - before, tolerance, Thresholds.percent(change), worse.pValue()),
+                    shown + ", within tolerance", evidence);
+        }
         if (change <= thresholds.regressionAlert()) {
             if (worse.significant(alpha)) {
                 return new GateDecision(gate, GateDecision.Verdict.FAIL, "%s change %s <= regression alert %s (%s p=%.4f < %.2f)".formatted(

@@ -3,6 +3,7 @@ package io.fleetshell.engine.rollout;
 import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.gate.Analysis;
 import io.fleetshell.engine.gate.Gate;
 import io.fleetshell.engine.gate.GateDecision;
 import io.fleetshell.engine.inventory.Agent;
@@ -47,9 +48,21 @@ public final class RolloutExecutor {
     private final AgentRuntime runtime;
     private final String host;
     private final Restorer restorer;
+    private final Analysis analysis;
 
     public RolloutExecutor(DeploymentJournal journal, Function<AgentId, Agent> agents, StepProver prover, List<Gate> gates,
                            AgentRuntime runtime, String host) {
+        this(journal, agents, prover, gates, null, runtime, host);
+    }
+
+    /**
+     * @param gates    checked right after each restart (the health gate), before the analysis
+     * @param analysis the analysis run that measures both sides of each running agent's change and decides; null: the
+     *                 gates alone decide on whatever samples exist (and hold when they are thin)
+     */
+    public RolloutExecutor(DeploymentJournal journal, Function<AgentId, Agent> agents, StepProver prover, List<Gate> gates,
+                           Analysis analysis, AgentRuntime runtime, String host) {
+        this.analysis = analysis;
         this.journal = journal;
         this.agents = agents;
         this.prover = prover;
@@ -135,11 +148,23 @@ public final class RolloutExecutor {
                 journal.batchState(deploymentId, batch, BatchState.RUNNING);
                 journal.note(deploymentId, batch, "batch started", pending.size() + " steps");
                 listener.batchStarted(batch, batches, pending);
+                Map<Long, Analysis.Baseline> baselines = baselines(pending, listener);
+                List<Restarted> analysed = new ArrayList<>();
                 for (StoredStep step : pending) {
                     if (awaitControl(deploymentId, listener)) {
                         return abort(deploymentId, "aborted by deploy abort during batch " + batch);
                     }
-                    StepResult result = runStep(step);
+                    StepOutcome outcome = safely(step, () -> runStep(step, baselines.get(step.id())));
+                    if (outcome instanceof Restarted restarted) {
+                        analysed.add(restarted);
+                    } else {
+                        StepResult result = (StepResult) outcome;
+                        listener.stepFinished(step, result.state(), result.detail(), ++done[0], total);
+                    }
+                }
+                for (Map.Entry<Restarted, Analysis.Result> judged : judge(analysed, listener).entrySet()) {
+                    StoredStep step = judged.getKey().step();
+                    StepResult result = (StepResult) safely(step, () -> conclude(judged.getKey(), judged.getValue()));
                     listener.stepFinished(step, result.state(), result.detail(), ++done[0], total);
                 }
                 List<StoredStep> outcome = journal.steps(deploymentId).stream().filter(s -> s.batch() == number).toList();
@@ -233,11 +258,160 @@ public final class RolloutExecutor {
         }
     }
 
-    /** The outcome of one step for the progress line. */
-    private record StepResult(StepState state, String detail) {
+    /** Where a step stands after {@link #runStep}: finished, or restarted and waiting for the batch's analysis. */
+    private sealed interface StepOutcome permits StepResult, Restarted {
     }
 
-    private StepResult runStep(StoredStep step) {
+    /** The outcome of one step for the progress line. */
+    private record StepResult(StepState state, String detail) implements StepOutcome {
+    }
+
+    /** Written, proved, restarted and healthy: the batch's analysis decides next. */
+    private record Restarted(StoredStep step, Agent agent, Proof proof, Instant restartedAt, Analysis.Baseline.Ready baseline)
+            implements StepOutcome {
+    }
+
+    /**
+     * Runs a part of a step so that any failure inside it is that step's failure (issue 16): whatever threw, the step
+     * is restored if its rewrite reached the disk, recorded, and the rollout goes on per {@code --on-fail}; never an
+     * abort that skips the bookkeeping. Only a journal that cannot record at all ends the rollout (the caller's catch).
+     */
+    private StepOutcome safely(StoredStep step, java.util.function.Supplier<StepOutcome> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            String why = "the step failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.PROOF, "step", Decision.Verdict.FAILED,
+                    "any failure inside a step fails that step", why, Map.of("exception", e.getClass().getName()), Instant.now()));
+            Agent agent = agents.apply(step.agent());
+            return rollBack(step, agent, agent != null && runtime.running(agent), why);
+        }
+    }
+
+    /**
+     * Before the batch's first write: the baseline of every running agent it changes, measured from the original where
+     * none is usable, all agents at once (each on its own thread; the samples are theirs alone).
+     */
+    private Map<Long, Analysis.Baseline> baselines(List<StoredStep> pending, RolloutListener listener) {
+        Map<Long, Analysis.Baseline> out = new LinkedHashMap<>();
+        if (analysis == null) {
+            return out;
+        }
+        Map<StoredStep, Agent> running = new LinkedHashMap<>();
+        for (StoredStep step : pending) {
+            Agent agent = agents.apply(step.agent());
+            if (agent != null && runtime.running(agent) && running.values().stream().noneMatch(a -> a.id().equals(agent.id()))) {
+                running.put(step, agent);
+            }
+        }
+        if (running.isEmpty()) {
+            return out;
+        }
+        listener.message("analysis: baseline of %s (measured from the original where none is usable)".formatted(
+                String.join(", ", running.values().stream().map(a -> a.id().toString()).toList())));
+        Map<StoredStep, Analysis.Baseline> measured = inParallel(running.keySet(), step -> analysis.baseline(running.get(step)),
+                (step, e) -> new Analysis.Baseline.Unusable("measuring the baseline of %s failed: %s".formatted(step.agent(), e.getMessage()),
+                        Map.of()));
+        for (StoredStep step : pending) {
+            Agent agent = agents.apply(step.agent());
+            measured.entrySet().stream().filter(e -> agent != null && e.getKey().agent().equals(agent.id())).findFirst()
+                    .ifPresent(e -> out.put(step.id(), e.getValue()));
+        }
+        return out;
+    }
+
+    /** After the batch's restarts: every restarted agent's analysis, all at once. */
+    private Map<Restarted, Analysis.Result> judge(List<Restarted> restarted, RolloutListener listener) {
+        if (restarted.isEmpty()) {
+            return Map.of();
+        }
+        listener.message("analysis: measuring %s after the change".formatted(String.join(", ",
+                restarted.stream().map(r -> r.agent().id().toString()).toList())));
+        return inParallel(restarted, r -> analysis.judge(r.agent(), r.baseline(), r.restartedAt()),
+                (r, e) -> new Analysis.Result(Analysis.Outcome.FAIL, Analysis.OnInconclusive.HOLD, List.of(), Map.of(),
+                        "the analysis failed: " + e.getMessage(), Map.of()));
+    }
+
+    private static <K, V> Map<K, V> inParallel(java.util.Collection<K> keys, Function<K, V> work,
+                                               java.util.function.BiFunction<K, RuntimeException, V> onError) {
+        Map<K, java.util.concurrent.Future<V>> futures = new LinkedHashMap<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (K key : keys) {
+                futures.put(key, pool.submit(() -> {
+                    try {
+                        return work.apply(key);
+                    } catch (RuntimeException e) {
+                        return onError.apply(key, e);
+                    }
+                }));
+            }
+            Map<K, V> out = new LinkedHashMap<>();
+            for (Map.Entry<K, java.util.concurrent.Future<V>> f : futures.entrySet()) {
+                try {
+                    out.put(f.getKey(), f.getValue().get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new FleetshellException(ErrorCode.OPERATION_FAILED, "interrupted during the analysis; the steps under way stay "
+                            + "written: deploy recover settles them");
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Records the analysis' decisions and acts on its outcome: accept, roll back, or hold per the agent's policy. */
+    private StepResult conclude(Restarted r, Analysis.Result result) {
+        StoredStep step = r.step();
+        for (GateDecision d : result.decisions()) {
+            journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(d));
+        }
+        result.skipped().forEach((gate, why) -> journal.decision(step.deploymentId(), step.batch(), step.id(),
+                new Decision(Decision.GATE, gate, Decision.Verdict.SKIPPED, "nothing to measure on this agent", why, Map.of(), Instant.now())));
+        Decision.Verdict verdict = switch (result.outcome()) {
+            case PASS -> Decision.Verdict.PASS;
+            case FAIL -> Decision.Verdict.FAIL;
+            case INCONCLUSIVE -> Decision.Verdict.HOLD;
+        };
+        Map<String, Object> evidence = new LinkedHashMap<>(result.evidence());
+        evidence.put("baseline_source", r.baseline().source());
+        evidence.put("baseline", r.baseline().evidence());
+        evidence.put("on_inconclusive", result.onInconclusive().name().toLowerCase());
+        journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "analysis", verdict,
+                "fail when more gates fail than failure_limit; inconclusive when a gate holds; else pass", result.summary(), evidence,
+                Instant.now()));
+        switch (result.outcome()) {
+            case FAIL -> {
+                return rollBack(step, r.agent(), true, result.summary());
+            }
+            case INCONCLUSIVE -> {
+                switch (result.onInconclusive()) {
+                    case ROLLBACK -> {
+                        return rollBack(step, r.agent(), true, result.summary() + " (inconclusive: rollback)");
+                    }
+                    case PROCEED -> {
+                        journal.record(step, DeploymentJournal.OUTCOME, "applied", StepState.APPLIED, result.summary()
+                                + " (inconclusive: proceed)");
+                        return new StepResult(StepState.APPLIED, "proved, restarted; " + result.summary() + "; accepted (inconclusive: proceed)");
+                    }
+                    case HOLD -> {
+                        journal.record(step, DeploymentJournal.OUTCOME, "held", StepState.HELD, result.summary());
+                        return new StepResult(StepState.HELD, "proved and restarted, but held: " + result.summary());
+                    }
+                }
+            }
+            case PASS -> {
+            }
+        }
+        journal.record(step, DeploymentJournal.OUTCOME, "applied", StepState.APPLIED, "proved, restarted and analysed: " + result.summary());
+        return new StepResult(StepState.APPLIED, "proved (" + checks(r.proof()) + "), restarted, " + result.summary());
+    }
+
+    private StepOutcome runStep(StoredStep step, Analysis.Baseline baseline) {
         Agent agent = agents.apply(step.agent());
         Map<String, byte[]> content = journal.blobs(List.of(step.beforeSha256(), step.afterSha256()));
         byte[] before = content.get(step.beforeSha256());
@@ -253,6 +427,12 @@ public final class RolloutExecutor {
             return drifted(step, before, onDisk, sha);
         }
         boolean wasRunning = agent != null && runtime.running(agent);
+        if (baseline instanceof Analysis.Baseline.Unusable unusable) {
+            journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "analysis baseline",
+                    Decision.Verdict.FAIL, "the original must become healthy on every start of its baseline measurement", unusable.reason(),
+                    unusable.evidence(), Instant.now()));
+            return failBeforeWrite(step, unusable.reason());
+        }
         DeploymentJournal.FileMeta meta;
         try {
             meta = new DeploymentJournal.FileMeta(AtomicFiles.mode(step.file()), AtomicFiles.mtime(step.file()));
@@ -312,6 +492,10 @@ public final class RolloutExecutor {
             if (decision.verdict() == GateDecision.Verdict.FAIL) {
                 return rollBack(step, agent, true, "gate " + decision.gate() + " failed: " + decision.summary());
             }
+        }
+        if (baseline instanceof Analysis.Baseline.Ready ready && decisions.stream().noneMatch(d -> d.verdict() == GateDecision.Verdict.HOLD)) {
+            journal.record(step, DeploymentJournal.NOTE, "analysis", null, "restarted and healthy; the batch's analysis measures it");
+            return new Restarted(step, agent, proof, restartedAt, ready);
         }
         if (gates.isEmpty()) {
             GateDecision none = GateDecision.cannotEvaluate("gates", "no gate is configured for a running agent: nothing decided "

@@ -2,6 +2,8 @@ package io.fleetshell.shell.commands;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.compare.AnalysisRun;
+import io.fleetshell.engine.compare.AnalysisSettings;
 import io.fleetshell.engine.java.HeavyCalls;
 import io.fleetshell.engine.optimize.Optimizers;
 import io.fleetshell.engine.rollout.Planner;
@@ -50,18 +52,60 @@ public class Rollouts {
     }
 
     AgentRuntime runtime(Inventory inventory) {
-        return new SupervisorRuntime(new Supervisor(session.home(), inventory, session.runtime(), HEALTH_LIMIT, Duration.ofSeconds(10)));
+        return new SupervisorRuntime(supervisor(inventory));
+    }
+
+    private Supervisor supervisor(Inventory inventory) {
+        return new Supervisor(session.home(), inventory, session.runtime(), HEALTH_LIMIT, Duration.ofSeconds(10));
     }
 
     /**
-     * Healthy again after the restart (waits up to 30 s), then the runtime gates against the agent's baseline:
-     * health, time-to-healthy, p95 latency, error rate, memory (each holds when its data is thin).
+     * The analysis run of every rollout: settings.yaml's {@code analysis:} section (checked here, so a bad value stops the
+     * command before anything is written) merged per agent with its startup-config entry's {@code config: {analysis:}}.
+     */
+    AnalysisRun analysis(Inventory inventory) {
+        Object section = analysisSection();
+        String where = session.home().settings().toString();
+        AnalysisSettings.validate(section, where);
+        return new AnalysisRun(supervisor(inventory), session.runtime(), session.gates(inventory), session.settings().thresholds(),
+                agent -> AnalysisSettings.of(agent, section, where));
+    }
+
+    /** Checks the analysis settings of the agents a plan changes, so that a bad per-agent value refuses the plan up front. */
+    void checkAnalysis(Inventory inventory, java.util.Collection<AgentId> agents) {
+        AnalysisRun run = analysis(inventory);
+        java.util.function.Function<AgentId, Agent> lookup = lookup(inventory);
+        for (AgentId id : agents) {
+            Agent agent = lookup.apply(id);
+            if (agent != null) {
+                AnalysisSettings settings = run.settings(agent);
+                if (settings.traffic() != null) {
+                    settings.traffic().target(agent);
+                }
+            }
+        }
+    }
+
+    private Object analysisSection() {
+        java.nio.file.Path file = session.home().settings();
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            Object root = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+                    .loadFromString(java.nio.file.Files.readString(file));
+            return root instanceof java.util.Map<?, ?> map ? map.get(AnalysisSettings.KEY) : null;
+        } catch (java.io.IOException e) {
+            throw new FleetshellException(ErrorCode.CONFIG_INVALID, "cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Healthy again after the restart (waits up to 30 s); the analysis run then measures both sides and runs the runtime
+     * gates (time-to-healthy, latency, error rate, memory) on them.
      */
     List<Gate> gates(Inventory inventory) {
-        List<Gate> gates = new java.util.ArrayList<>();
-        gates.add(new HealthGate(HEALTH_LIMIT, agent -> ProbeTarget.of(agent, inventory)));
-        gates.addAll(session.gates(inventory).all());
-        return gates;
+        return List.of(new HealthGate(HEALTH_LIMIT, agent -> ProbeTarget.of(agent, inventory)));
     }
 
     /**
@@ -83,7 +127,8 @@ public class Rollouts {
     /** The executor of plans and stored deployments: each step proved with the hints stored with it. */
     RolloutExecutor executor(Inventory inventory, int proofRuns) {
         PatternStepProver stepProver = new PatternStepProver(optimizers(proofRuns), inventory, new WrittenFileProver(inventory, COMMAND_TIMEOUT));
-        return new RolloutExecutor(store(), lookup(inventory), stepProver, gates(inventory), runtime(inventory), Host.name());
+        return new RolloutExecutor(store(), lookup(inventory), stepProver, gates(inventory), analysis(inventory), runtime(inventory),
+                Host.name());
     }
 
     /**
@@ -92,7 +137,7 @@ public class Rollouts {
      */
     RolloutExecutor writtenFileExecutor(Inventory inventory) {
         return new RolloutExecutor(store(), lookup(inventory), new WrittenFileProver(inventory, COMMAND_TIMEOUT), gates(inventory),
-                runtime(inventory), Host.name());
+                analysis(inventory), runtime(inventory), Host.name());
     }
 
     /** An executor for restores only (rollback, abort): it proves nothing. */
