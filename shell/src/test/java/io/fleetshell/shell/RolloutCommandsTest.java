@@ -77,7 +77,8 @@ class RolloutCommandsTest {
 
         assertThat(failed.status()).as(failed.err()).isEqualTo(1);
         assertThat(failed.err()).contains("batch 1/1", "1.1.2 pc2/TranslationService  rolled back: proof failed: test_command")
-                .contains("deployment 1 stopped: stopped at batch 1: failed 1/2 = 50.0% > --max-fail 0.0%");
+                .contains("deployment 1 stopped at batch 1: failed 1/2 = 50.0% > --max-fail 0.0%")
+                .doesNotContain("stopped: stopped");
         assertOriginal("pc2_code/agents/async_processor.py", "pc2_code/agents/translation_service.py");
 
         ShellHarness.Run explained = shell.oneShot("explain", "1.1.2");

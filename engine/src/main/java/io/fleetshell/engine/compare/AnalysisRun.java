@@ -89,6 +89,7 @@ public final class AnalysisRun implements Analysis {
         evidence.put("requests", measured.requests());
         evidence.put("probes", measured.probes());
         evidence.put("seconds", measured.seconds());
+        evidence.put("split", measured.split());
         if (measured.failure() != null) {
             evidence.put("failure", measured.failure());
             return new Baseline.Unusable("%s never became healthy while its baseline was measured from the original: %s"
@@ -130,6 +131,7 @@ public final class AnalysisRun implements Analysis {
         evidence.put("requests", measured.requests());
         evidence.put("probes", measured.probes());
         evidence.put("seconds", measured.seconds());
+        evidence.put("split", measured.split());
         if (measured.failure() != null) {
             evidence.put("failure", measured.failure());
         }
@@ -156,7 +158,7 @@ public final class AnalysisRun implements Analysis {
     }
 
     /** What was measured on one side: counts, and why it stopped early (a start that never became healthy), else null. */
-    private record Measured(int starts, int requests, int probes, double seconds, String failure) {
+    private record Measured(int starts, int requests, int probes, double seconds, String failure, Map<String, Object> split) {
     }
 
     /**
@@ -172,11 +174,17 @@ public final class AnalysisRun implements Analysis {
         int starts = 0;
         int requests = 0;
         int probes = 0;
+        long restartNanos = 0;
+        long requestNanos = 0;
+        long probeNanos = 0;
         for (int i = 0; i < s.starts(); i++) {
             if (i > 0 || !startedByRollout) {
+                long t = System.nanoTime();
                 StartOutcome start = supervisor.restart(agent);
+                restartNanos += System.nanoTime() - t;
                 if (!start.healthy()) {
-                    return new Measured(starts, requests, probes, seconds(began), "start %d of %d: %s".formatted(i + 1, s.starts(), start.summary()));
+                    return new Measured(starts, requests, probes, seconds(began), "start %d of %d: %s".formatted(i + 1, s.starts(), start.summary()),
+                            split(restartNanos, requestNanos, probeNanos, began));
                 }
             }
             starts++;
@@ -191,11 +199,15 @@ public final class AnalysisRun implements Analysis {
             while (Math.min(nextRequest, nextProbe) < end) {
                 if (nextRequest <= nextProbe) {
                     sleepUntil(nextRequest);
+                    long t = System.nanoTime();
                     sent.add(SyntheticTraffic.once(traffic.get(), ordinal++));
+                    requestNanos += System.nanoTime() - t;
                     nextRequest = Math.max(nextRequest + requestGap, System.nanoTime());
                 } else {
                     sleepUntil(nextProbe);
+                    long t = System.nanoTime();
                     supervisor.status(agent);
+                    probeNanos += System.nanoTime() - t;
                     probes++;
                     nextProbe += probeGap;
                 }
@@ -204,7 +216,17 @@ public final class AnalysisRun implements Analysis {
             history.recordRequests(sent);
             requests += sent.size();
         }
-        return new Measured(starts, requests, probes, seconds(began), null);
+        return new Measured(starts, requests, probes, seconds(began), null, split(restartNanos, requestNanos, probeNanos, began));
+    }
+
+    /** Where a side's wall time went: restarts (stop, start, until healthy), requests, probes, and the rest (waiting for slots). */
+    private static Map<String, Object> split(long restartNanos, long requestNanos, long probeNanos, long began) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("restarts_seconds", restartNanos / 1e9);
+        m.put("requests_seconds", requestNanos / 1e9);
+        m.put("probes_seconds", probeNanos / 1e9);
+        m.put("idle_seconds", Math.max(0, (System.nanoTime() - began - restartNanos - requestNanos - probeNanos) / 1e9));
+        return m;
     }
 
     /** Which measures of a stored baseline window fall short of what the gates need. */

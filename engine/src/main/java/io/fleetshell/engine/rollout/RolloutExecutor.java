@@ -49,20 +49,29 @@ public final class RolloutExecutor {
     private final String host;
     private final Restorer restorer;
     private final Analysis analysis;
+    private final Function<java.nio.file.Path, List<Agent>> sharing;
 
     public RolloutExecutor(DeploymentJournal journal, Function<AgentId, Agent> agents, StepProver prover, List<Gate> gates,
                            AgentRuntime runtime, String host) {
         this(journal, agents, prover, gates, null, runtime, host);
     }
 
+    public RolloutExecutor(DeploymentJournal journal, Function<AgentId, Agent> agents, StepProver prover, List<Gate> gates,
+                           Analysis analysis, AgentRuntime runtime, String host) {
+        this(journal, agents, file -> List.of(), prover, gates, analysis, runtime, host);
+    }
+
     /**
      * @param gates    checked right after each restart (the health gate), before the analysis
      * @param analysis the analysis run that measures both sides of each running agent's change and decides; null: the
      *                 gates alone decide on whatever samples exist (and hold when they are thin)
+     * @param sharing  the agents whose script is a file (one file, one step: a script listed on two machines is changed
+     *                 once, and every running agent of it is restarted, gated and analysed with the step)
      */
-    public RolloutExecutor(DeploymentJournal journal, Function<AgentId, Agent> agents, StepProver prover, List<Gate> gates,
-                           Analysis analysis, AgentRuntime runtime, String host) {
+    public RolloutExecutor(DeploymentJournal journal, Function<AgentId, Agent> agents, Function<java.nio.file.Path, List<Agent>> sharing,
+                           StepProver prover, List<Gate> gates, Analysis analysis, AgentRuntime runtime, String host) {
         this.analysis = analysis;
+        this.sharing = sharing;
         this.journal = journal;
         this.agents = agents;
         this.prover = prover;
@@ -148,13 +157,13 @@ public final class RolloutExecutor {
                 journal.batchState(deploymentId, batch, BatchState.RUNNING);
                 journal.note(deploymentId, batch, "batch started", pending.size() + " steps");
                 listener.batchStarted(batch, batches, pending);
-                Map<Long, Analysis.Baseline> baselines = baselines(pending, listener);
+                Map<AgentId, Analysis.Baseline> baselines = baselines(pending, listener);
                 List<Restarted> analysed = new ArrayList<>();
                 for (StoredStep step : pending) {
                     if (awaitControl(deploymentId, listener)) {
                         return abort(deploymentId, "aborted by deploy abort during batch " + batch);
                     }
-                    StepOutcome outcome = safely(step, () -> runStep(step, baselines.get(step.id())));
+                    StepOutcome outcome = safely(step, () -> runStep(step, baselines));
                     if (outcome instanceof Restarted restarted) {
                         analysed.add(restarted);
                     } else {
@@ -162,7 +171,7 @@ public final class RolloutExecutor {
                         listener.stepFinished(step, result.state(), result.detail(), ++done[0], total);
                     }
                 }
-                for (Map.Entry<Restarted, Analysis.Result> judged : judge(analysed, listener).entrySet()) {
+                for (Map.Entry<Restarted, List<Analysis.Result>> judged : judge(analysed, listener).entrySet()) {
                     StoredStep step = judged.getKey().step();
                     StepResult result = (StepResult) safely(step, () -> conclude(judged.getKey(), judged.getValue()));
                     listener.stepFinished(step, result.state(), result.detail(), ++done[0], total);
@@ -209,11 +218,40 @@ public final class RolloutExecutor {
             return finish(deploymentId, DeploymentState.COMPLETED, "%d of %d steps applied in %d batch%s".formatted(applied, total,
                     batches, batches == 1 ? "" : "es"));
         } catch (RuntimeException e) {
-            // The process is alive but cannot go on (history database gone, disk full...): in-flight steps
-            // stay as journaled, so deploy recover settles them; the lock is released for it.
-            journal.note(deploymentId, null, "stopped by an error", String.valueOf(e.getMessage()));
-            journal.unlock();
-            throw e;
+            // The process is alive but cannot go on (history database gone, disk full, interrupted...): every step
+            // failure was settled where it happened, so what is left in flight stays as journaled for deploy recover;
+            // the lock is released for it. The message never repeats a deeper "nothing was changed": steps may be applied.
+            if (settled(deploymentId)) {
+                throw e; // settled before it was thrown (a failed batch policy stops the deployment itself)
+            }
+            String why = unverified(String.valueOf(e.getMessage()));
+            try {
+                journal.note(deploymentId, null, "stopped by an error", why);
+                journal.unlock();
+            } catch (RuntimeException unrecorded) {
+                e.addSuppressed(unrecorded);
+            }
+            ErrorCode code = e instanceof FleetshellException f ? f.code() : ErrorCode.OPERATION_FAILED;
+            throw new FleetshellException(code, ("deployment %d stopped by an error: %s. The steps finished so far stay as recorded; "
+                    + "deploy status %d shows them, deploy recover settles any step caught mid-way, rollback --deployment %d undoes "
+                    + "them").formatted(deploymentId, why, deploymentId, deploymentId), e);
+        }
+    }
+
+    /**
+     * A deeper message without its "nothing was changed": said where that failure happened, it is not verified for the
+     * rollout around it, which may have written files (issue 16).
+     */
+    static String unverified(String message) {
+        return message.replaceAll("(?i)[.;]?\\s*nothing was (changed|restored)\\.?", "").strip();
+    }
+
+    /** Whether the deployment was already finished (a failed batch policy stops it itself); false when that cannot be read. */
+    private boolean settled(long deploymentId) {
+        try {
+            return journal.deployment(deploymentId).map(d -> !d.running()).orElse(false);
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
@@ -266,9 +304,18 @@ public final class RolloutExecutor {
     private record StepResult(StepState state, String detail) implements StepOutcome {
     }
 
-    /** Written, proved, restarted and healthy: the batch's analysis decides next. */
-    private record Restarted(StoredStep step, Agent agent, Proof proof, Instant restartedAt, Analysis.Baseline.Ready baseline)
-            implements StepOutcome {
+    /** Written, proved, restarted and healthy: the batch's analysis decides next, for each agent running the file. */
+    private record Restarted(StoredStep step, Agent agent, Proof proof, List<Measured> agents) implements StepOutcome {
+    }
+
+    /** One agent of a restarted step: when the rollout restarted it and its baseline. */
+    private record Measured(Agent agent, Instant restartedAt, Analysis.Baseline.Ready baseline) {
+    }
+
+    /** The other agents that run the step's file and ran before the change (one file, one step). */
+    private List<Agent> coAgents(StoredStep step, Agent agent) {
+        java.nio.file.Path file = step.file().toAbsolutePath().normalize();
+        return sharing.apply(file).stream().filter(a -> agent == null || !a.id().equals(agent.id())).filter(runtime::running).toList();
     }
 
     /**
@@ -283,7 +330,7 @@ public final class RolloutExecutor {
             if (Thread.currentThread().isInterrupted()) {
                 throw e;
             }
-            String why = "the step failed: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            String why = "the step failed: " + unverified(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.PROOF, "step", Decision.Verdict.FAILED,
                     "any failure inside a step fails that step", why, Map.of("exception", e.getClass().getName()), Instant.now()));
             Agent agent = agents.apply(step.agent());
@@ -295,44 +342,44 @@ public final class RolloutExecutor {
      * Before the batch's first write: the baseline of every running agent it changes, measured from the original where
      * none is usable, all agents at once (each on its own thread; the samples are theirs alone).
      */
-    private Map<Long, Analysis.Baseline> baselines(List<StoredStep> pending, RolloutListener listener) {
-        Map<Long, Analysis.Baseline> out = new LinkedHashMap<>();
+    private Map<AgentId, Analysis.Baseline> baselines(List<StoredStep> pending, RolloutListener listener) {
+        Map<AgentId, Analysis.Baseline> out = new LinkedHashMap<>();
         if (analysis == null) {
             return out;
         }
-        Map<StoredStep, Agent> running = new LinkedHashMap<>();
+        Map<AgentId, Agent> running = new LinkedHashMap<>();
         for (StoredStep step : pending) {
             Agent agent = agents.apply(step.agent());
-            if (agent != null && runtime.running(agent) && running.values().stream().noneMatch(a -> a.id().equals(agent.id()))) {
-                running.put(step, agent);
+            if (agent != null && runtime.running(agent)) {
+                running.putIfAbsent(agent.id(), agent);
             }
+            coAgents(step, agent).forEach(a -> running.putIfAbsent(a.id(), a));
         }
         if (running.isEmpty()) {
             return out;
         }
         listener.message("analysis: baseline of %s (measured from the original where none is usable)".formatted(
-                String.join(", ", running.values().stream().map(a -> a.id().toString()).toList())));
-        Map<StoredStep, Analysis.Baseline> measured = inParallel(running.keySet(), step -> analysis.baseline(running.get(step)),
-                (step, e) -> new Analysis.Baseline.Unusable("measuring the baseline of %s failed: %s".formatted(step.agent(), e.getMessage()),
-                        Map.of()));
-        for (StoredStep step : pending) {
-            Agent agent = agents.apply(step.agent());
-            measured.entrySet().stream().filter(e -> agent != null && e.getKey().agent().equals(agent.id())).findFirst()
-                    .ifPresent(e -> out.put(step.id(), e.getValue()));
-        }
-        return out;
+                String.join(", ", running.keySet().stream().map(AgentId::toString).toList())));
+        return inParallel(running.keySet(), id -> analysis.baseline(running.get(id)),
+                (id, e) -> new Analysis.Baseline.Unusable("measuring the baseline of %s failed: %s".formatted(id, e.getMessage()), Map.of()));
     }
 
-    /** After the batch's restarts: every restarted agent's analysis, all at once. */
-    private Map<Restarted, Analysis.Result> judge(List<Restarted> restarted, RolloutListener listener) {
+    /** After the batch's restarts: every restarted agent's analysis, all at once; the results of each step in its agents' order. */
+    private Map<Restarted, List<Analysis.Result>> judge(List<Restarted> restarted, RolloutListener listener) {
         if (restarted.isEmpty()) {
             return Map.of();
         }
+        List<Map.Entry<Restarted, Measured>> pairs = new ArrayList<>();
+        restarted.forEach(r -> r.agents().forEach(m -> pairs.add(Map.entry(r, m))));
         listener.message("analysis: measuring %s after the change".formatted(String.join(", ",
-                restarted.stream().map(r -> r.agent().id().toString()).toList())));
-        return inParallel(restarted, r -> analysis.judge(r.agent(), r.baseline(), r.restartedAt()),
-                (r, e) -> new Analysis.Result(Analysis.Outcome.FAIL, Analysis.OnInconclusive.HOLD, List.of(), Map.of(),
-                        "the analysis failed: " + e.getMessage(), Map.of()));
+                pairs.stream().map(p -> p.getValue().agent().id().toString()).toList())));
+        Map<Map.Entry<Restarted, Measured>, Analysis.Result> results = inParallel(pairs,
+                p -> analysis.judge(p.getValue().agent(), p.getValue().baseline(), p.getValue().restartedAt()),
+                (p, e) -> new Analysis.Result(Analysis.Outcome.FAIL, Analysis.OnInconclusive.HOLD, List.of(), Map.of(),
+                        "the analysis of %s failed: %s".formatted(p.getValue().agent().id(), e.getMessage()), Map.of()));
+        Map<Restarted, List<Analysis.Result>> out = new LinkedHashMap<>();
+        results.forEach((p, result) -> out.computeIfAbsent(p.getKey(), k -> new ArrayList<>()).add(result));
+        return out;
     }
 
     private static <K, V> Map<K, V> inParallel(java.util.Collection<K> keys, Function<K, V> work,
@@ -364,22 +411,34 @@ public final class RolloutExecutor {
         }
     }
 
-    /** Records the analysis' decisions and acts on its outcome: accept, roll back, or hold per the agent's policy. */
-    private StepResult conclude(Restarted r, Analysis.Result result) {
+    /**
+     * Records the analyses' decisions and acts on the step's outcome: accept, roll back, or hold per the agent's
+     * policy. A step run by several agents (one file on two machines) fails when any of them fails, is inconclusive
+     * when any is, and then takes the strictest of their policies.
+     */
+    private StepResult conclude(Restarted r, List<Analysis.Result> results) {
         StoredStep step = r.step();
-        for (GateDecision d : result.decisions()) {
-            journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(d));
+        for (int i = 0; i < results.size(); i++) {
+            Analysis.Result one = results.get(i);
+            Measured measured = r.agents().get(i);
+            String suffix = i == 0 ? "" : " of " + measured.agent().id();
+            for (GateDecision d : one.decisions()) {
+                journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(new GateDecision(d.gate() + suffix, d.verdict(),
+                        d.rule(), d.summary(), d.evidence())));
+            }
+            one.skipped().forEach((gate, why) -> journal.decision(step.deploymentId(), step.batch(), step.id(),
+                    new Decision(Decision.GATE, gate + suffix, Decision.Verdict.SKIPPED, "nothing to measure on this agent", why, Map.of(),
+                            Instant.now())));
         }
-        result.skipped().forEach((gate, why) -> journal.decision(step.deploymentId(), step.batch(), step.id(),
-                new Decision(Decision.GATE, gate, Decision.Verdict.SKIPPED, "nothing to measure on this agent", why, Map.of(), Instant.now())));
+        Analysis.Result result = combined(r, results);
         Decision.Verdict verdict = switch (result.outcome()) {
             case PASS -> Decision.Verdict.PASS;
             case FAIL -> Decision.Verdict.FAIL;
             case INCONCLUSIVE -> Decision.Verdict.HOLD;
         };
         Map<String, Object> evidence = new LinkedHashMap<>(result.evidence());
-        evidence.put("baseline_source", r.baseline().source());
-        evidence.put("baseline", r.baseline().evidence());
+        evidence.put("baseline_source", r.agents().getFirst().baseline().source());
+        evidence.put("baseline", r.agents().getFirst().baseline().evidence());
         evidence.put("on_inconclusive", result.onInconclusive().name().toLowerCase());
         journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "analysis", verdict,
                 "fail when more gates fail than failure_limit; inconclusive when a gate holds; else pass", result.summary(), evidence,
@@ -411,7 +470,31 @@ public final class RolloutExecutor {
         return new StepResult(StepState.APPLIED, "proved (" + checks(r.proof()) + "), restarted, " + result.summary());
     }
 
-    private StepOutcome runStep(StoredStep step, Analysis.Baseline baseline) {
+    /** The outcome of a step's analyses: its one agent's, or for a shared file the worst of its agents'. */
+    private static Analysis.Result combined(Restarted r, List<Analysis.Result> results) {
+        if (results.size() == 1) {
+            return results.getFirst();
+        }
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            parts.add(r.agents().get(i).agent().id() + ": " + results.get(i).summary());
+        }
+        Analysis.Outcome outcome = results.stream().map(Analysis.Result::outcome).anyMatch(o -> o == Analysis.Outcome.FAIL) ? Analysis.Outcome.FAIL
+                : results.stream().anyMatch(x -> x.outcome() == Analysis.Outcome.INCONCLUSIVE) ? Analysis.Outcome.INCONCLUSIVE : Analysis.Outcome.PASS;
+        Analysis.OnInconclusive policy = results.stream().map(Analysis.Result::onInconclusive)
+                .max(java.util.Comparator.comparingInt(p -> switch (p) {
+                    case PROCEED -> 0;
+                    case HOLD -> 1;
+                    case ROLLBACK -> 2;
+                })).orElse(Analysis.OnInconclusive.HOLD);
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        for (int i = 0; i < results.size(); i++) {
+            evidence.put(r.agents().get(i).agent().id().toString(), results.get(i).evidence());
+        }
+        return new Analysis.Result(outcome, policy, List.of(), Map.of(), String.join("; ", parts), evidence);
+    }
+
+    private StepOutcome runStep(StoredStep step, Map<AgentId, Analysis.Baseline> baselines) {
         Agent agent = agents.apply(step.agent());
         Map<String, byte[]> content = journal.blobs(List.of(step.beforeSha256(), step.afterSha256()));
         byte[] before = content.get(step.beforeSha256());
@@ -427,11 +510,21 @@ public final class RolloutExecutor {
             return drifted(step, before, onDisk, sha);
         }
         boolean wasRunning = agent != null && runtime.running(agent);
-        if (baseline instanceof Analysis.Baseline.Unusable unusable) {
+        List<Agent> others = coAgents(step, agent);
+        Analysis.Baseline baseline = agent == null ? null : baselines.get(agent.id());
+        Analysis.Baseline.Unusable unusableBaseline = java.util.stream.Stream.concat(java.util.stream.Stream.ofNullable(agent), others.stream())
+                .map(a -> baselines.get(a.id())).filter(b -> b instanceof Analysis.Baseline.Unusable)
+                .map(b -> (Analysis.Baseline.Unusable) b).findFirst().orElse(null);
+        if (unusableBaseline != null) {
+            Analysis.Baseline.Unusable unusable = unusableBaseline;
             journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "analysis baseline",
                     Decision.Verdict.FAIL, "the original must become healthy on every start of its baseline measurement", unusable.reason(),
                     unusable.evidence(), Instant.now()));
             return failBeforeWrite(step, unusable.reason());
+        }
+        if (!others.isEmpty()) {
+            journal.note(step.deploymentId(), step.batch(), "one file, one step", "%s is also the script of %s: restarted and gated with %s"
+                    .formatted(step.file(), String.join(", ", others.stream().map(a -> a.id().toString()).toList()), step.agent()));
         }
         DeploymentJournal.FileMeta meta;
         try {
@@ -455,6 +548,9 @@ public final class RolloutExecutor {
         Proof proof = prover.prove(agent, rewrite, step.hints());
         proof.checks().forEach(c -> journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(c)));
         if (!proof.deployable()) {
+            if (noGain(proof)) {
+                return skipNoGain(step, agent, proof);
+            }
             String why = proof.firstFailure().map(c -> "proof failed: " + c.name() + ": " + c.detail())
                     .orElse("proof failed: no check passed");
             return rollBack(step, agent, false, why);
@@ -493,9 +589,35 @@ public final class RolloutExecutor {
                 return rollBack(step, agent, true, "gate " + decision.gate() + " failed: " + decision.summary());
             }
         }
-        if (baseline instanceof Analysis.Baseline.Ready ready && decisions.stream().noneMatch(d -> d.verdict() == GateDecision.Verdict.HOLD)) {
+        List<Measured> measured = new ArrayList<>();
+        if (baseline instanceof Analysis.Baseline.Ready ready) {
+            measured.add(new Measured(agent, restartedAt, ready));
+        }
+        for (Agent other : others) {
+            journal.record(step, DeploymentJournal.INTENT, "restart " + other.id(), null, null);
+            Instant otherAt = Instant.now();
+            AgentRuntime.Restart again = runtime.restart(other);
+            journal.record(step, DeploymentJournal.OUTCOME, "restart " + other.id(), null, again.ok() ? "restarted: " + again.method()
+                    : "restart failed: " + again.method());
+            if (!again.ok()) {
+                return rollBack(step, agent, true, "restart of %s (same file) failed: %s".formatted(other.id(), again.method()));
+            }
+            for (Gate gate : gates) {
+                GateDecision d = gate.evaluate(other, otherAt);
+                journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(new GateDecision(d.gate() + " of " + other.id(),
+                        d.verdict(), d.rule(), d.summary(), d.evidence())));
+                decisions.add(d);
+                if (d.verdict() == GateDecision.Verdict.FAIL) {
+                    return rollBack(step, agent, true, "gate %s of %s (same file) failed: %s".formatted(d.gate(), other.id(), d.summary()));
+                }
+            }
+            if (baselines.get(other.id()) instanceof Analysis.Baseline.Ready ready) {
+                measured.add(new Measured(other, otherAt, ready));
+            }
+        }
+        if (baseline instanceof Analysis.Baseline.Ready && decisions.stream().noneMatch(d -> d.verdict() == GateDecision.Verdict.HOLD)) {
             journal.record(step, DeploymentJournal.NOTE, "analysis", null, "restarted and healthy; the batch's analysis measures it");
-            return new Restarted(step, agent, proof, restartedAt, ready);
+            return new Restarted(step, agent, proof, measured);
         }
         if (gates.isEmpty()) {
             GateDecision none = GateDecision.cannotEvaluate("gates", "no gate is configured for a running agent: nothing decided "
@@ -512,6 +634,30 @@ public final class RolloutExecutor {
         journal.record(step, DeploymentJournal.OUTCOME, "applied", StepState.APPLIED, "proved, restarted and gated");
         return new StepResult(StepState.APPLIED, "proved (" + checks(proof) + "), restarted, gates passed ("
                 + String.join(", ", decisions.stream().map(GateDecision::gate).toList()) + ")");
+    }
+
+    /**
+     * The proof checks that measure the gain (load time, start-up) rather than correctness: a rewrite that fails only
+     * these is correct but not worth deploying.
+     */
+    static final Set<String> GAIN_CHECKS = Set.of("load time", "start-up");
+
+    /** Whether the proof refused the rewrite only because it found no gain: every correctness check passed. */
+    static boolean noGain(Proof proof) {
+        List<ProofCheck> failed = proof.checks().stream().filter(ProofCheck::failed).toList();
+        return !failed.isEmpty() && failed.stream().allMatch(c -> GAIN_CHECKS.contains(c.name()));
+    }
+
+    /** A correct rewrite with no gain: the original goes back and the step is skipped with its reason, not failed. */
+    private StepResult skipNoGain(StoredStep step, Agent agent, Proof proof) {
+        String why = "no gain: " + String.join("; ", proof.checks().stream().filter(ProofCheck::failed)
+                .map(c -> c.name() + ": " + c.detail()).toList());
+        StepResult restored = rollBack(step, agent, false, why);
+        if (restored.state() != StepState.ROLLED_BACK) {
+            return restored;
+        }
+        journal.record(step, DeploymentJournal.OUTCOME, "skipped", StepState.SKIPPED, why + "; the original is back, not deployed");
+        return new StepResult(StepState.SKIPPED, "skipped (" + why + "); the original is back, byte-exact; not counted as a failure");
     }
 
     private StepResult drifted(StoredStep step, byte[] before, byte[] onDisk, String sha) {
@@ -547,6 +693,9 @@ public final class RolloutExecutor {
         String after = "";
         if (restarted && agent != null) {
             after = "; " + restartAfterRestore(step, agent);
+            for (Agent other : coAgents(step, agent)) {
+                after += "; " + other.id() + " " + restartAfterRestore(step, other);
+            }
         }
         return new StepResult(StepState.ROLLED_BACK, why + "; rolled back (sha256 " + restored.sha256().substring(0, 12)
                 + " verified)" + after);

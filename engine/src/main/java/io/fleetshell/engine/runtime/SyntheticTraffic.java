@@ -13,7 +13,7 @@ import java.util.Set;
  * Synthetic requests to one agent at a bounded rate, so that the latency and error gates have data on a fleet
  * without live traffic. Only {@code GET} is sent (a rollout must not change what the agent stores), and only to the
  * agent itself: its service port on the loopback address or the host its config names; a request written as a URL
- * to any other host is refused when the settings are read. Each request is a fresh connection with a timeout,
+ * to any other host is refused before anything is sent. Each request is a fresh connection with a timeout,
  * like the health probe, so a hung agent ends as a failed sample, never as a hang.
  *
  * @param path    the path and query, e.g. {@code /run?x=1}

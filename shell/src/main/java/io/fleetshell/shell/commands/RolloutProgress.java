@@ -35,7 +35,7 @@ final class RolloutProgress implements RolloutListener {
         String bar = "[" + "#".repeat(filled) + "-".repeat(BAR - filled) + "]";
         String colour = switch (state) {
             case APPLIED -> "32";
-            case HELD -> "33";
+            case HELD, SKIPPED -> "33";
             default -> "31";
         };
         out.info("  %s %d/%d  %s %s  %s: %s".formatted(bar, done, total, step.label(), step.agent(), out.style(state.text(), colour), detail));

@@ -60,30 +60,22 @@ public class Rollouts {
     }
 
     /**
-     * The analysis run of every rollout: settings.yaml's {@code analysis:} section (checked here, so a bad value stops the
-     * command before anything is written) merged per agent with its startup-config entry's {@code config: {analysis:}}.
+     * The analysis run of every rollout: settings.yaml's {@code analysis:} section merged per agent with its
+     * startup-config entry's {@code config: {analysis:}}. Every agent's settings are checked here, so a bad value (or a
+     * request to another host than the agent's) stops the command before anything is written.
      */
     AnalysisRun analysis(Inventory inventory) {
         Object section = analysisSection();
         String where = session.home().settings().toString();
         AnalysisSettings.validate(section, where);
-        return new AnalysisRun(supervisor(inventory), session.runtime(), session.gates(inventory), session.settings().thresholds(),
-                agent -> AnalysisSettings.of(agent, section, where));
-    }
-
-    /** Checks the analysis settings of the agents a plan changes, so that a bad per-agent value refuses the plan up front. */
-    void checkAnalysis(Inventory inventory, java.util.Collection<AgentId> agents) {
-        AnalysisRun run = analysis(inventory);
-        java.util.function.Function<AgentId, Agent> lookup = lookup(inventory);
-        for (AgentId id : agents) {
-            Agent agent = lookup.apply(id);
-            if (agent != null) {
-                AnalysisSettings settings = run.settings(agent);
-                if (settings.traffic() != null) {
-                    settings.traffic().target(agent);
-                }
+        for (Agent agent : inventory.agents()) {
+            AnalysisSettings settings = AnalysisSettings.of(agent, section, where);
+            if (settings.traffic() != null) {
+                settings.traffic().target(agent);
             }
         }
+        return new AnalysisRun(supervisor(inventory), session.runtime(), session.gates(inventory), session.settings().thresholds(),
+                agent -> AnalysisSettings.of(agent, section, where));
     }
 
     private Object analysisSection() {
@@ -127,8 +119,8 @@ public class Rollouts {
     /** The executor of plans and stored deployments: each step proved with the hints stored with it. */
     RolloutExecutor executor(Inventory inventory, int proofRuns) {
         PatternStepProver stepProver = new PatternStepProver(optimizers(proofRuns), inventory, new WrittenFileProver(inventory, COMMAND_TIMEOUT));
-        return new RolloutExecutor(store(), lookup(inventory), stepProver, gates(inventory), analysis(inventory), runtime(inventory),
-                Host.name());
+        return new RolloutExecutor(store(), lookup(inventory), sharing(inventory), stepProver, gates(inventory), analysis(inventory),
+                runtime(inventory), Host.name());
     }
 
     /**
@@ -136,15 +128,21 @@ public class Rollouts {
      * the file as written, then restarts and gates like {@code batch deploy}.
      */
     RolloutExecutor writtenFileExecutor(Inventory inventory) {
-        return new RolloutExecutor(store(), lookup(inventory), new WrittenFileProver(inventory, COMMAND_TIMEOUT), gates(inventory),
-                analysis(inventory), runtime(inventory), Host.name());
+        return new RolloutExecutor(store(), lookup(inventory), sharing(inventory), new WrittenFileProver(inventory, COMMAND_TIMEOUT),
+                gates(inventory), analysis(inventory), runtime(inventory), Host.name());
     }
 
     /** An executor for restores only (rollback, abort): it proves nothing. */
     RolloutExecutor restorer(Inventory inventory) {
-        return new RolloutExecutor(store(), lookup(inventory), (agent, rewrite, hints) -> {
+        return new RolloutExecutor(store(), lookup(inventory), sharing(inventory), (agent, rewrite, hints) -> {
             throw new IllegalStateException("a rollback proves nothing");
-        }, List.of(), runtime(inventory), Host.name());
+        }, List.of(), null, runtime(inventory), Host.name());
+    }
+
+    /** The agents whose script is the file (one file, one step). */
+    static java.util.function.Function<java.nio.file.Path, List<Agent>> sharing(Inventory inventory) {
+        return file -> inventory.agents().stream().filter(a -> a.script().found() && a.script().path() != null
+                && a.script().path().toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize())).toList();
     }
 
     static java.util.function.Function<AgentId, Agent> lookup(Inventory inventory) {
