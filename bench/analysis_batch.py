@@ -44,7 +44,8 @@ def analysis_of(explain):
                 continue
             ev = d["evidence"]
             base = ev.get("baseline", {})
-            if base.get("measured"):
+            if ev.get("baseline_measurement", {}).get("measured"):
+                base = ev["baseline_measurement"]
                 phases["baseline"].append(base["seconds"])
                 for k in split:
                     split[k].append(base["split"][k])

@@ -1,5 +1,6 @@
 package io.fleetshell.history;
 
+import io.fleetshell.engine.gate.Analysis;
 import io.fleetshell.engine.gate.Gate;
 import io.fleetshell.engine.gate.GateDecision;
 import io.fleetshell.engine.inventory.Agent;
@@ -150,5 +151,61 @@ class RolloutBookkeepingTest {
         assertThat(result.steps()).extracting(StoredStep::state).containsOnly(StepState.APPLIED);
         assertThat(restarted).containsExactly(hub.id(), twin.id(), fleet.agents.get(1).id());
         assertThat(gated).containsExactly(hub.id(), twin.id(), fleet.agents.get(1).id());
+    }
+
+    @Test
+    void anInconclusiveAnalysisHoldsNamingWhatIsMissingAndResumeExtendDecidesAgain(HistoryDatabase db) throws IOException {
+        RolloutFleet fleet = RolloutFleet.create(dir, 2);
+        DeploymentStore store = new DeploymentStore(db);
+        List<String> calls = new ArrayList<>();
+        Analysis analysis = new Analysis() {
+            @Override
+            public Baseline baseline(Agent agent) {
+                calls.add("baseline " + agent.name());
+                return new Baseline.Ready(Instant.now().minusSeconds(10), Instant.now(), "runtime baseline v1 (test)", Map.of());
+            }
+
+            @Override
+            public Result judge(Agent agent, Baseline.Ready baseline, Instant restartedAt) {
+                calls.add("judge " + agent.name());
+                return new Result(Outcome.INCONCLUSIVE, OnInconclusive.HOLD, List.of(), Map.of(),
+                        "analysis inconclusive after 5s of measurement: error rate: need 12 more trials", Map.of(
+                        "baseline", Map.of("from", baseline.from().toString(), "to", baseline.to().toString(), "source", baseline.source()),
+                        "current", Map.of("from", restartedAt.toString(), "to", Instant.now().toString(), "source", "test")));
+            }
+
+            @Override
+            public Result extend(Agent agent, Baseline.Ready baseline, Instant changedAt, Duration extra) {
+                calls.add("extend " + agent.name() + " " + extra.toSeconds());
+                return new Result(Outcome.PASS, OnInconclusive.HOLD, List.of(), Map.of(), "analysis passed", Map.of());
+            }
+        };
+        AgentRuntime running = new AgentRuntime() {
+            @Override
+            public boolean running(Agent agent) {
+                return true;
+            }
+
+            @Override
+            public Restart restart(Agent agent) {
+                return new Restart(true, true, "test restart", Map.of());
+            }
+        };
+        RolloutExecutor executor = new RolloutExecutor(store, fleet.lookup(), RolloutFleet.failingFor(Set.of()), List.of(), analysis,
+                running, "test-host");
+
+        DeploymentResult held = executor.run(fleet.plan("1", 0, OnFail.ROLLBACK_BATCH, Duration.ZERO), RolloutListener.SILENT);
+
+        assertThat(held.state()).isEqualTo(DeploymentState.HELD);
+        assertThat(held.summary()).contains("need 12 more trials", "deploy resume %d accepts them".formatted(held.deploymentId()),
+                "deploy resume %d --extend 2m".formatted(held.deploymentId()), "rollback --batch %d.1".formatted(held.deploymentId()));
+        assertThat(held.steps()).extracting(StoredStep::state).containsExactly(StepState.HELD, StepState.PENDING);
+
+        DeploymentResult resumed = executor.resume(held.deploymentId(), Duration.ofMinutes(2), RolloutListener.SILENT);
+
+        // The extended analysis passed the held step; the second batch ran (and was held by the same test analysis).
+        assertThat(calls).containsSubsequence("judge Agent000", "extend Agent000 120", "judge Agent001");
+        assertThat(resumed.steps().getFirst().state()).isEqualTo(StepState.APPLIED);
+        assertThat(resumed.steps().get(1).state()).isEqualTo(StepState.HELD);
     }
 }

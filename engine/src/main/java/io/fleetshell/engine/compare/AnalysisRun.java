@@ -109,9 +109,21 @@ public final class AnalysisRun implements Analysis {
     @Override
     public Result judge(Agent agent, Baseline.Ready baseline, Instant restartedAt) {
         AnalysisSettings s = settings.apply(agent);
-        Measured measured = measure(agent, s, true);
+        return decide(agent, s, baseline, restartedAt, measure(agent, s, true), "the changed agent, measured by the analysis");
+    }
+
+    @Override
+    public Result extend(Agent agent, Baseline.Ready baseline, Instant changedAt, Duration extra) {
+        AnalysisSettings s = settings.apply(agent);
+        AnalysisSettings longer = new AnalysisSettings(s.starts(), s.probes(), extra, s.traffic(), s.firstUse(), s.failureLimit(),
+                s.inconclusive(), s.latencyTolerance(), s.startTolerance(), s.memoryToleranceKb(), s.topUpLimit());
+        return decide(agent, s, baseline, changedAt, measure(agent, longer, false),
+                "the changed agent, measured by the analysis and extended by " + DataNeeded.human(extra));
+    }
+
+    private Result decide(Agent agent, AnalysisSettings s, Baseline.Ready baseline, Instant restartedAt, Measured measured, String source) {
         Window base = new Window(baseline.from(), baseline.to(), baseline.source());
-        Window now = new Window(restartedAt, Instant.now(), "the changed agent, measured by the analysis");
+        Window now = new Window(restartedAt, Instant.now(), source);
         List<GateDecision> decisions = gates.evaluate(agent, base, now, s);
         Map<String, String> skipped = new LinkedHashMap<>();
         List<GateDecision> judged = new ArrayList<>();
@@ -164,7 +176,9 @@ public final class AnalysisRun implements Analysis {
     /**
      * One side: {@code starts} restarts (the first skipped when the rollout just restarted the agent), each followed by
      * its slice of the window with requests at the configured rate and evenly spread health probes, one thread, in time
-     * order.
+     * order. The last slice goes on (at most {@code top_up_limit} longer) while the side holds fewer requests, steady-state
+     * requests or probes than the gates need: a slow agent answers fewer requests a second, and the analysis must not
+     * end inconclusive for want of samples it could have had.
      */
     private Measured measure(Agent agent, AnalysisSettings s, boolean startedByRollout) {
         long began = System.nanoTime();
@@ -173,6 +187,8 @@ public final class AnalysisRun implements Analysis {
         int probesPerSlice = (int) Math.ceil(s.probes() / (double) s.starts());
         int starts = 0;
         int requests = 0;
+        int steady = 0;
+        int failed = 0;
         int probes = 0;
         long restartNanos = 0;
         long requestNanos = 0;
@@ -196,11 +212,20 @@ public final class AnalysisRun implements Analysis {
             long nextRequest = traffic.isPresent() ? sliceStart : Long.MAX_VALUE;
             long nextProbe = probesPerSlice == 0 ? Long.MAX_VALUE : sliceStart + probeGap / 2;
             int ordinal = 1;
-            while (Math.min(nextRequest, nextProbe) < end) {
+            long topUpEnd = end + s.topUpLimit().toNanos();
+            boolean last = i == s.starts() - 1;
+            while (Math.min(nextRequest, nextProbe) < end || (last && System.nanoTime() < topUpEnd
+                    && tooFew(traffic.isPresent(), requests + sent.size(), steady, failed, probes))) {
                 if (nextRequest <= nextProbe) {
                     sleepUntil(nextRequest);
                     long t = System.nanoTime();
-                    sent.add(SyntheticTraffic.once(traffic.get(), ordinal++));
+                    RequestSample answer = SyntheticTraffic.once(traffic.get(), ordinal++);
+                    sent.add(answer);
+                    if (answer.failed()) {
+                        failed++;
+                    } else if (answer.ordinal() > s.firstUse()) {
+                        steady++;
+                    }
                     requestNanos += System.nanoTime() - t;
                     nextRequest = Math.max(nextRequest + requestGap, System.nanoTime());
                 } else {
@@ -212,11 +237,22 @@ public final class AnalysisRun implements Analysis {
                     nextProbe += probeGap;
                 }
             }
-            sleepUntil(end);
+            sleepUntil(Math.min(end, topUpEnd));
             history.recordRequests(sent);
             requests += sent.size();
         }
         return new Measured(starts, requests, probes, seconds(began), null, split(restartNanos, requestNanos, probeNanos, began));
+    }
+
+    /**
+     * Whether a side still holds fewer samples than the gates need to decide. Steady-state latency samples are waited for
+     * only while most requests succeed: an agent that fails them has given the error-rate gate its evidence already.
+     */
+    private boolean tooFew(boolean traffic, int requests, int steady, int failed, int probes) {
+        if (!traffic) {
+            return probes < thresholds.minimumTrials();
+        }
+        return requests < thresholds.minimumTrials() || (steady < thresholds.minimumSamples() && failed * 2 < requests);
     }
 
     /** Where a side's wall time went: restarts (stop, start, until healthy), requests, probes, and the rest (waiting for slots). */

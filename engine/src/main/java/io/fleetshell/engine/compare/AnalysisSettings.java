@@ -30,9 +30,13 @@ import java.util.regex.Pattern;
  * @param latencyTolerance a steady-state latency rise up to this is not a regression, however significant; default 5ms
  * @param startTolerance   the same for time-to-healthy; default 250ms
  * @param memoryToleranceKb the same for resident memory, in kB; default 16384 (a JVM's resident memory moves by megabytes between starts)
+ * @param topUpLimit       how much longer than {@code duration} a side may go on sending requests and probes when it still
+ *                         holds fewer than the gates' minimum samples and trials (a slow agent answers fewer requests per
+ *                         second); default 60s
  */
 public record AnalysisSettings(int starts, int probes, Duration duration, SyntheticTraffic traffic, int firstUse, int failureLimit,
-                               Inconclusive inconclusive, Duration latencyTolerance, Duration startTolerance, long memoryToleranceKb) {
+                               Inconclusive inconclusive, Duration latencyTolerance, Duration startTolerance, long memoryToleranceKb,
+                               Duration topUpLimit) {
 
     public static final String KEY = "analysis";
 
@@ -51,13 +55,13 @@ public record AnalysisSettings(int starts, int probes, Duration duration, Synthe
     }
 
     private static final List<String> KNOWN = List.of("starts", "probes", "duration", "traffic", "request", "rate", "first_use",
-            "failure_limit", "inconclusive", "latency_tolerance", "start_tolerance", "memory_tolerance_kb");
+            "failure_limit", "inconclusive", "latency_tolerance", "start_tolerance", "memory_tolerance_kb", "top_up_limit");
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
     private static final Pattern RATE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(?:/\\s*(s|m))?");
 
     public static AnalysisSettings defaults() {
         return new AnalysisSettings(5, 30, Duration.ofSeconds(5), null, 1, 0, Inconclusive.HOLD, Duration.ofMillis(5),
-                Duration.ofMillis(250), 16384);
+                Duration.ofMillis(250), 16384, Duration.ofSeconds(60));
     }
 
     /** The settings of one agent: the levels of settings.yaml's {@code analysis:} section and the agent's entry, merged. */
@@ -131,7 +135,7 @@ public record AnalysisSettings(int starts, int probes, Duration duration, Synthe
                 duration(map, "duration", d.duration, where), synthetic, count(map, "first_use", d.firstUse, 0, 100, where),
                 count(map, "failure_limit", d.failureLimit, 0, 10, where), policy, duration(map, "latency_tolerance", d.latencyTolerance, where),
                 duration(map, "start_tolerance", d.startTolerance, where), count(map, "memory_tolerance_kb", (int) d.memoryToleranceKb, 0,
-                Integer.MAX_VALUE, where));
+                Integer.MAX_VALUE, where), duration(map, "top_up_limit", d.topUpLimit, where));
     }
 
     /** The settings as evidence shows them. */
@@ -147,6 +151,7 @@ public record AnalysisSettings(int starts, int probes, Duration duration, Synthe
         m.put("latency_tolerance_ms", latencyTolerance.toMillis());
         m.put("start_tolerance_ms", startTolerance.toMillis());
         m.put("memory_tolerance_kb", memoryToleranceKb);
+        m.put("top_up_limit_ms", topUpLimit.toMillis());
         return m;
     }
 

@@ -48,4 +48,10 @@ public interface Analysis {
 
     /** After the change and the rollout's restart at {@code restartedAt}: measures the changed agent and decides. */
     Result judge(Agent agent, Baseline.Ready baseline, Instant restartedAt);
+
+    /**
+     * {@code deploy resume N --extend 2m}: measures a held agent for {@code extra} more (its starts and its window,
+     * stretched to that time) and decides again on everything measured since {@code changedAt}.
+     */
+    Result extend(Agent agent, Baseline.Ready baseline, Instant changedAt, java.time.Duration extra);
 }

@@ -99,6 +99,70 @@ public final class RolloutExecutor {
         return execute(persist(plan), policy, listener);
     }
 
+    /**
+     * {@code deploy resume N --extend 2m}: the held steps' analyses measure their agents for {@code extra} more and decide
+     * again; a step that passes is applied, one that fails is rolled back, one still inconclusive stays held. With no held
+     * step left the deployment goes on with its remaining batches; otherwise it stays held, saying what is still missing.
+     */
+    public DeploymentResult resume(long deploymentId, Duration extra, RolloutListener listener) {
+        if (extra == null) {
+            return resume(deploymentId, listener);
+        }
+        Deployment deployment = journal.deployment(deploymentId).orElseThrow(() -> unknown(deploymentId));
+        if (deployment.state() != DeploymentState.HELD || analysis == null) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "deployment %d is %s; --extend measures the held steps of a held deployment"
+                    .formatted(deploymentId, deployment.state().words()));
+        }
+        journal.reopen(deploymentId, LockHolder.self(deploymentId, "deploy", host));
+        try {
+            List<StoredStep> held = journal.steps(deploymentId).stream().filter(s -> s.state() == StepState.HELD).toList();
+            List<DeploymentJournal.Recorded> recorded = journal.decisions(deploymentId);
+            List<String> still = new ArrayList<>();
+            for (StoredStep step : held) {
+                Agent agent = agents.apply(step.agent());
+                Map<String, Object> last = recorded.stream().filter(r -> Long.valueOf(step.id()).equals(r.stepId())
+                        && r.decision().name().equals("analysis")).map(r -> r.decision().evidence()).reduce((a, b) -> b).orElse(null);
+                if (agent == null || last == null || !(last.get("baseline") instanceof Map<?, ?> base)
+                        || !(last.get("current") instanceof Map<?, ?> current)) {
+                    still.add(step.label() + " " + step.agent() + ": no analysis to extend (deploy resume %d accepts it)".formatted(deploymentId));
+                    continue;
+                }
+                listener.message("analysis: measuring %s %s more".formatted(agent.id(), extra.toSeconds() + " s"));
+                Analysis.Baseline.Ready baseline = new Analysis.Baseline.Ready(Instant.parse(String.valueOf(base.get("from"))),
+                        Instant.parse(String.valueOf(base.get("to"))), String.valueOf(base.get("source")), Map.of());
+                Analysis.Result result = analysis.extend(agent, baseline, Instant.parse(String.valueOf(current.get("from"))), extra);
+                StepResult outcome = conclude(new Restarted(step, agent, new Proof(List.of()), List.of(new Measured(agent,
+                        Instant.parse(String.valueOf(current.get("from"))), baseline))), List.of(result));
+                listener.stepFinished(step, outcome.state(), outcome.detail(), 0, 0);
+                if (outcome.state() == StepState.HELD) {
+                    still.add(step.label() + " " + step.agent() + ": " + result.summary());
+                }
+            }
+            int batch = held.isEmpty() ? 1 : held.getFirst().batch();
+            if (!still.isEmpty()) {
+                return finish(deploymentId, DeploymentState.HELD, ("still held after --extend: %s. deploy resume %d accepts them, deploy "
+                        + "resume %d --extend 5m measures longer, rollback --batch %d.%d undoes the batch").formatted(String.join("; ", still),
+                        deploymentId, deploymentId, deploymentId, batch));
+            }
+            List<StoredStep> failed = journal.steps(deploymentId).stream().filter(s -> held.stream().anyMatch(h -> h.id() == s.id())
+                    && s.state().failed()).toList();
+            if (!failed.isEmpty()) {
+                return finish(deploymentId, DeploymentState.STOPPED, ("stopped at batch %d: the extended analysis failed %s and rolled it "
+                        + "back; deploy resume %d goes on with the remaining batches, rollback --batch %d.%d undoes the batch").formatted(batch,
+                        String.join(", ", failed.stream().map(f -> f.label() + " " + f.agent()).toList()), deploymentId, deploymentId, batch));
+            }
+            journal.batchStates(deploymentId).forEach((b, state) -> {
+                if (state == BatchState.HELD) {
+                    journal.batchState(deploymentId, b, BatchState.PASSED);
+                }
+            });
+        } catch (RuntimeException e) {
+            journal.unlock();
+            throw e;
+        }
+        return execute(deploymentId, listener);
+    }
+
     /** Accepts a held deployment's held steps (a person looked at them) and goes on with its remaining batches. */
     public DeploymentResult resume(long deploymentId, RolloutListener listener) {
         Deployment deployment = journal.deployment(deploymentId).orElseThrow(() -> unknown(deploymentId));
@@ -194,9 +258,12 @@ public final class RolloutExecutor {
                 if (held > 0) {
                     journal.batchState(deploymentId, batch, BatchState.HELD);
                     listener.batchFinished(new BatchOutcome(deploymentId, batch, BatchState.HELD, gate, outcome));
-                    return finish(deploymentId, DeploymentState.HELD, ("batch %d held: %d step%s could not be gated and stay applied. "
-                            + "deploy resume %d accepts them and goes on; rollback --batch %d.%d undoes the batch")
-                            .formatted(batch, held, held == 1 ? "" : "s", deploymentId, deploymentId, batch));
+                    String missing = String.join("; ", outcome.stream().filter(s -> s.state() == StepState.HELD)
+                            .map(s -> s.agent() + ": " + s.detail()).toList());
+                    return finish(deploymentId, DeploymentState.HELD, ("batch %d held: %d step%s could not be gated and stay applied (%s). "
+                            + "deploy resume %d accepts them and goes on; deploy resume %d --extend 2m measures longer and decides "
+                            + "again; rollback --batch %d.%d undoes the batch")
+                            .formatted(batch, held, held == 1 ? "" : "s", missing, deploymentId, deploymentId, deploymentId, batch));
                 }
                 journal.batchState(deploymentId, batch, BatchState.PASSED);
                 BatchOutcome passed = new BatchOutcome(deploymentId, batch, BatchState.PASSED, gate, outcome);
@@ -438,7 +505,7 @@ public final class RolloutExecutor {
         };
         Map<String, Object> evidence = new LinkedHashMap<>(result.evidence());
         evidence.put("baseline_source", r.agents().getFirst().baseline().source());
-        evidence.put("baseline", r.agents().getFirst().baseline().evidence());
+        evidence.put("baseline_measurement", r.agents().getFirst().baseline().evidence());
         evidence.put("on_inconclusive", result.onInconclusive().name().toLowerCase());
         journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "analysis", verdict,
                 "fail when more gates fail than failure_limit; inconclusive when a gate holds; else pass", result.summary(), evidence,

@@ -227,11 +227,14 @@ public class DeploymentCommands {
     }
 
     @Journaled
-    @Command(name = {"deploy", "resume"}, group = DeployCommands.GROUP, help = "deploy resume [ID] [--runs N]", completionProvider = "deploymentCompletion",
+    @Command(name = {"deploy", "resume"}, group = DeployCommands.GROUP, help = "deploy resume [ID] [--runs N] [--extend 2m]", completionProvider = "deploymentCompletion",
             description = "Resume a paused deployment; or accept a held (or stopped) deployment's applied steps and execute its "
-                    + "remaining batches in this shell.")
+                    + "remaining batches in this shell. With --extend, a held deployment's analyses measure the held agents that much "
+                    + "longer and decide again: passed steps are accepted, failed ones rolled back, the rest stay held.")
     public void resume(@Argument(index = 0) Integer id,
-                       @Option(longName = "runs", defaultValue = "11", description = "fresh-process loads of each version for the load-time proof") Integer runs) {
+                       @Option(longName = "runs", defaultValue = "11", description = "fresh-process loads of each version for the load-time proof") Integer runs,
+                       @Option(longName = "extend", description = "measure the held agents this much longer, e.g. 2m, then decide again") String extend) {
+        Duration extra = extend == null ? null : Durations.parse(extend, "--extend");
         Deployment d = rollouts.deployment(id);
         DeploymentStore store = rollouts.store();
         Output out = session.output();
@@ -248,7 +251,7 @@ public class DeploymentCommands {
         List<StoredStep> pending = store.steps(d.id()).stream().filter(s -> s.state() == StepState.PENDING).toList();
         RolloutExecutor executor = rollouts.executor(inventory, runs);
         out.info("Resuming deployment %d: %d pending steps.".formatted(d.id(), pending.size()));
-        RolloutView.report(session, executor.resume(d.id(), new RolloutProgress(out, d.id())), false);
+        RolloutView.report(session, executor.resume(d.id(), extra, new RolloutProgress(out, d.id())), false);
     }
 
     @Journaled
