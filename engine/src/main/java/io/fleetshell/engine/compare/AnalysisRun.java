@@ -116,7 +116,7 @@ public final class AnalysisRun implements Analysis {
     public Result extend(Agent agent, Baseline.Ready baseline, Instant changedAt, Duration extra) {
         AnalysisSettings s = settings.apply(agent);
         AnalysisSettings longer = new AnalysisSettings(s.starts(), s.probes(), extra, s.traffic(), s.firstUse(), s.failureLimit(),
-                s.inconclusive(), s.latencyTolerance(), s.startTolerance(), s.memoryToleranceKb(), s.topUpLimit());
+                s.inconclusive(), s.latencyTolerance(), s.startTolerance(), s.memoryToleranceKb(), s.relativeTolerance(), s.topUpLimit());
         return decide(agent, s, baseline, changedAt, measure(agent, longer, false),
                 "the changed agent, measured by the analysis and extended by " + DataNeeded.human(extra));
     }

@@ -30,13 +30,15 @@ import java.util.regex.Pattern;
  * @param latencyTolerance a steady-state latency rise up to this is not a regression, however significant; default 5ms
  * @param startTolerance   the same for time-to-healthy; default 250ms
  * @param memoryToleranceKb the same for resident memory, in kB; default 16384 (a JVM's resident memory moves by megabytes between starts)
+ * @param relativeTolerance a rise within this share of the baseline's median is noise too (the larger of the two bounds
+ *                         counts); default 20%
  * @param topUpLimit       how much longer than {@code duration} a side may go on sending requests and probes when it still
  *                         holds fewer than the gates' minimum samples and trials (a slow agent answers fewer requests per
  *                         second); default 60s
  */
 public record AnalysisSettings(int starts, int probes, Duration duration, SyntheticTraffic traffic, int firstUse, int failureLimit,
                                Inconclusive inconclusive, Duration latencyTolerance, Duration startTolerance, long memoryToleranceKb,
-                               Duration topUpLimit) {
+                               double relativeTolerance, Duration topUpLimit) {
 
     public static final String KEY = "analysis";
 
@@ -55,13 +57,13 @@ public record AnalysisSettings(int starts, int probes, Duration duration, Synthe
     }
 
     private static final List<String> KNOWN = List.of("starts", "probes", "duration", "traffic", "request", "rate", "first_use",
-            "failure_limit", "inconclusive", "latency_tolerance", "start_tolerance", "memory_tolerance_kb", "top_up_limit");
+            "failure_limit", "inconclusive", "latency_tolerance", "start_tolerance", "memory_tolerance_kb", "relative_tolerance", "top_up_limit");
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
     private static final Pattern RATE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(?:/\\s*(s|m))?");
 
     public static AnalysisSettings defaults() {
         return new AnalysisSettings(5, 30, Duration.ofSeconds(5), null, 1, 0, Inconclusive.HOLD, Duration.ofMillis(5),
-                Duration.ofMillis(250), 16384, Duration.ofSeconds(60));
+                Duration.ofMillis(250), 16384, 0.20, Duration.ofSeconds(60));
     }
 
     /** The settings of one agent: the levels of settings.yaml's {@code analysis:} section and the agent's entry, merged. */
@@ -135,7 +137,8 @@ public record AnalysisSettings(int starts, int probes, Duration duration, Synthe
                 duration(map, "duration", d.duration, where), synthetic, count(map, "first_use", d.firstUse, 0, 100, where),
                 count(map, "failure_limit", d.failureLimit, 0, 10, where), policy, duration(map, "latency_tolerance", d.latencyTolerance, where),
                 duration(map, "start_tolerance", d.startTolerance, where), count(map, "memory_tolerance_kb", (int) d.memoryToleranceKb, 0,
-                Integer.MAX_VALUE, where), duration(map, "top_up_limit", d.topUpLimit, where));
+                Integer.MAX_VALUE, where), percent(map, "relative_tolerance", d.relativeTolerance, where),
+                duration(map, "top_up_limit", d.topUpLimit, where));
     }
 
     /** The settings as evidence shows them. */
@@ -151,8 +154,27 @@ public record AnalysisSettings(int starts, int probes, Duration duration, Synthe
         m.put("latency_tolerance_ms", latencyTolerance.toMillis());
         m.put("start_tolerance_ms", startTolerance.toMillis());
         m.put("memory_tolerance_kb", memoryToleranceKb);
+        m.put("relative_tolerance", relativeTolerance);
         m.put("top_up_limit_ms", topUpLimit.toMillis());
         return m;
+    }
+
+    /** 20%, 0.2 */
+    private static double percent(Map<String, Object> map, String key, double fallback, String where) {
+        Object value = map.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        String text = String.valueOf(value).strip();
+        try {
+            double number = text.endsWith("%") ? Double.parseDouble(text.substring(0, text.length() - 1).strip()) / 100 : Double.parseDouble(text);
+            if (number >= 0 && number <= 10) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw invalid(where, "%s: '%s' is not a percentage; write it like 20%%".formatted(key, value));
     }
 
     private static double rate(Object value, String where) {

@@ -44,16 +44,17 @@ public final class Comparison {
      */
     public static GateDecision lowerIsBetter(String gate, String measure, Statistic statistic, Series baseline, Series current,
                                              Thresholds thresholds) {
-        return lowerIsBetter(gate, measure, statistic, baseline, current, thresholds, 0);
+        return lowerIsBetter(gate, measure, statistic, baseline, current, thresholds, 0, 0);
     }
 
     /**
      * As {@link #lowerIsBetter(String, String, Statistic, Series, Series, Thresholds)}, a regression also having to
-     * exceed {@code tolerance} (in the measure's unit) in absolute terms: a rise within it passes as noise, however
-     * significant (the allowed-change bound of canary judges).
+     * exceed the larger of {@code tolerance} (in the measure's unit) and {@code relativeTolerance} of the baseline's
+     * statistic: a rise within it passes as noise, however significant (the allowed-change bounds of canary judges; a
+     * JVM's start on a busy machine moves by seconds between two windows).
      */
     public static GateDecision lowerIsBetter(String gate, String measure, Statistic statistic, Series baseline, Series current,
-                                             Thresholds thresholds, double tolerance) {
+                                             Thresholds thresholds, double absoluteTolerance, double relativeTolerance) {
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("measure", measure);
         evidence.put("statistic", statistic.label);
@@ -78,8 +79,11 @@ public final class Comparison {
         evidence.put("test_better", test(better));
         String shown = "%s %s %.1f -> %.1f (%s)".formatted(measure, statistic.label, before, after, Thresholds.percent(change));
         double alpha = thresholds.alpha();
+        double tolerance = Math.max(absoluteTolerance, relativeTolerance * before);
         if (tolerance > 0) {
             evidence.put("tolerance", tolerance);
+            evidence.put("tolerance_rule", "max(%.1f, %.0f%% of the baseline %s %.1f)".formatted(absoluteTolerance, relativeTolerance * 100,
+                    statistic.label, before));
         }
         if (change <= thresholds.regressionAlert() && after - before <= tolerance) {
             evidence.put("improvement", "none");

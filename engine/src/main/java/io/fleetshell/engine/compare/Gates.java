@@ -70,7 +70,7 @@ public final class Gates {
      */
     public List<GateDecision> evaluate(Agent agent, Window base, Window now, AnalysisSettings settings) {
         Tolerances t = new Tolerances(settings.startTolerance().toMillis(), settings.latencyTolerance().toMillis(),
-                settings.memoryToleranceKb(), settings.firstUse());
+                settings.memoryToleranceKb(), settings.relativeTolerance(), settings.firstUse());
         List<GateDecision> out = new ArrayList<>();
         out.add(store(agent, timeToHealthy(agent, base, now, t)));
         out.add(store(agent, latency(agent, base, now, t)));
@@ -80,8 +80,8 @@ public final class Gates {
     }
 
     /** The absolute amounts a regression must exceed, and how many requests after a start are first-use cost. */
-    record Tolerances(double startMillis, double latencyMillis, double memoryKb, int firstUse) {
-        static final Tolerances NONE = new Tolerances(0, 0, 0, 0);
+    record Tolerances(double startMillis, double latencyMillis, double memoryKb, double relative, int firstUse) {
+        static final Tolerances NONE = new Tolerances(0, 0, 0, 0, 0);
     }
 
     private interface Windowed {
@@ -151,7 +151,7 @@ public final class Gates {
                 series(base, "agent_starts", history.starts(agent.id(), base.from(), base.to()), StartSample::healthy, StartSample::id,
                         StartSample::timeToHealthyMillis),
                 series(now, "agent_starts", current, StartSample::healthy, StartSample::id, StartSample::timeToHealthyMillis),
-                thresholds, tolerances.startMillis());
+                thresholds, tolerances.startMillis(), tolerances.relative());
     }
 
     private GateDecision memory(Agent agent, Window base, Window now, Tolerances tolerances) {
@@ -161,7 +161,7 @@ public final class Gates {
                         p -> p.probe().rssKb().doubleValue()),
                 series(now, "health_probes", history.probes(agent.id(), now.from(), now.to()), measured, ProbeSample::id,
                         p -> p.probe().rssKb().doubleValue()),
-                thresholds, tolerances.memoryKb());
+                thresholds, tolerances.memoryKb(), tolerances.relative());
     }
 
     /**
@@ -178,7 +178,7 @@ public final class Gates {
                             .formatted(tolerances.firstUse()), Comparison.Statistic.P50,
                     series(base, "traffic_requests", requestsBefore, steady, RequestSample::id, RequestSample::millis),
                     series(now, "traffic_requests", requestsAfter, steady, RequestSample::id, RequestSample::millis),
-                    thresholds, tolerances.latencyMillis());
+                    thresholds, tolerances.latencyMillis(), tolerances.relative());
             Map<String, Object> evidence = new LinkedHashMap<>(d.evidence());
             Predicate<RequestSample> first = r -> !r.failed() && r.ordinal() <= tolerances.firstUse();
             Series firstBefore = series(base, "traffic_requests", requestsBefore, first, RequestSample::id, RequestSample::millis);
@@ -195,7 +195,7 @@ public final class Gates {
                         TrafficHistory.Interval::toScrape, i -> i.stats().p95Seconds() * 1000),
                 series(now, "metric_scrapes", traffic.intervals(agent.id(), now.from(), now.to()), served,
                         TrafficHistory.Interval::toScrape, i -> i.stats().p95Seconds() * 1000),
-                thresholds, tolerances.latencyMillis());
+                thresholds, tolerances.latencyMillis(), tolerances.relative());
     }
 
     /**

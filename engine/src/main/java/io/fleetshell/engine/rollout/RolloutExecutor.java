@@ -469,6 +469,8 @@ public final class RolloutExecutor {
                 } catch (java.util.concurrent.ExecutionException e) {
                     throw new IllegalStateException(e.getCause());
                 } catch (InterruptedException e) {
+                    // Ctrl-C: the measurements stop at once (their sleeps are interrupted); every sample so far is stored.
+                    pool.shutdownNow();
                     Thread.currentThread().interrupt();
                     throw new FleetshellException(ErrorCode.OPERATION_FAILED, "interrupted during the analysis; the steps under way stay "
                             + "written: deploy recover settles them");
