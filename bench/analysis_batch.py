@@ -1,4 +1,4 @@
-"""B8 (issue 15): wall time of one 2-agent batch's analysis on the demo fleet, and where it goes.
+"""B9 (issue 15): wall time of one 2-agent batch's analysis on the demo fleet, and where it goes.
 
     python3 bench/analysis_batch.py [--repeats N] [--agents A,B] [--port-offset N] [--smoke]
 
@@ -65,7 +65,7 @@ def main():
     args = parser.parse_args()
     repeats = 1 if args.smoke else args.repeats
     build_if_needed()
-    home = tempfile.mkdtemp(prefix="fleetshell-b8-")
+    home = tempfile.mkdtemp(prefix="fleetshell-b9-")
     env = dict(os.environ, FLEETSHELL_HOME=home, PORT_OFFSET=str(args.port_offset))
     settings = "thresholds: {baseline_lookback: 1s}\n"
     if args.smoke:

@@ -1,8 +1,6 @@
 package io.fleetshell.engine;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,12 +24,12 @@ public final class Checksums {
         return sha256(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** @throws FleetshellException {@link ErrorCode#OPERATION_FAILED} when the file cannot be read */
+    /**
+     * The checksum of a script, read as {@link SafeFiles#readScript} reads it: a regular file, not through a link, bounded.
+     *
+     * @throws FleetshellException when the file cannot be read or is not a regular file
+     */
     public static String sha256(Path file) {
-        try {
-            return sha256(Files.readAllBytes(file));
-        } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot read " + file + ": " + e.getMessage(), e);
-        }
+        return sha256(SafeFiles.readScript(file));
     }
 }

@@ -29,6 +29,8 @@ Facts of one file (the Java records in io.fleetshell.engine.python.analysis mirr
         model_load|file_read|network|process|sleep, phase import_time|main
     sys_path_changes: [{line, column, change, phase}]
     defines_getattr, has_main_block, future_annotations
+    work: {startup: [...], hooks: [...], functions: [...]} for async_initialization and cache_optimization
+        (see WorkFacts below and the Java record WorkFacts)
 
 Lines are 1-based and columns 0-based UTF-8 byte offsets, as in ``ast``; a syntax error's
 column is CPython's 1-based ``SyntaxError.offset``.
@@ -1361,10 +1363,572 @@ if TYPE_ALIAS is not None:
     DISPATCH[TYPE_ALIAS] = FileAnalysis.s_type_alias
 
 
+# ------------------------------------------------------------------ work facts
+# For the async_initialization and cache_optimization patterns: which module-level statements do heavy
+# work that could run in a background thread, and which module-level functions are pure enough to cache.
+# Name-based and conservative: anything it cannot follow is a refusal with its reason.
+
+FORK_CALLS = frozenset(("os.fork", "os.forkpty", "os.register_at_fork", "multiprocessing.Process",
+                        "multiprocessing.Pool", "multiprocessing.get_context", "multiprocessing.set_start_method",
+                        "concurrent.futures.ProcessPoolExecutor"))
+PURE_BUILTINS = frozenset((
+    "abs", "all", "any", "ascii", "bin", "bool", "bytes", "chr", "complex", "divmod", "enumerate", "filter",
+    "float", "format", "frozenset", "hash", "hex", "int", "isinstance", "issubclass", "iter", "len", "list",
+    "dict", "set", "map", "max", "min", "next", "oct", "ord", "pow", "range", "repr", "reversed", "round",
+    "sorted", "str", "sum", "tuple", "zip", "ValueError", "KeyError", "TypeError", "ZeroDivisionError"))
+IMMUTABLE_BUILTINS = frozenset(("abs", "bool", "bytes", "chr", "complex", "float", "format", "frozenset", "hash",
+                                "hex", "int", "len", "oct", "ord", "pow", "repr", "round", "str", "tuple", "bin",
+                                "ascii", "isinstance", "issubclass", "all", "any"))
+PURE_MODULES = frozenset(("math", "cmath", "hashlib", "statistics", "fractions", "re", "string", "itertools",
+                          "functools", "operator", "bisect", "heapq", "unicodedata", "zlib", "binascii",
+                          "colorsys", "textwrap", "json", "base64", "struct", "difflib"))
+NUMBER_MODULES = frozenset(("math", "cmath", "statistics", "operator", "colorsys"))
+READ_ONLY_METHODS = frozenset((
+    "lower", "upper", "strip", "lstrip", "rstrip", "split", "rsplit", "splitlines", "join", "startswith",
+    "endswith", "replace", "count", "index", "find", "rfind", "get", "keys", "values", "items", "copy",
+    "encode", "decode", "format", "hexdigest", "digest", "isdigit", "isalpha", "isalnum", "isspace", "title",
+    "capitalize", "casefold", "partition", "rpartition", "zfill", "center", "ljust", "rjust", "bit_length",
+    "is_integer", "as_integer_ratio", "conjugate"))
+STR_METHODS = frozenset(("lower", "upper", "strip", "lstrip", "rstrip", "join", "replace", "format", "hexdigest",
+                         "title", "capitalize", "casefold", "zfill", "center", "ljust", "rjust", "encode",
+                         "decode", "count", "index", "find", "rfind", "bit_length", "is_integer", "startswith",
+                         "endswith", "isdigit", "isalpha", "isalnum", "isspace", "digest"))
+
+
+def span_of(node):
+    return {"line": node.lineno, "column": node.col_offset, "end_line": node.end_lineno,
+            "end_column": node.end_col_offset}
+
+
+def assigned_names(fn):
+    """Names a function binds locally: parameters, assignment and loop targets, with-as, imports, defs."""
+    args = fn.args
+    names = set(a.arg for a in args.args + args.kwonlyargs + getattr(args, "posonlyargs", []))
+    for a in (args.vararg, args.kwarg):
+        if a is not None:
+            names.add(a.arg)
+    declared = set()
+    for node in walk_own(fn):
+        cls = node.__class__
+        if cls is Name and node.ctx.__class__ is not ast.Load:
+            names.add(node.id)
+        elif cls in (ast.Global, ast.Nonlocal):
+            declared.update(node.names)
+        elif cls in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef) and node is not fn:
+            names.add(node.name)
+        elif cls in (ast.Import, ast.ImportFrom):
+            for a in node.names:
+                names.add((a.asname or a.name).partition(".")[0])
+        elif cls is ast.ExceptHandler and node.name:
+            names.add(node.name)
+    return names - declared, declared
+
+
+def walk_own(fn):
+    """The nodes of a function's own body, without descending into nested functions, lambdas or classes."""
+    todo = list(fn.body) + list(fn.args.defaults) + [d for d in fn.args.kw_defaults if d is not None]
+    while todo:
+        node = todo.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if child.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, Lambda):
+                yield child
+                continue
+            todo.append(child)
+
+
+class WorkFacts(object):
+    """What async_initialization and cache_optimization need of one parsed file."""
+
+    def __init__(self, analysis, tree, heavy_calls):
+        self.a = analysis
+        self.tree = tree
+        self.heavy_lines = set(h["line"] for h in heavy_calls if h["phase"] == IMPORT_TIME)
+        self.heavy_by_line = dict((h["line"], h["resolved"]) for h in heavy_calls)
+        self.funcs = {}      # module-level function or Class.method -> node
+        self.classes = {}
+        for st in tree.body:
+            if st.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef):
+                self.funcs[st.name] = st
+            elif st.__class__ is ast.ClassDef:
+                self.classes[st.name] = st
+                for m in st.body:
+                    if m.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef):
+                        self.funcs[st.name + "." + m.name] = m
+        self.assigned = {}   # module-level name -> [line of each module-level binding]
+        for st in tree.body:
+            for t in self.targets_of(st):
+                self.assigned.setdefault(t, []).append(st.lineno)
+        # names lazy_loading bound to a module (`np = _fleetshell_lazy("numpy", "numpy")`): imports all the same
+        self.lazy = {}
+        for st in tree.body:
+            if st.__class__ is ast.Assign and len(st.targets) == 1 and st.targets[0].__class__ is Name \
+                    and st.value.__class__ is Call and dotted(st.value.func) == "_fleetshell_lazy" \
+                    and len(st.value.args) == 2 and st.value.args[1].__class__ is Constant:
+                self.lazy[st.targets[0].id] = st.value.args[1].value
+        self.global_writes = {}   # name -> first line a function declares it global and binds it
+        for key, fn in self.funcs.items():
+            local, declared = assigned_names(fn)
+            for node in walk_own(fn):
+                if node.__class__ is Name and node.id in declared and node.ctx.__class__ is not ast.Load:
+                    self.global_writes.setdefault(node.id, node.lineno)
+
+    @staticmethod
+    def targets_of(st):
+        cls = st.__class__
+        if cls is ast.Assign:
+            out = []
+            for t in st.targets:
+                out.extend(n.id for n in ast.walk(t) if n.__class__ is Name)
+            return out
+        if cls in (ast.AnnAssign, ast.AugAssign) and st.target.__class__ is Name:
+            return [st.target.id]
+        if cls in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
+            return [st.name]
+        if cls in (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.If, ast.While) + TRY_NODES:
+            return [n.id for n in ast.walk(st) if n.__class__ is Name and n.ctx.__class__ is Store]
+        return []
+
+    def resolved(self, node):
+        text = dotted(node)
+        if text is None:
+            return None
+        head, dot, rest = text.partition(".")
+        if head in self.lazy:
+            return self.lazy[head] + dot + rest
+        return self.a.resolve_dotted(text)
+
+    def imported(self, name):
+        return name in self.a.binding or name in self.lazy
+
+    def called_keys(self, nodes):
+        """Module functions (and Class.__init__ for a class) that these nodes call directly."""
+        keys = []
+        for node in nodes:
+            for n in ast.walk(node):
+                if n.__class__ is not Call:
+                    continue
+                f = n.func
+                if f.__class__ is Name:
+                    if f.id in self.funcs:
+                        keys.append(f.id)
+                    elif f.id in self.classes:
+                        for m in ("__init__", "__post_init__", "setup"):
+                            if f.id + "." + m in self.funcs:
+                                keys.append(f.id + "." + m)
+                elif f.__class__ is Attribute and f.value.__class__ is Name and f.value.id in ("self", "cls"):
+                    # self.setup() inside a method: a method of any class of the file with that name
+                    keys.extend(k for k in self.funcs if k.endswith("." + f.attr))
+        return keys
+
+    def closure(self, nodes):
+        seen = []
+        todo = self.called_keys(nodes)
+        while todo:
+            k = todo.pop()
+            if k in seen:
+                continue
+            seen.append(k)
+            todo.extend(self.called_keys(self.funcs[k].body))
+        return seen
+
+    def heavy_in(self, nodes):
+        lines = []
+        for node in nodes:
+            for n in ast.walk(node):
+                if n.__class__ is Call and n.lineno in self.heavy_by_line:
+                    lines.append(n.lineno)
+        return lines
+
+    def forks(self):
+        for n in ast.walk(self.tree):
+            if n.__class__ is Call:
+                r = self.resolved(n.func)
+                if r in FORK_CALLS:
+                    return n.lineno, r
+        return None
+
+    # ---------------------------------------------------------- async_initialization
+
+    def startup(self):
+        body = self.tree.body
+        fork = self.forks()
+        main_nodes = [st for st in body if st.__class__ is ast.If and FileAnalysis.is_main_test(st.test)]
+        main_reach = self.closure(main_nodes)
+        out = []
+        for index, st in enumerate(body):
+            if st.__class__ not in (ast.Assign, ast.AnnAssign, ast.Expr):
+                continue
+            value = st.value
+            if value is None:
+                continue
+            reached = self.closure([value])
+            heavy = sorted(set(self.heavy_in([value]) + self.heavy_in([self.funcs[k] for k in reached])))
+            if not heavy:
+                continue
+            entry = {"line": st.lineno, "end_line": st.end_lineno, "column": st.col_offset,
+                     "value": span_of(value), "heavy": ["%s (line %d)" % (self.heavy_by_line[h], h) for h in heavy],
+                     "name": None, "reads": [], "refused": None}
+            out.append(entry)
+            targets = st.targets if st.__class__ is ast.Assign else [st.target] if st.__class__ is ast.AnnAssign else []
+            if st.__class__ is ast.Expr:
+                entry["refused"] = "its result is not kept: it runs for its side effects, whose order a thread would change"
+                continue
+            if len(targets) != 1 or targets[0].__class__ is not Name:
+                entry["refused"] = "it assigns more than one name or not a plain name"
+                continue
+            name = targets[0].id
+            entry["name"] = name
+            if st.col_offset != 0:
+                entry["refused"] = "it does not start its line"
+                continue
+            if fork is not None:
+                entry["refused"] = ("the agent forks (%s, line %d): a thread started before a fork does not run in "
+                                    "the child, which would wait forever" % (fork[1], fork[0]))
+                continue
+            signals = [n.lineno for k in reached for n in ast.walk(self.funcs[k])
+                       if n.__class__ is Call and (self.resolved(n.func) or "").startswith("signal.")]
+            signals += [n.lineno for n in ast.walk(value) if n.__class__ is Call
+                        and (self.resolved(n.func) or "").startswith("signal.")]
+            if signals:
+                entry["refused"] = ("it installs signal handlers (line %d): Python allows that only in the main "
+                                    "thread" % min(signals))
+                continue
+            others = [l for l in self.assigned.get(name, ()) if l != st.lineno]
+            if others or name in self.global_writes:
+                entry["refused"] = "`%s` is bound again (line %d): a holder cannot follow a name that changes" % (
+                    name, others[0] if others else self.global_writes[name])
+                continue
+            entry["refused"] = self.reads(name, st, index, main_reach, entry["reads"])
+        return out
+
+    def reads(self, name, st, index, main_reach, reads):
+        """Fills reads with the in-function reads to rewrite; returns why it must stay, or None."""
+        later = self.tree.body[index + 1:]
+        at_import = self.closure([s for s in later if not (s.__class__ is ast.If and FileAnalysis.is_main_test(s.test))
+                                  and s.__class__ not in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)]
+                                 + [d for s in later if s.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef,
+                                                                        ast.ClassDef) for d in s.decorator_list])
+        for s in later:
+            for n in self.module_level_nodes(s):
+                if n.__class__ is Name and n.id == name:
+                    where = "the __main__ block" if s.__class__ is ast.If and FileAnalysis.is_main_test(s.test) \
+                        else "a module-level statement"
+                    if where == "the __main__ block":
+                        return ("`%s` is read by the __main__ block (line %d) before the agent serves: it must "
+                                "finish before the port is bound" % (name, n.lineno))
+                    return "`%s` is read while the module loads (line %d): its result is needed during start-up" % (
+                        name, n.lineno)
+        for key, fn in self.funcs.items():
+            local, declared = assigned_names(fn)
+            if name in local:
+                continue
+            for n in self.all_reads(fn, name):
+                if key in at_import:
+                    return "`%s` is read by %s() (line %d), which runs while the module loads" % (name, key, n.lineno)
+                if key in main_reach:
+                    return ("`%s` is read by %s() (line %d), called by the __main__ block before the agent serves: "
+                            "it must finish before the port is bound" % (name, key, n.lineno))
+                reads.append(span_of(n))
+        for n in ast.walk(self.tree):
+            if n.__class__ is Lambda and any(x.__class__ is Name and x.id == name for x in ast.walk(n)):
+                return "`%s` is read inside a lambda (line %d), which async_initialization does not follow" % (
+                    name, n.lineno)
+            if n.__class__ is Attribute and n.value.__class__ is Name and n.value.id == "globals":
+                return "the module reads globals() (line %d)" % n.lineno
+        reads.sort(key=lambda r: (r["line"], r["column"]))
+        return None
+
+    @staticmethod
+    def module_level_nodes(st):
+        """Nodes of a module-level statement that run at load: not function bodies, but defaults and decorators."""
+        todo = [st]
+        while todo:
+            node = todo.pop()
+            if node.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef):
+                todo.extend(node.decorator_list)
+                todo.extend(node.args.defaults)
+                todo.extend(d for d in node.args.kw_defaults if d is not None)
+                continue
+            if node.__class__ is Lambda:
+                todo.extend(node.args.defaults)
+                continue
+            yield node
+            todo.extend(ast.iter_child_nodes(node))
+
+    @staticmethod
+    def all_reads(fn, name):
+        out = []
+        for node in walk_own(fn):
+            if node.__class__ is Name and node.id == name:
+                out.append(node)
+        return out
+
+    def hooks(self):
+        """Calls of imported functions that the __main__ block makes (itself or through the file's functions):
+        where a readiness keyword could be added."""
+        out = []
+        main_nodes = [st for st in self.tree.body if st.__class__ is ast.If and FileAnalysis.is_main_test(st.test)]
+        nodes = [n for root in main_nodes + [self.funcs[k] for k in self.closure(main_nodes)] for n in ast.walk(root)]
+        for n in nodes:
+            if n.__class__ is not Call:
+                continue
+            head = n.func
+            while head.__class__ is Attribute:
+                head = head.value
+            if head.__class__ is not Name or head.id not in self.a.binding:
+                continue
+            resolved = self.resolved(n.func)
+            if resolved is None or "." not in resolved:
+                continue
+            last = n.args[-1] if n.args else None
+            for k in n.keywords:
+                if last is None or (k.value.lineno, k.value.col_offset) > (last.lineno, last.col_offset):
+                    last = k.value
+            if any(a.__class__ is Starred for a in n.args) or any(k.arg is None for k in n.keywords):
+                continue
+            out.append({"resolved": resolved, "line": n.lineno,
+                        "after": None if last is None else {"line": last.end_lineno, "column": last.end_col_offset},
+                        "end": {"line": n.end_lineno, "column": n.end_col_offset},
+                        "keywords": [k.arg for k in n.keywords]})
+        return out
+
+    # ---------------------------------------------------------- cache_optimization
+
+    def functions(self):
+        out = []
+        verdicts = {}
+        for st in self.tree.body:
+            if st.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef):
+                verdicts[st.name] = self.purity(st)
+        # a function calling another that is not pure is not pure either
+        changed = True
+        while changed:
+            changed = False
+            for name, v in verdicts.items():
+                if v[0] is None:
+                    for callee in v[1]:
+                        other = verdicts.get(callee)
+                        if other is not None and other[0] is not None:
+                            verdicts[name] = ("it calls %s(), which is not cacheable: %s" % (callee, other[0]), v[1], v[2])
+                            changed = True
+                            break
+        for st in self.tree.body:
+            if st.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef):
+                refused, callees, immutable = verdicts[st.name]
+                if refused is None and not immutable(verdicts):
+                    refused = "it returns a value a caller could change (a list, dict or object): a cached result must not be mutable"
+                out.append({"name": st.name, "line": st.lineno, "end_line": st.end_lineno, "refused": refused,
+                            "params": [a.arg for a in st.args.args]})
+            elif st.__class__ is ast.ClassDef:
+                for m in st.body:
+                    if m.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef) and not m.name.startswith("__"):
+                        out.append({"name": st.name + "." + m.name, "line": m.lineno, "end_line": m.end_lineno,
+                                    "refused": "it is a method: its result may depend on the instance, which can change "
+                                               "(methods are never cached)", "params": []})
+        return out
+
+    def purity(self, fn):
+        """(why it is not cacheable or None, module functions it calls, function telling if its result is immutable)."""
+        never = lambda verdicts: False
+        if fn.__class__ is ast.AsyncFunctionDef:
+            return "it is a coroutine function", [], never
+        if fn.decorator_list:
+            return "it is decorated (line %d): the decorator may depend on each call" % fn.decorator_list[0].lineno, [], never
+        for d in list(fn.args.defaults) + [d for d in fn.args.kw_defaults if d is not None]:
+            if d.__class__ not in (Constant, ast.Tuple):
+                return "a parameter has a default that is not a constant (line %d)" % d.lineno, [], never
+        local, declared = assigned_names(fn)
+        if declared:
+            return "it declares global or nonlocal %s: it writes state outside itself" % ", ".join(sorted(declared)), [], never
+        params = set(a.arg for a in fn.args.args + fn.args.kwonlyargs + getattr(fn.args, "posonlyargs", []))
+        for a in (fn.args.vararg, fn.args.kwarg):
+            if a is not None:
+                params.add(a.arg)
+        owned = self.owned_locals(fn, local - params)
+        callees = []
+        returns = []
+        # in source order, so that the refusal names the first line that causes it
+        for node in sorted((n for n in walk_own(fn) if hasattr(n, "lineno")), key=lambda n: (n.lineno, n.col_offset)):
+            cls = node.__class__
+            if cls in (ast.Yield, ast.YieldFrom, ast.Await):
+                return "it is a generator or awaits (line %d)" % node.lineno, [], never
+            if cls in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, Lambda):
+                return "it defines a function, class or lambda inside (line %d)" % node.lineno, [], never
+            if cls is ast.Return and node.value is not None:
+                returns.append(node.value)
+            if cls in (Attribute, Subscript) and node.ctx.__class__ is not ast.Load:
+                base = node.value
+                while base.__class__ in (Attribute, Subscript):
+                    base = base.value
+                if not (base.__class__ is Name and base.id in owned):
+                    return "it writes to %s (line %d), which it does not own" % (
+                        ast.get_source_segment(self.a.text, node) or "an object", node.lineno), [], never
+            if cls is Name and node.ctx.__class__ is ast.Load and node.id not in local:
+                why = self.global_read(node)
+                if why is not None:
+                    return why, [], never
+            if cls is Call:
+                why = self.call_refusal(node, local, owned, callees)
+                if why is not None:
+                    return why, [], never
+        if not returns:
+            return "it returns nothing: caching it would only skip its effects", [], never
+
+        def immutable(verdicts):
+            return all(self.immutable(r, fn, local, verdicts, set()) for r in returns)
+        return None, callees, immutable
+
+    def owned_locals(self, fn, candidates):
+        """Locals bound only to new objects (literals, comprehensions, calls): changing them changes nothing else."""
+        owned = set(candidates)
+        for node in walk_own(fn):
+            if node.__class__ in (ast.Assign, ast.AnnAssign, ast.AugAssign) and getattr(node, "value", None) is not None:
+                targets = node.targets if node.__class__ is ast.Assign else [node.target]
+                fresh = node.value.__class__ in (ast.List, Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp,
+                                                 Call, Constant, BinOp, JoinedStr, ast.Tuple)
+                for t in targets:
+                    for n in ast.walk(t):
+                        if n.__class__ is Name and not fresh:
+                            owned.discard(n.id)
+            elif node.__class__ in (ast.For, ast.comprehension, ast.withitem):
+                target = node.target if node.__class__ is not ast.withitem else node.optional_vars
+                for n in ast.walk(target) if target is not None else ():
+                    if n.__class__ is Name:
+                        owned.discard(n.id)
+        return owned
+
+    def global_read(self, node):
+        name = node.id
+        if name in self.funcs or self.imported(name) or name in PURE_BUILTINS or name in ("None", "True", "False"):
+            return None
+        if name in self.classes:
+            return None
+        import builtins
+        if hasattr(builtins, name) and name not in self.assigned:
+            return None
+        lines = self.assigned.get(name)
+        if not lines:
+            return "it reads `%s` (line %d), which the module does not bind" % (name, node.lineno)
+        if len(lines) > 1 or name in self.global_writes:
+            return "it reads module global `%s` (line %d), which is bound more than once" % (name, node.lineno)
+        st = next(s for s in self.tree.body if s.lineno == lines[0])
+        value = getattr(st, "value", None)
+        if st.__class__ not in (ast.Assign, ast.AnnAssign) or value is None or not self.constant(value):
+            return "it reads module global `%s` (line %d), which is not an immutable constant" % (name, node.lineno)
+        return None
+
+    def constant(self, value):
+        cls = value.__class__
+        if cls is Constant:
+            return True
+        if cls is ast.Tuple:
+            return all(self.constant(e) for e in value.elts)
+        if cls in (BinOp,):
+            return self.constant(value.left) and self.constant(value.right)
+        if cls is UnaryOp:
+            return self.constant(value.operand)
+        if cls is Call and value.func.__class__ is Name and value.func.id == "frozenset":
+            return all(self.constant(a) or a.__class__ in (ast.List, ast.Set) and all(self.constant(e) for e in a.elts)
+                       for a in value.args)
+        return False
+
+    def call_refusal(self, node, local, owned, callees):
+        f = node.func
+        if f.__class__ is Name:
+            if f.id in local:
+                return "it calls `%s` (line %d), a value it was given: what that does is unknown" % (f.id, node.lineno)
+            if f.id in self.funcs:
+                callees.append(f.id)
+                return None
+            if f.id in PURE_BUILTINS and f.id not in self.assigned:
+                return None
+            if self.imported(f.id):
+                resolved = self.resolved(f) or f.id
+                if resolved.partition(".")[0] in PURE_MODULES:
+                    return None
+            return "it calls %s() (line %d), which may do I/O or keep state" % (f.id, node.lineno)
+        if f.__class__ is Attribute:
+            base = f.value
+            while base.__class__ is Attribute:
+                base = base.value
+            if base.__class__ is Name and base.id not in local and self.imported(base.id):
+                resolved = self.resolved(f) or ""
+                if resolved.partition(".")[0] in PURE_MODULES:
+                    return None
+                return "it calls %s (line %d), which may do I/O or keep state" % (resolved, node.lineno)
+            if base.__class__ is Name and base.id in owned:
+                return None
+            if f.attr in READ_ONLY_METHODS:
+                return None
+            return "it calls .%s() (line %d) on a value it does not own: that may change the caller's object" % (
+                f.attr, node.lineno)
+        return "it calls the result of an expression (line %d)" % node.lineno
+
+    def immutable(self, value, fn, local, verdicts, seen):
+        cls = value.__class__
+        if cls in (Constant, JoinedStr, Compare):
+            return True
+        if cls is ast.Tuple:
+            return all(self.immutable(e, fn, local, verdicts, seen) for e in value.elts)
+        if cls is BinOp:
+            return self.immutable(value.left, fn, local, verdicts, seen) and self.immutable(value.right, fn, local, verdicts, seen)
+        if cls is UnaryOp:
+            return self.immutable(value.operand, fn, local, verdicts, seen)
+        if cls is ast.IfExp:
+            return self.immutable(value.body, fn, local, verdicts, seen) and self.immutable(value.orelse, fn, local, verdicts, seen)
+        if cls is Name:
+            if value.id in seen:
+                return True
+            seen.add(value.id)
+            params = set(a.arg for a in fn.args.args + fn.args.kwonlyargs)
+            if value.id in params:
+                return True
+            if value.id not in local:
+                return self.global_read(value) is None and value.id not in self.funcs
+            values = []
+            for node in walk_own(fn):
+                if node.__class__ in (ast.Assign, ast.AnnAssign, ast.AugAssign):
+                    targets = node.targets if node.__class__ is ast.Assign else [node.target]
+                    if any(t.__class__ is Name and t.id == value.id for t in targets):
+                        values.append(node.value if node.__class__ is not ast.AugAssign else node)
+                elif node.__class__ in (ast.For, ast.comprehension) and any(
+                        n.__class__ is Name and n.id == value.id for n in ast.walk(node.target)):
+                    return False
+            return bool(values) and all(v is not None and (v.__class__ is ast.AugAssign and
+                                                           self.immutable(v.value, fn, local, verdicts, seen)
+                                                           or v.__class__ is not ast.AugAssign and
+                                                           self.immutable(v, fn, local, verdicts, seen)) for v in values)
+        if cls is Call:
+            f = value.func
+            if f.__class__ is Name:
+                if f.id in IMMUTABLE_BUILTINS and f.id not in self.assigned:
+                    return True
+                if f.id in ("min", "max", "sum", "next") and f.id not in self.assigned:
+                    return True   # of numbers or strings here: the other arguments passed the purity rules
+                if f.id in verdicts and verdicts[f.id][0] is None:
+                    return f.id in seen or (seen.add(f.id) or verdicts[f.id][2](verdicts))
+                if self.imported(f.id):
+                    return (self.resolved(f) or "").partition(".")[0] in NUMBER_MODULES
+                return False
+            if f.__class__ is Attribute:
+                if f.attr in STR_METHODS:
+                    return True
+                resolved = self.resolved(f) or ""
+                return resolved.partition(".")[0] in NUMBER_MODULES
+        return False
+
+
+def work_facts(analysis, tree, heavy_calls):
+    work = WorkFacts(analysis, tree, heavy_calls)
+    return {"startup": work.startup(), "hooks": work.hooks(), "functions": work.functions()}
+
+
 def empty_facts(path):
     return {"path": path, "sha256": None, "error": None, "imports": [], "uses": {}, "unused": [],
             "heavy_calls": [], "sys_path_changes": [], "defines_getattr": False,
-            "has_main_block": False, "future_annotations": False}
+            "has_main_block": False, "future_annotations": False,
+            "work": {"startup": [], "hooks": [], "functions": []}}
 
 
 def source_encoding(data):
@@ -1428,7 +1992,9 @@ def analyze(path, side_effect_modules):
                            "message": "too deeply nested for this interpreter's parser: %s" % e}
         return result
     try:
-        result.update(FileAnalysis(path, text, tree, side_effect_modules).run())
+        analysis = FileAnalysis(path, text, tree, side_effect_modules)
+        result.update(analysis.run())
+        result["work"] = work_facts(analysis, tree, result["heavy_calls"])
     except RecursionError as e:
         result["error"] = {"kind": "internal", "line": None, "column": None,
                            "message": "too deeply nested to analyze: %s" % e}

@@ -25,6 +25,7 @@ its wall time in ms and how much the resident set grew while it ran, in KiB. It 
 passes everything through unchanged.
 """
 import builtins
+import os
 import sys
 import time
 
@@ -89,6 +90,9 @@ def main(path):
         result["error_type"] = type(error).__name__
         result["message"] = str(error)
         result["line"] = _agent_line(error, path)
+        cache_file = _cache_file(error)
+        if cache_file is not None:
+            result["cache_file"] = cache_file
     sys.stdout.write("\n" + json.dumps(result) + "\n")
 
 
@@ -119,6 +123,28 @@ def _page_kb():
 def _rss_pages():
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1])
+
+
+def _cache_file(error):
+    """The cached bytecode file being read when the error arose, when it lies under PYTHONPYCACHEPREFIX.
+
+    A truncated .pyc (a full disk) fails in importlib's get_code with EOFError or ValueError: that is the cache's
+    failure, not the agent's, and the caller removes the file and loads again.
+    """
+    prefix = getattr(sys, "pycache_prefix", None)
+    if not prefix:
+        return None
+    tb = error.__traceback__
+    found = None
+    while tb is not None:
+        # only a failure of importlib unmarshalling the cached file: get_code calling _compile_bytecode
+        if tb.tb_frame.f_code.co_name == "get_code" and tb.tb_next is not None \
+                and tb.tb_next.tb_frame.f_code.co_name == "_compile_bytecode":
+            candidate = tb.tb_frame.f_locals.get("bytecode_path")
+            if isinstance(candidate, str) and os.path.abspath(candidate).startswith(os.path.abspath(prefix) + os.sep):
+                found = candidate
+        tb = tb.tb_next
+    return found
 
 
 def _agent_line(error, path):

@@ -39,7 +39,7 @@ public final class DeploymentStore implements DeploymentJournal {
 
     private static final String STEP_COLUMNS = """
             SELECT id, deployment_id, batch, position, machine, agent, file, pattern, before_sha256, after_sha256,
-                   predicted_gain_ms, notes_json, deferred_names_json, removed_names_json, state, detail, updated_at
+                   predicted_gain_ms, notes_json, deferred_names_json, removed_names_json, state, detail, updated_at, real_path
             FROM deployment_steps
             """;
 
@@ -83,8 +83,9 @@ public final class DeploymentStore implements DeploymentJournal {
             String now = Timestamps.now();
             try (PreparedStatement step = c.prepareStatement("""
                     INSERT INTO deployment_steps (deployment_id, batch, position, machine, agent, file, pattern, before_sha256,
-                        after_sha256, predicted_gain_ms, notes_json, deferred_names_json, removed_names_json, state, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)""")) {
+                        after_sha256, predicted_gain_ms, notes_json, deferred_names_json, removed_names_json, state, updated_at,
+                        real_path)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)""")) {
                 for (PlanStep s : plan.steps()) {
                     String before = insertBlob(c, s.rewrite().before());
                     String after = insertBlob(c, s.rewrite().after());
@@ -102,6 +103,7 @@ public final class DeploymentStore implements DeploymentJournal {
                     step.setString(12, Json.write(s.hints().deferredNames()));
                     step.setString(13, Json.write(s.hints().removedNames()));
                     step.setString(14, now);
+                    step.setString(15, s.realPath().toString());
                     step.addBatch();
                 }
                 step.executeBatch();
@@ -277,11 +279,11 @@ public final class DeploymentStore implements DeploymentJournal {
     @Override
     public List<Backup> backups(long deploymentId) {
         return database.read(c -> Rows.list(c, """
-                SELECT b.step_id, b.sha256, b.path, b.mode, b.mtime, b.reason, b.taken_at
+                SELECT b.step_id, b.sha256, b.path, b.mode, b.mtime, b.reason, b.taken_at, b.real_path, b.owner, b.grp
                 FROM backups b JOIN deployment_steps s ON s.id = b.step_id
                 WHERE s.deployment_id = ? ORDER BY b.id""", r -> new Backup(r.getLong(1), r.getString(2), r.getString(3),
                 (Integer) r.getObject(4), r.getString(5) == null ? null : Instant.parse(r.getString(5)), r.getString(6),
-                Timestamps.parse(r.getString(7))), deploymentId));
+                Timestamps.parse(r.getString(7)), r.getString(8), r.getString(9), r.getString(10)), deploymentId));
     }
 
     @Override
@@ -411,9 +413,11 @@ public final class DeploymentStore implements DeploymentJournal {
     }
 
     private static void insertBackup(Connection c, StoredStep step, String sha, FileMeta meta, String reason) throws SQLException {
-        update(c, "INSERT INTO backups (step_id, sha256, path, mode, mtime, reason, taken_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        update(c, """
+                INSERT INTO backups (step_id, sha256, path, mode, mtime, reason, taken_at, real_path, owner, grp)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 step.id(), sha, step.file().toString(), meta.mode(), meta.mtime() == null ? null : meta.mtime().toString(), reason,
-                Timestamps.now());
+                Timestamps.now(), meta.realPath() == null ? null : meta.realPath().toString(), meta.owner(), meta.group());
     }
 
     private static String insertBlob(Connection c, byte[] content) throws SQLException {
@@ -474,6 +478,6 @@ public final class DeploymentStore implements DeploymentJournal {
                 r.getObject("predicted_gain_ms") == null ? null : r.getDouble("predicted_gain_ms"),
                 Json.readStringList(r.getString("notes_json")), new ProofHints(Json.readStringList(r.getString("deferred_names_json")),
                 Json.readStringList(r.getString("removed_names_json"))), StepState.parse(r.getString("state")), r.getString("detail"),
-                Timestamps.parse(r.getString("updated_at")));
+                Timestamps.parse(r.getString("updated_at")), r.getString("real_path") == null ? null : Path.of(r.getString("real_path")));
     }
 }

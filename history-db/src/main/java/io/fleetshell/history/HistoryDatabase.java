@@ -33,7 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class HistoryDatabase implements AutoCloseable {
 
     /** The highest migration in {@value #MIGRATIONS}; a test checks it against the files. */
-    static final MigrationVersion SCHEMA_VERSION = MigrationVersion.fromVersion("10");
+    static final MigrationVersion SCHEMA_VERSION = MigrationVersion.fromVersion("11");
 
     static final String MIGRATIONS = "classpath:io/fleetshell/history/migration";
 
@@ -266,7 +266,14 @@ public final class HistoryDatabase implements AutoCloseable {
         String moveAway = " Move it away (for example: mv " + db + " " + db + ".broken) and fleetshell will start"
                 + " a new, empty history there.";
         String message;
-        if (code.startsWith("SQLITE_NOTADB")) {
+        boolean full = code.startsWith("SQLITE_FULL") || String.valueOf(e.getMessage()).contains("cannot commit - no transaction is active");
+        if (full) {
+            // SQLite rolls a transaction back by itself when a write finds the disk full; the commit then finds none.
+            message = "Cannot " + verb + " the history database " + db + ": " + (code.startsWith("SQLITE_FULL")
+                    ? "the disk holding it is full" : "SQLite rolled the transaction back by itself, as it does when the disk is full")
+                    + " (" + freeSpace(db) + "). Nothing was stored. Free space there (or point FLEETSHELL_HOME at another disk)"
+                    + " and run the command again.";
+        } else if (code.startsWith("SQLITE_NOTADB")) {
             message = db + " is not a SQLite database, so fleetshell cannot use it as its history." + moveAway
                     + nothingChanged;
         } else if (code.startsWith("SQLITE_CORRUPT")) {
@@ -286,6 +293,15 @@ public final class HistoryDatabase implements AutoCloseable {
                     + nothingChanged;
         }
         return new FleetshellException(ErrorCode.HISTORY_UNAVAILABLE, message, e);
+    }
+
+    private static String freeSpace(Path db) {
+        try {
+            long free = java.nio.file.Files.getFileStore(db.toAbsolutePath().getParent()).getUsableSpace();
+            return free < 1024 * 1024 ? free / 1024 + " KB free" : free / (1024 * 1024) + " MB free";
+        } catch (java.io.IOException | RuntimeException e) {
+            return "free space unknown";
+        }
     }
 
     private static void closeQuietly(SQLiteConnection connection, Exception cause) {

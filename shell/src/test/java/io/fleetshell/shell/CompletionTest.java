@@ -51,7 +51,7 @@ class CompletionTest {
     @Test
     void completesCommandsAndSubCommands() {
         assertThat(tab("inv")).containsExactly("inventory");
-        assertThat(tab("inventory ")).containsExactlyInAnyOrder("load", "list", "show", "refresh", "unload");
+        assertThat(tab("inventory ")).containsExactlyInAnyOrder("load", "list", "show", "env", "refresh", "unload");
         assertThat(tab("inventory l")).containsExactlyInAnyOrder("load", "list");
         assertThat(tab("hi")).containsExactly("history");
     }
@@ -82,7 +82,7 @@ class CompletionTest {
         assertThat(tab("optimize Tr")).containsExactly("TranslationService");
         // Python patterns, then the Java ones (completion does not look at the agent's language yet)
         assertThat(tab("optimize TranslationService --pattern ")).containsExactly("dependency_reduction", "lazy_loading",
-                "java_unused_imports", "java_lazy_holder", "java_memoize_field");
+                "async_initialization", "cache_optimization", "java_unused_imports", "java_lazy_holder", "java_memoize_field");
         assertThat(tab("optimize KnowledgeIndexAgent --pattern java_l")).containsExactly("java_lazy_holder");
         assertThat(tab("optimize TranslationService --pattern l")).containsExactly("lazy_loading");
     }

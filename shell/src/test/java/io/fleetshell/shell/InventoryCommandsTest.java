@@ -124,7 +124,7 @@ class InventoryCommandsTest {
 
         ShellHarness.Run again = shell.oneShot("inventory", "refresh", "--json");
         JsonNode result = json.readTree(again.out());
-        assertThat(result.propertyNames()).containsExactly("configs", "added", "removed", "changed", "notices");
+        assertThat(result.propertyNames()).containsExactly("configs", "added", "removed", "changed", "machines_changed", "notices");
         assertThat(result.get("configs").get(0).propertyNames()).containsExactly("file", "machine", "root", "sha256", "agents");
         assertThat(result.get("added")).isEmpty();
         assertThat(result.get("changed")).isEmpty();
@@ -185,7 +185,7 @@ class InventoryCommandsTest {
             assertThat(r.status()).isEqualTo(2);
             assertThat(r.err()).contains("unknown command 'inventori' (did you mean inventory?)");
         });
-        assertThat(shell.oneShot("inventory", "lst").err()).contains("inventory lst is not a command; inventory has: inventory list");
+        assertThat(shell.oneShot("inventory", "lst").err()).contains("inventory lst is not a command; inventory has: inventory env, inventory list");
         assertThat(shell.oneShot("inventory", "list", "--machin", "x").err()).contains("did you mean --machine?");
         assertThat(shell.oneShot("inventory", "list", "--machine").err()).contains("--machine needs a value");
         assertThat(shell.oneShot("inventory", "list", "extra").err()).contains("inventory list takes no arguments; 'extra' is one too many");

@@ -41,6 +41,22 @@ public final class Expander {
     }
 
     /**
+     * The variables in {@code text} that expand to nothing: unset, without a {@code :-default} and without a
+     * built-in default. A shell would expand them silently to "", which in a path is almost always a mistake.
+     */
+    public java.util.List<String> unset(String text) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        Matcher m = VARIABLE.matcher(text);
+        while (m.find()) {
+            String name = m.group(1) != null ? m.group(1) : m.group(3);
+            if (!environment.containsKey(name) && m.group(2) == null && !BUILT_IN_DEFAULTS.containsKey(name)) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    /**
      * The integer a value stands for after expansion, sums included.
      *
      * @throws NumberFormatException when the expanded text is not an integer expression; its message

@@ -29,11 +29,17 @@ public final class InventoryLoader {
     public static final Set<String> DEFAULT_INFRASTRUCTURE =
             Set.of("ObservabilityHub", "EnhancedObservabilityHub", "UnifiedObservabilityCenter", "ServiceRegistry");
 
-    private static final Pattern MACHINE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
+    /** Larger than this is no startup config (the largest real one seen is about 60 kB). */
+    public static final int MAX_CONFIG_BYTES = 8 << 20;
+    /** Agent and machine names become file names (logs, pid files): nothing that could leave a directory. */
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final Pattern CODE_DIRECTORY = Pattern.compile("(.+)_code");
+    /** Environment variables whose values are paths, checked for existence at load. */
+    private static final Pattern PATH_VARIABLE = Pattern.compile(".*PATH|.*_(DIR|HOME|ROOT)");
 
     private final Map<String, String> environment;
     private final Set<String> infrastructure;
+    private final Map<String, MachineOverride> machines;
     private final StartupConfigReader reader = new StartupConfigReader();
 
     /**
@@ -41,8 +47,16 @@ public final class InventoryLoader {
      * @param infrastructure names of infrastructure agents
      */
     public InventoryLoader(Map<String, String> environment, Set<String> infrastructure) {
+        this(environment, infrastructure, Map.of());
+    }
+
+    /**
+     * @param machines what settings.yaml overrides per machine name ({@code machines:})
+     */
+    public InventoryLoader(Map<String, String> environment, Set<String> infrastructure, Map<String, MachineOverride> machines) {
         this.environment = Map.copyOf(environment);
         this.infrastructure = Set.copyOf(infrastructure);
+        this.machines = Map.copyOf(machines);
     }
 
     public LoadedConfig load(ConfigSource source) {
@@ -50,46 +64,141 @@ public final class InventoryLoader {
         String text = readText(file);
         StartupConfig config = reader.read(file, text);
 
-        Expander expander = new Expander(withDefaults(config.globalSettings()));
         String machineName = machineName(source, config, file);
-        List<Notice> notices = new ArrayList<>();
+        MachineOverride override = machines.getOrDefault(machineName, MachineOverride.NONE);
+        List<Notice> notices = new ArrayList<>(config.notices());
         List<StartupConfig.Entry> agentEntries = new ArrayList<>();
         for (StartupConfig.Entry entry : config.entries()) {
             if (entry.name() == null) {
                 notices.add(new Notice(file, entry.line(), "entry under " + entry.group() + " has no name: skipped"));
             } else if (!(entry.fields().get("script_path") instanceof String path) || path.isBlank()) {
-                notices.add(new Notice(file, entry.line(), entry.name() + " is not an agent (no script_path): skipped"));
+                notices.add(new Notice(file, entry.line(), notAnAgent(entry)));
             } else {
+                requireSafeName(file, entry.line(), "agent", entry.name());
                 agentEntries.add(entry);
             }
         }
         rejectDuplicateNames(file, agentEntries);
 
+        Map<String, String> variables = withDefaults(config.globalSettings());
+        // ${PWD} is where agents start: the fleet root. Until the root is known, the config's own directory stands in.
+        Expander inferring = new Expander(with(variables, "PWD", file.getParent().toString()));
         Path root = source.root() != null
                 ? source.root().toAbsolutePath().normalize()
-                : ScriptResolver.inferRoot(file, agentEntries.stream().map(e -> expander.expand((String) e.fields().get("script_path"))).toList());
+                : ScriptResolver.inferRoot(file, agentEntries.stream()
+                        .map(e -> override.mapScriptPath(inferring.expand((String) e.fields().get("script_path")))).toList());
         ScriptResolver resolver = new ScriptResolver(root);
+        Expander expander = new Expander(with(variables, "PWD", resolver.root().toString()));
 
         List<Agent> agents = new ArrayList<>();
         for (StartupConfig.Entry entry : agentEntries) {
-            Agent agent = toAgent(file, machineName, entry, expander, resolver, config.globalSettings());
+            warnUnset(file, entry.lineOf("script_path"), "script_path of " + entry.name(), (String) entry.fields().get("script_path"),
+                    expander, notices);
+            if (entry.fields().get("config") instanceof Map<?, ?> m) {
+                unsetIn(m, expander).forEach(var -> notices.add(new Notice(file, entry.lineOf("config"), unsetMessage("config of " + entry.name(), var))));
+            }
+            Agent agent = toAgent(file, machineName, entry, expander, resolver, config.globalSettings(), override);
             if (agent.script().status() != ScriptResolution.Status.FOUND) {
                 notices.add(new Notice(file, entry.line(), agent.name() + ": script " + agent.script().detail()));
+            } else {
+                ScriptResolver.unreadable(agent.script().path())
+                        .ifPresent(why -> notices.add(new Notice(file, entry.lineOf("script_path"), agent.name() + ": script " + why)));
             }
             agents.add(agent);
         }
         notices.addAll(PortConflicts.within(agents));
 
-        Machine machine = new Machine(machineName, resolver.root(), python(config.globalSettings()),
-                environment(config.globalSettings(), expander), healthCheck(config.globalSettings()));
+        Map<String, String> env = environment(file, config, machineName, expander, override, resolver.root(), notices);
+        Machine machine = new Machine(machineName, resolver.root(), override.python() != null ? override.python() : python(config.globalSettings()),
+                env, healthCheck(config.globalSettings()));
         return new LoadedConfig(new ConfigSource(file, source.machine(), source.root()), text, Checksums.sha256(text),
                 machine, agents, notices);
     }
 
+    private static String notAnAgent(StartupConfig.Entry entry) {
+        if (entry.fields().get("agents") instanceof List<?> || entry.fields().containsKey("description")) {
+            return "%s in group %s has no script_path; with %s it describes other agents, not an agent: skipped".formatted(entry.name(),
+                    entry.group(), entry.fields().get("agents") instanceof List<?> ? "an agents: list" : "a description:");
+        }
+        return entry.name() + " is not an agent (no script_path): skipped";
+    }
+
+    private static void requireSafeName(Path file, int line, String what, String name) {
+        if (!SAFE_NAME.matcher(name).matches()) {
+            throw StartupConfigReader.invalid(file, line, ("%s name '%s' is not a safe file name (fleetshell names log and pid files after it): "
+                    + "use letters, digits, '.', '_' or '-', starting with a letter or digit, at most 128").formatted(what, name));
+        }
+    }
+
+    private static Map<String, String> with(Map<String, String> variables, String name, String value) {
+        Map<String, String> out = new HashMap<>(variables);
+        out.put(name, value);
+        return out;
+    }
+
+    private static void warnUnset(Path file, int line, String what, String raw, Expander expander, List<Notice> notices) {
+        expander.unset(raw).forEach(var -> notices.add(new Notice(file, line, unsetMessage(what, var))));
+    }
+
+    private static String unsetMessage(String what, String variable) {
+        return "%s uses ${%s}, which is not set and has no default, so it expands to \"\": set %s or write ${%s:-DEFAULT}"
+                .formatted(what, variable, variable, variable);
+    }
+
+    private static List<String> unsetIn(Object value, Expander expander) {
+        return switch (value) {
+            case String s -> expander.unset(s);
+            case Map<?, ?> m -> m.values().stream().flatMap(v -> unsetIn(v, expander).stream()).distinct().toList();
+            case List<?> l -> l.stream().flatMap(v -> unsetIn(v, expander).stream()).distinct().toList();
+            case null, default -> List.of();
+        };
+    }
+
+    /**
+     * The environment every agent of the machine gets: the config's {@code global_settings.environment} expanded, then
+     * settings.yaml's {@code env:} over it, both with {@code path_map} applied. Path variables whose entries do not
+     * exist here are warned about: a container path ({@code PYTHONPATH: /app}) is the usual cause of "No module named".
+     */
+    private static Map<String, String> environment(Path file, StartupConfig config, String machine, Expander expander, MachineOverride override,
+                                                   Path root, List<Notice> notices) {
+        Map<String, String> env = new LinkedHashMap<>();
+        Map<String, Integer> lines = new HashMap<>();
+        if (config.globalSettings().get("environment") instanceof Map<?, ?> declared) {
+            declared.forEach((k, v) -> {
+                String name = k.toString();
+                int line = config.settingLines().getOrDefault("environment." + name, 1);
+                lines.put(name, line);
+                if (v != null) {
+                    warnUnset(file, line, "environment variable " + name, v.toString(), expander, notices);
+                }
+                env.put(name, override.mapPathList(v == null ? "" : expander.expand(v.toString()), root));
+            });
+        }
+        override.environment().forEach((name, value) -> {
+            env.put(name, override.mapPathList(expander.expand(value), root));
+            lines.remove(name);
+        });
+        env.forEach((name, value) -> {
+            if (!PATH_VARIABLE.matcher(name).matches() || value.isBlank()) {
+                return;
+            }
+            for (String entry : value.split(java.io.File.pathSeparator)) {
+                if (!entry.isBlank() && (entry.startsWith("/") || entry.startsWith(".")) && !Files.exists(root.resolve(entry))) {
+                    String where = lines.containsKey(name) ? "" : " (set by env: in settings.yaml)";
+                    notices.add(new Notice(file, lines.getOrDefault(name, 0), ("%s entry %s does not exist on this machine%s; agents will not find "
+                            + "what is there. If it is a container path, map it to the fleet root in settings.yaml: machines: {%s: {path_map: {%s: .}}}, "
+                            + "then inventory refresh").formatted(name, entry, where, machine,
+                            entry)));
+                }
+            }
+        });
+        return env;
+    }
+
     private Agent toAgent(Path file, String machine, StartupConfig.Entry entry, Expander expander, ScriptResolver resolver,
-                          Map<String, Object> globalSettings) {
+                          Map<String, Object> globalSettings, MachineOverride override) {
         Map<String, Object> f = entry.fields();
-        String scriptPath = expander.expand((String) f.get("script_path"));
+        String scriptPath = override.mapScriptPath(expander.expand((String) f.get("script_path")));
         ScriptResolution script = resolver.resolve(scriptPath, entry.name(), file, entry.lineOf("script_path"));
         boolean infra = f.get("infrastructure") instanceof Boolean b ? b : infrastructure.contains(entry.name());
         Language language = language(file, entry, scriptPath);
@@ -184,14 +293,6 @@ public final class InventoryLoader {
         return env;
     }
 
-    private static Map<String, String> environment(Map<String, Object> globalSettings, Expander expander) {
-        Map<String, String> env = new LinkedHashMap<>();
-        if (globalSettings.get("environment") instanceof Map<?, ?> declared) {
-            declared.forEach((k, v) -> env.put(k.toString(), v == null ? "" : expander.expand(v.toString())));
-        }
-        return env;
-    }
-
     private static String python(Map<String, Object> globalSettings) {
         for (String key : List.of("python", "python_executable", "interpreter")) {
             if (globalSettings.get(key) instanceof String s && !s.isBlank()) {
@@ -244,9 +345,12 @@ public final class InventoryLoader {
         if (name == null) {
             name = "local";
         }
-        if (!MACHINE_NAME.matcher(name).matches()) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT,
-                    "machine name '%s' for %s is not valid: use letters, digits, '.', '_' or '-' with --machine".formatted(name, file));
+        if (!SAFE_NAME.matcher(name).matches()) {
+            if (source.machine() != null) {
+                throw new FleetshellException(ErrorCode.BAD_INPUT, ("machine name '%s' given with --machine is not a safe file name (fleetshell names files after it): "
+                        + "use letters, digits, '.', '_' or '-', starting with a letter or digit").formatted(name));
+            }
+            requireSafeName(file, config.machineLine(), "machine", name);
         }
         return name;
     }
@@ -271,6 +375,11 @@ public final class InventoryLoader {
             throw new FleetshellException(ErrorCode.BAD_INPUT, file + " is not a file; name a startup config YAML file");
         }
         try {
+            long size = Files.size(file);
+            if (size > MAX_CONFIG_BYTES) {
+                throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s is too large for a startup config: %.1f MB, the limit is %d MB. Nothing was loaded from it."
+                        .formatted(file, size / 1048576.0, MAX_CONFIG_BYTES >> 20));
+            }
             return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
         } catch (CharacterCodingException e) {
             throw new FleetshellException(ErrorCode.CONFIG_INVALID, file + " is not UTF-8 text; save it as UTF-8. Nothing was loaded from it.");

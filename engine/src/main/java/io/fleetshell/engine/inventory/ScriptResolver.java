@@ -2,6 +2,7 @@ package io.fleetshell.engine.inventory;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.process.Leftovers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,8 @@ public final class ScriptResolver {
 
     private static final Set<String> SKIPPED_DIRECTORIES =
             Set.of("__pycache__", "node_modules", "venv", ".venv", "site-packages", ".git", ".tox");
+
+    private static final String AMBIGUOUS = "set script_path to the right one";
 
     private final Path root;
     private final Path realRoot;
@@ -91,9 +94,35 @@ public final class ScriptResolver {
             if (!real.startsWith(realRoot)) {
                 throw escapes(scriptPath, real, configFile, line);
             }
+            if (Files.isDirectory(candidate)) {
+                return new ScriptResolution(ScriptResolution.Status.NOT_FOUND, null,
+                        "at %s is a directory, not a script file: set script_path to the agent's file".formatted(relative(candidate)));
+            }
+            if (!Files.isRegularFile(candidate)) {
+                return new ScriptResolution(ScriptResolution.Status.NOT_FOUND, null,
+                        "at %s is not a regular file (a device, socket or FIFO): set script_path to the agent's file".formatted(relative(candidate)));
+            }
             return new ScriptResolution(ScriptResolution.Status.FOUND, candidate, "at " + relative(candidate));
         }
-        return search(scriptPath, agentName);
+        ScriptResolution found = search(scriptPath, agentName);
+        if (found.status() == ScriptResolution.Status.NOT_FOUND && found.detail().contains(AMBIGUOUS)) {
+            // Guessing between two files could optimize the wrong one: the config must say which.
+            throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s:%d: script of %s %s. Nothing was loaded from this file."
+                    .formatted(configFile, line, agentName, found.detail()));
+        }
+        return found;
+    }
+
+    /**
+     * Why fleetshell cannot read a script it found, or empty when it can: a load warns about it at once, where a
+     * profile or proof would only fail later with "cannot read".
+     */
+    public static java.util.Optional<String> unreadable(Path script) {
+        if (!Files.isReadable(script)) {
+            return java.util.Optional.of("at %s cannot be read: permission denied for fleetshell's user; make it readable (chmod a+r) or run fleetshell as its owner"
+                    .formatted(script));
+        }
+        return java.util.Optional.empty();
     }
 
     private ScriptResolution search(String scriptPath, String agentName) {
@@ -115,7 +144,7 @@ public final class ScriptResolver {
             }
             if (matches.size() > 1) {
                 return new ScriptResolution(ScriptResolution.Status.NOT_FOUND, null,
-                        "not at %s; %d files named %s under the fleet root (%s): set script_path to the right one"
+                        ("not at %s; %d files named %s under the fleet root (%s): " + AMBIGUOUS)
                                 .formatted(scriptPath, matches.size(), name,
                                         String.join(", ", matches.stream().map(this::relative).toList())));
             }
@@ -139,7 +168,9 @@ public final class ScriptResolver {
 
                     @Override
                     public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                        if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
+                        // fleetshell's own hidden working files (a killed proof's sibling) are never taken for a script
+                        if ((attrs.isRegularFile() || attrs.isSymbolicLink())
+                                && !Leftovers.isHiddenSibling(file.getFileName().toString())) {
                             index.computeIfAbsent(file.getFileName().toString(), k -> new ArrayList<>()).add(file);
                         }
                         return FileVisitResult.CONTINUE;

@@ -10,11 +10,21 @@ import java.util.Map;
  *
  * @param file           the config file
  * @param globalSettings the {@code global_settings:} mapping, or empty
+ * @param settingLines   the 1-based line of each global setting, and of each environment variable as
+ *                       {@code environment.NAME}
  * @param machineKey     the machine the file names for itself ({@code machine:} at top level or in
  *                       global settings, else the prefix of a {@code <machine>_services:} key), or null
+ * @param machineLine    the line that names it (1 when nothing does)
  * @param entries        every entry under {@code agent_groups:} and every {@code *_services:} list, in file order
+ * @param notices        what was skipped as clearly not an agent, with its line
  */
-public record StartupConfig(Path file, Map<String, Object> globalSettings, String machineKey, List<Entry> entries) {
+public record StartupConfig(Path file, Map<String, Object> globalSettings, Map<String, Integer> settingLines, String machineKey,
+                            int machineLine, List<Entry> entries, List<Notice> notices) {
+
+    public StartupConfig {
+        entries = List.copyOf(entries);
+        notices = List.copyOf(notices);
+    }
 
     /**
      * One service entry.

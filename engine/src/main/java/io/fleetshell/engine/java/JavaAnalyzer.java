@@ -27,6 +27,8 @@ import com.github.javaparser.ast.stmt.ForEachStmt;
 import com.github.javaparser.ast.stmt.ForStmt;
 import com.github.javaparser.ast.stmt.Statement;
 import com.github.javaparser.ast.stmt.WhileStmt;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.SafeFiles;
 import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.analysis.ParseError;
 import io.fleetshell.engine.java.HeavyInitializer.FieldUse;
@@ -70,10 +72,9 @@ public final class JavaAnalyzer {
 
     public JavaFacts analyze(Path file) {
         try {
-            return analyze(file, Files.readAllBytes(file));
-        } catch (IOException e) {
-            return JavaFacts.unparsed(file, null, new ParseError(ParseError.Kind.UNREADABLE, null, null,
-                    "cannot read " + file + ": " + e.getMessage()), level.name());
+            return analyze(file, SafeFiles.readScript(file));
+        } catch (FleetshellException e) {
+            return JavaFacts.unparsed(file, null, new ParseError(ParseError.Kind.UNREADABLE, null, null, e.getMessage()), level.name());
         }
     }
 

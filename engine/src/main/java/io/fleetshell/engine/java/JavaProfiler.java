@@ -1,5 +1,7 @@
 package io.fleetshell.engine.java;
 
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.SafeFiles;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.pattern.PatternInput;
@@ -46,7 +48,7 @@ public final class JavaProfiler {
                 machine.environment());
         Path work;
         try {
-            work = Files.createTempDirectory("fleetshell-java-profile");
+            work = io.fleetshell.engine.process.Leftovers.newTempDirectory("java-profile");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -61,8 +63,8 @@ public final class JavaProfiler {
         String version = "java " + Runtime.version().feature();
         byte[] source;
         try {
-            source = Files.readAllBytes(agent.script().path());
-        } catch (IOException e) {
+            source = SafeFiles.readScript(machine.fleetRoot(), agent.script().path());
+        } catch (FleetshellException e) {
             return List.of(failed(version, "Unreadable", e.getMessage(), null));
         }
         JavaFacts facts = analyzer.analyze(agent.script().path(), source);

@@ -57,7 +57,7 @@ public final class JavaProver {
     public Proof prove(Agent agent, Machine machine, Rewrite rewrite, JavaFacts beforeFacts) {
         Path work;
         try {
-            work = Files.createTempDirectory("fleetshell-java-proof");
+            work = io.fleetshell.engine.process.Leftovers.newTempDirectory("java-proof");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -30,7 +30,9 @@ import java.util.Optional;
  *   <li>initialization complexity 0-1: heavy initializers of any kind, 0.5 each.</li>
  * </ul>
  * Instance fields a memoized supplier can defer are recommended but not measured here (the proof
- * measures them); the predicted gain counts the measured static fields only.
+ * measures them); the predicted gain counts the measured static fields only. Its figures are start to healthy
+ * ({@link AgentScore.Measure#START_TO_HEALTHY}), never added to Python module loads. Risk: one point per heavy
+ * initializer read before start-up ends (at most two), one for a rewrite of more than five members.
  */
 public final class JavaScorer {
 
@@ -43,12 +45,15 @@ public final class JavaScorer {
             return unscorable.get();
         }
         if (!facts.parsed()) {
-            return notOptimizable(agent, "%s:%d:%d: %s (never modified)".formatted(agent.script().path(),
-                    facts.error().line(), facts.error().column(), facts.error().message()));
+            return AgentScore.notOptimizable(agent.id(), "%s:%d:%d: %s (never modified)".formatted(agent.script().path(),
+                    facts.error().line(), facts.error().column(), facts.error().message()), new AgentScore.Error(facts.error().kind().toString(),
+                    agent.script().path().toString(), facts.error().line(), facts.error().column(), facts.error().message()));
         }
         if (profile != null && !profile.loaded()) {
-            return notOptimizable(agent, "fails to start: " + profile.failure().map(Object::toString).orElse("")
-                    + " (a rewrite could not be proven)");
+            io.fleetshell.engine.profile.LoadSample.LoadError failure = profile.failure()
+                    .orElse(new io.fleetshell.engine.profile.LoadSample.LoadError("Error", "", null));
+            return AgentScore.notOptimizable(agent.id(), "fails to start: " + failure + " (a rewrite could not be proven)",
+                    new AgentScore.Error("load", agent.script().path().toString(), failure.line(), null, failure.type() + ": " + failure.message()));
         }
         List<String> reasons = new ArrayList<>();
         if (profile == null) {
@@ -62,7 +67,7 @@ public final class JavaScorer {
         List<StatementAssessment> statements = new ArrayList<>();
         List<HeavyInitializer> holders = new ArrayList<>();
         List<HeavyInitializer> memoized = new ArrayList<>();
-        boolean trapped = false;
+        int traps = 0;
         for (HeavyInitializer h : facts.initializers()) {
             AgentProfile.StatementMedian cost = measured.get(h.line());
             String text = h.kind() + " " + (h.field() == null ? h.owner() : h.label());
@@ -73,7 +78,7 @@ public final class JavaScorer {
                         cost == null ? null : ScoreScale.round(cost.millis()), cost == null ? null : ScoreScale.round(cost.rssKb())));
             } else {
                 boolean early = h.uses().stream().anyMatch(u -> u.phase() != HeavyInitializer.Phase.RUNTIME);
-                trapped |= early;
+                traps += early ? 1 : 0;
                 String reason = "%s %s; stays eager: %s".formatted(h.label(), h.calls().getFirst().describe(), String.join("; ", h.blockers()));
                 if (early) {
                     reasons.add(reason);
@@ -102,6 +107,8 @@ public final class JavaScorer {
                     .mapToDouble(AgentProfile.StatementMedian::millis).max().orElse(0);
             double rss = holders.stream().map(h -> measured.get(h.line())).filter(java.util.Objects::nonNull)
                     .mapToDouble(AgentProfile.StatementMedian::rssKb).sum();
+            // Medians of single fields do not add up to the median of the whole start: never a part larger than the whole.
+            removed = Math.min(removed, load);
             double share = load <= 0 ? 0 : Math.min(1, removed / load);
             gain = ScoreScale.round(removed);
             if (!holders.isEmpty()) {
@@ -130,20 +137,14 @@ public final class JavaScorer {
         }
         double score = ScoreScale.round(factors.total());
         Band band = Band.of(score);
-        Risk risk = band == Band.HIGH || band == Band.MEDIUM_LOW_RISK ? Risk.LOW : band == Band.MEDIUM ? Risk.MEDIUM : Risk.HIGH;
-        if (trapped) {
-            risk = risk.raised();
-        }
+        int rewritten = holders.size() + memoized.size() + facts.removableImports().size();
+        Risk risk = Risk.of(Math.min(2, traps) + (rewritten > Risk.MANY_STATEMENTS ? 1 : 0));
         boolean gains = !holders.isEmpty() || !memoized.isEmpty();
         if (!gains) {
             reasons.addFirst("nothing to gain at start-up: no heavy initializer can be deferred");
         }
         return new AgentScore(agent.id(), gains ? Status.OPTIMIZABLE : Status.NOTHING_TO_GAIN, score, band, risk, factors,
-                load, gain, profile == null ? 0 : baselineVersion, recommendations, reasons, statements);
-    }
-
-    private static AgentScore notOptimizable(Agent agent, String reason) {
-        return AgentScore.notOptimizable(agent.id(), reason);
+                load, gain, profile == null ? 0 : baselineVersion, recommendations, reasons, statements, AgentScore.Measure.START_TO_HEALTHY, null);
     }
 
     private static String count(int n, String noun) {

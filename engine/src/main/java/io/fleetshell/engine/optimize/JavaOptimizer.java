@@ -1,5 +1,6 @@
 package io.fleetshell.engine.optimize;
 
+import io.fleetshell.engine.SafeFiles;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
@@ -120,12 +121,7 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
     public Optimization optimize(Agent agent, Machine machine, List<Pattern<JavaFacts>> patterns) {
         Optimizable.require(agent, "source");
         Path file = agent.script().path();
-        byte[] original;
-        try {
-            original = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        byte[] original = SafeFiles.readScript(machine.fleetRoot(), file);
         JavaFacts facts = analyzer.analyze(file, original);
         if (!facts.parsed()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s:%s: %s. %s is not optimized until the file parses at %s; nothing was changed."

@@ -1,5 +1,6 @@
 package io.fleetshell.engine.optimize;
 
+import io.fleetshell.engine.SafeFiles;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.python.analysis.FileFacts;
@@ -13,6 +14,10 @@ import io.fleetshell.engine.python.pattern.LineMap;
 import io.fleetshell.engine.pattern.Pattern;
 import io.fleetshell.engine.pattern.PatternChain;
 import io.fleetshell.engine.python.pattern.RemoveUnusedImports;
+import io.fleetshell.engine.python.pattern.MemoizePureFunctions;
+import io.fleetshell.engine.python.proof.AgentRuns;
+import io.fleetshell.engine.python.proof.CacheProof;
+import io.fleetshell.engine.python.proof.ReplayRequests;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
@@ -130,7 +135,9 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     public Map<AgentId, FileFacts> analyze(Inventory inventory, List<Agent> agents) {
         Map<String, List<Agent>> byPython = new LinkedHashMap<>();
         for (Agent agent : agents) {
-            if (agent.script().found() && !agent.infrastructure()) {
+            // a FIFO, device or directory would block or fail the helper: it is refused when read, not analyzed
+            if (agent.script().found() && !agent.infrastructure()
+                    && java.nio.file.Files.isRegularFile(agent.script().path(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 String python = inventory.machine(agent.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON);
                 byPython.computeIfAbsent(python, p -> new ArrayList<>()).add(agent);
             }
@@ -170,7 +177,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
 
     /** The hidden sibling that holds the original while a written rewrite is proved against it; recovery removes it. */
     public static Path originalCopy(Path file) {
-        return file.resolveSibling("." + file.getFileName() + ".fleetshell-original.py");
+        return file.resolveSibling("." + file.getFileName() + ".fleetshell-original" + io.fleetshell.engine.process.Leftovers.mark() + "copy.py");
     }
 
     /** The Prover loads the original from {@link #originalCopy}, since the agent's file already holds the rewrite. */
@@ -178,14 +185,14 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     public Proof proveWritten(Agent agent, Machine machine, Rewrite rewrite, ProofHints hints) {
         Path copy = originalCopy(rewrite.file());
         try {
-            Files.write(copy, rewrite.before());
+            SafeFiles.writeFresh(copy, rewrite.before());
         } catch (IOException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write " + copy + " to prove the rewrite: " + e.getMessage(), e);
         }
         try {
             ProfileTarget target = new ProfileTarget(agent.id(), copy, machine.python(), machine.fleetRoot(), machine.environment());
             Proof proof = prover.prove(new Prover.Subject(target, new Rewrite(rewrite.pattern(), copy, rewrite.before(),
-                    rewrite.after(), rewrite.notes()), hints.deferredNames(), hints.removedNames(), null));
+                    rewrite.after(), rewrite.notes()), hints.deferredNames(), hints.removedNames(), null, ReplayRequests.of(agent)));
             return proof.withoutSkipped(ProofCheck.AGENT_TESTS);
         } finally {
             try {
@@ -201,14 +208,24 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         Optimizable.require(agent, "script");
         Path script = agent.script().path();
         String python = machine.python();
-        byte[] original = read(script);
+        byte[] original = read(machine, script);
         FileFacts current = analyze(python, script);
         if (!current.parsed()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s: %s. %s is not optimized until the file parses under %s; nothing was changed."
                     .formatted(script, current.error().line(), current.error(), agent.id(), python));
         }
         String version = versions.computeIfAbsent(python, facts::version);
-        Map<String, String> base = Map.of(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, script, current));
+        Map<String, String> base = new LinkedHashMap<>(Map.of(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, script, current)));
+        List<String> requests = ReplayRequests.of(agent);
+        if (patterns.stream().anyMatch(p -> p instanceof MemoizePureFunctions) && !requests.isEmpty()
+                && !MemoizePureFunctions.candidates(current).isEmpty()) {
+            // the cache's benefit is measured before it is proposed: a replay of the agent's requests with call counting
+            ProfileTarget target = new ProfileTarget(agent.id(), script, python, machine.fleetRoot(), machine.environment());
+            Map<String, MemoizePureFunctions.Measured> measured = new LinkedHashMap<>();
+            new CacheProof(new AgentRuns(Duration.ofSeconds(60))).measure(target, requests, MemoizePureFunctions.candidates(current))
+                    .forEach((name, c) -> measured.put(name, new MemoizePureFunctions.Measured(c.calls(), c.distinct(), c.totalMillis())));
+            base.put(MemoizePureFunctions.OPTION_CALL_COUNTS, MemoizePureFunctions.option(measured));
+        }
         // after a rewrite the patterns still report lines of the original, through the line map
         PatternChain<FileFacts> chain = new PatternChain<>(bytes -> analyzeBytes(python, script, bytes), bytes -> Arrays.equals(bytes, original)
                 ? base : withLineMap(base, LineMap.between(original, bytes)), true);
@@ -227,7 +244,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         Proof proof = null;
         if (prover != null && combined.changes()) {
             ProfileTarget target = new ProfileTarget(agent.id(), script, python, machine.fleetRoot(), machine.environment());
-            proof = prover.prove(new Prover.Subject(target, combined, deferred.getFirst(), removed, agent.commands().test()));
+            proof = prover.prove(new Prover.Subject(target, combined, deferred.getFirst(), removed, agent.commands().test(), requests));
         }
         return new Optimization(agent, python, version, applicability, combined, deferred.getFirst(), removed, proof);
     }
@@ -245,7 +262,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     /** Facts of rewritten bytes: analysis is static, so a temporary copy stands in for the agent's file. */
     private FileFacts analyzeBytes(String python, Path script, byte[] source) {
         try {
-            Path directory = Files.createTempDirectory("fleetshell-optimize");
+            Path directory = io.fleetshell.engine.process.Leftovers.newTempDirectory("optimize");
             Path copy = directory.resolve(script.getFileName().toString());
             try {
                 Files.write(copy, source);
@@ -302,11 +319,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         }
     }
 
-    private static byte[] read(Path script) {
-        try {
-            return Files.readAllBytes(script);
-        } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "cannot read %s: %s".formatted(script, e.getMessage()));
-        }
+    private static byte[] read(Machine machine, Path script) {
+        return SafeFiles.readScript(machine.fleetRoot(), script);
     }
 }

@@ -45,20 +45,48 @@ public record Rewrite(String pattern, Path file, byte[] before, byte[] after, Li
         return after.clone();
     }
 
-    /** A unified diff with three lines of context, headed {@code a/NAME} and {@code b/NAME (pattern)}; empty without changes. */
+    /**
+     * A unified diff with three lines of context, headed {@code a/NAME} and {@code b/NAME (pattern)}; empty without changes.
+     * The text of {@link #unifiedDiffBytes}: UTF-8 when both sides are, else ISO-8859-1, whose characters are the
+     * file's bytes one for one (a Latin-1 file shows as itself); carriage returns stay in their lines.
+     */
     public String unifiedDiff() {
+        return new String(unifiedDiffBytes(), isUtf8(before) && isUtf8(after) ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The unified diff as bytes that {@code patch FILE} applies to the original whatever its encoding and line ends:
+     * lines are cut at {@code \n} only, so a CRLF file's diff keeps its CRs, and no byte is decoded, so a Latin-1
+     * file's bytes (or a UTF-8 byte order mark) come out as they went in.
+     */
+    public byte[] unifiedDiffBytes() {
         if (!changes()) {
-            return "";
+            return new byte[0];
         }
         List<String> original = lines(before);
         List<String> revised = lines(after);
-        String name = file.getFileName().toString();
+        String name = new String(file.getFileName().toString().getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
         List<String> diff = UnifiedDiffUtils.generateUnifiedDiff(
                 "a/" + name, "b/" + name + " (" + pattern + ")", original, DiffUtils.diff(original, revised), 3);
-        return String.join("\n", diff) + "\n";
+        return (String.join("\n", diff) + "\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
+    /** The lines of a file, each byte one character, cut at {@code \n} (a {@code \r} before it stays in the line). */
     private static List<String> lines(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8).lines().toList();
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        List<String> lines = new java.util.ArrayList<>(Arrays.asList(text.split("\n", -1)));
+        if (!lines.isEmpty() && lines.getLast().isEmpty()) {
+            lines.removeLast();
+        }
+        return lines;
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
+            return true;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return false;
+        }
     }
 }

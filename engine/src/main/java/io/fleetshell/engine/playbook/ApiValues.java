@@ -34,7 +34,7 @@ final class ApiValues {
         return m;
     }
 
-    /** The band as filters name it: {@code high}, {@code medium-low-risk}, {@code medium}, {@code low}. */
+    /** The band as filters name it: {@code high}, {@code medium}, {@code low}. */
     static String band(AgentScore.Band band) {
         return band.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
@@ -44,7 +44,7 @@ final class ApiValues {
         m.put("agent", s.agent().toString());
         m.put("score", s.score());
         m.put("band", band(s.band()));
-        m.put("bandLabel", s.band().label());
+        m.put("bandLabel", s.bandLabel());
         m.put("risk", s.risk().name().toLowerCase(Locale.ROOT));
         m.put("status", s.status().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         m.put("loadMs", s.loadMillis());

@@ -56,6 +56,7 @@ final class ChildProcess<T> {
         this.out = new BoundedOutput(spec.stdoutLimit());
         this.err = new BoundedOutput(spec.stderrLimit());
         LIVE.add(this);
+        Leftovers.started(process, ownGroup, spec.command(), spec.owned());
         readsStdout = reader != null;
         if (readsStdout) {
             Thread.ofVirtual().name("process-stdout-reader").start(() -> read(reader));
@@ -139,6 +140,7 @@ final class ChildProcess<T> {
             throw e;
         } finally {
             LIVE.remove(this);
+            Leftovers.ended(process);
         }
     }
 
@@ -156,6 +158,7 @@ final class ChildProcess<T> {
         }
         kill();
         LIVE.remove(this);
+        Leftovers.ended(process);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }

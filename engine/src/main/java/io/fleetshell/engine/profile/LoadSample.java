@@ -41,8 +41,16 @@ public record LoadSample(int run, boolean ok, double loadMillis, long peakRssKb,
     public record StatementCost(String module, int line, double millis, long rssKb) {
     }
 
-    /** Why a load failed: the exception type, its message and the agent's line it came from (or null). */
-    public record LoadError(String type, String message, Integer line) {
+    /**
+     * Why a load failed: the exception type, its message, the agent's line it came from (or null), and the file of
+     * fleetshell's bytecode cache being read when it arose (or null: then it is the agent's failure).
+     */
+    public record LoadError(String type, String message, Integer line, String cacheFile) {
+
+        /** A load error that did not arise while reading fleetshell's bytecode cache. */
+        public LoadError(String type, String message, Integer line) {
+            this(type, message, line, null);
+        }
 
         @Override
         public String toString() {

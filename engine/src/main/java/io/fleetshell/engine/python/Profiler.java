@@ -51,7 +51,7 @@ public final class Profiler implements AutoCloseable {
             if (in == null) {
                 throw new IllegalStateException("load_probe.py is missing from this build");
             }
-            probe = Files.createTempFile("fleetshell-load-probe", ".py");
+            probe = io.fleetshell.engine.process.Leftovers.newTempFile("load-probe", ".py");
             Files.write(probe, in.readAllBytes());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -91,8 +91,47 @@ public final class Profiler implements AutoCloseable {
         }, "profiling");
     }
 
-    /** One fresh process: load the agent and read back the probe's report. */
+    /**
+     * One fresh process: load the agent and read back the probe's report. A load that fails while reading a file of
+     * fleetshell's own bytecode cache (truncated by a full disk: {@code EOFError: marshal data too short}) is the
+     * cache's failure, not the agent's: the file is removed and the load runs once more; failing so again, the sample
+     * says it is fleetshell's error.
+     */
     public LoadSample sample(ProfileTarget target, int run) {
+        LoadSample sample = load(target, run);
+        String damaged = damagedCacheFile(sample);
+        if (damaged == null) {
+            return sample;
+        }
+        String removed = removeFromCache(Path.of(damaged));
+        LoadSample again = load(target, run);
+        if (damagedCacheFile(again) == null) {
+            return again;
+        }
+        return failed(run, "FleetshellCacheError", ("fleetshell's own bytecode cache is damaged: %s failed with %s: %s (a full disk "
+                + "under FLEETSHELL_HOME leaves such files). This is fleetshell's error, not %s's: %s; free space and delete %s")
+                .formatted(damaged, sample.error().type(), sample.error().message(), target.agent(), removed, bytecodeCache));
+    }
+
+    /** The cache file a failed load was reading, when it lies inside fleetshell's cache; else null. */
+    private String damagedCacheFile(LoadSample sample) {
+        if (sample.ok() || sample.error() == null || sample.error().cacheFile() == null || bytecodeCache == null) {
+            return null;
+        }
+        Path file = Path.of(sample.error().cacheFile()).toAbsolutePath().normalize();
+        return file.startsWith(bytecodeCache.toAbsolutePath().normalize()) ? file.toString() : null;
+    }
+
+    private static String removeFromCache(Path file) {
+        try {
+            Files.deleteIfExists(file);
+            return "the file was removed and the load tried again";
+        } catch (IOException e) {
+            return "the file could not be removed (" + e.getMessage() + ")";
+        }
+    }
+
+    private LoadSample load(ProfileTarget target, int run) {
         ProcessResult result;
         try {
             // An inherited PYTHONDONTWRITEBYTECODE with a cache prefix would recompile the standard library on every run.
@@ -122,7 +161,8 @@ public final class Profiler implements AutoCloseable {
     private static LoadSample toSample(int run, JsonNode report, List<ImportTiming> imports) {
         boolean ok = report.path("ok").asBoolean(false);
         LoadSample.LoadError error = ok ? null : new LoadSample.LoadError(report.path("error_type").asString("Error"),
-                report.path("message").asString(""), report.path("line").isNumber() ? report.path("line").asInt() : null);
+                report.path("message").asString(""), report.path("line").isNumber() ? report.path("line").asInt() : null,
+                report.path("cache_file").asString(null));
         List<LoadSample.StatementCost> statements = new ArrayList<>();
         for (JsonNode s : report.path("statements")) {
             statements.add(new LoadSample.StatementCost(s.get(0).asString(), s.get(1).asInt(), s.get(2).asDouble(), s.get(3).asLong()));

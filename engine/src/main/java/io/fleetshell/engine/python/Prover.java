@@ -12,6 +12,7 @@ import io.fleetshell.engine.stats.MannWhitney;
 import io.fleetshell.engine.stats.RankTest;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
+import io.fleetshell.engine.python.proof.PatternProofs;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -41,6 +42,8 @@ import java.util.stream.Stream;
  *   <li>{@code same module names}: the module's names after the load are the original's;</li>
  *   <li>{@code load time}: its load time is lower than the original's beyond noise (one-sided Mann-Whitney over
  *       N interleaved fresh-process loads each), with the first-use cost of every deferred name as evidence;</li>
+ *   <li>the checks of {@code async_initialization} and {@code cache_optimization} ({@code python/proof}), on real starts
+ *       replaying the agent's {@code replay_requests}; a cache-only rewrite skips the load-time check, which it cannot pass;</li>
  *   <li>{@code agent tests}: the agent's {@code test_command} passes in a copy of its fleet root holding the rewrite.</li>
  * </ol>
  * The rewritten bytes are loaded from a hidden sibling of the agent's file (same directory, so paths the agent
@@ -67,10 +70,16 @@ public final class Prover {
      * removes on purpose (dead imports) and the agent's {@code test_command} (null when none is configured).
      */
     public record Subject(ProfileTarget target, Rewrite rewrite, List<String> deferredNames, List<String> removedNames,
-                          String testCommand) {
+                          String testCommand, List<String> replayRequests) {
         public Subject {
             deferredNames = List.copyOf(deferredNames);
             removedNames = List.copyOf(removedNames);
+            replayRequests = replayRequests == null ? List.of() : List.copyOf(replayRequests);
+        }
+
+        /** A subject without requests to replay (the checks of async_initialization and cache_optimization need them). */
+        public Subject(ProfileTarget target, Rewrite rewrite, List<String> deferredNames, List<String> removedNames, String testCommand) {
+            this(target, rewrite, deferredNames, removedNames, testCommand, List.of());
         }
     }
 
@@ -87,7 +96,7 @@ public final class Prover {
             if (in == null) {
                 throw new IllegalStateException("proof_check.py is missing from this build");
             }
-            checker = Files.createTempFile("fleetshell-proof-check", ".py");
+            checker = io.fleetshell.engine.process.Leftovers.newTempFile("proof-check", ".py");
             Files.write(checker, in.readAllBytes());
             checker.toFile().deleteOnExit();
         } catch (IOException e) {
@@ -98,11 +107,11 @@ public final class Prover {
     public Proof prove(Subject subject) {
         ProfileTarget target = subject.target();
         Path original = target.script();
-        Path variant = original.resolveSibling("." + original.getFileName() + ".fleetshell-proof-"
-                + UUID.randomUUID().toString().substring(0, 8) + ".py");
+        Path variant = original.resolveSibling("." + original.getFileName() + ".fleetshell-proof"
+                + io.fleetshell.engine.process.Leftovers.mark() + UUID.randomUUID().toString().substring(0, 8) + ".py");
         List<ProofCheck> checks = new ArrayList<>();
         try {
-            Files.write(variant, subject.rewrite().after());
+            io.fleetshell.engine.SafeFiles.writeFresh(variant, subject.rewrite().after());
         } catch (IOException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write the rewrite next to %s to load it (%s); nothing was changed"
                     .formatted(original, e.getMessage()));
@@ -124,7 +133,13 @@ public final class Prover {
             if (!bothLoaded) {
                 checks.add(new ProofCheck("same module names", ProofCheck.Outcome.SKIPPED, "neither version loads, so neither has names", null));
                 checks.add(new ProofCheck("load time", ProofCheck.Outcome.SKIPPED, "neither version loads, so there is no load time to compare", null));
-            } else if (!add(checks, sameNames(before, after, subject.removedNames())) || !add(checks, loadTime(target, variant, after))) {
+            } else if (!add(checks, sameNames(before, after, subject.removedNames()))
+                    || (!PatternProofs.replacesLoadTime(subject.rewrite()) && !add(checks, loadTime(target, variant, after)))) {
+                return new Proof(checks);
+            }
+            // async_initialization and cache_optimization: their own checks, on real starts (python/proof)
+            if (bothLoaded && settings.runs() > 0 && !addAll(checks, new PatternProofs(Math.min(settings.runs(), 6), settings.alpha(),
+                    settings.loadTimeout()).prove(target, variant, subject.rewrite(), subject.replayRequests()))) {
                 return new Proof(checks);
             }
             add(checks, agentTests(subject));
@@ -136,6 +151,11 @@ public final class Prover {
                 // a hidden proof file left behind does not change the agent
             }
         }
+    }
+
+    private static boolean addAll(List<ProofCheck> checks, List<ProofCheck> added) {
+        checks.addAll(added);
+        return added.stream().noneMatch(ProofCheck::failed);
     }
 
     private static boolean add(List<ProofCheck> checks, ProofCheck check) {
@@ -324,7 +344,7 @@ public final class Prover {
     private static Path copyOfFleet(Path root, Path script, byte[] rewritten) {
         Path copy = null;
         try {
-            copy = Files.createTempDirectory("fleetshell-proof-fleet");
+            copy = io.fleetshell.engine.process.Leftovers.newTempDirectory("proof-fleet");
             copyTree(root, copy);
             Files.write(copy.resolve(script.toString()), rewritten);
             return copy;

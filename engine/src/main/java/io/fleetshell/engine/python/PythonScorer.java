@@ -1,12 +1,16 @@
 package io.fleetshell.engine.python;
 
+import io.fleetshell.engine.pattern.PatternInput;
 import io.fleetshell.engine.python.analysis.DeferrableImports;
+import io.fleetshell.engine.python.pattern.DeferHeavyImports;
 import io.fleetshell.engine.python.analysis.EagerReason;
 import io.fleetshell.engine.python.analysis.FileFacts;
 import io.fleetshell.engine.python.analysis.HeavyCall;
 import io.fleetshell.engine.python.analysis.ImportFact;
 import io.fleetshell.engine.python.analysis.ImportVerdict;
 import io.fleetshell.engine.python.analysis.Use;
+import io.fleetshell.engine.python.analysis.WorkFacts;
+import io.fleetshell.engine.python.proof.ReplayRequests;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.profile.LoadSample;
@@ -44,7 +48,9 @@ import static io.fleetshell.engine.score.ScoreScale.round;
  * </ul>
  * Without a baseline, only the static share of deferrable imports and the heavy calls count, and
  * the reasons say so. The predicted gain is the measured time of the deferrable and unused
- * statements, less what later eager imports would load anyway.
+ * statements, less what later eager imports would load anyway, at most the whole load. Which statements
+ * are deferrable is {@link DeferHeavyImports}' own decision, so that score and optimize agree; the risk is
+ * counted apart from the score ({@link Risk}).
  */
 public final class PythonScorer {
 
@@ -66,18 +72,16 @@ public final class PythonScorer {
             return unscorable.get();
         }
         if (!facts.parsed()) {
-            return notOptimizable(agent, "%s:%d: %s (never modified)".formatted(agent.script().path(),
-                    facts.error().line(), facts.error().message()));
+            return AgentScore.notOptimizable(agent.id(), "%s:%d: %s (never modified)".formatted(agent.script().path(),
+                    facts.error().line(), facts.error().message()), new AgentScore.Error(facts.error().kind().toString(),
+                    agent.script().path().toString(), facts.error().line(), facts.error().column(), facts.error().message()));
         }
         if (profile != null && !profile.loaded()) {
-            return notOptimizable(agent, "fails to load: " + profile.failure().map(Object::toString).orElse("")
-                    + " (a rewrite could not be proven)");
+            LoadSample.LoadError failure = profile.failure().orElse(new LoadSample.LoadError("Error", "", null));
+            return AgentScore.notOptimizable(agent.id(), "fails to load: " + failure + " (a rewrite could not be proven)",
+                    new AgentScore.Error("load", agent.script().path().toString(), failure.line(), null, failure.type() + ": " + failure.message()));
         }
         return new Assessment(agent, facts, profile, baselineVersion, baselineNote).result();
-    }
-
-    private static AgentScore notOptimizable(Agent agent, String reason) {
-        return AgentScore.notOptimizable(agent.id(), reason);
     }
 
     /** The work for one scorable agent. */
@@ -93,9 +97,10 @@ public final class PythonScorer {
         private final List<Integer> unused = new ArrayList<>();
         private final List<Integer> eager = new ArrayList<>();
         private final List<Recommendation> recommendations = new ArrayList<>();
-        private boolean trapped;
+        private int traps;
+        private boolean heavyAtImport;
         private Double gain;
-        private Set<String> importedModules;
+        private Map<Integer, List<DeferHeavyImports.NameDecision>> lazyLoading;
 
         Assessment(Agent agent, FileFacts facts, AgentProfile profile, int baselineVersion, String baselineNote) {
             this.agent = agent;
@@ -116,13 +121,30 @@ public final class PythonScorer {
             Factors factors = profile != null ? measuredFactors(init) : staticFactors(init);
             double score = round(factors.total());
             Band band = Band.of(score);
-            Risk risk = band == Band.HIGH || band == Band.MEDIUM_LOW_RISK ? Risk.LOW : band == Band.MEDIUM ? Risk.MEDIUM : Risk.HIGH;
-            if (trapped) {
-                risk = risk.raised();
+            int rewritten = deferrable.size() + unused.size();
+            Risk risk = Risk.of(Math.min(2, traps) + (heavyAtImport ? 1 : 0) + (rewritten > Risk.MANY_STATEMENTS ? 1 : 0));
+            double moved = recommendWork();
+            if (moved > 0) {
+                gain = round((gain == null ? 0 : gain) + moved);
             }
-            boolean gains = !recommendations.isEmpty() && (gain == null || gain > 0);
+            boolean gains = !recommendations.isEmpty() && (gain == null || gain > 0
+                    || recommendations.stream().anyMatch(r -> r.pattern().equals("cache_optimization")));
             if (!gains) {
-                reasons.addFirst("nothing to gain: every import with a measured cost must stay as it is");
+                reasons.addFirst(profile == null
+                        ? "not profiled: run `profile %s`; from static facts alone no import can be deferred or removed".formatted(agent.name())
+                        : "nothing to gain: every import with a measured cost must stay as it is");
+            } else if (risk != Risk.LOW) {
+                List<String> why = new ArrayList<>();
+                if (traps > 0) {
+                    why.add("%d costly import%s kept eager by an import-time use or try/except".formatted(traps, traps == 1 ? "" : "s"));
+                }
+                if (heavyAtImport) {
+                    why.add("heavy calls while the module loads");
+                }
+                if (rewritten > Risk.MANY_STATEMENTS) {
+                    why.add(rewritten + " statements rewritten");
+                }
+                reasons.add("risk %s: %s".formatted(risk.name().toLowerCase(), String.join(", ", why)));
             }
             Double load = profile == null ? null : round(profile.loadMillis().median());
             return new AgentScore(agent.id(), gains ? Status.OPTIMIZABLE : Status.NOTHING_TO_GAIN, score, band, risk, factors,
@@ -143,19 +165,19 @@ public final class PythonScorer {
                     unused.add(line);
                     reason = verdicts.getFirst().explain();
                 } else if (verdicts.stream().allMatch(v -> v instanceof ImportVerdict.Deferrable || v instanceof ImportVerdict.Unused)) {
-                    Optional<ImportFact> attribute = verdicts.stream().map(ImportVerdict::fact)
-                            .filter(fact -> !lazyCapable(fact)).findFirst();
-                    if (attribute.isPresent()) {
-                        verdict = "eager";
-                        eager.add(line);
-                        reason = ("`%s` (line %d) stays eager: `from %s import %s` can be deferred only when %s is a submodule "
-                                + "or on Python 3.15+ (lazy from), rule 4; %s").formatted(attribute.get().text(), line,
-                                attribute.get().module(), attribute.get().name(), attribute.get().name(),
-                                profile == null ? "profile the agent to find out" : "the measured load shows it is not a submodule");
-                    } else {
+                    // lazy_loading's own decision, so that score never recommends what optimize then calls "nothing to defer"
+                    List<DeferHeavyImports.NameDecision> names = lazyLoading().getOrDefault(line, List.of());
+                    if (names.stream().anyMatch(n -> n.keptBecause() == null)) {
                         verdict = "deferrable";
                         deferrable.add(line);
                         reason = verdicts.stream().filter(v -> v instanceof ImportVerdict.Deferrable).findFirst().orElseThrow().explain();
+                    } else {
+                        verdict = "eager";
+                        eager.add(line);
+                        String kept = names.stream().map(DeferHeavyImports.NameDecision::keptBecause)
+                                .filter(k -> k != null && !k.startsWith("it is never used")).findFirst().orElse("lazy_loading keeps it");
+                        reason = "`%s` (line %d) stays eager: %s%s".formatted(text, line, kept,
+                                profile == null && kept.contains("rule 4") ? "; profile the agent to find out whether it is a submodule" : "");
                     }
                 } else if (verdicts.stream().allMatch(v -> v instanceof ImportVerdict.NotRuntime)) {
                     verdict = "not-runtime";
@@ -170,7 +192,7 @@ public final class PythonScorer {
                     // module-level sys.path line is no risk, doctest used by a module-level call is.
                     boolean costly = cost == null || cost.millis() >= MIN_GAIN_MS;
                     if (costly && (first.reason() instanceof EagerReason.UsedAtImportTime || first.reason() instanceof EagerReason.InsideTry)) {
-                        trapped = true;
+                        traps++;
                         reasons.add(reason + (cost == null ? "" : " (%.1f ms kept at start-up)".formatted(cost.millis())));
                     }
                 }
@@ -180,26 +202,26 @@ public final class PythonScorer {
         }
 
         /**
-         * Whether a module-level binding of this import can load lazily (LAZY_IMPORTS.md rule 4): any
-         * {@code import}; a {@code from} import only of a submodule (seen as such in the measured
-         * {@code -X importtime}), or of anything on an interpreter with PEP 810's {@code lazy from}.
+         * lazy_loading's decision per statement line. What the interpreter would say of each target (module_kinds.py,
+         * which optimize runs) is taken from the measured load where there is one: a from-import whose target was
+         * imported as a module is a submodule (LAZY_IMPORTS.md rule 4), any other is an attribute.
          */
-        private boolean lazyCapable(ImportFact fact) {
-            if (fact.kind() == ImportFact.Kind.IMPORT || fact.name() == null) {
-                return true;
+        private Map<Integer, List<DeferHeavyImports.NameDecision>> lazyLoading() {
+            if (lazyLoading == null) {
+                Set<String> imported = new java.util.HashSet<>();
+                if (profile != null) {
+                    profile.samples().stream().filter(LoadSample::ok).forEach(s -> s.imports().forEach(timing -> imported.add(timing.module())));
+                }
+                String kinds = facts.moduleLevelImports().stream()
+                        .filter(f -> f.kind() == ImportFact.Kind.FROM && f.name() != null && imported.contains(f.module() + "." + f.name()))
+                        .map(f -> f.module() + "." + f.name() + ":source").distinct().collect(Collectors.joining(","));
+                String version = profile == null ? null : profile.python();
+                PatternInput<FileFacts> input = new PatternInput<>(agent.name(), agent.script().path(), new byte[0], facts, version,
+                        Map.of(DeferHeavyImports.OPTION_MODULE_KINDS, kinds));
+                lazyLoading = new DeferHeavyImports().decisions(input).stream()
+                        .collect(Collectors.groupingBy(DeferHeavyImports.NameDecision::line, LinkedHashMap::new, Collectors.toList()));
             }
-            if (profile == null) {
-                return false;
-            }
-            if (pep810(profile.python())) {
-                return true;
-            }
-            if (importedModules == null) {
-                importedModules = new java.util.HashSet<>();
-                profile.samples().stream().filter(LoadSample::ok)
-                        .forEach(s -> s.imports().forEach(timing -> importedModules.add(timing.module())));
-            }
-            return importedModules.contains(fact.module() + "." + fact.name());
+            return lazyLoading;
         }
 
         private static boolean pep810(String version) {
@@ -210,9 +232,44 @@ public final class PythonScorer {
             return parts.length >= 2 && (Integer.parseInt(parts[0]) > 3 || (parts[0].equals("3") && Integer.parseInt(parts[1]) >= 15));
         }
 
+        /**
+         * async_initialization and cache_optimization (issue 21). The first moves the module's own work (its load less
+         * its import statements, measured) off the way to healthy; returns those ms (0 without a baseline). The second
+         * is recommended for pure functions when the agent has replay_requests to measure the cache on.
+         */
+        private double recommendWork() {
+            List<WorkFacts.StartupWork> movable = facts.work().startup().stream().filter(w -> w.refused() == null && w.name() != null).toList();
+            facts.work().startup().stream().filter(w -> w.refused() != null)
+                    .forEach(w -> reasons.add("line %d does heavy work at load that async_initialization leaves: %s".formatted(w.line(), w.refused())));
+            double moved = 0;
+            if (!movable.isEmpty()) {
+                String names = movable.stream().map(WorkFacts.StartupWork::name).collect(Collectors.joining(", "));
+                if (profile != null) {
+                    double imports = profile.statements().stream().mapToDouble(AgentProfile.StatementMedian::millis).sum();
+                    moved = Math.max(0, profile.loadMillis().median() - imports);
+                    recommendations.add(new Recommendation("async_initialization", "%s loaded in a background thread, %.1f ms of module code off the way to healthy"
+                            .formatted(names, moved)));
+                } else {
+                    recommendations.add(new Recommendation("async_initialization", "%s loaded in a background thread (not measured)".formatted(names)));
+                }
+            }
+            List<String> pure = facts.work().functions().stream().filter(WorkFacts.FunctionFact::cacheable).map(WorkFacts.FunctionFact::name).toList();
+            if (!pure.isEmpty()) {
+                if (ReplayRequests.of(agent).isEmpty()) {
+                    reasons.add("pure functions (%s) could be cached, but no replay_requests are configured to measure the benefit"
+                            .formatted(String.join(", ", pure)));
+                } else {
+                    recommendations.add(new Recommendation("cache_optimization", "%d pure function%s (%s); the benefit is measured by replaying %d requests"
+                            .formatted(pure.size(), pure.size() == 1 ? "" : "s", String.join(", ", pure), ReplayRequests.of(agent).size())));
+                }
+            }
+            return moved < MIN_GAIN_MS ? 0 : round(moved);
+        }
+
         /** Heavy calls made while the module loads, 0.5 each, at most 1. */
         private double initComplexity() {
             List<HeavyCall> heavyAtImport = facts.heavyCalls().stream().filter(h -> h.phase() == Use.Phase.IMPORT_TIME).toList();
+            this.heavyAtImport = !heavyAtImport.isEmpty();
             heavyAtImport.forEach(h -> reasons.add("line %d calls %s while the module loads (%s)".formatted(
                     h.line(), h.callee(), h.category().name().toLowerCase().replace('_', ' '))));
             return Math.min(1, 0.5 * heavyAtImport.size());
@@ -225,6 +282,13 @@ public final class PythonScorer {
             double deferredMs = Math.max(0, sum(deferrable, AgentProfile.StatementMedian::millis) - shared(deferrable, eager));
             double removedMs = Math.max(0, sum(deferrable, AgentProfile.StatementMedian::millis)
                     + sum(unused, AgentProfile.StatementMedian::millis) - shared(concat(deferrable, unused), eager));
+            if (removedMs > load) {
+                // Medians of single statements do not add up to the median of their sum: never a part larger than the whole.
+                reasons.add("the statements' medians add up to %.1f ms, more than the load's median of %.1f ms: the gain is counted as the whole load"
+                        .formatted(removedMs, load));
+                removedMs = load;
+                deferredMs = Math.min(deferredMs, load);
+            }
             double unusedMs = Math.max(0, removedMs - deferredMs);
             gain = round(removedMs);
             double heaviest = deferrable.stream().map(measured::get).filter(java.util.Objects::nonNull)
@@ -239,8 +303,7 @@ public final class PythonScorer {
                         .formatted(count(deferrable, "deferrable import"), deferredMs, MIN_GAIN_MS));
             }
             if (!unused.isEmpty()) {
-                recommendations.add(new Recommendation("dependency_reduction", "%s (%s), %.1f ms"
-                        .formatted(count(unused, "unused import"), names(unused), unusedMs)));
+                recommendations.add(new Recommendation("dependency_reduction", "%s, %.1f ms".formatted(unusedImports(), unusedMs)));
             }
             return new Factors(round(2 * share + 2 * logScale(removedMs, 2, FULL_IMPACT_MS)),
                     round(3 * logScale(heaviest, 1, FULL_HEAVY_MS)), round(2 * Math.min(1, rss / FULL_MEMORY_KB)), round(init));
@@ -255,7 +318,7 @@ public final class PythonScorer {
                         .formatted(count(deferrable, "deferrable import"), total)));
             }
             if (!unused.isEmpty()) {
-                recommendations.add(new Recommendation("dependency_reduction", "%s (%s)".formatted(count(unused, "unused import"), names(unused))));
+                recommendations.add(new Recommendation("dependency_reduction", unusedImports()));
             }
             return new Factors(round(2 * share), 0, 0, round(init));
         }
@@ -281,9 +344,13 @@ public final class PythonScorer {
             return lines.stream().map(measured::get).filter(java.util.Objects::nonNull).mapToDouble(value).sum();
         }
 
-        private String names(List<Integer> lines) {
-            return statements.stream().filter(s -> lines.contains(s.line())).map(StatementAssessment::text)
-                    .collect(Collectors.joining(", "));
+        /** "2 unused imports (os, sys)", or "2 unused import statements, 4 names (os, sys, re, json)": counts agree with the list. */
+        private String unusedImports() {
+            List<String> names = statements.stream().filter(s -> unused.contains(s.line()))
+                    .flatMap(s -> java.util.Arrays.stream(s.text().split(", "))).toList();
+            String listed = String.join(", ", names);
+            return names.size() == unused.size() ? "%s (%s)".formatted(count(unused, "unused import"), listed)
+                    : "%s, %d names (%s)".formatted(count(unused, "unused import statement"), names.size(), listed);
         }
     }
 }

@@ -1,52 +1,143 @@
 package io.fleetshell.engine.rollout;
 
+import io.fleetshell.engine.SafeFiles;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Instant;
 import java.util.Set;
 
 /**
- * Writes that are never half done: the content goes to a temporary file in the target's directory, is
- * forced to disk, takes the target's permissions, and is renamed over the target; then the directory is
- * forced so the rename itself survives a power loss. A reader sees the old file or the new one, never
- * a mix. Fails rather than follow a symlink or write across file systems.
+ * Writes that are never half done and never leave the fleet root: the real path of the target's directory is
+ * checked against the one planned right before the write and again right before the rename; the content goes to
+ * a temporary file created fresh in that directory (never through a link), is forced to disk, takes the target's
+ * (or the original's) permissions, owner and group, and is renamed over the target; then the directory is forced
+ * so the rename itself survives a power loss. A reader sees the old file or the new one, never a mix. Fails
+ * rather than follow a symlink or write across file systems.
  */
 public final class AtomicFiles {
 
     private AtomicFiles() {
     }
 
-    /** Replaces {@code target} with {@code content} through {@code temp} (same directory), keeping the target's mode. */
-    public static void write(Path target, Path temp, byte[] content) throws IOException {
-        Set<PosixFilePermission> mode = Files.exists(target, LinkOption.NOFOLLOW_LINKS)
-                ? Files.getPosixFilePermissions(target, LinkOption.NOFOLLOW_LINKS) : null;
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+    /**
+     * Replaces {@code target} with {@code content} through {@code temp} (same directory), keeping the target's mode,
+     * owner and group.
+     *
+     * @return what could not be kept (an owner fleetshell may not give away), or null
+     */
+    public static String write(Path target, Path expectedReal, Path temp, byte[] content) throws IOException {
+        return write(target, expectedReal, temp, content, null);
+    }
+
+    /**
+     * Replaces {@code target} with {@code content} through {@code temp} (same directory).
+     *
+     * @param expectedReal the real path the target had when it was planned (or backed up): the write is refused when
+     *                     it resolves elsewhere now (a directory swapped for a symlink) or the target is a symlink
+     * @param keep         mode, owner and group to give the new file (a restored original's); null: the target's own
+     * @return what could not be kept (an owner fleetshell may not give away), or null
+     * @throws io.fleetshell.engine.FleetshellException {@code PATH_ESCAPES_ROOT} when the containment check fails
+     */
+    public static String write(Path target, Path expectedReal, Path temp, byte[] content, DeploymentJournal.FileMeta keep)
+            throws IOException {
+        SafeFiles.unchanged(target, expectedReal);
+        DeploymentJournal.FileMeta current = Files.exists(target, LinkOption.NOFOLLOW_LINKS) ? stat(target) : null;
+        Integer mode = keep != null && keep.mode() != null ? keep.mode() : current == null ? null : current.mode();
+        String owner = keep != null && keep.owner() != null ? keep.owner() : current == null ? null : current.owner();
+        String group = keep != null && keep.group() != null ? keep.group() : current == null ? null : current.group();
+        // A leftover (or planted) temp file, possibly a symlink, is removed, never written through.
+        Files.deleteIfExists(temp);
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer buffer = ByteBuffer.wrap(content);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
             channel.force(true);
         }
-        if (mode != null) {
-            Files.setPosixFilePermissions(temp, mode);
-        }
+        String notKept;
         try {
+            if (mode != null) {
+                Files.setPosixFilePermissions(temp, permissions(mode));
+            }
+            notKept = chown(temp, target, owner, group);
+            SafeFiles.unchanged(target, expectedReal);
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
+        } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
         }
         forceDirectory(target.getParent());
+        return notKept;
+    }
+
+    /** Mode, mtime, owner, group and real path of a file, read without following a symlink. */
+    public static DeploymentJournal.FileMeta stat(Path file) throws IOException {
+        String owner = null;
+        String group = null;
+        try {
+            PosixFileAttributes attributes = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            owner = attributes.owner().getName();
+            group = attributes.group().getName();
+        } catch (UnsupportedOperationException e) {
+            // no owners on this file system
+        }
+        return new DeploymentJournal.FileMeta(mode(file), mtime(file), owner, group, SafeFiles.realPathOf(file));
+    }
+
+    /**
+     * Gives {@code file} the owner and group; returns null when it has them, else why it could not (not root).
+     */
+    private static String chown(Path file, Path target, String owner, String group) throws IOException {
+        if (owner == null && group == null) {
+            return null;
+        }
+        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        if (view == null) {
+            return null;
+        }
+        PosixFileAttributes now = view.readAttributes();
+        if (now.owner().getName().equals(owner) && now.group().getName().equals(group)) {
+            return null;
+        }
+        UserPrincipalLookupService names = file.getFileSystem().getUserPrincipalLookupService();
+        try {
+            if (owner != null && !now.owner().getName().equals(owner)) {
+                view.setOwner(names.lookupPrincipalByName(owner));
+            }
+            if (group != null && !now.group().getName().equals(group)) {
+                view.setGroup(names.lookupPrincipalByGroupName(group));
+            }
+            return null;
+        } catch (FileSystemException | UserPrincipalNotFoundException e) {
+            PosixFileAttributes after = view.readAttributes();
+            return ("the owner differs: %s is now %s:%s, the original's was %s:%s (fleetshell runs as %s, which may not give "
+                    + "a file away; run it as root, or: chown %s:%s %s)").formatted(target, after.owner().getName(),
+                    after.group().getName(), owner, group, System.getProperty("user.name"), owner, group, target);
+        }
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        StringBuilder text = new StringBuilder();
+        String letters = "rwxrwxrwx";
+        for (int i = 0; i < 9; i++) {
+            text.append((mode >> (8 - i) & 1) == 1 ? letters.charAt(i) : '-');
+        }
+        return PosixFilePermissions.fromString(text.toString());
     }
 
     /** The file's permission bits as a number (e.g. 0644), or null where the file system has none. */
@@ -67,13 +158,9 @@ public final class AtomicFiles {
         return Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toInstant();
     }
 
-    /** The file's bytes, or null when it does not exist. */
-    public static byte[] readIfExists(Path file) throws IOException {
-        try {
-            return Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            return null;
-        }
+    /** The file's bytes (a regular file, read without following a link, bounded), or null when it does not exist. */
+    public static byte[] readIfExists(Path file) {
+        return SafeFiles.readScriptIfExists(file);
     }
 
     private static void forceDirectory(Path directory) throws IOException {

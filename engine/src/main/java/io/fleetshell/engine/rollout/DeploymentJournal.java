@@ -16,8 +16,25 @@ import java.util.Optional;
  */
 public interface DeploymentJournal {
 
-    /** Stat data of a file as it was before fleetshell wrote over it. */
-    record FileMeta(Integer mode, Instant mtime) {
+    /**
+     * Stat data of a file as it was before fleetshell wrote over it.
+     *
+     * @param mode     permission bits, or null where the file system has none
+     * @param mtime    last modification
+     * @param owner    owning user's name, or null where the file system has none
+     * @param group    owning group's name, or null
+     * @param realPath the file's real path (its directory's symlinks resolved) when it was read, or null
+     */
+    record FileMeta(Integer mode, Instant mtime, String owner, String group, java.nio.file.Path realPath) {
+
+        public FileMeta(Integer mode, Instant mtime) {
+            this(mode, mtime, null, null, null);
+        }
+
+        /** {@code owner:group}, or null when neither is known. */
+        public String ownership() {
+            return owner == null && group == null ? null : owner + ":" + group;
+        }
     }
 
     /** One line of the journal. */
@@ -28,8 +45,18 @@ public interface DeploymentJournal {
     record Recorded(Integer batch, Long stepId, Decision decision) {
     }
 
-    /** A stored backup. */
-    record Backup(long stepId, String sha256, String path, Integer mode, Instant mtime, String reason, Instant takenAt) {
+    /** A stored backup; {@code realPath}, {@code owner} and {@code group} are null in backups taken before they were kept. */
+    record Backup(long stepId, String sha256, String path, Integer mode, Instant mtime, String reason, Instant takenAt,
+                  String realPath, String owner, String group) {
+
+        public Backup(long stepId, String sha256, String path, Integer mode, Instant mtime, String reason, Instant takenAt) {
+            this(stepId, sha256, path, mode, mtime, reason, takenAt, null, null, null);
+        }
+
+        /** The stat data to restore with the original. */
+        public FileMeta meta() {
+            return new FileMeta(mode, mtime, owner, group, realPath == null ? null : java.nio.file.Path.of(realPath));
+        }
     }
 
     String INTENT = "intent";

@@ -1,5 +1,6 @@
 package io.fleetshell.engine.rollout;
 
+import io.fleetshell.engine.SafeFiles;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.optimize.ProofHints;
 import io.fleetshell.engine.pattern.Rewrite;
@@ -19,7 +20,19 @@ import java.nio.file.Path;
  * @param rewrite         the before/after pair
  * @param predictedGainMs the measured gain predicted by score, or null
  * @param hints           what the rewrite's proof needs to know of it (stored with the step)
+ * @param realPath        the file's real path as the plan was made (its directory's symlinks resolved): the writes
+ *                        of the step are refused when it resolves elsewhere
  */
 public record PlanStep(int batch, int position, AgentId agent, Path file, String pattern, String expectedSha256,
-                       Rewrite rewrite, Double predictedGainMs, ProofHints hints) {
+                       Rewrite rewrite, Double predictedGainMs, ProofHints hints, Path realPath) {
+
+    public PlanStep {
+        realPath = realPath == null ? SafeFiles.realPathOf(file) : realPath;
+    }
+
+    /** A step whose real path is resolved now, as the plan is made. */
+    public PlanStep(int batch, int position, AgentId agent, Path file, String pattern, String expectedSha256,
+                    Rewrite rewrite, Double predictedGainMs, ProofHints hints) {
+        this(batch, position, agent, file, pattern, expectedSha256, rewrite, predictedGainMs, hints, null);
+    }
 }

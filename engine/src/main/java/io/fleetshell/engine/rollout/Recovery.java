@@ -4,6 +4,7 @@ import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.process.Leftovers;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,14 +37,19 @@ public final class Recovery {
     }
 
     /**
-     * Files a step may leave beside the agent's file when its process dies: its write or restore temp file,
-     * the original's copy a proof loads, and the proof's own variants of that copy.
+     * Files a step may leave beside the agent's file when its process dies: its write or restore temp file (its own:
+     * recovery holds the lock), and the hidden siblings of that file whose owner process is gone (the original's copy a
+     * proof loads, the proof's variants of the file and of that copy); a live fleetshell's siblings are left alone.
      */
     static List<Path> leftovers(StoredStep step) {
-        List<Path> found = new ArrayList<>(List.of(step.tempFile(), io.fleetshell.engine.optimize.PythonOptimizer.originalCopy(step.file())));
-        String prefix = io.fleetshell.engine.optimize.PythonOptimizer.originalCopy(step.file()).getFileName().toString();
+        List<Path> found = new ArrayList<>(List.of(step.tempFile()));
+        String name = step.file().getFileName().toString();
         try (var siblings = Files.list(step.file().getParent())) {
-            siblings.filter(p -> p.getFileName().toString().startsWith("." + prefix + ".fleetshell-proof-")).forEach(found::add);
+            siblings.filter(p -> {
+                String sibling = p.getFileName().toString();
+                return (sibling.startsWith("." + name + ".fleetshell-") || sibling.startsWith(".." + name + ".fleetshell-"))
+                        && !p.equals(step.tempFile()) && !Leftovers.ownerAlive(p);
+            }).forEach(found::add);
         } catch (IOException e) {
             // the directory is gone or unreadable: nothing of ours to remove there
         }
@@ -52,9 +58,10 @@ public final class Recovery {
 
     private static boolean holdsRewrite(StoredStep step) {
         try {
+            io.fleetshell.engine.SafeFiles.unchanged(step.file(), step.realPath());
             byte[] bytes = AtomicFiles.readIfExists(step.file());
             return bytes != null && io.fleetshell.engine.Checksums.sha256(bytes).equals(step.afterSha256());
-        } catch (IOException e) {
+        } catch (FleetshellException e) {
             return false;
         }
     }

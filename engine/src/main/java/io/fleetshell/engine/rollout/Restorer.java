@@ -5,10 +5,12 @@ import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.InParallel;
 
+import io.fleetshell.engine.SafeFiles;
+
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,11 @@ import java.util.Set;
  * rewrite is replaced (atomically, then verified by checksum), the original is left as it is, and a file
  * that is neither (edited since the deploy) is refused, unless forced, in which case that edited version
  * is backed up first. Intents for all steps commit in one transaction, the writes run in parallel, the
- * outcomes commit in one transaction: restoring a thousand files costs two commits, not two thousand.
+ * outcomes commit in one transaction: restoring a thousand files costs two commits, not two thousand. A file is
+ * read and written only while it resolves to the real path its step recorded (a directory swapped for a symlink
+ * is refused, as is a file replaced by a symlink), and the original gets back the mode, owner and group its
+ * backup recorded (the owner only when fleetshell may give files away, i.e. runs as root; else the outcome says
+ * that the owner differs).
  */
 public final class Restorer {
 
@@ -32,8 +38,16 @@ public final class Restorer {
         StoredStep step();
     }
 
-    /** The original is on disk again, verified: {@code sha256} equals the step's before-checksum. */
-    public record Restored(StoredStep step, String sha256, boolean wasAlreadyOriginal, boolean replacedEdit) implements Outcome {
+    /**
+     * The original is on disk again, verified: {@code sha256} equals the step's before-checksum; {@code note} says what of
+     * its stat data could not be given back (the owner, when not running as root), or is null.
+     */
+    public record Restored(StoredStep step, String sha256, boolean wasAlreadyOriginal, boolean replacedEdit, String note)
+            implements Outcome {
+
+        public Restored(StoredStep step, String sha256, boolean wasAlreadyOriginal, boolean replacedEdit) {
+            this(step, sha256, wasAlreadyOriginal, replacedEdit, null);
+        }
     }
 
     /** Left alone: the file was edited since the deploy (or is gone), and the restore was not forced. */
@@ -64,7 +78,8 @@ public final class Restorer {
         Set<String> wanted = new HashSet<>();
         steps.forEach(s -> wanted.add(s.beforeSha256()));
         Map<String, byte[]> originals = journal.blobs(wanted);
-        List<byte[]> current = InParallel.map(steps, THREADS, s -> read(s.file()), "reading the files to restore");
+        Map<Long, DeploymentJournal.FileMeta> kept = originalMeta(steps);
+        List<Current> current = InParallel.map(steps, THREADS, Restorer::read, "reading the files to restore");
 
         List<StoredStep> toWrite = new ArrayList<>();
         List<StoredStep> alreadyOriginal = new ArrayList<>();
@@ -72,7 +87,15 @@ public final class Restorer {
         List<Outcome> outcomes = new ArrayList<>();
         for (int i = 0; i < steps.size(); i++) {
             StoredStep step = steps.get(i);
-            byte[] bytes = current.get(i);
+            if (current.get(i).refused() != null) {
+                String reason = current.get(i).refused();
+                outcomes.add(new Refused(step, null, reason));
+                if (onConflict != null) {
+                    journal.record(step, DeploymentJournal.NOTE, "restore refused", onConflict, reason);
+                }
+                continue;
+            }
+            byte[] bytes = current.get(i).bytes();
             String sha = bytes == null ? null : Checksums.sha256(bytes);
             if (step.beforeSha256().equals(sha)) {
                 alreadyOriginal.add(step);
@@ -104,16 +127,21 @@ public final class Restorer {
             return outcomes;
         }
         journal.record(toWrite, DeploymentJournal.INTENT, "restore", StepState.RESTORING, why);
-        List<String> errors = InParallel.map(toWrite, THREADS, s -> write(s, originals.get(s.beforeSha256())), "restoring originals");
+        List<Written> written = InParallel.map(toWrite, THREADS, s -> write(s, originals.get(s.beforeSha256()), kept.get(s.id())),
+                "restoring originals");
         List<StoredStep> done = new ArrayList<>();
         for (int i = 0; i < toWrite.size(); i++) {
             StoredStep step = toWrite.get(i);
-            if (errors.get(i) == null) {
+            Written w = written.get(i);
+            if (w.error() == null) {
                 done.add(step);
-                outcomes.add(new Restored(step, step.beforeSha256(), false, edits.get(i)));
+                outcomes.add(new Restored(step, step.beforeSha256(), false, edits.get(i), w.note()));
+                if (w.note() != null) {
+                    journal.record(step, DeploymentJournal.NOTE, "owner differs", null, w.note());
+                }
             } else {
-                outcomes.add(new Failed(step, errors.get(i)));
-                journal.record(step, DeploymentJournal.OUTCOME, "restore failed", null, errors.get(i));
+                outcomes.add(new Failed(step, w.error()));
+                journal.record(step, DeploymentJournal.OUTCOME, "restore failed", null, w.error());
             }
         }
         if (!done.isEmpty()) {
@@ -122,20 +150,46 @@ public final class Restorer {
         return outcomes;
     }
 
-    /** Writes the original and reads it back; returns null when the checksum matches, else what went wrong. */
-    private static String write(StoredStep step, byte[] original) {
+    /** A restore's write: {@code error} null when the checksum read back matches; {@code note} what was not kept. */
+    private record Written(String error, String note) {
+    }
+
+    /** A file to restore as it is now: its bytes (null: gone), or why it may not be touched. */
+    private record Current(byte[] bytes, String refused) {
+    }
+
+    /** Writes the original with its recorded mode, owner and group, and reads it back. */
+    private static Written write(StoredStep step, byte[] original, DeploymentJournal.FileMeta meta) {
         if (original == null) {
-            return "the backup " + step.beforeSha256() + " is missing from the history database";
+            return new Written("the backup " + step.beforeSha256() + " is missing from the history database", null);
         }
         try {
-            AtomicFiles.write(step.file(), step.tempFile(), original);
-            String written = Checksums.sha256(Files.readAllBytes(step.file()));
-            return written.equals(step.beforeSha256()) ? null
-                    : "after the restore " + step.file() + " has sha256 " + written + ", not " + step.beforeSha256();
+            String note = AtomicFiles.write(step.file(), step.realPath(), step.tempFile(), original, meta);
+            String written = Checksums.sha256(SafeFiles.readScript(step.file()));
+            return new Written(written.equals(step.beforeSha256()) ? null
+                    : "after the restore " + step.file() + " has sha256 " + written + ", not " + step.beforeSha256(), note);
         } catch (IOException e) {
             cleanUp(step);
-            return "cannot write " + step.file() + ": " + e.getMessage();
+            return new Written("cannot write " + step.file() + ": " + e.getMessage(), null);
+        } catch (FleetshellException e) {
+            cleanUp(step);
+            return new Written(e.getMessage(), null);
         }
+    }
+
+    /** The stat data of each step's original as its deploy backup recorded it (steps without one keep the file's own). */
+    private Map<Long, DeploymentJournal.FileMeta> originalMeta(List<StoredStep> steps) {
+        Map<Long, DeploymentJournal.FileMeta> meta = new HashMap<>();
+        Set<Long> ids = new HashSet<>();
+        steps.forEach(s -> ids.add(s.id()));
+        for (long deployment : steps.stream().map(StoredStep::deploymentId).distinct().toList()) {
+            for (DeploymentJournal.Backup backup : journal.backups(deployment)) {
+                if (ids.contains(backup.stepId()) && "deploy".equals(backup.reason())) {
+                    meta.putIfAbsent(backup.stepId(), backup.meta());
+                }
+            }
+        }
+        return meta;
     }
 
     static void cleanUp(StoredStep step) {
@@ -146,17 +200,18 @@ public final class Restorer {
         }
     }
 
-    private static byte[] read(java.nio.file.Path file) {
+    private static Current read(StoredStep step) {
         try {
-            return AtomicFiles.readIfExists(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            SafeFiles.unchanged(step.file(), step.realPath());
+            return new Current(AtomicFiles.readIfExists(step.file()), null);
+        } catch (FleetshellException e) {
+            return new Current(null, e.getMessage());
         }
     }
 
     private static DeploymentJournal.FileMeta meta(StoredStep step) {
         try {
-            return new DeploymentJournal.FileMeta(AtomicFiles.mode(step.file()), AtomicFiles.mtime(step.file()));
+            return AtomicFiles.stat(step.file());
         } catch (IOException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot read " + step.file() + ": " + e.getMessage()
                     + ". Nothing was restored.", e);

@@ -3,6 +3,7 @@ package io.fleetshell.engine.rollout;
 import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.SafeFiles;
 import io.fleetshell.engine.gate.Analysis;
 import io.fleetshell.engine.gate.Gate;
 import io.fleetshell.engine.gate.GateDecision;
@@ -570,9 +571,10 @@ public final class RolloutExecutor {
         byte[] after = content.get(step.afterSha256());
         byte[] onDisk;
         try {
+            SafeFiles.unchanged(step.file(), step.realPath());
             onDisk = AtomicFiles.readIfExists(step.file());
-        } catch (IOException e) {
-            onDisk = null;
+        } catch (FleetshellException e) {
+            return refuseFile(step, e.getMessage());
         }
         String sha = onDisk == null ? null : Checksums.sha256(onDisk);
         if (!step.beforeSha256().equals(sha)) {
@@ -597,13 +599,21 @@ public final class RolloutExecutor {
         }
         DeploymentJournal.FileMeta meta;
         try {
-            meta = new DeploymentJournal.FileMeta(AtomicFiles.mode(step.file()), AtomicFiles.mtime(step.file()));
+            meta = AtomicFiles.stat(step.file());
         } catch (IOException e) {
             return failBeforeWrite(step, "cannot read " + step.file() + ": " + e.getMessage());
         }
         journal.beginWrite(step, meta);
         try {
-            AtomicFiles.write(step.file(), step.tempFile(), after);
+            String notKept = AtomicFiles.write(step.file(), step.realPath(), step.tempFile(), after);
+            if (notKept != null) {
+                journal.record(step, DeploymentJournal.NOTE, "owner differs", null, notKept);
+            }
+        } catch (FleetshellException e) {
+            // refused before the rename: the file still holds the original, so the step is settled untouched
+            Restorer.cleanUp(step);
+            journal.record(step, DeploymentJournal.OUTCOME, "refused", StepState.ROLLED_BACK, e.getMessage());
+            return new StepResult(StepState.ROLLED_BACK, e.getMessage());
         } catch (IOException e) {
             Restorer.cleanUp(step);
             return rollBack(step, agent, false, "the write failed: " + e.getMessage());
@@ -744,6 +754,14 @@ public final class RolloutExecutor {
                 "sha256 on disk == sha256 the plan was resolved from", why, evidence, Instant.now()));
         journal.record(step, DeploymentJournal.OUTCOME, "drifted", StepState.DRIFTED, why + "; not touched");
         return new StepResult(StepState.DRIFTED, why + "; not touched (explain " + step.label() + " shows the diff)");
+    }
+
+    /** The file no longer resolves where the plan saw it, or is not a regular file: nothing is read or written. */
+    private StepResult refuseFile(StoredStep step, String why) {
+        journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.PROOF, "inside the fleet root",
+                Decision.Verdict.FAILED, "the file resolves to the real path planned (" + step.realPath() + ") and is a regular file",
+                why, Map.of("file", step.file().toString(), "planned_real_path", step.realPath().toString()), Instant.now()));
+        return failBeforeWrite(step, why);
     }
 
     private StepResult failBeforeWrite(StoredStep step, String why) {

@@ -25,13 +25,24 @@ import java.util.List;
  * @param state          where it stands
  * @param detail         why, in one sentence, or null
  * @param updatedAt      when the state last changed
+ * @param realPath       the file's real path when the plan was made (its directory's symlinks resolved): every write
+ *                       and restore is refused when the file resolves elsewhere (null in steps stored before it was
+ *                       kept: then the file's own path, which must then contain no symlink)
  */
 public record StoredStep(long id, long deploymentId, int batch, int position, AgentId agent, Path file, String pattern,
                          String beforeSha256, String afterSha256, Double predictedGainMs, List<String> notes,
-                         ProofHints hints, StepState state, String detail, Instant updatedAt) {
+                         ProofHints hints, StepState state, String detail, Instant updatedAt, Path realPath) {
 
     public StoredStep {
         notes = List.copyOf(notes);
+        realPath = realPath == null ? file.toAbsolutePath().normalize() : realPath;
+    }
+
+    public StoredStep(long id, long deploymentId, int batch, int position, AgentId agent, Path file, String pattern,
+                      String beforeSha256, String afterSha256, Double predictedGainMs, List<String> notes,
+                      ProofHints hints, StepState state, String detail, Instant updatedAt) {
+        this(id, deploymentId, batch, position, agent, file, pattern, beforeSha256, afterSha256, predictedGainMs, notes, hints,
+                state, detail, updatedAt, null);
     }
 
     /** {@code DEPLOYMENT.BATCH.POSITION}, the form {@code explain} and {@code rollback} take. */

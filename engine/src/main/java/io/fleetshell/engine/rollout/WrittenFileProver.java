@@ -67,8 +67,8 @@ public final class WrittenFileProver implements StepProver {
         List<ProofCheck> checks = new ArrayList<>();
         Path work = null;
         try {
-            work = Files.createTempDirectory("fleetshell-written-java");
-            JavaBuild.Compiled compiled = JavaBuild.compile(agent, machine.fleetRoot(), Files.readAllBytes(rewrite.file()), work);
+            work = io.fleetshell.engine.process.Leftovers.newTempDirectory("written-java");
+            JavaBuild.Compiled compiled = JavaBuild.compile(agent, machine.fleetRoot(), io.fleetshell.engine.SafeFiles.readScript(machine.fleetRoot(), rewrite.file()), work);
             Map<String, Object> evidence = new LinkedHashMap<>();
             evidence.put("errors", compiled.errors());
             evidence.put("classpath", compiled.classpathString());

@@ -150,7 +150,7 @@ public final class Supervisor {
 
     /** Where the agent's output goes. */
     public Path log(Agent agent) {
-        return home.logs().resolve(agent.machine()).resolve(agent.name() + ".log");
+        return home.agentLog(agent.machine(), agent.name());
     }
 
     private StartOutcome spawn(Agent agent) {
@@ -351,7 +351,7 @@ public final class Supervisor {
     }
 
     private Path pidFile(Agent agent) {
-        return home.run().resolve(agent.machine()).resolve(agent.name() + ".json");
+        return home.agentPidFile(agent.machine(), agent.name());
     }
 
     private Optional<SupervisedProcess> readPidFile(Agent agent) {

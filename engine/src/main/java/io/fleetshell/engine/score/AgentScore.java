@@ -12,8 +12,8 @@ import java.util.Optional;
  * @param agent           the agent
  * @param status          whether it can be optimized at all
  * @param score           0-10, one decimal
- * @param band            the band the score falls in
- * @param risk            the risk of rewriting it
+ * @param band            the band of potential the score falls in
+ * @param risk            how likely a rewrite changes what the agent does (not how much it gains): see {@link Risk}
  * @param factors         the four factors the score adds up
  * @param loadMillis      measured median module load, or null without a baseline
  * @param predictedGainMs measured cost of what the recommended patterns remove from start-up, or null without a baseline
@@ -21,21 +21,60 @@ import java.util.Optional;
  * @param recommendations patterns worth applying, each with its reason
  * @param reasons         why the score is what it is: what keeps imports eager, what is not measured
  * @param statements      every module-level import statement with its verdict and measured cost
+ * @param measure         what {@code loadMillis} and {@code predictedGainMs} are: a Python module load, or a Java
+ *                        agent's start to healthy (never to be added to the other)
+ * @param error           why the agent's file cannot be analyzed or loaded, structured; null when it can
  */
 public record AgentScore(AgentId agent, Status status, double score, Band band, Risk risk, Factors factors,
                          Double loadMillis, Double predictedGainMs, int baselineVersion,
-                         List<Recommendation> recommendations, List<String> reasons, List<StatementAssessment> statements) {
+                         List<Recommendation> recommendations, List<String> reasons, List<StatementAssessment> statements,
+                         Measure measure, Error error) {
 
     public AgentScore {
         recommendations = List.copyOf(recommendations);
         reasons = List.copyOf(reasons);
         statements = List.copyOf(statements);
+        measure = measure == null ? Measure.MODULE_LOAD : measure;
+    }
+
+    /** A score of a Python module load without an error. */
+    public AgentScore(AgentId agent, Status status, double score, Band band, Risk risk, Factors factors, Double loadMillis,
+                      Double predictedGainMs, int baselineVersion, List<Recommendation> recommendations, List<String> reasons,
+                      List<StatementAssessment> statements) {
+        this(agent, status, score, band, risk, factors, loadMillis, predictedGainMs, baselineVersion, recommendations, reasons,
+                statements, Measure.MODULE_LOAD, null);
     }
 
     /** A score of 0 with the one reason the agent cannot be optimized. */
     public static AgentScore notOptimizable(AgentId agent, String reason) {
+        return notOptimizable(agent, reason, null);
+    }
+
+    /** A score of 0 with the one reason, and the error behind it. */
+    public static AgentScore notOptimizable(AgentId agent, String reason, Error error) {
         return new AgentScore(agent, Status.NOT_OPTIMIZABLE, 0, Band.LOW, Risk.HIGH, new Factors(0, 0, 0, 0),
-                null, null, 0, List.of(), List.of(reason), List.of());
+                null, null, 0, List.of(), List.of(reason), List.of(), Measure.MODULE_LOAD, error);
+    }
+
+    /** "medium potential, low risk": the band and the risk in words, always agreeing with {@link #risk()}. */
+    public String bandLabel() {
+        return band.label() + ", " + risk.name().toLowerCase() + " risk";
+    }
+
+    /**
+     * Why a file cannot be scored, for machines: {@code kind} is {@code syntax}, {@code unreadable} or {@code internal}
+     * (the analysis) or {@code load} (the file parses but fails to load or start); line and column are 1-based, null
+     * when unknown.
+     */
+    public record Error(String kind, String file, Integer line, Integer column, String message) {
+    }
+
+    /** What the measured figures of a score are. */
+    public enum Measure {
+        /** A Python agent's module load: the sum over a fleet is the fleet's import time. */
+        MODULE_LOAD,
+        /** A Java agent's JVM start to its first healthy answer: a different quantity, never summed with module loads. */
+        START_TO_HEALTHY
     }
 
     /**
@@ -64,38 +103,39 @@ public record AgentScore(AgentId agent, Status status, double score, Band band, 
         NOT_OPTIMIZABLE
     }
 
-    /** The score bands fleets use; each carries a base risk that traps can raise (see {@link #risk()}). */
+    /** The potential a score stands for: 8 and more high, 4 to 7.9 medium, under 4 low. Risk is separate. */
     public enum Band {
-        HIGH("high", "high potential, low risk"), MEDIUM_LOW_RISK("medium", "medium potential, low risk"),
-        MEDIUM("medium", "medium potential, medium risk"), LOW("low", "low potential, high risk");
-
-        private final String potential;
-        private final String label;
-
-        Band(String potential, String label) {
-            this.potential = potential;
-            this.label = label;
-        }
+        HIGH, MEDIUM, LOW;
 
         /** high, medium or low. */
         public String potential() {
-            return potential;
+            return name().toLowerCase();
         }
 
+        /** "high potential". */
         public String label() {
-            return label;
+            return potential() + " potential";
         }
 
         public static Band of(double score) {
-            return score >= 8 ? HIGH : score >= 6 ? MEDIUM_LOW_RISK : score >= 4 ? MEDIUM : LOW;
+            return score >= 8 ? HIGH : score >= 4 ? MEDIUM : LOW;
         }
     }
 
+    /**
+     * How likely a rewrite changes what the agent does, from what the analysis found, not from the score: one point
+     * per costly import that an import-time use or a try/except keeps eager (at most two), one for heavy calls while
+     * the module loads, one when the rewrite touches more than {@link #MANY_STATEMENTS} statements. 0 low, 1 medium,
+     * 2 or more high. An agent that cannot be optimized is high.
+     */
     public enum Risk {
         LOW, MEDIUM, HIGH;
 
-        public Risk raised() {
-            return this == LOW ? MEDIUM : HIGH;
+        /** More statements than this in one rewrite is a large change to prove. */
+        public static final int MANY_STATEMENTS = 5;
+
+        public static Risk of(int points) {
+            return points <= 0 ? LOW : points == 1 ? MEDIUM : HIGH;
         }
     }
 

@@ -5,6 +5,7 @@ import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.python.analysis.PythonFacts;
 import io.fleetshell.engine.compare.Thresholds;
 import io.fleetshell.engine.inventory.InventoryLoader;
+import io.fleetshell.engine.inventory.MachineOverride;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -29,12 +30,20 @@ import java.util.Set;
  * @param thresholds           what comparisons, gates and {@code health} are held to ({@code thresholds:} mapping)
  * @param prometheusUrl        the Prometheus server that scrapes the fleet ({@code prometheus_url:}), or null:
  *                             metrics are then read from its query API instead of the agents' endpoints
+ * @param machines             per machine name, what this computer overrides in its configs ({@code machines:
+ *                             NAME: {env:, path_map:, python:}}), applied when they load
  */
-public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectModules, Thresholds thresholds, URI prometheusUrl) {
+public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectModules, Thresholds thresholds, URI prometheusUrl,
+                       Map<String, MachineOverride> machines) {
 
     public Settings {
         infrastructureAgents = Set.copyOf(infrastructureAgents);
         sideEffectModules = Set.copyOf(sideEffectModules);
+        machines = Map.copyOf(machines);
+    }
+
+    public Settings(Set<String> infrastructureAgents, Set<String> sideEffectModules, Thresholds thresholds, URI prometheusUrl) {
+        this(infrastructureAgents, sideEffectModules, thresholds, prometheusUrl, Map.of());
     }
 
     public Settings(Set<String> infrastructureAgents) {
@@ -72,7 +81,52 @@ public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectM
         }
         return new Settings(names(file, map, "infrastructure_agents", "agent names", InventoryLoader.DEFAULT_INFRASTRUCTURE),
                 names(file, map, "side_effect_modules", "module names", PythonFacts.DEFAULT_SIDE_EFFECT_MODULES),
-                Thresholds.from(map.get(Thresholds.KEY), file), prometheusUrl(file, map.get("prometheus_url")));
+                Thresholds.from(map.get(Thresholds.KEY), file), prometheusUrl(file, map.get("prometheus_url")),
+                machines(file, map.get("machines")));
+    }
+
+    private static Map<String, MachineOverride> machines(Path file, Object value) {
+        if (value == null) {
+            return Map.of();
+        }
+        String example = "machines: {mainpc: {env: {PYTHONPATH: .}, path_map: {/app: .}, python: /opt/venv/bin/python}}";
+        if (!(value instanceof Map<?, ?> byName)) {
+            throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s: machines must map machine names to overrides, e.g. %s".formatted(file, example));
+        }
+        Map<String, MachineOverride> out = new java.util.LinkedHashMap<>();
+        byName.forEach((name, raw) -> {
+            if (!(raw instanceof Map<?, ?> m)) {
+                throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s: machines.%s must be a mapping with env:, path_map: or python:, e.g. %s"
+                        .formatted(file, name, example));
+            }
+            for (Object key : m.keySet()) {
+                if (!List.of("env", "path_map", "python").contains(String.valueOf(key))) {
+                    throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s: machines.%s.%s is not a setting; a machine takes env:, path_map: and python:"
+                            .formatted(file, name, key));
+                }
+            }
+            Map<String, String> pathMap = strings(file, "machines.%s.path_map".formatted(name), m.get("path_map"));
+            pathMap.keySet().stream().filter(k -> !k.startsWith("/")).findFirst().ifPresent(k -> {
+                throw new FleetshellException(ErrorCode.CONFIG_INVALID, ("%s: machines.%s.path_map key '%s' is not an absolute path; map the path "
+                        + "the config writes (/app) to a directory of the fleet root (.)").formatted(file, name, k));
+            });
+            Object python = m.get("python");
+            out.put(String.valueOf(name), new MachineOverride(strings(file, "machines.%s.env".formatted(name), m.get("env")), pathMap,
+                    python == null || String.valueOf(python).isBlank() ? null : String.valueOf(python)));
+        });
+        return out;
+    }
+
+    private static Map<String, String> strings(Path file, String key, Object value) {
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> m)) {
+            throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s: %s must be a mapping of names to values".formatted(file, key));
+        }
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        m.forEach((k, v) -> out.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
+        return out;
     }
 
     private static Set<String> names(Path file, Map<?, ?> map, String key, String what, Set<String> defaults) {

@@ -229,10 +229,15 @@ def _run_route(name, run):
     return route
 
 
-def _health_routes(name, metrics, ports):
+def _health_routes(name, metrics, ports, ready=None):
     import json
 
     def health(query):
+        if ready is not None and not ready():
+            # live but not ready: orchestrators keep traffic away until the agent's start-up work is done
+            body = {"status": "starting", "agent": name, "pid": os.getpid(),
+                    "uptime_seconds": round(time.time() - metrics.start_time, 3)}
+            return 503, "application/json", json.dumps(body, sort_keys=True)
         body = {
             "status": "ok",
             "agent": name,
@@ -250,11 +255,13 @@ def _health_routes(name, metrics, ports):
     return {"/health": health, "/metrics": prometheus}
 
 
-def serve(name, run, port, health_port, argv=None):
+def serve(name, run, port, health_port, argv=None, ready=None):
     """Serve ``run`` on the service port and health/metrics on the health port until SIGTERM.
 
     ``port`` and ``health_port`` are the agent's configured ports (PORT_OFFSET=0); command-line
-    options and environment variables override them. Returns the process exit status.
+    options and environment variables override them. ``ready``, when given, is called by each
+    ``/health`` request: while it returns false the answer is 503 ``{"status": "starting"}``
+    (the readiness hook fleetshell's async_initialization passes). Returns the process exit status.
     """
     import http.server
     import signal
@@ -268,7 +275,7 @@ def serve(name, run, port, health_port, argv=None):
     try:
         for kind, bind_port, routes in (
             ("service", args.port, {"/run": _run_route(name, run)}),
-            ("health", args.health_port, _health_routes(name, metrics, ports)),
+            ("health", args.health_port, _health_routes(name, metrics, ports, ready)),
         ):
             handler = _make_handler(name, metrics, routes, kind)
             server = http.server.ThreadingHTTPServer((args.host, bind_port), handler)

@@ -70,7 +70,7 @@ class DemoFleetTest {
 
         assertThat(loaded).extracting(l -> l.machine().name()).containsExactly("mainpc", "pc2");
         List<Agent> agents = loaded.stream().flatMap(l -> l.agents().stream()).toList();
-        assertThat(agents).hasSize(15);
+        assertThat(agents).hasSize(17);
         assertThat(agents).filteredOn(a -> a.language() == io.fleetshell.engine.inventory.Language.JAVA).extracting(Agent::name)
                 .containsExactly("KnowledgeIndexAgent", "SignatureService", "RouteMatcherAgent");
         assertThat(agents).filteredOn(Agent::infrastructure).extracting(Agent::name)

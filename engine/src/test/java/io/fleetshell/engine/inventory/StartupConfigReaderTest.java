@@ -99,10 +99,12 @@ class StartupConfigReaderTest {
                 """)).hasMessageStartingWith(file + ":4:");
     }
 
+    // Issue 16 item 11: a group that is a list of names is not agents; it is skipped with its line instead of refusing the file.
     @Test
     void aGroupThatIsNotAMappingNamesItsLine() {
-        assertThatThrownBy(() -> reader.read(file, "agent_groups:\n  core: [A, B]\n"))
-                .hasMessageStartingWith(file + ":2:")
-                .hasMessageContaining("group 'core' must map agent names");
+        StartupConfig config = reader.read(file, "agent_groups:\n  core: [A, B]\n");
+        assertThat(config.entries()).isEmpty();
+        assertThat(config.notices()).extracting(Notice::toString)
+                .containsExactly(file + ":2: 'core' under agent_groups is a list of 2 items, not a group of agents: skipped");
     }
 }

@@ -39,8 +39,8 @@ class PlaybookRunnerTest {
         assertThat(outcome).isInstanceOf(PlaybookOutcome.Completed.class);
         assertThat(outcome.exitStatus()).isZero();
         assertThat(fixture.lines(JournalEntry.Kind.LOG)).containsExactly(
-                "agents 15 on pc2 6",
-                "pc2/AsyncProcessor pc2/CacheManager pc2/DreamWorldAgent pc2/RouteMatcherAgent pc2/TranslationService pc2/UnifiedWebAgent",
+                "agents 17 on pc2 7",
+                "pc2/AsyncProcessor pc2/CacheManager pc2/DreamWorldAgent pc2/RouteMatcherAgent pc2/RoutePlanner pc2/TranslationService pc2/UnifiedWebAgent",
                 "infrastructure: ObservabilityHub,ServiceRegistry");
         assertThat(fixture.lines(JournalEntry.Kind.WARN)).containsExactly("{\"first\":\"AsyncProcessor\",\"machine\":\"pc2\"}");
         assertThat(fixture.journal).filteredOn(e -> e.kind() == JournalEntry.Kind.LOG).extracting(JournalEntry::line)
@@ -58,7 +58,7 @@ class PlaybookRunnerTest {
                 fleet.log(low.every(a => a.machine === 'mainpc' && a.score < 4));""");
         assertThat(outcome).as(outcome.message()).isInstanceOf(PlaybookOutcome.Completed.class);
         assertThat(fixture.lines(JournalEntry.Kind.LOG)).hasSize(3).last().isEqualTo("true");
-        assertThat(fixture.lines(JournalEntry.Kind.LOG).getFirst()).matches("mainpc/TutorAgent (high|medium-low-risk|medium|low) true");
+        assertThat(fixture.lines(JournalEntry.Kind.LOG).getFirst()).matches("mainpc/TutorAgent (high|medium|low) true");
     }
 
     @Test

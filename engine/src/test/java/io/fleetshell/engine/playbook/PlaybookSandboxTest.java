@@ -169,7 +169,7 @@ class PlaybookSandboxTest {
             "fleet.inventory(42)|fleet.inventory: the filter must be an object such as {machine: ...}, not the number 42",
             "fleet.inventory({machnie: 'pc2'})|fleet.inventory: the filter has no key 'machnie'; did you mean machine?",
             "fleet.inventory({machine: 'pc3'})|fleet.inventory: no machine 'pc3'; the machines are mainpc, pc2",
-            "fleet.inventory({band: 'great'})|fleet.inventory: no band 'great'; the bands are high, medium-low-risk, medium, low",
+            "fleet.inventory({band: 'great'})|fleet.inventory: no band 'great'; the bands are high, medium, low",
             "fleet.inventory({}, {})|fleet.inventory: takes at most 1, got 2",
             "fleet.profile()|fleet.profile: the agents is missing",
             "fleet.profile('TutorAgnt')|fleet.profile: the agents: no agent TutorAgnt in the inventory; did you mean TutorAgent?",

@@ -89,7 +89,8 @@ class PythonScorerTest {
         assertThat(f.memory()).isEqualTo(ScoreScale.round(2 * 7.0 / 50));
         assertThat(f.initComplexity()).isZero();
         assertThat(score.score()).isEqualTo(ScoreScale.round(f.total()));
-        assertThat(score.risk()).isEqualTo(AgentScore.Risk.HIGH); // medium band, raised by the import-time use
+        // Issue 16 item 12: risk counts what could break (one costly import kept eager by an import-time use), not the band.
+        assertThat(score.risk()).isEqualTo(AgentScore.Risk.MEDIUM);
     }
 
     @Test
@@ -140,8 +141,9 @@ class PythonScorerTest {
         AgentScore on311 = PythonScorer.score(agent(false), facts, fromImportsProfile("3.11.7"), 1, null);
         assertThat(on311.statements()).extracting(AgentScore.StatementAssessment::line, AgentScore.StatementAssessment::verdict)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(1, "eager"), org.assertj.core.groups.Tuple.tuple(2, "deferrable"));
+        // Issue 16 item 10: the reason is lazy_loading's own, the one decision score and optimize share.
         assertThat(on311.statements().getFirst().reason())
-                .contains("can be deferred only when Decimal is a submodule or on Python 3.15+", "rule 4", "not a submodule");
+                .contains("`Decimal` is not a submodule of `decimal`", "Python 3.15", "rule 4");
         assertThat(on311.predictedGainMs()).isEqualTo(0.8);
 
         AgentScore on315 = PythonScorer.score(agent(false), facts, fromImportsProfile("3.15.0"), 1, null);

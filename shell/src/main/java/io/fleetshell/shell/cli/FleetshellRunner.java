@@ -2,6 +2,7 @@ package io.fleetshell.shell.cli;
 
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.commands.FirstStart;
+import io.fleetshell.shell.commands.LeftoverSweep;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.UserInterruptException;
@@ -30,11 +31,14 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
     private final ShellSession session;
     private final ObjectProvider<LineReader> lineReader;
     private final FirstStart firstStart;
+    private final LeftoverSweep leftovers;
     private final boolean enabled;
+    private String swept;
     private int exitCode;
 
     public FleetshellRunner(CommandDispatcher dispatcher, ShellSession session, ObjectProvider<LineReader> lineReader,
-                            FirstStart firstStart, @Value("${fleetshell.runner.enabled:true}") boolean enabled) {
+                            FirstStart firstStart, LeftoverSweep leftovers, @Value("${fleetshell.runner.enabled:true}") boolean enabled) {
+        this.leftovers = leftovers;
         this.dispatcher = dispatcher;
         this.session = session;
         this.lineReader = lineReader;
@@ -48,10 +52,14 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
             return; // a context started for its beans alone, as tests do
         }
         String[] argv = args.getSourceArgs();
+        swept = leftovers.atStart();
         if (argv.length == 0) {
             exitCode = repl(lineReader.getObject());
         } else {
             Output output = new Output(new PrintWriter(System.out, true), new PrintWriter(System.err, true), false);
+            if (swept != null) {
+                output.warn(swept);
+            }
             exitCode = dispatcher.execute(List.of(argv), output, false);
         }
     }
@@ -70,6 +78,9 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
         session.console(reader::readLine);
         output.info(output.bold("fleetshell") + " - home " + session.home().root()
                 + ". TAB completes, Ctrl-R searches history, help lists commands, quit leaves.");
+        if (swept != null) {
+            output.warn(swept);
+        }
         firstStart.greet(words -> dispatcher.execute(words, output, true), output);
         String prompt = ansi ? "\u001b[36mfleetshell\u001b[0m> " : "fleetshell> ";
         while (true) {

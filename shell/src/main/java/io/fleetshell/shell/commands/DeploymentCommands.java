@@ -7,6 +7,7 @@ import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.DeploymentState;
 import io.fleetshell.engine.rollout.FleetLock;
 import io.fleetshell.engine.rollout.LockHolder;
+import io.fleetshell.engine.process.Leftovers;
 import io.fleetshell.engine.rollout.Recovery;
 import io.fleetshell.engine.rollout.Restorer;
 import io.fleetshell.engine.rollout.RolloutExecutor;
@@ -37,8 +38,10 @@ public class DeploymentCommands {
 
     private final ShellSession session;
     private final Rollouts rollouts;
+    private final LeftoverSweep leftovers;
 
-    public DeploymentCommands(ShellSession session, Rollouts rollouts) {
+    public DeploymentCommands(ShellSession session, Rollouts rollouts, LeftoverSweep leftovers) {
+        this.leftovers = leftovers;
         this.session = session;
         this.rollouts = rollouts;
     }
@@ -265,12 +268,19 @@ public class DeploymentCommands {
         Output out = session.output();
         List<Deployment> interrupted = recovery.interrupted();
         Optional<LockHolder> deadLock = store.lockHolder().filter(h -> h.deadOn(Host.name()));
+        Leftovers.Swept swept = leftovers.sweep();
+        if (!json && !swept.isEmpty()) {
+            swept.killed().forEach(k -> out.println("killed " + k));
+            swept.removed().forEach(f -> out.println("removed " + f));
+        }
         if (interrupted.isEmpty() && deadLock.isEmpty()) {
-            session.journal().summary("nothing to recover");
+            session.journal().summary(swept.isEmpty() ? "nothing to recover" : swept.summary());
             if (json) {
-                out.json(new RecoveredJson(List.of()));
-            } else {
+                out.json(new RecoveredJson(List.of(), LeftoversJson.of(swept)));
+            } else if (swept.isEmpty()) {
                 out.info("Nothing to recover: no deployment was interrupted.");
+            } else {
+                out.info("No deployment was interrupted; what killed fleetshell processes left is gone.");
             }
             return;
         }
@@ -278,7 +288,7 @@ public class DeploymentCommands {
         List<Recovery.Result> results = recovery.recoverAll(rollouts.runtime(inventory), Rollouts.lookup(inventory));
         session.journal().summary("recovered " + String.join(", ", results.stream().map(r -> "deployment " + r.deploymentId()).toList()));
         if (json) {
-            out.json(new RecoveredJson(results.stream().map(RecoveredJson.DeploymentJson::of).toList()));
+            out.json(new RecoveredJson(results.stream().map(RecoveredJson.DeploymentJson::of).toList(), LeftoversJson.of(swept)));
             return;
         }
         for (Recovery.Result r : results) {
@@ -309,8 +319,19 @@ public class DeploymentCommands {
                 : ". If that deployment was interrupted, deploy recover settles its agents."));
     }
 
-    /** {@code deploy recover --json}: each recovered deployment, its restored agents and removed temporary files. */
-    record RecoveredJson(List<DeploymentJson> recovered) {
+    /** What the sweep of {@code deploy recover} killed and removed. */
+    record LeftoversJson(List<String> killed, List<String> removed) {
+
+        static LeftoversJson of(Leftovers.Swept swept) {
+            return new LeftoversJson(swept.killed(), swept.removed().stream().map(Object::toString).toList());
+        }
+    }
+
+    /**
+     * {@code deploy recover --json}: each recovered deployment, its restored agents and removed temporary files, and
+     * the leftovers of killed fleetshell processes (child process groups, temporary files) the sweep removed.
+     */
+    record RecoveredJson(List<DeploymentJson> recovered, LeftoversJson leftovers) {
 
         record DeploymentJson(long deployment, String summary, List<String> restored, List<String> removedTempFiles) {
 

@@ -11,6 +11,8 @@ import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.InventoryDiff;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import io.fleetshell.engine.inventory.JavaLaunch;
+import io.fleetshell.engine.inventory.LoadEnvironment;
+import io.fleetshell.engine.inventory.MachineOverride;
 import io.fleetshell.engine.inventory.LoadedConfig;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.inventory.PortConflicts;
@@ -18,6 +20,7 @@ import io.fleetshell.engine.inventory.ScriptResolution;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Journaled;
 import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.render.JsonObject;
 import io.fleetshell.shell.render.TextTable;
 import org.springframework.shell.core.command.annotation.Argument;
 import org.springframework.shell.core.command.annotation.Arguments;
@@ -32,7 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code inventory load|list|show|refresh|unload}: the fleet as its startup configs describe it. */
+/** {@code inventory load|list|show|env|refresh|unload}: the fleet as its startup configs describe it. */
 @Component
 public class InventoryCommands {
 
@@ -168,10 +171,64 @@ public class InventoryCommands {
         out.println(table.render());
     }
 
+    @Command(name = {"inventory", "env"}, group = GROUP, help = "inventory env AGENT [--json]",
+            completionProvider = "agentCompletion",
+            description = "Show what a load, proof or start of AGENT runs with: the interpreter, the working directory (the fleet "
+                    + "root), the environment fleetshell sets (from the config, settings.yaml machines: or inherited) and the "
+                    + "sys.path the interpreter builds from them. Entries marked missing do not exist on this machine.")
+    public void env(@Argument(index = 0) String name,
+                    @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        if (name.isBlank()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "name the agent: inventory env AGENT");
+        }
+        Inventory inventory = session.inventoryStore().inventory();
+        Agent a = AgentLookup.agent(inventory, name);
+        Machine machine = inventory.machine(a.machine()).orElseThrow();
+        LoadEnvironment env = LoadEnvironment.of(a, machine,
+                session.settings().machines().getOrDefault(machine.name(), MachineOverride.NONE), session.environment());
+        Output out = session.output();
+        if (json) {
+            out.json(JsonObject.of("agent", a.id().toString(), "interpreter", env.interpreter(), "executable", env.executable(),
+                    "working_directory", env.workingDirectory().toString(), "environment", env.variables(), "sys_path", env.sysPath(),
+                    "problem", env.problem()));
+            return;
+        }
+        out.println("%s: %s".formatted(a.id(), a.script().found() ? a.script().path() : "script " + a.script().detail()));
+        out.println("interpreter:       " + env.interpreter() + (env.executable() == null ? "" : " -> " + env.executable()));
+        out.println("working directory: " + env.workingDirectory() + " (the fleet root; ${PWD} in the config expands to it)");
+        if (env.variables().isEmpty()) {
+            out.println("environment:       fleetshell's own, nothing set by the config or settings.yaml");
+        } else {
+            TextTable vars = new TextTable("VARIABLE", "VALUE", "FROM");
+            env.variables().forEach(v -> vars.row(v.name(), v.value(), v.origin()));
+            out.println("");
+            out.println(vars.render());
+        }
+        if (!env.sysPath().isEmpty()) {
+            TextTable path = new TextTable("#", "SYS.PATH ENTRY", "");
+            int i = 0;
+            for (LoadEnvironment.PathEntry entry : env.sysPath()) {
+                path.row(i++, entry.path().isEmpty() ? "'' (the working directory)" : entry.path(), entry.exists() ? "" : "missing");
+            }
+            out.println("");
+            out.println(path.render());
+            long missing = env.sysPath().stream().filter(e -> !e.exists()).count();
+            if (missing > 0) {
+                out.warn(("%d sys.path entr%s do not exist on this machine: imports from there fail with \"No module named\". A container "
+                        + "path is mapped with settings.yaml machines: {%s: {path_map: {/app: .}}}, then inventory refresh.")
+                        .formatted(missing, missing == 1 ? "y" : "ies", machine.name()));
+            }
+        }
+        if (env.problem() != null) {
+            out.warn(env.problem());
+        }
+    }
+
     /** Loads the configs, all or none, saves them and reports what changed; shared with demo init. */
     void apply(List<ConfigSource> sources, boolean json, String verb) {
         Output out = session.output();
-        InventoryLoader loader = new InventoryLoader(session.environment(), session.settings().infrastructureAgents());
+        InventoryLoader loader = new InventoryLoader(session.environment(), session.settings().infrastructureAgents(),
+                session.settings().machines());
         List<LoadedConfig> loaded = new ArrayList<>();
         for (ConfigSource source : sources) {
             try {
@@ -202,7 +259,7 @@ public class InventoryCommands {
 
         if (json) {
             out.json(new LoadView(loaded.stream().map(ConfigView::of).toList(), diff.added().stream().map(Agent::id).toList(),
-                    diff.removed().stream().map(Agent::id).toList(), diff.changed(), List.copyOf(notices)));
+                    diff.removed().stream().map(Agent::id).toList(), diff.changed(), diff.machinesChanged(), List.copyOf(notices)));
             return;
         }
         for (LoadedConfig l : loaded) {
@@ -223,9 +280,12 @@ public class InventoryCommands {
 
     private static String describe(InventoryDiff diff) {
         if (diff.isEmpty()) {
-            return "No agents added, removed or changed.";
+            return "No agents added, removed or changed, and no machine settings changed.";
         }
         List<String> parts = new ArrayList<>();
+        for (InventoryDiff.MachineChange change : diff.machinesChanged()) {
+            parts.add("machine %s: %s (every agent of %s sees it)".formatted(change.machine(), String.join("; ", change.changes()), change.machine()));
+        }
         if (!diff.added().isEmpty()) {
             parts.add("added " + String.join(", ", diff.added().stream().map(a -> a.id().toString()).toList()));
         }
@@ -240,7 +300,7 @@ public class InventoryCommands {
 
     /** What {@code inventory load|refresh --json} prints: the configs read and what they changed. */
     record LoadView(List<ConfigView> configs, List<AgentId> added, List<AgentId> removed, List<InventoryDiff.Change> changed,
-                    List<String> notices) {
+                    List<InventoryDiff.MachineChange> machinesChanged, List<String> notices) {
     }
 
     /** One startup config as loaded: its file, machine, fleet root, checksum and number of agents. */

@@ -165,11 +165,13 @@ public class OptimizeCommands {
     }
 
     /**
-     * The JSON other tools read (benchfleet applies {@code diff} with patch): stable keys, in this order.
+     * The JSON other tools read (benchfleet applies {@code diff} with patch): stable keys, in this order. {@code diff_base64}
+     * holds the diff's exact bytes, for a file that is not UTF-8 (Latin-1) or whose bytes the text must not touch.
      * {@code proof} is null when the rewrite changes nothing; {@code deployment} is absent unless it was applied.
      */
     record OptimizeJson(String agent, String file, String python, String pythonVersion, String pattern,
-                        Map<String, PatternJson> patterns, boolean changes, String diff, List<String> notes, List<String> deferred,
+                        Map<String, PatternJson> patterns, boolean changes, String diff, String diffBase64, List<String> notes,
+                        List<String> deferred,
                         ProofJson proof, boolean applied,
                         @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<DeploymentJson> deployment) {
 
@@ -178,7 +180,7 @@ public class OptimizeCommands {
             result.applicability().forEach((id, a) -> patterns.put(id, new PatternJson(a.applies(), a.reasons())));
             return new OptimizeJson(result.agent().id().toString(), result.agent().script().path().toString(), result.python(),
                     result.pythonVersion(), result.rewrite().pattern(), patterns, result.rewrite().changes(), result.rewrite().unifiedDiff(),
-                    result.rewrite().notes(), result.deferredNames(), result.proof() == null ? null : new ProofJson(result.deployable(),
+                    java.util.Base64.getEncoder().encodeToString(result.rewrite().unifiedDiffBytes()), result.rewrite().notes(), result.deferredNames(), result.proof() == null ? null : new ProofJson(result.deployable(),
                     result.proof().checks().stream().map(c -> new CheckJson(c.name(), c.outcome().name().toLowerCase(), c.detail(),
                             c.evidence())).toList()), deployment != null && deployment.ok(),
                     Optional.ofNullable(deployment).map(DeploymentJson::of));

@@ -2,7 +2,10 @@ package io.fleetshell.shell.commands;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.health.BusyMachine;
+import io.fleetshell.engine.health.LoadFailures;
 import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.profile.LoadSample;
@@ -32,6 +35,7 @@ import java.util.Optional;
 public class ProfileCommands {
 
     static final String GROUP = "Measure";
+    private static final int SUMMARY_ITEMS = 6;
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
 
     private final ShellSession session;
@@ -69,21 +73,53 @@ public class ProfileCommands {
         Output out = session.output();
         Inventory inventory = session.inventoryStore().inventory();
         List<Agent> agents = selected(inventory, names);
+        double loadBefore = loadAverage();
         List<Baseline> stored = measurements.measure(inventory, agents, runs, parallel, timeout);
+        double loadAverage = Math.max(loadBefore, loadAverage());
         List<AgentProfile> profiles = stored.stream().map(Baseline::profile).toList();
+        LoadFailures.Summary summary = LoadFailures.of(profiles, profiles.stream().filter(p -> !p.loaded()).map(p -> p.target().python())
+                .findFirst().orElse(Machine.DEFAULT_PYTHON));
+        Optional<String> busy = BusyMachine.warning(profiles, loadAverage, Runtime.getRuntime().availableProcessors());
 
         long failed = profiles.stream().filter(p -> !p.loaded()).count();
         session.journal().summary("profiled %d agents (%d failed to load), %d runs each".formatted(profiles.size(), failed, runs));
         session.journal().agents(profiles.stream().map(p -> p.target().agent()).toList());
         if (json) {
-            out.json(new BaselinesJson(stored.stream().map(BaselineJson::of).toList()));
+            out.json(new ProfileJson(stored.stream().map(BaselineJson::of).toList(), summary, loadAverage < 0 ? null : loadAverage,
+                    busy.orElse(null)));
             return;
         }
         out.println(table(stored).render());
         if (failed > 0) {
+            out.println("");
+            out.println(summaryText(summary));
             out.warn("%d agent%s failed to load; their errors are stored with the baseline and are never averaged in."
                     .formatted(failed, failed == 1 ? "" : "s"));
         }
+        busy.ifPresent(out::warn);
+    }
+
+    /** The one-minute load average, or -1 where the platform does not report one. */
+    static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    /** The fleet's load health: how many loaded, then each cause of failure with its agents and its fix. */
+    static String summaryText(LoadFailures.Summary summary) {
+        StringBuilder text = new StringBuilder("Load health: %d of %d agents loaded; %d failed:".formatted(summary.loaded(), summary.profiled(),
+                summary.profiled() - summary.loaded()));
+        for (LoadFailures.Group group : summary.groups()) {
+            List<String> items = summary.failures().stream().filter(f -> f.cause() == group.cause())
+                    .map(f -> f.detail().isEmpty() ? f.agent() : "%s (%s)".formatted(f.agent(), f.detail())).toList();
+            String shown = String.join(", ", items.stream().limit(SUMMARY_ITEMS).toList())
+                    + (items.size() > SUMMARY_ITEMS ? " and %d more (profile --json lists all)".formatted(items.size() - SUMMARY_ITEMS) : "");
+            text.append("%n  %d %s: %s%n    fix: %s".formatted(group.agents().size(), group.cause().label(), shown, group.fix()));
+        }
+        return text.toString();
+    }
+
+    /** {@code profile --json}: the baselines stored, the load-health summary, and the machine's load while profiling. */
+    record ProfileJson(List<BaselineJson> baselines, LoadFailures.Summary summary, Double loadAverage, String busy) {
     }
 
     @Command(name = {"baseline", "list"}, group = GROUP, help = "baseline list [--json]",
@@ -186,9 +222,11 @@ public class ProfileCommands {
                 continue;
             }
             Stats load = p.loadMillis();
-            table.row(p.target().agent().machine(), p.target().agent().name(), b.version(), "%.1f".formatted(load.median()),
+            // A Java agent's figure is start to healthy and it loads no Python modules: marked, never read as a module load.
+            boolean java = p.python() != null && p.python().startsWith("java ");
+            table.row(p.target().agent().machine(), p.target().agent().name(), b.version(), "%.1f%s".formatted(load.median(), java ? " start" : ""),
                     "%.1f-%.1f".formatted(load.min(), load.max()), "%.1f".formatted(p.peakRssKb().median() / 1024.0),
-                    "%.0f".formatted(p.modulesLoaded().median()),
+                    java ? "-" : "%.0f".formatted(p.modulesLoaded().median()),
                     String.join(", ", p.directImports().stream().limit(3)
                             .map(i -> "%s %.0f".formatted(i.module(), i.cumulativeMillis())).toList()));
         }

@@ -126,7 +126,8 @@ public class RollbackCommands {
         return switch (o) {
             case Restorer.Restored r when r.wasAlreadyOriginal() -> "%s %s: already the original (sha256 %s)".formatted(s.label(), s.agent(), r.sha256());
             case Restorer.Restored r -> "%s %s: restored %s, sha256 %s verified (was %s%s)".formatted(s.label(), s.agent(), s.file(), r.sha256(),
-                    r.replacedEdit() ? "an edited version, backed up first" : "the rewrite " + s.afterSha256().substring(0, 12), "");
+                    r.replacedEdit() ? "an edited version, backed up first" : "the rewrite " + s.afterSha256().substring(0, 12),
+                    r.note() == null ? "" : "; " + r.note());
             case Restorer.Refused r -> "%s %s: NOT restored: %s".formatted(s.label(), s.agent(), r.reason());
             case Restorer.Failed f -> "%s %s: restore FAILED: %s".formatted(s.label(), s.agent(), f.reason());
         };
@@ -210,8 +211,9 @@ public class RollbackCommands {
                 store.journal(d.id()).stream().filter(e -> Long.valueOf(s.id()).equals(e.stepId())).forEach(e -> out.println(
                         "      %s %-7s %s%s".formatted(e.at(), e.phase(), e.action(), e.detail() == null ? "" : ": " + e.detail())));
                 store.backups(d.id()).stream().filter(b -> b.stepId() == s.id()).forEach(b -> out.println(
-                        "    backup (%s): sha256 %s, mode %s, mtime %s".formatted(b.reason(), b.sha256(),
-                                b.mode() == null ? "-" : Integer.toOctalString(b.mode()), b.mtime())));
+                        "    backup (%s): sha256 %s, mode %s, owner %s, mtime %s, real path %s".formatted(b.reason(), b.sha256(),
+                                b.mode() == null ? "-" : Integer.toOctalString(b.mode()), b.meta().ownership() == null ? "-"
+                                        : b.meta().ownership(), b.mtime(), b.realPath() == null ? "-" : b.realPath())));
             }
         }
         if (!full && !steps.isEmpty()) {

@@ -2,6 +2,7 @@ package io.fleetshell.shell.commands;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.health.BusyMachine;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
@@ -73,8 +74,7 @@ public class ScoreCommands {
                     : s.reasons().isEmpty() ? "" : s.reasons().getFirst();
             table.row(++rank, s.agent(), "%.1f".formatted(s.score()), band(out, s),
                     s.status() == AgentScore.Status.NOT_OPTIMIZABLE ? "-" : s.risk().name().toLowerCase(),
-                    s.loadMillis() == null ? "-" : "%.1f".formatted(s.loadMillis()),
-                    s.predictedGainMs() == null ? "-" : "%.1f".formatted(s.predictedGainMs()), why);
+                    millis(s, s.loadMillis()), millis(s, s.predictedGainMs()), why);
         }
         out.println(table.render());
         if (!report.batches().isEmpty()) {
@@ -83,11 +83,22 @@ public class ScoreCommands {
                 out.println("batch %d: %s".formatted(i + 1, String.join(", ", report.batches().get(i).stream().map(AgentId::toString).toList())));
             }
         }
+        java.util.Set<AgentId> scored = new java.util.HashSet<>(scores.stream().map(AgentScore::agent).toList());
+        BusyMachine.warning(session.baselines().latest().stream().map(io.fleetshell.history.Baseline::profile)
+                .filter(p -> scored.contains(p.target().agent())).toList(), -1, Runtime.getRuntime().availableProcessors()).ifPresent(out::warn);
         long unmeasured = scores.stream().filter(s -> s.status() != AgentScore.Status.NOT_OPTIMIZABLE && s.baselineVersion() == 0).count();
         if (unmeasured > 0) {
             out.info("%d agent%s scored from static facts only: profile measures them.".formatted(unmeasured, unmeasured == 1 ? " was" : "s were"));
         }
         out.info("score --json gives every factor, reason and statement behind these figures; baseline show AGENT the raw samples.");
+    }
+
+    /** A measured figure; a Java agent's is start to healthy, marked so that nobody adds it to module loads. */
+    private static String millis(AgentScore s, Double value) {
+        if (value == null) {
+            return "-";
+        }
+        return s.measure() == AgentScore.Measure.START_TO_HEALTHY ? "%.1f start".formatted(value) : "%.1f".formatted(value);
     }
 
     /** One agent's score in full: the factors, then every import statement with its verdict, cost and reason. */
@@ -96,7 +107,8 @@ public class ScoreCommands {
         text.append("%s: %.1f / 10, %s, risk %s%n".formatted(s.agent(), s.score(), band(out, s),
                 s.status() == AgentScore.Status.NOT_OPTIMIZABLE ? "-" : s.risk().name().toLowerCase()));
         text.append(s.baselineVersion() > 0
-                ? "measured: baseline v%d, load %.1f ms median, predicted gain %.1f ms%n".formatted(s.baselineVersion(), s.loadMillis(), s.predictedGainMs())
+                ? "measured: baseline v%d, %s %.1f ms median, predicted gain %.1f ms%n".formatted(s.baselineVersion(),
+                s.measure() == AgentScore.Measure.START_TO_HEALTHY ? "start to healthy" : "module load", s.loadMillis(), s.predictedGainMs())
                 : "not measured: static facts only%n".formatted());
         AgentScore.Factors f = s.factors();
         text.append("factors: start-up impact %.1f/4, heavy dependencies %.1f/3, memory %.1f/2, initialization complexity %.1f/1%n"
@@ -113,27 +125,33 @@ public class ScoreCommands {
 
     private static String band(Output out, AgentScore s) {
         String label = s.status() == AgentScore.Status.NOT_OPTIMIZABLE ? "not optimizable"
-                : s.status() == AgentScore.Status.NOTHING_TO_GAIN ? "nothing to gain" : s.band().potential();
+                : s.status() == AgentScore.Status.NOTHING_TO_GAIN ? (s.baselineVersion() == 0 ? "not profiled" : "nothing to gain")
+                : s.band().potential();
         String colour = switch (s.band()) {
             case HIGH -> "32";
-            case MEDIUM_LOW_RISK -> "36";
             case MEDIUM -> "33";
             case LOW -> "31";
         };
         return out.style(label, colour);
     }
 
-    /** {@code score --json} of one agent: every factor, reason and statement behind its score. */
+    /**
+     * {@code score --json} of one agent: every factor, reason and statement behind its score. {@code band} and {@code risk}
+     * always agree; {@code measure} says whether {@code load_ms} and {@code predicted_gain_ms} are a module load or a Java
+     * start to healthy; {@code error} (kind, file, line, column, message) is there only for a file that cannot be analyzed
+     * or loaded.
+     */
     record ScoreJson(String agent, String status, double score, String band, String risk, FactorsJson factors, Double loadMs,
                      Double predictedGainMs, int baselineVersion, List<AgentScore.Recommendation> recommendations, List<String> reasons,
-                     List<StatementJson> statements) {
+                     List<StatementJson> statements, String measure,
+                     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) AgentScore.Error error) {
 
         static ScoreJson of(AgentScore s) {
             AgentScore.Factors f = s.factors();
-            return new ScoreJson(s.agent().toString(), s.status().name().toLowerCase(), s.score(), s.band().label(), s.risk().name().toLowerCase(),
+            return new ScoreJson(s.agent().toString(), s.status().name().toLowerCase(), s.score(), s.bandLabel(), s.risk().name().toLowerCase(),
                     new FactorsJson(f.startupImpact(), f.heavyDependencies(), f.memory(), f.initComplexity()), s.loadMillis(), s.predictedGainMs(),
                     s.baselineVersion(), s.recommendations(), s.reasons(), s.statements().stream().map(st -> new StatementJson(st.line(),
-                    st.text(), st.verdict(), st.reason(), st.millis(), st.rssKb())).toList());
+                    st.text(), st.verdict(), st.reason(), st.millis(), st.rssKb())).toList(), s.measure().name().toLowerCase(), s.error());
         }
 
         record FactorsJson(double startupImpact, double heavyDependencies, double memory, double initComplexity) {

@@ -24,6 +24,7 @@ import java.util.Map;
  * @param definesGetattr    the module defines {@code __getattr__} (PEP 562)
  * @param hasMainBlock      the module has an {@code if __name__ == "__main__":} block
  * @param futureAnnotations the module has {@code from __future__ import annotations}
+ * @param work              heavy start-up work, readiness hook calls and cacheable functions (see {@link WorkFacts})
  */
 public record FileFacts(
         String path,
@@ -36,7 +37,8 @@ public record FileFacts(
         List<SysPathChange> sysPathChanges,
         boolean definesGetattr,
         boolean hasMainBlock,
-        boolean futureAnnotations) {
+        boolean futureAnnotations,
+        WorkFacts work) {
 
     public FileFacts {
         imports = imports == null ? List.of() : List.copyOf(imports);
@@ -44,6 +46,7 @@ public record FileFacts(
         unused = unused == null ? List.of() : List.copyOf(unused);
         heavyCalls = heavyCalls == null ? List.of() : List.copyOf(heavyCalls);
         sysPathChanges = sysPathChanges == null ? List.of() : List.copyOf(sysPathChanges);
+        work = work == null ? WorkFacts.NONE : work;
     }
 
     public Path file() {

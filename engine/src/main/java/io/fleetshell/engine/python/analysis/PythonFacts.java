@@ -92,7 +92,7 @@ public final class PythonFacts {
     /** A runner whose helper lives in a fresh private temporary directory, removed when the JVM exits. */
     public static PythonFacts withTemporaryHelper() {
         try {
-            Path directory = Files.createTempDirectory("fleetshell-python-");
+            Path directory = io.fleetshell.engine.process.Leftovers.newTempDirectory("python");
             directory.toFile().deleteOnExit();
             return new PythonFacts(directory, true);
         } catch (IOException e) {

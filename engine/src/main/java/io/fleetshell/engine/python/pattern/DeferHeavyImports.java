@@ -168,6 +168,21 @@ public final class DeferHeavyImports implements Pattern<FileFacts> {
                 .distinct().toList();
     }
 
+    /** One imported name: the line of its statement, and why it stays eager (null when it is deferred). */
+    public record NameDecision(int line, String text, String keptBecause) {
+    }
+
+    /**
+     * What this pattern does with each module-level imported name. {@code score} asks this too, so that score and
+     * {@code optimize} agree on which agents have something to defer: one function decides.
+     */
+    public List<NameDecision> decisions(PatternInput<FileFacts> input) {
+        if (!input.facts().parsed()) {
+            return List.of();
+        }
+        return decide(input).stream().map(d -> new NameDecision(d.fact().span().line(), d.fact().text(), d.keptBecause())).toList();
+    }
+
     List<Decision> decide(PatternInput<FileFacts> input) {
         FileFacts facts = input.facts();
         boolean pep810 = PythonVersion.parse(input.version()).hasLazyImports();

@@ -52,6 +52,12 @@ public record LineMap(List<int[]> ranges) {
         return new LineMap(ranges);
     }
 
+    /** Every "line N" in a sentence written from the facts of a rewritten file, made the original's line. */
+    String remap(String sentence) {
+        return java.util.regex.Pattern.compile("line (\\d+)").matcher(sentence)
+                .replaceAll(m -> "line " + original(Integer.parseInt(m.group(1))));
+    }
+
     /** The original line of {@code line}. */
     int original(int line) {
         for (int[] range : ranges) {

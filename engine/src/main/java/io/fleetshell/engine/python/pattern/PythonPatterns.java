@@ -11,11 +11,13 @@ import java.util.Optional;
 
 /**
  * The patterns fleetshell knows, in the order {@code optimize} applies them when none is named:
- * dead imports go first, so that lazy loading does not defer what nobody uses.
+ * dead imports go first, so that lazy loading does not defer what nobody uses; then heavy start-up work moves to a
+ * background thread, and pure functions called repeatedly get a cache (measured by a replay of the agent's requests).
  */
 public final class PythonPatterns {
 
-    private static final List<Pattern<FileFacts>> ALL = List.of(new RemoveUnusedImports(), new DeferHeavyImports());
+    private static final List<Pattern<FileFacts>> ALL = List.of(new RemoveUnusedImports(), new DeferHeavyImports(),
+            new InitializeInBackground(), new MemoizePureFunctions());
 
     private PythonPatterns() {
     }

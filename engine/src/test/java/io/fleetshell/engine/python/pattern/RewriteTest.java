@@ -26,13 +26,17 @@ final class RewriteTest {
      * The inlined loader and the blank line after it, shown as {@code <loader>} in golden texts (its own behaviour is
      * tested by running it).
      */
-    static final String LOADER = loader();
+    static final String LOADER = loader("lazy_import.py");
+    /** async_initialization's inlined holder factory and the blank line after it, shown as {@code <starter>}. */
+    static final String STARTER = loader("background_init.py");
+    /** cache_optimization's inlined cache wrapper and the blank line after it, shown as {@code <memo>}. */
+    static final String MEMO = loader("memoize.py");
 
     private RewriteTest() {
     }
 
-    private static String loader() {
-        try (var in = RewriteTest.class.getResourceAsStream("/io/fleetshell/python/lazy_import.py")) {
+    private static String loader(String name) {
+        try (var in = RewriteTest.class.getResourceAsStream("/io/fleetshell/python/" + name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -75,7 +79,8 @@ final class RewriteTest {
     static Rewrite assertRewrite(Pattern<FileFacts> pattern, String version, Map<String, String> options, String before, String after) {
         Rewrite rewrite = pattern.rewrite(input(before, version, options));
         String actual = new String(rewrite.after(), StandardCharsets.UTF_8)
-                .replace(LOADER.replace("\n", "\r\n") + "\r\n", "<loader>\r\n").replace(LOADER + "\n", "<loader>\n");
+                .replace(LOADER.replace("\n", "\r\n") + "\r\n", "<loader>\r\n").replace(LOADER + "\n", "<loader>\n")
+                .replace(STARTER + "\n", "<starter>\n").replace(MEMO + "\n", "<memo>\n");
         if (after == null) {
             assertFalse(rewrite.changes(), () -> "expected no change, got:\n" + actual + "\nnotes: " + rewrite.notes());
         } else {

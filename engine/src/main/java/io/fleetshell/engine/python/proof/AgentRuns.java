@@ -1,0 +1,219 @@
+package io.fleetshell.engine.python.proof;
+
+import io.fleetshell.engine.process.CannotStartException;
+import io.fleetshell.engine.process.ProcessRun;
+import io.fleetshell.engine.process.StartedProcess;
+import io.fleetshell.engine.profile.ProfileTarget;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a Python agent the way a fleet does ({@code python agent.py --port P --health-port H}, with {@code PORT} and
+ * {@code HEALTH_PORT} set too, on free ports), through {@code agent_run.py}, which can count calls of the agent's
+ * functions. It measures time-to-healthy (spawn to the first answer of {@code /health}, whatever its status: the
+ * process is live) and time-to-ready (spawn to the answer of the first replayed request, or to the first
+ * {@code /health} 200 when there is none), replays the requests over real HTTP and stops the agent with SIGTERM.
+ */
+public final class AgentRuns {
+
+    private static final Duration POLL = Duration.ofMillis(5);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int OUTPUT_KEPT = 64 * 1024;
+
+    /** One HTTP answer. */
+    public record Answer(String request, int status, String body) {
+    }
+
+    /** The calls of one function: how often its body ran, with how many distinct arguments, and the time spent in it. */
+    public record Counted(long calls, long distinct, double totalMillis) {
+    }
+
+    /**
+     * One run of an agent.
+     *
+     * @param healthyMillis        spawn to the first answer of {@code /health}
+     * @param readyMillis          spawn to the answer of the first request (or the first {@code /health} 200)
+     * @param firstHealthStatus    the status of that first {@code /health} answer (503 while an agent says "starting")
+     * @param healthyAfterFirstAnswer whether {@code /health} said 200 right after the first request was answered
+     * @param answers              the answers to the replayed requests, in order
+     * @param counts               per counted function
+     * @param failure              why the run failed (with the agent's last output), or null
+     */
+    public record Run(double healthyMillis, double readyMillis, int firstHealthStatus, boolean healthyAfterFirstAnswer,
+                      List<Answer> answers, Map<String, Counted> counts, String failure) {
+        public boolean ok() {
+            return failure == null;
+        }
+
+        static Run failed(String why) {
+            return new Run(-1, -1, 0, false, List.of(), Map.of(), why);
+        }
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+    private final Duration timeout;
+    private final Path runner;
+
+    /** @param timeout how long one start, and one request, may take */
+    public AgentRuns(Duration timeout) {
+        this.timeout = timeout;
+        try (InputStream in = AgentRuns.class.getResourceAsStream("/io/fleetshell/python/agent_run.py")) {
+            if (in == null) {
+                throw new IllegalStateException("agent_run.py is missing from this build");
+            }
+            runner = Files.createTempFile("fleetshell-agent-run", ".py");
+            Files.write(runner, in.readAllBytes());
+            runner.toFile().deleteOnExit();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts {@code script} (the original or a rewrite beside it) with the target's interpreter, directory and
+     * environment, replays {@code requests} (paths such as {@code /run?x=1}) on its service port and counts calls of
+     * {@code counted}.
+     */
+    public Run run(ProfileTarget target, Path script, List<String> requests, List<String> counted) {
+        int port = freePort();
+        int healthPort = freePort();
+        Path counts;
+        try {
+            counts = Files.createTempFile("fleetshell-counts", ".json");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> command = List.of(target.python(), runner.toString(), counts.toString(), String.join(",", counted),
+                script.toString(), "--port", String.valueOf(port), "--health-port", String.valueOf(healthPort));
+        ProcessRun run = ProcessRun.of(command).in(target.workingDirectory()).environment(target.environment())
+                .environment("PORT", String.valueOf(port)).environment("HEALTH_PORT", String.valueOf(healthPort))
+                .mergingErrors().keep(OUTPUT_KEPT, OUTPUT_KEPT);
+        long started = System.nanoTime();
+        StartedProcess process;
+        try {
+            process = run.start();
+        } catch (CannotStartException e) {
+            return Run.failed("cannot start %s: %s".formatted(target.python(), e.getMessage()));
+        }
+        try {
+            Run result = drive(process, started, port, healthPort, requests);
+            process.stop(Duration.ofSeconds(10));
+            if (!result.ok()) {
+                return result;
+            }
+            return new Run(result.healthyMillis(), result.readyMillis(), result.firstHealthStatus(), result.healthyAfterFirstAnswer(),
+                    result.answers(), counted.isEmpty() ? Map.of() : readCounts(counts), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Run.failed("interrupted");
+        } finally {
+            process.close();
+            try {
+                Files.deleteIfExists(counts);
+            } catch (IOException ignored) {
+                // a temporary file left behind changes nothing
+            }
+        }
+    }
+
+    private Run drive(StartedProcess process, long started, int port, int healthPort, List<String> requests) throws InterruptedException {
+        long deadline = started + timeout.toNanos();
+        HttpResponse<String> first = null;
+        while (first == null) {
+            if (System.nanoTime() > deadline || !process.alive()) {
+                return Run.failed(tail(process, process.alive() ? "no answer on /health within " + timeout.toSeconds() + " s" : "it exited"));
+            }
+            first = get(healthPort, "/health", Duration.ofMillis(500));
+            if (first == null) {
+                Thread.sleep(POLL);
+            }
+        }
+        double healthy = (System.nanoTime() - started) / 1e6;
+        double ready;
+        boolean healthyAfter;
+        List<Answer> answers = new ArrayList<>();
+        if (requests.isEmpty()) {
+            HttpResponse<String> health = first;
+            while (health == null || health.statusCode() != 200) {
+                if (System.nanoTime() > deadline || !process.alive()) {
+                    return Run.failed(tail(process, "/health never said 200"));
+                }
+                Thread.sleep(POLL);
+                health = get(healthPort, "/health", Duration.ofMillis(500));
+            }
+            ready = (System.nanoTime() - started) / 1e6;
+            healthyAfter = true;
+        } else {
+            HttpResponse<String> answer = get(port, requests.getFirst(), timeout);
+            if (answer == null) {
+                return Run.failed(tail(process, "no answer to " + requests.getFirst()));
+            }
+            ready = (System.nanoTime() - started) / 1e6;
+            answers.add(new Answer(requests.getFirst(), answer.statusCode(), answer.body()));
+            HttpResponse<String> health = get(healthPort, "/health", timeout);
+            healthyAfter = health != null && health.statusCode() == 200;
+            for (String request : requests.subList(1, requests.size())) {
+                HttpResponse<String> next = get(port, request, timeout);
+                if (next == null) {
+                    return Run.failed(tail(process, "no answer to " + request));
+                }
+                answers.add(new Answer(request, next.statusCode(), next.body()));
+            }
+        }
+        return new Run(healthy, ready, first.statusCode(), healthyAfter, answers, Map.of(), null);
+    }
+
+    private HttpResponse<String> get(int port, String path, Duration limit) throws InterruptedException {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(limit).GET().build();
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException notYet) {
+            return null;
+        }
+    }
+
+    private static Map<String, Counted> readCounts(Path file) {
+        try {
+            String text = Files.readString(file);
+            if (text.isBlank()) {
+                return Map.of();
+            }
+            Map<String, Counted> counts = new LinkedHashMap<>();
+            JsonNode root = JSON.readTree(text);
+            root.properties().forEach(e -> counts.put(e.getKey(), new Counted(e.getValue().path("calls").asLong(),
+                    e.getValue().path("distinct").asLong(), e.getValue().path("total_ms").asDouble())));
+            return counts;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String tail(StartedProcess process, String why) {
+        List<String> lines = process.output().lines().toList();
+        return why + (lines.isEmpty() ? "" : "; last output: " + String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size())));
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

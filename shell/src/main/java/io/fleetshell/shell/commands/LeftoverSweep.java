@@ -1,0 +1,41 @@
+package io.fleetshell.shell.commands;
+
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.process.Leftovers;
+import io.fleetshell.shell.ShellSession;
+import org.springframework.stereotype.Component;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where the shell meets {@link Leftovers}: from its start on, this process's child groups are recorded under the
+ * home, and at start and in {@code deploy recover} what a killed fleetshell left (its child groups, its temporary
+ * files, its hidden proof siblings beside the agents' scripts) is killed and removed.
+ */
+@Component
+public class LeftoverSweep {
+
+    private final ShellSession session;
+
+    public LeftoverSweep(ShellSession session) {
+        this.session = session;
+    }
+
+    /** Records this process's children from now on, then sweeps; returns the sentence to show, or null. */
+    public String atStart() {
+        Leftovers.recordIn(session.home().children());
+        try {
+            return sweep().summary();
+        } catch (RuntimeException e) {
+            return null; // an unreadable history must not stop the shell from starting; deploy recover says why
+        }
+    }
+
+    /** Kills and removes what processes that are gone left behind. */
+    public Leftovers.Swept sweep() {
+        List<Path> directories = session.inventoryStore().inventory().agents().stream()
+                .filter(a -> a.script().found()).map(Agent::script).map(s -> s.path().getParent()).distinct().toList();
+        return Leftovers.sweep(session.home().children(), Path.of(System.getProperty("java.io.tmpdir")), directories);
+    }
+}
