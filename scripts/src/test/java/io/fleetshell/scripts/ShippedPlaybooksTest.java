@@ -136,7 +136,7 @@ class ShippedPlaybooksTest {
         long deployment = batches.getFirst().get("deployment").asLong();
         assertThat(batches).extracting(b -> b.get("deployment").asLong()).containsOnly(deployment);
         assertThat(batches).extracting(b -> b.get("agents").size()).containsExactly(2, 1);
-        assertThat(summary.get("message").asString()).contains("deployment %d rolled back at batch 2".formatted(deployment),
+        assertThat(summary.get("message").asString()).contains("deployment %d rolled back: stopped at batch 2".formatted(deployment),
                 "every change was rolled back (--on-fail rollback-all)");
         for (String f : List.of("main_pc_code/agents/alpha.py", "main_pc_code/agents/beta.py", "main_pc_code/agents/gamma.py")) {
             assertThat(rewritten(f)).as(f + ": batch 1 was rolled back with batch 2").isFalse();
