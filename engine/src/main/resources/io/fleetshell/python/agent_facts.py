@@ -42,10 +42,12 @@ The interpreter that runs it is the agent's own, so "evaluated at def time" ques
 """
 
 import ast
+import builtins
 import gc
 import hashlib
 import io
 import json
+import os
 import platform
 import re
 import sys
@@ -1363,6 +1365,360 @@ if TYPE_ALIAS is not None:
     DISPATCH[TYPE_ALIAS] = FileAnalysis.s_type_alias
 
 
+# ---------------------------------------------------------------- the fleet's own modules and dynamic reads
+# Issue 17: removing or deferring an import of a module of the fleet's own code lost what importing it did
+# (handlers registered into another module), and imports read only through exec/eval/globals() were called
+# unused. An import of an own module (a file found on the agent's own import path: its directory and the
+# fleet's PYTHONPATH entries) counts as side-effecting unless its body is shown to be definitions only; a
+# file that reads names by computed names keeps every import.
+
+# Decorators and calls whose evaluation changes nothing outside the value they return.
+PURE_DECORATORS = frozenset((
+    "staticmethod", "classmethod", "property", "dataclasses.dataclass", "functools.wraps", "functools.lru_cache",
+    "functools.cache", "functools.cached_property", "functools.total_ordering", "functools.singledispatch",
+    "contextlib.contextmanager", "contextlib.asynccontextmanager", "abc.abstractmethod", "typing.overload",
+    "typing.final", "typing.runtime_checkable", "enum.unique"))
+PURE_CALLS = frozenset((
+    "object", "str", "int", "float", "bool", "bytes", "tuple", "list", "dict", "set", "frozenset", "len", "range",
+    "sorted", "logging.getLogger", "typing.TypeVar", "typing.NewType", "typing.NamedTuple", "typing.TypedDict",
+    "typing.cast", "collections.namedtuple", "collections.defaultdict", "collections.OrderedDict", "collections.deque",
+    "collections.Counter", "re.compile", "os.environ.get", "os.getenv", "os.path.join", "os.path.dirname",
+    "os.path.abspath", "os.path.realpath", "os.path.basename", "os.path.expanduser", "pathlib.Path",
+    "threading.Lock", "threading.RLock", "threading.Event", "threading.local", "dataclasses.field", "enum.auto",
+    "weakref.WeakValueDictionary", "weakref.WeakKeyDictionary", "weakref.WeakSet", "contextvars.ContextVar",
+    "struct.Struct", "decimal.Decimal", "datetime.timedelta", "itertools.count"))
+PURE_METACLASSES = frozenset(("abc.ABCMeta", "type"))
+DYNAMIC_WORDS = ("exec", "eval", "globals", "locals", "vars", "__import__", "modules")
+DEFINITION_STATEMENTS = (ast.Pass, ast.Import, ast.ImportFrom)
+
+
+class OwnCode(object):
+    """Finds the files of the fleet's own modules on an import path and tells whether loading one does more
+    than define things. One per request; the answer for each file is kept, so a shared module is read once."""
+
+    def __init__(self, paths):
+        self.paths = [p for p in paths if p]
+        self.effects = {}    # file -> None (definitions only) or {"file", "line", "what"}
+        self.subclass_hooks = {}  # file -> class names defining __init_subclass__ or a metaclass
+
+    def find(self, module, search):
+        """The files that `import module` runs, outermost package first, or None when it is not own code."""
+        parts = module.split(".")
+        for root in search:
+            files = []
+            directory = root
+            for i, part in enumerate(parts):
+                base = directory + "/" + part
+                if os.path.isdir(base):
+                    init = base + "/__init__.py"
+                    if os.path.isfile(init):
+                        files.append(init)
+                    directory = base
+                elif os.path.isfile(base + ".py") and i == len(parts) - 1:
+                    files.append(base + ".py")
+                    directory = None
+                    break
+                else:
+                    files = None
+                    break
+            if files is not None and (files or directory is not None):
+                return files
+        return None
+
+    def effect_of_import(self, module, search, seen):
+        """The first thing that importing an own module does besides defining names, or None."""
+        files = self.find(module, search)
+        if not files:
+            return None
+        for f in files:
+            effect = self.effect(f, search, seen)
+            if effect is not None:
+                return effect
+        return None
+
+    def effect(self, path, search, seen):
+        if path in self.effects:
+            return self.effects[path]
+        if path in seen:
+            return None  # an import cycle: the module is judged by its other statements
+        seen.add(path)
+        try:
+            with open(path, "rb") as fh:
+                tree = ast.parse(fh.read(), filename=path)
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError) as e:
+            self.effects[path] = {"file": path, "line": getattr(e, "lineno", None) or 1,
+                                  "what": "it cannot be read or parsed here (%s)" % e.__class__.__name__}
+            return self.effects[path]
+        body = BodyCheck(self, path, tree, search, seen)
+        found = body.statements(tree.body, True)
+        self.effects[path] = found
+        self.subclass_hooks[path] = body.hooks
+        return found
+
+
+class BodyCheck(object):
+    """Whether a module body only defines names: functions, classes, constants, imports of modules that do the same."""
+
+    def __init__(self, own, path, tree, search, seen):
+        self.own = own
+        self.path = path
+        self.search = search
+        self.seen = seen
+        self.package = path.rsplit("/", 1)[0]
+        self.imported = {}   # bound name -> dotted origin (module or module.name)
+        self.local = set()   # names bound by this module's own assignments and definitions
+        self.classes = set()
+        self.hooks = set()
+
+    def effect(self, node, what):
+        return {"file": self.path, "line": getattr(node, "lineno", 1), "what": what}
+
+    def statements(self, body, module_level):
+        for st in body:
+            found = self.statement(st, module_level)
+            if found is not None:
+                return found
+        return None
+
+    def statement(self, st, module_level):
+        cls = st.__class__
+        if cls is ast.Pass or (cls is ast.Expr and st.value.__class__ is Constant):
+            return None
+        if cls is ast.Import or cls is ast.ImportFrom:
+            return self.import_(st)
+        if cls in (ast.FunctionDef, ast.AsyncFunctionDef):
+            found = self.decorators(st) or self.pure_all(st.args.defaults + [d for d in st.args.kw_defaults if d is not None], st)
+            self.local.add(st.name)
+            return found
+        if cls is ast.ClassDef:
+            return self.class_(st)
+        if cls is ast.Assign:
+            for target in st.targets:
+                found = self.target(target, st)
+                if found is not None:
+                    return found
+            return self.pure(st.value, st)
+        if cls is ast.AnnAssign:
+            found = self.target(st.target, st)
+            return found or (self.pure(st.value, st) if st.value is not None else None)
+        if cls is ast.AugAssign:
+            if st.target.__class__ is Name and st.target.id in self.local:
+                return self.pure(st.value, st)
+            return self.effect(st, "the augmented assignment changes what this module did not define")
+        if cls is ast.If:
+            if is_main_test(st.test):
+                return None  # the __main__ block does not run on import
+            return self.pure(st.test, st) or self.statements(st.body, module_level) \
+                or self.statements(st.orelse, module_level)
+        if cls in TRY_NODES:
+            found = self.statements(st.body, module_level) or self.statements(st.orelse, module_level) \
+                or self.statements(st.finalbody, module_level)
+            for h in st.handlers:
+                found = found or self.statements(h.body, module_level)
+            return found
+        if TYPE_ALIAS is not None and cls is TYPE_ALIAS:
+            return None
+        if cls is ast.Expr and st.value.__class__ is Call:
+            return self.effect(st, "the call `%s` runs at import" % expr_text(st.value.func))
+        return self.effect(st, "the %s statement runs at import" % cls.__name__.lower())
+
+    def import_(self, st):
+        if st.__class__ is ast.Import:
+            for a in st.names:
+                self.imported[a.asname or a.name.partition(".")[0]] = a.name if a.asname else a.name.partition(".")[0]
+                found = self.own.effect_of_import(a.name, self.search, self.seen)
+                if found is not None:
+                    return self.effect(st, "importing %s: %s" % (a.name, describe_effect(found)))
+            return None
+        if st.module == "__future__":
+            return None
+        if st.level:
+            base = self.package
+            for _ in range(st.level - 1):
+                base = base.rsplit("/", 1)[0]
+            search = [base]
+            module = st.module or ""
+        else:
+            search = self.search
+            module = st.module
+        for a in st.names:
+            origin = (module + "." + a.name) if module else a.name
+            if a.name != "*":
+                self.imported[a.asname or a.name] = origin if not st.level else "." + origin
+            found = None
+            if module:
+                found = self.own.effect_of_import(module, search, self.seen)
+            if found is None and a.name != "*":
+                found = self.own.effect_of_import(origin, search, self.seen)
+            if found is not None:
+                return self.effect(st, "importing %s: %s" % (origin, describe_effect(found)))
+        return None
+
+    def target(self, target, st):
+        cls = target.__class__
+        if cls is Name:
+            self.local.add(target.id)
+            return None
+        if cls in SEQUENCES:
+            for t in target.elts:
+                found = self.target(t, st)
+                if found is not None:
+                    return found
+            return None
+        if cls is Subscript and target.value.__class__ is Name and target.value.id in self.local:
+            return self.pure(target.slice, st)
+        text = expr_text(target.value) + "[...]" if cls is Subscript else expr_text(target)
+        return self.effect(st, "the assignment to `%s` changes what this module did not define" % text)
+
+    def decorators(self, st):
+        for d in st.decorator_list:
+            callee = d.func if d.__class__ is Call else d
+            name = self.resolve(dotted(callee))
+            if name not in PURE_DECORATORS or (d.__class__ is Call and self.pure_all(d.args + [k.value for k in d.keywords], st)):
+                return self.effect(d, "the decorator `@%s` runs at import"
+                                   % (expr_text(d.func) + "(...)" if d.__class__ is Call else expr_text(d)))
+        return None
+
+    def class_(self, st):
+        found = self.decorators(st)
+        if found is not None:
+            return found
+        for k in st.keywords:
+            if k.arg == "metaclass" and self.resolve(dotted(k.value)) not in PURE_METACLASSES:
+                return self.effect(st, "class %s has the metaclass `%s`, which runs at import"
+                                   % (st.name, expr_text(k.value)))
+        for base in st.bases:
+            found = self.base(base, st)
+            if found is not None:
+                return found
+        for item in st.body:
+            if item.__class__ in (ast.FunctionDef, ast.AsyncFunctionDef) and item.name == "__init_subclass__":
+                self.hooks.add(st.name)
+        if any(k.arg == "metaclass" for k in st.keywords):
+            self.hooks.add(st.name)
+        self.local.add(st.name)
+        self.classes.add(st.name)
+        saved = self.local
+        self.local = set(saved)
+        try:
+            return self.statements(st.body, False)
+        finally:
+            self.local = saved
+
+    def base(self, base, st):
+        text = dotted(base.value if base.__class__ is Subscript else base)
+        if text is None:
+            return self.effect(st, "class %s computes a base class at import" % st.name)
+        first = text.partition(".")[0]
+        if first in self.classes and "." not in text:
+            return None if first not in self.hooks else self.effect(
+                st, "class %s subclasses %s, whose __init_subclass__ or metaclass runs" % (st.name, text))
+        if first not in self.imported:
+            if first in BUILTIN_NAMES:
+                return None
+            return self.effect(st, "class %s subclasses `%s`, which fleetshell cannot follow" % (st.name, text))
+        origin = self.imported[first] + text[len(first):]
+        module, _, name = origin.rpartition(".")
+        if origin.partition(".")[0] in STDLIB:
+            return None
+        files = self.own.find(module, self.search) if module and not module.startswith(".") else None
+        if files:
+            hooks = self.own.subclass_hooks.get(files[-1])
+            if hooks is not None and name not in hooks:
+                return None
+        return self.effect(st, "class %s subclasses `%s`, whose class creation may register it"
+                           % (st.name, text))
+
+    def resolve(self, text):
+        if text is None:
+            return None
+        first, dot, rest = text.partition(".")
+        origin = self.imported.get(first)
+        return (origin + dot + rest) if origin is not None else text
+
+    def pure_all(self, nodes, st):
+        for n in nodes:
+            found = self.pure(n, st)
+            if found is not None:
+                return found
+        return None
+
+    def pure(self, node, st):
+        """None when evaluating the expression changes nothing outside its value (a lambda's body does not run)."""
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            cls = n.__class__
+            if cls is Lambda:
+                stack.extend(d for d in n.args.defaults + n.args.kw_defaults if d is not None)
+                continue
+            if cls is Call:
+                callee = self.resolve(dotted(n.func))
+                if callee not in PURE_CALLS:
+                    return self.effect(st, "the call `%s` runs at import" % expr_text(n.func))
+            elif cls in COMPREHENSIONS or cls in (ast.Await, ast.Yield, ast.YieldFrom) or cls.__name__ == "NamedExpr":
+                return self.effect(st, "the expression runs code at import")
+            stack.extend(ast.iter_child_nodes(n))
+        return None
+
+
+def is_main_test(test):
+    return (test.__class__ is Compare and test.left.__class__ is Name and test.left.id == "__name__"
+            and len(test.comparators) == 1 and test.comparators[0].__class__ is Constant
+            and test.comparators[0].value == "__main__")
+
+
+def describe_effect(effect):
+    return "%s:%s: %s" % (effect["file"].rsplit("/", 1)[-1], effect["line"], effect["what"])
+
+
+BUILTIN_NAMES = frozenset(dir(builtins))
+STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()) or (
+    "abc", "collections", "contextlib", "dataclasses", "enum", "typing", "threading", "json", "logging", "io",
+    "os", "pathlib", "queue", "socketserver", "http", "unittest", "argparse", "asyncio", "numbers", "string"))
+
+
+def own_effects(result, path, tree, own):
+    """Marks each module-level import of an own module whose loading does more than define names."""
+    search = [path.rsplit("/", 1)[0]] + own.paths
+    kept = set()
+    for fact in result["imports"]:
+        if fact["context"] in ("function", "class") or fact.get("future") or fact.get("level"):
+            continue
+        targets = [fact["module"]] if fact["kind"] == "import" else [fact["module"], fact["module"] + "." + fact["name"]]
+        for target in targets:
+            found = own.effect_of_import(target, search, set())
+            if found is not None:
+                fact["own_effect"] = {"module": target, "file": found["file"], "line": found["line"], "what": found["what"]}
+                kept.add((fact.get("bound"), fact["span"]["line"]))
+                break
+    for u in result["unused"]:
+        if u["kept"] is None and (u["bound"], u["line"]) in kept:
+            u["kept"] = "side_effect"
+
+
+def dynamic_access(tree, text):
+    """Where the file reads names by a name computed at run time (exec, eval, globals(), locals(), vars(),
+    sys.modules, __import__ of a computed name), in source order."""
+    if not any(word in text for word in DYNAMIC_WORDS):
+        return []
+    found = []
+    for node in ast.walk(tree):
+        cls = node.__class__
+        if cls is Call:
+            func = node.func
+            name = func.id if func.__class__ is Name else None
+            literal = bool(node.args) and node.args[0].__class__ is Constant and isinstance(node.args[0].value, str)
+            if name in ("exec", "eval", "globals", "locals") or (name == "vars" and not node.args):
+                found.append({"line": node.lineno, "column": node.col_offset, "what": name + "()"})
+            elif name == "__import__" and not literal:
+                found.append({"line": node.lineno, "column": node.col_offset, "what": "__import__() of a computed name"})
+        elif cls is Attribute and node.attr == "modules" and node.value.__class__ is Name and node.value.id == "sys":
+            found.append({"line": node.lineno, "column": node.col_offset, "what": "sys.modules"})
+    found.sort(key=lambda f: (f["line"], f["column"]))
+    return found
+
+
 # ------------------------------------------------------------------ work facts
 # For the async_initialization and cache_optimization patterns: which module-level statements do heavy
 # work that could run in a background thread, and which module-level functions are pure enough to cache.
@@ -1619,11 +1975,14 @@ class WorkFacts(object):
                                 "finish before the port is bound" % (name, n.lineno))
                     return "`%s` is read while the module loads (line %d): its result is needed during start-up" % (
                         name, n.lineno)
+        accounted = set()
         for key, fn in self.funcs.items():
             local, declared = assigned_names(fn)
             if name in local:
+                accounted.update((n.lineno, n.col_offset) for n in self.all_reads(fn, name))
                 continue
             for n in self.all_reads(fn, name):
+                accounted.add((n.lineno, n.col_offset))
                 if key in at_import:
                     return "`%s` is read by %s() (line %d), which runs while the module loads" % (name, key, n.lineno)
                 if key in main_reach:
@@ -1636,6 +1995,11 @@ class WorkFacts(object):
                     name, n.lineno)
             if n.__class__ is Attribute and n.value.__class__ is Name and n.value.id == "globals":
                 return "the module reads globals() (line %d)" % n.lineno
+        for n in ast.walk(self.tree):
+            # what is left: uses in nested functions or classes, deletions (conservative: refuse rather than miss one)
+            if n.__class__ is Name and n.id == name and n.lineno > st.end_lineno and (n.lineno, n.col_offset) not in accounted:
+                return "`%s` is used where async_initialization does not follow it (line %d: a nested function or class)" % (
+                    name, n.lineno)
         reads.sort(key=lambda r: (r["line"], r["column"]))
         return None
 
@@ -1927,7 +2291,7 @@ def work_facts(analysis, tree, heavy_calls):
 def empty_facts(path):
     return {"path": path, "sha256": None, "error": None, "imports": [], "uses": {}, "unused": [],
             "heavy_calls": [], "sys_path_changes": [], "defines_getattr": False,
-            "has_main_block": False, "future_annotations": False,
+            "has_main_block": False, "future_annotations": False, "dynamic_access": [],
             "work": {"startup": [], "hooks": [], "functions": []}}
 
 
@@ -1947,7 +2311,7 @@ def position(data, offset):
     return line, column
 
 
-def analyze(path, side_effect_modules):
+def analyze(path, side_effect_modules, own):
     result = empty_facts(path)
     try:
         with open(path, "rb") as fh:
@@ -1995,6 +2359,8 @@ def analyze(path, side_effect_modules):
         analysis = FileAnalysis(path, text, tree, side_effect_modules)
         result.update(analysis.run())
         result["work"] = work_facts(analysis, tree, result["heavy_calls"])
+        result["dynamic_access"] = dynamic_access(tree, text)
+        own_effects(result, path, tree, own)
     except RecursionError as e:
         result["error"] = {"kind": "internal", "line": None, "column": None,
                            "message": "too deeply nested to analyze: %s" % e}
@@ -2019,6 +2385,7 @@ def main():
     request = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     files = request.get("files") or []
     side_effect_modules = frozenset(request.get("side_effect_modules") or ())
+    own = OwnCode(request.get("own_paths") or ())
     out = sys.stdout
     # ensure_ascii (the default) keeps the output ASCII whatever the locale's encoding is.
     out.write('{"python": %s, "files": [' % json.dumps(platform.python_version()))
@@ -2026,7 +2393,7 @@ def main():
     for i, path in enumerate(files):
         if i:
             out.write(",\n")
-        out.write(dumps(analyze(path, side_effect_modules)))
+        out.write(dumps(analyze(path, side_effect_modules, own)))
     out.write("]}\n")
     out.flush()
     return 0

@@ -1,8 +1,8 @@
 """Reports the sys.path, interpreter and working directory a load of one agent sees, for `inventory env`.
 
 Run by fleetshell exactly as it runs load_probe.py (same interpreter, working directory and environment, the
-script in the temporary directory, the agent's file as its one argument), and puts the agent's directory first
-on sys.path as load_probe.py does. One JSON object on stdout.
+script in the temporary directory, the agent's file as its one argument), and puts the agent's directory (symbolic
+links resolved) first on sys.path in place of its own, as load_probe.py does. One JSON object on stdout.
 """
 import json
 import os
@@ -10,7 +10,8 @@ import sys
 
 if __name__ == "__main__":
     agent = sys.argv[1]
-    sys.path.insert(0, agent.rsplit("/", 1)[0] if "/" in agent else ".")
+    if not getattr(sys.flags, "safe_path", False):
+        sys.path[0] = os.path.dirname(os.path.realpath(agent))
     print(json.dumps({
         "executable": sys.executable,
         "version": "%d.%d.%d" % sys.version_info[:3],

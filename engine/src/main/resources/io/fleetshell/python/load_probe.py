@@ -2,9 +2,18 @@
 
 Run by fleetshell with the agent's own interpreter, in a fresh process per sample:
 
-    PYTHON -X importtime load_probe.py /path/to/agent.py
+    PYTHON -X importtime load_probe.py /path/to/agent.py [ARGV0]
 
-The agent's directory is put first on sys.path, as `python agent.py` would. The load is bracketed by
+The agent sees what `python ARGV0` (ARGV0 defaults to the agent's path) minus its `__main__` block would show it:
+`sys.argv == [ARGV0]` (none of the probe's arguments), `sys.path[0]` the directory of the agent's file (symbolic
+links resolved, left out when the interpreter runs with safe_path), the rest of `sys.path`, the environment and
+the working directory as the interpreter set them up, and `sys.modules["__main__"]` the agent's module; the module
+itself is named `__fleetshell_agent__`, so its `if __name__ == "__main__":` block does not run.
+
+The probe's own modules (json, ...) are imported before the agent's directory is on sys.path and with the
+PYTHONPATH entries taken off it, so a `json.py` planted beside the agent is never the probe's; they are then
+taken out of sys.modules again, so the agent's imports find (and pay for) what `python agent.py` would.
+The load is bracketed by
 marker lines on stderr so that fleetshell can tell the agent's `-X importtime` lines from the
 probe's own. The result is one JSON object on the last line of stdout:
 
@@ -12,8 +21,8 @@ probe's own. The result is one JSON object on the last line of stdout:
      "statements": [["numpy", 2, 310.5, 18100], ...]}
     {"ok": false, "error_type": "ModuleNotFoundError", "message": "...", "line": 12, "load_ms": 3.1, ...}
 
-Only modules the interpreter has loaded already are imported before the load (sys, time), so the
-agent's imports are measured in full.
+Only importlib.util, which loads the agent, stays imported before the load, so the agent's other imports are
+measured in full.
 
 `load_ms` is the wall time of the load, `cpu_ms` the CPU time the process spent in it (all threads, user and
 system): on a busy machine other processes stretch the first and hardly touch the second.
@@ -29,17 +38,48 @@ import os
 import sys
 import time
 
+
+def own_modules(names, purge=True):
+    """Imports fleetshell's own needs from the interpreter's library only: the probe's directory, '' and every
+    PYTHONPATH entry are off sys.path meanwhile. With `purge`, what they loaded leaves sys.modules again, so the
+    agent later imports its own copies. Kept in step with proof_check.py's. (os, like sys and time, is loaded by
+    the interpreter at start-up already.)"""
+    saved = sys.path[:]
+    extra = set(os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)
+    extra.add(os.path.dirname(os.path.abspath(__file__)))
+    sys.path[:] = [p for p in saved if p and os.path.isabs(p) and os.path.abspath(p) not in extra]
+    before = set(sys.modules)
+    try:
+        modules = []
+        for name in names:
+            __import__(name)
+            modules.append(sys.modules[name])
+    finally:
+        sys.path[:] = saved
+    for name in (set(sys.modules) - before) if purge else ():
+        del sys.modules[name]
+    return modules
+
+
+def agent_environment(path, argv0):
+    """sys.path[0], sys.argv and __main__ as `python ARGV0` sets them (see the module docstring)."""
+    if not getattr(sys.flags, "safe_path", False):
+        sys.path[0] = os.path.dirname(os.path.realpath(path))  # was the probe's own directory
+    sys.argv[:] = [argv0]
+
+
 BEGIN = "fleetshell-probe: begin"
 END = "fleetshell-probe: end"
 
 
-def main(path):
-    import importlib.util  # loaded by the interpreter at start-up already: costs nothing here
-
-    sys.path.insert(0, path.rsplit("/", 1)[0] if "/" in path else ".")
-    spec = importlib.util.spec_from_file_location("__fleetshell_agent__", path)
-    module = importlib.util.module_from_spec(spec)
+def main(path, argv0):
+    importlib_util, = own_modules(["importlib.util"], purge=False)
+    json, resource = own_modules(["json", "resource"])
+    agent_environment(path, argv0)
+    spec = importlib_util.spec_from_file_location("__fleetshell_agent__", path)
+    module = importlib_util.module_from_spec(spec)
     sys.modules["__fleetshell_agent__"] = module
+    sys.modules["__main__"] = module
     before = len(sys.modules)
     statements = []
     original_import = builtins.__import__
@@ -73,14 +113,11 @@ def main(path):
     sys.stderr.write(END + "\n")
     sys.stderr.flush()
     after = len(sys.modules)
-
-    import json
-
     result = {
         "ok": error is None,
         "load_ms": round(elapsed, 3),
         "cpu_ms": round(cpu, 3),
-        "rss_kb": _peak_rss_kb(),
+        "rss_kb": _peak_rss_kb(resource),
         "modules_before": before,
         "modules_after": after,
         "python": "%d.%d.%d" % sys.version_info[:3],
@@ -96,7 +133,7 @@ def main(path):
     sys.stdout.write("\n" + json.dumps(result) + "\n")
 
 
-def _peak_rss_kb():
+def _peak_rss_kb(resource):
     """Peak resident set size of this process image. ru_maxrss would also count the parent's peak
     (the JVM's, some 250 MB) inherited through fork; VmHWM starts afresh at exec."""
     try:
@@ -106,8 +143,6 @@ def _peak_rss_kb():
                     return int(line.split()[1])
     except OSError:
         pass
-    import resource
-
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
@@ -161,7 +196,7 @@ def _agent_line(error, path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.stderr.write("usage: load_probe.py AGENT_FILE\n")
+    if len(sys.argv) not in (2, 3):
+        sys.stderr.write("usage: load_probe.py AGENT_FILE [ARGV0]\n")
         sys.exit(2)
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[-1])

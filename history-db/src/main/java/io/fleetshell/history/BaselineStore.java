@@ -36,8 +36,9 @@ public final class BaselineStore {
 
     private static final String INSERT_SAMPLE = """
             INSERT INTO baseline_samples (baseline_id, run, ok, load_ms, peak_rss_kb, modules_loaded,
-                                          error_type, error_message, error_line, imports_json, statements_json)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                          error_type, error_message, error_line, imports_json, statements_json,
+                                          cpu_ms, load_average)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     private static final String SELECT_BASELINE = """
             SELECT id, machine, agent, version, created_at, script, script_sha256, working_directory, python,
@@ -55,7 +56,7 @@ public final class BaselineStore {
 
     private static final String SAMPLES = """
             SELECT run, ok, load_ms, peak_rss_kb, modules_loaded, error_type, error_message, error_line, imports_json,
-                   statements_json
+                   statements_json, cpu_ms, load_average
             FROM baseline_samples WHERE baseline_id = ? ORDER BY run""";
 
     private final HistoryDatabase database;
@@ -158,10 +159,25 @@ public final class BaselineStore {
                         .map(i -> List.of(i.module(), i.depth(), i.selfMicros(), i.cumulativeMicros())).toList()));
                 insert.setString(11, Json.write(s.statements().stream()
                         .map(cost -> List.of(cost.module(), cost.line(), cost.millis(), cost.rssKb())).toList()));
+                setMaybe(insert, 12, s.cpuMillis());
+                setMaybe(insert, 13, s.loadAverage());
                 insert.addBatch();
             }
             insert.executeBatch();
         }
+    }
+
+    /** NaN (not measured) is stored as NULL. */
+    private static void setMaybe(PreparedStatement statement, int index, double value) throws SQLException {
+        if (Double.isFinite(value)) {
+            statement.setDouble(index, value);
+        } else {
+            statement.setNull(index, Types.REAL);
+        }
+    }
+
+    private static double maybe(Object value) {
+        return value instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     private static List<Baseline> query(Connection c, String sql, String... parameters) throws SQLException {
@@ -190,7 +206,8 @@ public final class BaselineStore {
                             ((Number) r.get(2)).doubleValue(), ((Number) r.get(3)).longValue()))
                     .toList();
             return new LoadSample(row.getInt("run"), row.getInt("ok") == 1, row.getDouble("load_ms"),
-                    row.getLong("peak_rss_kb"), row.getInt("modules_loaded"), imports, statements, pythonVersion, error);
+                    row.getLong("peak_rss_kb"), row.getInt("modules_loaded"), imports, statements, pythonVersion, error,
+                    maybe(row.getObject("cpu_ms")), maybe(row.getObject("load_average")));
         }, baselineId);
     }
 }

@@ -59,6 +59,19 @@ class BaselineStoreTest {
     }
 
     @Test
+    void eachSampleKeepsItsCpuTimeAndTheLoadAverageItWasTakenAt(HistoryDatabase db) {
+        // issue 16 item 9: a figure measured on a busy machine says so itself (migration V12)
+        BaselineStore store = new BaselineStore(db);
+        LoadSample busy = new LoadSample(1, true, 151.5, 24_000, 81, List.of(), List.of(), "3.11.7", null, 96.25, 7.5);
+        store.save(new AgentProfile(TARGET, List.of(busy, ok(2, 40.0))), "ab".repeat(32), 2, Instant.parse("2026-12-04T19:00:00Z"));
+
+        List<LoadSample> read = store.latest(TUTOR).orElseThrow().profile().samples();
+        assertThat(read.getFirst().cpuMillis()).isEqualTo(96.25);
+        assertThat(read.getFirst().loadAverage()).isEqualTo(7.5);
+        assertThat(read.get(1).loadAverage()).as("not recorded").isNaN();
+    }
+
+    @Test
     void baselinesAreAppendOnly(HistoryDatabase db) {
         new BaselineStore(db).save(new AgentProfile(TARGET, List.of(ok(1, 10))), "ab".repeat(32), 1, Instant.now());
         assertThatThrownBy(() -> db.write(c -> c.createStatement().executeUpdate("UPDATE baseline_samples SET load_ms = 1")))

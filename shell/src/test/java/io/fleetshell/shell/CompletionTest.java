@@ -61,6 +61,7 @@ class CompletionTest {
         assertThat(tab("inventory show ")).contains("ServiceRegistry", "MemoryOrchestrator", "TranslationService",
                 "mainpc/TutorAgent", "pc2/TutorAgent");
         assertThat(tab("inventory show Tr")).containsExactly("TranslationService");
+        assertThat(tab("inventory env Tr")).containsExactly("TranslationService");
         assertThat(tab("history --agent Mem")).containsExactly("MemoryOrchestrator");
         assertThat(tab("agents ")).containsExactlyInAnyOrder("start", "stop", "restart", "status");
         assertThat(tab("agents restart Tr")).containsExactly("TranslationService");

@@ -57,7 +57,7 @@ class FleetEnvironmentTest {
         assertThat(env.status()).as(env.err()).isZero();
         assertThat(env.out()).contains("working directory: " + fleet, "PYTHONPATH", "/app", "config")
                 .containsPattern("\\n\\s*\\d+\\s+/app\\s+missing");
-        assertThat(env.err()).contains("sys.path entry do not exist", "path_map: {/app: .}");
+        assertThat(env.err()).contains("1 sys.path entry does not exist", "path_map: {/app: .}");
 
         ShellHarness.Run failing = shell.oneShot("profile", "TutorAgent", "--runs", "1", "--json");
         assertThat(json.readTree(failing.out()).get("baselines").get(0).get("loaded").asBoolean()).isFalse();

@@ -125,7 +125,8 @@ public final class LoadFailures {
         byCause.forEach((cause, list) -> {
             Set<String> details = new LinkedHashSet<>();
             list.forEach(f -> details.add(f.detail()));
-            groups.add(new Group(cause, list.stream().map(Failure::agent).toList(), List.copyOf(details), fix(cause, details, python)));
+            String machines = String.join(",", list.stream().map(f -> f.agent().substring(0, Math.max(0, f.agent().indexOf('/')))).distinct().toList());
+            groups.add(new Group(cause, list.stream().map(Failure::agent).toList(), List.copyOf(details), fix(cause, details, python, machines)));
         });
         return new Summary(profiles.size(), (int) profiles.stream().filter(AgentProfile::loaded).count(), groups, failures);
     }
@@ -179,7 +180,7 @@ public final class LoadFailures {
         return new Failure(agent, Cause.OTHER, type, error.toString());
     }
 
-    private static String fix(Cause cause, Set<String> details, String python) {
+    private static String fix(Cause cause, Set<String> details, String python, String machines) {
         return switch (cause) {
             case SYNTAX_IN_AGENT -> "fix the syntax at the line shown (python -m py_compile FILE says the same); fleetshell never rewrites these";
             case SYNTAX_IN_SHARED_MODULE -> "fix the shared module once (" + String.join(", ", details.stream().map(d -> d.replaceFirst(", imported.*", ""))
@@ -187,7 +188,7 @@ public final class LoadFailures {
             case MISSING_PACKAGE -> "install into the fleet's interpreter: %s -m pip install %s".formatted(python,
                     String.join(" ", details.stream().map(m -> DISTRIBUTIONS.getOrDefault(m, m)).distinct().toList()));
             case REPOSITORY_PATH -> "the module is in the fleet but not on sys.path: see inventory env AGENT; add its parent directory to "
-                    + "PYTHONPATH, or map a container path with settings.yaml machines: {MACHINE: {path_map: {/app: .}}}, then inventory refresh";
+                    + "PYTHONPATH, or map a container path with settings.yaml machines: {%s: {path_map: {/app: .}}}, then inventory refresh".formatted(machines);
             case MISSING_SYSTEM_LIBRARY -> "install the system library: " + String.join(", ", details.stream().map(LoadFailures::systemPackage)
                     .distinct().toList());
             case CONNECTION_AT_IMPORT -> "these agents connect while their module loads: start what they connect to before profiling, "

@@ -33,9 +33,12 @@ public record LoadEnvironment(String interpreter, String executable, Path workin
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final java.util.regex.Pattern STDLIB_ZIP = java.util.regex.Pattern.compile("/python\\d+\\.zip$");
-    /** Inherited variables that change what a Python load imports; the rest of fleetshell's environment does not. */
+    /**
+     * Inherited variables that change what a Python load imports; the rest of fleetshell's environment does not (PATH
+     * only finds the interpreter, whose resolved executable is shown instead).
+     */
     private static final List<String> INHERITED = List.of("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSAFEPATH", "PYTHONNOUSERSITE",
-            "PYTHONUSERBASE", "LD_LIBRARY_PATH", "PATH");
+            "PYTHONUSERBASE", "LD_LIBRARY_PATH");
 
     /** One environment variable and where its value comes from: {@code config}, {@code settings.yaml} or {@code inherited}. */
     public record Variable(String name, String value, String origin) {

@@ -44,6 +44,16 @@ public final class StartupConfigReader {
 
     public StartupConfig read(Path file, String text) {
         rejectDeepNesting(file, text);
+        try {
+            return readNested(file, text);
+        } catch (StackOverflowError e) { // block nesting ("- - - ...") that the flow scan cannot see
+            throw new FleetshellException(ErrorCode.CONFIG_INVALID,
+                    "%s: nested too deeply to read (over the parser's nesting limit); a startup config needs a few levels. Nothing was loaded from this file."
+                            .formatted(file));
+        }
+    }
+
+    private StartupConfig readNested(Path file, String text) {
         List<Notice> notices = new ArrayList<>();
         Node root = compose(file, text);
         rejectDuplicateKeys(file, root);
@@ -138,10 +148,6 @@ public final class StartupConfigReader {
                 .setCodePointLimit(InventoryLoader.MAX_CONFIG_BYTES).build();
         try {
             return new Compose(settings).composeString(text).orElse(null);
-        } catch (StackOverflowError e) { // block nesting the flow scan cannot see
-            throw new FleetshellException(ErrorCode.CONFIG_INVALID,
-                    "%s: nested too deeply to read (over the parser's nesting limit); a startup config needs a few levels. Nothing was loaded from this file."
-                            .formatted(file));
         } catch (MarkedYamlEngineException e) {
             int line = e.getProblemMark().or(e::getContextMark).map(m -> m.getLine() + 1).orElse(1);
             int column = e.getProblemMark().or(e::getContextMark).map(m -> m.getColumn() + 1).orElse(1);

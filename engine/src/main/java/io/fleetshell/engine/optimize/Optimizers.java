@@ -14,6 +14,7 @@ import io.fleetshell.engine.python.pattern.PythonPatterns;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.proof.Proof;
+import io.fleetshell.engine.proof.EffectFloor;
 import io.fleetshell.engine.python.Prover;
 import io.fleetshell.engine.score.AgentScore;
 
@@ -53,8 +54,14 @@ public final class Optimizers {
      * @param alpha       significance level of the rank test
      * @param loadTimeout how long one load or start may take
      * @param testTimeout how long the agent's test_command may run
+     * @param floor       the least load-time gain a Python proof counts (settings.yaml {@code proof_min_gain})
      */
-    public record ProofSettings(int runs, double alpha, Duration loadTimeout, Duration testTimeout) {
+    public record ProofSettings(int runs, double alpha, Duration loadTimeout, Duration testTimeout, EffectFloor floor) {
+
+        /** With the default effect floor. */
+        public ProofSettings(int runs, double alpha, Duration loadTimeout, Duration testTimeout) {
+            this(runs, alpha, loadTimeout, testTimeout, EffectFloor.DEFAULT);
+        }
     }
 
     private final Map<Language, AgentOptimizer<?>> byLanguage = new HashMap<>();
@@ -67,7 +74,7 @@ public final class Optimizers {
     /** The optimizers of a setup; with {@code proof} null they rewrite without proving (planning does). */
     public static Optimizers of(Setup setup, ProofSettings proof) {
         Prover prover = proof == null ? null : new Prover(new Prover.Settings(proof.runs(), proof.alpha(), proof.loadTimeout(),
-                proof.testTimeout()), setup.bytecodeCache());
+                proof.testTimeout(), proof.floor()), setup.bytecodeCache());
         JavaProver javaProver = proof == null ? null : new JavaProver(new JavaProver.Settings(proof.runs(), proof.loadTimeout(),
                 proof.testTimeout(), proof.alpha()));
         return new Optimizers(new PythonOptimizer(new PythonFacts(setup.helpers()), setup.sideEffectModules(), prover, setup.bytecodeCache()),

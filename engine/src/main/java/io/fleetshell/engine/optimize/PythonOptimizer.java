@@ -105,7 +105,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
 
     @Override
     public String runsNoun() {
-        return "loads";
+        return "paired loads (up to 4x while the sequential test cannot decide)";
     }
 
     @Override
@@ -131,21 +131,23 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         }).toList();
     }
 
-    /** The static facts of the agents' scripts that exist, one interpreter process per machine's interpreter. */
+    /** The static facts of the agents' scripts that exist, one interpreter process per machine. */
     public Map<AgentId, FileFacts> analyze(Inventory inventory, List<Agent> agents) {
-        Map<String, List<Agent>> byPython = new LinkedHashMap<>();
+        Map<String, List<Agent>> byMachine = new LinkedHashMap<>();
         for (Agent agent : agents) {
             // a FIFO, device or directory would block or fail the helper: it is refused when read, not analyzed
             if (agent.script().found() && !agent.infrastructure()
                     && java.nio.file.Files.isRegularFile(agent.script().path(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                String python = inventory.machine(agent.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON);
-                byPython.computeIfAbsent(python, p -> new ArrayList<>()).add(agent);
+                byMachine.computeIfAbsent(agent.machine(), m -> new ArrayList<>()).add(agent);
             }
         }
         Map<AgentId, FileFacts> analyzed = new HashMap<>();
-        byPython.forEach((python, group) -> {
+        byMachine.forEach((name, group) -> {
+            Machine machine = inventory.machine(name).orElse(null);
+            String python = machine == null ? Machine.DEFAULT_PYTHON : machine.python();
             List<Path> files = group.stream().map(a -> a.script().path()).toList();
-            List<FileFacts> results = facts.analyzeInParallel(python, files, sideEffectModules, Runtime.getRuntime().availableProcessors());
+            List<FileFacts> results = facts.analyzeInParallel(python, files, sideEffectModules, ownPaths(machine),
+                    Runtime.getRuntime().availableProcessors());
             for (int i = 0; i < group.size(); i++) {
                 analyzed.put(group.get(i).id(), results.get(i));
             }
@@ -209,7 +211,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         Path script = agent.script().path();
         String python = machine.python();
         byte[] original = read(machine, script);
-        FileFacts current = analyze(python, script);
+        FileFacts current = analyze(python, script, ownPaths(machine));
         if (!current.parsed()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s: %s. %s is not optimized until the file parses under %s; nothing was changed."
                     .formatted(script, current.error().line(), current.error(), agent.id(), python));
@@ -227,7 +229,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
             base.put(MemoizePureFunctions.OPTION_CALL_COUNTS, MemoizePureFunctions.option(measured));
         }
         // after a rewrite the patterns still report lines of the original, through the line map
-        PatternChain<FileFacts> chain = new PatternChain<>(bytes -> analyzeBytes(python, script, bytes), bytes -> Arrays.equals(bytes, original)
+        PatternChain<FileFacts> chain = new PatternChain<>(bytes -> analyzeBytes(python, script, bytes, ownPaths(machine)), bytes -> Arrays.equals(bytes, original)
                 ? base : withLineMap(base, LineMap.between(original, bytes)), true);
         List<List<String>> deferred = new ArrayList<>(List.of(List.of()));
         List<String> removed = new ArrayList<>();
@@ -255,18 +257,37 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         return options;
     }
 
-    private FileFacts analyze(String python, Path file) {
-        return facts.analyze(python, List.of(file), sideEffectModules).getFirst();
+    private FileFacts analyze(String python, Path file, List<Path> ownPaths) {
+        return facts.analyze(python, List.of(file), sideEffectModules, ownPaths, PythonFacts.defaultTimeout(1)).getFirst();
     }
 
-    /** Facts of rewritten bytes: analysis is static, so a temporary copy stands in for the agent's file. */
-    private FileFacts analyzeBytes(String python, Path script, byte[] source) {
+    /**
+     * Where the machine's agents find the fleet's own modules besides their own directory: its PYTHONPATH entries
+     * (relative ones against the fleet root, where loads run). Imports of modules found there are side-effecting
+     * unless shown to be definitions only (issue 17).
+     */
+    static List<Path> ownPaths(Machine machine) {
+        String pythonPath = machine == null ? null : machine.environment().get("PYTHONPATH");
+        if (pythonPath == null || pythonPath.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(pythonPath.split(":")).filter(p -> !p.isBlank()).map(p -> machine.fleetRoot().resolve(p).normalize())
+                .filter(Files::isDirectory).toList();
+    }
+
+    /**
+     * Facts of rewritten bytes: analysis is static, so a temporary copy stands in for the agent's file. Own modules are
+     * looked up beside the agent's file, as for the file itself.
+     */
+    private FileFacts analyzeBytes(String python, Path script, byte[] source, List<Path> ownPaths) {
         try {
             Path directory = io.fleetshell.engine.process.Leftovers.newTempDirectory("optimize");
             Path copy = directory.resolve(script.getFileName().toString());
             try {
                 Files.write(copy, source);
-                return analyze(python, copy);
+                List<Path> paths = new ArrayList<>(List.of(script.toAbsolutePath().getParent()));
+                paths.addAll(ownPaths);
+                return analyze(python, copy, paths);
             } finally {
                 Files.deleteIfExists(copy);
                 Files.deleteIfExists(directory);

@@ -18,10 +18,12 @@ import java.util.List;
  *                      not measured (Java agents, samples read back from history). Other processes on a busy
  *                      machine stretch the wall time of a load by up to 2.4x and change its CPU time by a few
  *                      per cent (measured on 2 cores at load average 6-8), so proofs decide on this one.
+ * @param loadAverage   the machine's one-minute load average when the load started ({@link LoadAverage}), NaN where
+ *                      it was not recorded (samples stored before it was)
  */
 public record LoadSample(int run, boolean ok, double loadMillis, long peakRssKb, int modulesLoaded,
                          List<ImportTiming> imports, List<StatementCost> statements, String python, LoadError error,
-                         double cpuMillis) {
+                         double cpuMillis, double loadAverage) {
 
     public LoadSample {
         imports = List.copyOf(imports);
@@ -31,7 +33,13 @@ public record LoadSample(int run, boolean ok, double loadMillis, long peakRssKb,
     /** A sample without a CPU time. */
     public LoadSample(int run, boolean ok, double loadMillis, long peakRssKb, int modulesLoaded,
                       List<ImportTiming> imports, List<StatementCost> statements, String python, LoadError error) {
-        this(run, ok, loadMillis, peakRssKb, modulesLoaded, imports, statements, python, error, Double.NaN);
+        this(run, ok, loadMillis, peakRssKb, modulesLoaded, imports, statements, python, error, Double.NaN, Double.NaN);
+    }
+
+    /** A sample without a load average. */
+    public LoadSample(int run, boolean ok, double loadMillis, long peakRssKb, int modulesLoaded,
+                      List<ImportTiming> imports, List<StatementCost> statements, String python, LoadError error, double cpuMillis) {
+        this(run, ok, loadMillis, peakRssKb, modulesLoaded, imports, statements, python, error, cpuMillis, Double.NaN);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.profile.ImportTiming;
+import io.fleetshell.engine.profile.LoadAverage;
 import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
 import tools.jackson.databind.JsonNode;
@@ -26,7 +27,7 @@ import java.util.function.Consumer;
 /**
  * Measures agents by loading each one as a module in fresh processes of its own interpreter, with
  * {@code -X importtime}, through the shipped {@code load_probe.py}. Each sample is a new process, so
- * nothing cached by one run helps the next.
+ * nothing cached by one run helps the next; each records the machine's load average when it started.
  */
 public final class Profiler implements AutoCloseable {
 
@@ -110,7 +111,7 @@ public final class Profiler implements AutoCloseable {
         }
         return failed(run, "FleetshellCacheError", ("fleetshell's own bytecode cache is damaged: %s failed with %s: %s (a full disk "
                 + "under FLEETSHELL_HOME leaves such files). This is fleetshell's error, not %s's: %s; free space and delete %s")
-                .formatted(damaged, sample.error().type(), sample.error().message(), target.agent(), removed, bytecodeCache));
+                .formatted(damaged, sample.error().type(), sample.error().message(), target.agent(), removed, bytecodeCache), again.loadAverage());
     }
 
     /** The cache file a failed load was reading, when it lies inside fleetshell's cache; else null. */
@@ -132,6 +133,7 @@ public final class Profiler implements AutoCloseable {
     }
 
     private LoadSample load(ProfileTarget target, int run) {
+        double loadAverage = LoadAverage.now();
         ProcessResult result;
         try {
             // An inherited PYTHONDONTWRITEBYTECODE with a cache prefix would recompile the standard library on every run.
@@ -148,17 +150,17 @@ public final class Profiler implements AutoCloseable {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "profiling was interrupted; nothing was stored");
         }
         if (result.timedOut()) {
-            return failed(run, "Timeout", "loading took longer than %d s and was stopped".formatted(timeout.toSeconds()));
+            return failed(run, "Timeout", "loading took longer than %d s and was stopped".formatted(timeout.toSeconds()), loadAverage);
         }
         String report = result.report();
         if (!report.startsWith("{")) {
             return failed(run, "ProbeFailed", "the interpreter exited with status %d without a report: %s"
-                    .formatted(result.exitStatus(), tail(result.stderr())));
+                    .formatted(result.exitStatus(), tail(result.stderr())), loadAverage);
         }
-        return toSample(run, JSON.readTree(report), ImportTimeParser.parse(result.stderr()));
+        return toSample(run, JSON.readTree(report), ImportTimeParser.parse(result.stderr()), loadAverage);
     }
 
-    private static LoadSample toSample(int run, JsonNode report, List<ImportTiming> imports) {
+    private static LoadSample toSample(int run, JsonNode report, List<ImportTiming> imports, double loadAverage) {
         boolean ok = report.path("ok").asBoolean(false);
         LoadSample.LoadError error = ok ? null : new LoadSample.LoadError(report.path("error_type").asString("Error"),
                 report.path("message").asString(""), report.path("line").isNumber() ? report.path("line").asInt() : null,
@@ -170,11 +172,12 @@ public final class Profiler implements AutoCloseable {
         return new LoadSample(run, ok, report.path("load_ms").asDouble(), report.path("rss_kb").asLong(),
                 report.path("modules_after").asInt() - report.path("modules_before").asInt(),
                 ok ? imports : List.of(), ok ? statements : List.of(), report.path("python").asString(null), error,
-                report.path("cpu_ms").isNumber() ? report.path("cpu_ms").asDouble() : Double.NaN);
+                report.path("cpu_ms").isNumber() ? report.path("cpu_ms").asDouble() : Double.NaN, loadAverage);
     }
 
-    private static LoadSample failed(int run, String type, String message) {
-        return new LoadSample(run, false, 0, 0, 0, List.of(), List.of(), null, new LoadSample.LoadError(type, message, null));
+    private static LoadSample failed(int run, String type, String message, double loadAverage) {
+        return new LoadSample(run, false, 0, 0, 0, List.of(), List.of(), null, new LoadSample.LoadError(type, message, null),
+                Double.NaN, loadAverage);
     }
 
     private static String tail(String text) {

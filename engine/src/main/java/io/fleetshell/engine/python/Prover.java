@@ -5,10 +5,13 @@ import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
+import io.fleetshell.engine.profile.LoadAverage;
 import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.profile.Stats;
+import io.fleetshell.engine.proof.EffectFloor;
 import io.fleetshell.engine.stats.MannWhitney;
+import io.fleetshell.engine.stats.SequentialSignTest;
 import io.fleetshell.engine.stats.RankTest;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
@@ -38,29 +41,43 @@ import java.util.stream.Stream;
  * <ol>
  *   <li>{@code compiles}: the rewritten file compiles;</li>
  *   <li>{@code no new undefined name}: every name it reads is bound (module or builtins) wherever the original's was;</li>
- *   <li>{@code loads}: it loads in a fresh process, or fails exactly as the original does (same exception and message);</li>
+ *   <li>{@code loads}: the original and the rewrite load in fresh processes (an original that does not load cannot be
+ *       proved, and a rewrite that loads where the original fails only moves the failure);</li>
  *   <li>{@code same module names}: the module's names after the load are the original's;</li>
- *   <li>{@code load time}: its load time is lower than the original's beyond noise (one-sided Mann-Whitney over
- *       N interleaved fresh-process loads each), with the first-use cost of every deferred name as evidence;</li>
+ *   <li>{@code same loaded state}: after a full load (deferred names used) the same modules are in {@code sys.modules} and
+ *       the fleet's own modules hold the same state ({@link LoadedState});</li>
+ *   <li>{@code load time}: its load time is lower than the original's beyond noise and beyond the effect floor, in paired,
+ *       interleaved fresh-process loads whose number a sequential test chooses ({@link io.fleetshell.engine.stats.SequentialSignTest}),
+ *       with the first-use cost of every deferred name as evidence;</li>
  *   <li>the checks of {@code async_initialization} and {@code cache_optimization} ({@code python/proof}), on real starts
  *       replaying the agent's {@code replay_requests}; a cache-only rewrite skips the load-time check, which it cannot pass;</li>
  *   <li>{@code agent tests}: the agent's {@code test_command} passes in a copy of its fleet root holding the rewrite.</li>
  * </ol>
+ * Every load presents the agent with what {@code python SCRIPT} minus its {@code __main__} block would show it
+ * ({@code load_probe.py} says exactly what), and fleetshell's own Python code never imports from the agent's directory.
  * The rewritten bytes are loaded from a hidden sibling of the agent's file (same directory, so paths the agent
  * computes from {@code __file__} still hold), removed afterwards; the agent's file is never touched.
  */
 public final class Prover {
 
     /**
-     * @param runs        fresh-process loads of each version for the load-time test; 0 skips that test, which
-     *                    leaves a proof of correctness only (the corpus tests use it; the shell never does)
-     * @param alpha       significance level of the one-sided rank test
+     * @param runs        pairs of fresh-process loads at the load-time test's first look (it may take up to four times as
+     *                    many); 0 skips that test, which leaves a proof of correctness only (the corpus tests use it; the
+     *                    shell never does)
+     * @param alpha       the load-time test's false-positive rate
      * @param loadTimeout how long one load may take
      * @param testTimeout how long the agent's tests may take
+     * @param floor       the least gain the load-time test counts
      */
-    public record Settings(int runs, double alpha, Duration loadTimeout, Duration testTimeout) {
+    public record Settings(int runs, double alpha, Duration loadTimeout, Duration testTimeout, EffectFloor floor) {
+
+        /** With the default effect floor ({@link EffectFloor#DEFAULT}). */
+        public Settings(int runs, double alpha, Duration loadTimeout, Duration testTimeout) {
+            this(runs, alpha, loadTimeout, testTimeout, EffectFloor.DEFAULT);
+        }
+
         public static Settings defaults() {
-            return new Settings(9, 0.05, Duration.ofSeconds(60), Duration.ofMinutes(10));
+            return new Settings(11, 0.05, Duration.ofSeconds(60), Duration.ofMinutes(10));
         }
     }
 
@@ -122,23 +139,18 @@ public final class Prover {
                     || !add(checks, undefinedNames(both.path("original"), both.path("rewritten")))) {
                 return new Proof(checks);
             }
-            JsonNode before = run(target, List.of("load", original.toString()));
-            List<String> touch = new ArrayList<>(List.of("load", variant.toString()));
-            touch.addAll(subject.deferredNames());
-            JsonNode after = run(target, touch);
-            if (!add(checks, loads(before, after))) {
+            JsonNode before = load(target, original, original, List.of(), subject.removedNames());
+            JsonNode after = load(target, variant, original, subject.deferredNames(), subject.removedNames());
+            if (!add(checks, loads(before, after)) || !add(checks, sameNames(before, after, subject.removedNames()))) {
                 return new Proof(checks);
             }
-            boolean bothLoaded = before.path("ok").asBoolean() && after.path("ok").asBoolean();
-            if (!bothLoaded) {
-                checks.add(new ProofCheck("same module names", ProofCheck.Outcome.SKIPPED, "neither version loads, so neither has names", null));
-                checks.add(new ProofCheck("load time", ProofCheck.Outcome.SKIPPED, "neither version loads, so there is no load time to compare", null));
-            } else if (!add(checks, sameNames(before, after, subject.removedNames()))
+            JsonNode again = load(target, original, original, List.of(), subject.removedNames());
+            if (!add(checks, loadedState(subject, before, again, after, both.path("rewritten").path("dynamic")))
                     || (!PatternProofs.replacesLoadTime(subject.rewrite()) && !add(checks, loadTime(target, variant, after)))) {
                 return new Proof(checks);
             }
             // async_initialization and cache_optimization: their own checks, on real starts (python/proof)
-            if (bothLoaded && settings.runs() > 0 && !addAll(checks, new PatternProofs(Math.min(settings.runs(), 6), settings.alpha(),
+            if (settings.runs() > 0 && !addAll(checks, new PatternProofs(Math.min(settings.runs(), 6), settings.alpha(),
                     settings.loadTimeout()).prove(target, variant, subject.rewrite(), subject.replayRequests()))) {
                 return new Proof(checks);
             }
@@ -151,6 +163,23 @@ public final class Prover {
                 // a hidden proof file left behind does not change the agent
             }
         }
+    }
+
+    /** Patterns that change the loaded state on purpose; every other rewrite must keep it ({@link LoadedState}). */
+    private static final Set<String> STATE_CHANGING = Set.of("async_initialization", "cache_optimization");
+
+    /**
+     * {@link LoadedState}, except for rewrites by async_initialization (start-up work moved to a thread) and
+     * cache_optimization (functions wrapped), which change the loaded state on purpose; their own checks replay the
+     * agent's requests instead.
+     */
+    private static ProofCheck loadedState(Subject subject, JsonNode before, JsonNode again, JsonNode after, JsonNode dynamic) {
+        List<String> others = java.util.Arrays.stream(subject.rewrite().pattern().split("\\+")).filter(STATE_CHANGING::contains).toList();
+        if (!others.isEmpty()) {
+            return new ProofCheck(LoadedState.NAME, ProofCheck.Outcome.SKIPPED, "%s change%s the loaded state on purpose; the checks "
+                    .formatted(String.join(" and ", others), others.size() == 1 ? "s" : "") + "below replay the agent's requests instead", null);
+        }
+        return LoadedState.check(before, again, after, subject.removedNames(), dynamic);
     }
 
     private static boolean addAll(List<ProofCheck> checks, List<ProofCheck> added) {
@@ -191,6 +220,11 @@ public final class Prover {
                 "the rewrite reads names nothing binds: " + String.join(", ", added), evidence);
     }
 
+    /**
+     * Both versions must load. An original that does not load cannot be proved (issue 16 item 3): whatever the rewrite
+     * does, nothing shows it keeps the agent's behaviour; and a rewrite that loads where the original fails has only
+     * moved the failure to the first use of what it defers (issue 16 item 4).
+     */
     private static ProofCheck loads(JsonNode before, JsonNode after) {
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("original", outcome(before));
@@ -198,15 +232,15 @@ public final class Prover {
         boolean beforeOk = before.path("ok").asBoolean();
         boolean afterOk = after.path("ok").asBoolean();
         if (beforeOk && afterOk) {
-            return new ProofCheck("loads", ProofCheck.Outcome.PASSED, "the rewrite loads in a fresh process", evidence);
+            return new ProofCheck("loads", ProofCheck.Outcome.PASSED, "the original and the rewrite load in fresh processes", evidence);
         }
-        if (!beforeOk && !afterOk && before.path("error_type").equals(after.path("error_type"))
-                && before.path("message").equals(after.path("message"))) {
-            return new ProofCheck("loads", ProofCheck.Outcome.PASSED, "the rewrite fails exactly as the original does: %s: %s"
-                    .formatted(before.path("error_type").asString(), before.path("message").asString()), evidence);
+        if (!beforeOk) {
+            return new ProofCheck("loads", ProofCheck.Outcome.FAILED, ("the original does not load: it %s; %s. An agent that does not "
+                    + "load cannot be proved: fix the load error (profile shows it) and optimize again").formatted(describe(before),
+                    afterOk ? "the rewrite loads, which would only move the failure to the first use of what it defers"
+                            : "the rewrite " + describe(after)), evidence);
         }
-        return new ProofCheck("loads", ProofCheck.Outcome.FAILED, "the original %s, the rewrite %s".formatted(describe(before), describe(after)),
-                evidence);
+        return new ProofCheck("loads", ProofCheck.Outcome.FAILED, "the original loads, the rewrite " + describe(after), evidence);
     }
 
     private static String describe(JsonNode load) {
@@ -250,37 +284,56 @@ public final class Prover {
     }
 
     /**
-     * Interleaved fresh-process loads (original, rewrite, original, ...) after one warm-up each, then the rank test on
-     * the CPU time of the loads. Their wall time is evidence too, but on a busy machine other processes stretch it by
-     * up to 2.4x at random while the CPU time moves by a few per cent: deciding on wall time refused a 7x faster
-     * rewrite (median 144.6 -> 19.5 ms, p = 0.075 over 5 runs each) under load (issue 22).
+     * Paired fresh-process loads, the order within a pair alternating (original first, then the rewrite first) so that a
+     * drift of the machine's speed falls on both alike, after one warm-up each; a pair is a win when the rewrite's CPU time
+     * is below the original's by more than the effect floor. A sequential sign test ({@link SequentialSignTest}) looks at
+     * the wins after {@code runs} pairs and after 1.5, 2, 3 and 4 times as many, and stops as soon as it can pass or fail
+     * at the error rate {@code alpha}: a clear gain or a clear lack of one is decided in few loads, a borderline one takes
+     * more. CPU time, not wall time, because on a busy machine other processes stretch the wall time of a load by up to
+     * 2.4x at random while the CPU time moves by a few per cent (issue 22); the wall times and the machine's load average
+     * at every pair are kept as evidence.
      */
     private ProofCheck loadTime(ProfileTarget target, Path variant, JsonNode afterLoad) {
         if (settings.runs() == 0) {
             return new ProofCheck("load time", ProofCheck.Outcome.SKIPPED, "not measured (0 runs were asked for)", null);
         }
         ProfileTarget rewritten = new ProfileTarget(target.agent(), variant, target.python(), target.workingDirectory(), target.environment());
+        SequentialSignTest design = SequentialSignTest.forProofs(settings.alpha(), settings.runs());
+        EffectFloor floor = settings.floor();
         List<Double> before = new ArrayList<>();
         List<Double> after = new ArrayList<>();
         List<Double> beforeCpu = new ArrayList<>();
         List<Double> afterCpu = new ArrayList<>();
+        List<Double> loadAverages = new ArrayList<>();
+        int wins = 0;
+        SequentialSignTest.Verdict verdict = SequentialSignTest.Verdict.CONTINUE;
         try (Profiler profiler = new Profiler(settings.loadTimeout(), bytecodeCache)) {
             profiler.sample(target, 0);
             profiler.sample(rewritten, 0);
-            for (int run = 1; run <= settings.runs(); run++) {
-                LoadSample a = profiler.sample(target, run);
-                LoadSample b = profiler.sample(rewritten, run);
+            for (int pair = 1; verdict == SequentialSignTest.Verdict.CONTINUE; pair++) {
+                loadAverages.add(LoadAverage.now());
+                LoadSample a = pair % 2 == 1 ? profiler.sample(target, pair) : null;
+                LoadSample b = profiler.sample(rewritten, pair);
+                if (a == null) {
+                    a = profiler.sample(target, pair);
+                }
                 if (!a.ok() || !b.ok()) {
-                    return new ProofCheck("load time", ProofCheck.Outcome.FAILED, "run %d failed to load: %s"
-                            .formatted(run, !a.ok() ? "original " + a.error() : "rewrite " + b.error()), null);
+                    return new ProofCheck("load time", ProofCheck.Outcome.FAILED, "pair %d failed to load: %s"
+                            .formatted(pair, !a.ok() ? "original " + a.error() : "rewrite " + b.error()), null);
                 }
                 before.add(a.loadMillis());
                 after.add(b.loadMillis());
                 beforeCpu.add(a.cpuMillis());
                 afterCpu.add(b.cpuMillis());
+                if (b.cpuMillis() < a.cpuMillis() - floor.threshold(a.cpuMillis())) {
+                    wins++;
+                }
+                verdict = design.decide(pair, wins);
             }
         }
-        RankTest test = MannWhitney.lessThan(afterCpu.stream().mapToDouble(Double::doubleValue).toArray(),
+        int pairs = before.size();
+        double p = SequentialSignTest.signTestP(pairs, wins);
+        RankTest ranks = MannWhitney.lessThan(afterCpu.stream().mapToDouble(Double::doubleValue).toArray(),
                 beforeCpu.stream().mapToDouble(Double::doubleValue).toArray());
         Stats b = Stats.of(before);
         Stats a = Stats.of(after);
@@ -296,22 +349,30 @@ public final class Prover {
         evidence.put("before_cpu_median_ms", round(bCpu.median()));
         evidence.put("after_cpu_median_ms", round(aCpu.median()));
         evidence.put("decided_on", "cpu_ms");
-        evidence.put("test", test.method());
-        evidence.put("u", test.u());
-        evidence.put("z", round(test.z()));
-        evidence.put("p", test.pValue());
+        evidence.put("test", "sequential paired sign test (Lan-DeMets Pocock-type alpha spending)");
+        evidence.put("pairs", pairs);
+        evidence.put("wins", wins);
+        evidence.put("looks", design.looks());
+        evidence.put("wins_to_pass", design.passBoundaries());
+        evidence.put("min_gain", Map.of("percent", floor.percent(), "ms", floor.millis()));
+        evidence.put("load_average", loadAverages);
+        evidence.put("p", p);
         evidence.put("alpha", settings.alpha());
+        evidence.put("u", ranks.u());
+        evidence.put("z", round(ranks.z()));
         Map<String, Object> firstUse = new LinkedHashMap<>();
         afterLoad.path("first_use").properties().forEach(e -> firstUse.put(e.getKey(), e.getValue().asDouble()));
         evidence.put("first_use_ms", firstUse);
         evidence.put("first_use_total_ms", round(firstUse.values().stream().mapToDouble(v -> (Double) v).sum()));
-        String figures = "median CPU time %.1f -> %.1f ms (wall %.1f -> %.1f ms) over %d runs each, one-sided Mann-Whitney %s (alpha %.2f)"
-                .formatted(bCpu.median(), aCpu.median(), b.median(), a.median(), settings.runs(), test.p(), settings.alpha());
-        if (test.significant(settings.alpha()) && aCpu.median() < bCpu.median()) {
+        String figures = ("median CPU time %.1f -> %.1f ms (wall %.1f -> %.1f ms); the rewrite gained %s in %d of %d pairs "
+                + "(sequential sign test, alpha %.2f, load average %.1f-%.1f)").formatted(bCpu.median(), aCpu.median(), b.median(), a.median(),
+                floor, wins, pairs, settings.alpha(), loadAverages.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+                loadAverages.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
+        if (verdict == SequentialSignTest.Verdict.PASS) {
             return new ProofCheck("load time", ProofCheck.Outcome.PASSED, "load time drops: " + figures, evidence);
         }
         return new ProofCheck("load time", ProofCheck.Outcome.FAILED,
-                "load time does not drop beyond noise: " + figures + "; a rewrite that gains nothing is not deployed", evidence);
+                "load time does not drop beyond noise and the floor: " + figures + "; a rewrite that gains nothing is not deployed", evidence);
     }
 
     private ProofCheck agentTests(Subject subject) {
@@ -356,13 +417,44 @@ public final class Prover {
         }
     }
 
-    private JsonNode run(ProfileTarget target, List<String> arguments) {
+    /**
+     * One fresh-process load of {@code file} through {@code proof_check.py load}: the agent's view is that of
+     * {@code python SCRIPT} (argv, path, {@code __main__}) with the original's path, whichever file is loaded. A process
+     * that ends without a report (the agent's import called {@code os._exit}, crashed the interpreter or hung) is a load
+     * that failed, with what the process printed.
+     */
+    private JsonNode load(ProfileTarget target, Path file, Path original, List<String> touch, List<String> removed) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("file", file.toString());
+        request.put("argv0", original.toString());
+        request.put("root", target.workingDirectory().toString());
+        request.put("touch", touch);
+        request.put("removed", removed);
+        request.put("removed_from", original.toString());
+        ProcessResult run = check(target, List.of("load", JSON.writeValueAsString(request)));
+        String report = run.report();
+        if (!run.timedOut() && report.startsWith("{")) {
+            return JSON.readTree(report);
+        }
+        Map<String, Object> failed = new LinkedHashMap<>();
+        failed.put("ok", false);
+        failed.put("error_type", run.timedOut() ? "Timeout" : "NoReport");
+        failed.put("message", run.timedOut() ? "loading took longer than %d s and was stopped".formatted(settings.loadTimeout().toSeconds())
+                : "the interpreter exited with status %d before the load finished: %s".formatted(run.exitStatus(), run.tail(400)));
+        return JSON.valueToTree(failed);
+    }
+
+    private ProcessResult check(ProfileTarget target, List<String> arguments) {
         List<String> command = new ArrayList<>(List.of(target.python(), checker.toString()));
         command.addAll(arguments);
         Map<String, String> environment = new LinkedHashMap<>(target.environment());
         environment.put("PYTHONPYCACHEPREFIX", bytecodeCache.toString());
-        ProcessResult run = ProcessRun.of(command).in(target.workingDirectory()).environment(environment)
+        return ProcessRun.of(command).in(target.workingDirectory()).environment(environment)
                 .timeout(settings.loadTimeout()).runOrFail("the proof");
+    }
+
+    private JsonNode run(ProfileTarget target, List<String> arguments) {
+        ProcessResult run = check(target, arguments);
         String report = run.report();
         if (run.timedOut() || !report.startsWith("{")) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof's %s check with %s %s: %s; nothing was changed".formatted(

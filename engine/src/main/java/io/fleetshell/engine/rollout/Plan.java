@@ -16,8 +16,19 @@ import java.util.List;
  */
 public record Plan(String pattern, List<PlanStep> steps, List<Skipped> skipped, RolloutOptions options) {
 
-    /** An agent left out of the plan. */
-    public record Skipped(AgentId agent, String reason) {
+    /**
+     * An agent left out of the plan: the reason in one line, and the detail behind it (each pattern's reasons, one per
+     * import it keeps) for {@code --json}.
+     */
+    public record Skipped(AgentId agent, String reason, List<String> detail) {
+
+        public Skipped {
+            detail = List.copyOf(detail);
+        }
+
+        public Skipped(AgentId agent, String reason) {
+            this(agent, reason, List.of());
+        }
     }
 
     public Plan {

@@ -106,9 +106,16 @@ public final class Planner {
             if (o.rewrite().changes()) {
                 changing.add(o);
             } else {
+                // One line per agent (each pattern's first reason: "nothing to defer..."); the reasons of every import go to the detail.
                 List<String> reasons = new ArrayList<>();
-                o.applicability().forEach((id, a) -> a.reasons().forEach(r -> reasons.add(id + ": " + r)));
-                left.add(new Plan.Skipped(o.agent().id(), reasons.isEmpty() ? "nothing to change" : String.join(" ", reasons)));
+                List<String> headlines = new ArrayList<>();
+                o.applicability().forEach((id, a) -> {
+                    a.reasons().forEach(r -> reasons.add(id + ": " + r));
+                    if (!a.reasons().isEmpty()) {
+                        headlines.add(id + ": " + a.reasons().getFirst());
+                    }
+                });
+                left.add(new Plan.Skipped(o.agent().id(), headlines.isEmpty() ? "nothing to change" : String.join("; ", headlines), reasons));
             }
         }
         List<PlanStep> steps = new ArrayList<>();

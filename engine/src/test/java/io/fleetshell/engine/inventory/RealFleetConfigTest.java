@@ -210,6 +210,15 @@ class RealFleetConfigTest {
                         + "Nothing was loaded from this file.");
     }
 
+    @Test
+    void deepBlockNestingIsAClearErrorToo() throws IOException {
+        Path config = write("config/deep-block.yaml", "agent_groups:\n  core:\n    " + "- ".repeat(5000) + "x\n");
+        assertThatThrownBy(() -> load(config, Map.of()))
+                .isInstanceOfSatisfying(FleetshellException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_INVALID))
+                .hasMessage(config + ": nested too deeply to read (over the parser's nesting limit); a startup config needs a few levels. "
+                        + "Nothing was loaded from this file.");
+    }
+
     // issue 17: a 50 MB YAML was called "broken YAML"
     @Test
     void aHugeFileIsTooLargeWithTheLimit() throws IOException {

@@ -93,7 +93,7 @@ class CorpusTest {
         }
         Proof proof = prover.prove(new Prover.Subject(new ProfileTarget(id, script, PYTHON, root, Map.of()), result.rewrite(),
                 result.deferredNames(), result.removedNames(), null));
-        for (String check : List.of("compiles", "no new undefined name", "loads", "same module names")) {
+        for (String check : List.of("compiles", "no new undefined name", "loads", "same module names", "same loaded state")) {
             assertThat(proof.checks()).as("%s: %s", name, check)
                     .anyMatch(c -> c.name().equals(check) && c.outcome() == ProofCheck.Outcome.PASSED);
         }

@@ -147,9 +147,9 @@ class DemoFleetRewriteTest {
         Proof proof = prover.prove(new Prover.Subject(new ProfileTarget(agent.id(), agent.script().path(), PYTHON, machine.fleetRoot(),
                 machine.environment()), result.rewrite(), result.deferredNames(), result.removedNames(), "{python} -c pass".replace("{python}", PYTHON)));
         assertThat(proof.checks()).extracting(ProofCheck::name)
-                .containsExactly("compiles", "no new undefined name", "loads", "same module names", "load time", "agent tests");
+                .containsExactly("compiles", "no new undefined name", "loads", "same module names", "same loaded state", "load time", "agent tests");
         assertThat(proof.deployable()).as(proof.toString()).isTrue();
-        ProofCheck loadTime = proof.checks().get(4);
+        ProofCheck loadTime = proof.checks().get(5);
         assertThat((Double) loadTime.evidence().get("after_median_ms")).isLessThan((Double) loadTime.evidence().get("before_median_ms"));
         assertThat(loadTime.evidence()).containsKeys("before_ms", "after_ms", "p", "u", "first_use_ms");
         @SuppressWarnings("unchecked")

@@ -214,9 +214,9 @@ public class InventoryCommands {
             out.println(path.render());
             long missing = env.sysPath().stream().filter(e -> !e.exists()).count();
             if (missing > 0) {
-                out.warn(("%d sys.path entr%s do not exist on this machine: imports from there fail with \"No module named\". A container "
+                out.warn(("%d sys.path %s not exist on this machine: imports from there fail with \"No module named\". A container "
                         + "path is mapped with settings.yaml machines: {%s: {path_map: {/app: .}}}, then inventory refresh.")
-                        .formatted(missing, missing == 1 ? "y" : "ies", machine.name()));
+                        .formatted(missing, missing == 1 ? "entry does" : "entries do", machine.name()));
             }
         }
         if (env.problem() != null) {

@@ -34,7 +34,7 @@ import java.util.Map;
 public class OptimizeCommands {
 
     static final String GROUP = "Optimize";
-    /** Significance level of the load-time rank test. */
+    /** False-positive rate of the load-time test. */
     static final double ALPHA = 0.05;
 
     private final ShellSession session;
@@ -51,9 +51,12 @@ public class OptimizeCommands {
             description = "Rewrite one agent's imports, prove the rewrite, and apply it (--dry-run: only show it). Patterns: "
                     + "dependency_reduction, then lazy_loading (or --pattern P). Applying is a one-agent deployment: backup in "
                     + "history, atomic write, proof on disk, health gate, byte-exact rollback on failure. The proof runs "
-                    + "under the agent's own interpreter: it compiles, adds no undefined name, loads (or fails exactly as "
-                    + "before), keeps the module's names, loads faster beyond noise (rank test over N runs each), and "
-                    + "passes the agent's test_command. Shows the unified diff, what stayed eager and why, what behaviour "
+                    + "under the agent's own interpreter: it compiles, adds no undefined name, loads (an agent whose "
+                    + "original does not load cannot be proved), keeps the module's names and the loaded state (sys.modules, "
+                    + "the fleet's own modules), loads faster beyond noise and by at least 3 % and 2 ms (sequential paired "
+                    + "sign test on CPU time, N pairs first, up to 4N), and passes the agent's test_command. The proof "
+                    + "executes the agent's module-level code (not its __main__ block) in fresh processes, several times, "
+                    + "also with --dry-run. Shows the unified diff, what stayed eager and why, what behaviour "
                     + "still changes, and the measured load time before and after with each deferred module's first-use cost. "
                     + "A Java agent gets java_unused_imports, java_lazy_holder and java_memoize_field, and a proof that it "
                     + "compiles (javax.tools), passes test_command, starts, and is not slower from JVM start to healthy.")
@@ -61,7 +64,7 @@ public class OptimizeCommands {
                          @Option(longName = "pattern", description = "only this pattern: lazy_loading or dependency_reduction; for a Java agent java_unused_imports, "
                                  + "java_lazy_holder or java_memoize_field") String pattern,
                          @Option(longName = "dry-run", description = "show the rewrite and its proof; change nothing") boolean dryRun,
-                         @Option(longName = "runs", defaultValue = "11", description = "fresh-process loads of each version for the load-time test") Integer runs,
+                         @Option(longName = "runs", defaultValue = "11", description = "pairs of fresh-process loads at the load-time test's first look (up to 4x as many while it cannot decide)") Integer runs,
                          @Option(longName = "json", description = "print JSON on stdout") boolean json) {
         if (name == null || name.isBlank()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "name one agent: optimize AGENT [--pattern P] [--dry-run]");

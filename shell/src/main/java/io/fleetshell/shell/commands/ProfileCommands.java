@@ -41,6 +41,9 @@ public class ProfileCommands {
     private final ShellSession session;
     private final Measurements measurements;
 
+    /** Agents profiled at once unless told: 1, from the heavy-agent measurement in BENCHMARKS.md (issue 16 item 9). */
+    static final String DEFAULT_PARALLEL = "1";
+
     public ProfileCommands(ShellSession session, Measurements measurements) {
         this.session = session;
         this.measurements = measurements;
@@ -49,23 +52,21 @@ public class ProfileCommands {
     @Journaled
     @Command(name = "profile", group = GROUP, help = "profile [AGENT...] [--runs N] [--parallel N] [--timeout SECONDS] [--json]",
             completionProvider = "agentCompletion",
-            description = "Measure agents' module load in fresh processes of their own interpreter. Per run: load time, "
+            description = "Measure agents' module load in fresh processes of their own interpreter (this executes each agent's "
+                    + "module-level code, not its __main__ block, once per run). Per run: load time, "
                     + "each import statement's wall time and RSS growth, -X importtime, peak RSS, modules loaded; median and "
                     + "spread over N runs. Stores every sample as a new baseline version. Without AGENT, every agent whose "
                     + "script was found. A Java agent is compiled (javax.tools) and timed from JVM start to /health 200, with "
                     + "each holdable static field's class-initialization cost measured on its own.")
     public void profile(@Arguments List<String> names,
                         @Option(longName = "runs", defaultValue = "5", description = "fresh processes per agent") Integer runs,
-                        @Option(longName = "parallel",
-                                description = "agents measured at once (default: the core count; on 2 cores the distortion measured at 2 "
-                                        + "was within run-to-run noise, see BENCHMARKS.md)") Integer parallel,
+                        @Option(longName = "parallel", defaultValue = DEFAULT_PARALLEL,
+                                description = "agents measured at once (default 1: on 2 cores with heavy agents, 2 at once stretched "
+                                        + "the median load times by 36 %, see BENCHMARKS.md)") Integer parallel,
                         @Option(longName = "timeout", defaultValue = "60", description = "seconds one load may take") Integer timeout,
                         @Option(longName = "json", description = "print JSON on stdout") boolean json) {
         if (runs < 1 || runs > 100) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "--runs must be between 1 and 100");
-        }
-        if (parallel == null) {
-            parallel = Runtime.getRuntime().availableProcessors();
         }
         if (parallel < 1 || timeout < 1) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "--parallel and --timeout must be 1 or more");
@@ -287,15 +288,19 @@ public class ProfileCommands {
         record ImportJson(String module, double cumulativeMs, double selfMs) {
         }
 
-        /** One raw sample: imports as {@code [module, depth, self µs, cumulative µs]}, statements as {@code [module, line, ms, rss kB]}. */
+        /**
+         * One raw sample: imports as {@code [module, depth, self µs, cumulative µs]}, statements as {@code [module, line, ms, rss kB]};
+         * CPU time and the machine's load average when the load started, null where they were not recorded.
+         */
         record SampleJson(int run, boolean ok, double loadMs, long peakRssKb, int modulesLoaded, List<List<Object>> imports,
-                          List<List<Object>> statements, String error) {
+                          List<List<Object>> statements, String error, Double cpuMs, Double loadAverage) {
 
             static SampleJson of(LoadSample s) {
                 return new SampleJson(s.run(), s.ok(), s.loadMillis(), s.peakRssKb(), s.modulesLoaded(),
                         s.imports().stream().map(i -> List.<Object>of(i.module(), i.depth(), i.selfMicros(), i.cumulativeMicros())).toList(),
                         s.statements().stream().map(c -> List.<Object>of(c.module(), c.line(), c.millis(), c.rssKb())).toList(),
-                        s.error() == null ? null : s.error().toString());
+                        s.error() == null ? null : s.error().toString(), Double.isFinite(s.cpuMillis()) ? s.cpuMillis() : null,
+                        Double.isFinite(s.loadAverage()) ? s.loadAverage() : null);
             }
         }
     }

@@ -2,6 +2,7 @@ package io.fleetshell.shell.commands;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.inventory.Language;
 import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.DeploymentResult;
 import io.fleetshell.engine.rollout.LockHolder;
@@ -36,7 +37,7 @@ final class RolloutView {
         static PlanJson of(Plan plan) {
             return new PlanJson(plan.pattern(), plan.options().toMap(), plan.batchCount(), plan.predictedGainMs(),
                     plan.steps().stream().map(StepJson::of).toList(),
-                    plan.skipped().stream().map(s -> new SkippedJson(s.agent().toString(), s.reason())).toList());
+                    plan.skipped().stream().map(s -> new SkippedJson(s.agent().toString(), s.reason(), s.detail())).toList());
         }
 
         record StepJson(int batch, String agent, String pattern, String file, String expectedSha256, Double predictedGainMs, String diff) {
@@ -47,7 +48,8 @@ final class RolloutView {
             }
         }
 
-        record SkippedJson(String agent, String reason) {
+        /** An agent left out: {@code reason} in one line, {@code detail} every reason behind it. */
+        record SkippedJson(String agent, String reason, List<String> detail) {
         }
     }
 
@@ -110,6 +112,23 @@ final class RolloutView {
                 result.deploymentId(), result.deploymentId()));
     }
 
+    /**
+     * A Python agent's gain is module load, a Java agent's start to healthy: two quantities, each summed on its own
+     * and never added together.
+     */
+    static String gainInWords(Plan plan) {
+        Map<Boolean, Double> byJava = new java.util.TreeMap<>();
+        for (PlanStep s : plan.steps()) {
+            if (s.predictedGainMs() != null) {
+                byJava.merge(Language.detect(s.file().toString()) == Language.JAVA, s.predictedGainMs(), Double::sum);
+            }
+        }
+        List<String> parts = new ArrayList<>();
+        byJava.forEach((java, ms) -> parts.add(java ? "%.1f ms of Java start to healthy in total".formatted(ms)
+                : "%.1f ms of module load in total".formatted(ms)));
+        return String.join(" and ", parts);
+    }
+
     static void printPlan(Output out, Plan plan, boolean diff) {
         RolloutOptions o = plan.options();
         out.println("Plan: %d agent%s in %d batch%s %s, %s between batches; the batch gate stops when more than %.0f%% of a batch fails, then %s."
@@ -124,8 +143,8 @@ final class RolloutView {
             out.println(table.render());
             long measured = plan.steps().stream().filter(s -> s.predictedGainMs() != null).count();
             out.println(measured == 0 ? "predicted gain: unknown, no agent of the plan is profiled (profile measures them; score then predicts)"
-                    : "predicted gain: %.1f ms of module load in total, from score's measurements of %d of %d agents (- means not profiled)"
-                    .formatted(plan.predictedGainMs(), measured, plan.steps().size()));
+                    : "predicted gain: %s, from score's measurements of %d of %d agents (- means not profiled)"
+                    .formatted(gainInWords(plan), measured, plan.steps().size()));
             out.println("duration: at least %s of waits between batches, plus each agent's proof (fresh-process loads and its "
                     .formatted(human(plan.minimumDuration())) + "tests), restart and health gate");
         }

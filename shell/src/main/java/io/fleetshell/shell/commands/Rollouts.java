@@ -6,6 +6,7 @@ import io.fleetshell.engine.compare.AnalysisRun;
 import io.fleetshell.engine.compare.AnalysisSettings;
 import io.fleetshell.engine.java.HeavyCalls;
 import io.fleetshell.engine.optimize.Optimizers;
+import io.fleetshell.engine.proof.EffectFloor;
 import io.fleetshell.engine.rollout.Planner;
 import io.fleetshell.engine.gate.Gate;
 import io.fleetshell.engine.inventory.Agent;
@@ -108,7 +109,8 @@ public class Rollouts {
         Optimizers.Setup setup = new Optimizers.Setup(session.home().helpers(), session.settings().sideEffectModules(),
                 session.home().bytecodeCache(), HeavyCalls.fromSettings(session.home().settings()));
         return Optimizers.of(setup, proofRuns == null ? null
-                : new Optimizers.ProofSettings(proofRuns, OptimizeCommands.ALPHA, Duration.ofSeconds(60), COMMAND_TIMEOUT));
+                : new Optimizers.ProofSettings(proofRuns, OptimizeCommands.ALPHA, Duration.ofSeconds(60), COMMAND_TIMEOUT,
+                        EffectFloor.fromSettings(session.home().settings())));
     }
 
     /** The planner: each agent rewritten by its language's patterns, unproved (the rollout proves it once written). */

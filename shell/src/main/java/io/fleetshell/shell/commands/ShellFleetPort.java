@@ -67,7 +67,7 @@ public class ShellFleetPort implements FleetPort {
 
     @Override
     public List<Profiled> profile(List<Agent> agents, int runs) {
-        return measurements.measure(inventory(), agents, runs, Runtime.getRuntime().availableProcessors(), PROFILE_TIMEOUT_SECONDS)
+        return measurements.measure(inventory(), agents, runs, Integer.parseInt(ProfileCommands.DEFAULT_PARALLEL), PROFILE_TIMEOUT_SECONDS)
                 .stream().map(b -> new Profiled(b.profile(), b.version())).toList();
     }
 

@@ -12,8 +12,10 @@ import java.util.Optional;
  * deferred (LAZY_IMPORTS.md). The rules, first match wins:
  * <ol>
  *   <li>{@code __future__} and star imports stay (rule 5); imports under {@code if TYPE_CHECKING:} are not runtime imports;</li>
+ *   <li>every import of a file that reads names by computed names ({@code exec}, {@code eval}, {@code globals()}, ...) stays;</li>
  *   <li>imports inside try, with or loop blocks, or inside the {@code __main__} block, stay (rule 5);</li>
- *   <li>side-effect modules stay, and so does an unused import marked noqa (rule 5);</li>
+ *   <li>side-effect modules stay, so do modules of the fleet's own code whose loading does more than define names,
+ *       and an unused import marked noqa (rule 5);</li>
  *   <li>imports after a module-level {@code sys.path} change stay (rule 5);</li>
  *   <li>an unused import with nothing keeping it is {@link ImportVerdict.Unused};</li>
  *   <li>a use while the module body runs keeps it eager, and so does a use from the {@code __main__} block (rule 1);</li>
@@ -53,6 +55,9 @@ public final class DeferrableImports {
         if (fact.star()) {
             return new ImportVerdict.MustStayEager(fact, new EagerReason.StarImport());
         }
+        if (!facts.dynamicAccess().isEmpty()) {
+            return new ImportVerdict.MustStayEager(fact, new EagerReason.DynamicNameAccess(facts.dynamicAccess().getFirst()));
+        }
         if (fact.enclosing().contains(ImportFact.Context.TRY)) {
             return new ImportVerdict.MustStayEager(fact, new EagerReason.InsideTry(fact.tryHandlers()));
         }
@@ -67,6 +72,9 @@ public final class DeferrableImports {
         if (fact.sideEffect()) {
             return new ImportVerdict.MustStayEager(fact, new EagerReason.SideEffectModule(
                     fact.kind() == ImportFact.Kind.FROM ? fact.module() + "." + fact.name() : fact.module()));
+        }
+        if (fact.ownEffect() != null) {
+            return new ImportVerdict.MustStayEager(fact, new EagerReason.OwnModuleWithEffects(fact.ownEffect()));
         }
         Optional<UnusedImport> unused = facts.unused().stream()
                 .filter(u -> u.bound().equals(fact.bound()) && u.line() == fact.span().line()).findFirst();

@@ -94,4 +94,23 @@ public sealed interface EagerReason {
             return "it follows the import-path change `%s` on line %d, rule 5".formatted(change.change(), change.line());
         }
     }
+
+    /** Issue 17: the module is of the fleet's own code and loading it does more than define names (registration, ...). */
+    record OwnModuleWithEffects(ImportFact.OwnEffect effect) implements EagerReason {
+        @Override
+        public String explain() {
+            String file = effect.file().substring(effect.file().lastIndexOf('/') + 1);
+            return "`%s` is the fleet's own code and loading it does more than define names (%s:%d: %s), rule 5"
+                    .formatted(effect.module(), file, effect.line(), effect.what());
+        }
+    }
+
+    /** Issue 17: the file reads names by computed names, so no import can be shown unread. */
+    record DynamicNameAccess(FileFacts.DynamicAccess access) implements EagerReason {
+        @Override
+        public String explain() {
+            return "the module reads names computed at run time (%s on line %d), so every import stays"
+                    .formatted(access.what(), access.line());
+        }
+    }
 }

@@ -24,6 +24,9 @@ import java.util.Map;
  * @param definesGetattr    the module defines {@code __getattr__} (PEP 562)
  * @param hasMainBlock      the module has an {@code if __name__ == "__main__":} block
  * @param futureAnnotations the module has {@code from __future__ import annotations}
+ * @param dynamicAccess     where the module reads names by computed names ({@code exec}, {@code eval}, {@code globals()},
+ *                          {@code locals()}, {@code vars()}, {@code sys.modules}, {@code __import__} of
+ *                          a computed name), in source order
  * @param work              heavy start-up work, readiness hook calls and cacheable functions (see {@link WorkFacts})
  */
 public record FileFacts(
@@ -38,15 +41,27 @@ public record FileFacts(
         boolean definesGetattr,
         boolean hasMainBlock,
         boolean futureAnnotations,
-        WorkFacts work) {
+        WorkFacts work,
+        List<DynamicAccess> dynamicAccess) {
 
     public FileFacts {
+        dynamicAccess = dynamicAccess == null ? List.of() : List.copyOf(dynamicAccess);
         imports = imports == null ? List.of() : List.copyOf(imports);
         uses = uses == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(uses));
         unused = unused == null ? List.of() : List.copyOf(unused);
         heavyCalls = heavyCalls == null ? List.of() : List.copyOf(heavyCalls);
         sysPathChanges = sysPathChanges == null ? List.of() : List.copyOf(sysPathChanges);
         work = work == null ? WorkFacts.NONE : work;
+    }
+
+    /**
+     * A read of module names by a name computed at run time: nothing static can tell which imports it needs.
+     *
+     * @param line   1-based line
+     * @param column 0-based column
+     * @param what   e.g. {@code eval()}, {@code sys.modules}
+     */
+    public record DynamicAccess(int line, int column, String what) {
     }
 
     public Path file() {

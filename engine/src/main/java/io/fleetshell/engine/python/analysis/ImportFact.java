@@ -24,6 +24,8 @@ import java.util.List;
  * @param future         {@code from __future__ import ...}
  * @param noqa           a noqa comment that silences unused-import warnings is on one of its lines
  * @param sideEffect     the module (or, for a from-import, the module or {@code module.name}) is a side-effect module
+ * @param ownEffect      the module is of the fleet's own code and loading it does more than define names: the first
+ *                       such thing, or null (not own code, or definitions only)
  */
 public record ImportFact(
         Kind kind,
@@ -43,7 +45,8 @@ public record ImportFact(
         boolean star,
         boolean future,
         boolean noqa,
-        boolean sideEffect) {
+        boolean sideEffect,
+        OwnEffect ownEffect) {
 
     public ImportFact {
         enclosing = enclosing == null ? List.of() : List.copyOf(enclosing);
@@ -87,6 +90,18 @@ public record ImportFact(
      * Where a statement is: 1-based lines, 0-based columns in UTF-8 bytes, end exclusive, as in Python's {@code ast}.
      */
     public record Span(int line, int column, int endLine, int endColumn) {
+    }
+
+    /**
+     * What loading a module of the fleet's own code does besides defining names (issue 17): the first statement found,
+     * in that module or in an own module it imports.
+     *
+     * @param module the imported module it was found through
+     * @param file   the file holding the statement
+     * @param line   its 1-based line
+     * @param what   what it does, e.g. "the decorator `@register(...)` on line 3 runs at import"
+     */
+    public record OwnEffect(String module, String file, int line, String what) {
     }
 
     /** Whether the import binds a module global (not inside a function or class body). */

@@ -119,9 +119,18 @@ public final class PythonFacts {
      * the result keeps the order of {@code files}.
      */
     public List<FileFacts> analyzeInParallel(String python, List<Path> files, Set<String> sideEffectModules, int processes) {
+        return analyzeInParallel(python, files, sideEffectModules, List.of(), processes);
+    }
+
+    /**
+     * Like {@link #analyzeInParallel(String, List, Set, int)}, with the directories besides each file's own where the
+     * fleet's own modules are found ({@link #analyze(String, List, Set, List, Duration)}).
+     */
+    public List<FileFacts> analyzeInParallel(String python, List<Path> files, Set<String> sideEffectModules, List<Path> ownPaths,
+                                             int processes) {
         int chunks = Math.max(1, Math.min(processes, files.size() / FILES_PER_EXTRA_PROCESS));
         if (chunks == 1) {
-            return analyze(python, files, sideEffectModules);
+            return analyze(python, files, sideEffectModules, ownPaths, defaultTimeout(files.size()));
         }
         int size = (files.size() + chunks - 1) / chunks;
         List<List<Path>> parts = new ArrayList<>();
@@ -129,7 +138,8 @@ public final class PythonFacts {
             parts.add(files.subList(i, Math.min(files.size(), i + size)));
         }
         List<FileFacts> all = new ArrayList<>(files.size());
-        InParallel.map(parts, parts.size(), part -> analyze(python, part, sideEffectModules), "analysis").forEach(all::addAll);
+        InParallel.map(parts, parts.size(), part -> analyze(python, part, sideEffectModules, ownPaths, defaultTimeout(part.size())),
+                "analysis").forEach(all::addAll);
         return all;
     }
 
@@ -147,6 +157,15 @@ public final class PythonFacts {
      *                             {@link ErrorCode#OPERATION_FAILED} on timeout or when the helper fails
      */
     public List<FileFacts> analyze(String python, List<Path> files, Set<String> sideEffectModules, Duration timeout) {
+        return analyze(python, files, sideEffectModules, List.of(), timeout);
+    }
+
+    /**
+     * Like {@link #analyze(String, List, Set, Duration)}; an import of a module found in a file's own directory or in
+     * {@code ownPaths} (the machine's PYTHONPATH) is of the fleet's own code, and counts as side-effecting unless the
+     * helper shows that loading it only defines names ({@link ImportFact#ownEffect()}).
+     */
+    public List<FileFacts> analyze(String python, List<Path> files, Set<String> sideEffectModules, List<Path> ownPaths, Duration timeout) {
         if (files.isEmpty()) {
             return List.of();
         }
@@ -154,6 +173,7 @@ public final class PythonFacts {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("files", paths);
         request.put("side_effect_modules", new TreeSet<>(sideEffectModules));
+        request.put("own_paths", ownPaths.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList());
         byte[] input = JSON.writeValueAsBytes(request);
         String what = "Analysis of %d file%s".formatted(files.size(), files.size() == 1 ? "" : "s");
         Batch batch = run(python, List.of("-I", helper().toString()), input, timeout, what,

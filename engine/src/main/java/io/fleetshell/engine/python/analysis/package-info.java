@@ -1,6 +1,8 @@
 /**
  * Static facts about Python agent sources, gathered by one Python process per batch, and the decisions made
  * on them: which module-level imports can be deferred (LAZY_IMPORTS.md) and which are unused.
- * The Python helper only reports what it sees; every rule that turns facts into a verdict lives here in Java.
+ * For imports the Python helper only reports what it sees and every rule that turns facts into a verdict lives here
+ * in Java; the facts of work ({@link io.fleetshell.engine.python.analysis.WorkFacts}: heavy start-up statements, pure
+ * functions) carry the helper's own refusals, with their reasons, since deciding them needs the syntax tree.
  */
 package io.fleetshell.engine.python.analysis;

@@ -1,6 +1,7 @@
 /**
- * The Python agents' patterns ({@link io.fleetshell.engine.python.pattern.PythonPatterns}: dead-import removal and
- * deferring heavy imports) and the line-based text edits they rewrite a source with. Like every pattern they map
- * source to source and never read or write files.
+ * The Python agents' patterns ({@link io.fleetshell.engine.python.pattern.PythonPatterns}: dead-import removal,
+ * deferring heavy imports, starting heavy initialization in a background thread and caching pure functions) and the
+ * byte-exact text edits they rewrite a source with. Like every pattern they map source to source and never read or
+ * write files; the Python helpers some of them inline into the agent are resources under {@code io/fleetshell/python/}.
  */
 package io.fleetshell.engine.python.pattern;

@@ -113,12 +113,17 @@ public final class AgentRuns {
         }
         try {
             Run result = drive(process, started, port, healthPort, requests);
-            process.stop(Duration.ofSeconds(10));
+            process.stop(counted.isEmpty() ? Duration.ofSeconds(10) : Duration.ofSeconds(30)); // the counts are written on the way out
             if (!result.ok()) {
                 return result;
             }
+            Map<String, Counted> calls = counted.isEmpty() ? Map.of() : readCounts(counts);
+            if (!counted.isEmpty() && calls.isEmpty()) {
+                return Run.failed(tail(process, "it stopped without writing its call counts (it must end on SIGTERM by returning from "
+                        + "its main or raising SystemExit)"));
+            }
             return new Run(result.healthyMillis(), result.readyMillis(), result.firstHealthStatus(), result.healthyAfterFirstAnswer(),
-                    result.answers(), counted.isEmpty() ? Map.of() : readCounts(counts), null);
+                    result.answers(), calls, null);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Run.failed("interrupted");

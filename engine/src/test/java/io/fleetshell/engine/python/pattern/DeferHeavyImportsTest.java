@@ -322,6 +322,35 @@ class DeferHeavyImportsTest {
     class Rule5NeverDeferred {
 
         @Test
+        void issue17AFleetModuleWhoseLoadingRegistersHandlersStaysEager() {
+            Rewrite rewrite = RewriteTest.assertRewrite(LAZY, PY311, java.util.Map.of(), java.util.Map.of("handlers_mod.py", """
+                    import registry
+
+                    registry.install("ping")
+                    """, "registry.py", "def install(name):\n    pass\n"), """
+                    import handlers_mod
+
+
+                    def ping():
+                        return handlers_mod.ping()
+                    """, null);
+            assertThat(rewrite.notes()).anyMatch(n -> n.contains("`handlers_mod` is the fleet's own code and loading it does more than "
+                    + "define names (handlers_mod.py:3: the call `registry.install` runs at import), rule 5"));
+        }
+
+        @Test
+        void issue17AFileThatEvaluatesStringsKeepsEveryImportEager() {
+            Rewrite rewrite = assertLazy("""
+                    import json
+
+
+                    def dump(value):
+                        return eval("json.dumps(value)")
+                    """, null);
+            assertThat(rewrite.notes()).anyMatch(n -> n.contains("the module reads names computed at run time (eval() on line 5)"));
+        }
+
+        @Test
         void trap6ImportInsideTryWithFallbackStays() {
             Rewrite rewrite = assertLazy("""
                     try:

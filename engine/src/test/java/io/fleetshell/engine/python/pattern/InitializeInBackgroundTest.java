@@ -325,6 +325,23 @@ class InitializeInBackgroundTest {
     }
 
     @Test
+    void aReadTheAnalysisDoesNotFollowKeepsTheStatementWhereItIs() {
+        assertThat(refusal("""
+                import pickle
+
+                MODEL = pickle.load(open("/m.pkl", "rb"))
+
+
+                def handler(fast):
+                    if fast:
+                        def inner():
+                            return MODEL[0]
+                        return inner
+                    return None
+                """)).contains("`MODEL` is used where async_initialization does not follow it (line 9");
+    }
+
+    @Test
     void heavyWorkWhoseResultIsNotKeptStays() {
         assertThat(refusal("""
                 import time

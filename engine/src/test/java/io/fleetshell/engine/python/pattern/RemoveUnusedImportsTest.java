@@ -17,6 +17,149 @@ class RemoveUnusedImportsTest {
         return assertRewrite(DEAD, "3.11.2", before, after);
     }
 
+    static final String REGISTRY = """
+            HANDLERS = {}
+
+
+            def register(name):
+                def wrap(f):
+                    HANDLERS[name] = f
+                    return f
+                return wrap
+            """;
+
+    @Test
+    void issue17AnUnusedImportOfAFleetModuleThatRegistersHandlersIsKept() {
+        Rewrite rewrite = assertRewrite(DEAD, "3.11.2", java.util.Map.of(), java.util.Map.of("registry.py", REGISTRY, "handlers_mod.py", """
+                from registry import register
+
+
+                @register("ping")
+                def ping():
+                    return "pong"
+                """), """
+                import handlers_mod
+                import registry
+
+
+                def handle(name):
+                    return registry.HANDLERS[name]()
+                """, null);
+        assertThat(rewrite.notes()).contains("kept although unused: `import handlers_mod` (line 1): `handlers_mod` is the fleet's own code "
+                + "and loading it does more than define names (handlers_mod.py:4: the decorator `@register(...)` runs at import), rule 5");
+    }
+
+    @Test
+    void issue17AnUnusedImportOfAFleetModuleThatOnlyDefinesNamesGoes() {
+        assertRewrite(DEAD, "3.11.2", java.util.Map.of(), java.util.Map.of("registry.py", REGISTRY, "shapes/__init__.py", "", "shapes/point.py", """
+                \"""Points.\"""
+                import math
+                from dataclasses import dataclass
+                from enum import Enum
+
+                ORIGIN = (0, 0)
+                NAMES = {"x": 0, "y": 1}
+
+
+                @dataclass
+                class Point:
+                    x: float = 0.0
+                    y: float = 0.0
+
+                    def norm(self):
+                        return math.hypot(self.x, self.y)
+
+
+                class Axis(Enum):
+                    X = 0
+                    Y = 1
+
+
+                if __name__ == "__main__":
+                    print(Point())
+                """), """
+                import registry
+                import shapes.point
+
+
+                def handle(name):
+                    return registry.HANDLERS[name]()
+                """, """
+                import registry
+
+
+                def handle(name):
+                    return registry.HANDLERS[name]()
+                """);
+    }
+
+    @Test
+    void issue17AnImportOfAFleetModuleThatImportsOneWithEffectsIsKept() {
+        Rewrite rewrite = assertRewrite(DEAD, "3.11.2", java.util.Map.of(), java.util.Map.of("registry.py", REGISTRY,
+                "plugins/__init__.py", "from . import audio\n", "plugins/audio.py", "import registry\n\nregistry.HANDLERS['play'] = print\n"),
+                "import plugins\n", null);
+        assertThat(rewrite.notes()).contains("kept although unused: `import plugins` (line 1): `plugins` is the fleet's own code and loading "
+                + "it does more than define names (__init__.py:1: importing audio: audio.py:3: the assignment to `registry.HANDLERS[...]` "
+                + "changes what this module did not define), rule 5");
+    }
+
+    @Test
+    void issue17ImportsReadThroughExecEvalAndGlobalsAllStay() {
+        Rewrite rewrite = assertDead("""
+                import json
+                import xmlrpc.client
+                import email
+
+
+                def dump(value):
+                    exec("print(json.dumps(value))")
+
+
+                def client_name():
+                    return eval("xmlrpc.client.__name__")
+
+
+                def mail():
+                    return globals()["email"]
+                """, null);
+        assertThat(rewrite.notes()).contains("kept although unused: `import json` (line 1): the module reads names computed at run time "
+                + "(exec() on line 7), so every import stays");
+    }
+
+    @Test
+    void issue17AFileReadingSysModulesKeepsEveryImport() {
+        Rewrite rewrite = assertDead("""
+                import sys
+                import xmlrpc.client
+
+                XMLRPC = "xmlrpc.client" in sys.modules
+                """, null);
+        assertThat(rewrite.notes()).contains("kept although unused: `import xmlrpc.client` (line 2): the module reads names computed at "
+                + "run time (sys.modules on line 4), so every import stays");
+    }
+
+    @Test
+    void anImportNamedByALiteralInImportIsNotADynamicRead() {
+        assertDead("""
+                import json
+                import smtplib
+
+                codecs = __import__("codecs")
+
+
+                def dump(x):
+                    return json.dumps(x)
+                """, """
+                import json
+
+                codecs = __import__("codecs")
+
+
+                def dump(x):
+                    return json.dumps(x)
+                """);
+    }
+
     @Test
     void trap11AnUnusedImportGoesWithItsLineAndComment() {
         assertDead("""

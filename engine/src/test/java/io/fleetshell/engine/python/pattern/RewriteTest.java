@@ -58,13 +58,25 @@ final class RewriteTest {
     }
 
     static PatternInput<FileFacts> input(byte[] source, String version, Map<String, String> options) {
+        return input(source, version, options, Map.of());
+    }
+
+    /** {@code siblings}: other files of the fleet beside the agent's (name to text), such as its own modules. */
+    static PatternInput<FileFacts> input(byte[] source, String version, Map<String, String> options, Map<String, String> siblings) {
         try {
             Path dir = Files.createTempDirectory("fleetshell-golden");
             Path file = dir.resolve("agent.py");
             Files.write(file, source);
+            for (Map.Entry<String, String> sibling : siblings.entrySet()) {
+                Files.createDirectories(dir.resolve(sibling.getKey()).getParent());
+                Files.writeString(dir.resolve(sibling.getKey()), sibling.getValue());
+            }
             FileFacts facts = FACTS.analyze(python(), List.of(file), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES).getFirst();
-            Files.delete(file);
-            Files.delete(dir);
+            try (var paths = Files.walk(dir)) {
+                for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
             return new PatternInput<>("Agent", file, source, facts, version, options);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -77,7 +89,13 @@ final class RewriteTest {
     }
 
     static Rewrite assertRewrite(Pattern<FileFacts> pattern, String version, Map<String, String> options, String before, String after) {
-        Rewrite rewrite = pattern.rewrite(input(before, version, options));
+        return assertRewrite(pattern, version, options, Map.of(), before, after);
+    }
+
+    /** With {@code siblings}: files of the fleet beside the agent's, e.g. its own modules ({@link #input(byte[], String, Map, Map)}). */
+    static Rewrite assertRewrite(Pattern<FileFacts> pattern, String version, Map<String, String> options, Map<String, String> siblings,
+                                 String before, String after) {
+        Rewrite rewrite = pattern.rewrite(input(before.getBytes(StandardCharsets.UTF_8), version, options, siblings));
         String actual = new String(rewrite.after(), StandardCharsets.UTF_8)
                 .replace(LOADER.replace("\n", "\r\n") + "\r\n", "<loader>\r\n").replace(LOADER + "\n", "<loader>\n")
                 .replace(STARTER + "\n", "<starter>\n").replace(MEMO + "\n", "<memo>\n");
