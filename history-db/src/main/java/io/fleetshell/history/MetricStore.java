@@ -17,6 +17,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -97,10 +98,20 @@ public final class MetricStore {
             WHERE s.machine = ? AND s.agent = ? AND (s.name = ? OR s.family = ?) AND m.at_ms >= ? AND m.at_ms <= ?
             ORDER BY s.id, m.at_ms""";
 
+    /** Distinct series kept per scrape target: a label with unbounded values must not grow history without end. */
+    public static final int MAX_SERIES_PER_TARGET = 20_000;
+
     private final HistoryDatabase database;
+    private final Duration retention;
 
     public MetricStore(HistoryDatabase database) {
+        this(database, null);
+    }
+
+    /** @param retention how long scrapes are kept ({@code metrics_retention} in settings.yaml); each save prunes older ones; null: forever */
+    public MetricStore(HistoryDatabase database, Duration retention) {
         this.database = database;
+        this.retention = retention;
     }
 
     /** Stores every result (failures too) and its samples in one transaction; returns the scrapes in order. */
@@ -124,11 +135,16 @@ public final class MetricStore {
                         seriesIds.put(row.agent(), ids);
                     }
                     long atMs = row.at().toEpochMilli();
+                    int dropped = 0;
                     for (MetricFamily family : ok.exposition().families()) {
                         for (Sample s : family.samples()) {
                             String labels = Json.sortedLabels(s.labels());
                             String key = s.name() + '\u0000' + labels;
                             Long id = ids.get(key);
+                            if (id == null && ids.size() >= MAX_SERIES_PER_TARGET) {
+                                dropped++;
+                                continue;
+                            }
                             if (id == null) {
                                 id = insertSeries(series, row.agent(), family, s.name(), labels);
                                 ids.put(key, id);
@@ -150,13 +166,65 @@ public final class MetricStore {
                             }
                         }
                     }
+                    if (dropped > 0) {
+                        String note = ("%d sample%s of new series not stored: %s/%s has reached the limit of %d series per target "
+                                + "(a label with unbounded values?)").formatted(dropped, dropped == 1 ? "" : "s", row.agent().machine(),
+                                row.agent().name(), MAX_SERIES_PER_TARGET);
+                        try (PreparedStatement update = c.prepareStatement("UPDATE metric_scrapes SET error = ? WHERE id = ?")) {
+                            update.setString(1, note);
+                            update.setLong(2, row.id());
+                            update.executeUpdate();
+                        }
+                        stored.set(stored.size() - 1, new StoredScrape(row.id(), row.agent(), row.at(), row.source(), row.url(),
+                                row.tookMillis(), row.status(), note, row.bytes(), row.samples()));
+                    }
                 }
                 if (pending > 0) {
                     sample.executeBatch();
                 }
             }
+            if (retention != null) {
+                prune(c, Instant.now().minus(retention).toEpochMilli());
+            }
             return stored;
         });
+    }
+
+    /** What {@link #prune} deleted. */
+    public record Pruned(long samples, long scrapes, long series) {
+    }
+
+    /**
+     * Deletes the metric history older than {@code before}: samples, then the scrapes and series left without one, in
+     * one transaction (the growth of {@code history.db} is the scrapes': {@code history prune} and
+     * {@code metrics_retention} in settings.yaml bound it). Deployments, events, baselines and gate decisions are
+     * evidence and are kept.
+     */
+    public Pruned prune(Instant before) {
+        return database.write(c -> prune(c, before.toEpochMilli()));
+    }
+
+    /** Deletes by scrape (indexed), so a retention applied at every save never scans the samples. */
+    private static Pruned prune(Connection c, long cut) throws SQLException {
+        long samples;
+        long scrapes;
+        long series = 0;
+        try (PreparedStatement s = c.prepareStatement("""
+                DELETE FROM metric_samples WHERE scrape_id IN (SELECT id FROM metric_scrapes WHERE at_ms < ?)""")) {
+            s.setLong(1, cut);
+            samples = s.executeUpdate();
+        }
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM metric_scrapes WHERE at_ms < ?")) {
+            s.setLong(1, cut);
+            scrapes = s.executeUpdate();
+        }
+        if (samples > 0) {
+            try (PreparedStatement s = c.prepareStatement("""
+                    DELETE FROM metric_series WHERE NOT EXISTS (SELECT 1 FROM metric_samples m WHERE m.series_id = metric_series.id)""")) {
+                series = s.executeUpdate();
+            }
+        }
+        return new Pruned(samples, scrapes, series);
     }
 
     /** An agent's scrapes from {@code from} to {@code to} (inclusive), oldest first. */

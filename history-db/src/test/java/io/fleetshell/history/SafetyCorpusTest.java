@@ -183,6 +183,35 @@ class SafetyCorpusTest {
         assertThat(store.blobs(List.of(Checksums.sha256(large)))).isEmpty();
     }
 
+    @Test
+    void issue17_weak_aTargetsSeriesAreCappedAndHistoryPruneDeletesOldScrapes(HistoryDatabase db) {
+        MetricStore store = new MetricStore(db);
+        io.fleetshell.engine.inventory.AgentId agent = new io.fleetshell.engine.inventory.AgentId("pc2", "Noisy");
+        StringBuilder text = new StringBuilder("# TYPE requests_total counter\n");
+        for (int i = 0; i <= MetricStore.MAX_SERIES_PER_TARGET; i++) {
+            text.append("requests_total{request_id=\"").append(i).append("\"} 1\n");
+        }
+        java.time.Instant old = java.time.Instant.now().minus(Duration.ofDays(40));
+        var exposition = io.fleetshell.engine.metrics.ExpositionParser.parse(text.toString(),
+                io.fleetshell.engine.metrics.ExpositionFormat.TEXT);
+        var target = new io.fleetshell.engine.metrics.ScrapeTarget(agent, java.net.URI.create("http://127.0.0.1:1/metrics"));
+
+        MetricStore.StoredScrape first = store.save(List.of(new io.fleetshell.engine.metrics.ScrapeResult.Scraped(target, old,
+                Duration.ofMillis(3), text.length(), exposition)), MetricStore.Source.SCRAPE).getFirst();
+
+        assertThat(first.error()).isEqualTo("1 sample of new series not stored: pc2/Noisy has reached the limit of 20000 series per "
+                + "target (a label with unbounded values?)");
+        MetricStore.StoredScrape recent = store.save(List.of(new io.fleetshell.engine.metrics.ScrapeResult.Scraped(target,
+                java.time.Instant.now(), Duration.ofMillis(3), text.length(), exposition)), MetricStore.Source.SCRAPE).getFirst();
+
+        MetricStore.Pruned pruned = store.prune(java.time.Instant.now().minus(Duration.ofDays(30)));
+
+        assertThat(pruned).isEqualTo(new MetricStore.Pruned(MetricStore.MAX_SERIES_PER_TARGET, 1, 0));
+        assertThat(store.latest(agent).orElseThrow().id()).isEqualTo(recent.id());
+        assertThat(store.scrapes(agent, old.minusSeconds(1), java.time.Instant.now())).extracting(MetricStore.StoredScrape::id)
+                .containsExactly(recent.id());
+    }
+
     private static void giveTo(Path file, String owner, String group) throws IOException {
         UserPrincipalLookupService names = file.getFileSystem().getUserPrincipalLookupService();
         PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);

@@ -94,8 +94,9 @@ public class ShellSession {
     }
 
     /** Scraped metric samples. */
+    /** The metric history, pruned at each save to {@code metrics_retention} of settings.yaml when it is set. */
     public MetricStore metrics() {
-        return new MetricStore(database());
+        return new MetricStore(database(), settings().metricsRetention());
     }
 
     public synchronized Settings settings() {

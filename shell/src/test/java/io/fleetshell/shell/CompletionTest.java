@@ -72,8 +72,9 @@ class CompletionTest {
 
     @Test
     void completesOptionsNotYetGivenAndOptionValues() {
-        assertThat(tab("inventory list --")).containsExactlyInAnyOrder("--machine", "--json");
-        assertThat(tab("inventory list --json --")).containsExactly("--machine");
+        assertThat(tab("inventory list --")).containsExactlyInAnyOrder("--machine", "--json", "--output");
+        assertThat(tab("inventory list --json --")).containsExactlyInAnyOrder("--machine", "--output");
+        assertThat(tab("inventory list -o ")).containsExactly("wide", "json", "yaml", "name");
         assertThat(tab("inventory list --machine ")).containsExactlyInAnyOrder("mainpc", "pc2");
         assertThat(tab("inventory list --machine p")).containsExactly("pc2");
     }

@@ -161,7 +161,7 @@ class InventoryCommandsTest {
 
         ShellHarness.Run forAgent = shell.oneShot("history", "--agent", "TutorAgent", "--limit", "5");
         assertThat(forAgent.out()).contains("inventory load").hasLineCount(2);
-        assertThat(shell.oneShot("history", "--limit", "abc").err()).contains("'abc' is not a valid whole number");
+        assertThat(shell.oneShot("history", "--limit", "abc").err()).contains("--limit takes a whole number, not 'abc'");
     }
 
     @Test

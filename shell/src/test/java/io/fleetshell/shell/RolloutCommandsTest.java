@@ -83,8 +83,9 @@ class RolloutCommandsTest {
 
         ShellHarness.Run explained = shell.oneShot("explain", "1.1.2");
         assertThat(explained.status()).as(explained.err()).isZero();
-        assertThat(explained.out()).contains("proof      load time", "PASSED", "proof      test_command", "FAILED",
-                "xmlrpc.client is not loaded", "batch gate", "rule: failed 1/2 = 50.0% > --max-fail 0.0%", "intent  write",
+        assertThat(explained.out()).startsWith("deployment 1: stopped, started ")
+                .contains("2 steps: ", "decisions: ", "proof load time: PASS: ", "proof test_command: FAIL: ",
+                "xmlrpc.client is not loaded", "batch gate max-fail: FAIL", "failed 1/2 = 50.0% > --max-fail 0.0%", "intent  write",
                 "outcome restored", "backup (deploy): sha256 " + originals.get("pc2_code/agents/translation_service.py"));
 
         ShellHarness.Run applied = shell.oneShot("batch", "deploy", "--agents", "AsyncProcessor,UnifiedWebAgent",
@@ -106,6 +107,10 @@ class RolloutCommandsTest {
             assertThat(completer.proposals(List.of("rollback"), "Async")).singleElement()
                     .satisfies(c -> assertThat(c.descr()).startsWith("deployment 2, ").endsWith("lazy_loading"));
             assertThat(values(completer.proposals(List.of("rollback", "--deployment"), ""))).containsExactly("2", "1");
+            // issue 18: deployment 1 was rolled back by its batch gate: offered last, marked
+            assertThat(completer.proposals(List.of("rollback", "--deployment"), "")).extracting(c -> c.descr())
+                    .satisfiesExactly(d -> assertThat(d).endsWith("2 changes to roll back"),
+                            d -> assertThat(d).startsWith("(nothing to roll back) "));
             assertThat(values(completer.proposals(List.of("rollback", "--batch"), ""))).containsExactly("2.1", "2.2");
         }
 

@@ -55,12 +55,13 @@ public final class FleetHealth {
     private final Gates gates;
     private final Thresholds thresholds;
     private final Function<Agent, Optional<Instant>> deployedAt;
+    private final Function<Agent, Optional<String>> scriptError;
 
     /**
      * @param deployedAt when the agent's script was last changed by an optimization, or empty when it never was
      */
     public FleetHealth(Inventory inventory, Supervisor supervisor, RuntimeHistory history, TrafficHistory traffic, Gates gates,
-                       Thresholds thresholds, Function<Agent, Optional<Instant>> deployedAt) {
+                       Thresholds thresholds, Function<Agent, Optional<String>> scriptError, Function<Agent, Optional<Instant>> deployedAt) {
         this.inventory = inventory;
         this.supervisor = supervisor;
         this.history = history;
@@ -68,6 +69,13 @@ public final class FleetHealth {
         this.gates = gates;
         this.thresholds = thresholds;
         this.deployedAt = deployedAt;
+        this.scriptError = scriptError;
+    }
+
+    /** Without a check of the agents' scripts: advice for an agent that does not answer is to start it. */
+    public FleetHealth(Inventory inventory, Supervisor supervisor, RuntimeHistory history, TrafficHistory traffic, Gates gates,
+                       Thresholds thresholds, Function<Agent, Optional<Instant>> deployedAt) {
+        this(inventory, supervisor, history, traffic, gates, thresholds, agent -> Optional.empty(), deployedAt);
     }
 
     public HealthReport assess(MetricSource metrics, ScrapeRecorder recorder) {
@@ -334,8 +342,9 @@ public final class FleetHealth {
                 continue; // fleetshell knows nothing of its process: connectivity says whether it answers
             }
             if (s.supervision() == AgentStatus.Supervision.EXITED) {
-                checks.add(HealthCheck.fail(name, s.note(), "read its log (%s), then agents start %s".formatted(supervisor.log(agent),
-                        agent.name()), true, ordered("state", "exited")));
+                checks.add(HealthCheck.fail(name, s.note(), scriptError.apply(agent).map(e -> fixFirst(agent, e))
+                        .orElse("read its log (%s), then agents start %s".formatted(supervisor.log(agent), agent.name())), true,
+                        ordered("state", "exited")));
                 continue;
             }
             String uptime = s.process() == null ? "" : ", up %s".formatted(human(Duration.between(s.process().spawnedAt(), now)));
@@ -361,13 +370,29 @@ public final class FleetHealth {
         return m;
     }
 
+    /**
+     * What to do about an agent that does not answer. Starting one whose script does not parse would only crash it
+     * again, so then the advice is the fix.
+     */
     private String startAdvice(Agent agent, AgentStatus s) {
+        boolean startWouldBeAdvised = s.supervision() == AgentStatus.Supervision.NOT_STARTED
+                || s.supervision() == AgentStatus.Supervision.EXITED;
+        if (!s.healthy() && startWouldBeAdvised) {
+            Optional<String> error = scriptError.apply(agent);
+            if (error.isPresent()) {
+                return fixFirst(agent, error.get());
+            }
+        }
         return switch (s.supervision()) {
             case EXITED -> "it exited: read %s, then agents start %s".formatted(supervisor.log(agent), agent.name());
             case RUNNING -> "its process runs but does not answer: read %s, or agents restart %s".formatted(supervisor.log(agent), agent.name());
             case EXTERNAL -> "agents restart %s (runs its restart_command)".formatted(agent.name());
             case NOT_STARTED -> "agents start " + agent.name();
         };
+    }
+
+    private static String fixFirst(Agent agent, String error) {
+        return "its script does not parse (%s): fix it, then agents start %s".formatted(error, agent.name());
     }
 
     /** Key, value, key, value...: JSON output keeps this order. */

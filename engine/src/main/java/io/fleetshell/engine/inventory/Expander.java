@@ -61,6 +61,7 @@ public final class Expander {
      *
      * @throws NumberFormatException when the expanded text is not an integer expression; its message
      *                               is the expanded text
+     * @throws ArithmeticException   when the number does not fit in a long
      */
     public long integer(String text) {
         String expanded = expand(text);
@@ -70,8 +71,13 @@ public final class Expander {
         long total = 0;
         Matcher term = TERM.matcher(expanded);
         while (term.find()) {
-            long value = Long.parseLong(term.group(2));
-            total += "-".equals(term.group(1)) ? -value : value;
+            long value;
+            try {
+                value = Long.parseLong(term.group(2));
+            } catch (NumberFormatException e) { // digits only, so: too many of them
+                throw new ArithmeticException(expanded + " is too large");
+            }
+            total = Math.addExact(total, "-".equals(term.group(1)) ? -value : value);
         }
         return total;
     }

@@ -259,7 +259,10 @@ public final class InventoryLoader {
         }
         long value;
         try {
-            value = raw instanceof Long l ? l : expander.integer(raw.toString());
+            value = raw instanceof Long l ? l : raw instanceof java.math.BigInteger big ? big.longValueExact() : expander.integer(raw.toString());
+        } catch (ArithmeticException e) { // a number too large for any port
+            throw StartupConfigReader.invalid(file, entry.lineOf(field), "%s of %s is %s, outside 1-65535"
+                    .formatted(field, entry.name(), raw));
         } catch (NumberFormatException e) {
             throw StartupConfigReader.invalid(file, entry.lineOf(field), "%s of %s is '%s', which expands to '%s', not a number; use an integer or ${VAR}+N"
                     .formatted(field, entry.name(), raw, e.getMessage()));

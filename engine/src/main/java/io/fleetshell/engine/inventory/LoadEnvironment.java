@@ -70,7 +70,7 @@ public record LoadEnvironment(String interpreter, String executable, Path workin
         }
         Path probe = null;
         try (InputStream in = LoadEnvironment.class.getResourceAsStream("/io/fleetshell/python/env_probe.py")) {
-            probe = Files.createTempFile("fleetshell-env-probe", ".py");
+            probe = io.fleetshell.engine.process.Leftovers.newTempFile("env-probe", ".py");
             Files.write(probe, in.readAllBytes());
             ProcessResult run = ProcessRun.of(machine.python(), probe.toString(), agent.script().path().toString())
                     .in(machine.fleetRoot()).environment(machine.environment()).timeout(Duration.ofSeconds(30)).run();

@@ -6,6 +6,7 @@ import io.fleetshell.engine.profile.Stats;
 import io.fleetshell.engine.score.AgentScore;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -72,6 +73,31 @@ final class ApiValues {
             m.put("error", p.failure().map(Object::toString).orElse("failed to load"));
         }
         return m;
+    }
+
+    /**
+     * Decoded JSON from the script with its non-finite numbers back: the prelude sends NaN and Infinity as
+     * {@code {"$number": "NaN"}} because JSON has no literal for them, and a check must see the number it was given.
+     */
+    static Object restoreNumbers(Object decoded) {
+        return switch (decoded) {
+            case Map<?, ?> m when m.size() == 1 && m.get("$number") instanceof String text -> switch (text) {
+                case "Infinity" -> Double.POSITIVE_INFINITY;
+                case "-Infinity" -> Double.NEGATIVE_INFINITY;
+                default -> Double.NaN;
+            };
+            case Map<?, ?> m -> {
+                Map<Object, Object> restored = new LinkedHashMap<>();
+                m.forEach((k, v) -> restored.put(k, restoreNumbers(v)));
+                yield restored;
+            }
+            case List<?> list -> {
+                List<Object> restored = new java.util.ArrayList<>(list.size());
+                list.forEach(v -> restored.add(restoreNumbers(v)));
+                yield restored;
+            }
+            case null, default -> decoded;
+        };
     }
 
     /** An insertion-ordered object from alternating keys and values: JSON keys print in a fixed order. */

@@ -40,6 +40,8 @@ public final class FleetApi {
     /** Log lines kept per run: a script printing in a loop must not fill the history database. */
     static final int MAX_LOG_LINES = 10_000;
     static final int MAX_LINE_CHARS = 4_000;
+    /** Characters of output one run keeps in all (its journal goes into history.db): about 1 MB. */
+    static final int MAX_LOG_CHARS = 1_000_000;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final List<String> FILTER_KEYS = List.of("machine", "group", "band", "name", "infrastructure");
@@ -52,6 +54,7 @@ public final class FleetApi {
     private final String playbookName;
     private final RolloutCalls rollout;
     private int logLines;
+    private long logChars;
     private String haltReason;
     private int haltLine;
     private String stopRequest;
@@ -101,6 +104,15 @@ public final class FleetApi {
         }
         String shown = text.length() > MAX_LINE_CHARS ? text.substring(0, MAX_LINE_CHARS) + "... (%d more characters)"
                 .formatted(text.length() - MAX_LINE_CHARS) : text;
+        if (logChars + shown.length() > MAX_LOG_CHARS) {
+            if (logChars <= MAX_LOG_CHARS) {
+                logChars = MAX_LOG_CHARS + 1;
+                journal(JournalEntry.Kind.WARN, line, "more than %d characters of output: the rest is not shown or kept"
+                        .formatted(MAX_LOG_CHARS), null);
+            }
+            return;
+        }
+        logChars += shown.length();
         journal(warning ? JournalEntry.Kind.WARN : JournalEntry.Kind.LOG, line, shown, null);
     }
 
@@ -249,7 +261,7 @@ public final class FleetApi {
 
     private static List<Object> decode(String function, String argsJson) {
         try {
-            Object decoded = JSON.readValue(argsJson, Object.class);
+            Object decoded = ApiValues.restoreNumbers(JSON.readValue(argsJson, Object.class));
             if (decoded instanceof List<?> list) {
                 return new ArrayList<>(list);
             }

@@ -170,6 +170,6 @@ final class PlaybookBatches implements BatchPolicy, RolloutListener {
     /** Calls a policy the prelude wrapped: JSON arguments in, JSON answer out; its own errors propagate with their line. */
     private Object call(String name, Object... args) {
         String answer = control.outsideAction(() -> policies.getMember(name).execute(JSON.writeValueAsString(List.of(args))).asString());
-        return JSON.readValue(answer, Object.class);
+        return ApiValues.restoreNumbers(JSON.readValue(answer, Object.class));
     }
 }

@@ -262,12 +262,15 @@ final class RolloutCalls {
         if (!(value instanceof String) && !(value instanceof Number)) {
             throw args.bad("batchSize must be a number, a spec such as '1,5,20%' or a policy function, not " + ApiArgs.describe(value));
         }
+        if (value instanceof Number n && (n.doubleValue() != Math.rint(n.doubleValue()) || n.doubleValue() < 1 || n.doubleValue() > Integer.MAX_VALUE)) {
+            throw args.bad("batchSize must be a whole number of agents, 1 or more, not " + ApiArgs.describe(value));
+        }
         String text = value instanceof Number n ? String.valueOf(n.longValue()) : (String) value;
         return parse(args, () -> BatchSpec.parse(text));
     }
 
     private static double number(ApiArgs args, Map<String, Object> options, String key, double min, double max) {
-        if (!(options.get(key) instanceof Number n) || n.doubleValue() < min || n.doubleValue() > max) {
+        if (!(options.get(key) instanceof Number n) || Double.isNaN(n.doubleValue()) || n.doubleValue() < min || n.doubleValue() > max) {
             throw args.bad("%s must be a number from %s to %s, not %s".formatted(key, min, max, ApiArgs.describe(options.get(key))));
         }
         return n.doubleValue();

@@ -47,6 +47,15 @@ public final class Leftovers {
             return killed.isEmpty() && removed.isEmpty();
         }
 
+        /**
+         * One sentence for the user at start, or null: the groups killed and the files removed beside scripts (the
+         * temporary directory's files are housekeeping, listed by {@code deploy recover}).
+         */
+        public String startNote() {
+            List<Path> inFleet = removed.stream().filter(p -> isHiddenSibling(p.getFileName().toString())).toList();
+            return killed.isEmpty() && inFleet.isEmpty() ? null : new Swept(killed, inFleet).summary();
+        }
+
         /** One sentence for the user, or null when there was nothing. */
         public String summary() {
             if (isEmpty()) {
@@ -64,15 +73,18 @@ public final class Leftovers {
         }
     }
 
-    /** Unmarked files (made by an older fleetshell) are left this long before they count as leftovers. */
-    static final Duration UNMARKED_AGE = Duration.ofHours(1);
+    /**
+     * Unmarked files (made by an older fleetshell, whose owner cannot be told) are left this long before they count as
+     * leftovers: longer than any run of a live one.
+     */
+    static final Duration UNMARKED_AGE = Duration.ofHours(24);
     static final String TEMP_PREFIX = "fleetshell-";
     /**
      * The temporary files and directories fleetshell makes in the temp directory, by kind (the brief names of
      * {@link #newTempFile}); nothing else there is touched, whatever its name.
      */
     private static final Pattern TEMP_KINDS = Pattern.compile("^fleetshell-(load-probe|probe|java-start|java-proof|java-profile"
-            + "|written-java|proof-check|proof-fleet|python|optimize).*");
+            + "|written-java|proof-check|proof-fleet|python|optimize|agent-run|counts|env-probe).*");
     /** {@code .NAME.fleetshell-...}: a name before the mark, so a marker such as {@code .fleetshell-demo} is not one. */
     private static final Pattern HIDDEN_SIBLING = Pattern.compile("^\\.[^/]+\\.fleetshell-.+");
     private static final Pattern OWNER = Pattern.compile("-p(\\d+)-");
@@ -86,7 +98,15 @@ public final class Leftovers {
 
     /** Records this JVM's child process groups under {@code directory} from now on (the shell: {@code run/children}). */
     public static void recordIn(Path directory) {
-        registry = directory == null ? null : directory.toAbsolutePath().normalize();
+        Path normal = directory == null ? null : directory.toAbsolutePath().normalize();
+        if (normal != null) {
+            try {
+                Files.createDirectories(normal);
+            } catch (IOException e) {
+                normal = null; // an unwritable home: children still run and die with this process, unrecorded
+            }
+        }
+        registry = normal;
     }
 
     /** A temporary file in the temp directory whose name says this process owns it ({@code fleetshell-NAME-pPID-...}). */
@@ -137,7 +157,10 @@ public final class Leftovers {
         record.put("command", command.stream().limit(6).toList());
         record.put("owned", owned.stream().map(Path::toString).toList());
         try {
-            Files.createDirectories(directory);
+            // never re-created: a home deleted meanwhile (a test's) gets no record
+            if (!Files.isDirectory(directory)) {
+                return;
+            }
             Path file = directory.resolve(process.pid() + ".json");
             Path partial = directory.resolve("." + process.pid() + ".json" + MARK + "tmp");
             Files.write(partial, JSON.writeValueAsBytes(record));

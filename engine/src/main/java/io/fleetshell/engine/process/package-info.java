@@ -3,6 +3,7 @@
  * fleetshell's exit kills its whole tree. {@link io.fleetshell.engine.process.ProcessRun} describes a run (argument
  * list, directory, environment, stdin, timeout, output bounds, files it owns) and runs it to a
  * {@link io.fleetshell.engine.process.ProcessResult}, or starts it as a
- * {@link io.fleetshell.engine.process.StartedProcess} that the caller stops.
+ * {@link io.fleetshell.engine.process.StartedProcess} that the caller stops. {@link io.fleetshell.engine.process.Leftovers}
+ * records each child group and names temporary files after their owner, and sweeps what a killed fleetshell left.
  */
 package io.fleetshell.engine.process;

@@ -71,6 +71,12 @@ public final class HealthProbe {
                     "%s: not an HTTP answer: %s".formatted(target.describe(), shown), null, null);
         }
         int code = Integer.parseInt(status.group(1));
+        if (headerEnd < 0 && answer.getBytes(StandardCharsets.UTF_8).length >= MAX_ANSWER_BYTES) {
+            // Headers with no end within 64 KB: no health endpoint needs that many; a 200 in front of them proves nothing.
+            return result(target, at, start, ProbeResult.Outcome.BAD_STATUS, code,
+                    "%s: HTTP %d, but its headers go on past %d KB, more than any health answer needs; not counted as healthy"
+                            .formatted(target.describe(), code, MAX_ANSWER_BYTES / 1024), null, null);
+        }
         if (headerEnd < 0) {
             // The connection closed inside the headers: the agent died or broke mid-answer; a 200 there proves nothing.
             return result(target, at, start, ProbeResult.Outcome.BAD_STATUS, code,

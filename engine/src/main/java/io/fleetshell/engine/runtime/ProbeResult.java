@@ -61,7 +61,9 @@ public record ProbeResult(@JsonIgnore AgentId agent, @JsonIgnore Instant at, Str
     public String oneLine() {
         return switch (outcome) {
             case HEALTHY -> (statusCode == null ? "connected" : String.valueOf(statusCode)) + " in %.0f ms".formatted(millis);
-            case BAD_STATUS -> "HTTP %d in %.0f ms".formatted(statusCode, millis);
+            // an error status says it all; a 200 (or none) that still failed says why in its detail
+            case BAD_STATUS -> statusCode != null && statusCode != 200 || detail == null ? "HTTP %d in %.0f ms".formatted(statusCode, millis)
+                    : "%s (%.0f ms)".formatted(detail, millis);
             case TIMEOUT -> "no answer within %.0f ms".formatted(millis);
             case UNREACHABLE, NOT_CONFIGURED -> detail;
         };

@@ -135,6 +135,10 @@ public final class Supervisor {
                     "pid %d, started by fleetshell %s, is gone: it exited or was killed outside fleetshell (see %s)"
                             .formatted(recorded.get().pid(), recorded.get().spawnedAt(), recorded.get().log()));
         }
+        Optional<String> crashed = exitRecord(agent);
+        if (crashed.isPresent()) {
+            return new AgentStatus(agent.id(), AgentStatus.Supervision.EXITED, null, result, crashed.get());
+        }
         if (agent.commands().restart() != null) {
             return new AgentStatus(agent.id(), AgentStatus.Supervision.EXTERNAL, null, result,
                     "managed elsewhere (restart_command: " + agent.commands().restart() + ")");
@@ -208,11 +212,15 @@ public final class Supervisor {
         String shown = String.join(" ", command);
         StartOutcome outcome = awaitHealthy(agent, target.get(), StartOutcome.Method.SUPERVISED, process.toHandle(), spawnedAt, started,
                 shown, log, logStart, () -> process.isAlive() ? null : "the process exited with status " + process.exitValue());
+        boolean crashed = !outcome.healthy() && !process.isAlive(); // it exited by itself, before fleetshell stops it
         if (outcome instanceof StartOutcome.Unhealthy && process.isAlive()) {
             terminate(agent, process.toHandle(), process.pid());
         }
         if (!outcome.healthy()) {
             deletePidFile(agent);
+            if (crashed) {
+                writeExitRecord(agent, supervised, process.exitValue());
+            }
         }
         return store(outcome);
     }
@@ -385,6 +393,7 @@ public final class Supervisor {
             Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(temporary, JSON.writeValueAsString(m));
             Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.deleteIfExists(exitFile(agent));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -393,8 +402,50 @@ public final class Supervisor {
     private void deletePidFile(Agent agent) {
         try {
             Files.deleteIfExists(pidFile(agent));
+            Files.deleteIfExists(exitFile(agent));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Where a start that crashed is remembered: the process exited before it became healthy, so it has no pid file,
+     * and {@code agents status} must not call it "not started by fleetshell". The next start or stop removes it.
+     */
+    private Path exitFile(Agent agent) {
+        return home.run().resolve(agent.machine()).resolve(agent.name() + ".exit.json");
+    }
+
+    private void writeExitRecord(Agent agent, SupervisedProcess process, int status) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("agent", agent.id().toString());
+        m.put("pid", process.pid());
+        m.put("spawned_at", process.spawnedAt().toString());
+        m.put("exited_at", Instant.now().toString());
+        m.put("exit_status", status);
+        m.put("log", process.log().toString());
+        try {
+            Files.createDirectories(exitFile(agent).getParent());
+            Files.writeString(exitFile(agent), JSON.writeValueAsString(m));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The crashed start, in words, when one is remembered. */
+    private Optional<String> exitRecord(Agent agent) {
+        Path file = exitFile(agent);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            JsonNode node = JSON.readTree(Files.readString(file));
+            return Optional.of("crashed: pid %d, started by fleetshell %s, exited with status %d before it was healthy (see %s)"
+                    .formatted(node.get("pid").asLong(), node.get("spawned_at").asString(), node.get("exit_status").asInt(),
+                            node.get("log").asString()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.of("crashed: fleetshell started it and it exited before it was healthy; its record " + file
+                    + " cannot be read (" + e.getMessage() + ")");
         }
     }
 

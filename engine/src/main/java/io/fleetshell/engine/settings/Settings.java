@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,9 +33,10 @@ import java.util.Set;
  *                             metrics are then read from its query API instead of the agents' endpoints
  * @param machines             per machine name, what this computer overrides in its configs ({@code machines:
  *                             NAME: {env:, path_map:, python:}}), applied when they load
+ * @param metricsRetention     how long metric scrapes stay in history ({@code metrics_retention: 30d}), or null: forever
  */
 public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectModules, Thresholds thresholds, URI prometheusUrl,
-                       Map<String, MachineOverride> machines) {
+                       Map<String, MachineOverride> machines, Duration metricsRetention) {
 
     public Settings {
         infrastructureAgents = Set.copyOf(infrastructureAgents);
@@ -44,6 +46,11 @@ public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectM
 
     public Settings(Set<String> infrastructureAgents, Set<String> sideEffectModules, Thresholds thresholds, URI prometheusUrl) {
         this(infrastructureAgents, sideEffectModules, thresholds, prometheusUrl, Map.of());
+    }
+
+    public Settings(Set<String> infrastructureAgents, Set<String> sideEffectModules, Thresholds thresholds, URI prometheusUrl,
+                    Map<String, MachineOverride> machines) {
+        this(infrastructureAgents, sideEffectModules, thresholds, prometheusUrl, machines, null);
     }
 
     public Settings(Set<String> infrastructureAgents) {
@@ -82,7 +89,7 @@ public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectM
         return new Settings(names(file, map, "infrastructure_agents", "agent names", InventoryLoader.DEFAULT_INFRASTRUCTURE),
                 names(file, map, "side_effect_modules", "module names", PythonFacts.DEFAULT_SIDE_EFFECT_MODULES),
                 Thresholds.from(map.get(Thresholds.KEY), file), prometheusUrl(file, map.get("prometheus_url")),
-                machines(file, map.get("machines")));
+                machines(file, map.get("machines")), retention(file, map.get("metrics_retention")));
     }
 
     private static Map<String, MachineOverride> machines(Path file, Object value) {
@@ -127,6 +134,20 @@ public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectM
         Map<String, String> out = new java.util.LinkedHashMap<>();
         m.forEach((k, v) -> out.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
         return out;
+    }
+
+    /** {@code metrics_retention: 30d} (days or hours). */
+    private static Duration retention(Path file, Object value) {
+        if (value == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([1-9]\\d{0,4})([dh])").matcher(String.valueOf(value).strip());
+        if (!m.matches()) {
+            throw new FleetshellException(ErrorCode.CONFIG_INVALID, ("%s: metrics_retention '%s' is not a retention; write it like "
+                    + "metrics_retention: 30d (days) or 72h (hours), or delete the line to keep every scrape").formatted(file, value));
+        }
+        long n = Long.parseLong(m.group(1));
+        return m.group(2).equals("d") ? Duration.ofDays(n) : Duration.ofHours(n);
     }
 
     private static Set<String> names(Path file, Map<?, ?> map, String key, String what, Set<String> defaults) {

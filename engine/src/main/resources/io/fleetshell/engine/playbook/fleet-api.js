@@ -32,6 +32,15 @@
         }
     }
 
+    // JSON has no NaN or Infinity (JSON.stringify writes null): send them as {$number: 'NaN'} so that the host
+    // can say "the number NaN" instead of taking a missing value for its default.
+    function plain(key, value) {
+        if (typeof value === 'function') {
+            return undefined;
+        }
+        return typeof value === 'number' && !Number.isFinite(value) ? {$number: String(value)} : value;
+    }
+
     function call(name, args) {
         args = Array.from(args);
         const policies = {};
@@ -45,14 +54,14 @@
                     if (typeof a[key] === 'function') {
                         const policy = a[key];
                         // The host calls policies with JSON and reads JSON back: plain data both ways.
-                        policies[key] = (json) => JSON.stringify(policy(...JSON.parse(json)) ?? null);
+                        policies[key] = (json) => JSON.stringify(policy(...JSON.parse(json)) ?? null, plain);
                     }
                 }
             }
         });
         let json;
         try {
-            json = JSON.stringify(args, (key, value) => typeof value === 'function' ? undefined : value);
+            json = JSON.stringify(args, plain);
         } catch (e) {
             throw new TypeError(`fleet.${name}: arguments must be plain data (${e.message})`);
         }

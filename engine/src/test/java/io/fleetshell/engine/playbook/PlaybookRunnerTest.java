@@ -178,4 +178,24 @@ class PlaybookRunnerTest {
         assertThat(outcome.message()).isEqualTo("test.js:4: Error: no size for 0");
         assertThat(port.actions()).isEmpty();
     }
+
+    /** Issue 17: NaN reached the host as null (JSON has no NaN) and became a default, or "returned nothing". */
+    @Test
+    void nonNumbersAndFractionsAreRefusedWithTheNameOfTheirOption() {
+        assertThat(fixture.run("fleet.plan(fleet.inventory({machine: 'pc2'}), {pattern: 'lazy_loading', batchSize: NaN});")
+                .message()).contains("fleet.plan: batchSize must be a whole number of agents, 1 or more, not the number NaN");
+        assertThat(fixture.run("fleet.plan(fleet.inventory({machine: 'pc2'}), {pattern: 'lazy_loading', batchSize: 1.5});")
+                .message()).contains("fleet.plan: batchSize must be a whole number of agents, 1 or more, not the number 1.5");
+        assertThat(fixture.run("fleet.deploy(fleet.inventory({machine: 'pc2'}), {pattern: 'lazy_loading', proofRuns: NaN});",
+                Map.of(), PlaybookFixture.TIGHT, true).message()).contains("proofRuns must be a whole number from", "not the number NaN");
+        assertThat(fixture.run("fleet.deploy(fleet.inventory({machine: 'pc2'}), {pattern: 'lazy_loading', maxFail: NaN});",
+                Map.of(), PlaybookFixture.TIGHT, true).message()).contains("maxFail must be a number from 0.0 to 100.0, not the number NaN");
+        PlaybookOutcome policy = fixture.run("""
+                fleet.deploy(fleet.inventory({machine: 'pc2'}), {
+                  pattern: 'lazy_loading',
+                  batchSize: () => NaN,
+                });""", Map.of(), PlaybookFixture.TIGHT, true);
+        assertThat(policy.message()).contains("policy batchSize(0, history) returned the number NaN; it must return a whole number");
+        assertThat(port.actions()).isEmpty();
+    }
 }

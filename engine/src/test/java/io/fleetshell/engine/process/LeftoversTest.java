@@ -31,7 +31,10 @@ class LeftoversTest {
         Path registry = dir.resolve("home/run/children");
         Path fleet = Files.createDirectories(dir.resolve("fleet/agents"));
         Path script = Files.writeString(fleet.resolve("sleeper.py"), "import time\ntime.sleep(600)\n");
-        Process child = start(registry, script);
+        // the child's temporary directory is this test's own: a fleetshell started meanwhile elsewhere on the machine
+        // would sweep the shared one, as it should, before the assertions below could see the leftovers
+        Path temp = Files.createDirectories(dir.resolve("tmp"));
+        Process child = start(registry, script, temp);
         long pgid;
         try {
             Await.line(child, "proving", Duration.ofSeconds(60));
@@ -46,7 +49,6 @@ class LeftoversTest {
         List<Path> siblings = siblings(fleet);
         assertThat(siblings).singleElement().satisfies(p -> assertThat(p.getFileName().toString())
                 .startsWith(".sleeper.py.fleetshell-proof-p" + childPid + "-"));
-        Path temp = Path.of(System.getProperty("java.io.tmpdir"));
         List<Path> temps = tempFilesOf(temp, childPid);
         assertThat(temps).isNotEmpty();
         assertThat(new ScriptResolver(dir.resolve("fleet")).resolve("agents/missing.py", siblings.getFirst().getFileName().toString(),
@@ -119,9 +121,10 @@ class LeftoversTest {
         }
     }
 
-    private static Process start(Path registry, Path script) throws IOException {
+    private static Process start(Path registry, Path script, Path temp) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+        return new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Djava.io.tmpdir=" + temp, "-cp",
+                System.getProperty("java.class.path"),
                 ProofChild.class.getName(), registry.toString(), script.toString())
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }

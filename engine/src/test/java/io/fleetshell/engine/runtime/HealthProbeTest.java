@@ -81,6 +81,15 @@ class HealthProbeTest {
         assertThat(gone.detail()).contains("Connection refused");
     }
 
+    /** Issue 17: "FAIL answers its health check: ... HTTP 200 in 133 ms" for 393 KB of headers; one verdict, the real reason. */
+    @Test
+    void headersLargerThanAnyHealthAnswerNeedsAreTheReasonItFails() throws IOException {
+        ProbeResult result = probe.probe(http(endpoint("hugeheaders"), Duration.ofSeconds(10)));
+        assertThat(result.outcome()).isEqualTo(ProbeResult.Outcome.BAD_STATUS);
+        assertThat(result.oneLine()).contains("HTTP 200, but its headers go on past 64 KB, more than any health answer needs")
+                .doesNotStartWith("HTTP 200 in");
+    }
+
     @Test
     void tcpProbesOnlyNeedTheConnection() throws IOException {
         int hanging = endpoint("hang");

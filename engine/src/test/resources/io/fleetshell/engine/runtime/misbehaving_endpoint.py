@@ -3,7 +3,7 @@
 Usage: python3 misbehaving_endpoint.py MODE
 Binds 127.0.0.1 on a free port, prints "port N" and serves every connection by MODE:
 ok (200 with JSON and a Date header), error (500), hang (never answers), garbage (not HTTP),
-die (starts a 200 answer, then the process exits mid-headers).
+die (starts a 200 answer, then the process exits mid-headers), hugeheaders (a 200 with 393 KB of headers).
 """
 import email.utils
 import os
@@ -32,6 +32,12 @@ while True:
         continue
     elif mode == "garbage":
         conn.sendall(b"\x00\x01 SSH-2.0-not-http at all\n")
+    elif mode == "hugeheaders":
+        try:
+            conn.sendall(b"HTTP/1.0 200 OK\r\n" + b"".join(b"X-Filler-%d: %s\r\n" % (i, b"x" * 1000) for i in range(393))
+                         + b"\r\n{}")
+        except OSError:
+            pass  # the probe stops reading at its limit and closes
     elif mode == "die":
         conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Ty")
         time.sleep(0.05)

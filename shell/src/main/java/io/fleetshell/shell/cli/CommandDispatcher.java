@@ -4,8 +4,6 @@ import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.history.Event;
 import io.fleetshell.shell.ShellSession;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.shell.core.InputReader;
 import org.springframework.shell.core.command.Command;
@@ -22,17 +20,18 @@ import java.util.List;
 /**
  * Runs one command from its words, in the REPL, a script or one-shot mode alike: parses, executes
  * through Spring Shell, maps any failure to an exit status and a message on stderr (the one mapping
- * in {@link ExitStatuses}), and appends {@link Journaled} commands to the event log.
+ * in {@link ExitStatuses}), and appends {@link Journaled} commands to the event log. The {@link GlobalOptions}
+ * ({@code -o}, {@code --no-color}, {@code --debug}) are taken out first; an internal error's stack trace goes
+ * to a log file under FLEETSHELL_HOME, and to stderr only with {@code --debug}.
  */
 @Component
 public class CommandDispatcher {
-
-    private static final Log log = LogFactory.getLog(CommandDispatcher.class);
 
     private final ObjectProvider<CommandRegistry> registry;
     private final ShellSession session;
     private final CommandMethods methods;
     private final HelpRenderer help;
+    private final ErrorLog errorLog;
 
     public CommandDispatcher(ObjectProvider<CommandRegistry> registry, ShellSession session,
                              CommandMethods methods, HelpRenderer help) {
@@ -40,41 +39,73 @@ public class CommandDispatcher {
         this.session = session;
         this.methods = methods;
         this.help = help;
+        this.errorLog = new ErrorLog(session.home());
     }
 
     /** Runs the command the words name and returns its exit status. */
     public int execute(List<String> words, Output output, boolean interactive) {
-        session.begin(output, interactive);
+        GlobalOptions global;
+        try {
+            global = GlobalOptions.of(words);
+        } catch (FleetshellException e) {
+            output.error(e.getMessage());
+            return ExitStatuses.BAD_INPUT;
+        }
+        Output commandOutput = output.forCommand(global.format(), global.noColor());
+        session.begin(commandOutput, interactive);
         CommandLineParser parser = new CommandLineParser(registry.getObject());
-        String commandName = words.isEmpty() ? "" : words.getFirst();
+        List<String> given = global.words();
+        String commandName = given.isEmpty() ? "" : given.getFirst();
         int status;
         try {
-            CommandLineParser.Resolved resolved = parser.resolve(words);
+            CommandLineParser.Resolved resolved = structured(parser.resolve(given), global.format());
             Command command = resolved.command();
             commandName = command.getName();
             ParsedInput input = parser.parse(resolved);
             if (input.options().stream().anyMatch(o -> "help".equals(o.longName()))) {
-                output.println(help.forCommand(command));
+                commandOutput.println(help.forCommand(command));
                 return ExitStatuses.OK;
             }
             rejectExtraArguments(command, input);
             ExitStatus exit = new CommandExecutor(registry.getObject())
-                    .execute(new CommandContext(input, registry.getObject(), output.out(), new InputReader() {
+                    .execute(new CommandContext(input, registry.getObject(), commandOutput.out(), new InputReader() {
                     }));
             status = exit.code() == 0 ? ExitStatuses.OK : ExitStatuses.FAILED;
-        } catch (Exception e) {
+        } catch (Exception | StackOverflowError e) { // a deeply nested input must end in a message, not a trace
             ExitStatuses.Failure failure = ExitStatuses.of(e);
+            String message = failure.message();
             if (failure.internal()) {
-                log.error("internal error running " + String.join(" ", words), e);
+                message += errorLog.record(String.join(" ", words), e, global.debug(), commandOutput);
             }
-            output.error(failure.message());
+            commandOutput.error(message);
             status = failure.status();
         }
-        output.flush();
+        commandOutput.flush();
         if (methods.of(commandName).journaled()) {
-            record(commandName, words, status, output);
+            record(commandName, given, status, commandOutput);
         }
         return status;
+    }
+
+    /**
+     * {@code -o json|yaml|name} is the command's {@code --json} printed in that format; a command without
+     * {@code --json} prints no data to format.
+     */
+    private static CommandLineParser.Resolved structured(CommandLineParser.Resolved resolved, Output.Format format) {
+        if (format == Output.Format.TEXT || format == Output.Format.WIDE) {
+            return resolved;
+        }
+        Command command = resolved.command();
+        if (command.getOptions().stream().noneMatch(o -> "json".equals(o.longName()))) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "%s prints no data for -o %s; -o works on the commands that take --json (help lists them)"
+                    .formatted(command.getName(), format.name().toLowerCase()));
+        }
+        if (resolved.rest().contains("--json")) {
+            return resolved;
+        }
+        List<String> rest = new java.util.ArrayList<>(resolved.rest());
+        rest.addFirst("--json");
+        return new CommandLineParser.Resolved(command, resolved.nameWords(), rest);
     }
 
     private void record(String commandName, List<String> words, int status, Output output) {

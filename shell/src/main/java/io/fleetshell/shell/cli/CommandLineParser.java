@@ -63,6 +63,14 @@ public final class CommandLineParser implements CommandParser {
         return found == null ? null : new Resolved(found, words.subList(0, length), words.subList(length, words.size()));
     }
 
+    /**
+     * Commands for scripts, not people ({@code __complete}): run like any command, but left out of help, TAB and
+     * did-you-mean suggestions. Spring Shell's own hidden flag also refuses to run them.
+     */
+    public static boolean isInternal(Command command) {
+        return command.isHidden() || command.getName().startsWith("__");
+    }
+
     /** A command and the words that named it and follow it. */
     public record Resolved(Command command, List<String> nameWords, List<String> rest) {
     }
@@ -119,10 +127,33 @@ public final class CommandLineParser implements CommandParser {
                 throw new FleetshellException(ErrorCode.BAD_INPUT,
                         "--%s needs a value: %s --%s VALUE".formatted(longName, command.getName(), longName));
             }
+            requireWholeNumber(declared, value);
             builder.addOption(CommandOption.with().longName(longName).shortName(declared.shortName())
                     .type(declared.type()).value(value).build());
         }
         return builder.build();
+    }
+
+    /** A whole-number option names itself when its value is not one, or does not fit ({@code --runs 99999999999}). */
+    private static void requireWholeNumber(CommandOption option, String value) {
+        Class<?> type = option.type();
+        boolean isInt = type == int.class || type == Integer.class;
+        boolean isLong = type == long.class || type == Long.class;
+        if (!isInt && !isLong) {
+            return;
+        }
+        try {
+            if (isInt) {
+                Integer.parseInt(value.strip());
+            } else {
+                Long.parseLong(value.strip());
+            }
+        } catch (NumberFormatException e) {
+            boolean digits = value.strip().matches("-?\\d+");
+            throw new FleetshellException(ErrorCode.BAD_INPUT, digits
+                    ? "--%s %s is out of range: give a whole number up to %d".formatted(option.longName(), value, isInt ? Integer.MAX_VALUE : Long.MAX_VALUE)
+                    : "--%s takes a whole number, not '%s'".formatted(option.longName(), value));
+        }
     }
 
     private static boolean isOptionWord(String word) {
@@ -159,7 +190,7 @@ public final class CommandLineParser implements CommandParser {
 
     private FleetshellException unknownCommand(List<String> words) {
         List<String> names = new ArrayList<>();
-        registry.getCommands().stream().filter(c -> !c.isHidden()).forEach(c -> names.add(c.getName()));
+        registry.getCommands().stream().filter(c -> !isInternal(c)).forEach(c -> names.add(c.getName()));
         String typed = words.getFirst();
         List<String> sub = names.stream().filter(n -> n.startsWith(typed + " ")).sorted().toList();
         if (!sub.isEmpty()) {

@@ -55,9 +55,21 @@ public class FleetCompleter extends CommandCompleter {
             return List.copyOf(out);
         }
         String previous = before.size() > nameLength ? before.getLast() : null;
+        if ("-o".equals(previous) || "--output".equals(previous)) {
+            for (Output.Format format : Output.Format.values()) {
+                String name = format.name().toLowerCase();
+                if (format != Output.Format.TEXT && name.startsWith(current)) {
+                    out.add(new Candidate(name, name, "output", null, null, null, true));
+                }
+            }
+            return List.copyOf(out);
+        }
         CommandOption pending = previous == null ? null : option(command, previous);
         if (pending != null && !CommandLineParser.isFlag(pending)) {
-            values.forOption(pending.longName(), current).forEach(v -> out.add(valueCandidate(v, pending.longName())));
+            List<ValueCompletions.Value> proposed = values.forOption(pending.longName(), current);
+            for (int i = 0; i < proposed.size(); i++) { // in the order proposed: JLine sorts by this index first
+                out.add(valueCandidate(proposed.get(i), pending.longName(), i));
+            }
             return List.copyOf(out);
         }
         if (current.startsWith("-") || current.isEmpty()) {
@@ -66,6 +78,10 @@ public class FleetCompleter extends CommandCompleter {
                 if (flag.startsWith(current) && !before.contains(flag)) {
                     out.add(new Candidate(flag, flag, "options", option.description(), null, null, true));
                 }
+            }
+            if (command.getOptions().stream().anyMatch(o -> "json".equals(o.longName())) && "--output".startsWith(current)
+                    && !before.contains("--output") && !before.contains("-o")) {
+                out.add(new Candidate("--output", "--output", "options", "json, yaml, wide or name (also -o)", null, null, true));
             }
         }
         if (!current.startsWith("-")) {
@@ -84,7 +100,7 @@ public class FleetCompleter extends CommandCompleter {
 
     private void commandWords(List<String> before, String current, Set<Candidate> out) {
         for (Command command : registry.getCommands()) {
-            if (command.isHidden()) {
+            if (CommandLineParser.isInternal(command)) {
                 continue;
             }
             for (String name : names(command)) {
@@ -109,7 +125,7 @@ public class FleetCompleter extends CommandCompleter {
         return command.getOptions().stream().filter(o -> word.equals("--" + o.longName())).findFirst().orElse(null);
     }
 
-    private static Candidate valueCandidate(ValueCompletions.Value value, String option) {
-        return new Candidate(value.text(), value.text(), option, value.description(), null, null, value.complete());
+    private static Candidate valueCandidate(ValueCompletions.Value value, String option, int order) {
+        return new Candidate(value.text(), value.text(), option, value.description(), null, null, value.complete(), order);
     }
 }

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Replaces Spring Shell's runner (same bean name), whose one-shot mode in 4.0.1 loses argv boundaries
@@ -52,16 +53,68 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
             return; // a context started for its beans alone, as tests do
         }
         String[] argv = args.getSourceArgs();
-        swept = leftovers.atStart();
+        swept = leftovers.atStart(List.of(argv));
         if (argv.length == 0) {
             exitCode = repl(lineReader.getObject());
         } else {
-            Output output = new Output(new PrintWriter(System.out, true), new PrintWriter(System.err, true), false);
+            Output output = oneShotOutput(session.environment(), stdoutIsTerminal(session.environment()));
             if (swept != null) {
                 output.warn(swept);
             }
-            exitCode = dispatcher.execute(List.of(argv), output, false);
+            exitCode = dispatcher.execute(conventional(List.of(argv)), output, false);
         }
+    }
+
+    /** {@code fleetshell --help}, {@code -h} and {@code --version} as every command-line tool takes them. */
+    static List<String> conventional(List<String> argv) {
+        return switch (argv.getFirst()) {
+            case "--help", "-h" -> argv.size() == 1 ? List.of("help") : argv.subList(1, argv.size()).stream()
+                    .collect(java.util.stream.Collectors.collectingAndThen(java.util.stream.Collectors.toList(), rest -> {
+                        rest.addFirst("help");
+                        return rest;
+                    }));
+            case "--version" -> List.of("version");
+            default -> argv;
+        };
+    }
+
+    /**
+     * Where one-shot output goes and how it looks: colour only when stdout is a terminal and neither
+     * {@code NO_COLOR} nor {@code TERM=dumb} says otherwise; tables as wide as {@code COLUMNS}, else as the
+     * terminal (the launcher measures it), else without limit (a pipe or a file).
+     */
+    static Output oneShotOutput(Map<String, String> environment, boolean stdoutIsTerminal) {
+        boolean ansi = stdoutIsTerminal && colourAllowed(environment);
+        int width = columns(environment.get("COLUMNS"));
+        if (width == 0 && stdoutIsTerminal) {
+            width = columns(environment.get("FLEETSHELL_COLUMNS"));
+            width = width == 0 ? 80 : width;
+        }
+        int columns = width;
+        return new Output(new PrintWriter(System.out, true), new PrintWriter(System.err, true), ansi, () -> columns, Output.Format.TEXT);
+    }
+
+    /** {@code NO_COLOR} (any value, see no-color.org) and {@code TERM=dumb} turn colour off, in the REPL too. */
+    static boolean colourAllowed(Map<String, String> environment) {
+        String noColor = environment.get("NO_COLOR");
+        return (noColor == null || noColor.isEmpty()) && !"dumb".equals(environment.get("TERM"));
+    }
+
+    private static int columns(String text) {
+        if (text == null || !text.strip().matches("\\d{1,5}")) {
+            return 0;
+        }
+        return Integer.parseInt(text.strip());
+    }
+
+    /** The launcher says whether stdout is a terminal ({@code [ -t 1 ]}); run without it, the JDK's console tells. */
+    private static boolean stdoutIsTerminal(Map<String, String> environment) {
+        String fromLauncher = environment.get("FLEETSHELL_STDOUT_TTY");
+        if (fromLauncher != null) {
+            return fromLauncher.equals("1");
+        }
+        java.io.Console console = System.console();
+        return console != null && console.isTerminal();
     }
 
     @Override
@@ -72,8 +125,9 @@ public class FleetshellRunner implements ApplicationRunner, ExitCodeGenerator {
     /** The interactive loop; returns 0 when the user quits. */
     public int repl(LineReader reader) {
         Terminal terminal = reader.getTerminal();
-        boolean ansi = !Terminal.TYPE_DUMB.equals(terminal.getType()) && !Terminal.TYPE_DUMB_COLOR.equals(terminal.getType());
-        Output output = new Output(terminal.writer(), terminal.writer(), ansi);
+        boolean ansi = !Terminal.TYPE_DUMB.equals(terminal.getType()) && !Terminal.TYPE_DUMB_COLOR.equals(terminal.getType())
+                && colourAllowed(session.environment());
+        Output output = new Output(terminal.writer(), terminal.writer(), ansi, terminal::getWidth, Output.Format.TEXT);
         loadHistory(reader, output);
         session.console(reader::readLine);
         output.info(output.bold("fleetshell") + " - home " + session.home().root()

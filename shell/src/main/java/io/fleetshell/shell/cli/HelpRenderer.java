@@ -45,6 +45,8 @@ public class HelpRenderer {
             out.append('\n');
         });
         out.append("help COMMAND (or COMMAND --help) describes one command and its options.\n");
+        out.append("Every command takes --no-color, and --debug (an internal error prints its stack trace); listings take\n"
+                + "-o json|yaml|wide|name (--json is -o json). NO_COLOR or TERM=dumb turn colour off.\n");
         out.append("One-shot: fleetshell COMMAND [OPTIONS] exits 0 (ok), 1 (failed or a gate held), 2 (bad input).");
         return out.toString();
     }
@@ -65,12 +67,16 @@ public class HelpRenderer {
                 }
                 out.append('\n');
             }
+            if (options.stream().anyMatch(o -> "json".equals(o.longName()))) {
+                out.append("  ").append(String.format("%-" + width + "s", "-o, --output FORMAT")).append("  ")
+                        .append("json, yaml, wide (every column in full) or name (one name per line); --json is -o json\n");
+            }
         }
         return out.toString().stripTrailing();
     }
 
     public List<Command> visibleCommands() {
-        return registry.getObject().getCommands().stream().filter(c -> !c.isHidden()).toList();
+        return registry.getObject().getCommands().stream().filter(c -> !CommandLineParser.isInternal(c)).toList();
     }
 
     /** Spring Shell's own quit and clear belong with the shell's commands. */

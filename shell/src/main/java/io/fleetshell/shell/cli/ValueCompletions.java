@@ -36,7 +36,7 @@ public class ValueCompletions {
             case "agent", "agents" -> agents(typed);
             case "machine" -> machines(typed);
             case "pattern" -> patterns(typed);
-            case "deployment" -> deployments(typed);
+            case "deployment" -> deploymentsToRollBack(typed);
             case "batch" -> batches(typed);
             case "on-fail" -> java.util.Arrays.stream(io.fleetshell.engine.rollout.OnFail.values())
                     .map(io.fleetshell.engine.rollout.OnFail::text).filter(t -> t.startsWith(typed))
@@ -71,6 +71,35 @@ public class ValueCompletions {
                     .toList();
         } catch (RuntimeException e) {
             return List.of(); // completion must never break the line being typed
+        }
+    }
+
+    /**
+     * Deployment ids for {@code rollback --deployment}: those with changes left to roll back first, newest first,
+     * then those with nothing left, marked so; either way described by date, pattern and state.
+     */
+    public List<Value> deploymentsToRollBack(String typed) {
+        try {
+            io.fleetshell.history.DeploymentStore store = new io.fleetshell.history.DeploymentStore(session.database());
+            List<Value> withChanges = new java.util.ArrayList<>();
+            List<Value> nothingLeft = new java.util.ArrayList<>();
+            for (var d : store.deployments(50)) {
+                if (!String.valueOf(d.id()).startsWith(typed)) {
+                    continue;
+                }
+                long changed = store.steps(d.id()).stream().filter(st -> st.state().changed()).count();
+                String description = "%s %s %s".formatted(WHEN.format(d.createdAt()), d.pattern(), d.state().words());
+                if (changed > 0) {
+                    withChanges.add(new Value(String.valueOf(d.id()), description + ", %d change%s to roll back"
+                            .formatted(changed, changed == 1 ? "" : "s"), true));
+                } else {
+                    nothingLeft.add(new Value(String.valueOf(d.id()), "(nothing to roll back) " + description, true));
+                }
+            }
+            withChanges.addAll(nothingLeft);
+            return withChanges;
+        } catch (RuntimeException e) {
+            return List.of();
         }
     }
 

@@ -104,7 +104,7 @@ public class AgentsCommands {
             out.json(Map.of("agents", outcomes));
             return;
         }
-        TextTable table = new TextTable("MACHINE", "AGENT", "RESULT", "PID", "DETAIL");
+        TextTable table = new TextTable("MACHINE", "AGENT", "RESULT", "PID", "DETAIL").note("DETAIL");
         for (StopOutcome o : outcomes) {
             switch (o) {
                 case StopOutcome.Terminated t -> table.row(t.agent().machine(), t.agent().name(), "SIGTERM", t.pid(),
@@ -114,7 +114,7 @@ public class AgentsCommands {
                 case StopOutcome.NotRunning n -> table.row(n.agent().machine(), n.agent().name(), "not running", "-", n.reason());
             }
         }
-        out.println(table.render());
+        out.table(table);
     }
 
     @Command(name = {"agents", "status"}, group = GROUP, help = "agents status [AGENT...] [--machine M] [--json]",
@@ -134,7 +134,7 @@ public class AgentsCommands {
             out.json(Map.of("agents", statuses.stream().map(s -> StatusView.of(s, logOf(s.agent(), supervisor, inventory))).toList()));
             return;
         }
-        TextTable table = new TextTable("MACHINE", "AGENT", "STATE", "PID", "UPTIME", "RSS MB", "HEALTH", "NOTE");
+        TextTable table = new TextTable("MACHINE", "AGENT", "STATE", "PID", "UPTIME", "RSS MB", "HEALTH", "NOTE").note("NOTE");
         Instant now = Instant.now();
         for (AgentStatus s : statuses) {
             ProbeResult p = s.probe();
@@ -145,7 +145,7 @@ public class AgentsCommands {
                     p == null || p.rssKb() == null ? "-" : "%.1f".formatted(p.rssKb() / 1024.0), health,
                     s.supervision() == AgentStatus.Supervision.RUNNING ? "" : s.note());
         }
-        out.println(table.render());
+        out.table(table);
         long healthy = statuses.stream().filter(AgentStatus::healthy).count();
         out.info("%d of %d agents healthy".formatted(healthy, statuses.size()));
     }
@@ -177,7 +177,7 @@ public class AgentsCommands {
         if (json) {
             out.json(Map.of("agents", outcomes.stream().map(o -> new StartView(o, logOf(o.agent(), supervisor, inventory))).toList()));
         } else {
-            TextTable table = new TextTable("MACHINE", "AGENT", "RESULT", "TIME TO HEALTHY MS", "PID", "DETAIL");
+            TextTable table = new TextTable("MACHINE", "AGENT", "RESULT", "TIME TO HEALTHY MS", "PID", "DETAIL").note("DETAIL");
             for (StartOutcome o : outcomes) {
                 switch (o) {
                     case StartOutcome.Healthy h -> table.row(h.agent().machine(), h.agent().name(), out.style("healthy", "32"),
@@ -191,7 +191,7 @@ public class AgentsCommands {
                             "-", "-", n.reason());
                 }
             }
-            out.println(table.render());
+            out.table(table);
             for (StartOutcome o : failed) {
                 if (o instanceof StartOutcome.Unhealthy u && u.logTail() != null && !u.logTail().isBlank()) {
                     out.info("%s log (%s):%n%s".formatted(u.agent(), supervisor.log(AgentLookup.agent(inventory, u.agent().toString())),

@@ -24,6 +24,7 @@ import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
+import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -72,7 +73,11 @@ public class DeployCommands {
                        @Option(longName = "dry-run", description = "resolve and print the plan; change nothing") boolean dryRun,
                        @Option(longName = "yes", description = "do not ask for confirmation") boolean yes,
                        @Option(longName = "json", description = "print JSON on stdout") boolean json) {
-        RolloutOptions options = new RolloutOptions(BatchSpec.parse(batchSize), RolloutOptions.parseDuration(interval),
+        Duration wait = RolloutOptions.parseDuration(interval);
+        if (wait.compareTo(Duration.ofDays(1)) > 0) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--interval %s is out of range: give 0 to 1d".formatted(interval));
+        }
+        RolloutOptions options = new RolloutOptions(BatchSpec.parse(batchSize), wait,
                 RolloutOptions.parsePercent(maxFail), OnFail.parse(onFail));
         int fewest = MannWhitney.minimumPerSide(OptimizeCommands.ALPHA);
         if (runs < fewest || runs > 100) {

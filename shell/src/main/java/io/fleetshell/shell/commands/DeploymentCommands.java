@@ -80,13 +80,13 @@ public class DeploymentCommands {
             if (recent.isEmpty()) {
                 out.info("No deployment yet: batch deploy starts one.");
             } else {
-                TextTable table = new TextTable("ID", "STARTED", "PATTERN", "STATE", "APPLIED", "SUMMARY");
+                TextTable table = new TextTable("ID", "STARTED", "PATTERN", "STATE", "APPLIED", "SUMMARY").note("SUMMARY");
                 for (Deployment d : recent) {
                     List<StoredStep> steps = store.steps(d.id());
                     table.row(d.id(), DeployCommands.WHEN.format(d.createdAt()), d.pattern(), RolloutView.state(out, d), "%d/%d".formatted(
                             steps.stream().filter(s -> s.state().changed()).count(), steps.size()), d.summary() == null ? "" : d.summary());
                 }
-                out.println(table.render());
+                out.table(table);
                 recent.stream().map(d -> orphaned(d, holder)).flatMap(Optional::stream).forEach(out::warn);
             }
             out.info(holder.map(h -> FleetLock.explained(h, Host.name())).orElse("The fleet is not locked."));
@@ -104,7 +104,7 @@ public class DeploymentCommands {
             out.println("requested: " + d.control());
         }
         store.batchStates(d.id()).forEach((b, s) -> out.println("batch %d.%d: %s".formatted(d.id(), b, s.text())));
-        out.println(RolloutView.stepsTable(out, steps).render());
+        out.table(RolloutView.stepsTable(out, steps));
         if (d.summary() != null) {
             out.println(d.summary());
         }

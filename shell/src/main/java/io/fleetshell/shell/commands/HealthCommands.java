@@ -46,11 +46,12 @@ public class HealthCommands {
                     + "so cron can alert. Thresholds: thresholds in settings.yaml.")
     public void health(@Option(longName = "timeout", defaultValue = "5s", description = "how long one metrics read may take") String timeout,
                        @Option(longName = "json", description = "print JSON on stdout") boolean json) {
-        Duration perTarget = Durations.parse(timeout, "--timeout");
+        Duration perTarget = Durations.parse(timeout, "--timeout", Duration.ofMillis(1), Duration.ofMinutes(10));
         Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
         Supervisor supervisor = new Supervisor(session.home(), inventory, session.runtime(), Duration.ofSeconds(30), Duration.ofSeconds(10));
         FleetHealth assessor = new FleetHealth(inventory, supervisor, session.runtime(), session.traffic(), session.gates(inventory),
-                session.settings().thresholds(), this::deployedAt);
+                session.settings().thresholds(), new ScriptSyntax(inventory, session.home().helpers(), session.settings().sideEffectModules()),
+                this::deployedAt);
         HealthReport report;
         MetricStore metrics = session.metrics();
         try (MetricSource source = MetricTargets.source(session.settings(), perTarget)) {
@@ -99,7 +100,7 @@ public class HealthCommands {
             String score = c.score().isPresent() ? "%.1f%%".formatted(c.score().getAsDouble()) : "-";
             table.row(c.name(), c.failed() > 0 ? out.style(score, "31") : score, c.passed(), c.failed(), c.skipped());
         }
-        out.println(table.render());
+        out.table(table);
         for (HealthCategory c : report.categories()) {
             List<HealthCheck> notPassed = c.checks().stream().filter(k -> k.status() != HealthCheck.Status.PASS).toList();
             if (notPassed.isEmpty()) {

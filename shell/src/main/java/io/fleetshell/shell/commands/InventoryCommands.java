@@ -114,11 +114,12 @@ public class InventoryCommands {
             out.info("The inventory is empty. Run demo init for the demo fleet, or inventory load FILE for yours.");
             return;
         }
-        TextTable table = new TextTable("MACHINE", "AGENT", "GROUP", "LANG", "PORT", "HEALTH", "SCRIPT", "NOTES");
+        TextTable table = new TextTable("MACHINE", "AGENT", "GROUP", "LANG", "PORT", "HEALTH", "SCRIPT", "NOTES")
+                .path("SCRIPT").note("NOTES").optional("GROUP", "HEALTH");
         for (Agent a : agents) {
             table.row(a.machine(), a.name(), a.group(), a.language().id(), a.port(), a.healthCheckPort(), scriptColumn(a, inventory), notes(a));
         }
-        out.println(table.render());
+        out.table(table);
         long machines = agents.stream().map(Agent::machine).distinct().count();
         out.info("%d agents on %d machine%s.".formatted(agents.size(), machines, machines == 1 ? "" : "s"));
         PortConflicts.within(agents).forEach(n -> out.warn(n.toString()));
@@ -139,7 +140,7 @@ public class InventoryCommands {
             out.json(AgentView.of(a, inventory));
             return;
         }
-        TextTable table = new TextTable("FIELD", "VALUE");
+        TextTable table = new TextTable("FIELD", "VALUE").note("VALUE");
         table.row("agent", a.id())
                 .row("group", a.group())
                 .row("script_path", a.scriptPath())
@@ -168,7 +169,7 @@ public class InventoryCommands {
         }
         table.row("defined in", a.configFile() + ":" + a.configLine());
         a.config().forEach((k, v) -> table.row("config." + k, v));
-        out.println(table.render());
+        out.table(table);
     }
 
     @Command(name = {"inventory", "env"}, group = GROUP, help = "inventory env AGENT [--json]",
@@ -199,19 +200,19 @@ public class InventoryCommands {
         if (env.variables().isEmpty()) {
             out.println("environment:       fleetshell's own, nothing set by the config or settings.yaml");
         } else {
-            TextTable vars = new TextTable("VARIABLE", "VALUE", "FROM");
+            TextTable vars = new TextTable("VARIABLE", "VALUE", "FROM").note("VALUE");
             env.variables().forEach(v -> vars.row(v.name(), v.value(), v.origin()));
             out.println("");
-            out.println(vars.render());
+            out.table(vars);
         }
         if (!env.sysPath().isEmpty()) {
-            TextTable path = new TextTable("#", "SYS.PATH ENTRY", "");
+            TextTable path = new TextTable("#", "SYS.PATH ENTRY", "").path("SYS.PATH ENTRY");
             int i = 0;
             for (LoadEnvironment.PathEntry entry : env.sysPath()) {
                 path.row(i++, entry.path().isEmpty() ? "'' (the working directory)" : entry.path(), entry.exists() ? "" : "missing");
             }
             out.println("");
-            out.println(path.render());
+            out.table(path);
             long missing = env.sysPath().stream().filter(e -> !e.exists()).count();
             if (missing > 0) {
                 out.warn(("%d sys.path %s not exist on this machine: imports from there fail with \"No module named\". A container "

@@ -22,11 +22,17 @@ public class LeftoverSweep {
         this.session = session;
     }
 
-    /** Records this process's children from now on, then sweeps; returns the sentence to show, or null. */
-    public String atStart() {
+    /**
+     * Records this process's children from now on, then sweeps (unless the command is {@code deploy recover}, which
+     * sweeps itself and reports it); returns the sentence to show, or null.
+     */
+    public String atStart(List<String> argv) {
         Leftovers.recordIn(session.home().children());
+        if (argv.size() >= 2 && argv.get(0).equals("deploy") && argv.get(1).equals("recover")) {
+            return null;
+        }
         try {
-            return sweep().summary();
+            return sweep().startNote();
         } catch (RuntimeException e) {
             return null; // an unreadable history must not stop the shell from starting; deploy recover says why
         }

@@ -64,7 +64,7 @@ public class MetricsCommands {
                        @Option(longName = "machine", description = "only this machine's agents") String machine,
                        @Option(longName = "timeout", defaultValue = "5s", description = "how long one target may take") String timeout,
                        @Option(longName = "json", description = "print JSON on stdout") boolean json) {
-        Duration perTarget = Durations.parse(timeout, "--timeout");
+        Duration perTarget = Durations.parse(timeout, "--timeout", Duration.ofMillis(1), Duration.ofMinutes(10));
         Output out = session.output();
         List<Agent> agents = MetricTargets.agents(session.inventoryStore().inventory(), names, machine);
         List<ScrapeTarget> targets = MetricTargets.targets(agents, out);
@@ -83,12 +83,12 @@ public class MetricsCommands {
         if (json) {
             out.json(Map.of("scrapes", stored));
         } else {
-            TextTable table = new TextTable("MACHINE", "AGENT", "STATUS", "SAMPLES", "BYTES", "MS", "SCRAPE", "DETAIL");
+            TextTable table = new TextTable("MACHINE", "AGENT", "STATUS", "SAMPLES", "BYTES", "MS", "SCRAPE", "DETAIL").note("DETAIL");
             for (StoredScrape s : stored) {
                 table.row(s.agent().machine(), s.agent().name(), s.ok() ? "ok" : out.style(s.status(), "31"), s.samples(),
                         s.bytes(), "%.1f".formatted(s.tookMillis()), "#" + s.id(), s.ok() ? s.url() : s.error());
             }
-            out.println(table.render());
+            out.table(table);
         }
         if (failed > 0) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "%d of %d targets failed (stored with their errors); the other %d were stored."
@@ -202,7 +202,7 @@ public class MetricsCommands {
                 }
             }
             out.println("");
-            out.println(table.render());
+            out.table(table);
         }
     }
 
@@ -223,7 +223,7 @@ public class MetricsCommands {
         List<PrometheusApi.Series> result;
         try (PrometheusApi api = new PrometheusApi(url, Duration.ofSeconds(30))) {
             result = range == null ? api.query(promql, now)
-                    : api.queryRange(promql, now.minus(Durations.parse(range, "--range")), now, Durations.parse(step, "--step"));
+                    : api.queryRange(promql, now.minus(Durations.parse(range, "--range")), now, Durations.parse(step, "--step", Duration.ofSeconds(1), Duration.ofDays(1)));
         }
         Output out = session.output();
         if (json) {
@@ -246,7 +246,7 @@ public class MetricsCommands {
                         format(s.points().getLast().value()), Sparkline.of(s.points().stream().map(PrometheusApi.Point::value).toList()));
             }
         }
-        out.println(table.render());
+        out.table(table);
     }
 
     private void showScrape(Agent agent, long id, boolean json) {
@@ -265,7 +265,7 @@ public class MetricsCommands {
         if (s.ok()) {
             TextTable table = new TextTable("SERIES", "TYPE", "VALUE");
             e.families().forEach(f -> f.samples().forEach(x -> table.row(series(x.name(), x.labels()), f.type().name().toLowerCase(), format(x.value()))));
-            out.println(table.render());
+            out.table(table);
         }
     }
 
@@ -289,7 +289,7 @@ public class MetricsCommands {
                 table.row(series(s.name(), s.labels()), TIME.format(p.at()), format(p.value()), "#" + p.scrapeId());
             }
         }
-        out.println(table.render());
+        out.table(table);
     }
 
     static String millis(double seconds) {

@@ -150,9 +150,9 @@ public class OptimizeCommands {
         result.rewrite().notes().forEach(n -> out.println("  " + n));
         out.println("");
         Proof proof = result.proof();
-        TextTable table = new TextTable("CHECK", "RESULT", "DETAIL");
+        TextTable table = new TextTable("CHECK", "RESULT", "DETAIL").note("DETAIL");
         proof.checks().forEach(c -> table.row(c.name(), outcome(out, c.outcome()), c.detail()));
-        out.println(table.render());
+        out.table(table);
         proof.checks().stream().filter(c -> c.evidence().containsKey("first_use_ms")).findFirst()
                 .ifPresent(c -> out.println("first use after load (ms, one run): " + c.evidence().get("first_use_ms")));
         out.println(result.deployable() ? out.style("deployable", "32") + (dryRun ? " (dry run: nothing was changed)" : "")

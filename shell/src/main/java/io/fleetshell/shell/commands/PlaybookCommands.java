@@ -80,6 +80,9 @@ public class PlaybookCommands {
         Map<String, Object> params = playbook.bind(params(context));
         Duration limit = DurationText.parse(timeout).filter(d -> !d.isZero()).orElseThrow(() -> new FleetshellException(ErrorCode.BAD_INPUT,
                 "--timeout takes a duration with a unit, such as 90s, 10m or 1h, not '%s'".formatted(timeout)));
+        if (limit.compareTo(Duration.ofDays(7)) > 0) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--timeout %s is out of range: give more than 0, up to 7d".formatted(timeout));
+        }
         execute(playbook, params, dryRun ? RunMode.DRY_RUN : RunMode.RUN, fleet, null, limit, json);
     }
 
@@ -189,12 +192,12 @@ public class PlaybookCommands {
                     String.join(" or ", library.directories().stream().map(Path::toString).toList())));
             return;
         }
-        TextTable table = new TextTable("PLAYBOOK", "PARAMETERS", "WHAT IT DOES");
+        TextTable table = new TextTable("PLAYBOOK", "PARAMETERS", "WHAT IT DOES").note("WHAT IT DOES");
         for (PlaybookLibrary.Entry e : entries) {
             table.row(e.file(), e.playbook() == null ? "-" : String.join(" ", e.playbook().params().stream().map(PlaybookCommands::paramShort).toList()),
                     e.playbook() == null ? e.error() : e.playbook().description());
         }
-        out.println(table.render());
+        out.table(table);
         out.info("playbook check FILE describes one; playbook run FILE --dry-run tries it without deploying anything.");
     }
 
@@ -215,10 +218,10 @@ public class PlaybookCommands {
             out.info("No playbook runs yet: playbook run FILE starts one.");
             return;
         }
-        TextTable table = new TextTable("RUN", "STARTED", "PLAYBOOK", "MODE", "EXIT", "RESULT");
+        TextTable table = new TextTable("RUN", "STARTED", "PLAYBOOK", "MODE", "EXIT", "RESULT").note("RESULT");
         runs.forEach(r -> table.row(r.id(), WHEN.format(r.startedAt()), r.file(), r.mode(), r.exitStatus() == null ? "-" : r.exitStatus(),
                 r.outcome() == null ? "did not finish (its process ended first)" : r.message()));
-        out.println(table.render());
+        out.table(table);
     }
 
     @Command(name = {"playbook", "show"}, group = GROUP, help = "playbook show RUN [--json]",
@@ -243,9 +246,9 @@ public class PlaybookCommands {
         }
         out.println("run %d: %s (%s), started %s, params %s".formatted(stored.id(), stored.file(), stored.mode(), WHEN.format(stored.startedAt()),
                 stored.params().isEmpty() ? "none" : stored.params()));
-        TextTable table = new TextTable("TIME", "KIND", "LINE", "WHAT");
+        TextTable table = new TextTable("TIME", "KIND", "LINE", "WHAT").note("WHAT");
         journal.forEach(e -> table.row(TIME.format(e.at()), e.kind().label(), e.line() == 0 ? "" : e.line(), e.text()));
-        out.println(table.render());
+        out.table(table);
         List<Object> deployments = stored.mode().equals("run") ? journal.stream().filter(e -> e.kind() == JournalEntry.Kind.ACTION)
                 .map(e -> e.data().get("deployment")).filter(java.util.Objects::nonNull).distinct().toList() : List.of();
         if (!deployments.isEmpty()) {

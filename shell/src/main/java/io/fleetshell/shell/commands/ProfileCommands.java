@@ -90,7 +90,7 @@ public class ProfileCommands {
                     busy.orElse(null)));
             return;
         }
-        out.println(table(stored).render());
+        out.table(table(stored));
         if (failed > 0) {
             out.println("");
             out.println(summaryText(summary));
@@ -140,7 +140,7 @@ public class ProfileCommands {
         if (baselines.isEmpty()) {
             out.info("No module-load baselines yet: profile measures agents and stores one.");
         } else {
-            out.println(table(baselines).render());
+            out.table(table(baselines));
         }
         if (runtime.isEmpty()) {
             out.info("No runtime baselines yet: baseline capture stores one (see help baseline capture).");
@@ -154,7 +154,7 @@ public class ProfileCommands {
                             counts.get("traffic_intervals")));
         }
         out.println("");
-        out.println(windows.render());
+        out.table(windows);
     }
 
     @Command(name = {"baseline", "show"}, group = GROUP, help = "baseline show AGENT [--version N] [--json]",
@@ -189,7 +189,7 @@ public class ProfileCommands {
                     s.ok() ? s.modulesLoaded() : "-", s.ok() ? "ok" : s.error());
         }
         out.println("");
-        out.println(samples.render());
+        out.table(samples);
         if (p.loaded()) {
             TextTable statements = new TextTable("LINE", "IMPORT STATEMENT OF", "WALL MS", "IMPORTTIME CUMULATIVE MS", "SELF MS",
                     "RSS GROWTH MB");
@@ -197,11 +197,11 @@ public class ProfileCommands {
                     "%.1f".formatted(st.importTimeCumulativeMillis()), "%.1f".formatted(st.importTimeSelfMillis()),
                     "%.2f".formatted(st.rssKb() / 1024.0)));
             out.println("");
-            out.println(statements.render());
+            out.table(statements);
             TextTable imports = new TextTable("DIRECT IMPORT (-X importtime)", "CUMULATIVE MS", "SELF MS");
             p.directImports().forEach(i -> imports.row(i.module(), "%.1f".formatted(i.cumulativeMillis()), "%.1f".formatted(i.selfMillis())));
             out.println("");
-            out.println(imports.render());
+            out.table(imports);
         }
     }
 
@@ -214,7 +214,7 @@ public class ProfileCommands {
     }
 
     private static TextTable table(List<Baseline> baselines) {
-        TextTable table = new TextTable("MACHINE", "AGENT", "V", "LOAD MS", "SPREAD", "PEAK RSS MB", "MODULES", "COSTLIEST IMPORTS");
+        TextTable table = new TextTable("MACHINE", "AGENT", "V", "LOAD MS", "SPREAD", "PEAK RSS MB", "MODULES", "COSTLIEST IMPORTS").note("COSTLIEST IMPORTS");
         for (Baseline b : baselines) {
             AgentProfile p = b.profile();
             if (!p.loaded()) {

@@ -6,6 +6,7 @@ import io.fleetshell.engine.rollout.RolloutListener;
 import io.fleetshell.engine.rollout.StepState;
 import io.fleetshell.engine.rollout.StoredStep;
 import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.render.TerminalText;
 
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +39,10 @@ final class RolloutProgress implements RolloutListener {
             case HELD, SKIPPED -> "33";
             default -> "31";
         };
-        out.info("  %s %d/%d  %s %s  %s: %s".formatted(bar, done, total, step.label(), step.agent(), out.style(state.text(), colour), detail));
+        // one line per step: a long detail (a held step's gate summaries) is printed whole once, in the steps table
+        String line = "  %s %d/%d  %s %s  %s: ".formatted(bar, done, total, step.label(), step.agent(), out.style(state.text(), colour));
+        int room = out.width() - TerminalText.plain(line).length();
+        out.info(line + (out.width() <= 0 || detail.length() <= room ? detail : detail.substring(0, Math.max(0, room - 1)) + TerminalText.ELLIPSIS));
     }
 
     @Override

@@ -101,8 +101,10 @@ final class RolloutView {
         if (json) {
             out.json(ResultJson.of(result));
         } else {
-            out.println(stepsTable(out, result.steps()).render());
-            out.println("deployment %d %s".formatted(result.deploymentId(), result.state().with(result.summary())));
+            out.table(stepsTable(out, result.steps()));
+            if (result.ok()) { // otherwise the error below says it: once
+                out.println("deployment %d %s".formatted(result.deploymentId(), result.state().with(result.summary())));
+            }
         }
         if (!result.ok()) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "deployment %d %s. explain %d shows the evidence of every decision."
@@ -135,12 +137,13 @@ final class RolloutView {
                 .formatted(plan.steps().size(), plan.steps().size() == 1 ? "" : "s", plan.batchCount(), plan.batchCount() == 1 ? "" : "es",
                         sizes(plan), human(o.interval()), o.maxFailPercent(), o.onFail().text()));
         if (!plan.steps().isEmpty()) {
-            TextTable table = new TextTable("BATCH", "AGENT", "PATTERN", "PREDICTED GAIN MS", "EXPECTS SHA256", "FILE");
+            TextTable table = new TextTable("BATCH", "AGENT", "PATTERN", "PREDICTED GAIN MS", "EXPECTS SHA256", "FILE")
+                    .path("FILE").optional("EXPECTS SHA256");
             for (PlanStep s : plan.steps()) {
                 table.row(s.batch(), s.agent(), s.pattern(), s.predictedGainMs() == null ? "-" : "%.1f".formatted(s.predictedGainMs()),
                         s.expectedSha256().substring(0, 12), s.file());
             }
-            out.println(table.render());
+            out.table(table);
             long measured = plan.steps().stream().filter(s -> s.predictedGainMs() != null).count();
             out.println(measured == 0 ? "predicted gain: unknown, no agent of the plan is profiled (profile measures them; score then predicts)"
                     : "predicted gain: %s, from score's measurements of %d of %d agents (- means not profiled)"
@@ -176,7 +179,7 @@ final class RolloutView {
     }
 
     static TextTable stepsTable(Output out, List<StoredStep> steps) {
-        TextTable table = new TextTable("STEP", "AGENT", "PATTERN", "STATE", "DETAIL");
+        TextTable table = new TextTable("STEP", "AGENT", "PATTERN", "STATE", "DETAIL").note("DETAIL");
         for (StoredStep s : steps) {
             String colour = switch (s.state()) {
                 case APPLIED -> "32";

@@ -77,7 +77,7 @@ public class RuntimeBaselineCommands {
         Instant start = end.minus(span);
         Gates gates = session.gates(inventory);
         List<CapturedBaseline> captured = new ArrayList<>();
-        TextTable table = new TextTable("MACHINE", "AGENT", "V", "WINDOW", "STARTS", "PROBES", "RSS", "TRAFFIC INTERVALS", "NOTE");
+        TextTable table = new TextTable("MACHINE", "AGENT", "V", "WINDOW", "STARTS", "PROBES", "RSS", "TRAFFIC INTERVALS", "NOTE").note("NOTE");
         for (Agent agent : agents) {
             Map<String, Object> counts = counts(runtime, agent, start, end);
             RuntimeBaseline b = runtime.captureBaseline(agent.id(), start, end, counts);
@@ -102,7 +102,7 @@ public class RuntimeBaselineCommands {
             out.json(Map.of("runtime_baselines", captured));
             return;
         }
-        out.println(table.render());
+        out.table(table);
         if (captured.stream().anyMatch(c -> !c.thin().isEmpty())) {
             out.info("Comparisons on a thin measure hold (\"insufficient data\") instead of deciding: measure more with --starts, "
                     + "--probes, --scrapes (with traffic to the agents), or widen --window. The window is stored either way (gates: %s)."
@@ -135,7 +135,7 @@ public class RuntimeBaselineCommands {
             out.json(new Comparison(agent.id(), change, decisions));
         } else {
             out.println("%s since %s:".formatted(agent.id(), change));
-            TextTable table = new TextTable("GATE", "VERDICT", "SUMMARY", "RULE", "DECISION");
+            TextTable table = new TextTable("GATE", "VERDICT", "SUMMARY", "RULE", "DECISION").note("SUMMARY");
             for (GateDecision d : decisions) {
                 String verdict = switch (d.verdict()) {
                     case PASS -> out.style("PASS", "32");
@@ -144,7 +144,7 @@ public class RuntimeBaselineCommands {
                 };
                 table.row(d.gate(), verdict, d.summary(), d.rule(), "#" + d.evidence().get("decision_id"));
             }
-            out.println(table.render());
+            out.table(table);
         }
         long notPassed = decisions.stream().filter(d -> d.verdict() != GateDecision.Verdict.PASS).count();
         if (notPassed > 0) {

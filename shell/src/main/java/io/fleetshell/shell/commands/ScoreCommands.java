@@ -66,7 +66,8 @@ public class ScoreCommands {
                     report.batches().stream().map(b -> b.stream().map(AgentId::toString).toList()).toList()));
             return;
         }
-        TextTable table = new TextTable("#", "AGENT", "SCORE", "POTENTIAL", "RISK", "LOAD MS", "GAIN MS", "RECOMMENDATION / REASON");
+        TextTable table = new TextTable("#", "AGENT", "SCORE", "POTENTIAL", "RISK", "LOAD MS", "GAIN MS", "RECOMMENDATION / REASON")
+                .note("RECOMMENDATION / REASON");
         int rank = 0;
         for (AgentScore s : shown) {
             String why = !s.recommendations().isEmpty()
@@ -76,11 +77,12 @@ public class ScoreCommands {
                     s.status() == AgentScore.Status.NOT_OPTIMIZABLE ? "-" : s.risk().name().toLowerCase(),
                     millis(s, s.loadMillis()), millis(s, s.predictedGainMs()), why);
         }
-        out.println(table.render());
+        out.table(table);
         if (!report.batches().isEmpty()) {
             out.println("");
             for (int i = 0; i < report.batches().size(); i++) {
-                out.println("batch %d: %s".formatted(i + 1, String.join(", ", report.batches().get(i).stream().map(AgentId::toString).toList())));
+                out.println(TextTable.wrap("batch %d: ".formatted(i + 1),
+                        String.join(", ", report.batches().get(i).stream().map(AgentId::toString).toList()), out.width()));
             }
         }
         java.util.Set<AgentId> scored = new java.util.HashSet<>(scores.stream().map(AgentScore::agent).toList());
@@ -116,9 +118,9 @@ public class ScoreCommands {
         s.recommendations().forEach(r -> text.append("recommended: %s: %s%n".formatted(r.pattern(), r.reason())));
         s.reasons().forEach(r -> text.append("why: %s%n".formatted(r)));
         if (!s.statements().isEmpty()) {
-            TextTable table = new TextTable("LINE", "IMPORT OR INITIALIZER", "VERDICT", "MS", "RSS KB", "REASON");
+            TextTable table = new TextTable("LINE", "IMPORT OR INITIALIZER", "VERDICT", "MS", "RSS KB", "REASON").note("REASON");
             s.statements().forEach(st -> table.row(st.line(), st.text(), st.verdict(), st.millis(), st.rssKb(), st.reason()));
-            text.append('\n').append(table.render());
+            text.append('\n').append(table.render(out.width()));
         }
         return text.toString().stripTrailing();
     }

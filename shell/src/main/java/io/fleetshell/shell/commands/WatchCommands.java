@@ -56,10 +56,10 @@ public class WatchCommands {
                     + "samples are stored. q or Ctrl-C leaves. --once prints one frame for scripts.")
     public void watch(@Arguments List<String> names,
                       @Option(longName = "machine", description = "only this machine's agents") String machine,
-                      @Option(longName = "interval", defaultValue = "2s", description = "time between cycles, e.g. 500ms, 2s, 1m") String interval,
+                      @Option(longName = "interval", defaultValue = "2s", description = "time between cycles, up to 1h, e.g. 500ms, 2s, 1m; 0 for no wait") String interval,
                       @Option(longName = "once", description = "print one frame and leave (for scripts)") boolean once,
                       @Option(longName = "json", description = "with --once: the frame's figures as JSON on stdout") boolean json) {
-        Duration every = Durations.parse(interval, "--interval");
+        Duration every = Durations.parse(interval, "--interval", Duration.ZERO, Duration.ofHours(1));
         if (json && !once) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "--json needs --once: a live dashboard has no JSON form");
         }

@@ -59,14 +59,15 @@ public final class WatchLoop {
                 terminal.flush();
                 frames++;
                 long waitMillis = interval.toMillis() - (System.nanoTime() - started) / 1_000_000;
-                while (!stop.get() && waitMillis > 0) {
+                // keys are read at least once a frame, so that q works with --interval 0 too
+                do {
                     long before = System.nanoTime();
-                    int key = keys.read(Math.min(waitMillis, 200));
+                    int key = keys.read(Math.max(1, Math.min(waitMillis, 200)));
                     if (key == 'q' || key == 'Q' || key == 3 || key == NonBlockingReader.EOF) {
                         stop.set(true);
                     }
                     waitMillis -= (System.nanoTime() - before) / 1_000_000;
-                }
+                } while (!stop.get() && waitMillis > 0);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -77,7 +77,7 @@ public final class AgentRuns {
             if (in == null) {
                 throw new IllegalStateException("agent_run.py is missing from this build");
             }
-            runner = Files.createTempFile("fleetshell-agent-run", ".py");
+            runner = io.fleetshell.engine.process.Leftovers.newTempFile("agent-run", ".py");
             Files.write(runner, in.readAllBytes());
             runner.toFile().deleteOnExit();
         } catch (IOException e) {
@@ -95,7 +95,7 @@ public final class AgentRuns {
         int healthPort = freePort();
         Path counts;
         try {
-            counts = Files.createTempFile("fleetshell-counts", ".json");
+            counts = io.fleetshell.engine.process.Leftovers.newTempFile("counts", ".json");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,0 +1,51 @@
+package io.fleetshell.shell.commands;
+
+import io.fleetshell.engine.analysis.ParseError;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.inventory.Machine;
+import io.fleetshell.engine.java.JavaAnalyzer;
+import io.fleetshell.engine.python.analysis.PythonFacts;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Whether an agent's script parses, as {@code FILE:LINE: message} when it does not: what {@code health} asks
+ * about an agent that does not answer before it advises starting it. Python scripts go through the facts
+ * helper, Java sources through JavaParser; a check that cannot run says nothing.
+ */
+final class ScriptSyntax implements Function<Agent, Optional<String>> {
+
+    private final Inventory inventory;
+    private final Path helpers;
+    private final Set<String> sideEffectModules;
+
+    ScriptSyntax(Inventory inventory, Path helpers, Set<String> sideEffectModules) {
+        this.inventory = inventory;
+        this.helpers = helpers;
+        this.sideEffectModules = sideEffectModules;
+    }
+
+    @Override
+    public Optional<String> apply(Agent agent) {
+        if (!agent.script().found()) {
+            return Optional.empty();
+        }
+        Path file = agent.script().path();
+        try {
+            ParseError error = agent.java() != null ? new JavaAnalyzer().analyze(file).error()
+                    : new PythonFacts(helpers).analyze(inventory.machine(agent.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON),
+                    List.of(file), sideEffectModules).getFirst().error();
+            if (error == null || error.kind() != ParseError.Kind.SYNTAX) {
+                return Optional.empty();
+            }
+            return Optional.of("%s:%s: %s".formatted(file, error.line() == null ? "?" : error.line(), error.message()));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}
