@@ -8,9 +8,15 @@
 const RISK = {low: 0, medium: 1, high: 2};
 
 const agents = fleet.params.machine ? fleet.inventory({machine: fleet.params.machine}) : fleet.inventory();
-const candidates = fleet.score(agents)
+const scores = fleet.score(agents);
+const candidates = scores
     .filter(s => s.status === 'optimizable')
     .sort((a, b) => RISK[a.risk] - RISK[b.risk] || b.score - a.score);
+// Say what is left out and why (other language, nothing to gain, infrastructure...), one line each.
+const why = reasons => (reasons.length === 0 ? 'no reason given' : reasons[0]).slice(0, 160);
+for (const s of scores.filter(s => s.status !== 'optimizable')) {
+    fleet.log(`left out ${s.agent}: ${s.status}: ${why(s.reasons)}`);
+}
 if (candidates.length === 0) {
     fleet.log('nothing to roll out: no agent is optimizable');
 } else {
@@ -24,6 +30,9 @@ if (candidates.length === 0) {
         batchSize: (index, history) => index === 0 ? 1 : index === 1 ? 5 : fifth,
         shouldContinue: (batch) => batch.failed === 0 && batch.held === 0,
     });
+    for (const s of result.skipped) {
+        fleet.log(`left out ${s.agent}: ${why([s.reason])}`);
+    }
     for (const batch of result.batches) {
         fleet.log(`batch ${batch.index + 1}: ${batch.state}: ${batch.agents.map(a => `${a.agent} ${a.state}`).join(', ')}`);
     }

@@ -4,6 +4,7 @@ import io.fleetshell.engine.gate.GateDecision;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.runtime.ProbeResult;
 import io.fleetshell.engine.runtime.ProbeSample;
+import io.fleetshell.engine.runtime.RequestSample;
 import io.fleetshell.engine.runtime.RuntimeBaseline;
 import io.fleetshell.engine.runtime.RuntimeHistory;
 import io.fleetshell.engine.runtime.StartOutcome;
@@ -54,6 +55,11 @@ public final class RuntimeStore implements RuntimeHistory {
     private static final String DECISIONS_OF_AGENT = """
             SELECT * FROM gate_decisions WHERE machine = ? AND agent = ? ORDER BY id DESC LIMIT ?""";
     private static final String DECISION = "SELECT * FROM gate_decisions WHERE id = ?";
+    private static final String INSERT_REQUEST = """
+            INSERT INTO traffic_requests (machine, agent, at, request, status_code, millis, error, ordinal)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""";
+    private static final String REQUESTS = """
+            SELECT * FROM traffic_requests WHERE machine = ? AND agent = ? AND at >= ? AND at < ? ORDER BY at, id""";
 
     private final HistoryDatabase database;
 
@@ -102,7 +108,30 @@ public final class RuntimeStore implements RuntimeHistory {
                 longValue(row, "rss_kb"))), agent.machine(), agent.name(), Timestamps.format(from), Timestamps.format(to)));
     }
 
+    @Override
+    public List<RequestSample> recordRequests(List<RequestSample> requests) {
+        if (requests.isEmpty()) {
+            return List.of();
+        }
+        return database.write(c -> {
+            List<RequestSample> stored = new java.util.ArrayList<>();
+            for (RequestSample r : requests) {
+                stored.add(r.stored(insertReturningId(c, INSERT_REQUEST, r.agent().machine(), r.agent().name(), Timestamps.format(r.at()),
+                        r.request(), r.statusCode(), r.millis(), r.error(), r.ordinal())));
+            }
+            return stored;
+        });
+    }
+
+    @Override
+    public List<RequestSample> requests(AgentId agent, Instant from, Instant to) {
+        return database.read(c -> Rows.list(c, REQUESTS, row -> new RequestSample(row.getLong("id"), agent,
+                Timestamps.parse(row.getString("at")), row.getString("request"), integer(row, "status_code"), row.getDouble("millis"),
+                row.getString("error"), row.getInt("ordinal")), agent.machine(), agent.name(), Timestamps.format(from), Timestamps.format(to)));
+    }
+
     /** Stores a new runtime baseline version of the agent: the window and what it held when captured. */
+    @Override
     public RuntimeBaseline captureBaseline(AgentId agent, Instant windowStart, Instant windowEnd, Map<String, Object> summary) {
         Instant now = Instant.now();
         return database.write(c -> {

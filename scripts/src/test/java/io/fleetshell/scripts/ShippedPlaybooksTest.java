@@ -106,7 +106,7 @@ class ShippedPlaybooksTest {
         assertThat(summary.get("outcome").asString()).isEqualTo("stopped");
         assertThat(decisions(summary)).containsExactly("batchSize(0) = 1", "shouldContinue(batch 1: completed) = true",
                 "batchSize(1) = 5 (4 left)");
-        assertThat(summary.get("message").asString()).contains("canary.js:20: deployment ", "stopped at batch 2");
+        assertThat(summary.get("message").asString()).contains("canary.js:26: deployment ", "stopped at batch 2");
         assertThat(rewritten("pc2_code/agents/delta.py")).as("the engine restored Delta").isFalse();
         long changed = 0;
         for (String f : List.of("main_pc_code/agents/alpha.py", "main_pc_code/agents/beta.py", "main_pc_code/agents/gamma.py",
@@ -136,7 +136,7 @@ class ShippedPlaybooksTest {
         long deployment = batches.getFirst().get("deployment").asLong();
         assertThat(batches).extracting(b -> b.get("deployment").asLong()).containsOnly(deployment);
         assertThat(batches).extracting(b -> b.get("agents").size()).containsExactly(2, 1);
-        assertThat(summary.get("message").asString()).contains("deployment %d rolled back at batch 2".formatted(deployment),
+        assertThat(summary.get("message").asString()).contains("deployment %d rolled back: stopped at batch 2".formatted(deployment),
                 "every change was rolled back (--on-fail rollback-all)");
         for (String f : List.of("main_pc_code/agents/alpha.py", "main_pc_code/agents/beta.py", "main_pc_code/agents/gamma.py")) {
             assertThat(rewritten(f)).as(f + ": batch 1 was rolled back with batch 2").isFalse();
@@ -209,12 +209,12 @@ class ShippedPlaybooksTest {
         String before = Files.readString(fleet.resolve("main_pc_code/agents/alpha.py"));
         Shell.Run simulated = shell.run("playbook", "simulate", "canary.js", "--from-deployment", String.valueOf(frozen));
         assertThat(simulated.status()).as(simulated.err()).isEqualTo(1);
-        assertThat(simulated.out()).contains("[canary.js:20] batchSize(0) = 1",
-                "[canary.js:20] simulation: batch 1: simulated from deployment %d: mainpc/Alpha applied".formatted(frozen),
-                "[canary.js:20] shouldContinue(batch 1: completed) = true",
-                "[canary.js:20] simulation: batch 2: simulated from deployment %d: mainpc/Beta applied, mainpc/Gamma rolled back"
+        assertThat(simulated.out()).contains("[canary.js:26] batchSize(0) = 1",
+                "[canary.js:26] simulation: batch 1: simulated from deployment %d: mainpc/Alpha applied".formatted(frozen),
+                "[canary.js:26] shouldContinue(batch 1: completed) = true",
+                "[canary.js:26] simulation: batch 2: simulated from deployment %d: mainpc/Beta applied, mainpc/Gamma rolled back"
                         .formatted(frozen));
-        assertThat(simulated.err()).contains("canary.js:20: deployment %d stopped at batch 2".formatted(frozen));
+        assertThat(simulated.err()).contains("canary.js:26: deployment %d stopped at batch 2".formatted(frozen));
         assertThat(Files.readString(fleet.resolve("main_pc_code/agents/alpha.py"))).isEqualTo(before);
         assertThat(rewritten("main_pc_code/agents/gamma.py")).isFalse();
         assertThat(shell.run("playbook", "runs").out()).contains("simulate");

@@ -44,6 +44,17 @@ public final class Comparison {
      */
     public static GateDecision lowerIsBetter(String gate, String measure, Statistic statistic, Series baseline, Series current,
                                              Thresholds thresholds) {
+        return lowerIsBetter(gate, measure, statistic, baseline, current, thresholds, 0, 0);
+    }
+
+    /**
+     * As {@link #lowerIsBetter(String, String, Statistic, Series, Series, Thresholds)}, a regression also having to
+     * exceed the larger of {@code tolerance} (in the measure's unit) and {@code relativeTolerance} of the baseline's
+     * statistic: a rise within it passes as noise, however significant (the allowed-change bounds of canary judges; a
+     * JVM's start on a busy machine moves by seconds between two windows).
+     */
+    public static GateDecision lowerIsBetter(String gate, String measure, Statistic statistic, Series baseline, Series current,
+                                             Thresholds thresholds, double absoluteTolerance, double relativeTolerance) {
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("measure", measure);
         evidence.put("statistic", statistic.label);
@@ -68,6 +79,18 @@ public final class Comparison {
         evidence.put("test_better", test(better));
         String shown = "%s %s %.1f -> %.1f (%s)".formatted(measure, statistic.label, before, after, Thresholds.percent(change));
         double alpha = thresholds.alpha();
+        double tolerance = Math.max(absoluteTolerance, relativeTolerance * before);
+        if (tolerance > 0) {
+            evidence.put("tolerance", tolerance);
+            evidence.put("tolerance_rule", "max(%.1f, %.0f%% of the baseline %s %.1f)".formatted(absoluteTolerance, relativeTolerance * 100,
+                    statistic.label, before));
+        }
+        if (change <= thresholds.regressionAlert() && after - before <= tolerance) {
+            evidence.put("improvement", "none");
+            return new GateDecision(gate, GateDecision.Verdict.PASS, "%s rise %.1f <= tolerance %.1f: not a regression (change %s, worse p=%.4f)"
+                    .formatted(statistic.label, after - before, tolerance, Thresholds.percent(change), worse.pValue()),
+                    shown + ", within tolerance", evidence);
+        }
         if (change <= thresholds.regressionAlert()) {
             if (worse.significant(alpha)) {
                 return new GateDecision(gate, GateDecision.Verdict.FAIL, "%s change %s <= regression alert %s (%s p=%.4f < %.2f)".formatted(

@@ -8,6 +8,7 @@ import io.fleetshell.engine.runtime.HealthProbe;
 import io.fleetshell.engine.runtime.ProbeResult;
 import io.fleetshell.engine.runtime.ProbeSample;
 import io.fleetshell.engine.runtime.ProbeTarget;
+import io.fleetshell.engine.runtime.RequestSample;
 import io.fleetshell.engine.runtime.RuntimeBaseline;
 import io.fleetshell.engine.runtime.RuntimeHistory;
 import io.fleetshell.engine.runtime.StartSample;
@@ -57,8 +58,39 @@ public final class Gates {
 
     /** Every gate, each storing its decisions. */
     public List<Gate> all() {
-        return List.of(recorded(HEALTH, this::health), recorded(TIME_TO_HEALTHY, this::timeToHealthy),
-                recorded(LATENCY, this::latency), recorded(ERROR_RATE, this::errorRate), recorded(MEMORY, this::memory));
+        return List.of(recorded(HEALTH, (agent, since) -> health(agent)), recorded(TIME_TO_HEALTHY, since(this::timeToHealthy)),
+                recorded(LATENCY, since(this::latency)), recorded(ERROR_RATE, since(this::errorRate)), recorded(MEMORY, since(this::memory)));
+    }
+
+    /**
+     * What an analysis run decides on: the runtime gates (time-to-healthy, latency, error rate, memory) on the samples of
+     * two given windows, each regression also held to the analysis' absolute tolerance (a rise within it is noise, not a
+     * regression, however significant). Latency and errors come from the analysis' synthetic requests when the windows
+     * hold some, else from scraped traffic. Each decision is stored.
+     */
+    public List<GateDecision> evaluate(Agent agent, Window base, Window now, AnalysisSettings settings) {
+        Tolerances t = new Tolerances(settings.startTolerance().toMillis(), settings.latencyTolerance().toMillis(),
+                settings.memoryToleranceKb(), settings.relativeTolerance(), settings.firstUse());
+        List<GateDecision> out = new ArrayList<>();
+        out.add(store(agent, timeToHealthy(agent, base, now, t)));
+        out.add(store(agent, latency(agent, base, now, t)));
+        out.add(store(agent, errorRate(agent, base, now, t)));
+        out.add(store(agent, memory(agent, base, now, t)));
+        return out;
+    }
+
+    /** The absolute amounts a regression must exceed, and how many requests after a start are first-use cost. */
+    record Tolerances(double startMillis, double latencyMillis, double memoryKb, double relative, int firstUse) {
+        static final Tolerances NONE = new Tolerances(0, 0, 0, 0, 0);
+    }
+
+    private interface Windowed {
+        GateDecision decide(Agent agent, Window base, Window now, Tolerances tolerances);
+    }
+
+    private java.util.function.BiFunction<Agent, Instant, GateDecision> since(Windowed gate) {
+        return (agent, since) -> gate.decide(agent, baselineWindow(agent, since), new Window(since, Instant.now(), "since the change"),
+                Tolerances.NONE);
     }
 
     /** One gate by name. */
@@ -84,7 +116,7 @@ public final class Gates {
                 "the %s before the change (%s)".formatted(DataNeeded.human(thresholds.baselineLookback()), why));
     }
 
-    private GateDecision health(Agent agent, Instant since) {
+    private GateDecision health(Agent agent) {
         Optional<ProbeTarget> target = ProbeTarget.of(agent, inventory.machine(agent.machine()).orElse(null));
         if (target.isEmpty()) {
             return GateDecision.cannotEvaluate(HEALTH, agent.id() + " has no health_check_port or port to probe");
@@ -104,9 +136,7 @@ public final class Gates {
                 : new GateDecision(HEALTH, GateDecision.Verdict.FAIL, "health check must answer 200", result.oneLine(), evidence);
     }
 
-    private GateDecision timeToHealthy(Agent agent, Instant since) {
-        Window base = baselineWindow(agent, since);
-        Window now = new Window(since, Instant.now(), "since the change");
+    private GateDecision timeToHealthy(Agent agent, Window base, Window now, Tolerances tolerances) {
         List<StartSample> current = history.starts(agent.id(), now.from(), now.to());
         List<StartSample> failed = current.stream().filter(s -> !s.healthy()).toList();
         if (!failed.isEmpty()) {
@@ -121,41 +151,66 @@ public final class Gates {
                 series(base, "agent_starts", history.starts(agent.id(), base.from(), base.to()), StartSample::healthy, StartSample::id,
                         StartSample::timeToHealthyMillis),
                 series(now, "agent_starts", current, StartSample::healthy, StartSample::id, StartSample::timeToHealthyMillis),
-                thresholds);
+                thresholds, tolerances.startMillis(), tolerances.relative());
     }
 
-    private GateDecision memory(Agent agent, Instant since) {
-        Window base = baselineWindow(agent, since);
-        Window now = new Window(since, Instant.now(), "since the change");
+    private GateDecision memory(Agent agent, Window base, Window now, Tolerances tolerances) {
         Predicate<ProbeSample> measured = p -> p.probe().rssKb() != null;
         return Comparison.lowerIsBetter(MEMORY, "RSS kB", Comparison.Statistic.P50,
                 series(base, "health_probes", history.probes(agent.id(), base.from(), base.to()), measured, ProbeSample::id,
                         p -> p.probe().rssKb().doubleValue()),
                 series(now, "health_probes", history.probes(agent.id(), now.from(), now.to()), measured, ProbeSample::id,
                         p -> p.probe().rssKb().doubleValue()),
-                thresholds);
+                thresholds, tolerances.memoryKb(), tolerances.relative());
     }
 
-    /** The p95 of each scrape interval with traffic: one raw sample per interval, in milliseconds. */
-    private GateDecision latency(Agent agent, Instant since) {
-        Window base = baselineWindow(agent, since);
-        Window now = new Window(since, Instant.now(), "since the change");
+    /**
+     * With synthetic requests in both windows: each steady-state request is one raw sample, in milliseconds; the first
+     * {@code first_use} requests after every start are first-use cost (lazy imports move work there on purpose), shown
+     * apart and not judged. Otherwise the p95 of each scrape interval with traffic is one raw sample.
+     */
+    private GateDecision latency(Agent agent, Window base, Window now, Tolerances tolerances) {
+        List<RequestSample> requestsBefore = history.requests(agent.id(), base.from(), base.to());
+        List<RequestSample> requestsAfter = history.requests(agent.id(), now.from(), now.to());
+        if (!requestsBefore.isEmpty() && !requestsAfter.isEmpty()) {
+            Predicate<RequestSample> steady = r -> !r.failed() && r.ordinal() > tolerances.firstUse();
+            GateDecision d = Comparison.lowerIsBetter(LATENCY, "steady-state request latency ms (synthetic requests, first %d after each start excluded)"
+                            .formatted(tolerances.firstUse()), Comparison.Statistic.P50,
+                    series(base, "traffic_requests", requestsBefore, steady, RequestSample::id, RequestSample::millis),
+                    series(now, "traffic_requests", requestsAfter, steady, RequestSample::id, RequestSample::millis),
+                    thresholds, tolerances.latencyMillis(), tolerances.relative());
+            Map<String, Object> evidence = new LinkedHashMap<>(d.evidence());
+            Predicate<RequestSample> first = r -> !r.failed() && r.ordinal() <= tolerances.firstUse();
+            Series firstBefore = series(base, "traffic_requests", requestsBefore, first, RequestSample::id, RequestSample::millis);
+            Series firstAfter = series(now, "traffic_requests", requestsAfter, first, RequestSample::id, RequestSample::millis);
+            evidence.put("first_use_cost", JsonMap.of("rule", "the first %d request(s) after each start are first-use cost: reported, not judged"
+                            .formatted(tolerances.firstUse()), "baseline", firstBefore.asEvidence(), "current", firstAfter.asEvidence()));
+            String firstUse = firstAfter.size() == 0 ? "" : "; first-use cost p50 %.1f -> %.1f ms (not judged)".formatted(
+                    firstBefore.size() == 0 ? Double.NaN : firstBefore.quantile(0.5), firstAfter.quantile(0.5));
+            return new GateDecision(d.gate(), d.verdict(), d.rule(), d.summary() + firstUse, evidence);
+        }
         Predicate<TrafficHistory.Interval> served = i -> i.stats().requests() > 0 && !Double.isNaN(i.stats().p95Seconds());
         return Comparison.lowerIsBetter(LATENCY, "request latency ms (p95 of each scrape interval)", Comparison.Statistic.P50,
                 series(base, "metric_scrapes", traffic.intervals(agent.id(), base.from(), base.to()), served,
                         TrafficHistory.Interval::toScrape, i -> i.stats().p95Seconds() * 1000),
                 series(now, "metric_scrapes", traffic.intervals(agent.id(), now.from(), now.to()), served,
                         TrafficHistory.Interval::toScrape, i -> i.stats().p95Seconds() * 1000),
-                thresholds);
+                thresholds, tolerances.latencyMillis(), tolerances.relative());
     }
 
     /**
-     * 5xx answers out of all requests when the agent's counters carry a status label; else failed health probes
-     * out of all probes. Since the change against the baseline window.
+     * Failed synthetic requests (no answer or 5xx) out of all of them when both windows hold some; else 5xx answers
+     * out of all requests when the agent's counters carry a status label; else failed health probes out of all probes.
      */
-    private GateDecision errorRate(Agent agent, Instant since) {
-        Window base = baselineWindow(agent, since);
-        Window now = new Window(since, Instant.now(), "since the change");
+    private GateDecision errorRate(Agent agent, Window base, Window now, Tolerances tolerances) {
+        List<RequestSample> requestsBefore = history.requests(agent.id(), base.from(), base.to());
+        List<RequestSample> requestsAfter = history.requests(agent.id(), now.from(), now.to());
+        if (!requestsBefore.isEmpty() && !requestsAfter.isEmpty()) {
+            List<Long> failedBefore = requestsBefore.stream().filter(RequestSample::failed).map(RequestSample::id).toList();
+            List<Long> failedAfter = requestsAfter.stream().filter(RequestSample::failed).map(RequestSample::id).toList();
+            return rateComparison(ERROR_RATE, "failed synthetic requests (no answer or 5xx)", "traffic_requests", base, failedBefore.size(),
+                    failedBefore, requestsBefore.size(), now, failedAfter.size(), failedAfter, requestsAfter.size());
+        }
         List<TrafficHistory.Interval> trafficBefore = labelled(traffic.intervals(agent.id(), base.from(), base.to()));
         List<TrafficHistory.Interval> trafficAfter = labelled(traffic.intervals(agent.id(), now.from(), now.to()));
         if (!trafficBefore.isEmpty() && !trafficAfter.isEmpty()) {
@@ -242,6 +297,13 @@ public final class Gates {
         return new Series(window, table, ids, values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
+    private GateDecision store(Agent agent, GateDecision decision) {
+        long id = history.recordDecision(agent.id(), Instant.now(), decision);
+        Map<String, Object> evidence = new LinkedHashMap<>(decision.evidence());
+        evidence.put("decision_id", id);
+        return new GateDecision(decision.gate(), decision.verdict(), decision.rule(), decision.summary(), evidence);
+    }
+
     private Gate recorded(String name, java.util.function.BiFunction<Agent, Instant, GateDecision> decide) {
         return new Gate() {
             @Override
@@ -251,11 +313,7 @@ public final class Gates {
 
             @Override
             public GateDecision evaluate(Agent agent, Instant since) {
-                GateDecision decision = decide.apply(agent, since);
-                long id = history.recordDecision(agent.id(), Instant.now(), decision);
-                Map<String, Object> evidence = new LinkedHashMap<>(decision.evidence());
-                evidence.put("decision_id", id);
-                return new GateDecision(decision.gate(), decision.verdict(), decision.rule(), decision.summary(), evidence);
+                return store(agent, decide.apply(agent, since));
             }
         };
     }

@@ -169,7 +169,10 @@ final class RolloutCalls {
                 stopped = "the policy shouldContinue stopped the rollout after batch %d; %d agent%s not deployed".formatted(last, left,
                         left == 1 ? "" : "s");
             } else if (!r.ok()) {
-                stopped = "deployment %d %s at batch %d: %s".formatted(r.deploymentId(), r.state().words(), last, r.summary());
+                // The summary names the batch itself ("stopped at batch 2: ..."): say it once.
+                stopped = r.summary() != null && r.summary().contains("at batch ")
+                        ? "deployment %d %s".formatted(r.deploymentId(), r.state().with(r.summary()))
+                        : "deployment %d %s at batch %d: %s".formatted(r.deploymentId(), r.state().words(), last, r.summary());
             }
         }
         List<Map<String, Object>> history = batches.history();

@@ -20,6 +20,17 @@ public enum DeploymentState {
         return text().replace('_', ' ');
     }
 
+    /**
+     * The state and the deployment's summary as one phrase, the state said once: {@code stopped at batch 2: ...} rather
+     * than {@code stopped: stopped at batch 2: ...} when the summary already starts with it.
+     */
+    public String with(String summary) {
+        if (summary == null || summary.isBlank()) {
+            return words();
+        }
+        return summary.toLowerCase(Locale.ROOT).startsWith(words()) ? summary : words() + ": " + summary;
+    }
+
     public static DeploymentState parse(String text) {
         return valueOf(text.toUpperCase(Locale.ROOT));
     }

@@ -96,7 +96,16 @@ public final class Planner {
     public static Plan of(List<Optimization> optimizations, List<Plan.Skipped> skipped, Map<AgentId, Double> gains, RolloutOptions options) {
         List<Plan.Skipped> left = new ArrayList<>(skipped);
         List<Optimization> changing = new ArrayList<>();
+        Map<java.nio.file.Path, AgentId> byFile = new HashMap<>();
         for (Optimization o : optimizations) {
+            AgentId first = byFile.putIfAbsent(o.rewrite().file().toAbsolutePath().normalize(), o.agent().id());
+            if (first != null) {
+                // One file, one step (issue 16): a script listed on two machines is rewritten once; the step restarts,
+                // gates and analyses every running agent of that file.
+                left.add(new Plan.Skipped(o.agent().id(), "same script as %s (%s): one file, one step; %s is restarted and gated "
+                        .formatted(first, o.rewrite().file(), o.agent().name()) + "with that step"));
+                continue;
+            }
             if (o.rewrite().changes()) {
                 changing.add(o);
             } else {

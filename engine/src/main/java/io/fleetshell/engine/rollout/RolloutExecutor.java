@@ -5,6 +5,7 @@ import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.SafeFiles;
+import io.fleetshell.engine.gate.Analysis;
 import io.fleetshell.engine.gate.Gate;
 import io.fleetshell.engine.gate.GateDecision;
 import io.fleetshell.engine.inventory.Agent;
@@ -49,9 +50,30 @@ public final class RolloutExecutor {
     private final AgentRuntime runtime;
     private final String host;
     private final Restorer restorer;
+    private final Analysis analysis;
+    private final Function<java.nio.file.Path, List<Agent>> sharing;
 
     public RolloutExecutor(DeploymentJournal journal, Function<AgentId, Agent> agents, StepProver prover, List<Gate> gates,
                            AgentRuntime runtime, String host) {
+        this(journal, agents, prover, gates, null, runtime, host);
+    }
+
+    public RolloutExecutor(DeploymentJournal journal, Function<AgentId, Agent> agents, StepProver prover, List<Gate> gates,
+                           Analysis analysis, AgentRuntime runtime, String host) {
+        this(journal, agents, file -> List.of(), prover, gates, analysis, runtime, host);
+    }
+
+    /**
+     * @param gates    checked right after each restart (the health gate), before the analysis
+     * @param analysis the analysis run that measures both sides of each running agent's change and decides; null: the
+     *                 gates alone decide on whatever samples exist (and hold when they are thin)
+     * @param sharing  the agents whose script is a file (one file, one step: a script listed on two machines is changed
+     *                 once, and every running agent of it is restarted, gated and analysed with the step)
+     */
+    public RolloutExecutor(DeploymentJournal journal, Function<AgentId, Agent> agents, Function<java.nio.file.Path, List<Agent>> sharing,
+                           StepProver prover, List<Gate> gates, Analysis analysis, AgentRuntime runtime, String host) {
+        this.analysis = analysis;
+        this.sharing = sharing;
         this.journal = journal;
         this.agents = agents;
         this.prover = prover;
@@ -77,6 +99,70 @@ public final class RolloutExecutor {
     /** {@link #persist} then {@link #execute(long, BatchPolicy, RolloutListener)}: a playbook's rollout, sized by its policy. */
     public DeploymentResult run(Plan plan, BatchPolicy policy, RolloutListener listener) {
         return execute(persist(plan), policy, listener);
+    }
+
+    /**
+     * {@code deploy resume N --extend 2m}: the held steps' analyses measure their agents for {@code extra} more and decide
+     * again; a step that passes is applied, one that fails is rolled back, one still inconclusive stays held. With no held
+     * step left the deployment goes on with its remaining batches; otherwise it stays held, saying what is still missing.
+     */
+    public DeploymentResult resume(long deploymentId, Duration extra, RolloutListener listener) {
+        if (extra == null) {
+            return resume(deploymentId, listener);
+        }
+        Deployment deployment = journal.deployment(deploymentId).orElseThrow(() -> unknown(deploymentId));
+        if (deployment.state() != DeploymentState.HELD || analysis == null) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "deployment %d is %s; --extend measures the held steps of a held deployment"
+                    .formatted(deploymentId, deployment.state().words()));
+        }
+        journal.reopen(deploymentId, LockHolder.self(deploymentId, "deploy", host));
+        try {
+            List<StoredStep> held = journal.steps(deploymentId).stream().filter(s -> s.state() == StepState.HELD).toList();
+            List<DeploymentJournal.Recorded> recorded = journal.decisions(deploymentId);
+            List<String> still = new ArrayList<>();
+            for (StoredStep step : held) {
+                Agent agent = agents.apply(step.agent());
+                Map<String, Object> last = recorded.stream().filter(r -> Long.valueOf(step.id()).equals(r.stepId())
+                        && r.decision().name().equals("analysis")).map(r -> r.decision().evidence()).reduce((a, b) -> b).orElse(null);
+                if (agent == null || last == null || !(last.get("baseline") instanceof Map<?, ?> base)
+                        || !(last.get("current") instanceof Map<?, ?> current)) {
+                    still.add(step.label() + " " + step.agent() + ": no analysis to extend (deploy resume %d accepts it)".formatted(deploymentId));
+                    continue;
+                }
+                listener.message("analysis: measuring %s %s more".formatted(agent.id(), extra.toSeconds() + " s"));
+                Analysis.Baseline.Ready baseline = new Analysis.Baseline.Ready(Instant.parse(String.valueOf(base.get("from"))),
+                        Instant.parse(String.valueOf(base.get("to"))), String.valueOf(base.get("source")), Map.of());
+                Analysis.Result result = analysis.extend(agent, baseline, Instant.parse(String.valueOf(current.get("from"))), extra);
+                StepResult outcome = conclude(new Restarted(step, agent, new Proof(List.of()), List.of(new Measured(agent,
+                        Instant.parse(String.valueOf(current.get("from"))), baseline))), List.of(result));
+                listener.stepFinished(step, outcome.state(), outcome.detail(), 0, 0);
+                if (outcome.state() == StepState.HELD) {
+                    still.add(step.label() + " " + step.agent() + ": " + result.summary());
+                }
+            }
+            int batch = held.isEmpty() ? 1 : held.getFirst().batch();
+            if (!still.isEmpty()) {
+                return finish(deploymentId, DeploymentState.HELD, ("still held after --extend: %s. deploy resume %d accepts them, deploy "
+                        + "resume %d --extend 5m measures longer, rollback --batch %d.%d undoes the batch").formatted(String.join("; ", still),
+                        deploymentId, deploymentId, deploymentId, batch));
+            }
+            List<StoredStep> failed = journal.steps(deploymentId).stream().filter(s -> held.stream().anyMatch(h -> h.id() == s.id())
+                    && s.state().failed()).toList();
+            if (!failed.isEmpty()) {
+                return finish(deploymentId, DeploymentState.STOPPED, ("stopped at batch %d: the extended analysis failed %s and rolled it "
+                        + "back; deploy resume %d goes on with the remaining batches, rollback --batch %d.%d undoes the batch").formatted(batch,
+                        String.join(", ", failed.stream().map(f -> f.label() + " " + f.agent()).toList()), deploymentId, deploymentId, batch));
+            }
+            journal.batchStates(deploymentId).forEach((b, state) -> {
+                if (state == BatchState.HELD) {
+                    journal.batchState(deploymentId, b, BatchState.PASSED);
+                }
+            });
+        } catch (RuntimeException e) {
+            journal.unlock();
+            throw e;
+        }
+        return execute(deploymentId, listener);
     }
 
     /** Accepts a held deployment's held steps (a person looked at them) and goes on with its remaining batches. */
@@ -137,11 +223,23 @@ public final class RolloutExecutor {
                 journal.batchState(deploymentId, batch, BatchState.RUNNING);
                 journal.note(deploymentId, batch, "batch started", pending.size() + " steps");
                 listener.batchStarted(batch, batches, pending);
+                Map<AgentId, Analysis.Baseline> baselines = baselines(pending, listener);
+                List<Restarted> analysed = new ArrayList<>();
                 for (StoredStep step : pending) {
                     if (awaitControl(deploymentId, listener)) {
                         return abort(deploymentId, "aborted by deploy abort during batch " + batch);
                     }
-                    StepResult result = runStep(step);
+                    StepOutcome outcome = safely(step, () -> runStep(step, baselines));
+                    if (outcome instanceof Restarted restarted) {
+                        analysed.add(restarted);
+                    } else {
+                        StepResult result = (StepResult) outcome;
+                        listener.stepFinished(step, result.state(), result.detail(), ++done[0], total);
+                    }
+                }
+                for (Map.Entry<Restarted, List<Analysis.Result>> judged : judge(analysed, listener).entrySet()) {
+                    StoredStep step = judged.getKey().step();
+                    StepResult result = (StepResult) safely(step, () -> conclude(judged.getKey(), judged.getValue()));
                     listener.stepFinished(step, result.state(), result.detail(), ++done[0], total);
                 }
                 List<StoredStep> outcome = journal.steps(deploymentId).stream().filter(s -> s.batch() == number).toList();
@@ -162,9 +260,12 @@ public final class RolloutExecutor {
                 if (held > 0) {
                     journal.batchState(deploymentId, batch, BatchState.HELD);
                     listener.batchFinished(new BatchOutcome(deploymentId, batch, BatchState.HELD, gate, outcome));
-                    return finish(deploymentId, DeploymentState.HELD, ("batch %d held: %d step%s could not be gated and stay applied. "
-                            + "deploy resume %d accepts them and goes on; rollback --batch %d.%d undoes the batch")
-                            .formatted(batch, held, held == 1 ? "" : "s", deploymentId, deploymentId, batch));
+                    String missing = String.join("; ", outcome.stream().filter(s -> s.state() == StepState.HELD)
+                            .map(s -> s.agent() + ": " + s.detail()).toList());
+                    return finish(deploymentId, DeploymentState.HELD, ("batch %d held: %d step%s could not be gated and stay applied (%s). "
+                            + "deploy resume %d accepts them and goes on; deploy resume %d --extend 2m measures longer and decides "
+                            + "again; rollback --batch %d.%d undoes the batch")
+                            .formatted(batch, held, held == 1 ? "" : "s", missing, deploymentId, deploymentId, deploymentId, batch));
                 }
                 journal.batchState(deploymentId, batch, BatchState.PASSED);
                 BatchOutcome passed = new BatchOutcome(deploymentId, batch, BatchState.PASSED, gate, outcome);
@@ -186,11 +287,40 @@ public final class RolloutExecutor {
             return finish(deploymentId, DeploymentState.COMPLETED, "%d of %d steps applied in %d batch%s".formatted(applied, total,
                     batches, batches == 1 ? "" : "es"));
         } catch (RuntimeException e) {
-            // The process is alive but cannot go on (history database gone, disk full...): in-flight steps
-            // stay as journaled, so deploy recover settles them; the lock is released for it.
-            journal.note(deploymentId, null, "stopped by an error", String.valueOf(e.getMessage()));
-            journal.unlock();
-            throw e;
+            // The process is alive but cannot go on (history database gone, disk full, interrupted...): every step
+            // failure was settled where it happened, so what is left in flight stays as journaled for deploy recover;
+            // the lock is released for it. The message never repeats a deeper "nothing was changed": steps may be applied.
+            if (settled(deploymentId)) {
+                throw e; // settled before it was thrown (a failed batch policy stops the deployment itself)
+            }
+            String why = unverified(String.valueOf(e.getMessage()));
+            try {
+                journal.note(deploymentId, null, "stopped by an error", why);
+                journal.unlock();
+            } catch (RuntimeException unrecorded) {
+                e.addSuppressed(unrecorded);
+            }
+            ErrorCode code = e instanceof FleetshellException f ? f.code() : ErrorCode.OPERATION_FAILED;
+            throw new FleetshellException(code, ("deployment %d stopped by an error: %s. The steps finished so far stay as recorded; "
+                    + "deploy status %d shows them, deploy recover settles any step caught mid-way, rollback --deployment %d undoes "
+                    + "them").formatted(deploymentId, why, deploymentId, deploymentId), e);
+        }
+    }
+
+    /**
+     * A deeper message without its "nothing was changed": said where that failure happened, it is not verified for the
+     * rollout around it, which may have written files (issue 16).
+     */
+    static String unverified(String message) {
+        return message.replaceAll("(?i)[.;]?\\s*nothing was (changed|restored)\\.?", "").strip();
+    }
+
+    /** Whether the deployment was already finished (a failed batch policy stops it itself); false when that cannot be read. */
+    private boolean settled(long deploymentId) {
+        try {
+            return journal.deployment(deploymentId).map(d -> !d.running()).orElse(false);
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
@@ -235,11 +365,207 @@ public final class RolloutExecutor {
         }
     }
 
-    /** The outcome of one step for the progress line. */
-    private record StepResult(StepState state, String detail) {
+    /** Where a step stands after {@link #runStep}: finished, or restarted and waiting for the batch's analysis. */
+    private sealed interface StepOutcome permits StepResult, Restarted {
     }
 
-    private StepResult runStep(StoredStep step) {
+    /** The outcome of one step for the progress line. */
+    private record StepResult(StepState state, String detail) implements StepOutcome {
+    }
+
+    /** Written, proved, restarted and healthy: the batch's analysis decides next, for each agent running the file. */
+    private record Restarted(StoredStep step, Agent agent, Proof proof, List<Measured> agents) implements StepOutcome {
+    }
+
+    /** One agent of a restarted step: when the rollout restarted it and its baseline. */
+    private record Measured(Agent agent, Instant restartedAt, Analysis.Baseline.Ready baseline) {
+    }
+
+    /** The other agents that run the step's file and ran before the change (one file, one step). */
+    private List<Agent> coAgents(StoredStep step, Agent agent) {
+        java.nio.file.Path file = step.file().toAbsolutePath().normalize();
+        return sharing.apply(file).stream().filter(a -> agent == null || !a.id().equals(agent.id())).filter(runtime::running).toList();
+    }
+
+    /**
+     * Runs a part of a step so that any failure inside it is that step's failure (issue 16): whatever threw, the step
+     * is restored if its rewrite reached the disk, recorded, and the rollout goes on per {@code --on-fail}; never an
+     * abort that skips the bookkeeping. Only a journal that cannot record at all ends the rollout (the caller's catch).
+     */
+    private StepOutcome safely(StoredStep step, java.util.function.Supplier<StepOutcome> work) {
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            String why = "the step failed: " + unverified(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.PROOF, "step", Decision.Verdict.FAILED,
+                    "any failure inside a step fails that step", why, Map.of("exception", e.getClass().getName()), Instant.now()));
+            Agent agent = agents.apply(step.agent());
+            return rollBack(step, agent, agent != null && runtime.running(agent), why);
+        }
+    }
+
+    /**
+     * Before the batch's first write: the baseline of every running agent it changes, measured from the original where
+     * none is usable, all agents at once (each on its own thread; the samples are theirs alone).
+     */
+    private Map<AgentId, Analysis.Baseline> baselines(List<StoredStep> pending, RolloutListener listener) {
+        Map<AgentId, Analysis.Baseline> out = new LinkedHashMap<>();
+        if (analysis == null) {
+            return out;
+        }
+        Map<AgentId, Agent> running = new LinkedHashMap<>();
+        for (StoredStep step : pending) {
+            Agent agent = agents.apply(step.agent());
+            if (agent != null && runtime.running(agent)) {
+                running.putIfAbsent(agent.id(), agent);
+            }
+            coAgents(step, agent).forEach(a -> running.putIfAbsent(a.id(), a));
+        }
+        if (running.isEmpty()) {
+            return out;
+        }
+        listener.message("analysis: baseline of %s (measured from the original where none is usable)".formatted(
+                String.join(", ", running.keySet().stream().map(AgentId::toString).toList())));
+        return inParallel(running.keySet(), id -> analysis.baseline(running.get(id)),
+                (id, e) -> new Analysis.Baseline.Unusable("measuring the baseline of %s failed: %s".formatted(id, e.getMessage()), Map.of()));
+    }
+
+    /** After the batch's restarts: every restarted agent's analysis, all at once; the results of each step in its agents' order. */
+    private Map<Restarted, List<Analysis.Result>> judge(List<Restarted> restarted, RolloutListener listener) {
+        if (restarted.isEmpty()) {
+            return Map.of();
+        }
+        List<Map.Entry<Restarted, Measured>> pairs = new ArrayList<>();
+        restarted.forEach(r -> r.agents().forEach(m -> pairs.add(Map.entry(r, m))));
+        listener.message("analysis: measuring %s after the change".formatted(String.join(", ",
+                pairs.stream().map(p -> p.getValue().agent().id().toString()).toList())));
+        Map<Map.Entry<Restarted, Measured>, Analysis.Result> results = inParallel(pairs,
+                p -> analysis.judge(p.getValue().agent(), p.getValue().baseline(), p.getValue().restartedAt()),
+                (p, e) -> new Analysis.Result(Analysis.Outcome.FAIL, Analysis.OnInconclusive.HOLD, List.of(), Map.of(),
+                        "the analysis of %s failed: %s".formatted(p.getValue().agent().id(), e.getMessage()), Map.of()));
+        Map<Restarted, List<Analysis.Result>> out = new LinkedHashMap<>();
+        results.forEach((p, result) -> out.computeIfAbsent(p.getKey(), k -> new ArrayList<>()).add(result));
+        return out;
+    }
+
+    private static <K, V> Map<K, V> inParallel(java.util.Collection<K> keys, Function<K, V> work,
+                                               java.util.function.BiFunction<K, RuntimeException, V> onError) {
+        Map<K, java.util.concurrent.Future<V>> futures = new LinkedHashMap<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (K key : keys) {
+                futures.put(key, pool.submit(() -> {
+                    try {
+                        return work.apply(key);
+                    } catch (RuntimeException e) {
+                        return onError.apply(key, e);
+                    }
+                }));
+            }
+            Map<K, V> out = new LinkedHashMap<>();
+            for (Map.Entry<K, java.util.concurrent.Future<V>> f : futures.entrySet()) {
+                try {
+                    out.put(f.getKey(), f.getValue().get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException(e.getCause());
+                } catch (InterruptedException e) {
+                    // Ctrl-C: the measurements stop at once (their sleeps are interrupted); every sample so far is stored.
+                    pool.shutdownNow();
+                    Thread.currentThread().interrupt();
+                    throw new FleetshellException(ErrorCode.OPERATION_FAILED, "interrupted during the analysis; the steps under way stay "
+                            + "written: deploy recover settles them");
+                }
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Records the analyses' decisions and acts on the step's outcome: accept, roll back, or hold per the agent's
+     * policy. A step run by several agents (one file on two machines) fails when any of them fails, is inconclusive
+     * when any is, and then takes the strictest of their policies.
+     */
+    private StepResult conclude(Restarted r, List<Analysis.Result> results) {
+        StoredStep step = r.step();
+        for (int i = 0; i < results.size(); i++) {
+            Analysis.Result one = results.get(i);
+            Measured measured = r.agents().get(i);
+            String suffix = i == 0 ? "" : " of " + measured.agent().id();
+            for (GateDecision d : one.decisions()) {
+                journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(new GateDecision(d.gate() + suffix, d.verdict(),
+                        d.rule(), d.summary(), d.evidence())));
+            }
+            one.skipped().forEach((gate, why) -> journal.decision(step.deploymentId(), step.batch(), step.id(),
+                    new Decision(Decision.GATE, gate + suffix, Decision.Verdict.SKIPPED, "nothing to measure on this agent", why, Map.of(),
+                            Instant.now())));
+        }
+        Analysis.Result result = combined(r, results);
+        Decision.Verdict verdict = switch (result.outcome()) {
+            case PASS -> Decision.Verdict.PASS;
+            case FAIL -> Decision.Verdict.FAIL;
+            case INCONCLUSIVE -> Decision.Verdict.HOLD;
+        };
+        Map<String, Object> evidence = new LinkedHashMap<>(result.evidence());
+        evidence.put("baseline_source", r.agents().getFirst().baseline().source());
+        evidence.put("baseline_measurement", r.agents().getFirst().baseline().evidence());
+        evidence.put("on_inconclusive", result.onInconclusive().name().toLowerCase());
+        journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "analysis", verdict,
+                "fail when more gates fail than failure_limit; inconclusive when a gate holds; else pass", result.summary(), evidence,
+                Instant.now()));
+        switch (result.outcome()) {
+            case FAIL -> {
+                return rollBack(step, r.agent(), true, result.summary());
+            }
+            case INCONCLUSIVE -> {
+                switch (result.onInconclusive()) {
+                    case ROLLBACK -> {
+                        return rollBack(step, r.agent(), true, result.summary() + " (inconclusive: rollback)");
+                    }
+                    case PROCEED -> {
+                        journal.record(step, DeploymentJournal.OUTCOME, "applied", StepState.APPLIED, result.summary()
+                                + " (inconclusive: proceed)");
+                        return new StepResult(StepState.APPLIED, "proved, restarted; " + result.summary() + "; accepted (inconclusive: proceed)");
+                    }
+                    case HOLD -> {
+                        journal.record(step, DeploymentJournal.OUTCOME, "held", StepState.HELD, result.summary());
+                        return new StepResult(StepState.HELD, "proved and restarted, but held: " + result.summary());
+                    }
+                }
+            }
+            case PASS -> {
+            }
+        }
+        journal.record(step, DeploymentJournal.OUTCOME, "applied", StepState.APPLIED, "proved, restarted and analysed: " + result.summary());
+        return new StepResult(StepState.APPLIED, "proved (" + checks(r.proof()) + "), restarted, " + result.summary());
+    }
+
+    /** The outcome of a step's analyses: its one agent's, or for a shared file the worst of its agents'. */
+    private static Analysis.Result combined(Restarted r, List<Analysis.Result> results) {
+        if (results.size() == 1) {
+            return results.getFirst();
+        }
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < results.size(); i++) {
+            parts.add(r.agents().get(i).agent().id() + ": " + results.get(i).summary());
+        }
+        Analysis.Outcome outcome = results.stream().map(Analysis.Result::outcome).anyMatch(o -> o == Analysis.Outcome.FAIL) ? Analysis.Outcome.FAIL
+                : results.stream().anyMatch(x -> x.outcome() == Analysis.Outcome.INCONCLUSIVE) ? Analysis.Outcome.INCONCLUSIVE : Analysis.Outcome.PASS;
+        Analysis.OnInconclusive policy = results.stream().map(Analysis.Result::onInconclusive)
+                .max(java.util.Comparator.comparingInt(p -> switch (p) {
+                    case PROCEED -> 0;
+                    case HOLD -> 1;
+                    case ROLLBACK -> 2;
+                })).orElse(Analysis.OnInconclusive.HOLD);
+        Map<String, Object> evidence = new LinkedHashMap<>();
+        for (int i = 0; i < results.size(); i++) {
+            evidence.put(r.agents().get(i).agent().id().toString(), results.get(i).evidence());
+        }
+        return new Analysis.Result(outcome, policy, List.of(), Map.of(), String.join("; ", parts), evidence);
+    }
+
+    private StepOutcome runStep(StoredStep step, Map<AgentId, Analysis.Baseline> baselines) {
         Agent agent = agents.apply(step.agent());
         Map<String, byte[]> content = journal.blobs(List.of(step.beforeSha256(), step.afterSha256()));
         byte[] before = content.get(step.beforeSha256());
@@ -256,6 +582,22 @@ public final class RolloutExecutor {
             return drifted(step, before, onDisk, sha);
         }
         boolean wasRunning = agent != null && runtime.running(agent);
+        List<Agent> others = coAgents(step, agent);
+        Analysis.Baseline baseline = agent == null ? null : baselines.get(agent.id());
+        Analysis.Baseline.Unusable unusableBaseline = java.util.stream.Stream.concat(java.util.stream.Stream.ofNullable(agent), others.stream())
+                .map(a -> baselines.get(a.id())).filter(b -> b instanceof Analysis.Baseline.Unusable)
+                .map(b -> (Analysis.Baseline.Unusable) b).findFirst().orElse(null);
+        if (unusableBaseline != null) {
+            Analysis.Baseline.Unusable unusable = unusableBaseline;
+            journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "analysis baseline",
+                    Decision.Verdict.FAIL, "the original must become healthy on every start of its baseline measurement", unusable.reason(),
+                    unusable.evidence(), Instant.now()));
+            return failBeforeWrite(step, unusable.reason());
+        }
+        if (!others.isEmpty()) {
+            journal.note(step.deploymentId(), step.batch(), "one file, one step", "%s is also the script of %s: restarted and gated with %s"
+                    .formatted(step.file(), String.join(", ", others.stream().map(a -> a.id().toString()).toList()), step.agent()));
+        }
         DeploymentJournal.FileMeta meta;
         try {
             meta = AtomicFiles.stat(step.file());
@@ -287,6 +629,9 @@ public final class RolloutExecutor {
         Proof proof = prover.prove(agent, rewrite, step.hints());
         proof.checks().forEach(c -> journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(c)));
         if (!proof.deployable()) {
+            if (noGain(proof)) {
+                return skipNoGain(step, agent, proof);
+            }
             String why = proof.firstFailure().map(c -> "proof failed: " + c.name() + ": " + c.detail())
                     .orElse("proof failed: no check passed");
             return rollBack(step, agent, false, why);
@@ -327,6 +672,36 @@ public final class RolloutExecutor {
                 return rollBack(step, agent, true, "gate " + decision.gate() + " failed: " + decision.summary());
             }
         }
+        List<Measured> measured = new ArrayList<>();
+        if (baseline instanceof Analysis.Baseline.Ready ready) {
+            measured.add(new Measured(agent, restartedAt, ready));
+        }
+        for (Agent other : others) {
+            journal.record(step, DeploymentJournal.INTENT, "restart " + other.id(), null, null);
+            Instant otherAt = Instant.now();
+            AgentRuntime.Restart again = runtime.restart(other);
+            journal.record(step, DeploymentJournal.OUTCOME, "restart " + other.id(), null, again.ok() ? "restarted: " + again.method()
+                    : "restart failed: " + again.method());
+            if (!again.ok()) {
+                return rollBack(step, agent, true, "restart of %s (same file) failed: %s".formatted(other.id(), again.method()));
+            }
+            for (Gate gate : gates) {
+                GateDecision d = gate.evaluate(other, otherAt);
+                journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(new GateDecision(d.gate() + " of " + other.id(),
+                        d.verdict(), d.rule(), d.summary(), d.evidence())));
+                decisions.add(d);
+                if (d.verdict() == GateDecision.Verdict.FAIL) {
+                    return rollBack(step, agent, true, "gate %s of %s (same file) failed: %s".formatted(d.gate(), other.id(), d.summary()));
+                }
+            }
+            if (baselines.get(other.id()) instanceof Analysis.Baseline.Ready ready) {
+                measured.add(new Measured(other, otherAt, ready));
+            }
+        }
+        if (baseline instanceof Analysis.Baseline.Ready && decisions.stream().noneMatch(d -> d.verdict() == GateDecision.Verdict.HOLD)) {
+            journal.record(step, DeploymentJournal.NOTE, "analysis", null, "restarted and healthy; the batch's analysis measures it");
+            return new Restarted(step, agent, proof, measured);
+        }
         if (gates.isEmpty()) {
             GateDecision none = GateDecision.cannotEvaluate("gates", "no gate is configured for a running agent: nothing decided "
                     + "that the restarted agent is as good as before");
@@ -342,6 +717,30 @@ public final class RolloutExecutor {
         journal.record(step, DeploymentJournal.OUTCOME, "applied", StepState.APPLIED, "proved, restarted and gated");
         return new StepResult(StepState.APPLIED, "proved (" + checks(proof) + "), restarted, gates passed ("
                 + String.join(", ", decisions.stream().map(GateDecision::gate).toList()) + ")");
+    }
+
+    /**
+     * The proof checks that measure the gain (load time, start-up) rather than correctness: a rewrite that fails only
+     * these is correct but not worth deploying.
+     */
+    static final Set<String> GAIN_CHECKS = Set.of("load time", "start-up");
+
+    /** Whether the proof refused the rewrite only because it found no gain: every correctness check passed. */
+    static boolean noGain(Proof proof) {
+        List<ProofCheck> failed = proof.checks().stream().filter(ProofCheck::failed).toList();
+        return !failed.isEmpty() && failed.stream().allMatch(c -> GAIN_CHECKS.contains(c.name()));
+    }
+
+    /** A correct rewrite with no gain: the original goes back and the step is skipped with its reason, not failed. */
+    private StepResult skipNoGain(StoredStep step, Agent agent, Proof proof) {
+        String why = "no gain: " + String.join("; ", proof.checks().stream().filter(ProofCheck::failed)
+                .map(c -> c.name() + ": " + c.detail()).toList());
+        StepResult restored = rollBack(step, agent, false, why);
+        if (restored.state() != StepState.ROLLED_BACK) {
+            return restored;
+        }
+        journal.record(step, DeploymentJournal.OUTCOME, "skipped", StepState.SKIPPED, why + "; the original is back, not deployed");
+        return new StepResult(StepState.SKIPPED, "skipped (" + why + "); the original is back, byte-exact; not counted as a failure");
     }
 
     private StepResult drifted(StoredStep step, byte[] before, byte[] onDisk, String sha) {
@@ -385,6 +784,9 @@ public final class RolloutExecutor {
         String after = "";
         if (restarted && agent != null) {
             after = "; " + restartAfterRestore(step, agent);
+            for (Agent other : coAgents(step, agent)) {
+                after += "; " + other.id() + " " + restartAfterRestore(step, other);
+            }
         }
         return new StepResult(StepState.ROLLED_BACK, why + "; rolled back (sha256 " + restored.sha256().substring(0, 12)
                 + " verified)" + after);

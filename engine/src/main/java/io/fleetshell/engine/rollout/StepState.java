@@ -23,7 +23,12 @@ public enum StepState {
     /** The original is back on disk, byte-exact (verified by checksum). */
     ROLLED_BACK,
     /** Rollback or recovery found a file that is neither the original nor the rewrite, and left it alone. */
-    CONFLICT;
+    CONFLICT,
+    /**
+     * Not deployed because its proof found no gain (not faster to load or start): the original is back, byte-exact.
+     * Not a failure: the batch gate does not count it and it rolls nothing else back (issue 16 item 10).
+     */
+    SKIPPED;
 
     public String text() {
         return name().toLowerCase().replace('_', ' ');

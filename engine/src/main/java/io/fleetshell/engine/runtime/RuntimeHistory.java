@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * Where run-time measurements are kept (history-db implements it): every start with its
- * time-to-healthy, and every health probe. Reads return samples in time order with their row ids.
+ * time-to-healthy, every health probe, the synthetic requests of a rollout's analysis and the runtime baseline
+ * windows. Reads return samples in time order with their row ids.
  */
 public interface RuntimeHistory {
 
@@ -23,6 +24,15 @@ public interface RuntimeHistory {
 
     /** Probes of the agent with {@code from <= at < to}. */
     List<ProbeSample> probes(AgentId agent, Instant from, Instant to);
+
+    /** Stores synthetic requests; returns them with their sample ids. */
+    List<RequestSample> recordRequests(List<RequestSample> requests);
+
+    /** Synthetic requests to the agent with {@code from <= at < to}. */
+    List<RequestSample> requests(AgentId agent, Instant from, Instant to);
+
+    /** Stores a new runtime baseline version of the agent: the window and what it held (sample counts per kind). */
+    RuntimeBaseline captureBaseline(AgentId agent, Instant windowStart, Instant windowEnd, java.util.Map<String, Object> summary);
 
     /** The agent's newest runtime baseline window. */
     Optional<RuntimeBaseline> runtimeBaseline(AgentId agent);

@@ -1,7 +1,8 @@
 /**
  * The fleet at run time: agents fleetshell starts and stops itself (pid files, logs, time-to-healthy),
- * agents restarted through their configured {@code restart_command}, the reading of their logs, and the
- * health probe that says when an agent answers. Results are values that serialize as {@code --json} prints them; what is stored goes through
+ * agents restarted through their configured {@code restart_command}, the reading of their logs, the health probe
+ * that says when an agent answers, and the bounded synthetic requests an analysis sends to an agent. Results are
+ * values that serialize as {@code --json} prints them; what is stored goes through
  * {@link io.fleetshell.engine.runtime.RuntimeHistory}.
  */
 package io.fleetshell.engine.runtime;

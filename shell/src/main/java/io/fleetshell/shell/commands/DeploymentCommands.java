@@ -24,6 +24,8 @@ import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -44,13 +46,29 @@ public class DeploymentCommands {
         this.rollouts = rollouts;
     }
 
-    @Command(name = {"deploy", "status"}, group = DeployCommands.GROUP, help = "deploy status [ID] [--json]", completionProvider = "deploymentCompletion",
+    @Command(name = {"deploy", "status"}, group = DeployCommands.GROUP, help = "deploy status [ID] [--watch | --wait [--timeout 30m]] [--json]",
+            completionProvider = "deploymentCompletion",
             description = "Show deployments: without ID the recent ones and who holds the fleet lock; with ID its batches and every "
-                    + "step's state.")
+                    + "step's state. --watch follows a running deployment from any shell, printing each change, until it ends; "
+                    + "--wait blocks silently until it ends (for CI). With either, the exit status is 0 when it completed, 1 when "
+                    + "it failed, was held, stopped, rolled back, was interrupted or --timeout passed, 2 on bad input.")
     public void status(@Argument(index = 0) Integer id,
+                       @Option(longName = "watch", description = "follow the deployment until it ends, printing each change") boolean watch,
+                       @Option(longName = "wait", description = "block until the deployment ends; exit 0 completed, 1 otherwise") boolean wait,
+                       @Option(longName = "timeout", description = "with --watch or --wait: give up after this long (default 30m)") String timeout,
                        @Option(longName = "json", description = "print JSON on stdout") boolean json) {
         DeploymentStore store = rollouts.store();
         Output out = session.output();
+        if (watch && wait) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "give --watch or --wait, not both");
+        }
+        if (timeout != null && !watch && !wait) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--timeout goes with --watch or --wait");
+        }
+        if (watch || wait) {
+            follow(rollouts.deployment(id), watch, timeout == null ? Duration.ofMinutes(30) : Durations.parse(timeout, "--timeout"), json);
+            return;
+        }
         Optional<LockHolder> holder = store.lockHolder();
         if (id == null) {
             List<Deployment> recent = store.deployments(20);
@@ -69,6 +87,7 @@ public class DeploymentCommands {
                             steps.stream().filter(s -> s.state().changed()).count(), steps.size()), d.summary() == null ? "" : d.summary());
                 }
                 out.table(table);
+                recent.stream().map(d -> orphaned(d, holder)).flatMap(Optional::stream).forEach(out::warn);
             }
             out.info(holder.map(h -> FleetLock.explained(h, Host.name())).orElse("The fleet is not locked."));
             return;
@@ -88,6 +107,82 @@ public class DeploymentCommands {
         out.table(RolloutView.stepsTable(out, steps));
         if (d.summary() != null) {
             out.println(d.summary());
+        }
+        orphaned(d, holder).ifPresent(out::warn);
+    }
+
+    /**
+     * A deployment stored as running that no live process executes (its process was killed, or stopped by an error
+     * after releasing the lock): says so and names the command that settles it; empty for any other deployment.
+     */
+    static Optional<String> orphaned(Deployment d, Optional<LockHolder> holder) {
+        if (!d.running()) {
+            return Optional.empty();
+        }
+        Optional<LockHolder> own = holder.filter(h -> h.deploymentId() != null && h.deploymentId() == d.id());
+        if (own.isPresent() && !own.get().deadOn(Host.name())) {
+            return Optional.empty();
+        }
+        String why = own.map(h -> "its process (pid %d on %s) is gone".formatted(h.pid(), h.host()))
+                .orElse("no process holds the fleet lock for it (pid %d stopped without finishing it)".formatted(d.pid()));
+        return Optional.of(("deployment %d is marked running, but %s: deploy recover settles its steps (a step caught mid-way gets "
+                + "its original back), then deploy status %d shows what stayed").formatted(d.id(), why, d.id()));
+    }
+
+    /** {@code --watch} / {@code --wait}: polls the store until the deployment ends, the process behind it is gone, or the timeout. */
+    private void follow(Deployment start, boolean print, Duration timeout, boolean json) {
+        DeploymentStore store = rollouts.store();
+        Output out = session.output();
+        long id = start.id();
+        Instant deadline = Instant.now().plus(timeout);
+        java.util.Map<Long, String> shown = new java.util.HashMap<>();
+        String lastState = null;
+        while (true) {
+            Deployment d = store.deployment(id).orElseThrow();
+            List<StoredStep> steps = store.steps(id);
+            if (print) {
+                String state = d.state().words() + (d.control() == null ? "" : " (" + d.control() + " requested)");
+                if (!state.equals(lastState)) {
+                    out.println("deployment %d: %s".formatted(id, state));
+                    lastState = state;
+                }
+                for (StoredStep s : steps) {
+                    String line = s.state().text() + (s.detail() == null ? "" : ": " + s.detail());
+                    if (s.state() != StepState.PENDING && !line.equals(shown.get(s.id()))) {
+                        shown.put(s.id(), line);
+                        out.println("  %s %s %s".formatted(s.label(), s.agent(), line));
+                    }
+                }
+            }
+            if (!d.running()) {
+                if (json) {
+                    out.json(RolloutView.DeploymentJson.of(d, steps));
+                } else if (print) {
+                    out.println(d.summary() == null ? "" : d.summary());
+                }
+                if (d.state() != DeploymentState.COMPLETED) {
+                    throw new FleetshellException(ErrorCode.OPERATION_FAILED, "deployment %d ended %s%s".formatted(id, d.state().words(),
+                            d.summary() == null ? "" : ": " + d.summary()));
+                }
+                if (!print && !json) {
+                    out.info("deployment %d completed: %s".formatted(id, d.summary()));
+                }
+                return;
+            }
+            Optional<String> orphan = orphaned(d, store.lockHolder());
+            if (orphan.isPresent()) {
+                throw new FleetshellException(ErrorCode.OPERATION_FAILED, orphan.get());
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new FleetshellException(ErrorCode.OPERATION_FAILED, "deployment %d is still running after %s; deploy status %d --wait "
+                        .formatted(id, Durations.format(timeout), id) + "waits again, deploy abort %d stops it".formatted(id));
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new FleetshellException(ErrorCode.OPERATION_FAILED, "interrupted; the deployment goes on in its own process");
+            }
         }
     }
 
@@ -135,11 +230,14 @@ public class DeploymentCommands {
     }
 
     @Journaled
-    @Command(name = {"deploy", "resume"}, group = DeployCommands.GROUP, help = "deploy resume [ID] [--runs N]", completionProvider = "deploymentCompletion",
+    @Command(name = {"deploy", "resume"}, group = DeployCommands.GROUP, help = "deploy resume [ID] [--runs N] [--extend 2m]", completionProvider = "deploymentCompletion",
             description = "Resume a paused deployment; or accept a held (or stopped) deployment's applied steps and execute its "
-                    + "remaining batches in this shell.")
+                    + "remaining batches in this shell. With --extend, a held deployment's analyses measure the held agents that much "
+                    + "longer and decide again: passed steps are accepted, failed ones rolled back, the rest stay held.")
     public void resume(@Argument(index = 0) Integer id,
-                       @Option(longName = "runs", defaultValue = "11", description = "fresh-process loads of each version for the load-time proof") Integer runs) {
+                       @Option(longName = "runs", defaultValue = "11", description = "fresh-process loads of each version for the load-time proof") Integer runs,
+                       @Option(longName = "extend", description = "measure the held agents this much longer, e.g. 2m, then decide again") String extend) {
+        Duration extra = extend == null ? null : Durations.parse(extend, "--extend");
         Deployment d = rollouts.deployment(id);
         DeploymentStore store = rollouts.store();
         Output out = session.output();
@@ -157,7 +255,7 @@ public class DeploymentCommands {
         RolloutExecutor executor = rollouts.executor(inventory, runs);
         out.info("Resuming deployment %d: %d pending steps.".formatted(d.id(), pending.size()));
         InterruptibleRollout rollout = new InterruptibleRollout(new RolloutProgress(out, d.id()), session.interrupts(), d.id());
-        RolloutView.report(session, rollout.run(rollouts, inventory, () -> executor.resume(d.id(), rollout)), false);
+        RolloutView.report(session, rollout.run(rollouts, inventory, () -> executor.resume(d.id(), extra, rollout)), false);
     }
 
     @Journaled

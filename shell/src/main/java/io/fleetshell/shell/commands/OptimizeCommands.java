@@ -104,8 +104,8 @@ public class OptimizeCommands {
                     agent.id(), result.proof().firstFailure().map(ProofCheck::detail).orElse("no check passed")));
         }
         if (deployment != null && !deployment.ok()) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "deployment %d of %s ended %s: %s".formatted(
-                    deployment.deploymentId(), agent.id(), deployment.state().words(), deployment.summary()));
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "deployment %d of %s ended %s".formatted(
+                    deployment.deploymentId(), agent.id(), deployment.state().with(deployment.summary())));
         }
     }
 

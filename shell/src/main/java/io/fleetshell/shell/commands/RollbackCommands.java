@@ -7,6 +7,7 @@ import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.rollout.Restorer;
 import io.fleetshell.engine.rollout.RolloutExecutor;
+import io.fleetshell.engine.rollout.StepState;
 import io.fleetshell.engine.rollout.StoredStep;
 import io.fleetshell.history.DeploymentStore;
 import io.fleetshell.shell.ShellSession;
@@ -140,8 +141,26 @@ public class RollbackCommands {
         }
     }
 
-    private static List<StoredStep> changed(List<StoredStep> steps) {
-        return steps.stream().filter(s -> s.state().changed()).toList();
+    /**
+     * The steps a rollback of a batch or deployment must cover (issue 16): every step whose file holds its rewrite,
+     * whatever state the journal gives it (an interrupted step left {@code written} counts), and every step the journal
+     * says is changed, caught mid-way or in conflict, so that the restorer either restores it or names why not.
+     */
+    static List<StoredStep> changed(List<StoredStep> steps) {
+        return steps.stream().filter(s -> s.state().changed() || s.state() == StepState.WRITING || s.state() == StepState.WRITTEN
+                || s.state() == StepState.RESTORING || s.state() == StepState.CONFLICT || holdsRewrite(s)).toList();
+    }
+
+    private static boolean holdsRewrite(StoredStep step) {
+        if (step.state() == StepState.PENDING || step.state() == StepState.DRIFTED) {
+            return false; // never written by this deployment: a file equal to the rewrite got there some other way
+        }
+        try {
+            byte[] bytes = java.nio.file.Files.isRegularFile(step.file()) ? java.nio.file.Files.readAllBytes(step.file()) : null;
+            return bytes != null && io.fleetshell.engine.Checksums.sha256(bytes).equals(step.afterSha256());
+        } catch (java.io.IOException e) {
+            return true; // unreadable: let the restorer try and say what it found
+        }
     }
 
     private static int[] batchId(String text) {

@@ -42,7 +42,7 @@ final class RolloutProgress implements RolloutListener {
         String bar = "[" + "#".repeat(filled) + "-".repeat(BAR - filled) + "]";
         String colour = switch (state) {
             case APPLIED -> "32";
-            case HELD -> "33";
+            case HELD, SKIPPED -> "33";
             default -> "31";
         };
         // one line per step: a long detail (a held step's gate summaries) is printed whole once, in the steps table

@@ -103,12 +103,12 @@ final class RolloutView {
         } else {
             out.table(stepsTable(out, result.steps()));
             if (result.ok()) { // otherwise the error below says it: once
-                out.println("deployment %d %s: %s".formatted(result.deploymentId(), result.state().words(), result.summary()));
+                out.println("deployment %d %s".formatted(result.deploymentId(), result.state().with(result.summary())));
             }
         }
         if (!result.ok()) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "deployment %d %s: %s. explain %d shows the evidence of every decision."
-                    .formatted(result.deploymentId(), result.state().words(), result.summary(), result.deploymentId()));
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "deployment %d %s. explain %d shows the evidence of every decision."
+                    .formatted(result.deploymentId(), result.state().with(result.summary()), result.deploymentId()));
         }
         out.info("explain %d shows every proof and gate with its evidence; rollback --deployment %d undoes it.".formatted(
                 result.deploymentId(), result.deploymentId()));
@@ -183,7 +183,7 @@ final class RolloutView {
         for (StoredStep s : steps) {
             String colour = switch (s.state()) {
                 case APPLIED -> "32";
-                case HELD, PENDING -> "33";
+                case HELD, PENDING, SKIPPED -> "33";
                 default -> "31";
             };
             table.row(s.label(), s.agent(), s.pattern(), out.style(s.state().text(), colour), s.detail() == null ? "" : s.detail());

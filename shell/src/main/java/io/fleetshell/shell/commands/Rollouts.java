@@ -2,6 +2,8 @@ package io.fleetshell.shell.commands;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.compare.AnalysisRun;
+import io.fleetshell.engine.compare.AnalysisSettings;
 import io.fleetshell.engine.java.HeavyCalls;
 import io.fleetshell.engine.optimize.Optimizers;
 import io.fleetshell.engine.proof.EffectFloor;
@@ -51,18 +53,52 @@ public class Rollouts {
     }
 
     AgentRuntime runtime(Inventory inventory) {
-        return new SupervisorRuntime(new Supervisor(session.home(), inventory, session.runtime(), HEALTH_LIMIT, Duration.ofSeconds(10)));
+        return new SupervisorRuntime(supervisor(inventory));
+    }
+
+    private Supervisor supervisor(Inventory inventory) {
+        return new Supervisor(session.home(), inventory, session.runtime(), HEALTH_LIMIT, Duration.ofSeconds(10));
     }
 
     /**
-     * Healthy again after the restart (waits up to 30 s), then the runtime gates against the agent's baseline:
-     * health, time-to-healthy, p95 latency, error rate, memory (each holds when its data is thin).
+     * The analysis run of every rollout: settings.yaml's {@code analysis:} section merged per agent with its
+     * startup-config entry's {@code config: {analysis:}}. Every agent's settings are checked here, so a bad value (or a
+     * request to another host than the agent's) stops the command before anything is written.
+     */
+    AnalysisRun analysis(Inventory inventory) {
+        Object section = analysisSection();
+        String where = session.home().settings().toString();
+        AnalysisSettings.validate(section, where);
+        for (Agent agent : inventory.agents()) {
+            AnalysisSettings settings = AnalysisSettings.of(agent, section, where);
+            if (settings.traffic() != null) {
+                settings.traffic().target(agent);
+            }
+        }
+        return new AnalysisRun(supervisor(inventory), session.runtime(), session.gates(inventory), session.settings().thresholds(),
+                agent -> AnalysisSettings.of(agent, section, where));
+    }
+
+    private Object analysisSection() {
+        java.nio.file.Path file = session.home().settings();
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            return null;
+        }
+        try {
+            Object root = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+                    .loadFromString(java.nio.file.Files.readString(file));
+            return root instanceof java.util.Map<?, ?> map ? map.get(AnalysisSettings.KEY) : null;
+        } catch (java.io.IOException e) {
+            throw new FleetshellException(ErrorCode.CONFIG_INVALID, "cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Healthy again after the restart (waits up to 30 s); the analysis run then measures both sides and runs the runtime
+     * gates (time-to-healthy, latency, error rate, memory) on them.
      */
     List<Gate> gates(Inventory inventory) {
-        List<Gate> gates = new java.util.ArrayList<>();
-        gates.add(new HealthGate(HEALTH_LIMIT, agent -> ProbeTarget.of(agent, inventory)));
-        gates.addAll(session.gates(inventory).all());
-        return gates;
+        return List.of(new HealthGate(HEALTH_LIMIT, agent -> ProbeTarget.of(agent, inventory)));
     }
 
     /**
@@ -85,7 +121,8 @@ public class Rollouts {
     /** The executor of plans and stored deployments: each step proved with the hints stored with it. */
     RolloutExecutor executor(Inventory inventory, int proofRuns) {
         PatternStepProver stepProver = new PatternStepProver(optimizers(proofRuns), inventory, new WrittenFileProver(inventory, COMMAND_TIMEOUT));
-        return new RolloutExecutor(store(), lookup(inventory), stepProver, gates(inventory), runtime(inventory), Host.name());
+        return new RolloutExecutor(store(), lookup(inventory), sharing(inventory), stepProver, gates(inventory), analysis(inventory),
+                runtime(inventory), Host.name());
     }
 
     /**
@@ -93,15 +130,21 @@ public class Rollouts {
      * the file as written, then restarts and gates like {@code batch deploy}.
      */
     RolloutExecutor writtenFileExecutor(Inventory inventory) {
-        return new RolloutExecutor(store(), lookup(inventory), new WrittenFileProver(inventory, COMMAND_TIMEOUT), gates(inventory),
-                runtime(inventory), Host.name());
+        return new RolloutExecutor(store(), lookup(inventory), sharing(inventory), new WrittenFileProver(inventory, COMMAND_TIMEOUT),
+                gates(inventory), analysis(inventory), runtime(inventory), Host.name());
     }
 
     /** An executor for restores only (rollback, abort): it proves nothing. */
     RolloutExecutor restorer(Inventory inventory) {
-        return new RolloutExecutor(store(), lookup(inventory), (agent, rewrite, hints) -> {
+        return new RolloutExecutor(store(), lookup(inventory), sharing(inventory), (agent, rewrite, hints) -> {
             throw new IllegalStateException("a rollback proves nothing");
-        }, List.of(), runtime(inventory), Host.name());
+        }, List.of(), null, runtime(inventory), Host.name());
+    }
+
+    /** The agents whose script is the file (one file, one step). */
+    static java.util.function.Function<java.nio.file.Path, List<Agent>> sharing(Inventory inventory) {
+        return file -> inventory.agents().stream().filter(a -> a.script().found() && a.script().path() != null
+                && a.script().path().toAbsolutePath().normalize().equals(file.toAbsolutePath().normalize())).toList();
     }
 
     static java.util.function.Function<AgentId, Agent> lookup(Inventory inventory) {
