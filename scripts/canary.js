@@ -4,7 +4,7 @@
 // @param pattern=lazy_loading the rewrite pattern to roll out
 // @param machine= only this machine's agents (empty: every machine)
 // @param interval=30s wait between batches
-// @param proofRuns=11 fresh-process loads of each version for the load-time proof (batch deploy --runs)
+// @param proofRuns=11 pairs of fresh-process loads at the load-time proof's first look (batch deploy --runs)
 const RISK = {low: 0, medium: 1, high: 2};
 
 const agents = fleet.params.machine ? fleet.inventory({machine: fleet.params.machine}) : fleet.inventory();

@@ -7,7 +7,7 @@
 // @param batchSize=2 agents per batch
 // @param interval=30s wait between batches (and the time the gates look back over)
 // @param machine= only this machine's agents (empty: every machine)
-// @param proofRuns=11 fresh-process loads of each version for the load-time proof (batch deploy --runs)
+// @param proofRuns=11 pairs of fresh-process loads at the load-time proof's first look (batch deploy --runs)
 const agents = fleet.params.machine ? fleet.inventory({machine: fleet.params.machine}) : fleet.inventory();
 const candidates = fleet.score(agents).filter(s => s.status === 'optimizable').map(s => s.agent);
 // Only agents that answer their health check now can regress at run time; the others are judged by their proof.

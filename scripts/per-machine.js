@@ -5,7 +5,7 @@
 // @param machines=mainpc,pc2 the machines, in order, comma-separated
 // @param batchSize=50% agents per batch within a machine: a count, a percentage or a list such as 1,5,20%
 // @param interval=30s wait between batches
-// @param proofRuns=11 fresh-process loads of each version for the load-time proof (batch deploy --runs)
+// @param proofRuns=11 pairs of fresh-process loads at the load-time proof's first look (batch deploy --runs)
 for (const machine of fleet.params.machines.split(',').map(m => m.trim())) {
     const scored = fleet.score(fleet.inventory({machine}));
     const agents = scored.filter(s => s.status === 'optimizable').map(s => s.agent);

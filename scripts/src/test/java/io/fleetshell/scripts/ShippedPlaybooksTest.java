@@ -202,19 +202,19 @@ class ShippedPlaybooksTest {
         assertThat(decisions(summary)).first().isEqualTo("shouldContinue(batch 1: completed) = true");
         assertThat(decisions(summary)).last().asString().startsWith("stop: frozen on a regression: batch 2: mainpc/Gamma rolled back");
 
-        // The canary's policy against what the frozen rollout recorded (one deployment: Alpha and Beta applied in
-        // batch 1, Gamma rolled back in batch 2): every action simulated, nothing written.
+        // The canary's policy against what the frozen rollout recorded, every action simulated, nothing written.
+        // Alpha and Beta hold their rewrites now, so the canary leaves them out with the reason; its first batch
+        // is Gamma, which the frozen deployment rolled back, so the simulated canary stops there.
         long frozen = summary.get("journal").valueStream().filter(e -> e.get("kind").asString().equals("action"))
                 .reduce((a, b) -> b).orElseThrow().get("data").get("deployment").asLong();
         String before = Files.readString(fleet.resolve("main_pc_code/agents/alpha.py"));
         Shell.Run simulated = shell.run("playbook", "simulate", "canary.js", "--from-deployment", String.valueOf(frozen));
         assertThat(simulated.status()).as(simulated.err()).isEqualTo(1);
-        assertThat(simulated.out()).contains("[canary.js:26] batchSize(0) = 1",
-                "[canary.js:26] simulation: batch 1: simulated from deployment %d: mainpc/Alpha applied".formatted(frozen),
-                "[canary.js:26] shouldContinue(batch 1: completed) = true",
-                "[canary.js:26] simulation: batch 2: simulated from deployment %d: mainpc/Beta applied, mainpc/Gamma rolled back"
-                        .formatted(frozen));
-        assertThat(simulated.err()).contains("canary.js:26: deployment %d stopped at batch 2".formatted(frozen));
+        assertThat(simulated.out()).contains("left out mainpc/Alpha: nothing-to-gain", "left out mainpc/Beta: nothing-to-gain",
+                "[canary.js:26] batchSize(0) = 1",
+                "[canary.js:26] simulation: batch 1: simulated from deployment %d: mainpc/Gamma rolled back".formatted(frozen),
+                "left out pc2/Delta: not part of deployment %d".formatted(frozen));
+        assertThat(simulated.err()).contains("canary.js:26: deployment %d stopped at batch 1".formatted(frozen));
         assertThat(Files.readString(fleet.resolve("main_pc_code/agents/alpha.py"))).isEqualTo(before);
         assertThat(rewritten("main_pc_code/agents/gamma.py")).isFalse();
         assertThat(shell.run("playbook", "runs").out()).contains("simulate");
