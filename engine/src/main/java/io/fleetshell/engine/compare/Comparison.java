@@ -77,7 +77,11 @@ public final class Comparison {
         evidence.put("change", change);
         evidence.put("test_worse", test(worse));
         evidence.put("test_better", test(better));
-        String shown = "%s %s %.1f -> %.1f (%s)".formatted(measure, statistic.label, before, after, Thresholds.percent(change));
+        // The value's own direction in words: "change" is an improvement fraction (positive = better), which
+        // printed as "+27%" beside a value that fell reads backwards.
+        String moved = after == before || before == 0 ? "no change"
+                : "%.1f%% %s".formatted(Math.abs(after - before) / before * 100, after > before ? "higher" : "lower");
+        String shown = "%s %s %.1f -> %.1f (%s)".formatted(measure, statistic.label, before, after, moved);
         double alpha = thresholds.alpha();
         double tolerance = Math.max(absoluteTolerance, relativeTolerance * before);
         if (tolerance > 0) {
