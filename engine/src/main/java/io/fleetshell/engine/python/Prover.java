@@ -21,7 +21,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,16 +109,7 @@ public final class Prover {
     public Prover(Settings settings, Path bytecodeCache) {
         this.settings = settings;
         this.bytecodeCache = bytecodeCache;
-        try (InputStream in = Prover.class.getResourceAsStream("/io/fleetshell/python/proof_check.py")) {
-            if (in == null) {
-                throw new IllegalStateException("proof_check.py is missing from this build");
-            }
-            checker = io.fleetshell.engine.process.Leftovers.newTempFile("proof-check", ".py");
-            Files.write(checker, in.readAllBytes());
-            checker.toFile().deleteOnExit();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.checker = io.fleetshell.engine.process.Leftovers.programCopy("/io/fleetshell/python/proof_check.py", "proof-check");
     }
 
     public Proof prove(Subject subject) {

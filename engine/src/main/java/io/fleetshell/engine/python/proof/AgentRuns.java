@@ -8,7 +8,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -73,16 +72,7 @@ public final class AgentRuns {
     /** @param timeout how long one start, and one request, may take */
     public AgentRuns(Duration timeout) {
         this.timeout = timeout;
-        try (InputStream in = AgentRuns.class.getResourceAsStream("/io/fleetshell/python/agent_run.py")) {
-            if (in == null) {
-                throw new IllegalStateException("agent_run.py is missing from this build");
-            }
-            runner = io.fleetshell.engine.process.Leftovers.newTempFile("agent-run", ".py");
-            Files.write(runner, in.readAllBytes());
-            runner.toFile().deleteOnExit();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.runner = io.fleetshell.engine.process.Leftovers.programCopy("/io/fleetshell/python/agent_run.py", "agent-run");
     }
 
     /**
