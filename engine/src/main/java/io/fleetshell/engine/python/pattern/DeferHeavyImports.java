@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -78,15 +79,11 @@ public final class DeferHeavyImports implements Pattern<FileFacts> {
 
     @Override
     public Applicability validate(PatternInput<FileFacts> input) {
+        Optional<Applicability> refused = Preconditions.refusal(input, "lazy_loading", LOADER);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
         FileFacts facts = input.facts();
-        if (!facts.parsed()) {
-            return new Applicability.DoesNotApply(List.of(input.file() + ":" + facts.error().line() + ": " + facts.error()
-                    + ". Fix the file; nothing can be rewritten before it parses."));
-        }
-        if (new String(input.source(), StandardCharsets.UTF_8).contains("\ndef " + LOADER + "(")) {
-            return new Applicability.DoesNotApply(List.of(("the file was rewritten by lazy_loading already (it defines %s); "
-                    + "roll it back to its original before optimizing it again").formatted(LOADER)));
-        }
         List<Decision> decisions = decide(input);
         List<String> reasons = new ArrayList<>(explain(decisions, lines(input)));
         if (decisions.stream().noneMatch(Decision::deferred)) {

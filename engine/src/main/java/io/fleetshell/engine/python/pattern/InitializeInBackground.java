@@ -8,7 +8,6 @@ import io.fleetshell.engine.python.analysis.FileFacts;
 import io.fleetshell.engine.python.analysis.ImportFact;
 import io.fleetshell.engine.python.analysis.WorkFacts;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -66,15 +65,11 @@ public final class InitializeInBackground implements Pattern<FileFacts> {
 
     @Override
     public Applicability validate(PatternInput<FileFacts> input) {
+        Optional<Applicability> refused = Preconditions.refusal(input, "async_initialization", STARTER);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
         FileFacts facts = input.facts();
-        if (!facts.parsed()) {
-            return new Applicability.DoesNotApply(List.of(input.file() + ":" + facts.error().line() + ": " + facts.error()
-                    + ". Fix the file; nothing can be rewritten before it parses."));
-        }
-        if (new String(input.source(), StandardCharsets.UTF_8).contains("def " + STARTER + "(")) {
-            return new Applicability.DoesNotApply(List.of(("the file was rewritten by async_initialization already (it defines %s); "
-                    + "roll it back to its original before optimizing it again").formatted(STARTER)));
-        }
         List<WorkFacts.StartupWork> work = facts.work().startup();
         if (work.isEmpty()) {
             return new Applicability.DoesNotApply(List.of("nothing to move: no heavy call runs while the module loads"));

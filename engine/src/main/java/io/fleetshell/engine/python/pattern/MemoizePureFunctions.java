@@ -7,10 +7,10 @@ import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.python.analysis.FileFacts;
 import io.fleetshell.engine.python.analysis.WorkFacts;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 
@@ -68,15 +68,11 @@ public final class MemoizePureFunctions implements Pattern<FileFacts> {
 
     @Override
     public Applicability validate(PatternInput<FileFacts> input) {
+        Optional<Applicability> refused = Preconditions.refusal(input, "cache_optimization", MEMO);
+        if (refused.isPresent()) {
+            return refused.get();
+        }
         FileFacts facts = input.facts();
-        if (!facts.parsed()) {
-            return new Applicability.DoesNotApply(List.of(input.file() + ":" + facts.error().line() + ": " + facts.error()
-                    + ". Fix the file; nothing can be rewritten before it parses."));
-        }
-        if (new String(input.source(), StandardCharsets.UTF_8).contains("def " + MEMO + "(")) {
-            return new Applicability.DoesNotApply(List.of(("the file was rewritten by cache_optimization already (it defines %s); "
-                    + "roll it back to its original before optimizing it again").formatted(MEMO)));
-        }
         List<String> reasons = new ArrayList<>(explain(input));
         if (decide(input).values().stream().noneMatch(d -> d.maxsize() > 0)) {
             reasons.addFirst("nothing to cache: no function is both pure enough and measured to repeat its arguments");

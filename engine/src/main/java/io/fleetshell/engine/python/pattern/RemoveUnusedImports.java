@@ -47,11 +47,11 @@ public final class RemoveUnusedImports implements Pattern<FileFacts> {
 
     @Override
     public Applicability validate(PatternInput<FileFacts> input) {
-        FileFacts facts = input.facts();
-        if (!facts.parsed()) {
-            return new Applicability.DoesNotApply(List.of(input.file() + ":" + facts.error().line() + ": " + facts.error()
-                    + ". Fix the file; nothing can be rewritten before it parses."));
+        Optional<Applicability> refused = Preconditions.refusal(input, "dependency_reduction", null);
+        if (refused.isPresent()) {
+            return refused.get();
         }
+        FileFacts facts = input.facts();
         List<String> reasons = explain(facts);
         if (reasons.stream().noneMatch(r -> r.startsWith("removed"))) {
             List<String> all = new ArrayList<>(reasons);
