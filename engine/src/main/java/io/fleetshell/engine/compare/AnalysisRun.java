@@ -85,13 +85,8 @@ public final class AnalysisRun implements Analysis {
         evidence.put("measured", true);
         evidence.put("why", why);
         evidence.put("settings", s.asEvidence());
-        evidence.put("restarts", measured.starts());
-        evidence.put("requests", measured.requests());
-        evidence.put("probes", measured.probes());
-        evidence.put("seconds", measured.seconds());
-        evidence.put("split", measured.split());
+        measured.addTo(evidence);
         if (measured.failure() != null) {
-            evidence.put("failure", measured.failure());
             return new Baseline.Unusable("%s never became healthy while its baseline was measured from the original: %s"
                     .formatted(agent.id(), measured.failure()), evidence);
         }
@@ -139,14 +134,7 @@ public final class AnalysisRun implements Analysis {
         evidence.put("settings", s.asEvidence());
         evidence.put("baseline", base.asEvidence());
         evidence.put("current", now.asEvidence());
-        evidence.put("restarts", measured.starts());
-        evidence.put("requests", measured.requests());
-        evidence.put("probes", measured.probes());
-        evidence.put("seconds", measured.seconds());
-        evidence.put("split", measured.split());
-        if (measured.failure() != null) {
-            evidence.put("failure", measured.failure());
-        }
+        measured.addTo(evidence);
         evidence.put("decision_ids", decisions.stream().map(d -> d.evidence().get("decision_id")).toList());
         OnInconclusive policy = OnInconclusive.valueOf(s.inconclusive().name());
         List<GateDecision> failed = judged.stream().filter(d -> d.verdict() == GateDecision.Verdict.FAIL).toList();
@@ -171,6 +159,18 @@ public final class AnalysisRun implements Analysis {
 
     /** What was measured on one side: counts, and why it stopped early (a start that never became healthy), else null. */
     private record Measured(int starts, int requests, int probes, double seconds, String failure, Map<String, Object> split) {
+
+        /** What was measured, as the evidence of a baseline or a judgement records it. */
+        void addTo(Map<String, Object> evidence) {
+            evidence.put("restarts", starts);
+            evidence.put("requests", requests);
+            evidence.put("probes", probes);
+            evidence.put("seconds", seconds);
+            evidence.put("split", split);
+            if (failure != null) {
+                evidence.put("failure", failure);
+            }
+        }
     }
 
     /**
