@@ -137,7 +137,11 @@ class CtrlCTest {
         String line = String.join(" ", jvm.stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
         // The terminal script opens has no size when its own input is a pipe: give it one, as a window would, wide
         // enough that no message the test looks for is wrapped to the width.
-        ProcessBuilder builder = new ProcessBuilder("script", "-qefc", "stty cols 400 rows 40; exec " + line, "/dev/null")
+        // env --default-signal=INT: a test run started in the background of a non-interactive shell (as a CI runner
+        // may start it) inherits SIGINT ignored, and a JVM that starts with SIGINT ignored never sees Ctrl-C; a
+        // person's terminal starts fleetshell with the default disposition, which this restores.
+        ProcessBuilder builder = new ProcessBuilder("script", "-qefc",
+                "stty cols 400 rows 40; exec env --default-signal=INT " + line, "/dev/null")
                 .redirectErrorStream(true);
         builder.environment().put("COLUMNS", "400");
         builder.environment().put("FLEETSHELL_HOME", home.toString());
