@@ -7,6 +7,10 @@ import io.fleetshell.engine.proof.ProofCheck.Outcome;
 import io.fleetshell.engine.stats.MannWhitney;
 import io.fleetshell.engine.stats.RankTest;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +33,9 @@ public final class StartupProof {
 
     /** A slowdown of time-to-ready below this share of the original's is accepted (the thread's start costs a little). */
     static final double READY_SLACK = 0.10;
+
+    private static final java.util.regex.Pattern READY_ARGUMENT =
+            java.util.regex.Pattern.compile("\\w\\s*=\\s*(?:[A-Za-z_]\\w*\\.ready\\b|lambda: all\\(h\\.ready\\(\\) for h in \\()");
 
     private final AgentRuns runs;
     private final int starts;
@@ -82,6 +89,10 @@ public final class StartupProof {
         checks.add(hooked
                 ? new ProofCheck("no early answer", Outcome.PASSED, "/health said 503 \"starting\" at first and 200 once the first request "
                         + "was answered: requests waited for the start-up work", Map.of())
+                : wiredToReadiness(rewritten)
+                ? new ProofCheck("no early answer", Outcome.PASSED, "the rewrite passes its readiness to the health hook (ready=...); in "
+                        + "every start the work was done before /health first answered, and requests read its data through the "
+                        + "holder, which waits for it", Map.of())
                 : new ProofCheck("no early answer", Outcome.SKIPPED, "the agent has no readiness hook: /health says ok at once, so only "
                         + "time-to-ready is kept; requests wait for the work through the holder", Map.of()));
         if (starts == 0) {
@@ -91,6 +102,20 @@ public final class StartupProof {
         checks.add(healthy(healthyBefore, healthyAfter));
         checks.add(ready(readyBefore, readyAfter));
         return checks;
+    }
+
+    /**
+     * Whether the rewrite hands its holders' readiness to the agent's health hook ({@code ready=NAME.ready} or
+     * {@code ready=lambda: all(h.ready() for h in (A, B))}, under the hook's keyword, as {@code async_initialization}
+     * writes it). Read from the file, not inferred from a 503 seen at start: on a quiet
+     * machine the work can finish before the first probe, and the verdict must not depend on that race.
+     */
+    private static boolean wiredToReadiness(Path rewritten) {
+        try {
+            return READY_ARGUMENT.matcher(Files.readString(rewritten, StandardCharsets.UTF_8)).find();
+        } catch (IOException | UncheckedIOException e) {
+            return false;
+        }
     }
 
     private ProofCheck healthy(List<Double> before, List<Double> after) {
