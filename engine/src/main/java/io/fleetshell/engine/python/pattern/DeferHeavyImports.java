@@ -83,7 +83,6 @@ public final class DeferHeavyImports implements Pattern<FileFacts> {
         if (refused.isPresent()) {
             return refused.get();
         }
-        FileFacts facts = input.facts();
         List<Decision> decisions = decide(input);
         List<String> reasons = new ArrayList<>(explain(decisions, lines(input)));
         if (decisions.stream().noneMatch(Decision::deferred)) {

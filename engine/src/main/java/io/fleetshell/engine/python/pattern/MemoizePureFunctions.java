@@ -72,7 +72,6 @@ public final class MemoizePureFunctions implements Pattern<FileFacts> {
         if (refused.isPresent()) {
             return refused.get();
         }
-        FileFacts facts = input.facts();
         List<String> reasons = new ArrayList<>(explain(input));
         if (decide(input).values().stream().noneMatch(d -> d.maxsize() > 0)) {
             reasons.addFirst("nothing to cache: no function is both pure enough and measured to repeat its arguments");
