@@ -223,10 +223,14 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
                 && !MemoizePureFunctions.candidates(current).isEmpty()) {
             // the cache's benefit is measured before it is proposed: a replay of the agent's requests with call counting
             ProfileTarget target = new ProfileTarget(agent.id(), script, python, machine.fleetRoot(), machine.environment());
-            Map<String, MemoizePureFunctions.Measured> measured = new LinkedHashMap<>();
-            new CacheProof(new AgentRuns(Duration.ofSeconds(60))).measure(target, requests, MemoizePureFunctions.candidates(current))
-                    .forEach((name, c) -> measured.put(name, new MemoizePureFunctions.Measured(c.calls(), c.distinct(), c.totalMillis())));
-            base.put(MemoizePureFunctions.OPTION_CALL_COUNTS, MemoizePureFunctions.option(measured));
+            AgentRuns.Run replay = new CacheProof(new AgentRuns(Duration.ofSeconds(60))).measure(target, requests, MemoizePureFunctions.candidates(current));
+            if (replay.ok()) {
+                Map<String, MemoizePureFunctions.Measured> measured = new LinkedHashMap<>();
+                replay.counts().forEach((name, c) -> measured.put(name, new MemoizePureFunctions.Measured(c.calls(), c.distinct(), c.totalMillis())));
+                base.put(MemoizePureFunctions.OPTION_CALL_COUNTS, MemoizePureFunctions.option(measured));
+            } else {
+                base.put(MemoizePureFunctions.OPTION_CALL_COUNTS_FAILED, replay.failure());
+            }
         }
         // after a rewrite the patterns still report lines of the original, through the line map
         PatternChain<FileFacts> chain = new PatternChain<>(bytes -> analyzeBytes(python, script, bytes, ownPaths(machine)), bytes -> Arrays.equals(bytes, original)
