@@ -65,7 +65,7 @@ public class OptimizeCommands {
                          @Option(longName = "pattern", description = "only this pattern: lazy_loading or dependency_reduction; for a Java agent java_unused_imports, "
                                  + "java_lazy_holder or java_memoize_field") String pattern,
                          @Option(longName = "dry-run", description = "show the rewrite and its proof; change nothing") boolean dryRun,
-                         @Option(longName = "runs", defaultValue = "11", description = "pairs of fresh-process loads at the load-time test's first look (up to 4x as many while it cannot decide)") Integer runs,
+                         @Option(longName = "runs", defaultValue = "11", description = "pairs of fresh-process loads at the load-time test's planned look (an early look at 0.6x may decide sooner; up to 4x as many while it cannot decide)") Integer runs,
                          @Option(longName = "json", description = "print JSON on stdout") boolean json) {
         if (name == null || name.isBlank()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "name one agent: optimize AGENT [--pattern P] [--dry-run]");
