@@ -1,11 +1,13 @@
 package io.fleetshell.testing;
 
-import io.fleetshell.engine.inventory.SshAccess;
+import io.fleetshell.engine.host.SshAccess;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
+import io.fleetshell.engine.host.SshAccess;
+
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;

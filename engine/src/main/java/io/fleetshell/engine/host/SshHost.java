@@ -1,7 +1,6 @@
 package io.fleetshell.engine.host;
 
 import io.fleetshell.engine.Checksums;
-import io.fleetshell.engine.inventory.SshAccess;
 import io.fleetshell.engine.process.CannotStartException;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;

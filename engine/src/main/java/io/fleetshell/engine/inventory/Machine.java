@@ -1,5 +1,7 @@
 package io.fleetshell.engine.inventory;
 
+import io.fleetshell.engine.host.SshAccess;
+
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -12,7 +14,7 @@ import java.util.Map;
  * @param environment environment variables from {@code global_settings.environment}, expanded
  * @param healthCheck health-check settings from {@code global_settings}, as written
  * @param ssh         how the machine is reached when it is not this computer, or null: it is this computer
- *                    ({@code io.fleetshell.engine.host.Hosts} turns it into the machine's transport); the fleet
+ *                    ({@code io.fleetshell.engine.inventory.Hosts} turns it into the machine's transport); the fleet
  *                    root and the interpreter are then paths on that host
  */
 public record Machine(String name, Path fleetRoot, String python, Map<String, String> environment,

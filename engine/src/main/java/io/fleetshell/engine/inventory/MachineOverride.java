@@ -1,5 +1,7 @@
 package io.fleetshell.engine.inventory;
 
+import io.fleetshell.engine.host.SshAccess;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;

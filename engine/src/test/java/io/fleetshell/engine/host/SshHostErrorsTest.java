@@ -1,7 +1,7 @@
 package io.fleetshell.engine.host;
 
 import io.fleetshell.engine.FleetHome;
-import io.fleetshell.engine.inventory.SshAccess;
+import io.fleetshell.engine.host.SshAccess;
 import io.fleetshell.engine.process.CannotStartException;
 import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.testing.Ports;

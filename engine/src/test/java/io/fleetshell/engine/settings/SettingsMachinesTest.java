@@ -3,7 +3,7 @@ package io.fleetshell.engine.settings;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.MachineOverride;
-import io.fleetshell.engine.inventory.SshAccess;
+import io.fleetshell.engine.host.SshAccess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,9 +1,11 @@
-package io.fleetshell.engine.host;
+package io.fleetshell.engine.inventory;
 
 import io.fleetshell.engine.FleetHome;
-import io.fleetshell.engine.inventory.Machine;
-import io.fleetshell.engine.inventory.MachineOverride;
-import io.fleetshell.engine.inventory.SshAccess;
+import io.fleetshell.engine.host.Host;
+import io.fleetshell.engine.host.LocalHost;
+import io.fleetshell.engine.host.SshHost;
+
+import io.fleetshell.engine.host.SshAccess;
 
 import java.util.Map;
 import java.util.Objects;

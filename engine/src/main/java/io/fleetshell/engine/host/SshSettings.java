@@ -1,4 +1,4 @@
-package io.fleetshell.engine.inventory;
+package io.fleetshell.engine.host;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;

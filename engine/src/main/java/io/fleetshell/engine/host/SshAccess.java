@@ -1,4 +1,4 @@
-package io.fleetshell.engine.inventory;
+package io.fleetshell.engine.host;
 
 import java.nio.file.Path;
 import java.util.Map;
