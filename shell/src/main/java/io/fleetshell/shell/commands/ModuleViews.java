@@ -114,7 +114,9 @@ public class ModuleViews {
         if (!r.imports().isEmpty()) {
             TextTable table = new TextTable("LINE", "IMPORT", "VERDICT", "MS, ALL AGENTS", "REASON").note("REASON");
             r.imports().forEach(i -> table.row(i.fact().span().line(), i.fact().text(), i.verdictWord(),
-                    i.totalMillis() == null ? "not profiled" : "%.1f".formatted(i.totalMillis()), i.explain()));
+                    i.totalMillis() == null ? "not profiled" : "%.1f".formatted(i.totalMillis()), i.explain()
+                            + (i.loadedAnyway().isEmpty() ? "" : " 0 ms in %s: another import loads it anyway."
+                            .formatted(String.join(", ", i.loadedAnyway().stream().map(AgentId::toString).toList())))));
             out.println("");
             out.table(table);
         }
@@ -171,10 +173,11 @@ public class ModuleViews {
         }
     }
 
-    record ImportJson(int line, String statement, String verdict, String reason, Double totalMs, List<CostJson> perAgent) {
+    record ImportJson(int line, String statement, String verdict, String reason, Double totalMs, List<CostJson> perAgent,
+                      List<String> loadedAnyway) {
         static ImportJson of(ModuleImport i) {
             return new ImportJson(i.fact().span().line(), i.fact().text(), i.verdictWord(), i.explain(), i.totalMillis(),
-                    i.costs().stream().map(CostJson::of).toList());
+                    i.costs().stream().map(CostJson::of).toList(), i.loadedAnyway().stream().map(AgentId::toString).toList());
         }
     }
 

@@ -139,6 +139,29 @@ public final class ImportGraph {
         return edgesFrom.getOrDefault(file.toAbsolutePath().normalize(), List.of());
     }
 
+    /**
+     * Whether the agent loads the module at start-up (through module-level imports only) without the given import
+     * statements: what deferring those statements cannot take off its start-up, since another import loads it anyway.
+     */
+    public boolean loadsEagerlyWithout(Agent agent, FleetModule module, Set<ImportEdge> without) {
+        Deque<Path> queue = new ArrayDeque<>(List.of(script(agent)));
+        Set<Path> seen = new LinkedHashSet<>(queue);
+        while (!queue.isEmpty()) {
+            for (ImportEdge edge : edgesFrom.getOrDefault(queue.removeFirst(), List.of())) {
+                if (!edge.atModuleLevel() || without.contains(edge)) {
+                    continue;
+                }
+                if (edge.target().file().equals(module.file())) {
+                    return true;
+                }
+                if (seen.add(edge.target().file())) {
+                    queue.addLast(edge.target().file());
+                }
+            }
+        }
+        return false;
+    }
+
     /** The analysis helper's facts of an agent's script or an own module, when it was analyzed. */
     public Optional<FileFacts> facts(Path file) {
         return Optional.ofNullable(facts.get(file.toAbsolutePath().normalize()));
