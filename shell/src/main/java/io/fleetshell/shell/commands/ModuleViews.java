@@ -62,6 +62,12 @@ public class ModuleViews {
     /** {@code score --modules}: the fleet's own modules, costliest deferrable imports first. */
     void ranking(Inventory inventory, Integer top, boolean json) {
         ImportGraph graph = graph(inventory);
+        long remote = inventory.agents().stream().filter(a -> a.language() == io.fleetshell.engine.inventory.Language.PYTHON)
+                .filter(a -> inventory.machine(a.machine()).map(m -> m.ssh() != null).orElse(false)).count();
+        if (remote > 0) {
+            session.output().warn(("%d Python agent%s on machines reached over SSH %s not in the import graph: it reads the "
+                    + "files on this computer.").formatted(remote, remote == 1 ? "" : "s", remote == 1 ? "is" : "are"));
+        }
         List<ModuleReport> reports = ModuleReports.all(graph, profiles(graph));
         List<ModuleReport> shown = top == null ? reports : reports.stream().limit(top).toList();
         Output out = session.output();
