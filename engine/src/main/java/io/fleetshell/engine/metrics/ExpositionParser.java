@@ -26,6 +26,8 @@ public final class ExpositionParser {
 
     private final ExpositionFormat format;
     private final Map<String, Family> families = new LinkedHashMap<>();
+    /** One map for every sample's labels: {@link Sample} keeps a copy, so the parser need not allocate one per line. */
+    private final Map<String, String> labelBuffer = new LinkedHashMap<>();
     private Family current;
     private String line;
     private int lineNumber;
@@ -176,13 +178,14 @@ public final class ExpositionParser {
     private void sample() {
         int nameColumn = pos;
         String name = metricName();
-        Map<String, String> labels = new LinkedHashMap<>();
+        Map<String, String> labels = labelBuffer;
+        labels.clear();
         int afterName = pos;
         if (format == ExpositionFormat.TEXT) {
             skipBlanks(); // the text format allows blanks between the name and its labels
         }
         if (pos < line.length() && line.charAt(pos) == '{') {
-            labels = labels();
+            labels = labels(labelBuffer);
         } else {
             pos = afterName;
         }
@@ -258,8 +261,9 @@ public final class ExpositionParser {
         }
     }
 
-    private Map<String, String> labels() {
-        Map<String, String> labels = new LinkedHashMap<>();
+    /** Reads a label set into {@code labels} (cleared first) and returns it. */
+    private Map<String, String> labels(Map<String, String> labels) {
+        labels.clear();
         pos++; // '{'
         while (true) {
             skipBlanks();
@@ -291,6 +295,18 @@ public final class ExpositionParser {
 
     private String quoted() {
         expect('"');
+        int start = pos;
+        // Most values have no escape: one substring, no builder (a watch cycle reads ~200,000 label values).
+        for (int i = start; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '"') {
+                pos = i + 1;
+                return line.substring(start, i);
+            }
+            if (c == '\\') {
+                break;
+            }
+        }
         StringBuilder value = new StringBuilder();
         while (pos < line.length()) {
             char c = line.charAt(pos);
@@ -325,7 +341,7 @@ public final class ExpositionParser {
             throw error("expected an exemplar ('# {labels} value') or the end of the line");
         }
         pos += 2;
-        labels();
+        labels(new LinkedHashMap<>());
         requireBlank("between the exemplar's labels and its value");
         value(token(), "exemplar value");
         if (pos < line.length()) {

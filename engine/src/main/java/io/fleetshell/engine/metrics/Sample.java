@@ -12,7 +12,7 @@ import java.util.Map;
 public record Sample(String name, Map<String, String> labels, double value, Long timestampMillis) {
 
     public Sample {
-        labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+        labels = labels.isEmpty() ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(labels));
     }
 
     public String label(String name) {
