@@ -24,6 +24,13 @@ public final class ExpositionParser {
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private static final Pattern INTEGER = Pattern.compile("-?\\d+");
 
+    /**
+     * Names and label values seen recently, shared by every parse (scrapes run on many threads: a lost or torn-free
+     * racy write only costs a miss, and a String is safe to publish so). Across 1,000 agents' scrapes the same few
+     * hundred strings recur; sharing them keeps a watch's retained expositions small and their hashes computed once.
+     */
+    private static final String[] RECENT = new String[1 << 13];
+
     private final ExpositionFormat format;
     private final Map<String, Family> families = new LinkedHashMap<>();
     /** One map for every sample's labels: {@link Sample} keeps a copy, so the parser need not allocate one per line. */
@@ -301,7 +308,7 @@ public final class ExpositionParser {
             char c = line.charAt(i);
             if (c == '"') {
                 pos = i + 1;
-                return line.substring(start, i);
+                return shared(start, i);
             }
             if (c == '\\') {
                 break;
@@ -449,7 +456,24 @@ public final class ExpositionParser {
         if (pos == start) {
             throw error("expected " + what + (pos < line.length() ? ", found '" + line.charAt(pos) + "'" : ", found the end of the line"));
         }
-        return line.substring(start, pos);
+        return shared(start, pos);
+    }
+
+    /** {@code line.substring(start, end)}, or an equal string from {@link #RECENT}. */
+    private String shared(int start, int end) {
+        int h = 0;
+        for (int i = start; i < end; i++) {
+            h = 31 * h + line.charAt(i);
+        }
+        int slot = (h ^ (h >>> 13)) & (RECENT.length - 1);
+        String known = RECENT[slot];
+        int length = end - start;
+        if (known != null && known.length() == length && line.regionMatches(start, known, 0, length)) {
+            return known;
+        }
+        String fresh = line.substring(start, end);
+        RECENT[slot] = fresh;
+        return fresh;
     }
 
     private String token() {
