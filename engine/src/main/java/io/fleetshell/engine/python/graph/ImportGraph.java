@@ -146,8 +146,8 @@ public final class ImportGraph {
 
     /**
      * The own module a user names: a dotted name ({@code common.base_agent}) or a path ({@code common/base_agent.py},
-     * relative to a fleet root or absolute; a package directory stands for its {@code __init__.py}). Empty when no
-     * agent loads such a module.
+     * relative to a fleet root or absolute; a package directory stands for its {@code __init__.py}; a dotted name no
+     * agent imports by is also read as a path under the fleet root). Empty when no agent loads such a module.
      *
      * @throws FleetshellException {@link ErrorCode#BAD_INPUT} when a dotted name names several files (different
      *                             import roots); the message lists their paths, which are unambiguous
@@ -161,6 +161,12 @@ public final class ImportGraph {
             return byPath(text);
         }
         List<FleetModule> named = modules.values().stream().filter(m -> m.name().equals(text)).toList();
+        if (named.isEmpty()) {
+            // the dotted form of a path under the fleet root, e.g. main_pc_code.agents.helpers for a module the agents
+            // import by a shorter name (found beside their scripts)
+            String path = text.replace('.', '/');
+            return byPath(path + ".py").or(() -> byPath(path + "/__init__.py"));
+        }
         if (named.size() > 1) {
             throw new FleetshellException(ErrorCode.BAD_INPUT,
                     "Module '%s' names %d files the agents import: %s. Give the path of the one you mean instead."
