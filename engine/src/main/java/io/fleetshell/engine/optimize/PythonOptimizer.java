@@ -235,12 +235,70 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
                 base.put(MemoizePureFunctions.OPTION_CALL_COUNTS_FAILED, replay.failure());
             }
         }
-        // after a rewrite the patterns still report lines of the original, through the line map
-        PatternChain<FileFacts> chain = new PatternChain<>(bytes -> analyzeBytes(python, script, bytes, ownPaths(machine)), bytes -> Arrays.equals(bytes, original)
+        FileRewrite chained = chain(machine, agent.id().toString(), script, original, current, version, base, patterns, ownPaths(machine));
+        Rewrite combined = chained.rewrite();
+        Map<String, Applicability> applicability = chained.applicability();
+        List<List<String>> deferred = List.of(chained.deferredNames());
+        List<String> removed = chained.removedNames();
+        Proof proof = null;
+        if (prover != null && combined.changes()) {
+            ProfileTarget target = new ProfileTarget(agent.id(), script, python, machine.fleetRoot(), machine.environment());
+            proof = prover.prove(new Prover.Subject(target, combined, deferred.getFirst(), removed, agent.commands().test(), requests));
+        }
+        return new Optimization(agent, python, version, applicability, combined, deferred.getFirst(), removed, proof);
+    }
+
+    /**
+     * What the patterns made of one file, before any proof.
+     *
+     * @param version       the interpreter's version the patterns wrote for
+     * @param applicability what each pattern said, in the order run
+     * @param rewrite       the combined rewrite
+     * @param deferredNames what lazy_loading defers, as attribute paths from the module
+     * @param removedNames  module-level names dependency_reduction removes
+     */
+    public record FileRewrite(String version, Map<String, Applicability> applicability, Rewrite rewrite, List<String> deferredNames,
+                              List<String> removedNames) {
+        public FileRewrite {
+            applicability = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(applicability));
+            deferredNames = List.copyOf(deferredNames);
+            removedNames = List.copyOf(removedNames);
+        }
+    }
+
+    /**
+     * Runs the patterns on a module of the fleet's own code that several agents import (issue 14), the way
+     * {@link #optimize} runs them on an agent's script: the same analysis under the machine's interpreter, the same
+     * module kinds, the same byte-exact edits and notes. {@code options} add to what the patterns are told (what the
+     * module's importers read through it, where the lazy helper lives). Reads the file; writes nothing; proves nothing.
+     *
+     * @throws FleetshellException {@link ErrorCode#BAD_INPUT} when the file does not parse, with file:line
+     */
+    public FileRewrite rewriteModule(Machine machine, Path file, List<Pattern<FileFacts>> patterns, Map<String, String> options) {
+        String python = machine.python();
+        byte[] original = read(machine, file);
+        List<Path> own = new ArrayList<>(ownPaths(machine));
+        own.add(machine.fleetRoot().toAbsolutePath().normalize());
+        FileFacts current = analyze(python, file, own);
+        if (!current.parsed()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s: %s. The module is not optimized until it parses under %s; nothing was changed."
+                    .formatted(file, current.error().line(), current.error(), python));
+        }
+        String version = versions.computeIfAbsent(python, facts::version);
+        Map<String, String> base = new LinkedHashMap<>(options);
+        base.put(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, file, current));
+        return chain(machine, file.toString(), file, original, current, version, base, patterns, own);
+    }
+
+    /** The patterns in turn; after a rewrite they still report lines of the original, through the line map. */
+    private FileRewrite chain(Machine machine, String name, Path file, byte[] original, FileFacts current, String version,
+                              Map<String, String> base, List<Pattern<FileFacts>> patterns, List<Path> own) {
+        String python = machine.python();
+        PatternChain<FileFacts> chain = new PatternChain<>(bytes -> analyzeBytes(python, file, bytes, own), bytes -> Arrays.equals(bytes, original)
                 ? base : withLineMap(base, LineMap.between(original, bytes)), true);
         List<List<String>> deferred = new ArrayList<>(List.of(List.of()));
         List<String> removed = new ArrayList<>();
-        PatternChain.Result chained = chain.apply(agent.id().toString(), script, original, current, version, patterns, (pattern, input, rewrite) -> {
+        PatternChain.Result chained = chain.apply(name, file, original, current, version, patterns, (pattern, input, rewrite) -> {
             if (pattern instanceof DeferHeavyImports lazy) {
                 deferred.set(0, lazy.deferredNames(input));
             }
@@ -248,14 +306,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
                 removed.addAll(dead.removedNames(input));
             }
         });
-        Rewrite combined = chained.rewrite();
-        Map<String, Applicability> applicability = chained.applicability();
-        Proof proof = null;
-        if (prover != null && combined.changes()) {
-            ProfileTarget target = new ProfileTarget(agent.id(), script, python, machine.fleetRoot(), machine.environment());
-            proof = prover.prove(new Prover.Subject(target, combined, deferred.getFirst(), removed, agent.commands().test(), requests));
-        }
-        return new Optimization(agent, python, version, applicability, combined, deferred.getFirst(), removed, proof);
+        return new FileRewrite(version, chained.applicability(), chained.rewrite(), deferred.getFirst(), removed);
     }
 
     private static Map<String, String> withLineMap(Map<String, String> base, String lineMap) {

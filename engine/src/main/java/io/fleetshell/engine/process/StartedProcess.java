@@ -14,11 +14,13 @@ public final class StartedProcess implements AutoCloseable {
 
     private final ChildProcess<Void> child;
     private final Runnable cleanup;
+    private final ProcessRun.BeforeStop beforeStop;
     private boolean stopped;
 
-    StartedProcess(ChildProcess<Void> child, Runnable cleanup) {
+    StartedProcess(ChildProcess<Void> child, Runnable cleanup, ProcessRun.BeforeStop beforeStop) {
         this.child = child;
         this.cleanup = cleanup;
+        this.beforeStop = beforeStop;
     }
 
     public long pid() {
@@ -48,6 +50,13 @@ public final class StartedProcess implements AutoCloseable {
             return false;
         }
         stopped = true;
+        if (beforeStop != null && child.process().isAlive()) {
+            beforeStop.stop(grace);
+        }
+        return stopLocally(grace);
+    }
+
+    private boolean stopLocally(Duration grace) {
         try {
             return child.stop(grace);
         } finally {
