@@ -5,8 +5,8 @@ loads it must perform.
 
 Each demo Python agent (or the ones named) is optimized with `./fleetshell optimize AGENT --dry-run --json` in a
 throw-away FLEETSHELL_HOME holding the demo fleet. The peer, run right after each optimize (so a noisy neighbour
-hurts both alike), is the same number of fresh-process loads of the same file that the proof performed, each one
-`python -c` running the agent's file without its `__main__` block, with the interpreter the fleet root resolves to
+hurts both alike), is the same number of fresh-process loads of the files that the proof performed (the original and the
+rewrite, from the proof's diff, as many of each), each one `python -c` running the file without its `__main__` block, with the interpreter the fleet root resolves to
 (its `sys.executable`, not a pyenv shim) and from the fleet root: 2 per pair of the load-time check (the pairs come
 from the proof's evidence), its 2 warm-ups, and the 3 loads of the `loads`/`same loaded state` checks. The ratio
 optimize / loads is the proof's overhead over its physical limit; the target is <= 3 for each agent and a median
@@ -53,10 +53,20 @@ def resolved_python(root):
     return out.stdout.strip()
 
 
-def loads(python, root, script, count):
-    """Wall seconds of `count` fresh-process loads of the script, one after another."""
+def rewrite_beside(script, diff):
+    """The rewrite the proof loaded, as a hidden sibling of the agent's file (where the proof loads it from)."""
+    sibling = script.with_name("." + script.name + ".b10-rewrite.py")
+    out = subprocess.run(["patch", "--batch", "--forward", "--quiet", "-o", str(sibling), str(script)], input=diff, text=True,
+                         capture_output=True)
+    if out.returncode != 0:
+        sys.exit("cannot apply the proof's diff to %s: %s" % (script, out.stdout + out.stderr))
+    return sibling
+
+
+def loads(python, root, scripts):
+    """Wall seconds of one fresh-process load of each script, one after another."""
     start = time.perf_counter()
-    for _ in range(count):
+    for script in scripts:
         subprocess.run([python, "-c", LOAD, str(script)], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
 
@@ -75,7 +85,7 @@ def one(env, agent, runs):
     starts = [name for name in checks if name not in ("compiles", "no new undefined name", "loads", "same module names",
                                                       "same loaded state", "load time", "agent tests")]
     return {"agent": agent, "optimize_s": took, "pairs": pairs, "loads": performed, "load_average": load_avg,
-            "checks": {n: c["outcome"] for n, c in checks.items()}, "start_checks": starts}
+            "checks": {n: c["outcome"] for n, c in checks.items()}, "start_checks": starts, "diff": result.get("diff") or ""}
 
 
 def main():
@@ -108,7 +118,17 @@ def main():
                 script = Path(known[name]["script"]) if name in known and known[name].get("script") else None
                 if script is not None and not script.is_absolute():
                     script = root / script
-                run["loads_s"] = loads(python, root, script, run["loads"]) if run["loads"] and script else 0.0
+                run["loads_s"] = 0.0
+                if run["loads"] and script and run["diff"]:
+                    # as the proof loads them: the original 3 times and the rewrite once outside the pairs, each once per pair
+                    rewritten = rewrite_beside(script, run["diff"])
+                    try:
+                        timed = [script, rewritten, script, script, rewritten] if "loads" in run["checks"] else []
+                        timed += [script, rewritten] * ((run["loads"] - len(timed)) // 2)
+                        run["loads_s"] = loads(python, root, timed)
+                    finally:
+                        rewritten.unlink()
+                run.pop("diff")
                 run["ratio"] = run["optimize_s"] / run["loads_s"] if run["loads_s"] else None
                 runs.append(run)
                 note = "nothing to prove" if not run["checks"] else (
