@@ -97,6 +97,16 @@ def report(first, last, done, load_avg):
                                                                sum(r["end"] - r["start"] for r in rows)))
     print("    not counted above: spawn + shim before each interpreter ran, %.2f s in all" % shim)
     rest = total - children
+    gaps, reach, previous = [], first, "start"
+    for r in sorted(done, key=lambda r: r["start"]):
+        if r["start"] > reach:
+            gaps.append((r["start"] - reach, reach - first, previous, r["kind"]))
+        if r["end"] > reach:
+            reach, previous = r["end"], r["kind"]
+    if last > reach:
+        gaps.append((last - reach, reach - first, previous, "end"))
+    for length, at, before_kind, after_kind in sorted(gaps, reverse=True)[:5]:
+        print("    longest stretches without a child: %6.2f s at %7.2f s, after %s, before %s" % (length, at, before_kind, after_kind))
     print("  rest (no load or start running):           %6.2f s  %3.0f %%  (target <= 50 %%)" % (rest, 100 * rest / total))
     return {"total": total, "children": children, "rest": rest}
 

@@ -44,7 +44,7 @@ def fleetshell(env, *args, check=True):
 def python_agents(env):
     rows = json.loads(fleetshell(env, "inventory", "list", "--json").stdout)
     rows = rows if isinstance(rows, list) else rows.get("agents", [])
-    return [r for r in rows if str(r.get("language", "python")).lower() == "python" and r.get("script_status") == "found"
+    return [r for r in rows if str(r.get("language", "python")).lower() == "python" and r.get("script") and Path(r["script"]).is_file()
             and not r.get("infrastructure", False)]
 
 
@@ -74,8 +74,13 @@ def loads(python, root, scripts):
 def one(env, agent, runs):
     load_avg = os.getloadavg()[0]
     start = time.perf_counter()
-    out = fleetshell(env, "optimize", agent, "--dry-run", "--json", "--runs", str(runs))
+    out = fleetshell(env, "optimize", agent, "--dry-run", "--json", "--runs", str(runs), check=False)
     took = time.perf_counter() - start
+    if out.returncode == 2:  # the demo's agent with a syntax error, on purpose: nothing to prove
+        return {"agent": agent, "optimize_s": took, "pairs": 0, "loads": 0, "load_average": load_avg, "checks": {},
+                "start_checks": [], "diff": "", "refused": out.stderr.strip().splitlines()[-1][:160]}
+    if out.returncode not in (0, 1):
+        sys.exit("optimize %s failed (%d): %s" % (agent, out.returncode, out.stderr[-2000:]))
     result = json.loads(out.stdout)
     proof = result.get("proof") or {}
     checks = {c["name"]: c for c in proof.get("checks", [])}
@@ -131,7 +136,7 @@ def main():
                 run.pop("diff")
                 run["ratio"] = run["optimize_s"] / run["loads_s"] if run["loads_s"] else None
                 runs.append(run)
-                note = "nothing to prove" if not run["checks"] else (
+                note = run["refused"] if "refused" in run else "nothing to prove" if not run["checks"] else (
                     "also starts the agent: " + ", ".join(run["start_checks"]) if run["start_checks"] else "")
                 print("%-22s %7.2fs %6d %6d %8.2fs %7s %6.2f  %s" % (name, run["optimize_s"], run["pairs"], run["loads"], run["loads_s"],
                                                                     "%.2f" % run["ratio"] if run["ratio"] else "-", run["load_average"], note),
