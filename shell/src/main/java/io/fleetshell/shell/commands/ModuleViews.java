@@ -130,12 +130,12 @@ public class ModuleViews {
         out.println("imported by:");
         r.importers().stream().map(e -> "  %s:%d %s%s".formatted(e.importer(), e.line(), e.fact().text(), e.atModuleLevel() ? "" : " (inside a function)"))
                 .distinct().forEach(out::println);
-        out.println("dependents: " + String.join(", ", r.dependents().stream().map(AgentId::toString).toList()));
+        out.println(TextTable.wrap("dependents: ", String.join(", ", r.dependents().stream().map(AgentId::toString).toList()), out.width()));
         if (!r.notProfiled().isEmpty()) {
-            out.println("not profiled: " + String.join(", ", r.notProfiled().stream().map(AgentId::toString).toList()));
+            out.println(TextTable.wrap("not profiled: ", String.join(", ", r.notProfiled().stream().map(AgentId::toString).toList()), out.width()));
         }
         if (!r.cumulative().isEmpty()) {
-            out.println("samples: " + String.join("; ", r.cumulative().stream().map(ImportCost::source).toList()));
+            out.println(TextTable.wrap("samples: ", String.join("; ", r.cumulative().stream().map(ImportCost::source).toList()), out.width()));
         }
         out.info("score %s --json gives each figure per agent with the baseline and runs it is the median of.".formatted(name));
     }
