@@ -98,9 +98,9 @@ public final class ModuleReports {
                     }
                     if (loaded.isPresent() && graph.loadsEagerlyWithout(agent, loaded.get(), statement)) {
                         anyway.add(agent.id());
-                        costs.add(cost(agent.id(), p, module, sample -> 0L));
+                        costs.add(cost(agent.id(), p, sample -> 0L));
                     } else {
-                        costs.add(cost(agent.id(), p, module, sample -> importMicros(sample, module, verdict.fact())));
+                        costs.add(cost(agent.id(), p, sample -> importMicros(sample, module, verdict.fact())));
                     }
                 }
                 imports.add(new ModuleImport(verdict.fact(), verdict, read, costs, anyway));
@@ -110,15 +110,60 @@ public final class ModuleReports {
         List<ImportCost> cumulative = new ArrayList<>();
         measured.forEach((agent, p) -> {
             if (p.profile().samples().stream().filter(LoadSample::ok).anyMatch(s -> node(s, module.name()) != null)) {
-                self.add(cost(agent, p, module, s -> node(s, module.name()) == null ? 0 : node(s, module.name()).selfMicros()));
-                cumulative.add(cost(agent, p, module, s -> node(s, module.name()) == null ? 0 : node(s, module.name()).cumulativeMicros()));
+                self.add(cost(agent, p, s -> node(s, module.name()) == null ? 0 : node(s, module.name()).selfMicros()));
+                cumulative.add(cost(agent, p, s -> node(s, module.name()) == null ? 0 : node(s, module.name()).cumulativeMicros()));
             }
         });
         return new ModuleReport(module, dependents.stream().map(Agent::id).toList(), notProfiled, graph.importersOf(module), imports,
                 self, cumulative, error);
     }
 
-    private static ImportCost cost(AgentId agent, Profiled p, FleetModule module, Function<LoadSample, Long> micros) {
+    /**
+     * A module outside the fleet's own code by its dotted name: who imports it directly (static facts) and what it
+     * costs the profiled agents that load it; empty when no analyzed file imports it and no profiled load contains it,
+     * or when it is one of the fleet's own modules.
+     */
+    public static Optional<ExternalModuleReport> external(ImportGraph graph, String module, Function<Agent, Profiled> profiles) {
+        if (graph.modules().stream().anyMatch(m -> m.name().equals(module))) {
+            return Optional.empty();
+        }
+        List<ExternalModuleReport.Importer> importers = new ArrayList<>();
+        Set<java.nio.file.Path> importing = new LinkedHashSet<>();
+        graph.analyzed().forEach((file, facts) -> facts.imports().stream()
+                .filter(f -> f.level() == 0 && !f.typeChecking())
+                .filter(f -> f.module().equals(module) || (f.kind() == ImportFact.Kind.FROM && (f.module() + "." + f.name()).equals(module)))
+                .forEach(f -> {
+                    importers.add(new ExternalModuleReport.Importer(file, f.span().line(), f.text(), f.atModuleLevel()));
+                    importing.add(file);
+                }));
+        List<AgentId> dependents = graph.agents().stream()
+                .filter(a -> importing.contains(a.script().path().toAbsolutePath().normalize())
+                        || graph.modulesOf(a).stream().anyMatch(m -> importing.contains(m.file())))
+                .map(Agent::id).toList();
+        List<AgentId> loadedBy = new ArrayList<>();
+        List<ImportCost> self = new ArrayList<>();
+        List<ImportCost> cumulative = new ArrayList<>();
+        for (Agent agent : graph.agents()) {
+            Profiled p = profiles.apply(agent);
+            if (p == null || !p.profile().loaded()) {
+                continue;
+            }
+            List<LoadSample> loading = p.profile().samples().stream().filter(s -> s.ok() && node(s, module) != null).toList();
+            if (loading.isEmpty()) {
+                continue;
+            }
+            loadedBy.add(agent.id());
+            Profiled only = new Profiled(new AgentProfile(p.profile().target(), loading), p.version());
+            self.add(cost(agent.id(), only, s -> node(s, module).selfMicros()));
+            cumulative.add(cost(agent.id(), only, s -> node(s, module).cumulativeMicros()));
+        }
+        if (importers.isEmpty() && loadedBy.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ExternalModuleReport(module, dependents, loadedBy, importers, self, cumulative));
+    }
+
+    private static ImportCost cost(AgentId agent, Profiled p, Function<LoadSample, Long> micros) {
         List<LoadSample> ok = p.profile().samples().stream().filter(LoadSample::ok).toList();
         double median = Stats.of(ok.stream().map(s -> micros.apply(s) / 1000.0).toList()).median();
         return new ImportCost(agent, p.version(), ok.stream().map(LoadSample::run).toList(), median);

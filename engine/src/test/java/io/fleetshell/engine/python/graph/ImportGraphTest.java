@@ -254,4 +254,15 @@ class ImportGraphTest {
         assertThat(ModuleReports.all(graph, agent -> agent.equals(alpha) ? new ModuleReports.Profiled(profile, 3) : null).getFirst()
                 .module().name()).isEqualTo("common.base_agent");
     }
+
+    @Test
+    void aModuleOutsideTheFleetsOwnCodeListsItsImportersAndTheAgentsWhoseFilesImportIt() {
+        ExternalModuleReport json = ModuleReports.external(graph, "json", agent -> null).orElseThrow();
+        assertThat(json.importers()).extracting(i -> fleet.relativize(i.file()) + ":" + i.line() + " " + i.statement())
+                .containsExactlyInAnyOrder("main_pc_code/agents/gamma.py:1 import json", "common/base_agent.py:3 import json");
+        assertThat(json.dependents()).extracting(Object::toString).containsExactly("mainpc/Alpha", "mainpc/Delta", "mainpc/Gamma");
+        assertThat(json.loadedBy()).isEmpty();
+        assertThat(ModuleReports.external(graph, "common.base_agent", agent -> null)).isEmpty();
+        assertThat(ModuleReports.external(graph, "numpy", agent -> null)).isEmpty();
+    }
 }
