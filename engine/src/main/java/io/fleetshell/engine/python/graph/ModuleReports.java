@@ -11,6 +11,7 @@ import io.fleetshell.engine.python.analysis.FileFacts;
 import io.fleetshell.engine.python.analysis.ImportFact;
 import io.fleetshell.engine.python.analysis.ImportVerdict;
 import io.fleetshell.engine.python.analysis.Use;
+import io.fleetshell.engine.python.pattern.ImporterReads;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -25,8 +26,9 @@ import java.util.function.Function;
  * deferrable when its own body allows it ({@link DeferrableImports}, LAZY_IMPORTS.md rules 1-5) and no importer
  * reads, through the module, something that needs it (LAZY_IMPORTS.md, "Shared modules"):
  * <ul>
- *   <li>{@code from M import x} where {@code x} is the name the import binds (a re-export): the importer would get
- *       a stand-in for the module, wherever that statement sits;</li>
+ *   <li>{@code from M import x} where {@code x} is the name the import binds (a re-export), with {@code x} used while
+ *       the importer loads or from its {@code __main__} block (a re-export read only later keeps the binding, which a
+ *       deferred import keeps too, rule 2);</li>
  *   <li>{@code from M import *}: the names in M's {@code __all__} (every public name, where no import is listed
  *       there) are read while the importer loads;</li>
  *   <li>the module object itself ({@code import M}, {@code from pkg import M}) read while the importer loads, or from
@@ -235,21 +237,56 @@ public final class ModuleReports {
         return parts.isEmpty() ? null : String.join(".", parts);
     }
 
+    /**
+     * What the module's importers read through it, in the form {@code lazy_loading} and {@code dependency_reduction}
+     * take for a shared module: each of its import-bound names an importer needs while it loads (with the reason, as
+     * {@code score MODULE} gives it), the names importers import from it otherwise, and where an importer binds the
+     * module itself.
+     */
+    public static ImporterReads importerReads(ImportGraph graph, FleetModule module) {
+        FileFacts facts = graph.facts(module.file()).filter(FileFacts::parsed).orElse(null);
+        if (facts == null) {
+            return ImporterReads.NONE;
+        }
+        Map<String, String> atImportTime = new java.util.LinkedHashMap<>();
+        for (ImportFact imported : facts.moduleLevelImports()) {
+            if (imported.bound() != null) {
+                readThrough(graph, module, facts, imported).ifPresent(read -> atImportTime.putIfAbsent(imported.bound(), read.explain()));
+            }
+        }
+        Set<String> bound = new LinkedHashSet<>(facts.moduleLevelImports().stream().map(ImportFact::bound).filter(java.util.Objects::nonNull).toList());
+        Map<String, String> later = new java.util.LinkedHashMap<>();
+        String whole = null;
+        for (ImportEdge edge : graph.importersOf(module)) {
+            ImportFact f = edge.fact();
+            if (readsFrom(graph, module, edge)) {
+                if (f.name() != null && bound.contains(f.name()) && !atImportTime.containsKey(f.name())) {
+                    later.putIfAbsent(f.name(), edge.where());
+                }
+            } else if (whole == null) {
+                whole = edge.where();
+            }
+        }
+        return new ImporterReads(atImportTime, later, whole);
+    }
+
+    /** Whether the edge reads names from the module ({@code from M import x}) rather than binding the module itself. */
+    private static boolean readsFrom(ImportGraph graph, FleetModule module, ImportEdge edge) {
+        ImportFact f = edge.fact();
+        String fromModule = graph.moduleOf(edge.importer().toString()).map(m -> absolute(m, f)).orElse(f.level() == 0 ? f.module() : null);
+        return f.kind() == ImportFact.Kind.FROM && module.name().equals(fromModule);
+    }
+
     /** The first importer that needs the import while it loads, through the module; see the class comment. */
     private static Optional<ReadThrough> readThrough(ImportGraph graph, FleetModule module, FileFacts moduleFacts, ImportFact imported) {
         String bound = imported.bound();
         for (ImportEdge edge : graph.importersOf(module)) {
             ImportFact f = edge.fact();
             FileFacts importer = graph.facts(edge.importer()).orElse(null);
-            String fromModule = graph.moduleOf(edge.importer().toString()).map(m -> absolute(m, f)).orElse(f.level() == 0 ? f.module() : null);
-            boolean readsFrom = f.kind() == ImportFact.Kind.FROM && module.name().equals(fromModule);
+            boolean readsFrom = readsFrom(graph, module, edge);
             if (readsFrom && f.star() && readByStar(moduleFacts, bound)) {
                 return Optional.of(new ReadThrough(edge.importer(), edge.line(), "imports * from it, which reads `%s` while it loads"
                         .formatted(bound)));
-            }
-            if (readsFrom && bound.equals(f.name())) {
-                return Optional.of(new ReadThrough(edge.importer(), edge.line(),
-                        "imports `%s` from it (a re-export): deferred, the importer would get a stand-in, not the module".formatted(bound)));
             }
             if (importer == null || !edge.atModuleLevel() || f.bound() == null) {
                 continue;
@@ -260,6 +297,10 @@ public final class ModuleReports {
                 continue;
             }
             Use use = early.get();
+            if (readsFrom && bound.equals(f.name())) {
+                return Optional.of(new ReadThrough(edge.importer(), use.line(),
+                        "imports `%s` from it (a re-export, line %d) and uses it while it loads (%s)".formatted(bound, edge.line(), use.via())));
+            }
             if (!readsFrom) {
                 return Optional.of(new ReadThrough(edge.importer(), use.line(),
                         "reads the module `%s` itself (%s); which of its names it reads is not known".formatted(module.name(), use.via())));

@@ -12,6 +12,7 @@ import io.fleetshell.engine.profile.ImportTiming;
 import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.python.analysis.PythonFacts;
+import io.fleetshell.engine.python.pattern.ImporterReads;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,6 +87,7 @@ class ImportGraphTest {
                 from common.exports import *
                 from common.base_agent import json as codec
                 import common.model_zoo
+                ENCODER = codec.JSONEncoder
                 """);
         write("common/exports.py", """
                 import statistics
@@ -200,8 +202,14 @@ class ImportGraphTest {
         assertThat(importOf(base, "model_zoo").deferrable()).isTrue();
         // listed in __all__, but nobody imports * from common.base_agent: the binding stays, the import may be late
         assertThat(importOf(base, "decimal").deferrable()).isTrue();
-        // a re-export: Delta imports json from it
-        assertThat(importOf(base, "json").explain()).contains("delta.py:6 imports `json` from it (a re-export)");
+        // a re-export: Delta imports json from it and uses it while it loads
+        assertThat(importOf(base, "json").explain())
+                .contains("delta.py:8 imports `json` from it (a re-export, line 6) and uses it while it loads (module-level statement)");
+
+        ImporterReads reads = ModuleReports.importerReads(graph, graph.module("common.base_agent"));
+        assertThat(reads.atImportTime()).containsOnlyKeys("register", "json");
+        assertThat(reads.later()).isEmpty();
+        assertThat(reads.wholeModule()).isNull();
         assertThat(base.deferrable()).extracting(i -> i.fact().bound()).containsExactly("model_zoo", "decimal");
         assertThat(base.deferrableMillis()).as("nothing profiled: no figure").isNull();
         assertThat(base.notProfiled()).extracting(Object::toString).containsExactly("mainpc/Alpha", "mainpc/Delta");
