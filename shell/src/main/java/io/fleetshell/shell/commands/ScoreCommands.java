@@ -120,7 +120,7 @@ public class ScoreCommands {
      * Whether the argument names a module rather than an agent: no agent has that name, and it is dotted, a {@code .py}
      * file or a path whose first part is no machine ({@code mainpc/TutorAgent} is an agent's id).
      */
-    private static boolean namesModule(Inventory inventory, String name) {
+    static boolean namesModule(Inventory inventory, String name) {
         if (!inventory.find(AgentId.parse(name)).isEmpty()) {
             return false;
         }
