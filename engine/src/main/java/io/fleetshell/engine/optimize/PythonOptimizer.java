@@ -16,6 +16,7 @@ import io.fleetshell.engine.pattern.PatternChain;
 import io.fleetshell.engine.python.pattern.RemoveUnusedImports;
 import io.fleetshell.engine.python.pattern.MemoizePureFunctions;
 import io.fleetshell.engine.python.proof.AgentRuns;
+import io.fleetshell.engine.python.Interpreters;
 import io.fleetshell.engine.python.proof.CacheProof;
 import io.fleetshell.engine.python.proof.ReplayRequests;
 import io.fleetshell.engine.pattern.Rewrite;
@@ -70,6 +71,8 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     private final Prover prover;
     private final Path bytecodeCache;
     private final Map<String, String> versions = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Each machine's interpreter resolved once (not its pyenv shim): every load, proof and probe below starts that file. */
+    private final Interpreters interpreters = new Interpreters();
 
     /**
      * @param facts             the analysis runner
@@ -100,7 +103,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
 
     @Override
     public String runner(Agent agent, Machine machine) {
-        return machine.python();
+        return interpreters.of(machine);
     }
 
     @Override
@@ -144,7 +147,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         Map<AgentId, FileFacts> analyzed = new HashMap<>();
         byMachine.forEach((name, group) -> {
             Machine machine = inventory.machine(name).orElse(null);
-            String python = machine == null ? Machine.DEFAULT_PYTHON : machine.python();
+            String python = interpreters.of(machine);
             List<Path> files = group.stream().map(a -> a.script().path()).toList();
             List<FileFacts> results = facts.analyzeInParallel(python, files, sideEffectModules, ownPaths(machine),
                     Runtime.getRuntime().availableProcessors());
@@ -162,7 +165,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         List<ProfileTarget> targets = new ArrayList<>();
         for (Agent agent : agents) {
             Machine machine = inventory.machine(agent.machine()).orElseThrow();
-            ProfileTarget target = new ProfileTarget(agent.id(), agent.script().path(), machine.python(), machine.fleetRoot(),
+            ProfileTarget target = new ProfileTarget(agent.id(), agent.script().path(), interpreters.of(machine), machine.fleetRoot(),
                     machine.environment());
             targets.add(target);
             // the checksum says which script the samples measured: taken before, not after, the loads
@@ -192,7 +195,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write " + copy + " to prove the rewrite: " + e.getMessage(), e);
         }
         try {
-            ProfileTarget target = new ProfileTarget(agent.id(), copy, machine.python(), machine.fleetRoot(), machine.environment());
+            ProfileTarget target = new ProfileTarget(agent.id(), copy, interpreters.of(machine), machine.fleetRoot(), machine.environment());
             Proof proof = prover.prove(new Prover.Subject(target, new Rewrite(rewrite.pattern(), copy, rewrite.before(),
                     rewrite.after(), rewrite.notes()), hints.deferredNames(), hints.removedNames(), null, ReplayRequests.of(agent)));
             return proof.withoutSkipped(ProofCheck.AGENT_TESTS);
@@ -209,7 +212,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     public Optimization optimize(Agent agent, Machine machine, List<Pattern<FileFacts>> patterns) {
         Optimizable.require(agent, "script");
         Path script = agent.script().path();
-        String python = machine.python();
+        String python = interpreters.of(machine);
         byte[] original = read(machine, script);
         FileFacts current = analyze(python, script, ownPaths(machine));
         if (!current.parsed()) {
@@ -223,10 +226,14 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
                 && !MemoizePureFunctions.candidates(current).isEmpty()) {
             // the cache's benefit is measured before it is proposed: a replay of the agent's requests with call counting
             ProfileTarget target = new ProfileTarget(agent.id(), script, python, machine.fleetRoot(), machine.environment());
-            Map<String, MemoizePureFunctions.Measured> measured = new LinkedHashMap<>();
-            new CacheProof(new AgentRuns(Duration.ofSeconds(60))).measure(target, requests, MemoizePureFunctions.candidates(current))
-                    .forEach((name, c) -> measured.put(name, new MemoizePureFunctions.Measured(c.calls(), c.distinct(), c.totalMillis())));
-            base.put(MemoizePureFunctions.OPTION_CALL_COUNTS, MemoizePureFunctions.option(measured));
+            AgentRuns.Run replay = new CacheProof(new AgentRuns(Duration.ofSeconds(60))).measure(target, requests, MemoizePureFunctions.candidates(current));
+            if (replay.ok()) {
+                Map<String, MemoizePureFunctions.Measured> measured = new LinkedHashMap<>();
+                replay.counts().forEach((name, c) -> measured.put(name, new MemoizePureFunctions.Measured(c.calls(), c.distinct(), c.totalMillis())));
+                base.put(MemoizePureFunctions.OPTION_CALL_COUNTS, MemoizePureFunctions.option(measured));
+            } else {
+                base.put(MemoizePureFunctions.OPTION_CALL_COUNTS_FAILED, replay.failure());
+            }
         }
         FileRewrite chained = chain(machine, agent.id().toString(), script, original, current, version, base, patterns, ownPaths(machine));
         Rewrite combined = chained.rewrite();
@@ -355,7 +362,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
      * (a from-import of something that is not a submodule), {@code missing}. Packages above a dotted name are
      * imported by the probe (never the module itself), in its own process.
      */
-    private static String moduleKinds(Machine machine, Path script, FileFacts fileFacts) {
+    private String moduleKinds(Machine machine, Path script, FileFacts fileFacts) {
         Set<String> targets = new LinkedHashSet<>();
         for (ImportFact fact : fileFacts.moduleLevelImports()) {
             if (fact.level() == 0 && !fact.star() && !fact.future()) {
@@ -365,7 +372,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         if (targets.isEmpty()) {
             return "";
         }
-        List<String> command = new ArrayList<>(List.of(machine.python(), "-c", MODULE_KINDS, script.getParent().toString()));
+        List<String> command = new ArrayList<>(List.of(interpreters.of(machine), "-c", MODULE_KINDS, script.getParent().toString()));
         command.addAll(targets);
         ProcessResult run = ProcessRun.of(command).in(machine.fleetRoot()).environment(machine.environment())
                 .timeout(Duration.ofSeconds(60)).runOrFail("the proof");
