@@ -648,6 +648,9 @@ public final class RolloutExecutor {
         journal.beginWrite(step, metas);
         for (int i = 0; i < files.size(); i++) {
             StepFile file = files.get(i);
+            if (file.uses()) {
+                continue;
+            }
             try {
                 String notKept = AtomicFiles.write(file.file(), file.realPath(), file.tempFile(step.id()), content.get(file.afterSha256()));
                 if (notKept != null) {
