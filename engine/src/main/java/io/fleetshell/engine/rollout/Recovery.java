@@ -64,6 +64,9 @@ public final class Recovery {
     /** Whether any file of the step holds its rewrite (a file it creates: exists with the step's content). */
     private static boolean holdsRewrite(StoredStep step) {
         for (StepFile file : step.files()) {
+            if (file.uses()) {
+                continue; // left as it is by the step: its content says nothing of the step
+            }
             try {
                 io.fleetshell.engine.SafeFiles.unchanged(file.file(), file.realPath());
                 byte[] bytes = AtomicFiles.readIfExists(file.file());
