@@ -118,6 +118,24 @@ public record SshHost(String name, SshAccess access, String python, Path control
     }
 
     @Override
+    public byte[] readContained(Path file, Path expectedReal, long limit) throws IOException {
+        try {
+            return files(null, "readsafe", file.toString(), expectedReal.toString(), Long.toString(limit)).bytes();
+        } catch (NoSuchFileException gone) {
+            return null;
+        }
+    }
+
+    @Override
+    public List<String> list(Path directory) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (JsonNode name : files(null, "list", directory.toString()).json()) {
+            names.add(name.asString());
+        }
+        return names;
+    }
+
+    @Override
     public Optional<FileStat> stat(Path path) throws IOException {
         JsonNode json = files(null, "stat", path.toString()).json();
         if (json.get("type").isNull()) {
@@ -172,6 +190,11 @@ public record SshHost(String name, SshAccess access, String python, Path control
         }
         JsonNode notKept = json.get("not_kept");
         return new Written(back, notKept == null || notKept.isNull() ? null : notKept.asString());
+    }
+
+    @Override
+    public boolean deleteContained(Path file, Path expectedReal) throws IOException {
+        return files(null, "removesafe", file.toString(), expectedReal.toString()).json().get("deleted").asBoolean();
     }
 
     @Override
