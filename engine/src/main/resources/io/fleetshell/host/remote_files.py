@@ -67,8 +67,12 @@ def fsync_dir(path):
     finally:
         os.close(fd)
 
-def write(target, temp, expected, mode, owner, group):
+def write(target, temp, expected, mode, owner, group, sha256):
     content = sys.stdin.buffer.read()
+    # A connection that dropped mid-transfer ends stdin early: the bytes are checked before anything is written.
+    if hashlib.sha256(content).hexdigest() != sha256:
+        fail("incomplete", "received %d bytes whose sha256 is not the one sent (the connection dropped mid-transfer?): "
+             "nothing was written" % len(content))
     unchanged(target, expected)
     try:
         current = os.lstat(target)

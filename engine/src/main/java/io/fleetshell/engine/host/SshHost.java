@@ -180,11 +180,11 @@ public record SshHost(String name, SshAccess access, String python, Path control
 
     @Override
     public Written write(Path target, Path temp, byte[] content, Path expectedReal, Ownership keep) throws IOException {
+        String wanted = Checksums.sha256(content);
         JsonNode json = files(content, "write", target.toString(), temp.toString(), expectedReal == null ? "" : expectedReal.toString(),
                 keep.mode() == null ? "" : Integer.toString(keep.mode()), keep.owner() == null ? "" : keep.owner(),
-                keep.group() == null ? "" : keep.group()).json();
+                keep.group() == null ? "" : keep.group(), wanted).json();
         String back = json.get("sha256").asString();
-        String wanted = Checksums.sha256(content);
         if (!back.equals(wanted)) {
             throw new IOException("%s on %s reads back with sha256 %s after the write, not %s as written".formatted(target, name, back, wanted));
         }
