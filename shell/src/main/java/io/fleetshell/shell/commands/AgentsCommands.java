@@ -167,25 +167,25 @@ public class AgentsCommands {
         }
         Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
         Agent agent = AgentLookup.agent(inventory, names.getFirst());
-        java.nio.file.Path log = supervisor(inventory, 30, 10).log(agent);
+        Supervisor supervisor = supervisor(inventory, 30, 10);
+        String log = supervisor.logShown(agent);
         Output out = session.output();
-        if (!java.nio.file.Files.isRegularFile(log) && !follow) {
-            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, ("%s has no log yet (%s): fleetshell writes it when it starts the agent "
-                    + "(agents start %s); an agent started outside fleetshell logs wherever its own start sends it").formatted(agent.id(), log,
-                    agent.name()));
-        }
-        LogTail reader = new LogTail(log);
-        long offset = 0;
         try {
-            if (java.nio.file.Files.isRegularFile(log)) {
-                LogTail.End end = reader.last(tail);
+            LogTail.End end = supervisor.lastLog(agent, tail);
+            if (end == null && !follow) {
+                throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, ("%s has no log yet (%s): fleetshell writes it when it starts the "
+                        + "agent (agents start %s); an agent started outside fleetshell logs wherever its own start sends it")
+                        .formatted(agent.id(), log, agent.name()));
+            }
+            long offset = 0;
+            if (end != null) {
                 end.lines().forEach(out::println);
                 offset = end.offset();
             }
             if (follow) {
                 out.info("following %s (Ctrl-C stops)".formatted(log));
                 session.interrupts().awaitCtrlC();
-                reader.follow(offset, out::println, out::warn);
+                supervisor.logTail(agent).follow(offset, out::println, out::warn);
             }
         } catch (java.io.IOException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot read %s: %s".formatted(log, e.getMessage()), e);
@@ -236,7 +236,7 @@ public class AgentsCommands {
             out.table(table);
             for (StartOutcome o : failed) {
                 if (o instanceof StartOutcome.Unhealthy u && u.logTail() != null && !u.logTail().isBlank()) {
-                    out.info("%s log (%s):%n%s".formatted(u.agent(), supervisor.log(AgentLookup.agent(inventory, u.agent().toString())),
+                    out.info("%s log (%s):%n%s".formatted(u.agent(), supervisor.logShown(AgentLookup.agent(inventory, u.agent().toString())),
                             u.logTail().indent(4).stripTrailing()));
                 }
             }
@@ -267,7 +267,7 @@ public class AgentsCommands {
     }
 
     private static String logOf(AgentId agent, Supervisor supervisor, Inventory inventory) {
-        return supervisor.log(AgentLookup.agent(inventory, agent.toString())).toString();
+        return supervisor.logShown(AgentLookup.agent(inventory, agent.toString()));
     }
 
     static String uptime(Duration d) {

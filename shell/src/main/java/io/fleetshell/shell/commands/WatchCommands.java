@@ -70,8 +70,8 @@ public class WatchCommands {
         List<Agent> agents = MetricTargets.agents(inventory, names, machine);
         io.fleetshell.engine.runtime.Supervisor supervisor = new io.fleetshell.engine.runtime.Supervisor(session.home(), inventory,
                 session.runtime(), Duration.ofSeconds(30), Duration.ofSeconds(10));
-        Map<AgentId, java.nio.file.Path> logs = new java.util.HashMap<>();
-        agents.forEach(a -> logs.put(a.id(), supervisor.log(a)));
+        Map<AgentId, RuntimeWatchFacts.AgentLog> logs = new java.util.HashMap<>();
+        agents.forEach(a -> logs.put(a.id(), new RuntimeWatchFacts.AgentLog(supervisor.logShown(a), n -> supervisor.lastLogQuietly(a, n))));
         List<ScrapeTarget> targets = MetricTargets.targets(agents, out);
         MetricStore store = session.metrics();
         // A target must not hold a cycle up much longer than the interval; 5 s is enough for any honest endpoint.
