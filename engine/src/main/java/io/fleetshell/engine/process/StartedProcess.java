@@ -14,11 +14,13 @@ public final class StartedProcess implements AutoCloseable {
 
     private final ChildProcess<Void> child;
     private final Runnable cleanup;
+    private final ProcessRun.BeforeStop beforeStop;
     private boolean stopped;
 
-    StartedProcess(ChildProcess<Void> child, Runnable cleanup) {
+    StartedProcess(ChildProcess<Void> child, Runnable cleanup, ProcessRun.BeforeStop beforeStop) {
         this.child = child;
         this.cleanup = cleanup;
+        this.beforeStop = beforeStop;
     }
 
     public long pid() {
@@ -45,6 +47,16 @@ public final class StartedProcess implements AutoCloseable {
             return;
         }
         stopped = true;
+        try {
+            if (beforeStop != null && child.process().isAlive()) {
+                beforeStop.stop(grace);
+            }
+        } finally {
+            stopLocally(grace);
+        }
+    }
+
+    private void stopLocally(Duration grace) {
         try {
             child.stop(grace);
         } finally {
