@@ -1,6 +1,5 @@
 package io.fleetshell.engine.health;
 
-import io.fleetshell.engine.InParallel;
 import io.fleetshell.engine.compare.Gates;
 import io.fleetshell.engine.compare.Thresholds;
 import io.fleetshell.engine.compare.TrafficHistory;
@@ -81,7 +80,7 @@ public final class FleetHealth {
     public HealthReport assess(MetricSource metrics, ScrapeRecorder recorder) {
         Instant now = Instant.now();
         List<Agent> agents = inventory.agents();
-        List<AgentStatus> statuses = InParallel.map(agents, 8, supervisor::status, "probing agents");
+        List<AgentStatus> statuses = supervisor.statusAll(agents);
         Map<AgentId, AgentStatus> byAgent = new LinkedHashMap<>();
         statuses.forEach(s -> byAgent.put(s.agent(), s));
         List<HealthCategory> categories = List.of(
@@ -99,7 +98,7 @@ public final class FleetHealth {
     private HealthCategory metricsInfrastructure(List<Agent> agents, Map<AgentId, AgentStatus> status, MetricSource metrics,
                                                  ScrapeRecorder recorder) {
         List<ScrapeTarget> targets = agents.stream().filter(a -> status.get(a.id()).healthy())
-                .flatMap(a -> ScrapeTarget.of(a).stream()).toList();
+                .flatMap(a -> supervisor.metricsTarget(a).stream()).toList();
         List<HealthCheck> checks = new ArrayList<>();
         if (targets.isEmpty()) {
             checks.add(HealthCheck.fail("a metrics target is reachable", "no agent answers its health check, so no /metrics to read from "
@@ -388,6 +387,8 @@ public final class FleetHealth {
             case RUNNING -> "its process runs but does not answer: read %s, or agents restart %s".formatted(supervisor.logShown(agent), agent.name());
             case EXTERNAL -> "agents restart %s (runs its restart_command)".formatted(agent.name());
             case NOT_STARTED -> "agents start " + agent.name();
+            case UNREACHABLE -> "its machine %s cannot be reached (%s): fix the connection, then agents status %s".formatted(agent.machine(),
+                    s.note(), agent.name());
         };
     }
 

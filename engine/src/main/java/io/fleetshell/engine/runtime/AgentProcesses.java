@@ -15,7 +15,7 @@ import java.util.Map;
  * logs in the host's remote state directory). The {@link Supervisor} decides when to start, stop or wait; this says
  * how, on the machine the agent runs on.
  */
-interface AgentProcesses {
+sealed interface AgentProcesses permits LocalProcesses, RemoteProcesses {
 
     /**
      * The agent's process as its pid file and the OS see it now, in one look.

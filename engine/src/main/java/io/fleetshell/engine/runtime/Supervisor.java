@@ -3,6 +3,10 @@ package io.fleetshell.engine.runtime;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetHome;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.InParallel;
+import io.fleetshell.engine.inventory.Hosts;
+import io.fleetshell.engine.host.LocalHost;
+import io.fleetshell.engine.host.SshHost;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Machine;
@@ -42,6 +46,9 @@ public final class Supervisor {
     private final Duration startTimeout;
     private final Duration stopTimeout;
     private final LocalProcesses local;
+    private final Hosts hosts;
+    private final Reach reach;
+    private final Map<String, RemoteProcesses> remote = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param startTimeout how long a start may take to become healthy before it counts as failed (and
@@ -54,10 +61,23 @@ public final class Supervisor {
         this.startTimeout = startTimeout;
         this.stopTimeout = stopTimeout;
         this.local = new LocalProcesses(home);
+        this.hosts = Hosts.local(home);
+        this.reach = new Reach(home);
     }
 
-    /** Starts the agent unless fleetshell already runs it; measures and stores its time-to-healthy. */
+    /**
+     * Starts the agent unless fleetshell already runs it; measures and stores its time-to-healthy. A machine that cannot
+     * be reached makes the agent not startable, with the host's message.
+     */
     public StartOutcome start(Agent agent) {
+        try {
+            return starting(agent);
+        } catch (FleetshellException e) {
+            return new StartOutcome.NotStartable(agent.id(), e.getMessage());
+        }
+    }
+
+    private StartOutcome starting(Agent agent) {
         Optional<SupervisedProcess> running = running(agent);
         if (running.isPresent()) {
             return new StartOutcome.AlreadyRunning(agent.id(), running.get().pid(), running.get().spawnedAt());
@@ -71,6 +91,14 @@ public final class Supervisor {
      * rollout calls after changing an agent.
      */
     public StartOutcome restart(Agent agent) {
+        try {
+            return restarting(agent);
+        } catch (FleetshellException e) {
+            return new StartOutcome.NotStartable(agent.id(), e.getMessage());
+        }
+    }
+
+    private StartOutcome restarting(Agent agent) {
         if (running(agent).isPresent()) {
             stop(agent);
         } else if (agent.commands().restart() != null) {
@@ -79,24 +107,63 @@ public final class Supervisor {
         return spawn(agent);
     }
 
-    /** SIGTERM, then SIGKILL when the agent has not exited within the stop timeout. */
+    /**
+     * SIGTERM, then SIGKILL when the agent has not exited within the stop timeout; a machine that cannot be reached is
+     * the agent's failed stop, with the host's message.
+     */
     public StopOutcome stop(Agent agent) {
-        return processes(agent).stop(agent, stopTimeout);
+        try {
+            return processes(agent).stop(agent, stopTimeout);
+        } catch (FleetshellException e) {
+            return new StopOutcome.Failed(agent.id(), e.getMessage());
+        }
     }
 
-    /** How the agent's health is checked, with its machine's settings; empty when it has no port to check. */
+    /**
+     * How the agent's health is checked, with its machine's settings, connecting where the agent can be reached
+     * ({@link Reach}); empty when it has no port to check.
+     */
     public Optional<ProbeTarget> healthTarget(Agent agent) {
-        return ProbeTarget.of(agent, inventory);
+        return reach.health(agent, inventory.machine(agent.machine()).orElse(null));
     }
 
-    /** Whether fleetshell runs the agent, and what its health check answers now (stored as a sample). */
+    /** The agent's {@code /metrics} where it can be reached; empty without a health-check port. */
+    public Optional<io.fleetshell.engine.metrics.ScrapeTarget> metricsTarget(Agent agent) {
+        return reach.metrics(agent, inventory.machine(agent.machine()).orElse(null));
+    }
+
+    /** Where an analysis run's requests to the agent go; empty when the agent has no service port. */
+    public Optional<ProbeTarget> trafficTarget(SyntheticTraffic traffic, Agent agent) {
+        return reach.traffic(traffic, agent, inventory.machine(agent.machine()).orElse(null));
+    }
+
+    /**
+     * Whether fleetshell runs the agent, and what its health check answers now (stored as a sample). When the agent's
+     * machine cannot be reached, the status says so with the host's message, and the health check is still asked.
+     */
     public AgentStatus status(Agent agent) {
-        AgentProcesses.Look look = processes(agent).look(agent);
-        Optional<ProbeTarget> target = ProbeTarget.of(agent, machine(agent));
+        AgentProcesses.Look look;
+        String unreachable = null;
+        try {
+            look = processes(agent).look(agent);
+        } catch (FleetshellException e) {
+            look = new AgentProcesses.Look(null, null, null, null);
+            unreachable = e.getMessage();
+        }
+        Optional<ProbeTarget> target;
+        try {
+            target = healthTarget(agent);
+        } catch (FleetshellException e) {
+            target = Optional.empty();
+            unreachable = unreachable == null ? e.getMessage() : unreachable;
+        }
         ProbeResult result = target.map(probe::probe).orElse(null);
         if (result != null) {
             result = result.withRss(look.running() == null ? null : look.rssKb());
             history.recordProbe(result);
+        }
+        if (unreachable != null) {
+            return new AgentStatus(agent.id(), AgentStatus.Supervision.UNREACHABLE, null, result, unreachable);
         }
         if (look.running() != null) {
             return new AgentStatus(agent.id(), AgentStatus.Supervision.RUNNING, look.running(), result,
@@ -123,11 +190,6 @@ public final class Supervisor {
         return Optional.ofNullable(processes(agent).look(agent).running());
     }
 
-    /** Where the agent's output goes, on the machine it runs on. */
-    public Path log(Agent agent) {
-        return local.log(agent);
-    }
-
     /** Where the agent's output goes, as a user reads it: a path, or {@code HOST:PATH} on a remote machine. */
     public String logShown(Agent agent) {
         return processes(agent).logShown(agent);
@@ -141,7 +203,7 @@ public final class Supervisor {
     /** A reader of the agent's log from an offset onwards, wherever the log is. */
     public LogTail logTail(Agent agent) {
         AgentProcesses processes = processes(agent);
-        return new LogTail(log(agent), (offset, max) -> processes.read(agent, offset, max));
+        return new LogTail(Path.of(processes.logShown(agent)), (offset, max) -> processes.read(agent, offset, max));
     }
 
     /** The last lines of the agent's log, or an empty list when it has none or it cannot be read (a dashboard's detail). */
@@ -154,8 +216,70 @@ public final class Supervisor {
         }
     }
 
+    /**
+     * Starts (or, with {@code action} {@link #restart}, restarts) the agents: one host's agents one after another (they
+     * compete for its cores, which would distort their time-to-healthy), different hosts in parallel, up to
+     * {@link #forks} at once; {@code each} hears every outcome as it comes. Results in the agents' order.
+     */
+    public List<StartOutcome> startAll(List<Agent> agents, java.util.function.BiFunction<Supervisor, Agent, StartOutcome> action,
+                                       java.util.function.Consumer<StartOutcome> each) {
+        return InParallel.byGroup(agents, this::hostOf, forks(agents), agent -> {
+            StartOutcome outcome = action.apply(this, agent);
+            each.accept(outcome);
+            return outcome;
+        }, "starting agents");
+    }
+
+    /**
+     * Stops the agents: every agent on this computer at once (an agent may take seconds to finish its requests after
+     * SIGTERM, and one by one would add those up), remote hosts up to {@link #forks} at once, one host's agents one after
+     * another; {@code each} hears every outcome as it comes. Results in the agents' order.
+     */
+    public List<StopOutcome> stopAll(List<Agent> agents, java.util.function.Consumer<StopOutcome> each) {
+        long here = agents.stream().filter(a -> hosts.of(machine(a)) instanceof LocalHost).count();
+        return InParallel.byGroup(agents, a -> hosts.of(machine(a)) instanceof LocalHost ? a.id() : hostOf(a),
+                (int) Math.min(Integer.MAX_VALUE, here + forks(agents)), agent -> {
+                    StopOutcome outcome = stop(agent);
+                    each.accept(outcome);
+                    return outcome;
+                }, "stopping agents");
+    }
+
+    /**
+     * The status of each agent ({@link #status}): up to 8 agents of this computer at once (a probe may wait its whole
+     * timeout), remote hosts up to {@link #forks} at once besides (one after another they would add up their round
+     * trips), one host's agents one after another. Results in the agents' order.
+     */
+    public List<AgentStatus> statusAll(List<Agent> agents) {
+        long here = agents.stream().filter(a -> hosts.of(machine(a)) instanceof LocalHost).count();
+        return InParallel.byGroup(agents, a -> hosts.of(machine(a)) instanceof LocalHost ? a.id() : hostOf(a),
+                (int) Math.min(8, here) + forks(agents), this::status, "looking at agents");
+    }
+
+    /**
+     * How many hosts are worked on at once for these agents: the largest {@code forks:} of their remote machines, else
+     * {@value io.fleetshell.engine.host.SshAccess#DEFAULT_FORKS} (as Ansible).
+     */
+    public int forks(List<Agent> agents) {
+        return agents.stream().map(a -> machine(a).ssh()).filter(java.util.Objects::nonNull).mapToInt(s -> s.forks())
+                .max().orElse(io.fleetshell.engine.host.SshAccess.DEFAULT_FORKS);
+    }
+
+    /** The host the agent's work runs on, to group by: this computer for every local machine, else the destination. */
+    private String hostOf(Agent agent) {
+        return switch (hosts.of(machine(agent))) {
+            case LocalHost l -> "this computer";
+            case SshHost ssh -> ssh.describe();
+        };
+    }
+
+    /** The agent's machine's processes: this computer's, or its host's through the transport. */
     private AgentProcesses processes(Agent agent) {
-        return local;
+        Machine machine = machine(agent);
+        return switch (hosts.of(machine)) {
+            case LocalHost l -> local;
+            case SshHost ssh -> remote.computeIfAbsent(machine.name(), name -> new RemoteProcesses(ssh, machine.python()));
+        };
     }
 
     private StartOutcome spawn(Agent agent) {
@@ -163,7 +287,7 @@ public final class Supervisor {
         if (!agent.script().found()) {
             return new StartOutcome.NotStartable(agent.id(), "its script was not found (" + agent.script().detail() + ")");
         }
-        Optional<ProbeTarget> target = ProbeTarget.of(agent, machine);
+        Optional<ProbeTarget> target = healthTarget(agent);
         if (target.isEmpty()) {
             return new StartOutcome.NotStartable(agent.id(),
                     "it has no health_check_port or port, so fleetshell could not tell when it is up; add one to its config");
@@ -214,7 +338,7 @@ public final class Supervisor {
     private StartOutcome runRestartCommand(Agent agent) {
         Machine machine = machine(agent);
         String command = substitute(agent.commands().restart(), agent);
-        Optional<ProbeTarget> target = ProbeTarget.of(agent, machine);
+        Optional<ProbeTarget> target = healthTarget(agent);
         if (target.isEmpty()) {
             return new StartOutcome.NotStartable(agent.id(),
                     "it has no health_check_port or port, so fleetshell could not tell when it is up; add one to its config");
