@@ -161,6 +161,33 @@ class RemoteSupervisorTest {
     }
 
     @Test
+    void aRestartCommandRunsOnTheHostInTheMachinesRootWithItsOutputInTheRemoteLog(HistoryDatabase db) throws IOException {
+        Machine machine = remote("pc2", sshd.access(), Map.of("CHILD_FILE", dir.resolve("child.pid").toString()));
+        int port = Ports.free();
+        Path pidFile = dir.resolve("external.pid");
+        Agent agent = new Agent(new AgentId("pc2", "External"), "core", "agent.py", new ScriptResolution(ScriptResolution.Status.FOUND,
+                fleet.resolve("agent.py"), "found"), "127.0.0.1", null, port, false, List.of(), Map.of(),
+                new AgentCommands(null, "pwd; HEALTH_PORT=%d setsid python3 {script} > /dev/null 2>&1 & echo $! > '%s'".formatted(port, pidFile)),
+                false, fleet.resolve("startup_config.yaml"), 1);
+        Supervisor supervisor = supervisor(db, machine, agent);
+        cleanup.add(() -> {
+            try {
+                ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).ifPresent(ProcessHandle::destroyForcibly);
+            } catch (IOException | NumberFormatException e) {
+                // it never started
+            }
+        });
+
+        StartOutcome started = supervisor.start(agent);
+        assertThat(started).as(started.summary()).isInstanceOf(StartOutcome.Healthy.class);
+        assertThat(((StartOutcome.Healthy) started).method()).isEqualTo(StartOutcome.Method.RESTART_COMMAND);
+        List<String> log = supervisor.lastLog(agent, 0).lines();
+        assertThat(log).anyMatch(l -> l.contains("restart_command pwd;"));
+        assertThat(log).contains(fleet.toString());
+        assertThat(supervisor.status(agent).supervision()).isEqualTo(AgentStatus.Supervision.EXTERNAL);
+    }
+
+    @Test
     void withTunnelTheHealthProbeGoesThroughAPortForwardedOverTheSharedConnection(HistoryDatabase db) {
         SshAccess base = sshd.access();
         SshAccess tunnel = new SshAccess(base.destination(), base.port(), base.identityFile(), base.sshConfig(), base.options(), true,

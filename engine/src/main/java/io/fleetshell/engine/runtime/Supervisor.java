@@ -256,21 +256,14 @@ public final class Supervisor {
                 (int) Math.min(8, here) + forks(agents), this::status, "looking at agents");
     }
 
-    /**
-     * How many hosts are worked on at once for these agents: the largest {@code forks:} of their remote machines, else
-     * {@value io.fleetshell.engine.host.SshAccess#DEFAULT_FORKS} (as Ansible).
-     */
+    /** How many hosts are worked on at once for these agents ({@link Machine#forks}). */
     public int forks(List<Agent> agents) {
-        return agents.stream().map(a -> machine(a).ssh()).filter(java.util.Objects::nonNull).mapToInt(s -> s.forks())
-                .max().orElse(io.fleetshell.engine.host.SshAccess.DEFAULT_FORKS);
+        return Machine.forks(agents.stream().map(this::machine).distinct().toList());
     }
 
-    /** The host the agent's work runs on, to group by: this computer for every local machine, else the destination. */
+    /** The host the agent's work runs on, to group by ({@link Machine#host}). */
     private String hostOf(Agent agent) {
-        return switch (hosts.of(machine(agent))) {
-            case LocalHost l -> "this computer";
-            case SshHost ssh -> ssh.describe();
-        };
+        return machine(agent).host();
     }
 
     /** The agent's machine's processes: this computer's, or its host's through the transport. */
