@@ -128,6 +128,25 @@ def main():
                 reply(describe(os.lstat(args[0])))
             except FileNotFoundError:
                 reply({"type": None})
+        elif op == "statmany":
+            out = {}
+            for path in json.loads(sys.stdin.read()):
+                try:
+                    out[path] = describe(os.lstat(path))
+                    out[path]["readable"] = os.access(path, os.R_OK)
+                    out[path]["real"] = os.path.realpath(path) if os.path.exists(path) else None
+                except OSError:
+                    out[path] = None
+            reply(out)
+        elif op == "files":
+            root, skipped, found = args[0], set(json.loads(args[1])), []
+            for top, dirs, names in os.walk(root, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in skipped)
+                for name in names:
+                    path = os.path.join(top, name)
+                    if os.path.islink(path) or os.path.isfile(path):
+                        found.append(path)
+            reply(found)
         elif op == "realpath":
             if not os.path.lexists(args[0]):
                 fail("missing", "%s does not exist" % args[0], errno.ENOENT)

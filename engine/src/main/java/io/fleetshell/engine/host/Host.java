@@ -53,6 +53,18 @@ public sealed interface Host permits LocalHost, SshHost {
     /** What the path is (not following a symlink), or empty when nothing is there. */
     Optional<FileStat> stat(Path path) throws IOException;
 
+    /**
+     * {@link #stat} of many paths at once (one round trip to a remote host), with whether fleetshell's user may read
+     * each; a path with nothing there maps to empty.
+     */
+    java.util.Map<Path, Optional<Found>> statAll(java.util.Collection<Path> paths) throws IOException;
+
+    /**
+     * The regular files and symlinks below {@code root}, not descending into hidden directories or those named in
+     * {@code skipped}, nor following symlinked directories.
+     */
+    java.util.List<Path> files(Path root, java.util.Set<String> skipped) throws IOException;
+
     /** True when something (a dangling symlink included) is at {@code path}. */
     default boolean exists(Path path) throws IOException {
         return stat(path).isPresent();
@@ -89,6 +101,16 @@ public sealed interface Host permits LocalHost, SshHost {
      * {@code FLEETSHELL_HOME}.
      */
     Path stateDirectory() throws IOException;
+
+    /**
+     * What {@link #statAll} found at a path.
+     *
+     * @param stat     what is there
+     * @param readable fleetshell's user may read it
+     * @param real     its real path, every symlink resolved, or null when a symlink on the way dangles
+     */
+    record Found(FileStat stat, boolean readable, Path real) {
+    }
 
     /**
      * Mode, owner and group to give a written file.

@@ -82,6 +82,52 @@ public record LocalHost(String name, Path stateDirectory) implements Host {
     }
 
     @Override
+    public java.util.Map<Path, Optional<Found>> statAll(java.util.Collection<Path> paths) throws IOException {
+        java.util.Map<Path, Optional<Found>> out = new java.util.LinkedHashMap<>();
+        for (Path path : paths) {
+            Optional<FileStat> stat = stat(path);
+            Path real = null;
+            if (stat.isPresent()) {
+                try {
+                    real = path.toRealPath();
+                } catch (IOException dangling) {
+                    // a symlink to nothing: no real path
+                }
+            }
+            Path resolved = real;
+            out.put(path, stat.map(s -> new Found(s, Files.isReadable(path), resolved)));
+        }
+        return out;
+    }
+
+    @Override
+    public java.util.List<Path> files(Path root, Set<String> skipped) throws IOException {
+        java.util.List<Path> found = new java.util.ArrayList<>();
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes attrs) {
+                String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
+                boolean skip = !dir.equals(root) && (name.startsWith(".") || skipped.contains(name));
+                return skip ? java.nio.file.FileVisitResult.SKIP_SUBTREE : java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+                if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
+                    found.add(file);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        return found;
+    }
+
+    @Override
     public Path realPath(Path path) throws IOException {
         return path.toRealPath();
     }

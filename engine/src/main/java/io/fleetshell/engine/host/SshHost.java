@@ -123,10 +123,36 @@ public record SshHost(String name, SshAccess access, String python, Path control
         if (json.get("type").isNull()) {
             return Optional.empty();
         }
+        return Optional.of(stat(path, json));
+    }
+
+    private static FileStat stat(Path path, JsonNode json) {
         long nanos = json.get("mtime_ns").asLong();
-        return Optional.of(new FileStat(path, FileStat.Type.valueOf(json.get("type").asString().toUpperCase(java.util.Locale.ROOT)),
+        return new FileStat(path, FileStat.Type.valueOf(json.get("type").asString().toUpperCase(java.util.Locale.ROOT)),
                 json.get("size").asLong(), json.get("mode").asInt(), json.get("owner").asString(), json.get("group").asString(),
-                Instant.ofEpochSecond(nanos / 1_000_000_000L, nanos % 1_000_000_000L)));
+                Instant.ofEpochSecond(nanos / 1_000_000_000L, nanos % 1_000_000_000L));
+    }
+
+    @Override
+    public java.util.Map<Path, Optional<Found>> statAll(java.util.Collection<Path> paths) throws IOException {
+        List<String> names = paths.stream().map(Path::toString).toList();
+        JsonNode json = files(JSON.writeValueAsBytes(names), "statmany").json();
+        java.util.Map<Path, Optional<Found>> out = new java.util.LinkedHashMap<>();
+        for (Path path : paths) {
+            JsonNode node = json.get(path.toString());
+            out.put(path, node == null || node.isNull() ? Optional.empty() : Optional.of(new Found(stat(path, node), node.get("readable").asBoolean(),
+                    node.get("real").isNull() ? null : Path.of(node.get("real").asString()))));
+        }
+        return out;
+    }
+
+    @Override
+    public List<Path> files(Path root, java.util.Set<String> skipped) throws IOException {
+        List<Path> found = new ArrayList<>();
+        for (JsonNode path : files(null, "files", root.toString(), JSON.writeValueAsString(new java.util.TreeSet<>(skipped))).json()) {
+            found.add(Path.of(path.asString()));
+        }
+        return found;
     }
 
     @Override

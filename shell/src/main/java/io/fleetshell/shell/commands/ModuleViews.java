@@ -62,6 +62,12 @@ public class ModuleViews {
     /** {@code score --modules}: the fleet's own modules, costliest deferrable imports first. */
     void ranking(Inventory inventory, Integer top, boolean json) {
         ImportGraph graph = graph(inventory);
+        long remote = inventory.agents().stream().filter(a -> a.language() == io.fleetshell.engine.inventory.Language.PYTHON)
+                .filter(a -> inventory.machine(a.machine()).map(m -> m.ssh() != null).orElse(false)).count();
+        if (remote > 0) {
+            session.output().warn(("%d Python agent%s on machines reached over SSH %s not in the import graph: it reads the "
+                    + "files on this computer.").formatted(remote, remote == 1 ? "" : "s", remote == 1 ? "is" : "are"));
+        }
         List<ModuleReport> reports = ModuleReports.all(graph, profiles(graph));
         List<ModuleReport> shown = top == null ? reports : reports.stream().limit(top).toList();
         Output out = session.output();
@@ -114,7 +120,9 @@ public class ModuleViews {
         if (!r.imports().isEmpty()) {
             TextTable table = new TextTable("LINE", "IMPORT", "VERDICT", "MS, ALL AGENTS", "REASON").note("REASON");
             r.imports().forEach(i -> table.row(i.fact().span().line(), i.fact().text(), i.verdictWord(),
-                    i.totalMillis() == null ? "not profiled" : "%.1f".formatted(i.totalMillis()), i.explain()));
+                    i.totalMillis() == null ? "not profiled" : "%.1f".formatted(i.totalMillis()), i.explain()
+                            + (i.loadedAnyway().isEmpty() ? "" : " 0 ms in %s: another import loads it anyway."
+                            .formatted(String.join(", ", i.loadedAnyway().stream().map(AgentId::toString).toList())))));
             out.println("");
             out.table(table);
         }
@@ -171,10 +179,11 @@ public class ModuleViews {
         }
     }
 
-    record ImportJson(int line, String statement, String verdict, String reason, Double totalMs, List<CostJson> perAgent) {
+    record ImportJson(int line, String statement, String verdict, String reason, Double totalMs, List<CostJson> perAgent,
+                      List<String> loadedAnyway) {
         static ImportJson of(ModuleImport i) {
             return new ImportJson(i.fact().span().line(), i.fact().text(), i.verdictWord(), i.explain(), i.totalMillis(),
-                    i.costs().stream().map(CostJson::of).toList());
+                    i.costs().stream().map(CostJson::of).toList(), i.loadedAnyway().stream().map(AgentId::toString).toList());
         }
     }
 

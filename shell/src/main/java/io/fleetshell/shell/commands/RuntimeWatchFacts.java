@@ -9,7 +9,6 @@ import io.fleetshell.engine.compare.Window;
 import io.fleetshell.engine.gate.GateDecision;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.runtime.RuntimeBaseline;
-import io.fleetshell.engine.runtime.StartSample;
 import io.fleetshell.history.RuntimeStore;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.watch.Change;
@@ -47,6 +46,10 @@ final class RuntimeWatchFacts implements WatchFacts {
     private record Baseline(long id, Series series) {
     }
 
+    /** Read at each cycle's start (two queries for the whole fleet, not two per agent); null before the first cycle. */
+    private Map<AgentId, Double> timesToHealthy;
+    private Map<AgentId, RuntimeBaseline> latestBaselines;
+
     /** Where an agent's log is, as shown, and its last lines, read when the detail is drawn (on its machine). */
     record AgentLog(String shown, java.util.function.IntFunction<List<String>> last) {
     }
@@ -66,14 +69,26 @@ final class RuntimeWatchFacts implements WatchFacts {
     }
 
     @Override
+    public void cycle() {
+        timesToHealthy = runtime.latestTimesToHealthy();
+        latestBaselines = new HashMap<>();
+        runtime.latestRuntimeBaselines().forEach(b -> latestBaselines.put(b.agent(), b));
+    }
+
+    @Override
     public Optional<Double> timeToHealthySeconds(AgentId agent) {
-        List<StartSample> starts = runtime.starts(agent, Instant.EPOCH, Instant.now());
-        return starts.reversed().stream().filter(StartSample::healthy).findFirst().map(s -> s.timeToHealthyMillis() / 1000);
+        if (timesToHealthy == null) {
+            cycle();
+        }
+        return Optional.ofNullable(timesToHealthy.get(agent)).map(ms -> ms / 1000);
     }
 
     @Override
     public Optional<Change> change(AgentId agent, List<P95> recent) {
-        Optional<RuntimeBaseline> captured = runtime.runtimeBaseline(agent);
+        if (latestBaselines == null) {
+            cycle();
+        }
+        Optional<RuntimeBaseline> captured = Optional.ofNullable(latestBaselines.get(agent));
         if (captured.isEmpty()) {
             return Optional.empty();
         }

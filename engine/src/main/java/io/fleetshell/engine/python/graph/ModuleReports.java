@@ -39,7 +39,9 @@ import java.util.function.Function;
  * </ul>
  * Costs are the medians over the successful samples of each dependent's baseline, read from the stored
  * {@code -X importtime} trees: the module's own node, and for each import the modules it loaded first, inside the
- * module's load. A dependent without a baseline is "not profiled" and in no total.
+ * module's load; 0 in a dependent where another module-level import of the fleet's own code loads the imported own
+ * module anyway (a third-party module loaded again later is not seen: its tree shows it once). A dependent without
+ * a baseline is "not profiled" and in no total.
  */
 public final class ModuleReports {
 
@@ -82,9 +84,26 @@ public final class ModuleReports {
             for (ImportVerdict verdict : DeferrableImports.classify(facts.get())) {
                 ReadThrough read = verdict instanceof ImportVerdict.Deferrable
                         ? readThrough(graph, module, facts.get(), verdict.fact()).orElse(null) : null;
+                // the own module the statement loads (the deepest of a.b.c), which another import may load anyway
+                Set<ImportEdge> statement = new LinkedHashSet<>(graph.importsOf(module.file()).stream()
+                        .filter(e -> e.fact().span().equals(verdict.fact().span())).toList());
+                Optional<FleetModule> loaded = statement.stream().map(ImportEdge::target)
+                        .max(java.util.Comparator.comparingInt(m -> m.name().length()));
                 List<ImportCost> costs = new ArrayList<>();
-                measured.forEach((agent, p) -> costs.add(cost(agent, p, module, samples -> importMicros(samples, module, verdict.fact()))));
-                imports.add(new ModuleImport(verdict.fact(), verdict, read, costs));
+                List<AgentId> anyway = new ArrayList<>();
+                for (Agent agent : dependents) {
+                    Profiled p = measured.get(agent.id());
+                    if (p == null) {
+                        continue;
+                    }
+                    if (loaded.isPresent() && graph.loadsEagerlyWithout(agent, loaded.get(), statement)) {
+                        anyway.add(agent.id());
+                        costs.add(cost(agent.id(), p, module, sample -> 0L));
+                    } else {
+                        costs.add(cost(agent.id(), p, module, sample -> importMicros(sample, module, verdict.fact())));
+                    }
+                }
+                imports.add(new ModuleImport(verdict.fact(), verdict, read, costs, anyway));
             }
         }
         List<ImportCost> self = new ArrayList<>();

@@ -85,6 +85,7 @@ class ImportGraphTest {
         write("main_pc_code/agents/delta.py", PATH_SETUP + """
                 from common.exports import *
                 from common.base_agent import json as codec
+                import common.model_zoo
                 """);
         write("common/exports.py", """
                 import statistics
@@ -158,7 +159,7 @@ class ImportGraphTest {
     void recordsWhoImportsAModuleAndFromWhichLine() {
         FleetModule zoo = graph.module("common.model_zoo");
         assertThat(graph.importersOf(zoo)).extracting(e -> fleet.relativize(e.importer()) + ":" + e.line())
-                .containsExactly("common/base_agent.py:2");
+                .containsExactly("common/base_agent.py:2", "main_pc_code/agents/delta.py:7");
         assertThat(graph.importersOf(graph.module("common.util"))).singleElement()
                 .satisfies(e -> assertThat(e.atModuleLevel()).isFalse());
         assertThat(graph.modulesOf(graph.agents().stream().filter(a -> a.name().equals("Alpha")).findFirst().orElseThrow()))
@@ -239,6 +240,15 @@ class ImportGraphTest {
         });
         assertThat(base.deferrableMillis()).isEqualTo(42.0); // model_zoo 40 + decimal 2, Delta not profiled
         assertThat(base.notProfiled()).extracting(Object::toString).containsExactly("mainpc/Delta");
+
+        // Delta imports common.model_zoo itself at module level: deferring base_agent's import does not take it off
+        Agent delta = graph.agents().stream().filter(a -> a.name().equals("Delta")).findFirst().orElseThrow();
+        AgentProfile deltaProfile = new AgentProfile(new ProfileTarget(delta.id(), delta.script().path(), python(), fleet, Map.of()), samples);
+        ModuleReport both = ModuleReports.of(graph, graph.module("common.base_agent"),
+                agent -> agent.equals(alpha) ? new ModuleReports.Profiled(profile, 3) : new ModuleReports.Profiled(deltaProfile, 1));
+        assertThat(importOf(both, "model_zoo").loadedAnyway()).extracting(Object::toString).containsExactly("mainpc/Delta");
+        assertThat(importOf(both, "model_zoo").costs()).extracting(ImportCost::millis).containsExactly(40.0, 0.0);
+        assertThat(both.deferrableMillis()).isEqualTo(44.0);
         assertThat(base.self()).singleElement().satisfies(cost -> assertThat(cost.millis()).isEqualTo(0.3));
         assertThat(base.cumulative()).singleElement().satisfies(cost -> assertThat(cost.millis()).isEqualTo(42.4));
         assertThat(ModuleReports.all(graph, agent -> agent.equals(alpha) ? new ModuleReports.Profiled(profile, 3) : null).getFirst()
