@@ -13,8 +13,8 @@ Prints one JSON object on stdout. Operations:
   tail    the last N lines of the log and the byte offset where it ended
   read    bytes of the log from an offset (base64), and the log's size
 
-Paths come from fleetshell (the remote state directory); this program creates only those files and their
-directories. Python 3.6 or newer, the standard library only.
+Paths come from fleetshell (under the remote state directory; a relative one is relative to the user's home);
+this program creates only those files and their directories. Python 3.6 or newer, the standard library only.
 """
 import base64
 import datetime
@@ -271,6 +271,12 @@ def read(request):
 
 OPERATIONS = {"start": start, "status": status, "stop": stop, "exited": exited, "tail": tail, "read": read}
 
+PATHS = ("pid_file", "exit_file", "log")
+
 if __name__ == "__main__":
-    result = OPERATIONS[sys.argv[1]](json.loads(sys.argv[2]))
+    request = json.loads(sys.argv[2])
+    for key in PATHS:
+        if key in request:
+            request[key] = os.path.join(os.path.expanduser("~"), request[key])
+    result = OPERATIONS[sys.argv[1]](request)
     sys.stdout.write(json.dumps(result))

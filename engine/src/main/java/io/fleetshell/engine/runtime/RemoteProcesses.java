@@ -28,7 +28,7 @@ import java.util.Map;
  * interpreter, shipped over the host's connection on stdin (nothing is left on the host but the agent's own files). The
  * agent is spawned there in a session of its own, its output appended to {@code STATE/logs/MACHINE/AGENT.log} and its pid
  * with the process start time in {@code STATE/run/MACHINE/AGENT.json}, where STATE is the host's state directory
- * ({@link Host#stateDirectory}, {@code ~/.fleetshell} unless the machine's {@code state_dir:} says otherwise); a later
+ * ({@code ~/.fleetshell} unless the machine's {@code state_dir:} says otherwise); a later
  * shell, on this computer or another sharing FLEETSHELL_HOME, finds it there. Stopping it signals its process group
  * there, so its children go with it.
  *
@@ -46,11 +46,16 @@ final class RemoteProcesses implements AgentProcesses {
 
     private final Host host;
     private final String python;
-    private volatile Path state;
+    private final Path state;
 
-    RemoteProcesses(Host host, String python) {
+    /**
+     * @param state the host's state directory as the machine's {@code state_dir:} writes it: relative to the remote
+     *              user's home, or absolute (the helper resolves it there, so no round trip asks for it)
+     */
+    RemoteProcesses(Host host, String python, String state) {
         this.host = host;
         this.python = python;
+        this.state = Path.of(state);
     }
 
     @Override
@@ -154,7 +159,9 @@ final class RemoteProcesses implements AgentProcesses {
             throws CannotStartException, InterruptedException {
         String log = logPath(agent);
         // The header and the command's output go to the agent's log on the host, as they do on this computer.
-        String line = "mkdir -p \"$(dirname \"$1\")\" && printf '%s\\n' \"$2\" >> \"$1\" && wc -c < \"$1\" && exec sh -c \"$3\" < /dev/null >> \"$1\" 2>&1";
+        // A relative state directory is relative to the user's home, not to the machine's root the command runs in.
+        String line = "l=$1; case $l in /*) ;; *) l=$HOME/$l ;; esac; mkdir -p \"$(dirname \"$l\")\" && printf '%s\\n' \"$2\" >> \"$l\" "
+                + "&& wc -c < \"$l\" && exec sh -c \"$3\" < /dev/null >> \"$l\" 2>&1";
         ProcessRun run = ProcessRun.of("sh", "-c", line, "sh", log, "--- fleetshell %s: restart_command %s".formatted(Instant.now(), command),
                 command).in(directory).environment(environment).timeout(timeout);
         ProcessResult result = host.run(run);
@@ -180,11 +187,7 @@ final class RemoteProcesses implements AgentProcesses {
 
     @Override
     public String logShown(Agent agent) {
-        try {
-            return shown(logPath(agent));
-        } catch (RuntimeException e) {
-            return "%s:%s/logs/%s/%s".formatted(host.name(), "STATE", agent.machine(), FleetHome.fileName(agent.name() + ".log"));
-        }
+        return shown(logPath(agent));
     }
 
     @Override
@@ -212,11 +215,11 @@ final class RemoteProcesses implements AgentProcesses {
     }
 
     private String shown(String path) {
-        return host.name() + ":" + path;
+        return host.name() + ":" + (Path.of(path).isAbsolute() ? path : "~/" + path);
     }
 
     private Map<String, Object> paths(Agent agent) {
-        Path run = state().resolve("run").resolve(FleetHome.fileName(agent.machine()));
+        Path run = state.resolve("run").resolve(FleetHome.fileName(agent.machine()));
         Map<String, Object> paths = new LinkedHashMap<>();
         paths.put("pid_file", run.resolve(FleetHome.fileName(agent.name() + ".json")).toString());
         paths.put("exit_file", run.resolve(FleetHome.fileName(agent.name() + ".exit.json")).toString());
@@ -225,21 +228,7 @@ final class RemoteProcesses implements AgentProcesses {
     }
 
     private String logPath(Agent agent) {
-        return state().resolve("logs").resolve(FleetHome.fileName(agent.machine())).resolve(FleetHome.fileName(agent.name() + ".log")).toString();
-    }
-
-    /** The host's state directory, asked once (it is created there if need be). */
-    private Path state() {
-        Path known = state;
-        if (known == null) {
-            try {
-                known = host.stateDirectory();
-            } catch (IOException e) {
-                throw new FleetshellException(ErrorCode.OPERATION_FAILED, e.getMessage(), e);
-            }
-            state = known;
-        }
-        return known;
+        return state.resolve("logs").resolve(FleetHome.fileName(agent.machine())).resolve(FleetHome.fileName(agent.name() + ".log")).toString();
     }
 
     private JsonNode call(String operation, Map<String, Object> request) {

@@ -271,7 +271,7 @@ public final class Supervisor {
         Machine machine = machine(agent);
         return switch (hosts.of(machine)) {
             case LocalHost l -> local;
-            case SshHost ssh -> remote.computeIfAbsent(machine.name(), name -> new RemoteProcesses(ssh, machine.python()));
+            case SshHost ssh -> remote.computeIfAbsent(machine.name(), name -> new RemoteProcesses(ssh, machine.python(), machine.ssh().stateDir()));
         };
     }
 
