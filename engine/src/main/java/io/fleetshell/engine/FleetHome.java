@@ -61,6 +61,11 @@ public record FleetHome(Path root) {
         return run().resolve("children");
     }
 
+    /** The sockets of the shared ssh connections to remote machines ({@code host/SshHost}), one per host. */
+    public Path sshSockets() {
+        return run().resolve("ssh");
+    }
+
     /** The Python helpers fleetshell runs with the agents' interpreters, extracted from the jar. */
     public Path helpers() {
         return root.resolve("cache/helpers");

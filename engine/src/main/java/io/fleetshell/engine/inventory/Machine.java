@@ -1,5 +1,7 @@
 package io.fleetshell.engine.inventory;
 
+import io.fleetshell.engine.host.SshAccess;
+
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -11,14 +13,22 @@ import java.util.Map;
  * @param python      the interpreter agents run with (default {@code python3})
  * @param environment environment variables from {@code global_settings.environment}, expanded
  * @param healthCheck health-check settings from {@code global_settings}, as written
+ * @param ssh         how the machine is reached when it is not this computer, or null: it is this computer
+ *                    ({@code io.fleetshell.engine.inventory.Hosts} turns it into the machine's transport); the fleet
+ *                    root and the interpreter are then paths on that host
  */
 public record Machine(String name, Path fleetRoot, String python, Map<String, String> environment,
-                      Map<String, Object> healthCheck) {
+                      Map<String, Object> healthCheck, SshAccess ssh) {
 
     public static final String DEFAULT_PYTHON = "python3";
 
     public Machine {
         environment = Map.copyOf(environment);
         healthCheck = healthCheck == null ? Map.of() : Map.copyOf(healthCheck);
+    }
+
+    /** A machine that is this computer. */
+    public Machine(String name, Path fleetRoot, String python, Map<String, String> environment, Map<String, Object> healthCheck) {
+        this(name, fleetRoot, python, environment, healthCheck, null);
     }
 }

@@ -1,5 +1,7 @@
 package io.fleetshell.engine.inventory;
 
+import io.fleetshell.engine.host.SshAccess;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,10 +22,17 @@ import java.util.regex.Pattern;
  *                    computer, relative to the fleet root or absolute; applied to every entry of path-like
  *                    environment values and to script paths
  * @param python      the interpreter to use instead of the config's, or null
+ * @param ssh         how the machine is reached when it is not this computer ({@code ssh:} and the keys beside it),
+ *                    over the config's; null: the config's, else this computer
+ * @param root        the fleet root on the machine ({@code root:}), which the config's paths resolve against, or null
  */
-public record MachineOverride(Map<String, String> environment, Map<String, String> pathMap, String python) {
+public record MachineOverride(Map<String, String> environment, Map<String, String> pathMap, String python, SshAccess ssh, Path root) {
 
     public static final MachineOverride NONE = new MachineOverride(Map.of(), Map.of(), null);
+
+    public MachineOverride(Map<String, String> environment, Map<String, String> pathMap, String python) {
+        this(environment, pathMap, python, null, null);
+    }
     private static final Pattern SEPARATOR = Pattern.compile(java.io.File.pathSeparator);
 
     public MachineOverride {

@@ -17,13 +17,32 @@ import java.util.List;
  * @param before  the exact original bytes
  * @param after   the rewritten bytes (equal to {@code before} when nothing changes)
  * @param notes   what stayed as it was and why, and what behaviour still changes, one sentence each
+ * @param createsFile whether the file is absent today and the rewrite creates it ({@code before} is then empty): the
+ *                    rollout backs such a file up as "absent", so a rollback or a recovery removes it instead of
+ *                    restoring bytes, and a drift check expects the file still absent
  */
-public record Rewrite(String pattern, Path file, byte[] before, byte[] after, List<String> notes) {
+public record Rewrite(String pattern, Path file, byte[] before, byte[] after, List<String> notes, boolean createsFile) {
 
     public Rewrite {
+        if (createsFile && before.length != 0) {
+            throw new IllegalArgumentException("a rewrite that creates " + file + " has no bytes before it");
+        }
         before = before.clone();
         after = after.clone();
         notes = List.copyOf(notes);
+    }
+
+    /** A rewrite of a file that exists: {@code before} is its exact bytes. */
+    public Rewrite(String pattern, Path file, byte[] before, byte[] after, List<String> notes) {
+        this(pattern, file, before, after, notes, false);
+    }
+
+    /**
+     * A rewrite that creates {@code file}, absent today, with the bytes {@code after}: the rollout backs it up as
+     * "absent" and removes it on rollback.
+     */
+    public static Rewrite creating(String pattern, Path file, byte[] after, List<String> notes) {
+        return new Rewrite(pattern, file, new byte[0], after, notes, true);
     }
 
     /** A rewrite that changes nothing, with the reasons. */
@@ -31,8 +50,9 @@ public record Rewrite(String pattern, Path file, byte[] before, byte[] after, Li
         return new Rewrite(pattern, file, source, source, notes);
     }
 
+    /** Whether writing {@link #after} changes the file system: always for a file it creates, even an empty one. */
     public boolean changes() {
-        return !Arrays.equals(before, after);
+        return createsFile || !Arrays.equals(before, after);
     }
 
     @Override
@@ -46,7 +66,8 @@ public record Rewrite(String pattern, Path file, byte[] before, byte[] after, Li
     }
 
     /**
-     * A unified diff with three lines of context, headed {@code a/NAME} and {@code b/NAME (pattern)}; empty without changes.
+     * A unified diff with three lines of context, headed {@code a/NAME} ({@code /dev/null} for a file it creates) and
+     * {@code b/NAME (pattern)}; empty without changes.
      * The text of {@link #unifiedDiffBytes}: UTF-8 when both sides are, else ISO-8859-1, whose characters are the
      * file's bytes one for one (a Latin-1 file shows as itself); carriage returns stay in their lines.
      */
@@ -67,7 +88,7 @@ public record Rewrite(String pattern, Path file, byte[] before, byte[] after, Li
         List<String> revised = lines(after);
         String name = new String(file.getFileName().toString().getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
         List<String> diff = UnifiedDiffUtils.generateUnifiedDiff(
-                "a/" + name, "b/" + name + " (" + pattern + ")", original, DiffUtils.diff(original, revised), 3);
+                createsFile ? "/dev/null" : "a/" + name, "b/" + name + " (" + pattern + ")", original, DiffUtils.diff(original, revised), 3);
         return (String.join("\n", diff) + "\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 

@@ -10,7 +10,7 @@ import java.util.List;
  */
 public final class CannotStartException extends IOException {
 
-    CannotStartException(List<String> command, String reason, Throwable cause) {
+    public CannotStartException(List<String> command, String reason, Throwable cause) {
         super("cannot start %s: %s".formatted(command.getFirst(), reason), cause);
     }
 }

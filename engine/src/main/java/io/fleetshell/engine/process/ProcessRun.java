@@ -205,8 +205,23 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
      * @throws CannotStartException when the program or the working directory does not exist (nothing ran)
      */
     public StartedProcess start() throws CannotStartException {
+        return start((BeforeStop) null);
+    }
+
+    /**
+     * What stops a started child's real work before its local process is stopped: for a child that is an {@code ssh}
+     * client, the remote process group it started, which the client's own end does not stop.
+     */
+    @FunctionalInterface
+    public interface BeforeStop {
+        /** Stops the work, giving it {@code grace} to exit after SIGTERM; must not throw. */
+        void stop(Duration grace);
+    }
+
+    /** {@link #start()}, with {@code beforeStop} run first when the started process is stopped while it still runs. */
+    public StartedProcess start(BeforeStop beforeStop) throws CannotStartException {
         try {
-            return new StartedProcess(start(null), this::deleteOwned);
+            return new StartedProcess(start((StdoutReader<Void>) null), this::deleteOwned, beforeStop);
         } catch (CannotStartException | RuntimeException e) {
             deleteOwned();
             throw e;

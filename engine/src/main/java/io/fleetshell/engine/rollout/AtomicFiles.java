@@ -85,6 +85,19 @@ public final class AtomicFiles {
         return notKept;
     }
 
+    /**
+     * Removes {@code target} (a file a step created, on its rollback) when it still resolves to the real path planned,
+     * then forces the directory so the removal survives a power loss. A target already gone is not an error.
+     *
+     * @throws io.fleetshell.engine.FleetshellException {@code PATH_ESCAPES_ROOT} when the containment check fails
+     */
+    public static void remove(Path target, Path expectedReal) throws IOException {
+        SafeFiles.unchanged(target, expectedReal);
+        if (Files.deleteIfExists(target)) {
+            forceDirectory(target.getParent());
+        }
+    }
+
     /** Mode, mtime, owner, group and real path of a file, read without following a symlink. */
     public static DeploymentJournal.FileMeta stat(Path file) throws IOException {
         String owner = null;

@@ -19,7 +19,9 @@ import java.util.function.Function;
  * machine powered off) to a consistent state. Steps the journal shows finished stay as recorded (applied
  * or rolled back); a step caught between its intent and its outcome (writing, written but not yet proved
  * and gated, restoring) gets its original back, byte-exact, since nothing proved its rewrite; the temporary
- * files of every step are removed; the lock is released. Steps never started stay pending.
+ * files of every step are removed; the lock is released. Steps never started stay pending. A step of several files
+ * is settled as one unit: all its files go back to their originals (a file it created is removed), or, when one was
+ * edited by someone else since, none is touched and the step is marked in conflict.
  */
 public final class Recovery {
 
@@ -42,28 +44,37 @@ public final class Recovery {
      * proof loads, the proof's variants of the file and of that copy); a live fleetshell's siblings are left alone.
      */
     static List<Path> leftovers(StoredStep step) {
-        List<Path> found = new ArrayList<>(List.of(step.tempFile()));
-        String name = step.file().getFileName().toString();
-        try (var siblings = Files.list(step.file().getParent())) {
-            siblings.filter(p -> {
-                String sibling = p.getFileName().toString();
-                return (sibling.startsWith("." + name + ".fleetshell-") || sibling.startsWith(".." + name + ".fleetshell-"))
-                        && !p.equals(step.tempFile()) && !Leftovers.ownerAlive(p);
-            }).forEach(found::add);
-        } catch (IOException e) {
-            // the directory is gone or unreadable: nothing of ours to remove there
+        List<Path> found = new ArrayList<>();
+        for (StepFile file : step.files()) {
+            found.add(file.tempFile(step.id()));
+            String name = file.file().getFileName().toString();
+            try (var siblings = Files.list(file.file().getParent())) {
+                siblings.filter(p -> {
+                    String sibling = p.getFileName().toString();
+                    return (sibling.startsWith("." + name + ".fleetshell-") || sibling.startsWith(".." + name + ".fleetshell-"))
+                            && !p.equals(file.tempFile(step.id())) && !Leftovers.ownerAlive(p);
+                }).forEach(found::add);
+            } catch (IOException e) {
+                // the directory is gone or unreadable: nothing of ours to remove there
+            }
         }
         return found;
     }
 
+    /** Whether any file of the step holds its rewrite (a file it creates: exists with the step's content). */
     private static boolean holdsRewrite(StoredStep step) {
-        try {
-            io.fleetshell.engine.SafeFiles.unchanged(step.file(), step.realPath());
-            byte[] bytes = AtomicFiles.readIfExists(step.file());
-            return bytes != null && io.fleetshell.engine.Checksums.sha256(bytes).equals(step.afterSha256());
-        } catch (FleetshellException e) {
-            return false;
+        for (StepFile file : step.files()) {
+            try {
+                io.fleetshell.engine.SafeFiles.unchanged(file.file(), file.realPath());
+                byte[] bytes = AtomicFiles.readIfExists(file.file());
+                if (bytes != null && io.fleetshell.engine.Checksums.sha256(bytes).equals(file.afterSha256())) {
+                    return true;
+                }
+            } catch (FleetshellException e) {
+                // not ours to judge: the restore refuses it with the reason
+            }
         }
+        return false;
     }
 
     /** Deployments left unsettled by a process that is gone: running with no live owner, or with steps in flight. */
@@ -146,12 +157,7 @@ public final class Recovery {
         RolloutExecutor restarts = new RolloutExecutor(journal, agents, (a, r, h) -> {
             throw new IllegalStateException("recovery proves nothing");
         }, List.of(), runtime, host);
-        for (Restorer.Outcome outcome : outcomes) {
-            Agent agent = agents.apply(outcome.step().agent());
-            if (outcome instanceof Restorer.Restored r && !r.wasAlreadyOriginal() && agent != null && runtime.running(agent)) {
-                restarts.restartAfterRestore(outcome.step(), agent);
-            }
-        }
+        restarts.restartRestored(outcomes);
         List<StoredStep> after = journal.steps(deploymentId);
         long kept = after.stream().filter(s -> s.state().changed()).count();
         long pending = after.stream().filter(s -> s.state() == StepState.PENDING).count();

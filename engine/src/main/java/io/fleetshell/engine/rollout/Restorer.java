@@ -26,7 +26,8 @@ import java.util.Set;
  * read and written only while it resolves to the real path its step recorded (a directory swapped for a symlink
  * is refused, as is a file replaced by a symlink), and the original gets back the mode, owner and group its
  * backup recorded (the owner only when fleetshell may give files away, i.e. runs as root; else the outcome says
- * that the owner differs).
+ * that the owner differs). A step of several files (a shared module, the helper module it created, agent files) is one
+ * unit: it is restored whole or, when one of its files was edited since, not at all; a file the step created is removed.
  */
 public final class Restorer {
 
@@ -76,46 +77,54 @@ public final class Restorer {
             return List.of();
         }
         Set<String> wanted = new HashSet<>();
-        steps.forEach(s -> wanted.add(s.beforeSha256()));
+        steps.forEach(s -> s.files().stream().filter(f -> !f.creates()).forEach(f -> wanted.add(f.beforeSha256())));
         Map<String, byte[]> originals = journal.blobs(wanted);
-        Map<Long, DeploymentJournal.FileMeta> kept = originalMeta(steps);
+        Map<Long, Map<String, DeploymentJournal.FileMeta>> kept = originalMeta(steps);
         List<Current> current = InParallel.map(steps, THREADS, Restorer::read, "reading the files to restore");
 
         List<StoredStep> toWrite = new ArrayList<>();
-        List<StoredStep> alreadyOriginal = new ArrayList<>();
         List<Boolean> edits = new ArrayList<>();
+        List<StoredStep> alreadyOriginal = new ArrayList<>();
         List<Outcome> outcomes = new ArrayList<>();
         for (int i = 0; i < steps.size(); i++) {
             StoredStep step = steps.get(i);
             if (current.get(i).refused() != null) {
-                String reason = current.get(i).refused();
-                outcomes.add(new Refused(step, null, reason));
-                if (onConflict != null) {
-                    journal.record(step, DeploymentJournal.NOTE, "restore refused", onConflict, reason);
-                }
+                refuse(outcomes, step, null, current.get(i).refused(), onConflict);
                 continue;
             }
-            byte[] bytes = current.get(i).bytes();
-            String sha = bytes == null ? null : Checksums.sha256(bytes);
-            if (step.beforeSha256().equals(sha)) {
+            List<StepFile> files = step.files();
+            List<byte[]> bytes = current.get(i).bytes();
+            List<String> edited = new ArrayList<>();
+            boolean allOriginal = true;
+            for (int f = 0; f < files.size(); f++) {
+                StepFile file = files.get(f);
+                String sha = bytes.get(f) == null ? null : Checksums.sha256(bytes.get(f));
+                allOriginal &= file.isOriginal(sha);
+                if (!file.isOriginal(sha) && !file.afterSha256().equals(sha)) {
+                    edited.add(sha == null ? file.file() + " no longer exists"
+                            : file.file() + " was edited since the deploy (sha256 " + sha.substring(0, 12) + ", neither the original "
+                            + file.shortBefore() + " nor the rewrite " + file.afterSha256().substring(0, 12) + ")");
+                }
+            }
+            if (allOriginal) {
                 alreadyOriginal.add(step);
-            } else if (step.afterSha256().equals(sha)) {
-                toWrite.add(step);
-                edits.add(false);
-            } else if (force) {
-                if (bytes != null) {
-                    journal.backupEdited(step, bytes, meta(step));
+            } else if (edited.isEmpty() || force) {
+                if (!edited.isEmpty()) {
+                    for (int f = 0; f < files.size(); f++) {
+                        StepFile file = files.get(f);
+                        String sha = bytes.get(f) == null ? null : Checksums.sha256(bytes.get(f));
+                        if (bytes.get(f) != null && !file.isOriginal(sha) && !file.afterSha256().equals(sha)) {
+                            journal.backupEdited(step, file.file(), bytes.get(f), meta(file.file()));
+                        }
+                    }
                 }
                 toWrite.add(step);
-                edits.add(true);
+                edits.add(!edited.isEmpty());
             } else {
-                String reason = bytes == null ? step.file() + " no longer exists"
-                        : step.file() + " was edited since the deploy (sha256 " + sha.substring(0, 12) + ", neither the original "
-                        + step.beforeSha256().substring(0, 12) + " nor the rewrite " + step.afterSha256().substring(0, 12) + ")";
-                outcomes.add(new Refused(step, sha, reason));
-                if (onConflict != null) {
-                    journal.record(step, DeploymentJournal.NOTE, "restore refused", onConflict, reason);
-                }
+                String sha = bytes.getFirst() == null ? null : Checksums.sha256(bytes.getFirst());
+                String reason = String.join("; ", edited) + (step.multiFile() ? ": the step's " + files.size()
+                        + " files are restored together or not at all" : "");
+                refuse(outcomes, step, sha, reason, onConflict);
             }
         }
         if (!alreadyOriginal.isEmpty()) {
@@ -127,7 +136,7 @@ public final class Restorer {
             return outcomes;
         }
         journal.record(toWrite, DeploymentJournal.INTENT, "restore", StepState.RESTORING, why);
-        List<Written> written = InParallel.map(toWrite, THREADS, s -> write(s, originals.get(s.beforeSha256()), kept.get(s.id())),
+        List<Written> written = InParallel.map(toWrite, THREADS, s -> write(s, originals, kept.getOrDefault(s.id(), Map.of())),
                 "restoring originals");
         List<StoredStep> done = new ArrayList<>();
         for (int i = 0; i < toWrite.size(); i++) {
@@ -150,70 +159,111 @@ public final class Restorer {
         return outcomes;
     }
 
-    /** A restore's write: {@code error} null when the checksum read back matches; {@code note} what was not kept. */
+    private void refuse(List<Outcome> outcomes, StoredStep step, String sha, String reason, StepState onConflict) {
+        outcomes.add(new Refused(step, sha, reason));
+        if (onConflict != null) {
+            journal.record(step, DeploymentJournal.NOTE, "restore refused", onConflict, reason);
+        }
+    }
+
+    /** A restore's write: {@code error} null when every checksum read back matches; {@code note} what was not kept. */
     private record Written(String error, String note) {
     }
 
-    /** A file to restore as it is now: its bytes (null: gone), or why it may not be touched. */
-    private record Current(byte[] bytes, String refused) {
+    /** The files of a step to restore as they are now: their bytes (null: absent), or why none may be touched. */
+    private record Current(List<byte[]> bytes, String refused) {
     }
 
-    /** Writes the original with its recorded mode, owner and group, and reads it back. */
-    private static Written write(StoredStep step, byte[] original, DeploymentJournal.FileMeta meta) {
-        if (original == null) {
-            return new Written("the backup " + step.beforeSha256() + " is missing from the history database", null);
+    /**
+     * Puts back every file of the step that is not its original: a rewritten file gets its original bytes with the
+     * recorded mode, owner and group, a file the step created is removed; each is read back. The files go back in
+     * reverse order of their writes, so a helper module is removed only once nothing written imports it.
+     */
+    private static Written write(StoredStep step, Map<String, byte[]> originals, Map<String, DeploymentJournal.FileMeta> meta) {
+        List<String> notes = new ArrayList<>();
+        for (StepFile file : step.files().reversed()) {
+            byte[] original = file.creates() ? null : originals.get(file.beforeSha256());
+            if (!file.creates() && original == null) {
+                return new Written("the backup " + file.beforeSha256() + " of " + file.file() + " is missing from the history database", null);
+            }
+            try {
+                byte[] now = AtomicFiles.readIfExists(file.file());
+                if (file.isOriginal(now == null ? null : Checksums.sha256(now))) {
+                    continue;
+                }
+                if (file.creates()) {
+                    AtomicFiles.remove(file.file(), file.realPath());
+                    if (AtomicFiles.readIfExists(file.file()) != null) {
+                        return new Written("after the restore " + file.file() + " still exists; the step created it", null);
+                    }
+                    continue;
+                }
+                String note = AtomicFiles.write(file.file(), file.realPath(), file.tempFile(step.id()), original, meta.get(file.file().toString()));
+                if (note != null) {
+                    notes.add(note);
+                }
+                String written = Checksums.sha256(SafeFiles.readScript(file.file()));
+                if (!written.equals(file.beforeSha256())) {
+                    return new Written("after the restore " + file.file() + " has sha256 " + written + ", not " + file.beforeSha256(), null);
+                }
+            } catch (IOException e) {
+                cleanUp(step);
+                return new Written("cannot write " + file.file() + ": " + e.getMessage(), null);
+            } catch (FleetshellException e) {
+                cleanUp(step);
+                return new Written(e.getMessage(), null);
+            }
         }
-        try {
-            String note = AtomicFiles.write(step.file(), step.realPath(), step.tempFile(), original, meta);
-            String written = Checksums.sha256(SafeFiles.readScript(step.file()));
-            return new Written(written.equals(step.beforeSha256()) ? null
-                    : "after the restore " + step.file() + " has sha256 " + written + ", not " + step.beforeSha256(), note);
-        } catch (IOException e) {
-            cleanUp(step);
-            return new Written("cannot write " + step.file() + ": " + e.getMessage(), null);
-        } catch (FleetshellException e) {
-            cleanUp(step);
-            return new Written(e.getMessage(), null);
-        }
+        return new Written(null, notes.isEmpty() ? null : String.join("; ", notes));
     }
 
-    /** The stat data of each step's original as its deploy backup recorded it (steps without one keep the file's own). */
-    private Map<Long, DeploymentJournal.FileMeta> originalMeta(List<StoredStep> steps) {
-        Map<Long, DeploymentJournal.FileMeta> meta = new HashMap<>();
+    /**
+     * The stat data of each step's originals as its deploy backups recorded them, per file path (files without one keep
+     * the file's own).
+     */
+    private Map<Long, Map<String, DeploymentJournal.FileMeta>> originalMeta(List<StoredStep> steps) {
+        Map<Long, Map<String, DeploymentJournal.FileMeta>> meta = new HashMap<>();
         Set<Long> ids = new HashSet<>();
         steps.forEach(s -> ids.add(s.id()));
         for (long deployment : steps.stream().map(StoredStep::deploymentId).distinct().toList()) {
             for (DeploymentJournal.Backup backup : journal.backups(deployment)) {
-                if (ids.contains(backup.stepId()) && "deploy".equals(backup.reason())) {
-                    meta.putIfAbsent(backup.stepId(), backup.meta());
+                if (ids.contains(backup.stepId()) && "deploy".equals(backup.reason()) && !backup.absent()) {
+                    meta.computeIfAbsent(backup.stepId(), k -> new HashMap<>()).putIfAbsent(backup.path(), backup.meta());
                 }
             }
         }
         return meta;
     }
 
+    /** Removes the temporary files of every file of the step (its write or restore). */
     static void cleanUp(StoredStep step) {
-        try {
-            Files.deleteIfExists(step.tempFile());
-        } catch (IOException ignored) {
-            // reported by recovery, which looks for it again
+        for (StepFile file : step.files()) {
+            try {
+                Files.deleteIfExists(file.tempFile(step.id()));
+            } catch (IOException ignored) {
+                // reported by recovery, which looks for it again
+            }
         }
     }
 
     private static Current read(StoredStep step) {
         try {
-            SafeFiles.unchanged(step.file(), step.realPath());
-            return new Current(AtomicFiles.readIfExists(step.file()), null);
+            List<byte[]> bytes = new ArrayList<>();
+            for (StepFile file : step.files()) {
+                SafeFiles.unchanged(file.file(), file.realPath());
+                bytes.add(AtomicFiles.readIfExists(file.file()));
+            }
+            return new Current(bytes, null);
         } catch (FleetshellException e) {
-            return new Current(null, e.getMessage());
+            return new Current(null, e.getMessage() + (step.multiFile() ? "; none of the step's files was touched" : ""));
         }
     }
 
-    private static DeploymentJournal.FileMeta meta(StoredStep step) {
+    private static DeploymentJournal.FileMeta meta(java.nio.file.Path file) {
         try {
-            return AtomicFiles.stat(step.file());
+            return AtomicFiles.stat(file);
         } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot read " + step.file() + ": " + e.getMessage()
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot read " + file + ": " + e.getMessage()
                     + ". Nothing was restored.", e);
         }
     }

@@ -6,6 +6,13 @@ import io.fleetshell.engine.python.analysis.PythonFacts;
 import io.fleetshell.engine.compare.Thresholds;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import io.fleetshell.engine.inventory.MachineOverride;
+import io.fleetshell.engine.host.SshAccess;
+import io.fleetshell.engine.host.SshSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -32,7 +39,8 @@ import java.util.Set;
  * @param prometheusUrl        the Prometheus server that scrapes the fleet ({@code prometheus_url:}), or null:
  *                             metrics are then read from its query API instead of the agents' endpoints
  * @param machines             per machine name, what this computer overrides in its configs ({@code machines:
- *                             NAME: {env:, path_map:, python:}}), applied when they load
+ *                             NAME: {env:, path_map:, python:, root:, ssh:, port:, identity_file:, ssh_config:, options:,
+ *                             tunnel:, forks:, state_dir:}}), applied when they load
  * @param metricsRetention     how long metric scrapes stay in history ({@code metrics_retention: 30d}), or null: forever
  */
 public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectModules, Thresholds thresholds, URI prometheusUrl,
@@ -71,8 +79,10 @@ public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectM
             return defaults();
         }
         Object root;
+        String text;
         try {
-            root = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(Files.readString(file));
+            text = Files.readString(file);
+            root = new Load(LoadSettings.builder().setLabel(file.toString()).build()).loadFromString(text);
         } catch (MarkedYamlEngineException e) {
             int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(1);
             throw new FleetshellException(ErrorCode.CONFIG_INVALID,
@@ -89,39 +99,73 @@ public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectM
         return new Settings(names(file, map, "infrastructure_agents", "agent names", InventoryLoader.DEFAULT_INFRASTRUCTURE),
                 names(file, map, "side_effect_modules", "module names", PythonFacts.DEFAULT_SIDE_EFFECT_MODULES),
                 Thresholds.from(map.get(Thresholds.KEY), file), prometheusUrl(file, map.get("prometheus_url")),
-                machines(file, map.get("machines")), retention(file, map.get("metrics_retention")));
+                machines(file, map.get("machines"), lines(file, text)), retention(file, map.get("metrics_retention")));
     }
 
-    private static Map<String, MachineOverride> machines(Path file, Object value) {
+    private static Map<String, MachineOverride> machines(Path file, Object value, Map<String, Integer> lines) {
         if (value == null) {
             return Map.of();
         }
-        String example = "machines: {mainpc: {env: {PYTHONPATH: .}, path_map: {/app: .}, python: /opt/venv/bin/python}}";
+        String example = "machines: {pc2: {ssh: deploy@10.0.0.12, root: /srv/fleet, python: /srv/venv/bin/python3}}";
         if (!(value instanceof Map<?, ?> byName)) {
-            throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s: machines must map machine names to overrides, e.g. %s".formatted(file, example));
+            throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s:%d: machines must map machine names to settings, e.g. %s"
+                    .formatted(file, lines.getOrDefault("machines", 1), example));
         }
+        List<String> keys = new java.util.ArrayList<>(List.of("env", "path_map", "python", "root"));
+        keys.addAll(SshSettings.KEYS);
         Map<String, MachineOverride> out = new java.util.LinkedHashMap<>();
         byName.forEach((name, raw) -> {
+            String prefix = "machines." + name;
             if (!(raw instanceof Map<?, ?> m)) {
-                throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s: machines.%s must be a mapping with env:, path_map: or python:, e.g. %s"
-                        .formatted(file, name, example));
+                throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s:%d: %s must be a mapping with %s, e.g. %s"
+                        .formatted(file, lines.getOrDefault(prefix, 1), prefix, String.join(":, ", keys) + ":", example));
             }
             for (Object key : m.keySet()) {
-                if (!List.of("env", "path_map", "python").contains(String.valueOf(key))) {
-                    throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s: machines.%s.%s is not a setting; a machine takes env:, path_map: and python:"
-                            .formatted(file, name, key));
+                if (!keys.contains(String.valueOf(key))) {
+                    throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s:%d: %s.%s is not a setting; a machine takes %s"
+                            .formatted(file, lines.getOrDefault(prefix + "." + key, 1), prefix, key, String.join(":, ", keys) + ":"));
                 }
             }
-            Map<String, String> pathMap = strings(file, "machines.%s.path_map".formatted(name), m.get("path_map"));
+            Map<String, String> pathMap = strings(file, prefix + ".path_map", m.get("path_map"));
             pathMap.keySet().stream().filter(k -> !k.startsWith("/")).findFirst().ifPresent(k -> {
-                throw new FleetshellException(ErrorCode.CONFIG_INVALID, ("%s: machines.%s.path_map key '%s' is not an absolute path; map the path "
-                        + "the config writes (/app) to a directory of the fleet root (.)").formatted(file, name, k));
+                throw new FleetshellException(ErrorCode.CONFIG_INVALID, ("%s: %s.path_map key '%s' is not an absolute path; map the path "
+                        + "the config writes (/app) to a directory of the fleet root (.)").formatted(file, prefix, k));
             });
             Object python = m.get("python");
-            out.put(String.valueOf(name), new MachineOverride(strings(file, "machines.%s.env".formatted(name), m.get("env")), pathMap,
-                    python == null || String.valueOf(python).isBlank() ? null : String.valueOf(python)));
+            SshAccess ssh = SshSettings.read(file, prefix, m, key -> lines.getOrDefault(prefix + "." + key, 0));
+            Object root = m.get("root");
+            if (root != null && !String.valueOf(root).startsWith("/")) {
+                throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s:%d: %s.root '%s' is not an absolute path; write the fleet root on that machine, e.g. root: /srv/fleet"
+                        .formatted(file, lines.getOrDefault(prefix + ".root", 1), prefix, root));
+            }
+            out.put(String.valueOf(name), new MachineOverride(strings(file, prefix + ".env", m.get("env")), pathMap,
+                    python == null || String.valueOf(python).isBlank() ? null : String.valueOf(python), ssh,
+                    root == null ? null : Path.of(String.valueOf(root)).normalize()));
         });
         return out;
+    }
+
+    /** The line of every key, by its dotted path ({@code machines.pc2.port}); the text already parsed, so no error here. */
+    private static Map<String, Integer> lines(Path file, String text) {
+        Map<String, Integer> lines = new java.util.HashMap<>();
+        try {
+            new Compose(LoadSettings.builder().setLabel(file.toString()).build()).composeString(text).ifPresent(node -> lines("", node, lines));
+        } catch (YamlEngineException e) {
+            // Parsed above already; a message without its line is the worst case.
+        }
+        return lines;
+    }
+
+    private static void lines(String prefix, Node node, Map<String, Integer> lines) {
+        if (node instanceof MappingNode mapping) {
+            for (NodeTuple tuple : mapping.getValue()) {
+                if (tuple.getKeyNode() instanceof ScalarNode key) {
+                    String path = prefix.isEmpty() ? key.getValue() : prefix + "." + key.getValue();
+                    key.getStartMark().ifPresent(mark -> lines.put(path, mark.getLine() + 1));
+                    lines(path, tuple.getValueNode(), lines);
+                }
+            }
+        }
     }
 
     private static Map<String, String> strings(Path file, String key, Object value) {

@@ -3,6 +3,7 @@ package io.fleetshell.engine.settings;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.MachineOverride;
+import io.fleetshell.engine.host.SshAccess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,8 +45,46 @@ class SettingsMachinesTest {
         Path typo = Files.writeString(home.resolve("typo.yaml"), "machines:\n  mainpc:\n    pathmap: {/app: .}\n");
         assertThatThrownBy(() -> Settings.read(typo))
                 .isInstanceOfSatisfying(FleetshellException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIG_INVALID))
-                .hasMessage(typo + ": machines.mainpc.pathmap is not a setting; a machine takes env:, path_map: and python:");
+                .hasMessageStartingWith(typo + ":3: ").hasMessageContaining("machines.mainpc.pathmap is not a setting; a machine takes env:, path_map:, python:, root:, ssh:");
         Path relative = Files.writeString(home.resolve("relative.yaml"), "machines:\n  mainpc:\n    path_map: {app: .}\n");
         assertThatThrownBy(() -> Settings.read(relative)).hasMessageContaining("machines.mainpc.path_map key 'app' is not an absolute path");
+    }
+
+    @Test
+    void aRemoteMachineIsReadWithItsTransportRootAndInterpreter() throws IOException {
+        Path file = Files.writeString(home.resolve("remote.yaml"), """
+                machines:
+                  pc2:
+                    ssh: deploy@10.0.0.12
+                    port: 2222
+                    identity_file: ~/.ssh/fleet_ed25519
+                    root: /srv/fleet
+                    python: /srv/venv/bin/python3
+                    tunnel: true
+                    forks: 4
+                    options: {StrictHostKeyChecking: accept-new}
+                """);
+        MachineOverride pc2 = Settings.read(file).machines().get("pc2");
+        assertThat(pc2.ssh()).isEqualTo(new SshAccess("deploy@10.0.0.12", 2222, Path.of(System.getProperty("user.home"), ".ssh/fleet_ed25519"),
+                null, Map.of("StrictHostKeyChecking", "accept-new"), true, 4, null));
+        assertThat(pc2.ssh().stateDir()).isEqualTo(".fleetshell");
+        assertThat(pc2.root()).isEqualTo(Path.of("/srv/fleet"));
+        assertThat(pc2.python()).isEqualTo("/srv/venv/bin/python3");
+        assertThat(Settings.read(Files.writeString(home.resolve("local.yaml"), "machines:\n  mainpc:\n    python: python3\n")).machines()
+                .get("mainpc").ssh()).isNull();
+    }
+
+    @Test
+    void aWrongTransportValueNamesFileLineAndFix() throws IOException {
+        Path port = Files.writeString(home.resolve("port.yaml"), "machines:\n  pc2:\n    ssh: deploy@h\n    port: many\n");
+        assertThatThrownBy(() -> Settings.read(port)).hasMessage(port + ":4: machines.pc2.port 'many' is not a whole number from 1 to 65535; write it like port: 22");
+        Path lonely = Files.writeString(home.resolve("lonely.yaml"), "machines:\n  pc2:\n    forks: 3\n");
+        assertThatThrownBy(() -> Settings.read(lonely)).hasMessage(lonely + ":3: machines.pc2.forks is set but machines.pc2.ssh is not; add ssh: user@host, or remove forks");
+        Path dash = Files.writeString(home.resolve("dash.yaml"), "machines:\n  pc2:\n    ssh: -oProxyCommand=evil\n");
+        assertThatThrownBy(() -> Settings.read(dash)).hasMessageStartingWith(dash + ":3: machines.pc2.ssh '-oProxyCommand=evil' is not an ssh destination");
+        Path root = Files.writeString(home.resolve("root.yaml"), "machines:\n  pc2:\n    ssh: h\n    root: srv/fleet\n");
+        assertThatThrownBy(() -> Settings.read(root)).hasMessageStartingWith(root + ":4: machines.pc2.root 'srv/fleet' is not an absolute path");
+        Path tunnel = Files.writeString(home.resolve("tunnel.yaml"), "machines:\n  pc2:\n    ssh: h\n    tunnel: maybe\n");
+        assertThatThrownBy(() -> Settings.read(tunnel)).hasMessageStartingWith(tunnel + ":4: machines.pc2.tunnel 'maybe' is not true or false");
     }
 }

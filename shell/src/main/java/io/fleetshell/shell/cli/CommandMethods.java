@@ -41,28 +41,19 @@ public class CommandMethods {
 
     private Map<String, Facts> scan() {
         Map<String, Facts> facts = new HashMap<>();
-        for (String bean : context.getBeanNamesForAnnotation(Component.class)) {
-            Class<?> type = context.getType(bean);
-            if (type == null || !type.getPackageName().startsWith("io.fleetshell")) {
-                continue;
-            }
-            for (Method method : type.getMethods()) {
-                Command command = AnnotatedElementUtils.findMergedAnnotation(method, Command.class);
-                if (command == null) {
-                    continue;
+        for (Method method : LazyCommandRegistry.commandMethods(context)) {
+            Command command = AnnotatedElementUtils.findMergedAnnotation(method, Command.class);
+            int max = 0;
+            for (Parameter parameter : method.getParameters()) {
+                if (parameter.isAnnotationPresent(Arguments.class)) {
+                    max = -1;
+                    break;
                 }
-                int max = 0;
-                for (Parameter parameter : method.getParameters()) {
-                    if (parameter.isAnnotationPresent(Arguments.class)) {
-                        max = -1;
-                        break;
-                    }
-                    if (parameter.isAnnotationPresent(Argument.class)) {
-                        max++;
-                    }
+                if (parameter.isAnnotationPresent(Argument.class)) {
+                    max++;
                 }
-                facts.put(String.join(" ", command.name()), new Facts(method.isAnnotationPresent(Journaled.class), max));
             }
+            facts.put(String.join(" ", command.name()), new Facts(method.isAnnotationPresent(Journaled.class), max));
         }
         return facts;
     }

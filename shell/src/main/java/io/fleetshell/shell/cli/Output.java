@@ -24,14 +24,17 @@ import java.util.function.IntSupplier;
  */
 public final class Output {
 
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .build();
+    /** Built on the first structured output: every command writes through an Output, few of them JSON or YAML. */
+    private static final class Mappers {
+        static final JsonMapper JSON = JsonMapper.builder()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .build();
 
-    private static final YAMLMapper YAML = YAMLMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .build();
+        static final YAMLMapper YAML = YAMLMapper.builder()
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .build();
+    }
 
     /** What {@code -o} asks for: text fitted to the terminal (the default), every column in full, or data. */
     public enum Format {
@@ -141,9 +144,9 @@ public final class Output {
     /** The value as the format asks: JSON (also for a plain {@code --json}), YAML, or the names of what it lists. */
     public void json(Object value) {
         switch (format) {
-            case YAML -> out.print(YAML.writeValueAsString(value).replaceFirst("^---\n", ""));
-            case NAME -> names(JSON.valueToTree(value)).forEach(name -> out.println(TerminalText.safe(name, false)));
-            default -> out.println(JSON.writeValueAsString(value));
+            case YAML -> out.print(Mappers.YAML.writeValueAsString(value).replaceFirst("^---\n", ""));
+            case NAME -> names(Mappers.JSON.valueToTree(value)).forEach(name -> out.println(TerminalText.safe(name, false)));
+            default -> out.println(Mappers.JSON.writeValueAsString(value));
         }
         out.flush();
     }
@@ -164,7 +167,7 @@ public final class Output {
                 }
             }
             if (items == null) {
-                items = JSON.createArrayNode().add(root);
+                items = Mappers.JSON.createArrayNode().add(root);
             }
         }
         List<String> names = new ArrayList<>();

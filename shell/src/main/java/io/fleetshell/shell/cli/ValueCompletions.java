@@ -122,7 +122,7 @@ public class ValueCompletions {
         }
     }
 
-    /** Agents with a change that can be rolled back, described by the deployment, its date and pattern. */
+    /** Agents and shared modules with a change that can be rolled back, described by the deployment, its date and pattern. */
     public List<Value> agentsWithBackups(String typed) {
         try {
             io.fleetshell.history.DeploymentStore store = new io.fleetshell.history.DeploymentStore(session.database());
@@ -131,7 +131,8 @@ public class ValueCompletions {
                 String name = step.agent().name();
                 if (name.startsWith(typed) && !byName.containsKey(name)) {
                     var d = store.deployment(step.deploymentId()).orElseThrow();
-                    byName.put(name, new Value(name, "deployment %d, %s, %s".formatted(d.id(), WHEN.format(d.createdAt()), step.pattern()), true));
+                    byName.put(name, new Value(name, "%sdeployment %d, %s, %s".formatted(step.module() == null ? ""
+                            : "shared module, %d files, ".formatted(step.files().size()), d.id(), WHEN.format(d.createdAt()), step.pattern()), true));
                 }
             }
             return List.copyOf(byName.values());
@@ -176,6 +177,40 @@ public class ValueCompletions {
         } catch (IOException | RuntimeException e) {
             return List.of();
         }
+    }
+
+    /** Files a walk for module completion looks at, at most: completion answers at once, also in a huge tree. */
+    private static final int MODULE_SCAN_LIMIT = 5000;
+
+    /**
+     * Python files under the fleet roots that are no agent's script, each as a dotted name and as a path relative to
+     * its fleet root (what {@code score MODULE} accepts); hidden directories and {@code __pycache__} are skipped.
+     */
+    public List<Value> modules(String typed) {
+        Inventory inventory = inventory();
+        java.util.Set<Path> scripts = new java.util.HashSet<>();
+        inventory.agents().stream().filter(a -> a.script().found()).forEach(a -> scripts.add(a.script().path().toAbsolutePath().normalize()));
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (Path root : inventory.machines().stream().map(m -> m.fleetRoot().toAbsolutePath().normalize()).distinct().toList()) {
+            try (Stream<Path> files = Files.walk(root, 12)) {
+                files.limit(MODULE_SCAN_LIMIT)
+                        .filter(p -> p.getFileName().toString().endsWith(".py") && !scripts.contains(p))
+                        .map(root::relativize)
+                        .filter(r -> java.util.stream.StreamSupport.stream(r.spliterator(), false)
+                                .noneMatch(part -> part.toString().startsWith(".") || part.toString().equals("__pycache__")))
+                        .forEach(r -> {
+                            String path = r.toString();
+                            names.add(path);
+                            String dotted = path.replaceFirst("(/__init__)?\\.py$", "").replace('/', '.');
+                            if (!dotted.isEmpty() && !dotted.equals("__init__")) {
+                                names.add(dotted);
+                            }
+                        });
+            } catch (IOException | RuntimeException e) {
+                // completion must never break the line being typed
+            }
+        }
+        return names.stream().filter(n -> n.startsWith(typed)).map(n -> new Value(n, "module", true)).toList();
     }
 
     private Inventory inventory() {

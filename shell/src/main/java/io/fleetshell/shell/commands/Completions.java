@@ -19,13 +19,30 @@ public class Completions {
         return context -> proposals(values.agents(typed(context)));
     }
 
+    /** Agents, then the fleet's own modules by dotted name and by path under the fleet root ({@code score}). */
+    @Bean
+    public CompletionProvider agentOrModuleCompletion(ValueCompletions values) {
+        return context -> {
+            String typed = typed(context);
+            List<CompletionProposal> all = new java.util.ArrayList<>(proposals(values.agents(typed)));
+            all.addAll(proposals(values.modules(typed)));
+            return all;
+        };
+    }
+
+    /** The fleet's own modules by dotted name and by path under the fleet root. */
+    @Bean
+    public CompletionProvider moduleCompletion(ValueCompletions values) {
+        return context -> proposals(values.modules(typed(context)));
+    }
+
     /** Deployment ids for deploy status|pause|resume|abort and explain, with their dates, patterns and states. */
     @Bean
     public CompletionProvider deploymentCompletion(ValueCompletions values) {
         return context -> proposals(values.deployments(typed(context)));
     }
 
-    /** Agents that have a change to roll back, with the deployment, date and pattern. */
+    /** Agents and shared modules that have a change to roll back, with the deployment, date and pattern. */
     @Bean
     public CompletionProvider rollbackCompletion(ValueCompletions values) {
         return context -> proposals(values.agentsWithBackups(typed(context)));

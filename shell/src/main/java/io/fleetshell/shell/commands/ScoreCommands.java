@@ -24,19 +24,25 @@ public class ScoreCommands {
 
     private final ShellSession session;
     private final Measurements measurements;
+    private final ModuleViews modules;
 
-    public ScoreCommands(ShellSession session, Measurements measurements) {
+    public ScoreCommands(ShellSession session, Measurements measurements, ModuleViews modules) {
         this.session = session;
         this.measurements = measurements;
+        this.modules = modules;
     }
 
-    @Command(name = "score", group = ProfileCommands.GROUP, help = "score [AGENT] [--top N] [--machine M] [--batch-size N] [--json]",
-            completionProvider = "agentCompletion",
+    @Command(name = "score", group = ProfileCommands.GROUP, help = "score [AGENT|MODULE] [--modules] [--top N] [--machine M] [--batch-size N] [--json]",
+            completionProvider = "agentOrModuleCompletion",
             description = "Rank agents for optimization, 0-10, from measurements and import facts. Factors: start-up impact "
                     + "(0-4), heavy dependencies (0-3), memory (0-2), initialization complexity (0-1); with the risk, the "
                     + "recommended patterns, the measured gain they would bring, and candidates grouped into batches. "
-                    + "With AGENT, that agent's factors and every import statement's verdict, cost and reason.")
+                    + "With AGENT, that agent's factors and every import statement's verdict, cost and reason. "
+                    + "--modules ranks the fleet's own modules (files under the fleet root that agents import) by the start-up "
+                    + "cost their deferrable imports add across every agent that loads them; MODULE (a dotted name or a path "
+                    + "under the fleet root) shows one: its imports with their fleet-wide verdicts, importers and dependents.")
     public void score(@Argument(index = 0) String name,
+                      @Option(longName = "modules", description = "rank the fleet's own modules instead of agents") boolean byModule,
                       @Option(longName = "top", description = "only the N best candidates") Integer top,
                       @Option(longName = "machine", description = "only this machine's agents") String machine,
                       @Option(longName = "batch-size", defaultValue = "5", description = "candidates per rollout batch") Integer batchSize,
@@ -45,6 +51,21 @@ public class ScoreCommands {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "--top and --batch-size must be 1 or more");
         }
         Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
+        if (byModule && !name.isBlank()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT,
+                    "score --modules ranks every module; give either --modules or a MODULE (score %s), not both".formatted(name));
+        }
+        if (byModule) {
+            if (machine != null) {
+                throw new FleetshellException(ErrorCode.BAD_INPUT, "score --modules covers every machine, since modules are shared: leave out --machine");
+            }
+            modules.ranking(inventory, top, json);
+            return;
+        }
+        if (!name.isBlank() && namesModule(inventory, name)) {
+            modules.detail(inventory, name, json);
+            return;
+        }
         Agent one = name.isBlank() ? null : AgentLookup.agent(inventory, name);
         List<Agent> agents = one != null ? List.of(one)
                 : machine == null ? inventory.agents() : inventory.onMachine(AgentLookup.machine(inventory, machine).name());
@@ -93,6 +114,18 @@ public class ScoreCommands {
             out.info("%d agent%s scored from static facts only: profile measures them.".formatted(unmeasured, unmeasured == 1 ? " was" : "s were"));
         }
         out.info("score --json gives every factor, reason and statement behind these figures; baseline show AGENT the raw samples.");
+    }
+
+    /**
+     * Whether the argument names a module rather than an agent: no agent has that name, and it is dotted, a {@code .py}
+     * file or a path whose first part is no machine ({@code mainpc/TutorAgent} is an agent's id).
+     */
+    private static boolean namesModule(Inventory inventory, String name) {
+        if (!inventory.find(AgentId.parse(name)).isEmpty()) {
+            return false;
+        }
+        int slash = name.indexOf('/');
+        return name.contains(".") || (slash >= 0 && inventory.machine(name.substring(0, slash)).isEmpty());
     }
 
     /** A measured figure; a Java agent's is start to healthy, marked so that nobody adds it to module loads. */

@@ -7,7 +7,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from common.demo_runtime import serve
+from common.base_agent import BaseAgent
 
 AGENT_NAME = "ServiceRegistry"
 SERVICE_PORT = 7200
@@ -34,5 +34,12 @@ def handle_run(params):
     }
 
 
+class ServiceRegistry(BaseAgent):
+    agent_name, service_port, health_port = AGENT_NAME, SERVICE_PORT, HEALTH_PORT
+
+    def handle_run(self, params):
+        return handle_run(params)
+
+
 if __name__ == "__main__":
-    sys.exit(serve(AGENT_NAME, handle_run, SERVICE_PORT, HEALTH_PORT))
+    sys.exit(ServiceRegistry().serve())

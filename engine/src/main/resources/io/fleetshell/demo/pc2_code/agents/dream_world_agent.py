@@ -10,7 +10,7 @@ import xmlrpc.server
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from common.demo_runtime import serve
+from common.base_agent import BaseAgent
 
 AGENT_NAME = "DreamWorldAgent"
 SERVICE_PORT = 7104
@@ -80,6 +80,13 @@ def handle_run(params):
     }
 
 
+class DreamWorldAgent(BaseAgent):
+    agent_name, service_port, health_port = AGENT_NAME, SERVICE_PORT, HEALTH_PORT
+
+    def handle_run(self, params):
+        return handle_run(params)
+
+
 if __name__ == "__main__":
     logging.config.dictConfig(LOGGING)
-    sys.exit(serve(AGENT_NAME, handle_run, SERVICE_PORT, HEALTH_PORT))
+    sys.exit(DreamWorldAgent().serve())

@@ -1,0 +1,134 @@
+package io.fleetshell.engine.host;
+
+import io.fleetshell.engine.process.CannotStartException;
+import io.fleetshell.engine.process.ProcessResult;
+import io.fleetshell.engine.process.ProcessRun;
+import io.fleetshell.engine.process.StartedProcess;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * One machine of the fleet as the engine reaches it: where its processes run and its files are read and written.
+ * {@link LocalHost} is this computer; {@link SshHost} is a remote machine reached through the system's OpenSSH
+ * client. Paths are the host's own (absolute, POSIX). Commands and rollouts never ask which one they have: they get
+ * the machine's Host from {@link Hosts} and call it. Every failure to reach a remote host is an {@link IOException}
+ * (or a {@link CannotStartException} for a process) whose message names the host, what was tried and ssh's error line.
+ */
+public sealed interface Host permits LocalHost, SshHost {
+
+    /** The machine's name ({@code pc2}), or {@code local} for this computer without a machine. */
+    String name();
+
+    /** How the host is reached, for messages: {@code this computer} or {@code deploy@10.0.0.12:22}. */
+    String describe();
+
+    /**
+     * Runs {@code run} on the host to its end or its timeout, with its argument list, working directory,
+     * environment, stdin and output bounds. On a timeout or an interrupt the process group is killed there.
+     *
+     * @throws CannotStartException when the program or the directory does not exist there, or the host cannot be
+     *                              reached (nothing ran)
+     */
+    ProcessResult run(ProcessRun run) throws CannotStartException, InterruptedException;
+
+    /** {@link #run(ProcessRun)} with stdout going to {@code reader} as it is written ({@link ProcessRun#run(ProcessRun.StdoutReader)}). */
+    <T> ProcessRun.Streamed<T> run(ProcessRun run, ProcessRun.StdoutReader<T> reader) throws CannotStartException, InterruptedException;
+
+    /**
+     * Starts {@code run} on the host and returns at once; stopping the returned process stops the process group
+     * on the host.
+     */
+    StartedProcess start(ProcessRun run) throws CannotStartException;
+
+    /**
+     * The bytes of a regular file, opened without following a symlink.
+     *
+     * @throws IOException when it does not exist ({@link java.nio.file.NoSuchFileException}), is not a regular file,
+     *                     is larger than {@code limit}, or the host cannot be reached
+     */
+    byte[] read(Path file, long limit) throws IOException;
+
+    /** What the path is (not following a symlink), or empty when nothing is there. */
+    Optional<FileStat> stat(Path path) throws IOException;
+
+    /**
+     * {@link #stat} of many paths at once (one round trip to a remote host), with whether fleetshell's user may read
+     * each; a path with nothing there maps to empty.
+     */
+    java.util.Map<Path, Optional<Found>> statAll(java.util.Collection<Path> paths) throws IOException;
+
+    /**
+     * The regular files and symlinks below {@code root}, not descending into hidden directories or those named in
+     * {@code skipped}, nor following symlinked directories.
+     */
+    java.util.List<Path> files(Path root, java.util.Set<String> skipped) throws IOException;
+
+    /** True when something (a dangling symlink included) is at {@code path}. */
+    default boolean exists(Path path) throws IOException {
+        return stat(path).isPresent();
+    }
+
+    /**
+     * The real path of {@code path}, every symlink resolved, as the host sees it.
+     *
+     * @throws java.nio.file.NoSuchFileException when it does not exist
+     */
+    Path realPath(Path path) throws IOException;
+
+    /**
+     * Replaces {@code target} with {@code content}, never half done: {@code temp} (in the same directory; a leftover
+     * there is removed, never written through) is created new, written, forced to disk, given the mode, owner and
+     * group, and renamed over the target; then the directory is forced. The target is read back afterwards over the
+     * same connection and its sha256 compared with the content's.
+     *
+     * @param expectedReal the real path the target must still have (its directory not swapped for a symlink, itself
+     *                     not a symlink), checked before the write and right before the rename; null: not checked
+     * @param keep         mode, owner and group to give the file; a null part is taken from the current target
+     * @throws IOException when any part fails; the target is then unchanged and the temp removed
+     */
+    Written write(Path target, Path temp, byte[] content, Path expectedReal, Ownership keep) throws IOException;
+
+    /** Deletes a file (not a directory); false when nothing was there. */
+    boolean delete(Path file) throws IOException;
+
+    /** Creates a directory and its parents (mode 0700 for the ones created) unless it exists. */
+    void createDirectories(Path directory) throws IOException;
+
+    /**
+     * Where fleetshell keeps its own files on the host (remote agents' pid files and logs); on this computer
+     * {@code FLEETSHELL_HOME}.
+     */
+    Path stateDirectory() throws IOException;
+
+    /**
+     * What {@link #statAll} found at a path.
+     *
+     * @param stat     what is there
+     * @param readable fleetshell's user may read it
+     * @param real     its real path, every symlink resolved, or null when a symlink on the way dangles
+     */
+    record Found(FileStat stat, boolean readable, Path real) {
+    }
+
+    /**
+     * Mode, owner and group to give a written file.
+     *
+     * @param mode  permission bits (0644), or null
+     * @param owner user name, or null
+     * @param group group name, or null
+     */
+    record Ownership(Integer mode, String owner, String group) {
+        public static final Ownership TARGET = new Ownership(null, null, null);
+    }
+
+    /**
+     * A finished write.
+     *
+     * @param sha256  of the target as read back after the rename (equal to the content's, else the write failed)
+     * @param notKept why the owner or group could not be given (fleetshell may not give a file away), or null
+     */
+    record Written(String sha256, String notKept) {
+    }
+}

@@ -1,0 +1,463 @@
+package io.fleetshell.engine.host;
+
+import io.fleetshell.engine.Checksums;
+import io.fleetshell.engine.process.CannotStartException;
+import io.fleetshell.engine.process.ProcessResult;
+import io.fleetshell.engine.process.ProcessRun;
+import io.fleetshell.engine.process.StartedProcess;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A remote machine reached through the system's OpenSSH client ({@code ssh}), so that the user's
+ * {@code ~/.ssh/config}, keys, agent, bastions ({@code ProxyJump}) and known_hosts apply as in a terminal. One
+ * multiplexed connection serves every operation on the host ({@code ControlMaster=auto}, a socket under
+ * FLEETSHELL_HOME kept {@link #PERSIST} after the last use): a command that touches the host many times pays the
+ * handshake once. {@code BatchMode=yes}: a host that would prompt for a password or a passphrase is an error, never
+ * a prompt. Host keys are checked as the user's config says; nothing here accepts a new one unless the machine's
+ * {@code options:} say {@code StrictHostKeyChecking: accept-new}.
+ *
+ * <p>The system client rather than a Java SSH library: it is what the user's config, agent forwarding and
+ * {@code ProxyJump} are written for, and multiplexing makes its per-operation cost a local socket round trip.
+ * Commands are argument lists quoted for the remote shell ({@link #quote}); the remote process runs in a session of
+ * its own whose id is kept in a file under the state directory, so that a timeout, an interrupt or a stop kills its
+ * whole tree on the host (closing the ssh client alone would leave it running). File operations run the machine's
+ * interpreter with {@code remote_files.py} passed as {@code -c} (nothing is left on the host), data on stdin.
+ *
+ * @param name           the machine's name
+ * @param access         how it is reached
+ * @param python         the interpreter on the host
+ * @param controlSockets the local directory of the multiplexing sockets
+ */
+public record SshHost(String name, SshAccess access, String python, Path controlSockets) implements Host {
+
+    /** How long the shared connection outlives its last use. */
+    static final Duration PERSIST = Duration.ofSeconds(60);
+    /** How long a connection may take to come up. */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** How long one file operation may take once connected: a large script over a slow link, not a hung host. */
+    static final Duration FILE_TIMEOUT = Duration.ofSeconds(60);
+    /** Marks a line of the remote wrapper (not of the program) on stderr. */
+    private static final String MARK = "fleetshell-host: ";
+    /** Unix socket paths are limited to 104 bytes on some systems, 108 on Linux. */
+    private static final int SOCKET_PATH_LIMIT = 100;
+    private static final String SCRIPT = resource("remote_files.py");
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** One connection attempt at a time per socket in this JVM: two masters for one socket would not share it. */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Object> CONNECTING = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public SshHost {
+        if (access.destination().startsWith("-")) {
+            throw new IllegalArgumentException("ssh destination '%s' of machine %s starts with '-': write it as user@host".formatted(access.destination(), name));
+        }
+    }
+
+    @Override
+    public String describe() {
+        return access.describe();
+    }
+
+    @Override
+    public ProcessResult run(ProcessRun run) throws CannotStartException, InterruptedException {
+        return run(run, null).result();
+    }
+
+    @Override
+    public <T> ProcessRun.Streamed<T> run(ProcessRun run, ProcessRun.StdoutReader<T> reader) throws CannotStartException, InterruptedException {
+        connect(run.command());
+        String token = UUID.randomUUID().toString();
+        ProcessRun local = local(run, token);
+        try {
+            ProcessRun.Streamed<T> streamed = local.run(reader);
+            ProcessResult result = streamed.result();
+            if (result.timedOut()) {
+                killRemote(token, Duration.ZERO);
+            }
+            cannotStart(run, result);
+            ProcessResult remote = new ProcessResult(run.command(), result.exitStatus(), result.stdout(), result.stderr(), result.duration(),
+                    result.timedOut(), result.truncated());
+            return new ProcessRun.Streamed<>(remote, streamed.value(), streamed.readFailed());
+        } catch (InterruptedException e) {
+            killRemote(token, Duration.ZERO);
+            throw e;
+        } finally {
+            removeOwned(run.owned());
+        }
+    }
+
+    @Override
+    public StartedProcess start(ProcessRun run) throws CannotStartException {
+        try {
+            connect(run.command());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CannotStartException(run.command(), "interrupted while connecting to " + name, e);
+        }
+        String token = UUID.randomUUID().toString();
+        return local(run, token).start(grace -> killRemote(token, grace));
+    }
+
+    @Override
+    public byte[] read(Path file, long limit) throws IOException {
+        Reply reply = files(null, "read", file.toString(), Long.toString(limit));
+        return reply.bytes();
+    }
+
+    @Override
+    public Optional<FileStat> stat(Path path) throws IOException {
+        JsonNode json = files(null, "stat", path.toString()).json();
+        if (json.get("type").isNull()) {
+            return Optional.empty();
+        }
+        return Optional.of(stat(path, json));
+    }
+
+    private static FileStat stat(Path path, JsonNode json) {
+        long nanos = json.get("mtime_ns").asLong();
+        return new FileStat(path, FileStat.Type.valueOf(json.get("type").asString().toUpperCase(java.util.Locale.ROOT)),
+                json.get("size").asLong(), json.get("mode").asInt(), json.get("owner").asString(), json.get("group").asString(),
+                Instant.ofEpochSecond(nanos / 1_000_000_000L, nanos % 1_000_000_000L));
+    }
+
+    @Override
+    public java.util.Map<Path, Optional<Found>> statAll(java.util.Collection<Path> paths) throws IOException {
+        List<String> names = paths.stream().map(Path::toString).toList();
+        JsonNode json = files(JSON.writeValueAsBytes(names), "statmany").json();
+        java.util.Map<Path, Optional<Found>> out = new java.util.LinkedHashMap<>();
+        for (Path path : paths) {
+            JsonNode node = json.get(path.toString());
+            out.put(path, node == null || node.isNull() ? Optional.empty() : Optional.of(new Found(stat(path, node), node.get("readable").asBoolean(),
+                    node.get("real").isNull() ? null : Path.of(node.get("real").asString()))));
+        }
+        return out;
+    }
+
+    @Override
+    public List<Path> files(Path root, java.util.Set<String> skipped) throws IOException {
+        List<Path> found = new ArrayList<>();
+        for (JsonNode path : files(null, "files", root.toString(), JSON.writeValueAsString(new java.util.TreeSet<>(skipped))).json()) {
+            found.add(Path.of(path.asString()));
+        }
+        return found;
+    }
+
+    @Override
+    public Path realPath(Path path) throws IOException {
+        return Path.of(files(null, "realpath", path.toString()).json().get("path").asString());
+    }
+
+    @Override
+    public Written write(Path target, Path temp, byte[] content, Path expectedReal, Ownership keep) throws IOException {
+        JsonNode json = files(content, "write", target.toString(), temp.toString(), expectedReal == null ? "" : expectedReal.toString(),
+                keep.mode() == null ? "" : Integer.toString(keep.mode()), keep.owner() == null ? "" : keep.owner(),
+                keep.group() == null ? "" : keep.group()).json();
+        String back = json.get("sha256").asString();
+        String wanted = Checksums.sha256(content);
+        if (!back.equals(wanted)) {
+            throw new IOException("%s on %s reads back with sha256 %s after the write, not %s as written".formatted(target, name, back, wanted));
+        }
+        JsonNode notKept = json.get("not_kept");
+        return new Written(back, notKept == null || notKept.isNull() ? null : notKept.asString());
+    }
+
+    @Override
+    public boolean delete(Path file) throws IOException {
+        return files(null, "delete", file.toString()).json().get("deleted").asBoolean();
+    }
+
+    @Override
+    public void createDirectories(Path directory) throws IOException {
+        files(null, "mkdirs", directory.toString());
+    }
+
+    @Override
+    public Path stateDirectory() throws IOException {
+        return Path.of(files(null, "mkdirs", access.stateDir()).json().get("path").asString());
+    }
+
+    /** The ssh client's argument list for running {@code remoteCommand} (one line for the remote shell) on the host. */
+    public List<String> ssh(String remoteCommand) {
+        List<String> argv = new ArrayList<>(options("no"));
+        argv.add("--");
+        argv.add(access.destination());
+        argv.add(remoteCommand);
+        return argv;
+    }
+
+    /**
+     * The client's options up to the destination: multiplexing, batch mode, timeouts and the machine's own. Only
+     * {@link #connect} starts the shared connection ({@code ControlMaster=yes}, its output to a file): a master
+     * started by an operation ({@code auto}) would keep that operation's stderr pipe open for as long as it persists.
+     */
+    List<String> options(String master) {
+        List<String> argv = new ArrayList<>(List.of("ssh", "-o", "BatchMode=yes", "-o", "ControlMaster=" + master,
+                "-o", "ControlPersist=" + PERSIST.toSeconds(), "-o", "ControlPath=" + controlPath(),
+                "-o", "ConnectTimeout=" + CONNECT_TIMEOUT.toSeconds(), "-o", "ServerAliveInterval=10", "-o", "ServerAliveCountMax=3",
+                "-o", "LogLevel=ERROR"));
+        if (access.sshConfig() != null) {
+            argv.addAll(List.of("-F", access.sshConfig().toString()));
+        }
+        if (access.port() != null) {
+            argv.addAll(List.of("-p", access.port().toString()));
+        }
+        if (access.identityFile() != null) {
+            argv.addAll(List.of("-i", access.identityFile().toString(), "-o", "IdentitiesOnly=yes"));
+        }
+        access.options().forEach((key, value) -> argv.addAll(List.of("-o", key + "=" + value)));
+        return argv;
+    }
+
+    /** A word for the remote shell: single-quoted, a quote inside written as {@code '\''}. */
+    public static String quote(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
+    /** The words of an argument list, each quoted, joined by spaces. */
+    public static String quote(List<String> words) {
+        return String.join(" ", words.stream().map(SshHost::quote).toList());
+    }
+
+    /**
+     * The socket of the shared connection: one per destination, port, identity and config. Its directory is under
+     * FLEETSHELL_HOME; when that path is too long for a socket, a link to it in the temporary directory stands in.
+     */
+    Path controlPath() {
+        String key = Checksums.sha256(String.join("\0", access.destination(), String.valueOf(access.port()),
+                String.valueOf(access.identityFile()), String.valueOf(access.sshConfig()), access.options().toString())).substring(0, 16);
+        Path dir = controlSockets.toAbsolutePath();
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            if (dir.toString().length() + key.length() + 1 > SOCKET_PATH_LIMIT) {
+                Path link = Path.of(System.getProperty("java.io.tmpdir"), "fs-" + Checksums.sha256(dir.toString()).substring(0, 12));
+                if (!java.nio.file.Files.isSymbolicLink(link)) {
+                    java.nio.file.Files.deleteIfExists(link);
+                    java.nio.file.Files.createSymbolicLink(link, dir);
+                } else if (!java.nio.file.Files.readSymbolicLink(link).equals(dir)) {
+                    throw new IOException(link + " links to " + java.nio.file.Files.readSymbolicLink(link) + ", not to " + dir
+                            + "; remove it or use a shorter FLEETSHELL_HOME");
+                }
+                dir = link;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the ssh socket directory " + dir + ": " + e.getMessage(), e);
+        }
+        return dir.resolve(key);
+    }
+
+    /**
+     * Makes sure the shared connection is up, opening it if need be; an unreachable host, a refused or unknown key
+     * or a host key that does not match is the error, before anything runs.
+     */
+    private void connect(List<String> forCommand) throws CannotStartException, InterruptedException {
+        Path socket = controlPath();
+        synchronized (CONNECTING.computeIfAbsent(socket, key -> new Object())) {
+            List<String> check = new ArrayList<>(options("no"));
+            check.addAll(List.of("-O", "check", "--", access.destination()));
+            if (java.nio.file.Files.exists(socket) && ProcessRun.of(check).timeout(CONNECT_TIMEOUT).run().ok()) {
+                return;
+            }
+            List<String> open = new ArrayList<>(options("yes"));
+            open.addAll(List.of("-f", "-N", "--", access.destination()));
+            Path log;
+            try {
+                log = java.nio.file.Files.createTempFile(socket.getParent(), "connect-", ".log");
+            } catch (IOException e) {
+                throw new CannotStartException(forCommand, "cannot make a file beside " + socket + ": " + e.getMessage(), e);
+            }
+            try {
+                // The master stays in the background with this file as its stderr: a pipe would never end.
+                ProcessResult opened = ProcessRun.of(open).appendingOutputTo(log).timeout(CONNECT_TIMEOUT.plusSeconds(5)).run();
+                if (!opened.ok()) {
+                    String said = java.nio.file.Files.readString(log);
+                    throw new CannotStartException(forCommand, unreachable(opened, said), null);
+                }
+            } catch (IOException e) {
+                if (e instanceof CannotStartException cannot) {
+                    throw cannot;
+                }
+                throw new CannotStartException(forCommand, "cannot read " + log + ": " + e.getMessage(), e);
+            } finally {
+                try {
+                    java.nio.file.Files.deleteIfExists(log);
+                } catch (IOException ignored) {
+                    // a stray log in the socket directory is harmless
+                }
+            }
+        }
+    }
+
+    private String unreachable(ProcessResult result, String said) {
+        String line = result.timedOut() ? "no answer within " + CONNECT_TIMEOUT.plusSeconds(5).toSeconds() + " s"
+                : said.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("exit status " + result.exitStatus());
+        return "cannot reach machine %s over ssh (%s): %s. Tried: ssh %s true. Check that the host is up, that ssh %s works in a terminal "
+                .formatted(name, access.describe(), line.strip(), access.describe(), access.destination())
+                + "without a prompt (key in known_hosts, key accepted), and the machine's ssh settings in settings.yaml";
+    }
+
+    /** The ssh run that runs {@code run} on the host in a session of its own, its id in the state directory's run/TOKEN. */
+    private ProcessRun local(ProcessRun run, String token) {
+        String pidFile = access.stateDir() + "/run/" + token;
+        StringBuilder line = new StringBuilder();
+        line.append("mkdir -p ").append(quote(access.stateDir() + "/run")).append(" || exit 127; ");
+        if (run.directory() != null) {
+            line.append("cd ").append(quote(run.directory().toString())).append(" 2>/dev/null || { echo ")
+                    .append(quote(MARK + "its working directory " + run.directory() + " does not exist on " + name)).append(" >&2; exit 127; }; ");
+        }
+        String program = run.command().getFirst();
+        String test = program.contains("/") ? "[ -f %s ] && [ -x %s ]".formatted(quote(program), quote(program))
+                : "command -v %s >/dev/null 2>&1".formatted(quote(program));
+        line.append(test).append(" || { echo ").append(quote(MARK + (program.contains("/") ? "no executable file " : "no executable named ")
+                + program + " on " + name)).append(" >&2; exit 127; }; ");
+        List<String> argv = new ArrayList<>();
+        if (!run.environment().isEmpty() || !run.unset().isEmpty()) {
+            argv.add("env");
+            run.unset().stream().sorted().forEach(variable -> argv.addAll(List.of("-u", variable)));
+            run.environment().forEach((key, value) -> argv.add(key + "=" + value));
+        }
+        argv.addAll(run.command());
+        line.append("setsid --wait sh -c 'echo $$ > \"$0\"; exec \"$@\"' ").append(quote(pidFile)).append(' ').append(quote(argv))
+                .append("; s=$?; rm -f ").append(quote(pidFile)).append("; exit $s");
+        ProcessRun local = ProcessRun.of(ssh(line.toString())).keep(run.stdoutLimit(), run.stderrLimit());
+        if (run.timeout() != null) {
+            local = local.timeout(run.timeout());
+        }
+        if (run.stdin() != null) {
+            local = local.stdin(run.stdin());
+        }
+        if (run.outputFile() != null) {
+            local = local.appendingOutputTo(run.outputFile());
+        } else if (run.mergeErrors()) {
+            local = local.mergingErrors();
+        }
+        return local;
+    }
+
+    /** A wrapper's own refusal (no directory, no program) means nothing ran: the same as a local run that cannot start. */
+    private void cannotStart(ProcessRun run, ProcessResult result) throws CannotStartException {
+        if (result.exitStatus() == 127) {
+            Optional<String> mark = result.stderr().lines().filter(l -> l.startsWith(MARK)).findFirst();
+            if (mark.isPresent()) {
+                throw new CannotStartException(run.command(), mark.get().substring(MARK.length()), null);
+            }
+        }
+        if (result.exitStatus() == 255 && !result.timedOut() && result.stderr().lines().anyMatch(l -> l.startsWith("ssh: ")
+                || l.contains("Connection closed") || l.contains("Broken pipe") || l.contains("Control socket"))) {
+            throw new CannotStartException(run.command(), "the ssh connection to machine %s (%s) failed: %s".formatted(name, access.describe(),
+                    result.stderr().strip()), null);
+        }
+    }
+
+    /** Stops the remote session of a run: SIGTERM to its group, {@code grace} to exit, then SIGKILL. Never throws. */
+    private void killRemote(String token, Duration grace) {
+        String pidFile = quote(access.stateDir() + "/run/" + token);
+        long tenths = Math.max(1, grace.toMillis() / 100);
+        String line = ("f=%s; [ -f \"$f\" ] || exit 0; g=$(cat \"$f\"); [ -n \"$g\" ] || exit 0; kill -TERM -- -\"$g\" 2>/dev/null; i=0; "
+                + "while kill -0 -- -\"$g\" 2>/dev/null && [ $i -lt %d ]; do sleep 0.1; i=$((i+1)); done; kill -KILL -- -\"$g\" 2>/dev/null; rm -f \"$f\"")
+                .formatted(pidFile, tenths);
+        boolean interrupted = Thread.interrupted();
+        try {
+            ProcessRun.of(ssh(line)).timeout(grace.plus(CONNECT_TIMEOUT)).run();
+        } catch (CannotStartException | InterruptedException e) {
+            // ssh itself is missing, or a second interrupt: the remote group stays, as after a dropped connection.
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void removeOwned(List<Path> owned) {
+        if (owned.isEmpty()) {
+            return;
+        }
+        List<String> argv = new ArrayList<>(List.of("rm", "-rf", "--"));
+        owned.forEach(path -> argv.add(path.toString()));
+        boolean interrupted = Thread.interrupted();
+        try {
+            ProcessRun.of(ssh(quote(argv))).timeout(FILE_TIMEOUT).run();
+        } catch (CannotStartException | InterruptedException e) {
+            // The host went away: the files stay, as after a kill -9; the sweep's marks name their owner.
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** What {@code remote_files.py} answered: the bytes of a read or one JSON object. */
+    private record Reply(byte[] bytes) {
+        JsonNode json() {
+            return JSON.readTree(new String(bytes, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Runs one operation of {@code remote_files.py} on the host. */
+    private Reply files(byte[] stdin, String... args) throws IOException {
+        List<String> argv = new ArrayList<>(List.of(python, "-c", SCRIPT));
+        argv.addAll(List.of(args));
+        ProcessRun run = ProcessRun.of(ssh(quote(argv))).timeout(FILE_TIMEOUT).keep(ProcessRun.DEFAULT_LIMIT, 64 * 1024);
+        if (stdin != null) {
+            run = run.stdin(stdin);
+        }
+        ProcessRun.Streamed<byte[]> streamed;
+        try {
+            connect(List.of(python));
+            streamed = run.run(InputStream::readAllBytes);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted during %s on machine %s".formatted(args[0], name));
+        }
+        ProcessResult result = streamed.result();
+        String what = "%s %s on machine %s (%s)".formatted(args[0], args.length > 1 ? args[1] : "", name, access.describe());
+        if (result.timedOut()) {
+            throw new IOException("%s: no answer within %d s; tried: ssh %s %s".formatted(what, FILE_TIMEOUT.toSeconds(), access.describe(), python));
+        }
+        byte[] out = streamed.value() == null ? new byte[0] : streamed.value();
+        if (result.exitStatus() == 0) {
+            return new Reply(out);
+        }
+        if (result.exitStatus() == 3) {
+            JsonNode error = new Reply(out).json();
+            String message = "%s: %s".formatted(what, error.get("error").asString());
+            String path = args.length > 1 ? args[1] : "";
+            switch (error.get("kind").asString()) {
+                case "missing" -> throw new NoSuchFileException(path, null, message);
+                case "escapes" -> throw new io.fleetshell.engine.FleetshellException(io.fleetshell.engine.ErrorCode.PATH_ESCAPES_ROOT, message);
+                default -> throw error.get("errno").asInt() == 13 ? new AccessDeniedException(path, null, message) : new IOException(message);
+            }
+        }
+        String line = result.stderr().lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("exit status " + result.exitStatus()).strip();
+        if (result.exitStatus() == 127) {
+            throw new IOException(("%s: the interpreter %s is not on the host (%s). Set machines.%s.python in settings.yaml (or python: in "
+                    + "the config's global_settings) to a Python 3.6+ that exists there").formatted(what, python, line, name));
+        }
+        if (result.exitStatus() == 1 && line.contains("SyntaxError")) {
+            throw new IOException(("%s: the interpreter %s on the host is too old for fleetshell (%s). Set machines.%s.python in "
+                    + "settings.yaml to a Python 3.6 or newer").formatted(what, python, line, name));
+        }
+        throw new IOException("%s failed: %s (ssh exit status %d)".formatted(what, line, result.exitStatus()));
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = SshHost.class.getResourceAsStream("/io/fleetshell/host/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("fleetshell's jar lacks " + name, e);
+        }
+    }
+}

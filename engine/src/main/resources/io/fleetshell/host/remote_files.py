@@ -1,0 +1,175 @@
+# fleetshell's file operations on a remote host, run by the machine's interpreter as `python -c THIS OP ARGS...`
+# over ssh (nothing is left on the host). Replies on stdout: the file's bytes for `read`, else one JSON object; a
+# failure is {"error": ..., "errno": ..., "kind": ...} with exit status 3. Python 3.6+ (no f-strings on purpose).
+import errno, grp, hashlib, json, os, pwd, stat, sys
+
+def reply(value, status=0):
+    sys.stdout.write(json.dumps(value))
+    sys.stdout.flush()
+    sys.exit(status)
+
+def fail(kind, message, number=0):
+    reply({"error": message, "errno": number, "kind": kind}, 3)
+
+def name_of(lookup, number):
+    try:
+        return lookup(number)[0]
+    except KeyError:
+        return str(number)
+
+def describe(st):
+    mode = st.st_mode
+    kind = "symlink" if stat.S_ISLNK(mode) else "directory" if stat.S_ISDIR(mode) else "regular" if stat.S_ISREG(mode) else "other"
+    return {"type": kind, "size": st.st_size, "mode": stat.S_IMODE(mode), "owner": name_of(pwd.getpwuid, st.st_uid),
+            "group": name_of(grp.getgrgid, st.st_gid), "mtime_ns": st.st_mtime_ns}
+
+def real_of(path):
+    # The directory's real path with the file's own name kept (never followed), as SafeFiles.realPathOf.
+    path = os.path.abspath(path)
+    return os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+
+def unchanged(target, expected):
+    if expected:
+        real = real_of(target)
+        if real != expected:
+            fail("escapes", "%s now resolves to %s, not to %s as when it was planned (a directory on the way was replaced "
+                 "by a symlink): refused, nothing was written" % (target, real, expected))
+        if os.path.islink(target):
+            fail("escapes", "%s is a symlink: refused, nothing was written" % target)
+
+def read_bounded(path, limit):
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            fail("not_regular", "%s is not a regular file" % path)
+        if st.st_size > limit:
+            fail("too_large", "%s is %d bytes, more than the %d a read takes" % (path, st.st_size, limit))
+        chunks = []
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+def fsync_dir(path):
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+def write(target, temp, expected, mode, owner, group):
+    content = sys.stdin.buffer.read()
+    unchanged(target, expected)
+    try:
+        current = os.lstat(target)
+    except FileNotFoundError:
+        current = None
+    mode = int(mode) if mode else (stat.S_IMODE(current.st_mode) if current else None)
+    uid = pwd.getpwnam(owner).pw_uid if owner else (current.st_uid if current else -1)
+    gid = grp.getgrnam(group).gr_gid if group else (current.st_gid if current else -1)
+    try:
+        os.unlink(temp)
+    except FileNotFoundError:
+        pass
+    not_kept = None
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        try:
+            view = memoryview(content)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+            if mode is not None:
+                os.fchmod(fd, mode)
+            if uid != -1 or gid != -1:
+                st = os.fstat(fd)
+                if (uid != -1 and st.st_uid != uid) or (gid != -1 and st.st_gid != gid):
+                    try:
+                        os.fchown(fd, uid, gid)
+                    except PermissionError:
+                        st = os.fstat(fd)
+                        not_kept = ("the owner differs: %s is now %s:%s, the original's was %s:%s (the ssh user may not give a file "
+                                    "away; connect as root, or: chown %s:%s %s)") % (target, name_of(pwd.getpwuid, st.st_uid),
+                                    name_of(grp.getgrgid, st.st_gid), name_of(pwd.getpwuid, uid), name_of(grp.getgrgid, gid),
+                                    name_of(pwd.getpwuid, uid), name_of(grp.getgrgid, gid), target)
+        finally:
+            os.close(fd)
+        unchanged(target, expected)
+        os.rename(temp, target)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(os.path.dirname(os.path.abspath(target)))
+    back = read_bounded(target, max(len(content), 1))
+    reply({"sha256": hashlib.sha256(back).hexdigest(), "not_kept": not_kept})
+
+def main():
+    if sys.version_info < (3, 6):
+        sys.stdout.write(json.dumps({"error": "Python %d.%d is too old: fleetshell needs 3.6 or newer on the host" % sys.version_info[:2],
+                                     "errno": 0, "kind": "python_too_old"}))
+        sys.exit(3)
+    op, args = sys.argv[1], sys.argv[2:]
+    try:
+        if op == "stat":
+            try:
+                reply(describe(os.lstat(args[0])))
+            except FileNotFoundError:
+                reply({"type": None})
+        elif op == "statmany":
+            out = {}
+            for path in json.loads(sys.stdin.read()):
+                try:
+                    out[path] = describe(os.lstat(path))
+                    out[path]["readable"] = os.access(path, os.R_OK)
+                    out[path]["real"] = os.path.realpath(path) if os.path.exists(path) else None
+                except OSError:
+                    out[path] = None
+            reply(out)
+        elif op == "files":
+            root, skipped, found = args[0], set(json.loads(args[1])), []
+            for top, dirs, names in os.walk(root, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in skipped)
+                for name in names:
+                    path = os.path.join(top, name)
+                    if os.path.islink(path) or os.path.isfile(path):
+                        found.append(path)
+            reply(found)
+        elif op == "realpath":
+            if not os.path.lexists(args[0]):
+                fail("missing", "%s does not exist" % args[0], errno.ENOENT)
+            reply({"path": os.path.realpath(args[0])})
+        elif op == "read":
+            data = read_bounded(args[0], int(args[1]))
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        elif op == "write":
+            write(*args)
+        elif op == "delete":
+            try:
+                os.unlink(args[0])
+                reply({"deleted": True})
+            except FileNotFoundError:
+                reply({"deleted": False})
+        elif op == "mkdirs":
+            os.makedirs(args[0], 0o700, exist_ok=True)
+            reply({"path": os.path.realpath(args[0])})
+        else:
+            fail("usage", "unknown operation %s" % op)
+    except OSError as e:
+        kind = "missing" if e.errno == errno.ENOENT else "loop" if e.errno == errno.ELOOP else "os"
+        fail(kind, "%s: %s" % (e.strerror, e.filename or ""), e.errno or 0)
+
+main()

@@ -1,0 +1,195 @@
+package io.fleetshell.shell.commands;
+
+import io.fleetshell.engine.Progress;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.python.analysis.FileFacts;
+import io.fleetshell.engine.python.analysis.PythonFacts;
+import io.fleetshell.engine.python.graph.FleetModule;
+import io.fleetshell.engine.python.graph.ImportCost;
+import io.fleetshell.engine.python.graph.ImportEdge;
+import io.fleetshell.engine.python.graph.ImportGraph;
+import io.fleetshell.engine.python.graph.ModuleImport;
+import io.fleetshell.engine.python.graph.ModuleReport;
+import io.fleetshell.engine.python.graph.ModuleReports;
+import io.fleetshell.history.Baseline;
+import io.fleetshell.shell.ShellSession;
+import io.fleetshell.shell.cli.Output;
+import io.fleetshell.shell.render.TextTable;
+import org.springframework.stereotype.Component;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * {@code score --modules} and {@code score MODULE}: the fleet's own modules judged and priced through the import graph,
+ * from static facts and each dependent's latest baseline (used only while the agent's script is the one measured).
+ */
+@Component
+public class ModuleViews {
+
+    private final ShellSession session;
+
+    public ModuleViews(ShellSession session) {
+        this.session = session;
+    }
+
+    /** The import graph of the inventory's Python agents (one analysis process per machine and level of imports). */
+    ImportGraph graph(Inventory inventory) {
+        Progress.update("graph", "import graph: analyzing the agents' files and the fleet modules they import");
+        try {
+            return ImportGraph.build(inventory, new PythonFacts(session.home().helpers()), session.settings().sideEffectModules());
+        } finally {
+            Progress.end("graph");
+        }
+    }
+
+    /** Each dependent's latest baseline, when it was measured on the script as it is now. */
+    Function<Agent, ModuleReports.Profiled> profiles(ImportGraph graph) {
+        Map<AgentId, Baseline> latest = new HashMap<>();
+        session.baselines().latest().forEach(b -> latest.put(b.profile().target().agent(), b));
+        return agent -> {
+            Baseline b = latest.get(agent.id());
+            String sha = graph.facts(agent.script().path()).map(FileFacts::sha256).orElse(null);
+            return b == null || !Objects.equals(b.scriptSha256(), sha) ? null : new ModuleReports.Profiled(b.profile(), b.version());
+        };
+    }
+
+    /** {@code score --modules}: the fleet's own modules, costliest deferrable imports first. */
+    void ranking(Inventory inventory, Integer top, boolean json) {
+        ImportGraph graph = graph(inventory);
+        long remote = inventory.agents().stream().filter(a -> a.language() == io.fleetshell.engine.inventory.Language.PYTHON)
+                .filter(a -> inventory.machine(a.machine()).map(m -> m.ssh() != null).orElse(false)).count();
+        if (remote > 0) {
+            session.output().warn(("%d Python agent%s on machines reached over SSH %s not in the import graph: it reads the "
+                    + "files on this computer.").formatted(remote, remote == 1 ? "" : "s", remote == 1 ? "is" : "are"));
+        }
+        List<ModuleReport> reports = ModuleReports.all(graph, profiles(graph));
+        List<ModuleReport> shown = top == null ? reports : reports.stream().limit(top).toList();
+        Output out = session.output();
+        if (json) {
+            out.json(new RankingJson(shown.stream().map(ModuleJson::of).toList()));
+            return;
+        }
+        if (shown.isEmpty()) {
+            out.info("No Python agent imports a module of the fleet's own code (files under the fleet root).");
+            return;
+        }
+        TextTable table = new TextTable("#", "MODULE", "FILE", "AGENTS", "DEFERRABLE MS", "DEFERRABLE IMPORTS", "AGENTS AFFECTED")
+                .path("FILE").note("AGENTS AFFECTED").optional("FILE");
+        int rank = 0;
+        for (ModuleReport r : shown) {
+            String deferrable = r.deferrable().isEmpty() ? "-" : String.join(", ", r.deferrable().stream()
+                    .map(i -> "%s (line %d)".formatted(i.fact().text(), i.fact().span().line())).toList());
+            table.row(++rank, r.module().name(), r.module().relativePath(), "%d (%d profiled)".formatted(r.dependents().size(), r.profiled().size()),
+                    total(r), deferrable, String.join(", ", r.dependents().stream().map(AgentId::toString).toList()));
+        }
+        out.table(table);
+        out.info("DEFERRABLE MS adds up, over the profiled dependents, what the imports that can be deferred for every importer cost "
+                + "in each one's latest baseline; score MODULE shows the samples behind each figure and why the other imports stay.");
+    }
+
+    /** {@code score MODULE}: one module's imports with their fleet-wide verdicts and figures, its importers and dependents. */
+    void detail(Inventory inventory, String name, boolean json) {
+        ImportGraph graph = graph(inventory);
+        FleetModule module = graph.module(name);
+        ModuleReport r = ModuleReports.of(graph, module, profiles(graph));
+        Output out = session.output();
+        if (json) {
+            out.json(ModuleJson.of(r));
+            return;
+        }
+        StringBuilder text = new StringBuilder();
+        text.append("%s (%s): imported by %d agent%s, %d profiled%n".formatted(module.name(), module.file(), r.dependents().size(),
+                r.dependents().size() == 1 ? "" : "s", r.profiled().size()));
+        if (r.error() != null) {
+            text.append("not analyzed: %s%n".formatted(r.error()));
+        }
+        text.append(r.deferrableMillis() == null
+                ? "deferrable imports: not profiled (profile its dependents to measure them)%n".formatted()
+                : "deferrable imports add %.1f ms across %d profiled agent%s%n".formatted(r.deferrableMillis(), r.profiled().size(),
+                r.profiled().size() == 1 ? "" : "s"));
+        if (!r.cumulative().isEmpty()) {
+            text.append("module load per agent (median): self %s ms, cumulative %s ms%n".formatted(range(r.self()), range(r.cumulative())));
+        }
+        out.println(text.toString().stripTrailing());
+        if (!r.imports().isEmpty()) {
+            TextTable table = new TextTable("LINE", "IMPORT", "VERDICT", "MS, ALL AGENTS", "REASON").note("REASON");
+            r.imports().forEach(i -> table.row(i.fact().span().line(), i.fact().text(), i.verdictWord(),
+                    i.totalMillis() == null ? "not profiled" : "%.1f".formatted(i.totalMillis()), i.explain()
+                            + (i.loadedAnyway().isEmpty() ? "" : " 0 ms in %s: another import loads it anyway."
+                            .formatted(String.join(", ", i.loadedAnyway().stream().map(AgentId::toString).toList())))));
+            out.println("");
+            out.table(table);
+        }
+        out.println("");
+        out.println("imported by:");
+        r.importers().stream().map(e -> "  %s:%d %s%s".formatted(e.importer(), e.line(), e.fact().text(), e.atModuleLevel() ? "" : " (inside a function)"))
+                .distinct().forEach(out::println);
+        out.println("dependents: " + String.join(", ", r.dependents().stream().map(AgentId::toString).toList()));
+        if (!r.notProfiled().isEmpty()) {
+            out.println("not profiled: " + String.join(", ", r.notProfiled().stream().map(AgentId::toString).toList()));
+        }
+        if (!r.cumulative().isEmpty()) {
+            out.println("samples: " + String.join("; ", r.cumulative().stream().map(ImportCost::source).toList()));
+        }
+        out.info("score %s --json gives each figure per agent with the baseline and runs it is the median of.".formatted(name));
+    }
+
+    private static String total(ModuleReport r) {
+        return r.deferrableMillis() == null ? "not profiled" : "%.1f".formatted(r.deferrableMillis());
+    }
+
+    private static String range(List<ImportCost> costs) {
+        double min = costs.stream().mapToDouble(ImportCost::millis).min().orElse(0);
+        double max = costs.stream().mapToDouble(ImportCost::millis).max().orElse(0);
+        return Math.abs(max - min) < 0.05 ? "%.1f".formatted(min) : "%.1f-%.1f".formatted(min, max);
+    }
+
+    /** {@code score --modules --json}: the modules shown, costliest first. */
+    record RankingJson(List<ModuleJson> modules) {
+    }
+
+    /**
+     * One module in JSON: every figure with the agent, baseline version and runs it is the median of; {@code deferrable_ms}
+     * is null when no dependent was profiled.
+     */
+    record ModuleJson(String module, String file, List<String> dependents, List<String> notProfiled, Double deferrableMs,
+                      List<ImporterJson> importers, List<ImportJson> imports, List<CostJson> selfMs, List<CostJson> cumulativeMs,
+                      @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String error) {
+
+        static ModuleJson of(ModuleReport r) {
+            return new ModuleJson(r.module().name(), r.module().file().toString(), ids(r.dependents()), ids(r.notProfiled()), r.deferrableMillis(),
+                    r.importers().stream().map(ImporterJson::of).distinct().toList(), r.imports().stream().map(ImportJson::of).toList(),
+                    r.self().stream().map(CostJson::of).toList(), r.cumulative().stream().map(CostJson::of).toList(), r.error());
+        }
+
+        private static List<String> ids(List<AgentId> ids) {
+            return ids.stream().map(AgentId::toString).toList();
+        }
+    }
+
+    record ImporterJson(String file, int line, String statement, boolean moduleLevel) {
+        static ImporterJson of(ImportEdge e) {
+            return new ImporterJson(e.importer().toString(), e.line(), e.fact().text(), e.atModuleLevel());
+        }
+    }
+
+    record ImportJson(int line, String statement, String verdict, String reason, Double totalMs, List<CostJson> perAgent,
+                      List<String> loadedAnyway) {
+        static ImportJson of(ModuleImport i) {
+            return new ImportJson(i.fact().span().line(), i.fact().text(), i.verdictWord(), i.explain(), i.totalMillis(),
+                    i.costs().stream().map(CostJson::of).toList(), i.loadedAnyway().stream().map(AgentId::toString).toList());
+        }
+    }
+
+    record CostJson(String agent, int baselineVersion, List<Integer> runs, double ms) {
+        static CostJson of(ImportCost c) {
+            return new CostJson(c.agent().toString(), c.baselineVersion(), c.runs(), c.millis());
+        }
+    }
+}
