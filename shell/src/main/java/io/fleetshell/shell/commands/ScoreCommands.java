@@ -118,10 +118,13 @@ public class ScoreCommands {
     }
 
     /**
-     * Whether a name no agent has can only be a module: it is dotted, a {@code .py} file or a path whose first part is
-     * no machine ({@code mainpc/TutorAgent} is an agent's id). Any other unknown name is an agent's when no module has it.
+     * Whether the argument names a module rather than an agent: no agent has that name, and it is dotted, a {@code .py}
+     * file or a path whose first part is no machine ({@code mainpc/TutorAgent} is an agent's id).
      */
-    private static boolean namesModule(Inventory inventory, String name) {
+    static boolean namesModule(Inventory inventory, String name) {
+        if (!inventory.find(AgentId.parse(name)).isEmpty()) {
+            return false;
+        }
         int slash = name.indexOf('/');
         return name.contains(".") || (slash >= 0 && inventory.machine(name.substring(0, slash)).isEmpty());
     }
