@@ -5,10 +5,12 @@ import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.InParallel;
 
-import io.fleetshell.engine.SafeFiles;
+import io.fleetshell.engine.host.Host;
+import io.fleetshell.engine.host.LocalHost;
+import io.fleetshell.engine.inventory.AgentId;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.util.function.Function;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -60,10 +62,20 @@ public final class Restorer {
     }
 
     private final DeploymentJournal journal;
+    private final Function<AgentId, Host> hosts;
 
     public Restorer(DeploymentJournal journal) {
-        this.journal = journal;
+        this(journal, LOCAL);
     }
+
+    /** @param hosts the machine each step's agent is on, where its files are read and written */
+    public Restorer(DeploymentJournal journal, Function<AgentId, Host> hosts) {
+        this.journal = journal;
+        this.hosts = hosts;
+    }
+
+    /** Every file on this computer. */
+    static final Function<AgentId, Host> LOCAL = id -> new LocalHost("local", java.nio.file.Path.of("/"));
 
     /**
      * Restores the steps' originals.
@@ -80,7 +92,7 @@ public final class Restorer {
         steps.forEach(s -> s.files().stream().filter(f -> !f.creates()).forEach(f -> wanted.add(f.beforeSha256())));
         Map<String, byte[]> originals = journal.blobs(wanted);
         Map<Long, Map<String, DeploymentJournal.FileMeta>> kept = originalMeta(steps);
-        List<Current> current = InParallel.map(steps, THREADS, Restorer::read, "reading the files to restore");
+        List<Current> current = InParallel.map(steps, THREADS, s -> read(hosts.apply(s.agent()), s), "reading the files to restore");
 
         List<StoredStep> toWrite = new ArrayList<>();
         List<Boolean> edits = new ArrayList<>();
@@ -120,7 +132,7 @@ public final class Restorer {
                         StepFile file = files.get(f);
                         String sha = bytes.get(f) == null ? null : Checksums.sha256(bytes.get(f));
                         if (bytes.get(f) != null && !file.uses() && !file.isOriginal(sha) && !file.afterSha256().equals(sha)) {
-                            journal.backupEdited(step, file.file(), bytes.get(f), meta(file.file()));
+                            journal.backupEdited(step, file.file(), bytes.get(f), meta(hosts.apply(step.agent()), file.file()));
                         }
                     }
                 }
@@ -142,7 +154,7 @@ public final class Restorer {
             return outcomes;
         }
         journal.record(toWrite, DeploymentJournal.INTENT, "restore", StepState.RESTORING, why);
-        List<Written> written = InParallel.map(toWrite, THREADS, s -> write(s, originals, kept.getOrDefault(s.id(), Map.of())),
+        List<Written> written = InParallel.map(toWrite, THREADS, s -> write(hosts.apply(s.agent()), s, originals, kept.getOrDefault(s.id(), Map.of())),
                 "restoring originals");
         List<StoredStep> done = new ArrayList<>();
         for (int i = 0; i < toWrite.size(); i++) {
@@ -209,7 +221,7 @@ public final class Restorer {
      * recorded mode, owner and group, a file the step created is removed; each is read back. The files go back in
      * reverse order of their writes, so a helper module is removed only once nothing written imports it.
      */
-    private static Written write(StoredStep step, Map<String, byte[]> originals, Map<String, DeploymentJournal.FileMeta> meta) {
+    private static Written write(Host host, StoredStep step, Map<String, byte[]> originals, Map<String, DeploymentJournal.FileMeta> meta) {
         List<String> notes = new ArrayList<>();
         for (StepFile file : step.files().reversed()) {
             if (file.uses()) {
@@ -220,30 +232,31 @@ public final class Restorer {
                 return new Written("the backup " + file.beforeSha256() + " of " + file.file() + " is missing from the history database", null);
             }
             try {
-                byte[] now = AtomicFiles.readIfExists(file.file());
+                byte[] now = AtomicFiles.readIfExists(host, file.file(), file.realPath());
                 if (file.isOriginal(now == null ? null : Checksums.sha256(now))) {
                     continue;
                 }
                 if (file.creates()) {
-                    AtomicFiles.remove(file.file(), file.realPath());
-                    if (AtomicFiles.readIfExists(file.file()) != null) {
+                    AtomicFiles.remove(host, file.file(), file.realPath());
+                    if (AtomicFiles.readIfExists(host, file.file(), file.realPath()) != null) {
                         return new Written("after the restore " + file.file() + " still exists; the step created it", null);
                     }
                     continue;
                 }
-                String note = AtomicFiles.write(file.file(), file.realPath(), file.tempFile(step.id()), original, meta.get(file.file().toString()));
+                String note = AtomicFiles.write(host, file.file(), file.realPath(), file.tempFile(step.id()), original, meta.get(file.file().toString()));
                 if (note != null) {
                     notes.add(note);
                 }
-                String written = Checksums.sha256(SafeFiles.readScript(file.file()));
+                byte[] back = AtomicFiles.readIfExists(host, file.file(), file.realPath());
+                String written = back == null ? "(no file)" : Checksums.sha256(back);
                 if (!written.equals(file.beforeSha256())) {
                     return new Written("after the restore " + file.file() + " has sha256 " + written + ", not " + file.beforeSha256(), null);
                 }
             } catch (IOException e) {
-                cleanUp(step);
+                cleanUp(host, step);
                 return new Written("cannot write " + file.file() + ": " + e.getMessage(), null);
             } catch (FleetshellException e) {
-                cleanUp(step);
+                cleanUp(host, step);
                 return new Written(e.getMessage(), null);
             }
         }
@@ -269,22 +282,21 @@ public final class Restorer {
     }
 
     /** Removes the temporary files of every file of the step (its write or restore). */
-    static void cleanUp(StoredStep step) {
+    static void cleanUp(Host host, StoredStep step) {
         for (StepFile file : step.files()) {
             try {
-                Files.deleteIfExists(file.tempFile(step.id()));
+                host.delete(file.tempFile(step.id()));
             } catch (IOException ignored) {
                 // reported by recovery, which looks for it again
             }
         }
     }
 
-    private static Current read(StoredStep step) {
+    private static Current read(Host host, StoredStep step) {
         try {
             List<byte[]> bytes = new ArrayList<>();
             for (StepFile file : step.files()) {
-                SafeFiles.unchanged(file.file(), file.realPath());
-                bytes.add(AtomicFiles.readIfExists(file.file()));
+                bytes.add(AtomicFiles.readIfExists(host, file.file(), file.realPath()));
             }
             return new Current(bytes, null);
         } catch (FleetshellException e) {
@@ -292,9 +304,9 @@ public final class Restorer {
         }
     }
 
-    private static DeploymentJournal.FileMeta meta(java.nio.file.Path file) {
+    private static DeploymentJournal.FileMeta meta(Host host, java.nio.file.Path file) {
         try {
-            return AtomicFiles.stat(file);
+            return AtomicFiles.stat(host, file);
         } catch (IOException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot read " + file + ": " + e.getMessage()
                     + ". Nothing was restored.", e);
