@@ -73,6 +73,9 @@ public final class Recovery {
     /** Whether any file of the step holds its rewrite (a file it creates: exists with the step's content). */
     private boolean holdsRewrite(StoredStep step) {
         for (StepFile file : step.files()) {
+            if (file.uses()) {
+                continue; // left as it is by the step: its content says nothing of the step
+            }
             try {
                 byte[] bytes = AtomicFiles.readIfExists(hosts.apply(step.agent()), file.file(), file.realPath());
                 if (bytes != null && io.fleetshell.engine.Checksums.sha256(bytes).equals(file.afterSha256())) {

@@ -110,6 +110,9 @@ public final class Restorer {
             boolean allOriginal = true;
             for (int f = 0; f < files.size(); f++) {
                 StepFile file = files.get(f);
+                if (file.uses()) {
+                    continue; // never written by the step, so never restored: another step owns it
+                }
                 String sha = bytes.get(f) == null ? null : Checksums.sha256(bytes.get(f));
                 allOriginal &= file.isOriginal(sha);
                 if (!file.isOriginal(sha) && !file.afterSha256().equals(sha)) {
@@ -118,14 +121,17 @@ public final class Restorer {
                             + file.shortBefore() + " nor the rewrite " + file.afterSha256().substring(0, 12) + ")");
                 }
             }
-            if (allOriginal) {
+            String needed = neededElsewhere(step, files, bytes, steps);
+            if (needed != null && !force) {
+                refuse(outcomes, step, null, needed, onConflict);
+            } else if (allOriginal) {
                 alreadyOriginal.add(step);
             } else if (edited.isEmpty() || force) {
                 if (!edited.isEmpty()) {
                     for (int f = 0; f < files.size(); f++) {
                         StepFile file = files.get(f);
                         String sha = bytes.get(f) == null ? null : Checksums.sha256(bytes.get(f));
-                        if (bytes.get(f) != null && !file.isOriginal(sha) && !file.afterSha256().equals(sha)) {
+                        if (bytes.get(f) != null && !file.uses() && !file.isOriginal(sha) && !file.afterSha256().equals(sha)) {
                             journal.backupEdited(step, file.file(), bytes.get(f), meta(hosts.apply(step.agent()), file.file()));
                         }
                     }
@@ -171,6 +177,30 @@ public final class Restorer {
         return outcomes;
     }
 
+    /**
+     * Why a file the step created may not be removed: another step still in place (applied or held, and not restored in
+     * the same call) relies on it, e.g. a shared module rewritten later to import the helper this step created. Null when
+     * none does or the file is gone already.
+     */
+    private String neededElsewhere(StoredStep step, List<StepFile> files, List<byte[]> bytes, List<StoredStep> restoring) {
+        Set<Long> together = new HashSet<>();
+        restoring.forEach(s -> together.add(s.id()));
+        for (int f = 0; f < files.size(); f++) {
+            StepFile file = files.get(f);
+            if (!file.creates() || bytes.get(f) == null) {
+                continue;
+            }
+            for (StoredStep other : journal.changedStepsUsing(file.file())) {
+                if (other.id() != step.id() && !together.contains(other.id())) {
+                    return ("%s, which this step created, is used by step %s (%s), still in place: removing it would break that step. "
+                            + "Roll that back first (rollback %s), or both at once; --force removes it anyway").formatted(file.file(),
+                            other.label(), other.subject(), other.subject());
+                }
+            }
+        }
+        return null;
+    }
+
     private void refuse(List<Outcome> outcomes, StoredStep step, String sha, String reason, StepState onConflict) {
         outcomes.add(new Refused(step, sha, reason));
         if (onConflict != null) {
@@ -194,6 +224,9 @@ public final class Restorer {
     private static Written write(Host host, StoredStep step, Map<String, byte[]> originals, Map<String, DeploymentJournal.FileMeta> meta) {
         List<String> notes = new ArrayList<>();
         for (StepFile file : step.files().reversed()) {
+            if (file.uses()) {
+                continue;
+            }
             byte[] original = file.creates() ? null : originals.get(file.beforeSha256());
             if (!file.creates() && original == null) {
                 return new Written("the backup " + file.beforeSha256() + " of " + file.file() + " is missing from the history database", null);

@@ -656,8 +656,11 @@ public final class RolloutExecutor {
             }
         }
         journal.beginWrite(step, metas);
-        for (int i = 0; i < files.size(); i++) {
-            StepFile file = files.get(i);
+        boolean renamed = false;
+        for (StepFile file : files) {
+            if (file.uses()) {
+                continue;
+            }
             try {
                 String notKept = AtomicFiles.write(host, file.file(), file.realPath(), file.tempFile(step.id()), content.get(file.afterSha256()), null);
                 if (notKept != null) {
@@ -665,8 +668,8 @@ public final class RolloutExecutor {
                 }
             } catch (FleetshellException e) {
                 Restorer.cleanUp(host, step);
-                if (i == 0) {
-                    // refused before the rename of the first file: every file still holds its original, so the step is settled untouched
+                if (!renamed) {
+                    // refused before the first rename: every file still holds its original, so the step is settled untouched
                     journal.record(step, DeploymentJournal.OUTCOME, "refused", StepState.ROLLED_BACK, e.getMessage());
                     return new StepResult(StepState.ROLLED_BACK, e.getMessage());
                 }
@@ -675,6 +678,7 @@ public final class RolloutExecutor {
                 Restorer.cleanUp(host, step);
                 return rollBack(step, agent, false, "the write of " + file.file() + " failed: " + e.getMessage());
             }
+            renamed = true;
         }
         journal.record(step, DeploymentJournal.OUTCOME, "written", StepState.WRITTEN, files.size() == 1
                 ? "sha256 " + step.afterSha256().substring(0, 12) + " written over " + step.beforeSha256().substring(0, 12)

@@ -15,6 +15,10 @@ import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.rollout.AgentRuntime;
 import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.HealthGate;
+import io.fleetshell.engine.optimize.PythonOptimizer;
+import io.fleetshell.engine.python.analysis.PythonFacts;
+import io.fleetshell.engine.python.shared.DependentsProof;
+import io.fleetshell.engine.python.shared.SharedModuleOptimizer;
 import io.fleetshell.engine.rollout.PatternStepProver;
 import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.SupervisorRuntime;
@@ -111,6 +115,18 @@ public class Rollouts {
         return Optimizers.of(setup, proofRuns == null ? null
                 : new Optimizers.ProofSettings(proofRuns, OptimizeCommands.ALPHA, Duration.ofSeconds(60), COMMAND_TIMEOUT,
                         EffectFloor.fromSettings(session.home().settings())));
+    }
+
+    /**
+     * {@code optimize MODULE}'s optimizer: a shared module rewritten with this shell's settings and, with {@code proofPairs}
+     * not null, proved on every dependent with about that many paired loads in all.
+     */
+    SharedModuleOptimizer sharedModules(Integer proofPairs) {
+        PythonOptimizer python = new PythonOptimizer(new PythonFacts(session.home().helpers()), session.settings().sideEffectModules(), null,
+                session.home().bytecodeCache());
+        DependentsProof proof = proofPairs == null ? null : new DependentsProof(proofPairs, OptimizeCommands.ALPHA,
+                EffectFloor.fromSettings(session.home().settings()), Duration.ofSeconds(60), COMMAND_TIMEOUT, session.home().bytecodeCache());
+        return new SharedModuleOptimizer(python, proof);
     }
 
     /** The planner: each agent rewritten by its language's patterns, unproved (the rollout proves it once written). */
