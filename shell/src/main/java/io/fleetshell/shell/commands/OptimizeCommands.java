@@ -73,7 +73,7 @@ public class OptimizeCommands {
                          @Option(longName = "pattern", description = "only this pattern: lazy_loading or dependency_reduction; for a Java agent java_unused_imports, "
                                  + "java_lazy_holder or java_memoize_field") String pattern,
                          @Option(longName = "dry-run", description = "show the rewrite and its proof; change nothing") boolean dryRun,
-                         @Option(longName = "runs", defaultValue = "11", description = "pairs of fresh-process loads at the load-time test's first look (up to 4x as many while it cannot decide); for a MODULE, 2xN pairs in all over its dependents (at least 2 each)") Integer runs,
+                         @Option(longName = "runs", defaultValue = "11", description = "pairs of fresh-process loads at the load-time test's planned look (an early look at 0.6x may decide sooner; up to 4x as many while it cannot decide); for a MODULE, 2xN pairs in all over its dependents (at least 2 each)") Integer runs,
                          @Option(longName = "helper-package", description = "MODULE only: the package (dotted, under the module's import root) that holds the lazy helper; default: beside the module") String helperPackage,
                          @Option(longName = "json", description = "print JSON on stdout") boolean json) {
         if (name == null || name.isBlank()) {

@@ -22,7 +22,6 @@ import io.fleetshell.engine.python.shared.SharedModuleOptimizer;
 import io.fleetshell.engine.rollout.PatternStepProver;
 import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.SupervisorRuntime;
-import io.fleetshell.engine.runtime.ProbeTarget;
 import io.fleetshell.engine.runtime.Supervisor;
 import io.fleetshell.engine.rollout.WrittenFileProver;
 import io.fleetshell.history.DeploymentStore;
@@ -102,7 +101,8 @@ public class Rollouts {
      * gates (time-to-healthy, latency, error rate, memory) on them.
      */
     List<Gate> gates(Inventory inventory) {
-        return List.of(new HealthGate(HEALTH_LIMIT, agent -> ProbeTarget.of(agent, inventory)));
+        Supervisor supervisor = supervisor(inventory);
+        return List.of(new HealthGate(HEALTH_LIMIT, supervisor::healthTarget));
     }
 
     /**
