@@ -1,6 +1,7 @@
 """B1 (issue 8): the effect of fleetshell's rewrites on a realistic ML fleet, against the naive rewrite and the floor.
 
     python3 bench/b1_fleet.py [--repeats N] [--agents NAME,...] [--keep DIR] [--json FILE] [--stdlib-only] [--smoke]
+    python3 bench/b1_fleet.py --fleet shared [--repeats N] [--agents NAME,...] [--keep DIR] [--json FILE] [--smoke]
 
 Generates the B1 fleet (`bench/mlfleet`: 40 agents on two machines, 32 of them importing numpy, scipy,
 pandas, scikit-learn, matplotlib, requests and PyYAML from Debian's packages, run with `/usr/bin/python3`),
@@ -15,6 +16,14 @@ broken when it fails there (or fails to load). Then, per repeat and agent, the v
 reported over agents whose floor saves at least 5 ms and 10 % of the load (the others have nothing to gain).
 Missing Debian packages are installed with apt-get when run as root, else the benchmark stops saying what to
 install. `--smoke` measures 2-3 agents once (standard-library ones when the packages are absent).
+
+`--fleet shared` (issue 14 item 5) measures the fleet shaped like real ones instead (`mlfleet/shared.py`): 14 agents
+subclassing a shared base class module whose imports and further shared modules (config loader, error bus,
+metrics, serialization) carry redis, pydantic, numpy, PyYAML, requests, zmq and msgpack, installed from the
+machine's own package index (`pip config list`) into a virtualenv under the work directory. Its variants: the
+agent-file rewrites alone (`fleetshell`), the same plus each shared module's rewrite (`shared`: `optimize MODULE
+--dry-run --json`, when this build has it), the floor with the deferrable imports deleted everywhere, agent files
+and shared modules, and the naive peer.
 """
 import argparse
 import concurrent.futures
@@ -29,7 +38,7 @@ from pathlib import Path
 
 from benchlib import ROOT, build_if_needed, fmt, machine, summary
 from mlfleet import generate as gen
-from mlfleet import measure, variants
+from mlfleet import measure, shared as shared_fleet, variants
 
 PYTHON = "/usr/bin/python3"
 DEBIAN_PACKAGES = ["python3-numpy", "python3-scipy", "python3-pandas", "python3-requests", "python3-yaml",
@@ -89,6 +98,59 @@ def optimize_available(env):
     return fleetshell(env, "help", "optimize", check=False).returncode == 0
 
 
+def shared_module_reports(env, manifest, work):
+    """`optimize MODULE --dry-run --json` of every shared module, or None when this build cannot optimize a module."""
+    reports = {}
+    for path in manifest.get("shared_modules", []):
+        dotted = path[:-3].replace("/", ".")
+        result = fleetshell(env, "optimize", dotted, "--dry-run", "--json", "--runs", str(OPTIMIZE_RUNS), check=False)
+        (work / "optimize").mkdir(exist_ok=True)
+        (work / "optimize" / (dotted + ".json")).write_text(result.stdout + result.stderr)
+        try:
+            reports[path] = json.loads(result.stdout)
+        except ValueError:
+            if result.returncode == 2:  # bad input: this build knows agents only
+                say("optimize %s: %s" % (dotted, (result.stderr.strip().splitlines() or ["exit 2"])[-1]))
+                return None
+            reports[path] = {"error": result.stderr.strip()[-300:]}
+    return reports
+
+
+def apply_module_diffs(root, fleet, reports):
+    """Applies each shared module's diff (one or several files: the module, a helper) to the copy at `root`."""
+    problems = {}
+    for path, report in reports.items():
+        if report.get("error"):
+            problems[path] = report["error"]
+            continue
+        diff = report.get("diff") or ""
+        if not diff:
+            continue
+        prefix = str(fleet) + "/"
+        sections, current = [], None
+        for line in diff.splitlines(keepends=True):
+            if line.startswith("--- "):
+                current = [line]
+                sections.append(current)
+            elif current is not None:
+                current.append(line)
+        for section in sections:
+            name = section[1][4:].split("\t")[0].strip() if len(section) > 1 and section[1].startswith("+++ ") else path
+            for strip in (prefix, "b/", "a/"):
+                if name.startswith(strip):
+                    name = name[len(strip):]
+            if name == "/dev/null":
+                continue
+            target = Path(root) / name
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text("")
+            complaint = variants.apply_diff(root, name, "".join(section))
+            if complaint:
+                problems[path] = "patch %s: %s" % (name, complaint)
+    return problems
+
+
 def make_variants(fleet, work, manifest, env, with_fleetshell, runs):
     """Writes the naive, floor and (when optimize exists) fleetshell copies of the fleet under `work`.
     Returns (copies {variant: directory}, problems {variant: {agent: why the copy could not be made}},
@@ -140,6 +202,21 @@ def make_variants(fleet, work, manifest, env, with_fleetshell, runs):
             complaint = variants.apply_diff(copies["fleetshell"], agent["script"], report["diff"])
             if complaint:
                 problems["fleetshell"][agent["name"]] = "patch: " + complaint
+    if "shared_deferrable" in manifest:
+        shared_fleet.floor_shared(copies["floor"])  # the floor: deferrable imports deleted everywhere
+        if with_fleetshell:
+            reports = shared_module_reports(env, manifest, work)
+            if reports is not None:
+                copies["shared"] = work / "shared"
+                shutil.copytree(copies["fleetshell"], copies["shared"])
+                problems["shared"] = {}
+                changed["shared"] = set(changed["fleetshell"])
+                module_problems = apply_module_diffs(copies["shared"], fleet, reports)
+                if any(r.get("diff") for r in reports.values()):
+                    changed["shared"] |= {a["name"] for a in manifest["agents"]}
+                for path, problem in module_problems.items():
+                    for agent in manifest["agents"]:
+                        problems["shared"].setdefault(agent["name"], "%s: %s" % (path, problem))
     return copies, problems, changed, not_deployed
 
 
@@ -241,7 +318,12 @@ def analyse(manifest, samples, answers, broken, changed, not_deployed, fleetshel
                      "%d of %d" % (len(differ), len(ok))))
 
     if fleetshell_measured:
-        variant_rows("fleetshell", "fleetshell lazy_loading + dependency_reduction", True)
+        shared = "shared_deferrable" in manifest
+        variant_rows("fleetshell", "fleetshell lazy_loading + dependency_reduction" + (", agent files only" if shared else ""), True)
+        if shared and any(k[1] == "shared" for k in samples):
+            variant_rows("shared", "fleetshell, agent files + shared-module rewrites (optimize MODULE)", True)
+        elif shared:
+            rows.append(("fleetshell, shared-module rewrites (optimize MODULE)", "not measurable: this build's `optimize` takes agents only"))
     else:
         rows.append(("fleetshell lazy_loading + dependency_reduction", "not yet measurable: `optimize` is not in this build"))
     variant_rows("naive", "peer: naive rewrite (comment out, re-import in `_lazy_imports()`)", False)
@@ -259,59 +341,97 @@ def main():
     parser.add_argument("--stdlib-only", action="store_true", help="only the standard-library agents (what CI's smoke "
                         "run does when the Debian packages are missing)")
     parser.add_argument("--smoke", action="store_true", help="2-3 agents, 1 repeat: checks that the harness runs")
+    parser.add_argument("--fleet", choices=("ml", "shared"), default="ml", help="ml: the 40-agent ML fleet on Debian's "
+                        "packages; shared: agents on a shared base class module (issue 14), packages in a virtualenv")
     args = parser.parse_args()
+    if args.fleet == "shared":
+        return main_shared(args)
     heavy = not args.stdlib_only and ensure_packages(args.smoke)
-    repeats = 1 if args.smoke else args.repeats
     only = set(args.agents.split(",")) if args.agents else set(SMOKE_ML if heavy else SMOKE_STDLIB) if args.smoke else None
     if args.smoke:
         compile_all(True)
-    build_if_needed()
-    start_line = machine()
     with tempfile.TemporaryDirectory(prefix="b1-") as tmp:
         work = Path(args.keep) if args.keep else Path(tmp)
-        fleet = work / "original"
-        manifest = gen.generate(fleet, PYTHON, stdlib_only=not heavy, only=only, per_archetype=args.per_archetype)
-        if not manifest["agents"]:
-            sys.exit("b1: no agent matches --agents %s" % args.agents)
-        say("generated %d agents in %s" % (len(manifest["agents"]), fleet))
-        env = dict(os.environ, FLEETSHELL_HOME=str(work / "home"), PORT_OFFSET="0")  # configured ports are only recorded: agents run on free ports
-        fleetshell(env, "inventory", "load", *[str(fleet / c) for c in manifest["configs"]])
-        with_fleetshell = optimize_available(env)
-        if with_fleetshell and not shutil.which("patch"):
-            sys.exit("b1: applying fleetshell's diffs needs patch(1): apt-get install -y patch")
-        if not with_fleetshell:
-            say("this fleetshell has no `optimize` command: the fleetshell column is not yet measurable")
-        copies, problems, changed, not_deployed = make_variants(fleet, work, manifest, env, with_fleetshell,
-                                                                  4 if args.smoke else OPTIMIZE_RUNS)
-        roots = {"original": fleet, **copies}
-        broken = check_agents({v: r for v, r in roots.items() if v != "floor"}, manifest)
-        for name, problem in problems["fleetshell"].items():
-            broken.setdefault("fleetshell", {}).setdefault(name, problem)
-        if broken["original"]:
-            sys.exit("b1: the generated fleet itself fails self-tests (a harness bug): %s" % broken["original"])
-        agents = []
-        for a in manifest["agents"]:
-            agents.append(dict(a, variants=[v for v in roots if a["name"] not in broken.get(v, {})]))
-        samples, answers = {}, {}
-        say("warm-up round (bytecode caches, not recorded)")
-        run_round(roots, agents, samples, answers, recorded=False)
-        for r in range(repeats):
-            say("repeat %d of %d" % (r + 1, repeats))
-            run_round(roots, agents, samples, answers)
-        for a in agents:
-            for variant, reason in a.get("failures", {}).items():
-                broken.setdefault(variant, {}).setdefault(a["name"], reason)
-                samples.pop((a["name"], variant), None)
-        rows = analyse(manifest, samples, answers, broken, changed, not_deployed, with_fleetshell)
-        if args.json:
-            Path(args.json).write_text(json.dumps({
-                "machine": start_line, "repeats": repeats, "agents": [a["name"] for a in manifest["agents"]],
-                "samples_ms": {"%s %s" % k: v for k, v in samples.items()}, "broken": broken,
-                "answers": {"%s %s" % k: v for k, v in answers.items()}}, indent=1, sort_keys=True) + "\n")
-    command = COMMAND + (" --smoke" if args.smoke else "") + (" --stdlib-only" if args.stdlib_only else "") \
+        manifest, rows, broken, not_deployed, repeats, start_line = run(
+            args, work, lambda fleet: gen.generate(fleet, PYTHON, stdlib_only=not heavy, only=only, per_archetype=args.per_archetype))
+    report(args, manifest, rows, broken, not_deployed, repeats, start_line,
+           "Debian python3-numpy etc. with " + PYTHON if heavy else "none (standard-library agents only)")
+
+
+def main_shared(args):
+    """--fleet shared: the fleet on a shared base class module, its packages in a virtualenv under the work dir."""
+    global PYTHON
+    only = set(args.agents.split(",")) if args.agents else {"RouteAgent", "ScoringAgent"} if args.smoke else None
+    if args.smoke:
+        for agent in shared_fleet.plan(2):
+            agent["module"] = gen.snake(agent["name"])
+            compile(shared_fleet.agent_source(agent), agent["name"], "exec")
+            compile(shared_fleet.test_source(agent, agent["module"]), "test_" + agent["name"], "exec")
+    with tempfile.TemporaryDirectory(prefix="b1-shared-") as tmp:
+        work = Path(args.keep) if args.keep else Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        say("virtualenv with %s from the local package index" % " ".join(shared_fleet.PACKAGES))
+        PYTHON = shared_fleet.make_venv(work / "venv")
+        manifest, rows, broken, not_deployed, repeats, start_line = run(
+            args, work, lambda fleet: shared_fleet.generate(fleet, PYTHON, args.per_archetype if args.per_archetype < 3 else 2, only))
+    report(args, manifest, rows, broken, not_deployed, repeats, start_line,
+           "%s in a virtualenv (%s)" % (", ".join(shared_fleet.PACKAGES), PYTHON))
+
+
+def run(args, work, generate):
+    """Generates the fleet under `work`, makes its variants, checks and measures them; returns the figures."""
+    repeats = 1 if args.smoke else args.repeats
+    build_if_needed()
+    start_line = machine()
+    fleet = work / "original"
+    manifest = generate(fleet)
+    if not manifest["agents"]:
+        sys.exit("b1: no agent matches --agents %s" % args.agents)
+    say("generated %d agents in %s" % (len(manifest["agents"]), fleet))
+    env = dict(os.environ, FLEETSHELL_HOME=str(work / "home"), PORT_OFFSET="0")  # configured ports are only recorded: agents run on free ports
+    fleetshell(env, "inventory", "load", *[str(fleet / c) for c in manifest["configs"]])
+    with_fleetshell = optimize_available(env)
+    if with_fleetshell and not shutil.which("patch"):
+        sys.exit("b1: applying fleetshell's diffs needs patch(1): apt-get install -y patch")
+    if not with_fleetshell:
+        say("this fleetshell has no `optimize` command: the fleetshell column is not yet measurable")
+    copies, problems, changed, not_deployed = make_variants(fleet, work, manifest, env, with_fleetshell,
+                                                              4 if args.smoke else OPTIMIZE_RUNS)
+    roots = {"original": fleet, **copies}
+    broken = check_agents({v: r for v, r in roots.items() if v != "floor"}, manifest)
+    for variant in ("fleetshell", "shared"):
+        for name, problem in problems.get(variant, {}).items():
+            broken.setdefault(variant, {}).setdefault(name, problem)
+    if broken["original"]:
+        sys.exit("b1: the generated fleet itself fails self-tests (a harness bug): %s" % broken["original"])
+    agents = []
+    for a in manifest["agents"]:
+        agents.append(dict(a, variants=[v for v in roots if a["name"] not in broken.get(v, {})]))
+    samples, answers = {}, {}
+    say("warm-up round (bytecode caches, not recorded)")
+    run_round(roots, agents, samples, answers, recorded=False)
+    for r in range(repeats):
+        say("repeat %d of %d" % (r + 1, repeats))
+        run_round(roots, agents, samples, answers)
+    for a in agents:
+        for variant, reason in a.get("failures", {}).items():
+            broken.setdefault(variant, {}).setdefault(a["name"], reason)
+            samples.pop((a["name"], variant), None)
+    rows = analyse(manifest, samples, answers, broken, changed, not_deployed, with_fleetshell)
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "machine": start_line, "repeats": repeats, "agents": [a["name"] for a in manifest["agents"]],
+            "samples_ms": {"%s %s" % k: v for k, v in samples.items()}, "broken": broken,
+            "answers": {"%s %s" % k: v for k, v in answers.items()}}, indent=1, sort_keys=True) + "\n")
+    return manifest, rows, broken, not_deployed, repeats, start_line
+
+
+def report(args, manifest, rows, broken, not_deployed, repeats, start_line, packages):
+    command = COMMAND + (" --fleet shared" if args.fleet == "shared" else "") + (" --smoke" if args.smoke else "") \
+        + (" --stdlib-only" if args.stdlib_only else "") \
         + (" --per-archetype %d" % args.per_archetype if args.per_archetype != 2 else "") + (" --repeats %d" % repeats if repeats != 3 and not args.smoke else "")
     print("machine: " + start_line)
-    print("packages: %s" % ("Debian python3-numpy etc. with " + PYTHON if heavy else "none (standard-library agents only)"))
+    print("packages: %s" % packages)
     print("| what (%d agents, %d repeats) | median (min-max) | command |" % (len(manifest["agents"]), repeats))
     print("|---|---|---|")
     for row in rows:
@@ -319,12 +439,13 @@ def main():
         print("| %s | %s | `%s` |" % (row[0], value, command))
     for name, reason in sorted(not_deployed.items()):
         print("not deployable (fleetshell): %s: %s" % (name, reason))
-    for variant in ("fleetshell", "naive"):
+    for variant in ("fleetshell", "shared", "naive"):
         for name, reason in sorted(broken.get(variant, {}).items()):
             print("broken (%s): %s: %s" % (variant, name, reason))
-    if args.smoke and broken.get("fleetshell"):
-        # The smoke run checks the harness and that fleetshell's proved rewrites still pass the agents' self-tests.
-        sys.exit("b1 smoke: fleetshell broke %d agent(s): %s" % (len(broken["fleetshell"]), ", ".join(sorted(broken["fleetshell"]))))
+    for variant in ("fleetshell", "shared"):
+        if args.smoke and broken.get(variant):
+            # The smoke run checks the harness and that fleetshell's proved rewrites still pass the agents' self-tests.
+            sys.exit("b1 smoke: %s broke %d agent(s): %s" % (variant, len(broken[variant]), ", ".join(sorted(broken[variant]))))
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ def floor(optimized):
             skipping = True
             continue
         if skipping:
-            skipping = not line.startswith("    return module if bound == target else sys.modules[bound]")
+            skipping = not line.startswith("    return bind(target, bound)")
             continue
         if "_fleetshell_lazy" in line and not line.lstrip().startswith("#"):
             body = line.rstrip("\r\n")

@@ -7,8 +7,8 @@ Generates, per agent, a recorded exposition with timestamps: one scrape a minute
   ours: `./fleetshell metrics import AGENT FILE --json` for every agent into a fresh history; the command reports
         the time MetricStore.save took (`store_ms`: one IMMEDIATE transaction, series lookup, batched inserts)
         apart from parsing and JVM start, which are reported on their own line.
-  peer: Python's sqlite3 writing the same rows (already in memory) into the same schema (V6 applied from the
-        migration file, WAL, synchronous=NORMAL, foreign keys on): one transaction per agent, executemany.
+  peer: Python's sqlite3 writing the same rows (already in memory) into the same schema (V6 and V19 applied from
+        the migration files, WAL, synchronous=NORMAL, foreign keys on): one transaction per agent, executemany.
 Range query: `metrics show AGENT --window 24h --metric demo_request_duration_seconds --json` reports `query_ms`
 (MetricStore.range: the SQL and mapping every row); the peer runs the same SQL with sqlite3 on the same file
 and fetches every row.
@@ -26,7 +26,9 @@ from benchlib import ROOT, build_if_needed, fmt, machine, summary
 
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 PATHS = ("/run", "/health", "/metrics", "other")
-MIGRATION = ROOT / "history-db/src/main/resources/io/fleetshell/history/migration/V6__metrics.sql"
+MIGRATIONS = ROOT / "history-db/src/main/resources/io/fleetshell/history/migration"
+# the migrations that shape the metric tables: V6 makes them, V19 indexes the series by agent (the range query)
+METRIC_MIGRATIONS = ("V6__metrics.sql", "V19__metric_series_by_agent.sql")
 RANGE_SQL = """SELECT s.id, s.name, s.labels_json, m.scrape_id, m.at_ms, m.value
 FROM metric_series s JOIN metric_samples m ON m.series_id = s.id
 WHERE s.machine = ? AND s.agent = ? AND (s.name = ? OR s.family = ?) AND m.at_ms >= ? AND m.at_ms <= ?
@@ -74,7 +76,8 @@ def peer_ingest(db_path, agents):
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
     con.execute("PRAGMA foreign_keys=ON")
-    con.executescript(MIGRATION.read_text())
+    for name in METRIC_MIGRATIONS:
+        con.executescript((MIGRATIONS / name).read_text())
     start = time.perf_counter()
     for agent, s, rows, file in agents:
         con.execute("BEGIN IMMEDIATE")

@@ -4,16 +4,21 @@
 
 Used by fleetshell's cache_optimization: the agent serves as usual while a profile hook (all threads)
 counts, for each named module-level function of the agent's own file, how often its body ran, how many
-distinct argument tuples it saw (by repr) and the time spent in it. When the agent's main returns or
-raises SystemExit (after SIGTERM, say), the counts are written to COUNTS_JSON:
+distinct argument tuples it saw (by repr) and the time spent in it. The counts are written to COUNTS_JSON
+(atomically: a reader never sees half a file) as soon as SIGTERM arrives, before the agent's own handler
+runs, and again when the agent's main returns or raises SystemExit:
 
     {"score": {"calls": 40, "distinct": 5, "total_ms": 812.4}, ...}
+
+Writing at SIGTERM matters: an agent whose shutdown hangs (a request thread its server joins, say) is
+killed by the caller after a grace, and the counts of the replay it did answer must survive that.
 
 An empty FUNCTION list runs the agent without the hook. Standard library only, Python 3.8+.
 """
 import json
 import os
 import runpy
+import signal
 import sys
 import threading
 import time
@@ -47,7 +52,18 @@ def main():
                 with lock:
                     counts[code.co_name][2] += clock() - begun
 
+    def write_counts():
+        # no lock: this also runs from the SIGTERM handler, which may interrupt the hook while it holds the lock;
+        # each entry read here is a single value or len() of a set, consistent under the GIL
+        snapshot = dict((n, {"calls": c[0], "distinct": len(c[1]), "total_ms": round(c[2] * 1000.0, 3)})
+                        for n, c in list(counts.items()))
+        partial = counts_file + ".partial"
+        with open(partial, "w") as out:
+            json.dump(snapshot, out)
+        os.replace(partial, counts_file)
+
     if wanted:
+        flush_on_sigterm(write_counts)
         threading.setprofile(hook)
         sys.setprofile(hook)
     status = 0
@@ -59,10 +75,44 @@ def main():
         sys.setprofile(None)
         threading.setprofile(None)
         if wanted:
-            with open(counts_file, "w") as out:
-                json.dump(dict((n, {"calls": c[0], "distinct": len(c[1]), "total_ms": round(c[2] * 1000.0, 3)})
-                               for n, c in counts.items()), out)
+            write_counts()
     return status
+
+
+def flush_on_sigterm(flush):
+    """Calls flush() when SIGTERM arrives, then does what the agent asked SIGTERM to do.
+
+    The agent still sees its own handler: signal.signal and signal.getsignal for SIGTERM record and return
+    the agent's choice while the handler installed here stays in place and chains to it. An agent that
+    installs none dies of SIGTERM as before (default disposition, signal raised again), after the flush.
+    """
+    real_signal, real_getsignal = signal.signal, signal.getsignal
+    chosen = [real_getsignal(signal.SIGTERM)]
+
+    def on_sigterm(signum, frame):
+        flush()
+        handler = chosen[0]
+        if callable(handler):
+            return handler(signum, frame)
+        if handler == signal.SIG_IGN:
+            return None
+        real_signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return None
+
+    def agent_signal(signum, handler):
+        if signum != signal.SIGTERM:
+            return real_signal(signum, handler)
+        if not (callable(handler) or handler in (signal.SIG_DFL, signal.SIG_IGN)):
+            return real_signal(signum, handler)  # the same TypeError the agent would get
+        previous, chosen[0] = chosen[0], handler
+        return previous
+
+    def agent_getsignal(signum):
+        return chosen[0] if signum == signal.SIGTERM else real_getsignal(signum)
+
+    real_signal(signal.SIGTERM, on_sigterm)
+    signal.signal, signal.getsignal = agent_signal, agent_getsignal
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.optimize.ProofHints;
+import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.rollout.BatchState;
 import io.fleetshell.engine.rollout.Decision;
 import io.fleetshell.engine.rollout.DeploymentState;
@@ -14,6 +15,7 @@ import io.fleetshell.engine.rollout.FleetLock;
 import io.fleetshell.engine.rollout.LockHolder;
 import io.fleetshell.engine.rollout.Plan;
 import io.fleetshell.engine.rollout.PlanStep;
+import io.fleetshell.engine.rollout.StepFile;
 import io.fleetshell.engine.rollout.StepState;
 import io.fleetshell.engine.rollout.StoredStep;
 
@@ -32,14 +34,16 @@ import java.util.Optional;
 
 /**
  * Rollouts in SQLite: deployments, batches, steps, content-addressed blobs, backups, the intent/outcome
- * journal, decisions and the fleet lock (schema V4; each step's proof hints since V9). Every method is one IMMEDIATE transaction, so a
+ * journal, decisions and the fleet lock (schema V4; each step's proof hints since V9; the files of a multi-file step and a
+ * module step's module and dependents since V15). Every method is one IMMEDIATE transaction, so a
  * journal entry and the step state it sets are durable together before the caller acts on them.
  */
 public final class DeploymentStore implements DeploymentJournal {
 
     private static final String STEP_COLUMNS = """
             SELECT id, deployment_id, batch, position, machine, agent, file, pattern, before_sha256, after_sha256,
-                   predicted_gain_ms, notes_json, deferred_names_json, removed_names_json, state, detail, updated_at, real_path
+                   predicted_gain_ms, notes_json, deferred_names_json, removed_names_json, state, detail, updated_at, real_path,
+                   module, dependents_json
             FROM deployment_steps
             """;
 
@@ -84,8 +88,11 @@ public final class DeploymentStore implements DeploymentJournal {
             try (PreparedStatement step = c.prepareStatement("""
                     INSERT INTO deployment_steps (deployment_id, batch, position, machine, agent, file, pattern, before_sha256,
                         after_sha256, predicted_gain_ms, notes_json, deferred_names_json, removed_names_json, state, updated_at,
-                        real_path)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)""")) {
+                        real_path, module, dependents_json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?) RETURNING id""");
+                 PreparedStatement file = c.prepareStatement("""
+                    INSERT INTO step_files (step_id, ordinal, file, real_path, before_sha256, after_sha256)
+                    VALUES (?, ?, ?, ?, ?, ?)""")) {
                 for (PlanStep s : plan.steps()) {
                     String before = insertBlob(c, s.rewrite().before());
                     String after = insertBlob(c, s.rewrite().after());
@@ -104,9 +111,28 @@ public final class DeploymentStore implements DeploymentJournal {
                     step.setString(13, Json.write(s.hints().removedNames()));
                     step.setString(14, now);
                     step.setString(15, s.realPath().toString());
-                    step.addBatch();
+                    step.setString(16, s.module());
+                    step.setString(17, Json.write(s.dependents().stream().map(AgentId::toString).toList()));
+                    long stepId;
+                    try (ResultSet key = step.executeQuery()) {
+                        key.next();
+                        stepId = key.getLong(1);
+                    }
+                    if (s.change() != null) {
+                        List<Rewrite> written = s.rewrites();
+                        for (int i = 0; i < written.size(); i++) {
+                            Rewrite r = written.get(i);
+                            file.setLong(1, stepId);
+                            file.setInt(2, i + 1);
+                            file.setString(3, r.file().toString());
+                            file.setString(4, s.realPaths().get(i).toString());
+                            file.setString(5, r.createsFile() ? null : insertBlob(c, r.before()));
+                            file.setString(6, insertBlob(c, r.after()));
+                            file.addBatch();
+                        }
+                        file.executeBatch();
+                    }
                 }
-                step.executeBatch();
             }
             journal(c, id, null, null, NOTE, "planned", plan.steps().size() + " steps in " + plan.batchCount() + " batches");
             insertLock(c, new LockHolder(id, holder.purpose(), holder.pid(), holder.processStart(), holder.host(), holder.acquiredAt()));
@@ -152,8 +178,8 @@ public final class DeploymentStore implements DeploymentJournal {
 
     @Override
     public List<StoredStep> steps(long deploymentId) {
-        return database.read(c -> Rows.list(c, STEP_COLUMNS + " WHERE deployment_id = ? ORDER BY batch, position",
-                DeploymentStore::step, deploymentId));
+        return database.read(c -> withFiles(c, Rows.list(c, STEP_COLUMNS + " WHERE deployment_id = ? ORDER BY batch, position",
+                DeploymentStore::step, deploymentId)));
     }
 
     @Override
@@ -166,8 +192,54 @@ public final class DeploymentStore implements DeploymentJournal {
 
     @Override
     public List<StoredStep> stepsOf(AgentId agent) {
-        return database.read(c -> Rows.list(c, STEP_COLUMNS + " WHERE agent = ? AND (? IS NULL OR machine = ?) ORDER BY id DESC",
-                DeploymentStore::step, agent.name(), agent.machine(), agent.machine()));
+        return database.read(c -> withFiles(c, Rows.list(c, STEP_COLUMNS
+                + " WHERE agent = ? AND (? IS NULL OR machine = ?) AND module IS NULL ORDER BY id DESC",
+                DeploymentStore::step, agent.name(), agent.machine(), agent.machine())));
+    }
+
+    @Override
+    public List<StoredStep> stepsOfModule(String module) {
+        return database.read(c -> withFiles(c, Rows.list(c, STEP_COLUMNS + " WHERE module = ? ORDER BY id DESC", DeploymentStore::step, module)));
+    }
+
+    @Override
+    public List<StoredStep> changedStepsUsing(Path file) {
+        return database.read(c -> withFiles(c, Rows.list(c, STEP_COLUMNS + """
+                 WHERE state IN ('applied', 'held') AND id IN (
+                    SELECT step_id FROM step_files WHERE file = ? AND before_sha256 IS NOT NULL)
+                ORDER BY id DESC""", DeploymentStore::step, file.toString())));
+    }
+
+    /** The shared modules with a step whose change can still be rolled back, newest first (what {@code rollback} completes). */
+    public List<String> changedModules() {
+        return database.read(c -> Rows.list(c, """
+                SELECT module FROM deployment_steps WHERE module IS NOT NULL AND state IN ('applied', 'held')
+                GROUP BY module ORDER BY max(id) DESC""", r -> r.getString(1)));
+    }
+
+    /** The steps with the files of each multi-file one (one query for all of them). */
+    private static List<StoredStep> withFiles(Connection c, List<StoredStep> steps) throws SQLException {
+        if (steps.isEmpty()) {
+            return steps;
+        }
+        Map<Long, List<StepFile>> files = new HashMap<>();
+        try (PreparedStatement query = c.prepareStatement("""
+                SELECT step_id, file, real_path, before_sha256, after_sha256 FROM step_files
+                WHERE step_id IN (SELECT value FROM json_each(?)) ORDER BY step_id, ordinal""")) {
+            query.setString(1, Json.write(steps.stream().map(StoredStep::id).toList()));
+            try (ResultSet r = query.executeQuery()) {
+                while (r.next()) {
+                    files.computeIfAbsent(r.getLong(1), k -> new java.util.ArrayList<>()).add(new StepFile(Path.of(r.getString(2)),
+                            Path.of(r.getString(3)), r.getString(4), r.getString(5)));
+                }
+            }
+        }
+        if (files.isEmpty()) {
+            return steps;
+        }
+        return steps.stream().map(s -> files.containsKey(s.id()) ? new StoredStep(s.id(), s.deploymentId(), s.batch(), s.position(),
+                s.agent(), s.file(), s.pattern(), s.beforeSha256(), s.afterSha256(), s.predictedGainMs(), s.notes(), s.hints(), s.state(),
+                s.detail(), s.updatedAt(), s.realPath(), s.module(), s.dependents(), files.get(s.id())) : s).toList();
     }
 
     @Override
@@ -194,22 +266,38 @@ public final class DeploymentStore implements DeploymentJournal {
     }
 
     @Override
-    public void beginWrite(StoredStep step, FileMeta original) {
+    public void beginWrite(StoredStep step, List<FileMeta> originals) {
+        List<StepFile> files = step.files();
+        if (originals.size() != files.size()) {
+            throw new IllegalArgumentException("one backup per file of step " + step.label() + ": " + files.size() + " files, "
+                    + originals.size() + " backups");
+        }
         database.write(c -> {
-            insertBackup(c, step, step.beforeSha256(), original, "deploy");
-            setState(c, step.id(), StepState.WRITING, "backed up; writing the rewrite");
-            journal(c, step.deploymentId(), step.batch(), step.id(), INTENT, "write",
-                    "back up " + step.beforeSha256().substring(0, 12) + ", write " + step.afterSha256().substring(0, 12));
+            for (int i = 0; i < files.size(); i++) {
+                StepFile file = files.get(i);
+                if (file.creates()) {
+                    insertBackup(c, step, file.file(), insertBlob(c, new byte[0]), new FileMeta(null, null, null, null, file.realPath()),
+                            "deploy", true);
+                } else {
+                    insertBackup(c, step, file.file(), file.beforeSha256(), originals.get(i), "deploy", false);
+                }
+            }
+            setState(c, step.id(), StepState.WRITING, files.size() == 1 ? "backed up; writing the rewrite"
+                    : "backed up " + files.size() + " files; writing them");
+            journal(c, step.deploymentId(), step.batch(), step.id(), INTENT, "write", String.join("; ", files.stream().map(f ->
+                    (files.size() == 1 ? "" : f.file() + ": ") + (f.creates() ? "absent (created by the step)" : "back up " + f.shortBefore())
+                            + ", write " + f.afterSha256().substring(0, 12)).toList()));
             return null;
         });
     }
 
     @Override
-    public void backupEdited(StoredStep step, byte[] content, FileMeta meta) {
+    public void backupEdited(StoredStep step, Path file, byte[] content, FileMeta meta) {
         database.write(c -> {
             String sha = insertBlob(c, content);
-            insertBackup(c, step, sha, meta, "forced rollback");
-            journal(c, step.deploymentId(), step.batch(), step.id(), NOTE, "edited version backed up", "sha256 " + sha);
+            insertBackup(c, step, file, sha, meta, "forced rollback", false);
+            journal(c, step.deploymentId(), step.batch(), step.id(), NOTE, "edited version backed up",
+                    (step.multiFile() ? file + ": " : "") + "sha256 " + sha);
             return null;
         });
     }
@@ -279,11 +367,11 @@ public final class DeploymentStore implements DeploymentJournal {
     @Override
     public List<Backup> backups(long deploymentId) {
         return database.read(c -> Rows.list(c, """
-                SELECT b.step_id, b.sha256, b.path, b.mode, b.mtime, b.reason, b.taken_at, b.real_path, b.owner, b.grp
+                SELECT b.step_id, b.sha256, b.path, b.mode, b.mtime, b.reason, b.taken_at, b.real_path, b.owner, b.grp, b.absent
                 FROM backups b JOIN deployment_steps s ON s.id = b.step_id
                 WHERE s.deployment_id = ? ORDER BY b.id""", r -> new Backup(r.getLong(1), r.getString(2), r.getString(3),
                 (Integer) r.getObject(4), r.getString(5) == null ? null : Instant.parse(r.getString(5)), r.getString(6),
-                Timestamps.parse(r.getString(7)), r.getString(8), r.getString(9), r.getString(10)), deploymentId));
+                Timestamps.parse(r.getString(7)), r.getString(8), r.getString(9), r.getString(10), r.getInt(11) == 1), deploymentId));
     }
 
     @Override
@@ -375,8 +463,8 @@ public final class DeploymentStore implements DeploymentJournal {
 
     /** Every agent with a step whose change can still be rolled back, with the step. Newest first. */
     public List<StoredStep> changedSteps() {
-        return database.read(c -> Rows.list(c, STEP_COLUMNS + " WHERE state IN ('applied', 'held') ORDER BY id DESC",
-                DeploymentStore::step));
+        return database.read(c -> withFiles(c, Rows.list(c, STEP_COLUMNS + " WHERE state IN ('applied', 'held') ORDER BY id DESC",
+                DeploymentStore::step)));
     }
 
     /** Runs {@code PRAGMA integrity_check} and returns its answer ({@code ok} when the file is sound). */
@@ -412,12 +500,13 @@ public final class DeploymentStore implements DeploymentJournal {
         update(c, UPDATE_STATE, state.text(), detail, Timestamps.now(), stepId);
     }
 
-    private static void insertBackup(Connection c, StoredStep step, String sha, FileMeta meta, String reason) throws SQLException {
+    private static void insertBackup(Connection c, StoredStep step, Path file, String sha, FileMeta meta, String reason, boolean absent)
+            throws SQLException {
         update(c, """
-                INSERT INTO backups (step_id, sha256, path, mode, mtime, reason, taken_at, real_path, owner, grp)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                step.id(), sha, step.file().toString(), meta.mode(), meta.mtime() == null ? null : meta.mtime().toString(), reason,
-                Timestamps.now(), meta.realPath() == null ? null : meta.realPath().toString(), meta.owner(), meta.group());
+                INSERT INTO backups (step_id, sha256, path, mode, mtime, reason, taken_at, real_path, owner, grp, absent)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                step.id(), sha, file.toString(), meta.mode(), meta.mtime() == null ? null : meta.mtime().toString(), reason,
+                Timestamps.now(), meta.realPath() == null ? null : meta.realPath().toString(), meta.owner(), meta.group(), absent ? 1 : 0);
     }
 
     private static String insertBlob(Connection c, byte[] content) throws SQLException {
@@ -478,6 +567,7 @@ public final class DeploymentStore implements DeploymentJournal {
                 r.getObject("predicted_gain_ms") == null ? null : r.getDouble("predicted_gain_ms"),
                 Json.readStringList(r.getString("notes_json")), new ProofHints(Json.readStringList(r.getString("deferred_names_json")),
                 Json.readStringList(r.getString("removed_names_json"))), StepState.parse(r.getString("state")), r.getString("detail"),
-                Timestamps.parse(r.getString("updated_at")), r.getString("real_path") == null ? null : Path.of(r.getString("real_path")));
+                Timestamps.parse(r.getString("updated_at")), r.getString("real_path") == null ? null : Path.of(r.getString("real_path")),
+                r.getString("module"), Json.readStringList(r.getString("dependents_json")).stream().map(AgentId::parse).toList(), List.of());
     }
 }

@@ -33,7 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class HistoryDatabase implements AutoCloseable {
 
     /** The highest migration in {@value #MIGRATIONS}; a test checks it against the files. */
-    static final MigrationVersion SCHEMA_VERSION = MigrationVersion.fromVersion("13");
+    static final MigrationVersion SCHEMA_VERSION = MigrationVersion.fromVersion("19");
 
     static final String MIGRATIONS = "classpath:io/fleetshell/history/migration";
 
@@ -53,6 +53,8 @@ public final class HistoryDatabase implements AutoCloseable {
      * only add connections of our own that could keep each other busy. Reads are a few milliseconds.
      */
     private final ReentrantLock lock = new ReentrantLock();
+    /** Per connection, so that every {@link MetricStore} on it sees the same ids and the same invalidations. */
+    private final SeriesIds seriesIds = new SeriesIds();
     private boolean closed;
 
     private HistoryDatabase(Path file, SQLiteConnection connection) {
@@ -99,6 +101,10 @@ public final class HistoryDatabase implements AutoCloseable {
         } finally {
             OPENING.unlock();
         }
+    }
+
+    SeriesIds seriesIds() {
+        return seriesIds;
     }
 
     /** The database file (absolute, normalized). */

@@ -10,6 +10,7 @@ import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.JavaLaunch;
 import io.fleetshell.engine.inventory.Language;
 import io.fleetshell.engine.inventory.LoadedConfig;
+import io.fleetshell.engine.host.SshAccess;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.inventory.ScriptResolution;
 
@@ -34,20 +35,22 @@ import java.util.Optional;
 public final class InventoryStore {
 
     private static final String UPSERT_MACHINE = """
-            INSERT INTO machines (name, fleet_root, python, environment_json, health_check_json, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO machines (name, fleet_root, python, environment_json, health_check_json, updated_at, ssh_json)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (name) DO UPDATE SET
                 fleet_root = excluded.fleet_root,
+                ssh_json = excluded.ssh_json,
                 python = excluded.python,
                 environment_json = excluded.environment_json,
                 health_check_json = excluded.health_check_json,
                 updated_at = excluded.updated_at""";
 
     private static final String UPSERT_SOURCE = """
-            INSERT INTO config_sources (file, machine, machine_option, root_option, loaded_at)
-            VALUES (?, ?, ?, ?, ?)
+            INSERT INTO config_sources (file, machine, machine_option, root_option, loaded_at, on_machine)
+            VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (file) DO UPDATE SET
                 machine = excluded.machine,
+                on_machine = excluded.on_machine,
                 machine_option = excluded.machine_option,
                 root_option = excluded.root_option,
                 loaded_at = excluded.loaded_at,
@@ -78,12 +81,12 @@ public final class InventoryStore {
             WHERE a.machine = ? AND a.name = ?""";
 
     private static final String SELECT_SOURCES = """
-            SELECT file, machine_option, root_option FROM config_sources
+            SELECT file, machine_option, root_option, on_machine FROM config_sources
             WHERE forgotten_at IS NULL
             ORDER BY id""";
 
     private static final String SELECT_MACHINES = """
-            SELECT name, fleet_root, python, environment_json, health_check_json FROM machines m
+            SELECT name, fleet_root, python, environment_json, health_check_json, ssh_json FROM machines m
             WHERE EXISTS (SELECT 1 FROM config_sources s WHERE s.machine = m.name AND s.forgotten_at IS NULL)
             ORDER BY name""";
 
@@ -172,7 +175,8 @@ public final class InventoryStore {
     /** The configs the inventory is loaded from, in the order they were first loaded. */
     public List<ConfigSource> sources() {
         return database.read(c -> Rows.list(c, SELECT_SOURCES, row -> new ConfigSource(
-                Path.of(row.getString("file")), row.getString("machine_option"), path(row.getString("root_option")))));
+                Path.of(row.getString("file")), row.getString("machine_option"), path(row.getString("root_option")),
+                row.getInt("on_machine") == 1)));
     }
 
     /** The machines that some loaded config describes, and every loaded agent. */
@@ -183,7 +187,8 @@ public final class InventoryStore {
                         path(row.getString("fleet_root")),
                         row.getString("python"),
                         Json.readStringMap(row.getString("environment_json")),
-                        Json.readMap(row.getString("health_check_json")))),
+                        Json.readMap(row.getString("health_check_json")),
+                        ssh(row.getString("ssh_json")))),
                 Rows.list(c, SELECT_AGENTS, InventoryStore::agent)));
     }
 
@@ -255,6 +260,33 @@ public final class InventoryStore {
         }
     }
 
+    private static Map<String, Object> ssh(SshAccess access) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("destination", access.destination());
+        out.put("port", access.port());
+        out.put("identity_file", text(access.identityFile()));
+        out.put("ssh_config", text(access.sshConfig()));
+        out.put("options", new java.util.TreeMap<>(access.options()));
+        out.put("tunnel", access.tunnel());
+        out.put("forks", access.forks());
+        out.put("state_dir", access.stateDir());
+        return out;
+    }
+
+    private static SshAccess ssh(String json) {
+        if (json == null) {
+            return null;
+        }
+        Map<String, Object> m = Json.readMap(json);
+        Map<String, String> options = new java.util.LinkedHashMap<>();
+        if (m.get("options") instanceof Map<?, ?> o) {
+            o.forEach((k, v) -> options.put(String.valueOf(k), String.valueOf(v)));
+        }
+        return new SshAccess((String) m.get("destination"), m.get("port") == null ? null : ((Number) m.get("port")).intValue(),
+                path((String) m.get("identity_file")), path((String) m.get("ssh_config")), options, Boolean.TRUE.equals(m.get("tunnel")),
+                ((Number) m.get("forks")).intValue(), (String) m.get("state_dir"));
+    }
+
     private static void upsertMachine(Connection c, Machine machine, String now) throws SQLException {
         try (PreparedStatement upsert = c.prepareStatement(UPSERT_MACHINE)) {
             upsert.setString(1, machine.name());
@@ -263,6 +295,7 @@ public final class InventoryStore {
             upsert.setString(4, Json.write(machine.environment()));
             upsert.setString(5, Json.write(machine.healthCheck()));
             upsert.setString(6, now);
+            upsert.setString(7, machine.ssh() == null ? null : Json.write(ssh(machine.ssh())));
             upsert.executeUpdate();
         }
     }
@@ -274,6 +307,7 @@ public final class InventoryStore {
             upsert.setString(3, loaded.source().machine());
             upsert.setString(4, text(loaded.source().root()));
             upsert.setString(5, now);
+            upsert.setInt(6, loaded.source().onMachine() ? 1 : 0);
             try (ResultSet id = upsert.executeQuery()) {
                 id.next();
                 return id.getLong(1);

@@ -39,6 +39,12 @@ public final class RuntimeStore implements RuntimeHistory {
             ORDER BY started_at, id""";
     private static final String PROBES = """
             SELECT * FROM health_probes WHERE machine = ? AND agent = ? AND at >= ? AND at < ? ORDER BY at, id""";
+    private static final String LATEST_HEALTHY_STARTS = """
+            SELECT machine, agent, time_to_healthy_ms FROM (
+                SELECT machine, agent, time_to_healthy_ms,
+                       ROW_NUMBER() OVER (PARTITION BY machine, agent ORDER BY started_at DESC, id DESC) AS newest
+                FROM agent_starts WHERE healthy = 1 AND time_to_healthy_ms IS NOT NULL)
+            WHERE newest = 1""";
     private static final String BASELINE_VERSIONS = """
             SELECT * FROM runtime_baselines WHERE machine = ? AND agent = ? ORDER BY version DESC""";
     private static final String LATEST_BASELINES = """
@@ -158,6 +164,18 @@ public final class RuntimeStore implements RuntimeHistory {
     /** Every runtime baseline version of the agent, newest first. */
     public List<RuntimeBaseline> runtimeBaselineVersions(AgentId agent) {
         return database.read(c -> Rows.list(c, BASELINE_VERSIONS, RuntimeStore::baseline, agent.machine(), agent.name()));
+    }
+
+    /**
+     * Every agent's time-to-healthy in ms at its newest healthy start, in one query: what {@code watch} shows on every
+     * row of every cycle, where a query per agent was a fifth of a 1,000-agent cycle's CPU.
+     */
+    public Map<AgentId, Double> latestTimesToHealthy() {
+        return database.read(c -> {
+            Map<AgentId, Double> times = new java.util.HashMap<>();
+            Rows.list(c, LATEST_HEALTHY_STARTS, row -> times.put(new AgentId(row.getString(1), row.getString(2)), row.getDouble(3)));
+            return times;
+        });
     }
 
     /** The newest runtime baseline of every agent that has one, by machine and name. */

@@ -33,7 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (runs that finish before their instant do not count), in half of the runs with a rollback after it, and after each runs {@code deploy recover}'s engine and
  * proves: {@code PRAGMA integrity_check} is ok, every file is byte-identical to its original or to its
  * recorded rewrite (the rewrite exactly where the journal says the step is applied), no temporary file is
- * left, and nothing is left to recover or locked.
+ * left, and nothing is left to recover or locked. The first step rewrites a shared module in many files (a helper it
+ * creates, the module, its libs); one run in three is killed while it writes them, and at least {@value #BETWEEN_FILES}
+ * kills must land between two of its files: after recovery that step is whole, every file rewritten or every original
+ * back with the helper removed.
  */
 class CrashRecoveryTest {
 
@@ -48,6 +51,7 @@ class CrashRecoveryTest {
         Path db = dir.resolve("history.db");
         Path fleetRoot = dir.resolve("fleet");
         RolloutFleet fleet = RolloutFleet.create(fleetRoot, AGENTS);
+        fleet.sharedModule(CrashChild.MODULE_LIBS);
         long seed = Long.getLong("crash.seed", System.nanoTime());
         Random random = new Random(seed);
         Map<String, Integer> killedIn = new TreeMap<>();
@@ -59,14 +63,18 @@ class CrashRecoveryTest {
             // How long a whole run takes from "ready" to exit, measured, so kill instants spread over all of it.
             long window = runToEnd(db, fleetRoot, "rollback");
             long planning = window; // from "ready" to the plan stored; shrinks like window
+            // From the plan stored to the shared module's step written: one run in three is killed in it, between its files.
+            long moduleWindow = moduleWindow(store, store.deployments(1).getFirst().id());
             fleet.reset();
-            while (kills < KILLS) {
+            int betweenFiles = 0;
+            while (kills < KILLS || betweenFiles < BETWEEN_FILES) {
                 assertThat(runs++).as("runs needed for %d kills (seed %d)", KILLS, seed).isLessThan(KILLS * 3);
                 String mode = runs % 2 == 0 ? "deploy" : "rollback";
                 long before = store.deployments(1).stream().mapToLong(Deployment::id).findFirst().orElse(0);
                 // One run in five is killed while it resolves and stores its plan, the others while they execute.
                 boolean whilePlanning = runs % 5 == 0;
-                long delay = (long) (random.nextDouble() * (whilePlanning ? planning : window));
+                boolean inModuleStep = !whilePlanning && runs % 3 == 1;
+                long delay = (long) (random.nextDouble() * (whilePlanning ? planning : inModuleStep ? moduleWindow : window));
                 Outcome outcome = killAfter(db, fleetRoot, mode, whilePlanning ? "ready" : "planned", delay);
                 if (outcome.killed()) {
                     kills++;
@@ -76,6 +84,11 @@ class CrashRecoveryTest {
                     window = Math.max(1, Math.min(window, outcome.millis())); // the fastest whole run bounds the instants
                 }
 
+                int rewritten = moduleFilesRewritten(fleet);
+                if (outcome.killed() && rewritten > 0 && rewritten < fleet.moduleOriginals.size()) {
+                    betweenFiles++;
+                    killedIn.merge("between the files of one step", 1, Integer::sum);
+                }
                 recovery.recoverAll(AgentRuntime.NOT_RUNNING, fleet.lookup());
 
                 String context = "run %d (%s, kill %d ms after %s, seed %d, %s)".formatted(runs, mode, delay,
@@ -87,10 +100,15 @@ class CrashRecoveryTest {
                 try (Stream<Path> files = Files.list(fleetRoot.resolve("agents"))) {
                     assertThat(files.map(Path::toString).filter(p -> p.endsWith(".tmp"))).as(context).isEmpty();
                 }
+                try (Stream<Path> files = Files.list(fleetRoot.resolve("common"))) {
+                    assertThat(files.map(Path::toString).filter(p -> p.endsWith(".tmp"))).as(context).isEmpty();
+                }
                 long latest = store.deployments(1).stream().mapToLong(Deployment::id).findFirst().orElse(0);
                 Map<AgentId, StoredStep> steps = new HashMap<>();
+                StoredStep moduleStep = null;
                 if (latest > before) {
-                    store.steps(latest).forEach(s -> steps.put(s.agent(), s));
+                    store.steps(latest).stream().filter(s -> s.module() == null).forEach(s -> steps.put(s.agent(), s));
+                    moduleStep = store.steps(latest).stream().filter(s -> s.module() != null).findFirst().orElseThrow();
                     if (outcome.killed()) {
                         killedIn.merge(mode + ", then " + store.deployment(latest).orElseThrow().state(), 1, Integer::sum);
                     }
@@ -106,11 +124,53 @@ class CrashRecoveryTest {
                             .isEqualTo(expected)
                             .isIn(Checksums.sha256(original), Checksums.sha256(RolloutFleet.edited(original)));
                 }
+                // The shared module's step is one unit: every file rewritten where it is applied, else every original
+                // back and the helper it created gone.
+                boolean applied = moduleStep != null && moduleStep.state().changed();
+                for (Map.Entry<Path, byte[]> file : fleet.moduleOriginals.entrySet()) {
+                    byte[] onDisk = Files.exists(file.getKey()) ? Files.readAllBytes(file.getKey()) : null;
+                    String state = context + ": " + file.getKey().getFileName() + " of the module step in state "
+                            + (moduleStep == null ? "-" : moduleStep.state());
+                    if (applied) {
+                        assertThat(onDisk).as(state).isNotNull();
+                        assertThat(Checksums.sha256(onDisk)).as(state).isEqualTo(moduleStep.files().stream()
+                                .filter(f -> f.file().equals(file.getKey())).findFirst().orElseThrow().afterSha256());
+                    } else if (file.getValue() == null) {
+                        assertThat(onDisk).as(state + ": the helper it created is removed").isNull();
+                    } else {
+                        assertThat(onDisk).as(state).isEqualTo(file.getValue());
+                    }
+                }
                 fleet.reset();
             }
         }
         System.out.println("CrashRecoveryTest: %d kills in %d runs, seed %d, killed in: %s".formatted(kills, runs, seed, killedIn));
         assertThat(killedIn.keySet()).as("kills landed in different phases").hasSizeGreaterThan(2);
+    }
+
+    /** Kills that must land between two files of the shared module's step (a kill inside its window mostly does). */
+    private static final int BETWEEN_FILES = 3;
+
+    /** Milliseconds from the plan stored to the shared module's step written, from the journal of a whole run. */
+    private static long moduleWindow(DeploymentStore store, long deployment) {
+        List<io.fleetshell.engine.rollout.DeploymentJournal.Entry> journal = store.journal(deployment);
+        java.time.Instant planned = journal.getFirst().at();
+        long step = store.steps(deployment).stream().filter(s -> s.module() != null).findFirst().orElseThrow().id();
+        java.time.Instant written = journal.stream().filter(e -> Long.valueOf(step).equals(e.stepId()) && e.action().equals("written"))
+                .findFirst().orElseThrow().at();
+        return Math.max(1, Duration.between(planned, written).toMillis());
+    }
+
+    /** How many of the shared module's files hold their rewrite now (the helper: exists). */
+    private static int moduleFilesRewritten(RolloutFleet fleet) throws IOException {
+        int rewritten = 0;
+        for (Map.Entry<Path, byte[]> file : fleet.moduleOriginals.entrySet()) {
+            if (file.getValue() == null ? Files.exists(file.getKey())
+                    : !java.util.Arrays.equals(Files.readAllBytes(file.getKey()), file.getValue())) {
+                rewritten++;
+            }
+        }
+        return rewritten;
     }
 
     /** Whether the child was killed, or how long it ran from "ready" to its own exit. */

@@ -59,7 +59,7 @@ class HistoryDatabaseTest {
     @Test
     void reopeningIsANoOp(HistoryDatabase db) {
         Path file = db.file();
-        db.write(c -> update(c, "INSERT INTO machines VALUES ('mainpc', '/srv', 'python3', '{}', '{}', 'now')"));
+        db.write(c -> update(c, "INSERT INTO machines (name, fleet_root, python, environment_json, health_check_json, updated_at) VALUES ('mainpc', '/srv', 'python3', '{}', '{}', 'now')"));
         db.close();
         try (HistoryDatabase again = HistoryDatabase.open(file)) {
             assertThat(query(again, "SELECT version FROM flyway_schema_history ORDER BY installed_rank"))
@@ -82,9 +82,9 @@ class HistoryDatabaseTest {
 
     @Test
     void writeCommitsAndRollsBack(HistoryDatabase db) {
-        db.write(c -> update(c, "INSERT INTO machines VALUES ('kept', null, null, '{}', '{}', 'now')"));
+        db.write(c -> update(c, "INSERT INTO machines (name, fleet_root, python, environment_json, health_check_json, updated_at) VALUES ('kept', null, null, '{}', '{}', 'now')"));
         assertThatThrownBy(() -> db.write(c -> {
-            update(c, "INSERT INTO machines VALUES ('dropped', null, null, '{}', '{}', 'now')");
+            update(c, "INSERT INTO machines (name, fleet_root, python, environment_json, health_check_json, updated_at) VALUES ('dropped', null, null, '{}', '{}', 'now')");
             throw new IllegalStateException("boom");
         })).hasMessage("boom");
         assertThatThrownBy(() -> db.write(c -> update(c, "INSERT INTO nowhere VALUES (1)")))
@@ -113,7 +113,7 @@ class HistoryDatabaseTest {
             update(other, "PRAGMA busy_timeout = 0");
             List<String> seen = db.read(c -> {
                 List<String> before = strings(c, "SELECT count(*) FROM machines");
-                update(other, "INSERT INTO machines VALUES ('written', null, null, '{}', '{}', 'now')");
+                update(other, "INSERT INTO machines (name, fleet_root, python, environment_json, health_check_json, updated_at) VALUES ('written', null, null, '{}', '{}', 'now')");
                 before.addAll(strings(c, "SELECT count(*) FROM machines")); // same snapshot
                 return before;
             });

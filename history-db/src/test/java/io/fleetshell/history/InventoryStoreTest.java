@@ -82,6 +82,23 @@ class InventoryStoreTest {
     }
 
     @Test
+    void aRemoteMachineKeepsHowItIsReachedAndItsConfigWhereItIs(HistoryDatabase db) {
+        Path file = Path.of("/srv/fleet/pc2_code/config/startup_config.yaml");
+        io.fleetshell.engine.host.SshAccess ssh = new io.fleetshell.engine.host.SshAccess("deploy@10.0.0.12", 2222, Path.of("/home/me/.ssh/fleet"),
+                null, Map.of("StrictHostKeyChecking", "accept-new", "ProxyJump", "bastion"), true, 4, "/var/lib/fleetshell");
+        Machine machine = new Machine("pc2", Path.of("/srv/fleet"), "/srv/venv/bin/python3", Map.of(), Map.of(), ssh);
+        Agent agent = new Agent(new AgentId("pc2", "Cache"), null, "pc2_code/agents/cache.py",
+                new ScriptResolution(ScriptResolution.Status.FOUND, Path.of("/srv/fleet/pc2_code/agents/cache.py"), "at pc2_code/agents/cache.py"),
+                null, null, null, false, List.of(), Map.of(), null, false, file, 3);
+        InventoryStore store = new InventoryStore(db);
+        store.save(new LoadedConfig(new ConfigSource(file, "pc2", null, true), "pc2_services: []\n", Fleets.sha256("pc2_services: []\n"),
+                machine, List.of(agent), List.of()));
+
+        assertThat(store.inventory().machines()).containsExactly(machine);
+        assertThat(store.sources()).containsExactly(new ConfigSource(file, "pc2", null, true));
+    }
+
+    @Test
     void addsASnapshotOnlyWhenTheTextChanges(HistoryDatabase db) {
         InventoryStore store = new InventoryStore(db);
 

@@ -82,6 +82,23 @@ class MetricStoreTest {
     }
 
     @Test
+    void seriesIdsRememberedBetweenSavesAreForgottenWhenSeriesAreDeletedHereOrByAnotherConnection(HistoryDatabase db) {
+        MetricStore store = new MetricStore(db);
+        store.save(List.of(scraped(TUTOR, T0, 1, 0)), MetricStore.Source.SCRAPE);
+        try (HistoryDatabase other = HistoryDatabase.open(db.file())) {
+            assertThat(new MetricStore(other).prune(T0.plusSeconds(1)).series()).isEqualTo(11);
+        }
+        // the ids this connection remembers name deleted series now: a sample stored with one breaks its foreign key
+        store.save(List.of(scraped(TUTOR, T0.plusSeconds(60), 2, 0)), MetricStore.Source.SCRAPE);
+        new MetricStore(db).prune(T0.plusSeconds(61));
+        List<MetricStore.StoredScrape> last = store.save(List.of(scraped(TUTOR, T0.plusSeconds(120), 3, 0)), MetricStore.Source.SCRAPE);
+
+        assertThat(store.exposition(last.getFirst().id()).sampleCount()).isEqualTo(11);
+        assertThat(store.range(TUTOR, "demo_startup_seconds", T0, T0.plusSeconds(3600)).getFirst().points())
+                .extracting(MetricStore.Point::scrapeId).containsExactly(last.getFirst().id());
+    }
+
+    @Test
     void aBatchLargerThanOneExecuteBatchIsStoredWhole(HistoryDatabase db) {
         MetricStore store = new MetricStore(db);
         List<ScrapeResult> many = new java.util.ArrayList<>();

@@ -11,7 +11,10 @@ import io.fleetshell.engine.pattern.PatternInput;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
+import io.fleetshell.engine.optimize.ProofHints;
+import io.fleetshell.engine.pattern.ChangeSet;
 import io.fleetshell.engine.rollout.BatchSpec;
+import io.fleetshell.engine.rollout.ModuleChange;
 import io.fleetshell.engine.rollout.OnFail;
 import io.fleetshell.engine.rollout.Plan;
 import io.fleetshell.engine.rollout.StepProver;
@@ -32,8 +35,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * A small fleet of agent files in a directory, a test pattern that edits one line, and a prover that
- * fails on chosen agents: what the rollout tests and the crash test's child process drive the engine with.
+ * A small fleet of agent files in a directory (and, when asked, a shared module all of them import, changed as one step
+ * of many files), a test pattern that edits one line, and a prover that fails on chosen agents: what the rollout tests and the crash test's child process drive the engine with.
  */
 public final class RolloutFleet {
 
@@ -70,11 +73,45 @@ public final class RolloutFleet {
         return fleet;
     }
 
-    /** Puts every original back (between crash runs). */
+    /** Puts every original back (between crash runs), the shared module's files too (its helper removed). */
     void reset() throws IOException {
         for (Agent agent : agents) {
             Files.write(agent.script().path(), originals.get(agent.id()));
         }
+        for (Map.Entry<Path, byte[]> file : moduleOriginals.entrySet()) {
+            if (file.getValue() == null) {
+                Files.deleteIfExists(file.getKey());
+            } else {
+                Files.write(file.getKey(), file.getValue());
+            }
+        }
+    }
+
+    /** The shared module's files: each original, null for the helper its change creates. */
+    final Map<Path, byte[]> moduleOriginals = new LinkedHashMap<>();
+
+    /**
+     * A shared module {@code common/base.py} that every agent imports, with {@code libs} modules beside it, and its change
+     * as one step: create the helper {@code common/_lazy.py}, then rewrite the module and each lib ({@link #edited}).
+     */
+    ModuleChange sharedModule(int libs) throws IOException {
+        Path common = Files.createDirectories(root.resolve("common"));
+        List<Rewrite> files = new ArrayList<>();
+        Path helper = common.resolve("_lazy.py");
+        moduleOriginals.put(helper, null);
+        files.add(Rewrite.creating("lazy_loading", helper, "def lazy(name):\n    return name\n".getBytes(StandardCharsets.UTF_8), List.of()));
+        Path module = common.resolve("base.py");
+        for (int i = -1; i < libs; i++) {
+            Path file = i < 0 ? module : common.resolve("lib_%02d.py".formatted(i));
+            byte[] content = ("import json\n" + LINE + "VALUE = %d\n".formatted(i)).getBytes(StandardCharsets.UTF_8);
+            if (!Files.exists(file)) {
+                Files.write(file, content);
+            }
+            moduleOriginals.put(file, content);
+            files.add(new Rewrite("lazy_loading", file, content, edited(content), List.of()));
+        }
+        return new ModuleChange("common.base", "m1", module, new ChangeSet("lazy_loading", files, List.of()),
+                agents.stream().map(Agent::id).toList(), ProofHints.NONE, 3.0);
     }
 
     Function<AgentId, Agent> lookup() {
@@ -86,16 +123,21 @@ public final class RolloutFleet {
      * pattern that needs no analysis: its facts are null), each predicted to gain 1.5 ms.
      */
     Plan plan(String batchSize, double maxFail, OnFail onFail, Duration interval) throws IOException {
-        List<Optimization> optimizations = new ArrayList<>();
         Map<AgentId, Double> gains = new LinkedHashMap<>();
+        agents.forEach(agent -> gains.put(agent.id(), 1.5));
+        return Planner.of(optimizations(), List.of(), gains, new RolloutOptions(BatchSpec.parse(batchSize), interval, maxFail, onFail));
+    }
+
+    /** Each agent's {@link #EDIT_MODE} rewrite, as its optimizer returns it. */
+    List<Optimization> optimizations() throws IOException {
+        List<Optimization> optimizations = new ArrayList<>();
         for (Agent agent : agents) {
             byte[] source = Files.readAllBytes(agent.script().path());
             PatternInput<FileFacts> input = new PatternInput<>(agent.name(), agent.script().path(), source, null, "3.11", Map.of());
             optimizations.add(new Optimization(agent, "python3", "3.11", Map.of(EDIT_MODE.id(), EDIT_MODE.validate(input)),
                     EDIT_MODE.rewrite(input), List.of(), List.of(), null));
-            gains.put(agent.id(), 1.5);
         }
-        return Planner.of(optimizations, List.of(), gains, new RolloutOptions(BatchSpec.parse(batchSize), interval, maxFail, onFail));
+        return optimizations;
     }
 
     static byte[] edited(byte[] original) {

@@ -33,6 +33,7 @@ import java.util.Map;
 public class ShellSession {
 
     private final FleetHome home;
+    private io.fleetshell.engine.inventory.Hosts hosts;
     private final Map<String, String> environment;
     private HistoryDatabase database;
     private Settings settings;
@@ -87,7 +88,7 @@ public class ShellSession {
      * decision is stored.
      */
     public Gates gates(Inventory inventory) {
-        return new Gates(inventory, runtime(), traffic(), settings().thresholds());
+        return new Gates(inventory, new io.fleetshell.engine.runtime.Reach(home()), runtime(), traffic(), settings().thresholds());
     }
 
     /** Scraped traffic, interval by interval between stored scrapes. */
@@ -101,6 +102,14 @@ public class ShellSession {
     /** The metric history, pruned at each save to {@code metrics_retention} of settings.yaml when it is set. */
     public MetricStore metrics() {
         return new MetricStore(database(), settings().metricsRetention());
+    }
+
+    /** The transport of each machine: this computer, or the ssh host its settings name. */
+    public synchronized io.fleetshell.engine.inventory.Hosts hosts() {
+        if (hosts == null) {
+            hosts = new io.fleetshell.engine.inventory.Hosts(home, settings().machines());
+        }
+        return hosts;
     }
 
     public synchronized Settings settings() {

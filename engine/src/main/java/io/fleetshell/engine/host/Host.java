@@ -50,8 +50,31 @@ public sealed interface Host permits LocalHost, SshHost {
      */
     byte[] read(Path file, long limit) throws IOException;
 
+    /**
+     * The bytes of a regular file that must still resolve to {@code expectedReal} (its directory's real path and its
+     * own name; itself not a symlink), opened without following a symlink; null when nothing is there.
+     *
+     * @throws io.fleetshell.engine.FleetshellException {@code PATH_ESCAPES_ROOT} when it resolves elsewhere now
+     */
+    byte[] readContained(Path file, Path expectedReal, long limit) throws IOException;
+
+    /** The names in a directory (files, links and directories; not recursive); empty when it does not exist. */
+    java.util.List<String> list(Path directory) throws IOException;
+
     /** What the path is (not following a symlink), or empty when nothing is there. */
     Optional<FileStat> stat(Path path) throws IOException;
+
+    /**
+     * {@link #stat} of many paths at once (one round trip to a remote host), with whether fleetshell's user may read
+     * each; a path with nothing there maps to empty.
+     */
+    java.util.Map<Path, Optional<Found>> statAll(java.util.Collection<Path> paths) throws IOException;
+
+    /**
+     * The regular files and symlinks below {@code root}, not descending into hidden directories or those named in
+     * {@code skipped}, nor following symlinked directories.
+     */
+    java.util.List<Path> files(Path root, java.util.Set<String> skipped) throws IOException;
 
     /** True when something (a dangling symlink included) is at {@code path}. */
     default boolean exists(Path path) throws IOException {
@@ -78,6 +101,12 @@ public sealed interface Host permits LocalHost, SshHost {
      */
     Written write(Path target, Path temp, byte[] content, Path expectedReal, Ownership keep) throws IOException;
 
+    /**
+     * Deletes a file that must still resolve to {@code expectedReal} (as {@link #readContained}), then forces its
+     * directory; false when nothing was there.
+     */
+    boolean deleteContained(Path file, Path expectedReal) throws IOException;
+
     /** Deletes a file (not a directory); false when nothing was there. */
     boolean delete(Path file) throws IOException;
 
@@ -89,6 +118,16 @@ public sealed interface Host permits LocalHost, SshHost {
      * {@code FLEETSHELL_HOME}.
      */
     Path stateDirectory() throws IOException;
+
+    /**
+     * What {@link #statAll} found at a path.
+     *
+     * @param stat     what is there
+     * @param readable fleetshell's user may read it
+     * @param real     its real path, every symlink resolved, or null when a symlink on the way dangles
+     */
+    record Found(FileStat stat, boolean readable, Path real) {
+    }
 
     /**
      * Mode, owner and group to give a written file.

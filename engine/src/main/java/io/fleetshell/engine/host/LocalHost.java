@@ -68,6 +68,29 @@ public record LocalHost(String name, Path stateDirectory) implements Host {
     }
 
     @Override
+    public byte[] readContained(Path file, Path expectedReal, long limit) throws IOException {
+        SafeFiles.unchanged(file, expectedReal);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        try {
+            return read(file, limit);
+        } catch (NoSuchFileException gone) {
+            return null;
+        }
+    }
+
+    @Override
+    public java.util.List<String> list(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return java.util.List.of();
+        }
+        try (java.util.stream.Stream<Path> entries = Files.list(directory)) {
+            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Override
     public Optional<FileStat> stat(Path path) throws IOException {
         PosixFileAttributes attributes;
         try {
@@ -79,6 +102,52 @@ public record LocalHost(String name, Path stateDirectory) implements Host {
                 : attributes.isRegularFile() ? FileStat.Type.REGULAR : FileStat.Type.OTHER;
         return Optional.of(new FileStat(path, type, attributes.size(), bits(attributes.permissions()), attributes.owner().getName(),
                 attributes.group().getName(), attributes.lastModifiedTime().toInstant()));
+    }
+
+    @Override
+    public java.util.Map<Path, Optional<Found>> statAll(java.util.Collection<Path> paths) throws IOException {
+        java.util.Map<Path, Optional<Found>> out = new java.util.LinkedHashMap<>();
+        for (Path path : paths) {
+            Optional<FileStat> stat = stat(path);
+            Path real = null;
+            if (stat.isPresent()) {
+                try {
+                    real = path.toRealPath();
+                } catch (IOException dangling) {
+                    // a symlink to nothing: no real path
+                }
+            }
+            Path resolved = real;
+            out.put(path, stat.map(s -> new Found(s, Files.isReadable(path), resolved)));
+        }
+        return out;
+    }
+
+    @Override
+    public java.util.List<Path> files(Path root, Set<String> skipped) throws IOException {
+        java.util.List<Path> found = new java.util.ArrayList<>();
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(Path dir, java.nio.file.attribute.BasicFileAttributes attrs) {
+                String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
+                boolean skip = !dir.equals(root) && (name.startsWith(".") || skipped.contains(name));
+                return skip ? java.nio.file.FileVisitResult.SKIP_SUBTREE : java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+                if (attrs.isRegularFile() || attrs.isSymbolicLink()) {
+                    found.add(file);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+        return found;
     }
 
     @Override
@@ -125,6 +194,16 @@ public record LocalHost(String name, Path stateDirectory) implements Host {
             throw new IOException("%s reads back with sha256 %s after the write, not %s as written".formatted(target, written, wanted));
         }
         return new Written(written, notKept);
+    }
+
+    @Override
+    public boolean deleteContained(Path file, Path expectedReal) throws IOException {
+        SafeFiles.unchanged(file, expectedReal);
+        boolean deleted = Files.deleteIfExists(file);
+        if (deleted) {
+            forceDirectory(file.toAbsolutePath().getParent());
+        }
+        return deleted;
     }
 
     @Override

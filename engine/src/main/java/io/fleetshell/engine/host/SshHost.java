@@ -118,15 +118,59 @@ public record SshHost(String name, SshAccess access, String python, Path control
     }
 
     @Override
+    public byte[] readContained(Path file, Path expectedReal, long limit) throws IOException {
+        try {
+            return files(null, "readsafe", file.toString(), expectedReal.toString(), Long.toString(limit)).bytes();
+        } catch (NoSuchFileException gone) {
+            return null;
+        }
+    }
+
+    @Override
+    public List<String> list(Path directory) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (JsonNode name : files(null, "list", directory.toString()).json()) {
+            names.add(name.asString());
+        }
+        return names;
+    }
+
+    @Override
     public Optional<FileStat> stat(Path path) throws IOException {
         JsonNode json = files(null, "stat", path.toString()).json();
         if (json.get("type").isNull()) {
             return Optional.empty();
         }
+        return Optional.of(stat(path, json));
+    }
+
+    private static FileStat stat(Path path, JsonNode json) {
         long nanos = json.get("mtime_ns").asLong();
-        return Optional.of(new FileStat(path, FileStat.Type.valueOf(json.get("type").asString().toUpperCase(java.util.Locale.ROOT)),
+        return new FileStat(path, FileStat.Type.valueOf(json.get("type").asString().toUpperCase(java.util.Locale.ROOT)),
                 json.get("size").asLong(), json.get("mode").asInt(), json.get("owner").asString(), json.get("group").asString(),
-                Instant.ofEpochSecond(nanos / 1_000_000_000L, nanos % 1_000_000_000L)));
+                Instant.ofEpochSecond(nanos / 1_000_000_000L, nanos % 1_000_000_000L));
+    }
+
+    @Override
+    public java.util.Map<Path, Optional<Found>> statAll(java.util.Collection<Path> paths) throws IOException {
+        List<String> names = paths.stream().map(Path::toString).toList();
+        JsonNode json = files(JSON.writeValueAsBytes(names), "statmany").json();
+        java.util.Map<Path, Optional<Found>> out = new java.util.LinkedHashMap<>();
+        for (Path path : paths) {
+            JsonNode node = json.get(path.toString());
+            out.put(path, node == null || node.isNull() ? Optional.empty() : Optional.of(new Found(stat(path, node), node.get("readable").asBoolean(),
+                    node.get("real").isNull() ? null : Path.of(node.get("real").asString()))));
+        }
+        return out;
+    }
+
+    @Override
+    public List<Path> files(Path root, java.util.Set<String> skipped) throws IOException {
+        List<Path> found = new ArrayList<>();
+        for (JsonNode path : files(null, "files", root.toString(), JSON.writeValueAsString(new java.util.TreeSet<>(skipped))).json()) {
+            found.add(Path.of(path.asString()));
+        }
+        return found;
     }
 
     @Override
@@ -136,16 +180,21 @@ public record SshHost(String name, SshAccess access, String python, Path control
 
     @Override
     public Written write(Path target, Path temp, byte[] content, Path expectedReal, Ownership keep) throws IOException {
+        String wanted = Checksums.sha256(content);
         JsonNode json = files(content, "write", target.toString(), temp.toString(), expectedReal == null ? "" : expectedReal.toString(),
                 keep.mode() == null ? "" : Integer.toString(keep.mode()), keep.owner() == null ? "" : keep.owner(),
-                keep.group() == null ? "" : keep.group()).json();
+                keep.group() == null ? "" : keep.group(), wanted).json();
         String back = json.get("sha256").asString();
-        String wanted = Checksums.sha256(content);
         if (!back.equals(wanted)) {
             throw new IOException("%s on %s reads back with sha256 %s after the write, not %s as written".formatted(target, name, back, wanted));
         }
         JsonNode notKept = json.get("not_kept");
         return new Written(back, notKept == null || notKept.isNull() ? null : notKept.asString());
+    }
+
+    @Override
+    public boolean deleteContained(Path file, Path expectedReal) throws IOException {
+        return files(null, "removesafe", file.toString(), expectedReal.toString()).json().get("deleted").asBoolean();
     }
 
     @Override

@@ -40,11 +40,16 @@ public final class Hosts {
 
     /** The host of a loaded machine. */
     public Host of(Machine machine) {
-        if (machine.ssh() == null) {
-            return new LocalHost(machine.name(), home.root());
+        return of(machine.name(), machine.ssh(), machine.python());
+    }
+
+    /** The host of machine {@code name} reached by {@code ssh} (null: this computer), whose interpreter is {@code python}. */
+    public Host of(String name, SshAccess ssh, String python) {
+        if (ssh == null) {
+            return new LocalHost(name, home.root());
         }
-        return byMachine.compute(machine.name(), (name, known) -> known instanceof SshHost ssh && ssh.access().equals(machine.ssh())
-                && ssh.python().equals(machine.python()) ? known : new SshHost(name, machine.ssh(), machine.python(), home.sshSockets()));
+        return byMachine.compute(name, (key, known) -> known instanceof SshHost host && host.access().equals(ssh)
+                && host.python().equals(python) ? known : new SshHost(key, ssh, python, home.sshSockets()));
     }
 
     /**

@@ -1,5 +1,11 @@
 package io.fleetshell.engine.inventory;
 
+import io.fleetshell.engine.host.FileStat;
+import io.fleetshell.engine.host.Host;
+import io.fleetshell.engine.host.LocalHost;
+import io.fleetshell.engine.host.SshAccess;
+import io.fleetshell.engine.host.SshSettings;
+
 import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
@@ -7,7 +13,6 @@ import io.fleetshell.engine.FleetshellException;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,6 +45,7 @@ public final class InventoryLoader {
     private final Map<String, String> environment;
     private final Set<String> infrastructure;
     private final Map<String, MachineOverride> machines;
+    private final Hosts hosts;
     private final StartupConfigReader reader = new StartupConfigReader();
 
     /**
@@ -54,18 +60,32 @@ public final class InventoryLoader {
      * @param machines what settings.yaml overrides per machine name ({@code machines:})
      */
     public InventoryLoader(Map<String, String> environment, Set<String> infrastructure, Map<String, MachineOverride> machines) {
+        this(environment, infrastructure, machines, null);
+    }
+
+    /**
+     * @param hosts the transports of the machines; null: every machine is this computer, and a machine with
+     *              {@code ssh:} settings is refused
+     */
+    public InventoryLoader(Map<String, String> environment, Set<String> infrastructure, Map<String, MachineOverride> machines, Hosts hosts) {
         this.environment = Map.copyOf(environment);
         this.infrastructure = Set.copyOf(infrastructure);
         this.machines = Map.copyOf(machines);
+        this.hosts = hosts;
     }
 
     public LoadedConfig load(ConfigSource source) {
         Path file = source.file().toAbsolutePath().normalize();
-        String text = readText(file);
+        Host configHost = source.onMachine() ? configuredHost(source.machine()) : local(file);
+        String text = readText(file, configHost);
         StartupConfig config = reader.read(file, text);
 
         String machineName = machineName(source, config, file);
         MachineOverride override = machines.getOrDefault(machineName, MachineOverride.NONE);
+        SshAccess ssh = override.ssh() != null ? override.ssh() : config.globalSettings().containsKey("ssh")
+                ? SshSettings.read(file, "global_settings", config.globalSettings(), key -> config.settingLines().getOrDefault(key, 0)) : null;
+        String python = override.python() != null ? override.python() : python(config.globalSettings());
+        Host host = ssh == null ? local(file) : remote(machineName, ssh, python, file);
         List<Notice> notices = new ArrayList<>(config.notices());
         List<StartupConfig.Entry> agentEntries = new ArrayList<>();
         for (StartupConfig.Entry entry : config.entries()) {
@@ -83,11 +103,19 @@ public final class InventoryLoader {
         Map<String, String> variables = withDefaults(config.globalSettings());
         // ${PWD} is where agents start: the fleet root. Until the root is known, the config's own directory stands in.
         Expander inferring = new Expander(with(variables, "PWD", file.getParent().toString()));
-        Path root = source.root() != null
-                ? source.root().toAbsolutePath().normalize()
+        if (source.root() == null && override.root() == null && ssh != null && !source.onMachine()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, ("%s describes machine %s, which is reached over ssh (%s), but the config is on this "
+                    + "computer: fleetshell cannot guess the fleet root there. Set machines.%s.root in settings.yaml or pass --root, or load the "
+                    + "config from the machine: inventory load %s:/PATH/TO/%s. Nothing was loaded.").formatted(file, machineName, ssh.describe(),
+                    machineName, machineName, file.getFileName()));
+        }
+        Path root = source.root() != null ? source.root().toAbsolutePath().normalize()
+                : override.root() != null ? override.root()
                 : ScriptResolver.inferRoot(file, agentEntries.stream()
-                        .map(e -> override.mapScriptPath(inferring.expand((String) e.fields().get("script_path")))).toList());
-        ScriptResolver resolver = new ScriptResolver(root);
+                        .map(e -> override.mapScriptPath(inferring.expand((String) e.fields().get("script_path")))).toList(), host);
+        ScriptResolver resolver = new ScriptResolver(root, host);
+        resolver.prefetch(agentEntries.stream().map(e -> override.mapScriptPath(new Expander(with(variables, "PWD", resolver.root().toString()))
+                .expand((String) e.fields().get("script_path")))).toList());
         Expander expander = new Expander(with(variables, "PWD", resolver.root().toString()));
 
         List<Agent> agents = new ArrayList<>();
@@ -101,17 +129,16 @@ public final class InventoryLoader {
             if (agent.script().status() != ScriptResolution.Status.FOUND) {
                 notices.add(new Notice(file, entry.line(), agent.name() + ": script " + agent.script().detail()));
             } else {
-                ScriptResolver.unreadable(agent.script().path())
+                resolver.unreadableScript(agent.script().path())
                         .ifPresent(why -> notices.add(new Notice(file, entry.lineOf("script_path"), agent.name() + ": script " + why)));
             }
             agents.add(agent);
         }
         notices.addAll(PortConflicts.within(agents));
 
-        Map<String, String> env = environment(file, config, machineName, expander, override, resolver.root(), notices);
-        Machine machine = new Machine(machineName, resolver.root(), override.python() != null ? override.python() : python(config.globalSettings()),
-                env, healthCheck(config.globalSettings()));
-        return new LoadedConfig(new ConfigSource(file, source.machine(), source.root()), text, Checksums.sha256(text),
+        Map<String, String> env = environment(file, config, machineName, expander, override, resolver.root(), host, notices);
+        Machine machine = new Machine(machineName, resolver.root(), python, env, healthCheck(config.globalSettings()), ssh);
+        return new LoadedConfig(new ConfigSource(file, source.machine(), source.root(), source.onMachine()), text, Checksums.sha256(text),
                 machine, agents, notices);
     }
 
@@ -160,7 +187,7 @@ public final class InventoryLoader {
      * exist here are warned about: a container path ({@code PYTHONPATH: /app}) is the usual cause of "No module named".
      */
     private static Map<String, String> environment(Path file, StartupConfig config, String machine, Expander expander, MachineOverride override,
-                                                   Path root, List<Notice> notices) {
+                                                   Path root, Host host, List<Notice> notices) {
         Map<String, String> env = new LinkedHashMap<>();
         Map<String, Integer> lines = new HashMap<>();
         if (config.globalSettings().get("environment") instanceof Map<?, ?> declared) {
@@ -178,12 +205,29 @@ public final class InventoryLoader {
             env.put(name, override.mapPathList(expander.expand(value), root));
             lines.remove(name);
         });
+        Set<Path> entries = new java.util.LinkedHashSet<>();
+        env.forEach((name, value) -> {
+            if (PATH_VARIABLE.matcher(name).matches()) {
+                for (String entry : value.split(java.io.File.pathSeparator)) {
+                    if (!entry.isBlank() && (entry.startsWith("/") || entry.startsWith("."))) {
+                        entries.add(root.resolve(entry));
+                    }
+                }
+            }
+        });
+        Map<Path, java.util.Optional<Host.Found>> there;
+        try {
+            there = host.statAll(entries);
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "%s: cannot look at the path variables' entries on machine %s: %s"
+                    .formatted(file, machine, e.getMessage()));
+        }
         env.forEach((name, value) -> {
             if (!PATH_VARIABLE.matcher(name).matches() || value.isBlank()) {
                 return;
             }
             for (String entry : value.split(java.io.File.pathSeparator)) {
-                if (!entry.isBlank() && (entry.startsWith("/") || entry.startsWith(".")) && !Files.exists(root.resolve(entry))) {
+                if (!entry.isBlank() && (entry.startsWith("/") || entry.startsWith(".")) && !exists(there, root.resolve(entry))) {
                     String where = lines.containsKey(name) ? "" : " (set by env: in settings.yaml)";
                     notices.add(new Notice(file, lines.getOrDefault(name, 0), ("%s entry %s does not exist on this machine%s; agents will not find "
                             + "what is there. If it is a container path, map it to the fleet root in settings.yaml: machines: {%s: {path_map: {%s: .}}}, "
@@ -369,25 +413,52 @@ public final class InventoryLoader {
         }
     }
 
-    private static String readText(Path file) {
-        if (!Files.exists(file)) {
-            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND,
-                    "startup config " + file + " does not exist; check the path");
+    /** Whether something is at an entry of a path variable (a symlink counts). */
+    private static boolean exists(Map<Path, java.util.Optional<Host.Found>> there, Path entry) {
+        return there.getOrDefault(entry, java.util.Optional.empty()).isPresent();
+    }
+
+    private Host configuredHost(String machine) {
+        return (hosts == null ? java.util.Optional.<Host>empty() : hosts.configured(machine)).orElseThrow(() -> new FleetshellException(ErrorCode.BAD_INPUT,
+                ("machine %s has no ssh: setting, so fleetshell cannot read a config on it. Add it to settings.yaml: machines: {%s: {ssh: user@host, "
+                        + "root: /srv/fleet}}, or load a config on this computer. Nothing was loaded.").formatted(machine, machine)));
+    }
+
+    private Host local(Path file) {
+        return hosts == null ? new LocalHost("local", file.getParent()) : hosts.local();
+    }
+
+    private Host remote(String machine, SshAccess ssh, String python, Path file) {
+        if (hosts == null) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "%s: machine %s is reached over ssh, which this load cannot do".formatted(file, machine));
         }
-        if (!Files.isRegularFile(file)) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, file + " is not a file; name a startup config YAML file");
-        }
+        return hosts.of(machine, ssh, python);
+    }
+
+    private static String readText(Path file, Host host) {
+        String where = host instanceof LocalHost ? "" : " on machine %s (%s)".formatted(host.name(), host.describe());
         try {
-            long size = Files.size(file);
+            java.util.Optional<Host.Found> found = host.statAll(List.of(file)).get(file);
+            if (found.isEmpty() || found.get().real() == null) {
+                throw new FleetshellException(ErrorCode.FILE_NOT_FOUND,
+                        "startup config " + file + where + " does not exist; check the path");
+            }
+            Path real = found.get().real();
+            FileStat target = found.get().stat().type() == FileStat.Type.SYMLINK ? host.stat(real).orElseThrow(
+                    () -> new java.nio.file.NoSuchFileException(real.toString())) : found.get().stat();
+            if (!target.regular()) {
+                throw new FleetshellException(ErrorCode.BAD_INPUT, file + where + " is not a file; name a startup config YAML file");
+            }
+            long size = target.size();
             if (size > MAX_CONFIG_BYTES) {
                 throw new FleetshellException(ErrorCode.CONFIG_INVALID, "%s is too large for a startup config: %.1f MB, the limit is %d MB. Nothing was loaded from it."
                         .formatted(file, size / 1048576.0, MAX_CONFIG_BYTES >> 20));
             }
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(host.read(real, MAX_CONFIG_BYTES))).toString();
         } catch (CharacterCodingException e) {
             throw new FleetshellException(ErrorCode.CONFIG_INVALID, file + " is not UTF-8 text; save it as UTF-8. Nothing was loaded from it.");
         } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "cannot read " + file + ": " + e.getMessage());
+            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "cannot read " + file + where + ": " + e.getMessage());
         }
     }
 }

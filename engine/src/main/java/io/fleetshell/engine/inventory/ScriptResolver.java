@@ -1,16 +1,16 @@
 package io.fleetshell.engine.inventory;
 
+import io.fleetshell.engine.host.FileStat;
+import io.fleetshell.engine.host.Host;
+import io.fleetshell.engine.host.LocalHost;
+
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.process.Leftovers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -22,7 +22,8 @@ import java.util.Set;
  * Resolves agents' script paths against a fleet root and keeps them inside it. A path that leads out
  * of the root, by {@code ..}, as an absolute path elsewhere or through a symlink, is refused. A
  * script missing at its path is searched for under the root by its file name and by the
- * snake_case and CamelCase forms of the agent's name.
+ * snake_case and CamelCase forms of the agent's name. Every look at a file goes through the machine's
+ * {@link Host}, so a remote fleet root is examined on its host (its real paths resolved there).
  */
 public final class ScriptResolver {
 
@@ -33,19 +34,31 @@ public final class ScriptResolver {
 
     private final Path root;
     private final Path realRoot;
+    private final Host host;
     private Map<String, List<Path>> filesByName;
+    /** What {@link #prefetch} found, so that resolving many scripts on a remote host costs one round trip. */
+    private final Map<Path, java.util.Optional<Host.Found>> seen = new HashMap<>();
 
     public ScriptResolver(Path root) {
+        this(root, new LocalHost("local", root));
+    }
+
+    /** Resolves against {@code root} on {@code host}. */
+    public ScriptResolver(Path root, Host host) {
+        this.host = host;
         this.root = root.toAbsolutePath().normalize();
+        String on = host instanceof LocalHost ? "" : " on machine %s (%s)".formatted(host.name(), host.describe());
         try {
-            this.realRoot = this.root.toRealPath();
+            this.realRoot = host.realPath(this.root);
+            if (host.stat(realRoot).map(FileStat::type).orElse(null) != FileStat.Type.DIRECTORY) {
+                throw new FleetshellException(ErrorCode.BAD_INPUT,
+                        "fleet root " + this.root + on + " is not a directory; pass a directory with --root");
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "fleet root " + this.root + on + " does not exist; pass an existing directory with --root"
+                    + (on.isEmpty() ? "" : " or set machines.%s.root in settings.yaml".formatted(host.name())));
         } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND,
-                    "fleet root " + this.root + " does not exist; pass an existing directory with --root");
-        }
-        if (!Files.isDirectory(realRoot)) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT,
-                    "fleet root " + this.root + " is not a directory; pass a directory with --root");
+            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "cannot examine the fleet root " + this.root + on + ": " + e.getMessage());
         }
     }
 
@@ -54,16 +67,59 @@ public final class ScriptResolver {
     }
 
     /**
+     * Looks at the paths the scripts are expected at, all at once, before {@link #resolve} asks about them one by
+     * one: on a remote host one round trip instead of several per agent.
+     */
+    public void prefetch(List<String> scriptPaths) {
+        List<Path> paths = scriptPaths.stream().map(p -> root.resolve(p).normalize()).filter(p -> p.startsWith(root)).distinct().toList();
+        try {
+            seen.putAll(host.statAll(paths));
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "cannot look at the scripts under %s on %s: %s".formatted(root, host.name(), e.getMessage()));
+        }
+    }
+
+    /** Why fleetshell cannot read a script it found, or empty when it can, from what {@link #prefetch} saw when it did. */
+    public java.util.Optional<String> unreadableScript(Path script) {
+        java.util.Optional<Host.Found> found = seen.get(script);
+        if (found != null && found.isPresent() && found.get().readable()) {
+            return java.util.Optional.empty();
+        }
+        return unreadable(script, host);
+    }
+
+    /**
      * The nearest ancestor of the config file's directory under which at least one of the scripts
      * exists; failing that, the nearest under which the first directory of a script path exists
      * (the scripts moved, their tree did not); failing that, the config file's directory.
      */
     public static Path inferRoot(Path configFile, List<String> scriptPaths) {
+        return inferRoot(configFile, scriptPaths, new LocalHost("local", configFile));
+    }
+
+    /** {@link #inferRoot(Path, List)} with the config and the scripts on {@code host}, looked at in one round trip. */
+    public static Path inferRoot(Path configFile, List<String> scriptPaths, Host host) {
         Path start = configFile.toAbsolutePath().normalize().getParent();
         List<Path> relative = scriptPaths.stream().map(Path::of).filter(p -> !p.isAbsolute()).toList();
+        List<Path> candidates = new ArrayList<>();
         for (Path dir = start; dir != null; dir = dir.getParent()) {
             for (Path script : relative) {
-                if (Files.isRegularFile(dir.resolve(script))) {
+                candidates.add(dir.resolve(script).normalize());
+                if (script.getNameCount() > 1 && !script.getName(0).toString().equals("..")) {
+                    candidates.add(dir.resolve(script.getName(0)).normalize());
+                }
+            }
+        }
+        Map<Path, java.util.Optional<Host.Found>> found;
+        try {
+            found = host.statAll(new java.util.LinkedHashSet<>(candidates));
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "cannot look for the fleet root of %s on %s: %s".formatted(configFile,
+                    host.name(), e.getMessage()));
+        }
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
+            for (Path script : relative) {
+                if (is(found, dir.resolve(script).normalize(), FileStat.Type.REGULAR)) {
                     return dir;
                 }
             }
@@ -71,12 +127,18 @@ public final class ScriptResolver {
         for (Path dir = start; dir != null; dir = dir.getParent()) {
             for (Path script : relative) {
                 if (script.getNameCount() > 1 && !script.getName(0).toString().equals("..")
-                        && Files.isDirectory(dir.resolve(script.getName(0)))) {
+                        && is(found, dir.resolve(script.getName(0)).normalize(), FileStat.Type.DIRECTORY)) {
                     return dir;
                 }
             }
         }
         return start;
+    }
+
+    /** Whether the path is of the type; a symlink counts, its target is checked when the script is resolved. */
+    private static boolean is(Map<Path, java.util.Optional<Host.Found>> found, Path path, FileStat.Type type) {
+        return found.getOrDefault(path, java.util.Optional.empty()).map(f -> f.stat().type() == type || f.stat().type() == FileStat.Type.SYMLINK)
+                .orElse(false);
     }
 
     /**
@@ -89,16 +151,18 @@ public final class ScriptResolver {
         if (!candidate.startsWith(root)) {
             throw escapes(scriptPath, candidate, configFile, line);
         }
-        if (Files.exists(candidate)) {
+        java.util.Optional<FileStat> there = look(candidate);
+        if (there.isPresent()) {
             Path real = realPath(candidate);
             if (!real.startsWith(realRoot)) {
                 throw escapes(scriptPath, real, configFile, line);
             }
-            if (Files.isDirectory(candidate)) {
+            FileStat.Type type = there.get().type() == FileStat.Type.SYMLINK ? look(real).map(FileStat::type).orElse(FileStat.Type.OTHER) : there.get().type();
+            if (type == FileStat.Type.DIRECTORY) {
                 return new ScriptResolution(ScriptResolution.Status.NOT_FOUND, null,
                         "at %s is a directory, not a script file: set script_path to the agent's file".formatted(relative(candidate)));
             }
-            if (!Files.isRegularFile(candidate)) {
+            if (type != FileStat.Type.REGULAR) {
                 return new ScriptResolution(ScriptResolution.Status.NOT_FOUND, null,
                         "at %s is not a regular file (a device, socket or FIFO): set script_path to the agent's file".formatted(relative(candidate)));
             }
@@ -118,7 +182,18 @@ public final class ScriptResolver {
      * profile or proof would only fail later with "cannot read".
      */
     public static java.util.Optional<String> unreadable(Path script) {
-        if (!Files.isReadable(script)) {
+        return unreadable(script, new LocalHost("local", script));
+    }
+
+    /** {@link #unreadable(Path)} of a script on {@code host}, for its user there. */
+    public static java.util.Optional<String> unreadable(Path script, Host host) {
+        boolean readable;
+        try {
+            readable = host.statAll(List.of(script)).get(script).map(Host.Found::readable).orElse(false);
+        } catch (IOException e) {
+            return java.util.Optional.of("at %s cannot be examined on %s: %s".formatted(script, host.name(), e.getMessage()));
+        }
+        if (!readable) {
             return java.util.Optional.of("at %s cannot be read: permission denied for fleetshell's user; make it readable (chmod a+r) or run fleetshell as its owner"
                     .formatted(script));
         }
@@ -135,7 +210,7 @@ public final class ScriptResolver {
         }
         for (String name : names) {
             List<Path> matches = index().getOrDefault(name, List.of()).stream()
-                    .filter(Files::isRegularFile)
+                    .filter(p -> look(realPath(p)).map(FileStat::regular).orElse(false))
                     .filter(p -> realPath(p).startsWith(realRoot))
                     .toList();
             if (matches.size() == 1) {
@@ -158,29 +233,12 @@ public final class ScriptResolver {
         if (filesByName == null) {
             Map<String, List<Path>> index = new HashMap<>();
             try {
-                Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                    @Override
-                    public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                        String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
-                        boolean skip = !dir.equals(root) && (name.startsWith(".") || SKIPPED_DIRECTORIES.contains(name));
-                        return skip ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                for (Path file : host.files(root, SKIPPED_DIRECTORIES)) {
+                    // fleetshell's own hidden working files (a killed proof's sibling) are never taken for a script
+                    if (!Leftovers.isHiddenSibling(file.getFileName().toString())) {
+                        index.computeIfAbsent(file.getFileName().toString(), k -> new ArrayList<>()).add(file);
                     }
-
-                    @Override
-                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                        // fleetshell's own hidden working files (a killed proof's sibling) are never taken for a script
-                        if ((attrs.isRegularFile() || attrs.isSymbolicLink())
-                                && !Leftovers.isHiddenSibling(file.getFileName().toString())) {
-                            index.computeIfAbsent(file.getFileName().toString(), k -> new ArrayList<>()).add(file);
-                        }
-                        return FileVisitResult.CONTINUE;
-                    }
-
-                    @Override
-                    public FileVisitResult visitFileFailed(Path file, IOException e) {
-                        return FileVisitResult.CONTINUE;
-                    }
-                });
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -188,6 +246,18 @@ public final class ScriptResolver {
             filesByName = index;
         }
         return filesByName;
+    }
+
+    private java.util.Optional<FileStat> look(Path path) {
+        java.util.Optional<Host.Found> found = seen.get(path);
+        if (found != null) {
+            return found.map(Host.Found::stat);
+        }
+        try {
+            return host.stat(path);
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "cannot examine %s on %s: %s".formatted(path, host.name(), e.getMessage()));
+        }
     }
 
     /** {@code TutorAgent} to {@code tutor_agent}; {@code HTTPGateway} to {@code http_gateway}. */
@@ -201,9 +271,13 @@ public final class ScriptResolver {
         return root.relativize(path).toString();
     }
 
-    private static Path realPath(Path path) {
+    private Path realPath(Path path) {
+        java.util.Optional<Host.Found> found = seen.get(path);
+        if (found != null && found.isPresent()) {
+            return found.get().real() == null ? path : found.get().real();
+        }
         try {
-            return path.toRealPath();
+            return host.realPath(path);
         } catch (IOException e) {
             return path; // a dangling symlink: not followed, so not out of the root either
         }

@@ -1,6 +1,7 @@
 package io.fleetshell.engine.metrics;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,15 @@ public record Exposition(ExpositionFormat format, List<MetricFamily> families) {
 
     /** Every sample whose full name is {@code sampleName}, across families. */
     public List<Sample> samples(String sampleName) {
-        return families.stream().flatMap(f -> f.samples().stream()).filter(s -> s.name().equals(sampleName)).toList();
+        List<Sample> found = new ArrayList<>();
+        for (MetricFamily f : families) { // loops, not a stream: watch asks this several times per agent per cycle
+            for (Sample s : f.samples()) {
+                if (s.name().equals(sampleName)) {
+                    found.add(s);
+                }
+            }
+        }
+        return Collections.unmodifiableList(found);
     }
 
     /**

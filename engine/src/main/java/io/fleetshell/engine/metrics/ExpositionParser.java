@@ -24,8 +24,17 @@ public final class ExpositionParser {
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     private static final Pattern INTEGER = Pattern.compile("-?\\d+");
 
+    /**
+     * Names and label values seen recently, shared by every parse (scrapes run on many threads: a lost or torn-free
+     * racy write only costs a miss, and a String is safe to publish so). Across 1,000 agents' scrapes the same few
+     * hundred strings recur; sharing them keeps a watch's retained expositions small and their hashes computed once.
+     */
+    private static final String[] RECENT = new String[1 << 13];
+
     private final ExpositionFormat format;
     private final Map<String, Family> families = new LinkedHashMap<>();
+    /** One map for every sample's labels: {@link Sample} keeps a copy, so the parser need not allocate one per line. */
+    private final Map<String, String> labelBuffer = new LinkedHashMap<>();
     private Family current;
     private String line;
     private int lineNumber;
@@ -176,13 +185,14 @@ public final class ExpositionParser {
     private void sample() {
         int nameColumn = pos;
         String name = metricName();
-        Map<String, String> labels = new LinkedHashMap<>();
+        Map<String, String> labels = labelBuffer;
+        labels.clear();
         int afterName = pos;
         if (format == ExpositionFormat.TEXT) {
             skipBlanks(); // the text format allows blanks between the name and its labels
         }
         if (pos < line.length() && line.charAt(pos) == '{') {
-            labels = labels();
+            labels = labels(labelBuffer);
         } else {
             pos = afterName;
         }
@@ -258,8 +268,9 @@ public final class ExpositionParser {
         }
     }
 
-    private Map<String, String> labels() {
-        Map<String, String> labels = new LinkedHashMap<>();
+    /** Reads a label set into {@code labels} (cleared first) and returns it. */
+    private Map<String, String> labels(Map<String, String> labels) {
+        labels.clear();
         pos++; // '{'
         while (true) {
             skipBlanks();
@@ -291,6 +302,18 @@ public final class ExpositionParser {
 
     private String quoted() {
         expect('"');
+        int start = pos;
+        // Most values have no escape: one substring, no builder (a watch cycle reads ~200,000 label values).
+        for (int i = start; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '"') {
+                pos = i + 1;
+                return shared(start, i);
+            }
+            if (c == '\\') {
+                break;
+            }
+        }
         StringBuilder value = new StringBuilder();
         while (pos < line.length()) {
             char c = line.charAt(pos);
@@ -325,7 +348,7 @@ public final class ExpositionParser {
             throw error("expected an exemplar ('# {labels} value') or the end of the line");
         }
         pos += 2;
-        labels();
+        labels(new LinkedHashMap<>());
         requireBlank("between the exemplar's labels and its value");
         value(token(), "exemplar value");
         if (pos < line.length()) {
@@ -433,7 +456,24 @@ public final class ExpositionParser {
         if (pos == start) {
             throw error("expected " + what + (pos < line.length() ? ", found '" + line.charAt(pos) + "'" : ", found the end of the line"));
         }
-        return line.substring(start, pos);
+        return shared(start, pos);
+    }
+
+    /** {@code line.substring(start, end)}, or an equal string from {@link #RECENT}. */
+    private String shared(int start, int end) {
+        int h = 0;
+        for (int i = start; i < end; i++) {
+            h = 31 * h + line.charAt(i);
+        }
+        int slot = (h ^ (h >>> 13)) & (RECENT.length - 1);
+        String known = RECENT[slot];
+        int length = end - start;
+        if (known != null && known.length() == length && line.regionMatches(start, known, 0, length)) {
+            return known;
+        }
+        String fresh = line.substring(start, end);
+        RECENT[slot] = fresh;
+        return fresh;
     }
 
     private String token() {

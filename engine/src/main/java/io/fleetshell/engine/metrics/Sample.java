@@ -1,6 +1,5 @@
 package io.fleetshell.engine.metrics;
 
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,7 +11,7 @@ import java.util.Map;
 public record Sample(String name, Map<String, String> labels, double value, Long timestampMillis) {
 
     public Sample {
-        labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+        labels = LabelSet.copyOf(labels);
     }
 
     public String label(String name) {

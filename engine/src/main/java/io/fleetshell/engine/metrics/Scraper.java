@@ -2,31 +2,26 @@ package io.fleetshell.engine.metrics;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Scrapes {@code /metrics} endpoints over HTTP/1.1, at most {@code concurrency} at once, each within its own
- * timeout (connect, answer and body together). Every outcome is a {@link ScrapeResult}: an endpoint that
+ * Scrapes {@code /metrics} endpoints over HTTP/1.1 ({@link MetricsHttp}, keep-alive), at most {@code concurrency}
+ * at once on virtual threads, each within its own timeout (connect, answer and body together). Every outcome is a {@link ScrapeResult}: an endpoint that
  * hangs, answers 500, serves garbage, is cut off or dies mid-answer fails alone while the others carry on.
  * One scraper keeps its connections open between cycles, as {@code watch} needs; close it when done.
  */
@@ -38,10 +33,10 @@ public final class Scraper implements MetricSource {
     private static final Pattern CHARSET = Pattern.compile("charset=\"?([^\";]+)", Pattern.CASE_INSENSITIVE);
 
     private final Duration timeout;
-    private final Semaphore slots;
+    private final int concurrency;
     private final long maxBytes;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-    private final HttpClient client;
+    private final MetricsHttp http;
 
     public Scraper(Duration timeout, int concurrency) {
         this(timeout, concurrency, DEFAULT_MAX_BYTES);
@@ -52,30 +47,39 @@ public final class Scraper implements MetricSource {
             throw new IllegalArgumentException("concurrency must be 1 or more");
         }
         this.timeout = timeout;
-        this.slots = new Semaphore(concurrency);
+        this.concurrency = concurrency;
         this.maxBytes = maxBytes;
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .executor(threads)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.http = new MetricsHttp(maxBytes);
     }
 
-    /** Scrapes every target (at most {@code concurrency} at once) and returns their results in the targets' order. */
+    /**
+     * Scrapes every target (at most {@code concurrency} at once) and returns their results in the targets' order.
+     * Workers take the next target from a shared counter: one task per worker, not per target.
+     */
     public List<ScrapeResult> scrapeAll(List<ScrapeTarget> targets) {
-        List<CompletableFuture<ScrapeResult>> futures = new ArrayList<>(targets.size());
-        for (ScrapeTarget target : targets) {
-            futures.add(CompletableFuture.supplyAsync(() -> {
-                slots.acquireUninterruptibly();
-                try {
-                    return scrape(target);
-                } finally {
-                    slots.release();
+        ScrapeResult[] results = new ScrapeResult[targets.size()];
+        AtomicInteger next = new AtomicInteger();
+        int workers = Math.min(concurrency, targets.size());
+        List<Future<?>> running = new ArrayList<>(workers);
+        for (int w = 0; w < workers; w++) {
+            running.add(threads.submit(() -> {
+                for (int i = next.getAndIncrement(); i < results.length; i = next.getAndIncrement()) {
+                    results[i] = scrape(targets.get(i));
                 }
-            }, threads));
+            }));
         }
-        return futures.stream().map(CompletableFuture::join).toList();
+        try {
+            for (Future<?> f : running) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            running.forEach(f -> f.cancel(true)); // a virtual thread interrupted in a socket read gets its socket closed
+            Thread.currentThread().interrupt();
+            throw new CancellationException("interrupted while scraping");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a scrape worker failed", e.getCause());
+        }
+        return Arrays.asList(results);
     }
 
     @Override
@@ -92,59 +96,39 @@ public final class Scraper implements MetricSource {
     public ScrapeResult scrape(ScrapeTarget target) {
         Instant at = Instant.now();
         long start = System.nanoTime();
-        HttpRequest request = HttpRequest.newBuilder(target.uri())
-                .timeout(timeout)
-                .header("Accept", ExpositionFormat.ACCEPT)
-                .header("User-Agent", "fleetshell")
-                .GET()
-                .build();
-        CompletableFuture<HttpResponse<byte[]>> sent = client.sendAsync(request,
-                HttpResponse.BodyHandlers.limiting(HttpResponse.BodyHandlers.ofByteArray(), maxBytes));
-        HttpResponse<byte[]> response;
+        if (!"http".equalsIgnoreCase(target.uri().getScheme()) || target.uri().getHost() == null) {
+            return failed(target, at, start, ScrapeResult.Failure.UNREACHABLE, target.uri() + " is not an http://HOST:PORT/ URL");
+        }
+        MetricsHttp.Answer answer;
         try {
-            // The request timeout ends when the headers arrive; a body that trickles in must end in time too.
-            response = sent.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            sent.cancel(true);
+            answer = http.get(target.uri(), ExpositionFormat.ACCEPT, start + timeout.toNanos());
+        } catch (SocketTimeoutException e) {
             return failed(target, at, start, ScrapeResult.Failure.TIMEOUT, "no complete answer within " + seconds(timeout));
-        } catch (InterruptedException e) {
-            sent.cancel(true);
-            Thread.currentThread().interrupt();
-            return failed(target, at, start, ScrapeResult.Failure.TIMEOUT, "interrupted");
-        } catch (ExecutionException | CancellationException e) {
-            return failure(target, at, start, e.getCause() == null ? e : e.getCause());
+        } catch (MetricsHttp.TooLarge e) {
+            return failed(target, at, start, ScrapeResult.Failure.TOO_LARGE, "the answer is larger than " + (maxBytes >> 20) + " MiB");
+        } catch (ConnectException e) {
+            return failed(target, at, start, ScrapeResult.Failure.UNREACHABLE, "connection refused at " + target.uri()
+                    + ": is the agent running?");
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                return failed(target, at, start, ScrapeResult.Failure.TIMEOUT, "interrupted");
+            }
+            String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            return failed(target, at, start, ScrapeResult.Failure.UNREACHABLE, "the connection to " + target.uri()
+                    + " failed: " + detail);
         }
-        if (response.statusCode() != 200) {
-            return failed(target, at, start, ScrapeResult.Failure.HTTP_STATUS, "HTTP " + response.statusCode()
-                    + " from " + target.uri());
+        if (answer.status() != 200) {
+            return failed(target, at, start, ScrapeResult.Failure.HTTP_STATUS, "HTTP " + answer.status() + " from " + target.uri());
         }
-        String contentType = response.headers().firstValue("Content-Type").orElse(null);
-        ExpositionFormat format = ExpositionFormat.ofContentType(contentType);
-        byte[] body = response.body();
+        ExpositionFormat format = ExpositionFormat.ofContentType(answer.contentType());
+        byte[] body = answer.body();
         try {
-            Exposition exposition = ExpositionParser.parse(new String(body, charset(contentType)), format);
+            Exposition exposition = ExpositionParser.parse(new String(body, charset(answer.contentType())), format);
             return new ScrapeResult.Scraped(target, at, Duration.ofNanos(System.nanoTime() - start), body.length, exposition);
         } catch (MalformedExpositionException e) {
             return failed(target, at, start, ScrapeResult.Failure.MALFORMED, "%s is not valid %s: %s".formatted(target.uri(),
                     format == ExpositionFormat.OPENMETRICS ? "OpenMetrics" : "Prometheus text format", e.getMessage()));
         }
-    }
-
-    private ScrapeResult failure(ScrapeTarget target, Instant at, long start, Throwable cause) {
-        if (cause instanceof HttpTimeoutException) {
-            return failed(target, at, start, ScrapeResult.Failure.TIMEOUT, "no answer within " + seconds(timeout));
-        }
-        if (cause instanceof IOException io && io.getMessage() != null
-                && io.getMessage().toLowerCase(Locale.ROOT).contains("exceeds")) { // BodyHandlers.limiting: "body exceeds capacity"
-            return failed(target, at, start, ScrapeResult.Failure.TOO_LARGE, "the answer is larger than " + (maxBytes >> 20) + " MiB");
-        }
-        if (cause instanceof ConnectException) {
-            return failed(target, at, start, ScrapeResult.Failure.UNREACHABLE, "connection refused at " + target.uri()
-                    + ": is the agent running?");
-        }
-        String detail = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        return failed(target, at, start, ScrapeResult.Failure.UNREACHABLE, "the connection to " + target.uri()
-                + " failed: " + detail);
     }
 
     private static ScrapeResult failed(ScrapeTarget target, Instant at, long start, ScrapeResult.Failure failure, String message) {
@@ -171,7 +155,7 @@ public final class Scraper implements MetricSource {
 
     @Override
     public void close() {
-        client.close();
+        http.close();
         threads.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.fleetshell.engine.optimize;
 
+import io.fleetshell.engine.InParallel;
 import io.fleetshell.engine.SafeFiles;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
@@ -16,6 +17,7 @@ import io.fleetshell.engine.pattern.PatternChain;
 import io.fleetshell.engine.python.pattern.RemoveUnusedImports;
 import io.fleetshell.engine.python.pattern.MemoizePureFunctions;
 import io.fleetshell.engine.python.proof.AgentRuns;
+import io.fleetshell.engine.python.Interpreters;
 import io.fleetshell.engine.python.proof.CacheProof;
 import io.fleetshell.engine.python.proof.ReplayRequests;
 import io.fleetshell.engine.pattern.Rewrite;
@@ -70,6 +72,8 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     private final Prover prover;
     private final Path bytecodeCache;
     private final Map<String, String> versions = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Each machine's interpreter resolved once (not its pyenv shim): every load, proof and probe below starts that file. */
+    private final Interpreters interpreters = new Interpreters();
 
     /**
      * @param facts             the analysis runner
@@ -100,7 +104,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
 
     @Override
     public String runner(Agent agent, Machine machine) {
-        return machine.python();
+        return interpreters.of(machine);
     }
 
     @Override
@@ -131,7 +135,11 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         }).toList();
     }
 
-    /** The static facts of the agents' scripts that exist, one interpreter process per machine. */
+    /**
+     * The static facts of the agents' scripts that exist, one interpreter process per machine (more for many files);
+     * machines on different hosts at once, up to their {@code forks} (a fleet of many remote hosts would otherwise add
+     * up their round trips), machines of one host one after another.
+     */
     public Map<AgentId, FileFacts> analyze(Inventory inventory, List<Agent> agents) {
         Map<String, List<Agent>> byMachine = new LinkedHashMap<>();
         for (Agent agent : agents) {
@@ -141,18 +149,23 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
                 byMachine.computeIfAbsent(agent.machine(), m -> new ArrayList<>()).add(agent);
             }
         }
-        Map<AgentId, FileFacts> analyzed = new HashMap<>();
-        byMachine.forEach((name, group) -> {
-            Machine machine = inventory.machine(name).orElse(null);
-            String python = machine == null ? Machine.DEFAULT_PYTHON : machine.python();
-            List<Path> files = group.stream().map(a -> a.script().path()).toList();
-            List<FileFacts> results = facts.analyzeInParallel(python, files, sideEffectModules, ownPaths(machine),
-                    Runtime.getRuntime().availableProcessors());
-            for (int i = 0; i < group.size(); i++) {
-                analyzed.put(group.get(i).id(), results.get(i));
-            }
-        });
-        return analyzed;
+        Map<AgentId, FileFacts> analyzed = new java.util.concurrent.ConcurrentHashMap<>();
+        List<String> names = List.copyOf(byMachine.keySet());
+        List<Machine> machines = names.stream().map(name -> inventory.machine(name).orElse(null)).toList();
+        InParallel.byGroup(names, name -> inventory.machine(name).map(Machine::host).orElse("this computer"),
+                Machine.forks(machines.stream().filter(java.util.Objects::nonNull).toList()), name -> {
+                    List<Agent> group = byMachine.get(name);
+                    Machine machine = inventory.machine(name).orElse(null);
+                    String python = interpreters.of(machine);
+                    List<Path> files = group.stream().map(a -> a.script().path()).toList();
+                    List<FileFacts> results = facts.analyzeInParallel(python, files, sideEffectModules, ownPaths(machine),
+                            Runtime.getRuntime().availableProcessors());
+                    for (int i = 0; i < group.size(); i++) {
+                        analyzed.put(group.get(i).id(), results.get(i));
+                    }
+                    return name;
+                }, "analyzing the agents' scripts");
+        return new HashMap<>(analyzed);
     }
 
     @Override
@@ -162,7 +175,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         List<ProfileTarget> targets = new ArrayList<>();
         for (Agent agent : agents) {
             Machine machine = inventory.machine(agent.machine()).orElseThrow();
-            ProfileTarget target = new ProfileTarget(agent.id(), agent.script().path(), machine.python(), machine.fleetRoot(),
+            ProfileTarget target = new ProfileTarget(agent.id(), agent.script().path(), interpreters.of(machine), machine.fleetRoot(),
                     machine.environment());
             targets.add(target);
             // the checksum says which script the samples measured: taken before, not after, the loads
@@ -192,7 +205,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write " + copy + " to prove the rewrite: " + e.getMessage(), e);
         }
         try {
-            ProfileTarget target = new ProfileTarget(agent.id(), copy, machine.python(), machine.fleetRoot(), machine.environment());
+            ProfileTarget target = new ProfileTarget(agent.id(), copy, interpreters.of(machine), machine.fleetRoot(), machine.environment());
             Proof proof = prover.prove(new Prover.Subject(target, new Rewrite(rewrite.pattern(), copy, rewrite.before(),
                     rewrite.after(), rewrite.notes()), hints.deferredNames(), hints.removedNames(), null, ReplayRequests.of(agent)));
             return proof.withoutSkipped(ProofCheck.AGENT_TESTS);
@@ -209,7 +222,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     public Optimization optimize(Agent agent, Machine machine, List<Pattern<FileFacts>> patterns) {
         Optimizable.require(agent, "script");
         Path script = agent.script().path();
-        String python = machine.python();
+        String python = interpreters.of(machine);
         byte[] original = read(machine, script);
         FileFacts current = analyze(python, script, ownPaths(machine));
         if (!current.parsed()) {
@@ -223,17 +236,79 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
                 && !MemoizePureFunctions.candidates(current).isEmpty()) {
             // the cache's benefit is measured before it is proposed: a replay of the agent's requests with call counting
             ProfileTarget target = new ProfileTarget(agent.id(), script, python, machine.fleetRoot(), machine.environment());
-            Map<String, MemoizePureFunctions.Measured> measured = new LinkedHashMap<>();
-            new CacheProof(new AgentRuns(Duration.ofSeconds(60))).measure(target, requests, MemoizePureFunctions.candidates(current))
-                    .forEach((name, c) -> measured.put(name, new MemoizePureFunctions.Measured(c.calls(), c.distinct(), c.totalMillis())));
-            base.put(MemoizePureFunctions.OPTION_CALL_COUNTS, MemoizePureFunctions.option(measured));
+            AgentRuns.Run replay = new CacheProof(new AgentRuns(Duration.ofSeconds(60))).measure(target, requests, MemoizePureFunctions.candidates(current));
+            if (replay.ok()) {
+                Map<String, MemoizePureFunctions.Measured> measured = new LinkedHashMap<>();
+                replay.counts().forEach((name, c) -> measured.put(name, new MemoizePureFunctions.Measured(c.calls(), c.distinct(), c.totalMillis())));
+                base.put(MemoizePureFunctions.OPTION_CALL_COUNTS, MemoizePureFunctions.option(measured));
+            } else {
+                base.put(MemoizePureFunctions.OPTION_CALL_COUNTS_FAILED, replay.failure());
+            }
         }
-        // after a rewrite the patterns still report lines of the original, through the line map
-        PatternChain<FileFacts> chain = new PatternChain<>(bytes -> analyzeBytes(python, script, bytes, ownPaths(machine)), bytes -> Arrays.equals(bytes, original)
+        FileRewrite chained = chain(machine, agent.id().toString(), script, original, current, version, base, patterns, ownPaths(machine));
+        Rewrite combined = chained.rewrite();
+        Map<String, Applicability> applicability = chained.applicability();
+        List<List<String>> deferred = List.of(chained.deferredNames());
+        List<String> removed = chained.removedNames();
+        Proof proof = null;
+        if (prover != null && combined.changes()) {
+            ProfileTarget target = new ProfileTarget(agent.id(), script, python, machine.fleetRoot(), machine.environment());
+            proof = prover.prove(new Prover.Subject(target, combined, deferred.getFirst(), removed, agent.commands().test(), requests));
+        }
+        return new Optimization(agent, python, version, applicability, combined, deferred.getFirst(), removed, proof);
+    }
+
+    /**
+     * What the patterns made of one file, before any proof.
+     *
+     * @param version       the interpreter's version the patterns wrote for
+     * @param applicability what each pattern said, in the order run
+     * @param rewrite       the combined rewrite
+     * @param deferredNames what lazy_loading defers, as attribute paths from the module
+     * @param removedNames  module-level names dependency_reduction removes
+     */
+    public record FileRewrite(String version, Map<String, Applicability> applicability, Rewrite rewrite, List<String> deferredNames,
+                              List<String> removedNames) {
+        public FileRewrite {
+            applicability = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(applicability));
+            deferredNames = List.copyOf(deferredNames);
+            removedNames = List.copyOf(removedNames);
+        }
+    }
+
+    /**
+     * Runs the patterns on a module of the fleet's own code that several agents import (issue 14), the way
+     * {@link #optimize} runs them on an agent's script: the same analysis under the machine's interpreter, the same
+     * module kinds, the same byte-exact edits and notes. {@code options} add to what the patterns are told (what the
+     * module's importers read through it, where the lazy helper lives). Reads the file; writes nothing; proves nothing.
+     *
+     * @throws FleetshellException {@link ErrorCode#BAD_INPUT} when the file does not parse, with file:line
+     */
+    public FileRewrite rewriteModule(Machine machine, Path file, List<Pattern<FileFacts>> patterns, Map<String, String> options) {
+        String python = machine.python();
+        byte[] original = read(machine, file);
+        List<Path> own = new ArrayList<>(ownPaths(machine));
+        own.add(machine.fleetRoot().toAbsolutePath().normalize());
+        FileFacts current = analyze(python, file, own);
+        if (!current.parsed()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s: %s. The module is not optimized until it parses under %s; nothing was changed."
+                    .formatted(file, current.error().line(), current.error(), python));
+        }
+        String version = versions.computeIfAbsent(python, facts::version);
+        Map<String, String> base = new LinkedHashMap<>(options);
+        base.put(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, file, current));
+        return chain(machine, file.toString(), file, original, current, version, base, patterns, own);
+    }
+
+    /** The patterns in turn; after a rewrite they still report lines of the original, through the line map. */
+    private FileRewrite chain(Machine machine, String name, Path file, byte[] original, FileFacts current, String version,
+                              Map<String, String> base, List<Pattern<FileFacts>> patterns, List<Path> own) {
+        String python = machine.python();
+        PatternChain<FileFacts> chain = new PatternChain<>(bytes -> analyzeBytes(python, file, bytes, own), bytes -> Arrays.equals(bytes, original)
                 ? base : withLineMap(base, LineMap.between(original, bytes)), true);
         List<List<String>> deferred = new ArrayList<>(List.of(List.of()));
         List<String> removed = new ArrayList<>();
-        PatternChain.Result chained = chain.apply(agent.id().toString(), script, original, current, version, patterns, (pattern, input, rewrite) -> {
+        PatternChain.Result chained = chain.apply(name, file, original, current, version, patterns, (pattern, input, rewrite) -> {
             if (pattern instanceof DeferHeavyImports lazy) {
                 deferred.set(0, lazy.deferredNames(input));
             }
@@ -241,14 +316,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
                 removed.addAll(dead.removedNames(input));
             }
         });
-        Rewrite combined = chained.rewrite();
-        Map<String, Applicability> applicability = chained.applicability();
-        Proof proof = null;
-        if (prover != null && combined.changes()) {
-            ProfileTarget target = new ProfileTarget(agent.id(), script, python, machine.fleetRoot(), machine.environment());
-            proof = prover.prove(new Prover.Subject(target, combined, deferred.getFirst(), removed, agent.commands().test(), requests));
-        }
-        return new Optimization(agent, python, version, applicability, combined, deferred.getFirst(), removed, proof);
+        return new FileRewrite(version, chained.applicability(), chained.rewrite(), deferred.getFirst(), removed);
     }
 
     private static Map<String, String> withLineMap(Map<String, String> base, String lineMap) {
@@ -304,7 +372,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
      * (a from-import of something that is not a submodule), {@code missing}. Packages above a dotted name are
      * imported by the probe (never the module itself), in its own process.
      */
-    private static String moduleKinds(Machine machine, Path script, FileFacts fileFacts) {
+    private String moduleKinds(Machine machine, Path script, FileFacts fileFacts) {
         Set<String> targets = new LinkedHashSet<>();
         for (ImportFact fact : fileFacts.moduleLevelImports()) {
             if (fact.level() == 0 && !fact.star() && !fact.future()) {
@@ -314,7 +382,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         if (targets.isEmpty()) {
             return "";
         }
-        List<String> command = new ArrayList<>(List.of(machine.python(), "-c", MODULE_KINDS, script.getParent().toString()));
+        List<String> command = new ArrayList<>(List.of(interpreters.of(machine), "-c", MODULE_KINDS, script.getParent().toString()));
         command.addAll(targets);
         ProcessResult run = ProcessRun.of(command).in(machine.fleetRoot()).environment(machine.environment())
                 .timeout(Duration.ofSeconds(60)).runOrFail("the proof");

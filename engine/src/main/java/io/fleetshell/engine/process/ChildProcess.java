@@ -146,13 +146,15 @@ final class ChildProcess<T> {
 
     /**
      * Asks the tree to stop (SIGTERM), gives it {@code grace}, then kills what is left. An interrupt cuts the grace
-     * short; the kill happens either way and the interrupt flag is set again.
+     * short; the kill happens either way and the interrupt flag is set again. True when the child itself ended within
+     * the grace, false when it had to be killed (what it meant to do on the way out may not have happened).
      */
-    void stop(Duration grace) {
+    boolean stop(Duration grace) {
         signal("-TERM", ProcessHandle::destroy);
         boolean interrupted = false;
+        boolean ended = false;
         try {
-            process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
+            ended = process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             interrupted = true;
         }
@@ -162,6 +164,7 @@ final class ChildProcess<T> {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        return ended;
     }
 
     /** Kills the child's group and every descendant it has now, and waits (bounded) for the child to be gone. */

@@ -41,24 +41,24 @@ public final class StartedProcess implements AutoCloseable {
         return child.output();
     }
 
-    /** Stops the process group (SIGTERM, SIGKILL after {@code grace}) and deletes the owned files; a second call does nothing. */
-    public synchronized void stop(Duration grace) {
+    /**
+     * Stops the process group (SIGTERM, SIGKILL after {@code grace}) and deletes the owned files; a second call does
+     * nothing. True when the child ended by itself within the grace (on a second call: false), false when it was killed.
+     */
+    public synchronized boolean stop(Duration grace) {
         if (stopped) {
-            return;
+            return false;
         }
         stopped = true;
-        try {
-            if (beforeStop != null && child.process().isAlive()) {
-                beforeStop.stop(grace);
-            }
-        } finally {
-            stopLocally(grace);
+        if (beforeStop != null && child.process().isAlive()) {
+            beforeStop.stop(grace);
         }
+        return stopLocally(grace);
     }
 
-    private void stopLocally(Duration grace) {
+    private boolean stopLocally(Duration grace) {
         try {
-            child.stop(grace);
+            return child.stop(grace);
         } finally {
             cleanup.run();
         }

@@ -45,12 +45,21 @@ public interface DeploymentJournal {
     record Recorded(Integer batch, Long stepId, Decision decision) {
     }
 
-    /** A stored backup; {@code realPath}, {@code owner} and {@code group} are null in backups taken before they were kept. */
+    /**
+     * A stored backup; {@code realPath}, {@code owner} and {@code group} are null in backups taken before they were kept.
+     * {@code absent}: the file did not exist before the step, which created it (its "original" is its absence, and
+     * {@code sha256} is the empty content's).
+     */
     record Backup(long stepId, String sha256, String path, Integer mode, Instant mtime, String reason, Instant takenAt,
-                  String realPath, String owner, String group) {
+                  String realPath, String owner, String group, boolean absent) {
+
+        public Backup(long stepId, String sha256, String path, Integer mode, Instant mtime, String reason, Instant takenAt,
+                      String realPath, String owner, String group) {
+            this(stepId, sha256, path, mode, mtime, reason, takenAt, realPath, owner, group, false);
+        }
 
         public Backup(long stepId, String sha256, String path, Integer mode, Instant mtime, String reason, Instant takenAt) {
-            this(stepId, sha256, path, mode, mtime, reason, takenAt, null, null, null);
+            this(stepId, sha256, path, mode, mtime, reason, takenAt, null, null, null, false);
         }
 
         /** The stat data to restore with the original. */
@@ -95,16 +104,40 @@ public interface DeploymentJournal {
     /** Every step that ever changed this agent's file, newest first. */
     List<StoredStep> stepsOf(AgentId agent);
 
+    /** Every step that ever rewrote this shared module (dotted name), newest first. */
+    List<StoredStep> stepsOfModule(String module);
+
+    /**
+     * The steps whose change is in place (applied or held) that rely on {@code file} without creating it: they list it
+     * among their files, written or left as it is (a helper module another step created). Newest first.
+     */
+    List<StoredStep> changedStepsUsing(java.nio.file.Path file);
+
     Map<String, byte[]> blobs(Collection<String> sha256s);
 
     /** Stores content under its sha256 (once) and returns the checksum. */
     String storeBlob(byte[] content);
 
-    /** Backs up the original and records the intent to write, setting the step to WRITING. */
-    void beginWrite(StoredStep step, FileMeta original);
+    /**
+     * Backs up the originals of every file of the step and records the intent to write them, setting the step to
+     * WRITING, in one transaction: a file the step creates is backed up as "absent".
+     *
+     * @param originals the stat data of each of {@link StoredStep#files()}, in that order; null for a file the step creates
+     */
+    void beginWrite(StoredStep step, List<FileMeta> originals);
 
-    /** Backs up a version of the file edited since the deploy, before a forced rollback replaces it. */
-    void backupEdited(StoredStep step, byte[] content, FileMeta meta);
+    /** {@link #beginWrite(StoredStep, List)} for a step of one file. */
+    default void beginWrite(StoredStep step, FileMeta original) {
+        beginWrite(step, java.util.Collections.singletonList(original));
+    }
+
+    /** Backs up a version of one of the step's files edited since the deploy, before a forced rollback replaces it. */
+    void backupEdited(StoredStep step, java.nio.file.Path file, byte[] content, FileMeta meta);
+
+    /** {@link #backupEdited(StoredStep, java.nio.file.Path, byte[], FileMeta)} of the step's first file. */
+    default void backupEdited(StoredStep step, byte[] content, FileMeta meta) {
+        backupEdited(step, step.file(), content, meta);
+    }
 
     /** A journal entry that moves steps to {@code newState} (null: no state change), one transaction for all of them. */
     void record(List<StoredStep> steps, String phase, String action, StepState newState, String detail);

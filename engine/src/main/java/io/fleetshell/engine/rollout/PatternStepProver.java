@@ -39,4 +39,14 @@ public final class PatternStepProver implements StepProver {
         checks.addAll(onDisk.prove(agent, rewrite, hints).checks());
         return new Proof(checks);
     }
+
+    /**
+     * A shared module's step on every dependent: the module as written compiles in place and each dependent's own
+     * {@code test_command} passes against it (the checks of the file as written, run per dependent), stopping at the
+     * first dependent that fails.
+     */
+    @Override
+    public Proof proveModule(String module, List<Agent> dependents, List<Rewrite> files, ProofHints hints) {
+        return StepProver.perDependent(dependents, agent -> onDisk.prove(agent, files.getFirst(), hints));
+    }
 }

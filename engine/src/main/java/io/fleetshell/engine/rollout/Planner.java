@@ -21,7 +21,8 @@ import java.util.Map;
  * Resolves a rollout into a {@link Plan} before anything is written: each agent is rewritten by its
  * language's patterns (or the one named), agents with nothing to change, or whose rewrite is refused, are set
  * aside with the reason, and the rest are split into batches. Each step keeps the rewrite, the checksum of the
- * bytes it was made from and what its proof needs to know ({@link io.fleetshell.engine.optimize.ProofHints}).
+ * bytes it was made from and what its proof needs to know ({@link io.fleetshell.engine.optimize.ProofHints}). A shared
+ * module's change ({@link ModuleChange}) becomes one step of all its files, planned before every agent step.
  * {@code batch deploy}, {@code optimize}, playbooks and (through the stored steps) {@code deploy resume} all
  * execute plans made here.
  */
@@ -89,15 +90,56 @@ public final class Planner {
         return of(List.of(optimization), List.of(), Map.of(), ONE_AGENT);
     }
 
+    /** The plan of one shared module's change made by {@code optimize MODULE}: one step of all its files in one batch. */
+    public static Plan of(ModuleChange change) {
+        return of(List.of(change), List.of(), List.of(), Map.of(), ONE_AGENT);
+    }
+
     /**
      * A plan from optimizations, in the order given; those that change nothing are skipped with what each
      * pattern said.
      */
     public static Plan of(List<Optimization> optimizations, List<Plan.Skipped> skipped, Map<AgentId, Double> gains, RolloutOptions options) {
+        return of(List.of(), optimizations, skipped, gains, options);
+    }
+
+    /**
+     * A plan that mixes shared-module steps and agent steps. Every module step comes first, in the order given, so each
+     * agent step runs on the shared modules it imports as they will be (its proof and gates see the new module). One
+     * file, one step: a module change that writes a file an earlier module step writes (two modules creating the same
+     * helper) is set aside for a later deployment, and an agent whose own file a module step writes is set aside, since
+     * that step changes, proves and restarts it as a dependent.
+     */
+    public static Plan of(List<ModuleChange> modules, List<Optimization> optimizations, List<Plan.Skipped> skipped,
+                          Map<AgentId, Double> gains, RolloutOptions options) {
         List<Plan.Skipped> left = new ArrayList<>(skipped);
+        Map<java.nio.file.Path, String> byModuleFile = new HashMap<>();
+        List<ModuleChange> moduleSteps = new ArrayList<>();
+        for (ModuleChange m : modules) {
+            AgentId id = new AgentId(m.machine(), m.module());
+            if (!m.change().changes()) {
+                left.add(new Plan.Skipped(id, "nothing to change in " + m.module()));
+                continue;
+            }
+            String taken = m.change().changed().stream().map(r -> byModuleFile.get(r.file().toAbsolutePath().normalize()))
+                    .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+            if (taken != null) {
+                left.add(new Plan.Skipped(id, ("writes a file the step of %s writes too (one file, one step): deploy it after this "
+                        + "deployment, when that file is in place").formatted(taken)));
+                continue;
+            }
+            m.change().changed().forEach(r -> byModuleFile.put(r.file().toAbsolutePath().normalize(), m.module()));
+            moduleSteps.add(m);
+        }
         List<Optimization> changing = new ArrayList<>();
         Map<java.nio.file.Path, AgentId> byFile = new HashMap<>();
         for (Optimization o : optimizations) {
+            String module = byModuleFile.get(o.rewrite().file().toAbsolutePath().normalize());
+            if (module != null) {
+                left.add(new Plan.Skipped(o.agent().id(), ("its file %s is one of the files of the step of %s (one file, one step): that "
+                        + "step changes it and restarts and gates %s with it").formatted(o.rewrite().file(), module, o.agent().name())));
+                continue;
+            }
             AgentId first = byFile.putIfAbsent(o.rewrite().file().toAbsolutePath().normalize(), o.agent().id());
             if (first != null) {
                 // One file, one step (issue 16): a script listed on two machines is rewritten once; the step restarts,
@@ -122,16 +164,24 @@ public final class Planner {
             }
         }
         List<PlanStep> steps = new ArrayList<>();
-        List<Integer> sizes = options.batches().split(changing.size());
+        List<Integer> sizes = options.batches().split(moduleSteps.size() + changing.size());
         int index = 0;
         for (int batch = 1; batch <= sizes.size(); batch++) {
             for (int position = 1; position <= sizes.get(batch - 1); position++, index++) {
-                Optimization o = changing.get(index);
+                if (index < moduleSteps.size()) {
+                    ModuleChange m = moduleSteps.get(index);
+                    steps.add(new PlanStep(batch, position, new AgentId(m.machine(), m.module()), m.file(), m.change().pattern(),
+                            Checksums.sha256(m.rewrite().before()), m.rewrite(), m.predictedGainMs(), m.hints(), null, m.module(),
+                            m.dependents(), m.change(), null));
+                    continue;
+                }
+                Optimization o = changing.get(index - moduleSteps.size());
                 steps.add(new PlanStep(batch, position, o.agent().id(), o.rewrite().file(), o.rewrite().pattern(),
                         Checksums.sha256(o.rewrite().before()), o.rewrite(), gains.get(o.agent().id()), o.hints()));
             }
         }
-        String patterns = String.join(",", changing.stream().map(o -> o.rewrite().pattern()).distinct().toList());
+        String patterns = String.join(",", java.util.stream.Stream.concat(moduleSteps.stream().map(m -> m.change().pattern()),
+                changing.stream().map(o -> o.rewrite().pattern())).distinct().toList());
         return new Plan(patterns.isEmpty() ? "-" : patterns, steps, left, options);
     }
 }

@@ -5,10 +5,12 @@ import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.InParallel;
 
-import io.fleetshell.engine.SafeFiles;
+import io.fleetshell.engine.host.Host;
+import io.fleetshell.engine.host.LocalHost;
+import io.fleetshell.engine.inventory.AgentId;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.util.function.Function;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,7 +28,8 @@ import java.util.Set;
  * read and written only while it resolves to the real path its step recorded (a directory swapped for a symlink
  * is refused, as is a file replaced by a symlink), and the original gets back the mode, owner and group its
  * backup recorded (the owner only when fleetshell may give files away, i.e. runs as root; else the outcome says
- * that the owner differs).
+ * that the owner differs). A step of several files (a shared module, the helper module it created, agent files) is one
+ * unit: it is restored whole or, when one of its files was edited since, not at all; a file the step created is removed.
  */
 public final class Restorer {
 
@@ -59,10 +62,20 @@ public final class Restorer {
     }
 
     private final DeploymentJournal journal;
+    private final Function<AgentId, Host> hosts;
 
     public Restorer(DeploymentJournal journal) {
-        this.journal = journal;
+        this(journal, LOCAL);
     }
+
+    /** @param hosts the machine each step's agent is on, where its files are read and written */
+    public Restorer(DeploymentJournal journal, Function<AgentId, Host> hosts) {
+        this.journal = journal;
+        this.hosts = hosts;
+    }
+
+    /** Every file on this computer. */
+    static final Function<AgentId, Host> LOCAL = id -> new LocalHost("local", java.nio.file.Path.of("/"));
 
     /**
      * Restores the steps' originals.
@@ -76,46 +89,60 @@ public final class Restorer {
             return List.of();
         }
         Set<String> wanted = new HashSet<>();
-        steps.forEach(s -> wanted.add(s.beforeSha256()));
+        steps.forEach(s -> s.files().stream().filter(f -> !f.creates()).forEach(f -> wanted.add(f.beforeSha256())));
         Map<String, byte[]> originals = journal.blobs(wanted);
-        Map<Long, DeploymentJournal.FileMeta> kept = originalMeta(steps);
-        List<Current> current = InParallel.map(steps, THREADS, Restorer::read, "reading the files to restore");
+        Map<Long, Map<String, DeploymentJournal.FileMeta>> kept = originalMeta(steps);
+        List<Current> current = InParallel.map(steps, THREADS, s -> read(hosts.apply(s.agent()), s), "reading the files to restore");
 
         List<StoredStep> toWrite = new ArrayList<>();
-        List<StoredStep> alreadyOriginal = new ArrayList<>();
         List<Boolean> edits = new ArrayList<>();
+        List<StoredStep> alreadyOriginal = new ArrayList<>();
         List<Outcome> outcomes = new ArrayList<>();
         for (int i = 0; i < steps.size(); i++) {
             StoredStep step = steps.get(i);
             if (current.get(i).refused() != null) {
-                String reason = current.get(i).refused();
-                outcomes.add(new Refused(step, null, reason));
-                if (onConflict != null) {
-                    journal.record(step, DeploymentJournal.NOTE, "restore refused", onConflict, reason);
-                }
+                refuse(outcomes, step, null, current.get(i).refused(), onConflict);
                 continue;
             }
-            byte[] bytes = current.get(i).bytes();
-            String sha = bytes == null ? null : Checksums.sha256(bytes);
-            if (step.beforeSha256().equals(sha)) {
+            List<StepFile> files = step.files();
+            List<byte[]> bytes = current.get(i).bytes();
+            List<String> edited = new ArrayList<>();
+            boolean allOriginal = true;
+            for (int f = 0; f < files.size(); f++) {
+                StepFile file = files.get(f);
+                if (file.uses()) {
+                    continue; // never written by the step, so never restored: another step owns it
+                }
+                String sha = bytes.get(f) == null ? null : Checksums.sha256(bytes.get(f));
+                allOriginal &= file.isOriginal(sha);
+                if (!file.isOriginal(sha) && !file.afterSha256().equals(sha)) {
+                    edited.add(sha == null ? file.file() + " no longer exists"
+                            : file.file() + " was edited since the deploy (sha256 " + sha.substring(0, 12) + ", neither the original "
+                            + file.shortBefore() + " nor the rewrite " + file.afterSha256().substring(0, 12) + ")");
+                }
+            }
+            String needed = neededElsewhere(step, files, bytes, steps);
+            if (needed != null && !force) {
+                refuse(outcomes, step, null, needed, onConflict);
+            } else if (allOriginal) {
                 alreadyOriginal.add(step);
-            } else if (step.afterSha256().equals(sha)) {
-                toWrite.add(step);
-                edits.add(false);
-            } else if (force) {
-                if (bytes != null) {
-                    journal.backupEdited(step, bytes, meta(step));
+            } else if (edited.isEmpty() || force) {
+                if (!edited.isEmpty()) {
+                    for (int f = 0; f < files.size(); f++) {
+                        StepFile file = files.get(f);
+                        String sha = bytes.get(f) == null ? null : Checksums.sha256(bytes.get(f));
+                        if (bytes.get(f) != null && !file.uses() && !file.isOriginal(sha) && !file.afterSha256().equals(sha)) {
+                            journal.backupEdited(step, file.file(), bytes.get(f), meta(hosts.apply(step.agent()), file.file()));
+                        }
+                    }
                 }
                 toWrite.add(step);
-                edits.add(true);
+                edits.add(!edited.isEmpty());
             } else {
-                String reason = bytes == null ? step.file() + " no longer exists"
-                        : step.file() + " was edited since the deploy (sha256 " + sha.substring(0, 12) + ", neither the original "
-                        + step.beforeSha256().substring(0, 12) + " nor the rewrite " + step.afterSha256().substring(0, 12) + ")";
-                outcomes.add(new Refused(step, sha, reason));
-                if (onConflict != null) {
-                    journal.record(step, DeploymentJournal.NOTE, "restore refused", onConflict, reason);
-                }
+                String sha = bytes.getFirst() == null ? null : Checksums.sha256(bytes.getFirst());
+                String reason = String.join("; ", edited) + (step.multiFile() ? ": the step's " + files.size()
+                        + " files are restored together or not at all" : "");
+                refuse(outcomes, step, sha, reason, onConflict);
             }
         }
         if (!alreadyOriginal.isEmpty()) {
@@ -127,7 +154,7 @@ public final class Restorer {
             return outcomes;
         }
         journal.record(toWrite, DeploymentJournal.INTENT, "restore", StepState.RESTORING, why);
-        List<Written> written = InParallel.map(toWrite, THREADS, s -> write(s, originals.get(s.beforeSha256()), kept.get(s.id())),
+        List<Written> written = InParallel.map(toWrite, THREADS, s -> write(hosts.apply(s.agent()), s, originals, kept.getOrDefault(s.id(), Map.of())),
                 "restoring originals");
         List<StoredStep> done = new ArrayList<>();
         for (int i = 0; i < toWrite.size(); i++) {
@@ -150,70 +177,138 @@ public final class Restorer {
         return outcomes;
     }
 
-    /** A restore's write: {@code error} null when the checksum read back matches; {@code note} what was not kept. */
+    /**
+     * Why a file the step created may not be removed: another step still in place (applied or held, and not restored in
+     * the same call) relies on it, e.g. a shared module rewritten later to import the helper this step created. Null when
+     * none does or the file is gone already.
+     */
+    private String neededElsewhere(StoredStep step, List<StepFile> files, List<byte[]> bytes, List<StoredStep> restoring) {
+        Set<Long> together = new HashSet<>();
+        restoring.forEach(s -> together.add(s.id()));
+        for (int f = 0; f < files.size(); f++) {
+            StepFile file = files.get(f);
+            if (!file.creates() || bytes.get(f) == null) {
+                continue;
+            }
+            for (StoredStep other : journal.changedStepsUsing(file.file())) {
+                if (other.id() != step.id() && !together.contains(other.id())) {
+                    return ("%s, which this step created, is used by step %s (%s), still in place: removing it would break that step. "
+                            + "Roll that back first (rollback %s), or both at once; --force removes it anyway").formatted(file.file(),
+                            other.label(), other.subject(), other.subject());
+                }
+            }
+        }
+        return null;
+    }
+
+    private void refuse(List<Outcome> outcomes, StoredStep step, String sha, String reason, StepState onConflict) {
+        outcomes.add(new Refused(step, sha, reason));
+        if (onConflict != null) {
+            journal.record(step, DeploymentJournal.NOTE, "restore refused", onConflict, reason);
+        }
+    }
+
+    /** A restore's write: {@code error} null when every checksum read back matches; {@code note} what was not kept. */
     private record Written(String error, String note) {
     }
 
-    /** A file to restore as it is now: its bytes (null: gone), or why it may not be touched. */
-    private record Current(byte[] bytes, String refused) {
+    /** The files of a step to restore as they are now: their bytes (null: absent), or why none may be touched. */
+    private record Current(List<byte[]> bytes, String refused) {
     }
 
-    /** Writes the original with its recorded mode, owner and group, and reads it back. */
-    private static Written write(StoredStep step, byte[] original, DeploymentJournal.FileMeta meta) {
-        if (original == null) {
-            return new Written("the backup " + step.beforeSha256() + " is missing from the history database", null);
+    /**
+     * Puts back every file of the step that is not its original: a rewritten file gets its original bytes with the
+     * recorded mode, owner and group, a file the step created is removed; each is read back. The files go back in
+     * reverse order of their writes, so a helper module is removed only once nothing written imports it.
+     */
+    private static Written write(Host host, StoredStep step, Map<String, byte[]> originals, Map<String, DeploymentJournal.FileMeta> meta) {
+        List<String> notes = new ArrayList<>();
+        for (StepFile file : step.files().reversed()) {
+            if (file.uses()) {
+                continue;
+            }
+            byte[] original = file.creates() ? null : originals.get(file.beforeSha256());
+            if (!file.creates() && original == null) {
+                return new Written("the backup " + file.beforeSha256() + " of " + file.file() + " is missing from the history database", null);
+            }
+            try {
+                byte[] now = AtomicFiles.readIfExists(host, file.file(), file.realPath());
+                if (file.isOriginal(now == null ? null : Checksums.sha256(now))) {
+                    continue;
+                }
+                if (file.creates()) {
+                    AtomicFiles.remove(host, file.file(), file.realPath());
+                    if (AtomicFiles.readIfExists(host, file.file(), file.realPath()) != null) {
+                        return new Written("after the restore " + file.file() + " still exists; the step created it", null);
+                    }
+                    continue;
+                }
+                String note = AtomicFiles.write(host, file.file(), file.realPath(), file.tempFile(step.id()), original, meta.get(file.file().toString()));
+                if (note != null) {
+                    notes.add(note);
+                }
+                byte[] back = AtomicFiles.readIfExists(host, file.file(), file.realPath());
+                String written = back == null ? "(no file)" : Checksums.sha256(back);
+                if (!written.equals(file.beforeSha256())) {
+                    return new Written("after the restore " + file.file() + " has sha256 " + written + ", not " + file.beforeSha256(), null);
+                }
+            } catch (IOException e) {
+                cleanUp(host, step);
+                return new Written("cannot write " + file.file() + ": " + e.getMessage(), null);
+            } catch (FleetshellException e) {
+                cleanUp(host, step);
+                return new Written(e.getMessage(), null);
+            }
         }
-        try {
-            String note = AtomicFiles.write(step.file(), step.realPath(), step.tempFile(), original, meta);
-            String written = Checksums.sha256(SafeFiles.readScript(step.file()));
-            return new Written(written.equals(step.beforeSha256()) ? null
-                    : "after the restore " + step.file() + " has sha256 " + written + ", not " + step.beforeSha256(), note);
-        } catch (IOException e) {
-            cleanUp(step);
-            return new Written("cannot write " + step.file() + ": " + e.getMessage(), null);
-        } catch (FleetshellException e) {
-            cleanUp(step);
-            return new Written(e.getMessage(), null);
-        }
+        return new Written(null, notes.isEmpty() ? null : String.join("; ", notes));
     }
 
-    /** The stat data of each step's original as its deploy backup recorded it (steps without one keep the file's own). */
-    private Map<Long, DeploymentJournal.FileMeta> originalMeta(List<StoredStep> steps) {
-        Map<Long, DeploymentJournal.FileMeta> meta = new HashMap<>();
+    /**
+     * The stat data of each step's originals as its deploy backups recorded them, per file path (files without one keep
+     * the file's own).
+     */
+    private Map<Long, Map<String, DeploymentJournal.FileMeta>> originalMeta(List<StoredStep> steps) {
+        Map<Long, Map<String, DeploymentJournal.FileMeta>> meta = new HashMap<>();
         Set<Long> ids = new HashSet<>();
         steps.forEach(s -> ids.add(s.id()));
         for (long deployment : steps.stream().map(StoredStep::deploymentId).distinct().toList()) {
             for (DeploymentJournal.Backup backup : journal.backups(deployment)) {
-                if (ids.contains(backup.stepId()) && "deploy".equals(backup.reason())) {
-                    meta.putIfAbsent(backup.stepId(), backup.meta());
+                if (ids.contains(backup.stepId()) && "deploy".equals(backup.reason()) && !backup.absent()) {
+                    meta.computeIfAbsent(backup.stepId(), k -> new HashMap<>()).putIfAbsent(backup.path(), backup.meta());
                 }
             }
         }
         return meta;
     }
 
-    static void cleanUp(StoredStep step) {
-        try {
-            Files.deleteIfExists(step.tempFile());
-        } catch (IOException ignored) {
-            // reported by recovery, which looks for it again
+    /** Removes the temporary files of every file of the step (its write or restore). */
+    static void cleanUp(Host host, StoredStep step) {
+        for (StepFile file : step.files()) {
+            try {
+                host.delete(file.tempFile(step.id()));
+            } catch (IOException ignored) {
+                // reported by recovery, which looks for it again
+            }
         }
     }
 
-    private static Current read(StoredStep step) {
+    private static Current read(Host host, StoredStep step) {
         try {
-            SafeFiles.unchanged(step.file(), step.realPath());
-            return new Current(AtomicFiles.readIfExists(step.file()), null);
+            List<byte[]> bytes = new ArrayList<>();
+            for (StepFile file : step.files()) {
+                bytes.add(AtomicFiles.readIfExists(host, file.file(), file.realPath()));
+            }
+            return new Current(bytes, null);
         } catch (FleetshellException e) {
-            return new Current(null, e.getMessage());
+            return new Current(null, e.getMessage() + (step.multiFile() ? "; none of the step's files was touched" : ""));
         }
     }
 
-    private static DeploymentJournal.FileMeta meta(StoredStep step) {
+    private static DeploymentJournal.FileMeta meta(Host host, java.nio.file.Path file) {
         try {
-            return AtomicFiles.stat(step.file());
+            return AtomicFiles.stat(host, file);
         } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot read " + step.file() + ": " + e.getMessage()
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot read " + file + ": " + e.getMessage()
                     + ". Nothing was restored.", e);
         }
     }

@@ -4,7 +4,7 @@ import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
-import io.fleetshell.engine.SafeFiles;
+import io.fleetshell.engine.host.Host;
 import io.fleetshell.engine.gate.Analysis;
 import io.fleetshell.engine.gate.Gate;
 import io.fleetshell.engine.gate.GateDecision;
@@ -30,7 +30,9 @@ import java.util.function.Function;
  * {@code deploy resume}, a playbook's {@code fleet.deploy}), its batches sized as they start by a {@link BatchPolicy}
  * (by default the plan's own {@link BatchSpec}). Per step: check the file is still what the plan expects (else
  * "drifted", untouched), back it up and journal the intent, write atomically, prove, restart the agent if
- * it runs and a restart method is known, gate it, record. A step whose proof or gate fails is restored at
+ * it runs and a restart method is known, gate it, record. A step of several files (a shared module's) does each of
+ * these for all its files as one unit (every file checked before the first is written, every file restored when
+ * anything fails) and restarts and gates the module's running dependents together. A step whose proof or gate fails is restored at
  * once. Between batches: the batch gate ({@code --max-fail}) and {@code --on-fail}, the policy's
  * {@code shouldContinue}, then the {@code --interval} countdown.
  * Another shell steers it through the deployment's control column (pause, resume, abort), read between
@@ -50,6 +52,7 @@ public final class RolloutExecutor {
     private final AgentRuntime runtime;
     private final String host;
     private final Restorer restorer;
+    private Function<AgentId, Host> hosts = Restorer.LOCAL;
     private final Analysis analysis;
     private final Function<java.nio.file.Path, List<Agent>> sharing;
 
@@ -80,7 +83,16 @@ public final class RolloutExecutor {
         this.gates = List.copyOf(gates);
         this.runtime = runtime;
         this.host = host;
-        this.restorer = new Restorer(journal);
+        this.restorer = new Restorer(journal, id -> this.hosts.apply(id));
+    }
+
+    /**
+     * The machine each agent is on, where its step's files are read, backed up and written (a remote one over ssh); by
+     * default every file is on this computer. Returns this executor.
+     */
+    public RolloutExecutor onHosts(Function<AgentId, Host> hosts) {
+        this.hosts = java.util.Objects.requireNonNull(hosts);
+        return this;
     }
 
     /** Stores the plan and takes the fleet lock; nothing is written to the fleet yet. Returns the deployment id. */
@@ -121,7 +133,7 @@ public final class RolloutExecutor {
             List<DeploymentJournal.Recorded> recorded = journal.decisions(deploymentId);
             List<String> still = new ArrayList<>();
             for (StoredStep step : held) {
-                Agent agent = agents.apply(step.agent());
+                Agent agent = agentOf(step);
                 Map<String, Object> last = recorded.stream().filter(r -> Long.valueOf(step.id()).equals(r.stepId())
                         && r.decision().name().equals("analysis")).map(r -> r.decision().evidence()).reduce((a, b) -> b).orElse(null);
                 if (agent == null || last == null || !(last.get("baseline") instanceof Map<?, ?> base)
@@ -381,10 +393,29 @@ public final class RolloutExecutor {
     private record Measured(Agent agent, Instant restartedAt, Analysis.Baseline.Ready baseline) {
     }
 
-    /** The other agents that run the step's file and ran before the change (one file, one step). */
+    /**
+     * The other agents restarted and gated with the step, those that ran before the change: for an agent's step the
+     * other agents of its file (one file, one step), for a module step every dependent that imports the module.
+     */
     private List<Agent> coAgents(StoredStep step, Agent agent) {
+        if (step.module() != null) {
+            return step.dependents().stream().map(agents).filter(java.util.Objects::nonNull).filter(runtime::running).toList();
+        }
         java.nio.file.Path file = step.file().toAbsolutePath().normalize();
         return sharing.apply(file).stream().filter(a -> agent == null || !a.id().equals(agent.id())).filter(runtime::running).toList();
+    }
+
+    /** The agent whose file the step changes; null for a module step (its dependents are restarted instead) or an agent gone. */
+    private Agent agentOf(StoredStep step) {
+        return step.module() != null ? null : agents.apply(step.agent());
+    }
+
+    /** The agents a restore of the step puts back on their original: the step's agent, or a module step's dependents. */
+    private List<Agent> agentsOf(StoredStep step) {
+        if (step.module() != null) {
+            return step.dependents().stream().map(agents).filter(java.util.Objects::nonNull).toList();
+        }
+        return java.util.stream.Stream.ofNullable(agents.apply(step.agent())).toList();
     }
 
     /**
@@ -402,8 +433,8 @@ public final class RolloutExecutor {
             String why = "the step failed: " + unverified(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.PROOF, "step", Decision.Verdict.FAILED,
                     "any failure inside a step fails that step", why, Map.of("exception", e.getClass().getName()), Instant.now()));
-            Agent agent = agents.apply(step.agent());
-            return rollBack(step, agent, agent != null && runtime.running(agent), why);
+            Agent agent = agentOf(step);
+            return rollBack(step, agent, step.module() != null ? !coAgents(step, null).isEmpty() : agent != null && runtime.running(agent), why);
         }
     }
 
@@ -418,7 +449,7 @@ public final class RolloutExecutor {
         }
         Map<AgentId, Agent> running = new LinkedHashMap<>();
         for (StoredStep step : pending) {
-            Agent agent = agents.apply(step.agent());
+            Agent agent = agentOf(step);
             if (agent != null && runtime.running(agent)) {
                 running.putIfAbsent(agent.id(), agent);
             }
@@ -492,7 +523,7 @@ public final class RolloutExecutor {
         for (int i = 0; i < results.size(); i++) {
             Analysis.Result one = results.get(i);
             Measured measured = r.agents().get(i);
-            String suffix = i == 0 ? "" : " of " + measured.agent().id();
+            String suffix = i == 0 && r.agent() != null ? "" : " of " + measured.agent().id();
             for (GateDecision d : one.decisions()) {
                 journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(new GateDecision(d.gate() + suffix, d.verdict(),
                         d.rule(), d.summary(), d.evidence())));
@@ -566,20 +597,33 @@ public final class RolloutExecutor {
     }
 
     private StepOutcome runStep(StoredStep step, Map<AgentId, Analysis.Baseline> baselines) {
-        Agent agent = agents.apply(step.agent());
-        Map<String, byte[]> content = journal.blobs(List.of(step.beforeSha256(), step.afterSha256()));
-        byte[] before = content.get(step.beforeSha256());
-        byte[] after = content.get(step.afterSha256());
-        byte[] onDisk;
-        try {
-            SafeFiles.unchanged(step.file(), step.realPath());
-            onDisk = AtomicFiles.readIfExists(step.file());
-        } catch (FleetshellException e) {
-            return refuseFile(step, e.getMessage());
+        Agent agent = agentOf(step);
+        List<StepFile> files = step.files();
+        List<String> shas = new ArrayList<>();
+        files.forEach(f -> {
+            if (!f.creates()) {
+                shas.add(f.beforeSha256());
+            }
+            shas.add(f.afterSha256());
+        });
+        Map<String, byte[]> content = journal.blobs(shas);
+        // Every file of the step is checked before the first is written: one that escapes, is no regular file or
+        // drifted leaves the whole step untouched.
+        List<byte[]> onDisk = new ArrayList<>();
+        Host host = hosts.apply(step.agent());
+        for (StepFile file : files) {
+            try {
+                onDisk.add(AtomicFiles.readIfExists(host, file.file(), file.realPath()));
+            } catch (FleetshellException e) {
+                return refuseFile(step, file, e.getMessage());
+            }
         }
-        String sha = onDisk == null ? null : Checksums.sha256(onDisk);
-        if (!step.beforeSha256().equals(sha)) {
-            return drifted(step, before, onDisk, sha);
+        for (int i = 0; i < files.size(); i++) {
+            String sha = onDisk.get(i) == null ? null : Checksums.sha256(onDisk.get(i));
+            if (!files.get(i).isOriginal(sha)) {
+                StepFile file = files.get(i);
+                return drifted(step, file, file.creates() ? new byte[0] : content.get(file.beforeSha256()), onDisk.get(i), sha);
+            }
         }
         boolean wasRunning = agent != null && runtime.running(agent);
         List<Agent> others = coAgents(step, agent);
@@ -594,39 +638,90 @@ public final class RolloutExecutor {
                     unusable.evidence(), Instant.now()));
             return failBeforeWrite(step, unusable.reason());
         }
-        if (!others.isEmpty()) {
+        if (step.module() != null) {
+            journal.note(step.deploymentId(), step.batch(), "dependents", others.isEmpty()
+                    ? "no agent that imports %s is running: none is restarted, the proof decides".formatted(step.module())
+                    : "%s is imported by %s (running): restarted and gated together".formatted(step.module(),
+                    String.join(", ", others.stream().map(a -> a.id().toString()).toList())));
+        } else if (!others.isEmpty()) {
             journal.note(step.deploymentId(), step.batch(), "one file, one step", "%s is also the script of %s: restarted and gated with %s"
                     .formatted(step.file(), String.join(", ", others.stream().map(a -> a.id().toString()).toList()), step.agent()));
         }
-        DeploymentJournal.FileMeta meta;
-        try {
-            meta = AtomicFiles.stat(step.file());
-        } catch (IOException e) {
-            return failBeforeWrite(step, "cannot read " + step.file() + ": " + e.getMessage());
-        }
-        journal.beginWrite(step, meta);
-        try {
-            String notKept = AtomicFiles.write(step.file(), step.realPath(), step.tempFile(), after);
-            if (notKept != null) {
-                journal.record(step, DeploymentJournal.NOTE, "owner differs", null, notKept);
+        List<DeploymentJournal.FileMeta> metas = new ArrayList<>();
+        for (StepFile file : files) {
+            try {
+                metas.add(file.creates() ? null : AtomicFiles.stat(host, file.file()));
+            } catch (IOException e) {
+                return failBeforeWrite(step, "cannot read " + file.file() + ": " + e.getMessage());
             }
-        } catch (FleetshellException e) {
-            // refused before the rename: the file still holds the original, so the step is settled untouched
-            Restorer.cleanUp(step);
-            journal.record(step, DeploymentJournal.OUTCOME, "refused", StepState.ROLLED_BACK, e.getMessage());
-            return new StepResult(StepState.ROLLED_BACK, e.getMessage());
-        } catch (IOException e) {
-            Restorer.cleanUp(step);
-            return rollBack(step, agent, false, "the write failed: " + e.getMessage());
         }
-        journal.record(step, DeploymentJournal.OUTCOME, "written", StepState.WRITTEN,
-                "sha256 " + step.afterSha256().substring(0, 12) + " written over " + step.beforeSha256().substring(0, 12));
+        journal.beginWrite(step, metas);
+        boolean renamed = false;
+        for (StepFile file : files) {
+            if (file.uses()) {
+                continue;
+            }
+            try {
+                String notKept = AtomicFiles.write(host, file.file(), file.realPath(), file.tempFile(step.id()), content.get(file.afterSha256()), null);
+                if (notKept != null) {
+                    journal.record(step, DeploymentJournal.NOTE, "owner differs", null, notKept);
+                }
+            } catch (FleetshellException e) {
+                Restorer.cleanUp(host, step);
+                if (!renamed) {
+                    // refused before the first rename: every file still holds its original, so the step is settled untouched
+                    journal.record(step, DeploymentJournal.OUTCOME, "refused", StepState.ROLLED_BACK, e.getMessage());
+                    return new StepResult(StepState.ROLLED_BACK, e.getMessage());
+                }
+                return rollBack(step, agent, false, "the write of " + file.file() + " was refused: " + e.getMessage());
+            } catch (IOException e) {
+                Restorer.cleanUp(host, step);
+                return rollBack(step, agent, false, "the write of " + file.file() + " failed: " + e.getMessage());
+            }
+            renamed = true;
+        }
+        journal.record(step, DeploymentJournal.OUTCOME, "written", StepState.WRITTEN, files.size() == 1
+                ? "sha256 " + step.afterSha256().substring(0, 12) + " written over " + step.beforeSha256().substring(0, 12)
+                : String.join("; ", files.stream().map(f -> f.file() + ": sha256 " + f.afterSha256().substring(0, 12) + " written over "
+                + f.shortBefore()).toList()));
+        // What the provers get: the step's own file (the agent's, the module's) first, then the others in write order.
+        List<Rewrite> rewrites = new ArrayList<>();
+        for (StepFile file : files) {
+            boolean own = file.file().equals(step.file());
+            Rewrite rewrite = file.creates() ? Rewrite.creating(step.pattern(), file.file(), content.get(file.afterSha256()), List.of())
+                    : new Rewrite(step.pattern(), file.file(), content.get(file.beforeSha256()), content.get(file.afterSha256()),
+                    own ? step.notes() : List.of());
+            rewrites.add(own ? 0 : rewrites.size(), rewrite);
+        }
+        Proof proof;
+        if (step.module() != null) {
+            List<Agent> dependents = agentsOf(step);
+            if (dependents.size() < step.dependents().size()) {
+                return rollBack(step, null, false, "a dependent of %s is no longer in the inventory: the step cannot be proved on it"
+                        .formatted(step.module()));
+            }
+            Progress.update("step", "step %s %s: written, proving on %d dependents".formatted(step.label(), step.module(), dependents.size()));
+            proof = prover.proveModule(step.module(), dependents, rewrites, step.hints());
+            return proved(step, null, proof, others, baselines, !others.isEmpty());
+        }
         if (agent == null) {
             return rollBack(step, null, false, step.agent() + " is no longer in the inventory: it cannot be proved");
         }
-        Rewrite rewrite = new Rewrite(step.pattern(), step.file(), before, after, step.notes());
         Progress.update("step", "step %s %s: written, proving".formatted(step.label(), step.agent()));
-        Proof proof = prover.prove(agent, rewrite, step.hints());
+        proof = step.multiFile() ? prover.prove(agent, rewrites, step.hints()) : prover.prove(agent, rewrites.getFirst(), step.hints());
+        return proved(step, agent, proof, others, baselines, wasRunning);
+    }
+
+    /**
+     * A written step after its proof: restored when the proof fails; otherwise every agent it changes that ran before
+     * is restarted and gated (an agent's step: its agent and the other agents of its file; a module step: the
+     * dependents of the module), and the batch's analysis judges them together.
+     *
+     * @param agent the step's agent, or null for a module step (whose dependents are all in {@code others})
+     */
+    private StepOutcome proved(StoredStep step, Agent agent, Proof proof, List<Agent> others, Map<AgentId, Analysis.Baseline> baselines,
+                               boolean wasRunning) {
+        Analysis.Baseline baseline = agent == null ? null : baselines.get(agent.id());
         proof.checks().forEach(c -> journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(c)));
         if (!proof.deployable()) {
             if (noGain(proof)) {
@@ -638,12 +733,60 @@ public final class RolloutExecutor {
         }
         if (!wasRunning) {
             journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.GATE, "runtime", Decision.Verdict.SKIPPED,
-                    "agent not running before the change: no restart, no runtime gate; the proof decided", agent.name()
-                    + " was not running, so it runs the new code from its next start", Map.of("health_probe",
+                    "agent not running before the change: no restart, no runtime gate; the proof decided", agent == null
+                    ? "no agent that imports " + step.module() + " was running, so each runs the new code from its next start"
+                    : agent.name() + " was not running, so it runs the new code from its next start", agent == null ? Map.of("dependents",
+                    step.dependents().stream().map(AgentId::toString).toList()) : Map.of("health_probe",
                     runtime.healthTarget(agent).map(ProbeTarget::describe).orElse("none")), Instant.now()));
             journal.record(step, DeploymentJournal.OUTCOME, "applied", StepState.APPLIED, "proved; not running, so not restarted or gated");
             return new StepResult(StepState.APPLIED, "proved (" + checks(proof) + "); not running: not restarted, not gated");
         }
+        List<GateDecision> decisions = new ArrayList<>();
+        List<Measured> measured = new ArrayList<>();
+        if (agent != null) {
+            StepOutcome own = restartAndGate(step, agent, baseline, decisions, measured);
+            if (own != null) {
+                return own;
+            }
+        }
+        String why = step.module() != null ? "imports " + step.module() : "same file";
+        for (Agent other : others) {
+            journal.record(step, DeploymentJournal.INTENT, "restart " + other.id(), null, null);
+            Instant otherAt = Instant.now();
+            AgentRuntime.Restart again = runtime.restart(other);
+            journal.record(step, DeploymentJournal.OUTCOME, "restart " + other.id(), null, again.ok() ? "restarted: " + again.method()
+                    : "restart failed: " + again.method());
+            if (!again.ok()) {
+                return rollBack(step, agent, true, "restart of %s (%s) failed: %s".formatted(other.id(), why, again.method()));
+            }
+            for (Gate gate : gates) {
+                GateDecision d = gate.evaluate(other, otherAt);
+                journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(new GateDecision(d.gate() + " of " + other.id(),
+                        d.verdict(), d.rule(), d.summary(), d.evidence())));
+                decisions.add(d);
+                if (d.verdict() == GateDecision.Verdict.FAIL) {
+                    return rollBack(step, agent, true, "gate %s of %s (%s) failed: %s".formatted(d.gate(), other.id(), why, d.summary()));
+                }
+            }
+            if (baselines.get(other.id()) instanceof Analysis.Baseline.Ready ready) {
+                measured.add(new Measured(other, otherAt, ready));
+            }
+        }
+        // An agent's step is analysed when its agent has a baseline; a module step when every restarted dependent has one.
+        boolean analysed = agent != null ? baseline instanceof Analysis.Baseline.Ready : !measured.isEmpty() && measured.size() == others.size();
+        if (analysed && decisions.stream().noneMatch(d -> d.verdict() == GateDecision.Verdict.HOLD)) {
+            journal.record(step, DeploymentJournal.NOTE, "analysis", null, "restarted and healthy; the batch's analysis measures it");
+            return new Restarted(step, agent, proof, measured);
+        }
+        return gated(step, proof, decisions);
+    }
+
+    /**
+     * Restarts the step's own agent and checks its gates; null when it is restarted and no gate failed (its decisions and,
+     * with a baseline, its measurement added), else the step's outcome.
+     */
+    private StepOutcome restartAndGate(StoredStep step, Agent agent, Analysis.Baseline baseline, List<GateDecision> decisions,
+                                       List<Measured> measured) {
         journal.record(step, DeploymentJournal.INTENT, "restart", null, null);
         Instant restartedAt = Instant.now();
         Progress.update("step", "step %s %s: proved, restarting".formatted(step.label(), step.agent()));
@@ -662,7 +805,6 @@ public final class RolloutExecutor {
                     "restart command exit status != 0", "restart failed", restart.evidence(), Instant.now()));
             return rollBack(step, agent, true, "restart failed: " + restart.evidence().get("output"));
         }
-        List<GateDecision> decisions = new ArrayList<>();
         Progress.update("step", "step %s %s: restarted, gates %s".formatted(step.label(), step.agent(), gates.stream().map(Gate::name).toList()));
         for (Gate gate : gates) {
             GateDecision decision = gate.evaluate(agent, restartedAt);
@@ -672,36 +814,14 @@ public final class RolloutExecutor {
                 return rollBack(step, agent, true, "gate " + decision.gate() + " failed: " + decision.summary());
             }
         }
-        List<Measured> measured = new ArrayList<>();
         if (baseline instanceof Analysis.Baseline.Ready ready) {
             measured.add(new Measured(agent, restartedAt, ready));
         }
-        for (Agent other : others) {
-            journal.record(step, DeploymentJournal.INTENT, "restart " + other.id(), null, null);
-            Instant otherAt = Instant.now();
-            AgentRuntime.Restart again = runtime.restart(other);
-            journal.record(step, DeploymentJournal.OUTCOME, "restart " + other.id(), null, again.ok() ? "restarted: " + again.method()
-                    : "restart failed: " + again.method());
-            if (!again.ok()) {
-                return rollBack(step, agent, true, "restart of %s (same file) failed: %s".formatted(other.id(), again.method()));
-            }
-            for (Gate gate : gates) {
-                GateDecision d = gate.evaluate(other, otherAt);
-                journal.decision(step.deploymentId(), step.batch(), step.id(), Decision.of(new GateDecision(d.gate() + " of " + other.id(),
-                        d.verdict(), d.rule(), d.summary(), d.evidence())));
-                decisions.add(d);
-                if (d.verdict() == GateDecision.Verdict.FAIL) {
-                    return rollBack(step, agent, true, "gate %s of %s (same file) failed: %s".formatted(d.gate(), other.id(), d.summary()));
-                }
-            }
-            if (baselines.get(other.id()) instanceof Analysis.Baseline.Ready ready) {
-                measured.add(new Measured(other, otherAt, ready));
-            }
-        }
-        if (baseline instanceof Analysis.Baseline.Ready && decisions.stream().noneMatch(d -> d.verdict() == GateDecision.Verdict.HOLD)) {
-            journal.record(step, DeploymentJournal.NOTE, "analysis", null, "restarted and healthy; the batch's analysis measures it");
-            return new Restarted(step, agent, proof, measured);
-        }
+        return null;
+    }
+
+    /** A restarted step that no analysis judges: its gates decide (applied, or held when one cannot decide). */
+    private StepResult gated(StoredStep step, Proof proof, List<GateDecision> decisions) {
         if (gates.isEmpty()) {
             GateDecision none = GateDecision.cannotEvaluate("gates", "no gate is configured for a running agent: nothing decided "
                     + "that the restarted agent is as good as before");
@@ -728,7 +848,7 @@ public final class RolloutExecutor {
     /** Whether the proof refused the rewrite only because it found no gain: every correctness check passed. */
     static boolean noGain(Proof proof) {
         List<ProofCheck> failed = proof.checks().stream().filter(ProofCheck::failed).toList();
-        return !failed.isEmpty() && failed.stream().allMatch(c -> GAIN_CHECKS.contains(c.name()));
+        return !failed.isEmpty() && failed.stream().allMatch(c -> GAIN_CHECKS.contains(c.name().replaceFirst(" of .*$", "")));
     }
 
     /** A correct rewrite with no gain: the original goes back and the step is skipped with its reason, not failed. */
@@ -743,28 +863,37 @@ public final class RolloutExecutor {
         return new StepResult(StepState.SKIPPED, "skipped (" + why + "); the original is back, byte-exact; not counted as a failure");
     }
 
-    private StepResult drifted(StoredStep step, byte[] before, byte[] onDisk, String sha) {
+    private StepResult drifted(StoredStep step, StepFile file, byte[] before, byte[] onDisk, String sha) {
         Map<String, Object> evidence = new LinkedHashMap<>();
-        evidence.put("expected_sha256", step.beforeSha256());
+        if (step.multiFile()) {
+            evidence.put("file", file.file().toString());
+        }
+        evidence.put("expected_sha256", file.beforeSha256());
         evidence.put("actual_sha256", sha);
         if (onDisk != null) {
-            evidence.put("diff", new Rewrite("drift", step.file(), before, onDisk, List.of()).unifiedDiff());
+            evidence.put("diff", new Rewrite("drift", file.file(), before, onDisk, List.of()).unifiedDiff());
             journal.storeBlob(onDisk);
         }
-        String why = onDisk == null ? step.file() + " no longer exists"
-                : step.file() + " changed on disk since the plan was resolved (sha256 " + sha.substring(0, 12) + ", planned on "
-                + step.beforeSha256().substring(0, 12) + ")";
+        String why = onDisk == null ? file.file() + " no longer exists"
+                : file.creates() ? file.file() + " exists now, but was absent when the plan was resolved and the step creates it (sha256 "
+                + sha.substring(0, 12) + ")"
+                : file.file() + " changed on disk since the plan was resolved (sha256 " + sha.substring(0, 12) + ", planned on "
+                + file.beforeSha256().substring(0, 12) + ")";
+        if (step.multiFile()) {
+            why += "; none of the step's " + step.files().size() + " files was touched";
+        }
         journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.PROOF, "unchanged since plan", Decision.Verdict.FAILED,
-                "sha256 on disk == sha256 the plan was resolved from", why, evidence, Instant.now()));
+                step.multiFile() ? "every file's sha256 on disk == the one the plan was resolved from (absent for a file the step creates)"
+                        : "sha256 on disk == sha256 the plan was resolved from", why, evidence, Instant.now()));
         journal.record(step, DeploymentJournal.OUTCOME, "drifted", StepState.DRIFTED, why + "; not touched");
         return new StepResult(StepState.DRIFTED, why + "; not touched (explain " + step.label() + " shows the diff)");
     }
 
-    /** The file no longer resolves where the plan saw it, or is not a regular file: nothing is read or written. */
-    private StepResult refuseFile(StoredStep step, String why) {
+    /** A file of the step no longer resolves where the plan saw it, or is not a regular file: nothing is read or written. */
+    private StepResult refuseFile(StoredStep step, StepFile file, String why) {
         journal.decision(step.deploymentId(), step.batch(), step.id(), new Decision(Decision.PROOF, "inside the fleet root",
-                Decision.Verdict.FAILED, "the file resolves to the real path planned (" + step.realPath() + ") and is a regular file",
-                why, Map.of("file", step.file().toString(), "planned_real_path", step.realPath().toString()), Instant.now()));
+                Decision.Verdict.FAILED, "the file resolves to the real path planned (" + file.realPath() + ") and is a regular file",
+                why, Map.of("file", file.file().toString(), "planned_real_path", file.realPath().toString()), Instant.now()));
         return failBeforeWrite(step, why);
     }
 
@@ -782,8 +911,8 @@ public final class RolloutExecutor {
                     + (outcome instanceof Restorer.Refused r ? r.reason() : ((Restorer.Failed) outcome).reason()));
         }
         String after = "";
-        if (restarted && agent != null) {
-            after = "; " + restartAfterRestore(step, agent);
+        if (restarted && (agent != null || step.module() != null)) {
+            after = agent == null ? "" : "; " + restartAfterRestore(step, agent);
             for (Agent other : coAgents(step, agent)) {
                 after += "; " + other.id() + " " + restartAfterRestore(step, other);
             }
@@ -809,8 +938,10 @@ public final class RolloutExecutor {
             List<Restorer.Outcome> outcomes = restorer.restore(steps, why, force, null);
             Map<AgentId, String> health = new LinkedHashMap<>();
             for (Restorer.Outcome outcome : outcomes) {
-                Agent agent = agents.apply(outcome.step().agent());
-                if (outcome instanceof Restorer.Restored r && agent != null) {
+                for (Agent agent : agentsOf(outcome.step())) {
+                    if (!(outcome instanceof Restorer.Restored r)) {
+                        continue;
+                    }
                     if (!runtime.running(agent)) {
                         health.put(agent.id(), "not running: it runs the original from its next start");
                     } else if (r.wasAlreadyOriginal()) {
@@ -906,11 +1037,16 @@ public final class RolloutExecutor {
     }
 
     private void restoreAndRestart(List<StoredStep> steps, String why) {
-        List<Restorer.Outcome> outcomes = restorer.restore(steps, why, false, StepState.CONFLICT);
+        restartRestored(restorer.restore(steps, why, false, StepState.CONFLICT));
+    }
+
+    /** Restarts, on its original, every running agent of each step a restore put back (a module step: its dependents). */
+    void restartRestored(List<Restorer.Outcome> outcomes) {
         for (Restorer.Outcome outcome : outcomes) {
-            Agent agent = agents.apply(outcome.step().agent());
-            if (outcome instanceof Restorer.Restored r && !r.wasAlreadyOriginal() && agent != null && runtime.running(agent)) {
-                restartAfterRestore(outcome.step(), agent);
+            for (Agent agent : agentsOf(outcome.step())) {
+                if (outcome instanceof Restorer.Restored r && !r.wasAlreadyOriginal() && runtime.running(agent)) {
+                    restartAfterRestore(outcome.step(), agent);
+                }
             }
         }
     }

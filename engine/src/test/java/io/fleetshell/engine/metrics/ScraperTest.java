@@ -96,6 +96,33 @@ class ScraperTest {
     }
 
     @Test
+    void aConnectionIsKeptAliveBetweenScrapesAndAChunkedBodyIsRead() {
+        try (Scraper scraper = new Scraper(Duration.ofSeconds(3), 1)) {
+            assertThat(connectionRequests(scraper.scrape(target("Conn", "/conn")))).isEqualTo(1);
+            assertThat(connectionRequests(scraper.scrape(target("Conn", "/conn")))).as("the second scrape reuses the connection")
+                    .isEqualTo(2);
+            ScrapeResult chunked = scraper.scrape(target("Chunked", "/chunked"));
+            assertThat(chunked).isInstanceOf(ScrapeResult.Scraped.class);
+            assertThat(((ScrapeResult.Scraped) chunked).exposition().samples("demo_requests_total")).hasSize(2);
+        }
+    }
+
+    @Test
+    void aKeptConnectionTheEndpointClosedWhileIdleIsReplacedByANewOne() {
+        try (Scraper scraper = new Scraper(Duration.ofSeconds(3), 1)) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(scraper.scrape(target("Closing", "/closing"))).as("scrape " + i).isInstanceOf(ScrapeResult.Scraped.class);
+            }
+            assertThat(connectionRequests(scraper.scrape(target("Conn", "/conn")))).isEqualTo(1);
+        }
+    }
+
+    private static double connectionRequests(ScrapeResult result) {
+        assertThat(result).isInstanceOf(ScrapeResult.Scraped.class);
+        return ((ScrapeResult.Scraped) result).exposition().samples("connection_requests").getFirst().value();
+    }
+
+    @Test
     void anAnswerLargerThanTheLimitIsRefused() {
         try (Scraper scraper = new Scraper(Duration.ofSeconds(3), 1, 100)) {
             assertFailed(scraper.scrape(target("Ok", "/ok")), ScrapeResult.Failure.TOO_LARGE, "larger than");

@@ -225,11 +225,23 @@ class ProcessRunTest {
         assertThat(group).isEqualTo(started.pid());
         assertThat(started.alive()).isTrue();
 
-        started.stop(Duration.ofMillis(300));
+        assertThat(started.stop(Duration.ofMillis(300))).as("ended by itself within the grace").isFalse();
 
         assertThat(started.alive()).isFalse();
         assertThat(membersOf(group)).as("processes left in group %d", group).isEmpty();
         assertThat(owned).doesNotExist();
+    }
+
+    @Test
+    void aStartedProcessThatEndsOnSigtermSaysSo() throws Exception {
+        StartedProcess started = ProcessRun.shell("echo up; exec sleep 1000").start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (started.output().isBlank() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+
+        assertThat(started.stop(Duration.ofSeconds(60))).as("ended by itself within the grace").isTrue();
+        assertThat(started.stop(Duration.ofSeconds(60))).as("a second stop does nothing").isFalse();
     }
 
     @Test

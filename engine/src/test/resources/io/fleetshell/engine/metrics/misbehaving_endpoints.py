@@ -5,6 +5,9 @@
 /hang      accepts and never answers        /slowbody  headers at once, then the body never ends
 /truncated announces 2000 bytes, sends part of them and closes (the process serving it died)
 /exit      sends half an answer, then the whole server process exits
+/conn      counts the requests served on this connection (a gauge): 2 on the second scrape when it is kept alive
+/chunked   the text format in chunked transfer coding, three chunks
+/closing   answers with keep-alive but closes the connection right after (as an endpoint's idle timeout does)
 """
 import http.server
 import os
@@ -26,10 +29,26 @@ OM = b"# TYPE up gauge\nup 1\n# TYPE c counter\nc_total 3 1700000000.5\n# EOF\n"
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    served = 0  # per connection: a handler instance serves one connection
 
     def do_GET(self):
+        self.served += 1
         p = self.path
-        if p == "/ok":
+        if p == "/conn":
+            self.answer(200, "text/plain; version=0.0.4", b"# TYPE connection_requests gauge\nconnection_requests %d\n" % self.served)
+        elif p == "/chunked":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; version=0.0.4")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for part in (TEXT[:40], TEXT[40:100], TEXT[100:]):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+            self.wfile.write(b"0\r\n\r\n")
+        elif p == "/closing":
+            self.answer(200, "text/plain; version=0.0.4", TEXT)
+            self.wfile.flush()
+            self.close_connection = True
+        elif p == "/ok":
             self.answer(200, "text/plain; version=0.0.4; charset=utf-8", TEXT)
         elif p == "/om":
             self.answer(200, "application/openmetrics-text; version=1.0.0; charset=utf-8", OM)

@@ -122,7 +122,7 @@ public class ValueCompletions {
         }
     }
 
-    /** Agents with a change that can be rolled back, described by the deployment, its date and pattern. */
+    /** Agents and shared modules with a change that can be rolled back, described by the deployment, its date and pattern. */
     public List<Value> agentsWithBackups(String typed) {
         try {
             io.fleetshell.history.DeploymentStore store = new io.fleetshell.history.DeploymentStore(session.database());
@@ -131,7 +131,8 @@ public class ValueCompletions {
                 String name = step.agent().name();
                 if (name.startsWith(typed) && !byName.containsKey(name)) {
                     var d = store.deployment(step.deploymentId()).orElseThrow();
-                    byName.put(name, new Value(name, "deployment %d, %s, %s".formatted(d.id(), WHEN.format(d.createdAt()), step.pattern()), true));
+                    byName.put(name, new Value(name, "%sdeployment %d, %s, %s".formatted(step.module() == null ? ""
+                            : "shared module, %d files, ".formatted(step.files().size()), d.id(), WHEN.format(d.createdAt()), step.pattern()), true));
                 }
             }
             return List.copyOf(byName.values());

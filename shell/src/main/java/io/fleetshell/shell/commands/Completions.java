@@ -42,7 +42,7 @@ public class Completions {
         return context -> proposals(values.deployments(typed(context)));
     }
 
-    /** Agents that have a change to roll back, with the deployment, date and pattern. */
+    /** Agents and shared modules that have a change to roll back, with the deployment, date and pattern. */
     @Bean
     public CompletionProvider rollbackCompletion(ValueCompletions values) {
         return context -> proposals(values.agentsWithBackups(typed(context)));

@@ -105,6 +105,7 @@ public class DeploymentCommands {
         }
         store.batchStates(d.id()).forEach((b, s) -> out.println("batch %d.%d: %s".formatted(d.id(), b, s.text())));
         out.table(RolloutView.stepsTable(out, steps));
+        RolloutView.printFiles(out, steps);
         if (d.summary() != null) {
             out.println(d.summary());
         }
@@ -150,7 +151,7 @@ public class DeploymentCommands {
                     String line = s.state().text() + (s.detail() == null ? "" : ": " + s.detail());
                     if (s.state() != StepState.PENDING && !line.equals(shown.get(s.id()))) {
                         shown.put(s.id(), line);
-                        out.println("  %s %s %s".formatted(s.label(), s.agent(), line));
+                        out.println("  %s %s %s".formatted(s.label(), s.subject(), line));
                     }
                 }
             }
@@ -286,7 +287,7 @@ public class DeploymentCommands {
             return;
         }
         Inventory inventory = session.inventoryStore().inventory();
-        List<Recovery.Result> results = recovery.recoverAll(rollouts.runtime(inventory), Rollouts.lookup(inventory));
+        List<Recovery.Result> results = recovery.onHosts(rollouts.hosts(inventory)).recoverAll(rollouts.runtime(inventory), Rollouts.lookup(inventory));
         session.journal().summary("recovered " + String.join(", ", results.stream().map(r -> "deployment " + r.deploymentId()).toList()));
         if (json) {
             out.json(new RecoveredJson(results.stream().map(RecoveredJson.DeploymentJson::of).toList(), LeftoversJson.of(swept)));

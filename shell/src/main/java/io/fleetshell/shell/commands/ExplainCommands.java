@@ -93,8 +93,9 @@ public class ExplainCommands {
             List<DeploymentJournal.Recorded> mine = decisions.stream().filter(r -> Long.valueOf(s.id()).equals(r.stepId())).toList();
             // a held or failed step's detail repeats its decisions' summaries: said once, by the decisions below
             String detail = s.detail() == null || !mine.isEmpty() ? "" : ": " + s.detail();
-            out.println(TextTable.wrap("  ", "      ", out.bold("step " + s.label()) + " %s: %s%s (%s, %s)".formatted(s.agent(),
-                    s.state().text(), detail, s.pattern(), s.file()), raw ? 0 : out.width()));
+            out.println(TextTable.wrap("  ", "      ", out.bold("step " + s.label()) + " %s: %s%s (%s, %s)".formatted(s.subject(),
+                    s.state().text(), detail, s.pattern(), s.multiFile() ? s.files().size() + " files" : s.file()), raw ? 0 : out.width()));
+            RolloutView.fileLines(s, "    ").stream().skip(1).forEach(out::println);
             if (mine.isEmpty()) {
                 out.println("    no decision: the step did not run");
             }
@@ -104,7 +105,9 @@ public class ExplainCommands {
                 journal.stream().filter(e -> Long.valueOf(s.id()).equals(e.stepId())).forEach(e -> out.println(
                         "      %s %-7s %s%s".formatted(e.at(), e.phase(), e.action(), e.detail() == null ? "" : ": " + e.detail())));
                 store.backups(d.id()).stream().filter(b -> b.stepId() == s.id()).forEach(b -> out.println(
-                        "    backup (%s): sha256 %s, mode %s, owner %s, mtime %s, real path %s".formatted(b.reason(), b.sha256(),
+                        b.absent() ? "    backup (%s) of %s: absent, the step creates it (a rollback removes it)".formatted(b.reason(), b.path())
+                        : "    backup (%s)%s: sha256 %s, mode %s, owner %s, mtime %s, real path %s".formatted(b.reason(),
+                                s.multiFile() ? " of " + b.path() : "", b.sha256(),
                                 b.mode() == null ? "-" : Integer.toOctalString(b.mode()), b.meta().ownership() == null ? "-"
                                         : b.meta().ownership(), b.mtime(), b.realPath() == null ? "-" : b.realPath())));
             }
@@ -118,13 +121,19 @@ public class ExplainCommands {
     record ExplainJson(long deployment, String state, String summary, ExplainView.OverviewJson overview, List<DecisionJson> batchGates,
                        List<StepJson> steps) {
 
+        /** A step with its decisions; a step of several files adds {@code module}, {@code dependents} and {@code files}. */
         record StepJson(String step, String agent, String file, String pattern, String state, String detail, String beforeSha256,
-                        String afterSha256, Double predictedGainMs, List<DecisionJson> decisions) {
+                        String afterSha256, Double predictedGainMs, List<DecisionJson> decisions,
+                        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String module,
+                        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) List<String> dependents,
+                        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                        List<RolloutView.FileJson> files) {
 
             static StepJson of(StoredStep s, List<DeploymentJournal.Recorded> decisions) {
                 return new StepJson(s.label(), s.agent().toString(), s.file().toString(), s.pattern(), s.state().text(), s.detail(),
                         s.beforeSha256(), s.afterSha256(), s.predictedGainMs(), decisions.stream()
-                        .filter(r -> Long.valueOf(s.id()).equals(r.stepId())).map(r -> DecisionJson.of(r.decision())).toList());
+                        .filter(r -> Long.valueOf(s.id()).equals(r.stepId())).map(r -> DecisionJson.of(r.decision())).toList(), s.module(),
+                        s.module() == null ? null : s.dependents().stream().map(Object::toString).toList(), RolloutView.FileJson.of(s));
             }
         }
     }

@@ -28,6 +28,7 @@ import org.springframework.shell.core.command.annotation.Command;
 import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -48,10 +49,11 @@ public class InventoryCommands {
     }
 
     @Journaled
-    @Command(name = {"inventory", "load"}, group = GROUP, help = "inventory load FILE... [--machine NAME] [--root DIR] [--json]",
+    @Command(name = {"inventory", "load"}, group = GROUP, help = "inventory load FILE|MACHINE:/PATH... [--machine NAME] [--root DIR] [--json]",
             completionProvider = "pathCompletion",
             description = "Read startup configs into the inventory. Both the agent_groups: and the <machine>_services: "
-                    + "formats; all files load or none does.")
+                    + "formats; all files load or none does. MACHINE:/PATH reads a config on a machine that settings.yaml "
+                    + "reaches over ssh (machines: MACHINE: ssh:).")
     public void load(@Arguments List<String> files,
                      @Option(longName = "machine", description = "machine name for these configs (default: from the config or its directory)") String machine,
                      @Option(longName = "root", description = "fleet root that script paths resolve against (default: nearest ancestor holding the scripts)") String root,
@@ -59,11 +61,25 @@ public class InventoryCommands {
         if (files == null || files.isEmpty()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "name at least one startup config: inventory load FILE...");
         }
-        List<ConfigSource> sources = files.stream()
-                .map(f -> new ConfigSource(Path.of(f).toAbsolutePath().normalize(), machine,
-                        root == null ? null : Path.of(root).toAbsolutePath().normalize()))
-                .toList();
+        List<ConfigSource> sources = files.stream().map(f -> source(f, machine, root)).toList();
         apply(sources, json, "loaded");
+    }
+
+    /** {@code MACHINE:/PATH} names a file on a machine reached over ssh; anything else is a file on this computer. */
+    private static final java.util.regex.Pattern ON_MACHINE = java.util.regex.Pattern.compile("([A-Za-z0-9][A-Za-z0-9_.-]{0,127}):(/.*)");
+
+    private ConfigSource source(String file, String machine, String root) {
+        java.util.regex.Matcher remote = ON_MACHINE.matcher(file);
+        boolean configured = remote.matches() && session.settings().machines().containsKey(remote.group(1))
+                && session.settings().machines().get(remote.group(1)).ssh() != null;
+        if (remote.matches() && (configured || !Files.exists(Path.of(file)))) {
+            if (machine != null && !machine.equals(remote.group(1))) {
+                throw new FleetshellException(ErrorCode.BAD_INPUT, "%s is on machine %s, but --machine says %s; drop --machine or make them agree"
+                        .formatted(file, remote.group(1), machine));
+            }
+            return new ConfigSource(Path.of(remote.group(2)).normalize(), remote.group(1), root == null ? null : Path.of(root).normalize(), true);
+        }
+        return new ConfigSource(Path.of(file).toAbsolutePath().normalize(), machine, root == null ? null : Path.of(root).toAbsolutePath().normalize());
     }
 
     @Journaled
@@ -85,7 +101,8 @@ public class InventoryCommands {
         if (file.isBlank()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "name the startup config to unload: inventory unload FILE");
         }
-        Path path = Path.of(file).toAbsolutePath().normalize();
+        java.util.regex.Matcher remote = ON_MACHINE.matcher(file);
+        Path path = remote.matches() && !Files.exists(Path.of(file)) ? Path.of(remote.group(2)).normalize() : Path.of(file).toAbsolutePath().normalize();
         Inventory before = session.inventoryStore().inventory();
         if (session.inventoryStore().sources().stream().noneMatch(s -> s.file().equals(path))) {
             throw new FleetshellException(ErrorCode.UNKNOWN_NAME, path + " is not loaded; inventory sources are: "
@@ -229,7 +246,7 @@ public class InventoryCommands {
     void apply(List<ConfigSource> sources, boolean json, String verb) {
         Output out = session.output();
         InventoryLoader loader = new InventoryLoader(session.environment(), session.settings().infrastructureAgents(),
-                session.settings().machines());
+                session.settings().machines(), session.hosts());
         List<LoadedConfig> loaded = new ArrayList<>();
         for (ConfigSource source : sources) {
             try {
@@ -237,7 +254,7 @@ public class InventoryCommands {
             } catch (FleetshellException e) {
                 if (verb.equals("refreshed") && e.code() == ErrorCode.FILE_NOT_FOUND) {
                     throw new FleetshellException(e.code(), e.getMessage() + ". If it was removed on purpose: inventory unload "
-                            + source.file() + ". Nothing was refreshed.", e);
+                            + source.describe() + ". Nothing was refreshed.", e);
                 }
                 throw e;
             }

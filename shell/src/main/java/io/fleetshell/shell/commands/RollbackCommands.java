@@ -1,5 +1,6 @@
 package io.fleetshell.shell.commands;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
@@ -22,7 +23,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@code rollback} puts originals back from history, byte-exact and verified by checksum. */
+/**
+ * {@code rollback} puts originals back from history, byte-exact and verified by checksum: an agent's latest change, a
+ * shared module's (every file of its step, the helper module it created removed, its dependents restarted), a batch or a
+ * deployment.
+ */
 @Component
 public class RollbackCommands {
 
@@ -35,10 +40,11 @@ public class RollbackCommands {
     }
 
     @Journaled
-    @Command(name = "rollback", group = DeployCommands.GROUP, help = "rollback AGENT | --batch ID | --deployment ID [--force] [--yes] [--json]",
+    @Command(name = "rollback", group = DeployCommands.GROUP, help = "rollback AGENT | MODULE | --batch ID | --deployment ID [--force] [--yes] [--json]",
             completionProvider = "rollbackCompletion",
             description = "Put originals back from the backups in history, byte-exact and verified by checksum: one agent's latest "
-                    + "change, a batch (ID like 4.2) or a whole deployment. A file edited since the deploy is refused unless "
+                    + "change, a shared module's latest change (MODULE: its dotted name or its file; every file of that step, the "
+                    + "helper module it created removed), a batch (ID like 4.2) or a whole deployment. A file edited since the deploy is refused unless "
                     + "--force, which backs the edited version up first. Prints what it restored with checksums, then restarts "
                     + "the agents that run and checks their health.")
     public void rollback(@Argument(index = 0) String name,
@@ -49,7 +55,8 @@ public class RollbackCommands {
                          @Option(longName = "json", description = "print JSON on stdout") boolean json) {
         int targets = (name == null || name.isBlank() ? 0 : 1) + (batch == null ? 0 : 1) + (deployment == null ? 0 : 1);
         if (targets != 1) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, "name one target: rollback AGENT, rollback --batch ID or rollback --deployment ID");
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "name one target: rollback AGENT, rollback MODULE, rollback --batch ID or "
+                    + "rollback --deployment ID");
         }
         DeploymentStore store = rollouts.store();
         Inventory inventory = session.inventoryStore().inventory();
@@ -64,6 +71,11 @@ public class RollbackCommands {
             rollouts.deployment(id[0]);
             steps = changed(store.steps(id[0]).stream().filter(s -> s.batch() == id[1]).toList());
             what = "batch " + batch;
+        } else if (isModule(store, inventory, name)) {
+            // A shared module, by its dotted name or its file: its latest step, every file of it, its dependents restarted.
+            String module = moduleOf(store, name);
+            steps = store.stepsOfModule(module).stream().filter(s -> s.state().changed()).limit(1).toList();
+            what = module;
         } else {
             Agent agent = AgentLookup.agent(AgentLookup.nonEmpty(inventory), name);
             steps = store.stepsOf(agent.id()).stream().filter(s -> s.state().changed()).limit(1).toList();
@@ -88,7 +100,9 @@ public class RollbackCommands {
         RolloutExecutor.RollbackResult result = rollouts.restorer(inventory).rollback(steps, "rollback " + what + (force ? " --force" : ""), force);
         long restored = result.outcomes().stream().filter(o -> o instanceof Restorer.Restored).count();
         long refused = result.outcomes().size() - restored;
-        session.journal().summary("rolled back %d of %d steps of %s".formatted(restored, steps.size(), what));
+        long files = steps.stream().mapToLong(s -> s.files().size()).sum();
+        session.journal().summary("rolled back %d of %d steps of %s%s".formatted(restored, steps.size(), what,
+                files > steps.size() ? " (%d files)".formatted(files) : ""));
         Output out = session.output();
         if (json) {
             out.json(new RollbackJson(what, result.outcomes().stream().map(o -> OutcomeJson.of(o, result.health())).toList()));
@@ -102,9 +116,40 @@ public class RollbackCommands {
         }
     }
 
+    /**
+     * Whether {@code name} names a shared module with steps in history (its dotted name or its file) rather than an agent:
+     * an agent of that name wins.
+     */
+    private static boolean isModule(DeploymentStore store, Inventory inventory, String name) {
+        boolean agent = inventory.agents().stream().anyMatch(a -> a.name().equals(name) || a.id().toString().equals(name));
+        return !agent && moduleOf(store, name) != null;
+    }
+
+    /** The module {@code name} names: a dotted name with steps, or the file of a module step. */
+    private static String moduleOf(DeploymentStore store, String name) {
+        if (!store.stepsOfModule(name).isEmpty()) {
+            return name;
+        }
+        java.nio.file.Path file = java.nio.file.Path.of(name).toAbsolutePath().normalize();
+        return store.changedSteps().stream().filter(s -> s.module() != null && s.file().equals(file)).map(StoredStep::module)
+                .findFirst().orElse(null);
+    }
+
     static void printRollback(Output out, RolloutExecutor.RollbackResult result) {
         for (Restorer.Outcome o : result.outcomes()) {
             out.println(outcomeLine(o));
+            if (o instanceof Restorer.Restored r && !r.wasAlreadyOriginal() && o.step().multiFile()) {
+                o.step().files().reversed().forEach(f -> out.println("  " + (f.creates() ? "removed %s (the step created it)".formatted(f.file())
+                        : "restored %s, sha256 %s".formatted(f.file(), f.beforeSha256()))));
+            }
+            if (o.step().module() != null) {
+                result.health().forEach((agent, health) -> {
+                    if (o.step().dependents().contains(agent)) {
+                        out.println("  health of %s: %s".formatted(agent, health));
+                    }
+                });
+                continue;
+            }
             String health = result.health().get(o.step().agent());
             if (health != null) {
                 out.println("  health: " + health);
@@ -116,6 +161,9 @@ public class RollbackCommands {
         StoredStep s = o.step();
         return switch (o) {
             case Restorer.Restored r when r.wasAlreadyOriginal() -> "%s %s: already the original (sha256 %s)".formatted(s.label(), s.agent(), r.sha256());
+            case Restorer.Restored r when s.multiFile() -> "%s %s: restored its %d files, every sha256 verified (%s%s)".formatted(s.label(),
+                    s.subject(), s.files().size(), r.replacedEdit() ? "an edited version backed up first" : "each was its rewrite",
+                    r.note() == null ? "" : "; " + r.note());
             case Restorer.Restored r -> "%s %s: restored %s, sha256 %s verified (was %s%s)".formatted(s.label(), s.agent(), s.file(), r.sha256(),
                     r.replacedEdit() ? "an edited version, backed up first" : "the rewrite " + s.afterSha256().substring(0, 12),
                     r.note() == null ? "" : "; " + r.note());
@@ -128,17 +176,34 @@ public class RollbackCommands {
     record RollbackJson(String target, List<OutcomeJson> outcomes) {
     }
 
-    /** One step's restore, with the agent's health after it when it runs. */
-    record OutcomeJson(String step, String agent, String file, String outcome, String sha256, String reason, String health) {
+    /**
+     * One step's restore, with the agent's health after it when it runs. A module step adds its module, every file of the
+     * step (with the sha256 it was put back to, null for a file the step created and the restore removed) and the health of
+     * each of its dependents that runs.
+     */
+    record OutcomeJson(String step, String agent, String file, String outcome, String sha256, String reason, String health,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String module,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) List<FileJson> files,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> dependents) {
 
         static OutcomeJson of(Restorer.Outcome o, Map<AgentId, String> health) {
-            return new OutcomeJson(o.step().label(), o.step().agent().toString(), o.step().file().toString(), switch (o) {
+            StoredStep s = o.step();
+            Map<String, String> dependents = new java.util.LinkedHashMap<>();
+            s.dependents().stream().filter(health::containsKey).forEach(a -> dependents.put(a.toString(), health.get(a)));
+            return new OutcomeJson(s.label(), s.agent().toString(), s.file().toString(), switch (o) {
                 case Restorer.Restored r -> r.wasAlreadyOriginal() ? "already original" : "restored";
                 case Restorer.Refused r -> "refused";
                 case Restorer.Failed f -> "failed";
             }, o instanceof Restorer.Restored r ? r.sha256() : null,
-                    o instanceof Restorer.Refused r ? r.reason() : o instanceof Restorer.Failed f ? f.reason() : null, health.get(o.step().agent()));
+                    o instanceof Restorer.Refused r ? r.reason() : o instanceof Restorer.Failed f ? f.reason() : null,
+                    s.module() == null ? health.get(s.agent()) : null, s.module(),
+                    s.multiFile() ? s.files().stream().map(f -> new FileJson(f.file().toString(), f.beforeSha256(), f.creates())).toList() : null,
+                    s.module() == null ? null : dependents);
         }
+    }
+
+    /** A file of a multi-file step: what its restore puts back ({@code sha256} null and {@code created}: removed). */
+    record FileJson(String path, String sha256, boolean created) {
     }
 
     /**
@@ -156,8 +221,13 @@ public class RollbackCommands {
             return false; // never written by this deployment: a file equal to the rewrite got there some other way
         }
         try {
-            byte[] bytes = java.nio.file.Files.isRegularFile(step.file()) ? java.nio.file.Files.readAllBytes(step.file()) : null;
-            return bytes != null && io.fleetshell.engine.Checksums.sha256(bytes).equals(step.afterSha256());
+            for (var file : step.files().stream().filter(f -> !f.uses()).toList()) {
+                byte[] bytes = java.nio.file.Files.isRegularFile(file.file()) ? java.nio.file.Files.readAllBytes(file.file()) : null;
+                if (bytes != null && io.fleetshell.engine.Checksums.sha256(bytes).equals(file.afterSha256())) {
+                    return true;
+                }
+            }
+            return false;
         } catch (java.io.IOException e) {
             return true; // unreadable: let the restorer try and say what it found
         }

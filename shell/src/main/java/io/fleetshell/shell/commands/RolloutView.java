@@ -1,5 +1,6 @@
 package io.fleetshell.shell.commands;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Language;
@@ -40,11 +41,19 @@ final class RolloutView {
                     plan.skipped().stream().map(s -> new SkippedJson(s.agent().toString(), s.reason(), s.detail())).toList());
         }
 
-        record StepJson(int batch, String agent, String pattern, String file, String expectedSha256, Double predictedGainMs, String diff) {
+        /** A planned step; a step of several files adds {@code module}, {@code dependents} and {@code files}, its diff covers them all. */
+        record StepJson(int batch, String agent, String pattern, String file, String expectedSha256, Double predictedGainMs, String diff,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String module,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) List<String> dependents,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) List<FileJson> files) {
 
             static StepJson of(PlanStep s) {
                 return new StepJson(s.batch(), s.agent().toString(), s.pattern(), s.file().toString(), s.expectedSha256(),
-                        s.predictedGainMs(), s.rewrite().unifiedDiff());
+                        s.predictedGainMs(), s.change() == null ? s.rewrite().unifiedDiff() : s.change().unifiedDiff(), s.module(),
+                        s.module() == null ? null : s.dependents().stream().map(Object::toString).toList(),
+                        s.change() == null ? null : s.rewrites().stream().map(r -> new FileJson(r.file().toString(),
+                                r.createsFile() ? null : io.fleetshell.engine.Checksums.sha256(r.before()),
+                                io.fleetshell.engine.Checksums.sha256(r.after()), r.createsFile())).toList());
             }
         }
 
@@ -53,14 +62,46 @@ final class RolloutView {
         }
     }
 
-    /** One stored step as {@code deploy status}, {@code batch deploy} and {@code explain} print it. */
+    /**
+     * One stored step as {@code deploy status}, {@code batch deploy} and {@code explain} print it; a step of several files adds
+     * {@code module} (a shared module's step), {@code dependents} and {@code files}, in the order it writes them.
+     */
     record StoredStepJson(String step, String agent, String file, String pattern, String state, String detail, String beforeSha256,
-                          String afterSha256, Double predictedGainMs) {
+                          String afterSha256, Double predictedGainMs, @JsonInclude(JsonInclude.Include.NON_NULL) String module,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) List<String> dependents,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) List<FileJson> files) {
 
         static StoredStepJson of(StoredStep s) {
             return new StoredStepJson(s.label(), s.agent().toString(), s.file().toString(), s.pattern(), s.state().text(), s.detail(),
-                    s.beforeSha256(), s.afterSha256(), s.predictedGainMs());
+                    s.beforeSha256(), s.afterSha256(), s.predictedGainMs(), s.module(),
+                    s.module() == null ? null : s.dependents().stream().map(Object::toString).toList(), FileJson.of(s));
         }
+    }
+
+    /** A file of a multi-file step: {@code before_sha256} null and {@code created} for a file the step creates. */
+    record FileJson(String path, String beforeSha256, String afterSha256, boolean created) {
+
+        static List<FileJson> of(StoredStep s) {
+            return s.multiFile() ? s.files().stream().map(f -> new FileJson(f.file().toString(), f.beforeSha256(), f.afterSha256(),
+                    f.creates())).toList() : null;
+        }
+    }
+
+    /**
+     * The lines that show a multi-file step as one unit: what it is, then each file in the order it writes them with what the
+     * step does to it; none for a step of one file.
+     */
+    static List<String> fileLines(StoredStep s, String indent) {
+        if (!s.multiFile()) {
+            return List.of();
+        }
+        List<String> lines = new ArrayList<>();
+        lines.add(indent + "%s %s: one step of %d files%s".formatted(s.label(), s.subject(), s.files().size(), s.module() == null ? ""
+                : "; dependents (restarted and gated together when running): %s".formatted(s.dependents().isEmpty() ? "none"
+                : String.join(", ", s.dependents().stream().map(Object::toString).toList()))));
+        s.files().forEach(f -> lines.add(indent + (f.uses() ? "  uses     %s (%s, left as it is)".formatted(f.file(), f.shortBefore())
+                : "  %s %s (%s -> %s)".formatted(f.creates() ? "creates " : "rewrites", f.file(), f.shortBefore(), f.afterSha256().substring(0, 12)))));
+        return lines;
     }
 
     /** How a deployment ended. */
@@ -102,6 +143,7 @@ final class RolloutView {
             out.json(ResultJson.of(result));
         } else {
             out.table(stepsTable(out, result.steps()));
+            printFiles(out, result.steps());
             if (result.ok()) { // otherwise the error below says it: once
                 out.println("deployment %d %s".formatted(result.deploymentId(), result.state().with(result.summary())));
             }
@@ -140,10 +182,20 @@ final class RolloutView {
             TextTable table = new TextTable("BATCH", "AGENT", "PATTERN", "PREDICTED GAIN MS", "EXPECTS SHA256", "FILE")
                     .path("FILE").optional("EXPECTS SHA256");
             for (PlanStep s : plan.steps()) {
-                table.row(s.batch(), s.agent(), s.pattern(), s.predictedGainMs() == null ? "-" : "%.1f".formatted(s.predictedGainMs()),
-                        s.expectedSha256().substring(0, 12), s.file());
+                table.row(s.batch(), s.subject(), s.pattern(), s.predictedGainMs() == null ? "-" : "%.1f".formatted(s.predictedGainMs()),
+                        s.expectedSha256().substring(0, 12), s.change() == null ? s.file()
+                                : s.file() + " (+%d file%s)".formatted(s.rewrites().size() - 1, s.rewrites().size() == 2 ? "" : "s"));
             }
             out.table(table);
+            for (PlanStep s : plan.steps()) {
+                if (s.change() != null) {
+                    out.println("batch %d %s: one step of %d files%s".formatted(s.batch(), s.subject(), s.rewrites().size(),
+                            s.module() == null ? "" : ", proved on, restarted and gated with " + (s.dependents().isEmpty() ? "no dependent"
+                                    : String.join(", ", s.dependents().stream().map(Object::toString).toList()))));
+                    s.rewrites().forEach(r -> out.println("  %s %s".formatted(r.createsFile() ? "creates " : r.changes() ? "rewrites"
+                            : "uses    ", r.file())));
+                }
+            }
             long measured = plan.steps().stream().filter(s -> s.predictedGainMs() != null).count();
             out.println(measured == 0 ? "predicted gain: unknown, no agent of the plan is profiled (profile measures them; score then predicts)"
                     : "predicted gain: %s, from score's measurements of %d of %d agents (- means not profiled)"
@@ -157,7 +209,7 @@ final class RolloutView {
         if (diff) {
             plan.steps().forEach(s -> {
                 out.println("");
-                for (String line : s.rewrite().unifiedDiff().split("\n")) {
+                for (String line : (s.change() == null ? s.rewrite().unifiedDiff() : s.change().unifiedDiff()).split("\n")) {
                     out.println(line.startsWith("+") && !line.startsWith("+++") ? out.style(line, "32")
                             : line.startsWith("-") && !line.startsWith("---") ? out.style(line, "31") : line);
                 }
@@ -186,9 +238,14 @@ final class RolloutView {
                 case HELD, PENDING, SKIPPED -> "33";
                 default -> "31";
             };
-            table.row(s.label(), s.agent(), s.pattern(), out.style(s.state().text(), colour), s.detail() == null ? "" : s.detail());
+            table.row(s.label(), s.subject(), s.pattern(), out.style(s.state().text(), colour), s.detail() == null ? "" : s.detail());
         }
         return table;
+    }
+
+    /** After a steps table: each multi-file step as one unit with its files. */
+    static void printFiles(Output out, List<StoredStep> steps) {
+        steps.forEach(s -> fileLines(s, "").forEach(out::println));
     }
 
     static String state(Output out, Deployment d) {

@@ -9,7 +9,6 @@ import io.fleetshell.engine.compare.Window;
 import io.fleetshell.engine.gate.GateDecision;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.runtime.RuntimeBaseline;
-import io.fleetshell.engine.runtime.StartSample;
 import io.fleetshell.history.RuntimeStore;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.watch.Change;
@@ -38,7 +37,7 @@ final class RuntimeWatchFacts implements WatchFacts {
 
     private final RuntimeStore runtime;
     private final io.fleetshell.history.MetricStore metrics;
-    private final java.util.function.Function<AgentId, java.nio.file.Path> logs;
+    private final java.util.function.Function<AgentId, AgentLog> logs;
     private final TrafficHistory traffic;
     private final Thresholds thresholds;
     /** A baseline window's samples never change: read once per baseline (a new capture has a new id). */
@@ -47,8 +46,16 @@ final class RuntimeWatchFacts implements WatchFacts {
     private record Baseline(long id, Series series) {
     }
 
-    /** @param logs where each watched agent's log is (the supervisor's path) */
-    RuntimeWatchFacts(ShellSession session, Thresholds thresholds, java.util.function.Function<AgentId, java.nio.file.Path> logs) {
+    /** Read at each cycle's start (two queries for the whole fleet, not two per agent); null before the first cycle. */
+    private Map<AgentId, Double> timesToHealthy;
+    private Map<AgentId, RuntimeBaseline> latestBaselines;
+
+    /** Where an agent's log is, as shown, and its last lines, read when the detail is drawn (on its machine). */
+    record AgentLog(String shown, java.util.function.IntFunction<List<String>> last) {
+    }
+
+    /** @param logs each watched agent's log (the supervisor's, wherever the agent runs) */
+    RuntimeWatchFacts(ShellSession session, Thresholds thresholds, java.util.function.Function<AgentId, AgentLog> logs) {
         this.runtime = session.runtime();
         this.metrics = session.metrics();
         this.logs = logs;
@@ -62,14 +69,26 @@ final class RuntimeWatchFacts implements WatchFacts {
     }
 
     @Override
+    public void cycle() {
+        timesToHealthy = runtime.latestTimesToHealthy();
+        latestBaselines = new HashMap<>();
+        runtime.latestRuntimeBaselines().forEach(b -> latestBaselines.put(b.agent(), b));
+    }
+
+    @Override
     public Optional<Double> timeToHealthySeconds(AgentId agent) {
-        List<StartSample> starts = runtime.starts(agent, Instant.EPOCH, Instant.now());
-        return starts.reversed().stream().filter(StartSample::healthy).findFirst().map(s -> s.timeToHealthyMillis() / 1000);
+        if (timesToHealthy == null) {
+            cycle();
+        }
+        return Optional.ofNullable(timesToHealthy.get(agent)).map(ms -> ms / 1000);
     }
 
     @Override
     public Optional<Change> change(AgentId agent, List<P95> recent) {
-        Optional<RuntimeBaseline> captured = runtime.runtimeBaseline(agent);
+        if (latestBaselines == null) {
+            cycle();
+        }
+        Optional<RuntimeBaseline> captured = Optional.ofNullable(latestBaselines.get(agent));
         if (captured.isEmpty()) {
             return Optional.empty();
         }
@@ -116,9 +135,9 @@ final class RuntimeWatchFacts implements WatchFacts {
                         ? "healthy in %.0f ms".formatted(s.timeToHealthyMillis()) : "NOT healthy")).toList());
         List<String> decisions = runtime.decisions(agent, SHOWN).reversed().stream().map(d -> "%s  %s %s: %s".formatted(WHEN.format(d.at()),
                 d.decision().gate(), d.decision().verdict(), d.decision().summary())).toList();
-        java.nio.file.Path log = logs.apply(agent);
-        return new Detail(scrapes, starts, decisions, log == null ? "no log: fleetshell does not run it" : log.toString(),
-                log == null ? List.of() : io.fleetshell.engine.runtime.LogTail.lastQuietly(log, 10));
+        AgentLog log = logs.apply(agent);
+        return new Detail(scrapes, starts, decisions, log == null ? "no log: fleetshell does not run it" : log.shown(),
+                log == null ? List.of() : log.last().apply(10));
     }
 
     private static List<String> last(List<String> lines) {

@@ -15,6 +15,13 @@ public interface WatchFacts {
     record P95(long scrapeId, double seconds) {
     }
 
+    /**
+     * Called once at the start of each cycle's model, before the per-agent questions below: an implementation reads
+     * here, in one go, what every row of the cycle needs.
+     */
+    default void cycle() {
+    }
+
     /** The agent's last measured time-to-healthy in seconds, when one was measured. */
     Optional<Double> timeToHealthySeconds(AgentId agent);
 

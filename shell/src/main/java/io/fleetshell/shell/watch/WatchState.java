@@ -65,6 +65,7 @@ public final class WatchState {
      */
     public WatchModel update(List<ScrapeResult> results, List<Long> scrapeIds, Duration took, Duration cpu) {
         cycle++;
+        facts.cycle();
         Instant at = results.isEmpty() ? Instant.now() : results.getFirst().at();
         List<WatchModel.Row> rows = new ArrayList<>(results.size());
         for (int i = 0; i < results.size(); i++) {

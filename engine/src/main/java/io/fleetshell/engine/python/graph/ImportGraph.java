@@ -37,7 +37,7 @@ import java.util.TreeMap;
  * the fleet root, where fleets put their shared packages on {@code sys.path} themselves; only files under the
  * machine's fleet root count as the fleet's own code. Imports under {@code if TYPE_CHECKING:} never run and are left
  * out; imports inside functions are kept (the agent loads the module when the function runs) and marked as such on
- * their {@link ImportEdge}.
+ * their {@link ImportEdge}. The graph reads files on this computer: agents of machines reached over SSH are not in it.
  */
 public final class ImportGraph {
 
@@ -66,7 +66,8 @@ public final class ImportGraph {
      */
     public static ImportGraph build(Inventory inventory, PythonFacts pythonFacts, Set<String> sideEffectModules) {
         List<Agent> agents = inventory.agents().stream()
-                .filter(a -> a.language() == Language.PYTHON && a.script().found() && inventory.machine(a.machine()).isPresent())
+                .filter(a -> a.language() == Language.PYTHON && a.script().found()
+                        && inventory.machine(a.machine()).filter(m -> m.ssh() == null).isPresent())
                 .toList();
         Map<Path, FileFacts> facts = new LinkedHashMap<>();
         Map<String, Set<Path>> pending = new TreeMap<>();
@@ -104,7 +105,7 @@ public final class ImportGraph {
         return new ImportGraph(agents, roots, done.modules, kept, edgesFrom, done.loads);
     }
 
-    /** The Python agents the graph covers (script found), in inventory order. */
+    /** The Python agents the graph covers (script found, on this computer), in inventory order. */
     public List<Agent> agents() {
         return agents;
     }
@@ -137,6 +138,34 @@ public final class ImportGraph {
     /** The imports of a file (an agent's script or an own module) that load own modules, in source order. */
     public List<ImportEdge> importsOf(Path file) {
         return edgesFrom.getOrDefault(file.toAbsolutePath().normalize(), List.of());
+    }
+
+    /**
+     * Whether the agent loads the module at start-up (through module-level imports only) without the given import
+     * statements: what deferring those statements cannot take off its start-up, since another import loads it anyway.
+     */
+    public boolean loadsEagerlyWithout(Agent agent, FleetModule module, Set<ImportEdge> without) {
+        Deque<Path> queue = new ArrayDeque<>(List.of(script(agent)));
+        Set<Path> seen = new LinkedHashSet<>(queue);
+        while (!queue.isEmpty()) {
+            for (ImportEdge edge : edgesFrom.getOrDefault(queue.removeFirst(), List.of())) {
+                if (!edge.atModuleLevel() || without.contains(edge)) {
+                    continue;
+                }
+                if (edge.target().file().equals(module.file())) {
+                    return true;
+                }
+                if (seen.add(edge.target().file())) {
+                    queue.addLast(edge.target().file());
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Every analyzed file, agents' scripts and own modules, with its facts, in the order they were analyzed. */
+    public Map<Path, FileFacts> analyzed() {
+        return facts;
     }
 
     /** The analysis helper's facts of an agent's script or an own module, when it was analyzed. */

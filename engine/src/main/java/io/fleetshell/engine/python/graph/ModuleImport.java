@@ -1,5 +1,6 @@
 package io.fleetshell.engine.python.graph;
 
+import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.python.analysis.ImportFact;
 import io.fleetshell.engine.python.analysis.ImportVerdict;
 
@@ -15,12 +16,17 @@ import java.util.List;
  * @param verdict     the verdict of the module's own body
  * @param readThrough the first importer that keeps it eager although the module's own body would not, or null
  * @param costs       per profiled dependent: the median cumulative time of the modules this import loaded first,
- *                    inside the module's load (0 where another import had loaded them before)
+ *                    inside the module's load (0 where another import had loaded them before, and where another
+ *                    module-level import of the fleet's own code loads the imported own module anyway)
+ * @param loadedAnyway the profiled dependents whose figure is 0 because another module-level import loads the
+ *                    imported own module anyway (deferring this one would not take it off their start-up)
  */
-public record ModuleImport(ImportFact fact, ImportVerdict verdict, ReadThrough readThrough, List<ImportCost> costs) {
+public record ModuleImport(ImportFact fact, ImportVerdict verdict, ReadThrough readThrough, List<ImportCost> costs,
+                           List<AgentId> loadedAnyway) {
 
     public ModuleImport {
         costs = List.copyOf(costs);
+        loadedAnyway = List.copyOf(loadedAnyway);
     }
 
     /** Whether the import can be deferred for every importer of the module. */

@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  * rules 1-4). On Python 3.15 and newer the statement becomes PEP 810's {@code lazy import} /
  * {@code lazy from}; before, the name is bound through a small loader, {@code _fleetshell_lazy}.
  *
- * <p>The loader is inlined into the agent (about 40 lines, once, before the first top-level import, and
+ * <p>The loader is inlined into the agent (about 80 lines, once, before the first top-level import, and
  * deleted again after the last deferred import, so the module's names stay the same) rather than shipped
  * as a file next to the agent: the rewrite stays one file whose backup restores it byte-exact, it needs no
  * import-path change (which would itself keep imports eager, rule 5), and the agent runs anywhere its file
@@ -35,6 +35,18 @@ import java.util.stream.Collectors;
  * 3.11.9 / 3.12.3, and a lock around it does not help because it flips the module's class before the
  * module's code has run; the inlined loader holds a lock until the module (and, for {@code import a.b.c},
  * every submodule) is loaded.
+ *
+ * <p>Dotted imports (issue 19 item 4): {@code import a.b.c} waits as a whole. The first package of the chain that is
+ * not loaded when the statement runs is bound unloaded, and its first use runs it and then imports the rest of the
+ * chain, in the order the eager statement ran them; packages already loaded stay as they are. The rule for the
+ * parents' {@code __init__} side effects: a package's {@code __init__} is a module body like any other, so it is
+ * deferred on the same terms as the module it contains (LAZY_IMPORTS.md rules 1 and 5). The import stays eager
+ * when any package of the chain is a side-effect module (settings' {@code side_effect_modules} match a chain by its
+ * packages too), when the fleet's own code is involved and any {@code __init__.py} on the chain does more than
+ * define names (issue 17's check walks the chain), and when its top name is used at load time or bound eagerly by
+ * another statement. {@code import a.b.c as x} and {@code from a.b import c} bind the submodule itself, whose spec
+ * needs its parents, so those parents still load at once; so do packages that are not plain source (namespace
+ * packages, C code) and chains the loader cannot find without running a package.
  */
 public final class DeferHeavyImports implements Pattern<FileFacts> {
 
@@ -46,6 +58,15 @@ public final class DeferHeavyImports implements Pattern<FileFacts> {
      * attribute.
      */
     public static final String OPTION_MODULE_KINDS = "module_kinds";
+    /**
+     * Option: the dotted name of the helper module that holds the loader (e.g. {@code common._fleetshell_lazy}). With it
+     * the rewrite imports {@code _fleetshell_lazy} from that module instead of inlining it: one small module serves every
+     * rewritten module of a package tree. Without it the loader is inlined (one-file mode, for one agent's own file).
+     * Either way the name is deleted after the last deferred import, so the module's names stay the same.
+     */
+    public static final String OPTION_HELPER_MODULE = "helper_module";
+    /** The file name of the helper module ({@link #helperModule}), placed in the package the rewrites import it from. */
+    public static final String HELPER_FILE = "_fleetshell_lazy.py";
     static final String LOADER = "_fleetshell_lazy";
     private static final String LOADER_RESOURCE = "/io/fleetshell/python/lazy_import.py";
 
@@ -136,12 +157,18 @@ public final class DeferHeavyImports implements Pattern<FileFacts> {
             edits.replaceImport(span, String.join("; ", parts));
         }
         int at = edits.lineStart(headerLine(input.facts()));
-        edits.insert(at, header(version, decisions, lines(input), eol) + (pep810 ? "" : loader(eol)) + eol);
+        String helper = helperModule(input);
+        String binder = pep810 ? eol : helper == null ? loader(eol) + eol : "from %s import %s%s".formatted(helper, LOADER, eol);
+        edits.insert(at, header(version, decisions, lines(input), eol) + binder);
         List<String> notes = new ArrayList<>(explain(decisions, lines(input)));
         notes.add(pep810
                 ? "Python %s: the deferred imports are PEP 810 `lazy import` / `lazy from` statements.".formatted(version)
-                : ("Python %s: the deferred names are bound by `%s`, inlined once before the first top-level import and deleted "
-                        + "after the last deferred one (one file, one backup; no import-path change).").formatted(version, LOADER));
+                : helper == null
+                ? ("Python %s: the deferred names are bound by `%s`, inlined once before the first top-level import and deleted "
+                        + "after the last deferred one (one file, one backup; no import-path change).").formatted(version, LOADER)
+                : ("Python %s: the deferred names are bound by `%s`, imported from the helper module `%s` (%s, made with this change "
+                        + "when it is absent) before the first top-level import and deleted after the last deferred one.")
+                        .formatted(version, LOADER, helper, HELPER_FILE));
         notes.add("Still changes, error timing: an exception raised by a deferred module's own code surfaces at the first use of its name "
                 + "instead of at load (a module that is missing altogether still fails at load, as before).");
         notes.add("Still changes, import order: deferred modules load after the imports that follow them, in the thread that first uses "
@@ -190,6 +217,7 @@ public final class DeferHeavyImports implements Pattern<FileFacts> {
         verdicts.stream().filter(v -> v instanceof ImportVerdict.MustStayEager)
                 .forEach(v -> eagerBinders.putIfAbsent(v.fact().bound(), v.fact()));
         int headerLine = headerLine(facts);
+        ImporterReads importers = ImporterReads.of(input.options());
         List<Decision> decisions = new ArrayList<>();
         for (ImportVerdict verdict : verdicts) {
             ImportFact fact = verdict.fact();
@@ -197,7 +225,10 @@ public final class DeferHeavyImports implements Pattern<FileFacts> {
                 case ImportVerdict.MustStayEager eager -> eager.reason().explain();
                 case ImportVerdict.Unused unused -> "it is never used: dependency_reduction removes it";
                 case ImportVerdict.NotRuntime notRuntime -> "it is inside `if TYPE_CHECKING:` and never runs";
-                case ImportVerdict.Deferrable deferrable -> keptAnyway(fact, pep810, kinds, eagerBinders, headerLine);
+                case ImportVerdict.Deferrable deferrable -> {
+                    String read = importers.keepsEager(fact.bound());
+                    yield read != null ? read : keptAnyway(fact, pep810, kinds, eagerBinders, headerLine);
+                }
             };
             decisions.add(new Decision(fact, kept));
         }
@@ -281,6 +312,29 @@ public final class DeferHeavyImports implements Pattern<FileFacts> {
             text.append("#   ").append(line).append(eol);
         }
         return text.toString();
+    }
+
+    /** The helper module's dotted name when the rewrite imports the loader (never on 3.15+, which needs no loader). */
+    private static String helperModule(PatternInput<FileFacts> input) {
+        String helper = input.options().get(OPTION_HELPER_MODULE);
+        if (helper == null || helper.isBlank() || PythonVersion.parse(input.version()).hasLazyImports()) {
+            return null;
+        }
+        if (!helper.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
+            throw new IllegalArgumentException("option " + OPTION_HELPER_MODULE + " must be a dotted module name, not '" + helper + "'");
+        }
+        return helper;
+    }
+
+    /**
+     * The bytes of the helper module {@link #HELPER_FILE}: a docstring saying whose it is and the loader, with
+     * {@code \n} line ends. A helper already in the fleet is reused only when it holds exactly these bytes.
+     */
+    public static byte[] helperModule() {
+        return ("\"\"\"The loader of fleetshell's lazy_loading, imported by the modules it rewrote (`from ... import _fleetshell_lazy`).\n\n"
+                + "Added by the fleetshell change that first needed it; rolling that change back removes it. fleetshell\n"
+                + "reuses it only while it holds exactly these bytes, so do not edit it.\n\"\"\"\n\n\n" + loader("\n"))
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static String loader(String eol) {

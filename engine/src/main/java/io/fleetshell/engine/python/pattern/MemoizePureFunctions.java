@@ -34,6 +34,8 @@ public final class MemoizePureFunctions implements Pattern<FileFacts> {
      * distinct argument tuples among them, time spent in it).
      */
     public static final String OPTION_CALL_COUNTS = "call_counts";
+    /** Option: why the replay that measures the calls failed (instead of {@link #OPTION_CALL_COUNTS}); nothing is cached then. */
+    public static final String OPTION_CALL_COUNTS_FAILED = "call_counts_failed";
     /** Below this much measured time saved over the replay, a cache is not worth its memory. */
     static final double MIN_SAVED_MS = 1.0;
     static final String MEMO = "_fleetshell_memo";
@@ -159,7 +161,11 @@ public final class MemoizePureFunctions implements Pattern<FileFacts> {
                 continue;
             }
             Measured m = measured.get(function.name());
-            if (option == null) {
+            String failed = input.options().get(OPTION_CALL_COUNTS_FAILED);
+            if (failed != null) {
+                decisions.put(function, new Decision(0, "pure enough, but the replay that measures its calls failed, so nothing is cached on a "
+                        + "guess: " + failed + "; run optimize again once the agent answers its replay_requests and ends on SIGTERM"));
+            } else if (option == null) {
                 decisions.put(function, new Decision(0, "pure enough, but not measured: the benefit of a cache is measured by replaying "
                         + "the agent's requests (set replay_requests: [\"/run?x=...\", ...] in its config: entry), never assumed"));
             } else if (m == null || m.calls() == 0) {

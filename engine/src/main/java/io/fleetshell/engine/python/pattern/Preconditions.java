@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * The refusals every Python pattern makes before it looks at a file: the file must parse, and it must not hold this
- * pattern's own rewrite already (recognised by the helper function the rewrite inlines), since a second rewrite on
+ * pattern's own rewrite already (recognised by the helper function the rewrite inlines or imports), since a second rewrite on
  * top of the first would wrap what is already wrapped.
  */
 final class Preconditions {
@@ -28,9 +28,11 @@ final class Preconditions {
             return Optional.of(new Applicability.DoesNotApply(List.of(input.file() + ":" + facts.error().line() + ": "
                     + facts.error() + ". Fix the file; nothing can be rewritten before it parses.")));
         }
-        if (helper != null && new String(input.source(), StandardCharsets.UTF_8).contains("def " + helper + "(")) {
-            return Optional.of(new Applicability.DoesNotApply(List.of(("the file was rewritten by %s already (it defines %s); "
-                    + "roll it back to its original before optimizing it again").formatted(pattern, helper))));
+        String text = new String(input.source(), StandardCharsets.UTF_8);
+        if (helper != null && (text.contains("def " + helper + "(") || text.contains("import " + helper))) {
+            return Optional.of(new Applicability.DoesNotApply(List.of(("the file was rewritten by %s already (it %s %s); "
+                    + "roll it back to its original before optimizing it again").formatted(pattern,
+                    text.contains("def " + helper + "(") ? "defines" : "imports", helper))));
         }
         return Optional.empty();
     }

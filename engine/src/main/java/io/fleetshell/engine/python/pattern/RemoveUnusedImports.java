@@ -52,7 +52,7 @@ public final class RemoveUnusedImports implements Pattern<FileFacts> {
             return refused.get();
         }
         FileFacts facts = input.facts();
-        List<String> reasons = explain(facts);
+        List<String> reasons = explain(facts, ImporterReads.of(input.options()));
         if (reasons.stream().noneMatch(r -> r.startsWith("removed"))) {
             List<String> all = new ArrayList<>(reasons);
             all.addFirst("nothing to remove: every module-level import is used or kept on purpose");
@@ -68,9 +68,10 @@ public final class RemoveUnusedImports implements Pattern<FileFacts> {
             return Rewrite.unchanged(ID, input.file(), input.source(), applicability.reasons());
         }
         TextEdits edits = new TextEdits(input.source());
+        ImporterReads importers = ImporterReads.of(input.options());
         for (ImportStatements.Statement statement : ImportStatements.of(DeferrableImports.classify(input.facts()))) {
             List<ImportFact> kept = statement.verdicts().stream()
-                    .filter(v -> !(v instanceof ImportVerdict.Unused)).map(ImportVerdict::fact).toList();
+                    .filter(v -> !removes(v, importers)).map(ImportVerdict::fact).toList();
             if (kept.size() == statement.verdicts().size()) {
                 continue;
             }
@@ -90,7 +91,7 @@ public final class RemoveUnusedImports implements Pattern<FileFacts> {
                 edits.replaceImport(statement.span(), "pass");
             }
         }
-        List<String> notes = new ArrayList<>(explain(input.facts()));
+        List<String> notes = new ArrayList<>(explain(input.facts(), importers));
         notes.add("Still changes: another module reading a removed name from this one (`from agent import json`) no longer finds it.");
         return new Rewrite(ID, input.file(), input.source(), edits.apply(), notes);
     }
@@ -100,14 +101,25 @@ public final class RemoveUnusedImports implements Pattern<FileFacts> {
         if (!input.facts().parsed()) {
             return List.of();
         }
-        return DeferrableImports.classify(input.facts()).stream().filter(v -> v instanceof ImportVerdict.Unused)
+        ImporterReads importers = ImporterReads.of(input.options());
+        return DeferrableImports.classify(input.facts()).stream().filter(v -> removes(v, importers))
                 .map(v -> v.fact().bound()).distinct().toList();
     }
 
-    private static List<String> explain(FileFacts facts) {
+    /** An unused import goes unless a module importing this one can read it through this one (a shared module's importers). */
+    private static boolean removes(ImportVerdict verdict, ImporterReads importers) {
+        return verdict instanceof ImportVerdict.Unused && importers.keepsImported(verdict.fact().bound()) == null;
+    }
+
+    private static List<String> explain(FileFacts facts, ImporterReads importers) {
         List<String> reasons = new ArrayList<>();
         for (ImportVerdict verdict : DeferrableImports.classify(facts)) {
             ImportFact fact = verdict.fact();
+            if (verdict instanceof ImportVerdict.Unused && !removes(verdict, importers)) {
+                reasons.add("kept although unused: `%s` (line %d): %s".formatted(fact.text(), fact.span().line(),
+                        importers.keepsImported(fact.bound())));
+                continue;
+            }
             if (verdict instanceof ImportVerdict.Unused) {
                 reasons.add("removed: `%s` (line %d): nothing reads `%s`".formatted(fact.text(), fact.span().line(), fact.bound()));
                 continue;

@@ -65,22 +65,52 @@ public final class AgentRuns {
         }
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+    /** How long an agent that counts calls gets to end after SIGTERM before it is killed (its counts are written at SIGTERM). */
+    private static final Duration COUNTED_GRACE = Duration.ofSeconds(30);
+    private static final Duration GRACE = Duration.ofSeconds(10);
+
+    private final HttpClient http;
     private final Duration timeout;
+    private final Duration countedGrace;
     private final Path runner;
 
     /** @param timeout how long one start, and one request, may take */
     public AgentRuns(Duration timeout) {
+        this(timeout, COUNTED_GRACE);
+    }
+
+    /**
+     * @param timeout      how long one start, and one request, may take
+     * @param countedGrace how long an agent whose calls are counted may take to end after SIGTERM before it is killed
+     */
+    public AgentRuns(Duration timeout, Duration countedGrace) {
         this.timeout = timeout;
+        this.countedGrace = countedGrace;
+        // A connect to 127.0.0.1 is refused at once while nothing listens, so a short connect timeout buys nothing; on a
+        // loaded machine one of 200 ms failed a replayed request now and then ("no answer to /run?x=ab"), read as zero calls.
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
         this.runner = io.fleetshell.engine.process.Leftovers.programCopy("/io/fleetshell/python/agent_run.py", "agent-run");
     }
 
     /**
      * Starts {@code script} (the original or a rewrite beside it) with the target's interpreter, directory and
      * environment, replays {@code requests} (paths such as {@code /run?x=1}) on its service port and counts calls of
-     * {@code counted}.
+     * {@code counted}. A counting run whose agent had to be killed without leaving its counts is run once more, and
+     * fails (the calls could not be measured) if that happens again: missing counts never read as "never called".
      */
     public Run run(ProfileTarget target, Path script, List<String> requests, List<String> counted) {
+        Attempt first = attempt(target, script, requests, counted);
+        return first.killedWithoutCounts() ? attempt(target, script, requests, counted).run() : first.run();
+    }
+
+    /** One start of the agent; {@code killedWithoutCounts}: it did not end after SIGTERM and left no counts. */
+    private record Attempt(Run run, boolean killedWithoutCounts) {
+        Attempt(Run run) {
+            this(run, false);
+        }
+    }
+
+    private Attempt attempt(ProfileTarget target, Path script, List<String> requests, List<String> counted) {
         int port = freePort();
         int healthPort = freePort();
         Path counts;
@@ -99,28 +129,33 @@ public final class AgentRuns {
         try {
             process = run.start();
         } catch (CannotStartException e) {
-            return Run.failed("cannot start %s: %s".formatted(target.python(), e.getMessage()));
+            return new Attempt(Run.failed("cannot start %s: %s".formatted(target.python(), e.getMessage())));
         }
         try {
             Run result = drive(process, started, port, healthPort, requests);
-            process.stop(counted.isEmpty() ? Duration.ofSeconds(10) : Duration.ofSeconds(30)); // the counts are written on the way out
+            Duration grace = counted.isEmpty() ? GRACE : countedGrace;
+            boolean ended = process.stop(grace);
             if (!result.ok()) {
-                return result;
+                return new Attempt(result);
             }
             Map<String, Counted> calls = counted.isEmpty() ? Map.of() : readCounts(counts);
             if (!counted.isEmpty() && calls.isEmpty()) {
-                return Run.failed(tail(process, "it stopped without writing its call counts (it must end on SIGTERM by returning from "
-                        + "its main or raising SystemExit)"));
+                return ended
+                        ? new Attempt(Run.failed(tail(process, "it stopped without writing its call counts (an agent that ends by "
+                                + "os._exit or by a signal other than SIGTERM leaves none)")))
+                        : new Attempt(Run.failed(tail(process, "its calls could not be measured: it did not end within %d s of SIGTERM "
+                                .formatted(grace.toSeconds()) + "and was killed before its call counts were written")), true);
             }
-            return new Run(result.healthyMillis(), result.readyMillis(), result.firstHealthStatus(), result.healthyAfterFirstAnswer(),
-                    result.answers(), calls, null);
+            return new Attempt(new Run(result.healthyMillis(), result.readyMillis(), result.firstHealthStatus(), result.healthyAfterFirstAnswer(),
+                    result.answers(), calls, null));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Run.failed("interrupted");
+            return new Attempt(Run.failed("interrupted"));
         } finally {
             process.close();
             try {
                 Files.deleteIfExists(counts);
+                Files.deleteIfExists(counts.resolveSibling(counts.getFileName() + ".partial")); // agent_run.py's, killed mid-write
             } catch (IOException ignored) {
                 // a temporary file left behind changes nothing
             }

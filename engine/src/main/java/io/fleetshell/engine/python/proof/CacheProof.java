@@ -24,10 +24,12 @@ public final class CacheProof {
         this.runs = runs;
     }
 
-    /** The replay the optimizer runs before the pattern: what the original's candidate functions did. */
-    public Map<String, AgentRuns.Counted> measure(ProfileTarget original, List<String> requests, List<String> functions) {
-        AgentRuns.Run run = runs.run(original, original.script(), requests, functions);
-        return run.ok() ? run.counts() : Map.of();
+    /**
+     * The replay the optimizer runs before the pattern: what the original's candidate functions did. A failed run
+     * comes back failed (with why), never as empty counts: "not measured" and "never called" are different answers.
+     */
+    public AgentRuns.Run measure(ProfileTarget original, List<String> requests, List<String> functions) {
+        return runs.run(original, original.script(), requests, functions);
     }
 
     public List<ProofCheck> prove(ProfileTarget original, Path rewritten, List<String> requests, List<String> cached) {

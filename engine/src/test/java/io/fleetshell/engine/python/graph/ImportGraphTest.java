@@ -12,6 +12,7 @@ import io.fleetshell.engine.profile.ImportTiming;
 import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.python.analysis.PythonFacts;
+import io.fleetshell.engine.python.pattern.ImporterReads;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,6 +86,8 @@ class ImportGraphTest {
         write("main_pc_code/agents/delta.py", PATH_SETUP + """
                 from common.exports import *
                 from common.base_agent import json as codec
+                import common.model_zoo
+                ENCODER = codec.JSONEncoder
                 """);
         write("common/exports.py", """
                 import statistics
@@ -158,7 +161,7 @@ class ImportGraphTest {
     void recordsWhoImportsAModuleAndFromWhichLine() {
         FleetModule zoo = graph.module("common.model_zoo");
         assertThat(graph.importersOf(zoo)).extracting(e -> fleet.relativize(e.importer()) + ":" + e.line())
-                .containsExactly("common/base_agent.py:2");
+                .containsExactly("common/base_agent.py:2", "main_pc_code/agents/delta.py:7");
         assertThat(graph.importersOf(graph.module("common.util"))).singleElement()
                 .satisfies(e -> assertThat(e.atModuleLevel()).isFalse());
         assertThat(graph.modulesOf(graph.agents().stream().filter(a -> a.name().equals("Alpha")).findFirst().orElseThrow()))
@@ -199,8 +202,14 @@ class ImportGraphTest {
         assertThat(importOf(base, "model_zoo").deferrable()).isTrue();
         // listed in __all__, but nobody imports * from common.base_agent: the binding stays, the import may be late
         assertThat(importOf(base, "decimal").deferrable()).isTrue();
-        // a re-export: Delta imports json from it
-        assertThat(importOf(base, "json").explain()).contains("delta.py:6 imports `json` from it (a re-export)");
+        // a re-export: Delta imports json from it and uses it while it loads
+        assertThat(importOf(base, "json").explain())
+                .contains("delta.py:8 imports `json` from it (a re-export, line 6) and uses it while it loads (module-level statement)");
+
+        ImporterReads reads = ModuleReports.importerReads(graph, graph.module("common.base_agent"));
+        assertThat(reads.atImportTime()).containsOnlyKeys("register", "json");
+        assertThat(reads.later()).isEmpty();
+        assertThat(reads.wholeModule()).isNull();
         assertThat(base.deferrable()).extracting(i -> i.fact().bound()).containsExactly("model_zoo", "decimal");
         assertThat(base.deferrableMillis()).as("nothing profiled: no figure").isNull();
         assertThat(base.notProfiled()).extracting(Object::toString).containsExactly("mainpc/Alpha", "mainpc/Delta");
@@ -239,9 +248,29 @@ class ImportGraphTest {
         });
         assertThat(base.deferrableMillis()).isEqualTo(42.0); // model_zoo 40 + decimal 2, Delta not profiled
         assertThat(base.notProfiled()).extracting(Object::toString).containsExactly("mainpc/Delta");
+
+        // Delta imports common.model_zoo itself at module level: deferring base_agent's import does not take it off
+        Agent delta = graph.agents().stream().filter(a -> a.name().equals("Delta")).findFirst().orElseThrow();
+        AgentProfile deltaProfile = new AgentProfile(new ProfileTarget(delta.id(), delta.script().path(), python(), fleet, Map.of()), samples);
+        ModuleReport both = ModuleReports.of(graph, graph.module("common.base_agent"),
+                agent -> agent.equals(alpha) ? new ModuleReports.Profiled(profile, 3) : new ModuleReports.Profiled(deltaProfile, 1));
+        assertThat(importOf(both, "model_zoo").loadedAnyway()).extracting(Object::toString).containsExactly("mainpc/Delta");
+        assertThat(importOf(both, "model_zoo").costs()).extracting(ImportCost::millis).containsExactly(40.0, 0.0);
+        assertThat(both.deferrableMillis()).isEqualTo(44.0);
         assertThat(base.self()).singleElement().satisfies(cost -> assertThat(cost.millis()).isEqualTo(0.3));
         assertThat(base.cumulative()).singleElement().satisfies(cost -> assertThat(cost.millis()).isEqualTo(42.4));
         assertThat(ModuleReports.all(graph, agent -> agent.equals(alpha) ? new ModuleReports.Profiled(profile, 3) : null).getFirst()
                 .module().name()).isEqualTo("common.base_agent");
+    }
+
+    @Test
+    void aModuleOutsideTheFleetsOwnCodeListsItsImportersAndTheAgentsWhoseFilesImportIt() {
+        ExternalModuleReport json = ModuleReports.external(graph, "json", agent -> null).orElseThrow();
+        assertThat(json.importers()).extracting(i -> fleet.relativize(i.file()) + ":" + i.line() + " " + i.statement())
+                .containsExactlyInAnyOrder("main_pc_code/agents/gamma.py:1 import json", "common/base_agent.py:3 import json");
+        assertThat(json.dependents()).extracting(Object::toString).containsExactly("mainpc/Alpha", "mainpc/Delta", "mainpc/Gamma");
+        assertThat(json.loadedBy()).isEmpty();
+        assertThat(ModuleReports.external(graph, "common.base_agent", agent -> null)).isEmpty();
+        assertThat(ModuleReports.external(graph, "numpy", agent -> null)).isEmpty();
     }
 }

@@ -256,6 +256,115 @@ class DeferHeavyImportsTest {
         }
     }
 
+    /** Issue 14 item 2: the loader imported from one helper module of the fleet instead of inlined in every file. */
+    @Nested
+    class HelperModule {
+
+        private static final Map<String, String> HELPER = Map.of(DeferHeavyImports.OPTION_HELPER_MODULE, "common._fleetshell_lazy");
+
+        @Test
+        void theRewriteImportsTheLoaderFromTheHelperModuleAndDeletesItAfterTheLastDeferredImport() {
+            assertRewrite(LAZY, PY311, HELPER, """
+                    import json
+                    import xml.etree.ElementTree
+
+
+                    def dump(x):
+                        return json.dumps(x), xml.etree.ElementTree.fromstring(x)
+                    """, """
+                    # fleetshell lazy_loading (Python 3.11): each deferred import below keeps its name, which loads the module on first use
+                    #   deferred: `import json` (line 1)
+                    #   deferred: `import xml.etree.ElementTree` (line 2)
+                    from common._fleetshell_lazy import _fleetshell_lazy
+                    json = _fleetshell_lazy("json", "json")
+                    xml = _fleetshell_lazy("xml.etree.ElementTree", "xml")
+                    del _fleetshell_lazy
+
+
+                    def dump(x):
+                        return json.dumps(x), xml.etree.ElementTree.fromstring(x)
+                    """);
+        }
+
+        @Test
+        void onPython315ThereIsNoLoaderToImport() {
+            assertRewrite(LAZY, "3.15.0", HELPER, """
+                    import json
+
+
+                    def dump(x):
+                        return json.dumps(x)
+                    """, """
+                    # fleetshell lazy_loading (Python 3.15): each deferred import below keeps its name, which loads the module on first use
+                    #   deferred: `import json` (line 1)
+
+                    lazy import json
+
+
+                    def dump(x):
+                        return json.dumps(x)
+                    """);
+        }
+
+        @Test
+        void aFileThatImportsTheLoaderAlreadyIsNotRewrittenAgain() {
+            Rewrite rewrite = assertRewrite(LAZY, PY311, HELPER, """
+                    from common._fleetshell_lazy import _fleetshell_lazy
+                    json = _fleetshell_lazy("json", "json")
+                    import csv
+                    del _fleetshell_lazy
+
+
+                    def dump(x):
+                        return json.dumps(x), csv.writer
+                    """, null);
+            assertThat(rewrite.notes()).anyMatch(n -> n.contains("rewritten by lazy_loading already (it imports _fleetshell_lazy)"));
+        }
+
+        @Test
+        void aNameAnImporterReadsThroughTheModuleWhileItLoadsStaysEager() {
+            Rewrite rewrite = assertRewrite(LAZY, PY311, Map.of(ImporterReads.OPTION_AT_IMPORT_TIME, "json@/fleet/agent.py:3 reads it"), """
+                    import json
+                    import csv
+
+
+                    def dump(x):
+                        return json.dumps(x), csv.writer
+                    """, """
+                    # fleetshell lazy_loading (Python 3.11): each deferred import below keeps its name, which loads the module on first use
+                    #   kept eager: `import json` (line 1): an importer needs it while it loads (rule 1 across importers): /fleet/agent.py:3 reads it
+                    #   deferred: `import csv` (line 2)
+                    <loader>
+                    import json
+                    csv = _fleetshell_lazy("csv", "csv")
+                    del _fleetshell_lazy
+
+
+                    def dump(x):
+                        return json.dumps(x), csv.writer
+                    """);
+            assertThat(rewrite.changes()).isTrue();
+        }
+
+        @Test
+        void theHelperModuleIsTheLoaderUnderADocstringAndCompiles() throws Exception {
+            String helper = new String(DeferHeavyImports.helperModule(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(helper).startsWith("\"\"\"The loader of fleetshell's lazy_loading").endsWith(RewriteTest.LOADER)
+                    .doesNotContain("\r");
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("helper", ".py");
+            try {
+                java.nio.file.Files.writeString(file, helper);
+                var run = io.fleetshell.engine.process.ProcessRun.of(RewriteTest.python(), "-c",
+                        "import importlib.util,sys; s=importlib.util.spec_from_file_location('h', sys.argv[1]); m=importlib.util.module_from_spec(s); "
+                                + "s.loader.exec_module(m); print(sorted(n for n in vars(m) if not n.startswith('__')))", file.toString())
+                        .timeout(java.time.Duration.ofSeconds(60)).runOrFail("the check");
+                assertThat(run.stdout().strip()).as(run.stderr()).isEqualTo("['_fleetshell_lazy']");
+            } finally {
+                java.nio.file.Files.deleteIfExists(file);
+            }
+        }
+    }
+
     @Nested
     class Rule4FromImports {
 

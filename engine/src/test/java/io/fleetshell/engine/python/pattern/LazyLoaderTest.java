@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The inlined loader, run by the test interpreter: identity with sys.modules before and after the load,
  * {@code import a.b.c} attributes, submodules, missing modules failing at bind time as the eager import did,
  * C extensions loaded eagerly, mock.patch, and 16 threads racing on the first use (LazyLoader loses that
- * race on 3.11.2).
+ * race on 3.11.2); the whole chain of {@code import a.b.c} waiting for the first use (issue 19 item 4).
  */
 class LazyLoaderTest {
 
@@ -97,6 +98,108 @@ class LazyLoaderTest {
                 assert getattr(builtins, "SIGNAL_LOADS", 0) == 0, "the deferred submodule ran at bind time"
                 assert signal.VALUE == 42 and builtins.SIGNAL_LOADS == 1
                 assert sys.modules["pkg"].signal is signal is sys.modules["pkg.signal"]
+                print("ok")
+                """.formatted("'" + dir + "'"));
+        ProcessResult run = ProcessRun.of(RewriteTest.python(), script.toString()).in(dir).timeout(Duration.ofSeconds(60)).runOrFail("the check");
+        assertThat(run.stdout().strip()).as(run.stderr()).isEqualTo("ok");
+    }
+
+    /**
+     * Issue 19 item 4: {@code import a.b.c} binds {@code a} unloaded, and no package of the chain runs before its own first
+     * use (a before a.b before a.b.c, each once); a second chain under the same
+     * package waits with it; a package already loaded stays as it is and only the rest waits; a chain whose rest does not
+     * exist fails at bind time as the eager import did; an error in the package's own code surfaces at first use and
+     * leaves sys.modules as the failed eager import would.
+     */
+    @Test
+    void theWholeDottedChainWaitsForTheFirstUseAndRunsInTheEagerOrder() throws IOException {
+        for (String file : List.of("chain/__init__.py", "chain/sub/__init__.py", "chain/sub/leaf.py", "chain/other.py",
+                "loaded/__init__.py", "loaded/sub/__init__.py", "loaded/sub/leaf.py", "broken/__init__.py", "broken/leaf.py",
+                "gap/__init__.py", "gap/leaf.py")) {
+            Path path = dir.resolve(file);
+            Files.createDirectories(path.getParent());
+            String name = file.replace("/__init__.py", "").replace(".py", "").replace('/', '.');
+            Files.writeString(path, "import builtins\nbuiltins.RAN = getattr(builtins, 'RAN', []) + [%s]\n".formatted("'" + name + "'")
+                    + (name.equals("broken") ? "raise RuntimeError('broken package')\n" : ""));
+        }
+        Path script = dir.resolve("check_chain.py");
+        Files.writeString(script, RewriteTest.LOADER + """
+
+                import builtins, sys, threading, types
+                sys.path.insert(0, %s)
+                import loaded
+                builtins.RAN = []
+                chain = _fleetshell_lazy("chain.sub.leaf", "chain")
+                again = _fleetshell_lazy("chain.other", "chain")
+                loaded = _fleetshell_lazy("loaded.sub.leaf", "loaded")
+                assert builtins.RAN == [], builtins.RAN
+                assert chain is again is sys.modules["chain"] and type(chain) is not types.ModuleType
+                assert "chain.sub" not in sys.modules and "loaded.sub.leaf" not in sys.modules
+                assert type(loaded) is types.ModuleType and loaded is sys.modules["loaded"], "a package loaded already stays as it is"
+                assert type(vars(loaded)["sub"]) is not types.ModuleType, "the first package not loaded yet waits, bound in its parent"
+                start, errors = threading.Barrier(8), []
+
+                def use():
+                    start.wait()
+                    try:
+                        assert chain.sub.leaf.__name__ == "chain.sub.leaf" and chain.other.__name__ == "chain.other"
+                    except Exception as e:
+                        errors.append(repr(e))
+
+                threads = [threading.Thread(target=use) for _ in range(8)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join()
+                assert not errors, errors
+                assert builtins.RAN[0] == "chain" and sorted(builtins.RAN) == ["chain", "chain.other", "chain.sub", "chain.sub.leaf"], builtins.RAN
+                assert builtins.RAN.index("chain.sub") < builtins.RAN.index("chain.sub.leaf"), builtins.RAN
+                assert type(chain) is types.ModuleType and chain.sub.leaf is sys.modules["chain.sub.leaf"]
+                assert loaded.sub.leaf.__name__ == "loaded.sub.leaf" and loaded.sub.leaf is sys.modules["loaded.sub.leaf"]
+                assert builtins.RAN[4:] == ["loaded.sub", "loaded.sub.leaf"], builtins.RAN
+                broken = _fleetshell_lazy("broken.leaf", "broken")
+                try:
+                    broken.leaf
+                    raise AssertionError("the package's error must surface at first use")
+                except RuntimeError as e:
+                    assert str(e) == "broken package"
+                assert "broken" not in sys.modules and "broken.leaf" not in sys.modules
+                builtins.RAN = []
+                gap = _fleetshell_lazy("gap.leaf", "gap")
+                try:
+                    _fleetshell_lazy("gap.nosuch", "gap")
+                    raise AssertionError("a chain whose rest is missing must fail at bind time")
+                except ModuleNotFoundError as e:
+                    assert "gap.nosuch" in str(e), e
+                assert builtins.RAN == ["gap"] and type(sys.modules["gap.leaf"]) is not types.ModuleType, builtins.RAN
+                print("ok")
+                """.formatted("'" + dir + "'"));
+        ProcessResult run = ProcessRun.of(RewriteTest.python(), script.toString()).in(dir).timeout(Duration.ofSeconds(60)).runOrFail("the check");
+        assertThat(run.stdout().strip()).as(run.stderr()).isEqualTo("ok");
+    }
+
+    /**
+     * Found by DemoFleetRewriteTest on the demo's ModelManagerAgent: with {@code import urllib.request} deferred, the
+     * standard library's own {@code import urllib.parse} (from {@code email.utils}, midway through {@code http.server})
+     * touched the waiting {@code urllib}. Had that touch loaded the whole chain, {@code urllib.request} would have run
+     * inside a half-imported {@code email} and failed; the touch runs only {@code urllib}'s own {@code __init__}.
+     */
+    @Test
+    void anotherSubmoduleImportedThroughTheWaitingPackageRunsOnlyThePackage() throws IOException {
+        Files.createDirectories(dir.resolve("pkgx"));
+        Files.writeString(dir.resolve("pkgx/__init__.py"), "");
+        Files.writeString(dir.resolve("pkgx/light.py"), "LIGHT = 1\n");
+        Files.writeString(dir.resolve("pkgx/heavy.py"), "from mid import X\nHEAVY = X + 1\n");
+        Files.writeString(dir.resolve("mid.py"), "import pkgx.light\nX = pkgx.light.LIGHT\n");
+        Path script = dir.resolve("check_cycle.py");
+        Files.writeString(script, RewriteTest.LOADER + """
+
+                import sys
+                sys.path.insert(0, %s)
+                pkgx = _fleetshell_lazy("pkgx.heavy", "pkgx")
+                import mid
+                assert "pkgx.heavy" in sys.modules and mid.X == 1
+                assert pkgx.heavy.HEAVY == 2 and pkgx.heavy is sys.modules["pkgx.heavy"]
                 print("ok")
                 """.formatted("'" + dir + "'"));
         ProcessResult run = ProcessRun.of(RewriteTest.python(), script.toString()).in(dir).timeout(Duration.ofSeconds(60)).runOrFail("the check");

@@ -73,6 +73,16 @@ class MemoizePureFunctionsTest {
     }
 
     @Test
+    void aReplayThatFailedCachesNothingAndSaysSoInsteadOfNeverCalled() {
+        Applicability applicability = CACHE.validate(input(SCORE, PY311,
+                Map.of(MemoizePureFunctions.OPTION_CALL_COUNTS_FAILED, "no answer to /run?x=ab")));
+
+        assertThat(applicability.applies()).isFalse();
+        assertThat(String.join("\n", applicability.reasons()))
+                .contains("the replay that measures its calls failed", "no answer to /run?x=ab").doesNotContain("never call");
+    }
+
+    @Test
     void aModuleThatLazyLoadingBoundIsStillAPureModule() {
         assertThat(reasons("""
                 import os

@@ -276,4 +276,28 @@ class RemoveUnusedImportsTest {
         Rewrite rewrite = assertDead("import json\nprint(json)\n", null);
         assertThat(rewrite.notes().getFirst()).startsWith("nothing to remove");
     }
+
+    /** Issue 14: a shared module's unused import that an importer reads through it (`from common.m import json`) stays. */
+    @Test
+    void anUnusedImportAnImporterReadsThroughTheModuleIsKept() {
+        Rewrite rewrite = assertRewrite(DEAD, "3.11.2", java.util.Map.of(ImporterReads.OPTION_LATER, "json@/fleet/agent.py:2"), """
+                import json
+                import csv
+                X = 1
+                """, """
+                import json
+                X = 1
+                """);
+        assertThat(rewrite.notes()).contains("kept although unused: `import json` (line 1): /fleet/agent.py:2 reads it through this module (`from ... import json`)");
+    }
+
+    @Test
+    void aModuleAnImporterBindsWholeKeepsEveryUnusedImport() {
+        Rewrite rewrite = assertRewrite(DEAD, "3.11.2", java.util.Map.of(ImporterReads.OPTION_WHOLE_MODULE, "/fleet/agent.py:1"), """
+                import json
+                import csv
+                X = 1
+                """, null);
+        assertThat(rewrite.notes()).anyMatch(n -> n.contains("/fleet/agent.py:1 imports this module whole"));
+    }
 }

@@ -1,0 +1,175 @@
+package io.fleetshell.engine.python.shared;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.SafeFiles;
+import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.Inventory;
+import io.fleetshell.engine.inventory.Machine;
+import io.fleetshell.engine.optimize.PythonOptimizer;
+import io.fleetshell.engine.pattern.ChangeSet;
+import io.fleetshell.engine.pattern.Pattern;
+import io.fleetshell.engine.pattern.Rewrite;
+import io.fleetshell.engine.profile.ProfileTarget;
+import io.fleetshell.engine.python.analysis.FileFacts;
+import io.fleetshell.engine.python.analysis.ImportFact;
+import io.fleetshell.engine.python.graph.FleetModule;
+import io.fleetshell.engine.python.graph.ImportEdge;
+import io.fleetshell.engine.python.graph.ImportGraph;
+import io.fleetshell.engine.python.graph.ModuleImport;
+import io.fleetshell.engine.python.graph.ModuleReports;
+import io.fleetshell.engine.python.pattern.DeferHeavyImports;
+import io.fleetshell.engine.python.pattern.ImporterReads;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Optimizes a module of the fleet's own code that several agents import: runs {@code dependency_reduction} and
+ * {@code lazy_loading} on it with {@link PythonOptimizer#rewriteModule} (the same analysis, edits and notes as on an
+ * agent's file), told what the module's importers read through it ({@link ImporterReads}), with the loader imported from
+ * one helper module ({@link DeferHeavyImports#HELPER_FILE}) instead of inlined: beside the module by default, or in the
+ * package the user names. A helper that is absent is created by the change; one that holds exactly the bytes this
+ * fleetshell writes is reused; any other file of that name is refused, since overwriting it would break whatever
+ * imports it. The change is then proved on the module and on every dependent ({@link DependentsProof}).
+ */
+public final class SharedModuleOptimizer {
+
+    private final PythonOptimizer optimizer;
+    private final DependentsProof proof;
+
+    /** @param proof the proof over the dependents, or null to skip it */
+    public SharedModuleOptimizer(PythonOptimizer optimizer, DependentsProof proof) {
+        this.optimizer = optimizer;
+        this.proof = proof;
+    }
+
+    /**
+     * The module as the import graph found it.
+     *
+     * @param name       its dotted name, as the agents import it ({@code common.base_agent}; a package's {@code __init__.py}
+     *                   is the package's name)
+     * @param file       its file, absolute
+     * @param importRoot the directory it is imported from (its top package's parent)
+     * @param dependents every agent that imports it, directly or transitively
+     * @param reads      what the modules importing it read through it
+     */
+    public record SharedModule(String name, Path file, Path importRoot, List<Agent> dependents, ImporterReads reads) {
+        public SharedModule {
+            dependents = List.copyOf(dependents);
+        }
+
+        /**
+         * The module as the import graph sees it. What importers read while they load comes from the graph's fleet-wide
+         * verdicts ({@link ModuleReports}: re-exports, base-class hooks, star imports, the module object read at load);
+         * for dead-import removal every {@code from M import name} counts, wherever it runs, and an importer that binds
+         * the module itself ({@code import M}, {@code from pkg import M}, {@code from M import *}) keeps every import.
+         */
+        public static SharedModule of(ImportGraph graph, FleetModule module) {
+            Map<String, String> atImportTime = new LinkedHashMap<>();
+            for (ModuleImport judged : ModuleReports.of(graph, module, agent -> null).imports()) {
+                if (judged.readThrough() != null) { // said in the file's header comment: paths relative to the import root
+                    atImportTime.putIfAbsent(judged.fact().bound(), judged.readThrough().explain().replace(module.root() + "/", ""));
+                }
+            }
+            Map<String, String> later = new LinkedHashMap<>();
+            String whole = null;
+            String leaf = module.name().substring(module.name().lastIndexOf('.') + 1);
+            for (ImportEdge edge : graph.importersOf(module)) {
+                ImportFact fact = edge.fact();
+                boolean submodule = fact.kind() == ImportFact.Kind.FROM && leaf.equals(fact.name())
+                        && (fact.level() > 0 || module.name().equals(fact.module() + "." + fact.name()));
+                if (fact.kind() == ImportFact.Kind.IMPORT || fact.star() || submodule) {
+                    whole = whole == null ? edge.where() : whole;
+                } else if (fact.level() > 0 || module.name().equals(fact.module())) {
+                    later.putIfAbsent(fact.name(), edge.where());
+                }
+            }
+            return new SharedModule(module.name(), module.file(), module.root(), graph.dependents(module),
+                    new ImporterReads(atImportTime, later, whole));
+        }
+    }
+
+    /**
+     * @param helperPackage the package the helper goes in (dotted, under the module's import root), or null for beside
+     *                      the module
+     */
+    public SharedModuleOptimization optimize(Inventory inventory, SharedModule module, String helperPackage, List<Pattern<FileFacts>> patterns) {
+        if (module.dependents().isEmpty()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "no agent imports %s, so no proof could show what a change of it does; nothing was changed"
+                    .formatted(module.name()));
+        }
+        Agent first = module.dependents().getFirst();
+        Machine machine = inventory.machine(first.machine()).orElseThrow();
+        Helper helper = helper(module, helperPackage);
+        Map<String, String> options = new LinkedHashMap<>(module.reads().options());
+        options.put(DeferHeavyImports.OPTION_HELPER_MODULE, helper.name());
+        PythonOptimizer.FileRewrite rewritten = optimizer.rewriteModule(machine, module.file(), patterns, options);
+        Rewrite rewrite = rewritten.rewrite();
+        boolean imports = new String(rewrite.after(), StandardCharsets.UTF_8).contains("from %s import ".formatted(helper.name()));
+        List<Rewrite> files = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        if (rewrite.changes() && imports) {
+            byte[] wanted = DeferHeavyImports.helperModule();
+            if (!Files.exists(helper.file(), LinkOption.NOFOLLOW_LINKS)) {
+                files.add(Rewrite.creating(DeferHeavyImports.ID, helper.file(), wanted, List.of(
+                        "created: the lazy loader that the rewritten module imports as `%s`; a rollback removes it".formatted(helper.name()))));
+            } else if (Arrays.equals(SafeFiles.readScript(machine.fleetRoot(), helper.file()), wanted)) {
+                notes.add("%s holds this fleetshell's lazy loader already: reused, not written".formatted(helper.file()));
+            } else {
+                throw new FleetshellException(ErrorCode.BAD_INPUT, ("%s exists and is not the lazy loader this fleetshell writes (its bytes differ: "
+                        + "edited, or written by another version). Move it away, or put the helper elsewhere with --helper-package PACKAGE; "
+                        + "nothing was changed.").formatted(helper.file()));
+            }
+        }
+        files.add(rewrite);
+        ChangeSet change = new ChangeSet(rewrite.pattern(), files, notes);
+        DependentsProof.Result proved = null;
+        if (proof != null && change.changes()) {
+            List<DependentsProof.Dependent> dependents = module.dependents().stream().map(agent -> {
+                Machine on = inventory.machine(agent.machine()).orElseThrow();
+                if (!on.fleetRoot().toAbsolutePath().normalize().equals(machine.fleetRoot().toAbsolutePath().normalize())) {
+                    throw new FleetshellException(ErrorCode.BAD_INPUT, ("%s imports %s from another fleet root (%s, not %s): a change is proved on "
+                            + "one fleet root's copy; nothing was changed").formatted(agent.id(), module.name(), on.fleetRoot(), machine.fleetRoot()));
+                }
+                return new DependentsProof.Dependent(agent, new ProfileTarget(agent.id(), agent.script().path(), on.python(), on.fleetRoot(),
+                        on.environment()), agent.commands().test());
+            }).toList();
+            proved = proof.prove(machine.fleetRoot(), change, module.file(), module.name(), rewritten.removedNames(), dependents);
+        }
+        return new SharedModuleOptimization(module.name(), module.file(), module.dependents(), machine.python(), rewritten.version(),
+                rewritten.applicability(), change, imports ? helper.name() : null, rewritten.deferredNames(), rewritten.removedNames(), proved);
+    }
+
+    /** Where the helper goes: its dotted name and file. */
+    record Helper(String name, Path file) {
+    }
+
+    static Helper helper(SharedModule module, String helperPackage) {
+        String stem = DeferHeavyImports.HELPER_FILE.replaceFirst("\\.py$", "");
+        if (helperPackage == null || helperPackage.isBlank()) {
+            boolean isPackage = module.file().getFileName().toString().equals("__init__.py");
+            String owner = isPackage ? module.name() : module.name().contains(".") ? module.name().substring(0, module.name().lastIndexOf('.')) : "";
+            return new Helper(owner.isEmpty() ? stem : owner + "." + stem, module.file().resolveSibling(DeferHeavyImports.HELPER_FILE));
+        }
+        String typed = helperPackage.strip();
+        if (!typed.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--helper-package %s: give a dotted package name such as common; nothing was changed"
+                    .formatted(helperPackage));
+        }
+        Path directory = module.importRoot().resolve(typed.replace('.', '/'));
+        if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, ("--helper-package %s: %s is not a package directory under %s, where the agents "
+                    + "import %s from; name an existing package there; nothing was changed").formatted(helperPackage, directory,
+                    module.importRoot(), module.name()));
+        }
+        return new Helper(typed + "." + stem, directory.resolve(DeferHeavyImports.HELPER_FILE));
+    }
+}
