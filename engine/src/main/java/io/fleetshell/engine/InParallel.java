@@ -8,7 +8,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 
-/** Runs one piece of work per item on a few threads and returns the results in the items' order. */
+/**
+ * Runs one piece of work per item on a few threads and returns the results in the items' order; {@link #byGroup}
+ * runs groups (the machines of a fleet) in parallel and each group's items one after another.
+ */
 public final class InParallel {
 
     private InParallel() {
@@ -55,5 +58,28 @@ public final class InParallel {
             }
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /**
+     * Runs the items group by group ({@code group} names an item's group, e.g. its machine): up to {@code forks}
+     * groups at once, each group's items one after another in their order, results in the items' order. A slow group
+     * holds up its own items and one of the {@code forks} slots, never another group's items; what one item's failure
+     * means is the work's to say (it returns an outcome for it rather than throwing, so the rest go on).
+     */
+    public static <T, R> List<R> byGroup(List<T> items, Function<T, ?> group, int forks, Function<T, R> work, String what) {
+        java.util.Map<Object, List<Integer>> groups = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            groups.computeIfAbsent(group.apply(items.get(i)), g -> new ArrayList<>()).add(i);
+        }
+        List<List<Integer>> members = new ArrayList<>(groups.values());
+        List<List<R>> done = map(members, Math.min(Math.max(1, forks), Math.max(1, members.size())),
+                indexes -> indexes.stream().map(i -> work.apply(items.get(i))).toList(), what);
+        List<R> results = new ArrayList<>(java.util.Collections.nCopies(items.size(), null));
+        for (int g = 0; g < members.size(); g++) {
+            for (int k = 0; k < members.get(g).size(); k++) {
+                results.set(members.get(g).get(k), done.get(g).get(k));
+            }
+        }
+        return results;
     }
 }

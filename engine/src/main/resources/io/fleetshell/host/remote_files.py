@@ -67,8 +67,12 @@ def fsync_dir(path):
     finally:
         os.close(fd)
 
-def write(target, temp, expected, mode, owner, group):
+def write(target, temp, expected, mode, owner, group, sha256):
     content = sys.stdin.buffer.read()
+    # A connection that dropped mid-transfer ends stdin early: the bytes are checked before anything is written.
+    if hashlib.sha256(content).hexdigest() != sha256:
+        fail("incomplete", "received %d bytes whose sha256 is not the one sent (the connection dropped mid-transfer?): "
+             "nothing was written" % len(content))
     unchanged(target, expected)
     try:
         current = os.lstat(target)
@@ -82,7 +86,8 @@ def write(target, temp, expected, mode, owner, group):
     except FileNotFoundError:
         pass
     not_kept = None
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    # As the JDK creates a file (0666 less the umask), so a new file gets the same mode here and on this computer.
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
     try:
         try:
             view = memoryview(content)
@@ -155,6 +160,24 @@ def main():
             data = read_bounded(args[0], int(args[1]))
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
+        elif op == "readsafe":
+            unchanged(args[0], args[1])
+            data = read_bounded(args[0], int(args[2]))
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        elif op == "removesafe":
+            unchanged(args[0], args[1])
+            try:
+                os.unlink(args[0])
+            except FileNotFoundError:
+                reply({"deleted": False})
+            fsync_dir(os.path.dirname(os.path.abspath(args[0])))
+            reply({"deleted": True})
+        elif op == "list":
+            try:
+                reply(sorted(os.listdir(args[0])))
+            except FileNotFoundError:
+                reply([])
         elif op == "write":
             write(*args)
         elif op == "delete":

@@ -202,6 +202,14 @@ public final class DeploymentStore implements DeploymentJournal {
         return database.read(c -> withFiles(c, Rows.list(c, STEP_COLUMNS + " WHERE module = ? ORDER BY id DESC", DeploymentStore::step, module)));
     }
 
+    @Override
+    public List<StoredStep> changedStepsUsing(Path file) {
+        return database.read(c -> withFiles(c, Rows.list(c, STEP_COLUMNS + """
+                 WHERE state IN ('applied', 'held') AND id IN (
+                    SELECT step_id FROM step_files WHERE file = ? AND before_sha256 IS NOT NULL)
+                ORDER BY id DESC""", DeploymentStore::step, file.toString())));
+    }
+
     /** The shared modules with a step whose change can still be rolled back, newest first (what {@code rollback} completes). */
     public List<String> changedModules() {
         return database.read(c -> Rows.list(c, """

@@ -26,6 +26,7 @@ import io.fleetshell.engine.rollout.StepState;
 import io.fleetshell.engine.rollout.StoredStep;
 import io.fleetshell.engine.rollout.SupervisorRuntime;
 import io.fleetshell.engine.runtime.ProbeTarget;
+import io.fleetshell.engine.runtime.Reach;
 import io.fleetshell.engine.runtime.StartOutcome;
 import io.fleetshell.engine.runtime.Supervisor;
 import io.fleetshell.testing.Ports;
@@ -118,7 +119,8 @@ class ModuleStepAnalysisTest {
         }
         AnalysisSettings settings = AnalysisSettings.of(agents.getFirst(), Map.of("starts", 5, "probes", 10, "duration", "2s",
                 "request", "GET /run", "rate", "20/s"), "test settings");
-        AnalysisRun analysis = new AnalysisRun(supervisor, runtime, new Gates(inventory, runtime, TrafficHistory.NONE, Thresholds.defaults()),
+        AnalysisRun analysis = new AnalysisRun(supervisor, runtime, new Gates(inventory, new Reach(new FleetHome(dir.resolve("home"))), runtime, TrafficHistory.NONE,
+                Thresholds.defaults()),
                 Thresholds.defaults(), agent -> settings);
         DeploymentStore store = new DeploymentStore(db);
         RolloutExecutor executor = new RolloutExecutor(store, id -> agents.stream().filter(a -> a.id().equals(id)).findFirst().orElse(null),

@@ -195,6 +195,43 @@ class MultiFileStepTest {
     }
 
     @Test
+    void aHelperAnotherStepStillUsesIsNotRemovedByTheRollbackOfTheStepThatCreatedIt(HistoryDatabase db) throws IOException {
+        SharedModule shared = SharedModule.create(dir, 2);
+        DeploymentStore store = new DeploymentStore(db);
+        DeploymentResult first = executor(store, shared, Set.of()).run(Planner.of(shared.change(store)), RolloutListener.SILENT);
+        // A second module, rewritten later, imports the helper the first step created: its change leaves the helper as it is.
+        Path metrics = shared.module.resolveSibling("metrics.py");
+        Files.writeString(metrics, "import json\n" + RolloutFleet.LINE);
+        byte[] helper = Files.readAllBytes(shared.helper);
+        ModuleChange second = new ModuleChange("common.metrics", "m1", metrics, new ChangeSet("lazy_loading", List.of(
+                new Rewrite("lazy_loading", shared.helper, helper, helper, List.of()),
+                new Rewrite("lazy_loading", metrics, Files.readAllBytes(metrics), RolloutFleet.edited(Files.readAllBytes(metrics)), List.of())),
+                List.of()), List.of(new AgentId("m1", "Agent001")), ProofHints.NONE, null);
+        Files.setLastModifiedTime(shared.helper, java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
+        DeploymentResult later = executor(store, shared, Set.of()).run(Planner.of(second), RolloutListener.SILENT);
+        assertThat(later.steps().getFirst().state()).as(later.steps().getFirst().detail()).isEqualTo(StepState.APPLIED);
+        assertThat(Files.getLastModifiedTime(shared.helper).toMillis()).as("a file the step only uses is not written")
+                .isEqualTo(1_000_000_000_000L);
+
+        RolloutExecutor.RollbackResult refused = executor(store, shared, Set.of()).rollback(store.steps(first.deploymentId()),
+                "rollback --deployment " + first.deploymentId(), false);
+
+        assertThat(refused.outcomes()).singleElement().isInstanceOfSatisfying(Restorer.Refused.class, r -> assertThat(r.reason())
+                .contains(shared.helper + ", which this step created, is used by step " + later.steps().getFirst().label()
+                        + " (common.metrics), still in place", "rollback common.metrics"));
+        assertThat(Files.readAllBytes(shared.module)).isEqualTo(shared.after(shared.module));
+        assertThat(shared.helper).exists();
+
+        List<StoredStep> both = new ArrayList<>(store.steps(later.deploymentId()));
+        both.addAll(store.steps(first.deploymentId()));
+        RolloutExecutor.RollbackResult together = executor(store, shared, Set.of()).rollback(both, "rollback both", false);
+
+        assertThat(together.outcomes()).allSatisfy(o -> assertThat(o).isInstanceOf(Restorer.Restored.class));
+        shared.assertOriginal();
+        assertThat(Files.readString(metrics)).isEqualTo("import json\n" + RolloutFleet.LINE);
+    }
+
+    @Test
     void theModuleStepIsPlannedBeforeAgentStepsAndOneFileIsOneStep(HistoryDatabase db) throws IOException {
         SharedModule shared = SharedModule.create(dir, 4);
         DeploymentStore store = new DeploymentStore(db);

@@ -32,6 +32,7 @@ import io.fleetshell.engine.rollout.StoredStep;
 import io.fleetshell.engine.rollout.SupervisorRuntime;
 import io.fleetshell.engine.runtime.ProbeTarget;
 import io.fleetshell.engine.runtime.StartOutcome;
+import io.fleetshell.engine.runtime.Reach;
 import io.fleetshell.engine.runtime.Supervisor;
 import io.fleetshell.testing.Ports;
 import org.junit.jupiter.api.AfterEach;
@@ -127,7 +128,8 @@ class RolloutAnalysisTest {
         }
         AnalysisSettings settings = AnalysisSettings.of(agents.getFirst(), Map.of("starts", 5, "probes", 10, "duration", "2s",
                 "request", "GET /run", "rate", "20/s"), "test settings");
-        AnalysisRun analysis = new AnalysisRun(supervisor, runtime, new Gates(inventory, runtime, TrafficHistory.NONE, Thresholds.defaults()),
+        AnalysisRun analysis = new AnalysisRun(supervisor, runtime, new Gates(inventory, new Reach(new FleetHome(dir.resolve("home"))), runtime, TrafficHistory.NONE,
+                Thresholds.defaults()),
                 Thresholds.defaults(), agent -> settings);
         List<Optimization> optimizations = new ArrayList<>();
         for (Agent agent : agents) {

@@ -88,7 +88,7 @@ public class ShellSession {
      * decision is stored.
      */
     public Gates gates(Inventory inventory) {
-        return new Gates(inventory, runtime(), traffic(), settings().thresholds());
+        return new Gates(inventory, new io.fleetshell.engine.runtime.Reach(home()), runtime(), traffic(), settings().thresholds());
     }
 
     /** Scraped traffic, interval by interval between stored scrapes. */

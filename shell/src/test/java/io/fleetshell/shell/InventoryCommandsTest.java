@@ -202,7 +202,7 @@ class InventoryCommandsTest {
                 .doesNotContain("SIGKILL if the agent");
         ShellHarness.Run one = shell.oneShot("inventory", "load", "--help");
         assertThat(one.status()).isZero();
-        assertThat(one.out()).contains("Usage: inventory load FILE... [--machine NAME] [--root DIR] [--json]", "--root ROOT");
+        assertThat(one.out()).contains("Usage: inventory load FILE|MACHINE:/PATH... [--machine NAME] [--root DIR] [--json]", "--root ROOT");
         assertThat(shell.oneShot("help", "inventory", "show").out()).contains("Usage: inventory show AGENT");
     }
 }

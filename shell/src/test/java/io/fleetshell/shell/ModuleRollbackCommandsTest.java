@@ -56,23 +56,7 @@ class ModuleRollbackCommandsTest {
         Path helper = home.resolve("demo/common/_fleetshell_lazy.py");
         byte[] original = Files.readAllBytes(module);
         byte[] rewritten = (new String(original, StandardCharsets.UTF_8) + "# rewritten by lazy_loading\n").getBytes(StandardCharsets.UTF_8);
-        List<AgentId> dependents = List.of(new AgentId("pc2", "AsyncProcessor"), new AgentId("pc2", "DreamWorldAgent"));
-        try (HistoryDatabase db = HistoryDatabase.open(home.resolve("history.db"))) {
-            DeploymentStore store = new DeploymentStore(db);
-            ModuleChange change = new ModuleChange("common.demo_runtime", "pc2", module, new ChangeSet("lazy_loading", List.of(
-                    Rewrite.creating("lazy_loading", helper, "def lazy(name):\n    return name\n".getBytes(StandardCharsets.UTF_8), List.of()),
-                    new Rewrite("lazy_loading", module, original, rewritten, List.of("defers nothing; a comment"))), List.of()),
-                    dependents, ProofHints.NONE, null);
-            var inventory = new InventoryStore(db).inventory();
-            // Proved by reading the module as written, for each dependent.
-            StepProver readsTheModule = (agent, rewrite, hints) -> new Proof(List.of(new ProofCheck("written",
-                    java.util.Arrays.equals(read(rewrite.file()), rewrite.after()) ? ProofCheck.Outcome.PASSED : ProofCheck.Outcome.FAILED,
-                    "the module on disk is the rewrite", Map.of())));
-            RolloutExecutor executor = new RolloutExecutor(store, id -> inventory.agents().stream().filter(a -> a.id().equals(id))
-                    .findFirst().orElse(null), readsTheModule, List.of(), AgentRuntime.NOT_RUNNING, "test-host");
-            DeploymentResult result = executor.run(Planner.of(change), RolloutListener.SILENT);
-            assertThat(result.state()).as(result.summary()).isEqualTo(DeploymentState.COMPLETED);
-        }
+        deploy(module, helper, original, rewritten);
         assertThat(Files.readAllBytes(module)).isEqualTo(rewritten);
         assertThat(helper).exists();
 
@@ -101,5 +85,34 @@ class ModuleRollbackCommandsTest {
         assertThat(shell.oneShot("rollback", "common.demo_runtime").err()).contains("common.demo_runtime has no change left to roll back");
         ShellHarness.Run json = shell.oneShot("deploy", "status", "1", "--json");
         assertThat(json.out()).contains("\"module\" : \"common.demo_runtime\"", "\"created\" : true", "\"state\" : \"rolled_back\"");
+
+        deploy(module, helper, original, rewritten);
+        ShellHarness.Run whole = shell.oneShot("rollback", "--deployment", "2", "--yes");
+
+        assertThat(whole.status()).as(whole.err()).isZero();
+        assertThat(whole.out()).contains("2.1.1 common.demo_runtime: restored its 2 files", "removed " + helper);
+        assertThat(Files.readAllBytes(module)).isEqualTo(original);
+        assertThat(helper).doesNotExist();
+    }
+
+    /** Deploys the module's change (the module rewritten, the helper created) through the rollout's executor, as optimize MODULE does. */
+    private void deploy(Path module, Path helper, byte[] original, byte[] rewritten) throws Exception {
+        List<AgentId> dependents = List.of(new AgentId("pc2", "AsyncProcessor"), new AgentId("pc2", "DreamWorldAgent"));
+        try (HistoryDatabase db = HistoryDatabase.open(home.resolve("history.db"))) {
+            DeploymentStore store = new DeploymentStore(db);
+            ModuleChange change = new ModuleChange("common.demo_runtime", "pc2", module, new ChangeSet("lazy_loading", List.of(
+                    Rewrite.creating("lazy_loading", helper, "def lazy(name):\n    return name\n".getBytes(StandardCharsets.UTF_8), List.of()),
+                    new Rewrite("lazy_loading", module, original, rewritten, List.of("defers nothing; a comment"))), List.of()),
+                    dependents, ProofHints.NONE, null);
+            var inventory = new InventoryStore(db).inventory();
+            // Proved by reading the module as written, for each dependent.
+            StepProver readsTheModule = (agent, rewrite, hints) -> new Proof(List.of(new ProofCheck("written",
+                    java.util.Arrays.equals(read(rewrite.file()), rewrite.after()) ? ProofCheck.Outcome.PASSED : ProofCheck.Outcome.FAILED,
+                    "the module on disk is the rewrite", Map.of())));
+            RolloutExecutor executor = new RolloutExecutor(store, id -> inventory.agents().stream().filter(a -> a.id().equals(id))
+                    .findFirst().orElse(null), readsTheModule, List.of(), AgentRuntime.NOT_RUNNING, "test-host");
+            DeploymentResult result = executor.run(Planner.of(change), RolloutListener.SILENT);
+            assertThat(result.state()).as(result.summary()).isEqualTo(DeploymentState.COMPLETED);
+        }
     }
 }

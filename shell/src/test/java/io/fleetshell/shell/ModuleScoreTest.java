@@ -60,6 +60,11 @@ class ModuleScoreTest {
                 .containsPattern("18\\s+from common import model_zoo\\s+deferrable")
                 .contains("samples: mainpc/ServiceRegistry baseline v1, run 1");
         assertThat(shell.oneShot("score", "common.base_agnt").err()).contains("Did you mean").contains("common.base_agent");
+        ShellHarness.Run hashlib = shell.oneShot("score", "hashlib");
+        assertThat(hashlib.status()).as(hashlib.err()).isZero();
+        assertThat(hashlib.out()).contains("hashlib (not the fleet's own code)", "service_registry.py:3 import hashlib")
+                .contains("loaded by: mainpc/ServiceRegistry");
+        assertThat(shell.oneShot("score", "Nobody").err()).contains("no agent named Nobody");
     }
 
     @Test

@@ -182,7 +182,7 @@ public final class AnalysisRun implements Analysis {
      */
     private Measured measure(Agent agent, AnalysisSettings s, boolean startedByRollout) {
         long began = System.nanoTime();
-        Optional<ProbeTarget> traffic = s.traffic() == null ? Optional.empty() : s.traffic().target(agent);
+        Optional<ProbeTarget> traffic = s.traffic() == null ? Optional.empty() : supervisor.trafficTarget(s.traffic(), agent);
         long sliceNanos = s.duration().toNanos() / s.starts();
         int probesPerSlice = (int) Math.ceil(s.probes() / (double) s.starts());
         int starts = 0;

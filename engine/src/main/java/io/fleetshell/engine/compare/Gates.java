@@ -43,14 +43,18 @@ public final class Gates {
     public static final String LATENCY = "p95 latency";
 
     private final Inventory inventory;
+    private final io.fleetshell.engine.runtime.Reach reach;
     private final RuntimeHistory history;
     private final TrafficHistory traffic;
     private final Thresholds thresholds;
     private final HealthProbe probe = new HealthProbe();
 
     /** @param traffic the scraped request metrics ({@link TrafficHistory#NONE} without any) */
-    public Gates(Inventory inventory, RuntimeHistory history, TrafficHistory traffic, Thresholds thresholds) {
+    /** @param reach where each agent's health check connects (its machine's host, or a tunnel to it) */
+    public Gates(Inventory inventory, io.fleetshell.engine.runtime.Reach reach, RuntimeHistory history, TrafficHistory traffic,
+                 Thresholds thresholds) {
         this.inventory = inventory;
+        this.reach = reach;
         this.history = history;
         this.traffic = traffic;
         this.thresholds = thresholds;
@@ -117,7 +121,7 @@ public final class Gates {
     }
 
     private GateDecision health(Agent agent) {
-        Optional<ProbeTarget> target = ProbeTarget.of(agent, inventory.machine(agent.machine()).orElse(null));
+        Optional<ProbeTarget> target = reach.health(agent, inventory.machine(agent.machine()).orElse(null));
         if (target.isEmpty()) {
             return GateDecision.cannotEvaluate(HEALTH, agent.id() + " has no health_check_port or port to probe");
         }

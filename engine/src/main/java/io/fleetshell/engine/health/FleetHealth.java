@@ -1,6 +1,5 @@
 package io.fleetshell.engine.health;
 
-import io.fleetshell.engine.InParallel;
 import io.fleetshell.engine.compare.Gates;
 import io.fleetshell.engine.compare.Thresholds;
 import io.fleetshell.engine.compare.TrafficHistory;
@@ -81,7 +80,7 @@ public final class FleetHealth {
     public HealthReport assess(MetricSource metrics, ScrapeRecorder recorder) {
         Instant now = Instant.now();
         List<Agent> agents = inventory.agents();
-        List<AgentStatus> statuses = InParallel.map(agents, 8, supervisor::status, "probing agents");
+        List<AgentStatus> statuses = supervisor.statusAll(agents);
         Map<AgentId, AgentStatus> byAgent = new LinkedHashMap<>();
         statuses.forEach(s -> byAgent.put(s.agent(), s));
         List<HealthCategory> categories = List.of(
@@ -99,7 +98,7 @@ public final class FleetHealth {
     private HealthCategory metricsInfrastructure(List<Agent> agents, Map<AgentId, AgentStatus> status, MetricSource metrics,
                                                  ScrapeRecorder recorder) {
         List<ScrapeTarget> targets = agents.stream().filter(a -> status.get(a.id()).healthy())
-                .flatMap(a -> ScrapeTarget.of(a).stream()).toList();
+                .flatMap(a -> supervisor.metricsTarget(a).stream()).toList();
         List<HealthCheck> checks = new ArrayList<>();
         if (targets.isEmpty()) {
             checks.add(HealthCheck.fail("a metrics target is reachable", "no agent answers its health check, so no /metrics to read from "
@@ -172,7 +171,7 @@ public final class FleetHealth {
             checks.add(HealthCheck.of(p.outcome() != ProbeResult.Outcome.TIMEOUT && p.millis() <= limitMs,
                     "%s answers within %s".formatted(agent.id(), human(thresholds.maxResponseTime())),
                     "health answer in %.0f ms".formatted(p.millis()), "find what makes %s slow (its log: %s)".formatted(agent.name(),
-                            supervisor.log(agent)), false, probeData(p)));
+                            supervisor.logShown(agent)), false, probeData(p)));
             List<TrafficHistory.Interval> recent = traffic.intervals(agent.id(), now.minus(RECENT), now).stream()
                     .filter(i -> i.stats().requests() > 0 && !Double.isNaN(i.stats().p95Seconds())).toList();
             if (!recent.isEmpty()) {
@@ -343,14 +342,14 @@ public final class FleetHealth {
             }
             if (s.supervision() == AgentStatus.Supervision.EXITED) {
                 checks.add(HealthCheck.fail(name, s.note(), scriptError.apply(agent).map(e -> fixFirst(agent, e))
-                        .orElse("read its log (%s), then agents start %s".formatted(supervisor.log(agent), agent.name())), true,
+                        .orElse("read its log (%s), then agents start %s".formatted(supervisor.logShown(agent), agent.name())), true,
                         ordered("state", "exited")));
                 continue;
             }
             String uptime = s.process() == null ? "" : ", up %s".formatted(human(Duration.between(s.process().spawnedAt(), now)));
             checks.add(HealthCheck.of(failed.isEmpty(), name, "%d starts in the last hour, %d never became healthy%s%s".formatted(starts.size(),
                             failed.size(), uptime, failed.isEmpty() ? "" : " (start ids " + abbreviate(failed.stream().map(StartSample::id).toList()) + ")"),
-                    "read its log (%s) for why starts fail".formatted(supervisor.log(agent)), false,
+                    "read its log (%s) for why starts fail".formatted(supervisor.logShown(agent)), false,
                     ordered("starts", starts.size(), "failed_start_ids", failed.stream().map(StartSample::id).toList())));
         }
         if (checks.isEmpty()) {
@@ -384,10 +383,12 @@ public final class FleetHealth {
             }
         }
         return switch (s.supervision()) {
-            case EXITED -> "it exited: read %s, then agents start %s".formatted(supervisor.log(agent), agent.name());
-            case RUNNING -> "its process runs but does not answer: read %s, or agents restart %s".formatted(supervisor.log(agent), agent.name());
+            case EXITED -> "it exited: read %s, then agents start %s".formatted(supervisor.logShown(agent), agent.name());
+            case RUNNING -> "its process runs but does not answer: read %s, or agents restart %s".formatted(supervisor.logShown(agent), agent.name());
             case EXTERNAL -> "agents restart %s (runs its restart_command)".formatted(agent.name());
             case NOT_STARTED -> "agents start " + agent.name();
+            case UNREACHABLE -> "its machine %s cannot be reached (%s): fix the connection, then agents status %s".formatted(agent.machine(),
+                    s.note(), agent.name());
         };
     }
 

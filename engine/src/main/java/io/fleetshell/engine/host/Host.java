@@ -50,6 +50,17 @@ public sealed interface Host permits LocalHost, SshHost {
      */
     byte[] read(Path file, long limit) throws IOException;
 
+    /**
+     * The bytes of a regular file that must still resolve to {@code expectedReal} (its directory's real path and its
+     * own name; itself not a symlink), opened without following a symlink; null when nothing is there.
+     *
+     * @throws io.fleetshell.engine.FleetshellException {@code PATH_ESCAPES_ROOT} when it resolves elsewhere now
+     */
+    byte[] readContained(Path file, Path expectedReal, long limit) throws IOException;
+
+    /** The names in a directory (files, links and directories; not recursive); empty when it does not exist. */
+    java.util.List<String> list(Path directory) throws IOException;
+
     /** What the path is (not following a symlink), or empty when nothing is there. */
     Optional<FileStat> stat(Path path) throws IOException;
 
@@ -89,6 +100,12 @@ public sealed interface Host permits LocalHost, SshHost {
      * @throws IOException when any part fails; the target is then unchanged and the temp removed
      */
     Written write(Path target, Path temp, byte[] content, Path expectedReal, Ownership keep) throws IOException;
+
+    /**
+     * Deletes a file that must still resolve to {@code expectedReal} (as {@link #readContained}), then forces its
+     * directory; false when nothing was there.
+     */
+    boolean deleteContained(Path file, Path expectedReal) throws IOException;
 
     /** Deletes a file (not a directory); false when nothing was there. */
     boolean delete(Path file) throws IOException;

@@ -68,6 +68,29 @@ public record LocalHost(String name, Path stateDirectory) implements Host {
     }
 
     @Override
+    public byte[] readContained(Path file, Path expectedReal, long limit) throws IOException {
+        SafeFiles.unchanged(file, expectedReal);
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        try {
+            return read(file, limit);
+        } catch (NoSuchFileException gone) {
+            return null;
+        }
+    }
+
+    @Override
+    public java.util.List<String> list(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return java.util.List.of();
+        }
+        try (java.util.stream.Stream<Path> entries = Files.list(directory)) {
+            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Override
     public Optional<FileStat> stat(Path path) throws IOException {
         PosixFileAttributes attributes;
         try {
@@ -171,6 +194,16 @@ public record LocalHost(String name, Path stateDirectory) implements Host {
             throw new IOException("%s reads back with sha256 %s after the write, not %s as written".formatted(target, written, wanted));
         }
         return new Written(written, notKept);
+    }
+
+    @Override
+    public boolean deleteContained(Path file, Path expectedReal) throws IOException {
+        SafeFiles.unchanged(file, expectedReal);
+        boolean deleted = Files.deleteIfExists(file);
+        if (deleted) {
+            forceDirectory(file.toAbsolutePath().getParent());
+        }
+        return deleted;
     }
 
     @Override

@@ -118,6 +118,24 @@ public record SshHost(String name, SshAccess access, String python, Path control
     }
 
     @Override
+    public byte[] readContained(Path file, Path expectedReal, long limit) throws IOException {
+        try {
+            return files(null, "readsafe", file.toString(), expectedReal.toString(), Long.toString(limit)).bytes();
+        } catch (NoSuchFileException gone) {
+            return null;
+        }
+    }
+
+    @Override
+    public List<String> list(Path directory) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (JsonNode name : files(null, "list", directory.toString()).json()) {
+            names.add(name.asString());
+        }
+        return names;
+    }
+
+    @Override
     public Optional<FileStat> stat(Path path) throws IOException {
         JsonNode json = files(null, "stat", path.toString()).json();
         if (json.get("type").isNull()) {
@@ -162,16 +180,21 @@ public record SshHost(String name, SshAccess access, String python, Path control
 
     @Override
     public Written write(Path target, Path temp, byte[] content, Path expectedReal, Ownership keep) throws IOException {
+        String wanted = Checksums.sha256(content);
         JsonNode json = files(content, "write", target.toString(), temp.toString(), expectedReal == null ? "" : expectedReal.toString(),
                 keep.mode() == null ? "" : Integer.toString(keep.mode()), keep.owner() == null ? "" : keep.owner(),
-                keep.group() == null ? "" : keep.group()).json();
+                keep.group() == null ? "" : keep.group(), wanted).json();
         String back = json.get("sha256").asString();
-        String wanted = Checksums.sha256(content);
         if (!back.equals(wanted)) {
             throw new IOException("%s on %s reads back with sha256 %s after the write, not %s as written".formatted(target, name, back, wanted));
         }
         JsonNode notKept = json.get("not_kept");
         return new Written(back, notKept == null || notKept.isNull() ? null : notKept.asString());
+    }
+
+    @Override
+    public boolean deleteContained(Path file, Path expectedReal) throws IOException {
+        return files(null, "removesafe", file.toString(), expectedReal.toString()).json().get("deleted").asBoolean();
     }
 
     @Override

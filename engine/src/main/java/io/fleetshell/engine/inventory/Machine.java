@@ -31,4 +31,21 @@ public record Machine(String name, Path fleetRoot, String python, Map<String, St
     public Machine(String name, Path fleetRoot, String python, Map<String, String> environment, Map<String, Object> healthCheck) {
         this(name, fleetRoot, python, environment, healthCheck, null);
     }
+
+    /**
+     * The host the machine's work runs on, as a key to group work by: {@code this computer} for every machine without
+     * {@code ssh:} (they share its cores), else the ssh destination and port.
+     */
+    public String host() {
+        return ssh == null ? "this computer" : ssh.describe();
+    }
+
+    /**
+     * How many hosts are worked on at once for these machines: the largest {@code forks:} of the remote ones, else
+     * {@value SshAccess#DEFAULT_FORKS} (as Ansible's default).
+     */
+    public static int forks(java.util.Collection<Machine> machines) {
+        return machines.stream().map(Machine::ssh).filter(java.util.Objects::nonNull).mapToInt(SshAccess::forks).max()
+                .orElse(SshAccess.DEFAULT_FORKS);
+    }
 }

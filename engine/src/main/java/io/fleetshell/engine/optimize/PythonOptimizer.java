@@ -1,5 +1,6 @@
 package io.fleetshell.engine.optimize;
 
+import io.fleetshell.engine.InParallel;
 import io.fleetshell.engine.SafeFiles;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
@@ -134,7 +135,11 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         }).toList();
     }
 
-    /** The static facts of the agents' scripts that exist, one interpreter process per machine. */
+    /**
+     * The static facts of the agents' scripts that exist, one interpreter process per machine (more for many files);
+     * machines on different hosts at once, up to their {@code forks} (a fleet of many remote hosts would otherwise add
+     * up their round trips), machines of one host one after another.
+     */
     public Map<AgentId, FileFacts> analyze(Inventory inventory, List<Agent> agents) {
         Map<String, List<Agent>> byMachine = new LinkedHashMap<>();
         for (Agent agent : agents) {
@@ -144,18 +149,23 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
                 byMachine.computeIfAbsent(agent.machine(), m -> new ArrayList<>()).add(agent);
             }
         }
-        Map<AgentId, FileFacts> analyzed = new HashMap<>();
-        byMachine.forEach((name, group) -> {
-            Machine machine = inventory.machine(name).orElse(null);
-            String python = interpreters.of(machine);
-            List<Path> files = group.stream().map(a -> a.script().path()).toList();
-            List<FileFacts> results = facts.analyzeInParallel(python, files, sideEffectModules, ownPaths(machine),
-                    Runtime.getRuntime().availableProcessors());
-            for (int i = 0; i < group.size(); i++) {
-                analyzed.put(group.get(i).id(), results.get(i));
-            }
-        });
-        return analyzed;
+        Map<AgentId, FileFacts> analyzed = new java.util.concurrent.ConcurrentHashMap<>();
+        List<String> names = List.copyOf(byMachine.keySet());
+        List<Machine> machines = names.stream().map(name -> inventory.machine(name).orElse(null)).toList();
+        InParallel.byGroup(names, name -> inventory.machine(name).map(Machine::host).orElse("this computer"),
+                Machine.forks(machines.stream().filter(java.util.Objects::nonNull).toList()), name -> {
+                    List<Agent> group = byMachine.get(name);
+                    Machine machine = inventory.machine(name).orElse(null);
+                    String python = interpreters.of(machine);
+                    List<Path> files = group.stream().map(a -> a.script().path()).toList();
+                    List<FileFacts> results = facts.analyzeInParallel(python, files, sideEffectModules, ownPaths(machine),
+                            Runtime.getRuntime().availableProcessors());
+                    for (int i = 0; i < group.size(); i++) {
+                        analyzed.put(group.get(i).id(), results.get(i));
+                    }
+                    return name;
+                }, "analyzing the agents' scripts");
+        return new HashMap<>(analyzed);
     }
 
     @Override

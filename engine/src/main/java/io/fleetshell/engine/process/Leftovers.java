@@ -90,7 +90,11 @@ public final class Leftovers {
     private static final Pattern OWNER = Pattern.compile("-p(\\d+)-");
     private static final long SELF = ProcessHandle.current().pid();
     private static final String MARK = "-p" + SELF + "-";
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Built on the first record written or read: every shell start sweeps, and usually finds no record. */
+    private static final class Records {
+        static final JsonMapper JSON = JsonMapper.builder().build();
+    }
+
     private static volatile Path registry;
 
     private Leftovers() {
@@ -189,7 +193,7 @@ public final class Leftovers {
             }
             Path file = directory.resolve(process.pid() + ".json");
             Path partial = directory.resolve("." + process.pid() + ".json" + MARK + "tmp");
-            Files.write(partial, JSON.writeValueAsBytes(record));
+            Files.write(partial, Records.JSON.writeValueAsBytes(record));
             Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             // a full home: the child still runs and is still killed on exit; only a kill -9 would leave it unswept
@@ -241,7 +245,7 @@ public final class Leftovers {
     private static void sweepGroup(Path recordFile, List<String> killed, List<Path> removed) {
         JsonNode record;
         try {
-            record = JSON.readTree(Files.readAllBytes(recordFile));
+            record = Records.JSON.readTree(Files.readAllBytes(recordFile));
         } catch (IOException | RuntimeException e) {
             delete(recordFile); // half written by a process killed while writing it: its group is unknown
             return;

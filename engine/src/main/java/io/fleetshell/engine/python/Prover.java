@@ -61,7 +61,8 @@ import java.util.stream.Stream;
 public final class Prover {
 
     /**
-     * @param runs        pairs of fresh-process loads at the load-time test's first look (it may take up to four times as
+     * @param runs        pairs of fresh-process loads at the load-time test's planned look (an early look after 0.6 times as many may
+     *                    decide sooner; it may take up to four times as
      *                    many); 0 skips that test, which leaves a proof of correctness only (the corpus tests use it; the
      *                    shell never does)
      * @param alpha       the load-time test's false-positive rate
@@ -282,7 +283,7 @@ public final class Prover {
      * Paired fresh-process loads, the order within a pair alternating (original first, then the rewrite first) so that a
      * drift of the machine's speed falls on both alike, after one warm-up each; a pair is a win when the rewrite's CPU time
      * is below the original's by more than the effect floor. A sequential sign test ({@link SequentialSignTest}) looks at
-     * the wins after {@code runs} pairs and after 1.5, 2, 3 and 4 times as many, and stops as soon as it can pass or fail
+     * the wins after 0.6 times {@code runs} pairs, after {@code runs} and after 1.5, 2, 3 and 4 times as many, and stops as soon as it can pass or fail
      * at the error rate {@code alpha}: a clear gain or a clear lack of one is decided in few loads, a borderline one takes
      * more. CPU time, not wall time, because on a busy machine other processes stretch the wall time of a load by up to
      * 2.4x at random while the CPU time moves by a few per cent (issue 22); the wall times and the machine's load average

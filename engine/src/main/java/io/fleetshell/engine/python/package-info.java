@@ -5,6 +5,7 @@
  * {@code python.analysis}, their patterns in {@code python.pattern} and the checks that run the agent in
  * {@code python.proof}. Nothing here changes an agent's file: the prover loads a rewrite from a hidden sibling of it
  * that it removes again. Loading an agent runs its module-level code; the probes show it what {@code python SCRIPT}
- * minus its {@code __main__} block would, and import their own modules from the interpreter's library only.
+ * minus its {@code __main__} block would, and import their own modules from the interpreter's library only. Every
+ * process starts the interpreter {@link io.fleetshell.engine.python.Interpreters} resolved, never a shim by name.
  */
 package io.fleetshell.engine.python;

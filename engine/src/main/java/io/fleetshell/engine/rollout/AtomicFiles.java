@@ -1,6 +1,9 @@
 package io.fleetshell.engine.rollout;
 
 import io.fleetshell.engine.SafeFiles;
+import io.fleetshell.engine.host.FileStat;
+import io.fleetshell.engine.host.Host;
+import io.fleetshell.engine.host.LocalHost;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,10 +30,68 @@ import java.util.Set;
  * (or the original's) permissions, owner and group, and is renamed over the target; then the directory is forced
  * so the rename itself survives a power loss. A reader sees the old file or the new one, never a mix. Fails
  * rather than follow a symlink or write across file systems.
+ *
+ * <p>The overloads that take a {@link Host} do the same on the machine the file is on (a remote one over its ssh
+ * connection, where the content is also read back and checked by sha256 before the write counts as done).
  */
 public final class AtomicFiles {
 
     private AtomicFiles() {
+    }
+
+    /**
+     * {@link #write(Path, Path, Path, byte[], DeploymentJournal.FileMeta)} on {@code host}.
+     *
+     * @return what could not be kept (an owner fleetshell may not give away), or null
+     */
+    public static String write(Host host, Path target, Path expectedReal, Path temp, byte[] content, DeploymentJournal.FileMeta keep)
+            throws IOException {
+        if (host instanceof LocalHost) {
+            return write(target, expectedReal, temp, content, keep);
+        }
+        return host.write(target, temp, content, expectedReal, keep == null ? Host.Ownership.TARGET
+                : new Host.Ownership(keep.mode(), keep.owner(), keep.group())).notKept();
+    }
+
+    /** {@link #remove(Path, Path)} on {@code host}. */
+    public static void remove(Host host, Path target, Path expectedReal) throws IOException {
+        if (host instanceof LocalHost) {
+            remove(target, expectedReal);
+        } else {
+            host.deleteContained(target, expectedReal);
+        }
+    }
+
+    /** {@link #stat(Path)} of a file on {@code host}. */
+    public static DeploymentJournal.FileMeta stat(Host host, Path file) throws IOException {
+        if (host instanceof LocalHost) {
+            return stat(file);
+        }
+        Host.Found found = host.statAll(java.util.List.of(file)).get(file)
+                .orElseThrow(() -> new java.nio.file.NoSuchFileException(file + " on machine " + host.name()));
+        Path parent = found.real() == null ? file.getParent() : found.real().getParent();
+        FileStat stat = found.stat();
+        return new DeploymentJournal.FileMeta(stat.mode(), stat.mtime(), stat.owner(), stat.group(), parent.resolve(file.getFileName()));
+    }
+
+    /**
+     * The file's bytes (a regular file that still resolves to {@code expectedReal}, read without following a link,
+     * bounded), or null when it does not exist.
+     *
+     * @throws io.fleetshell.engine.FleetshellException {@code PATH_ESCAPES_ROOT} when it resolves elsewhere now, or
+     *                                                  {@code FILE_NOT_FOUND} when the host cannot be read
+     */
+    public static byte[] readIfExists(Host host, Path file, Path expectedReal) {
+        if (host instanceof LocalHost) {
+            SafeFiles.unchanged(file, expectedReal);
+            return readIfExists(file);
+        }
+        try {
+            return host.readContained(file, expectedReal, SafeFiles.SCRIPT_LIMIT);
+        } catch (IOException e) {
+            throw new io.fleetshell.engine.FleetshellException(io.fleetshell.engine.ErrorCode.FILE_NOT_FOUND,
+                    "cannot read %s on machine %s: %s".formatted(file, host.name(), e.getMessage()), e);
+        }
     }
 
     /**

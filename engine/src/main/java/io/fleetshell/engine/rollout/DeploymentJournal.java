@@ -107,6 +107,12 @@ public interface DeploymentJournal {
     /** Every step that ever rewrote this shared module (dotted name), newest first. */
     List<StoredStep> stepsOfModule(String module);
 
+    /**
+     * The steps whose change is in place (applied or held) that rely on {@code file} without creating it: they list it
+     * among their files, written or left as it is (a helper module another step created). Newest first.
+     */
+    List<StoredStep> changedStepsUsing(java.nio.file.Path file);
+
     Map<String, byte[]> blobs(Collection<String> sha256s);
 
     /** Stores content under its sha256 (once) and returns the checksum. */

@@ -29,8 +29,8 @@ import java.util.List;
  * @param change          the files of a step of several (a shared module, the helper module it creates, agent files),
  *                        written in its order, restored and recovered as one unit, {@code rewrite} among them; null for a
  *                        step of one file
- * @param realPaths       the real path of each file the change writes ({@link ChangeSet#changed()}) as the plan was
- *                        made, in that order (null: resolved now)
+ * @param realPaths       the real path of each file of the change ({@link ChangeSet#files()}) as the plan was made, in
+ *                        that order (null: resolved now)
  */
 public record PlanStep(int batch, int position, AgentId agent, Path file, String pattern, String expectedSha256,
                        Rewrite rewrite, Double predictedGainMs, ProofHints hints, Path realPath, String module,
@@ -39,7 +39,7 @@ public record PlanStep(int batch, int position, AgentId agent, Path file, String
     public PlanStep {
         realPath = realPath == null ? SafeFiles.realPathOf(file) : realPath;
         dependents = dependents == null ? List.of() : List.copyOf(dependents);
-        List<Rewrite> written = change == null ? List.of(rewrite) : change.changed();
+        List<Rewrite> written = change == null ? List.of(rewrite) : change.files();
         realPaths = realPaths == null ? written.stream().map(r -> SafeFiles.realPathOf(r.file())).toList() : List.copyOf(realPaths);
         if (realPaths.size() != written.size()) {
             throw new IllegalArgumentException("one real path per file the step writes");
@@ -56,9 +56,12 @@ public record PlanStep(int batch, int position, AgentId agent, Path file, String
                 null, null);
     }
 
-    /** Every rewrite the step writes, in the order it writes them. */
+    /**
+     * Every file of the step in the order it writes them; a file of the change left as it is (a helper module an earlier
+     * step created, which this one imports) is checked for drift and guarded, not written.
+     */
     public List<Rewrite> rewrites() {
-        return change == null ? List.of(rewrite) : change.changed();
+        return change == null ? List.of(rewrite) : change.files();
     }
 
     /** What the step changes, for listings: the module or the agent. */

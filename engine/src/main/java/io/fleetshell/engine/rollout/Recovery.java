@@ -2,12 +2,12 @@ package io.fleetshell.engine.rollout;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.host.Host;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.process.Leftovers;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,24 +32,33 @@ public final class Recovery {
 
     private final DeploymentJournal journal;
     private final String host;
+    private Function<AgentId, Host> hosts = Restorer.LOCAL;
 
     public Recovery(DeploymentJournal journal, String host) {
         this.journal = journal;
         this.host = host;
     }
 
+    /** The machine each agent is on, where its step's files are examined, restored and cleaned up; returns this. */
+    public Recovery onHosts(Function<AgentId, Host> hosts) {
+        this.hosts = java.util.Objects.requireNonNull(hosts);
+        return this;
+    }
+
     /**
      * Files a step may leave beside the agent's file when its process dies: its write or restore temp file (its own:
      * recovery holds the lock), and the hidden siblings of that file whose owner process is gone (the original's copy a
      * proof loads, the proof's variants of the file and of that copy); a live fleetshell's siblings are left alone.
+     * They are looked for on the step's machine; a remote sibling's owner is a fleetshell process of this computer too
+     * (its pid is in the name), so whether it is alive is asked here.
      */
-    static List<Path> leftovers(StoredStep step) {
+    static List<Path> leftovers(Host machine, StoredStep step) {
         List<Path> found = new ArrayList<>();
         for (StepFile file : step.files()) {
             found.add(file.tempFile(step.id()));
             String name = file.file().getFileName().toString();
-            try (var siblings = Files.list(file.file().getParent())) {
-                siblings.filter(p -> {
+            try {
+                machine.list(file.file().getParent()).stream().map(sibling -> file.file().resolveSibling(sibling)).filter(p -> {
                     String sibling = p.getFileName().toString();
                     return (sibling.startsWith("." + name + ".fleetshell-") || sibling.startsWith(".." + name + ".fleetshell-"))
                             && !p.equals(file.tempFile(step.id())) && !Leftovers.ownerAlive(p);
@@ -62,11 +71,13 @@ public final class Recovery {
     }
 
     /** Whether any file of the step holds its rewrite (a file it creates: exists with the step's content). */
-    private static boolean holdsRewrite(StoredStep step) {
+    private boolean holdsRewrite(StoredStep step) {
         for (StepFile file : step.files()) {
+            if (file.uses()) {
+                continue; // left as it is by the step: its content says nothing of the step
+            }
             try {
-                io.fleetshell.engine.SafeFiles.unchanged(file.file(), file.realPath());
-                byte[] bytes = AtomicFiles.readIfExists(file.file());
+                byte[] bytes = AtomicFiles.readIfExists(hosts.apply(step.agent()), file.file(), file.realPath());
                 if (bytes != null && io.fleetshell.engine.Checksums.sha256(bytes).equals(file.afterSha256())) {
                     return true;
                 }
@@ -133,9 +144,10 @@ public final class Recovery {
         List<StoredStep> steps = journal.steps(deploymentId);
         List<String> removed = new ArrayList<>();
         for (StoredStep step : steps) {
-            for (Path leftover : leftovers(step)) {
+            Host machine = hosts.apply(step.agent());
+            for (Path leftover : leftovers(machine, step)) {
                 try {
-                    if (Files.deleteIfExists(leftover)) {
+                    if (machine.delete(leftover)) {
                         removed.add(leftover.toString());
                         journal.record(step, DeploymentJournal.NOTE, "temporary file removed", null, leftover.toString());
                     }
@@ -152,11 +164,11 @@ public final class Recovery {
         List<Restorer.Outcome> outcomes = new ArrayList<>();
         for (StoredStep step : inFlight) {
             String why = "recovered: interrupted while " + step.state().text();
-            outcomes.addAll(new Restorer(journal).restore(List.of(step), why, false, StepState.CONFLICT));
+            outcomes.addAll(new Restorer(journal, hosts).restore(List.of(step), why, false, StepState.CONFLICT));
         }
         RolloutExecutor restarts = new RolloutExecutor(journal, agents, (a, r, h) -> {
             throw new IllegalStateException("recovery proves nothing");
-        }, List.of(), runtime, host);
+        }, List.of(), runtime, host).onHosts(hosts);
         restarts.restartRestored(outcomes);
         List<StoredStep> after = journal.steps(deploymentId);
         long kept = after.stream().filter(s -> s.state().changed()).count();

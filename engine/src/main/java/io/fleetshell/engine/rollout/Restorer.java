@@ -5,10 +5,12 @@ import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.InParallel;
 
-import io.fleetshell.engine.SafeFiles;
+import io.fleetshell.engine.host.Host;
+import io.fleetshell.engine.host.LocalHost;
+import io.fleetshell.engine.inventory.AgentId;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.util.function.Function;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -60,10 +62,20 @@ public final class Restorer {
     }
 
     private final DeploymentJournal journal;
+    private final Function<AgentId, Host> hosts;
 
     public Restorer(DeploymentJournal journal) {
-        this.journal = journal;
+        this(journal, LOCAL);
     }
+
+    /** @param hosts the machine each step's agent is on, where its files are read and written */
+    public Restorer(DeploymentJournal journal, Function<AgentId, Host> hosts) {
+        this.journal = journal;
+        this.hosts = hosts;
+    }
+
+    /** Every file on this computer. */
+    static final Function<AgentId, Host> LOCAL = id -> new LocalHost("local", java.nio.file.Path.of("/"));
 
     /**
      * Restores the steps' originals.
@@ -80,7 +92,7 @@ public final class Restorer {
         steps.forEach(s -> s.files().stream().filter(f -> !f.creates()).forEach(f -> wanted.add(f.beforeSha256())));
         Map<String, byte[]> originals = journal.blobs(wanted);
         Map<Long, Map<String, DeploymentJournal.FileMeta>> kept = originalMeta(steps);
-        List<Current> current = InParallel.map(steps, THREADS, Restorer::read, "reading the files to restore");
+        List<Current> current = InParallel.map(steps, THREADS, s -> read(hosts.apply(s.agent()), s), "reading the files to restore");
 
         List<StoredStep> toWrite = new ArrayList<>();
         List<Boolean> edits = new ArrayList<>();
@@ -98,6 +110,9 @@ public final class Restorer {
             boolean allOriginal = true;
             for (int f = 0; f < files.size(); f++) {
                 StepFile file = files.get(f);
+                if (file.uses()) {
+                    continue; // never written by the step, so never restored: another step owns it
+                }
                 String sha = bytes.get(f) == null ? null : Checksums.sha256(bytes.get(f));
                 allOriginal &= file.isOriginal(sha);
                 if (!file.isOriginal(sha) && !file.afterSha256().equals(sha)) {
@@ -106,15 +121,18 @@ public final class Restorer {
                             + file.shortBefore() + " nor the rewrite " + file.afterSha256().substring(0, 12) + ")");
                 }
             }
-            if (allOriginal) {
+            String needed = neededElsewhere(step, files, bytes, steps);
+            if (needed != null && !force) {
+                refuse(outcomes, step, null, needed, onConflict);
+            } else if (allOriginal) {
                 alreadyOriginal.add(step);
             } else if (edited.isEmpty() || force) {
                 if (!edited.isEmpty()) {
                     for (int f = 0; f < files.size(); f++) {
                         StepFile file = files.get(f);
                         String sha = bytes.get(f) == null ? null : Checksums.sha256(bytes.get(f));
-                        if (bytes.get(f) != null && !file.isOriginal(sha) && !file.afterSha256().equals(sha)) {
-                            journal.backupEdited(step, file.file(), bytes.get(f), meta(file.file()));
+                        if (bytes.get(f) != null && !file.uses() && !file.isOriginal(sha) && !file.afterSha256().equals(sha)) {
+                            journal.backupEdited(step, file.file(), bytes.get(f), meta(hosts.apply(step.agent()), file.file()));
                         }
                     }
                 }
@@ -136,7 +154,7 @@ public final class Restorer {
             return outcomes;
         }
         journal.record(toWrite, DeploymentJournal.INTENT, "restore", StepState.RESTORING, why);
-        List<Written> written = InParallel.map(toWrite, THREADS, s -> write(s, originals, kept.getOrDefault(s.id(), Map.of())),
+        List<Written> written = InParallel.map(toWrite, THREADS, s -> write(hosts.apply(s.agent()), s, originals, kept.getOrDefault(s.id(), Map.of())),
                 "restoring originals");
         List<StoredStep> done = new ArrayList<>();
         for (int i = 0; i < toWrite.size(); i++) {
@@ -159,6 +177,30 @@ public final class Restorer {
         return outcomes;
     }
 
+    /**
+     * Why a file the step created may not be removed: another step still in place (applied or held, and not restored in
+     * the same call) relies on it, e.g. a shared module rewritten later to import the helper this step created. Null when
+     * none does or the file is gone already.
+     */
+    private String neededElsewhere(StoredStep step, List<StepFile> files, List<byte[]> bytes, List<StoredStep> restoring) {
+        Set<Long> together = new HashSet<>();
+        restoring.forEach(s -> together.add(s.id()));
+        for (int f = 0; f < files.size(); f++) {
+            StepFile file = files.get(f);
+            if (!file.creates() || bytes.get(f) == null) {
+                continue;
+            }
+            for (StoredStep other : journal.changedStepsUsing(file.file())) {
+                if (other.id() != step.id() && !together.contains(other.id())) {
+                    return ("%s, which this step created, is used by step %s (%s), still in place: removing it would break that step. "
+                            + "Roll that back first (rollback %s), or both at once; --force removes it anyway").formatted(file.file(),
+                            other.label(), other.subject(), other.subject());
+                }
+            }
+        }
+        return null;
+    }
+
     private void refuse(List<Outcome> outcomes, StoredStep step, String sha, String reason, StepState onConflict) {
         outcomes.add(new Refused(step, sha, reason));
         if (onConflict != null) {
@@ -179,38 +221,42 @@ public final class Restorer {
      * recorded mode, owner and group, a file the step created is removed; each is read back. The files go back in
      * reverse order of their writes, so a helper module is removed only once nothing written imports it.
      */
-    private static Written write(StoredStep step, Map<String, byte[]> originals, Map<String, DeploymentJournal.FileMeta> meta) {
+    private static Written write(Host host, StoredStep step, Map<String, byte[]> originals, Map<String, DeploymentJournal.FileMeta> meta) {
         List<String> notes = new ArrayList<>();
         for (StepFile file : step.files().reversed()) {
+            if (file.uses()) {
+                continue;
+            }
             byte[] original = file.creates() ? null : originals.get(file.beforeSha256());
             if (!file.creates() && original == null) {
                 return new Written("the backup " + file.beforeSha256() + " of " + file.file() + " is missing from the history database", null);
             }
             try {
-                byte[] now = AtomicFiles.readIfExists(file.file());
+                byte[] now = AtomicFiles.readIfExists(host, file.file(), file.realPath());
                 if (file.isOriginal(now == null ? null : Checksums.sha256(now))) {
                     continue;
                 }
                 if (file.creates()) {
-                    AtomicFiles.remove(file.file(), file.realPath());
-                    if (AtomicFiles.readIfExists(file.file()) != null) {
+                    AtomicFiles.remove(host, file.file(), file.realPath());
+                    if (AtomicFiles.readIfExists(host, file.file(), file.realPath()) != null) {
                         return new Written("after the restore " + file.file() + " still exists; the step created it", null);
                     }
                     continue;
                 }
-                String note = AtomicFiles.write(file.file(), file.realPath(), file.tempFile(step.id()), original, meta.get(file.file().toString()));
+                String note = AtomicFiles.write(host, file.file(), file.realPath(), file.tempFile(step.id()), original, meta.get(file.file().toString()));
                 if (note != null) {
                     notes.add(note);
                 }
-                String written = Checksums.sha256(SafeFiles.readScript(file.file()));
+                byte[] back = AtomicFiles.readIfExists(host, file.file(), file.realPath());
+                String written = back == null ? "(no file)" : Checksums.sha256(back);
                 if (!written.equals(file.beforeSha256())) {
                     return new Written("after the restore " + file.file() + " has sha256 " + written + ", not " + file.beforeSha256(), null);
                 }
             } catch (IOException e) {
-                cleanUp(step);
+                cleanUp(host, step);
                 return new Written("cannot write " + file.file() + ": " + e.getMessage(), null);
             } catch (FleetshellException e) {
-                cleanUp(step);
+                cleanUp(host, step);
                 return new Written(e.getMessage(), null);
             }
         }
@@ -236,22 +282,21 @@ public final class Restorer {
     }
 
     /** Removes the temporary files of every file of the step (its write or restore). */
-    static void cleanUp(StoredStep step) {
+    static void cleanUp(Host host, StoredStep step) {
         for (StepFile file : step.files()) {
             try {
-                Files.deleteIfExists(file.tempFile(step.id()));
+                host.delete(file.tempFile(step.id()));
             } catch (IOException ignored) {
                 // reported by recovery, which looks for it again
             }
         }
     }
 
-    private static Current read(StoredStep step) {
+    private static Current read(Host host, StoredStep step) {
         try {
             List<byte[]> bytes = new ArrayList<>();
             for (StepFile file : step.files()) {
-                SafeFiles.unchanged(file.file(), file.realPath());
-                bytes.add(AtomicFiles.readIfExists(file.file()));
+                bytes.add(AtomicFiles.readIfExists(host, file.file(), file.realPath()));
             }
             return new Current(bytes, null);
         } catch (FleetshellException e) {
@@ -259,9 +304,9 @@ public final class Restorer {
         }
     }
 
-    private static DeploymentJournal.FileMeta meta(java.nio.file.Path file) {
+    private static DeploymentJournal.FileMeta meta(Host host, java.nio.file.Path file) {
         try {
-            return AtomicFiles.stat(file);
+            return AtomicFiles.stat(host, file);
         } catch (IOException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot read " + file + ": " + e.getMessage()
                     + ". Nothing was restored.", e);

@@ -4,7 +4,7 @@ import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
-import io.fleetshell.engine.SafeFiles;
+import io.fleetshell.engine.host.Host;
 import io.fleetshell.engine.gate.Analysis;
 import io.fleetshell.engine.gate.Gate;
 import io.fleetshell.engine.gate.GateDecision;
@@ -52,6 +52,7 @@ public final class RolloutExecutor {
     private final AgentRuntime runtime;
     private final String host;
     private final Restorer restorer;
+    private Function<AgentId, Host> hosts = Restorer.LOCAL;
     private final Analysis analysis;
     private final Function<java.nio.file.Path, List<Agent>> sharing;
 
@@ -82,7 +83,16 @@ public final class RolloutExecutor {
         this.gates = List.copyOf(gates);
         this.runtime = runtime;
         this.host = host;
-        this.restorer = new Restorer(journal);
+        this.restorer = new Restorer(journal, id -> this.hosts.apply(id));
+    }
+
+    /**
+     * The machine each agent is on, where its step's files are read, backed up and written (a remote one over ssh); by
+     * default every file is on this computer. Returns this executor.
+     */
+    public RolloutExecutor onHosts(Function<AgentId, Host> hosts) {
+        this.hosts = java.util.Objects.requireNonNull(hosts);
+        return this;
     }
 
     /** Stores the plan and takes the fleet lock; nothing is written to the fleet yet. Returns the deployment id. */
@@ -600,10 +610,10 @@ public final class RolloutExecutor {
         // Every file of the step is checked before the first is written: one that escapes, is no regular file or
         // drifted leaves the whole step untouched.
         List<byte[]> onDisk = new ArrayList<>();
+        Host host = hosts.apply(step.agent());
         for (StepFile file : files) {
             try {
-                SafeFiles.unchanged(file.file(), file.realPath());
-                onDisk.add(AtomicFiles.readIfExists(file.file()));
+                onDisk.add(AtomicFiles.readIfExists(host, file.file(), file.realPath()));
             } catch (FleetshellException e) {
                 return refuseFile(step, file, e.getMessage());
             }
@@ -640,31 +650,35 @@ public final class RolloutExecutor {
         List<DeploymentJournal.FileMeta> metas = new ArrayList<>();
         for (StepFile file : files) {
             try {
-                metas.add(file.creates() ? null : AtomicFiles.stat(file.file()));
+                metas.add(file.creates() ? null : AtomicFiles.stat(host, file.file()));
             } catch (IOException e) {
                 return failBeforeWrite(step, "cannot read " + file.file() + ": " + e.getMessage());
             }
         }
         journal.beginWrite(step, metas);
-        for (int i = 0; i < files.size(); i++) {
-            StepFile file = files.get(i);
+        boolean renamed = false;
+        for (StepFile file : files) {
+            if (file.uses()) {
+                continue;
+            }
             try {
-                String notKept = AtomicFiles.write(file.file(), file.realPath(), file.tempFile(step.id()), content.get(file.afterSha256()));
+                String notKept = AtomicFiles.write(host, file.file(), file.realPath(), file.tempFile(step.id()), content.get(file.afterSha256()), null);
                 if (notKept != null) {
                     journal.record(step, DeploymentJournal.NOTE, "owner differs", null, notKept);
                 }
             } catch (FleetshellException e) {
-                Restorer.cleanUp(step);
-                if (i == 0) {
-                    // refused before the rename of the first file: every file still holds its original, so the step is settled untouched
+                Restorer.cleanUp(host, step);
+                if (!renamed) {
+                    // refused before the first rename: every file still holds its original, so the step is settled untouched
                     journal.record(step, DeploymentJournal.OUTCOME, "refused", StepState.ROLLED_BACK, e.getMessage());
                     return new StepResult(StepState.ROLLED_BACK, e.getMessage());
                 }
                 return rollBack(step, agent, false, "the write of " + file.file() + " was refused: " + e.getMessage());
             } catch (IOException e) {
-                Restorer.cleanUp(step);
+                Restorer.cleanUp(host, step);
                 return rollBack(step, agent, false, "the write of " + file.file() + " failed: " + e.getMessage());
             }
+            renamed = true;
         }
         journal.record(step, DeploymentJournal.OUTCOME, "written", StepState.WRITTEN, files.size() == 1
                 ? "sha256 " + step.afterSha256().substring(0, 12) + " written over " + step.beforeSha256().substring(0, 12)

@@ -29,6 +29,15 @@ public record StepFile(Path file, Path realPath, String beforeSha256, String aft
         return file.resolveSibling("." + file.getFileName() + ".fleetshell-" + stepId + ".tmp");
     }
 
+    /**
+     * Whether the step leaves the file as it is: it only relies on it (a helper module an earlier step created, which this
+     * step's module imports). Such a file is checked for drift, never written, and protects the file from the removal by
+     * a rollback of the step that created it.
+     */
+    public boolean uses() {
+        return beforeSha256 != null && beforeSha256.equals(afterSha256);
+    }
+
     /** Whether {@code sha256} (null: absent) is this file's original. */
     public boolean isOriginal(String sha256) {
         return beforeSha256 == null ? sha256 == null : beforeSha256.equals(sha256);

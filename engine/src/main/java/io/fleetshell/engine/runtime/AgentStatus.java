@@ -19,7 +19,9 @@ public record AgentStatus(AgentId agent, Supervision supervision, SupervisedProc
         /** Managed outside fleetshell through its {@code restart_command}. */
         EXTERNAL,
         /** fleetshell has not started it. */
-        NOT_STARTED
+        NOT_STARTED,
+        /** Its machine could not be reached (the note says what was tried and what ssh answered). */
+        UNREACHABLE
     }
 
     public boolean healthy() {

@@ -20,9 +20,46 @@ public final class LogTail {
     private static final Duration POLL = Duration.ofMillis(250);
 
     private final Path log;
+    private final Source source;
 
     public LogTail(Path log) {
+        this(log, (offset, max) -> Chunk.of(log, offset, max));
+    }
+
+    /** A log read through {@code source} (a remote agent's log, read over its host's transport); {@code log} names it. */
+    public LogTail(Path log, Source source) {
         this.log = log;
+        this.source = source;
+    }
+
+    /** Reads a log from an offset. */
+    @FunctionalInterface
+    public interface Source {
+        Chunk read(long offset, int max) throws IOException;
+    }
+
+    /**
+     * Bytes of a log from an offset, and the log's size when they were read (smaller than the offset when the log was
+     * truncated or replaced; 0 when it does not exist).
+     */
+    public record Chunk(byte[] bytes, long size) {
+
+        /** Up to {@code max} bytes of a local file from {@code offset}. */
+        public static Chunk of(Path file, long offset, int max) throws IOException {
+            if (!Files.exists(file)) {
+                return new Chunk(new byte[0], 0);
+            }
+            try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
+                long size = in.length();
+                if (size <= offset) {
+                    return new Chunk(new byte[0], size);
+                }
+                byte[] bytes = new byte[(int) Math.min(max, size - offset)];
+                in.seek(offset);
+                in.readFully(bytes);
+                return new Chunk(bytes, size);
+            }
+        }
     }
 
     /**
@@ -81,29 +118,26 @@ public final class LogTail {
         // Bytes, not text: a UTF-8 character may be split between two reads.
         java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
         while (!Thread.currentThread().isInterrupted()) {
-            long size = Files.exists(log) ? Files.size(log) : 0;
-            if (size < position) {
+            Chunk chunk = source.read(position, 1 << 20);
+            if (chunk.size() < position) {
                 notice.accept(log + " was truncated or replaced; reading it from its start");
                 position = 0;
                 partial.reset();
+                continue;
             }
-            if (size > position) {
-                try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
-                    file.seek(position);
-                    byte[] bytes = new byte[(int) Math.min(1 << 20, size - position)];
-                    file.readFully(bytes);
-                    position += bytes.length;
-                    int start = 0;
-                    for (int i = 0; i < bytes.length; i++) {
-                        if (bytes[i] == '\n') {
-                            partial.write(bytes, start, i - start);
-                            sink.accept(partial.toString(StandardCharsets.UTF_8));
-                            partial.reset();
-                            start = i + 1;
-                        }
+            byte[] bytes = chunk.bytes();
+            if (bytes.length > 0) {
+                position += bytes.length;
+                int start = 0;
+                for (int i = 0; i < bytes.length; i++) {
+                    if (bytes[i] == '\n') {
+                        partial.write(bytes, start, i - start);
+                        sink.accept(partial.toString(StandardCharsets.UTF_8));
+                        partial.reset();
+                        start = i + 1;
                     }
-                    partial.write(bytes, start, bytes.length - start);
                 }
+                partial.write(bytes, start, bytes.length - start);
                 continue;
             }
             try {

@@ -8,7 +8,8 @@ import io.fleetshell.engine.inventory.AgentId;
 import java.time.Duration;
 
 /**
- * What stopping one agent came to: SIGTERM was enough, SIGKILL was needed, or there was nothing to stop. Each
+ * What stopping one agent came to: SIGTERM was enough, SIGKILL was needed, there was nothing to stop, or its machine
+ * could not be reached. Each
  * serializes (the {@code --json} of {@code agents stop}) with its {@code result} after the agent, durations in
  * whole milliseconds.
  */
@@ -26,6 +27,7 @@ public sealed interface StopOutcome {
             case Terminated x -> "sigterm";
             case Killed x -> "sigkill";
             case NotRunning x -> "not_running";
+            case Failed x -> "failed";
         };
     }
 
@@ -60,6 +62,14 @@ public sealed interface StopOutcome {
         @Override
         public String summary() {
             return "not running: " + reason;
+        }
+    }
+
+    /** It could not be stopped: its machine could not be reached (the reason names the host, what was tried, ssh's line). */
+    record Failed(AgentId agent, String reason) implements StopOutcome {
+        @Override
+        public String summary() {
+            return "NOT stopped: " + reason;
         }
     }
 }

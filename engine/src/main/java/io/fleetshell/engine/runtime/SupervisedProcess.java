@@ -20,4 +20,12 @@ public record SupervisedProcess(long pid, Instant processStart, Instant spawnedA
     public SupervisedProcess {
         command = List.copyOf(command);
     }
+
+    /** The record as a pid file holds it ({@code pid}, {@code process_start}, {@code spawned_at}, {@code command}, {@code log}). */
+    static SupervisedProcess fromJson(tools.jackson.databind.JsonNode node) {
+        List<String> command = new java.util.ArrayList<>();
+        node.get("command").forEach(c -> command.add(c.asString()));
+        return new SupervisedProcess(node.get("pid").asLong(), Instant.parse(node.get("process_start").asString()),
+                Instant.parse(node.get("spawned_at").asString()), command, Path.of(node.get("log").asString()));
+    }
 }

@@ -3,19 +3,16 @@ package io.fleetshell.engine.runtime;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetHome;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.InParallel;
+import io.fleetshell.engine.inventory.Hosts;
+import io.fleetshell.engine.host.LocalHost;
+import io.fleetshell.engine.host.SshHost;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.process.CannotStartException;
 import io.fleetshell.engine.process.ProcessResult;
-import io.fleetshell.engine.process.ProcessRun;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,24 +21,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Starts, stops, restarts and looks at agents. An agent with a {@code restart_command} is managed
  * elsewhere: (re)starting it runs that command. Any other agent fleetshell runs itself: its script
  * with its machine's interpreter, in the fleet root, with the machine's {@code global_settings.environment}
- * plus {@code PORT} and {@code HEALTH_PORT}, in a session of its own ({@code setsid}) so that it outlives
- * the shell and a Ctrl-C there, stdout and stderr appended to {@code FLEETSHELL_HOME/logs/MACHINE/AGENT.log},
- * and its pid with the process start time in {@code FLEETSHELL_HOME/run/MACHINE/AGENT.json}.
- *
- * <p>The agents fleetshell runs itself are the one kind of child not started through
- * {@link io.fleetshell.engine.process.ProcessRun}: they are meant to outlive the command that started them (and
- * fleetshell itself), so they are detached rather than owned: no timeout, no kill of their tree when the shell exits,
- * output to their log rather than kept in memory, and a pid file through which a later shell finds them again.
- * A {@code restart_command} is an ordinary run to completion and goes through the runner; what it leaves running in
- * the background is the agent, and is left alone.
+ * plus {@code PORT} and {@code HEALTH_PORT}, in a session of its own so that it outlives the shell and a Ctrl-C
+ * there, its output appended to its log and its pid with the process start time in its pid file. Where the process,
+ * the log and the pid file live is the machine's ({@link AgentProcesses}): {@code FLEETSHELL_HOME/logs/MACHINE/AGENT.log}
+ * and {@code FLEETSHELL_HOME/run/MACHINE/AGENT.json} on this computer, the same names under the remote state
+ * directory on a remote host.
  *
  * <p>Every (re)start is measured from the spawn (or the restart command's start) until the health
  * probe answers, and stored through {@link RuntimeHistory} as a time-to-healthy sample; so is every
@@ -49,19 +38,17 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Supervisor {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final Duration POLL = Duration.ofMillis(20);
-    /** The OS start time and the one stored can differ by rounding; a reused pid starts much later. */
-    private static final Duration SAME_PROCESS_TOLERANCE = Duration.ofSeconds(2);
-    private static final Path SETSID = List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid")).stream()
-            .filter(Files::isExecutable).findFirst().orElse(null);
 
-    private final FleetHome home;
     private final Inventory inventory;
     private final RuntimeHistory history;
     private final HealthProbe probe = new HealthProbe();
     private final Duration startTimeout;
     private final Duration stopTimeout;
+    private final LocalProcesses local;
+    private final Hosts hosts;
+    private final Reach reach;
+    private final Map<String, RemoteProcesses> remote = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param startTimeout how long a start may take to become healthy before it counts as failed (and
@@ -69,15 +56,28 @@ public final class Supervisor {
      * @param stopTimeout  how long an agent gets after SIGTERM before SIGKILL
      */
     public Supervisor(FleetHome home, Inventory inventory, RuntimeHistory history, Duration startTimeout, Duration stopTimeout) {
-        this.home = home;
         this.inventory = inventory;
         this.history = history;
         this.startTimeout = startTimeout;
         this.stopTimeout = stopTimeout;
+        this.local = new LocalProcesses(home);
+        this.hosts = Hosts.local(home);
+        this.reach = new Reach(home);
     }
 
-    /** Starts the agent unless fleetshell already runs it; measures and stores its time-to-healthy. */
+    /**
+     * Starts the agent unless fleetshell already runs it; measures and stores its time-to-healthy. A machine that cannot
+     * be reached makes the agent not startable, with the host's message.
+     */
     public StartOutcome start(Agent agent) {
+        try {
+            return starting(agent);
+        } catch (FleetshellException e) {
+            return new StartOutcome.NotStartable(agent.id(), e.getMessage());
+        }
+    }
+
+    private StartOutcome starting(Agent agent) {
         Optional<SupervisedProcess> running = running(agent);
         if (running.isPresent()) {
             return new StartOutcome.AlreadyRunning(agent.id(), running.get().pid(), running.get().spawnedAt());
@@ -91,6 +91,14 @@ public final class Supervisor {
      * rollout calls after changing an agent.
      */
     public StartOutcome restart(Agent agent) {
+        try {
+            return restarting(agent);
+        } catch (FleetshellException e) {
+            return new StartOutcome.NotStartable(agent.id(), e.getMessage());
+        }
+    }
+
+    private StartOutcome restarting(Agent agent) {
         if (running(agent).isPresent()) {
             stop(agent);
         } else if (agent.commands().restart() != null) {
@@ -99,45 +107,75 @@ public final class Supervisor {
         return spawn(agent);
     }
 
-    /** SIGTERM, then SIGKILL when the agent has not exited within the stop timeout. */
+    /**
+     * SIGTERM, then SIGKILL when the agent has not exited within the stop timeout; a machine that cannot be reached is
+     * the agent's failed stop, with the host's message.
+     */
     public StopOutcome stop(Agent agent) {
-        Optional<SupervisedProcess> running = running(agent);
-        if (running.isEmpty()) {
-            return new StopOutcome.NotRunning(agent.id(), notRunningReason(agent));
+        try {
+            return processes(agent).stop(agent, stopTimeout);
+        } catch (FleetshellException e) {
+            return new StopOutcome.Failed(agent.id(), e.getMessage());
         }
-        SupervisedProcess process = running.get();
-        StopOutcome outcome = terminate(agent, ProcessHandle.of(process.pid()).orElse(null), process.pid());
-        deletePidFile(agent);
-        return outcome;
     }
 
-    /** How the agent's health is checked, with its machine's settings; empty when it has no port to check. */
+    /**
+     * How the agent's health is checked, with its machine's settings, connecting where the agent can be reached
+     * ({@link Reach}); empty when it has no port to check.
+     */
     public Optional<ProbeTarget> healthTarget(Agent agent) {
-        return ProbeTarget.of(agent, inventory);
+        return reach.health(agent, inventory.machine(agent.machine()).orElse(null));
     }
 
-    /** Whether fleetshell runs the agent, and what its health check answers now (stored as a sample). */
+    /** The agent's {@code /metrics} where it can be reached; empty without a health-check port. */
+    public Optional<io.fleetshell.engine.metrics.ScrapeTarget> metricsTarget(Agent agent) {
+        return reach.metrics(agent, inventory.machine(agent.machine()).orElse(null));
+    }
+
+    /** Where an analysis run's requests to the agent go; empty when the agent has no service port. */
+    public Optional<ProbeTarget> trafficTarget(SyntheticTraffic traffic, Agent agent) {
+        return reach.traffic(traffic, agent, inventory.machine(agent.machine()).orElse(null));
+    }
+
+    /**
+     * Whether fleetshell runs the agent, and what its health check answers now (stored as a sample). When the agent's
+     * machine cannot be reached, the status says so with the host's message, and the health check is still asked.
+     */
     public AgentStatus status(Agent agent) {
-        Optional<SupervisedProcess> running = running(agent);
-        Optional<ProbeTarget> target = ProbeTarget.of(agent, machine(agent));
+        AgentProcesses.Look look;
+        String unreachable = null;
+        try {
+            look = processes(agent).look(agent);
+        } catch (FleetshellException e) {
+            look = new AgentProcesses.Look(null, null, null, null);
+            unreachable = e.getMessage();
+        }
+        Optional<ProbeTarget> target;
+        try {
+            target = healthTarget(agent);
+        } catch (FleetshellException e) {
+            target = Optional.empty();
+            unreachable = unreachable == null ? e.getMessage() : unreachable;
+        }
         ProbeResult result = target.map(probe::probe).orElse(null);
         if (result != null) {
-            result = result.withRss(running.map(p -> residentKb(p.pid())).orElse(null));
+            result = result.withRss(look.running() == null ? null : look.rssKb());
             history.recordProbe(result);
         }
-        if (running.isPresent()) {
-            return new AgentStatus(agent.id(), AgentStatus.Supervision.RUNNING, running.get(), result,
-                    "pid %d, started %s".formatted(running.get().pid(), running.get().spawnedAt()));
+        if (unreachable != null) {
+            return new AgentStatus(agent.id(), AgentStatus.Supervision.UNREACHABLE, null, result, unreachable);
         }
-        Optional<SupervisedProcess> recorded = readPidFile(agent);
-        if (recorded.isPresent()) {
+        if (look.running() != null) {
+            return new AgentStatus(agent.id(), AgentStatus.Supervision.RUNNING, look.running(), result,
+                    "pid %d, started %s".formatted(look.running().pid(), look.running().spawnedAt()));
+        }
+        if (look.gone() != null) {
             return new AgentStatus(agent.id(), AgentStatus.Supervision.EXITED, null, result,
                     "pid %d, started by fleetshell %s, is gone: it exited or was killed outside fleetshell (see %s)"
-                            .formatted(recorded.get().pid(), recorded.get().spawnedAt(), recorded.get().log()));
+                            .formatted(look.gone().pid(), look.gone().spawnedAt(), processes(agent).logShown(agent)));
         }
-        Optional<String> crashed = exitRecord(agent);
-        if (crashed.isPresent()) {
-            return new AgentStatus(agent.id(), AgentStatus.Supervision.EXITED, null, result, crashed.get());
+        if (look.crashed() != null) {
+            return new AgentStatus(agent.id(), AgentStatus.Supervision.EXITED, null, result, look.crashed());
         }
         if (agent.commands().restart() != null) {
             return new AgentStatus(agent.id(), AgentStatus.Supervision.EXTERNAL, null, result,
@@ -149,12 +187,92 @@ public final class Supervisor {
 
     /** The supervised process of the agent, when its pid file names a live process that is still that agent. */
     public Optional<SupervisedProcess> running(Agent agent) {
-        return readPidFile(agent).filter(Supervisor::stillOurs);
+        return Optional.ofNullable(processes(agent).look(agent).running());
     }
 
-    /** Where the agent's output goes. */
-    public Path log(Agent agent) {
-        return home.agentLog(agent.machine(), agent.name());
+    /** Where the agent's output goes, as a user reads it: a path, or {@code HOST:PATH} on a remote machine. */
+    public String logShown(Agent agent) {
+        return processes(agent).logShown(agent);
+    }
+
+    /** The log's last {@code lines} lines (all for 0) and where it ended, or null when the agent has no log yet. */
+    public LogTail.End lastLog(Agent agent, int lines) throws java.io.IOException {
+        return processes(agent).last(agent, lines);
+    }
+
+    /** A reader of the agent's log from an offset onwards, wherever the log is. */
+    public LogTail logTail(Agent agent) {
+        AgentProcesses processes = processes(agent);
+        return new LogTail(Path.of(processes.logShown(agent)), (offset, max) -> processes.read(agent, offset, max));
+    }
+
+    /** The last lines of the agent's log, or an empty list when it has none or it cannot be read (a dashboard's detail). */
+    public List<String> lastLogQuietly(Agent agent, int lines) {
+        try {
+            LogTail.End end = lastLog(agent, lines);
+            return end == null ? List.of() : end.lines();
+        } catch (java.io.IOException | RuntimeException e) {
+            return List.of("(cannot read " + logShown(agent) + ": " + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Starts (or, with {@code action} {@link #restart}, restarts) the agents: one host's agents one after another (they
+     * compete for its cores, which would distort their time-to-healthy), different hosts in parallel, up to
+     * {@link #forks} at once; {@code each} hears every outcome as it comes. Results in the agents' order.
+     */
+    public List<StartOutcome> startAll(List<Agent> agents, java.util.function.BiFunction<Supervisor, Agent, StartOutcome> action,
+                                       java.util.function.Consumer<StartOutcome> each) {
+        return InParallel.byGroup(agents, this::hostOf, forks(agents), agent -> {
+            StartOutcome outcome = action.apply(this, agent);
+            each.accept(outcome);
+            return outcome;
+        }, "starting agents");
+    }
+
+    /**
+     * Stops the agents: every agent on this computer at once (an agent may take seconds to finish its requests after
+     * SIGTERM, and one by one would add those up), remote hosts up to {@link #forks} at once, one host's agents one after
+     * another; {@code each} hears every outcome as it comes. Results in the agents' order.
+     */
+    public List<StopOutcome> stopAll(List<Agent> agents, java.util.function.Consumer<StopOutcome> each) {
+        long here = agents.stream().filter(a -> hosts.of(machine(a)) instanceof LocalHost).count();
+        return InParallel.byGroup(agents, a -> hosts.of(machine(a)) instanceof LocalHost ? a.id() : hostOf(a),
+                (int) Math.min(Integer.MAX_VALUE, here + forks(agents)), agent -> {
+                    StopOutcome outcome = stop(agent);
+                    each.accept(outcome);
+                    return outcome;
+                }, "stopping agents");
+    }
+
+    /**
+     * The status of each agent ({@link #status}): up to 8 agents of this computer at once (a probe may wait its whole
+     * timeout), remote hosts up to {@link #forks} at once besides (one after another they would add up their round
+     * trips), one host's agents one after another. Results in the agents' order.
+     */
+    public List<AgentStatus> statusAll(List<Agent> agents) {
+        long here = agents.stream().filter(a -> hosts.of(machine(a)) instanceof LocalHost).count();
+        return InParallel.byGroup(agents, a -> hosts.of(machine(a)) instanceof LocalHost ? a.id() : hostOf(a),
+                (int) Math.min(8, here) + forks(agents), this::status, "looking at agents");
+    }
+
+    /** How many hosts are worked on at once for these agents ({@link Machine#forks}). */
+    public int forks(List<Agent> agents) {
+        return Machine.forks(agents.stream().map(this::machine).distinct().toList());
+    }
+
+    /** The host the agent's work runs on, to group by ({@link Machine#host}). */
+    private String hostOf(Agent agent) {
+        return machine(agent).host();
+    }
+
+    /** The agent's machine's processes: this computer's, or its host's through the transport. */
+    private AgentProcesses processes(Agent agent) {
+        Machine machine = machine(agent);
+        return switch (hosts.of(machine)) {
+            case LocalHost l -> local;
+            case SshHost ssh -> remote.computeIfAbsent(machine.name(), name -> new RemoteProcesses(ssh, machine.python(), machine.ssh().stateDir()));
+        };
     }
 
     private StartOutcome spawn(Agent agent) {
@@ -162,7 +280,7 @@ public final class Supervisor {
         if (!agent.script().found()) {
             return new StartOutcome.NotStartable(agent.id(), "its script was not found (" + agent.script().detail() + ")");
         }
-        Optional<ProbeTarget> target = ProbeTarget.of(agent, machine);
+        Optional<ProbeTarget> target = healthTarget(agent);
         if (target.isEmpty()) {
             return new StartOutcome.NotStartable(agent.id(),
                     "it has no health_check_port or port, so fleetshell could not tell when it is up; add one to its config");
@@ -173,54 +291,39 @@ public final class Supervisor {
                     + " outside fleetshell. Stop that one, or give the agent a restart_command").formatted(target.get().describe()));
         }
         List<String> command = new ArrayList<>();
-        if (SETSID != null) {
-            command.add(SETSID.toString());
-        }
         if (agent.java() != null) {
             command.addAll(agent.java().command(agent.script().path(), machine.fleetRoot()));
         } else {
             command.add(machine.python());
             command.add(agent.script().path().toString());
         }
-        Path log = log(agent);
-        long logStart = prepareLog(log, "spawn " + String.join(" ", command));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(machine.fleetRoot().toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectErrorStream(true);
-        builder.environment().putAll(machine.environment());
+        Map<String, String> environment = new LinkedHashMap<>(machine.environment());
         if (agent.port() != null) {
-            builder.environment().put("PORT", String.valueOf(agent.port()));
+            environment.put("PORT", String.valueOf(agent.port()));
         }
         if (agent.healthCheckPort() != null) {
-            builder.environment().put("HEALTH_PORT", String.valueOf(agent.healthCheckPort()));
+            environment.put("HEALTH_PORT", String.valueOf(agent.healthCheckPort()));
         }
-        Instant spawnedAt = Instant.now();
+        AgentProcesses processes = processes(agent);
         long started = System.nanoTime();
-        Process process;
+        AgentProcesses.Spawned spawned;
         try {
-            process = builder.start();
-        } catch (IOException e) {
+            spawned = processes.spawn(agent, command, machine.fleetRoot(), environment);
+        } catch (AgentProcesses.CannotSpawn e) {
             return new StartOutcome.NotStartable(agent.id(), "cannot run %s: %s (set global_settings.%s in %s)"
                     .formatted(agent.java() != null ? agent.java().launcher() : machine.python(), e.getMessage(),
                             agent.java() != null ? "java" : "python", agent.configFile()));
         }
-        SupervisedProcess supervised = new SupervisedProcess(process.pid(),
-                process.info().startInstant().orElse(spawnedAt), spawnedAt, command, log);
-        writePidFile(agent, supervised);
-        String shown = String.join(" ", command);
-        StartOutcome outcome = awaitHealthy(agent, target.get(), StartOutcome.Method.SUPERVISED, process.toHandle(), spawnedAt, started,
-                shown, log, logStart, () -> process.isAlive() ? null : "the process exited with status " + process.exitValue());
-        boolean crashed = !outcome.healthy() && !process.isAlive(); // it exited by itself, before fleetshell stops it
-        if (outcome instanceof StartOutcome.Unhealthy && process.isAlive()) {
-            terminate(agent, process.toHandle(), process.pid());
-        }
+        SupervisedProcess supervised = spawned.process();
+        String shown = String.join(" ", supervised.command());
+        StartOutcome outcome = awaitHealthy(agent, target.get(), StartOutcome.Method.SUPERVISED, supervised.pid(),
+                supervised.spawnedAt(), started, shown, spawned.logOffset(), spawned::exited);
         if (!outcome.healthy()) {
-            deletePidFile(agent);
-            if (crashed) {
-                writeExitRecord(agent, supervised, process.exitValue());
+            boolean crashed = spawned.exited() != null; // it exited by itself, before fleetshell stops it
+            if (outcome instanceof StartOutcome.Unhealthy && !crashed) {
+                spawned.terminate(stopTimeout);
             }
+            spawned.forget(crashed);
         }
         return store(outcome);
     }
@@ -228,27 +331,28 @@ public final class Supervisor {
     private StartOutcome runRestartCommand(Agent agent) {
         Machine machine = machine(agent);
         String command = substitute(agent.commands().restart(), agent);
-        Optional<ProbeTarget> target = ProbeTarget.of(agent, machine);
+        Optional<ProbeTarget> target = healthTarget(agent);
         if (target.isEmpty()) {
             return new StartOutcome.NotStartable(agent.id(),
                     "it has no health_check_port or port, so fleetshell could not tell when it is up; add one to its config");
         }
-        Path log = log(agent);
-        long logStart = prepareLog(log, "restart_command " + command);
         Instant spawnedAt = Instant.now();
         long started = System.nanoTime();
+        long logStart;
         try {
-            ProcessResult run = ProcessRun.shell(command).in(machine.fleetRoot()).environment(machine.environment())
-                    .appendingOutputTo(log).timeout(startTimeout).run();
+            AgentProcesses.RestartRun restart = processes(agent).restartCommand(agent, command, machine.fleetRoot(),
+                    machine.environment(), startTimeout);
+            ProcessResult run = restart.result();
+            logStart = restart.logOffset();
             if (run.timedOut()) {
                 return store(new StartOutcome.Unhealthy(agent.id(), StartOutcome.Method.RESTART_COMMAND, 0, spawnedAt,
                         elapsed(started), target.get().describe(), "restart_command did not finish within "
-                        + startTimeout.toSeconds() + " s and was killed", tail(log, logStart), command, null));
+                        + startTimeout.toSeconds() + " s and was killed", processes(agent).tail(agent, logStart), command, null));
             }
             if (run.exitStatus() != 0) {
                 return store(new StartOutcome.Unhealthy(agent.id(), StartOutcome.Method.RESTART_COMMAND, 0, spawnedAt,
                         elapsed(started), target.get().describe(), "restart_command exited with status " + run.exitStatus(),
-                        tail(log, logStart), command, null));
+                        processes(agent).tail(agent, logStart), command, null));
             }
         } catch (CannotStartException e) {
             return new StartOutcome.NotStartable(agent.id(), "cannot run sh -c '%s': %s".formatted(command, e.getMessage()));
@@ -256,8 +360,8 @@ public final class Supervisor {
             Thread.currentThread().interrupt();
             return new StartOutcome.NotStartable(agent.id(), "interrupted while its restart_command ran");
         }
-        return store(awaitHealthy(agent, target.get(), StartOutcome.Method.RESTART_COMMAND, null, spawnedAt, started, command,
-                log, logStart, () -> null));
+        return store(awaitHealthy(agent, target.get(), StartOutcome.Method.RESTART_COMMAND, 0, spawnedAt, started, command,
+                logStart, () -> null));
     }
 
     /**
@@ -266,24 +370,23 @@ public final class Supervisor {
      * would end as "no answer within 1 ms" and hide the agent's real last answer (an HTTP 500, say), so the start may
      * overrun its timeout by at most one probe timeout.
      */
-    private StartOutcome awaitHealthy(Agent agent, ProbeTarget target, StartOutcome.Method method, ProcessHandle process,
-                                      Instant spawnedAt, long started, String command, Path log, long logStart,
+    private StartOutcome awaitHealthy(Agent agent, ProbeTarget target, StartOutcome.Method method, long pid,
+                                      Instant spawnedAt, long started, String command, long logStart,
                                       java.util.function.Supplier<String> exited) {
         long deadline = started + startTimeout.toNanos();
-        long pid = process == null ? 0 : process.pid();
         ProbeResult last = null;
         while (true) {
             String death = exited.get();
             if (death != null) {
                 return new StartOutcome.Unhealthy(agent.id(), method, pid, spawnedAt, elapsed(started), target.describe(), death,
-                        tail(log, logStart), command, null);
+                        processes(agent).tail(agent, logStart), command, null);
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 String lastAnswer = last == null ? "" : " (last probe: " + last.oneLine() + ")";
                 return new StartOutcome.Unhealthy(agent.id(), method, pid, spawnedAt, elapsed(started), target.describe(),
-                        "no healthy answer within %d s%s".formatted(startTimeout.toSeconds(), lastAnswer), tail(log, logStart),
-                        command, null);
+                        "no healthy answer within %d s%s".formatted(startTimeout.toSeconds(), lastAnswer),
+                        processes(agent).tail(agent, logStart), command, null);
             }
             last = probe.probe(target);
             if (last.healthy()) {
@@ -302,190 +405,9 @@ public final class Supervisor {
         };
     }
 
-    private StopOutcome terminate(Agent agent, ProcessHandle handle, long pid) {
-        if (handle == null || !handle.isAlive()) {
-            return new StopOutcome.NotRunning(agent.id(), "pid %d had already exited".formatted(pid));
-        }
-        long started = System.nanoTime();
-        handle.destroy();
-        try {
-            handle.onExit().get(stopTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            return new StopOutcome.Terminated(agent.id(), pid, elapsed(started));
-        } catch (TimeoutException e) {
-            handle.destroyForcibly();
-            Duration waited = elapsed(started);
-            try {
-                handle.onExit().get(10, TimeUnit.SECONDS);
-            } catch (TimeoutException | ExecutionException ignored) {
-                // SIGKILL cannot be ignored; a process still there is stuck in the kernel and nothing more can be done
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            return new StopOutcome.Killed(agent.id(), pid, waited);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "interrupted while stopping " + agent.id()
-                    + "; it was sent SIGTERM");
-        }
-    }
-
-    private String notRunningReason(Agent agent) {
-        Optional<SupervisedProcess> recorded = readPidFile(agent);
-        if (recorded.isPresent()) {
-            deletePidFile(agent);
-            return "pid %d, started by fleetshell %s, had already exited (see %s)".formatted(recorded.get().pid(),
-                    recorded.get().spawnedAt(), recorded.get().log());
-        }
-        if (agent.commands().restart() != null) {
-            return "managed elsewhere (restart_command); stop it where it is managed";
-        }
-        return "fleetshell has not started it";
-    }
-
-    private static boolean stillOurs(SupervisedProcess recorded) {
-        Optional<ProcessHandle> handle = ProcessHandle.of(recorded.pid());
-        if (handle.isEmpty() || !handle.get().isAlive()) {
-            return false;
-        }
-        ProcessHandle.Info info = handle.get().info();
-        boolean sameStart = info.startInstant()
-                .map(s -> Duration.between(s, recorded.processStart()).abs().compareTo(SAME_PROCESS_TOLERANCE) <= 0)
-                .orElse(false);
-        String script = recorded.command().getLast();
-        boolean sameScript = info.arguments().map(args -> List.of(args).contains(script)).orElse(true);
-        return sameStart && sameScript;
-    }
-
-    private Path pidFile(Agent agent) {
-        return home.agentPidFile(agent.machine(), agent.name());
-    }
-
-    private Optional<SupervisedProcess> readPidFile(Agent agent) {
-        Path file = pidFile(agent);
-        if (!Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
-        try {
-            JsonNode node = JSON.readTree(Files.readString(file));
-            List<String> command = new ArrayList<>();
-            node.get("command").forEach(c -> command.add(c.asString()));
-            return Optional.of(new SupervisedProcess(node.get("pid").asLong(), Instant.parse(node.get("process_start").asString()),
-                    Instant.parse(node.get("spawned_at").asString()), command, Path.of(node.get("log").asString())));
-        } catch (IOException | RuntimeException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "%s is not a pid file fleetshell can read (%s). If no agent runs"
-                    + " from it, delete it; if one does, stop that process by hand first.".formatted(file, e.getMessage()));
-        }
-    }
-
-    private void writePidFile(Agent agent, SupervisedProcess process) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("agent", agent.id().toString());
-        m.put("pid", process.pid());
-        m.put("process_start", process.processStart().toString());
-        m.put("spawned_at", process.spawnedAt().toString());
-        m.put("command", process.command());
-        m.put("log", process.log().toString());
-        Path file = pidFile(agent);
-        try {
-            Files.createDirectories(file.getParent());
-            Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(temporary, JSON.writeValueAsString(m));
-            Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            Files.deleteIfExists(exitFile(agent));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private void deletePidFile(Agent agent) {
-        try {
-            Files.deleteIfExists(pidFile(agent));
-            Files.deleteIfExists(exitFile(agent));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * Where a start that crashed is remembered: the process exited before it became healthy, so it has no pid file,
-     * and {@code agents status} must not call it "not started by fleetshell". The next start or stop removes it.
-     */
-    private Path exitFile(Agent agent) {
-        return home.run().resolve(agent.machine()).resolve(agent.name() + ".exit.json");
-    }
-
-    private void writeExitRecord(Agent agent, SupervisedProcess process, int status) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("agent", agent.id().toString());
-        m.put("pid", process.pid());
-        m.put("spawned_at", process.spawnedAt().toString());
-        m.put("exited_at", Instant.now().toString());
-        m.put("exit_status", status);
-        m.put("log", process.log().toString());
-        try {
-            Files.createDirectories(exitFile(agent).getParent());
-            Files.writeString(exitFile(agent), JSON.writeValueAsString(m));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The crashed start, in words, when one is remembered. */
-    private Optional<String> exitRecord(Agent agent) {
-        Path file = exitFile(agent);
-        if (!Files.isRegularFile(file)) {
-            return Optional.empty();
-        }
-        try {
-            JsonNode node = JSON.readTree(Files.readString(file));
-            return Optional.of("crashed: pid %d, started by fleetshell %s, exited with status %d before it was healthy (see %s)"
-                    .formatted(node.get("pid").asLong(), node.get("spawned_at").asString(), node.get("exit_status").asInt(),
-                            node.get("log").asString()));
-        } catch (IOException | RuntimeException e) {
-            return Optional.of("crashed: fleetshell started it and it exited before it was healthy; its record " + file
-                    + " cannot be read (" + e.getMessage() + ")");
-        }
-    }
-
-    /** Appends a header line to the log and returns where this start's output begins. */
-    private static long prepareLog(Path log, String what) {
-        try {
-            Files.createDirectories(log.getParent());
-            Files.writeString(log, "--- fleetshell %s: %s%n".formatted(Instant.now(), what), StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            return Files.size(log);
-        } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write the agent log " + log + ": " + e.getMessage()
-                    + ". Make FLEETSHELL_HOME writable. Nothing was started.", e);
-        }
-    }
-
-    /** The last lines this start wrote to the log. */
-    private static String tail(Path log, long from) {
-        try {
-            byte[] all = Files.readAllBytes(log);
-            String text = new String(all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from), StandardCharsets.UTF_8);
-            List<String> lines = text.lines().toList();
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size()));
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
     /** Resident memory from {@code /proc/PID/status}, or null where there is none. */
     static Long residentKb(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return null;
-        }
-        return null;
+        return LocalProcesses.residentKb(pid);
     }
 
     private Machine machine(Agent agent) {

@@ -59,12 +59,14 @@ public final class SequentialSignTest {
     }
 
     /**
-     * The design fleetshell's proofs use: the first look after {@code first} pairs, then after 1.5, 2, 3 and 4 times as
-     * many, alternative win share 0.8, futility spending 0.1.
+     * The design fleetshell's proofs use: an early look after 0.6 times {@code first} pairs (7 of 11: a rewrite that wins
+     * every pair is decided there, in a third fewer loads; issue 19), the planned look after {@code first}, then after
+     * 1.5, 2, 3 and 4 times as many, alternative win share 0.8, futility spending 0.1. The early look spends only what
+     * the Lan-DeMets function allows at its share of the pairs, so the error rate stays {@code alpha} over all looks.
      */
     public static SequentialSignTest forProofs(double alpha, int first) {
         List<Integer> looks = new ArrayList<>();
-        for (double factor : new double[] {1, 1.5, 2, 3, 4}) {
+        for (double factor : new double[] {0.6, 1, 1.5, 2, 3, 4}) {
             int n = (int) Math.ceil(first * factor);
             if (looks.isEmpty() || n > looks.getLast()) {
                 looks.add(n);

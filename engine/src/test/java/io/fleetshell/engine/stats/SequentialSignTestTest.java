@@ -27,7 +27,8 @@ class SequentialSignTestTest {
             assertThat(design.passProbability(0.4)).isLessThan(design.passProbability(0.5));
         }
         SequentialSignTest standard = SequentialSignTest.forProofs(ALPHA, 11);
-        assertThat(standard.looks()).containsExactly(11, 17, 22, 33, 44);
+        assertThat(standard.looks()).containsExactly(7, 11, 17, 22, 33, 44);
+        System.out.printf("pass boundaries %s, fail boundaries %s%n", standard.passBoundaries(), standard.failBoundaries());
         assertThat(standard.passProbability(0.8)).as("1 - beta").isGreaterThan(0.9);
         assertThat(standard.passProbability(0.95)).isGreaterThan(0.999);
     }
@@ -35,6 +36,8 @@ class SequentialSignTestTest {
     @Test
     void aClearResultIsDecidedAtTheFirstLookAndABorderlineOneTakesMorePairs() {
         SequentialSignTest design = SequentialSignTest.forProofs(ALPHA, 11);
+        assertThat(design.decide(7, 7)).as("the early look: every pair won").isEqualTo(SequentialSignTest.Verdict.PASS);
+        assertThat(design.decide(7, 6)).isEqualTo(SequentialSignTest.Verdict.CONTINUE);
         assertThat(design.decide(11, 11)).isEqualTo(SequentialSignTest.Verdict.PASS);
         assertThat(design.decide(11, 0)).isEqualTo(SequentialSignTest.Verdict.FAIL);
         assertThat(design.decide(11, 7)).isEqualTo(SequentialSignTest.Verdict.CONTINUE);

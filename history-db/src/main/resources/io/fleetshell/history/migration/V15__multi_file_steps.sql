@@ -1,7 +1,9 @@
 -- Steps of several files (issue 14 item 4). A step that rewrites a shared module names the module (its dotted name; the
 -- step's machine and agent columns then hold the module's machine and that name) and the agents that import it, which
 -- it restarts and gates together. Its files, in the order it writes them, are rows of step_files: each with its real
--- path and both checksums, before_sha256 NULL for a file the step creates (absent before it; a rollback removes it).
+-- path and both checksums, before_sha256 NULL for a file the step creates (absent before it; a rollback removes it),
+-- before_sha256 = after_sha256 for a file the step only relies on (a helper module another step created): checked for
+-- drift, never written, and kept from removal by a rollback of the step that created it while this step is in place.
 -- The step's own file stays in deployment_steps (file, before_sha256, after_sha256, real_path) and is one of the rows.
 -- A step of one file has no row here: its columns say everything, as before this version.
 ALTER TABLE deployment_steps ADD COLUMN module TEXT;

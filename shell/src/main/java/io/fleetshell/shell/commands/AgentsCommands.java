@@ -3,7 +3,6 @@ package io.fleetshell.shell.commands;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
-import io.fleetshell.engine.InParallel;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
@@ -25,7 +24,6 @@ import org.springframework.stereotype.Component;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -50,8 +48,10 @@ public class AgentsCommands {
             description = "Start agents and measure each one's time-to-healthy, from the spawn until its health check answers. "
                     + "fleetshell runs an agent's script with its machine's interpreter and global_settings.environment (plus PORT "
                     + "and HEALTH_PORT), in a session of its own so it outlives the shell, logs in FLEETSHELL_HOME/logs; an agent "
-                    + "with a restart_command is started by running that command. Agents start one after another, so one start "
-                    + "does not slow another's measurement. Every start is stored as a sample. Without AGENT, every agent.")
+                    + "with a restart_command is started by running that command. An agent of a remote machine is started on its host (pid "
+                    + "file and log in the host's state directory, ~/.fleetshell). One host's agents start one after another, so one start "
+                    + "does not slow another's measurement; remote hosts start in parallel, up to the machines' forks (10) at once. "
+                    + "Every start is stored as a sample. Without AGENT, every agent.")
     public void start(@Arguments List<String> names,
                       @Option(longName = "machine", description = "only this machine's agents") String machine,
                       @Option(longName = "timeout", defaultValue = "30", description = "seconds an agent may take to become healthy") Integer timeout,
@@ -88,21 +88,20 @@ public class AgentsCommands {
         List<Agent> agents = AgentLookup.selected(inventory, names, machine);
         Supervisor supervisor = supervisor(inventory, 30, grace);
         Output out = session.output();
-        // All at once: an agent may take seconds to finish its requests after SIGTERM (the demo's ~1.9 s),
-        // and stopping a fleet one by one would add those up.
-        List<StopOutcome> outcomes = InParallel.map(agents, Math.max(1, agents.size()), agent -> {
-            StopOutcome outcome = supervisor.stop(agent);
+        List<StopOutcome> outcomes = supervisor.stopAll(agents, outcome -> {
             if (!json) {
-                out.info("  %s: %s".formatted(agent.id(), outcome.summary()));
+                out.info("  %s: %s".formatted(outcome.agent(), outcome.summary()));
             }
-            return outcome;
-        }, "stopping agents");
-        long stopped = outcomes.stream().filter(o -> !(o instanceof StopOutcome.NotRunning)).count();
+        });
+        long stopped = outcomes.stream().filter(o -> o instanceof StopOutcome.Terminated || o instanceof StopOutcome.Killed).count();
         long killed = outcomes.stream().filter(o -> o instanceof StopOutcome.Killed).count();
         session.journal().summary("stopped %d agent%s (%d needed SIGKILL)".formatted(stopped, stopped == 1 ? "" : "s", killed));
-        session.journal().agents(outcomes.stream().filter(o -> !(o instanceof StopOutcome.NotRunning)).map(StopOutcome::agent).toList());
+        session.journal().agents(outcomes.stream().filter(o -> o instanceof StopOutcome.Terminated || o instanceof StopOutcome.Killed)
+                .map(StopOutcome::agent).toList());
+        List<StopOutcome> failed = outcomes.stream().filter(o -> o instanceof StopOutcome.Failed).toList();
         if (json) {
             out.json(Map.of("agents", outcomes));
+            stopFailed(failed, outcomes.size());
             return;
         }
         TextTable table = new TextTable("MACHINE", "AGENT", "RESULT", "PID", "DETAIL").note("DETAIL");
@@ -113,23 +112,33 @@ public class AgentsCommands {
                 case StopOutcome.Killed k -> table.row(k.agent().machine(), k.agent().name(), out.style("SIGKILL", "33"), k.pid(),
                         "still running %d ms after SIGTERM".formatted(k.waited().toMillis()));
                 case StopOutcome.NotRunning n -> table.row(n.agent().machine(), n.agent().name(), "not running", "-", n.reason());
+                case StopOutcome.Failed f -> table.row(f.agent().machine(), f.agent().name(), out.style("FAILED", "31"), "-", f.reason());
             }
         }
         out.table(table);
+        stopFailed(failed, outcomes.size());
+    }
+
+    private static void stopFailed(List<StopOutcome> failed, int of) {
+        if (!failed.isEmpty()) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "%d of %d agent%s could not be stopped: %s".formatted(failed.size(), of,
+                    of == 1 ? "" : "s", String.join(", ", failed.stream().map(o -> o.agent().toString()).toList())));
+        }
     }
 
     @Command(name = {"agents", "status"}, group = GROUP, help = "agents status [AGENT...] [--machine M] [--json]",
             completionProvider = "agentCompletion",
             description = "Show whether fleetshell runs each agent (pid, uptime, memory) and what its health check answers now. "
-                    + "Pids are checked against the process start time, so a reused pid is never mistaken for the agent. Each "
-                    + "probe is stored as a sample. Without AGENT, every agent.")
+                    + "Pids are checked against the process start time (on the agent's host), so a reused pid is never mistaken for "
+                    + "the agent. Remote hosts are asked in parallel, up to forks at once; a host that cannot be reached shows its "
+                    + "agents as unreachable with ssh's error. Each probe is stored as a sample. Without AGENT, every agent.")
     public void status(@Arguments List<String> names,
                        @Option(longName = "machine", description = "only this machine's agents") String machine,
                        @Option(longName = "json", description = "print JSON on stdout") boolean json) {
         Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
         List<Agent> agents = AgentLookup.selected(inventory, names, machine);
         Supervisor supervisor = supervisor(inventory, 30, 10);
-        List<AgentStatus> statuses = agents.stream().map(supervisor::status).toList();
+        List<AgentStatus> statuses = supervisor.statusAll(agents);
         Output out = session.output();
         if (json) {
             out.json(Map.of("agents", statuses.stream().map(s -> StatusView.of(s, logOf(s.agent(), supervisor, inventory))).toList()));
@@ -154,7 +163,7 @@ public class AgentsCommands {
     @Command(name = {"agents", "logs"}, group = GROUP, help = "agents logs AGENT [-f] [--tail N]",
             completionProvider = "agentCompletion",
             description = "Print the log of an agent fleetshell runs (its stdout and stderr, appended across starts, in "
-                    + "FLEETSHELL_HOME/logs/MACHINE/AGENT.log): the last N lines, then with -f every line appended until Ctrl-C. "
+                    + "FLEETSHELL_HOME/logs/MACHINE/AGENT.log, or the same under the state directory of a remote host): the last N lines, then with -f every line appended until Ctrl-C. "
                     + "An agent started by its restart_command logs there too.")
     public void logs(@Arguments List<String> names,
                      @Option(longName = "follow", shortName = 'f', description = "keep printing lines as the agent writes them, until Ctrl-C") boolean follow,
@@ -167,25 +176,25 @@ public class AgentsCommands {
         }
         Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
         Agent agent = AgentLookup.agent(inventory, names.getFirst());
-        java.nio.file.Path log = supervisor(inventory, 30, 10).log(agent);
+        Supervisor supervisor = supervisor(inventory, 30, 10);
+        String log = supervisor.logShown(agent);
         Output out = session.output();
-        if (!java.nio.file.Files.isRegularFile(log) && !follow) {
-            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, ("%s has no log yet (%s): fleetshell writes it when it starts the agent "
-                    + "(agents start %s); an agent started outside fleetshell logs wherever its own start sends it").formatted(agent.id(), log,
-                    agent.name()));
-        }
-        LogTail reader = new LogTail(log);
-        long offset = 0;
         try {
-            if (java.nio.file.Files.isRegularFile(log)) {
-                LogTail.End end = reader.last(tail);
+            LogTail.End end = supervisor.lastLog(agent, tail);
+            if (end == null && !follow) {
+                throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, ("%s has no log yet (%s): fleetshell writes it when it starts the "
+                        + "agent (agents start %s); an agent started outside fleetshell logs wherever its own start sends it")
+                        .formatted(agent.id(), log, agent.name()));
+            }
+            long offset = 0;
+            if (end != null) {
                 end.lines().forEach(out::println);
                 offset = end.offset();
             }
             if (follow) {
                 out.info("following %s (Ctrl-C stops)".formatted(log));
                 session.interrupts().awaitCtrlC();
-                reader.follow(offset, out::println, out::warn);
+                supervisor.logTail(agent).follow(offset, out::println, out::warn);
             }
         } catch (java.io.IOException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot read %s: %s".formatted(log, e.getMessage()), e);
@@ -201,15 +210,12 @@ public class AgentsCommands {
         List<Agent> agents = AgentLookup.selected(inventory, names, machine);
         Supervisor supervisor = supervisor(inventory, timeout, 10);
         Output out = session.output();
-        List<StartOutcome> outcomes = new ArrayList<>();
-        for (int i = 0; i < agents.size(); i++) {
-            Agent agent = agents.get(i);
-            StartOutcome outcome = action.apply(supervisor, agent);
-            outcomes.add(outcome);
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        List<StartOutcome> outcomes = supervisor.startAll(agents, action, outcome -> {
             if (!json) {
-                out.info("  [%d/%d] %s: %s".formatted(i + 1, agents.size(), agent.id(), outcome.summary()));
+                out.info("  [%d/%d] %s: %s".formatted(done.incrementAndGet(), agents.size(), outcome.agent(), outcome.summary()));
             }
-        }
+        });
         List<StartOutcome> failed = outcomes.stream()
                 .filter(o -> o instanceof StartOutcome.Unhealthy || o instanceof StartOutcome.NotStartable).toList();
         long healthy = outcomes.stream().filter(StartOutcome::healthy).count();
@@ -236,7 +242,7 @@ public class AgentsCommands {
             out.table(table);
             for (StartOutcome o : failed) {
                 if (o instanceof StartOutcome.Unhealthy u && u.logTail() != null && !u.logTail().isBlank()) {
-                    out.info("%s log (%s):%n%s".formatted(u.agent(), supervisor.log(AgentLookup.agent(inventory, u.agent().toString())),
+                    out.info("%s log (%s):%n%s".formatted(u.agent(), supervisor.logShown(AgentLookup.agent(inventory, u.agent().toString())),
                             u.logTail().indent(4).stripTrailing()));
                 }
             }
@@ -267,7 +273,7 @@ public class AgentsCommands {
     }
 
     private static String logOf(AgentId agent, Supervisor supervisor, Inventory inventory) {
-        return supervisor.log(AgentLookup.agent(inventory, agent.toString())).toString();
+        return supervisor.logShown(AgentLookup.agent(inventory, agent.toString()));
     }
 
     static String uptime(Duration d) {

@@ -287,7 +287,7 @@ public class DeploymentCommands {
             return;
         }
         Inventory inventory = session.inventoryStore().inventory();
-        List<Recovery.Result> results = recovery.recoverAll(rollouts.runtime(inventory), Rollouts.lookup(inventory));
+        List<Recovery.Result> results = recovery.onHosts(rollouts.hosts(inventory)).recoverAll(rollouts.runtime(inventory), Rollouts.lookup(inventory));
         session.journal().summary("recovered " + String.join(", ", results.stream().map(r -> "deployment " + r.deploymentId()).toList()));
         if (json) {
             out.json(new RecoveredJson(results.stream().map(RecoveredJson.DeploymentJson::of).toList(), LeftoversJson.of(swept)));

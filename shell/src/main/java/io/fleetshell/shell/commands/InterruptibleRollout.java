@@ -69,7 +69,7 @@ final class InterruptibleRollout implements RolloutListener {
     private static String settle(Rollouts rollouts, Inventory inventory, long id) {
         DeploymentStore store = rollouts.store();
         Function<io.fleetshell.engine.inventory.AgentId, io.fleetshell.engine.inventory.Agent> agents = Rollouts.lookup(inventory);
-        Recovery.Result recovered = new Recovery(store, Host.name()).recover(id, rollouts.runtime(inventory), agents);
+        Recovery.Result recovered = new Recovery(store, Host.name()).onHosts(rollouts.hosts(inventory)).recover(id, rollouts.runtime(inventory), agents);
         List<StoredStep> steps = store.steps(id);
         long applied = steps.stream().filter(s -> s.state().changed()).count();
         long pending = steps.stream().filter(s -> s.state() == StepState.PENDING).count();

@@ -39,11 +39,16 @@ final class MetricTargets {
         return machine == null ? inventory.agents() : inventory.onMachine(AgentLookup.machine(inventory, machine).name());
     }
 
-    /** The agents' scrape targets; an agent without a health-check port is warned about and left out. */
-    static List<ScrapeTarget> targets(List<Agent> agents, Output out) {
+    /**
+     * The agents' scrape targets; an agent without a health-check port is warned about and left out. Scraped by
+     * fleetshell, each is where the agent can be reached from here (its machine's host, or a tunnel to it:
+     * {@link io.fleetshell.engine.runtime.Reach}); read from Prometheus, each is the address as configured, which is what
+     * Prometheus' {@code instance} labels name.
+     */
+    static List<ScrapeTarget> targets(List<Agent> agents, Output out, Settings settings, io.fleetshell.engine.runtime.Supervisor supervisor) {
         List<ScrapeTarget> targets = new ArrayList<>();
         for (Agent agent : agents) {
-            Optional<ScrapeTarget> target = ScrapeTarget.of(agent);
+            Optional<ScrapeTarget> target = settings.prometheus().isPresent() ? ScrapeTarget.of(agent) : supervisor.metricsTarget(agent);
             if (target.isPresent()) {
                 targets.add(target.get());
             } else {

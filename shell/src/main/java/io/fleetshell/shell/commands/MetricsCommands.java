@@ -66,8 +66,10 @@ public class MetricsCommands {
                        @Option(longName = "json", description = "print JSON on stdout") boolean json) {
         Duration perTarget = Durations.parse(timeout, "--timeout", Duration.ofMillis(1), Duration.ofMinutes(10));
         Output out = session.output();
-        List<Agent> agents = MetricTargets.agents(session.inventoryStore().inventory(), names, machine);
-        List<ScrapeTarget> targets = MetricTargets.targets(agents, out);
+        io.fleetshell.engine.inventory.Inventory inventory = session.inventoryStore().inventory();
+        List<Agent> agents = MetricTargets.agents(inventory, names, machine);
+        List<ScrapeTarget> targets = MetricTargets.targets(agents, out, session.settings(), new io.fleetshell.engine.runtime.Supervisor(
+                session.home(), inventory, session.runtime(), Duration.ofSeconds(30), Duration.ofSeconds(10)));
         List<ScrapeResult> results;
         MetricStore.Source kind;
         try (MetricSource source = MetricTargets.source(session.settings(), perTarget)) {

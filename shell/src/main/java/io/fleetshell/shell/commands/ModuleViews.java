@@ -6,6 +6,7 @@ import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.python.analysis.FileFacts;
 import io.fleetshell.engine.python.analysis.PythonFacts;
+import io.fleetshell.engine.python.graph.ExternalModuleReport;
 import io.fleetshell.engine.python.graph.FleetModule;
 import io.fleetshell.engine.python.graph.ImportCost;
 import io.fleetshell.engine.python.graph.ImportEdge;
@@ -93,11 +94,62 @@ public class ModuleViews {
                 + "in each one's latest baseline; score MODULE shows the samples behind each figure and why the other imports stay.");
     }
 
-    /** {@code score MODULE}: one module's imports with their fleet-wide verdicts and figures, its importers and dependents. */
-    void detail(Inventory inventory, String name, boolean json) {
+    /**
+     * {@code score MODULE}: one of the fleet's own modules (its imports with their fleet-wide verdicts and figures, its
+     * importers and dependents), else a module outside the fleet's own code that agents import or load.
+     *
+     * @param required whether the name can only be a module: then an unknown one is an error naming the modules known
+     * @return false when no such module is known and it was not required (the caller reads the name as an agent's)
+     */
+    boolean detail(Inventory inventory, String name, boolean json, boolean required) {
         ImportGraph graph = graph(inventory);
-        FleetModule module = graph.module(name);
-        ModuleReport r = ModuleReports.of(graph, module, profiles(graph));
+        Function<Agent, ModuleReports.Profiled> profiles = profiles(graph);
+        java.util.Optional<FleetModule> own = graph.moduleOf(name);
+        if (own.isPresent()) {
+            detail(graph, own.get(), profiles, name, json);
+            return true;
+        }
+        java.util.Optional<ExternalModuleReport> external = ModuleReports.external(graph, name.strip(), profiles);
+        if (external.isPresent()) {
+            external(external.get(), json);
+            return true;
+        }
+        if (required) {
+            graph.module(name); // throws, naming the known modules
+        }
+        return false;
+    }
+
+    private void external(ExternalModuleReport r, boolean json) {
+        Output out = session.output();
+        if (json) {
+            out.json(new ExternalJson(r.module(), true, ids(r.dependents()), ids(r.loadedBy()),
+                    r.importers().stream().map(i -> new ImporterJson(i.file().toString(), i.line(), i.statement(), i.moduleLevel())).toList(),
+                    r.self().stream().map(CostJson::of).toList(), r.cumulative().stream().map(CostJson::of).toList()));
+            return;
+        }
+        out.println("%s (not the fleet's own code): imported directly by the files of %d agent%s, loaded by %d profiled agent%s"
+                .formatted(r.module(), r.dependents().size(), r.dependents().size() == 1 ? "" : "s", r.loadedBy().size(),
+                        r.loadedBy().size() == 1 ? "" : "s"));
+        if (!r.cumulative().isEmpty()) {
+            out.println("load per agent (median): self %s ms, cumulative %s ms".formatted(range(r.self()), range(r.cumulative())));
+        }
+        out.println("imported by:");
+        r.importers().forEach(i -> out.println("  %s:%d %s%s".formatted(i.file(), i.line(), i.statement(), i.moduleLevel() ? "" : " (inside a function)")));
+        if (!r.loadedBy().isEmpty()) {
+            out.println(TextTable.wrap("loaded by: ", String.join(", ", ids(r.loadedBy())), out.width()));
+            out.println(TextTable.wrap("samples: ", String.join("; ", r.cumulative().stream().map(ImportCost::source).toList()), out.width()));
+        } else {
+            out.println("not profiled: no profiled agent's load contains it (profile its dependents to measure it)");
+        }
+    }
+
+    private static List<String> ids(List<AgentId> ids) {
+        return ids.stream().map(AgentId::toString).toList();
+    }
+
+    private void detail(ImportGraph graph, FleetModule module, Function<Agent, ModuleReports.Profiled> profiles, String name, boolean json) {
+        ModuleReport r = ModuleReports.of(graph, module, profiles);
         Output out = session.output();
         if (json) {
             out.json(ModuleJson.of(r));
@@ -130,12 +182,12 @@ public class ModuleViews {
         out.println("imported by:");
         r.importers().stream().map(e -> "  %s:%d %s%s".formatted(e.importer(), e.line(), e.fact().text(), e.atModuleLevel() ? "" : " (inside a function)"))
                 .distinct().forEach(out::println);
-        out.println("dependents: " + String.join(", ", r.dependents().stream().map(AgentId::toString).toList()));
+        out.println(TextTable.wrap("dependents: ", String.join(", ", r.dependents().stream().map(AgentId::toString).toList()), out.width()));
         if (!r.notProfiled().isEmpty()) {
-            out.println("not profiled: " + String.join(", ", r.notProfiled().stream().map(AgentId::toString).toList()));
+            out.println(TextTable.wrap("not profiled: ", String.join(", ", r.notProfiled().stream().map(AgentId::toString).toList()), out.width()));
         }
         if (!r.cumulative().isEmpty()) {
-            out.println("samples: " + String.join("; ", r.cumulative().stream().map(ImportCost::source).toList()));
+            out.println(TextTable.wrap("samples: ", String.join("; ", r.cumulative().stream().map(ImportCost::source).toList()), out.width()));
         }
         out.info("score %s --json gives each figure per agent with the baseline and runs it is the median of.".formatted(name));
     }
@@ -171,6 +223,11 @@ public class ModuleViews {
         private static List<String> ids(List<AgentId> ids) {
             return ids.stream().map(AgentId::toString).toList();
         }
+    }
+
+    /** {@code score MODULE --json} of a module outside the fleet's own code; {@code external} is always true. */
+    record ExternalJson(String module, boolean external, List<String> dependents, List<String> loadedBy, List<ImporterJson> importers,
+                        List<CostJson> selfMs, List<CostJson> cumulativeMs) {
     }
 
     record ImporterJson(String file, int line, String statement, boolean moduleLevel) {

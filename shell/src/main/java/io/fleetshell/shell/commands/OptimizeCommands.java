@@ -40,15 +40,17 @@ public class OptimizeCommands {
 
     private final ShellSession session;
     private final Rollouts rollouts;
+    private final OptimizeModule modules;
 
-    public OptimizeCommands(ShellSession session, Rollouts rollouts) {
+    public OptimizeCommands(ShellSession session, Rollouts rollouts, OptimizeModule modules) {
         this.session = session;
         this.rollouts = rollouts;
+        this.modules = modules;
     }
 
     @Journaled
-    @Command(name = "optimize", group = GROUP, help = "optimize AGENT [--pattern P] [--dry-run] [--runs N] [--json]",
-            completionProvider = "agentCompletion",
+    @Command(name = "optimize", group = GROUP, help = "optimize AGENT|MODULE [--pattern P] [--dry-run] [--runs N] [--helper-package PKG] [--json]",
+            completionProvider = "agentOrModuleCompletion",
             description = "Rewrite one agent's imports, prove the rewrite, and apply it (--dry-run: only show it). Patterns: "
                     + "dependency_reduction, then lazy_loading (or --pattern P). Applying is a one-agent deployment: backup in "
                     + "history, atomic write, proof on disk, health gate, byte-exact rollback on failure. The proof runs "
@@ -60,15 +62,22 @@ public class OptimizeCommands {
                     + "also with --dry-run. Shows the unified diff, what stayed eager and why, what behaviour "
                     + "still changes, and the measured load time before and after with each deferred module's first-use cost. "
                     + "A Java agent gets java_unused_imports, java_lazy_holder and java_memoize_field, and a proof that it "
-                    + "compiles (javax.tools), passes test_command, starts, and is not slower from JVM start to healthy.")
+                    + "compiles (javax.tools), passes test_command, starts, and is not slower from JVM start to healthy. "
+                    + "MODULE (a dotted name or a path under the fleet root of a module the agents import, e.g. common.base_agent) "
+                    + "gets dependency_reduction and lazy_loading told what its importers read through it, with the loader in one "
+                    + "helper module (_fleetshell_lazy.py, beside the module or in --helper-package) instead of inlined, and is "
+                    + "proved on the module and on every agent that imports it: each loads (or fails) exactly as before, keeps its "
+                    + "names and its own modules' values, passes its test_command, and the load time drops over them all "
+                    + "(stratified sign test over per-agent pairs); --dry-run shows the diff of every file and the proof per agent.")
     public void optimize(@Argument(index = 0) String name,
                          @Option(longName = "pattern", description = "only this pattern: lazy_loading or dependency_reduction; for a Java agent java_unused_imports, "
                                  + "java_lazy_holder or java_memoize_field") String pattern,
                          @Option(longName = "dry-run", description = "show the rewrite and its proof; change nothing") boolean dryRun,
-                         @Option(longName = "runs", defaultValue = "11", description = "pairs of fresh-process loads at the load-time test's first look (up to 4x as many while it cannot decide)") Integer runs,
+                         @Option(longName = "runs", defaultValue = "11", description = "pairs of fresh-process loads at the load-time test's planned look (an early look at 0.6x may decide sooner; up to 4x as many while it cannot decide); for a MODULE, 2xN pairs in all over its dependents (at least 2 each)") Integer runs,
+                         @Option(longName = "helper-package", description = "MODULE only: the package (dotted, under the module's import root) that holds the lazy helper; default: beside the module") String helperPackage,
                          @Option(longName = "json", description = "print JSON on stdout") boolean json) {
         if (name == null || name.isBlank()) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, "name one agent: optimize AGENT [--pattern P] [--dry-run]");
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "name one agent or module: optimize AGENT|MODULE [--pattern P] [--dry-run]");
         }
         int fewest = MannWhitney.minimumPerSide(ALPHA);
         if (runs < fewest || runs > 100) {
@@ -76,6 +85,14 @@ public class OptimizeCommands {
                     .formatted(fewest, ALPHA));
         }
         Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
+        if (ScoreCommands.namesModule(inventory, name)) {
+            modules.optimize(inventory, name, pattern, helperPackage, dryRun, runs, json);
+            return;
+        }
+        if (helperPackage != null) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, ("--helper-package is for a shared module (optimize MODULE): an agent's own file "
+                    + "keeps the loader inlined; leave it out for %s").formatted(name));
+        }
         Agent agent = AgentLookup.agent(inventory, name);
         Optimizers optimizers = rollouts.optimizers(runs);
         String plan = optimizers.describe(inventory, agent, pattern, runs);

@@ -221,7 +221,7 @@ public class RollbackCommands {
             return false; // never written by this deployment: a file equal to the rewrite got there some other way
         }
         try {
-            for (var file : step.files()) {
+            for (var file : step.files().stream().filter(f -> !f.uses()).toList()) {
                 byte[] bytes = java.nio.file.Files.isRegularFile(file.file()) ? java.nio.file.Files.readAllBytes(file.file()) : null;
                 if (bytes != null && io.fleetshell.engine.Checksums.sha256(bytes).equals(file.afterSha256())) {
                     return true;

@@ -99,8 +99,8 @@ final class RolloutView {
         lines.add(indent + "%s %s: one step of %d files%s".formatted(s.label(), s.subject(), s.files().size(), s.module() == null ? ""
                 : "; dependents (restarted and gated together when running): %s".formatted(s.dependents().isEmpty() ? "none"
                 : String.join(", ", s.dependents().stream().map(Object::toString).toList()))));
-        s.files().forEach(f -> lines.add(indent + "  %s %s (%s -> %s)".formatted(f.creates() ? "creates " : "rewrites", f.file(),
-                f.shortBefore(), f.afterSha256().substring(0, 12))));
+        s.files().forEach(f -> lines.add(indent + (f.uses() ? "  uses     %s (%s, left as it is)".formatted(f.file(), f.shortBefore())
+                : "  %s %s (%s -> %s)".formatted(f.creates() ? "creates " : "rewrites", f.file(), f.shortBefore(), f.afterSha256().substring(0, 12)))));
         return lines;
     }
 
@@ -192,7 +192,8 @@ final class RolloutView {
                     out.println("batch %d %s: one step of %d files%s".formatted(s.batch(), s.subject(), s.rewrites().size(),
                             s.module() == null ? "" : ", proved on, restarted and gated with " + (s.dependents().isEmpty() ? "no dependent"
                                     : String.join(", ", s.dependents().stream().map(Object::toString).toList()))));
-                    s.rewrites().forEach(r -> out.println("  %s %s".formatted(r.createsFile() ? "creates " : "rewrites", r.file())));
+                    s.rewrites().forEach(r -> out.println("  %s %s".formatted(r.createsFile() ? "creates " : r.changes() ? "rewrites"
+                            : "uses    ", r.file())));
                 }
             }
             long measured = plan.steps().stream().filter(s -> s.predictedGainMs() != null).count();

@@ -15,10 +15,13 @@ import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.rollout.AgentRuntime;
 import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.HealthGate;
+import io.fleetshell.engine.optimize.PythonOptimizer;
+import io.fleetshell.engine.python.analysis.PythonFacts;
+import io.fleetshell.engine.python.shared.DependentsProof;
+import io.fleetshell.engine.python.shared.SharedModuleOptimizer;
 import io.fleetshell.engine.rollout.PatternStepProver;
 import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.SupervisorRuntime;
-import io.fleetshell.engine.runtime.ProbeTarget;
 import io.fleetshell.engine.runtime.Supervisor;
 import io.fleetshell.engine.rollout.WrittenFileProver;
 import io.fleetshell.history.DeploymentStore;
@@ -98,7 +101,8 @@ public class Rollouts {
      * gates (time-to-healthy, latency, error rate, memory) on them.
      */
     List<Gate> gates(Inventory inventory) {
-        return List.of(new HealthGate(HEALTH_LIMIT, agent -> ProbeTarget.of(agent, inventory)));
+        Supervisor supervisor = supervisor(inventory);
+        return List.of(new HealthGate(HEALTH_LIMIT, supervisor::healthTarget));
     }
 
     /**
@@ -113,6 +117,18 @@ public class Rollouts {
                         EffectFloor.fromSettings(session.home().settings())));
     }
 
+    /**
+     * {@code optimize MODULE}'s optimizer: a shared module rewritten with this shell's settings and, with {@code proofPairs}
+     * not null, proved on every dependent with about that many paired loads in all.
+     */
+    SharedModuleOptimizer sharedModules(Integer proofPairs) {
+        PythonOptimizer python = new PythonOptimizer(new PythonFacts(session.home().helpers()), session.settings().sideEffectModules(), null,
+                session.home().bytecodeCache());
+        DependentsProof proof = proofPairs == null ? null : new DependentsProof(proofPairs, OptimizeCommands.ALPHA,
+                EffectFloor.fromSettings(session.home().settings()), Duration.ofSeconds(60), COMMAND_TIMEOUT, session.home().bytecodeCache());
+        return new SharedModuleOptimizer(python, proof);
+    }
+
     /** The planner: each agent rewritten by its language's patterns, unproved (the rollout proves it once written). */
     Planner planner() {
         return new Planner(optimizers(null));
@@ -122,7 +138,7 @@ public class Rollouts {
     RolloutExecutor executor(Inventory inventory, int proofRuns) {
         PatternStepProver stepProver = new PatternStepProver(optimizers(proofRuns), inventory, new WrittenFileProver(inventory, COMMAND_TIMEOUT));
         return new RolloutExecutor(store(), lookup(inventory), sharing(inventory), stepProver, gates(inventory), analysis(inventory),
-                runtime(inventory), Host.name());
+                runtime(inventory), Host.name()).onHosts(hosts(inventory));
     }
 
     /**
@@ -131,14 +147,22 @@ public class Rollouts {
      */
     RolloutExecutor writtenFileExecutor(Inventory inventory) {
         return new RolloutExecutor(store(), lookup(inventory), sharing(inventory), new WrittenFileProver(inventory, COMMAND_TIMEOUT),
-                gates(inventory), analysis(inventory), runtime(inventory), Host.name());
+                gates(inventory), analysis(inventory), runtime(inventory), Host.name()).onHosts(hosts(inventory));
     }
 
     /** An executor for restores only (rollback, abort): it proves nothing. */
     RolloutExecutor restorer(Inventory inventory) {
         return new RolloutExecutor(store(), lookup(inventory), sharing(inventory), (agent, rewrite, hints) -> {
             throw new IllegalStateException("a rollback proves nothing");
-        }, List.of(), null, runtime(inventory), Host.name());
+        }, List.of(), null, runtime(inventory), Host.name()).onHosts(hosts(inventory));
+    }
+
+    /**
+     * The machine each agent is on, as a transport ({@code engine/host}): where its files are read and written. An agent
+     * no longer in the inventory is taken to be on this computer, as it was before machines had a transport.
+     */
+    java.util.function.Function<AgentId, io.fleetshell.engine.host.Host> hosts(Inventory inventory) {
+        return id -> inventory.machine(id.machine()).map(m -> session.hosts().of(m)).orElseGet(() -> session.hosts().local());
     }
 
     /** The agents whose script is the file (one file, one step). */

@@ -185,7 +185,9 @@ public class RuntimeBaselineCommands {
             out.info("  probed %d agent%s %d times each".formatted(agents.size(), agents.size() == 1 ? "" : "s", probes));
         }
         if (scrapes > 0) {
-            List<ScrapeTarget> targets = agents.stream().flatMap(a -> ScrapeTarget.of(a).stream()).toList();
+            Supervisor reached = new Supervisor(session.home(), inventory, session.runtime(), Duration.ofSeconds(30), Duration.ofSeconds(10));
+            List<ScrapeTarget> targets = agents.stream().flatMap(a -> (session.settings().prometheus().isPresent() ? ScrapeTarget.of(a)
+                    : reached.metricsTarget(a)).stream()).toList();
             try (MetricSource source = MetricTargets.source(session.settings(), Duration.ofSeconds(5))) {
                 for (int i = 1; i <= scrapes; i++) {
                     session.metrics().save(source.read(targets), MetricTargets.kind(source));

@@ -37,7 +37,7 @@ final class RuntimeWatchFacts implements WatchFacts {
 
     private final RuntimeStore runtime;
     private final io.fleetshell.history.MetricStore metrics;
-    private final java.util.function.Function<AgentId, java.nio.file.Path> logs;
+    private final java.util.function.Function<AgentId, AgentLog> logs;
     private final TrafficHistory traffic;
     private final Thresholds thresholds;
     /** A baseline window's samples never change: read once per baseline (a new capture has a new id). */
@@ -50,8 +50,12 @@ final class RuntimeWatchFacts implements WatchFacts {
     private Map<AgentId, Double> timesToHealthy;
     private Map<AgentId, RuntimeBaseline> latestBaselines;
 
-    /** @param logs where each watched agent's log is (the supervisor's path) */
-    RuntimeWatchFacts(ShellSession session, Thresholds thresholds, java.util.function.Function<AgentId, java.nio.file.Path> logs) {
+    /** Where an agent's log is, as shown, and its last lines, read when the detail is drawn (on its machine). */
+    record AgentLog(String shown, java.util.function.IntFunction<List<String>> last) {
+    }
+
+    /** @param logs each watched agent's log (the supervisor's, wherever the agent runs) */
+    RuntimeWatchFacts(ShellSession session, Thresholds thresholds, java.util.function.Function<AgentId, AgentLog> logs) {
         this.runtime = session.runtime();
         this.metrics = session.metrics();
         this.logs = logs;
@@ -131,9 +135,9 @@ final class RuntimeWatchFacts implements WatchFacts {
                         ? "healthy in %.0f ms".formatted(s.timeToHealthyMillis()) : "NOT healthy")).toList());
         List<String> decisions = runtime.decisions(agent, SHOWN).reversed().stream().map(d -> "%s  %s %s: %s".formatted(WHEN.format(d.at()),
                 d.decision().gate(), d.decision().verdict(), d.decision().summary())).toList();
-        java.nio.file.Path log = logs.apply(agent);
-        return new Detail(scrapes, starts, decisions, log == null ? "no log: fleetshell does not run it" : log.toString(),
-                log == null ? List.of() : io.fleetshell.engine.runtime.LogTail.lastQuietly(log, 10));
+        AgentLog log = logs.apply(agent);
+        return new Detail(scrapes, starts, decisions, log == null ? "no log: fleetshell does not run it" : log.shown(),
+                log == null ? List.of() : log.last().apply(10));
     }
 
     private static List<String> last(List<String> lines) {

@@ -40,7 +40,8 @@ public class ScoreCommands {
                     + "With AGENT, that agent's factors and every import statement's verdict, cost and reason. "
                     + "--modules ranks the fleet's own modules (files under the fleet root that agents import) by the start-up "
                     + "cost their deferrable imports add across every agent that loads them; MODULE (a dotted name or a path "
-                    + "under the fleet root) shows one: its imports with their fleet-wide verdicts, importers and dependents.")
+                    + "under the fleet root) shows one: its imports with their fleet-wide verdicts, importers and dependents; "
+                    + "a module outside the fleet's own code (asyncio, numpy) shows who imports it and what it costs the agents that load it.")
     public void score(@Argument(index = 0) String name,
                       @Option(longName = "modules", description = "rank the fleet's own modules instead of agents") boolean byModule,
                       @Option(longName = "top", description = "only the N best candidates") Integer top,
@@ -62,8 +63,8 @@ public class ScoreCommands {
             modules.ranking(inventory, top, json);
             return;
         }
-        if (!name.isBlank() && namesModule(inventory, name)) {
-            modules.detail(inventory, name, json);
+        if (!name.isBlank() && inventory.find(AgentId.parse(name)).isEmpty()
+                && modules.detail(inventory, name, json, namesModule(inventory, name))) {
             return;
         }
         Agent one = name.isBlank() ? null : AgentLookup.agent(inventory, name);
@@ -120,7 +121,7 @@ public class ScoreCommands {
      * Whether the argument names a module rather than an agent: no agent has that name, and it is dotted, a {@code .py}
      * file or a path whose first part is no machine ({@code mainpc/TutorAgent} is an agent's id).
      */
-    private static boolean namesModule(Inventory inventory, String name) {
+    static boolean namesModule(Inventory inventory, String name) {
         if (!inventory.find(AgentId.parse(name)).isEmpty()) {
             return false;
         }

@@ -20,7 +20,6 @@ import io.fleetshell.engine.rollout.RolloutOptions;
 import io.fleetshell.engine.rollout.StoredStep;
 import io.fleetshell.engine.runtime.HealthProbe;
 import io.fleetshell.engine.runtime.ProbeResult;
-import io.fleetshell.engine.runtime.ProbeTarget;
 import io.fleetshell.engine.score.AgentScore;
 import io.fleetshell.history.DeploymentStore;
 import io.fleetshell.history.MetricStore;
@@ -75,9 +74,10 @@ public class ShellFleetPort implements FleetPort {
     public List<ProbeResult> health(List<Agent> agents) {
         Inventory inventory = inventory();
         HealthProbe probe = new HealthProbe();
+        io.fleetshell.engine.runtime.Reach reach = new io.fleetshell.engine.runtime.Reach(session.home());
         return agents.stream().map(agent -> {
             Machine machine = inventory.machine(agent.machine()).orElseThrow();
-            return ProbeTarget.of(agent, machine).map(probe::probe).orElseGet(() -> new ProbeResult(agent.id(), Instant.now(), null,
+            return reach.health(agent, machine).map(probe::probe).orElseGet(() -> new ProbeResult(agent.id(), Instant.now(), null,
                     ProbeResult.Outcome.NOT_CONFIGURED, null, 0, agent.name() + " has no health_check_port or port in its config",
                     null, null, null));
         }).toList();

@@ -70,9 +70,9 @@ public class WatchCommands {
         List<Agent> agents = MetricTargets.agents(inventory, names, machine);
         io.fleetshell.engine.runtime.Supervisor supervisor = new io.fleetshell.engine.runtime.Supervisor(session.home(), inventory,
                 session.runtime(), Duration.ofSeconds(30), Duration.ofSeconds(10));
-        Map<AgentId, java.nio.file.Path> logs = new java.util.HashMap<>();
-        agents.forEach(a -> logs.put(a.id(), supervisor.log(a)));
-        List<ScrapeTarget> targets = MetricTargets.targets(agents, out);
+        Map<AgentId, RuntimeWatchFacts.AgentLog> logs = new java.util.HashMap<>();
+        agents.forEach(a -> logs.put(a.id(), new RuntimeWatchFacts.AgentLog(supervisor.logShown(a), n -> supervisor.lastLogQuietly(a, n))));
+        List<ScrapeTarget> targets = MetricTargets.targets(agents, out, session.settings(), supervisor);
         MetricStore store = session.metrics();
         // A target must not hold a cycle up much longer than the interval; 5 s is enough for any honest endpoint.
         Duration timeout = Duration.ofMillis(Math.max(200, Math.min(5_000, every.toMillis() * 4 / 5)));

@@ -163,6 +163,11 @@ public final class ImportGraph {
         return false;
     }
 
+    /** Every analyzed file, agents' scripts and own modules, with its facts, in the order they were analyzed. */
+    public Map<Path, FileFacts> analyzed() {
+        return facts;
+    }
+
     /** The analysis helper's facts of an agent's script or an own module, when it was analyzed. */
     public Optional<FileFacts> facts(Path file) {
         return Optional.ofNullable(facts.get(file.toAbsolutePath().normalize()));

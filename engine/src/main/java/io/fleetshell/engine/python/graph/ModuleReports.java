@@ -11,6 +11,7 @@ import io.fleetshell.engine.python.analysis.FileFacts;
 import io.fleetshell.engine.python.analysis.ImportFact;
 import io.fleetshell.engine.python.analysis.ImportVerdict;
 import io.fleetshell.engine.python.analysis.Use;
+import io.fleetshell.engine.python.pattern.ImporterReads;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -25,8 +26,9 @@ import java.util.function.Function;
  * deferrable when its own body allows it ({@link DeferrableImports}, LAZY_IMPORTS.md rules 1-5) and no importer
  * reads, through the module, something that needs it (LAZY_IMPORTS.md, "Shared modules"):
  * <ul>
- *   <li>{@code from M import x} where {@code x} is the name the import binds (a re-export): the importer would get
- *       a stand-in for the module, wherever that statement sits;</li>
+ *   <li>{@code from M import x} where {@code x} is the name the import binds (a re-export), with {@code x} used while
+ *       the importer loads or from its {@code __main__} block (a re-export read only later keeps the binding, which a
+ *       deferred import keeps too, rule 2);</li>
  *   <li>{@code from M import *}: the names in M's {@code __all__} (every public name, where no import is listed
  *       there) are read while the importer loads;</li>
  *   <li>the module object itself ({@code import M}, {@code from pkg import M}) read while the importer loads, or from
@@ -98,9 +100,9 @@ public final class ModuleReports {
                     }
                     if (loaded.isPresent() && graph.loadsEagerlyWithout(agent, loaded.get(), statement)) {
                         anyway.add(agent.id());
-                        costs.add(cost(agent.id(), p, module, sample -> 0L));
+                        costs.add(cost(agent.id(), p, sample -> 0L));
                     } else {
-                        costs.add(cost(agent.id(), p, module, sample -> importMicros(sample, module, verdict.fact())));
+                        costs.add(cost(agent.id(), p, sample -> importMicros(sample, module, verdict.fact())));
                     }
                 }
                 imports.add(new ModuleImport(verdict.fact(), verdict, read, costs, anyway));
@@ -110,15 +112,60 @@ public final class ModuleReports {
         List<ImportCost> cumulative = new ArrayList<>();
         measured.forEach((agent, p) -> {
             if (p.profile().samples().stream().filter(LoadSample::ok).anyMatch(s -> node(s, module.name()) != null)) {
-                self.add(cost(agent, p, module, s -> node(s, module.name()) == null ? 0 : node(s, module.name()).selfMicros()));
-                cumulative.add(cost(agent, p, module, s -> node(s, module.name()) == null ? 0 : node(s, module.name()).cumulativeMicros()));
+                self.add(cost(agent, p, s -> node(s, module.name()) == null ? 0 : node(s, module.name()).selfMicros()));
+                cumulative.add(cost(agent, p, s -> node(s, module.name()) == null ? 0 : node(s, module.name()).cumulativeMicros()));
             }
         });
         return new ModuleReport(module, dependents.stream().map(Agent::id).toList(), notProfiled, graph.importersOf(module), imports,
                 self, cumulative, error);
     }
 
-    private static ImportCost cost(AgentId agent, Profiled p, FleetModule module, Function<LoadSample, Long> micros) {
+    /**
+     * A module outside the fleet's own code by its dotted name: who imports it directly (static facts) and what it
+     * costs the profiled agents that load it; empty when no analyzed file imports it and no profiled load contains it,
+     * or when it is one of the fleet's own modules.
+     */
+    public static Optional<ExternalModuleReport> external(ImportGraph graph, String module, Function<Agent, Profiled> profiles) {
+        if (graph.modules().stream().anyMatch(m -> m.name().equals(module))) {
+            return Optional.empty();
+        }
+        List<ExternalModuleReport.Importer> importers = new ArrayList<>();
+        Set<java.nio.file.Path> importing = new LinkedHashSet<>();
+        graph.analyzed().forEach((file, facts) -> facts.imports().stream()
+                .filter(f -> f.level() == 0 && !f.typeChecking())
+                .filter(f -> f.module().equals(module) || (f.kind() == ImportFact.Kind.FROM && (f.module() + "." + f.name()).equals(module)))
+                .forEach(f -> {
+                    importers.add(new ExternalModuleReport.Importer(file, f.span().line(), f.text(), f.atModuleLevel()));
+                    importing.add(file);
+                }));
+        List<AgentId> dependents = graph.agents().stream()
+                .filter(a -> importing.contains(a.script().path().toAbsolutePath().normalize())
+                        || graph.modulesOf(a).stream().anyMatch(m -> importing.contains(m.file())))
+                .map(Agent::id).toList();
+        List<AgentId> loadedBy = new ArrayList<>();
+        List<ImportCost> self = new ArrayList<>();
+        List<ImportCost> cumulative = new ArrayList<>();
+        for (Agent agent : graph.agents()) {
+            Profiled p = profiles.apply(agent);
+            if (p == null || !p.profile().loaded()) {
+                continue;
+            }
+            List<LoadSample> loading = p.profile().samples().stream().filter(s -> s.ok() && node(s, module) != null).toList();
+            if (loading.isEmpty()) {
+                continue;
+            }
+            loadedBy.add(agent.id());
+            Profiled only = new Profiled(new AgentProfile(p.profile().target(), loading), p.version());
+            self.add(cost(agent.id(), only, s -> node(s, module).selfMicros()));
+            cumulative.add(cost(agent.id(), only, s -> node(s, module).cumulativeMicros()));
+        }
+        if (importers.isEmpty() && loadedBy.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ExternalModuleReport(module, dependents, loadedBy, importers, self, cumulative));
+    }
+
+    private static ImportCost cost(AgentId agent, Profiled p, Function<LoadSample, Long> micros) {
         List<LoadSample> ok = p.profile().samples().stream().filter(LoadSample::ok).toList();
         double median = Stats.of(ok.stream().map(s -> micros.apply(s) / 1000.0).toList()).median();
         return new ImportCost(agent, p.version(), ok.stream().map(LoadSample::run).toList(), median);
@@ -190,21 +237,56 @@ public final class ModuleReports {
         return parts.isEmpty() ? null : String.join(".", parts);
     }
 
+    /**
+     * What the module's importers read through it, in the form {@code lazy_loading} and {@code dependency_reduction}
+     * take for a shared module: each of its import-bound names an importer needs while it loads (with the reason, as
+     * {@code score MODULE} gives it), the names importers import from it otherwise, and where an importer binds the
+     * module itself.
+     */
+    public static ImporterReads importerReads(ImportGraph graph, FleetModule module) {
+        FileFacts facts = graph.facts(module.file()).filter(FileFacts::parsed).orElse(null);
+        if (facts == null) {
+            return ImporterReads.NONE;
+        }
+        Map<String, String> atImportTime = new java.util.LinkedHashMap<>();
+        for (ImportFact imported : facts.moduleLevelImports()) {
+            if (imported.bound() != null) {
+                readThrough(graph, module, facts, imported).ifPresent(read -> atImportTime.putIfAbsent(imported.bound(), read.explain()));
+            }
+        }
+        Set<String> bound = new LinkedHashSet<>(facts.moduleLevelImports().stream().map(ImportFact::bound).filter(java.util.Objects::nonNull).toList());
+        Map<String, String> later = new java.util.LinkedHashMap<>();
+        String whole = null;
+        for (ImportEdge edge : graph.importersOf(module)) {
+            ImportFact f = edge.fact();
+            if (readsFrom(graph, module, edge)) {
+                if (f.name() != null && bound.contains(f.name()) && !atImportTime.containsKey(f.name())) {
+                    later.putIfAbsent(f.name(), edge.where());
+                }
+            } else if (whole == null) {
+                whole = edge.where();
+            }
+        }
+        return new ImporterReads(atImportTime, later, whole);
+    }
+
+    /** Whether the edge reads names from the module ({@code from M import x}) rather than binding the module itself. */
+    private static boolean readsFrom(ImportGraph graph, FleetModule module, ImportEdge edge) {
+        ImportFact f = edge.fact();
+        String fromModule = graph.moduleOf(edge.importer().toString()).map(m -> absolute(m, f)).orElse(f.level() == 0 ? f.module() : null);
+        return f.kind() == ImportFact.Kind.FROM && module.name().equals(fromModule);
+    }
+
     /** The first importer that needs the import while it loads, through the module; see the class comment. */
     private static Optional<ReadThrough> readThrough(ImportGraph graph, FleetModule module, FileFacts moduleFacts, ImportFact imported) {
         String bound = imported.bound();
         for (ImportEdge edge : graph.importersOf(module)) {
             ImportFact f = edge.fact();
             FileFacts importer = graph.facts(edge.importer()).orElse(null);
-            String fromModule = graph.moduleOf(edge.importer().toString()).map(m -> absolute(m, f)).orElse(f.level() == 0 ? f.module() : null);
-            boolean readsFrom = f.kind() == ImportFact.Kind.FROM && module.name().equals(fromModule);
+            boolean readsFrom = readsFrom(graph, module, edge);
             if (readsFrom && f.star() && readByStar(moduleFacts, bound)) {
                 return Optional.of(new ReadThrough(edge.importer(), edge.line(), "imports * from it, which reads `%s` while it loads"
                         .formatted(bound)));
-            }
-            if (readsFrom && bound.equals(f.name())) {
-                return Optional.of(new ReadThrough(edge.importer(), edge.line(),
-                        "imports `%s` from it (a re-export): deferred, the importer would get a stand-in, not the module".formatted(bound)));
             }
             if (importer == null || !edge.atModuleLevel() || f.bound() == null) {
                 continue;
@@ -215,6 +297,10 @@ public final class ModuleReports {
                 continue;
             }
             Use use = early.get();
+            if (readsFrom && bound.equals(f.name())) {
+                return Optional.of(new ReadThrough(edge.importer(), use.line(),
+                        "imports `%s` from it (a re-export, line %d) and uses it while it loads (%s)".formatted(bound, edge.line(), use.via())));
+            }
             if (!readsFrom) {
                 return Optional.of(new ReadThrough(edge.importer(), use.line(),
                         "reads the module `%s` itself (%s); which of its names it reads is not known".formatted(module.name(), use.via())));

@@ -12,6 +12,12 @@ import io.fleetshell.engine.pattern.Pattern;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.python.analysis.FileFacts;
+import io.fleetshell.engine.python.analysis.ImportFact;
+import io.fleetshell.engine.python.graph.FleetModule;
+import io.fleetshell.engine.python.graph.ImportEdge;
+import io.fleetshell.engine.python.graph.ImportGraph;
+import io.fleetshell.engine.python.graph.ModuleImport;
+import io.fleetshell.engine.python.graph.ModuleReports;
 import io.fleetshell.engine.python.pattern.DeferHeavyImports;
 import io.fleetshell.engine.python.pattern.ImporterReads;
 
@@ -59,6 +65,36 @@ public final class SharedModuleOptimizer {
         public SharedModule {
             dependents = List.copyOf(dependents);
         }
+
+        /**
+         * The module as the import graph sees it. What importers read while they load comes from the graph's fleet-wide
+         * verdicts ({@link ModuleReports}: re-exports, base-class hooks, star imports, the module object read at load);
+         * for dead-import removal every {@code from M import name} counts, wherever it runs, and an importer that binds
+         * the module itself ({@code import M}, {@code from pkg import M}, {@code from M import *}) keeps every import.
+         */
+        public static SharedModule of(ImportGraph graph, FleetModule module) {
+            Map<String, String> atImportTime = new LinkedHashMap<>();
+            for (ModuleImport judged : ModuleReports.of(graph, module, agent -> null).imports()) {
+                if (judged.readThrough() != null) { // said in the file's header comment: paths relative to the import root
+                    atImportTime.putIfAbsent(judged.fact().bound(), judged.readThrough().explain().replace(module.root() + "/", ""));
+                }
+            }
+            Map<String, String> later = new LinkedHashMap<>();
+            String whole = null;
+            String leaf = module.name().substring(module.name().lastIndexOf('.') + 1);
+            for (ImportEdge edge : graph.importersOf(module)) {
+                ImportFact fact = edge.fact();
+                boolean submodule = fact.kind() == ImportFact.Kind.FROM && leaf.equals(fact.name())
+                        && (fact.level() > 0 || module.name().equals(fact.module() + "." + fact.name()));
+                if (fact.kind() == ImportFact.Kind.IMPORT || fact.star() || submodule) {
+                    whole = whole == null ? edge.where() : whole;
+                } else if (fact.level() > 0 || module.name().equals(fact.module())) {
+                    later.putIfAbsent(fact.name(), edge.where());
+                }
+            }
+            return new SharedModule(module.name(), module.file(), module.root(), graph.dependents(module),
+                    new ImporterReads(atImportTime, later, whole));
+        }
     }
 
     /**
@@ -85,7 +121,6 @@ public final class SharedModuleOptimizer {
             if (!Files.exists(helper.file(), LinkOption.NOFOLLOW_LINKS)) {
                 files.add(Rewrite.creating(DeferHeavyImports.ID, helper.file(), wanted, List.of(
                         "created: the lazy loader that the rewritten module imports as `%s`; a rollback removes it".formatted(helper.name()))));
-                notes.add("the change creates %s; rolling it back removes the file".formatted(helper.file()));
             } else if (Arrays.equals(SafeFiles.readScript(machine.fleetRoot(), helper.file()), wanted)) {
                 notes.add("%s holds this fleetshell's lazy loader already: reused, not written".formatted(helper.file()));
             } else {

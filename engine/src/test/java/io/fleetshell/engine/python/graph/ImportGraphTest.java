@@ -12,6 +12,7 @@ import io.fleetshell.engine.profile.ImportTiming;
 import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.python.analysis.PythonFacts;
+import io.fleetshell.engine.python.pattern.ImporterReads;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,6 +87,7 @@ class ImportGraphTest {
                 from common.exports import *
                 from common.base_agent import json as codec
                 import common.model_zoo
+                ENCODER = codec.JSONEncoder
                 """);
         write("common/exports.py", """
                 import statistics
@@ -200,8 +202,14 @@ class ImportGraphTest {
         assertThat(importOf(base, "model_zoo").deferrable()).isTrue();
         // listed in __all__, but nobody imports * from common.base_agent: the binding stays, the import may be late
         assertThat(importOf(base, "decimal").deferrable()).isTrue();
-        // a re-export: Delta imports json from it
-        assertThat(importOf(base, "json").explain()).contains("delta.py:6 imports `json` from it (a re-export)");
+        // a re-export: Delta imports json from it and uses it while it loads
+        assertThat(importOf(base, "json").explain())
+                .contains("delta.py:8 imports `json` from it (a re-export, line 6) and uses it while it loads (module-level statement)");
+
+        ImporterReads reads = ModuleReports.importerReads(graph, graph.module("common.base_agent"));
+        assertThat(reads.atImportTime()).containsOnlyKeys("register", "json");
+        assertThat(reads.later()).isEmpty();
+        assertThat(reads.wholeModule()).isNull();
         assertThat(base.deferrable()).extracting(i -> i.fact().bound()).containsExactly("model_zoo", "decimal");
         assertThat(base.deferrableMillis()).as("nothing profiled: no figure").isNull();
         assertThat(base.notProfiled()).extracting(Object::toString).containsExactly("mainpc/Alpha", "mainpc/Delta");
@@ -253,5 +261,16 @@ class ImportGraphTest {
         assertThat(base.cumulative()).singleElement().satisfies(cost -> assertThat(cost.millis()).isEqualTo(42.4));
         assertThat(ModuleReports.all(graph, agent -> agent.equals(alpha) ? new ModuleReports.Profiled(profile, 3) : null).getFirst()
                 .module().name()).isEqualTo("common.base_agent");
+    }
+
+    @Test
+    void aModuleOutsideTheFleetsOwnCodeListsItsImportersAndTheAgentsWhoseFilesImportIt() {
+        ExternalModuleReport json = ModuleReports.external(graph, "json", agent -> null).orElseThrow();
+        assertThat(json.importers()).extracting(i -> fleet.relativize(i.file()) + ":" + i.line() + " " + i.statement())
+                .containsExactlyInAnyOrder("main_pc_code/agents/gamma.py:1 import json", "common/base_agent.py:3 import json");
+        assertThat(json.dependents()).extracting(Object::toString).containsExactly("mainpc/Alpha", "mainpc/Delta", "mainpc/Gamma");
+        assertThat(json.loadedBy()).isEmpty();
+        assertThat(ModuleReports.external(graph, "common.base_agent", agent -> null)).isEmpty();
+        assertThat(ModuleReports.external(graph, "numpy", agent -> null)).isEmpty();
     }
 }

@@ -109,13 +109,14 @@ class SharedModuleOptimizerTest {
 
     @Test
     void theModuleIsRewrittenWithAHelperItCreatesAndProvedOnEveryDependent() {
-        SharedModuleOptimization result = new SharedModuleOptimizer(optimizer, proof(3))
+        SharedModuleOptimization result = new SharedModuleOptimizer(optimizer, proof(6))
                 .optimize(inventory, base(ImporterReads.NONE), null, PythonPatterns.all());
 
         ChangeSet change = result.change();
         assertThat(change.changed()).as(result.applicability().toString()).extracting(Rewrite::file)
                 .containsExactly(root.resolve("common/_fleetshell_lazy.py"), root.resolve("common/base.py"));
         assertThat(change.changed().getFirst().createsFile()).isTrue();
+        assertThat(change.changed().getFirst().notes()).anyMatch(n -> n.contains("a rollback removes it"));
         assertThat(change.changed().getFirst().after()).isEqualTo(DeferHeavyImports.helperModule());
         String rewritten = new String(change.changed().get(1).after(), StandardCharsets.UTF_8);
         assertThat(rewritten).contains("from common._fleetshell_lazy import _fleetshell_lazy\n")
