@@ -11,6 +11,7 @@ import io.fleetshell.engine.python.analysis.FileFacts;
 import io.fleetshell.engine.python.analysis.ImportFact;
 import io.fleetshell.engine.python.analysis.ImportVerdict;
 import io.fleetshell.engine.python.analysis.Use;
+import io.fleetshell.engine.python.pattern.ImporterReads;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -234,6 +235,39 @@ public final class ModuleReports {
             parts.add(rest);
         }
         return parts.isEmpty() ? null : String.join(".", parts);
+    }
+
+    /**
+     * What the module's importers read through it, in the form {@code lazy_loading} and {@code dependency_reduction}
+     * take for a shared module: each of its import-bound names an importer needs while it loads (with the reason, as
+     * {@code score MODULE} gives it), the names importers import from it otherwise, and where an importer binds the
+     * module itself.
+     */
+    public static ImporterReads importerReads(ImportGraph graph, FleetModule module) {
+        FileFacts facts = graph.facts(module.file()).filter(FileFacts::parsed).orElse(null);
+        if (facts == null) {
+            return ImporterReads.NONE;
+        }
+        Map<String, String> atImportTime = new java.util.LinkedHashMap<>();
+        for (ImportFact imported : facts.moduleLevelImports()) {
+            if (imported.bound() != null) {
+                readThrough(graph, module, facts, imported).ifPresent(read -> atImportTime.putIfAbsent(imported.bound(), read.explain()));
+            }
+        }
+        Set<String> bound = new LinkedHashSet<>(facts.moduleLevelImports().stream().map(ImportFact::bound).filter(java.util.Objects::nonNull).toList());
+        Map<String, String> later = new java.util.LinkedHashMap<>();
+        String whole = null;
+        for (ImportEdge edge : graph.importersOf(module)) {
+            ImportFact f = edge.fact();
+            if (readsFrom(graph, module, edge)) {
+                if (f.name() != null && bound.contains(f.name()) && !atImportTime.containsKey(f.name())) {
+                    later.putIfAbsent(f.name(), edge.where());
+                }
+            } else if (whole == null) {
+                whole = edge.where();
+            }
+        }
+        return new ImporterReads(atImportTime, later, whole);
     }
 
     /** Whether the edge reads names from the module ({@code from M import x}) rather than binding the module itself. */

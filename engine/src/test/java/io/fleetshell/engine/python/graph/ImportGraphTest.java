@@ -12,6 +12,7 @@ import io.fleetshell.engine.profile.ImportTiming;
 import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.python.analysis.PythonFacts;
+import io.fleetshell.engine.python.pattern.ImporterReads;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -204,6 +205,11 @@ class ImportGraphTest {
         // a re-export: Delta imports json from it and uses it while it loads
         assertThat(importOf(base, "json").explain())
                 .contains("delta.py:8 imports `json` from it (a re-export, line 6) and uses it while it loads (module-level statement)");
+
+        ImporterReads reads = ModuleReports.importerReads(graph, graph.module("common.base_agent"));
+        assertThat(reads.atImportTime()).containsOnlyKeys("register", "json");
+        assertThat(reads.later()).isEmpty();
+        assertThat(reads.wholeModule()).isNull();
         assertThat(base.deferrable()).extracting(i -> i.fact().bound()).containsExactly("model_zoo", "decimal");
         assertThat(base.deferrableMillis()).as("nothing profiled: no figure").isNull();
         assertThat(base.notProfiled()).extracting(Object::toString).containsExactly("mainpc/Alpha", "mainpc/Delta");
