@@ -1,6 +1,6 @@
 """How much of the possible start-up gain does `optimize` capture? The lazy_loading target, on the demo fleet.
 
-    python3 bench/captured_gain.py [--repeats N] [--python P ...] [--smoke]
+    python3 bench/captured_gain.py [--repeats N] [--python P ...] [--agent A ...] [--smoke]
 
 For every demo agent `optimize` rewrites (both patterns, `--dry-run --json`), three versions of its file are
 loaded in fresh processes of the interpreter, in turns, after one warm-up each: the original, the optimized
@@ -129,9 +129,10 @@ def main():
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--python", action="append", help="interpreter(s); default python3 and /usr/bin/python3 if present")
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--agent", action="append", help="only these demo agents (default: all nine)")
     args = parser.parse_args()
     pythons = args.python or (["python3"] + (["/usr/bin/python3"] if os.path.exists("/usr/bin/python3") else []))
-    agents, repeats, runs = (["TranslationService"], 2, 4) if args.smoke else (AGENTS, args.repeats, 7)
+    agents, repeats, runs = (["TranslationService"], 2, 4) if args.smoke else (args.agent or AGENTS, args.repeats, 7)
     if args.smoke:
         pythons = pythons[:1]
     build_if_needed()

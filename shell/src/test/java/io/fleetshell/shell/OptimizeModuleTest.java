@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * optimize MODULE on the demo fleet's shared base module (issue 14 items 2, 3 and 5), in the real shell: the diff of
  * every file of the change (the module and the helper it creates), the proof on each of the ten agents that import it,
- * and what a dry run leaves on disk.
+ * what a dry run leaves on disk, and the change deployed as one step and rolled back byte-exact with the helper removed.
  */
 class OptimizeModuleTest {
 
@@ -65,6 +65,20 @@ class OptimizeModuleTest {
         assertThat(proof.get("load_time").get("evidence").get("pairs").asInt()).isEqualTo(20);
         assertThat(Checksums.sha256(module)).as("a dry run changes nothing").isEqualTo(before);
         assertThat(Files.exists(home.resolve("demo/common/_fleetshell_lazy.py"))).isFalse();
+
+        ShellHarness.Run applied = shell.oneShot("optimize", "common.base_agent", "--runs", "4", "--json");
+        assertThat(applied.status()).as(applied.err()).isZero();
+        JsonNode deployment = json.readTree(applied.out());
+        assertThat(deployment.get("applied").asBoolean()).isTrue();
+        assertThat(deployment.get("deployment").get("state").asString()).isEqualTo("completed");
+        Path helperFile = home.resolve("demo/common/_fleetshell_lazy.py");
+        assertThat(Files.readString(helperFile)).startsWith("\"\"\"The loader of fleetshell's lazy_loading");
+        assertThat(Files.readString(module)).contains("from common._fleetshell_lazy import _fleetshell_lazy\n");
+
+        ShellHarness.Run rolledBack = shell.oneShot("rollback", "common.base_agent");
+        assertThat(rolledBack.status()).as(rolledBack.err()).isZero();
+        assertThat(Checksums.sha256(module)).as("byte-exact").isEqualTo(before);
+        assertThat(Files.exists(helperFile)).as("the helper the change created is removed").isFalse();
 
         ShellHarness.Run text = shell.oneShot("optimize", "common/base_agent.py", "--dry-run", "--runs", "4", "--pattern", "dependency_reduction");
         assertThat(text.status()).as(text.err()).isZero();

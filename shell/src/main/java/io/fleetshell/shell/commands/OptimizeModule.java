@@ -22,14 +22,24 @@ import io.fleetshell.shell.cli.Output;
 import io.fleetshell.shell.render.TextTable;
 import org.springframework.stereotype.Component;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fleetshell.engine.optimize.ProofHints;
+import io.fleetshell.engine.rollout.DeploymentResult;
+import io.fleetshell.engine.rollout.ModuleChange;
+import io.fleetshell.engine.rollout.Planner;
+import io.fleetshell.engine.rollout.RolloutListener;
+import io.fleetshell.engine.rollout.StoredStep;
+
 import java.util.LinkedHashMap;
+import java.util.Optional;
 import java.util.List;
 import java.util.Map;
 
 /**
  * {@code optimize MODULE}: a module of the fleet's own code that agents import (issue 14), rewritten by
  * {@code dependency_reduction} and {@code lazy_loading} with one shared lazy helper, and proved on the module and on
- * every agent that imports it. Shows the diff of every file of the change and the proof per dependent.
+ * every agent that imports it. Shows the diff of every file of the change and the proof per dependent; without
+ * {@code --dry-run} a deployable change is deployed as one multi-file step ({@link ModuleChange}).
  */
 @Component
 class OptimizeModule {
@@ -46,11 +56,6 @@ class OptimizeModule {
 
     void optimize(Inventory inventory, String name, String patternId, String helperPackage, boolean dryRun, int runs, boolean json) {
         List<Pattern<FileFacts>> patterns = patterns(patternId);
-        if (!dryRun) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, ("optimize %s changes a module several agents import, which is deployed as one "
-                    + "multi-file step (the module and its helper, backed up and rolled back together); this build proves and shows "
-                    + "it only: run optimize %s --dry-run. Nothing was changed.").formatted(name, name));
-        }
         ImportGraph graph = modules.graph(inventory);
         FleetModule module = graph.module(name);
         SharedModuleOptimizer.SharedModule shared = SharedModuleOptimizer.SharedModule.of(graph, module);
@@ -67,17 +72,50 @@ class OptimizeModule {
         } finally {
             Progress.end("module");
         }
-        session.journal().summary("optimize %s (%s, dry run): %s".formatted(module.name(), result.change().pattern(),
-                !result.change().changes() ? "nothing to change" : result.deployable() ? "deployable" : "not deployable, nothing changed"));
+        DeploymentResult deployment = null;
+        if (!dryRun && result.deployable()) {
+            deployment = deploy(inventory, result, out, json);
+        }
+        session.journal().summary(deployment != null
+                ? "optimize %s (%s): deployment %d %s".formatted(module.name(), result.change().pattern(), deployment.deploymentId(),
+                        deployment.state().words())
+                : "optimize %s (%s%s): %s".formatted(module.name(), result.change().pattern(), dryRun ? ", dry run" : "",
+                        !result.change().changes() ? "nothing to change" : result.deployable() ? "deployable" : "not deployable, nothing changed"));
         if (json) {
-            out.json(ModuleJson.of(result));
+            out.json(ModuleJson.of(result, deployment));
         } else {
-            print(out, result);
+            print(out, result, dryRun);
+            if (deployment != null) {
+                StoredStep step = deployment.steps().getFirst();
+                out.println("deployment %d: %s, step %s %s%s".formatted(deployment.deploymentId(), deployment.state().words(),
+                        step.label(), step.state().text(), step.detail() == null ? "" : " (" + step.detail() + ")"));
+            }
         }
         if (result.change().changes() && !result.deployable()) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "%s: the change is not deployable: %s. Nothing was changed.".formatted(
                     module.name(), result.proof().firstFailure().orElse("no check passed")));
         }
+        if (deployment != null && !deployment.ok()) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "deployment %d of %s ended %s".formatted(
+                    deployment.deploymentId(), module.name(), deployment.state().with(deployment.summary())));
+        }
+    }
+
+    /**
+     * The proved change as a one-step deployment of all its files (the rollout's multi-file step): every file checked
+     * against the bytes it was made from (a helper still absent), backed up (the helper as "absent"), written in the
+     * change's order, proved in place, the running dependents restarted and gated together; restored whole on failure.
+     */
+    private DeploymentResult deploy(Inventory inventory, SharedModuleOptimization result, Output out, boolean json) {
+        if (!json) {
+            out.info(("Applying to %s as a one-step deployment of %d file%s (backup, atomic writes, proof on disk, restart and health gate "
+                    + "of the running dependents)...").formatted(result.file(), result.change().changed().size(),
+                    result.change().changed().size() == 1 ? "" : "s"));
+        }
+        ModuleChange change = new ModuleChange(result.module(), result.dependents().getFirst().machine(), result.file(), result.change(),
+                result.dependents().stream().map(Agent::id).toList(), new ProofHints(result.deferredNames(), result.removedNames()), null);
+        InterruptibleRollout rollout = new InterruptibleRollout(RolloutListener.SILENT, session.interrupts(), null);
+        return rollout.run(rollouts, inventory, () -> rollouts.writtenFileExecutor(inventory).run(Planner.of(change), rollout));
     }
 
     private static List<Pattern<FileFacts>> patterns(String patternId) {
@@ -91,7 +129,7 @@ class OptimizeModule {
         return List.of(PythonPatterns.byId(patternId));
     }
 
-    private static void print(Output out, SharedModuleOptimization result) {
+    private static void print(Output out, SharedModuleOptimization result, boolean dryRun) {
         out.println("%s: %s (Python %s, %s), imported by %s".formatted(result.module(), result.file(), result.pythonVersion(), result.python(),
                 String.join(", ", result.dependents().stream().map(a -> a.id().toString()).toList())));
         if (!result.change().changes()) {
@@ -127,7 +165,7 @@ class OptimizeModule {
         if (proof.loadTime() != null) {
             out.println("%s: %s".formatted(outcome(out, proof.loadTime().outcome()), proof.loadTime().detail()));
         }
-        out.println(result.deployable() ? out.style("deployable", "32") + " (dry run: nothing was changed)"
+        out.println(result.deployable() ? out.style("deployable", "32") + (dryRun ? " (dry run: nothing was changed)" : "")
                 : out.style("not deployable", "31") + ": " + proof.firstFailure().orElse("no check passed"));
     }
 
@@ -149,9 +187,10 @@ class OptimizeModule {
      */
     record ModuleJson(String module, String file, String python, String pythonVersion, String pattern, Map<String, OptimizeCommands.OptimizeJson.PatternJson> patterns,
                       boolean changes, List<FileJson> files, List<String> notes, List<String> deferred, List<String> removed, String helperModule,
-                      List<String> dependents, ProofJson proof, boolean applied) {
+                      List<String> dependents, ProofJson proof, boolean applied,
+                      @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<OptimizeCommands.OptimizeJson.DeploymentJson> deployment) {
 
-        static ModuleJson of(SharedModuleOptimization result) {
+        static ModuleJson of(SharedModuleOptimization result, DeploymentResult deployment) {
             Map<String, OptimizeCommands.OptimizeJson.PatternJson> patterns = new LinkedHashMap<>();
             result.applicability().forEach((id, a) -> patterns.put(id, new OptimizeCommands.OptimizeJson.PatternJson(a.applies(), a.reasons())));
             List<FileJson> files = result.change().files().stream().map(f -> new FileJson(f.file().toString(), f.createsFile(), f.changes(),
@@ -163,7 +202,7 @@ class OptimizeModule {
                     proof == null ? null : new ProofJson(result.deployable(), proof.firstFailure().orElse(null), checks(proof.module()),
                             proof.dependents().stream().map(d -> new DependentJson(d.agent().toString(), d.passed(), checks(d.checks()),
                                     d.loadTime())).toList(), proof.loadTime() == null ? null : checks(List.of(proof.loadTime())).getFirst()),
-                    false);
+                    deployment != null && deployment.ok(), Optional.ofNullable(deployment).map(OptimizeCommands.OptimizeJson.DeploymentJson::of));
         }
 
         private static List<OptimizeCommands.OptimizeJson.CheckJson> checks(List<ProofCheck> checks) {

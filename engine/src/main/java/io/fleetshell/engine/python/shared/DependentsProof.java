@@ -15,7 +15,6 @@ import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.profile.Stats;
 import io.fleetshell.engine.proof.EffectFloor;
-import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
 import io.fleetshell.engine.python.Profiler;
 import io.fleetshell.engine.stats.SequentialSignTest;
@@ -133,18 +132,6 @@ public final class DependentsProof {
                 return Optional.of("no agent imports the module, so no dependent shows what the change does");
             }
             return loadTime != null && loadTime.failed() ? Optional.of(loadTime.detail()) : Optional.empty();
-        }
-
-        /** All checks as one proof: the module's, each dependent's prefixed with its name, then the combined load time. */
-        public Proof proof() {
-            List<ProofCheck> all = new ArrayList<>(module);
-            for (DependentResult dependent : dependents) {
-                dependent.checks().forEach(c -> all.add(new ProofCheck(dependent.agent() + ": " + c.name(), c.outcome(), c.detail(), c.evidence())));
-            }
-            if (loadTime != null) {
-                all.add(loadTime);
-            }
-            return new Proof(all);
         }
     }
 

@@ -12,11 +12,8 @@ import io.fleetshell.engine.pattern.Pattern;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.python.analysis.FileFacts;
-import io.fleetshell.engine.python.analysis.ImportFact;
 import io.fleetshell.engine.python.graph.FleetModule;
-import io.fleetshell.engine.python.graph.ImportEdge;
 import io.fleetshell.engine.python.graph.ImportGraph;
-import io.fleetshell.engine.python.graph.ModuleImport;
 import io.fleetshell.engine.python.graph.ModuleReports;
 import io.fleetshell.engine.python.pattern.DeferHeavyImports;
 import io.fleetshell.engine.python.pattern.ImporterReads;
@@ -67,33 +64,20 @@ public final class SharedModuleOptimizer {
         }
 
         /**
-         * The module as the import graph sees it. What importers read while they load comes from the graph's fleet-wide
-         * verdicts ({@link ModuleReports}: re-exports, base-class hooks, star imports, the module object read at load);
-         * for dead-import removal every {@code from M import name} counts, wherever it runs, and an importer that binds
-         * the module itself ({@code import M}, {@code from pkg import M}, {@code from M import *}) keeps every import.
+         * The module as the import graph sees it, with what its importers read through it as the graph judges it
+         * ({@link ModuleReports#importerReads}: the reads while an importer loads that keep an import eager, the names
+         * importers import from it otherwise, where an importer binds the module itself). The places are written
+         * relative to the module's import root, since lazy_loading puts them in the module's header comment.
          */
         public static SharedModule of(ImportGraph graph, FleetModule module) {
+            ImporterReads reads = ModuleReports.importerReads(graph, module);
+            java.util.function.UnaryOperator<String> relative = where -> where == null ? null : where.replace(module.root() + "/", "");
             Map<String, String> atImportTime = new LinkedHashMap<>();
-            for (ModuleImport judged : ModuleReports.of(graph, module, agent -> null).imports()) {
-                if (judged.readThrough() != null) { // said in the file's header comment: paths relative to the import root
-                    atImportTime.putIfAbsent(judged.fact().bound(), judged.readThrough().explain().replace(module.root() + "/", ""));
-                }
-            }
+            reads.atImportTime().forEach((name, where) -> atImportTime.put(name, relative.apply(where)));
             Map<String, String> later = new LinkedHashMap<>();
-            String whole = null;
-            String leaf = module.name().substring(module.name().lastIndexOf('.') + 1);
-            for (ImportEdge edge : graph.importersOf(module)) {
-                ImportFact fact = edge.fact();
-                boolean submodule = fact.kind() == ImportFact.Kind.FROM && leaf.equals(fact.name())
-                        && (fact.level() > 0 || module.name().equals(fact.module() + "." + fact.name()));
-                if (fact.kind() == ImportFact.Kind.IMPORT || fact.star() || submodule) {
-                    whole = whole == null ? edge.where() : whole;
-                } else if (fact.level() > 0 || module.name().equals(fact.module())) {
-                    later.putIfAbsent(fact.name(), edge.where());
-                }
-            }
+            reads.later().forEach((name, where) -> later.put(name, relative.apply(where)));
             return new SharedModule(module.name(), module.file(), module.root(), graph.dependents(module),
-                    new ImporterReads(atImportTime, later, whole));
+                    new ImporterReads(atImportTime, later, relative.apply(reads.wholeModule())));
         }
     }
 
