@@ -117,38 +117,34 @@ def shared_module_reports(env, manifest, work):
 
 
 def apply_module_diffs(root, fleet, reports):
-    """Applies each shared module's diff (one or several files: the module, a helper) to the copy at `root`."""
-    problems = {}
+    """Applies each shared module's change (`files`: the module, a helper it creates) to the copy at `root`;
+    returns {module: what could not be applied} and {module: why its proof refused it}."""
+    problems, refused = {}, {}
     for path, report in reports.items():
         if report.get("error"):
             problems[path] = report["error"]
             continue
-        diff = report.get("diff") or ""
-        if not diff:
-            continue
-        prefix = str(fleet) + "/"
-        sections, current = [], None
-        for line in diff.splitlines(keepends=True):
-            if line.startswith("--- "):
-                current = [line]
-                sections.append(current)
-            elif current is not None:
-                current.append(line)
-        for section in sections:
-            name = section[1][4:].split("\t")[0].strip() if len(section) > 1 and section[1].startswith("+++ ") else path
-            for strip in (prefix, "b/", "a/"):
-                if name.startswith(strip):
-                    name = name[len(strip):]
-            if name == "/dev/null":
+        proof = report.get("proof")
+        if report.get("changes") and not (proof or {}).get("deployable"):
+            refused[path] = (proof or {}).get("first_failure") or (proof or {}).get("firstFailure") or "no proof"
+        for change in report.get("files") or []:
+            if not change.get("changes") or not change.get("diff"):
                 continue
+            name = os.path.relpath(change["file"], fleet) if os.path.isabs(change["file"]) else change["file"]
             target = Path(root) / name
-            if not target.exists():
+            if change.get("creates"):
+                # a new file (the helper module): its text is the diff's added lines
+                lines = change["diff"].splitlines(keepends=True)
+                body = [l[1:] for l in lines if l.startswith("+") and not l.startswith("+++")]
+                if any(l.startswith("\\ No newline") for l in lines) and body:
+                    body[-1] = body[-1].rstrip("\n")
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text("")
-            complaint = variants.apply_diff(root, name, "".join(section))
+                target.write_text("".join(body))
+                continue
+            complaint = variants.apply_diff(root, name, change["diff"])
             if complaint:
                 problems[path] = "patch %s: %s" % (name, complaint)
-    return problems
+    return problems, refused
 
 
 def make_variants(fleet, work, manifest, env, with_fleetshell, runs):
@@ -211,8 +207,11 @@ def make_variants(fleet, work, manifest, env, with_fleetshell, runs):
                 shutil.copytree(copies["fleetshell"], copies["shared"])
                 problems["shared"] = {}
                 changed["shared"] = set(changed["fleetshell"])
-                module_problems = apply_module_diffs(copies["shared"], fleet, reports)
-                if any(r.get("diff") for r in reports.values()):
+                module_problems, refused = apply_module_diffs(copies["shared"], fleet, reports)
+                for path, why in refused.items():
+                    say("optimize %s: not deployable (applied anyway, as for agents): %s" % (path, why))
+                    not_deployed["module " + path] = why
+                if any(r.get("changes") for r in reports.values()):
                     changed["shared"] |= {a["name"] for a in manifest["agents"]}
                 for path, problem in module_problems.items():
                     for agent in manifest["agents"]:

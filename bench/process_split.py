@@ -119,6 +119,9 @@ def main():
     args = parser.parse_args()
     command = ["version"] if args.smoke or not args.command else args.command
     if shutil.which("strace") is None:
+        if args.smoke:
+            print("process_split.py: strace is not installed; the smoke run checks nothing more (apt-get install strace)")
+            return
         sys.exit("process_split.py needs strace (apt-get install strace)")
     build_if_needed()
     print("process split of `fleetshell %s`: %s" % (" ".join(command), machine()))

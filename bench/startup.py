@@ -170,7 +170,7 @@ def main():
     load_after = os.getloadavg()[0]
 
     cmd = "`python3 bench/startup.py`"
-    print("machine: " + machine() + "; load average %.2f at the end" % load_after)
+    print("machine: " + machine())
     print("| what | median (min-max) | command |")
     print("|---|---|---|")
     rows = [
@@ -191,7 +191,7 @@ def main():
             print("| CPU (user+sys) %s | %s | %s |" % (label.replace("ratio ", "ratio of "), fmt(summary(ratios(r[ours][1], r[peer][1]))), cmd))
     print("| breakdown: fat jar / launcher, one-shot (what extraction, Spring AOT and the AOT cache buy) | %s | %s |"
           % (fmt(summary(ratios(r["fat"][0], r["inventory"][0]))), cmd))
-    print("load average %.2f before the runs, %.2f after" % (load_before, load_after))
+    print("load average %.2f before the runs, %.2f after them (the machine line reads it as they end)" % (load_before, load_after))
 
 
 if __name__ == "__main__":

@@ -98,6 +98,10 @@ public final class InventoryStore {
             FROM agents a JOIN config_sources s ON s.id = a.source_id
             ORDER BY a.machine, a.name""";
 
+    private static final String SELECT_SCRIPT_PATHS = """
+            SELECT DISTINCT a.resolved_path FROM agents a JOIN config_sources s ON s.id = a.source_id
+            WHERE a.resolved_path IS NOT NULL ORDER BY a.resolved_path""";
+
     private static final String LATEST_SNAPSHOT_OF_FILE = """
             SELECT n.content FROM config_snapshots n JOIN config_sources s ON s.id = n.source_id
             WHERE s.file = ?
@@ -189,6 +193,15 @@ public final class InventoryStore {
     }
 
     /** The text {@code configFile} had when it was last saved, also after it was forgotten. */
+    /**
+     * The directories of the agents' scripts that were found, as {@link #inventory()} gives them, without reading
+     * the rest: the start-up sweep looks through them at every start.
+     */
+    public List<Path> scriptDirectories() {
+        return database.read(c -> Rows.list(c, SELECT_SCRIPT_PATHS, row -> Path.of(row.getString(1)).getParent()))
+                .stream().distinct().toList();
+    }
+
     public Optional<String> latestSnapshot(Path configFile) {
         return database.read(c -> {
             try (PreparedStatement query = c.prepareStatement(LATEST_SNAPSHOT_OF_FILE)) {

@@ -77,6 +77,8 @@ class InventoryStoreTest {
         assertThat(back.config()).containsEntry("nothing", null);
         assertThat(store.sources()).containsExactly(loaded.source());
         assertThat(store.latestSnapshot(MAIN)).contains("agent_groups: ...\n");
+        // what the start-up sweep reads instead of the whole inventory: the found scripts' directories
+        assertThat(store.scriptDirectories()).containsExactly(Path.of("/home/me/AI_System/main_pc_code/agents/legacy"));
     }
 
     @Test

@@ -232,7 +232,7 @@ class MultiFileStepTest {
     }
 
     @Test
-    void theModuleStepIsPlannedBeforeAgentStepsAndOneFileIsOneStep(HistoryDatabase db) throws IOException {
+    void aMixedPlanRunsTheModuleStepBeforeTheAgentStepsAndOneFileIsOneStep(HistoryDatabase db) throws IOException {
         SharedModule shared = SharedModule.create(dir, 4);
         DeploymentStore store = new DeploymentStore(db);
         ModuleChange change = shared.change(store);
@@ -256,6 +256,23 @@ class MultiFileStepTest {
                 "m1/Agent000: its file " + shared.agentFile + " is one of the files of the step of common.base (one file, one step): that "
                         + "step changes it and restarts and gates Agent000 with it");
         assertThat(plan.pattern()).isEqualTo("lazy_loading,edit_mode");
+
+        // Executed as one deployment: the module step first, then the agents; its rollback puts every file back.
+        DeploymentResult result = executor(store, shared, Set.of()).run(plan, RolloutListener.SILENT);
+
+        assertThat(result.state()).isEqualTo(DeploymentState.COMPLETED);
+        assertThat(result.steps()).extracting(StoredStep::state).containsOnly(StepState.APPLIED);
+        shared.assertRewritten();
+        for (var agent : shared.fleet.agents.subList(1, 4)) {
+            assertThat(Files.readAllBytes(agent.script().path())).isEqualTo(RolloutFleet.edited(shared.fleet.originals.get(agent.id())));
+        }
+        RolloutExecutor.RollbackResult rollback = executor(store, shared, Set.of()).rollback(store.steps(result.deploymentId()),
+                "rollback --deployment " + result.deploymentId(), false);
+        assertThat(rollback.outcomes()).hasSize(4).allSatisfy(o -> assertThat(o).isInstanceOf(Restorer.Restored.class));
+        shared.assertOriginal();
+        for (var agent : shared.fleet.agents) {
+            assertThat(Files.readAllBytes(agent.script().path())).isEqualTo(shared.fleet.originals.get(agent.id()));
+        }
     }
 
     static RolloutExecutor executor(DeploymentStore store, SharedModule shared, Set<String> failing) {

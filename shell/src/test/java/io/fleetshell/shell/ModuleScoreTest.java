@@ -25,7 +25,7 @@ class ModuleScoreTest {
     private final JsonMapper json = JsonMapper.builder().build();
 
     @Test
-    void ranksTheDemoFleetsSharedModulesAndShowsOneWithTheSamplesBehindItsFigures() {
+    void ranksTheDemoFleetsSharedModulesAndShowsOneWithTheSamplesBehindItsFigures() throws Exception {
         ShellHarness shell = new ShellHarness(home);
         assertThat(shell.oneShot("demo", "init").status()).isZero();
 
@@ -65,6 +65,13 @@ class ModuleScoreTest {
         assertThat(hashlib.out()).contains("hashlib (not the fleet's own code)", "service_registry.py:3 import hashlib")
                 .contains("loaded by: mainpc/ServiceRegistry");
         assertThat(shell.oneShot("score", "Nobody").err()).contains("no agent named Nobody");
+
+        // a shared module changed after the profile: the baselines of the agents that load it no longer count
+        java.nio.file.Files.setLastModifiedTime(home.resolve("demo/common/model_zoo.py"),
+                java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(60)));
+        JsonNode stale = json.readTree(shell.oneShot("score", "common.base_agent", "--json").out());
+        assertThat(stale.get("deferrable_ms").isNull()).as(stale.toString()).isTrue();
+        assertThat(stale.get("not_profiled")).hasSize(10);
     }
 
     @Test

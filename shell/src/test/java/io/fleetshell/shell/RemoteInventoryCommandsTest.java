@@ -45,7 +45,7 @@ class RemoteInventoryCommandsTest {
 
         ShellHarness.Run load = shell.oneShot("inventory", "load", "pc2:" + fleet.pc2());
         assertThat(load.status()).as(load.err()).isZero();
-        assertThat(load.out()).contains("machine pc2, 2 agents");
+        assertThat(load.out()).contains("Loaded pc2:" + fleet.pc2() + ": machine pc2, 2 agents");
         ShellHarness.Run list = shell.oneShot("inventory", "list", "--machine", "pc2");
         assertThat(list.out()).contains("TutorAgent", "TranslationService");
         ShellHarness.Run refresh = shell.oneShot("inventory", "refresh");

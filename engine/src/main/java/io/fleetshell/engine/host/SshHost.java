@@ -327,8 +327,10 @@ public record SshHost(String name, SshAccess access, String python, Path control
     private String unreachable(ProcessResult result, String said) {
         String line = result.timedOut() ? "no answer within " + CONNECT_TIMEOUT.plusSeconds(5).toSeconds() + " s"
                 : said.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("exit status " + result.exitStatus());
-        return "cannot reach machine %s over ssh (%s): %s. Tried: ssh %s true. Check that the host is up, that ssh %s works in a terminal "
-                .formatted(name, access.describe(), line.strip(), access.describe(), access.destination())
+        String tried = (access.sshConfig() == null ? "" : "-F " + access.sshConfig() + " ") + (access.port() == null ? "" : "-p " + access.port() + " ")
+                + (access.identityFile() == null ? "" : "-i " + access.identityFile() + " ") + access.destination();
+        return "cannot reach machine %s over ssh (%s): %s. Tried: ssh %s true. Check that the host is up, that this works in a terminal "
+                .formatted(name, access.describe(), line.strip(), tried)
                 + "without a prompt (key in known_hosts, key accepted), and the machine's ssh settings in settings.yaml";
     }
 
@@ -440,6 +442,14 @@ public record SshHost(String name, SshAccess access, String python, Path control
         ProcessRun.Streamed<byte[]> streamed;
         try {
             connect(List.of(python));
+        } catch (CannotStartException e) {
+            // Nothing ran: the message without the "cannot start python3" a program that did not start gets.
+            throw new IOException(e.getMessage().substring(e.getMessage().indexOf(": ") + 2), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted during %s on machine %s".formatted(args[0], name));
+        }
+        try {
             streamed = run.run(InputStream::readAllBytes);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

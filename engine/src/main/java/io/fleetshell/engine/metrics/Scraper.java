@@ -12,16 +12,17 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Scrapes {@code /metrics} endpoints over HTTP/1.1 ({@link MetricsHttp}, keep-alive), at most {@code concurrency}
- * at once on virtual threads, each within its own timeout (connect, answer and body together). Every outcome is a {@link ScrapeResult}: an endpoint that
+ * at once on a pool of platform threads, each within its own timeout (connect, answer and body together). Every outcome is a {@link ScrapeResult}: an endpoint that
  * hangs, answers 500, serves garbage, is cut off or dies mid-answer fails alone while the others carry on.
  * One scraper keeps its connections open between cycles, as {@code watch} needs; close it when done.
  */
@@ -35,7 +36,12 @@ public final class Scraper implements MetricSource {
     private final Duration timeout;
     private final int concurrency;
     private final long maxBytes;
-    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * Platform threads, not virtual ones: a virtual scrape waits for a free carrier, and code elsewhere in the JVM
+     * that blocks carriers (reading a child process's pipe, a native call) held every scrape of a cycle back until
+     * it ended (seen in MetricsCommandsTest). Each worker's socket reads end at the target's timeout.
+     */
+    private final ThreadPoolExecutor threads;
     private final MetricsHttp http;
 
     public Scraper(Duration timeout, int concurrency) {
@@ -50,6 +56,13 @@ public final class Scraper implements MetricSource {
         this.concurrency = concurrency;
         this.maxBytes = maxBytes;
         this.http = new MetricsHttp(maxBytes);
+        AtomicInteger named = new AtomicInteger();
+        this.threads = new ThreadPoolExecutor(concurrency, concurrency, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
+            Thread t = new Thread(task, "scrape-" + named.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.threads.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -73,7 +86,7 @@ public final class Scraper implements MetricSource {
                 f.get();
             }
         } catch (InterruptedException e) {
-            running.forEach(f -> f.cancel(true)); // a virtual thread interrupted in a socket read gets its socket closed
+            running.forEach(f -> f.cancel(true)); // workers end at their targets' timeouts at the latest
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while scraping");
         } catch (ExecutionException e) {
@@ -155,7 +168,7 @@ public final class Scraper implements MetricSource {
 
     @Override
     public void close() {
+        threads.shutdownNow();
         http.close();
-        threads.close();
     }
 }

@@ -80,6 +80,7 @@ class HostContractTest {
         ProcessResult echoed = host(which).run(ProcessRun.of(java.util.stream.Stream.concat(Stream.of("printf", "%s|"), args.stream()).toList())
                 .timeout(Duration.ofSeconds(60)));
         assertThat(echoed.stdout()).isEqualTo(String.join("|", args) + "|");
+        assertThat(sessionFiles()).as("the remote session files left in the state directory").isEmpty();
     }
 
     @ParameterizedTest
@@ -109,6 +110,18 @@ class HostContractTest {
         assertThat(result.timedOut()).isTrue();
         long pid = Long.parseLong(Files.readString(marker).strip());
         Await.until("the grandchild " + pid + " to be killed", Duration.ofSeconds(30), () -> ProcessHandle.of(pid).isEmpty());
+        assertThat(sessionFiles()).as("the remote session files left in the state directory").isEmpty();
+    }
+
+    /** What the ssh runs keep in the machine's state directory while they run (one session id file each). */
+    static List<Path> sessionFiles() throws java.io.IOException {
+        Path run = Path.of(sshd.access().stateDir(), "run");
+        if (!Files.isDirectory(run)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(run)) {
+            return files.toList();
+        }
     }
 
     @ParameterizedTest
@@ -121,6 +134,7 @@ class HostContractTest {
         assertThat(ProcessHandle.of(pid)).isPresent();
         started.close();
         Await.until("the started grandchild " + pid + " to be stopped", Duration.ofSeconds(30), () -> ProcessHandle.of(pid).isEmpty());
+        assertThat(sessionFiles()).as("the remote session files left in the state directory").isEmpty();
     }
 
     @ParameterizedTest

@@ -285,7 +285,7 @@ public class InventoryCommands {
             long elsewhere = l.agents().stream().filter(a -> a.script().status() == ScriptResolution.Status.FOUND_ELSEWHERE).count();
             long missing = l.agents().stream().filter(a -> !a.script().found()).count();
             out.println("%s %s: machine %s, %d agents (%d infrastructure%s%s), root %s".formatted(
-                    capitalize(verb), l.source().file(), l.machine().name(), l.agents().size(), infra,
+                    capitalize(verb), l.source().describe(), l.machine().name(), l.agents().size(), infra,
                     elsewhere > 0 ? ", " + elsewhere + " script found elsewhere" : "",
                     missing > 0 ? ", " + missing + " script not found" : "",
                     l.machine().fleetRoot()));

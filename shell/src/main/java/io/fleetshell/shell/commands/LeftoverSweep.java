@@ -1,6 +1,5 @@
 package io.fleetshell.shell.commands;
 
-import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.process.Leftovers;
 import io.fleetshell.shell.ShellSession;
 import org.springframework.stereotype.Component;
@@ -40,8 +39,7 @@ public class LeftoverSweep {
 
     /** Kills and removes what processes that are gone left behind. */
     public Leftovers.Swept sweep() {
-        List<Path> directories = session.inventoryStore().inventory().agents().stream()
-                .filter(a -> a.script().found()).map(Agent::script).map(s -> s.path().getParent()).distinct().toList();
+        List<Path> directories = session.inventoryStore().scriptDirectories();
         return Leftovers.sweep(session.home().children(), Path.of(System.getProperty("java.io.tmpdir")), directories);
     }
 }

@@ -49,15 +49,30 @@ public class ModuleViews {
         }
     }
 
-    /** Each dependent's latest baseline, when it was measured on the script as it is now. */
+    /**
+     * Each dependent's latest baseline, when it was measured on the files as they are now: the agent's script has the
+     * checksum it was measured with, and no fleet module the agent loads was modified after the measurement.
+     */
     Function<Agent, ModuleReports.Profiled> profiles(ImportGraph graph) {
         Map<AgentId, Baseline> latest = new HashMap<>();
         session.baselines().latest().forEach(b -> latest.put(b.profile().target().agent(), b));
         return agent -> {
             Baseline b = latest.get(agent.id());
             String sha = graph.facts(agent.script().path()).map(FileFacts::sha256).orElse(null);
-            return b == null || !Objects.equals(b.scriptSha256(), sha) ? null : new ModuleReports.Profiled(b.profile(), b.version());
+            if (b == null || !Objects.equals(b.scriptSha256(), sha)
+                    || graph.modulesOf(agent).stream().anyMatch(m -> modifiedAfter(m.file(), b.createdAt()))) {
+                return null;
+            }
+            return new ModuleReports.Profiled(b.profile(), b.version());
         };
+    }
+
+    private static boolean modifiedAfter(java.nio.file.Path file, java.time.Instant instant) {
+        try {
+            return java.nio.file.Files.getLastModifiedTime(file).toInstant().isAfter(instant);
+        } catch (java.io.IOException e) {
+            return true; // unreadable now: whatever was measured is not known to be this file
+        }
     }
 
     /** {@code score --modules}: the fleet's own modules, costliest deferrable imports first. */
