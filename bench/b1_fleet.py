@@ -122,7 +122,7 @@ def apply_module_diffs(root, fleet, reports):
     problems, refused = {}, {}
     for path, report in reports.items():
         if report.get("error"):
-            problems[path] = report["error"]
+            refused[path] = "optimize failed: " + report["error"]  # nothing applied: its dependents are unchanged
             continue
         proof = report.get("proof")
         if report.get("changes") and not (proof or {}).get("deployable"):

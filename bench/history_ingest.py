@@ -14,6 +14,7 @@ Range query: `metrics show AGENT --window 24h --metric demo_request_duration_sec
 and fetches every row.
 """
 import argparse
+import datetime
 import json
 import os
 import sqlite3
@@ -157,10 +158,17 @@ def main():
             ours_q = shown["query_ms"] / 1000
             points = sum(len(s["points"]) for s in shown["series"])
             con = sqlite3.connect(str(home / "history.db"))
-            now_ms = int(time.time() * 1000)
+            # the same window as fleetshell's: its 24 h ended when it ran, which on a busy machine can be a minute
+            # before this line, and a minute moves one scrape out of the window; its first and last points bound it
+            def millis(at):
+                if isinstance(at, (int, float)):
+                    return round(at * 1000)
+                return round(datetime.datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp() * 1000)
+            ats = [millis(p["at"]) for s in shown["series"] for p in s["points"]]
+            first_ms, last_ms = min(ats), max(ats)
             q0 = time.perf_counter()
             fetched = con.execute(RANGE_SQL, ("sim", probe, "demo_request_duration_seconds", "demo_request_duration_seconds",
-                                              now_ms - 86_400_000, now_ms)).fetchall()
+                                              first_ms, last_ms)).fetchall()
             peer_q = time.perf_counter() - q0
             con.close()
             if len(fetched) != points:

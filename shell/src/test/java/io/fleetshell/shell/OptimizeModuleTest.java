@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * optimize MODULE on the demo fleet's shared base module (issue 14 items 2, 3 and 5), in the real shell: the diff of
  * every file of the change (the module and the helper it creates), the proof on each of the ten agents that import it,
- * what a dry run leaves on disk, and the change deployed as one step and rolled back byte-exact with the helper removed.
+ * what a dry run leaves on disk, the change deployed as one step and rolled back byte-exact with the helper removed, and
+ * {@code batch deploy --modules} planning the module's step before an agent step and undoing both.
  */
 class OptimizeModuleTest {
 
@@ -79,6 +80,32 @@ class OptimizeModuleTest {
         assertThat(rolledBack.status()).as(rolledBack.err()).isZero();
         assertThat(Checksums.sha256(module)).as("byte-exact").isEqualTo(before);
         assertThat(Files.exists(helperFile)).as("the helper the change created is removed").isFalse();
+
+        // batch deploy mixes both: the module's step (all its files) is planned and run before the agent steps that import
+        // it, and rollback --deployment undoes the whole deployment byte-exact, the helper removed.
+        Path agentFile = home.resolve("demo/pc2_code/agents/translation_service.py");
+        String agentBefore = Checksums.sha256(agentFile);
+        ShellHarness.Run mixed = shell.oneShot("batch", "deploy", "--modules", "common.base_agent", "--agents", "TranslationService",
+                "--runs", "4", "--interval", "0", "--yes", "--json");
+        assertThat(mixed.status()).as(mixed.err()).isZero();
+        JsonNode steps = json.readTree(mixed.out()).get("steps");
+        assertThat(steps).hasSize(2);
+        assertThat(steps.get(0).get("module").asString()).isEqualTo("common.base_agent");
+        assertThat(steps.get(0).get("state").asString()).isEqualTo("applied");
+        assertThat(steps.get(0).get("files")).hasSize(2);
+        assertThat(steps.get(1).get("agent").asString()).isEqualTo("pc2/TranslationService");
+        assertThat(steps.get(1).has("module")).isFalse();
+        assertThat(Files.exists(helperFile)).isTrue();
+        long mixedId = json.readTree(mixed.out()).get("deployment").asLong();
+        ShellHarness.Run undone = shell.oneShot("rollback", "--deployment", String.valueOf(mixedId), "--yes");
+        assertThat(undone.status()).as(undone.err()).isZero();
+        assertThat(Checksums.sha256(module)).as("byte-exact").isEqualTo(before);
+        assertThat(Checksums.sha256(agentFile)).as("byte-exact").isEqualTo(agentBefore);
+        assertThat(Files.exists(helperFile)).as("the helper the change created is removed").isFalse();
+
+        ShellHarness.Run helperAlone = shell.oneShot("batch", "deploy", "--agents", "TranslationService", "--helper-package", "common", "--dry-run");
+        assertThat(helperAlone.status()).isEqualTo(2);
+        assertThat(helperAlone.err()).contains("--helper-package is for shared modules");
 
         ShellHarness.Run text = shell.oneShot("optimize", "common/base_agent.py", "--dry-run", "--runs", "4", "--pattern", "dependency_reduction");
         assertThat(text.status()).as(text.err()).isZero();

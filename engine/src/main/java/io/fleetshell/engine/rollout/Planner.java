@@ -65,6 +65,16 @@ public final class Planner {
      * @param gains     the gain score predicts per agent (absent: unmeasured)
      */
     public Plan plan(Inventory inventory, List<Agent> agents, String patternId, Map<AgentId, Double> gains, RolloutOptions options) {
+        return plan(inventory, List.of(), List.of(), agents, patternId, gains, options);
+    }
+
+    /**
+     * The plan of a rollout that changes these shared modules first (each change already made and proved on its
+     * dependents by {@code optimize MODULE}'s optimizer; those that cannot be deployed come as {@code moduleSkipped}),
+     * then these agents, in their order: {@link #of(List, List, List, Map, RolloutOptions)} orders and separates them.
+     */
+    public Plan plan(Inventory inventory, List<ModuleChange> modules, List<Plan.Skipped> moduleSkipped, List<Agent> agents,
+                     String patternId, Map<AgentId, Double> gains, RolloutOptions options) {
         requireKnown(patternId);
         List<Optimization> changes = new ArrayList<>();
         List<Plan.Skipped> skipped = new ArrayList<>();
@@ -82,7 +92,9 @@ public final class Planner {
             }
         }
         Progress.end("plan");
-        return of(changes, skipped, gains, options);
+        List<Plan.Skipped> all = new ArrayList<>(moduleSkipped);
+        all.addAll(skipped);
+        return of(modules, changes, all, gains, options);
     }
 
     /** The plan of one optimization already made (and proved) by {@code optimize AGENT}: one step in one batch. */

@@ -3,17 +3,20 @@ package io.fleetshell.shell.commands;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.rollout.BatchSpec;
 import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.DeploymentResult;
 import io.fleetshell.engine.rollout.FleetLock;
+import io.fleetshell.engine.rollout.ModuleChange;
 import io.fleetshell.engine.rollout.OnFail;
 import io.fleetshell.engine.rollout.Plan;
 import io.fleetshell.engine.rollout.Planner;
 import io.fleetshell.engine.rollout.PlanStep;
 import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.RolloutOptions;
+import io.fleetshell.engine.python.shared.SharedModuleOptimization;
 import io.fleetshell.engine.score.AgentScore;
 import io.fleetshell.engine.stats.MannWhitney;
 import io.fleetshell.shell.ShellSession;
@@ -43,27 +46,33 @@ public class DeployCommands {
     private final ShellSession session;
     private final Rollouts rollouts;
     private final Measurements measurements;
+    private final OptimizeModule modules;
 
-    public DeployCommands(ShellSession session, Rollouts rollouts, Measurements measurements) {
+    public DeployCommands(ShellSession session, Rollouts rollouts, Measurements measurements, OptimizeModule modules) {
         this.session = session;
         this.rollouts = rollouts;
         this.measurements = measurements;
+        this.modules = modules;
     }
 
     @Journaled
     @Command(name = {"batch", "deploy"}, group = GROUP,
-            help = "batch deploy [--agents A,B | --top N] [--batch-size N] [--interval D] [--dry-run] [--yes] [OPTIONS]",
+            help = "batch deploy [--agents A,B | --top N] [--modules M,N] [--batch-size N] [--interval D] [--dry-run] [--yes] [OPTIONS]",
             description = "Roll the patterns out to agents in batches. First resolves the whole plan (each agent's rewrite and the "
                     + "checksum of the file it expects), prints it with the batches, predicted gains and duration, and asks "
                     + "(unless --yes). Then per agent: back up the original in history, write atomically, prove (compiles, no new "
                     + "undefined name, loads, same names, faster load, its test_command), restart it if it runs and has a restart "
                     + "method, gate on its health, record. A failed proof or gate restores the original at once. Between "
                     + "batches: the batch gate (--max-fail), then --interval. Without --agents or --top, every agent score "
-                    + "finds optimizable, best first.")
+                    + "finds optimizable, best first. --modules changes shared modules first (each rewritten and proved on every agent "
+                    + "that imports it, as optimize MODULE does), one step of all its files each, then the agents; with --modules alone, "
+                    + "only the modules.")
     public void deploy(@Option(longName = "pattern", description = "only this pattern: lazy_loading or dependency_reduction (Python agents); "
                                  + "java_unused_imports, java_lazy_holder or java_memoize_field (Java agents)") String pattern,
                        @Option(longName = "agents", description = "these agents, comma-separated, in this order") String agentNames,
                        @Option(longName = "top", description = "the N best candidates by score") Integer top,
+                       @Option(longName = "modules", description = "shared modules to change first, comma-separated (dotted names or paths; score --modules ranks them)") String moduleNames,
+                       @Option(longName = "helper-package", description = "with --modules: the package that holds the lazy helper; default: beside each module") String helperPackage,
                        @Option(longName = "batch-size", defaultValue = "5", description = "agents per batch: N, N% or a list such as 1,5,20%") String batchSize,
                        @Option(longName = "interval", defaultValue = "30s", description = "wait between batches, e.g. 5s, 2m") String interval,
                        @Option(longName = "max-fail", defaultValue = "0", description = "percent of a batch that may fail before the batch gate stops the rollout") String maxFail,
@@ -96,9 +105,32 @@ public class DeployCommands {
         rollouts.store().lockHolder().filter(h -> !h.isSelf()).ifPresent(h -> {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, FleetLock.explained(h, Host.name()) + " Nothing was changed.");
         });
+        if (helperPackage != null && moduleNames == null) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--helper-package is for shared modules: give --modules too, or leave it out");
+        }
+        List<String> moduleList = moduleNames == null ? List.of()
+                : java.util.Arrays.stream(moduleNames.split(",")).map(String::strip).filter(m -> !m.isEmpty()).distinct().toList();
+        if (moduleNames != null && moduleList.isEmpty()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "--modules names no module (score --modules lists them)");
+        }
+        List<ModuleChange> moduleChanges = new java.util.ArrayList<>();
+        List<Plan.Skipped> moduleSkipped = new java.util.ArrayList<>();
+        for (String name : moduleList) {
+            SharedModuleOptimization proved = modules.prove(inventory, name, pattern, helperPackage, runs);
+            AgentId id = new AgentId(proved.dependents().getFirst().machine(), proved.module());
+            if (proved.deployable()) {
+                moduleChanges.add(OptimizeModule.changeOf(proved));
+            } else {
+                moduleSkipped.add(new Plan.Skipped(id, !proved.change().changes() ? "nothing to change in " + proved.module()
+                        : "not deployable: " + proved.proof().firstFailure().orElse("no check passed"), List.of()));
+            }
+        }
         List<Agent> selected;
         List<AgentScore> scored;
-        if (agentNames != null) {
+        if (moduleNames != null && agentNames == null && top == null) {
+            selected = List.of();
+            scored = List.of();
+        } else if (agentNames != null) {
             selected = java.util.Arrays.stream(agentNames.split(",")).map(String::strip).filter(s -> !s.isEmpty())
                     .map(n -> AgentLookup.agent(inventory, n)).distinct().toList();
             if (selected.isEmpty()) {
@@ -110,9 +142,11 @@ public class DeployCommands {
             scored = Planner.candidates(measurements.scores(inventory, inventory.agents()), top);
             selected = scored.stream().map(s -> Rollouts.lookup(inventory).apply(s.agent())).toList();
         }
-        out.info("Resolving the plan: rewriting %d agent%s with %s...".formatted(selected.size(), selected.size() == 1 ? "" : "s",
-                pattern == null ? "its language's patterns" : pattern));
-        Plan plan = planner.plan(inventory, selected, pattern, Planner.gains(scored), options);
+        if (!selected.isEmpty()) {
+            out.info("Resolving the plan: rewriting %d agent%s with %s...".formatted(selected.size(), selected.size() == 1 ? "" : "s",
+                    pattern == null ? "its language's patterns" : pattern));
+        }
+        Plan plan = planner.plan(inventory, moduleChanges, moduleSkipped, selected, pattern, Planner.gains(scored), options);
         session.journal().agents(plan.steps().stream().map(PlanStep::agent).toList());
         if (json && (dryRun || plan.steps().isEmpty())) {
             out.json(RolloutView.PlanJson.of(plan));
@@ -121,7 +155,7 @@ public class DeployCommands {
         }
         if (plan.steps().isEmpty()) {
             session.journal().summary("nothing to deploy");
-            out.info("Nothing to deploy: no selected agent has a change (reasons above). Nothing was changed.");
+            out.info("Nothing to deploy: no selected agent or module has a change (reasons above). Nothing was changed.");
             return;
         }
         if (dryRun) {

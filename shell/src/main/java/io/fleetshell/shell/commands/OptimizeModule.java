@@ -55,31 +55,17 @@ class OptimizeModule {
     }
 
     void optimize(Inventory inventory, String name, String patternId, String helperPackage, boolean dryRun, int runs, boolean json) {
-        List<Pattern<FileFacts>> patterns = patterns(patternId);
-        ImportGraph graph = modules.graph(inventory);
-        FleetModule module = graph.module(name);
-        SharedModuleOptimizer.SharedModule shared = SharedModuleOptimizer.SharedModule.of(graph, module);
-        session.journal().agents(shared.dependents().stream().map(Agent::id).toList());
+        SharedModuleOptimization result = prove(inventory, name, patternId, helperPackage, runs);
         Output out = session.output();
-        out.info("Optimizing module %s (%s), imported by %d agent%s: %s, then proving it on each of them (%d paired loads in all)..."
-                .formatted(module.name(), module.file(), shared.dependents().size(), shared.dependents().size() == 1 ? "" : "s",
-                        String.join(" then ", patterns.stream().map(Pattern::id).toList()),
-                        shared.dependents().size() * Math.max(2, (2 * runs + shared.dependents().size() - 1) / shared.dependents().size())));
-        Progress.update("module", "rewriting " + module.name());
-        SharedModuleOptimization result;
-        try {
-            result = rollouts.sharedModules(2 * runs).optimize(inventory, shared, helperPackage, patterns);
-        } finally {
-            Progress.end("module");
-        }
+        String moduleName = result.module();
         DeploymentResult deployment = null;
         if (!dryRun && result.deployable()) {
             deployment = deploy(inventory, result, out, json);
         }
         session.journal().summary(deployment != null
-                ? "optimize %s (%s): deployment %d %s".formatted(module.name(), result.change().pattern(), deployment.deploymentId(),
+                ? "optimize %s (%s): deployment %d %s".formatted(moduleName, result.change().pattern(), deployment.deploymentId(),
                         deployment.state().words())
-                : "optimize %s (%s%s): %s".formatted(module.name(), result.change().pattern(), dryRun ? ", dry run" : "",
+                : "optimize %s (%s%s): %s".formatted(moduleName, result.change().pattern(), dryRun ? ", dry run" : "",
                         !result.change().changes() ? "nothing to change" : result.deployable() ? "deployable" : "not deployable, nothing changed"));
         if (json) {
             out.json(ModuleJson.of(result, deployment));
@@ -93,12 +79,40 @@ class OptimizeModule {
         }
         if (result.change().changes() && !result.deployable()) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "%s: the change is not deployable: %s. Nothing was changed.".formatted(
-                    module.name(), result.proof().firstFailure().orElse("no check passed")));
+                    moduleName, result.proof().firstFailure().orElse("no check passed")));
         }
         if (deployment != null && !deployment.ok()) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "deployment %d of %s ended %s".formatted(
-                    deployment.deploymentId(), module.name(), deployment.state().with(deployment.summary())));
+                    deployment.deploymentId(), moduleName, deployment.state().with(deployment.summary())));
         }
+    }
+
+    /**
+     * The module's change made by {@code dependency_reduction} and {@code lazy_loading} (or the one pattern asked for) and
+     * proved on the module and on every agent that imports it; nothing in the fleet is written.
+     */
+    SharedModuleOptimization prove(Inventory inventory, String name, String patternId, String helperPackage, int runs) {
+        List<Pattern<FileFacts>> patterns = patterns(patternId);
+        ImportGraph graph = modules.graph(inventory);
+        FleetModule module = graph.module(name);
+        SharedModuleOptimizer.SharedModule shared = SharedModuleOptimizer.SharedModule.of(graph, module);
+        session.journal().agents(shared.dependents().stream().map(Agent::id).toList());
+        session.output().info("Optimizing module %s (%s), imported by %d agent%s: %s, then proving it on each of them (%d paired loads in all)..."
+                .formatted(module.name(), module.file(), shared.dependents().size(), shared.dependents().size() == 1 ? "" : "s",
+                        String.join(" then ", patterns.stream().map(Pattern::id).toList()),
+                        shared.dependents().size() * Math.max(2, (2 * runs + shared.dependents().size() - 1) / shared.dependents().size())));
+        Progress.update("module", "rewriting " + module.name());
+        try {
+            return rollouts.sharedModules(2 * runs).optimize(inventory, shared, helperPackage, patterns);
+        } finally {
+            Progress.end("module");
+        }
+    }
+
+    /** A deployable proved change as the rollout's multi-file step. */
+    static ModuleChange changeOf(SharedModuleOptimization result) {
+        return new ModuleChange(result.module(), result.dependents().getFirst().machine(), result.file(), result.change(),
+                result.dependents().stream().map(Agent::id).toList(), new ProofHints(result.deferredNames(), result.removedNames()), null);
     }
 
     /**
@@ -112,8 +126,7 @@ class OptimizeModule {
                     + "of the running dependents)...").formatted(result.file(), result.change().changed().size(),
                     result.change().changed().size() == 1 ? "" : "s"));
         }
-        ModuleChange change = new ModuleChange(result.module(), result.dependents().getFirst().machine(), result.file(), result.change(),
-                result.dependents().stream().map(Agent::id).toList(), new ProofHints(result.deferredNames(), result.removedNames()), null);
+        ModuleChange change = changeOf(result);
         InterruptibleRollout rollout = new InterruptibleRollout(RolloutListener.SILENT, session.interrupts(), null);
         return rollout.run(rollouts, inventory, () -> rollouts.writtenFileExecutor(inventory).run(Planner.of(change), rollout));
     }
