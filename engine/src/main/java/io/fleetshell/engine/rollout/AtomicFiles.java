@@ -6,22 +6,14 @@ import io.fleetshell.engine.host.Host;
 import io.fleetshell.engine.host.LocalHost;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipalLookupService;
-import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Instant;
-import java.util.Set;
 
 /**
  * Writes that are never half done and never leave the fleet root: the real path of the target's directory is
@@ -31,8 +23,9 @@ import java.util.Set;
  * so the rename itself survives a power loss. A reader sees the old file or the new one, never a mix. Fails
  * rather than follow a symlink or write across file systems.
  *
- * <p>The overloads that take a {@link Host} do the same on the machine the file is on (a remote one over its ssh
- * connection, where the content is also read back and checked by sha256 before the write counts as done).
+ * <p>The write itself is the {@link Host}'s (this computer's {@link LocalHost} or a remote one over its ssh connection):
+ * one implementation per place, and on both the content is read back and checked by sha256 before the write counts as
+ * done. The overloads without a host write on this computer.
  */
 public final class AtomicFiles {
 
@@ -46,9 +39,6 @@ public final class AtomicFiles {
      */
     public static String write(Host host, Path target, Path expectedReal, Path temp, byte[] content, DeploymentJournal.FileMeta keep)
             throws IOException {
-        if (host instanceof LocalHost) {
-            return write(target, expectedReal, temp, content, keep);
-        }
         return host.write(target, temp, content, expectedReal, keep == null ? Host.Ownership.TARGET
                 : new Host.Ownership(keep.mode(), keep.owner(), keep.group())).notKept();
     }
@@ -115,35 +105,7 @@ public final class AtomicFiles {
      */
     public static String write(Path target, Path expectedReal, Path temp, byte[] content, DeploymentJournal.FileMeta keep)
             throws IOException {
-        SafeFiles.unchanged(target, expectedReal);
-        DeploymentJournal.FileMeta current = Files.exists(target, LinkOption.NOFOLLOW_LINKS) ? stat(target) : null;
-        Integer mode = keep != null && keep.mode() != null ? keep.mode() : current == null ? null : current.mode();
-        String owner = keep != null && keep.owner() != null ? keep.owner() : current == null ? null : current.owner();
-        String group = keep != null && keep.group() != null ? keep.group() : current == null ? null : current.group();
-        // A leftover (or planted) temp file, possibly a symlink, is removed, never written through.
-        Files.deleteIfExists(temp);
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(true);
-        }
-        String notKept;
-        try {
-            if (mode != null) {
-                Files.setPosixFilePermissions(temp, permissions(mode));
-            }
-            notKept = chown(temp, target, owner, group);
-            SafeFiles.unchanged(target, expectedReal);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
-            throw e;
-        }
-        forceDirectory(target.getParent());
-        return notKept;
+        return write(new LocalHost("local", target.getRoot()), target, expectedReal, temp, content, keep);
     }
 
     /**
@@ -171,47 +133,6 @@ public final class AtomicFiles {
             // no owners on this file system
         }
         return new DeploymentJournal.FileMeta(mode(file), mtime(file), owner, group, SafeFiles.realPathOf(file));
-    }
-
-    /**
-     * Gives {@code file} the owner and group; returns null when it has them, else why it could not (not root).
-     */
-    private static String chown(Path file, Path target, String owner, String group) throws IOException {
-        if (owner == null && group == null) {
-            return null;
-        }
-        PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
-        if (view == null) {
-            return null;
-        }
-        PosixFileAttributes now = view.readAttributes();
-        if (now.owner().getName().equals(owner) && now.group().getName().equals(group)) {
-            return null;
-        }
-        UserPrincipalLookupService names = file.getFileSystem().getUserPrincipalLookupService();
-        try {
-            if (owner != null && !now.owner().getName().equals(owner)) {
-                view.setOwner(names.lookupPrincipalByName(owner));
-            }
-            if (group != null && !now.group().getName().equals(group)) {
-                view.setGroup(names.lookupPrincipalByGroupName(group));
-            }
-            return null;
-        } catch (FileSystemException | UserPrincipalNotFoundException e) {
-            PosixFileAttributes after = view.readAttributes();
-            return ("the owner differs: %s is now %s:%s, the original's was %s:%s (fleetshell runs as %s, which may not give "
-                    + "a file away; run it as root, or: chown %s:%s %s)").formatted(target, after.owner().getName(),
-                    after.group().getName(), owner, group, System.getProperty("user.name"), owner, group, target);
-        }
-    }
-
-    private static Set<PosixFilePermission> permissions(int mode) {
-        StringBuilder text = new StringBuilder();
-        String letters = "rwxrwxrwx";
-        for (int i = 0; i < 9; i++) {
-            text.append((mode >> (8 - i) & 1) == 1 ? letters.charAt(i) : '-');
-        }
-        return PosixFilePermissions.fromString(text.toString());
     }
 
     /** The file's permission bits as a number (e.g. 0644), or null where the file system has none. */
