@@ -106,6 +106,9 @@ public final class SharedModuleOptimizer {
                 files.add(Rewrite.creating(DeferHeavyImports.ID, helper.file(), wanted, List.of(
                         "created: the lazy loader that the rewritten module imports as `%s`; a rollback removes it".formatted(helper.name()))));
             } else if (Arrays.equals(SafeFiles.readScript(machine.fleetRoot(), helper.file()), wanted)) {
+                // Listed unchanged, so that the step records that it uses the helper: a rollback of the step that created
+                // it is then refused while this one is in place.
+                files.add(Rewrite.unchanged(DeferHeavyImports.ID, helper.file(), wanted, List.of()));
                 notes.add("%s holds this fleetshell's lazy loader already: reused, not written".formatted(helper.file()));
             } else {
                 throw new FleetshellException(ErrorCode.BAD_INPUT, ("%s exists and is not the lazy loader this fleetshell writes (its bytes differ: "

@@ -146,6 +146,10 @@ class SharedModuleOptimizerTest {
                 PythonPatterns.all());
         assertThat(reused.change().changed()).extracting(Rewrite::file).containsExactly(root.resolve("common/base.py"));
         assertThat(reused.change().notes()).anyMatch(n -> n.contains("reused"));
+        assertThat(reused.change().files()).as("the reused helper is listed unchanged, so the step records that it uses it")
+                .extracting(Rewrite::file, Rewrite::changes)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(root.resolve("common/_fleetshell_lazy.py"), false),
+                        org.assertj.core.groups.Tuple.tuple(root.resolve("common/base.py"), true));
 
         write("common/_fleetshell_lazy.py", "def _fleetshell_lazy(target, bound):\n    return None\n");
         assertThatThrownBy(() -> new SharedModuleOptimizer(optimizer, null).optimize(inventory, base(ImporterReads.NONE), null, PythonPatterns.all()))
