@@ -1,5 +1,7 @@
 package io.fleetshell.engine.optimize;
 
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.python.analysis.PythonFacts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
@@ -162,7 +164,19 @@ public final class Optimizers {
         return of(agent).proveWritten(agent, machine(inventory, agent), rewrite, hints);
     }
 
+    /**
+     * The agent's machine. The rewrite and its proof are made on this computer (remote analysis is not built): an agent
+     * of a machine reached over ssh is refused unless its fleet root is reachable here at the same path (a mount or a
+     * synced copy), rather than failing later on a file that is not here.
+     */
     private static Machine machine(Inventory inventory, Agent agent) {
-        return inventory.machine(agent.machine()).orElseThrow();
+        Machine machine = inventory.machine(agent.machine()).orElseThrow();
+        if (machine.ssh() != null && !java.nio.file.Files.isDirectory(machine.fleetRoot())) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, ("%s is on machine %s, reached over ssh (%s): its rewrite is made and "
+                    + "proved on this computer, which needs the machine's fleet root %s at the same path here, and it is not a directory "
+                    + "here. Mount or sync it there (score, profile and proofs do not run over ssh yet); nothing was changed.")
+                    .formatted(agent.id(), machine.name(), machine.ssh().describe(), machine.fleetRoot()));
+        }
+        return machine;
     }
 }
