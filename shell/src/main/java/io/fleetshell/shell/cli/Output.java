@@ -107,6 +107,15 @@ public final class Output {
         out.flush();
     }
 
+    /**
+     * A line of data that is prose (what a command did, in a sentence): on stdout like {@link #println}, but wrapped at
+     * spaces to the terminal's width, never inside a word. Not for diffs, tables or anything copied as it is.
+     */
+    public void sentence(String line) {
+        out.println(wrapped(TerminalText.safe(line, ansi), "", ""));
+        out.flush();
+    }
+
     /** A table fitted to {@link #width()}; the columns it had to leave out are named on stderr. */
     public void table(TextTable table) {
         int columns = width();
@@ -119,25 +128,33 @@ public final class Output {
 
     /** A message for the person at the terminal: progress, notices, hints; wrapped at spaces to the terminal's width. */
     public void info(String message) {
-        err.println(wrapped(TerminalText.safe(message, ansi)));
+        err.println(wrapped(TerminalText.safe(message, ansi), "", ""));
         err.flush();
     }
 
-    private String wrapped(String message) {
+    /** {@code label} and the message wrapped at spaces to the terminal's width, the lines after the first indented by {@code indent}. */
+    private String wrapped(String message, String label, String indent) {
         int columns = width();
-        if (columns <= 0 || message == null || message.length() <= columns) {
-            return message;
+        if (columns <= 0 || message == null) {
+            return label + message;
         }
-        return String.join("\n", message.lines().map(line -> TextTable.wrap("", "", line, columns)).toList());
+        List<String> lines = message.lines().toList();
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            out.add(TextTable.wrap(i == 0 ? label : indent, indent, lines.get(i), columns));
+        }
+        return out.isEmpty() ? label : String.join("\n", out);
     }
 
+    /** A warning on stderr, wrapped at spaces to the terminal's width. */
     public void warn(String message) {
-        err.println(style("warning: ", "33") + TerminalText.safe(message, ansi));
+        err.println(wrapped(TerminalText.safe(message, ansi), style("warning: ", "33"), "  "));
         err.flush();
     }
 
+    /** An error on stderr, wrapped at spaces to the terminal's width. */
     public void error(String message) {
-        err.println(style("error: ", "31;1") + TerminalText.safe(message, ansi));
+        err.println(wrapped(TerminalText.safe(message, ansi), style("error: ", "31;1"), "  "));
         err.flush();
     }
 

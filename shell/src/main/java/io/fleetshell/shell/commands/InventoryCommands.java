@@ -284,7 +284,7 @@ public class InventoryCommands {
             long infra = l.agents().stream().filter(Agent::infrastructure).count();
             long elsewhere = l.agents().stream().filter(a -> a.script().status() == ScriptResolution.Status.FOUND_ELSEWHERE).count();
             long missing = l.agents().stream().filter(a -> !a.script().found()).count();
-            out.println("%s %s: machine %s, %d agents (%d infrastructure%s%s), root %s".formatted(
+            out.sentence("%s %s: machine %s, %d agents (%d infrastructure%s%s), root %s".formatted(
                     capitalize(verb), l.source().describe(), l.machine().name(), l.agents().size(), infra,
                     elsewhere > 0 ? ", " + elsewhere + " script found elsewhere" : "",
                     missing > 0 ? ", " + missing + " script not found" : "",
