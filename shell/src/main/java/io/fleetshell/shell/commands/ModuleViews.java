@@ -159,6 +159,11 @@ public class ModuleViews {
         }
     }
 
+    /** A path under the module's import root shown relative to it (the listing says which root once); any other as it is. */
+    private static String underRoot(java.nio.file.Path root, java.nio.file.Path file) {
+        return file.startsWith(root) ? root.relativize(file).toString() : file.toString();
+    }
+
     private static List<String> ids(List<AgentId> ids) {
         return ids.stream().map(AgentId::toString).toList();
     }
@@ -194,8 +199,9 @@ public class ModuleViews {
             out.table(table);
         }
         out.println("");
-        out.println("imported by:");
-        r.importers().stream().map(e -> "  %s:%d %s%s".formatted(e.importer(), e.line(), e.fact().text(), e.atModuleLevel() ? "" : " (inside a function)"))
+        out.println("imported by (paths under %s):".formatted(module.root()));
+        r.importers().stream().map(e -> "  %s:%d %s%s".formatted(underRoot(module.root(), e.importer()), e.line(), e.fact().text(),
+                        e.atModuleLevel() ? "" : " (inside a function)"))
                 .distinct().forEach(out::println);
         out.println(TextTable.wrap("dependents: ", String.join(", ", r.dependents().stream().map(AgentId::toString).toList()), out.width()));
         if (!r.notProfiled().isEmpty()) {
