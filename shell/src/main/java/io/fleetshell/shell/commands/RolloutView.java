@@ -175,8 +175,13 @@ final class RolloutView {
 
     static void printPlan(Output out, Plan plan, boolean diff) {
         RolloutOptions o = plan.options();
-        out.println("Plan: %d agent%s in %d batch%s %s, %s between batches; the batch gate stops when more than %.0f%% of a batch fails, then %s."
-                .formatted(plan.steps().size(), plan.steps().size() == 1 ? "" : "s", plan.batchCount(), plan.batchCount() == 1 ? "" : "es",
+        long modules = plan.steps().stream().filter(s -> s.module() != null).count();
+        long agents = plan.steps().size() - modules;
+        String what = modules == 0 ? "%d agent%s".formatted(agents, agents == 1 ? "" : "s")
+                : "%d step%s (%d shared module%s, %d agent%s)".formatted(plan.steps().size(), plan.steps().size() == 1 ? "" : "s",
+                modules, modules == 1 ? "" : "s", agents, agents == 1 ? "" : "s");
+        out.sentence("Plan: %s in %d batch%s %s, %s between batches; the batch gate stops when more than %.0f%% of a batch fails, then %s."
+                .formatted(what, plan.batchCount(), plan.batchCount() == 1 ? "" : "es",
                         sizes(plan), human(o.interval()), o.maxFailPercent(), o.onFail().text()));
         if (!plan.steps().isEmpty()) {
             TextTable table = new TextTable("BATCH", "AGENT", "PATTERN", "PREDICTED GAIN MS", "EXPECTS SHA256", "FILE")
@@ -189,7 +194,7 @@ final class RolloutView {
             out.table(table);
             for (PlanStep s : plan.steps()) {
                 if (s.change() != null) {
-                    out.println("batch %d %s: one step of %d files%s".formatted(s.batch(), s.subject(), s.rewrites().size(),
+                    out.sentence("batch %d %s: one step of %d files%s".formatted(s.batch(), s.subject(), s.rewrites().size(),
                             s.module() == null ? "" : ", proved on, restarted and gated with " + (s.dependents().isEmpty() ? "no dependent"
                                     : String.join(", ", s.dependents().stream().map(Object::toString).toList()))));
                     s.rewrites().forEach(r -> out.println("  %s %s".formatted(r.createsFile() ? "creates " : r.changes() ? "rewrites"
@@ -197,14 +202,14 @@ final class RolloutView {
                 }
             }
             long measured = plan.steps().stream().filter(s -> s.predictedGainMs() != null).count();
-            out.println(measured == 0 ? "predicted gain: unknown, no agent of the plan is profiled (profile measures them; score then predicts)"
+            out.sentence(measured == 0 ? "predicted gain: unknown, no agent of the plan is profiled (profile measures them; score then predicts)"
                     : "predicted gain: %s, from score's measurements of %d of %d agents (- means not profiled)"
                     .formatted(gainInWords(plan), measured, plan.steps().size()));
-            out.println("duration: at least %s of waits between batches, plus each agent's proof (fresh-process loads and its "
+            out.sentence("duration: at least %s of waits between batches, plus each agent's proof (fresh-process loads and its "
                     .formatted(human(plan.minimumDuration())) + "tests), restart and health gate");
         }
         for (Plan.Skipped s : plan.skipped()) {
-            out.println("skipped %s: %s".formatted(s.agent(), s.reason()));
+            out.sentence("skipped %s: %s".formatted(s.agent(), s.reason()));
         }
         if (diff) {
             plan.steps().forEach(s -> {
