@@ -172,6 +172,58 @@ class ModuleStepAnalysisTest {
         }
     }
 
+    @Test
+    void anAgentTwoStepsOfABatchRestartIsMeasuredOnceAndJudgesBoth(HistoryDatabase db) throws IOException {
+        Path fleet = Files.createDirectories(dir.resolve("fleet"));
+        Path module = fleet.resolve("shared_mod.py");
+        Files.writeString(module, MODULE);
+        Path file = fleet.resolve("alpha.py");
+        Files.writeString(file, AGENT);
+        int port = Ports.free();
+        Agent alpha = new Agent(new AgentId("m1", "Alpha"), "core", file.getFileName().toString(),
+                new ScriptResolution(ScriptResolution.Status.FOUND, file, "found"), "127.0.0.1", port, port, false, List.of(),
+                Map.of(), AgentCommands.NONE, false, fleet.resolve("startup_config.yaml"), 1);
+        Inventory inventory = new Inventory(List.of(new Machine("m1", fleet, "python3", Map.of(), Map.of())), List.of(alpha));
+        RuntimeStore runtime = new RuntimeStore(db);
+        supervisor = new Supervisor(new FleetHome(dir.resolve("home")), inventory, runtime, Duration.ofSeconds(30), Duration.ofSeconds(10));
+        assertThat(supervisor.start(alpha)).isInstanceOf(StartOutcome.Healthy.class);
+        started.add(alpha);
+        AnalysisSettings settings = AnalysisSettings.of(alpha, Map.of("starts", 3, "probes", 6, "duration", "1s",
+                "request", "GET /run", "rate", "20/s"), "test settings");
+        AnalysisRun analysis = new AnalysisRun(supervisor, runtime, new Gates(inventory, new Reach(new FleetHome(dir.resolve("home"))), runtime,
+                TrafficHistory.NONE, Thresholds.defaults()), Thresholds.defaults(), agent -> settings);
+        DeploymentStore store = new DeploymentStore(db);
+        RolloutExecutor executor = new RolloutExecutor(store, id -> id.equals(alpha.id()) ? alpha : null,
+                (agent, rewrite, hints) -> new Proof(List.of(new ProofCheck("written", ProofCheck.Outcome.PASSED, "test proof", Map.of()))),
+                List.of(new HealthGate(Duration.ofSeconds(30), agent -> ProbeTarget.of(agent, inventory))), analysis,
+                new SupervisorRuntime(supervisor), "test-host");
+        byte[] own = Files.readAllBytes(file);
+        io.fleetshell.engine.optimize.Optimization agentStep = new io.fleetshell.engine.optimize.Optimization(alpha, "python3", "3", Map.of(),
+                new Rewrite("edit", file, own, (new String(own, StandardCharsets.UTF_8) + "# edited\n").getBytes(StandardCharsets.UTF_8),
+                        List.of()), List.of(), List.of(), null);
+
+        // One batch: the module's step restarts Alpha as its dependent, then Alpha's own step restarts it again.
+        List<String> messages = java.util.Collections.synchronizedList(new ArrayList<>());
+        RolloutListener recording = new RolloutListener() {
+            @Override
+            public void message(String text) {
+                messages.add(text);
+            }
+        };
+        DeploymentResult result = executor.run(Planner.of(List.of(change(module, fleet.resolve("_fleetshell_lazy.py"), "MODE = 'eager'",
+                        "MODE = 'lazy'", List.of(alpha.id()))), List.of(agentStep), List.of(), Map.of(),
+                new io.fleetshell.engine.rollout.RolloutOptions(io.fleetshell.engine.rollout.BatchSpec.parse("2"), Duration.ZERO, 0,
+                        io.fleetshell.engine.rollout.OnFail.ROLLBACK_BATCH)), recording);
+
+        assertThat(result.steps()).hasSize(2);
+        assertThat(messages).as("measured once, not once per step").contains("analysis: measuring m1/Alpha after the change");
+        List<Decision> decisions = decisions(store, result.deploymentId());
+        assertThat(decisions).filteredOn(d -> d.name().equals("analysis")).hasSize(2)
+                .allSatisfy(d -> assertThat(d.summary()).doesNotContain("already answers", "failed during the analysis"));
+        assertThat(decisions).filteredOn(d -> d.name().equals(Gates.ERROR_RATE + " of m1/Alpha")).isNotEmpty()
+                .allSatisfy(d -> assertThat(d.verdict()).isEqualTo(Decision.Verdict.PASS));
+    }
+
     private static ModuleChange change(Path module, Path helper, String from, String to, List<AgentId> dependents) throws IOException {
         byte[] before = Files.readAllBytes(module);
         byte[] after = new String(before, StandardCharsets.UTF_8).replace(from, to).getBytes(StandardCharsets.UTF_8);

@@ -464,21 +464,29 @@ public final class RolloutExecutor {
                 (id, e) -> new Analysis.Baseline.Unusable("measuring the baseline of %s failed: %s".formatted(id, e.getMessage()), Map.of()));
     }
 
-    /** After the batch's restarts: every restarted agent's analysis, all at once; the results of each step in its agents' order. */
+    /**
+     * After the batch's restarts: every restarted agent's analysis, all at once; the results of each step in its agents'
+     * order. An agent two steps of the batch restarted (a shared module's dependent whose own file is another step) is
+     * measured once, from its last restart, and that result judges both steps: two measurements at once would restart
+     * the same agent on the same ports against each other.
+     */
     private Map<Restarted, List<Analysis.Result>> judge(List<Restarted> restarted, RolloutListener listener) {
         if (restarted.isEmpty()) {
             return Map.of();
         }
         List<Map.Entry<Restarted, Measured>> pairs = new ArrayList<>();
         restarted.forEach(r -> r.agents().forEach(m -> pairs.add(Map.entry(r, m))));
+        Map<AgentId, Measured> latest = new LinkedHashMap<>();
+        pairs.forEach(p -> latest.merge(p.getValue().agent().id(), p.getValue(),
+                (a, b) -> b.restartedAt().isAfter(a.restartedAt()) ? b : a));
         listener.message("analysis: measuring %s after the change".formatted(String.join(", ",
-                pairs.stream().map(p -> p.getValue().agent().id().toString()).toList())));
-        Map<Map.Entry<Restarted, Measured>, Analysis.Result> results = inParallel(pairs,
-                p -> analysis.judge(p.getValue().agent(), p.getValue().baseline(), p.getValue().restartedAt()),
-                (p, e) -> new Analysis.Result(Analysis.Outcome.FAIL, Analysis.OnInconclusive.HOLD, List.of(), Map.of(),
-                        "the analysis of %s failed: %s".formatted(p.getValue().agent().id(), e.getMessage()), Map.of()));
+                latest.keySet().stream().map(AgentId::toString).toList())));
+        Map<AgentId, Analysis.Result> results = inParallel(latest.keySet(),
+                id -> analysis.judge(latest.get(id).agent(), latest.get(id).baseline(), latest.get(id).restartedAt()),
+                (id, e) -> new Analysis.Result(Analysis.Outcome.FAIL, Analysis.OnInconclusive.HOLD, List.of(), Map.of(),
+                        "the analysis of %s failed: %s".formatted(id, e.getMessage()), Map.of()));
         Map<Restarted, List<Analysis.Result>> out = new LinkedHashMap<>();
-        results.forEach((p, result) -> out.computeIfAbsent(p.getKey(), k -> new ArrayList<>()).add(result));
+        pairs.forEach(p -> out.computeIfAbsent(p.getKey(), k -> new ArrayList<>()).add(results.get(p.getValue().agent().id())));
         return out;
     }
 
