@@ -164,8 +164,9 @@ public class DeployCommands {
             return;
         }
         if (!yes) {
-            Optional<String> answer = session.ask("Deploy %d agent%s in %d batch%s? [y/N] ".formatted(plan.steps().size(),
-                    plan.steps().size() == 1 ? "" : "s", plan.batchCount(), plan.batchCount() == 1 ? "" : "es"));
+            Optional<String> answer = session.ask("Deploy %d %s%s in %d batch%s? [y/N] ".formatted(plan.steps().size(),
+                    moduleChanges.isEmpty() ? "agent" : "step", plan.steps().size() == 1 ? "" : "s", plan.batchCount(),
+                    plan.batchCount() == 1 ? "" : "es"));
             if (answer.isEmpty()) {
                 throw new FleetshellException(ErrorCode.BAD_INPUT, "batch deploy changes files: confirm with --yes (the shell asks "
                         + "instead). Nothing was changed.");
