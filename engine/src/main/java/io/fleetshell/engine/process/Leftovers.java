@@ -317,7 +317,11 @@ public final class Leftovers {
         }
     }
 
-    private static boolean delete(Path file) {
+    /**
+     * Deletes a temporary file or directory tree this process made (children first, never following a link), quietly:
+     * false when something stayed, which the sweep at the next start removes.
+     */
+    public static boolean delete(Path file) {
         return Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS) ? deleteTree(file) : deleteFile(file);
     }
 

@@ -5,6 +5,7 @@ import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.process.ProcessResult;
+import io.fleetshell.engine.process.Leftovers;
 import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.profile.LoadAverage;
 import io.fleetshell.engine.profile.LoadSample;
@@ -27,7 +28,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,14 +110,14 @@ public final class Prover {
     public Prover(Settings settings, Path bytecodeCache) {
         this.settings = settings;
         this.bytecodeCache = bytecodeCache;
-        this.checker = io.fleetshell.engine.process.Leftovers.programCopy("/io/fleetshell/python/proof_check.py", "proof-check");
+        this.checker = Leftovers.programCopy("/io/fleetshell/python/proof_check.py", "proof-check");
     }
 
     public Proof prove(Subject subject) {
         ProfileTarget target = subject.target();
         Path original = target.script();
         Path variant = original.resolveSibling("." + original.getFileName() + ".fleetshell-proof"
-                + io.fleetshell.engine.process.Leftovers.mark() + UUID.randomUUID().toString().substring(0, 8) + ".py");
+                + Leftovers.mark() + UUID.randomUUID().toString().substring(0, 8) + ".py");
         List<ProofCheck> checks = new ArrayList<>();
         try {
             io.fleetshell.engine.SafeFiles.writeFresh(variant, subject.rewrite().after());
@@ -402,13 +402,13 @@ public final class Prover {
     private static Path copyOfFleet(Path root, Path script, byte[] rewritten) {
         Path copy = null;
         try {
-            copy = io.fleetshell.engine.process.Leftovers.newTempDirectory("proof-fleet");
+            copy = Leftovers.newTempDirectory("proof-fleet");
             copyTree(root, copy);
             Files.write(copy.resolve(script.toString()), rewritten);
             return copy;
         } catch (IOException e) {
             if (copy != null) {
-                deleteTree(copy);
+                Leftovers.delete(copy);
             }
             throw new UncheckedIOException(e);
         }
@@ -485,16 +485,6 @@ public final class Prover {
                     Files.copy(path, target, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException ignored) {
-            // a temporary copy left behind is harmless
         }
     }
 }

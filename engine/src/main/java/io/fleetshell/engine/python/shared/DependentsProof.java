@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -212,7 +211,7 @@ public final class DependentsProof {
             return new Result(own, timed, combined(timed, wins, total));
         } finally {
             dependents.forEach(d -> Progress.end(d.agent().id()));
-            deleteTree(copy);
+            Leftovers.delete(copy);
         }
     }
 
@@ -564,19 +563,9 @@ public final class DependentsProof {
             return copy;
         } catch (IOException e) {
             if (copy != null) {
-                deleteTree(copy);
+                Leftovers.delete(copy);
             }
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException ignored) {
-            // a temporary copy left behind is harmless; the leftover sweep removes it
         }
     }
 }
