@@ -6,11 +6,9 @@ import io.fleetshell.engine.host.Host;
 import io.fleetshell.engine.host.LocalHost;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
@@ -45,11 +43,7 @@ public final class AtomicFiles {
 
     /** {@link #remove(Path, Path)} on {@code host}. */
     public static void remove(Host host, Path target, Path expectedReal) throws IOException {
-        if (host instanceof LocalHost) {
-            remove(target, expectedReal);
-        } else {
-            host.deleteContained(target, expectedReal);
-        }
+        host.deleteContained(target, expectedReal);
     }
 
     /** {@link #stat(Path)} of a file on {@code host}. */
@@ -115,10 +109,7 @@ public final class AtomicFiles {
      * @throws io.fleetshell.engine.FleetshellException {@code PATH_ESCAPES_ROOT} when the containment check fails
      */
     public static void remove(Path target, Path expectedReal) throws IOException {
-        SafeFiles.unchanged(target, expectedReal);
-        if (Files.deleteIfExists(target)) {
-            forceDirectory(target.getParent());
-        }
+        new LocalHost("local", target.getRoot()).deleteContained(target, expectedReal);
     }
 
     /** Mode, mtime, owner, group and real path of a file, read without following a symlink. */
@@ -156,16 +147,5 @@ public final class AtomicFiles {
     /** The file's bytes (a regular file, read without following a link, bounded), or null when it does not exist. */
     public static byte[] readIfExists(Path file) {
         return SafeFiles.readScriptIfExists(file);
-    }
-
-    private static void forceDirectory(Path directory) throws IOException {
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException e) {
-            // Some file systems refuse to open a directory for fsync; the rename is still atomic there.
-            if (!(e instanceof java.nio.file.AccessDeniedException) && !"Is a directory".equals(e.getMessage())) {
-                throw e;
-            }
-        }
     }
 }
