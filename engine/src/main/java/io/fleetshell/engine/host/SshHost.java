@@ -208,6 +208,28 @@ public record SshHost(String name, SshAccess access, String python, Path control
     }
 
     @Override
+    public void writeFresh(Path file, byte[] content) throws IOException {
+        files(content, "writefresh", file.toString(), Checksums.sha256(content));
+    }
+
+    @Override
+    public void copyTree(Path from, Path to, java.util.Map<String, byte[]> replaced) throws IOException {
+        java.util.Map<String, String> encoded = new java.util.TreeMap<>();
+        replaced.forEach((path, bytes) -> encoded.put(path, java.util.Base64.getEncoder().encodeToString(bytes)));
+        files(JSON.writeValueAsBytes(encoded), "copytree", from.toString(), to.toString());
+    }
+
+    @Override
+    public boolean deleteTree(Path path) throws IOException {
+        return files(null, "deletetree", path.toString()).json().get("deleted").asBoolean();
+    }
+
+    @Override
+    public Path temporaryDirectory() throws IOException {
+        return Path.of(files(null, "mkdirs", access.stateDir() + "/tmp").json().get("path").asString());
+    }
+
+    @Override
     public Path stateDirectory() throws IOException {
         return Path.of(files(null, "mkdirs", access.stateDir()).json().get("path").asString());
     }
