@@ -43,10 +43,19 @@ public class ModuleViews {
     ImportGraph graph(Inventory inventory) {
         Progress.update("graph", "import graph: analyzing the agents' files and the fleet modules they import");
         try {
-            return ImportGraph.build(inventory, new PythonFacts(session.home().helpers()), session.settings().sideEffectModules());
+            ImportGraph graph = ImportGraph.build(inventory, session.hosts(), new PythonFacts(), session.settings().sideEffectModules());
+            graph.unreached().forEach((machine, why) -> session.output().warn("%s Python agent%s of machine %s %s not in the import graph: %s"
+                    .formatted(count(inventory, machine), count(inventory, machine) == 1 ? "" : "s", machine,
+                            count(inventory, machine) == 1 ? "is" : "are", why)));
+            return graph;
         } finally {
             Progress.end("graph");
         }
+    }
+
+    private static long count(Inventory inventory, String machine) {
+        return inventory.agents().stream().filter(a -> a.machine().equals(machine) && a.language() == io.fleetshell.engine.inventory.Language.PYTHON)
+                .count();
     }
 
     /**
@@ -60,30 +69,16 @@ public class ModuleViews {
             Baseline b = latest.get(agent.id());
             String sha = graph.facts(agent.script().path()).map(FileFacts::sha256).orElse(null);
             if (b == null || !Objects.equals(b.scriptSha256(), sha)
-                    || graph.modulesOf(agent).stream().anyMatch(m -> modifiedAfter(m.file(), b.createdAt()))) {
+                    || graph.modulesOf(agent).stream().anyMatch(m -> graph.modified(m.file()).map(t -> t.isAfter(b.createdAt())).orElse(true))) {
                 return null;
             }
             return new ModuleReports.Profiled(b.profile(), b.version());
         };
     }
 
-    private static boolean modifiedAfter(java.nio.file.Path file, java.time.Instant instant) {
-        try {
-            return java.nio.file.Files.getLastModifiedTime(file).toInstant().isAfter(instant);
-        } catch (java.io.IOException e) {
-            return true; // unreadable now: whatever was measured is not known to be this file
-        }
-    }
-
     /** {@code score --modules}: the fleet's own modules, costliest deferrable imports first. */
     void ranking(Inventory inventory, Integer top, boolean json) {
         ImportGraph graph = graph(inventory);
-        long remote = inventory.agents().stream().filter(a -> a.language() == io.fleetshell.engine.inventory.Language.PYTHON)
-                .filter(a -> inventory.machine(a.machine()).map(m -> m.ssh() != null).orElse(false)).count();
-        if (remote > 0) {
-            session.output().warn(("%d Python agent%s on machines reached over SSH %s not in the import graph: it reads the "
-                    + "files on this computer.").formatted(remote, remote == 1 ? "" : "s", remote == 1 ? "is" : "are"));
-        }
         List<ModuleReport> reports = ModuleReports.all(graph, profiles(graph));
         List<ModuleReport> shown = top == null ? reports : reports.stream().limit(top).toList();
         Output out = session.output();
