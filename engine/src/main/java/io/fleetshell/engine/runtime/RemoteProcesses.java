@@ -155,6 +155,21 @@ final class RemoteProcesses implements AgentProcesses {
     }
 
     @Override
+    public StopOutcome stopUntracked(Agent agent, long pid, Instant spawnedAt, Duration grace) {
+        Map<String, Object> request = paths(agent);
+        request.put("pid", pid);
+        request.put("spawned_at", spawnedAt.toEpochMilli() / 1000.0);
+        request.put("script", agent.script().found() ? agent.script().path().toString() : String.valueOf(agent.scriptPath()));
+        request.put("grace_seconds", grace.toMillis() / 1000.0);
+        JsonNode answer = call("stop_untracked", request, OPERATION.plus(grace));
+        return switch (answer.get("outcome").asString()) {
+            case "terminated" -> new StopOutcome.Terminated(agent.id(), pid, Duration.ofMillis(answer.get("took_ms").asLong()));
+            case "killed" -> new StopOutcome.Killed(agent.id(), pid, Duration.ofMillis(answer.get("took_ms").asLong()));
+            default -> new StopOutcome.NotRunning(agent.id(), answer.get("reason").asString());
+        };
+    }
+
+    @Override
     public RestartRun restartCommand(Agent agent, String command, Path directory, Map<String, String> environment, Duration timeout)
             throws CannotStartException, InterruptedException {
         String log = logPath(agent);
