@@ -9,6 +9,7 @@ import io.fleetshell.engine.inventory.Language;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.java.HeavyCalls;
 import io.fleetshell.engine.java.JavaAnalyzer;
+import io.fleetshell.engine.java.JavaBuildCache;
 import io.fleetshell.engine.java.JavaProver;
 import io.fleetshell.engine.java.JavaSource;
 import io.fleetshell.engine.pattern.Pattern;
@@ -45,8 +46,9 @@ public final class Optimizers {
      * @param sideEffectModules modules whose imports are never deferred or removed
      * @param bytecodeCache     where profiled and proved Python loads keep their bytecode
      * @param heavyCalls        what the Java analysis counts as a heavy initializer
+     * @param javaBuilds        where profiled and proved Java agents' builds are kept
      */
-    public record Setup(Path helpers, Set<String> sideEffectModules, Path bytecodeCache, HeavyCalls heavyCalls) {
+    public record Setup(Path helpers, Set<String> sideEffectModules, Path bytecodeCache, HeavyCalls heavyCalls, JavaBuildCache javaBuilds) {
     }
 
     /**
@@ -78,9 +80,9 @@ public final class Optimizers {
         Prover prover = proof == null ? null : new Prover(new Prover.Settings(proof.runs(), proof.alpha(), proof.loadTimeout(),
                 proof.testTimeout(), proof.floor()), setup.bytecodeCache());
         JavaProver javaProver = proof == null ? null : new JavaProver(new JavaProver.Settings(proof.runs(), proof.loadTimeout(),
-                proof.testTimeout(), proof.alpha()));
+                proof.testTimeout(), proof.alpha()), setup.javaBuilds());
         return new Optimizers(new PythonOptimizer(new PythonFacts(setup.helpers()), setup.sideEffectModules(), prover, setup.bytecodeCache()),
-                new JavaOptimizer(new JavaAnalyzer(setup.heavyCalls(), JavaSource.DEFAULT_LEVEL), javaProver));
+                new JavaOptimizer(new JavaAnalyzer(setup.heavyCalls(), JavaSource.DEFAULT_LEVEL), javaProver, setup.javaBuilds()));
     }
 
     /** The optimizer of the agent's language. */
