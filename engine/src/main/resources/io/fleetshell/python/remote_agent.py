@@ -9,6 +9,8 @@ Prints one JSON object on stdout. Operations:
   status  what the pid file says and whether that process is still the agent (start time and command line), its
           resident memory; the crash record of a start that died before it was healthy
   stop    SIGTERM to the agent's process group, SIGKILL to it after the grace time; the pid file is removed
+  stop_untracked  the same for a pid fleetshell spawned (at spawned_at, epoch seconds; running script) that the pid file no longer
+          names; the pid file stays; nothing is done to the pid file's process or to a pid that is no longer that one
   exited  records that a start died before it was healthy (the crash record) and removes the pid file
   tail    the last N lines of the log and the byte offset where it ended
   read    bytes of the log from an offset (base64), and the log's size
@@ -179,21 +181,14 @@ def alive(pid):
     return process_start(pid) is not None
 
 
-def stop(request):
-    record = read_json(request["pid_file"])
-    if record is None:
-        return {"outcome": "not_running", "reason": "none"}
-    if not still_ours(record):
-        remove(request["pid_file"])
-        remove(request["exit_file"])
-        return {"outcome": "not_running", "reason": "gone", "record": record}
-    pid = record["pid"]
+def terminate(pid, grace_seconds):
+    """SIGTERM to pid's process group (the agent leads its own: its children go too), SIGKILL after the grace time."""
     started = time.monotonic()
     try:
-        os.killpg(pid, signal.SIGTERM)  # the agent leads its own process group: its children go too
+        os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
         pass
-    deadline = started + request["grace_seconds"]
+    deadline = started + grace_seconds
     while alive(pid) and time.monotonic() < deadline:
         time.sleep(0.02)
     outcome = "terminated"
@@ -207,9 +202,35 @@ def stop(request):
         end = time.monotonic() + 10
         while alive(pid) and time.monotonic() < end:
             time.sleep(0.02)
+    return {"outcome": outcome, "pid": pid, "took_ms": int(waited * 1000)}
+
+
+def stop(request):
+    record = read_json(request["pid_file"])
+    if record is None:
+        return {"outcome": "not_running", "reason": "none"}
+    if not still_ours(record):
+        remove(request["pid_file"])
+        remove(request["exit_file"])
+        return {"outcome": "not_running", "reason": "gone", "record": record}
+    result = terminate(record["pid"], request["grace_seconds"])
     remove(request["pid_file"])
     remove(request["exit_file"])
-    return {"outcome": outcome, "pid": pid, "took_ms": int(waited * 1000)}
+    return result
+
+
+def stop_untracked(request):
+    pid = request["pid"]
+    started = process_start(pid)
+    if started is None:
+        return {"outcome": "not_running", "reason": "pid %d had already exited" % pid}
+    record = read_json(request["pid_file"])
+    if record is not None and record["pid"] == pid:
+        return {"outcome": "not_running", "reason": "pid %d is the agent's tracked process" % pid}
+    args = command_line(pid)
+    if started < request["spawned_at"] - 2 or args is None or request["script"] not in args:
+        return {"outcome": "not_running", "reason": "pid %d is no longer the process fleetshell spawned" % pid}
+    return terminate(pid, request["grace_seconds"])
 
 
 def exited(request):
@@ -269,7 +290,7 @@ def read(request):
     return {"exists": True, "size": size, "data": base64.b64encode(data).decode("ascii")}
 
 
-OPERATIONS = {"start": start, "status": status, "stop": stop, "exited": exited, "tail": tail, "read": read}
+OPERATIONS = {"start": start, "status": status, "stop": stop, "stop_untracked": stop_untracked, "exited": exited, "tail": tail, "read": read}
 
 PATHS = ("pid_file", "exit_file", "log")
 

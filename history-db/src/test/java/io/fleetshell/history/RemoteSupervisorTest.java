@@ -146,6 +146,24 @@ class RemoteSupervisorTest {
     }
 
     @Test
+    void aStartWhoseRecordWasLostIsStoppedOnTheHostAndTheTrackedOneIsLeftAlone(HistoryDatabase db) throws IOException {
+        Machine machine = remote("pc2", sshd.access(), Map.of("CHILD_FILE", dir.resolve("child.pid").toString()));
+        Agent agent = agent("pc2", "Lost");
+        Supervisor supervisor = supervisor(db, machine, agent);
+        StartOutcome.Healthy first = (StartOutcome.Healthy) supervisor.start(agent);
+        Path pidFile = Path.of(sshd.access().stateDir()).resolve("run/pc2/Lost.json");
+
+        assertThat(supervisor.stopUntracked(agent, first)).as("the tracked process").isInstanceOf(StopOutcome.NotRunning.class);
+        Files.delete(pidFile); // what a start of the agent beside this one did in session 4's new-user walk
+        StopOutcome stopped = supervisor.stopUntracked(agent, first);
+
+        assertThat(stopped).as(stopped.summary()).isInstanceOf(StopOutcome.Terminated.class);
+        Await.until("the lost start to be gone", Duration.ofSeconds(30),
+                () -> ProcessHandle.of(first.pid()).map(h -> !h.isAlive()).orElse(true));
+        assertThat(supervisor.stopUntracked(agent, first)).isInstanceOf(StopOutcome.NotRunning.class);
+    }
+
+    @Test
     void anAgentThatExitsAtOnceIsAFailedStartRememberedOnTheHost(HistoryDatabase db) {
         Machine machine = remote("pc2", sshd.access(), Map.of("EXIT", "1", "CHILD_FILE", dir.resolve("unused").toString()));
         Agent agent = agent("pc2", "Quitter");

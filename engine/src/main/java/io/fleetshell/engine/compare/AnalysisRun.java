@@ -11,6 +11,7 @@ import io.fleetshell.engine.runtime.RuntimeBaseline;
 import io.fleetshell.engine.runtime.RuntimeHistory;
 import io.fleetshell.engine.runtime.StartOutcome;
 import io.fleetshell.engine.runtime.StartSample;
+import io.fleetshell.engine.runtime.StopOutcome;
 import io.fleetshell.engine.runtime.Supervisor;
 import io.fleetshell.engine.runtime.SyntheticTraffic;
 import io.fleetshell.engine.stats.DataNeeded;
@@ -193,15 +194,17 @@ public final class AnalysisRun implements Analysis {
         long restartNanos = 0;
         long requestNanos = 0;
         long probeNanos = 0;
+        List<StartOutcome.Healthy> spawned = new ArrayList<>();
         for (int i = 0; i < s.starts(); i++) {
             if (i > 0 || !startedByRollout) {
                 long t = System.nanoTime();
                 StartOutcome start = supervisor.restart(agent);
                 restartNanos += System.nanoTime() - t;
                 if (!start.healthy()) {
-                    return new Measured(starts, requests, probes, seconds(began), "start %d of %d: %s".formatted(i + 1, s.starts(), start.summary()),
-                            split(restartNanos, requestNanos, probeNanos, began));
+                    return new Measured(starts, requests, probes, seconds(began), "start %d of %d: %s%s".formatted(i + 1, s.starts(),
+                            start.summary(), stopUntracked(agent, spawned)), split(restartNanos, requestNanos, probeNanos, began));
                 }
+                spawned.add((StartOutcome.Healthy) start);
             }
             starts++;
             List<RequestSample> sent = new ArrayList<>();
@@ -242,6 +245,30 @@ public final class AnalysisRun implements Analysis {
             requests += sent.size();
         }
         return new Measured(starts, requests, probes, seconds(began), null, split(restartNanos, requestNanos, probeNanos, began));
+    }
+
+    /**
+     * After a side failed partway: stops every process its restarts spawned that still runs although fleetshell no longer
+     * tracks it (another start of the agent, beside this measurement, overwrote or removed its record; the failing start
+     * then found the port answered by it), so that a failed measurement leaves no agent process behind. The agent's tracked
+     * process is left running. Returns what was stopped, as a clause of the failure ("" when nothing was).
+     */
+    private String stopUntracked(Agent agent, List<StartOutcome.Healthy> spawned) {
+        StringBuilder said = new StringBuilder();
+        for (StartOutcome.Healthy start : spawned) {
+            switch (supervisor.stopUntracked(agent, start)) {
+                case StopOutcome.Terminated t -> said.append("; stopped pid %d, which this measurement had started and fleetshell no longer tracked"
+                        .formatted(start.pid()));
+                case StopOutcome.Killed k -> said.append("; killed pid %d, which this measurement had started and fleetshell no longer tracked"
+                        .formatted(start.pid()));
+                case StopOutcome.Failed f -> said.append("; could not stop pid %d, which this measurement had started: %s".formatted(start.pid(),
+                        f.reason()));
+                case StopOutcome.NotRunning n -> {
+                    // gone already, or the agent's tracked process: nothing was left behind
+                }
+            }
+        }
+        return said.toString();
     }
 
     /**

@@ -6,6 +6,7 @@ import io.fleetshell.engine.process.ProcessResult;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -46,6 +47,14 @@ sealed interface AgentProcesses permits LocalProcesses, RemoteProcesses {
 
     /** SIGTERM to the agent's process group, SIGKILL after {@code grace}; the pid file goes. */
     StopOutcome stop(Agent agent, Duration grace);
+
+    /**
+     * Stops a process fleetshell spawned for the agent ({@code pid}, spawned at {@code spawnedAt}) that its pid file no
+     * longer names, as {@link #stop} would, leaving the pid file alone: a start whose record another start overwrote or
+     * removed would otherwise run on untracked. Nothing is done (not running) when the pid is gone, is the pid file's
+     * process, or is no longer that process (started before the spawn, or running another script).
+     */
+    StopOutcome stopUntracked(Agent agent, long pid, Instant spawnedAt, Duration grace);
 
     /**
      * Runs a {@code restart_command} line with {@code sh -c} there, its output appended to the agent's log.

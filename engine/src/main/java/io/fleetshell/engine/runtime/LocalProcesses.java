@@ -108,6 +108,11 @@ final class LocalProcesses implements AgentProcesses {
 
             @Override
             public void forget(boolean crashed) {
+                // only this start's record: a start beside it (two measurements of one agent at once) may have written
+                // its own since, and deleting that would leave its healthy process running untracked
+                if (readPidFile(agent).map(r -> r.pid() != supervised.pid()).orElse(false)) {
+                    return;
+                }
                 deletePidFile(agent);
                 if (crashed) {
                     writeExitRecord(agent, supervised, process.exitValue());
@@ -126,6 +131,25 @@ final class LocalProcesses implements AgentProcesses {
         StopOutcome outcome = terminate(agent, ProcessHandle.of(pid).orElse(null), pid, grace);
         deletePidFile(agent);
         return outcome;
+    }
+
+    @Override
+    public StopOutcome stopUntracked(Agent agent, long pid, Instant spawnedAt, Duration grace) {
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (handle.isEmpty()) {
+            return new StopOutcome.NotRunning(agent.id(), "pid %d had already exited".formatted(pid));
+        }
+        if (readPidFile(agent).map(r -> r.pid() == pid).orElse(false)) {
+            return new StopOutcome.NotRunning(agent.id(), "pid %d is the agent's tracked process".formatted(pid));
+        }
+        ProcessHandle.Info info = handle.get().info();
+        boolean startedSince = info.startInstant().map(s -> !s.isBefore(spawnedAt.minus(SAME_PROCESS_TOLERANCE))).orElse(false);
+        String script = agent.script().found() ? agent.script().path().toString() : null;
+        boolean sameScript = script == null || info.arguments().map(args -> List.of(args).contains(script)).orElse(true);
+        if (!startedSince || !sameScript) {
+            return new StopOutcome.NotRunning(agent.id(), "pid %d is no longer the process fleetshell spawned".formatted(pid));
+        }
+        return terminate(agent, handle.get(), pid, grace);
     }
 
     @Override

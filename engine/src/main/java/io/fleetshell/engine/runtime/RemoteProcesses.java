@@ -28,7 +28,7 @@ import java.util.Map;
  * interpreter, shipped over the host's connection on stdin (nothing is left on the host but the agent's own files). The
  * agent is spawned there in a session of its own, its output appended to {@code STATE/logs/MACHINE/AGENT.log} and its pid
  * with the process start time in {@code STATE/run/MACHINE/AGENT.json}, where STATE is the host's state directory
- * ({@code ~/.fleetshell} unless the machine's {@code state_dir:} says otherwise); a later
+ * ({@code ~/.fleetshell/remote} unless the machine's {@code state_dir:} says otherwise); a later
  * shell, on this computer or another sharing FLEETSHELL_HOME, finds it there. Stopping it signals its process group
  * there, so its children go with it.
  *
@@ -151,6 +151,21 @@ final class RemoteProcesses implements AgentProcesses {
                     answer.get("record").get("spawned_at").asString(), logShown(agent))
                     : agent.commands().restart() != null ? "managed elsewhere (restart_command); stop it where it is managed"
                     : "fleetshell has not started it");
+        };
+    }
+
+    @Override
+    public StopOutcome stopUntracked(Agent agent, long pid, Instant spawnedAt, Duration grace) {
+        Map<String, Object> request = paths(agent);
+        request.put("pid", pid);
+        request.put("spawned_at", spawnedAt.toEpochMilli() / 1000.0);
+        request.put("script", agent.script().found() ? agent.script().path().toString() : String.valueOf(agent.scriptPath()));
+        request.put("grace_seconds", grace.toMillis() / 1000.0);
+        JsonNode answer = call("stop_untracked", request, OPERATION.plus(grace));
+        return switch (answer.get("outcome").asString()) {
+            case "terminated" -> new StopOutcome.Terminated(agent.id(), pid, Duration.ofMillis(answer.get("took_ms").asLong()));
+            case "killed" -> new StopOutcome.Killed(agent.id(), pid, Duration.ofMillis(answer.get("took_ms").asLong()));
+            default -> new StopOutcome.NotRunning(agent.id(), answer.get("reason").asString());
         };
     }
 

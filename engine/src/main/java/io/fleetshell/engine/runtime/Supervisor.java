@@ -120,6 +120,23 @@ public final class Supervisor {
     }
 
     /**
+     * Stops a process that a start of this agent spawned ({@code start}) when fleetshell no longer tracks it (its pid file
+     * names another process or none) and it still runs: what a measurement that fails partway leaves behind when another
+     * start of the same agent overwrote or removed its record. The agent's tracked process, a process that is gone and a
+     * reused pid are left alone (not running). A machine that cannot be reached is a failed stop, with the host's message.
+     */
+    public StopOutcome stopUntracked(Agent agent, StartOutcome.Healthy start) {
+        if (start.method() != StartOutcome.Method.SUPERVISED || start.pid() <= 0) {
+            return new StopOutcome.NotRunning(agent.id(), "a restart_command's process is managed elsewhere");
+        }
+        try {
+            return processes(agent).stopUntracked(agent, start.pid(), start.spawnedAt(), stopTimeout);
+        } catch (FleetshellException e) {
+            return new StopOutcome.Failed(agent.id(), e.getMessage());
+        }
+    }
+
+    /**
      * How the agent's health is checked, with its machine's settings, connecting where the agent can be reached
      * ({@link Reach}); empty when it has no port to check.
      */
