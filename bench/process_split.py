@@ -6,7 +6,8 @@
     python3 bench/process_split.py -- optimize AsyncProcessor --dry-run
 
 Runs `./fleetshell COMMAND...` in a throw-away FLEETSHELL_HOME holding the demo fleet, under
-`strace -f -e trace=execve,exit_group` (timestamps of every process start and end, nothing else traced), and
+`strace -f -e trace=execve,exit_group` (timestamps of every process start and end, nothing else traced; a process
+ends at the "+++" line of its first thread: a JVM exits from another thread), and
 splits the wall time into: the union of the intervals during which at least one Python or Java child ran (the loads,
 probes and agent starts the command must perform: what a faster fleetshell cannot remove), each kind's own share,
 the time before the first child (the JVM's start and the command's set-up), and the rest (the JVM's own work
@@ -74,7 +75,12 @@ def split(trace, agent_pids=frozenset()):
             elif binary.endswith("/java") and pid != root:
                 record = live.setdefault(pid, {"spawn": t})
                 record.update(start=t, kind="java (agent start, probe or compile)")
-        elif rest.startswith("exit_group") and pid in live:
+            elif binary.endswith("/javac") and pid != root:
+                record = live.setdefault(pid, {"spawn": t})
+                record.update(start=t, kind="javac (compiles a Java agent)")
+        elif (rest.startswith("exit_group") or rest.startswith("+++ exited") or rest.startswith("+++ killed")) and pid in live:
+            # a JVM calls exit_group from one of its threads (another pid under -f), and SIGKILL calls nothing: the
+            # end of the process is the "+++" line strace prints for its first thread when the whole group is gone
             record = live.pop(pid)
             if "start" in record:
                 record["end"] = t
@@ -204,7 +210,7 @@ def main():
             # the agents restarted by the command outlive it under strace: read its output to the end (the JVM's exit),
             # then stop them so that strace ends
             with tempfile.TemporaryFile() as err:
-                tracer = subprocess.Popen(["strace", "-f", "-qq", "-ttt", "-s", "300", "-e", "trace=execve,exit_group", "-e", "signal=none",
+                tracer = subprocess.Popen(["strace", "-f", "-q", "-ttt", "-s", "300", "-e", "trace=execve,exit_group", "-e", "signal=none",
                                            "-o", str(trace), str(ROOT / "fleetshell"), *command], cwd=ROOT, env=env,
                                           stdout=subprocess.PIPE, stderr=err)
                 output = tracer.stdout.read().decode(errors="replace")
