@@ -98,22 +98,57 @@ def optimize_available(env):
     return fleetshell(env, "help", "optimize", check=False).returncode == 0
 
 
-def shared_module_reports(env, manifest, work):
-    """`optimize MODULE --dry-run --json` of every shared module, or None when this build cannot optimize a module."""
+def joint_module_report(env, manifest, work):
+    """`optimize --modules M1,M2,... --dry-run --json`: every shared module as ONE change with one helper module, proved
+    once over the union of their dependents (what `batch deploy --modules` deploys as one step); None when this build
+    cannot change several modules at once."""
+    modules = [path[:-3].replace("/", ".") for path in manifest.get("shared_modules", [])]
+    say("optimize --modules %s --dry-run --json --runs %d (one change, proved once over every dependent)"
+        % (",".join(modules), OPTIMIZE_RUNS))
+    result = fleetshell(env, "optimize", "--modules", ",".join(modules), "--dry-run", "--json", "--runs", str(OPTIMIZE_RUNS), check=False)
+    (work / "optimize").mkdir(exist_ok=True)
+    (work / "optimize" / "joint-modules.json").write_text(result.stdout + result.stderr)
+    try:
+        return json.loads(result.stdout)
+    except ValueError:
+        if result.returncode == 2:  # bad input: this build has no --modules
+            say("optimize --modules: %s" % (result.stderr.strip().splitlines() or ["exit 2"])[-1])
+            return None
+        return {"error": result.stderr.strip()[-300:]}
+
+
+def agent_reports(env, manifest, work, runs, label):
+    """`optimize AGENT --dry-run --json` of every agent, two at a time, in the fleet the home `env` has loaded."""
+    say("optimize --dry-run --json --runs %d for %d agents%s (each proof loads both versions and runs the tests)"
+        % (runs, len(manifest["agents"]), label))
     reports = {}
-    for path in manifest.get("shared_modules", []):
-        dotted = path[:-3].replace("/", ".")
-        result = fleetshell(env, "optimize", dotted, "--dry-run", "--json", "--runs", str(OPTIMIZE_RUNS), check=False)
-        (work / "optimize").mkdir(exist_ok=True)
-        (work / "optimize" / (dotted + ".json")).write_text(result.stdout + result.stderr)
-        try:
-            reports[path] = json.loads(result.stdout)
-        except ValueError:
-            if result.returncode == 2:  # bad input: this build knows agents only
-                say("optimize %s: %s" % (dotted, (result.stderr.strip().splitlines() or ["exit 2"])[-1]))
-                return None
-            reports[path] = {"error": result.stderr.strip()[-300:]}
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        for agent, result in zip(manifest["agents"], pool.map(lambda a: fleetshell(
+                env, "optimize", a["name"], "--dry-run", "--json", "--runs", str(runs), check=False), manifest["agents"])):
+            reports[agent["name"]] = result
+            (work / "optimize").mkdir(exist_ok=True)
+            (work / "optimize" / (agent["name"] + label.replace(" ", "-") + ".json")).write_text(result.stdout)  # kept with --keep
     return reports
+
+
+def apply_agent_report(root, agent, result, changed, problems, not_deployed, apply_refused):
+    """Applies one agent's `optimize --dry-run --json` diff to the copy at `root` (a refused one only if apply_refused)."""
+    try:
+        report = json.loads(result.stdout)
+    except ValueError:
+        problems[agent["name"]] = "optimize failed (%d): %s" % (result.returncode, result.stderr.strip()[-300:])
+        return
+    if not report.get("diff"):
+        return  # nothing to change
+    if not (report.get("proof") or {}).get("deployable"):
+        failed = [c for c in report["proof"]["checks"] if c["outcome"] == "failed"] if report.get("proof") else []
+        not_deployed[agent["name"]] = failed[0]["name"] + ": " + failed[0]["detail"] if failed else "no proof"
+        if not apply_refused:
+            return
+    changed.add(agent["name"])
+    complaint = variants.apply_diff(root, agent["script"], report["diff"])
+    if complaint:
+        problems[agent["name"]] = "patch: " + complaint
 
 
 def apply_module_diffs(root, fleet, reports):
@@ -150,28 +185,19 @@ def apply_module_diffs(root, fleet, reports):
 def make_variants(fleet, work, manifest, env, with_fleetshell, runs):
     """Writes the naive, floor and (when optimize exists) fleetshell copies of the fleet under `work`.
     Returns (copies {variant: directory}, problems {variant: {agent: why the copy could not be made}},
-    changed {variant: agents whose file differs}, not_deployed {agent: the proof check that failed})."""
+    changed {variant: agents whose file differs}, not_deployed {variant: {agent or module: the proof check that failed}})."""
     problems = {"naive": {}, "floor": {}, "fleetshell": {}}
     changed = {"naive": set(), "floor": set(), "fleetshell": set()}
-    not_deployed = {}
+    not_deployed = {"fleetshell": {}}
     copies = {v: work / v for v in ("naive", "floor") + (("fleetshell",) if with_fleetshell else ())}
     for copy in copies.values():
         shutil.copytree(fleet, copy)
     score = json.loads(fleetshell(env, "score", "--json").stdout)
     statements = {entry["agent"].split("/")[-1]: entry.get("statements", []) for entry in score["agents"]}
     subs = variants.submodules(PYTHON, set().union(*map(variants.submodule_candidates, statements.values())))
-    reports = {}
-    if with_fleetshell:
-        # no --pattern: optimize applies both, dependency_reduction first, and proves the combined rewrite;
-        # two at a time, since each proof spends most of its time waiting on fresh Python processes
-        say("optimize --dry-run --json --runs %d for %d agents (each proof loads both versions and runs the tests)"
-            % (runs, len(manifest["agents"])))
-        with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            for agent, result in zip(manifest["agents"], pool.map(lambda a: fleetshell(
-                    env, "optimize", a["name"], "--dry-run", "--json", "--runs", str(runs), check=False), manifest["agents"])):
-                reports[agent["name"]] = result
-                (work / "optimize").mkdir(exist_ok=True)
-                (work / "optimize" / (agent["name"] + ".json")).write_text(result.stdout)  # kept with --keep
+    # no --pattern: optimize applies both, dependency_reduction first, and proves the combined rewrite;
+    # two at a time, since each proof spends most of its time waiting on fresh Python processes
+    reports = agent_reports(env, manifest, work, runs, "") if with_fleetshell else {}
     for agent in manifest["agents"]:
         source = (fleet / agent["script"]).read_text()
         rewritten, moved = variants.naive(source)
@@ -181,42 +207,52 @@ def make_variants(fleet, work, manifest, env, with_fleetshell, runs):
         floored, _ = variants.floor(source, statements.get(agent["name"], []), subs)
         (copies["floor"] / agent["script"]).write_text(floored)
         if with_fleetshell:
-            result = reports[agent["name"]]
-            try:
-                report = json.loads(result.stdout)
-            except ValueError:
-                problems["fleetshell"][agent["name"]] = "optimize failed (%d): %s" % (result.returncode, result.stderr.strip()[-300:])
-                continue
-            if not report.get("diff"):
-                continue  # nothing to change
-            if not (report.get("proof") or {}).get("deployable"):
-                # fleetshell would not deploy it; the copy gets it anyway, so that the self-tests show what the
-                # rewrite alone does, and the "as deployed" figures count this agent as unchanged
-                failed = [c for c in report["proof"]["checks"] if c["outcome"] == "failed"] if report.get("proof") else []
-                not_deployed[agent["name"]] = failed[0]["name"] + ": " + failed[0]["detail"] if failed else "no proof"
-            changed["fleetshell"].add(agent["name"])
-            complaint = variants.apply_diff(copies["fleetshell"], agent["script"], report["diff"])
-            if complaint:
-                problems["fleetshell"][agent["name"]] = "patch: " + complaint
+            # a rewrite whose proof fails is applied anyway in this variant, so that the self-tests show what the
+            # rewrite alone does; the "as deployed" figures count the agent as unchanged
+            apply_agent_report(copies["fleetshell"], agent, reports[agent["name"]], changed["fleetshell"], problems["fleetshell"],
+                               not_deployed["fleetshell"], True)
     if "shared_deferrable" in manifest:
         shared_fleet.floor_shared(copies["floor"])  # the floor: deferrable imports deleted everywhere
         if with_fleetshell:
-            reports = shared_module_reports(env, manifest, work)
-            if reports is not None:
-                copies["shared"] = work / "shared"
-                shutil.copytree(copies["fleetshell"], copies["shared"])
-                problems["shared"] = {}
-                changed["shared"] = set(changed["fleetshell"])
-                module_problems, refused = apply_module_diffs(copies["shared"], fleet, reports)
-                for path, why in refused.items():
-                    say("optimize %s: not deployable (applied anyway, as for agents): %s" % (path, why))
-                    not_deployed["module " + path] = why
-                if any(r.get("changes") for r in reports.values()):
-                    changed["shared"] |= {a["name"] for a in manifest["agents"]}
-                for path, problem in module_problems.items():
-                    for agent in manifest["agents"]:
-                        problems["shared"].setdefault(agent["name"], "%s: %s" % (path, problem))
+            make_shared_variant(fleet, work, manifest, env, runs, copies, problems, changed, not_deployed)
     return copies, problems, changed, not_deployed
+
+
+def make_shared_variant(fleet, work, manifest, env, runs, copies, problems, changed, not_deployed):
+    """The `shared` variant: exactly what fleetshell would deploy with `batch deploy --modules ... --agents ...`: the
+    joint change of the shared modules as proved (not applied when its proof refuses it), then each agent's own rewrite
+    proved on the fleet WITH the joint change in place (a second fleetshell home loads the changed copy), applied only
+    when its proof passes. Nothing refused is applied, so its figures are the figures as deployed."""
+    report = joint_module_report(env, manifest, work)
+    if report is None:
+        return
+    copies["shared"] = work / "shared"
+    shutil.copytree(fleet, copies["shared"])
+    problems["shared"], changed["shared"], not_deployed["shared"] = {}, set(), {}
+    if report.get("error"):
+        not_deployed["shared"]["joint change of the shared modules"] = "optimize failed: " + report["error"]
+    elif report.get("changes"):
+        proof = report.get("proof") or {}
+        for module, why in (report.get("left_out") or {}).items():
+            say("joint change: %s left out: %s" % (module, why))
+        if proof.get("deployable"):
+            module_problems, _ = apply_module_diffs(copies["shared"], fleet, {"joint": report})
+            changed["shared"] |= {a["name"] for a in manifest["agents"]}
+            for _, problem in module_problems.items():
+                for agent in manifest["agents"]:
+                    problems["shared"].setdefault(agent["name"], "joint change: %s" % problem)
+            say("joint change of %s: deployable, applied (%s)" % (",".join(report.get("modules", [])),
+                                                                 (proof.get("load_time") or {}).get("detail", "")[:300]))
+        else:
+            why = proof.get("first_failure") or "no proof"
+            not_deployed["shared"]["joint change of " + ",".join(report.get("modules", []))] = why
+            say("joint change: not deployable, not applied: %s" % why)
+    shared_env = dict(env, FLEETSHELL_HOME=str(work / "home-shared"))
+    fleetshell(shared_env, "inventory", "load", *[str(copies["shared"] / c) for c in manifest["configs"]])
+    reports = agent_reports(shared_env, manifest, work, runs, " on the joint change")
+    for agent in manifest["agents"]:
+        apply_agent_report(copies["shared"], agent, reports[agent["name"]], changed["shared"], problems["shared"],
+                           not_deployed["shared"], False)
 
 
 def check_agents(roots, manifest):
@@ -286,11 +322,13 @@ def analyse(manifest, samples, answers, broken, changed, not_deployed, fleetshel
         rows.append(("%s: agents changed by the rewrite" % label, "%d of %d" % (len(changed[variant]), len(names))))
         rows.append(("%s: agents broken by the rewrite (self-test fails, or does not load or answer)" % label,
                      "%d of %d" % (len(broken.get(variant, {})), len(names))))
+        refused = not_deployed.get(variant, {})
         if target:
-            rows.append(("%s: rewrites whose proof failed (fleetshell would not deploy them)" % label,
-                         "%d of %d" % (len(not_deployed), len(changed[variant]))))
+            rows.append(("%s: rewrites whose proof failed (%s)" % (label, "not applied: the figures are as deployed" if variant == "shared"
+                                                                  else "fleetshell would not deploy them"),
+                         "%d of %d" % (len(refused), len(changed[variant]) + (len(refused) if variant == "shared" else 0))))
             rows.append(("%s: broken agents whose rewrite passed the proof (target 0)" % label,
-                         "%d" % len([n for n in broken.get(variant, {}) if n not in not_deployed])))
+                         "%d" % len([n for n in broken.get(variant, {}) if n not in refused])))
         if not pool:
             rows.append(("%s: captured gain" % label, "no %s agent with something to gain" % ("unbroken" if target else "changed, unbroken")))
             return
@@ -300,8 +338,8 @@ def analyse(manifest, samples, answers, broken, changed, not_deployed, fleetshel
                         " (target >= 0.9)" if target else ""), summary(gains), ""))
         rows.append(("%s: same, fleet median of each repeat (spread across repeats)" % label,
                      summary(per_repeat(variant, pool, lambda o, v, f: (o[0] - v[0]) / (o[0] - f[0]) if o[0] != f[0] else 0.0)), ""))
-        if target and not_deployed:
-            deployed = [g if n not in not_deployed else 0.0 for n, g in zip(pool, gains)]
+        if target and refused and variant != "shared":
+            deployed = [g if n not in refused else 0.0 for n, g in zip(pool, gains)]
             rows.append(("%s as deployed (an agent whose proof failed keeps its original: gain 0), %d agents"
                          % (label, len(pool)), summary(deployed), ""))
         rows.append(("%s: module-load reduction vs original (%%), %d agents" % (label, len(pool)),
@@ -320,9 +358,9 @@ def analyse(manifest, samples, answers, broken, changed, not_deployed, fleetshel
         shared = "shared_deferrable" in manifest
         variant_rows("fleetshell", "fleetshell lazy_loading + dependency_reduction" + (", agent files only" if shared else ""), True)
         if shared and any(k[1] == "shared" for k in samples):
-            variant_rows("shared", "fleetshell, agent files + shared-module rewrites (optimize MODULE)", True)
+            variant_rows("shared", "fleetshell as deployed: joint change of the shared modules (optimize --modules) + agent files proved on it", True)
         elif shared:
-            rows.append(("fleetshell, shared-module rewrites (optimize MODULE)", "not measurable: this build's `optimize` takes agents only"))
+            rows.append(("fleetshell, joint change of the shared modules (optimize --modules)", "not measurable: this build's `optimize` has no --modules"))
     else:
         rows.append(("fleetshell lazy_loading + dependency_reduction", "not yet measurable: `optimize` is not in this build"))
     variant_rows("naive", "peer: naive rewrite (comment out, re-import in `_lazy_imports()`)", False)
@@ -436,8 +474,9 @@ def report(args, manifest, rows, broken, not_deployed, repeats, start_line, pack
     for row in rows:
         value = row[1] if isinstance(row[1], str) else fmt(row[1], row[2], digits=1 if row[2].strip() else 2)
         print("| %s | %s | `%s` |" % (row[0], value, command))
-    for name, reason in sorted(not_deployed.items()):
-        print("not deployable (fleetshell): %s: %s" % (name, reason))
+    for variant, refused in sorted(not_deployed.items()):
+        for name, reason in sorted(refused.items()):
+            print("not deployable (%s): %s: %s" % (variant, name, reason))
     for variant in ("fleetshell", "shared", "naive"):
         for name, reason in sorted(broken.get(variant, {}).items()):
             print("broken (%s): %s: %s" % (variant, name, reason))

@@ -3,6 +3,7 @@
 Run by fleetshell with the agent's own interpreter, in a fresh process per sample:
 
     PYTHON -X importtime load_probe.py /path/to/agent.py [ARGV0]
+    PYTHON -X importtime -c "$(cat load_probe.py)" /path/to/agent.py [ARGV0]   (how fleetshell runs it)
 
 The agent sees what `python ARGV0` (ARGV0 defaults to the agent's path) minus its `__main__` block would show it:
 `sys.argv == [ARGV0]` (none of the probe's arguments), `sys.path[0]` the directory of the agent's file (symbolic
@@ -18,7 +19,7 @@ marker lines on stderr so that fleetshell can tell the agent's `-X importtime` l
 probe's own. The result is one JSON object on the last line of stdout:
 
     {"ok": true, "load_ms": 41.2, "cpu_ms": 39.8, "rss_kb": 18230, "modules_before": 31, "modules_after": 112,
-     "statements": [["numpy", 2, 310.5, 18100], ...]}
+     "statements": [["numpy", 2, 310.5, 18100], ...], "load_average": 0.42}
     {"ok": false, "error_type": "ModuleNotFoundError", "message": "...", "line": 12, "load_ms": 3.1, ...}
 
 Only importlib.util, which loads the agent, stays imported before the load, so the agent's other imports are
@@ -46,7 +47,9 @@ def own_modules(names, purge=True):
     the interpreter at start-up already.)"""
     saved = sys.path[:]
     extra = set(os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)
-    extra.add(os.path.dirname(os.path.abspath(__file__)))
+    here = globals().get("__file__")  # absent when fleetshell passes the probe with -c, as it does
+    if here:
+        extra.add(os.path.dirname(os.path.abspath(here)))
     sys.path[:] = [p for p in saved if p and os.path.isabs(p) and os.path.abspath(p) not in extra]
     before = set(sys.modules)
     try:
@@ -73,6 +76,7 @@ END = "fleetshell-probe: end"
 
 
 def main(path, argv0):
+    load_average = _load_average()
     importlib_util, = own_modules(["importlib.util"], purge=False)
     json, resource = own_modules(["json", "resource"])
     agent_environment(path, argv0)
@@ -122,6 +126,7 @@ def main(path, argv0):
         "modules_after": after,
         "python": "%d.%d.%d" % sys.version_info[:3],
         "statements": statements,
+        "load_average": load_average,
     }
     if error is not None:
         result["error_type"] = type(error).__name__
@@ -144,6 +149,14 @@ def _peak_rss_kb(resource):
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _load_average():
+    """This machine's one-minute load average as the load starts (the machine the load competes on), or None."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (OSError, AttributeError):
+        return None
 
 
 def _page_kb():

@@ -114,6 +114,31 @@ public sealed interface Host permits LocalHost, SshHost {
     void createDirectories(Path directory) throws IOException;
 
     /**
+     * Writes a working file of fleetshell's own (a proof's hidden sibling of a script): whatever is at {@code file} (a
+     * leftover, or a planted symlink) is removed first, and the file is created new without following a link. Not
+     * atomic and not forced to disk: it is loaded and removed within one command.
+     */
+    void writeFresh(Path file, byte[] content) throws IOException;
+
+    /**
+     * Copies the tree {@code from} into {@code to} (created new; its parent must exist) in one operation: directories
+     * and regular files, not {@code __pycache__} nor {@code .git}, symlinks not followed nor copied; then writes each of
+     * {@code replaced} (a path relative to {@code to}) with its bytes. A proof's copy of a fleet root with the rewrite in
+     * place (the agent's {@code test_command} runs there). On failure nothing of {@code to} is left.
+     */
+    void copyTree(Path from, Path to, java.util.Map<String, byte[]> replaced) throws IOException;
+
+    /** Deletes a file or a directory tree (children first, never following a link); false when nothing was there. */
+    boolean deleteTree(Path path) throws IOException;
+
+    /**
+     * Where fleetshell's temporary files on the host go (their names say their owner, see
+     * {@link io.fleetshell.engine.process.Leftovers}): this computer's {@code java.io.tmpdir}; on a remote host
+     * {@code tmp} under its {@link #stateDirectory}, created on first use.
+     */
+    Path temporaryDirectory() throws IOException;
+
+    /**
      * Where fleetshell keeps its own files on the host (remote agents' pid files and logs); on this computer
      * {@code FLEETSHELL_HOME}.
      */

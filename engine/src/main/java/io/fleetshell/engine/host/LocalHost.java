@@ -216,6 +216,74 @@ public record LocalHost(String name, Path stateDirectory) implements Host {
         Files.createDirectories(directory);
     }
 
+    @Override
+    public void writeFresh(Path file, byte[] content) throws IOException {
+        SafeFiles.writeFresh(file, content);
+    }
+
+    @Override
+    public void copyTree(Path from, Path to, java.util.Map<String, byte[]> replaced) throws IOException {
+        Files.createDirectory(to);
+        try {
+            try (java.util.stream.Stream<Path> paths = Files.walk(from)) {
+                for (Path path : paths.toList()) {
+                    Path relative = from.relativize(path);
+                    if (relative.toString().isEmpty() || skippedInCopy(relative)) {
+                        continue;
+                    }
+                    Path target = to.resolve(relative.toString());
+                    if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createDirectories(target);
+                    } else if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.copy(path, target, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            for (java.util.Map.Entry<String, byte[]> file : replaced.entrySet()) {
+                Path target = to.resolve(file.getKey()).normalize();
+                if (!target.startsWith(to)) {
+                    throw new IOException(file.getKey() + " is not inside the copy " + to);
+                }
+                Files.createDirectories(target.getParent());
+                Files.deleteIfExists(target);
+                Files.write(target, file.getValue());
+            }
+        } catch (IOException | RuntimeException e) {
+            deleteTree(to);
+            throw e;
+        }
+    }
+
+    private static boolean skippedInCopy(Path relative) {
+        for (Path part : relative) {
+            if (part.toString().equals("__pycache__") || part.toString().equals(".git")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean deleteTree(Path path) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+            return Files.deleteIfExists(path);
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(path)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public Path temporaryDirectory() {
+        return Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
     /** Gives {@code file} the owner and group; null when it has them, else why it could not (not root). */
     private static String chown(Path file, Path target, String owner, String group) throws IOException {
         if (owner == null && group == null) {

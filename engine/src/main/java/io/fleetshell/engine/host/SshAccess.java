@@ -22,7 +22,15 @@ public record SshAccess(String destination, Integer port, Path identityFile, Pat
                         boolean tunnel, int forks, String stateDir) {
 
     public static final int DEFAULT_FORKS = 10;
-    public static final String DEFAULT_STATE_DIR = ".fleetshell";
+    /**
+     * Not {@code .fleetshell}, this computer's default FLEETSHELL_HOME: when the "remote" machine is a computer where
+     * the same user also runs fleetshell (or this very computer, as in a loopback setup), the host's pid files and
+     * session files under {@code run/} would sit among that fleetshell's own, and its agents of the same machine name
+     * would be taken for these. A directory of its own below it keeps them apart and keeps one dot directory in the
+     * remote user's home. The agents' files inside are already per machine ({@code run/MACHINE/AGENT.json}), so several
+     * machines on one host share it safely.
+     */
+    public static final String DEFAULT_STATE_DIR = ".fleetshell/remote";
 
     public SshAccess {
         if (destination == null || destination.isBlank()) {

@@ -208,6 +208,28 @@ public record SshHost(String name, SshAccess access, String python, Path control
     }
 
     @Override
+    public void writeFresh(Path file, byte[] content) throws IOException {
+        files(content, "writefresh", file.toString(), Checksums.sha256(content));
+    }
+
+    @Override
+    public void copyTree(Path from, Path to, java.util.Map<String, byte[]> replaced) throws IOException {
+        java.util.Map<String, String> encoded = new java.util.TreeMap<>();
+        replaced.forEach((path, bytes) -> encoded.put(path, java.util.Base64.getEncoder().encodeToString(bytes)));
+        files(JSON.writeValueAsBytes(encoded), "copytree", from.toString(), to.toString());
+    }
+
+    @Override
+    public boolean deleteTree(Path path) throws IOException {
+        return files(null, "deletetree", path.toString()).json().get("deleted").asBoolean();
+    }
+
+    @Override
+    public Path temporaryDirectory() throws IOException {
+        return Path.of(files(null, "mkdirs", access.stateDir() + "/tmp").json().get("path").asString());
+    }
+
+    @Override
     public Path stateDirectory() throws IOException {
         return Path.of(files(null, "mkdirs", access.stateDir()).json().get("path").asString());
     }
@@ -285,14 +307,23 @@ public record SshHost(String name, SshAccess access, String python, Path control
     /**
      * Makes sure the shared connection is up, opening it if need be; an unreachable host, a refused or unknown key
      * or a host key that does not match is the error, before anything runs.
+     *
+     * <p>Whether the master is up is asked of its socket directly, not with {@code ssh -O check}: that was one more
+     * process per remote operation (an {@code agents status} of 50 hosts ran 100 ssh clients, not 50). A socket that
+     * accepts a connection has a master behind it, which is all {@code -O check} proves too; one that refuses it was
+     * left by a master that died (kill -9, a reboot) and is removed, since a new master cannot bind over it and would
+     * silently run without multiplexing.
      */
     private void connect(List<String> forCommand) throws CannotStartException, InterruptedException {
         Path socket = controlPath();
         synchronized (CONNECTING.computeIfAbsent(socket, key -> new Object())) {
-            List<String> check = new ArrayList<>(options("no"));
-            check.addAll(List.of("-O", "check", "--", access.destination()));
-            if (java.nio.file.Files.exists(socket) && ProcessRun.of(check).timeout(CONNECT_TIMEOUT).run().ok()) {
+            if (answers(socket)) {
                 return;
+            }
+            try {
+                java.nio.file.Files.deleteIfExists(socket);
+            } catch (IOException e) {
+                throw new CannotStartException(forCommand, "cannot remove the dead ssh socket " + socket + ": " + e.getMessage(), e);
             }
             List<String> open = new ArrayList<>(options("yes"));
             open.addAll(List.of("-f", "-N", "--", access.destination()));
@@ -321,6 +352,19 @@ public record SshHost(String name, SshAccess access, String python, Path control
                     // a stray log in the socket directory is harmless
                 }
             }
+        }
+    }
+
+    /** True when a master listens on the socket (a connect, no process). */
+    private static boolean answers(Path socket) {
+        if (!java.nio.file.Files.exists(socket)) {
+            return false;
+        }
+        try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            channel.connect(java.net.UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -4,12 +4,13 @@ import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.InParallel;
+import io.fleetshell.engine.host.Host;
+import io.fleetshell.engine.host.LocalHost;
 import io.fleetshell.engine.process.CannotStartException;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.profile.ImportTiming;
-import io.fleetshell.engine.profile.LoadAverage;
 import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
 import tools.jackson.databind.JsonNode;
@@ -18,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,37 +28,42 @@ import java.util.function.Consumer;
 
 /**
  * Measures agents by loading each one as a module in fresh processes of its own interpreter, with
- * {@code -X importtime}, through the shipped {@code load_probe.py}. Each sample is a new process, so
- * nothing cached by one run helps the next; each records the machine's load average when it started.
+ * {@code -X importtime}, through the shipped {@code load_probe.py}, on the agent's machine (a {@link Host}: this
+ * computer or one reached over ssh; the probe is passed with {@code -c}, as the other shipped programs are, so nothing
+ * is left there and the agent's stdin stays what it was). Each sample is a new process, so nothing cached by one run
+ * helps the next; each records the load average of the machine it ran on when it started.
  */
 public final class Profiler implements AutoCloseable {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** stderr carries one {@code -X importtime} line per module: a few hundred kB for the heaviest agents seen. */
     private static final int IMPORT_TIMES_KEPT = 64 << 20;
+    private static final String PROBE = probe();
 
     private final Duration timeout;
+    private final Host host;
     private final Path bytecodeCache;
-    private final Path probe;
+
+    /** A profiler of agents on this computer. */
+    public Profiler(Duration timeout, Path bytecodeCache) {
+        this(timeout, new LocalHost("local", bytecodeCache), bytecodeCache);
+    }
 
     /**
-     * @param timeout       how long one load may take before its process is killed and the sample fails
-     * @param bytecodeCache where the interpreter keeps compiled bytecode ({@code PYTHONPYCACHEPREFIX}):
-     *                      agents start with their bytecode cached in real life, and nothing is written
-     *                      into the fleet
+     * @param timeout       how long one load may take before its process is killed (on the host too) and the sample fails
+     * @param host          where the agents' files and interpreters are, and where the loads run
+     * @param bytecodeCache where the interpreter keeps compiled bytecode on that host ({@code PYTHONPYCACHEPREFIX}):
+     *                      agents start with their bytecode cached in real life, and nothing is written into the fleet
      */
-    public Profiler(Duration timeout, Path bytecodeCache) {
+    public Profiler(Duration timeout, Host host, Path bytecodeCache) {
         this.timeout = timeout;
+        this.host = host;
         this.bytecodeCache = bytecodeCache;
-        try (InputStream in = Profiler.class.getResourceAsStream("/io/fleetshell/python/load_probe.py")) {
-            if (in == null) {
-                throw new IllegalStateException("load_probe.py is missing from this build");
-            }
-            probe = io.fleetshell.engine.process.Leftovers.newTempFile("load-probe", ".py");
-            Files.write(probe, in.readAllBytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    }
+
+    /** Where the loads run. */
+    public Host host() {
+        return host;
     }
 
     /**
@@ -127,9 +133,9 @@ public final class Profiler implements AutoCloseable {
         return file.startsWith(bytecodeCache.toAbsolutePath().normalize()) ? file.toString() : null;
     }
 
-    private static String removeFromCache(Path file) {
+    private String removeFromCache(Path file) {
         try {
-            Files.deleteIfExists(file);
+            host.delete(file);
             return "the file was removed and the load tried again";
         } catch (IOException e) {
             return "the file could not be removed (" + e.getMessage() + ")";
@@ -137,31 +143,43 @@ public final class Profiler implements AutoCloseable {
     }
 
     private LoadSample load(ProfileTarget target, int run) {
-        double loadAverage = LoadAverage.now();
         ProcessResult result;
         try {
             // An inherited PYTHONDONTWRITEBYTECODE with a cache prefix would recompile the standard library on every run.
-            result = ProcessRun.of(target.python(), "-X", "importtime", probe.toString(), target.script().toString())
+            result = host.run(ProcessRun.of(target.python(), "-X", "importtime", "-c", PROBE, target.script().toString())
                     .in(target.workingDirectory()).environment(target.environment()).without("PYTHONDONTWRITEBYTECODE")
                     .environment("PYTHONPYCACHEPREFIX", bytecodeCache.toString())
-                    .keep(ProcessRun.DEFAULT_LIMIT, IMPORT_TIMES_KEPT).timeout(timeout).run();
+                    .keep(ProcessRun.DEFAULT_LIMIT, IMPORT_TIMES_KEPT).timeout(timeout));
         } catch (CannotStartException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot start the interpreter '%s' for %s: %s. "
-                    .formatted(target.python(), target.agent(), e.getMessage())
-                    + "Set python: in the machine's global_settings to an interpreter that exists, then inventory refresh.");
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot start the interpreter '%s' for %s%s: %s. "
+                    .formatted(target.python(), target.agent(), on(), e.getMessage()) + fix());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "profiling was interrupted; nothing was stored");
         }
         if (result.timedOut()) {
-            return failed(run, "Timeout", "loading took longer than %d s and was stopped".formatted(timeout.toSeconds()), loadAverage);
+            return failed(run, "Timeout", "loading took longer than %d s and was stopped".formatted(timeout.toSeconds()), Double.NaN);
         }
         String report = result.report();
         if (!report.startsWith("{")) {
             return failed(run, "ProbeFailed", "the interpreter exited with status %d without a report: %s"
-                    .formatted(result.exitStatus(), tail(result.stderr())), loadAverage);
+                    .formatted(result.exitStatus(), tail(result.stderr())), Double.NaN);
         }
-        return toSample(run, JSON.readTree(report), ImportTimeParser.parse(result.stderr()), loadAverage);
+        JsonNode json = JSON.readTree(report);
+        // the host's own load average as the probe started: the machine whose cores the load competed for
+        double loadAverage = json.path("load_average").isNumber() ? json.path("load_average").asDouble() : Double.NaN;
+        return toSample(run, json, ImportTimeParser.parse(result.stderr()), loadAverage);
+    }
+
+    /** Where the loads ran, for messages: nothing on this computer. */
+    private String on() {
+        return host instanceof LocalHost ? "" : " on machine %s (%s)".formatted(host.name(), host.describe());
+    }
+
+    private String fix() {
+        return host instanceof LocalHost ? "Set python: in the machine's global_settings to an interpreter that exists, then inventory refresh."
+                : ("Set machines.%s.python in settings.yaml (or python: in the config's global_settings) to an interpreter that exists "
+                + "on that host, then inventory refresh.").formatted(host.name());
     }
 
     private static LoadSample toSample(int run, JsonNode report, List<ImportTiming> imports, double loadAverage) {
@@ -189,18 +207,19 @@ public final class Profiler implements AutoCloseable {
         return stripped.length() <= 400 ? stripped : "..." + stripped.substring(stripped.length() - 400);
     }
 
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // a temp file left behind is harmless
+    private static String probe() {
+        try (InputStream in = Profiler.class.getResourceAsStream("/io/fleetshell/python/load_probe.py")) {
+            if (in == null) {
+                throw new IllegalStateException("load_probe.py is missing from this build");
             }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
+    /** Nothing to release: the probe travels with each load. Kept so that callers scope a profiler as before. */
     @Override
     public void close() {
-        deleteQuietly(probe);
     }
 }

@@ -43,10 +43,18 @@ public final class PatternStepProver implements StepProver {
     /**
      * A shared module's step on every dependent: the module as written compiles in place and each dependent's own
      * {@code test_command} passes against it (the checks of the file as written, run per dependent), stopping at the
-     * first dependent that fails.
+     * first dependent that fails. A joint step's other modules compile in place first.
      */
     @Override
     public Proof proveModule(String module, List<Agent> dependents, List<Rewrite> files, ProofHints hints) {
-        return StepProver.perDependent(dependents, agent -> onDisk.prove(agent, files.getFirst(), hints));
+        List<Rewrite> others = files.stream().skip(1).filter(r -> r.changes() && !r.createsFile()
+                && r.file().getFileName().toString().endsWith(".py")).toList();
+        List<ProofCheck> compiled = others.isEmpty() || dependents.isEmpty() ? List.of() : onDisk.compiled(dependents.getFirst(), others);
+        if (compiled.stream().anyMatch(ProofCheck::failed)) {
+            return new Proof(compiled);
+        }
+        List<ProofCheck> checks = new ArrayList<>(compiled);
+        checks.addAll(StepProver.perDependent(dependents, agent -> onDisk.prove(agent, files.getFirst(), hints)).checks());
+        return new Proof(checks);
     }
 }

@@ -24,7 +24,8 @@ import java.util.List;
  * @param hints           what the rewrite's proof needs to know of it (stored with the step)
  * @param realPath        the file's real path as the plan was made (its directory's symlinks resolved): the writes
  *                        of the step are refused when it resolves elsewhere
- * @param module          the shared module the step rewrites (dotted name), or null for a step of one agent
+ * @param module          the shared module the step rewrites (dotted name; a joint step of several modules: their names
+ *                        joined by commas, {@link ModuleChange#modulesOf}), or null for a step of one agent
  * @param dependents      the agents that import that module: restarted and gated with the step (empty for an agent's step)
  * @param change          the files of a step of several (a shared module, the helper module it creates, agent files),
  *                        written in its order, restored and recovered as one unit, {@code rewrite} among them; null for a

@@ -40,6 +40,14 @@ public interface StepProver {
         return perDependent(dependents, agent -> prove(agent, files.getFirst(), hints));
     }
 
+    /**
+     * Checks that these further files of a step, as written, compile (the other modules of a joint module step); none by
+     * default.
+     */
+    default List<ProofCheck> compiled(Agent agent, List<Rewrite> files) {
+        return List.of();
+    }
+
     /** Each dependent's proof, its checks named after it, up to the first failure. */
     static Proof perDependent(List<Agent> dependents, java.util.function.Function<Agent, Proof> proof) {
         List<ProofCheck> checks = new ArrayList<>();

@@ -62,6 +62,28 @@ public final class WrittenFileProver implements StepProver {
         return new Proof(checks);
     }
 
+    /**
+     * The other Python files of a joint module step, as written, compile in place with the dependent's interpreter
+     * (the step's own file is compiled by {@link #prove}).
+     */
+    @Override
+    public List<ProofCheck> compiled(Agent agent, List<Rewrite> files) {
+        Machine machine = inventory.machine(agent.machine()).orElseThrow();
+        String python = machine.python() == null ? Machine.DEFAULT_PYTHON : machine.python();
+        List<ProofCheck> checks = new ArrayList<>();
+        for (Rewrite rewrite : files) {
+            String file = rewrite.file().toString();
+            String shown = python + " -c \"" + COMPILE + "\" '" + file.replace("'", "'\\''") + "'";
+            ProofCheck compiled = check("compiles in place: " + rewrite.file().getFileName(), shown, ProcessRun.of(python, "-c", COMPILE, file),
+                    machine, file + " as written compiles with " + python, file + " as written does not compile with " + python);
+            checks.add(compiled);
+            if (compiled.failed()) {
+                break;
+            }
+        }
+        return checks;
+    }
+
     /** A Java agent's written file compiles with javax.tools (into a temporary directory), then its tests run. */
     private Proof proveJava(Agent agent, Machine machine, Rewrite rewrite) {
         List<ProofCheck> checks = new ArrayList<>();

@@ -28,7 +28,7 @@ import java.util.Map;
  * interpreter, shipped over the host's connection on stdin (nothing is left on the host but the agent's own files). The
  * agent is spawned there in a session of its own, its output appended to {@code STATE/logs/MACHINE/AGENT.log} and its pid
  * with the process start time in {@code STATE/run/MACHINE/AGENT.json}, where STATE is the host's state directory
- * ({@code ~/.fleetshell} unless the machine's {@code state_dir:} says otherwise); a later
+ * ({@code ~/.fleetshell/remote} unless the machine's {@code state_dir:} says otherwise); a later
  * shell, on this computer or another sharing FLEETSHELL_HOME, finds it there. Stopping it signals its process group
  * there, so its children go with it.
  *

@@ -198,4 +198,41 @@ class HostContractTest {
         assertThat(Files.readString(elsewhere.resolve("a.py"))).isEqualTo("other\n");
         assertThat(Files.readString(file)).isEqualTo("original\n");
     }
+
+    @ParameterizedTest
+    @MethodSource("hosts")
+    void aTreeIsCopiedWithItsReplacementsAndDeletedAndAFreshFileReplacesALink(String which) throws Exception {
+        Host host = host(which);
+        Path root = Files.createDirectories(dir.resolve(which + " fleet 'root'"));
+        Files.createDirectories(root.resolve("agents/__pycache__"));
+        Files.createDirectories(root.resolve(".git"));
+        Files.writeString(root.resolve("agents/a.py"), "x = 1\n");
+        Files.writeString(root.resolve("agents/__pycache__/a.pyc"), "cache");
+        Files.writeString(root.resolve(".git/HEAD"), "ref");
+        Files.writeString(root.resolve("tests.py"), "assert True\n");
+        Files.createSymbolicLink(root.resolve("outside"), Path.of("/etc"));
+        Path copy = host.temporaryDirectory().resolve("fleetshell-proof-fleet-contract-" + which);
+        host.copyTree(root, copy, Map.of("agents/a.py", "x = 2\n".getBytes(StandardCharsets.UTF_8)));
+        try {
+            assertThat(Files.readString(copy.resolve("agents/a.py"))).isEqualTo("x = 2\n");
+            assertThat(Files.readString(copy.resolve("tests.py"))).isEqualTo("assert True\n");
+            assertThat(copy.resolve("agents/__pycache__")).doesNotExist();
+            assertThat(copy.resolve(".git")).doesNotExist();
+            assertThat(Files.exists(copy.resolve("outside"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isFalse();
+            assertThat(Files.readString(root.resolve("agents/a.py"))).isEqualTo("x = 1\n");
+        } finally {
+            assertThat(host.deleteTree(copy)).isTrue();
+        }
+        assertThat(copy).doesNotExist();
+        assertThat(host.deleteTree(copy)).isFalse();
+        assertThatThrownBy(() -> host.copyTree(root, dir.resolve(which + "-no-parent/copy"), Map.of())).isInstanceOf(java.io.IOException.class);
+
+        Path sibling = root.resolve(".a.py.fleetshell-proof-contract.py");
+        Path planted = Files.writeString(dir.resolve(which + "-planted"), "keep");
+        Files.createSymbolicLink(sibling, planted);
+        host.writeFresh(sibling, "y = 1\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(Files.isSymbolicLink(sibling)).isFalse();
+        assertThat(Files.readString(sibling)).isEqualTo("y = 1\n");
+        assertThat(Files.readString(planted)).isEqualTo("keep");
+    }
 }

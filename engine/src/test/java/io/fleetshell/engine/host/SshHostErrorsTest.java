@@ -4,6 +4,7 @@ import io.fleetshell.engine.FleetHome;
 import io.fleetshell.engine.host.SshAccess;
 import io.fleetshell.engine.process.CannotStartException;
 import io.fleetshell.engine.process.ProcessRun;
+import io.fleetshell.testing.Await;
 import io.fleetshell.testing.Ports;
 import io.fleetshell.testing.Sshd;
 import org.junit.jupiter.api.AfterAll;
@@ -96,5 +97,30 @@ class SshHostErrorsTest {
         assertThatThrownBy(() -> host.stat(dir))
                 .hasMessageContaining("the interpreter /opt/no-such/python3 is not on the host")
                 .hasMessageContaining("machines.pc2.python");
+    }
+
+    @Test
+    void aMasterKilledWithItsSocketLeftIsReplacedByANewOne() throws Exception {
+        SshHost host = new SshHost("pc2", sshd.access(), "python3", home.sshSockets());
+        assertThat(host.stat(dir)).isPresent();
+        long first = masterPid(host);
+        new ProcessBuilder("kill", "-KILL", Long.toString(first)).start().waitFor();
+        Await.until("master " + first + " gone", Duration.ofSeconds(30), () -> !ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false));
+        assertThat(host.controlPath()).exists();
+
+        assertThat(host.stat(dir)).isPresent();
+        // A new master listens on the socket: the operations share one connection again instead of each connecting alone.
+        assertThat(masterPid(host)).isNotEqualTo(first);
+    }
+
+    private static long masterPid(SshHost host) throws Exception {
+        java.util.List<String> check = new java.util.ArrayList<>(host.options("no"));
+        check.addAll(java.util.List.of("-O", "check", "--", host.access().destination()));
+        Process process = new ProcessBuilder(check).redirectErrorStream(true).start();
+        String said = new String(process.getInputStream().readAllBytes());
+        assertThat(Await.exit(process, Duration.ofSeconds(30))).as(said).isZero();
+        java.util.regex.Matcher pid = java.util.regex.Pattern.compile("pid=(\\d+)").matcher(said);
+        assertThat(pid.find()).as(said).isTrue();
+        return Long.parseLong(pid.group(1));
     }
 }

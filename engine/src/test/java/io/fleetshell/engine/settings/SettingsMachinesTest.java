@@ -67,7 +67,7 @@ class SettingsMachinesTest {
         MachineOverride pc2 = Settings.read(file).machines().get("pc2");
         assertThat(pc2.ssh()).isEqualTo(new SshAccess("deploy@10.0.0.12", 2222, Path.of(System.getProperty("user.home"), ".ssh/fleet_ed25519"),
                 null, Map.of("StrictHostKeyChecking", "accept-new"), true, 4, null));
-        assertThat(pc2.ssh().stateDir()).isEqualTo(".fleetshell");
+        assertThat(pc2.ssh().stateDir()).isEqualTo(".fleetshell/remote");
         assertThat(pc2.root()).isEqualTo(Path.of("/srv/fleet"));
         assertThat(pc2.python()).isEqualTo("/srv/venv/bin/python3");
         assertThat(Settings.read(Files.writeString(home.resolve("local.yaml"), "machines:\n  mainpc:\n    python: python3\n")).machines()

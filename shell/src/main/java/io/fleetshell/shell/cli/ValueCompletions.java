@@ -42,6 +42,7 @@ public class ValueCompletions {
                     .map(io.fleetshell.engine.rollout.OnFail::text).filter(t -> t.startsWith(typed))
                     .map(t -> new Value(t, null, true)).toList();
             case "root", "file", "dir", "from" -> paths(typed);
+            case "modules" -> eachOfList(typed, this::modules);
             default -> List.of();
         };
     }
@@ -122,17 +123,37 @@ public class ValueCompletions {
         }
     }
 
+    /**
+     * Completes the last name of a comma-separated list ({@code --modules common.a,common.b<TAB>}): the names typed
+     * before the last comma are kept in front of each proposal, and a name already in the list is not offered again.
+     */
+    public List<Value> eachOfList(String typed, java.util.function.Function<String, List<Value>> one) {
+        int comma = typed.lastIndexOf(',');
+        if (comma < 0) {
+            return one.apply(typed);
+        }
+        String head = typed.substring(0, comma + 1);
+        java.util.Set<String> given = java.util.Set.of(head.split(","));
+        return one.apply(typed.substring(comma + 1)).stream().filter(v -> !given.contains(v.text()))
+                .map(v -> new Value(head + v.text(), v.description(), v.complete())).toList();
+    }
+
     /** Agents and shared modules with a change that can be rolled back, described by the deployment, its date and pattern. */
     public List<Value> agentsWithBackups(String typed) {
         try {
             io.fleetshell.history.DeploymentStore store = new io.fleetshell.history.DeploymentStore(session.database());
             Map<String, Value> byName = new java.util.LinkedHashMap<>();
             for (var step : store.changedSteps()) {
-                String name = step.agent().name();
-                if (name.startsWith(typed) && !byName.containsKey(name)) {
-                    var d = store.deployment(step.deploymentId()).orElseThrow();
-                    byName.put(name, new Value(name, "%sdeployment %d, %s, %s".formatted(step.module() == null ? ""
-                            : "shared module, %d files, ".formatted(step.files().size()), d.id(), WHEN.format(d.createdAt()), step.pattern()), true));
+                // a joint step of several modules is offered under each module's name (rollback takes any one of them)
+                List<String> names = step.module() == null ? List.of(step.agent().name())
+                        : io.fleetshell.engine.rollout.ModuleChange.modulesOf(step.module());
+                for (String name : names) {
+                    if (name.startsWith(typed) && !byName.containsKey(name)) {
+                        var d = store.deployment(step.deploymentId()).orElseThrow();
+                        byName.put(name, new Value(name, "%sdeployment %d, %s, %s".formatted(step.module() == null ? ""
+                                : names.size() > 1 ? "joint change of %d modules, %d files, ".formatted(names.size(), step.files().size())
+                                : "shared module, %d files, ".formatted(step.files().size()), d.id(), WHEN.format(d.createdAt()), step.pattern()), true));
+                    }
                 }
             }
             return List.copyOf(byName.values());

@@ -49,7 +49,7 @@ public class AgentsCommands {
                     + "fleetshell runs an agent's script with its machine's interpreter and global_settings.environment (plus PORT "
                     + "and HEALTH_PORT), in a session of its own so it outlives the shell, logs in FLEETSHELL_HOME/logs; an agent "
                     + "with a restart_command is started by running that command. An agent of a remote machine is started on its host (pid "
-                    + "file and log in the host's state directory, ~/.fleetshell). One host's agents start one after another, so one start "
+                    + "file and log in the host's state directory, ~/.fleetshell/remote). One host's agents start one after another, so one start "
                     + "does not slow another's measurement; remote hosts start in parallel, up to the machines' forks (10) at once. "
                     + "Every start is stored as a sample. Without AGENT, every agent.")
     public void start(@Arguments List<String> names,

@@ -24,6 +24,9 @@ public class Completions {
     public CompletionProvider agentOrModuleCompletion(ValueCompletions values) {
         return context -> {
             String typed = typed(context);
+            if (typed.contains(",")) {
+                return proposals(values.eachOfList(typed, values::modules)); // optimize M1,M2: a joint change of modules
+            }
             List<CompletionProposal> all = new java.util.ArrayList<>(proposals(values.agents(typed)));
             all.addAll(proposals(values.modules(typed)));
             return all;

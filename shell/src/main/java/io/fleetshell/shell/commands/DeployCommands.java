@@ -16,7 +16,7 @@ import io.fleetshell.engine.rollout.Planner;
 import io.fleetshell.engine.rollout.PlanStep;
 import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.RolloutOptions;
-import io.fleetshell.engine.python.shared.SharedModuleOptimization;
+import io.fleetshell.engine.python.shared.JointModuleOptimization;
 import io.fleetshell.engine.score.AgentScore;
 import io.fleetshell.engine.stats.MannWhitney;
 import io.fleetshell.shell.ShellSession;
@@ -64,9 +64,9 @@ public class DeployCommands {
                     + "undefined name, loads, same names, faster load, its test_command), restart it if it runs and has a restart "
                     + "method, gate on its health, record. A failed proof or gate restores the original at once. Between "
                     + "batches: the batch gate (--max-fail), then --interval. Without --agents or --top, every agent score "
-                    + "finds optimizable, best first. --modules changes shared modules first (each rewritten and proved on every agent "
-                    + "that imports it, as optimize MODULE does), one step of all its files each, then the agents; with --modules alone, "
-                    + "only the modules.")
+                    + "finds optimizable, best first. --modules changes shared modules first, as ONE step of all their files and one "
+                    + "helper module, proved once over every agent that imports any of them (as optimize --modules does), then the "
+                    + "agents, each proved once written on the fleet with the module step applied; with --modules alone, only the modules.")
     public void deploy(@Option(longName = "pattern", description = "only this pattern: lazy_loading or dependency_reduction (Python agents); "
                                  + "java_unused_imports, java_lazy_holder or java_memoize_field (Java agents)") String pattern,
                        @Option(longName = "agents", description = "these agents, comma-separated, in this order") String agentNames,
@@ -115,14 +115,20 @@ public class DeployCommands {
         }
         List<ModuleChange> moduleChanges = new java.util.ArrayList<>();
         List<Plan.Skipped> moduleSkipped = new java.util.ArrayList<>();
-        for (String name : moduleList) {
-            SharedModuleOptimization proved = modules.prove(inventory, name, pattern, helperPackage, runs);
-            AgentId id = new AgentId(proved.dependents().getFirst().machine(), proved.module());
+        if (!moduleList.isEmpty()) {
+            // The modules change as ONE step proved once over all their dependents: a heavy import deferred in one module
+            // gains nothing while a sibling still imports it, so proved one by one each would be refused (B1 shared).
+            // The agent steps are not proved jointly with it: each is planned after it and proved once written, on the fleet
+            // as it then is, with the module step applied, so an agent's own deferral of numpy is judged where the shared
+            // modules no longer load numpy; a module step that fails is restored first and the agent is judged without it.
+            JointModuleOptimization proved = modules.proveJoint(inventory, moduleList, pattern, helperPackage, runs);
+            String machine = proved.dependents().isEmpty() ? inventory.machines().getFirst().name() : proved.dependents().getFirst().machine();
+            proved.left().forEach((module, why) -> moduleSkipped.add(new Plan.Skipped(new AgentId(machine, module), why, List.of())));
             if (proved.deployable()) {
                 moduleChanges.add(OptimizeModule.changeOf(proved));
-            } else {
-                moduleSkipped.add(new Plan.Skipped(id, !proved.change().changes() ? "nothing to change in " + proved.module()
-                        : "not deployable: " + proved.proof().firstFailure().orElse("no check passed"), List.of()));
+            } else if (proved.change() != null && proved.change().changes()) {
+                moduleSkipped.add(new Plan.Skipped(new AgentId(machine, proved.name()), "not deployable: "
+                        + proved.proof().firstFailure().orElse("no check passed"), List.of()));
             }
         }
         List<Agent> selected;

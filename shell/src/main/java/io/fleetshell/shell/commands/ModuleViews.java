@@ -13,6 +13,7 @@ import io.fleetshell.engine.python.graph.ImportEdge;
 import io.fleetshell.engine.python.graph.ImportGraph;
 import io.fleetshell.engine.python.graph.ModuleImport;
 import io.fleetshell.engine.python.graph.ModuleReport;
+import io.fleetshell.engine.python.shared.SiblingImports;
 import io.fleetshell.engine.python.graph.ModuleReports;
 import io.fleetshell.history.Baseline;
 import io.fleetshell.shell.ShellSession;
@@ -43,10 +44,19 @@ public class ModuleViews {
     ImportGraph graph(Inventory inventory) {
         Progress.update("graph", "import graph: analyzing the agents' files and the fleet modules they import");
         try {
-            return ImportGraph.build(inventory, new PythonFacts(session.home().helpers()), session.settings().sideEffectModules());
+            ImportGraph graph = ImportGraph.build(inventory, session.hosts(), new PythonFacts(), session.settings().sideEffectModules());
+            graph.unreached().forEach((machine, why) -> session.output().warn("%s Python agent%s of machine %s %s not in the import graph: %s"
+                    .formatted(count(inventory, machine), count(inventory, machine) == 1 ? "" : "s", machine,
+                            count(inventory, machine) == 1 ? "is" : "are", why)));
+            return graph;
         } finally {
             Progress.end("graph");
         }
+    }
+
+    private static long count(Inventory inventory, String machine) {
+        return inventory.agents().stream().filter(a -> a.machine().equals(machine) && a.language() == io.fleetshell.engine.inventory.Language.PYTHON)
+                .count();
     }
 
     /**
@@ -60,35 +70,25 @@ public class ModuleViews {
             Baseline b = latest.get(agent.id());
             String sha = graph.facts(agent.script().path()).map(FileFacts::sha256).orElse(null);
             if (b == null || !Objects.equals(b.scriptSha256(), sha)
-                    || graph.modulesOf(agent).stream().anyMatch(m -> modifiedAfter(m.file(), b.createdAt()))) {
+                    || graph.modulesOf(agent).stream().anyMatch(m -> graph.modified(m.file()).map(t -> t.isAfter(b.createdAt())).orElse(true))) {
                 return null;
             }
             return new ModuleReports.Profiled(b.profile(), b.version());
         };
     }
 
-    private static boolean modifiedAfter(java.nio.file.Path file, java.time.Instant instant) {
-        try {
-            return java.nio.file.Files.getLastModifiedTime(file).toInstant().isAfter(instant);
-        } catch (java.io.IOException e) {
-            return true; // unreadable now: whatever was measured is not known to be this file
-        }
-    }
-
     /** {@code score --modules}: the fleet's own modules, costliest deferrable imports first. */
     void ranking(Inventory inventory, Integer top, boolean json) {
         ImportGraph graph = graph(inventory);
-        long remote = inventory.agents().stream().filter(a -> a.language() == io.fleetshell.engine.inventory.Language.PYTHON)
-                .filter(a -> inventory.machine(a.machine()).map(m -> m.ssh() != null).orElse(false)).count();
-        if (remote > 0) {
-            session.output().warn(("%d Python agent%s on machines reached over SSH %s not in the import graph: it reads the "
-                    + "files on this computer.").formatted(remote, remote == 1 ? "" : "s", remote == 1 ? "is" : "are"));
-        }
         List<ModuleReport> reports = ModuleReports.all(graph, profiles(graph));
         List<ModuleReport> shown = top == null ? reports : reports.stream().limit(top).toList();
+        Map<String, ModuleReport> byName = new HashMap<>();
+        reports.forEach(r -> byName.put(r.module().name(), r));
+        Map<String, List<SiblingImports.Finding>> siblings = new java.util.LinkedHashMap<>();
+        shown.forEach(r -> siblings.put(r.module().name(), SiblingImports.of(graph, r, byName)));
         Output out = session.output();
         if (json) {
-            out.json(new RankingJson(shown.stream().map(ModuleJson::of).toList()));
+            out.json(new RankingJson(shown.stream().map(r -> ModuleJson.of(r, siblings.get(r.module().name()))).toList()));
             return;
         }
         if (shown.isEmpty()) {
@@ -105,6 +105,8 @@ public class ModuleViews {
                     total(r), deferrable, String.join(", ", r.dependents().stream().map(AgentId::toString).toList()));
         }
         out.table(table);
+        siblings.forEach((module, findings) -> findings.forEach(f -> out.info("%s: `%s` (line %d): %s.".formatted(module,
+                f.imported().fact().text(), f.imported().fact().span().line(), f.explain(module)))));
         out.info("DEFERRABLE MS adds up, over the profiled dependents, what the imports that can be deferred for every importer cost "
                 + "in each one's latest baseline; score MODULE shows the samples behind each figure and why the other imports stay.");
     }
@@ -170,9 +172,12 @@ public class ModuleViews {
 
     private void detail(ImportGraph graph, FleetModule module, Function<Agent, ModuleReports.Profiled> profiles, String name, boolean json) {
         ModuleReport r = ModuleReports.of(graph, module, profiles);
+        Map<String, ModuleReport> byName = new HashMap<>();
+        graph.modules().forEach(m -> byName.put(m.name(), m.equals(module) ? r : ModuleReports.of(graph, m, profiles)));
+        List<SiblingImports.Finding> siblings = SiblingImports.of(graph, r, byName);
         Output out = session.output();
         if (json) {
-            out.json(ModuleJson.of(r));
+            out.json(ModuleJson.of(r, siblings));
             return;
         }
         StringBuilder text = new StringBuilder();
@@ -194,7 +199,9 @@ public class ModuleViews {
             r.imports().forEach(i -> table.row(i.fact().span().line(), i.fact().text(), i.verdictWord(),
                     i.totalMillis() == null ? "not profiled" : "%.1f".formatted(i.totalMillis()), i.explain()
                             + (i.loadedAnyway().isEmpty() ? "" : " 0 ms in %s: another import loads it anyway."
-                            .formatted(String.join(", ", i.loadedAnyway().stream().map(AgentId::toString).toList())))));
+                            .formatted(String.join(", ", i.loadedAnyway().stream().map(AgentId::toString).toList())))
+                            + siblings.stream().filter(f -> f.imported() == i).findFirst().map(f -> " " + f.explain(module.name()) + ".")
+                            .orElse("")));
             out.println("");
             out.table(table);
         }
@@ -235,9 +242,10 @@ public class ModuleViews {
                       List<ImporterJson> importers, List<ImportJson> imports, List<CostJson> selfMs, List<CostJson> cumulativeMs,
                       @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String error) {
 
-        static ModuleJson of(ModuleReport r) {
+        static ModuleJson of(ModuleReport r, List<SiblingImports.Finding> siblings) {
             return new ModuleJson(r.module().name(), r.module().file().toString(), ids(r.dependents()), ids(r.notProfiled()), r.deferrableMillis(),
-                    r.importers().stream().map(ImporterJson::of).distinct().toList(), r.imports().stream().map(ImportJson::of).toList(),
+                    r.importers().stream().map(ImporterJson::of).distinct().toList(), r.imports().stream().map(i -> ImportJson.of(i,
+                            siblings.stream().filter(f -> f.imported() == i).findFirst().orElse(null), r.module().name())).toList(),
                     r.self().stream().map(CostJson::of).toList(), r.cumulative().stream().map(CostJson::of).toList(), r.error());
         }
 
@@ -257,12 +265,25 @@ public class ModuleViews {
         }
     }
 
+    /**
+     * One import; {@code loaded_anyway_by} lists the sibling modules that import the same module at their module level in
+     * agents that load both, {@code together} the modules to change as one ({@code optimize --modules}) for it to gain
+     * (both absent when no sibling imports it).
+     */
     record ImportJson(int line, String statement, String verdict, String reason, Double totalMs, List<CostJson> perAgent,
-                      List<String> loadedAnyway) {
-        static ImportJson of(ModuleImport i) {
+                      List<String> loadedAnyway,
+                      @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) List<SiblingJson> loadedAnywayBy,
+                      @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) List<String> together) {
+        static ImportJson of(ModuleImport i, SiblingImports.Finding finding, String module) {
             return new ImportJson(i.fact().span().line(), i.fact().text(), i.verdictWord(), i.explain(), i.totalMillis(),
-                    i.costs().stream().map(CostJson::of).toList(), i.loadedAnyway().stream().map(AgentId::toString).toList());
+                    i.costs().stream().map(CostJson::of).toList(), i.loadedAnyway().stream().map(AgentId::toString).toList(),
+                    finding == null ? null : finding.siblings().stream().map(s -> new SiblingJson(s.module(), s.line(), s.statement(),
+                            s.deferrable(), s.sharedDependents())).toList(),
+                    finding == null || !finding.keptEager().isEmpty() ? null : finding.together(module));
         }
+    }
+
+    record SiblingJson(String module, int line, String statement, boolean deferrable, int sharedDependents) {
     }
 
     record CostJson(String agent, int baselineVersion, List<Integer> runs, double ms) {

@@ -49,7 +49,7 @@ public class OptimizeCommands {
     }
 
     @Journaled
-    @Command(name = "optimize", group = GROUP, help = "optimize AGENT|MODULE [--pattern P] [--dry-run] [--runs N] [--helper-package PKG] [--json]",
+    @Command(name = "optimize", group = GROUP, help = "optimize AGENT|MODULE|M1,M2,... [--modules M1,M2 | --all-shared] [--pattern P] [--dry-run] [--runs N] [--helper-package PKG] [--json]",
             completionProvider = "agentOrModuleCompletion",
             description = "Rewrite one agent's imports, prove the rewrite, and apply it (--dry-run: only show it). Patterns: "
                     + "dependency_reduction, then lazy_loading (or --pattern P). Applying is a one-agent deployment: backup in "
@@ -68,14 +68,40 @@ public class OptimizeCommands {
                     + "helper module (_fleetshell_lazy.py, beside the module or in --helper-package) instead of inlined, and is "
                     + "proved on the module and on every agent that imports it: each loads (or fails) exactly as before, keeps its "
                     + "names and its own modules' values, passes its test_command, and the load time drops over them all "
-                    + "(stratified sign test over per-agent pairs); --dry-run shows the diff of every file and the proof per agent.")
+                    + "(stratified sign test over per-agent pairs); --dry-run shows the diff of every file and the proof per agent. "
+                    + "Several modules (M1,M2 or --modules M1,M2; --all-shared: every module score --modules finds with a deferrable "
+                    + "import) are changed as ONE change with one helper module, proved once over every agent that imports any of "
+                    + "them, and deployed as one step: deferring a heavy import in one module gains nothing while a sibling module "
+                    + "still imports it. A module whose rewrite changes nothing is left out, with why.")
     public void optimize(@Argument(index = 0) String name,
                          @Option(longName = "pattern", description = "only this pattern: lazy_loading or dependency_reduction; for a Java agent java_unused_imports, "
                                  + "java_lazy_holder or java_memoize_field") String pattern,
                          @Option(longName = "dry-run", description = "show the rewrite and its proof; change nothing") boolean dryRun,
                          @Option(longName = "runs", defaultValue = "11", description = "pairs of fresh-process loads at the load-time test's planned look (an early look at 0.6x may decide sooner; up to 4x as many while it cannot decide); for a MODULE, 2xN pairs in all over its dependents (at least 2 each)") Integer runs,
+                         @Option(longName = "modules", description = "several shared modules as one change, comma-separated (dotted names or paths; score --modules ranks them)") String moduleNames,
+                         @Option(longName = "all-shared", description = "every shared module score --modules finds with a deferrable import, as one change") boolean allShared,
                          @Option(longName = "helper-package", description = "MODULE only: the package (dotted, under the module's import root) that holds the lazy helper; default: beside the module") String helperPackage,
                          @Option(longName = "json", description = "print JSON on stdout") boolean json) {
+        if (moduleNames != null || allShared || (name != null && name.contains(","))) {
+            if ((moduleNames != null ? 1 : 0) + (allShared ? 1 : 0) + (name != null && !name.isBlank() ? 1 : 0) > 1) {
+                throw new FleetshellException(ErrorCode.BAD_INPUT, "give the modules once: optimize M1,M2, optimize --modules M1,M2 or optimize --all-shared");
+            }
+            int fewest = MannWhitney.minimumPerSide(ALPHA);
+            if (runs < fewest || runs > 100) {
+                throw new FleetshellException(ErrorCode.BAD_INPUT, "--runs must be between %d and 100 (with fewer a rank test at p < %.2f cannot decide)"
+                        .formatted(fewest, ALPHA));
+            }
+            List<String> names = null;
+            if (!allShared) {
+                names = java.util.Arrays.stream((moduleNames != null ? moduleNames : name).split(",")).map(String::strip)
+                        .filter(m -> !m.isEmpty()).distinct().toList();
+                if (names.isEmpty()) {
+                    throw new FleetshellException(ErrorCode.BAD_INPUT, "--modules names no module (score --modules lists them)");
+                }
+            }
+            modules.optimizeJoint(AgentLookup.nonEmpty(session.inventoryStore().inventory()), names, pattern, helperPackage, dryRun, runs, json);
+            return;
+        }
         if (name == null || name.isBlank()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "name one agent or module: optimize AGENT|MODULE [--pattern P] [--dry-run]");
         }

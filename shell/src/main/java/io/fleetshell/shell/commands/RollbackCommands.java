@@ -10,6 +10,7 @@ import io.fleetshell.engine.rollout.Restorer;
 import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.StepState;
 import io.fleetshell.engine.rollout.StoredStep;
+import io.fleetshell.engine.rollout.ModuleChange;
 import io.fleetshell.history.DeploymentStore;
 import io.fleetshell.shell.ShellSession;
 import io.fleetshell.shell.cli.Journaled;
@@ -125,14 +126,20 @@ public class RollbackCommands {
         return !agent && moduleOf(store, name) != null;
     }
 
-    /** The module {@code name} names: a dotted name with steps, or the file of a module step. */
+    /**
+     * The module step {@code name} names, as stored: a dotted name with steps, the file of a module step, or one module
+     * (by name or file) of a joint step of several, whose stored name joins them all with commas (the whole step is
+     * rolled back: its files were proved and deployed as one).
+     */
     private static String moduleOf(DeploymentStore store, String name) {
         if (!store.stepsOfModule(name).isEmpty()) {
             return name;
         }
         java.nio.file.Path file = java.nio.file.Path.of(name).toAbsolutePath().normalize();
-        return store.changedSteps().stream().filter(s -> s.module() != null && s.file().equals(file)).map(StoredStep::module)
-                .findFirst().orElse(null);
+        return store.changedSteps().stream().filter(s -> s.module() != null && (s.file().equals(file)
+                        || ModuleChange.modulesOf(s.module()).contains(name) || (s.module().contains(",")
+                        && s.files().stream().anyMatch(f -> !f.creates() && f.file().equals(file)))))
+                .map(StoredStep::module).findFirst().orElse(null);
     }
 
     static void printRollback(Output out, RolloutExecutor.RollbackResult result) {

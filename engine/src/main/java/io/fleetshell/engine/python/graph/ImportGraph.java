@@ -3,6 +3,9 @@ package io.fleetshell.engine.python.graph;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.NameSuggestions;
+import io.fleetshell.engine.host.Host;
+import io.fleetshell.engine.host.LocalHost;
+import io.fleetshell.engine.inventory.Hosts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
@@ -12,6 +15,7 @@ import io.fleetshell.engine.python.analysis.FileFacts;
 import io.fleetshell.engine.python.analysis.ImportFact;
 import io.fleetshell.engine.python.analysis.PythonFacts;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -37,7 +41,10 @@ import java.util.TreeMap;
  * the fleet root, where fleets put their shared packages on {@code sys.path} themselves; only files under the
  * machine's fleet root count as the fleet's own code. Imports under {@code if TYPE_CHECKING:} never run and are left
  * out; imports inside functions are kept (the agent loads the module when the function runs) and marked as such on
- * their {@link ImportEdge}. The graph reads files on this computer: agents of machines reached over SSH are not in it.
+ * their {@link ImportEdge}. Each machine's files are read where they are, on its {@link Host}: the helper runs there, and
+ * on a machine reached over ssh its fleet root (and PYTHONPATH directories) is listed once ({@link Host#files}) rather
+ * than asked about path by path. A machine that cannot be reached leaves its agents out, with the reason
+ * ({@link #unreached()}).
  */
 public final class ImportGraph {
 
@@ -47,27 +54,48 @@ public final class ImportGraph {
     private final Map<Path, FileFacts> facts;
     private final Map<Path, List<ImportEdge>> edgesFrom;
     private final Map<AgentId, Set<Path>> loads;
+    private final Map<String, String> unreached;
+    private final Map<Path, java.time.Instant> modified;
 
     private ImportGraph(List<Agent> agents, List<Path> fleetRoots, Map<Path, FleetModule> modules, Map<Path, FileFacts> facts,
-                        Map<Path, List<ImportEdge>> edgesFrom, Map<AgentId, Set<Path>> loads) {
+                        Map<Path, List<ImportEdge>> edgesFrom, Map<AgentId, Set<Path>> loads, Map<String, String> unreached,
+                        Map<Path, java.time.Instant> modified) {
         this.agents = List.copyOf(agents);
         this.fleetRoots = List.copyOf(fleetRoots);
         this.modules = Collections.unmodifiableMap(modules);
         this.facts = Collections.unmodifiableMap(facts);
         this.edgesFrom = Collections.unmodifiableMap(edgesFrom);
         this.loads = Collections.unmodifiableMap(loads);
+        this.unreached = Collections.unmodifiableMap(unreached);
+        this.modified = Collections.unmodifiableMap(modified);
+    }
+
+    /** {@link #build(Inventory, Hosts, PythonFacts, Set)} with every machine on this computer. */
+    public static ImportGraph build(Inventory inventory, PythonFacts pythonFacts, Set<String> sideEffectModules) {
+        return build(inventory, null, pythonFacts, sideEffectModules);
     }
 
     /**
      * Analyzes the inventory's Python agents whose script was found and every own module they import, directly or
-     * transitively: one helper process per machine and round, a round per level of imports newly found.
+     * transitively: one helper process per machine and round, on the machine's host, a round per level of imports newly
+     * found.
      *
+     * @param hosts             each machine's host (null: every machine is this computer)
      * @param sideEffectModules modules whose imports are kept for their side effects (as for {@link PythonFacts})
      */
-    public static ImportGraph build(Inventory inventory, PythonFacts pythonFacts, Set<String> sideEffectModules) {
+    public static ImportGraph build(Inventory inventory, Hosts hosts, PythonFacts pythonFacts, Set<String> sideEffectModules) {
+        Map<String, Layout> layouts = new TreeMap<>();
+        Map<String, String> unreached = new TreeMap<>();
+        for (Machine machine : inventory.machines()) {
+            Host host = hosts == null ? new LocalHost(machine.name(), root(machine)) : hosts.of(machine);
+            try {
+                layouts.put(machine.name(), Layout.of(host, machine));
+            } catch (IOException e) {
+                unreached.put(machine.name(), e.getMessage());
+            }
+        }
         List<Agent> agents = inventory.agents().stream()
-                .filter(a -> a.language() == Language.PYTHON && a.script().found()
-                        && inventory.machine(a.machine()).filter(m -> m.ssh() == null).isPresent())
+                .filter(a -> a.language() == Language.PYTHON && a.script().found() && layouts.containsKey(a.machine()))
                 .toList();
         Map<Path, FileFacts> facts = new LinkedHashMap<>();
         Map<String, Set<Path>> pending = new TreeMap<>();
@@ -78,16 +106,17 @@ public final class ImportGraph {
         do {
             for (Map.Entry<String, Set<Path>> batch : pending.entrySet()) {
                 Machine machine = inventory.machine(batch.getKey()).orElseThrow();
+                Layout layout = layouts.get(machine.name());
                 List<Path> files = batch.getValue().stream().filter(f -> !facts.containsKey(f)).toList();
-                List<Path> own = new ArrayList<>(ownPaths(machine));
+                List<Path> own = new ArrayList<>(layout.ownPaths(machine));
                 own.add(root(machine));
-                List<FileFacts> analyzed = pythonFacts.analyze(machine.python(), files, sideEffectModules, own,
+                List<FileFacts> analyzed = pythonFacts.analyze(layout.host(), machine.python(), files, sideEffectModules, own,
                         PythonFacts.defaultTimeout(files.size()));
                 for (int i = 0; i < files.size(); i++) {
                     facts.put(files.get(i), analyzed.get(i));
                 }
             }
-            walk = new Walk(inventory, facts);
+            walk = new Walk(inventory, layouts, facts);
             agents.forEach(walk::agent);
             pending = walk.missing;
         } while (!pending.isEmpty());
@@ -102,10 +131,35 @@ public final class ImportGraph {
                 kept.put(file, f);
             }
         });
-        return new ImportGraph(agents, roots, done.modules, kept, edgesFrom, done.loads);
+        return new ImportGraph(agents, roots, done.modules, kept, edgesFrom, done.loads, unreached, modified(agents, done.loads, layouts));
     }
 
-    /** The Python agents the graph covers (script found, on this computer), in inventory order. */
+    /** When each module file was last modified, asked of its machine's host in one round trip; a file it cannot tell is left out. */
+    private static Map<Path, java.time.Instant> modified(List<Agent> agents, Map<AgentId, Set<Path>> loads, Map<String, Layout> layouts) {
+        Map<String, Set<Path>> byMachine = new TreeMap<>();
+        agents.forEach(a -> byMachine.computeIfAbsent(a.machine(), m -> new LinkedHashSet<>()).addAll(loads.getOrDefault(a.id(), Set.of())));
+        Map<Path, java.time.Instant> modified = new java.util.HashMap<>();
+        byMachine.forEach((machine, files) -> {
+            try {
+                layouts.get(machine).host().statAll(files).forEach((file, found) -> found.ifPresent(f -> modified.put(file, f.stat().mtime())));
+            } catch (IOException e) {
+                // not known: whoever asks takes the file as changed
+            }
+        });
+        return modified;
+    }
+
+    /** When a module file the graph found was last modified, as its machine tells; empty when it could not tell. */
+    public Optional<java.time.Instant> modified(Path file) {
+        return Optional.ofNullable(modified.get(file.toAbsolutePath().normalize()));
+    }
+
+    /** The machines whose host could not be reached, each with why: their agents are not in the graph. */
+    public Map<String, String> unreached() {
+        return unreached;
+    }
+
+    /** The Python agents the graph covers (script found, machine reached), in inventory order. */
     public List<Agent> agents() {
         return agents;
     }
@@ -246,16 +300,58 @@ public final class ImportGraph {
     }
 
     /**
-     * Where a machine's agents find the fleet's own modules besides their own directory and the fleet root: its
-     * PYTHONPATH entries, relative ones against the fleet root (where agents run).
+     * What the graph asks of a machine's files: whether a path is a regular file or a directory there. On this computer
+     * each question is a stat, made only for the paths an import could mean; on a remote host a round trip per question
+     * would add up to thousands, so its fleet root and PYTHONPATH directories are listed once and the answers read from
+     * the listing (hidden directories and symlinked directories are not listed: the interpreter rarely imports from
+     * them, and a module only found there is then not counted as the fleet's own).
      */
-    static List<Path> ownPaths(Machine machine) {
+    private record Layout(Host host, Set<Path> files, Set<Path> directories) {
+
+        static Layout of(Host host, Machine machine) throws IOException {
+            if (host instanceof LocalHost) {
+                return new Layout(host, null, null);
+            }
+            List<Path> tops = new ArrayList<>(List.of(root(machine)));
+            pythonPath(machine).stream().filter(p -> !p.startsWith(root(machine))).forEach(tops::add);
+            Set<Path> files = new java.util.HashSet<>();
+            Set<Path> directories = new java.util.HashSet<>();
+            for (Path top : tops) {
+                // a directory that holds no file holds no module either: listing files is enough
+                for (Path file : host.files(top, Set.of("__pycache__"))) {
+                    Path normal = file.normalize();
+                    files.add(normal);
+                    for (Path d = normal.getParent(); d != null && d.startsWith(top) && directories.add(d); d = d.getParent()) {
+                        // each directory between the file and the top, up to one already seen (its parents are in too)
+                    }
+                }
+            }
+            return new Layout(host, files, directories);
+        }
+
+        boolean isFile(Path path) {
+            return files == null ? Files.isRegularFile(path) : files.contains(path.normalize());
+        }
+
+        boolean isDirectory(Path path) {
+            return directories == null ? Files.isDirectory(path) : directories.contains(path.normalize());
+        }
+
+        /**
+         * Where a machine's agents find the fleet's own modules besides their own directory and the fleet root: its
+         * PYTHONPATH entries that are directories, relative ones against the fleet root (where agents run).
+         */
+        List<Path> ownPaths(Machine machine) {
+            return pythonPath(machine).stream().filter(this::isDirectory).toList();
+        }
+    }
+
+    private static List<Path> pythonPath(Machine machine) {
         String pythonPath = machine.environment().get("PYTHONPATH");
         if (pythonPath == null || pythonPath.isBlank()) {
             return List.of();
         }
-        return Arrays.stream(pythonPath.split(":")).filter(p -> !p.isBlank()).map(p -> root(machine).resolve(p).normalize())
-                .filter(Files::isDirectory).toList();
+        return Arrays.stream(pythonPath.split(":")).filter(p -> !p.isBlank()).map(p -> root(machine).resolve(p).normalize()).toList();
     }
 
     private static Path root(Machine machine) {
@@ -269,23 +365,26 @@ public final class ImportGraph {
     /** One pass over every agent's imports with the facts known so far; files not analyzed yet are collected. */
     private static final class Walk {
         final Inventory inventory;
+        final Map<String, Layout> layouts;
         final Map<Path, FileFacts> facts;
         final Map<Path, FleetModule> modules = new LinkedHashMap<>();
         final Set<ImportEdge> edges = new LinkedHashSet<>();
         final Map<AgentId, Set<Path>> loads = new LinkedHashMap<>();
         final Map<String, Set<Path>> missing = new TreeMap<>();
 
-        Walk(Inventory inventory, Map<Path, FileFacts> facts) {
+        Walk(Inventory inventory, Map<String, Layout> layouts, Map<Path, FileFacts> facts) {
             this.inventory = inventory;
+            this.layouts = layouts;
             this.facts = facts;
         }
 
         void agent(Agent agent) {
             Machine machine = inventory.machine(agent.machine()).orElseThrow();
             Path fleetRoot = root(machine);
+            Layout layout = layouts.get(machine.name());
             List<Path> search = new ArrayList<>();
             search.add(script(agent).getParent());
-            search.addAll(ownPaths(machine));
+            search.addAll(layout.ownPaths(machine));
             search.add(fleetRoot);
             Set<Path> loaded = new LinkedHashSet<>();
             Deque<Path> queue = new ArrayDeque<>(List.of(script(agent)));
@@ -301,7 +400,7 @@ public final class ImportGraph {
                     if (fact.typeChecking() || fact.future()) {
                         continue;
                     }
-                    for (FleetModule target : resolve(file, fact, search, fleetRoot)) {
+                    for (FleetModule target : resolve(layout, file, fact, search, fleetRoot)) {
                         modules.putIfAbsent(target.file(), target);
                         edges.add(new ImportEdge(file, modules.get(target.file()), fact));
                         loaded.add(target.file());
@@ -315,7 +414,7 @@ public final class ImportGraph {
         }
 
         /** The own files an import statement runs, outermost package first. */
-        List<FleetModule> resolve(Path importer, ImportFact fact, List<Path> search, Path fleetRoot) {
+        List<FleetModule> resolve(Layout layout, Path importer, ImportFact fact, List<Path> search, Path fleetRoot) {
             List<FleetModule> found = new ArrayList<>();
             if (fact.level() > 0) {
                 FleetModule importing = modules.get(importer);
@@ -332,20 +431,20 @@ public final class ImportGraph {
                 String rest = fact.module().replaceFirst("^\\.+", "");
                 List<String> parts = rest.isEmpty() ? List.of() : List.of(rest.split("\\."));
                 Path init = base.resolve("__init__.py");
-                if (Files.isRegularFile(init)) {
+                if (layout.isFile(init)) {
                     found.add(module(importing.root(), init.normalize()));
                 }
-                found.addAll(walkParts(base, parts, importing.root(), fleetRoot));
-                addSubmodule(found, fact, parts.isEmpty() ? base : base.resolve(String.join("/", parts)), importing.root(), fleetRoot);
+                found.addAll(walkParts(layout, base, parts, importing.root(), fleetRoot));
+                addSubmodule(layout, found, fact, parts.isEmpty() ? base : base.resolve(String.join("/", parts)), importing.root(), fleetRoot);
                 found.removeIf(m -> m.file().equals(importer) || !m.file().startsWith(fleetRoot));
                 return found;
             }
             List<String> parts = List.of(fact.module().split("\\."));
             for (Path root : search) {
-                List<FleetModule> files = walkParts(root, parts, root, fleetRoot);
+                List<FleetModule> files = walkParts(layout, root, parts, root, fleetRoot);
                 if (!files.isEmpty()) {
                     found.addAll(files);
-                    addSubmodule(found, fact, root.resolve(String.join("/", parts)), root, fleetRoot);
+                    addSubmodule(layout, found, fact, root.resolve(String.join("/", parts)), root, fleetRoot);
                     found.removeIf(m -> m.file().equals(importer));
                     return found;
                 }
@@ -354,13 +453,13 @@ public final class ImportGraph {
         }
 
         /** {@code from pkg import name} where {@code name} is a submodule of the package loads that file too. */
-        private void addSubmodule(List<FleetModule> found, ImportFact fact, Path packageDirectory, Path root, Path fleetRoot) {
-            if (fact.kind() != ImportFact.Kind.FROM || fact.star() || fact.name() == null || !Files.isDirectory(packageDirectory)) {
+        private void addSubmodule(Layout layout, List<FleetModule> found, ImportFact fact, Path packageDirectory, Path root, Path fleetRoot) {
+            if (fact.kind() != ImportFact.Kind.FROM || fact.star() || fact.name() == null || !layout.isDirectory(packageDirectory)) {
                 return;
             }
             Path file = packageDirectory.resolve(fact.name() + ".py");
             Path init = packageDirectory.resolve(fact.name()).resolve("__init__.py");
-            Path submodule = Files.isRegularFile(file) ? file : Files.isRegularFile(init) ? init : null;
+            Path submodule = layout.isFile(file) ? file : layout.isFile(init) ? init : null;
             if (submodule != null && submodule.normalize().startsWith(fleetRoot)) {
                 found.add(module(root, submodule.normalize()));
             }
@@ -370,18 +469,18 @@ public final class ImportGraph {
          * The files {@code import a.b.c} runs under one root ({@code a/__init__.py}, {@code a/b/__init__.py},
          * {@code a/b/c.py}; namespace packages have no file), or none when the root does not hold the module.
          */
-        private static List<FleetModule> walkParts(Path start, List<String> parts, Path root, Path fleetRoot) {
+        private static List<FleetModule> walkParts(Layout layout, Path start, List<String> parts, Path root, Path fleetRoot) {
             List<FleetModule> files = new ArrayList<>();
             Path directory = start;
             for (int i = 0; i < parts.size(); i++) {
                 Path base = directory.resolve(parts.get(i));
-                if (Files.isDirectory(base)) {
+                if (layout.isDirectory(base)) {
                     Path init = base.resolve("__init__.py");
-                    if (Files.isRegularFile(init)) {
+                    if (layout.isFile(init)) {
                         files.add(module(root, init.normalize()));
                     }
                     directory = base;
-                } else if (i == parts.size() - 1 && Files.isRegularFile(directory.resolve(parts.get(i) + ".py"))) {
+                } else if (i == parts.size() - 1 && layout.isFile(directory.resolve(parts.get(i) + ".py"))) {
                     files.add(module(root, directory.resolve(parts.get(i) + ".py").normalize()));
                 } else {
                     return List.of();

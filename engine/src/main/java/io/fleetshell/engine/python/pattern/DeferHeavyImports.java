@@ -44,9 +44,11 @@ import java.util.stream.Collectors;
  * when any package of the chain is a side-effect module (settings' {@code side_effect_modules} match a chain by its
  * packages too), when the fleet's own code is involved and any {@code __init__.py} on the chain does more than
  * define names (issue 17's check walks the chain), and when its top name is used at load time or bound eagerly by
- * another statement. {@code import a.b.c as x} and {@code from a.b import c} bind the submodule itself, whose spec
- * needs its parents, so those parents still load at once; so do packages that are not plain source (namespace
- * packages, C code) and chains the loader cannot find without running a package.
+ * another statement. {@code import a.b.c as x} and {@code from a.b import c} bind the submodule itself, unloaded, and
+ * its parents not loaded yet wait with it: its first use runs them, then the submodule, in the eager order (a parent
+ * whose {@code __init__} imports the submodule runs it at that statement, as {@code redis} does with
+ * {@code redis.asyncio}), and the parent gets the attribute as the eager import set it. Packages that are not plain
+ * source (namespace packages, C code) and chains the loader cannot find without running a package still load at once.
  */
 public final class DeferHeavyImports implements Pattern<FileFacts> {
 

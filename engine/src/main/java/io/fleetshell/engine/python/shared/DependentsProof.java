@@ -84,11 +84,17 @@ public final class DependentsProof {
      * @param agent    the agent
      * @param checks   its checks, in order
      * @param loadTime its pairs: medians before and after (CPU and wall ms), wins, pairs
+     * @param blame    of a joint change that breaks it: the module whose change alone breaks it ("common.metrics"), or
+     *                 null (a change of one module, or none failed)
      */
-    public record DependentResult(AgentId agent, List<ProofCheck> checks, Map<String, Object> loadTime) {
+    public record DependentResult(AgentId agent, List<ProofCheck> checks, Map<String, Object> loadTime, String blame) {
         public DependentResult {
             checks = List.copyOf(checks);
             loadTime = loadTime == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(loadTime));
+        }
+
+        public DependentResult(AgentId agent, List<ProofCheck> checks, Map<String, Object> loadTime) {
+            this(agent, checks, loadTime, null);
         }
 
         public boolean passed() {
@@ -124,7 +130,8 @@ public final class DependentsProof {
             for (DependentResult dependent : dependents) {
                 Optional<ProofCheck> failed = dependent.checks().stream().filter(ProofCheck::failed).findFirst();
                 if (failed.isPresent()) {
-                    return Optional.of("dependent %s breaks: %s: %s".formatted(dependent.agent(), failed.get().name(), failed.get().detail()));
+                    return Optional.of("dependent %s breaks%s: %s: %s".formatted(dependent.agent(), dependent.blame() == null ? ""
+                            : " (" + dependent.blame() + ")", failed.get().name(), failed.get().detail()));
                 }
             }
             if (dependents.isEmpty()) {
@@ -164,6 +171,24 @@ public final class DependentsProof {
     }
 
     /**
+     * One module a change rewrites, as the proof needs it.
+     *
+     * @param name         its dotted name, as the agents import it
+     * @param file         its file
+     * @param removedNames its names {@code dependency_reduction} removes on purpose
+     * @param dependents   the agents that import it (of a joint change: which dependents its change alone is tried on
+     *                     when the joint change breaks one)
+     * @param alone        its own files of the change (its rewrite and the helper it imports), or null for a change of
+     *                     one module
+     */
+    public record ChangedModule(String name, Path file, List<String> removedNames, List<AgentId> dependents, ChangeSet alone) {
+        public ChangedModule {
+            removedNames = List.copyOf(removedNames);
+            dependents = List.copyOf(dependents);
+        }
+    }
+
+    /**
      * @param fleetRoot    the fleet root every file of the change and every dependent's script lies under
      * @param change       the change: the module's rewrite and the helper it may create
      * @param module       the shared module's file, and {@code moduleName} its dotted name as the agents import it
@@ -172,6 +197,21 @@ public final class DependentsProof {
      */
     public Result prove(Path fleetRoot, ChangeSet change, Path module, String moduleName, List<String> removedNames,
                         List<Dependent> dependents) {
+        return prove(fleetRoot, change, List.of(new ChangedModule(moduleName, module, removedNames,
+                dependents.stream().map(d -> d.agent().id()).toList(), null)), dependents);
+    }
+
+    /**
+     * Proves one change of several modules (a joint change: every module and the one helper they import) ONCE over the
+     * union of their dependents: the module checks on every module file, the correctness checks on every dependent with
+     * the whole change, one load-time test over all of them. When a dependent breaks and the change has several modules,
+     * each module's change alone ({@link ChangedModule#alone}) is tried on that dependent (correctness only), so the
+     * failure names the module as well as the agent.
+     *
+     * @param modules    the modules the change rewrites
+     * @param dependents every agent that imports one of them, once each
+     */
+    public Result prove(Path fleetRoot, ChangeSet change, List<ChangedModule> modules, List<Dependent> dependents) {
         Path root = fleetRoot.toAbsolutePath().normalize();
         for (Rewrite file : change.files()) {
             if (!file.file().toAbsolutePath().normalize().startsWith(root)) {
@@ -181,14 +221,20 @@ public final class DependentsProof {
         }
         Path copy = changedCopy(root, change);
         try {
-            List<ProofCheck> own = moduleChecks(dependents.isEmpty() ? null : dependents.getFirst().target(), root, copy, change, module);
+            Set<Path> moduleFiles = new java.util.HashSet<>();
+            modules.forEach(m -> moduleFiles.add(m.file().toAbsolutePath().normalize()));
+            List<ProofCheck> own = moduleChecks(dependents.isEmpty() ? null : dependents.getFirst().target(), root, copy, change, moduleFiles);
             if (own.stream().anyMatch(ProofCheck::failed) || dependents.isEmpty()) {
                 return new Result(own, List.of(), null);
             }
             List<DependentResult> results = new ArrayList<>();
             for (Dependent dependent : dependents) {
                 Progress.update(dependent.agent().id(), "proving the shared module's change on this dependent: loads, names");
-                results.add(correctness(dependent, root, copy, moduleName, removedNames, change));
+                DependentResult result = correctness(dependent, root, copy, modules, change);
+                if (!result.passed() && modules.size() > 1) {
+                    result = new DependentResult(result.agent(), result.checks(), result.loadTime(), blame(dependent, root, modules));
+                }
+                results.add(result);
             }
             if (results.stream().anyMatch(r -> !r.passed())) {
                 return new Result(own, results, null);
@@ -215,8 +261,31 @@ public final class DependentsProof {
         }
     }
 
+    /**
+     * Which module of a joint change breaks a dependent: each module's change alone that the agent imports, tried on it
+     * in a copy of its own (loads and names only, since those failed with the whole change).
+     */
+    private String blame(Dependent dependent, Path root, List<ChangedModule> modules) {
+        List<String> alone = new ArrayList<>();
+        for (ChangedModule module : modules) {
+            if (module.alone() == null || !module.dependents().contains(dependent.agent().id())) {
+                continue;
+            }
+            Path copy = changedCopy(root, module.alone());
+            try {
+                if (!correctness(dependent, root, copy, List.of(module), module.alone()).passed()) {
+                    alone.add(module.name());
+                }
+            } finally {
+                Leftovers.delete(copy);
+            }
+        }
+        return alone.isEmpty() ? "no module's change alone breaks it: the modules' changes break it together"
+                : "the change of %s breaks it alone".formatted(String.join(" and of ", alone));
+    }
+
     /** Compiles and undefined names of every file of the change that is Python source ({@code proof_check.py static}). */
-    private List<ProofCheck> moduleChecks(ProfileTarget any, Path root, Path copy, ChangeSet change, Path module) {
+    private List<ProofCheck> moduleChecks(ProfileTarget any, Path root, Path copy, ChangeSet change, Set<Path> modules) {
         List<ProofCheck> checks = new ArrayList<>();
         if (any == null) {
             return checks;
@@ -233,21 +302,22 @@ public final class DependentsProof {
                 return checks;
             }
             checks.add(new ProofCheck("compiles", ProofCheck.Outcome.PASSED, name + " compiles under " + any.python(), Map.of("file", file.file().toString())));
-            if (file.file().toAbsolutePath().normalize().equals(module.toAbsolutePath().normalize())) {
+            if (modules.contains(file.file().toAbsolutePath().normalize())) {
                 Set<String> added = strings(rewritten.path("undefined"));
                 added.removeAll(strings(both.path("original").path("undefined")));
                 Map<String, Object> evidence = Map.of("added", List.copyOf(added));
                 checks.add(added.isEmpty()
-                        ? new ProofCheck("no new undefined name", ProofCheck.Outcome.PASSED, "every name the rewritten module reads is bound", evidence)
-                        : new ProofCheck("no new undefined name", ProofCheck.Outcome.FAILED, "the rewritten module reads names nothing binds: "
-                                + String.join(", ", added), evidence));
+                        ? new ProofCheck("no new undefined name", ProofCheck.Outcome.PASSED, "every name the rewritten %s reads is bound"
+                                .formatted(modules.size() == 1 ? "module" : name), evidence)
+                        : new ProofCheck("no new undefined name", ProofCheck.Outcome.FAILED, "the rewritten %s reads names nothing binds: "
+                                .formatted(modules.size() == 1 ? "module" : name) + String.join(", ", added), evidence));
             }
         }
         return checks;
     }
 
     /** Loads (or fails) exactly as before, with the same names and the same values in the fleet's own modules. */
-    private DependentResult correctness(Dependent dependent, Path root, Path copy, String moduleName, List<String> removedNames, ChangeSet change) {
+    private DependentResult correctness(Dependent dependent, Path root, Path copy, List<ChangedModule> modules, ChangeSet change) {
         ProfileTarget target = dependent.target();
         Path script = target.script().toAbsolutePath().normalize();
         Path copiedScript = copy.resolve(root.relativize(script).toString());
@@ -271,12 +341,19 @@ public final class DependentsProof {
         }
         checks.add(new ProofCheck("loads", ProofCheck.Outcome.PASSED, "loads before and after the change in fresh processes", loads));
         JsonNode again = load(target, root, script, root); // values that differ between two loads of the original are not compared
-        checks.add(sameNames(before, again, after, moduleName, removedNames, change));
+        checks.add(sameNames(before, again, after, modules, change));
         return new DependentResult(dependent.agent().id(), checks, null);
     }
 
-    private static ProofCheck sameNames(JsonNode before, JsonNode again, JsonNode after, String moduleName, List<String> removedNames,
-                                        ChangeSet change) {
+    private static ProofCheck sameNames(JsonNode before, JsonNode again, JsonNode after, List<ChangedModule> modules, ChangeSet change) {
+        Map<String, List<String>> removedOf = new LinkedHashMap<>();
+        modules.forEach(m -> removedOf.put(m.name(), m.removedNames()));
+        // A module of a joint change may now be imported lazily by another one (base_agent defers common.metrics): it is
+        // then not loaded at start any more, which is the change's point, not a loss.
+        Set<String> deferredModules = new TreeSet<>();
+        java.util.regex.Pattern lazy = java.util.regex.Pattern.compile("_fleetshell_lazy\\(\"([A-Za-z0-9_.]+)\"");
+        change.changed().forEach(r -> lazy.matcher(new String(r.after(), java.nio.charset.StandardCharsets.UTF_8)).results()
+                .forEach(m -> deferredModules.add(m.group(1))));
         Set<String> helperModules = new TreeSet<>();
         Set<String> helperNames = new TreeSet<>();
         for (Rewrite created : change.files().stream().filter(Rewrite::createsFile).toList()) {
@@ -303,15 +380,15 @@ public final class DependentsProof {
             JsonNode was = ownBefore.path(name);
             JsonNode now = ownAfter.path(name);
             if (now.isMissingNode()) {
-                if (name.equals(moduleName)) {
-                    differences.add("the shared module %s is not loaded any more".formatted(moduleName));
+                if (removedOf.containsKey(name) && !deferredModules.contains(name)) {
+                    differences.add("the shared module %s is not loaded any more".formatted(name));
                 } else {
                     notLoadedNow.add(name);
                 }
                 continue;
             }
             for (String key : was.propertyNames()) {
-                if (name.equals(moduleName) && removedNames.contains(key)) {
+                if (removedOf.getOrDefault(name, List.of()).contains(key)) {
                     continue;
                 }
                 if (!again.path("own").path(name).path(key).equals(was.path(key))) {
@@ -340,7 +417,10 @@ public final class DependentsProof {
         evidence.put("own_values_compared", compared);
         evidence.put("own_values_unstable", unstable);
         evidence.put("own_modules_no_longer_loaded_at_start", notLoadedNow);
-        evidence.put("removed_on_purpose", removedNames);
+        evidence.put("removed_on_purpose", removedOf.values().stream().flatMap(List::stream).toList());
+        if (modules.size() > 1) {
+            evidence.put("removed_on_purpose_by_module", removedOf);
+        }
         evidence.put("differences", differences);
         if (differences.isEmpty()) {
             return new ProofCheck("same module names", ProofCheck.Outcome.PASSED, ("the agent has the same %d names and the fleet's own modules "

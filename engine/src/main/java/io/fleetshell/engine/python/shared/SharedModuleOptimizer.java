@@ -101,38 +101,170 @@ public final class SharedModuleOptimizer {
         List<Rewrite> files = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         if (rewrite.changes() && imports) {
-            byte[] wanted = DeferHeavyImports.helperModule();
-            if (!Files.exists(helper.file(), LinkOption.NOFOLLOW_LINKS)) {
-                files.add(Rewrite.creating(DeferHeavyImports.ID, helper.file(), wanted, List.of(
-                        "created: the lazy loader that the rewritten module imports as `%s`; a rollback removes it".formatted(helper.name()))));
-            } else if (Arrays.equals(SafeFiles.readScript(machine.fleetRoot(), helper.file()), wanted)) {
-                // Listed unchanged, so that the step records that it uses the helper: a rollback of the step that created
-                // it is then refused while this one is in place.
-                files.add(Rewrite.unchanged(DeferHeavyImports.ID, helper.file(), wanted, List.of()));
-                notes.add("%s holds this fleetshell's lazy loader already: reused, not written".formatted(helper.file()));
-            } else {
-                throw new FleetshellException(ErrorCode.BAD_INPUT, ("%s exists and is not the lazy loader this fleetshell writes (its bytes differ: "
-                        + "edited, or written by another version). Move it away, or put the helper elsewhere with --helper-package PACKAGE; "
-                        + "nothing was changed.").formatted(helper.file()));
-            }
+            files.add(helperFile(machine, helper, notes));
         }
         files.add(rewrite);
         ChangeSet change = new ChangeSet(rewrite.pattern(), files, notes);
         DependentsProof.Result proved = null;
         if (proof != null && change.changes()) {
-            List<DependentsProof.Dependent> dependents = module.dependents().stream().map(agent -> {
-                Machine on = inventory.machine(agent.machine()).orElseThrow();
-                if (!on.fleetRoot().toAbsolutePath().normalize().equals(machine.fleetRoot().toAbsolutePath().normalize())) {
-                    throw new FleetshellException(ErrorCode.BAD_INPUT, ("%s imports %s from another fleet root (%s, not %s): a change is proved on "
-                            + "one fleet root's copy; nothing was changed").formatted(agent.id(), module.name(), on.fleetRoot(), machine.fleetRoot()));
-                }
-                return new DependentsProof.Dependent(agent, new ProfileTarget(agent.id(), agent.script().path(), on.python(), on.fleetRoot(),
-                        on.environment()), agent.commands().test());
-            }).toList();
+            List<DependentsProof.Dependent> dependents = dependentsOf(inventory, machine, module.name(), module.dependents());
             proved = proof.prove(machine.fleetRoot(), change, module.file(), module.name(), rewritten.removedNames(), dependents);
         }
         return new SharedModuleOptimization(module.name(), module.file(), module.dependents(), machine.python(), rewritten.version(),
                 rewritten.applicability(), change, imports ? helper.name() : null, rewritten.deferredNames(), rewritten.removedNames(), proved);
+    }
+
+    /**
+     * Several modules rewritten as ONE change over their dependents (issue 14): a heavy import deferred in one module gains
+     * nothing while a sibling module still imports it eagerly, so the modules are changed, proved and deployed together.
+     * Every module is rewritten with the same patterns as {@link #optimize(Inventory, SharedModule, String, List)} and
+     * imports the loader from one helper module (in {@code helperPackage}, else in the deepest package every module
+     * lies in); a module whose rewrite changes nothing is left out, with the patterns' reasons. The change (the helper
+     * first, then each module in the order given) is proved once over the union of the dependents.
+     */
+    public JointModuleOptimization optimize(Inventory inventory, List<SharedModule> modules, String helperPackage,
+                                            List<Pattern<FileFacts>> patterns) {
+        if (modules.isEmpty()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "name the modules of the joint change (score --modules ranks them); nothing was changed");
+        }
+        Map<String, String> left = new LinkedHashMap<>();
+        List<SharedModule> imported = new ArrayList<>();
+        for (SharedModule module : modules) {
+            if (module.dependents().isEmpty()) {
+                left.put(module.name(), "no agent imports it, so no proof could show what a change of it does");
+            } else if (!module.importRoot().equals(modules.getFirst().importRoot())) {
+                throw new FleetshellException(ErrorCode.BAD_INPUT, ("%s is imported from %s and %s from %s: the modules of one change share one "
+                        + "helper module, so they must be imported from one root; change them in separate commands; nothing was changed")
+                        .formatted(module.name(), module.importRoot(), modules.getFirst().name(), modules.getFirst().importRoot()));
+            } else {
+                imported.add(module);
+            }
+        }
+        if (imported.isEmpty()) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "no agent imports %s, so no proof could show what a change does; nothing was changed"
+                    .formatted(String.join(", ", left.keySet())));
+        }
+        Machine machine = inventory.machine(imported.getFirst().dependents().getFirst().machine()).orElseThrow();
+        Helper helper = jointHelper(imported, helperPackage);
+        List<JointModuleOptimization.Part> parts = new ArrayList<>();
+        List<Rewrite> rewrites = new ArrayList<>();
+        Map<String, PythonOptimizer.FileRewrite> byModule = new LinkedHashMap<>();
+        String version = null;
+        boolean imports = false;
+        for (SharedModule module : imported) {
+            Map<String, String> options = new LinkedHashMap<>(module.reads().options());
+            options.put(DeferHeavyImports.OPTION_HELPER_MODULE, helper.name());
+            PythonOptimizer.FileRewrite rewritten = optimizer.rewriteModule(machine, module.file(), patterns, options);
+            version = rewritten.version();
+            if (!rewritten.rewrite().changes()) {
+                List<String> reasons = new ArrayList<>();
+                rewritten.applicability().forEach((id, a) -> a.reasons().stream().findFirst().ifPresent(r -> reasons.add(id + ": " + r)));
+                left.put(module.name(), "its rewrite changes nothing" + (reasons.isEmpty() ? "" : " (" + String.join("; ", reasons) + ")"));
+                continue;
+            }
+            imports |= new String(rewritten.rewrite().after(), StandardCharsets.UTF_8).contains("from %s import ".formatted(helper.name()));
+            rewrites.add(rewritten.rewrite());
+            byModule.put(module.name(), rewritten);
+            parts.add(new JointModuleOptimization.Part(module.name(), module.file(), module.dependents().stream().map(Agent::id).toList(),
+                    rewritten.applicability(), rewritten.deferredNames(), rewritten.removedNames()));
+        }
+        List<Agent> dependents = new ArrayList<>();
+        java.util.Set<io.fleetshell.engine.inventory.AgentId> seen = new java.util.HashSet<>();
+        imported.stream().filter(m -> byModule.containsKey(m.name())).flatMap(m -> m.dependents().stream())
+                .filter(a -> seen.add(a.id())).forEach(dependents::add);
+        if (parts.isEmpty()) {
+            return new JointModuleOptimization(parts, left, dependents, machine.python(), version, null, null, null);
+        }
+        List<String> notes = new ArrayList<>();
+        Rewrite helperFile = imports ? helperFile(machine, helper, notes) : null;
+        List<Rewrite> files = new ArrayList<>();
+        if (helperFile != null) {
+            files.add(helperFile);
+        }
+        files.addAll(rewrites);
+        left.forEach((name, why) -> notes.add("%s is left out of the change: %s".formatted(name, why)));
+        ChangeSet change = new ChangeSet(rewrites.getFirst().pattern(), files, notes);
+        DependentsProof.Result proved = null;
+        if (proof != null) {
+            List<DependentsProof.ChangedModule> changed = new ArrayList<>();
+            for (SharedModule module : imported) {
+                PythonOptimizer.FileRewrite rewritten = byModule.get(module.name());
+                if (rewritten == null) {
+                    continue;
+                }
+                List<Rewrite> own = new ArrayList<>();
+                if (helperFile != null && new String(rewritten.rewrite().after(), StandardCharsets.UTF_8).contains("from %s import ".formatted(helper.name()))) {
+                    own.add(helperFile);
+                }
+                own.add(rewritten.rewrite());
+                changed.add(new DependentsProof.ChangedModule(module.name(), module.file(), rewritten.removedNames(),
+                        module.dependents().stream().map(Agent::id).toList(), new ChangeSet(rewritten.rewrite().pattern(), own, List.of())));
+            }
+            proved = proof.prove(machine.fleetRoot(), change, changed, dependentsOf(inventory, machine, String.join(", ", byModule.keySet()), dependents));
+        }
+        return new JointModuleOptimization(parts, left, dependents, machine.python(), version, change, imports ? helper.name() : null, proved);
+    }
+
+    /** The helper file of a change: created when absent, listed unchanged when it holds the loader already, else refused. */
+    private static Rewrite helperFile(Machine machine, Helper helper, List<String> notes) {
+        byte[] wanted = DeferHeavyImports.helperModule();
+        if (!Files.exists(helper.file(), LinkOption.NOFOLLOW_LINKS)) {
+            return Rewrite.creating(DeferHeavyImports.ID, helper.file(), wanted, List.of(
+                    "created: the lazy loader that the rewritten module imports as `%s`; a rollback removes it".formatted(helper.name())));
+        }
+        if (Arrays.equals(SafeFiles.readScript(machine.fleetRoot(), helper.file()), wanted)) {
+            // Listed unchanged, so that the step records that it uses the helper: a rollback of the step that created
+            // it is then refused while this one is in place.
+            notes.add("%s holds this fleetshell's lazy loader already: reused, not written".formatted(helper.file()));
+            return Rewrite.unchanged(DeferHeavyImports.ID, helper.file(), wanted, List.of());
+        }
+        throw new FleetshellException(ErrorCode.BAD_INPUT, ("%s exists and is not the lazy loader this fleetshell writes (its bytes differ: "
+                + "edited, or written by another version). Move it away, or put the helper elsewhere with --helper-package PACKAGE; "
+                + "nothing was changed.").formatted(helper.file()));
+    }
+
+    /** The proof's view of each dependent: all on the fleet root of {@code machine}, where the change is proved. */
+    private static List<DependentsProof.Dependent> dependentsOf(Inventory inventory, Machine machine, String module, List<Agent> agents) {
+        return agents.stream().map(agent -> {
+            Machine on = inventory.machine(agent.machine()).orElseThrow();
+            if (!on.fleetRoot().toAbsolutePath().normalize().equals(machine.fleetRoot().toAbsolutePath().normalize())) {
+                throw new FleetshellException(ErrorCode.BAD_INPUT, ("%s imports %s from another fleet root (%s, not %s): a change is proved on "
+                        + "one fleet root's copy; nothing was changed").formatted(agent.id(), module, on.fleetRoot(), machine.fleetRoot()));
+            }
+            return new DependentsProof.Dependent(agent, new ProfileTarget(agent.id(), agent.script().path(), on.python(), on.fleetRoot(),
+                    on.environment()), agent.commands().test());
+        }).toList();
+    }
+
+    /**
+     * The one helper of a joint change: in the package named, else in the deepest package that holds every module (the
+     * import root itself when the modules share none), so that one file serves them all.
+     */
+    static Helper jointHelper(List<SharedModule> modules, String helperPackage) {
+        if (modules.size() == 1 || (helperPackage != null && !helperPackage.isBlank())) {
+            return helper(modules.getFirst(), helperPackage);
+        }
+        List<String> common = null;
+        for (SharedModule module : modules) {
+            boolean isPackage = module.file().getFileName().toString().equals("__init__.py");
+            List<String> parts = new ArrayList<>(List.of(module.name().split("\\.")));
+            if (!isPackage) {
+                parts.removeLast();
+            }
+            if (common == null) {
+                common = parts;
+            } else {
+                int n = 0;
+                while (n < common.size() && n < parts.size() && common.get(n).equals(parts.get(n))) {
+                    n++;
+                }
+                common = new ArrayList<>(common.subList(0, n));
+            }
+        }
+        String stem = DeferHeavyImports.HELPER_FILE.replaceFirst("\\.py$", "");
+        String owner = String.join(".", common);
+        Path directory = modules.getFirst().importRoot().resolve(owner.replace('.', '/'));
+        return new Helper(owner.isEmpty() ? stem : owner + "." + stem, directory.resolve(DeferHeavyImports.HELPER_FILE));
     }
 
     /** Where the helper goes: its dotted name and file. */

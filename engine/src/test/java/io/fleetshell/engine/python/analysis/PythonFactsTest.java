@@ -38,7 +38,7 @@ class PythonFactsTest {
                 exec '%s' "$@"
                 """.formatted(log, TestPython.command()));
 
-        List<FileFacts> facts = new PythonFacts(dir.resolve("helper")).analyze(python, files, Set.of());
+        List<FileFacts> facts = new PythonFacts().analyze(python, files, Set.of());
 
         assertThat(Files.readAllLines(log)).containsExactly("started");
         assertThat(facts).hasSize(50);
@@ -62,12 +62,12 @@ class PythonFactsTest {
                 exec '%s' "$@"
                 """.formatted(log, TestPython.command()));
 
-        List<FileFacts> facts = new PythonFacts(dir.resolve("helper")).analyzeInParallel(python, files, Set.of(), 2);
+        List<FileFacts> facts = new PythonFacts().analyzeInParallel(python, files, Set.of(), 2);
 
         assertThat(Files.readAllLines(log)).hasSize(2);
         assertThat(facts).extracting(FileFacts::path).containsExactlyElementsOf(files.stream().map(Path::toString).toList());
         assertThat(facts.get(count - 1).imports()).extracting(ImportFact::bound).containsExactly("mod_" + (count - 1));
-        assertThat(new PythonFacts(dir.resolve("helper")).analyzeInParallel(python, files.subList(0, 10), Set.of(), 2)).hasSize(10);
+        assertThat(new PythonFacts().analyzeInParallel(python, files.subList(0, 10), Set.of(), 2)).hasSize(10);
         assertThat(Files.readAllLines(log)).hasSize(3); // a small batch stays in one process
     }
 
@@ -77,7 +77,7 @@ class PythonFactsTest {
         Path file = Files.writeString(dir.resolve("a.py"), "import os\n");
         long start = System.nanoTime();
 
-        assertThatThrownBy(() -> new PythonFacts(dir.resolve("helper")).analyze(python, List.of(file), Set.of(), Duration.ofSeconds(1)))
+        assertThatThrownBy(() -> new PythonFacts().analyze(python, List.of(file), Set.of(), Duration.ofSeconds(1)))
                 .isInstanceOfSatisfying(FleetshellException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_FAILED))
                 .hasMessageContaining(python)
                 .hasMessageContaining("did not finish within 1 s and was stopped")
@@ -90,11 +90,11 @@ class PythonFactsTest {
         Path file = Files.writeString(dir.resolve("a.py"), "import os\n");
         String python = dir.resolve("no-such-python3.99").toString();
 
-        assertThatThrownBy(() -> new PythonFacts(dir.resolve("helper")).analyze(python, List.of(file), Set.of()))
+        assertThatThrownBy(() -> new PythonFacts().analyze(python, List.of(file), Set.of()))
                 .isInstanceOfSatisfying(FleetshellException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
                 .hasMessageContaining("'" + python + "' could not be started")
                 .hasMessageContaining("`python:`");
-        assertThatThrownBy(() -> new PythonFacts(dir.resolve("helper")).version(python))
+        assertThatThrownBy(() -> new PythonFacts().version(python))
                 .isInstanceOf(FleetshellException.class).hasMessageContaining("`python:`");
     }
 
@@ -107,7 +107,7 @@ class PythonFactsTest {
                 """);
         Path file = Files.writeString(dir.resolve("a.py"), "import os\n");
 
-        assertThatThrownBy(() -> new PythonFacts(dir.resolve("helper")).analyze(python, List.of(file), Set.of()))
+        assertThatThrownBy(() -> new PythonFacts().analyze(python, List.of(file), Set.of()))
                 .isInstanceOfSatisfying(FleetshellException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_FAILED))
                 .hasMessageContaining("exit status 1")
                 .hasMessageContaining("RuntimeError: boom in the helper");
@@ -118,30 +118,36 @@ class PythonFactsTest {
         String python = wrapper("chatty-python", "echo 'hello, I am not JSON'\n");
         Path file = Files.writeString(dir.resolve("a.py"), "import os\n");
 
-        assertThatThrownBy(() -> new PythonFacts(dir.resolve("helper")).analyze(python, List.of(file), Set.of()))
+        assertThatThrownBy(() -> new PythonFacts().analyze(python, List.of(file), Set.of()))
                 .isInstanceOfSatisfying(FleetshellException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_FAILED))
                 .hasMessageContaining("output fleetshell cannot read");
     }
 
     @Test
     void versionOfTheInterpreter() {
-        assertThat(new PythonFacts(dir).version(TestPython.command())).matches("3\\.\\d+\\.\\d+.*");
+        assertThat(new PythonFacts().version(TestPython.command())).matches("3\\.\\d+\\.\\d+.*");
     }
 
     @Test
-    void helperIsExtractedOnceAndReplacedWhenItDiffers() throws IOException {
-        PythonFacts facts = new PythonFacts(dir.resolve("cache"));
-        Path helper = facts.helper();
-        assertThat(helper.getFileName().toString()).matches("agent_facts-[0-9a-f]{16}\\.py");
-        assertThat(Files.readAllBytes(helper)).isEqualTo(PythonFacts.helperBytes());
-        Files.writeString(helper, "tampered");
-        assertThat(facts.helper()).isEqualTo(helper);
-        assertThat(Files.readAllBytes(helper)).isEqualTo(PythonFacts.helperBytes());
+    void theHelperTravelsOnStdinAndNoFileIsWritten() throws IOException {
+        Path file = Files.writeString(dir.resolve("a.py"), "import os\n");
+        Path argv = dir.resolve("argv");
+        String python = wrapper("recording-python", """
+                printf '%%s\\n' "$@" > '%s'
+                exec '%s' "$@"
+                """.formatted(argv, TestPython.command()));
+
+        assertThat(new PythonFacts().analyze(python, List.of(file), Set.of()).getFirst().imports()).extracting(ImportFact::bound)
+                .containsExactly("os");
+        assertThat(Files.readString(argv)).startsWith("-I\n-c\n" + PythonFacts.BOOT);
+        try (var listed = Files.list(dir)) {
+            assertThat(listed.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("a.py", "argv", "recording-python");
+        }
     }
 
     @Test
     void emptyBatchStartsNothing() {
-        assertThat(new PythonFacts(dir).analyze("/no/such/python", List.of(), Set.of())).isEmpty();
+        assertThat(new PythonFacts().analyze("/no/such/python", List.of(), Set.of())).isEmpty();
     }
 
     @Test
@@ -158,7 +164,7 @@ class PythonFactsTest {
                 if __name__ == "__main__":
                     f()
                 """);
-        FileFacts facts = new PythonFacts(dir.resolve("helper")).analyze(python38.toString(), List.of(file), Set.of()).getFirst();
+        FileFacts facts = new PythonFacts().analyze(python38.toString(), List.of(file), Set.of()).getFirst();
         assertThat(facts.parsed()).isTrue();
         assertThat(facts.usesOf("np")).extracting(Use::phase)
                 .containsExactly(Use.Phase.IMPORT_TIME, Use.Phase.MAIN);
@@ -172,10 +178,23 @@ class PythonFactsTest {
         assumeTrue(Files.isExecutable(python37), "no Python 3.7 at " + python37);
         Path file = Files.writeString(dir.resolve("a.py"), "import os\n");
 
-        assertThatThrownBy(() -> new PythonFacts(dir.resolve("helper")).analyze(python37.toString(), List.of(file), Set.of()))
-                .isInstanceOfSatisfying(FleetshellException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OPERATION_FAILED))
+        assertThatThrownBy(() -> new PythonFacts().analyze(python37.toString(), List.of(file), Set.of()))
+                .isInstanceOfSatisfying(FleetshellException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
                 .hasMessageContaining("exit status 3")
-                .hasMessageContaining("needs Python 3.8 or newer; this is 3.7.16");
+                .hasMessageContaining("needs Python 3.8 or newer; this is 3.7.16")
+                .hasMessageContaining("`python:` under global_settings");
+    }
+
+    @Test
+    void aPython2IsToldApartToo() throws IOException {
+        Path python27 = Path.of(System.getProperty("user.home"), ".pyenv/versions/2.7.18/bin/python2.7");
+        assumeTrue(Files.isExecutable(python27), "no Python 2.7 at " + python27);
+        Path file = Files.writeString(dir.resolve("a.py"), "import os\n");
+
+        assertThatThrownBy(() -> new PythonFacts().analyze(python27.toString(), List.of(file), Set.of()))
+                .isInstanceOfSatisfying(FleetshellException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
+                .hasMessageContaining("older than Python 3.4")
+                .hasMessageContaining("`python:` under global_settings");
     }
 
     private String wrapper(String name, String body) throws IOException {

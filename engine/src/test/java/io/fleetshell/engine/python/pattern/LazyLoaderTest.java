@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The inlined loader, run by the test interpreter: identity with sys.modules before and after the load,
  * {@code import a.b.c} attributes, submodules, missing modules failing at bind time as the eager import did,
  * C extensions loaded eagerly, mock.patch, and 16 threads racing on the first use (LazyLoader loses that
- * race on 3.11.2); the whole chain of {@code import a.b.c} waiting for the first use (issue 19 item 4).
+ * race on 3.11.2); the whole chain of {@code import a.b.c} waiting for the first use (issue 19 item 4), and the parents
+ * of {@code import a.b as x} / {@code from a import b} waiting with the submodule (issue 14, found on B1 shared).
  */
 class LazyLoaderTest {
 
@@ -203,6 +206,90 @@ class LazyLoaderTest {
                 print("ok")
                 """.formatted("'" + dir + "'"));
         ProcessResult run = ProcessRun.of(RewriteTest.python(), script.toString()).in(dir).timeout(Duration.ofSeconds(60)).runOrFail("the check");
+        assertThat(run.stdout().strip()).as(run.stderr()).isEqualTo("ok");
+    }
+
+    /**
+     * Found on B1 shared (issue 14): {@code import redis.asyncio as aioredis} made only {@code redis.asyncio} lazy and ran
+     * {@code redis}' own {@code __init__} (which imports {@code redis.asyncio} itself, 150 ms) at once. Now a submodule
+     * bound by itself waits with its parents: nothing runs at bind time; the first use runs the parents, then the
+     * submodule, once, in the eager order (a parent that imports the submodule runs it at that statement); the parent
+     * gets the attribute also when another module's eager {@code import} loads it first; a parent's error surfaces at
+     * first use and leaves sys.modules as the failed eager import would; 16 threads racing on parent and submodule
+     * load each once without a deadlock.
+     */
+    @Test
+    void aSubmoduleBoundByItselfWaitsWithItsParentsAndRunsInTheEagerOrder() throws IOException {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("par/__init__.py", "import builtins\nbuiltins.RAN = getattr(builtins, 'RAN', []) + ['par']\nfrom par import kid\nbuiltins.RAN.append('par end')\n");
+        files.put("par/kid.py", "import builtins\nbuiltins.RAN = getattr(builtins, 'RAN', []) + ['par.kid']\nVALUE = 7\n");
+        files.put("quiet/__init__.py", "import builtins\nbuiltins.RAN = getattr(builtins, 'RAN', []) + ['quiet']\n");
+        files.put("quiet/deep/__init__.py", "import builtins\nbuiltins.RAN = getattr(builtins, 'RAN', []) + ['quiet.deep']\n");
+        files.put("quiet/deep/leaf.py", "import builtins\nbuiltins.RAN = getattr(builtins, 'RAN', []) + ['quiet.deep.leaf']\nVALUE = 8\n");
+        files.put("other/__init__.py", "import builtins\nbuiltins.RAN = getattr(builtins, 'RAN', []) + ['other']\n");
+        files.put("other/sub.py", "import builtins\nbuiltins.RAN = getattr(builtins, 'RAN', []) + ['other.sub']\nVALUE = 9\n");
+        files.put("bad/__init__.py", "raise RuntimeError('broken parent')\n");
+        files.put("bad/kid.py", "VALUE = 1\n");
+        files.put("tpar/__init__.py", "import builtins, time\nbuiltins.RAN = getattr(builtins, 'RAN', []) + ['tpar']\ntime.sleep(0.2)\n"
+                + "from tpar import kid\nX = kid.VALUE\n");
+        files.put("tpar/kid.py", "import builtins, time\nbuiltins.RAN = getattr(builtins, 'RAN', []) + ['tpar.kid']\ntime.sleep(0.1)\nVALUE = 7\n");
+        for (Map.Entry<String, String> file : files.entrySet()) {
+            Files.createDirectories(dir.resolve(file.getKey()).getParent());
+            Files.writeString(dir.resolve(file.getKey()), file.getValue());
+        }
+        Path script = dir.resolve("check_parents.py");
+        Files.writeString(script, RewriteTest.LOADER + """
+
+                import builtins, sys, threading, types
+                sys.path.insert(0, %s)
+                builtins.RAN = []
+                par = _fleetshell_lazy("par", "par")            # another statement's `import par`, deferred: the package waits
+                kid = _fleetshell_lazy("par.kid", "par.kid")    # `from par import kid`: the submodule waits with it
+                leaf = _fleetshell_lazy("quiet.deep.leaf", "quiet.deep.leaf")  # `import quiet.deep.leaf as leaf`
+                sub = _fleetshell_lazy("other.sub", "other.sub")
+                assert builtins.RAN == [], builtins.RAN
+                assert kid is sys.modules["par.kid"] and leaf is sys.modules["quiet.deep.leaf"] and type(leaf) is not types.ModuleType
+                assert "quiet" in sys.modules and "quiet.deep" not in sys.modules
+                assert kid.VALUE == 7
+                assert builtins.RAN == ["par", "par.kid", "par end"], builtins.RAN
+                assert par.kid is kid and type(par) is types.ModuleType
+                assert leaf.VALUE == 8 and builtins.RAN[3:] == ["quiet", "quiet.deep", "quiet.deep.leaf"], builtins.RAN
+                assert sys.modules["quiet"].deep.leaf is leaf is sys.modules["quiet.deep.leaf"]
+                import other  # another module's eager import of the parent, before the first use of the submodule
+                assert other.sub is sub and type(sub) is not types.ModuleType, "the parent gets the attribute, the submodule still waits"
+                assert sub.VALUE == 9 and builtins.RAN[6:] == ["other", "other.sub"], builtins.RAN
+                badkid = _fleetshell_lazy("bad.kid", "bad.kid")
+                try:
+                    badkid.VALUE
+                    raise AssertionError("the parent's error must surface at first use")
+                except RuntimeError as e:
+                    assert str(e) == "broken parent"
+                assert "bad" not in sys.modules and "bad.kid" not in sys.modules
+
+                builtins.RAN = []
+                tpar = _fleetshell_lazy("tpar", "tpar")
+                tkid = _fleetshell_lazy("tpar.kid", "tpar.kid")
+                start, errors = threading.Barrier(16), []
+
+                def use(i):
+                    start.wait()
+                    try:
+                        assert (tkid.VALUE if i %% 2 else tpar.X) == 7
+                    except Exception as e:
+                        errors.append(repr(e))
+
+                threads = [threading.Thread(target=use, args=(i,)) for i in range(16)]
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join(30)
+                assert not any(t.is_alive() for t in threads), "the threads deadlocked"
+                assert not errors, errors
+                assert sorted(builtins.RAN) == ["tpar", "tpar.kid"], builtins.RAN
+                assert tpar.kid is tkid is sys.modules["tpar.kid"]
+                print("ok")
+                """.formatted("'" + dir + "'"));
+        ProcessResult run = ProcessRun.of(RewriteTest.python(), script.toString()).in(dir).timeout(Duration.ofSeconds(90)).runOrFail("the check");
         assertThat(run.stdout().strip()).as(run.stderr()).isEqualTo("ok");
     }
 }
