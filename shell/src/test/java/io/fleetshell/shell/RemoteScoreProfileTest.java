@@ -84,4 +84,14 @@ class RemoteScoreProfileTest {
         detail.get("dependents").forEach(d -> dependents.add(d.asString()));
         assertThat(dependents).contains(AGENT);
     }
+
+    @Test
+    void aJavaAgentOfTheMachineIsNotProfiledWithOneLineSayingWhy() {
+        ShellHarness.Run profile = shell.oneShot("profile", "pc2/RouteMatcherAgent", "--runs", "1");
+
+        assertThat(profile.status()).as(profile.out()).isEqualTo(2);
+        assertThat(profile.err()).contains("pc2/RouteMatcherAgent: not profiled, a Java agent is compiled and timed with this computer's JDK, "
+                + "and machine pc2 is reached over ssh (pc2host) with its source " + root.resolve("pc2_code/jvm/RouteMatcherAgent.java")
+                + " not on this computer; mount or sync the fleet root " + root + " at that path to profile it here");
+    }
 }
