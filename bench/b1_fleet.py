@@ -326,7 +326,7 @@ def analyse(manifest, samples, answers, broken, changed, not_deployed, fleetshel
         if target:
             rows.append(("%s: rewrites whose proof failed (%s)" % (label, "not applied: the figures are as deployed" if variant == "shared"
                                                                   else "fleetshell would not deploy them"),
-                         "%d of %d" % (len(refused), len(changed[variant]) + (len(refused) if variant == "shared" else 0))))
+                         "%d" % len(refused) if variant == "shared" else "%d of %d" % (len(refused), len(changed[variant]))))
             rows.append(("%s: broken agents whose rewrite passed the proof (target 0)" % label,
                          "%d" % len([n for n in broken.get(variant, {}) if n not in refused])))
         if not pool:
