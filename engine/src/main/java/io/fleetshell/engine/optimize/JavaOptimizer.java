@@ -8,6 +8,7 @@ import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.java.HeavyInitializer;
 import io.fleetshell.engine.java.JavaAnalyzer;
+import io.fleetshell.engine.java.JavaBuildCache;
 import io.fleetshell.engine.java.JavaFacts;
 import io.fleetshell.engine.java.JavaProver;
 import io.fleetshell.engine.pattern.Applicability;
@@ -47,11 +48,16 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
 
     private final JavaAnalyzer analyzer;
     private final JavaProver prover;
+    private final JavaBuildCache builds;
 
-    /** @param prover the prover, or null to skip proofs */
-    public JavaOptimizer(JavaAnalyzer analyzer, JavaProver prover) {
+    /**
+     * @param prover the prover, or null to skip proofs
+     * @param builds where {@code profile} keeps the agents' builds
+     */
+    public JavaOptimizer(JavaAnalyzer analyzer, JavaProver prover, JavaBuildCache builds) {
         this.analyzer = analyzer;
         this.prover = prover;
+        this.builds = builds;
     }
 
     @Override
@@ -101,7 +107,7 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
     @Override
     public List<Measurement> profile(Inventory inventory, List<Agent> agents, int runs, int parallel, Duration timeout,
                                      Consumer<AgentProfile> done) {
-        JavaProfiler profiler = new JavaProfiler(timeout, analyzer);
+        JavaProfiler profiler = new JavaProfiler(timeout, analyzer, builds);
         List<Measurement> measured = new ArrayList<>();
         for (Agent agent : agents) {
             String sha256 = Checksums.sha256(agent.script().path());

@@ -8,6 +8,7 @@ import io.fleetshell.engine.inventory.Language;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.java.HeavyCalls;
 import io.fleetshell.engine.java.JavaAnalyzer;
+import io.fleetshell.engine.java.JavaBuildCache;
 import io.fleetshell.engine.java.JavaProver;
 import io.fleetshell.engine.java.JavaSource;
 import io.fleetshell.engine.pattern.Pattern;
@@ -44,15 +45,12 @@ public final class Optimizers {
      * @param sideEffectModules modules whose imports are never deferred or removed
      * @param bytecodeCache     where profiled and proved Python loads keep their bytecode
      * @param heavyCalls        what the Java analysis counts as a heavy initializer
+     * @param javaBuilds        where profiled and proved Java agents' builds are kept
      * @param hosts             each machine's host, where its Python agents are read, analyzed and proved (null: every
      *                          machine is this computer)
      */
-    public record Setup(Path helpers, Set<String> sideEffectModules, Path bytecodeCache, HeavyCalls heavyCalls, Hosts hosts) {
-
-        /** Every machine this computer. */
-        public Setup(Path helpers, Set<String> sideEffectModules, Path bytecodeCache, HeavyCalls heavyCalls) {
-            this(helpers, sideEffectModules, bytecodeCache, heavyCalls, null);
-        }
+    public record Setup(Path helpers, Set<String> sideEffectModules, Path bytecodeCache, HeavyCalls heavyCalls, JavaBuildCache javaBuilds,
+                        Hosts hosts) {
     }
 
     /**
@@ -84,10 +82,10 @@ public final class Optimizers {
         Prover prover = proof == null ? null : new Prover(new Prover.Settings(proof.runs(), proof.alpha(), proof.loadTimeout(),
                 proof.testTimeout(), proof.floor()), setup.bytecodeCache());
         JavaProver javaProver = proof == null ? null : new JavaProver(new JavaProver.Settings(proof.runs(), proof.loadTimeout(),
-                proof.testTimeout(), proof.alpha()));
+                proof.testTimeout(), proof.alpha()), setup.javaBuilds());
         return new Optimizers(new PythonOptimizer(new PythonFacts(setup.helpers()), setup.sideEffectModules(), prover, setup.bytecodeCache(),
                 setup.hosts()),
-                new JavaOptimizer(new JavaAnalyzer(setup.heavyCalls(), JavaSource.DEFAULT_LEVEL), javaProver));
+                new JavaOptimizer(new JavaAnalyzer(setup.heavyCalls(), JavaSource.DEFAULT_LEVEL), javaProver, setup.javaBuilds()));
     }
 
     /** The optimizer of the agent's language. */

@@ -12,6 +12,7 @@ import io.fleetshell.engine.inventory.InventoryLoader;
 import io.fleetshell.engine.inventory.LoadedConfig;
 import io.fleetshell.engine.inventory.MachineOverride;
 import io.fleetshell.engine.java.HeavyCalls;
+import io.fleetshell.engine.java.JavaBuildCache;
 import io.fleetshell.engine.process.Leftovers;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
@@ -85,7 +86,8 @@ class RemoteMachineOptimizeTest {
 
     private static Optimizers optimizers(int runs) {
         Optimizers.Setup setup = new Optimizers.Setup(dir.resolve("helpers"), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES,
-                dir.resolve("home/cache/pycache"), HeavyCalls.defaults(), hosts);
+                dir.resolve("home/cache/pycache"), HeavyCalls.defaults(),
+                JavaBuildCache.in(dir.resolve("home/cache/javac")), hosts);
         return Optimizers.of(setup, new Optimizers.ProofSettings(runs, 0.05, Duration.ofSeconds(60), Duration.ofMinutes(2)));
     }
 

@@ -5,6 +5,7 @@ import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.compare.AnalysisRun;
 import io.fleetshell.engine.compare.AnalysisSettings;
 import io.fleetshell.engine.java.HeavyCalls;
+import io.fleetshell.engine.java.JavaBuildCache;
 import io.fleetshell.engine.optimize.Optimizers;
 import io.fleetshell.engine.proof.EffectFloor;
 import io.fleetshell.engine.rollout.Planner;
@@ -111,7 +112,8 @@ public class Rollouts {
      */
     Optimizers optimizers(Integer proofRuns) {
         Optimizers.Setup setup = new Optimizers.Setup(session.home().helpers(), session.settings().sideEffectModules(),
-                session.home().bytecodeCache(), HeavyCalls.fromSettings(session.home().settings()), session.hosts());
+                session.home().bytecodeCache(), HeavyCalls.fromSettings(session.home().settings()),
+                JavaBuildCache.in(session.home().javaBuilds()), session.hosts());
         return Optimizers.of(setup, proofRuns == null ? null
                 : new Optimizers.ProofSettings(proofRuns, OptimizeCommands.ALPHA, Duration.ofSeconds(60), COMMAND_TIMEOUT,
                         EffectFloor.fromSettings(session.home().settings())));
