@@ -123,12 +123,14 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
     /** Both versions are built from the rewrite's bytes, so the file as written is not read here. */
     @Override
     public Proof proveWritten(Agent agent, Machine machine, Rewrite rewrite, ProofHints hints) {
+        requireHere(agent, machine);
         return prover.prove(agent, machine, rewrite, analyzer.analyze(rewrite.file(), rewrite.before())).withoutSkipped(ProofCheck.AGENT_TESTS);
     }
 
     @Override
     public Optimization optimize(Agent agent, Machine machine, List<Pattern<JavaFacts>> patterns) {
         Optimizable.require(agent, "source");
+        requireHere(agent, machine);
         Path file = agent.script().path();
         byte[] original = SafeFiles.readScript(machine.fleetRoot(), file);
         JavaFacts facts = analyzer.analyze(file, original);
@@ -148,6 +150,20 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
         Map<String, Applicability> applicability = chained.applicability();
         Proof proof = prover != null && combined.changes() ? prover.prove(agent, machine, combined, facts) : null;
         return new Optimization(agent, agent.java().launcher(), "java " + Runtime.version().feature(), applicability, combined, deferred, List.of(), proof);
+    }
+
+    /**
+     * A Java agent's rewrite is compiled, started and proved with this computer's JDK: one of a machine reached over ssh
+     * is refused unless its fleet root is reachable here at the same path (a mount or a synced copy), rather than failing
+     * later on a file that is not here. (Python agents are proved on their machine.)
+     */
+    private static void requireHere(Agent agent, Machine machine) {
+        if (machine.ssh() != null && !java.nio.file.Files.isDirectory(machine.fleetRoot())) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, ("%s is a Java agent on machine %s, reached over ssh (%s): its rewrite "
+                    + "is compiled and proved with this computer's JDK, which needs the machine's fleet root %s at the same path here, and it "
+                    + "is not a directory here. Mount or sync it there; nothing was changed.")
+                    .formatted(agent.id(), machine.name(), machine.ssh().describe(), machine.fleetRoot()));
+        }
     }
 
     private static boolean appliesTo(Pattern<JavaFacts> pattern, HeavyInitializer h) {
