@@ -42,7 +42,9 @@ PYTHON = re.compile(r'execve\("([^"]*/python3?(\.\d+)*)", \[[^\]]*?\]')
 
 
 def kind(argv):
-    for marker, name in (("load-probe", "python load (profile/load-time probe)"), ("proof-check", "python proof check"),
+    # a load probe travels as `-X importtime -c SOURCE` (it may run on another host), older ones as a load-probe file
+    for marker, name in (("load-probe", "python load (profile/load-time probe)"), ('"importtime", "-c"', "python load (profile/load-time probe)"),
+                         ("proof-check", "python proof check"),
                          ("agent-run", "python agent start (replay)"), ("agent_facts", "python facts"), ("helper", "python facts"),
                          ("-c", "python -c (version, module kinds, interpreter)")):
         if marker in argv:
