@@ -4,6 +4,7 @@
     python3 bench/process_split.py -- profile
     python3 bench/process_split.py --agents-running -- batch deploy --top 10 --yes --interval 0s
     python3 bench/process_split.py -- optimize AsyncProcessor --dry-run
+    python3 bench/process_split.py --repeats 2 --same-home -- profile KnowledgeIndexAgent --runs 1
 
 Runs `./fleetshell COMMAND...` in a throw-away FLEETSHELL_HOME holding the demo fleet, under
 `strace -f -e trace=execve,exit_group` (timestamps of every process start and end, nothing else traced; a process
@@ -191,6 +192,8 @@ def main():
     parser.add_argument("--agents-running", action="store_true", help="`agents start` before the command, `agents stop` after it")
     parser.add_argument("--port-offset", type=int, default=3300, help="PORT_OFFSET of the demo's agents (away from other runs' ports)")
     parser.add_argument("--settings", help="a settings.yaml to put in the throw-away home (e.g. the analysis settings)")
+    parser.add_argument("--same-home", action="store_true",
+                        help="every repeat in one home: the second and later runs find what the first kept (Java builds, bytecode)")
     parser.add_argument("command", nargs="*")
     args = parser.parse_args()
     command = ["version"] if args.smoke or not args.command else args.command
@@ -209,13 +212,16 @@ def main():
         return
     build_if_needed()
     print("process split of `fleetshell %s`: %s" % (" ".join(command), machine()))
-    for _ in range(args.repeats):
-        home = Path(tempfile.mkdtemp(prefix="fleetshell-split-"))
+    shared = Path(tempfile.mkdtemp(prefix="fleetshell-split-")) if args.same_home else None
+    for repeat in range(args.repeats):
+        home = shared or Path(tempfile.mkdtemp(prefix="fleetshell-split-"))
         env = dict(os.environ, FLEETSHELL_HOME=str(home), PORT_OFFSET=str(args.port_offset))
+        last_repeat = repeat == args.repeats - 1
         try:
             if args.settings:
                 shutil.copy(args.settings, home / "settings.yaml")
-            subprocess.run([str(ROOT / "fleetshell"), "demo", "init"], cwd=ROOT, env=env, check=True, capture_output=True)
+            if repeat == 0 or not args.same_home:
+                subprocess.run([str(ROOT / "fleetshell"), "demo", "init"], cwd=ROOT, env=env, check=True, capture_output=True)
             if args.agents_running:
                 # the demo's LearningAdjusterAgent does not parse, on purpose: status 1 is expected
                 subprocess.run([str(ROOT / "fleetshell"), "agents", "start"], cwd=ROOT, env=env, capture_output=True)
@@ -250,7 +256,7 @@ def main():
                 subprocess.run([str(ROOT / "fleetshell"), "agents", "stop"], cwd=ROOT, env=env, capture_output=True)
             if args.keep_home:
                 print("  kept FLEETSHELL_HOME=%s" % home)
-            else:
+            elif last_repeat or not args.same_home:
                 shutil.rmtree(home, ignore_errors=True)
 
 

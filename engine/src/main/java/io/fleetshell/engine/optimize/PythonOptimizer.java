@@ -137,7 +137,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
 
     @Override
     public String runner(Agent agent, Machine machine) {
-        return interpreters.of(machine);
+        return python(machine);
     }
 
     @Override
@@ -176,9 +176,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     public Map<AgentId, FileFacts> analyze(Inventory inventory, List<Agent> agents) {
         Map<String, List<Agent>> byMachine = new LinkedHashMap<>();
         for (Agent agent : agents) {
-            // a FIFO, device or directory would block or fail the helper: it is refused when read, not analyzed
-            if (agent.script().found() && !agent.infrastructure()
-                    && java.nio.file.Files.isRegularFile(agent.script().path(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (agent.script().found() && !agent.infrastructure()) {
                 byMachine.computeIfAbsent(agent.machine(), m -> new ArrayList<>()).add(agent);
             }
         }
@@ -187,12 +185,14 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         List<Machine> machines = names.stream().map(name -> inventory.machine(name).orElse(null)).toList();
         InParallel.byGroup(names, name -> inventory.machine(name).map(Machine::host).orElse("this computer"),
                 Machine.forks(machines.stream().filter(java.util.Objects::nonNull).toList()), name -> {
-                    List<Agent> group = byMachine.get(name);
                     Machine machine = inventory.machine(name).orElse(null);
-                    String python = interpreters.of(machine);
+                    Host host = host(machine);
+                    // a FIFO, device or directory would block or fail the helper: it is refused when read, not analyzed
+                    List<Agent> group = regularFiles(host, byMachine.get(name));
+                    String python = python(machine);
                     List<Path> files = group.stream().map(a -> a.script().path()).toList();
-                    List<FileFacts> results = facts.analyzeInParallel(python, files, sideEffectModules, ownPaths(machine),
-                            Runtime.getRuntime().availableProcessors());
+                    List<FileFacts> results = files.isEmpty() ? List.of() : facts.analyzeInParallel(host, python, files, sideEffectModules,
+                            ownPaths(machine), Runtime.getRuntime().availableProcessors());
                     for (int i = 0; i < group.size(); i++) {
                         analyzed.put(group.get(i).id(), results.get(i));
                     }
@@ -201,26 +201,47 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         return new HashMap<>(analyzed);
     }
 
+    /** The agents whose script is a regular file on the host (one round trip for all). */
+    private static List<Agent> regularFiles(Host host, List<Agent> agents) {
+        try {
+            Map<Path, java.util.Optional<Host.Found>> there = host.statAll(agents.stream().map(a -> a.script().path()).toList());
+            return agents.stream().filter(a -> there.get(a.script().path()).map(f -> f.stat().regular()).orElse(false)).toList();
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot look at the agents' scripts on %s: %s".formatted(host.describe(),
+                    e.getMessage()), e);
+        }
+    }
+
+    /** Each machine's agents are loaded on its host (one machine after another), into that host's bytecode cache. */
     @Override
     public List<Measurement> profile(Inventory inventory, List<Agent> agents, int runs, int parallel, Duration timeout,
                                      Consumer<AgentProfile> done) {
-        Map<ProfileTarget, String> scriptSha256 = new HashMap<>();
-        List<ProfileTarget> targets = new ArrayList<>();
-        for (Agent agent : agents) {
-            Machine machine = inventory.machine(agent.machine()).orElseThrow();
-            ProfileTarget target = new ProfileTarget(agent.id(), agent.script().path(), interpreters.of(machine), machine.fleetRoot(),
-                    machine.environment());
-            targets.add(target);
-            // the checksum says which script the samples measured: taken before, not after, the loads
-            scriptSha256.put(target, Checksums.sha256(target.script()));
+        Map<String, List<Agent>> byMachine = new LinkedHashMap<>();
+        agents.forEach(agent -> byMachine.computeIfAbsent(agent.machine(), m -> new ArrayList<>()).add(agent));
+        Map<AgentId, Measurement> measured = new HashMap<>();
+        for (Map.Entry<String, List<Agent>> entry : byMachine.entrySet()) {
+            Machine machine = inventory.machine(entry.getKey()).orElseThrow();
+            ProofSite site = site(machine);
+            Map<ProfileTarget, String> scriptSha256 = new HashMap<>();
+            List<ProfileTarget> targets = new ArrayList<>();
+            for (Agent agent : entry.getValue()) {
+                ProfileTarget target = new ProfileTarget(agent.id(), agent.script().path(), python(machine), machine.fleetRoot(),
+                        machine.environment());
+                targets.add(target);
+                // the checksum says which script the samples measured: taken before, not after, the loads
+                try {
+                    scriptSha256.put(target, Checksums.sha256(site.host().read(target.script(), SafeFiles.SCRIPT_LIMIT)));
+                } catch (IOException e) {
+                    throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "cannot read %s on %s: %s".formatted(target.script(), site,
+                            e.getMessage()), e);
+                }
+            }
+            try (Profiler profiler = new Profiler(timeout, site.host(), site.bytecodeCache())) {
+                profiler.profileAll(targets, runs, parallel, done)
+                        .forEach(p -> measured.put(p.target().agent(), new Measurement(p, scriptSha256.get(p.target()))));
+            }
         }
-        if (targets.isEmpty()) {
-            return List.of();
-        }
-        try (Profiler profiler = new Profiler(timeout, bytecodeCache)) {
-            return profiler.profileAll(targets, runs, parallel, done).stream()
-                    .map(p -> new Measurement(p, scriptSha256.get(p.target()))).toList();
-        }
+        return agents.stream().map(a -> measured.get(a.id())).toList();
     }
 
     /** The hidden sibling that holds the original while a written rewrite is proved against it; recovery removes it. */
@@ -260,7 +281,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s: %s. %s is not optimized until the file parses under %s; nothing was changed."
                     .formatted(script, current.error().line(), current.error(), agent.id(), python));
         }
-        String version = versions.computeIfAbsent(python, facts::version);
+        String version = version(machine, python);
         Map<String, String> base = new LinkedHashMap<>(Map.of(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, script, current)));
         List<String> requests = ReplayRequests.of(agent);
         if (patterns.stream().anyMatch(p -> p instanceof MemoizePureFunctions) && !requests.isEmpty()
@@ -326,7 +347,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s: %s. The module is not optimized until it parses under %s; nothing was changed."
                     .formatted(file, current.error().line(), current.error(), python));
         }
-        String version = versions.computeIfAbsent(python, facts::version);
+        String version = version(machine, python);
         Map<String, String> base = new LinkedHashMap<>(options);
         base.put(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, file, current));
         return chain(machine, file.toString(), file, original, current, version, base, patterns, own);
@@ -358,12 +379,18 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     }
 
     private FileFacts analyze(Machine machine, String python, Path file, List<Path> ownPaths) {
-        return facts.analyze(python, List.of(file), sideEffectModules, ownPaths, PythonFacts.defaultTimeout(1)).getFirst();
+        return facts.analyze(host(machine), python, List.of(file), sideEffectModules, ownPaths, PythonFacts.defaultTimeout(1)).getFirst();
+    }
+
+    /** The interpreter's version, asked on the machine's host once per command. */
+    private String version(Machine machine, String python) {
+        Host host = host(machine);
+        return versions.computeIfAbsent(host.name() + "\0" + host.describe() + "\0" + python, key -> facts.version(host, python));
     }
 
     /** The machine's interpreter resolved on its host. */
     private String python(Machine machine) {
-        return interpreters.of(machine);
+        return interpreters.of(host(machine), machine);
     }
 
     /**

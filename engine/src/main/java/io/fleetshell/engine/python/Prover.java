@@ -306,7 +306,7 @@ public final class Prover {
         List<Double> loadAverages = new ArrayList<>();
         int wins = 0;
         SequentialSignTest.Verdict verdict = SequentialSignTest.Verdict.CONTINUE;
-        try (Profiler profiler = new Profiler(settings.loadTimeout(), site.bytecodeCache())) {
+        try (Profiler profiler = new Profiler(settings.loadTimeout(), site.host(), site.bytecodeCache())) {
             profiler.sample(target, 0);
             profiler.sample(rewritten, 0);
             for (int pair = 1; verdict == SequentialSignTest.Verdict.CONTINUE; pair++) {

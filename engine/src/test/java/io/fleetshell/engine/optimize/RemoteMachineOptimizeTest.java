@@ -34,8 +34,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code optimize} of an agent of a machine reached over ssh (a real sshd) reads, analyzes, rewrites and proves it on
- * that machine: the script is read there, the rewrite is loaded from a hidden sibling there, its test_command runs in a
+ * {@code optimize} of an agent of a machine reached over ssh (a real sshd in a mount namespace of its own, whose fleet
+ * root and state directory this JVM cannot see) reads, analyzes, rewrites and proves it on that machine: the script is read there, the rewrite is loaded from a hidden sibling there, its test_command runs in a
  * copy of the fleet root made there, the replays of a cache proof start the agent there; afterwards (also after a
  * failed proof and after an interrupt) neither the sibling nor the copy is left, and a sibling a killed fleetshell left
  * is removed by the next proof.
@@ -52,9 +52,12 @@ class RemoteMachineOptimizeTest {
 
     @BeforeAll
     static void start() throws Exception {
-        sshd = Sshd.start(dir.resolve("sshd"), "pc2host");
+        // pc2's root and its state directory live only on the "remote" host: this JVM sees an empty directory there, so
+        // any read, write or load that still happened here would fail the test
+        Path remote = dir.resolve("srv");
+        sshd = Sshd.startIsolated(dir.resolve("sshd"), "pc2host", remote, 0);
         FleetHome home = new FleetHome(dir.resolve("home"));
-        root = dir.resolve("srv/fleet");
+        root = remote.resolve("fleet");
         Path local = new DemoFleet().install(dir.resolve("demo"), false).dir();
         Path config = local.resolve("pc2_code/config/startup_config.yaml");
         String text = new String(java.nio.file.Files.readAllBytes(config), StandardCharsets.UTF_8).replace("${PORT_OFFSET}+", "13000+")
@@ -64,13 +67,13 @@ class RemoteMachineOptimizeTest {
         // a state directory of this test's own: the host's temporary directory is under it
         SshAccess a = sshd.access();
         SshAccess access = new SshAccess(a.destination(), a.port(), a.identityFile(), a.sshConfig(), a.options(), a.tunnel(), a.forks(),
-                dir.resolve("state").toString());
+                remote.resolve("state").toString());
         Map<String, MachineOverride> machines = Map.of("pc2", new MachineOverride(Map.of(), Map.of(), null, access, root));
         hosts = new Hosts(home, machines);
         host = hosts.of("pc2", access, "python3");
-        host.createDirectories(root);
-        host.copyTree(local.resolve("pc2_code"), root.resolve("pc2_code"), Map.of());
-        host.copyTree(local.resolve("common"), root.resolve("common"), Map.of());
+        sshd.copyIn(local.resolve("pc2_code"), root.resolve("pc2_code"));
+        sshd.copyIn(local.resolve("common"), root.resolve("common"));
+        assertThat(root.resolve("pc2_code")).doesNotExist();
         LoadedConfig loaded = new InventoryLoader(Map.of(), InventoryLoader.DEFAULT_INFRASTRUCTURE, machines, hosts)
                 .load(new ConfigSource(root.resolve("pc2_code/config/startup_config.yaml"), "pc2", root, true));
         inventory = new Inventory(List.of(loaded.machine()), loaded.agents());

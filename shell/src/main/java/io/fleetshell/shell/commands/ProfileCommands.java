@@ -56,7 +56,7 @@ public class ProfileCommands {
                     + "module-level code, not its __main__ block, once per run). Per run: load time, "
                     + "each import statement's wall time and RSS growth, -X importtime, peak RSS, modules loaded; median and "
                     + "spread over N runs. Stores every sample as a new baseline version. Without AGENT, every agent whose "
-                    + "script was found. A Java agent is compiled (javax.tools) and timed from JVM start to /health 200, with "
+                    + "script was found. A Java agent is compiled (javax.tools; a build compiled before comes from FLEETSHELL_HOME/cache/javac) and timed from JVM start to /health 200, with "
                     + "each holdable static field's class-initialization cost measured on its own.")
     public void profile(@Arguments List<String> names,
                         @Option(longName = "runs", defaultValue = "5", description = "fresh processes per agent") Integer runs,
