@@ -4,9 +4,11 @@
     python3 bench/process_split.py -- profile
     python3 bench/process_split.py --agents-running -- batch deploy --top 10 --yes --interval 0s
     python3 bench/process_split.py -- optimize AsyncProcessor --dry-run
+    python3 bench/process_split.py --repeats 2 --same-home -- profile KnowledgeIndexAgent --runs 1
 
 Runs `./fleetshell COMMAND...` in a throw-away FLEETSHELL_HOME holding the demo fleet, under
-`strace -f -e trace=execve,exit_group` (timestamps of every process start and end, nothing else traced), and
+`strace -f -e trace=execve,exit_group` (timestamps of every process start and end, nothing else traced; a process
+ends at the "+++" line of its first thread: a JVM exits from another thread), and
 splits the wall time into: the union of the intervals during which at least one Python or Java child ran (the loads,
 probes and agent starts the command must perform: what a faster fleetshell cannot remove), each kind's own share,
 the time before the first child (the JVM's start and the command's set-up), and the rest (the JVM's own work
@@ -74,7 +76,12 @@ def split(trace, agent_pids=frozenset()):
             elif binary.endswith("/java") and pid != root:
                 record = live.setdefault(pid, {"spawn": t})
                 record.update(start=t, kind="java (agent start, probe or compile)")
-        elif rest.startswith("exit_group") and pid in live:
+            elif binary.endswith("/javac") and pid != root:
+                record = live.setdefault(pid, {"spawn": t})
+                record.update(start=t, kind="javac (compiles a Java agent)")
+        elif (rest.startswith("exit_group") or rest.startswith("+++ exited") or rest.startswith("+++ killed")) and pid in live:
+            # a JVM calls exit_group from one of its threads (another pid under -f), and SIGKILL calls nothing: the
+            # end of the process is the "+++" line strace prints for its first thread when the whole group is gone
             record = live.pop(pid)
             if "start" in record:
                 record["end"] = t
@@ -179,6 +186,8 @@ def main():
     parser.add_argument("--agents-running", action="store_true", help="`agents start` before the command, `agents stop` after it")
     parser.add_argument("--port-offset", type=int, default=3300, help="PORT_OFFSET of the demo's agents (away from other runs' ports)")
     parser.add_argument("--settings", help="a settings.yaml to put in the throw-away home (e.g. the analysis settings)")
+    parser.add_argument("--same-home", action="store_true",
+                        help="every repeat in one home: the second and later runs find what the first kept (Java builds, bytecode)")
     parser.add_argument("command", nargs="*")
     args = parser.parse_args()
     command = ["version"] if args.smoke or not args.command else args.command
@@ -189,13 +198,16 @@ def main():
         sys.exit("process_split.py needs strace (apt-get install strace)")
     build_if_needed()
     print("process split of `fleetshell %s`: %s" % (" ".join(command), machine()))
-    for _ in range(args.repeats):
-        home = Path(tempfile.mkdtemp(prefix="fleetshell-split-"))
+    shared = Path(tempfile.mkdtemp(prefix="fleetshell-split-")) if args.same_home else None
+    for repeat in range(args.repeats):
+        home = shared or Path(tempfile.mkdtemp(prefix="fleetshell-split-"))
         env = dict(os.environ, FLEETSHELL_HOME=str(home), PORT_OFFSET=str(args.port_offset))
+        last_repeat = repeat == args.repeats - 1
         try:
             if args.settings:
                 shutil.copy(args.settings, home / "settings.yaml")
-            subprocess.run([str(ROOT / "fleetshell"), "demo", "init"], cwd=ROOT, env=env, check=True, capture_output=True)
+            if repeat == 0 or not args.same_home:
+                subprocess.run([str(ROOT / "fleetshell"), "demo", "init"], cwd=ROOT, env=env, check=True, capture_output=True)
             if args.agents_running:
                 # the demo's LearningAdjusterAgent does not parse, on purpose: status 1 is expected
                 subprocess.run([str(ROOT / "fleetshell"), "agents", "start"], cwd=ROOT, env=env, capture_output=True)
@@ -204,7 +216,7 @@ def main():
             # the agents restarted by the command outlive it under strace: read its output to the end (the JVM's exit),
             # then stop them so that strace ends
             with tempfile.TemporaryFile() as err:
-                tracer = subprocess.Popen(["strace", "-f", "-qq", "-ttt", "-s", "300", "-e", "trace=execve,exit_group", "-e", "signal=none",
+                tracer = subprocess.Popen(["strace", "-f", "-q", "-ttt", "-s", "300", "-e", "trace=execve,exit_group", "-e", "signal=none",
                                            "-o", str(trace), str(ROOT / "fleetshell"), *command], cwd=ROOT, env=env,
                                           stdout=subprocess.PIPE, stderr=err)
                 output = tracer.stdout.read().decode(errors="replace")
@@ -228,7 +240,7 @@ def main():
                 subprocess.run([str(ROOT / "fleetshell"), "agents", "stop"], cwd=ROOT, env=env, capture_output=True)
             if args.keep_home:
                 print("  kept FLEETSHELL_HOME=%s" % home)
-            else:
+            elif last_repeat or not args.same_home:
                 shutil.rmtree(home, ignore_errors=True)
 
 

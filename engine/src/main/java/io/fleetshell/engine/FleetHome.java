@@ -43,6 +43,14 @@ public record FleetHome(Path root) {
         return root.resolve("cache/pycache");
     }
 
+    /**
+     * The classes of Java agents' builds, by the sha256 of their sources, compiler and options ({@code java/JavaBuildCache}):
+     * trimmed to a limit, safe to delete.
+     */
+    public Path javaBuilds() {
+        return root.resolve("cache/javac");
+    }
+
     /** Logs of the agents fleetshell supervises: {@code logs/MACHINE/AGENT.log}, appended across starts. */
     public Path logs() {
         return root.resolve("logs");

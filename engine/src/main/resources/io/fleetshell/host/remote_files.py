@@ -261,6 +261,7 @@ def main():
             fail("usage", "unknown operation %s" % op)
     except OSError as e:
         kind = "missing" if e.errno == errno.ENOENT else "loop" if e.errno == errno.ELOOP else "os"
-        fail(kind, "%s: %s" % (e.strerror, e.filename or ""), e.errno or 0)
+        # A write that fails on a full disk has no file name of its own: the operation's path says which file.
+        fail(kind, "%s: %s" % (e.strerror, e.filename) if e.filename else e.strerror or str(e), e.errno or 0)
 
 main()

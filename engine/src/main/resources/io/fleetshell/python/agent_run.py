@@ -1,4 +1,5 @@
-"""Runs an agent file as `python agent.py ARGS...` would, counting calls of some of its functions.
+"""Runs an agent file as `python agent.py ARGS...` would, counting calls of some of its functions. fleetshell passes it
+as `python -c SOURCE COUNTS_JSON ...` on the agent's machine (nothing is written there for it).
 
     PYTHON agent_run.py COUNTS_JSON FUNCTION[,FUNCTION...] /path/to/agent.py [agent arguments...]
 

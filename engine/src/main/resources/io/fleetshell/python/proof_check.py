@@ -1,4 +1,5 @@
-"""Checks for fleetshell's proofs of a rewrite, run with the agent's own interpreter.
+"""Checks for fleetshell's proofs of a rewrite, run with the agent's own interpreter on the agent's machine, passed as
+`python -c SOURCE ...` (nothing is written there for it); the usage below names it as a file.
 
     PYTHON proof_check.py static ORIGINAL REWRITTEN
         compiles both files and lists, for each, the names read somewhere in it that nothing binds
@@ -42,7 +43,9 @@ def own_modules(names, purge=True):
 
     saved = sys.path[:]
     extra = set(os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)
-    extra.add(os.path.dirname(os.path.abspath(__file__)))
+    here = globals().get("__file__")  # none when run with -c, as fleetshell runs it
+    if here:
+        extra.add(os.path.dirname(os.path.abspath(here)))
     sys.path[:] = [p for p in saved if p and os.path.isabs(p) and os.path.abspath(p) not in extra]
     before = set(sys.modules)
     try:
@@ -108,7 +111,7 @@ def dynamic_access(tree, ast):
 def load(request, importlib_util, ast, os):
     path = request["file"]
     if not getattr(sys.flags, "safe_path", False):
-        sys.path[0] = os.path.dirname(os.path.realpath(path))  # was this script's own directory
+        sys.path[0] = os.path.dirname(os.path.realpath(path))  # was this script's own directory, or '' under -c
     sys.argv[:] = [request.get("argv0") or path]
     spec = importlib_util.spec_from_file_location("__fleetshell_agent__", path)
     module = importlib_util.module_from_spec(spec)

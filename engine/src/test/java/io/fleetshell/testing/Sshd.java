@@ -34,13 +34,21 @@ import java.util.concurrent.TimeUnit;
  * put a fleet tree there, {@link #readString}, {@link #writeString}, {@link #sha256} and {@link #exists} to look at
  * and change the host's files without going through fleetshell, {@link #readOnly} to make a path read-only there (a
  * bind mount remounted {@code ro}), and a small {@code bytes} limit for a full disk. These helpers enter the namespace
- * with {@code nsenter -t PID -m} and need no ssh connection.
+ * with {@code nsenter -t PID -m} and need no ssh connection. The user's shell start-up files ({@code ~/.bashrc},
+ * {@code ~/.profile}, ...) read empty there, as on a fresh host: a remote command gets sshd's default {@code PATH},
+ * so {@code python3} is the system's interpreter, not one a start-up file puts first (pyenv's shims here, which cost
+ * a second or more per command on a loaded machine).
  */
 public final class Sshd implements AutoCloseable {
 
     /** A connection, key exchange and login included, on a loaded machine. */
     private static final Duration START = Duration.ofSeconds(60);
     private static final Path SSHD = Path.of("/usr/sbin/sshd");
+    /**
+     * The user's shell start-up files, empty on an isolated host: bash reads ~/.bashrc for every command sshd runs, and
+     * one that initializes pyenv (this machine's) costs a second or more per remote operation on a loaded machine.
+     */
+    private static final List<String> SHELL_STARTUP = List.of(".bashrc", ".bash_profile", ".bash_login", ".profile");
 
     private final Path directory;
     private final int port;
@@ -114,10 +122,16 @@ public final class Sshd implements AutoCloseable {
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = Ports.free();
             List<String> command = new ArrayList<>();
-            remoteRoot.ifPresent(root -> command.addAll(List.of("unshare", "--mount", "--propagation", "private", "--",
-                    // unshare and sh exec, so the process the JVM holds is sshd itself, and its pid names the namespace.
-                    "sh", "-c", "mount -t tmpfs -o \"$1\" fleetshell-remote \"$2\" && shift 2 && exec \"$@\"", "sh",
-                    bytes > 0 ? "mode=0755,size=" + bytes : "mode=0755", root.toString())));
+            if (remoteRoot.isPresent()) {
+                List<String> startup = SHELL_STARTUP.stream().map(name -> Path.of(System.getProperty("user.home"), name))
+                        .filter(Files::isRegularFile).map(Path::toString).toList();
+                command.addAll(List.of("unshare", "--mount", "--propagation", "private", "--",
+                        // unshare and sh exec, so the process the JVM holds is sshd itself, and its pid names the namespace.
+                        "sh", "-c", "o=$1; r=$2; n=$3; shift 3; mount -t tmpfs -o \"$o\" fleetshell-remote \"$r\" || exit 1; "
+                                + "while [ \"$n\" -gt 0 ]; do mount --bind /dev/null \"$1\" || exit 1; shift; n=$((n-1)); done; exec \"$@\"",
+                        "sh", bytes > 0 ? "mode=0755,size=" + bytes : "mode=0755", remoteRoot.get().toString(), Integer.toString(startup.size())));
+                command.addAll(startup);
+            }
             command.addAll(List.of(SSHD.toString(), "-D", "-e", "-f", directory.resolve("sshd_config").toString(), "-p", Integer.toString(port)));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(directory.resolve("sshd.log").toFile()).start();
             if (listening(process, port)) {
@@ -239,10 +253,23 @@ public final class Sshd implements AutoCloseable {
         return new String(inside(new byte[0], command), StandardCharsets.UTF_8);
     }
 
-    /** Copies the tree {@code from} of this computer to {@code to} on the host (created), modes and mtimes kept. */
+    /**
+     * Copies the tree {@code from} of this computer to {@code to} on the host (created), modes and mtimes kept. It is
+     * read through this JVM's {@code /proc/PID/root}, so {@code from} may lie under the remote root too: a tree made
+     * here at the very paths it will have on the host ({@code copyIn(root, root)}).
+     */
     public void copyIn(Path from, Path to) throws IOException, InterruptedException {
         inside("mkdir", "-p", "--", to.toString());
-        inside("cp", "-a", "--", from + "/.", to.toString());
+        inside("cp", "-a", "--", "/proc/" + ProcessHandle.current().pid() + "/root" + from.toAbsolutePath() + "/.", to.toString());
+    }
+
+    /**
+     * Waits until nothing but sshd itself runs under the server: the commands of a client that was killed (its ssh
+     * clients keep going after it) have finished on the host (newer OpenSSH's sshd-session counts as sshd), so what a test looks at next is what they left.
+     */
+    public void awaitIdle(Duration within) {
+        Await.until("no command left running under sshd " + process.pid(), within, () -> process.descendants()
+                .filter(p -> p.info().command().map(c -> !c.contains("sshd")).orElse(false)).findAny().isEmpty());
     }
 
     /** The host's file, as it sees it. */

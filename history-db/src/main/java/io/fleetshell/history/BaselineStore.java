@@ -30,8 +30,8 @@ public final class BaselineStore {
 
     private static final String INSERT_BASELINE = """
             INSERT INTO baselines (machine, agent, version, created_at, script, script_sha256, working_directory,
-                                   python, python_version, runs_requested, status, error, summary_json)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   python, python_version, runs_requested, status, error, summary_json, measured_on)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             RETURNING id""";
 
     private static final String INSERT_SAMPLE = """
@@ -42,7 +42,7 @@ public final class BaselineStore {
 
     private static final String SELECT_BASELINE = """
             SELECT id, machine, agent, version, created_at, script, script_sha256, working_directory, python,
-                   python_version
+                   python_version, measured_on
             FROM baselines
             """;
 
@@ -93,6 +93,7 @@ public final class BaselineStore {
                 insert.setString(11, profile.loaded() ? "ok" : "failed");
                 insert.setString(12, profile.failure().map(Object::toString).orElse(null));
                 insert.setString(13, Json.write(summary(profile)));
+                insert.setString(14, profile.measuredHere() ? null : profile.measuredOn());
                 try (ResultSet key = insert.executeQuery()) {
                     key.next();
                     id = key.getLong(1);
@@ -187,7 +188,8 @@ public final class BaselineStore {
                     Map.of());
             long id = row.getLong("id");
             return new Baseline(id, row.getInt("version"), Timestamps.parse(row.getString("created_at")),
-                    row.getString("script_sha256"), new AgentProfile(target, samples(c, id, row.getString("python_version"))));
+                    row.getString("script_sha256"), new AgentProfile(target, samples(c, id, row.getString("python_version")),
+                    row.getString("measured_on")));
         }, (Object[]) parameters);
     }
 

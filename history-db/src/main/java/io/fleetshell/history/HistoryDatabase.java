@@ -33,7 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class HistoryDatabase implements AutoCloseable {
 
     /** The highest migration in {@value #MIGRATIONS}; a test checks it against the files. */
-    static final MigrationVersion SCHEMA_VERSION = MigrationVersion.fromVersion("19");
+    static final MigrationVersion SCHEMA_VERSION = MigrationVersion.fromVersion("24");
 
     static final String MIGRATIONS = "classpath:io/fleetshell/history/migration";
 

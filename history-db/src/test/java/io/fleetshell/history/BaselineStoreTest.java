@@ -72,6 +72,21 @@ class BaselineStoreTest {
     }
 
     @Test
+    void aBaselineSaysWhichHostRanItsLoads(HistoryDatabase db) {
+        // issue 20: a remote machine's agent is profiled on that machine (migration V24); older rows were measured here
+        BaselineStore store = new BaselineStore(db);
+        store.save(new AgentProfile(TARGET, List.of(ok(1, 40.0))), "ab".repeat(32), 1, Instant.parse("2026-12-04T19:00:00Z"));
+        store.save(new AgentProfile(TARGET, List.of(ok(1, 41.0)), "deploy@10.0.0.12:22"), "ab".repeat(32), 1,
+                Instant.parse("2026-12-04T19:01:00Z"));
+
+        List<Baseline> versions = store.versions(TUTOR);
+        assertThat(versions).extracting(b -> b.profile().measuredOn()).containsExactly("deploy@10.0.0.12:22", AgentProfile.THIS_COMPUTER);
+        List<String> stored = db.read(c -> Rows.list(c, "SELECT measured_on FROM baselines ORDER BY id",
+                row -> String.valueOf(row.getString("measured_on"))));
+        assertThat(stored).containsExactly("null", "deploy@10.0.0.12:22");
+    }
+
+    @Test
     void baselinesAreAppendOnly(HistoryDatabase db) {
         new BaselineStore(db).save(new AgentProfile(TARGET, List.of(ok(1, 10))), "ab".repeat(32), 1, Instant.now());
         assertThatThrownBy(() -> db.write(c -> c.createStatement().executeUpdate("UPDATE baseline_samples SET load_ms = 1")))

@@ -9,6 +9,7 @@ import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import io.fleetshell.engine.inventory.LoadedConfig;
 import io.fleetshell.engine.java.JavaAnalyzer;
+import io.fleetshell.engine.java.JavaBuildCache;
 import io.fleetshell.engine.optimize.JavaOptimizer;
 import io.fleetshell.engine.optimize.Optimization;
 import io.fleetshell.engine.optimize.PythonOptimizer;
@@ -68,7 +69,7 @@ class MixedLanguageRolloutTest {
         chosen.put("RouteMatcherAgent", "java_unused_imports");
 
         Optimizers optimizers = new Optimizers(new PythonOptimizer(new PythonFacts(dir.resolve("helpers")), Set.of(), null),
-                new JavaOptimizer(new JavaAnalyzer(), null));
+                new JavaOptimizer(new JavaAnalyzer(), null, JavaBuildCache.in(dir.resolve("javac"))));
         Map<AgentId, byte[]> originals = new LinkedHashMap<>();
         List<Optimization> optimizations = new ArrayList<>();
         for (Map.Entry<String, String> entry : chosen.entrySet()) {

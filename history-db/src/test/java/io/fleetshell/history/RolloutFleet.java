@@ -146,10 +146,23 @@ public final class RolloutFleet {
 
     /** A prover that reads the written file and fails for the named agents, as a test_command would. */
     static StepProver failingFor(Set<String> agentNames) {
+        return failingFor(agentNames, Files::readString);
+    }
+
+    /** {@link #failingFor(Set)} reading the written file on {@code host}, where the rollout wrote it. */
+    static StepProver failingFor(Set<String> agentNames, io.fleetshell.engine.host.Host host) {
+        return failingFor(agentNames, file -> new String(host.read(file, 1 << 20), StandardCharsets.UTF_8));
+    }
+
+    private interface Reader {
+        String read(Path file) throws IOException;
+    }
+
+    private static StepProver failingFor(Set<String> agentNames, Reader reader) {
         return (agent, rewrite, hints) -> {
             String onDisk;
             try {
-                onDisk = Files.readString(rewrite.file());
+                onDisk = reader.read(rewrite.file());
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -12,6 +12,7 @@ import javax.tools.StandardJavaFileManager;
 import javax.tools.ToolProvider;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,8 +26,18 @@ import java.util.stream.Stream;
  * Compiles a Java agent with {@code javax.tools} into a directory of its own, from a given version of
  * its main source file (the fleet's file is never touched): the other sources under its
  * {@code source_root} come along, and {@code classpath} entries resolve against the fleet root.
+ * {@link JavaBuildCache} keeps the classes of successful builds; {@link #compile} alone always runs javac.
+ *
+ * <p>javac runs inside this JVM, not as a child {@code javac}: measured at load average 14-16 on 2 cores (the
+ * three demo agents and {@code ClassInitProbe}, three rounds, interleaved), in-process javac in a fresh
+ * C1-only JVM as the shell runs took 5.0-5.6 s for all four including its own JVM's start (2.9-3.6 s for the
+ * first file, which loads javac; 0.05-1.0 s for each after), four child {@code javac} processes 22.2-29.5 s
+ * (11.4-18.2 s with {@code -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC}): each child pays a JVM start and
+ * loads javac afresh, and the loaded compiler stays warm in the shell.
  */
 public final class JavaBuild {
+
+    private static final String CLASS_INIT_PROBE = "/io/fleetshell/java/ClassInitProbe.java";
 
     /**
      * The outcome of one compilation.
@@ -35,8 +46,9 @@ public final class JavaBuild {
      * @param classes     where the classes went
      * @param classpath   the run-time class path: the classes, then the agent's own entries
      * @param errors      javac's errors, {@code file:line:column: message}
+     * @param cached      whether the classes came from {@link JavaBuildCache} instead of javac
      */
-    public record Compiled(boolean ok, Path classes, List<Path> classpath, List<String> errors) {
+    public record Compiled(boolean ok, Path classes, List<Path> classpath, List<String> errors, boolean cached) {
 
         public Compiled {
             classpath = List.copyOf(classpath);
@@ -48,6 +60,28 @@ public final class JavaBuild {
         }
     }
 
+    /**
+     * What one compilation reads and where it writes: everything that decides its classes, which is what
+     * {@link JavaBuildCache} keys them by.
+     *
+     * @param classes  the output directory ({@code -d})
+     * @param sources  the source files, the main one first; its copy lies in the work directory
+     * @param names    each source's name for the cache key: the main file's name, the others' path under the source root
+     * @param options  javac's options other than {@code -d}
+     * @param runtime  the run-time class path: the classes, then the agent's own entries (compiled against)
+     */
+    record Plan(Path classes, List<Path> sources, List<String> names, List<String> options, List<Path> runtime) {
+
+        Plan {
+            sources = List.copyOf(sources);
+            names = List.copyOf(names);
+            options = List.copyOf(options);
+            runtime = List.copyOf(runtime);
+        }
+    }
+
+    private static final List<String> OPTIONS = List.of("-encoding", "UTF-8", "-proc:none", "-nowarn", "-XDsuppressNotes");
+
     private JavaBuild() {
     }
 
@@ -56,11 +90,11 @@ public final class JavaBuild {
      * written to {@code workDir/src} under its own name, which a public class needs.
      */
     public static Compiled compile(Agent agent, Path fleetRoot, byte[] source, Path workDir) {
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        if (javac == null) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED,
-                    "fleetshell runs on a Java runtime without a compiler; start it with a JDK (JAVA_HOME) to prove Java rewrites");
-        }
+        return run(plan(agent, fleetRoot, source, workDir));
+    }
+
+    /** Writes the main file's copy into {@code workDir/src} and gathers the rest of the build. */
+    static Plan plan(Agent agent, Path fleetRoot, byte[] source, Path workDir) {
         Path main = agent.script().path();
         try {
             Path src = Files.createDirectories(workDir.resolve("src"));
@@ -68,36 +102,74 @@ public final class JavaBuild {
             Path copy = src.resolve(main.getFileName().toString());
             Files.write(copy, source);
             List<Path> sources = new ArrayList<>(List.of(copy));
+            List<String> names = new ArrayList<>(List.of(main.getFileName().toString()));
             if (agent.java().sourceRoot() != null) {
                 Path root = fleetRoot.resolve(agent.java().sourceRoot()).normalize();
                 if (!root.startsWith(fleetRoot)) {
                     throw new FleetshellException(ErrorCode.PATH_ESCAPES_ROOT, "source_root of %s (%s) leaves the fleet root %s; fix it in %s:%d"
                             .formatted(agent.id(), agent.java().sourceRoot(), fleetRoot, agent.configFile(), agent.configLine()));
                 }
+                // sorted: the cache key must not depend on the order a directory lists in
                 try (Stream<Path> files = Files.walk(root)) {
-                    files.filter(f -> f.toString().endsWith(".java") && !f.equals(main)).forEach(sources::add);
+                    for (Path f : files.filter(f -> f.toString().endsWith(".java") && !f.equals(main)).sorted().toList()) {
+                        sources.add(f);
+                        names.add(root.relativize(f).toString());
+                    }
                 }
             }
             List<Path> runtime = new ArrayList<>(List.of(classes));
             agent.java().classpath().forEach(entry -> runtime.add(fleetRoot.resolve(entry).normalize()));
-            List<String> options = new ArrayList<>(List.of("-d", classes.toString(), "-encoding", "UTF-8", "-proc:none",
-                    "-nowarn", "-XDsuppressNotes"));
+            List<String> options = new ArrayList<>(OPTIONS);
             if (runtime.size() > 1) {
                 options.addAll(List.of("-cp", String.join(File.pathSeparator, runtime.subList(1, runtime.size()).stream().map(Path::toString).toList())));
             }
-            DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-            boolean ok;
-            try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
-                ok = javac.getTask(null, files, diagnostics, options, null, files.getJavaFileObjectsFromPaths(sources)).call();
-            }
-            List<String> errors = diagnostics.getDiagnostics().stream()
-                    .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
-                    .map(d -> "%s:%d:%d: %s".formatted(d.getSource() == null ? "javac" : Path.of(d.getSource().toUri()).getFileName(),
-                            d.getLineNumber(), d.getColumnNumber(), d.getMessage(Locale.ROOT)))
-                    .toList();
-            return new Compiled(ok, classes, runtime, errors);
+            return new Plan(classes, sources, names, options, runtime);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The build of {@code ClassInitProbe}, which fleetshell ships as a source: written into {@code workDir/src}. */
+    static Plan classInitProbe(Path workDir) {
+        try (InputStream in = JavaBuild.class.getResourceAsStream(CLASS_INIT_PROBE)) {
+            if (in == null) {
+                throw new IllegalStateException("ClassInitProbe.java is missing from this build");
+            }
+            Path src = Files.createDirectories(workDir.resolve("src")).resolve("ClassInitProbe.java");
+            Files.write(src, in.readAllBytes());
+            Path classes = Files.createDirectories(workDir.resolve("classes"));
+            return new Plan(classes, List.of(src), List.of("ClassInitProbe.java"), OPTIONS, List.of(classes));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs javac on a plan. */
+    static Compiled run(Plan plan) {
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        if (javac == null) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED,
+                    "fleetshell runs on a Java runtime without a compiler; start it with a JDK (JAVA_HOME) to prove Java rewrites");
+        }
+        List<String> options = new ArrayList<>(List.of("-d", plan.classes().toString()));
+        options.addAll(plan.options());
+        DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
+        boolean ok;
+        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
+            ok = javac.getTask(null, files, diagnostics, options, null, files.getJavaFileObjectsFromPaths(plan.sources())).call();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> errors = diagnostics.getDiagnostics().stream()
+                .filter(d -> d.getKind() == Diagnostic.Kind.ERROR)
+                .map(d -> "%s:%d:%d: %s".formatted(d.getSource() == null ? "javac" : Path.of(d.getSource().toUri()).getFileName(),
+                        d.getLineNumber(), d.getColumnNumber(), d.getMessage(Locale.ROOT)))
+                .toList();
+        return new Compiled(ok, plan.classes(), plan.runtime(), errors, false);
+    }
+
+    /** Where javac comes from, for the cache key: the JDK this JVM runs on, by its home and exact version. */
+    static String compilerIdentity() {
+        return System.getProperty("java.home") + " " + Runtime.version() + " " + System.getProperty("java.vendor");
     }
 }

@@ -8,6 +8,7 @@ import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.pattern.PatternInput;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.process.CannotStartException;
+import io.fleetshell.engine.process.Leftovers;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.profile.AgentProfile;
@@ -15,17 +16,13 @@ import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Measures a Java agent in fresh JVMs, the counterpart of the Python profiler: per run, the time from
@@ -38,10 +35,13 @@ public final class JavaProfiler {
 
     private final Duration timeout;
     private final JavaAnalyzer analyzer;
+    private final JavaBuildCache builds;
 
-    public JavaProfiler(Duration timeout, JavaAnalyzer analyzer) {
+    /** @param builds where the builds of the agents and of {@code ClassInitProbe} are kept across runs */
+    public JavaProfiler(Duration timeout, JavaAnalyzer analyzer, JavaBuildCache builds) {
         this.timeout = timeout;
         this.analyzer = analyzer;
+        this.builds = builds;
     }
 
     public AgentProfile profile(Agent agent, Machine machine, int runs) {
@@ -49,14 +49,14 @@ public final class JavaProfiler {
                 machine.environment());
         Path work;
         try {
-            work = io.fleetshell.engine.process.Leftovers.newTempDirectory("java-profile");
+            work = Leftovers.newTempDirectory("java-profile");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         try {
             return new AgentProfile(target, samples(agent, machine, runs, work));
         } finally {
-            deleteTree(work);
+            Leftovers.delete(work);
         }
     }
 
@@ -72,7 +72,7 @@ public final class JavaProfiler {
         if (!facts.parsed()) {
             return List.of(failed(version, "SyntaxError", facts.error().message(), facts.error().line()));
         }
-        JavaBuild.Compiled original = JavaBuild.compile(agent, machine.fleetRoot(), source, work.resolve("original"));
+        JavaBuild.Compiled original = builds.compile(agent, machine.fleetRoot(), source, work.resolve("original"));
         if (!original.ok()) {
             return List.of(failed(version, "CompileError", String.join("; ", original.errors()), null));
         }
@@ -86,8 +86,8 @@ public final class JavaProfiler {
         JavaBuild.Compiled held = null;
         Path probe = null;
         if (holders.changes()) {
-            held = JavaBuild.compile(agent, machine.fleetRoot(), holders.after(), work.resolve("held"));
-            probe = compileProbe(work.resolve("probe"));
+            held = builds.compile(agent, machine.fleetRoot(), holders.after(), work.resolve("held"));
+            probe = builds.classInitProbe(work.resolve("probe"));
             String binaryPrefix = mainClass.contains(".") ? mainClass.substring(0, mainClass.lastIndexOf('.') + 1) : "";
             for (HeavyInitializer h : facts.deferrable()) {
                 if (h.kind() == HeavyInitializer.Kind.STATIC_FIELD) {
@@ -144,33 +144,7 @@ public final class JavaProfiler {
         return costs;
     }
 
-    private static Path compileProbe(Path dir) {
-        try (InputStream in = JavaProfiler.class.getResourceAsStream("/io/fleetshell/java/ClassInitProbe.java")) {
-            if (in == null) {
-                throw new IllegalStateException("ClassInitProbe.java is missing from this build");
-            }
-            Path src = Files.createDirectories(dir.resolve("src")).resolve("ClassInitProbe.java");
-            Files.write(src, in.readAllBytes());
-            Path classes = Files.createDirectories(dir.resolve("classes"));
-            int status = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), src.toString());
-            if (status != 0) {
-                throw new IllegalStateException("ClassInitProbe.java does not compile");
-            }
-            return classes;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private static LoadSample failed(String version, String type, String message, Integer line) {
         return new LoadSample(1, false, 0, 0, 0, List.of(), List.of(), version, new LoadSample.LoadError(type, message, line));
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp directory left behind is harmless
-        }
     }
 }

@@ -6,6 +6,7 @@ import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.process.CannotStartException;
+import io.fleetshell.engine.process.Leftovers;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.proof.Proof;
@@ -17,19 +18,17 @@ import io.fleetshell.engine.stats.RankTest;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Proves a rewrite of a Java agent in a temporary directory: the rewritten source parses, it compiles
- * with {@code javax.tools} against the agent's class path, the agent's {@code test_command} passes
+ * with {@code javax.tools} against the agent's class path (a build that succeeded before comes from
+ * {@link JavaBuildCache}), the agent's {@code test_command} passes
  * (with {@code {script}} naming the rewritten copy), the rewritten agent starts and answers
  * {@code /health}, and its start-to-healthy time, measured in alternating runs against the original,
  * is not worse (one-sided Mann-Whitney U). Nothing in the fleet is written.
@@ -49,23 +48,26 @@ public final class JavaProver {
 
     private final Settings settings;
     private final StartupTimer timer;
+    private final JavaBuildCache builds;
 
-    public JavaProver(Settings settings) {
+    /** @param builds where both versions' builds are kept across proofs (the original's is often {@code profile}'s) */
+    public JavaProver(Settings settings, JavaBuildCache builds) {
         this.settings = settings;
         this.timer = new StartupTimer(settings.startTimeout());
+        this.builds = builds;
     }
 
     public Proof prove(Agent agent, Machine machine, Rewrite rewrite, JavaFacts beforeFacts) {
         Path work;
         try {
-            work = io.fleetshell.engine.process.Leftovers.newTempDirectory("java-proof");
+            work = Leftovers.newTempDirectory("java-proof");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         try {
             return prove(agent, machine, rewrite, beforeFacts, work);
         } finally {
-            deleteTree(work);
+            Leftovers.delete(work);
         }
     }
 
@@ -82,8 +84,8 @@ public final class JavaProver {
 
         Path root = machine.fleetRoot();
         Progress.update(agent.id(), "proving: compiling both versions");
-        JavaBuild.Compiled before = JavaBuild.compile(agent, root, rewrite.before(), work.resolve("before"));
-        JavaBuild.Compiled after = JavaBuild.compile(agent, root, rewrite.after(), work.resolve("after"));
+        JavaBuild.Compiled before = builds.compile(agent, root, rewrite.before(), work.resolve("before"));
+        JavaBuild.Compiled after = builds.compile(agent, root, rewrite.after(), work.resolve("after"));
         if (!before.ok()) {
             checks.add(new ProofCheck("compiles", Outcome.FAILED, "the original does not compile either, so nothing can be compared: "
                     + String.join("; ", before.errors()), evidence("errors", before.errors())));
@@ -95,8 +97,9 @@ public final class JavaProver {
             return new Proof(checks);
         }
         checks.add(new ProofCheck("compiles", Outcome.PASSED, "javac (javax.tools) compiled it against "
-                + (agent.java().classpath().isEmpty() ? "the JDK alone" : "its classpath " + agent.java().classpath()),
-                evidence("classpath", after.classpathString())));
+                + (agent.java().classpath().isEmpty() ? "the JDK alone" : "its classpath " + agent.java().classpath())
+                + (after.cached() ? " (the same sources compiled before: their classes came from the build cache)" : ""),
+                evidence("classpath", after.classpathString(), "cached", after.cached())));
 
         Progress.update(agent.id(), "proving: test_command");
         ProofCheck tests = runTests(agent, machine, work.resolve("after/src").resolve(agent.script().path().getFileName()));
@@ -203,13 +206,5 @@ public final class JavaProver {
 
     private static double round(double value) {
         return Math.round(value * 10) / 10.0;
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp directory left behind is harmless
-        }
     }
 }

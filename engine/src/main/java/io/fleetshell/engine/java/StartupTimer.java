@@ -28,7 +28,11 @@ public final class StartupTimer {
     private static final Duration POLL = Duration.ofMillis(5);
     /** Only the last lines of a failed start are shown. */
     private static final int OUTPUT_KEPT = 64 * 1024;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+    /**
+     * Built on the first start timed: every {@code optimize} builds a JavaProver, a Python agent's too, and a JVM's first
+     * HttpClient cost 0.6-0.7 s in a fresh C1-only JVM at load average 20 (issue 19, B10's fixed costs).
+     */
+    private HttpClient http;
     private final Duration timeout;
 
     public StartupTimer(Duration timeout) {
@@ -75,7 +79,7 @@ public final class StartupTimer {
             long deadline = started + timeout.toNanos();
             while (System.nanoTime() < deadline && process.alive()) {
                 try {
-                    if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    if (http().send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                         double millis = (System.nanoTime() - started) / 1e6;
                         return new Start(millis, peakRssKb(process.pid()), "");
                     }
@@ -116,5 +120,12 @@ public final class StartupTimer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+        }
+        return http;
     }
 }

@@ -8,6 +8,7 @@ import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.java.HeavyInitializer;
 import io.fleetshell.engine.java.JavaAnalyzer;
+import io.fleetshell.engine.java.JavaBuildCache;
 import io.fleetshell.engine.java.JavaFacts;
 import io.fleetshell.engine.java.JavaProver;
 import io.fleetshell.engine.pattern.Applicability;
@@ -47,11 +48,16 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
 
     private final JavaAnalyzer analyzer;
     private final JavaProver prover;
+    private final JavaBuildCache builds;
 
-    /** @param prover the prover, or null to skip proofs */
-    public JavaOptimizer(JavaAnalyzer analyzer, JavaProver prover) {
+    /**
+     * @param prover the prover, or null to skip proofs
+     * @param builds where {@code profile} keeps the agents' builds
+     */
+    public JavaOptimizer(JavaAnalyzer analyzer, JavaProver prover, JavaBuildCache builds) {
         this.analyzer = analyzer;
         this.prover = prover;
+        this.builds = builds;
     }
 
     @Override
@@ -101,7 +107,7 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
     @Override
     public List<Measurement> profile(Inventory inventory, List<Agent> agents, int runs, int parallel, Duration timeout,
                                      Consumer<AgentProfile> done) {
-        JavaProfiler profiler = new JavaProfiler(timeout, analyzer);
+        JavaProfiler profiler = new JavaProfiler(timeout, analyzer, builds);
         List<Measurement> measured = new ArrayList<>();
         for (Agent agent : agents) {
             String sha256 = Checksums.sha256(agent.script().path());
@@ -117,12 +123,14 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
     /** Both versions are built from the rewrite's bytes, so the file as written is not read here. */
     @Override
     public Proof proveWritten(Agent agent, Machine machine, Rewrite rewrite, ProofHints hints) {
+        requireHere(agent, machine);
         return prover.prove(agent, machine, rewrite, analyzer.analyze(rewrite.file(), rewrite.before())).withoutSkipped(ProofCheck.AGENT_TESTS);
     }
 
     @Override
     public Optimization optimize(Agent agent, Machine machine, List<Pattern<JavaFacts>> patterns) {
         Optimizable.require(agent, "source");
+        requireHere(agent, machine);
         Path file = agent.script().path();
         byte[] original = SafeFiles.readScript(machine.fleetRoot(), file);
         JavaFacts facts = analyzer.analyze(file, original);
@@ -142,6 +150,20 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
         Map<String, Applicability> applicability = chained.applicability();
         Proof proof = prover != null && combined.changes() ? prover.prove(agent, machine, combined, facts) : null;
         return new Optimization(agent, agent.java().launcher(), "java " + Runtime.version().feature(), applicability, combined, deferred, List.of(), proof);
+    }
+
+    /**
+     * A Java agent's rewrite is compiled, started and proved with this computer's JDK: one of a machine reached over ssh
+     * is refused unless its fleet root is reachable here at the same path (a mount or a synced copy), rather than failing
+     * later on a file that is not here. (Python agents are proved on their machine.)
+     */
+    private static void requireHere(Agent agent, Machine machine) {
+        if (machine.ssh() != null && !java.nio.file.Files.isDirectory(machine.fleetRoot())) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, ("%s is a Java agent on machine %s, reached over ssh (%s): its rewrite "
+                    + "is compiled and proved with this computer's JDK, which needs the machine's fleet root %s at the same path here, and it "
+                    + "is not a directory here. Mount or sync it there; nothing was changed.")
+                    .formatted(agent.id(), machine.name(), machine.ssh().describe(), machine.fleetRoot()));
+        }
     }
 
     private static boolean appliesTo(Pattern<JavaFacts> pattern, HeavyInitializer h) {

@@ -1,14 +1,14 @@
 package io.fleetshell.engine.optimize;
 
-import io.fleetshell.engine.ErrorCode;
-import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.python.analysis.PythonFacts;
 import io.fleetshell.engine.inventory.Agent;
+import io.fleetshell.engine.inventory.Hosts;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Language;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.java.HeavyCalls;
 import io.fleetshell.engine.java.JavaAnalyzer;
+import io.fleetshell.engine.java.JavaBuildCache;
 import io.fleetshell.engine.java.JavaProver;
 import io.fleetshell.engine.java.JavaSource;
 import io.fleetshell.engine.pattern.Pattern;
@@ -45,8 +45,12 @@ public final class Optimizers {
      * @param sideEffectModules modules whose imports are never deferred or removed
      * @param bytecodeCache     where profiled and proved Python loads keep their bytecode
      * @param heavyCalls        what the Java analysis counts as a heavy initializer
+     * @param javaBuilds        where profiled and proved Java agents' builds are kept
+     * @param hosts             each machine's host, where its Python agents are read, analyzed and proved (null: every
+     *                          machine is this computer)
      */
-    public record Setup(Path helpers, Set<String> sideEffectModules, Path bytecodeCache, HeavyCalls heavyCalls) {
+    public record Setup(Path helpers, Set<String> sideEffectModules, Path bytecodeCache, HeavyCalls heavyCalls, JavaBuildCache javaBuilds,
+                        Hosts hosts) {
     }
 
     /**
@@ -78,9 +82,10 @@ public final class Optimizers {
         Prover prover = proof == null ? null : new Prover(new Prover.Settings(proof.runs(), proof.alpha(), proof.loadTimeout(),
                 proof.testTimeout(), proof.floor()), setup.bytecodeCache());
         JavaProver javaProver = proof == null ? null : new JavaProver(new JavaProver.Settings(proof.runs(), proof.loadTimeout(),
-                proof.testTimeout(), proof.alpha()));
-        return new Optimizers(new PythonOptimizer(new PythonFacts(setup.helpers()), setup.sideEffectModules(), prover, setup.bytecodeCache()),
-                new JavaOptimizer(new JavaAnalyzer(setup.heavyCalls(), JavaSource.DEFAULT_LEVEL), javaProver));
+                proof.testTimeout(), proof.alpha()), setup.javaBuilds());
+        return new Optimizers(new PythonOptimizer(new PythonFacts(setup.helpers()), setup.sideEffectModules(), prover, setup.bytecodeCache(),
+                setup.hosts()),
+                new JavaOptimizer(new JavaAnalyzer(setup.heavyCalls(), JavaSource.DEFAULT_LEVEL), javaProver, setup.javaBuilds()));
     }
 
     /** The optimizer of the agent's language. */
@@ -164,19 +169,8 @@ public final class Optimizers {
         return of(agent).proveWritten(agent, machine(inventory, agent), rewrite, hints);
     }
 
-    /**
-     * The agent's machine. The rewrite and its proof are made on this computer (remote analysis is not built): an agent
-     * of a machine reached over ssh is refused unless its fleet root is reachable here at the same path (a mount or a
-     * synced copy), rather than failing later on a file that is not here.
-     */
+    /** The agent's machine, whose host each language's optimizer asks for the agent's files and processes. */
     private static Machine machine(Inventory inventory, Agent agent) {
-        Machine machine = inventory.machine(agent.machine()).orElseThrow();
-        if (machine.ssh() != null && !java.nio.file.Files.isDirectory(machine.fleetRoot())) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, ("%s is on machine %s, reached over ssh (%s): its rewrite is made and "
-                    + "proved on this computer, which needs the machine's fleet root %s at the same path here, and it is not a directory "
-                    + "here. Mount or sync it there (score, profile and proofs do not run over ssh yet); nothing was changed.")
-                    .formatted(agent.id(), machine.name(), machine.ssh().describe(), machine.fleetRoot()));
-        }
-        return machine;
+        return inventory.machine(agent.machine()).orElseThrow();
     }
 }

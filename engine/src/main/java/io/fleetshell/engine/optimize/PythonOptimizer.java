@@ -28,6 +28,11 @@ import io.fleetshell.engine.proof.Proof;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 import io.fleetshell.engine.python.Prover;
+import io.fleetshell.engine.python.proof.ProofSite;
+import io.fleetshell.engine.host.FileStat;
+import io.fleetshell.engine.host.Host;
+import io.fleetshell.engine.host.LocalHost;
+import io.fleetshell.engine.inventory.Hosts;
 import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Inventory;
@@ -71,6 +76,10 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     private final Set<String> sideEffectModules;
     private final Prover prover;
     private final Path bytecodeCache;
+    /** Each machine's host (null: every machine is this computer, with {@link #bytecodeCache}). */
+    private final Hosts hosts;
+    /** Each machine's proof site, asked once per command: on a remote host that is a round trip. */
+    private final Map<String, ProofSite> sites = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, String> versions = new java.util.concurrent.ConcurrentHashMap<>();
     /** Each machine's interpreter resolved once (not its pyenv shim): every load, proof and probe below starts that file. */
     private final Interpreters interpreters = new Interpreters();
@@ -86,11 +95,35 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
 
     /** @param bytecodeCache where profiled loads keep their bytecode ({@code PYTHONPYCACHEPREFIX}), or null for none */
     public PythonOptimizer(PythonFacts facts, Set<String> sideEffectModules, Prover prover, Path bytecodeCache) {
+        this(facts, sideEffectModules, prover, bytecodeCache, null);
+    }
+
+    /**
+     * @param hosts each machine's host: scripts are read, analyzed, rewritten and proved on the agent's machine (null:
+     *              every machine is this computer)
+     */
+    public PythonOptimizer(PythonFacts facts, Set<String> sideEffectModules, Prover prover, Path bytecodeCache, Hosts hosts) {
         this.facts = facts;
         this.sideEffectModules = Set.copyOf(sideEffectModules);
         this.prover = prover;
         this.bytecodeCache = bytecodeCache;
+        this.hosts = hosts;
     }
+
+    /** The machine's host: this computer, or the remote machine its {@code ssh:} settings reach. */
+    Host host(Machine machine) {
+        return hosts == null || machine == null ? THIS_COMPUTER : hosts.of(machine);
+    }
+
+    /** Where the machine's proofs, replays and analyses of rewrites run. */
+    ProofSite site(Machine machine) {
+        if (hosts == null || machine == null) {
+            return ProofSite.thisComputer(bytecodeCache);
+        }
+        return sites.computeIfAbsent(machine.name(), name -> ProofSite.of(hosts.of(machine)));
+    }
+
+    private static final Host THIS_COMPUTER = new LocalHost("local", Path.of(System.getProperty("java.io.tmpdir")));
 
     @Override
     public Language language() {
@@ -104,7 +137,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
 
     @Override
     public String runner(Agent agent, Machine machine) {
-        return interpreters.of(machine);
+        return python(machine);
     }
 
     @Override
@@ -143,9 +176,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     public Map<AgentId, FileFacts> analyze(Inventory inventory, List<Agent> agents) {
         Map<String, List<Agent>> byMachine = new LinkedHashMap<>();
         for (Agent agent : agents) {
-            // a FIFO, device or directory would block or fail the helper: it is refused when read, not analyzed
-            if (agent.script().found() && !agent.infrastructure()
-                    && java.nio.file.Files.isRegularFile(agent.script().path(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (agent.script().found() && !agent.infrastructure()) {
                 byMachine.computeIfAbsent(agent.machine(), m -> new ArrayList<>()).add(agent);
             }
         }
@@ -154,12 +185,14 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         List<Machine> machines = names.stream().map(name -> inventory.machine(name).orElse(null)).toList();
         InParallel.byGroup(names, name -> inventory.machine(name).map(Machine::host).orElse("this computer"),
                 Machine.forks(machines.stream().filter(java.util.Objects::nonNull).toList()), name -> {
-                    List<Agent> group = byMachine.get(name);
                     Machine machine = inventory.machine(name).orElse(null);
-                    String python = interpreters.of(machine);
+                    Host host = host(machine);
+                    // a FIFO, device or directory would block or fail the helper: it is refused when read, not analyzed
+                    List<Agent> group = regularFiles(host, byMachine.get(name));
+                    String python = python(machine);
                     List<Path> files = group.stream().map(a -> a.script().path()).toList();
-                    List<FileFacts> results = facts.analyzeInParallel(python, files, sideEffectModules, ownPaths(machine),
-                            Runtime.getRuntime().availableProcessors());
+                    List<FileFacts> results = files.isEmpty() ? List.of() : facts.analyzeInParallel(host, python, files, sideEffectModules,
+                            ownPaths(machine), Runtime.getRuntime().availableProcessors());
                     for (int i = 0; i < group.size(); i++) {
                         analyzed.put(group.get(i).id(), results.get(i));
                     }
@@ -168,26 +201,47 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         return new HashMap<>(analyzed);
     }
 
+    /** The agents whose script is a regular file on the host (one round trip for all). */
+    private static List<Agent> regularFiles(Host host, List<Agent> agents) {
+        try {
+            Map<Path, java.util.Optional<Host.Found>> there = host.statAll(agents.stream().map(a -> a.script().path()).toList());
+            return agents.stream().filter(a -> there.get(a.script().path()).map(f -> f.stat().regular()).orElse(false)).toList();
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot look at the agents' scripts on %s: %s".formatted(host.describe(),
+                    e.getMessage()), e);
+        }
+    }
+
+    /** Each machine's agents are loaded on its host (one machine after another), into that host's bytecode cache. */
     @Override
     public List<Measurement> profile(Inventory inventory, List<Agent> agents, int runs, int parallel, Duration timeout,
                                      Consumer<AgentProfile> done) {
-        Map<ProfileTarget, String> scriptSha256 = new HashMap<>();
-        List<ProfileTarget> targets = new ArrayList<>();
-        for (Agent agent : agents) {
-            Machine machine = inventory.machine(agent.machine()).orElseThrow();
-            ProfileTarget target = new ProfileTarget(agent.id(), agent.script().path(), interpreters.of(machine), machine.fleetRoot(),
-                    machine.environment());
-            targets.add(target);
-            // the checksum says which script the samples measured: taken before, not after, the loads
-            scriptSha256.put(target, Checksums.sha256(target.script()));
+        Map<String, List<Agent>> byMachine = new LinkedHashMap<>();
+        agents.forEach(agent -> byMachine.computeIfAbsent(agent.machine(), m -> new ArrayList<>()).add(agent));
+        Map<AgentId, Measurement> measured = new HashMap<>();
+        for (Map.Entry<String, List<Agent>> entry : byMachine.entrySet()) {
+            Machine machine = inventory.machine(entry.getKey()).orElseThrow();
+            ProofSite site = site(machine);
+            Map<ProfileTarget, String> scriptSha256 = new HashMap<>();
+            List<ProfileTarget> targets = new ArrayList<>();
+            for (Agent agent : entry.getValue()) {
+                ProfileTarget target = new ProfileTarget(agent.id(), agent.script().path(), python(machine), machine.fleetRoot(),
+                        machine.environment());
+                targets.add(target);
+                // the checksum says which script the samples measured: taken before, not after, the loads
+                try {
+                    scriptSha256.put(target, Checksums.sha256(site.host().read(target.script(), SafeFiles.SCRIPT_LIMIT)));
+                } catch (IOException e) {
+                    throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "cannot read %s on %s: %s".formatted(target.script(), site,
+                            e.getMessage()), e);
+                }
+            }
+            try (Profiler profiler = new Profiler(timeout, site.host(), site.bytecodeCache())) {
+                profiler.profileAll(targets, runs, parallel, done)
+                        .forEach(p -> measured.put(p.target().agent(), new Measurement(p, scriptSha256.get(p.target()))));
+            }
         }
-        if (targets.isEmpty()) {
-            return List.of();
-        }
-        try (Profiler profiler = new Profiler(timeout, bytecodeCache)) {
-            return profiler.profileAll(targets, runs, parallel, done).stream()
-                    .map(p -> new Measurement(p, scriptSha256.get(p.target()))).toList();
-        }
+        return agents.stream().map(a -> measured.get(a.id())).toList();
     }
 
     /** The hidden sibling that holds the original while a written rewrite is proved against it; recovery removes it. */
@@ -199,22 +253,20 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     @Override
     public Proof proveWritten(Agent agent, Machine machine, Rewrite rewrite, ProofHints hints) {
         Path copy = originalCopy(rewrite.file());
+        ProofSite site = site(machine);
         try {
-            SafeFiles.writeFresh(copy, rewrite.before());
+            site.host().writeFresh(copy, rewrite.before());
         } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write " + copy + " to prove the rewrite: " + e.getMessage(), e);
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write %s on %s to prove the rewrite: %s".formatted(copy, site,
+                    e.getMessage()), e);
         }
         try {
-            ProfileTarget target = new ProfileTarget(agent.id(), copy, interpreters.of(machine), machine.fleetRoot(), machine.environment());
+            ProfileTarget target = new ProfileTarget(agent.id(), copy, python(machine), machine.fleetRoot(), machine.environment());
             Proof proof = prover.prove(new Prover.Subject(target, new Rewrite(rewrite.pattern(), copy, rewrite.before(),
-                    rewrite.after(), rewrite.notes()), hints.deferredNames(), hints.removedNames(), null, ReplayRequests.of(agent)));
+                    rewrite.after(), rewrite.notes()), hints.deferredNames(), hints.removedNames(), null, ReplayRequests.of(agent), site));
             return proof.withoutSkipped(ProofCheck.AGENT_TESTS);
         } finally {
-            try {
-                Files.deleteIfExists(copy);
-            } catch (IOException ignored) {
-                // recovery removes it (Recovery.leftovers)
-            }
+            site.remove(copy); // what stays, recovery removes (Recovery.leftovers)
         }
     }
 
@@ -222,21 +274,22 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     public Optimization optimize(Agent agent, Machine machine, List<Pattern<FileFacts>> patterns) {
         Optimizable.require(agent, "script");
         Path script = agent.script().path();
-        String python = interpreters.of(machine);
+        String python = python(machine);
         byte[] original = read(machine, script);
-        FileFacts current = analyze(python, script, ownPaths(machine));
+        FileFacts current = analyze(machine, python, script, ownPaths(machine));
         if (!current.parsed()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s: %s. %s is not optimized until the file parses under %s; nothing was changed."
                     .formatted(script, current.error().line(), current.error(), agent.id(), python));
         }
-        String version = versions.computeIfAbsent(python, facts::version);
+        String version = version(machine, python);
         Map<String, String> base = new LinkedHashMap<>(Map.of(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, script, current)));
         List<String> requests = ReplayRequests.of(agent);
         if (patterns.stream().anyMatch(p -> p instanceof MemoizePureFunctions) && !requests.isEmpty()
                 && !MemoizePureFunctions.candidates(current).isEmpty()) {
             // the cache's benefit is measured before it is proposed: a replay of the agent's requests with call counting
             ProfileTarget target = new ProfileTarget(agent.id(), script, python, machine.fleetRoot(), machine.environment());
-            AgentRuns.Run replay = new CacheProof(new AgentRuns(Duration.ofSeconds(60))).measure(target, requests, MemoizePureFunctions.candidates(current));
+            AgentRuns.Run replay = new CacheProof(new AgentRuns(site(machine), Duration.ofSeconds(60))).measure(target, requests,
+                    MemoizePureFunctions.candidates(current));
             if (replay.ok()) {
                 Map<String, MemoizePureFunctions.Measured> measured = new LinkedHashMap<>();
                 replay.counts().forEach((name, c) -> measured.put(name, new MemoizePureFunctions.Measured(c.calls(), c.distinct(), c.totalMillis())));
@@ -253,7 +306,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         Proof proof = null;
         if (prover != null && combined.changes()) {
             ProfileTarget target = new ProfileTarget(agent.id(), script, python, machine.fleetRoot(), machine.environment());
-            proof = prover.prove(new Prover.Subject(target, combined, deferred.getFirst(), removed, agent.commands().test(), requests));
+            proof = prover.prove(new Prover.Subject(target, combined, deferred.getFirst(), removed, agent.commands().test(), requests, site(machine)));
         }
         return new Optimization(agent, python, version, applicability, combined, deferred.getFirst(), removed, proof);
     }
@@ -289,12 +342,12 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         byte[] original = read(machine, file);
         List<Path> own = new ArrayList<>(ownPaths(machine));
         own.add(machine.fleetRoot().toAbsolutePath().normalize());
-        FileFacts current = analyze(python, file, own);
+        FileFacts current = analyze(machine, python, file, own);
         if (!current.parsed()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s: %s. The module is not optimized until it parses under %s; nothing was changed."
                     .formatted(file, current.error().line(), current.error(), python));
         }
-        String version = versions.computeIfAbsent(python, facts::version);
+        String version = version(machine, python);
         Map<String, String> base = new LinkedHashMap<>(options);
         base.put(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, file, current));
         return chain(machine, file.toString(), file, original, current, version, base, patterns, own);
@@ -304,7 +357,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     private FileRewrite chain(Machine machine, String name, Path file, byte[] original, FileFacts current, String version,
                               Map<String, String> base, List<Pattern<FileFacts>> patterns, List<Path> own) {
         String python = machine.python();
-        PatternChain<FileFacts> chain = new PatternChain<>(bytes -> analyzeBytes(python, file, bytes, own), bytes -> Arrays.equals(bytes, original)
+        PatternChain<FileFacts> chain = new PatternChain<>(bytes -> analyzeBytes(machine, python, file, bytes, own), bytes -> Arrays.equals(bytes, original)
                 ? base : withLineMap(base, LineMap.between(original, bytes)), true);
         List<List<String>> deferred = new ArrayList<>(List.of(List.of()));
         List<String> removed = new ArrayList<>();
@@ -325,8 +378,19 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         return options;
     }
 
-    private FileFacts analyze(String python, Path file, List<Path> ownPaths) {
-        return facts.analyze(python, List.of(file), sideEffectModules, ownPaths, PythonFacts.defaultTimeout(1)).getFirst();
+    private FileFacts analyze(Machine machine, String python, Path file, List<Path> ownPaths) {
+        return facts.analyze(host(machine), python, List.of(file), sideEffectModules, ownPaths, PythonFacts.defaultTimeout(1)).getFirst();
+    }
+
+    /** The interpreter's version, asked on the machine's host once per command. */
+    private String version(Machine machine, String python) {
+        Host host = host(machine);
+        return versions.computeIfAbsent(host.name() + "\0" + host.describe() + "\0" + python, key -> facts.version(host, python));
+    }
+
+    /** The machine's interpreter resolved on its host. */
+    private String python(Machine machine) {
+        return interpreters.of(host(machine), machine);
     }
 
     /**
@@ -334,34 +398,45 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
      * (relative ones against the fleet root, where loads run). Imports of modules found there are side-effecting
      * unless shown to be definitions only (issue 17).
      */
-    static List<Path> ownPaths(Machine machine) {
+    List<Path> ownPaths(Machine machine) {
         String pythonPath = machine == null ? null : machine.environment().get("PYTHONPATH");
         if (pythonPath == null || pythonPath.isBlank()) {
             return List.of();
         }
-        return Arrays.stream(pythonPath.split(":")).filter(p -> !p.isBlank()).map(p -> machine.fleetRoot().resolve(p).normalize())
-                .filter(Files::isDirectory).toList();
+        List<Path> entries = Arrays.stream(pythonPath.split(":")).filter(p -> !p.isBlank()).map(p -> machine.fleetRoot().resolve(p).normalize())
+                .distinct().toList();
+        try {
+            Map<Path, java.util.Optional<Host.Found>> found = host(machine).statAll(entries);
+            // a directory, or a link to one (real path present): what the interpreter would search
+            return entries.stream().filter(p -> found.get(p).filter(f -> f.stat().type() == FileStat.Type.DIRECTORY
+                    || (f.stat().type() == FileStat.Type.SYMLINK && f.real() != null)).isPresent()).toList();
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot look for the PYTHONPATH directories of machine %s on %s: %s"
+                    .formatted(machine.name(), host(machine).describe(), e.getMessage()), e);
+        }
     }
 
     /**
-     * Facts of rewritten bytes: analysis is static, so a temporary copy stands in for the agent's file. Own modules are
-     * looked up beside the agent's file, as for the file itself.
+     * Facts of rewritten bytes: analysis is static, so a temporary copy, in a temporary directory of the machine's host,
+     * stands in for the agent's file. Own modules are looked up beside the agent's file, as for the file itself.
      */
-    private FileFacts analyzeBytes(String python, Path script, byte[] source, List<Path> ownPaths) {
+    private FileFacts analyzeBytes(Machine machine, String python, Path script, byte[] source, List<Path> ownPaths) {
+        Host host = site(machine).host();
+        Path directory = site(machine).temporaryName("optimize", "");
         try {
-            Path directory = io.fleetshell.engine.process.Leftovers.newTempDirectory("optimize");
-            Path copy = directory.resolve(script.getFileName().toString());
+            host.createDirectories(directory);
             try {
-                Files.write(copy, source);
+                Path copy = directory.resolve(script.getFileName().toString());
+                host.writeFresh(copy, source);
                 List<Path> paths = new ArrayList<>(List.of(script.toAbsolutePath().getParent()));
                 paths.addAll(ownPaths);
-                return analyze(python, copy, paths);
+                return analyze(machine, python, copy, paths);
             } finally {
-                Files.deleteIfExists(copy);
-                Files.deleteIfExists(directory);
+                site(machine).remove(directory);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot analyze the rewrite of %s on %s: %s; nothing was changed"
+                    .formatted(script, host.describe(), e.getMessage()), e);
         }
     }
 
@@ -382,10 +457,18 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         if (targets.isEmpty()) {
             return "";
         }
-        List<String> command = new ArrayList<>(List.of(interpreters.of(machine), "-c", MODULE_KINDS, script.getParent().toString()));
+        List<String> command = new ArrayList<>(List.of(python(machine), "-c", MODULE_KINDS, script.getParent().toString()));
         command.addAll(targets);
-        ProcessResult run = ProcessRun.of(command).in(machine.fleetRoot()).environment(machine.environment())
-                .timeout(Duration.ofSeconds(60)).runOrFail("the proof");
+        ProcessResult run;
+        try {
+            run = host(machine).run(ProcessRun.of(command).in(machine.fleetRoot()).environment(machine.environment())
+                    .timeout(Duration.ofSeconds(60)));
+        } catch (io.fleetshell.engine.process.CannotStartException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, e.getMessage() + ". Nothing was changed.", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof was interrupted; nothing was changed");
+        }
         if (!run.ok() || !run.report().startsWith("{")) {
             return ""; // every from-import then stays eager, with its reason: safe, only less gain
         }
@@ -408,7 +491,41 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         }
     }
 
-    private static byte[] read(Machine machine, Path script) {
-        return SafeFiles.readScript(machine.fleetRoot(), script);
+    /**
+     * The script's bytes, read on the machine's host: a regular file (not a symlink) whose directory resolves inside the
+     * fleet root there, read as it still resolves so (as {@link SafeFiles#readScript(Path, Path)} reads one here).
+     */
+    private byte[] read(Machine machine, Path script) {
+        Host host = host(machine);
+        Path root = machine.fleetRoot();
+        try {
+            Map<Path, java.util.Optional<Host.Found>> found = host.statAll(List.of(root, script));
+            Host.Found file = found.get(script).orElseThrow(() -> new FleetshellException(ErrorCode.FILE_NOT_FOUND,
+                    "cannot read %s: it does not exist%s. Fix script_path in the config, then inventory refresh".formatted(script, where(host))));
+            Host.Found fleetRoot = found.get(root).filter(f -> f.real() != null).orElseThrow(() -> new FleetshellException(ErrorCode.FILE_NOT_FOUND,
+                    "the fleet root %s does not exist%s: inventory refresh, or fix root: in settings.yaml".formatted(root, where(host))));
+            if (file.stat().type() == FileStat.Type.SYMLINK) {
+                throw new FleetshellException(ErrorCode.PATH_ESCAPES_ROOT, ("%s is a symbolic link (to %s): fleetshell never reads or writes a "
+                        + "script through a link, since writing would replace the link and reading may leave the fleet root. Refused, "
+                        + "nothing was written. Point script_path at the file itself").formatted(script, file.real()));
+            }
+            Path real = file.real() == null ? script : file.real();
+            if (!real.getParent().startsWith(fleetRoot.real())) {
+                throw new FleetshellException(ErrorCode.PATH_ESCAPES_ROOT, ("%s resolves to %s, outside the fleet root %s (a directory on the "
+                        + "way is a symlink out of the root): refused, nothing was read or written. Replace the symlink with the directory it "
+                        + "stands for").formatted(script, real, fleetRoot.real()));
+            }
+            byte[] bytes = host.readContained(script, real, SafeFiles.SCRIPT_LIMIT);
+            if (bytes == null) {
+                throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "cannot read %s: it is gone%s".formatted(script, where(host)));
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, e.getMessage(), e);
+        }
+    }
+
+    private static String where(Host host) {
+        return " on machine %s (%s)".formatted(host.name(), host.describe());
     }
 }

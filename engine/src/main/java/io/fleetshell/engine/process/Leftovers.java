@@ -242,6 +242,56 @@ public final class Leftovers {
         return new Swept(killed, removed);
     }
 
+    /**
+     * The file operations of the machine a sweep looks at: a {@code Host}'s (this computer, or a remote machine over
+     * ssh), passed as two method references so that this package stays below the hosts.
+     */
+    public interface Place {
+        /** The names in a directory; empty when it does not exist. */
+        List<String> list(Path directory) throws IOException;
+
+        /** Deletes a file or a directory tree, not following links; false when nothing was there. */
+        boolean deleteTree(Path path) throws IOException;
+    }
+
+    /**
+     * Removes, on {@code place}, the hidden siblings of {@code file} (a proof's copies of it) whose owner is gone: what a
+     * fleetshell killed during a proof left beside the script. Returns what it removed; a failure to list or delete
+     * leaves the file for the next sweep.
+     */
+    public static List<Path> sweepSiblings(Place place, Path file) {
+        String prefix = "." + file.getFileName() + ".fleetshell-";
+        return sweepOn(place, file.toAbsolutePath().getParent(), name -> name.startsWith(prefix) && isHiddenSibling(name));
+    }
+
+    /**
+     * Removes, on {@code place}, what fleetshell processes that are gone left there: its temporary files and directories
+     * in {@code temporaryDirectory} and the hidden siblings in {@code fleetDirectories} (as {@link #sweep} does here).
+     */
+    public static List<Path> sweep(Place place, Path temporaryDirectory, Collection<Path> fleetDirectories) {
+        List<Path> removed = new ArrayList<>(sweepOn(place, temporaryDirectory, name -> TEMP_KINDS.matcher(name).matches()));
+        for (Path directory : fleetDirectories.stream().distinct().toList()) {
+            removed.addAll(sweepOn(place, directory, Leftovers::isHiddenSibling));
+        }
+        return removed;
+    }
+
+    private static List<Path> sweepOn(Place place, Path directory, java.util.function.Predicate<String> names) {
+        List<Path> removed = new ArrayList<>();
+        try {
+            for (String name : place.list(directory)) {
+                Path file = directory.resolve(name);
+                // an unmarked name's age cannot be told there: only marked files (whose owner is a pid here) go
+                if (names.test(name) && OWNER.matcher(name).find() && !ownerAlive(file) && place.deleteTree(file)) {
+                    removed.add(file);
+                }
+            }
+        } catch (IOException e) {
+            // unreachable or unreadable now: the next sweep tries again
+        }
+        return removed;
+    }
+
     private static void sweepGroup(Path recordFile, List<String> killed, List<Path> removed) {
         JsonNode record;
         try {

@@ -8,13 +8,31 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * All samples of one agent and what they add up to. A failed sample is never averaged in: an agent
- * with a failed load has no load statistics, only its error.
+ * All samples of one agent and what they add up to, and where they were measured. A failed sample is never averaged
+ * in: an agent with a failed load has no load statistics, only its error.
+ *
+ * @param measuredOn the host that ran the loads, as {@code io.fleetshell.engine.host.Host#describe()} says it
+ *                   ({@link #THIS_COMPUTER}, or the ssh destination of the agent's machine): timings of one machine
+ *                   are not timings of another
  */
-public record AgentProfile(ProfileTarget target, List<LoadSample> samples) {
+public record AgentProfile(ProfileTarget target, List<LoadSample> samples, String measuredOn) {
+
+    /** Where a profile was measured unless it says otherwise, and every profile measured before machines had a transport. */
+    public static final String THIS_COMPUTER = "this computer";
 
     public AgentProfile {
         samples = List.copyOf(samples);
+        measuredOn = measuredOn == null ? THIS_COMPUTER : measuredOn;
+    }
+
+    /** Measured on this computer. */
+    public AgentProfile(ProfileTarget target, List<LoadSample> samples) {
+        this(target, samples, THIS_COMPUTER);
+    }
+
+    /** Whether the loads ran on this computer. */
+    public boolean measuredHere() {
+        return THIS_COMPUTER.equals(measuredOn);
     }
 
     /** The median cost of one direct import of the agent, across the successful samples. */

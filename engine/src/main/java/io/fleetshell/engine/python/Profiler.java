@@ -75,7 +75,7 @@ public final class Profiler implements AutoCloseable {
         LoadSample warmUp = sample(target, 0);
         if (!warmUp.ok()) {
             return new AgentProfile(target, List.of(new LoadSample(1, false, warmUp.loadMillis(), warmUp.peakRssKb(),
-                    warmUp.modulesLoaded(), List.of(), List.of(), warmUp.python(), warmUp.error())));
+                    warmUp.modulesLoaded(), List.of(), List.of(), warmUp.python(), warmUp.error())), host.describe());
         }
         List<LoadSample> samples = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
@@ -86,7 +86,7 @@ public final class Profiler implements AutoCloseable {
                 break;
             }
         }
-        return new AgentProfile(target, samples);
+        return new AgentProfile(target, samples, host.describe());
     }
 
     /**

@@ -18,14 +18,12 @@ import io.fleetshell.engine.stats.RankTest;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
 import io.fleetshell.engine.python.proof.PatternProofs;
+import io.fleetshell.engine.python.proof.ProofSite;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,7 +32,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * Proves a rewrite against the agent's own interpreter, in this order, stopping at the first failure:
@@ -85,14 +82,22 @@ public final class Prover {
     /**
      * What to prove: the agent as profiled, the rewrite of its file, the deferred modules whose first use to
      * time (attribute paths from the module, e.g. {@code urllib.request}), the module-level names the rewrite
-     * removes on purpose (dead imports) and the agent's {@code test_command} (null when none is configured).
+     * removes on purpose (dead imports), the agent's {@code test_command} (null when none is configured), its
+     * requests to replay, and where it runs (the agent's machine; null: this computer with the Prover's cache).
+     * Paths are that machine's.
      */
     public record Subject(ProfileTarget target, Rewrite rewrite, List<String> deferredNames, List<String> removedNames,
-                          String testCommand, List<String> replayRequests) {
+                          String testCommand, List<String> replayRequests, ProofSite site) {
         public Subject {
             deferredNames = List.copyOf(deferredNames);
             removedNames = List.copyOf(removedNames);
             replayRequests = replayRequests == null ? List.of() : List.copyOf(replayRequests);
+        }
+
+        /** A subject proved on this computer, with the Prover's bytecode cache. */
+        public Subject(ProfileTarget target, Rewrite rewrite, List<String> deferredNames, List<String> removedNames,
+                       String testCommand, List<String> replayRequests) {
+            this(target, rewrite, deferredNames, removedNames, testCommand, replayRequests, null);
         }
 
         /** A subject without requests to replay (the checks of async_initialization and cache_optimization need them). */
@@ -105,59 +110,57 @@ public final class Prover {
 
     private final Settings settings;
     private final Path bytecodeCache;
-    private final Path checker;
 
+    /** @param bytecodeCache this computer's cache for subjects proved here ({@link Subject#site()} null) */
     public Prover(Settings settings, Path bytecodeCache) {
         this.settings = settings;
         this.bytecodeCache = bytecodeCache;
-        this.checker = Leftovers.programCopy("/io/fleetshell/python/proof_check.py", "proof-check");
     }
 
     public Proof prove(Subject subject) {
+        ProofSite site = subject.site() != null ? subject.site() : ProofSite.thisComputer(bytecodeCache);
         ProfileTarget target = subject.target();
         Path original = target.script();
         Path variant = original.resolveSibling("." + original.getFileName() + ".fleetshell-proof"
                 + Leftovers.mark() + UUID.randomUUID().toString().substring(0, 8) + ".py");
         List<ProofCheck> checks = new ArrayList<>();
+        // a sibling a killed fleetshell left beside this file is removed before this proof adds its own
+        site.sweepSiblings(original);
         try {
-            io.fleetshell.engine.SafeFiles.writeFresh(variant, subject.rewrite().after());
+            site.host().writeFresh(variant, subject.rewrite().after());
         } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write the rewrite next to %s to load it (%s); nothing was changed"
-                    .formatted(original, e.getMessage()));
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write the rewrite next to %s on %s to load it (%s); nothing was changed"
+                    .formatted(original, site, e.getMessage()));
         }
         try {
             Progress.update(target.agent(), "proving: compiles, undefined names");
-            JsonNode both = run(target, List.of("static", original.toString(), variant.toString()));
+            JsonNode both = run(site, target, List.of("static", original.toString(), variant.toString()));
             if (!add(checks, compiles(target, both.path("rewritten")))
                     || !add(checks, undefinedNames(both.path("original"), both.path("rewritten")))) {
                 return new Proof(checks);
             }
             Progress.update(target.agent(), "proving: loads, module names");
-            JsonNode before = load(target, original, original, List.of(), subject.removedNames());
-            JsonNode after = load(target, variant, original, subject.deferredNames(), subject.removedNames());
+            JsonNode before = load(site, target, original, original, List.of(), subject.removedNames());
+            JsonNode after = load(site, target, variant, original, subject.deferredNames(), subject.removedNames());
             if (!add(checks, loads(before, after)) || !add(checks, sameNames(before, after, subject.removedNames()))) {
                 return new Proof(checks);
             }
-            JsonNode again = load(target, original, original, List.of(), subject.removedNames());
+            JsonNode again = load(site, target, original, original, List.of(), subject.removedNames());
             if (!add(checks, loadedState(subject, before, again, after, both.path("rewritten").path("dynamic")))
-                    || (!PatternProofs.replacesLoadTime(subject.rewrite()) && !add(checks, loadTime(target, variant, after)))) {
+                    || (!PatternProofs.replacesLoadTime(subject.rewrite()) && !add(checks, loadTime(site, target, variant, after)))) {
                 return new Proof(checks);
             }
             // async_initialization and cache_optimization: their own checks, on real starts (python/proof)
             if (settings.runs() > 0 && !addAll(checks, new PatternProofs(Math.min(settings.runs(), 6), settings.alpha(),
-                    settings.loadTimeout()).prove(target, variant, subject.rewrite(), subject.replayRequests()))) {
+                    settings.loadTimeout()).prove(site, target, variant, subject.rewrite(), subject.replayRequests()))) {
                 return new Proof(checks);
             }
             Progress.update(target.agent(), "proving: test_command");
-            add(checks, agentTests(subject));
+            add(checks, agentTests(site, subject));
             return new Proof(checks);
         } finally {
             Progress.end(target.agent());
-            try {
-                Files.deleteIfExists(variant);
-            } catch (IOException ignored) {
-                // a hidden proof file left behind does not change the agent
-            }
+            site.remove(variant); // a hidden proof file left behind does not change the agent; its name says its owner
         }
     }
 
@@ -289,7 +292,7 @@ public final class Prover {
      * 2.4x at random while the CPU time moves by a few per cent (issue 22); the wall times and the machine's load average
      * at every pair are kept as evidence.
      */
-    private ProofCheck loadTime(ProfileTarget target, Path variant, JsonNode afterLoad) {
+    private ProofCheck loadTime(ProofSite site, ProfileTarget target, Path variant, JsonNode afterLoad) {
         if (settings.runs() == 0) {
             return new ProofCheck("load time", ProofCheck.Outcome.SKIPPED, "not measured (0 runs were asked for)", null);
         }
@@ -303,7 +306,7 @@ public final class Prover {
         List<Double> loadAverages = new ArrayList<>();
         int wins = 0;
         SequentialSignTest.Verdict verdict = SequentialSignTest.Verdict.CONTINUE;
-        try (Profiler profiler = new Profiler(settings.loadTimeout(), bytecodeCache)) {
+        try (Profiler profiler = new Profiler(settings.loadTimeout(), site.host(), site.bytecodeCache())) {
             profiler.sample(target, 0);
             profiler.sample(rewritten, 0);
             for (int pair = 1; verdict == SequentialSignTest.Verdict.CONTINUE; pair++) {
@@ -372,18 +375,34 @@ public final class Prover {
                 "load time does not drop beyond noise and the floor: " + figures + "; a rewrite that gains nothing is not deployed", evidence);
     }
 
-    private ProofCheck agentTests(Subject subject) {
+    private ProofCheck agentTests(ProofSite site, Subject subject) {
         ProfileTarget target = subject.target();
         if (subject.testCommand() == null || subject.testCommand().isBlank()) {
             return new ProofCheck(ProofCheck.AGENT_TESTS, ProofCheck.Outcome.SKIPPED,
                     "no test_command is configured for " + target.agent() + " (set test_command: in its startup config entry)", null);
         }
         Path root = target.workingDirectory();
-        Path copy = copyOfFleet(root, root.relativize(target.script()), subject.rewrite().after());
+        Path copy = site.temporaryName("proof-fleet", "");
         String command = subject.testCommand().replace("{name}", target.agent().name())
                 .replace("{machine}", target.agent().machine()).replace("{script}", root.relativize(target.script()).toString());
-        ProcessResult run = ProcessRun.shell(command).in(copy).environment(target.environment()).owning(copy)
-                .timeout(settings.testTimeout()).runOrFail("the proof");
+        ProcessResult run;
+        try {
+            site.host().copyTree(root, copy, Map.of(root.relativize(target.script()).toString(), subject.rewrite().after()));
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot copy the fleet root %s on %s to run the agent's tests on the "
+                    .formatted(root, site) + "rewrite (%s); nothing was changed".formatted(e.getMessage()), e);
+        }
+        try {
+            run = site.host().run(ProcessRun.shell(command).in(copy).environment(target.environment()).timeout(settings.testTimeout()));
+        } catch (io.fleetshell.engine.process.CannotStartException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot run the agent's tests on %s: %s; nothing was changed"
+                    .formatted(site, e.getMessage()), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof was interrupted while the agent's tests ran; nothing was changed");
+        } finally {
+            site.remove(copy);
+        }
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("command", command);
         evidence.put("exit_status", run.exitStatus());
@@ -398,29 +417,13 @@ public final class Prover {
                         .formatted(command, run.exitStatus()), evidence);
     }
 
-    /** A temporary copy of the fleet root with the rewrite in place of the agent's file; the test run owns it. */
-    private static Path copyOfFleet(Path root, Path script, byte[] rewritten) {
-        Path copy = null;
-        try {
-            copy = Leftovers.newTempDirectory("proof-fleet");
-            copyTree(root, copy);
-            Files.write(copy.resolve(script.toString()), rewritten);
-            return copy;
-        } catch (IOException e) {
-            if (copy != null) {
-                Leftovers.delete(copy);
-            }
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /**
      * One fresh-process load of {@code file} through {@code proof_check.py load}: the agent's view is that of
      * {@code python SCRIPT} (argv, path, {@code __main__}) with the original's path, whichever file is loaded. A process
      * that ends without a report (the agent's import called {@code os._exit}, crashed the interpreter or hung) is a load
      * that failed, with what the process printed.
      */
-    private JsonNode load(ProfileTarget target, Path file, Path original, List<String> touch, List<String> removed) {
+    private JsonNode load(ProofSite site, ProfileTarget target, Path file, Path original, List<String> touch, List<String> removed) {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("file", file.toString());
         request.put("argv0", original.toString());
@@ -428,7 +431,7 @@ public final class Prover {
         request.put("touch", touch);
         request.put("removed", removed);
         request.put("removed_from", original.toString());
-        ProcessResult run = check(target, List.of("load", JSON.writeValueAsString(request)));
+        ProcessResult run = check(site, target, List.of("load", JSON.writeValueAsString(request)));
         String report = run.report();
         if (!run.timedOut() && report.startsWith("{")) {
             return JSON.readTree(report);
@@ -441,17 +444,26 @@ public final class Prover {
         return JSON.valueToTree(failed);
     }
 
-    private ProcessResult check(ProfileTarget target, List<String> arguments) {
-        List<String> command = new ArrayList<>(List.of(target.python(), checker.toString()));
+    /** One run of {@code proof_check.py} (passed with {@code -c}) on the agent's machine. */
+    private ProcessResult check(ProofSite site, ProfileTarget target, List<String> arguments) {
+        List<String> command = new ArrayList<>(List.of(target.python(), "-c", ProofSite.program("proof_check.py")));
         command.addAll(arguments);
         Map<String, String> environment = new LinkedHashMap<>(target.environment());
-        environment.put("PYTHONPYCACHEPREFIX", bytecodeCache.toString());
-        return ProcessRun.of(command).in(target.workingDirectory()).environment(environment)
-                .timeout(settings.loadTimeout()).runOrFail("the proof");
+        environment.put("PYTHONPYCACHEPREFIX", site.bytecodeCache().toString());
+        ProcessRun run = ProcessRun.of(command).in(target.workingDirectory()).environment(environment).timeout(settings.loadTimeout());
+        try {
+            return site.host().run(run);
+        } catch (io.fleetshell.engine.process.CannotStartException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot run the proof on %s: %s; nothing was changed".formatted(site,
+                    e.getMessage()), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof was interrupted; nothing was changed");
+        }
     }
 
-    private JsonNode run(ProfileTarget target, List<String> arguments) {
-        ProcessResult run = check(target, arguments);
+    private JsonNode run(ProofSite site, ProfileTarget target, List<String> arguments) {
+        ProcessResult run = check(site, target, arguments);
         String report = run.report();
         if (run.timedOut() || !report.startsWith("{")) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof's %s check with %s %s: %s; nothing was changed".formatted(
@@ -469,22 +481,5 @@ public final class Prover {
 
     private static double round(double value) {
         return Math.round(value * 1000.0) / 1000.0;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path path : paths.toList()) {
-                Path relative = from.relativize(path);
-                if (relative.toString().contains("__pycache__") || relative.startsWith(".git")) {
-                    continue;
-                }
-                Path target = to.resolve(relative.toString());
-                if (Files.isDirectory(path)) {
-                    Files.createDirectories(target);
-                } else if (Files.isRegularFile(path)) {
-                    Files.copy(path, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
     }
 }

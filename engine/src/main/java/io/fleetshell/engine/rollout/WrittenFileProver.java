@@ -2,6 +2,7 @@ package io.fleetshell.engine.rollout;
 
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.optimize.ProofHints;
+import io.fleetshell.engine.inventory.Hosts;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Language;
 import io.fleetshell.engine.inventory.Machine;
@@ -25,7 +26,8 @@ import java.util.Map;
 /**
  * The checks only the written file allows: it compiles with the agent's own interpreter (without writing
  * bytecode into the fleet), or for a Java agent with {@code javax.tools} into a temporary directory, and
- * the agent's {@code test_command} passes against it. A missing
+ * the agent's {@code test_command} passes against it. A Python agent's checks run on its machine's host (this
+ * computer, or over ssh where the file was written). A missing
  * {@code test_command} is a skipped check, said so, never a pass.
  */
 public final class WrittenFileProver implements StepProver {
@@ -37,10 +39,18 @@ public final class WrittenFileProver implements StepProver {
 
     private final Inventory inventory;
     private final Duration timeout;
+    private final Hosts hosts;
 
+    /** Every machine this computer. */
     public WrittenFileProver(Inventory inventory, Duration timeout) {
+        this(inventory, timeout, null);
+    }
+
+    /** @param hosts each machine's host, where its checks run (null: every machine is this computer) */
+    public WrittenFileProver(Inventory inventory, Duration timeout, Hosts hosts) {
         this.inventory = inventory;
         this.timeout = timeout;
+        this.hosts = hosts;
     }
 
     @Override
@@ -144,7 +154,8 @@ public final class WrittenFileProver implements StepProver {
         int exitStatus = -1;
         String output;
         try {
-            ProcessResult result = run.in(machine.fleetRoot()).environment(machine.environment()).mergingErrors().timeout(timeout).run();
+            ProcessRun inRoot = run.in(machine.fleetRoot()).environment(machine.environment()).mergingErrors().timeout(timeout);
+            ProcessResult result = hosts == null ? inRoot.run() : hosts.of(machine).run(inRoot);
             exitStatus = result.exitStatus();
             output = result.tail(OUTPUT_KEPT) + (result.timedOut() ? "\n(killed after " + timeout.toSeconds() + " s)" : "");
         } catch (CannotStartException e) {

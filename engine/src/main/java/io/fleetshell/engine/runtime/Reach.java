@@ -4,6 +4,7 @@ import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetHome;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.inventory.Hosts;
+import io.fleetshell.engine.host.Host;
 import io.fleetshell.engine.host.LocalHost;
 import io.fleetshell.engine.host.SshHost;
 import io.fleetshell.engine.host.Tunnels;
@@ -60,11 +61,20 @@ public final class Reach {
         if (machine == null) {
             return InetSocketAddress.createUnresolved(host, port);
         }
-        return switch (hosts.of(machine)) {
-            case LocalHost l -> InetSocketAddress.createUnresolved(host, port);
+        return address(hosts.of(machine), host, port);
+    }
+
+    /**
+     * Where this computer connects to reach {@code port} of {@code address} as {@code host} sees it (a proof's agent
+     * run on the agent's machine listens on its loopback address): the address itself on this computer, else as
+     * {@link Tunnels#reach} says for the machine.
+     */
+    public static InetSocketAddress address(Host host, String address, int port) {
+        return switch (host) {
+            case LocalHost l -> InetSocketAddress.createUnresolved(address, port);
             case SshHost ssh -> {
                 try {
-                    yield Tunnels.reach(ssh, host, port);
+                    yield Tunnels.reach(ssh, address, port);
                 } catch (IOException e) {
                     throw new FleetshellException(ErrorCode.OPERATION_FAILED, e.getMessage(), e);
                 }

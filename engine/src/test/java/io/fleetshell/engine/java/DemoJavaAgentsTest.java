@@ -107,7 +107,7 @@ class DemoJavaAgentsTest {
         byte[] broken = new String(source, StandardCharsets.UTF_8).replace("return digest;", "return digest.nope();")
                 .getBytes(StandardCharsets.UTF_8);
         Rewrite rewrite = new Rewrite("test", agent.script().path(), source, broken, List.of());
-        Proof proof = new JavaProver(JavaProver.Settings.DEFAULT).prove(agent, machine(agent), rewrite, analyzer.analyze(agent.script().path(), source));
+        Proof proof = new JavaProver(JavaProver.Settings.DEFAULT, JavaBuildCache.in(dir.resolve("javac"))).prove(agent, machine(agent), rewrite, analyzer.analyze(agent.script().path(), source));
         assertThat(proof.deployable()).isFalse();
         assertThat(proof.firstFailure()).hasValueSatisfying(c -> {
             assertThat(c.name()).isEqualTo("compiles");

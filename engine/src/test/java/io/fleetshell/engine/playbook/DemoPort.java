@@ -19,6 +19,7 @@ import io.fleetshell.engine.optimize.PythonOptimizer;
 import io.fleetshell.engine.optimize.Optimizers;
 import io.fleetshell.engine.java.HeavyCalls;
 import io.fleetshell.engine.java.JavaAnalyzer;
+import io.fleetshell.engine.java.JavaBuildCache;
 import io.fleetshell.engine.java.JavaSource;
 import io.fleetshell.engine.rollout.RolloutExecutor;
 import io.fleetshell.engine.rollout.RolloutOptions;
@@ -100,7 +101,7 @@ final class DemoPort implements FleetPort {
     public Plan plan(List<Agent> agents, String pattern, RolloutOptions options) {
         calls.add("plan " + agents.size());
         Optimizers optimizers = new Optimizers(new PythonOptimizer(new PythonFacts(helpers), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null),
-                new JavaOptimizer(new JavaAnalyzer(HeavyCalls.defaults(), JavaSource.DEFAULT_LEVEL), null));
+                new JavaOptimizer(new JavaAnalyzer(HeavyCalls.defaults(), JavaSource.DEFAULT_LEVEL), null, JavaBuildCache.in(helpers.resolveSibling("javac"))));
         return new Planner(optimizers).plan(inventory, agents, pattern, Map.of(), options);
     }
 

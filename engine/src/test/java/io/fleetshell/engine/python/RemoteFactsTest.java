@@ -5,7 +5,10 @@ import io.fleetshell.engine.FleetHome;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.host.Host;
 import io.fleetshell.engine.host.SshHost;
+import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Machine;
+import io.fleetshell.engine.profile.AgentProfile;
+import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.python.analysis.FileFacts;
 import io.fleetshell.engine.python.analysis.ImportFact;
 import io.fleetshell.engine.python.analysis.PythonFacts;
@@ -27,9 +30,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The facts helper and the interpreter's resolution on a machine reached over ssh (a real sshd): the helper travels
- * on stdin, the files analysed are the host's, and a missing or too old interpreter there is an error naming the
- * machine, the interpreter and the setting to fix.
+ * The facts helper and the interpreter's resolution on a machine reached over ssh (a real sshd in a mount namespace of
+ * its own, whose remote root this JVM cannot see): the helper travels on stdin, the files analysed are the host's, and
+ * a missing or too old interpreter there is an error naming the machine, the interpreter and the setting to fix. The
+ * profiler's loads run there too, and say so.
  */
 class RemoteFactsTest {
 
@@ -41,9 +45,10 @@ class RemoteFactsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        sshd = Sshd.start(dir.resolve("sshd"), "facts-host");
+        sshd = Sshd.startIsolated(dir.resolve("sshd"), "facts-host", dir.resolve("remote root"), 0);
         home = new FleetHome(dir.resolve("home"));
-        root = Files.createDirectories(dir.resolve("remote root"));
+        root = sshd.remoteRoot().resolve("fleet");
+        sshd.inside("mkdir", "-p", root.toString());
     }
 
     @AfterAll
@@ -57,9 +62,13 @@ class RemoteFactsTest {
 
     @Test
     void theHelperAnalysesTheHostsFilesWithTheInterpreterResolvedThere() throws Exception {
-        Path agent = Files.writeString(root.resolve("agent's file.py"), "import json\n\ndef handle(x):\n    return json.dumps(x)\n");
+        Path agent = root.resolve("agent's file.py");
+        sshd.writeString(agent, "import json\n\ndef handle(x):\n    return json.dumps(x)\n");
         Machine machine = new Machine("pc2", root, "python3", Map.of(), Map.of());
         Host host = host("python3");
+        assertThat(agent).as("only on the host").doesNotExist();
+        assertThat(root).as("only on the host: resolving here cannot start in it").doesNotExist();
+        assertThat(new Interpreters().of(machine)).as("resolved here").isEqualTo("python3");
 
         String python = new Interpreters().of(host, machine);
         List<FileFacts> facts = new PythonFacts().analyze(host, python, List.of(agent), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, List.of(),
@@ -75,7 +84,8 @@ class RemoteFactsTest {
 
     @Test
     void aMissingInterpreterOnTheHostNamesMachineInterpreterAndSetting() throws Exception {
-        Path agent = Files.writeString(root.resolve("missing.py"), "import os\n");
+        Path agent = root.resolve("missing.py");
+        sshd.writeString(agent, "import os\n");
         String python = "/opt/no-such-python3";
         Machine machine = new Machine("pc2", root, python, Map.of(), Map.of());
         Host host = host("python3");
@@ -91,7 +101,8 @@ class RemoteFactsTest {
     void aTooOldInterpreterOnTheHostNamesMachineInterpreterAndSetting() throws Exception {
         Path python37 = Path.of(System.getProperty("user.home"), ".pyenv/versions/3.7.16/bin/python3.7");
         assumeTrue(Files.isExecutable(python37), "no Python 3.7 at " + python37);
-        Path agent = Files.writeString(root.resolve("old.py"), "import os\n");
+        Path agent = root.resolve("old.py");
+        sshd.writeString(agent, "import os\n");
 
         assertThatThrownBy(() -> new PythonFacts().analyze(host("python3"), python37.toString(), List.of(agent), Set.of(), List.of(),
                 Duration.ofSeconds(60)))
@@ -99,5 +110,26 @@ class RemoteFactsTest {
                 .hasMessageContaining(python37 + " on machine pc2 (")
                 .hasMessageContaining("needs Python 3.8 or newer; this is 3.7")
                 .hasMessageContaining("Set machines.pc2.python in settings.yaml");
+    }
+
+    @Test
+    void theProfilerLoadsTheHostsFileThereAndSaysWhere() throws Exception {
+        Path agent = root.resolve("profiled.py");
+        sshd.writeString(agent, "import json\nimport decimal\nVALUE = json.dumps([1])\n");
+        Machine machine = new Machine("pc2", root, "python3", Map.of(), Map.of());
+        Host host = host("python3");
+        Path cache = host.stateDirectory().resolve("cache/pycache");
+
+        AgentProfile profile;
+        try (Profiler profiler = new Profiler(Duration.ofSeconds(60), host, cache)) {
+            profile = profiler.profile(new ProfileTarget(new AgentId("pc2", "Profiled"), agent, new Interpreters().of(host, machine), root,
+                    Map.of()), 2);
+        }
+
+        assertThat(agent).as("only on the host").doesNotExist();
+        assertThat(profile.loaded()).as(String.valueOf(profile.failure())).isTrue();
+        assertThat(profile.measuredOn()).isEqualTo(sshd.access().describe());
+        assertThat(profile.statements()).extracting(AgentProfile.StatementMedian::module).containsExactly("json", "decimal");
+        assertThat(profile.samples()).allSatisfy(s -> assertThat(s.loadAverage()).isNotNaN());
     }
 }

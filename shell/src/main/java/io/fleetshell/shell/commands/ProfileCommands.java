@@ -56,7 +56,7 @@ public class ProfileCommands {
                     + "module-level code, not its __main__ block, once per run). Per run: load time, "
                     + "each import statement's wall time and RSS growth, -X importtime, peak RSS, modules loaded; median and "
                     + "spread over N runs. Stores every sample as a new baseline version. Without AGENT, every agent whose "
-                    + "script was found. A Java agent is compiled (javax.tools) and timed from JVM start to /health 200, with "
+                    + "script was found. A Java agent is compiled (javax.tools; a build compiled before comes from FLEETSHELL_HOME/cache/javac) and timed from JVM start to /health 200, with "
                     + "each holdable static field's class-initialization cost measured on its own.")
     public void profile(@Arguments List<String> names,
                         @Option(longName = "runs", defaultValue = "5", description = "fresh processes per agent") Integer runs,
@@ -91,6 +91,7 @@ public class ProfileCommands {
             return;
         }
         out.table(table(stored));
+        measuredElsewhere(stored).forEach(out::info);
         if (failed > 0) {
             out.println("");
             out.println(summaryText(summary));
@@ -98,6 +99,18 @@ public class ProfileCommands {
                     .formatted(failed, failed == 1 ? "" : "s"));
         }
         busy.ifPresent(out::warn);
+    }
+
+    /**
+     * One line per host other than this computer that ran loads: its agents' figures are that machine's, and so is the
+     * load average each sample records.
+     */
+    static List<String> measuredElsewhere(List<Baseline> baselines) {
+        Map<String, List<String>> byHost = new java.util.TreeMap<>();
+        baselines.stream().map(Baseline::profile).filter(p -> !p.measuredHere())
+                .forEach(p -> byHost.computeIfAbsent(p.measuredOn(), h -> new java.util.ArrayList<>()).add(p.target().agent().toString()));
+        return byHost.entrySet().stream().map(e -> "Measured on %s (over ssh), not on this computer: %s.".formatted(e.getKey(),
+                String.join(", ", e.getValue()))).toList();
     }
 
     /** The one-minute load average, or -1 where the platform does not report one. */
@@ -180,8 +193,8 @@ public class ProfileCommands {
             return;
         }
         AgentProfile p = baseline.profile();
-        out.println("%s baseline v%d, measured %s with %s (Python %s), script sha256 %s".formatted(agent.id(), baseline.version(),
-                WHEN.format(baseline.createdAt()), p.target().python(), p.python(), baseline.scriptSha256().substring(0, 12)));
+        out.println("%s baseline v%d, measured %s on %s with %s (Python %s), script sha256 %s".formatted(agent.id(), baseline.version(),
+                WHEN.format(baseline.createdAt()), p.measuredOn(), p.target().python(), p.python(), baseline.scriptSha256().substring(0, 12)));
         out.println("load: " + oneLine(p));
         TextTable samples = new TextTable("RUN", "LOAD MS", "PEAK RSS MB", "MODULES", "RESULT");
         for (LoadSample s : p.samples()) {
@@ -250,7 +263,7 @@ public class ProfileCommands {
      * {@code baseline show}.
      */
     record BaselineJson(String agent, int version, String createdAt, String script, String scriptSha256, String python, String pythonVersion,
-                        boolean loaded, int runs, @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<LoadJson> loadMs,
+                        String measuredOn, boolean loaded, int runs, @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<LoadJson> loadMs,
                         @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Double> peakRssKbMedian,
                         @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<Double> modulesLoadedMedian,
                         @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<List<StatementJson>> statements,
@@ -267,7 +280,7 @@ public class ProfileCommands {
             boolean loaded = p.loaded();
             Stats load = loaded ? p.loadMillis() : null;
             return new BaselineJson(p.target().agent().toString(), b.version(), b.createdAt().toString(), p.target().script().toString(),
-                    b.scriptSha256(), p.target().python(), p.python(), loaded, p.samples().size(),
+                    b.scriptSha256(), p.target().python(), p.python(), p.measuredOn(), loaded, p.samples().size(),
                     loaded ? Optional.of(new LoadJson(load.median(), load.min(), load.max())) : Optional.empty(),
                     loaded ? Optional.of(p.peakRssKb().median()) : Optional.empty(),
                     loaded ? Optional.of(p.modulesLoaded().median()) : Optional.empty(),

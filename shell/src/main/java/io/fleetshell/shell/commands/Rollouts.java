@@ -5,6 +5,7 @@ import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.compare.AnalysisRun;
 import io.fleetshell.engine.compare.AnalysisSettings;
 import io.fleetshell.engine.java.HeavyCalls;
+import io.fleetshell.engine.java.JavaBuildCache;
 import io.fleetshell.engine.optimize.Optimizers;
 import io.fleetshell.engine.proof.EffectFloor;
 import io.fleetshell.engine.rollout.Planner;
@@ -111,7 +112,8 @@ public class Rollouts {
      */
     Optimizers optimizers(Integer proofRuns) {
         Optimizers.Setup setup = new Optimizers.Setup(session.home().helpers(), session.settings().sideEffectModules(),
-                session.home().bytecodeCache(), HeavyCalls.fromSettings(session.home().settings()));
+                session.home().bytecodeCache(), HeavyCalls.fromSettings(session.home().settings()),
+                JavaBuildCache.in(session.home().javaBuilds()), session.hosts());
         return Optimizers.of(setup, proofRuns == null ? null
                 : new Optimizers.ProofSettings(proofRuns, OptimizeCommands.ALPHA, Duration.ofSeconds(60), COMMAND_TIMEOUT,
                         EffectFloor.fromSettings(session.home().settings())));
@@ -136,7 +138,7 @@ public class Rollouts {
 
     /** The executor of plans and stored deployments: each step proved with the hints stored with it. */
     RolloutExecutor executor(Inventory inventory, int proofRuns) {
-        PatternStepProver stepProver = new PatternStepProver(optimizers(proofRuns), inventory, new WrittenFileProver(inventory, COMMAND_TIMEOUT));
+        PatternStepProver stepProver = new PatternStepProver(optimizers(proofRuns), inventory, new WrittenFileProver(inventory, COMMAND_TIMEOUT, session.hosts()));
         return new RolloutExecutor(store(), lookup(inventory), sharing(inventory), stepProver, gates(inventory), analysis(inventory),
                 runtime(inventory), Host.name()).onHosts(hosts(inventory));
     }
@@ -146,7 +148,7 @@ public class Rollouts {
      * the file as written, then restarts and gates like {@code batch deploy}.
      */
     RolloutExecutor writtenFileExecutor(Inventory inventory) {
-        return new RolloutExecutor(store(), lookup(inventory), sharing(inventory), new WrittenFileProver(inventory, COMMAND_TIMEOUT),
+        return new RolloutExecutor(store(), lookup(inventory), sharing(inventory), new WrittenFileProver(inventory, COMMAND_TIMEOUT, session.hosts()),
                 gates(inventory), analysis(inventory), runtime(inventory), Host.name()).onHosts(hosts(inventory));
     }
 

@@ -155,7 +155,7 @@ public final class ModuleReports {
                 continue;
             }
             loadedBy.add(agent.id());
-            Profiled only = new Profiled(new AgentProfile(p.profile().target(), loading), p.version());
+            Profiled only = new Profiled(new AgentProfile(p.profile().target(), loading, p.profile().measuredOn()), p.version());
             self.add(cost(agent.id(), only, s -> node(s, module).selfMicros()));
             cumulative.add(cost(agent.id(), only, s -> node(s, module).cumulativeMicros()));
         }

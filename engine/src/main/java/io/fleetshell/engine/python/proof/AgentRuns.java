@@ -1,20 +1,21 @@
 package io.fleetshell.engine.python.proof;
 
 import io.fleetshell.engine.process.CannotStartException;
+import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.process.StartedProcess;
 import io.fleetshell.engine.profile.ProfileTarget;
+import io.fleetshell.engine.runtime.Reach;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,8 +25,9 @@ import java.util.Map;
 
 /**
  * Runs a Python agent the way a fleet does ({@code python agent.py --port P --health-port H}, with {@code PORT} and
- * {@code HEALTH_PORT} set too, on free ports), through {@code agent_run.py}, which can count calls of the agent's
- * functions. It measures time-to-healthy (spawn to the first answer of {@code /health}, whatever its status: the
+ * {@code HEALTH_PORT} set too, on ports free on its machine), through {@code agent_run.py}, which can count calls of
+ * the agent's functions. It runs on the agent's machine ({@link ProofSite}: the process started there, the counts
+ * written there, the requests reaching its ports as {@link Reach} says). It measures time-to-healthy (spawn to the first answer of {@code /health}, whatever its status: the
  * process is live) and time-to-ready (spawn to the answer of the first replayed request, or to the first
  * {@code /health} 200 when there is none), replays the requests over real HTTP and stops the agent with SIGTERM.
  */
@@ -69,27 +71,44 @@ public final class AgentRuns {
     private static final Duration COUNTED_GRACE = Duration.ofSeconds(30);
     private static final Duration GRACE = Duration.ofSeconds(10);
 
+    /** Binds two free ports of the host's loopback address and prints them: the agent's service and health ports. */
+    private static final String FREE_PORTS = "import socket\n"
+            + "s = [socket.socket() for _ in range(2)]\n"
+            + "[x.bind(('127.0.0.1', 0)) for x in s]\n"
+            + "print(' '.join(str(x.getsockname()[1]) for x in s))\n";
+
     private final HttpClient http;
     private final Duration timeout;
     private final Duration countedGrace;
-    private final Path runner;
+    private final ProofSite site;
 
-    /** @param timeout how long one start, and one request, may take */
+    /** On this computer; @param timeout how long one start, and one request, may take */
     public AgentRuns(Duration timeout) {
-        this(timeout, COUNTED_GRACE);
+        this(ProofSite.thisComputer(null), timeout, COUNTED_GRACE);
+    }
+
+    /** On this computer ({@link #AgentRuns(ProofSite, Duration, Duration)}). */
+    public AgentRuns(Duration timeout, Duration countedGrace) {
+        this(ProofSite.thisComputer(null), timeout, countedGrace);
     }
 
     /**
+     * @param site         the agent's machine
      * @param timeout      how long one start, and one request, may take
      * @param countedGrace how long an agent whose calls are counted may take to end after SIGTERM before it is killed
      */
-    public AgentRuns(Duration timeout, Duration countedGrace) {
+    public AgentRuns(ProofSite site, Duration timeout, Duration countedGrace) {
+        this.site = site;
         this.timeout = timeout;
         this.countedGrace = countedGrace;
         // A connect to 127.0.0.1 is refused at once while nothing listens, so a short connect timeout buys nothing; on a
         // loaded machine one of 200 ms failed a replayed request now and then ("no answer to /run?x=ab"), read as zero calls.
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
-        this.runner = io.fleetshell.engine.process.Leftovers.programCopy("/io/fleetshell/python/agent_run.py", "agent-run");
+    }
+
+    /** {@link #AgentRuns(ProofSite, Duration, Duration)} with the default grace for counting runs. */
+    public AgentRuns(ProofSite site, Duration timeout) {
+        this(site, timeout, COUNTED_GRACE);
     }
 
     /**
@@ -111,15 +130,19 @@ public final class AgentRuns {
     }
 
     private Attempt attempt(ProfileTarget target, Path script, List<String> requests, List<String> counted) {
-        int port = freePort();
-        int healthPort = freePort();
-        Path counts;
+        int[] ports;
         try {
-            counts = io.fleetshell.engine.process.Leftovers.newTempFile("counts", ".json");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            ports = freePorts(target);
+        } catch (CannotStartException e) {
+            return new Attempt(Run.failed("cannot start %s on %s: %s".formatted(target.python(), site, e.getMessage())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Attempt(Run.failed("interrupted"));
         }
-        List<String> command = List.of(target.python(), runner.toString(), counts.toString(), String.join(",", counted),
+        int port = ports[0];
+        int healthPort = ports[1];
+        Path counts = site.temporaryName("counts", ".json");
+        List<String> command = List.of(target.python(), "-c", ProofSite.program("agent_run.py"), counts.toString(), String.join(",", counted),
                 script.toString(), "--port", String.valueOf(port), "--health-port", String.valueOf(healthPort));
         ProcessRun run = ProcessRun.of(command).in(target.workingDirectory()).environment(target.environment())
                 .environment("PORT", String.valueOf(port)).environment("HEALTH_PORT", String.valueOf(healthPort))
@@ -127,12 +150,13 @@ public final class AgentRuns {
         long started = System.nanoTime();
         StartedProcess process;
         try {
-            process = run.start();
+            process = site.host().start(run);
         } catch (CannotStartException e) {
-            return new Attempt(Run.failed("cannot start %s: %s".formatted(target.python(), e.getMessage())));
+            return new Attempt(Run.failed("cannot start %s on %s: %s".formatted(target.python(), site, e.getMessage())));
         }
         try {
-            Run result = drive(process, started, port, healthPort, requests);
+            Run result = drive(process, started, Reach.address(site.host(), "127.0.0.1", port), Reach.address(site.host(), "127.0.0.1", healthPort),
+                    requests);
             Duration grace = counted.isEmpty() ? GRACE : countedGrace;
             boolean ended = process.stop(grace);
             if (!result.ok()) {
@@ -153,16 +177,25 @@ public final class AgentRuns {
             return new Attempt(Run.failed("interrupted"));
         } finally {
             process.close();
-            try {
-                Files.deleteIfExists(counts);
-                Files.deleteIfExists(counts.resolveSibling(counts.getFileName() + ".partial")); // agent_run.py's, killed mid-write
-            } catch (IOException ignored) {
-                // a temporary file left behind changes nothing
+            if (!counted.isEmpty()) { // without functions to count agent_run.py writes no counts
+                site.remove(counts);
+                site.remove(counts.resolveSibling(counts.getFileName() + ".partial")); // agent_run.py's, killed mid-write
             }
         }
     }
 
-    private Run drive(StartedProcess process, long started, int port, int healthPort, List<String> requests) throws InterruptedException {
+    /** Two ports free on the agent's machine, asked there (a port free here says nothing of a remote host). */
+    private int[] freePorts(ProfileTarget target) throws CannotStartException, InterruptedException {
+        ProcessResult found = site.host().run(ProcessRun.of(target.python(), "-c", FREE_PORTS).timeout(timeout));
+        String[] words = found.stdout().strip().split(" ");
+        if (!found.ok() || words.length != 2) {
+            throw new CannotStartException(found.command(), "asking for two free ports failed: " + found.tail(400), null);
+        }
+        return new int[] {Integer.parseInt(words[0]), Integer.parseInt(words[1])};
+    }
+
+    private Run drive(StartedProcess process, long started, InetSocketAddress port, InetSocketAddress healthPort, List<String> requests)
+            throws InterruptedException {
         long deadline = started + timeout.toNanos();
         HttpResponse<String> first = null;
         while (first == null) {
@@ -209,18 +242,24 @@ public final class AgentRuns {
         return new Run(healthy, ready, first.statusCode(), healthyAfter, answers, Map.of(), null);
     }
 
-    private HttpResponse<String> get(int port, String path, Duration limit) throws InterruptedException {
+    private HttpResponse<String> get(InetSocketAddress to, String path, Duration limit) throws InterruptedException {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(limit).GET().build();
+            String host = to.getHostString().contains(":") ? "[" + to.getHostString() + "]" : to.getHostString();
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + to.getPort() + path)).timeout(limit).GET().build();
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException notYet) {
             return null;
         }
     }
 
-    private static Map<String, Counted> readCounts(Path file) {
+    private Map<String, Counted> readCounts(Path file) {
         try {
-            String text = Files.readString(file);
+            String text;
+            try {
+                text = new String(site.host().read(file, 64L << 20), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.nio.file.NoSuchFileException none) {
+                return Map.of();
+            }
             if (text.isBlank()) {
                 return Map.of();
             }
@@ -239,11 +278,4 @@ public final class AgentRuns {
         return why + (lines.isEmpty() ? "" : "; last output: " + String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size())));
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

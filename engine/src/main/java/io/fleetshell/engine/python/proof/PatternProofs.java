@@ -32,16 +32,16 @@ public record PatternProofs(int starts, double alpha, Duration timeout) {
         return patterns.stream().allMatch(p -> p.equals("cache_optimization"));
     }
 
-    /** The added checks: none when the rewrite is not these patterns'. */
-    public List<ProofCheck> prove(ProfileTarget original, Path rewritten, Rewrite rewrite, List<String> requests) {
+    /** The added checks, run on {@code site} (the agent's machine): none when the rewrite is not these patterns'. */
+    public List<ProofCheck> prove(ProofSite site, ProfileTarget original, Path rewritten, Rewrite rewrite, List<String> requests) {
         List<String> patterns = Arrays.asList(rewrite.pattern().split("\\+"));
         List<ProofCheck> checks = new ArrayList<>();
         if (!patterns.contains("async_initialization") && !patterns.contains("cache_optimization")) {
             return checks;
         }
-        AgentRuns runs = new AgentRuns(timeout);
+        AgentRuns runs = new AgentRuns(site, timeout);
         if (patterns.contains("async_initialization")) {
-            checks.addAll(new StartupProof(runs, starts, alpha).prove(original, rewritten, requests));
+            checks.addAll(new StartupProof(runs, starts, alpha).prove(original, rewritten, rewrite.after(), requests));
             if (checks.stream().anyMatch(ProofCheck::failed)) {
                 return checks;
             }

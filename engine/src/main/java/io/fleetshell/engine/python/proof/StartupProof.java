@@ -7,10 +7,7 @@ import io.fleetshell.engine.proof.ProofCheck.Outcome;
 import io.fleetshell.engine.stats.MannWhitney;
 import io.fleetshell.engine.stats.RankTest;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,7 +45,11 @@ public final class StartupProof {
         this.alpha = alpha;
     }
 
-    public List<ProofCheck> prove(ProfileTarget original, Path rewritten, List<String> requests) {
+    /**
+     * @param rewritten       the rewrite's file beside the original, on the agent's machine
+     * @param rewrittenSource its bytes (read from here, not from that machine)
+     */
+    public List<ProofCheck> prove(ProfileTarget original, Path rewritten, byte[] rewrittenSource, List<String> requests) {
         List<Double> healthyBefore = new ArrayList<>();
         List<Double> healthyAfter = new ArrayList<>();
         List<Double> readyBefore = new ArrayList<>();
@@ -89,7 +90,7 @@ public final class StartupProof {
         checks.add(hooked
                 ? new ProofCheck("no early answer", Outcome.PASSED, "/health said 503 \"starting\" at first and 200 once the first request "
                         + "was answered: requests waited for the start-up work", Map.of())
-                : wiredToReadiness(rewritten)
+                : wiredToReadiness(rewrittenSource)
                 ? new ProofCheck("no early answer", Outcome.PASSED, "the rewrite passes its readiness to the health hook (ready=...); in "
                         + "every start the work was done before /health first answered, and requests read its data through the "
                         + "holder, which waits for it", Map.of())
@@ -107,15 +108,11 @@ public final class StartupProof {
     /**
      * Whether the rewrite hands its holders' readiness to the agent's health hook ({@code ready=NAME.ready} or
      * {@code ready=lambda: all(h.ready() for h in (A, B))}, under the hook's keyword, as {@code async_initialization}
-     * writes it). Read from the file, not inferred from a 503 seen at start: on a quiet
+     * writes it). Read from the rewrite, not inferred from a 503 seen at start: on a quiet
      * machine the work can finish before the first probe, and the verdict must not depend on that race.
      */
-    private static boolean wiredToReadiness(Path rewritten) {
-        try {
-            return READY_ARGUMENT.matcher(Files.readString(rewritten, StandardCharsets.UTF_8)).find();
-        } catch (IOException | UncheckedIOException e) {
-            return false;
-        }
+    private static boolean wiredToReadiness(byte[] rewritten) {
+        return READY_ARGUMENT.matcher(new String(rewritten, StandardCharsets.UTF_8)).find();
     }
 
     private ProofCheck healthy(List<Double> before, List<Double> after) {

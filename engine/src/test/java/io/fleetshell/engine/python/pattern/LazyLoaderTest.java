@@ -228,6 +228,9 @@ class LazyLoaderTest {
         files.put("quiet/deep/leaf.py", "import builtins\nbuiltins.RAN = getattr(builtins, 'RAN', []) + ['quiet.deep.leaf']\nVALUE = 8\n");
         files.put("other/__init__.py", "import builtins\nbuiltins.RAN = getattr(builtins, 'RAN', []) + ['other']\n");
         files.put("other/sub.py", "import builtins\nbuiltins.RAN = getattr(builtins, 'RAN', []) + ['other.sub']\nVALUE = 9\n");
+        files.put("selfpar/__init__.py", "import builtins\nbuiltins.RAN = getattr(builtins, 'RAN', []) + ['selfpar']\nfrom selfpar import kid\n"
+                + "builtins.RAN.append('selfpar end')\n");
+        files.put("selfpar/kid.py", "import builtins\nbuiltins.RAN = getattr(builtins, 'RAN', []) + ['selfpar.kid']\nVALUE = 5\n");
         files.put("bad/__init__.py", "raise RuntimeError('broken parent')\n");
         files.put("bad/kid.py", "VALUE = 1\n");
         files.put("tpar/__init__.py", "import builtins, time\nbuiltins.RAN = getattr(builtins, 'RAN', []) + ['tpar']\ntime.sleep(0.2)\n"
@@ -258,6 +261,11 @@ class LazyLoaderTest {
                 import other  # another module's eager import of the parent, before the first use of the submodule
                 assert other.sub is sub and type(sub) is not types.ModuleType, "the parent gets the attribute, the submodule still waits"
                 assert sub.VALUE == 9 and builtins.RAN[6:] == ["other", "other.sub"], builtins.RAN
+                builtins.RAN = []
+                sk = _fleetshell_lazy("selfpar.kid", "selfpar.kid")  # as `import redis.asyncio as aioredis`: the package imports it itself
+                assert builtins.RAN == [] and type(sys.modules["selfpar"]) is not types.ModuleType, builtins.RAN
+                assert sk.VALUE == 5 and builtins.RAN == ["selfpar", "selfpar.kid", "selfpar end"], builtins.RAN
+                assert sys.modules["selfpar"].kid is sk is sys.modules["selfpar.kid"]
                 badkid = _fleetshell_lazy("bad.kid", "bad.kid")
                 try:
                     badkid.VALUE

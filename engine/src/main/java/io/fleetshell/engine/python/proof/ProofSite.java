@@ -1,0 +1,156 @@
+package io.fleetshell.engine.python.proof;
+
+import io.fleetshell.engine.ErrorCode;
+import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.host.Host;
+import io.fleetshell.engine.host.LocalHost;
+import io.fleetshell.engine.process.Leftovers;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where a proof's Python processes run: the agent's machine ({@link Host}: this computer, or a remote one over ssh)
+ * and, there, the bytecode cache its loads share ({@code PYTHONPYCACHEPREFIX}). Everything a proof makes is made on
+ * that host: the hidden sibling holding the rewrite, the copy of the fleet root its tests run in, the files its runs
+ * write; fleetshell's programs ({@code proof_check.py}, {@code agent_run.py}) are passed with {@code -c}, so nothing of
+ * fleetshell's own stays there. Names of temporary files carry this process's mark ({@link Leftovers#mark}), so a
+ * leftover of a killed fleetshell is found and removed later ({@link Leftovers#sweep(Host, java.util.Collection)}).
+ */
+public final class ProofSite {
+
+    /** The bytecode cache under a host's state directory, as {@code FleetHome.bytecodeCache} is under FLEETSHELL_HOME. */
+    static final String BYTECODE_CACHE = "cache/pycache";
+    private static final Map<String, String> PROGRAMS = new ConcurrentHashMap<>();
+
+    private final Host host;
+    private final Path bytecodeCache;
+    private volatile Path temporaryDirectory;
+
+    private ProofSite(Host host, Path bytecodeCache) {
+        this.host = host;
+        this.bytecodeCache = bytecodeCache;
+    }
+
+    /** This computer, with the bytecode cache given (the shell's is under FLEETSHELL_HOME). */
+    public static ProofSite thisComputer(Path bytecodeCache) {
+        return new ProofSite(new LocalHost("local", Path.of(System.getProperty("java.io.tmpdir"))), bytecodeCache);
+    }
+
+    /**
+     * The machine's host, its bytecode cache under the host's state directory (on this computer FLEETSHELL_HOME, so the
+     * same cache as {@link #thisComputer} with the shell's).
+     *
+     * @throws FleetshellException when the host cannot be reached, naming it
+     */
+    public static ProofSite of(Host host) {
+        try {
+            return new ProofSite(host, host.stateDirectory().resolve(BYTECODE_CACHE));
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot prove on machine %s (%s): %s; nothing was changed"
+                    .formatted(host.name(), host.describe(), e.getMessage()), e);
+        }
+    }
+
+    public Host host() {
+        return host;
+    }
+
+    /** Where the loads keep their compiled bytecode, on the host. */
+    public Path bytecodeCache() {
+        return bytecodeCache;
+    }
+
+    /**
+     * A new name in the host's temporary directory for a file or directory this process makes there
+     * ({@code fleetshell-KIND-pPID-XXXXXXXX}); nothing is created.
+     */
+    public Path temporaryName(String kind, String suffix) {
+        Path directory = temporaryDirectory;
+        if (directory == null) {
+            try {
+                directory = host.temporaryDirectory();
+            } catch (IOException e) {
+                throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot make a temporary file on machine %s (%s): %s; nothing was changed"
+                        .formatted(host.name(), host.describe(), e.getMessage()), e);
+            }
+            temporaryDirectory = directory;
+        }
+        return directory.resolve("fleetshell-" + kind + Leftovers.mark() + UUID.randomUUID().toString().substring(0, 8) + suffix);
+    }
+
+    /**
+     * Deletes a file or tree this proof made on the host, quietly, also while the thread is interrupted (Ctrl-C): the
+     * interrupt is set aside for the deletion and restored after it. Whatever stays (the host went away) carries this
+     * process's mark, for the sweep.
+     */
+    public void remove(Path path) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            host.deleteTree(path);
+        } catch (IOException | RuntimeException e) {
+            // the sweep removes it: its name says its owner
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Removes the hidden siblings of {@code file} on the host that a fleetshell killed during a proof left ({@link Leftovers#sweepSiblings}). */
+    public List<Path> sweepSiblings(Path file) {
+        return Leftovers.sweepSiblings(place(host), file);
+    }
+
+    /**
+     * Removes what fleetshell processes that are gone left on {@code host}: temporary files and copies of the fleet root
+     * in its temporary directory, hidden siblings in {@code scriptDirectories} ({@link Leftovers#sweep(Leftovers.Place, Path,
+     * Collection)}); {@code deploy recover} calls it for every machine of the inventory.
+     *
+     * @throws IOException when the host cannot be reached
+     */
+    public static List<Path> sweep(Host host, Collection<Path> scriptDirectories) throws IOException {
+        return Leftovers.sweep(place(host), host.temporaryDirectory(), scriptDirectories);
+    }
+
+    private static Leftovers.Place place(Host host) {
+        return new Leftovers.Place() {
+            @Override
+            public List<String> list(Path directory) throws IOException {
+                return host.list(directory);
+            }
+
+            @Override
+            public boolean deleteTree(Path path) throws IOException {
+                return host.deleteTree(path);
+            }
+        };
+    }
+
+    /** The source of a Python program fleetshell ships ({@code proof_check.py}), to pass with {@code -c}. */
+    public static String program(String name) {
+        return PROGRAMS.computeIfAbsent(name, n -> {
+            try (InputStream in = ProofSite.class.getResourceAsStream("/io/fleetshell/python/" + n)) {
+                if (in == null) {
+                    throw new IllegalStateException(n + " is missing from this build");
+                }
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Override
+    public String toString() {
+        return host.describe();
+    }
+}

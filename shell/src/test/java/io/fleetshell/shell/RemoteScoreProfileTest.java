@@ -1,0 +1,87 @@
+package io.fleetshell.shell;
+
+import io.fleetshell.testing.Sshd;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code score --modules} and {@code score MODULE} of a machine whose fleet root exists
+ * only on its host: a real sshd in a mount namespace of its own ({@link Sshd#startIsolated}), so that nothing of pc2's
+ * tree is at that path on this computer and every figure can only come from the host's files. The host's copy differs
+ * from the demo's on purpose (a module only it has, imported by the shared base agent), so facts read anywhere else
+ * would miss them.
+ */
+class RemoteScoreProfileTest {
+
+    private static final String AGENT = "pc2/AsyncProcessor";
+
+    @TempDir
+    static Path home;
+    @TempDir
+    static Path dir;
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static Sshd sshd;
+    private static ShellHarness shell;
+    private static Path root;
+
+    @BeforeAll
+    static void remoteFleet() throws Exception {
+        root = dir.resolve("srv/fleet root");
+        sshd = Sshd.startIsolated(dir.resolve("sshd"), "pc2host", root, 0);
+        shell = new ShellHarness(home);
+        assertThat(shell.oneShot("demo", "init").status()).isZero();
+        sshd.copyIn(home.resolve("demo/pc2_code"), root.resolve("pc2_code"));
+        sshd.copyIn(home.resolve("demo/common"), root.resolve("common"));
+        Path base = root.resolve("common/base_agent.py");
+        sshd.writeString(base, "import common.remote_only\n" + sshd.readString(base));
+        sshd.writeString(root.resolve("common/remote_only.py"), "import decimal\n\nPLACES = decimal.Decimal(2)\n");
+        Files.writeString(home.resolve("settings.yaml"), """
+                machines:
+                  pc2:
+                    ssh: pc2host
+                    ssh_config: %s
+                    root: %s
+                """.formatted(sshd.sshConfig(), root));
+        assertThat(shell.oneShot("inventory", "unload", home.resolve("demo/pc2_code/config/startup_config.yaml").toString()).status()).isZero();
+        ShellHarness.Run load = shell.oneShot("inventory", "load", "pc2:" + root.resolve("pc2_code/config/startup_config.yaml"));
+        assertThat(load.status()).as(load.err()).isZero();
+        assertThat(root.resolve("pc2_code")).as("pc2's tree is only on its host").doesNotExist();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (sshd != null) {
+            sshd.close();
+        }
+    }
+
+    @Test
+    void scoreModulesAndScoreModuleReadTheHostsTree() throws Exception {
+        ShellHarness.Run ranking = shell.oneShot("score", "--modules", "--json");
+        assertThat(ranking.status()).as(ranking.err()).isZero();
+        assertThat(ranking.err()).doesNotContain("not in the import graph");
+        List<String> modules = new ArrayList<>();
+        JSON.readTree(ranking.out()).get("modules").forEach(m -> modules.add(m.get("module").asString()));
+        assertThat(modules).contains("common.remote_only", "common.base_agent");
+
+        ShellHarness.Run module = shell.oneShot("score", "common.remote_only", "--json");
+        assertThat(module.status()).as(module.err()).isZero();
+        JsonNode detail = JSON.readTree(module.out());
+        assertThat(detail.get("file").asString()).isEqualTo(root.resolve("common/remote_only.py").toString());
+        List<String> dependents = new ArrayList<>();
+        detail.get("dependents").forEach(d -> dependents.add(d.asString()));
+        assertThat(dependents).contains(AGENT);
+    }
+}
