@@ -25,7 +25,8 @@ Ansible's under its control path dir).
           a local copy of the same tree as machine `local` (the local transport), warm connections.
 Targets (issue 20): fleetshell / Ansible <= 1x for status and score; remote / local optimize <= 1.3x.
 `--smoke`: 3 hosts, 1 repeat, warm only; without Ansible installed the smoke run times fleetshell alone and says so
-(the full run needs `apt-get install -y ansible openssh-server`).
+(the full run needs `apt-get install -y ansible openssh-server`). `--only optimize` times the optimize pair alone
+(with `--hosts 1`: one sshd; no agents started, no Ansible needed), as its own figure needs no fan-out.
 """
 import argparse
 import json
@@ -190,12 +191,14 @@ def main():
     parser.add_argument("--forks", type=int, default=10)
     parser.add_argument("--keep", help="work directory to keep (default: a temporary one, removed)")
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--only", choices=["all", "optimize"], default="all")
     args = parser.parse_args()
+    fanout = args.only == "all"
     count, repeats = (3, 1) if args.smoke else (args.hosts, args.repeats)
     if not os.path.exists(SSHD):
         sys.exit("remote_fanout needs a real sshd: apt-get install -y openssh-server (.ci/run installs it)")
     ansible = shutil.which("ansible")
-    if ansible is None and not args.smoke:
+    if ansible is None and not args.smoke and fanout:
         sys.exit("remote_fanout compares with Ansible: apt-get install -y ansible")
     build_if_needed()
     started = machine()
@@ -220,7 +223,8 @@ def main():
         run([fleetshell, "inventory", "load", str(local_root / "pc2_code/config/startup_config.yaml"), "--machine", "local",
              "--root", str(local_root)], env)
         remote_agents = ["h%02d/%s" % (i, AGENT) for i in range(count)]
-        run([fleetshell, "agents", "start"] + remote_agents + ["--json"], env)
+        if fanout:
+            run([fleetshell, "agents", "start"] + remote_agents + ["--json"], env)
 
         inventory = work / "ansible_hosts"
         inventory.write_text(ansible_inventory(hosts, roots))
@@ -254,7 +258,7 @@ def main():
         checks = {"status": status_ok, "score": score_ok}
         modes = ["warm"] if args.smoke else ["cold", "warm"]
         figures = {}
-        for what in ("status", "score"):
+        for what in ("status", "score") if fanout else ():
             for mode in modes:
                 o_t, p_t, ratios = [], [], []
                 for r in range(repeats + 1):  # the first pair warms caches and is not counted
@@ -295,7 +299,7 @@ def main():
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
-    cmd = "`python3 bench/remote_fanout.py --hosts %d --repeats %d`" % (count, repeats)
+    cmd = "`python3 bench/remote_fanout.py --hosts %d --repeats %d%s`" % (count, repeats, "" if fanout else " --only optimize")
     print("machine: " + started)
     print("load average at the end: %.2f" % os.getloadavg()[0])
     print("| what (%d sshd hosts on loopback, forks %d) | median (min-max) | command |" % (count, args.forks))

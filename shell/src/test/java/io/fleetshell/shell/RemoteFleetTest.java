@@ -1,6 +1,5 @@
 package io.fleetshell.shell;
 
-import io.fleetshell.engine.Checksums;
 import io.fleetshell.testing.Sshd;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,10 +16,12 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The whole loop on a demo fleet whose pc2 lives on a "remote" host (a real sshd on loopback) under another root
- * than mainpc's: inventory load pc2:/PATH, profile, score, optimize --dry-run, agents start on the host, batch deploy
- * with its analysis, rollback byte-exact, health, watch --once, agents stop; the agent's pid file and log are in the
- * host's state directory, never in FLEETSHELL_HOME.
+ * The whole loop on a demo fleet whose pc2 lives on a "remote" host (a real sshd in a mount namespace of its own, whose
+ * fleet root and state directory are a tmpfs this JVM cannot see) under another root than mainpc's: inventory load
+ * pc2:/PATH, profile, score, optimize --dry-run (its proof on the host), agents start on the host, batch deploy with
+ * its analysis and its proofs on the host, rollback byte-exact, health, watch --once, agents stop; the agent's pid file
+ * and log are in the host's state directory, never in FLEETSHELL_HOME. Every file of pc2 is looked at through the
+ * namespace ({@link Sshd#sha256}, {@link Sshd#exists}): a step that still read or wrote here would fail.
  */
 class RemoteFleetTest {
 
@@ -48,16 +49,21 @@ class RemoteFleetTest {
 
     @Test
     void theWholeLoopRunsOnAMachineReachedOverSsh() throws Exception {
-        sshd = Sshd.start(dir.resolve("sshd"), "pc2host");
+        Path remote = dir.resolve("srv");
+        sshd = Sshd.startIsolated(dir.resolve("sshd"), "pc2host", remote, 0);
         shell = new ShellHarness(home);
-        assertThat(shell.oneShot("demo", "init").status()).isZero();
+        assertThat(timed("demo", "init").status()).isZero();
         // pc2's tree on the "remote" host, under a root of its own (mainpc stays in FLEETSHELL_HOME/demo).
-        Path root = dir.resolve("srv/fleet");
-        copy(home.resolve("demo/pc2_code"), root.resolve("pc2_code"));
-        copy(home.resolve("demo/common"), root.resolve("common"));
+        Path root = remote.resolve("fleet");
+        Path staged = dir.resolve("staged");
+        copy(home.resolve("demo/pc2_code"), staged.resolve("pc2_code"));
+        copy(home.resolve("demo/common"), staged.resolve("common"));
+        Path stagedConfig = staged.resolve("pc2_code/config/startup_config.yaml");
+        Files.writeString(stagedConfig, Files.readString(stagedConfig).replace("${PORT_OFFSET}+", "12000+"));
+        sshd.copyIn(staged, root);
         Path config = root.resolve("pc2_code/config/startup_config.yaml");
-        Files.writeString(config, Files.readString(config).replace("${PORT_OFFSET}+", "12000+"));
-        Path state = dir.resolve("state");
+        assertThat(config).doesNotExist();
+        Path state = remote.resolve("state");
         Files.writeString(home.resolve("settings.yaml"), """
                 machines:
                   pc2:
@@ -66,31 +72,32 @@ class RemoteFleetTest {
                     root: %s
                     state_dir: %s
                 """.formatted(sshd.sshConfig(), root, state));
-        assertThat(shell.oneShot("inventory", "unload", home.resolve("demo/pc2_code/config/startup_config.yaml").toString()).status()).isZero();
-        ShellHarness.Run load = shell.oneShot("inventory", "load", "pc2:" + config);
+        assertThat(timed("inventory", "unload", home.resolve("demo/pc2_code/config/startup_config.yaml").toString()).status()).isZero();
+        ShellHarness.Run load = timed("inventory", "load", "pc2:" + config);
         assertThat(load.status()).as(load.err()).isZero();
         Path script = root.resolve(SCRIPT);
-        String original = Checksums.sha256(script);
+        String original = sshd.sha256(script);
 
-        ShellHarness.Run profile = shell.oneShot("profile", AGENT, "--runs", "2");
+        ShellHarness.Run profile = timed("profile", AGENT, "--runs", "2");
         assertThat(profile.status()).as(profile.err()).isZero();
-        ShellHarness.Run score = shell.oneShot("score", AGENT, "--json");
+        ShellHarness.Run score = timed("score", AGENT, "--json");
         assertThat(score.status()).as(score.err()).isZero();
         assertThat(json.readTree(score.out()).get("agent").asString()).isEqualTo(AGENT);
-        ShellHarness.Run dryRun = shell.oneShot("optimize", AGENT, "--dry-run", "--runs", "4");
+        ShellHarness.Run dryRun = timed("optimize", AGENT, "--dry-run", "--runs", "4");
         assertThat(dryRun.status()).as(dryRun.err()).isZero();
         assertThat(dryRun.out()).contains("lazy_loading");
-        assertThat(Checksums.sha256(script)).isEqualTo(original);
+        assertThat(sshd.sha256(script)).isEqualTo(original);
+        assertThat(sshd.inside("ls", "-A", "--", script.getParent().toString())).doesNotContain(".fleetshell-");
 
-        ShellHarness.Run start = shell.oneShot("agents", "start", AGENT, "--json");
+        ShellHarness.Run start = timed("agents", "start", AGENT, "--json");
         assertThat(start.status()).as(start.err()).isZero();
         JsonNode started = json.readTree(start.out()).get("agents").get(0);
         assertThat(started.get("result").asString()).isEqualTo("healthy");
         assertThat(started.get("log").asString()).isEqualTo("pc2:" + state.resolve("logs/pc2/AsyncProcessor.log"));
-        assertThat(state.resolve("run/pc2/AsyncProcessor.json")).exists();
+        assertThat(sshd.exists(state.resolve("run/pc2/AsyncProcessor.json"))).isTrue();
         assertThat(home.resolve("run/pc2/AsyncProcessor.json")).doesNotExist();
 
-        ShellHarness.Run deploy = shell.oneShot("batch", "deploy", "--agents", "AsyncProcessor", "--batch-size", "1", "--runs", "4",
+        ShellHarness.Run deploy = timed("batch", "deploy", "--agents", "AsyncProcessor", "--batch-size", "1", "--runs", "4",
                 "--yes");
         // The analysis restarted the agent on its host and sent it traffic there, before and after the change. Its verdict
         // depends on the machine's load (time-to-healthy varies): applied, held as inconclusive, or rolled back by it
@@ -99,35 +106,37 @@ class RemoteFleetTest {
         assertThat(said).contains("analysis: baseline of " + AGENT, "analysis: measuring " + AGENT + " after the change");
         assertThat(deploy.status()).as(said).isIn(0, 1);
         assertThat(said).containsAnyOf("applied", "held: proved and restarted", "rolled back (sha256");
-        boolean rewritten = !Checksums.sha256(script).equals(original);
+        boolean rewritten = !sshd.sha256(script).equals(original);
+        // the written file's proof loaded it on the host: a load here would not find the file and fail these checks
+        assertThat(said).doesNotContain("proof failed: compiles", "proof failed: loads", "proof failed: compiles in place");
         assertThat(rewritten).as(said).isEqualTo(!said.contains("rolled back (sha256"));
 
-        ShellHarness.Run status = shell.oneShot("agents", "status", AGENT, "--json");
+        ShellHarness.Run status = timed("agents", "status", AGENT, "--json");
         JsonNode running = json.readTree(status.out()).get("agents").get(0);
         assertThat(running.get("state").asString()).isEqualTo("running");
         assertThat(running.get("health").get("healthy").asBoolean()).isTrue();
 
-        ShellHarness.Run watch = shell.oneShot("watch", AGENT, "--once", "--json");
+        ShellHarness.Run watch = timed("watch", AGENT, "--once", "--json");
         assertThat(watch.status()).as(watch.err()).isZero();
         assertThat(json.readTree(watch.out()).get("up").asInt()).isEqualTo(1);
-        ShellHarness.Run health = shell.oneShot("health", "--json");
+        ShellHarness.Run health = timed("health", "--json");
         assertThat(health.out()).contains(AGENT + " answers its health check");
 
         if (rewritten) {
-            ShellHarness.Run rollback = shell.oneShot("rollback", "--deployment", "1", "--yes");
+            ShellHarness.Run rollback = timed("rollback", "--deployment", "1", "--yes");
             assertThat(rollback.status()).as(rollback.out() + rollback.err()).isZero();
         }
-        assertThat(Checksums.sha256(script)).isEqualTo(original);
+        assertThat(sshd.sha256(script)).isEqualTo(original);
 
-        ShellHarness.Run logs = shell.oneShot("agents", "logs", AGENT, "--tail", "0");
+        ShellHarness.Run logs = timed("agents", "logs", AGENT, "--tail", "0");
         assertThat(logs.status()).as(logs.err()).isZero();
         assertThat(logs.out()).contains("--- fleetshell ", "spawn ", root.resolve(SCRIPT).toString());
 
-        ShellHarness.Run stop = shell.oneShot("agents", "stop", AGENT);
+        ShellHarness.Run stop = timed("agents", "stop", AGENT);
         assertThat(stop.status()).as(stop.err()).isZero();
         assertThat(stop.out()).contains("SIGTERM");
-        assertThat(state.resolve("run/pc2/AsyncProcessor.json")).doesNotExist();
-        assertThat(json.readTree(shell.oneShot("agents", "status", AGENT, "--json").out()).get("agents").get(0).get("state").asString())
+        assertThat(sshd.exists(state.resolve("run/pc2/AsyncProcessor.json"))).isFalse();
+        assertThat(json.readTree(timed("agents", "status", AGENT, "--json").out()).get("agents").get(0).get("state").asString())
                 .isEqualTo("not_started");
     }
 
@@ -142,5 +151,14 @@ class RemoteFleetTest {
                 }
             }
         }
+    }
+
+    /** One command, its wall time on stderr: on a loaded machine the loop's time is where its steps went. */
+    private ShellHarness.Run timed(String... args) {
+        long started = System.nanoTime();
+        ShellHarness.Run run = shell.oneShot(args);
+        System.err.printf("RemoteFleetTest: %s took %.1f s (load average %.1f)%n", String.join(" ", args), (System.nanoTime() - started) / 1e9,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        return run;
     }
 }

@@ -126,6 +126,11 @@ public final class Optimizers {
         return agents.stream().map(scores::get).toList();
     }
 
+    /** Why an agent of the inventory is not profiled on its machine ({@link AgentOptimizer#notProfiled}), or empty. */
+    public Optional<String> notProfiled(Inventory inventory, Agent agent) {
+        return of(agent).notProfiled(agent, inventory.machine(agent.machine()).orElseThrow());
+    }
+
     /** Profiles the agents, Python ones first (in parallel), then Java ones; every agent's file exists. */
     public List<AgentOptimizer.Measurement> profile(Inventory inventory, List<Agent> agents, int runs, int parallel, Duration timeout,
                                                     Consumer<AgentProfile> done) {

@@ -4,6 +4,7 @@
  * list, directory, environment, stdin, timeout, output bounds, files it owns) and runs it to a
  * {@link io.fleetshell.engine.process.ProcessResult}, or starts it as a
  * {@link io.fleetshell.engine.process.StartedProcess} that the caller stops. {@link io.fleetshell.engine.process.Leftovers}
- * records each child group and names temporary files after their owner, and sweeps what a killed fleetshell left.
+ * records each child group and names temporary files after their owner, and sweeps what a killed fleetshell left,
+ * here or, through a {@link io.fleetshell.engine.process.Leftovers.Place}, on a machine's host.
  */
 package io.fleetshell.engine.process;
