@@ -43,7 +43,8 @@ PYTHON = re.compile(r'execve\("([^"]*/python3?(\.\d+)*)", \[[^\]]*?\]')
 
 def kind(argv):
     # fleetshell starts its Python programs as files (older builds) or as `-c` with the program's text (so that a remote
-    # host needs no copy; a load probe as `-X importtime -c SOURCE`): the markers name both, the text's first line for -c
+    # host needs no copy; a load probe as `-X importtime -c SOURCE`): the markers name both, the text's first line for
+    # the latter
     for marker, name in (("load-probe", "python load (profile/load-time probe)"), ('"importtime", "-c"', "python load (profile/load-time probe)"),
                          ("Loads one agent file as a module", "python load (profile/load-time probe)"),
                          ("proof-check", "python proof check"), ("Checks for fleetshell's proofs", "python proof check"),
