@@ -6,6 +6,7 @@ import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.pattern.Pattern;
+import io.fleetshell.engine.pattern.ChangeSet;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.proof.ProofCheck;
 import io.fleetshell.engine.python.analysis.FileFacts;
@@ -217,22 +218,9 @@ class OptimizeModule {
             out.println("nothing to change: no module's rewrite changes a file");
             return;
         }
-        for (Rewrite file : result.change().changed()) {
-            out.println("");
-            out.println("%s %s".formatted(file.createsFile() ? "creates" : "changes", file.file()));
-            for (String line : file.unifiedDiff().split("\n")) {
-                out.println(line.startsWith("+") && !line.startsWith("+++") ? out.style(line, "32")
-                        : line.startsWith("-") && !line.startsWith("---") ? out.style(line, "31") : line);
-            }
-        }
-        out.println("notes:");
-        result.change().notes().forEach(n -> out.println("  " + n));
-        result.change().files().forEach(f -> f.notes().forEach(n -> out.println("  " + n)));
-        out.println("");
+        printChange(out, result.change());
         DependentsProof.Result proof = result.proof();
-        TextTable checks = new TextTable("CHECK", "RESULT", "DETAIL").note("DETAIL");
-        proof.module().forEach(c -> checks.row("module: " + c.name(), outcome(out, c.outcome()), c.detail()));
-        out.table(checks);
+        printModuleChecks(out, proof);
         Map<String, DependentsProof.DependentResult> byAgent = new LinkedHashMap<>();
         proof.dependents().forEach(d -> byAgent.put(d.agent().toString(), d));
         TextTable perModule = new TextTable("MODULE", "DEFERS", "REMOVES", "DEPENDENTS", "PASSED", "CPU MS BEFORE", "CPU MS AFTER")
@@ -246,20 +234,7 @@ class OptimizeModule {
                     median(mine, "before_cpu_median_ms"), median(mine, "after_cpu_median_ms"));
         }
         out.table(perModule);
-        TextTable dependents = new TextTable("DEPENDENT", "LOADS", "NAMES", "TESTS", "CPU MS BEFORE", "CPU MS AFTER", "FASTER PAIRS")
-                .optional("TESTS");
-        for (DependentsProof.DependentResult d : proof.dependents()) {
-            dependents.row(d.agent().toString(), check(out, d, "loads"), check(out, d, "same module names"), check(out, d, ProofCheck.AGENT_TESTS),
-                    String.valueOf(d.loadTime().getOrDefault("before_cpu_median_ms", "-")),
-                    String.valueOf(d.loadTime().getOrDefault("after_cpu_median_ms", "-")),
-                    d.loadTime().containsKey("pairs") ? d.loadTime().get("wins") + " of " + d.loadTime().get("pairs") : "-");
-        }
-        out.table(dependents);
-        if (proof.loadTime() != null) {
-            out.println("%s: %s".formatted(outcome(out, proof.loadTime().outcome()), proof.loadTime().detail()));
-        }
-        out.println(result.deployable() ? out.style("deployable", "32") + (dryRun ? " (dry run: nothing was changed)" : "")
-                : out.style("not deployable", "31") + ": " + proof.firstFailure().orElse("no check passed"));
+        printVerdict(out, proof, result.deployable(), dryRun);
     }
 
     /** The median over these dependents of one per-dependent median, or "-" when none was measured. */
@@ -313,7 +288,15 @@ class OptimizeModule {
             result.applicability().forEach((id, a) -> a.reasons().forEach(r -> out.println("  %s: %s".formatted(id, r))));
             return;
         }
-        for (Rewrite file : result.change().changed()) {
+        printChange(out, result.change());
+        DependentsProof.Result proof = result.proof();
+        printModuleChecks(out, proof);
+        printVerdict(out, proof, result.deployable(), dryRun);
+    }
+
+    /** Each changed file's diff (additions green, removals red), then the change's notes. */
+    private static void printChange(Output out, ChangeSet change) {
+        for (Rewrite file : change.changed()) {
             out.println("");
             out.println("%s %s".formatted(file.createsFile() ? "creates" : "changes", file.file()));
             for (String line : file.unifiedDiff().split("\n")) {
@@ -322,13 +305,19 @@ class OptimizeModule {
             }
         }
         out.println("notes:");
-        result.change().notes().forEach(n -> out.println("  " + n));
-        result.change().files().forEach(f -> f.notes().forEach(n -> out.println("  " + n)));
+        change.notes().forEach(n -> out.println("  " + n));
+        change.files().forEach(f -> f.notes().forEach(n -> out.println("  " + n)));
         out.println("");
-        DependentsProof.Result proof = result.proof();
+    }
+
+    private static void printModuleChecks(Output out, DependentsProof.Result proof) {
         TextTable checks = new TextTable("CHECK", "RESULT", "DETAIL").note("DETAIL");
         proof.module().forEach(c -> checks.row("module: " + c.name(), outcome(out, c.outcome()), c.detail()));
         out.table(checks);
+    }
+
+    /** Every dependent's checks and load times, the load-time test over all of them, and the verdict. */
+    private static void printVerdict(Output out, DependentsProof.Result proof, boolean deployable, boolean dryRun) {
         TextTable dependents = new TextTable("DEPENDENT", "LOADS", "NAMES", "TESTS", "CPU MS BEFORE", "CPU MS AFTER", "FASTER PAIRS")
                 .optional("TESTS");
         for (DependentsProof.DependentResult d : proof.dependents()) {
@@ -341,7 +330,7 @@ class OptimizeModule {
         if (proof.loadTime() != null) {
             out.println("%s: %s".formatted(outcome(out, proof.loadTime().outcome()), proof.loadTime().detail()));
         }
-        out.println(result.deployable() ? out.style("deployable", "32") + (dryRun ? " (dry run: nothing was changed)" : "")
+        out.println(deployable ? out.style("deployable", "32") + (dryRun ? " (dry run: nothing was changed)" : "")
                 : out.style("not deployable", "31") + ": " + proof.firstFailure().orElse("no check passed"));
     }
 
