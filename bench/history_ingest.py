@@ -1,6 +1,6 @@
 """history-db: ingest of 1,000,000 metric samples and a one-agent 24-hour range query, against raw sqlite3.
 
-    python3 bench/history_ingest.py [--agents N] [--scrapes N] [--repeats N] [--smoke]
+    python3 bench/history_ingest.py [--agents N] [--scrapes N] [--repeats N] [--smoke] [--launcher PATH]
 
 Generates, per agent, a recorded exposition with timestamps: one scrape a minute for the last 24 hours
 (1,440 scrapes) of the demo agents' metrics (66 samples), so 11 agents make 1,045,440 samples. Then alternately:
@@ -106,10 +106,15 @@ def main():
     parser.add_argument("--scrapes", type=int, default=1440)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--launcher", help="the fleetshell launcher to measure (default: this tree's ./fleetshell, built first);"
+                        " another build's, to measure before and after a change in the same machine state")
     args = parser.parse_args()
     n_agents, scrapes, repeats = (2, 20, 1) if args.smoke else (args.agents, args.scrapes, args.repeats)
-    build_if_needed()
-    fleetshell = str(ROOT / "fleetshell")
+    if args.launcher:
+        fleetshell = str(Path(args.launcher).resolve())
+    else:
+        build_if_needed()
+        fleetshell = str(ROOT / "fleetshell")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         end_ms = int(time.time() * 1000) - 60_000

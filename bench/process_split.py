@@ -42,8 +42,15 @@ PYTHON = re.compile(r'execve\("([^"]*/python3?(\.\d+)*)", \[[^\]]*?\]')
 
 
 def kind(argv):
-    for marker, name in (("load-probe", "python load (profile/load-time probe)"), ("proof-check", "python proof check"),
-                         ("agent-run", "python agent start (replay)"), ("agent_facts", "python facts"), ("helper", "python facts"),
+    # fleetshell starts its Python programs as files (older builds) or as `-c` with the program's text (so that a remote
+    # host needs no copy; a load probe as `-X importtime -c SOURCE`): the markers name both, the text's first line for
+    # the latter
+    for marker, name in (("load-probe", "python load (profile/load-time probe)"), ('"importtime", "-c"', "python load (profile/load-time probe)"),
+                         ("Loads one agent file as a module", "python load (profile/load-time probe)"),
+                         ("proof-check", "python proof check"), ("Checks for fleetshell's proofs", "python proof check"),
+                         ("agent-run", "python agent start (replay)"), ("Runs an agent file as", "python agent start (replay)"),
+                         ("agent_facts", "python facts"), ("helper", "python facts"),
+                         ("analysis helper", "python facts"),
                          ("-c", "python -c (version, module kinds, interpreter)")):
         if marker in argv:
             return name
@@ -183,6 +190,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--smoke", action="store_true", help="version only, once")
     parser.add_argument("--keep-home", action="store_true", help="keep the throw-away FLEETSHELL_HOME (its history.db, logs, trace)")
+    parser.add_argument("--report", metavar="HOME", help="report again from a home kept by --keep-home (its trace, history.db and end)")
     parser.add_argument("--agents-running", action="store_true", help="`agents start` before the command, `agents stop` after it")
     parser.add_argument("--port-offset", type=int, default=3300, help="PORT_OFFSET of the demo's agents (away from other runs' ports)")
     parser.add_argument("--settings", help="a settings.yaml to put in the throw-away home (e.g. the analysis settings)")
@@ -196,6 +204,14 @@ def main():
             print("process_split.py: strace is not installed; the smoke run checks nothing more (apt-get install strace)")
             return
         sys.exit("process_split.py needs strace (apt-get install strace)")
+    if args.report:
+        home = Path(args.report)
+        pids, work = agent_work(home / "history.db")
+        first, last, done = split(home / "trace.txt", pids)
+        last = min(last, float((home / "ended").read_text()))
+        report(first, last, [r for r in done if r["end"] <= last], float((home / "load_average").read_text()), work,
+               journal(home / "history.db"))
+        return
     build_if_needed()
     print("process split of `fleetshell %s`: %s" % (" ".join(command), machine()))
     shared = Path(tempfile.mkdtemp(prefix="fleetshell-split-")) if args.same_home else None
@@ -232,6 +248,8 @@ def main():
                 sys.exit("fleetshell %s failed (%d): %s" % (" ".join(command), tracer.returncode, stderr[-2000:]))
             print("  the command's last lines: " + " | ".join((output + stderr).strip().splitlines()[-3:])[:600])
             pids, work = agent_work(home / "history.db") if args.agents_running else (set(), {})
+            (home / "ended").write_text(repr(ended))
+            (home / "load_average").write_text(repr(load_avg))
             first, last, done = split(trace, pids)
             last = min(last, ended)
             report(first, last, [r for r in done if r["end"] <= last], load_avg, work, journal(home / "history.db"))

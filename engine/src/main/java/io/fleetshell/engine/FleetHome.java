@@ -74,11 +74,6 @@ public record FleetHome(Path root) {
         return run().resolve("ssh");
     }
 
-    /** The Python helpers fleetshell runs with the agents' interpreters, extracted from the jar. */
-    public Path helpers() {
-        return root.resolve("cache/helpers");
-    }
-
     /** The log of a supervised agent: {@code logs/MACHINE/AGENT.log}, whatever the names hold (see {@link #stateFile}). */
     public Path agentLog(String machine, String agent) {
         return stateFile(logs(), machine, agent + ".log");

@@ -194,6 +194,9 @@ public final class HistoryDatabase implements AutoCloseable {
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         config.enforceForeignKeys(true);
+        // Nothing here reads generated keys (inserts that need an id say RETURNING): with them on, sqlite-jdbc runs a
+        // regular expression over the SQL and a SELECT last_insert_rowid() after every executeUpdate of an INSERT.
+        config.setGetGeneratedKeys(false);
         // Flyway's connection comes from this data source too: its transactions then start with
         // BEGIN IMMEDIATE, so they cannot fail to upgrade a read lock while another process writes.
         config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);

@@ -115,10 +115,10 @@ public final class MetricStore {
      *
      * <p>Where the CPU goes at 1,000 scrapes a cycle (B4) or a million imported samples (B6) decided the shape: a
      * sample's series is found through {@link SeriesIds} (kept across calls, checked against {@code PRAGMA
-     * data_version}) by its name and label map, without building the label JSON again; scrape ids are assigned from
-     * {@code max(id)} under the IMMEDIATE transaction's write lock, so scrapes insert in batches, not one query each;
-     * and samples insert in primary-key order (series, time, scrape), sorted first when they came otherwise (recorded
-     * files), which keeps SQLite's B-tree inserts on one page at a time.
+     * data_version}) by its position in the agent's last scrape or else by its name and label map, without building
+     * the label JSON again; scrape ids are assigned from {@code max(id)} under the IMMEDIATE transaction's write lock,
+     * so scrapes insert in batches, not one query each; and samples insert many rows to a statement (see
+     * {@link SampleRows}).
      */
     public List<StoredScrape> save(List<ScrapeResult> results, Source source) {
         try {
@@ -136,10 +136,11 @@ public final class MetricStore {
             seriesIds.validate(c);
             SampleRows rows = new SampleRows(results.size() * 64);
             try (PreparedStatement scrape = c.prepareStatement(INSERT_SCRAPE);
-                 PreparedStatement series = c.prepareStatement(INSERT_SERIES);
-                 PreparedStatement sample = c.prepareStatement("INSERT INTO metric_samples (series_id, at_ms, scrape_id, value) VALUES (?, ?, ?, ?)")) {
+                 PreparedStatement series = c.prepareStatement(INSERT_SERIES)) {
                 long nextScrapeId = nextScrapeId(c);
                 int pendingScrapes = 0;
+                SeriesIds.Agent ids = null; // the last result's agent's: results of one agent come together
+                AgentId idsOf = null;
                 for (ScrapeResult result : results) {
                     StoredScrape row = scrapeRow(nextScrapeId++, result, source);
                     bindScrape(scrape, row);
@@ -151,30 +152,11 @@ public final class MetricStore {
                         stored.add(row);
                         continue;
                     }
-                    SeriesIds.Agent ids = seriesIds.of(c, row.agent());
-                    long atMs = row.at().toEpochMilli();
-                    int dropped = 0;
-                    for (MetricFamily family : ok.exposition().families()) {
-                        for (Sample s : family.samples()) {
-                            long id = ids.id(s);
-                            if (id < 0 && ids.size() >= MAX_SERIES_PER_TARGET) {
-                                dropped++;
-                                continue;
-                            }
-                            if (id < 0) {
-                                String labels = Json.sortedLabels(s.labels());
-                                id = ids.known(s.name(), labels);
-                                if (id < 0) {
-                                    id = insertSeries(series, row.agent(), family, s.name(), labels);
-                                    ids.add(s.name(), labels, id);
-                                }
-                                ids.remember(s, id);
-                            }
-                            // A sample's own timestamp is kept only through the scrape it came with: it
-                            // orders within an agent, and every figure is traced to a scrape.
-                            rows.add(id, s.timestampMillis() == null ? atMs : s.timestampMillis(), row.id(), s.value());
-                        }
+                    if (ids == null || !row.agent().equals(idsOf)) {
+                        ids = seriesIds.of(c, row.agent());
+                        idsOf = row.agent();
                     }
+                    int dropped = addSamples(ok.exposition(), row, ids, series, rows);
                     if (dropped > 0) {
                         String note = ("%d sample%s of new series not stored: %s/%s has reached the limit of %d series per target "
                                 + "(a label with unbounded values?)").formatted(dropped, dropped == 1 ? "" : "s", row.agent().machine(),
@@ -196,13 +178,50 @@ public final class MetricStore {
                         }
                     }
                 }
-                rows.insert(sample);
+                rows.insert(c);
             }
             if (retention != null) {
                 prune(c, Instant.now().minus(retention).toEpochMilli());
             }
             return stored;
         });
+    }
+
+    /**
+     * Adds one scrape's samples to {@code rows}, inserting the series it is the first to show; returns how many samples
+     * were dropped for the {@link #MAX_SERIES_PER_TARGET} limit. A method of its own, called once per scrape, so that a
+     * fresh JVM compiles it after a few hundred scrapes instead of running a long import's loop in the interpreter.
+     */
+    private static int addSamples(Exposition exposition, StoredScrape row, SeriesIds.Agent ids, PreparedStatement series,
+                                  SampleRows rows) throws SQLException {
+        long atMs = row.at().toEpochMilli();
+        int dropped = 0;
+        int position = 0;
+        for (MetricFamily family : exposition.families()) {
+            for (Sample s : family.samples()) {
+                int at = position++;
+                long id = ids.id(at, s);
+                boolean found = id >= 0;
+                if (!found && ids.size() >= MAX_SERIES_PER_TARGET) {
+                    dropped++;
+                    continue;
+                }
+                if (!found) {
+                    String labels = Json.sortedLabels(s.labels());
+                    id = ids.known(s.name(), labels);
+                    if (id < 0) {
+                        id = insertSeries(series, row.agent(), family, s.name(), labels);
+                        ids.add(s.name(), labels, id);
+                    }
+                }
+                ids.remember(at, s, id, found);
+                // A sample's own timestamp is kept only through the scrape it came with: it
+                // orders within an agent, and every figure is traced to a scrape.
+                Long own = s.timestampMillis();
+                rows.add(id, own == null ? atMs : own, row.id(), s.value());
+            }
+        }
+        return dropped;
     }
 
     /** What {@link #prune} deleted. */
@@ -320,26 +339,45 @@ public final class MetricStore {
                 query.setLong(5, from.toEpochMilli());
                 query.setLong(6, to.toEpochMilli());
                 try (ResultSet row = query.executeQuery()) {
-                    // Rows come by series id (the V19 index): a series' name and labels are read once, at its first row.
-                    long currentId = 0;
-                    List<Point> points = null;
+                    RangeRows rows = new RangeRows(series);
                     while (row.next()) {
-                        long id = row.getLong(1);
-                        if (points == null || id != currentId) {
-                            points = new ArrayList<>();
-                            series.add(new SeriesPoints(row.getString(2), Json.readStringMap(row.getString(3)), points));
-                            currentId = id;
-                        }
-                        double v = row.getDouble(6);
-                        if (row.wasNull()) {
-                            v = Double.NaN;
-                        }
-                        points.add(new Point(row.getLong(4), Instant.ofEpochMilli(row.getLong(5)), v));
+                        rows.add(row);
                     }
                 }
             }
             return List.copyOf(series);
         });
+    }
+
+    /**
+     * The rows of a range query grouped into series. Rows come by series id (the V19 index), so a series' name and
+     * labels are read once, at its first row. {@link #add} is a method of its own, called per row, so that a fresh
+     * JVM compiles it after a few hundred rows: a one-shot {@code metrics show --metric} reads ~86,000 rows in one
+     * loop, which the JIT would compile only after tens of thousands of iterations.
+     */
+    private static final class RangeRows {
+        private final List<SeriesPoints> series;
+        private long currentId;
+        private List<Point> points;
+
+        RangeRows(List<SeriesPoints> series) {
+            this.series = series;
+        }
+
+        void add(ResultSet row) throws SQLException {
+            long id = row.getLong(1);
+            if (points == null || id != currentId) {
+                points = new ArrayList<>();
+                series.add(new SeriesPoints(row.getString(2), Json.readStringMap(row.getString(3)), points));
+                currentId = id;
+            }
+            // getDouble reads SQL NULL (a NaN) as 0: only a 0 needs the driver's wasNull, a call into SQLite of its own.
+            double v = row.getDouble(6);
+            if (v == 0 && row.wasNull()) {
+                v = Double.NaN;
+            }
+            points.add(new Point(row.getLong(4), Instant.ofEpochMilli(row.getLong(5)), v));
+        }
     }
 
     private static StoredScrape scrapeRow(long id, ScrapeResult result, Source source) {

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -54,13 +55,28 @@ final class SeriesIds {
         return known;
     }
 
-    /** One agent's series: by stored name and label JSON (what the table holds), and by sample name and label map. */
+    /**
+     * One agent's series: by stored name and label JSON (what the table holds), by sample name and label map, and by
+     * position in the agent's last scrape. Consecutive scrapes of one agent list the same samples in the same order,
+     * so the position finds the id with two comparisons of strings the parser shares across scrapes, without a hash
+     * lookup; a sample that moved falls back to the map.
+     */
     static final class Agent {
         private final Map<String, Long> canonical = new HashMap<>();
         private final Map<Key, Long> bySample = new HashMap<>();
+        private String[] lastNames = new String[64];
+        private Map<?, ?>[] lastLabels = new Map<?, ?>[64];
+        private long[] lastIds = new long[64];
+        private int lastSize;
 
-        /** The series id of a sample seen before with the same name and labels, or -1. */
-        long id(Sample s) {
+        /** The series id of a sample seen before with the same name and labels, or -1; {@code position}: its index in its scrape. */
+        long id(int position, Sample s) {
+            if (position < lastSize) {
+                String name = lastNames[position];
+                if ((name == s.name() || name.equals(s.name())) && s.labels().equals(lastLabels[position])) {
+                    return lastIds[position];
+                }
+            }
             Long id = bySample.get(new Key(s.name(), s.labels()));
             return id == null ? -1 : id;
         }
@@ -75,8 +91,21 @@ final class SeriesIds {
             canonical.put(name + '\u0000' + labelsJson, id);
         }
 
-        void remember(Sample s, long id) {
-            bySample.put(new Key(s.name(), s.labels()), id);
+        /** Remembers a sample's id by its name and labels (once) and as the one at {@code position} of the scrape. */
+        void remember(int position, Sample s, long id, boolean found) {
+            if (!found) {
+                bySample.put(new Key(s.name(), s.labels()), id);
+            }
+            if (position >= lastIds.length) {
+                int n = Math.max(position + 1, lastIds.length * 2);
+                lastNames = Arrays.copyOf(lastNames, n);
+                lastLabels = Arrays.copyOf(lastLabels, n);
+                lastIds = Arrays.copyOf(lastIds, n);
+            }
+            lastNames[position] = s.name();
+            lastLabels[position] = s.labels();
+            lastIds[position] = id;
+            lastSize = Math.max(lastSize, position + 1);
         }
 
         /** Distinct series stored for this agent. */
@@ -85,7 +114,28 @@ final class SeriesIds {
         }
     }
 
-    /** Map equality ignores the order labels were written in, as the sorted label JSON does. */
-    private record Key(String name, Map<String, String> labels) {
+    /**
+     * Map equality ignores the order labels were written in, as the sorted label JSON does. A class, not a record: a
+     * record's equals and hashCode are bootstrapped through method handles at first use, which a one-shot
+     * {@code metrics import} pays for in its measured store time.
+     */
+    private static final class Key {
+        private final String name;
+        private final Map<String, String> labels;
+
+        Key(String name, Map<String, String> labels) {
+            this.name = name;
+            this.labels = labels;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && name.equals(k.name) && labels.equals(k.labels);
+        }
+
+        @Override
+        public int hashCode() {
+            return name.hashCode() * 31 + labels.hashCode();
+        }
     }
 }

@@ -5,6 +5,7 @@ import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.rollout.AgentRuntime;
 import io.fleetshell.engine.rollout.Deployment;
 import io.fleetshell.engine.rollout.Recovery;
+import io.fleetshell.engine.rollout.ModuleChange;
 import io.fleetshell.engine.rollout.StoredStep;
 import io.fleetshell.testing.Await;
 import org.junit.jupiter.api.Test;
@@ -33,8 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (runs that finish before their instant do not count), in half of the runs with a rollback after it, and after each runs {@code deploy recover}'s engine and
  * proves: {@code PRAGMA integrity_check} is ok, every file is byte-identical to its original or to its
  * recorded rewrite (the rewrite exactly where the journal says the step is applied), no temporary file is
- * left, and nothing is left to recover or locked. The first step rewrites a shared module in many files (a helper it
- * creates, the module, its libs); one run in three is killed while it writes them, and at least {@value #BETWEEN_FILES}
+ * left, and nothing is left to recover or locked. The first step is a joint change of several shared modules in many
+ * files (a helper it creates, the module, its libs; {@code optimize --modules}); one run in three is killed while it writes them, and at least {@value #BETWEEN_FILES}
  * kills must land between two of its files: after recovery that step is whole, every file rewritten or every original
  * back with the helper removed.
  */
@@ -109,6 +110,8 @@ class CrashRecoveryTest {
                 if (latest > before) {
                     store.steps(latest).stream().filter(s -> s.module() == null).forEach(s -> steps.put(s.agent(), s));
                     moduleStep = store.steps(latest).stream().filter(s -> s.module() != null).findFirst().orElseThrow();
+                    assertThat(ModuleChange.modulesOf(moduleStep.module())).as("the joint step of the module and its libs")
+                            .hasSize(CrashChild.MODULE_LIBS + 1);
                     if (outcome.killed()) {
                         killedIn.merge(mode + ", then " + store.deployment(latest).orElseThrow().state(), 1, Integer::sum);
                     }

@@ -117,6 +117,76 @@ class MetricStoreTest {
     }
 
     @Test
+    void rowsFillingOneInsertStatementAndPartOfAnotherAreStoredWithTheirValues(HistoryDatabase db) {
+        MetricStore store = new MetricStore(db);
+        int scrapes = SampleRows.ROWS_PER_STATEMENT / 11 + 30; // 11 samples each: one full statement and a partial one
+        List<ScrapeResult> many = new java.util.ArrayList<>();
+        for (int i = 0; i < scrapes; i++) {
+            many.add(scraped(TUTOR, T0.plusSeconds(i), i, 1));
+        }
+        List<MetricStore.StoredScrape> stored = store.save(many, MetricStore.Source.SCRAPE);
+
+        assertThat(count(db, "SELECT COUNT(*) FROM metric_samples")).isEqualTo(scrapes * 11);
+        Instant last = T0.plusSeconds(scrapes);
+        List<MetricStore.SeriesPoints> fast = store.range(TUTOR, "demo_request_duration_seconds_bucket", T0, last).stream()
+                .filter(s -> s.labels().equals(Map.of("path", "/run", "le", "0.01"))).toList();
+        assertThat(fast.getFirst().points()).extracting(MetricStore.Point::value)
+                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, scrapes).mapToObj(i -> (double) i).toList());
+        assertThat(fast.getFirst().points()).extracting(MetricStore.Point::scrapeId)
+                .containsExactlyElementsOf(stored.stream().map(MetricStore.StoredScrape::id).toList());
+        assertThat(store.range(TUTOR, "weird", T0, last).getFirst().points()).hasSize(scrapes).allMatch(p -> Double.isNaN(p.value()));
+        assertThat(store.range(TUTOR, "hot", T0, last).getFirst().points()).hasSize(scrapes)
+                .allMatch(p -> p.value() == Double.POSITIVE_INFINITY);
+    }
+
+    @Test
+    void aSampleKeepsItsSeriesWhenItMovesInTheScrapeAndANewLabelValueAtItsPlaceMakesANewOne(HistoryDatabase db) {
+        MetricStore store = new MetricStore(db);
+        store.save(List.of(scrapedText(TUTOR, T0, """
+                # TYPE x gauge
+                x{a="1",b="2"} 1
+                x{a="2",b="2"} 2
+                y 3
+                """)), MetricStore.Source.SCRAPE);
+        store.save(List.of(scrapedText(TUTOR, T0.plusSeconds(60), """
+                # TYPE y gauge
+                y 30
+                # TYPE x gauge
+                x{b="2",a="2"} 20
+                x{a="1",b="2"} 10
+                z 5
+                """), scrapedText(TUTOR, T0.plusSeconds(120), """
+                # TYPE x gauge
+                x{a="1",b="3"} 100
+                x{a="2",b="2"} 200
+                y 300
+                """)), MetricStore.Source.SCRAPE);
+
+        Map<Map<String, String>, List<Double>> x = new java.util.HashMap<>();
+        store.range(TUTOR, "x", T0, T0.plusSeconds(120))
+                .forEach(s -> x.put(s.labels(), s.points().stream().map(MetricStore.Point::value).toList()));
+        assertThat(x).isEqualTo(Map.of(Map.of("a", "1", "b", "2"), List.of(1.0, 10.0), Map.of("a", "2", "b", "2"), List.of(2.0, 20.0, 200.0),
+                Map.of("a", "1", "b", "3"), List.of(100.0)));
+        assertThat(store.range(TUTOR, "y", T0, T0.plusSeconds(120)).getFirst().points()).extracting(MetricStore.Point::value)
+                .containsExactly(3.0, 30.0, 300.0);
+        assertThat(count(db, "SELECT COUNT(*) FROM metric_series")).isEqualTo(5);
+    }
+
+    private static ScrapeResult scrapedText(AgentId agent, Instant at, String text) {
+        return new ScrapeResult.Scraped(new ScrapeTarget(agent, URI.create("http://127.0.0.1:8230/metrics")), at, Duration.ofMillis(3),
+                text.length(), ExpositionParser.parse(text, ExpositionFormat.TEXT));
+    }
+
+    private static int count(HistoryDatabase db, String sql) {
+        return db.read(c -> {
+            try (var rs = c.createStatement().executeQuery(sql)) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        });
+    }
+
+    @Test
     void labelTextIsWhatJacksonWritesForTheSortedLabels() {
         Map<String, String> labels = new java.util.LinkedHashMap<>();
         labels.put("path", "C:\\dir \"quoted\"\nnext\ttab\u0001\u001f\b\f\r é ✓ /");

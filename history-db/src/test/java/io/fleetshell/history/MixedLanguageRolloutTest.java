@@ -68,7 +68,7 @@ class MixedLanguageRolloutTest {
         chosen.put("SignatureService", "java_memoize_field");
         chosen.put("RouteMatcherAgent", "java_unused_imports");
 
-        Optimizers optimizers = new Optimizers(new PythonOptimizer(new PythonFacts(dir.resolve("helpers")), Set.of(), null),
+        Optimizers optimizers = new Optimizers(new PythonOptimizer(new PythonFacts(), Set.of(), null),
                 new JavaOptimizer(new JavaAnalyzer(), null, JavaBuildCache.in(dir.resolve("javac"))));
         Map<AgentId, byte[]> originals = new LinkedHashMap<>();
         List<Optimization> optimizations = new ArrayList<>();

@@ -91,8 +91,9 @@ public final class RolloutFleet {
     final Map<Path, byte[]> moduleOriginals = new LinkedHashMap<>();
 
     /**
-     * A shared module {@code common/base.py} that every agent imports, with {@code libs} modules beside it, and its change
-     * as one step: create the helper {@code common/_lazy.py}, then rewrite the module and each lib ({@link #edited}).
+     * A shared module {@code common/base.py} that every agent imports, with {@code libs} modules beside it, and their
+     * joint change as one step (as {@code optimize --modules} makes it: one helper, every module, named by all of them):
+     * create the helper {@code common/_lazy.py}, then rewrite the module and each lib ({@link #edited}).
      */
     ModuleChange sharedModule(int libs) throws IOException {
         Path common = Files.createDirectories(root.resolve("common"));
@@ -101,7 +102,9 @@ public final class RolloutFleet {
         moduleOriginals.put(helper, null);
         files.add(Rewrite.creating("lazy_loading", helper, "def lazy(name):\n    return name\n".getBytes(StandardCharsets.UTF_8), List.of()));
         Path module = common.resolve("base.py");
+        List<String> names = new ArrayList<>();
         for (int i = -1; i < libs; i++) {
+            names.add(i < 0 ? "common.base" : "common.lib_%02d".formatted(i));
             Path file = i < 0 ? module : common.resolve("lib_%02d.py".formatted(i));
             byte[] content = ("import json\n" + LINE + "VALUE = %d\n".formatted(i)).getBytes(StandardCharsets.UTF_8);
             if (!Files.exists(file)) {
@@ -110,7 +113,7 @@ public final class RolloutFleet {
             moduleOriginals.put(file, content);
             files.add(new Rewrite("lazy_loading", file, content, edited(content), List.of()));
         }
-        return new ModuleChange("common.base", "m1", module, new ChangeSet("lazy_loading", files, List.of()),
+        return new ModuleChange(String.join(",", names), "m1", module, new ChangeSet("lazy_loading", files, List.of()),
                 agents.stream().map(Agent::id).toList(), ProofHints.NONE, 3.0);
     }
 

@@ -49,6 +49,20 @@ class ModuleScoreTest {
         assertThat(zoo.get("per_agent").get(0).get("agent").asString()).isEqualTo("mainpc/ServiceRegistry");
         assertThat(zoo.get("per_agent").get(0).get("baseline_version").asInt()).isEqualTo(1);
         assertThat(zoo.get("per_agent").get(0).get("runs").toString()).isEqualTo("[1]");
+        // the demo's two text modules both import common.lexicon, in the agents that load both: a joint change's case
+        JsonNode features = null;
+        for (JsonNode m : modules) {
+            if (m.get("module").asString().equals("common.text_features")) {
+                features = m;
+            }
+        }
+        assertThat(features).as("common.text_features is ranked").isNotNull();
+        JsonNode lexicon = features.get("imports").get(0);
+        assertThat(lexicon.get("statement").asString()).isEqualTo("from common import lexicon");
+        assertThat(lexicon.get("loaded_anyway_by").get(0).get("module").asString()).isEqualTo("common.spelling");
+        assertThat(lexicon.get("loaded_anyway_by").get(0).get("shared_dependents").asInt()).isEqualTo(2);
+        assertThat(lexicon.get("together").toString()).isEqualTo("[\"common.text_features\",\"common.spelling\"]");
+        assertThat(zoo.has("loaded_anyway_by")).as("nothing else imports model_zoo").isFalse();
         JsonNode registry = first.get("imports").get(0);
         assertThat(registry.get("verdict").asString()).isEqualTo("eager");
         assertThat(registry.get("reason").asString()).contains("uses `BaseAgent` while it loads (base class)")

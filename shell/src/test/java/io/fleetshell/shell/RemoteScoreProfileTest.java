@@ -16,11 +16,11 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code score --modules} and {@code score MODULE} of a machine whose fleet root exists
+ * {@code score}, {@code score --modules}, {@code score MODULE} and {@code profile} of a machine whose fleet root exists
  * only on its host: a real sshd in a mount namespace of its own ({@link Sshd#startIsolated}), so that nothing of pc2's
  * tree is at that path on this computer and every figure can only come from the host's files. The host's copy differs
- * from the demo's on purpose (a module only it has, imported by the shared base agent), so facts read anywhere else
- * would miss them.
+ * from the demo's on purpose (an extra import in an agent, a module only it has imported by the shared base agent), so
+ * facts read anywhere else would miss them.
  */
 class RemoteScoreProfileTest {
 
@@ -44,6 +44,8 @@ class RemoteScoreProfileTest {
         assertThat(shell.oneShot("demo", "init").status()).isZero();
         sshd.copyIn(home.resolve("demo/pc2_code"), root.resolve("pc2_code"));
         sshd.copyIn(home.resolve("demo/common"), root.resolve("common"));
+        Path agent = root.resolve("pc2_code/agents/async_processor.py");
+        sshd.writeString(agent, sshd.readString(agent).replaceFirst("(?m)^import asyncio$", "import asyncio\nimport fractions"));
         Path base = root.resolve("common/base_agent.py");
         sshd.writeString(base, "import common.remote_only\n" + sshd.readString(base));
         sshd.writeString(root.resolve("common/remote_only.py"), "import decimal\n\nPLACES = decimal.Decimal(2)\n");
@@ -83,5 +85,37 @@ class RemoteScoreProfileTest {
         List<String> dependents = new ArrayList<>();
         detail.get("dependents").forEach(d -> dependents.add(d.asString()));
         assertThat(dependents).contains(AGENT);
+    }
+
+    @Test
+    void aJavaAgentOfTheMachineIsNotProfiledWithOneLineSayingWhy() {
+        ShellHarness.Run profile = shell.oneShot("profile", "pc2/RouteMatcherAgent", "--runs", "1");
+
+        assertThat(profile.status()).as(profile.out()).isEqualTo(2);
+        assertThat(profile.err()).contains("pc2/RouteMatcherAgent: not profiled, a Java agent is compiled and timed with this computer's JDK, "
+                + "and machine pc2 is reached over ssh (pc2host) with its source " + root.resolve("pc2_code/jvm/RouteMatcherAgent.java")
+                + " not on this computer; mount or sync the fleet root " + root + " at that path to profile it here");
+    }
+
+    @Test
+    void scoreAndProfileOfAnAgentRunOnItsHost() throws Exception {
+        ShellHarness.Run score = shell.oneShot("score", AGENT, "--json");
+        assertThat(score.status()).as(score.err()).isZero();
+        JsonNode scored = JSON.readTree(score.out());
+        assertThat(scored.get("status").asString()).as(score.out()).isNotEqualTo("not_analyzed");
+        List<String> statements = new ArrayList<>();
+        scored.get("statements").forEach(s -> statements.add(s.get("text").asString()));
+        assertThat(statements).as("the host's copy has it; no file here does").contains("import fractions");
+
+        ShellHarness.Run profile = shell.oneShot("profile", AGENT, "--runs", "1", "--json");
+        assertThat(profile.status()).as(profile.err()).isZero();
+        JsonNode baseline = JSON.readTree(profile.out()).get("baselines").get(0);
+        assertThat(baseline.get("loaded").asBoolean()).as(profile.out()).isTrue();
+        assertThat(baseline.get("measured_on").asString()).isEqualTo(sshd.access().describe());
+        List<String> imported = new ArrayList<>();
+        baseline.get("statements").forEach(s -> imported.add(s.get("module").asString()));
+        assertThat(imported).contains("fractions");
+        ShellHarness.Run text = shell.oneShot("baseline", "show", AGENT);
+        assertThat(text.out()).contains("on " + sshd.access().describe());
     }
 }

@@ -33,7 +33,9 @@ import java.util.stream.Stream;
  * C1-only JVM as the shell runs took 5.0-5.6 s for all four including its own JVM's start (2.9-3.6 s for the
  * first file, which loads javac; 0.05-1.0 s for each after), four child {@code javac} processes 22.2-29.5 s
  * (11.4-18.2 s with {@code -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC}): each child pays a JVM start and
- * loads javac afresh, and the loaded compiler stays warm in the shell.
+ * loads javac afresh, and the loaded compiler stays warm in the shell. What a build costs instead is saved by
+ * {@link JavaBuildCache}: at load 26 in the shell's C1-only JVM, the first compile of the session took 4.7-4.8 s,
+ * each later one 0.5-2.0 s, a cache hit 1-40 ms (the sources' sha256 and the copy of the classes).
  */
 public final class JavaBuild {
 

@@ -44,6 +44,22 @@ public final class JavaProfiler {
         this.builds = builds;
     }
 
+    /**
+     * Why a Java agent is not profiled: it is compiled with this computer's JDK and started here, so an agent of a
+     * machine reached over ssh is profiled only where its source is also here at the same path (its fleet root mounted
+     * or synced). Profiling it on its host would need a JDK there of the version the agent is built for, the
+     * compiled classes and the class-initialization probe shipped over, and its health port reached: none of which a
+     * Python host needs, so it is refused rather than half done.
+     */
+    public static java.util.Optional<String> notHere(Agent agent, Machine machine) {
+        if (machine.ssh() == null || java.nio.file.Files.isRegularFile(agent.script().path())) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(("a Java agent is compiled and timed with this computer's JDK, and machine %s is reached over ssh (%s) "
+                + "with its source %s not on this computer; mount or sync the fleet root %s at that path to profile it here")
+                .formatted(machine.name(), machine.ssh().describe(), agent.script().path(), machine.fleetRoot()));
+    }
+
     public AgentProfile profile(Agent agent, Machine machine, int runs) {
         ProfileTarget target = new ProfileTarget(agent.id(), agent.script().path(), agent.java().launcher(), machine.fleetRoot(),
                 machine.environment());

@@ -103,6 +103,11 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
         }).toList();
     }
 
+    @Override
+    public java.util.Optional<String> notProfiled(Agent agent, Machine machine) {
+        return JavaProfiler.notHere(agent, machine);
+    }
+
     /** One agent at a time: a JVM start takes both cores of a small machine for a moment. */
     @Override
     public List<Measurement> profile(Inventory inventory, List<Agent> agents, int runs, int parallel, Duration timeout,

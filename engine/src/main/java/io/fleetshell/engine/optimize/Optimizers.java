@@ -41,7 +41,6 @@ public final class Optimizers {
     /**
      * Where the optimizers find their tools and the user's settings.
      *
-     * @param helpers           the directory the Python analysis helper is unpacked into
      * @param sideEffectModules modules whose imports are never deferred or removed
      * @param bytecodeCache     where profiled and proved Python loads keep their bytecode
      * @param heavyCalls        what the Java analysis counts as a heavy initializer
@@ -49,7 +48,7 @@ public final class Optimizers {
      * @param hosts             each machine's host, where its Python agents are read, analyzed and proved (null: every
      *                          machine is this computer)
      */
-    public record Setup(Path helpers, Set<String> sideEffectModules, Path bytecodeCache, HeavyCalls heavyCalls, JavaBuildCache javaBuilds,
+    public record Setup(Set<String> sideEffectModules, Path bytecodeCache, HeavyCalls heavyCalls, JavaBuildCache javaBuilds,
                         Hosts hosts) {
     }
 
@@ -83,7 +82,7 @@ public final class Optimizers {
                 proof.testTimeout(), proof.floor()), setup.bytecodeCache());
         JavaProver javaProver = proof == null ? null : new JavaProver(new JavaProver.Settings(proof.runs(), proof.loadTimeout(),
                 proof.testTimeout(), proof.alpha()), setup.javaBuilds());
-        return new Optimizers(new PythonOptimizer(new PythonFacts(setup.helpers()), setup.sideEffectModules(), prover, setup.bytecodeCache(),
+        return new Optimizers(new PythonOptimizer(new PythonFacts(), setup.sideEffectModules(), prover, setup.bytecodeCache(),
                 setup.hosts()),
                 new JavaOptimizer(new JavaAnalyzer(setup.heavyCalls(), JavaSource.DEFAULT_LEVEL), javaProver, setup.javaBuilds()));
     }
@@ -124,6 +123,11 @@ public final class Optimizers {
             }
         }
         return agents.stream().map(scores::get).toList();
+    }
+
+    /** Why an agent of the inventory is not profiled on its machine ({@link AgentOptimizer#notProfiled}), or empty. */
+    public Optional<String> notProfiled(Inventory inventory, Agent agent) {
+        return of(agent).notProfiled(agent, inventory.machine(agent.machine()).orElseThrow());
     }
 
     /** Profiles the agents, Python ones first (in parallel), then Java ones; every agent's file exists. */

@@ -6,7 +6,7 @@
  * {@code python.proof} and the fleet-wide import graph of the fleet's own modules in {@code python.graph}. Nothing here changes an agent's file: the prover loads a rewrite from a hidden sibling of it
  * that it removes again. Loading an agent runs its module-level code; the probes show it what {@code python SCRIPT}
  * minus its {@code __main__} block would, and import their own modules from the interpreter's library only. Every
- * process starts the interpreter {@link io.fleetshell.engine.python.Interpreters} resolved, never a shim by name, on
- * the agent's machine (its {@code Host}: this computer or one reached over ssh).
+ * process starts the interpreter {@link io.fleetshell.engine.python.Interpreters} resolved, never a shim by name, and
+ * runs on the agent's machine ({@link io.fleetshell.engine.host.Host}), the probes passed with {@code -c}.
  */
 package io.fleetshell.engine.python;

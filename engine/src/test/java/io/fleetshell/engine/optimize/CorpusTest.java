@@ -62,7 +62,7 @@ class CorpusTest {
                 Files.write(root.resolve(name), in.readAllBytes());
             }
         }
-        optimizer = new PythonOptimizer(PythonFacts.withTemporaryHelper(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null);
+        optimizer = new PythonOptimizer(new PythonFacts(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null);
         prover = new Prover(new Prover.Settings(0, 0.05, Duration.ofSeconds(60), Duration.ofSeconds(60)), root.resolve(".pycache"));
     }
 

@@ -81,7 +81,7 @@ class DemoFleetRewriteTest {
                 machines.put(agent.name(), machine);
             }
         }
-        optimizer = new PythonOptimizer(PythonFacts.withTemporaryHelper(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null);
+        optimizer = new PythonOptimizer(new PythonFacts(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null);
     }
 
     private static Optimization optimize(String name) {

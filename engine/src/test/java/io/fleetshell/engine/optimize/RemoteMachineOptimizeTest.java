@@ -90,7 +90,7 @@ class RemoteMachineOptimizeTest {
     }
 
     private static Optimizers optimizers(int runs) {
-        Optimizers.Setup setup = new Optimizers.Setup(dir.resolve("helpers"), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES,
+        Optimizers.Setup setup = new Optimizers.Setup(PythonFacts.DEFAULT_SIDE_EFFECT_MODULES,
                 dir.resolve("home/cache/pycache"), HeavyCalls.defaults(),
                 JavaBuildCache.in(dir.resolve("home/cache/javac")), hosts);
         return Optimizers.of(setup, new Optimizers.ProofSettings(runs, 0.05, Duration.ofSeconds(60), Duration.ofMinutes(2)));

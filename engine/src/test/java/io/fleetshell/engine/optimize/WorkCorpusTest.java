@@ -56,7 +56,7 @@ class WorkCorpusTest {
                 Files.write(root.resolve("work").resolve(name), in.readAllBytes());
             }
         }
-        optimizer = new PythonOptimizer(PythonFacts.withTemporaryHelper(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null);
+        optimizer = new PythonOptimizer(new PythonFacts(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null);
     }
 
     private static Agent agent(String name, List<String> requests) {

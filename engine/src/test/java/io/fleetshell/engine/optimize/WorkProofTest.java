@@ -57,7 +57,7 @@ class WorkProofTest {
                 MACHINES.put(agent.name(), machine);
             }
         }
-        optimizer = new PythonOptimizer(PythonFacts.withTemporaryHelper(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null);
+        optimizer = new PythonOptimizer(new PythonFacts(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null);
         prover = new Prover(new Prover.Settings(4, 0.05, Duration.ofSeconds(60), Duration.ofSeconds(60)), dir.resolve("pycache"));
     }
 

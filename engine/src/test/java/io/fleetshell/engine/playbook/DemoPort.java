@@ -63,7 +63,7 @@ final class DemoPort implements FleetPort {
     @Override
     public List<AgentScore> score(List<Agent> agents) {
         calls.add("score " + agents.size());
-        List<FileFacts> facts = new PythonFacts(helpers).analyzeInParallel("python3",
+        List<FileFacts> facts = new PythonFacts().analyzeInParallel("python3",
                 agents.stream().map(a -> a.script().path()).toList(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, 2);
         List<AgentScore> scores = new ArrayList<>();
         for (int i = 0; i < agents.size(); i++) {
@@ -100,7 +100,7 @@ final class DemoPort implements FleetPort {
     @Override
     public Plan plan(List<Agent> agents, String pattern, RolloutOptions options) {
         calls.add("plan " + agents.size());
-        Optimizers optimizers = new Optimizers(new PythonOptimizer(new PythonFacts(helpers), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null),
+        Optimizers optimizers = new Optimizers(new PythonOptimizer(new PythonFacts(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null),
                 new JavaOptimizer(new JavaAnalyzer(HeavyCalls.defaults(), JavaSource.DEFAULT_LEVEL), null, JavaBuildCache.in(helpers.resolveSibling("javac"))));
         return new Planner(optimizers).plan(inventory, agents, pattern, Map.of(), options);
     }

@@ -44,7 +44,7 @@ class PythonScorerTest {
     private FileFacts facts(String source) throws IOException {
         Path file = dir.resolve("agent.py");
         Files.writeString(file, source);
-        return PythonFacts.withTemporaryHelper().analyze("python3", List.of(file), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES).getFirst();
+        return new PythonFacts().analyze("python3", List.of(file), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES).getFirst();
     }
 
     private Agent agent(boolean infrastructure) {

@@ -50,7 +50,7 @@ public class HealthCommands {
         Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
         Supervisor supervisor = new Supervisor(session.home(), inventory, session.runtime(), Duration.ofSeconds(30), Duration.ofSeconds(10));
         FleetHealth assessor = new FleetHealth(inventory, supervisor, session.runtime(), session.traffic(), session.gates(inventory),
-                session.settings().thresholds(), new ScriptSyntax(inventory, session.home().helpers(), session.settings().sideEffectModules()),
+                session.settings().thresholds(), new ScriptSyntax(inventory, session.settings().sideEffectModules()),
                 this::deployedAt);
         HealthReport report;
         MetricStore metrics = session.metrics();

@@ -59,23 +59,30 @@ public class Measurements {
      */
     public List<Baseline> measure(Inventory inventory, List<Agent> agents, int runs, int parallel, int timeout) {
         Output out = session.output();
+        io.fleetshell.engine.optimize.Optimizers optimizers = rollouts.optimizers(null);
         List<Agent> found = new ArrayList<>();
         for (Agent agent : agents) {
             if (!agent.script().found()) {
                 out.warn("%s: not profiled, its script was not found (%s)".formatted(agent.id(), agent.script().detail()));
                 continue;
             }
+            java.util.Optional<String> refused = optimizers.notProfiled(inventory, agent);
+            if (refused.isPresent()) {
+                out.warn("%s: not profiled, %s".formatted(agent.id(), refused.get()));
+                continue;
+            }
             found.add(agent);
         }
         if (found.isEmpty()) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, "no agent to profile: none of them has a script that was found");
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "no agent to profile: none of them has a script that was found and "
+                    + "can be profiled on its machine (see the warnings above)");
         }
         int total = found.size();
         out.info("Profiling %d agent%s, %d run%s each, %d at a time...".formatted(total, total == 1 ? "" : "s",
                 runs, runs == 1 ? "" : "s", parallel));
         AtomicInteger done = new AtomicInteger();
         Progress.update("profile", "profiling: 0/%d agents done".formatted(total));
-        List<AgentOptimizer.Measurement> measured = rollouts.optimizers(null).profile(inventory, found, runs, parallel,
+        List<AgentOptimizer.Measurement> measured = optimizers.profile(inventory, found, runs, parallel,
                 Duration.ofSeconds(timeout), p -> {
                     int finished = done.incrementAndGet();
                     Progress.update("profile", "profiling: %d/%d agents done".formatted(finished, total));

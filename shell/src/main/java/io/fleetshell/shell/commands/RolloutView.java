@@ -194,12 +194,19 @@ final class RolloutView {
             out.table(table);
             for (PlanStep s : plan.steps()) {
                 if (s.change() != null) {
-                    out.sentence("batch %d %s: one step of %d files%s".formatted(s.batch(), s.subject(), s.rewrites().size(),
+                    int joint = io.fleetshell.engine.rollout.ModuleChange.modulesOf(s.module()).size();
+                    out.sentence("batch %d %s: one step of %d files%s%s".formatted(s.batch(), s.subject(), s.rewrites().size(),
+                            joint > 1 ? ", the joint change of %d modules (proved once over all their dependents)".formatted(joint) : "",
                             s.module() == null ? "" : ", proved on, restarted and gated with " + (s.dependents().isEmpty() ? "no dependent"
                                     : String.join(", ", s.dependents().stream().map(Object::toString).toList()))));
                     s.rewrites().forEach(r -> out.println("  %s %s".formatted(r.createsFile() ? "creates " : r.changes() ? "rewrites"
                             : "uses    ", r.file())));
                 }
+            }
+            if (modules > 0 && agents > 0) {
+                out.sentence("the agent steps come after the module step%s and are each proved once written, on the fleet with the module "
+                        .formatted(modules == 1 ? "" : "s") + "change in place: an agent's own deferral is judged where the shared modules no "
+                        + "longer load what it defers");
             }
             long measured = plan.steps().stream().filter(s -> s.predictedGainMs() != null).count();
             out.sentence(measured == 0 ? "predicted gain: unknown, no agent of the plan is profiled (profile measures them; score then predicts)"

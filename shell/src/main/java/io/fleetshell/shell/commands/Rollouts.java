@@ -111,7 +111,7 @@ public class Rollouts {
      * with {@code proofRuns} null they rewrite without proving, as planning does.
      */
     Optimizers optimizers(Integer proofRuns) {
-        Optimizers.Setup setup = new Optimizers.Setup(session.home().helpers(), session.settings().sideEffectModules(),
+        Optimizers.Setup setup = new Optimizers.Setup(session.settings().sideEffectModules(),
                 session.home().bytecodeCache(), HeavyCalls.fromSettings(session.home().settings()),
                 JavaBuildCache.in(session.home().javaBuilds()), session.hosts());
         return Optimizers.of(setup, proofRuns == null ? null
@@ -124,7 +124,7 @@ public class Rollouts {
      * not null, proved on every dependent with about that many paired loads in all.
      */
     SharedModuleOptimizer sharedModules(Integer proofPairs) {
-        PythonOptimizer python = new PythonOptimizer(new PythonFacts(session.home().helpers()), session.settings().sideEffectModules(), null,
+        PythonOptimizer python = new PythonOptimizer(new PythonFacts(), session.settings().sideEffectModules(), null,
                 session.home().bytecodeCache());
         DependentsProof proof = proofPairs == null ? null : new DependentsProof(proofPairs, OptimizeCommands.ALPHA,
                 EffectFloor.fromSettings(session.home().settings()), Duration.ofSeconds(60), COMMAND_TIMEOUT, session.home().bytecodeCache());

@@ -21,12 +21,10 @@ import java.util.function.Function;
 final class ScriptSyntax implements Function<Agent, Optional<String>> {
 
     private final Inventory inventory;
-    private final Path helpers;
     private final Set<String> sideEffectModules;
 
-    ScriptSyntax(Inventory inventory, Path helpers, Set<String> sideEffectModules) {
+    ScriptSyntax(Inventory inventory, Set<String> sideEffectModules) {
         this.inventory = inventory;
-        this.helpers = helpers;
         this.sideEffectModules = sideEffectModules;
     }
 
@@ -38,7 +36,7 @@ final class ScriptSyntax implements Function<Agent, Optional<String>> {
         Path file = agent.script().path();
         try {
             ParseError error = agent.java() != null ? new JavaAnalyzer().analyze(file).error()
-                    : new PythonFacts(helpers).analyze(inventory.machine(agent.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON),
+                    : new PythonFacts().analyze(inventory.machine(agent.machine()).map(Machine::python).orElse(Machine.DEFAULT_PYTHON),
                     List.of(file), sideEffectModules).getFirst().error();
             if (error == null || error.kind() != ParseError.Kind.SYNTAX) {
                 return Optional.empty();

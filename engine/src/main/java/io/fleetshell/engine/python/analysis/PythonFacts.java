@@ -89,22 +89,6 @@ public final class PythonFacts {
     /** Where the analysis runs when the caller names no host. */
     private static final Host THIS_COMPUTER = new LocalHost("local", Path.of("/"));
 
-    public PythonFacts() {
-    }
-
-    /**
-     * @param helperDirectory not used: the helper travels on stdin
-     * @deprecated use {@link #PythonFacts()}; kept while callers move over
-     */
-    @Deprecated(forRemoval = true)
-    public PythonFacts(Path helperDirectory) {
-    }
-
-    /** @deprecated use {@link #PythonFacts()}: no helper file is written any more; kept while callers move over */
-    @Deprecated(forRemoval = true)
-    public static PythonFacts withTemporaryHelper() {
-        return new PythonFacts();
-    }
 
     /** A timeout that grows with the batch: 20 s plus 25 ms a file (about ten times what a file takes here). */
     public static Duration defaultTimeout(int fileCount) {

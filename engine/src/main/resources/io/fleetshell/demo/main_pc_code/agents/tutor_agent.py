@@ -96,6 +96,15 @@ def handle_run(params):
     }
 
 
+# The fleet's shared text tools, read while this module loads (so this import stays eager here): both import
+# common.lexicon, so deferring that in one of them gains nothing; optimize --modules changes them together.
+from common.spelling import checker  # noqa: E402
+from common.text_features import describe  # noqa: E402
+
+FEATURES = describe(AGENT_NAME)
+SPELLING = checker("en")
+
+
 class TutorAgent(BaseAgent):
     agent_name, service_port, health_port = AGENT_NAME, SERVICE_PORT, HEALTH_PORT
 

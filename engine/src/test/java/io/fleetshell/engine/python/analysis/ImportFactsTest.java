@@ -34,15 +34,13 @@ import static org.assertj.core.api.Assertions.tuple;
 class ImportFactsTest {
 
     @TempDir
-    static Path helperDirectory;
-    @TempDir
     Path sources;
 
     private static PythonFacts runner;
 
     @BeforeAll
     static void runner() {
-        runner = new PythonFacts(helperDirectory);
+        runner = new PythonFacts();
     }
 
     // ---------------------------------------------------------------- rule 1: what runs while the module loads

@@ -137,7 +137,7 @@ class ImportGraphTest {
         LoadedConfig loaded = new InventoryLoader(Map.of(), Set.of())
                 .load(new ConfigSource(fleet.resolve("main_pc_code/config/startup_config.yaml"), null, null));
         graph = ImportGraph.build(new Inventory(java.util.List.of(loaded.machine()), loaded.agents()),
-                PythonFacts.withTemporaryHelper(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES);
+                new PythonFacts(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES);
     }
 
     private java.util.List<String> dependents(String module) {

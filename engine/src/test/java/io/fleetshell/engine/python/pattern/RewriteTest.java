@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /** The golden-test helper for patterns: facts from the real analysis helper, then one rewrite compared byte for byte. */
 final class RewriteTest {
 
-    static final PythonFacts FACTS = PythonFacts.withTemporaryHelper();
+    static final PythonFacts FACTS = new PythonFacts();
 
     /**
      * The inlined loader and the blank line after it, shown as {@code <loader>} in golden texts (its own behaviour is

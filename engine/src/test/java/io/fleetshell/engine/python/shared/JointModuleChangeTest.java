@@ -73,7 +73,7 @@ class JointModuleChangeTest {
         write("agents/a.py", header + "from common.base import Base\nfrom common.metrics import Meter\n\nMETER = Meter('a')\n\n\nclass A(Base):\n    pass\n");
         write("agents/b.py", header + "from common.base import Base\nfrom common.metrics import Meter\n\nMETER = Meter('b')\n\n\nclass B(Base):\n    pass\n");
         load(List.of("a", "b"));
-        optimizer = new PythonOptimizer(PythonFacts.withTemporaryHelper(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null);
+        optimizer = new PythonOptimizer(new PythonFacts(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null);
     }
 
     private void load(List<String> names) throws IOException {

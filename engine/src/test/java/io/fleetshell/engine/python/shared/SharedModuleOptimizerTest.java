@@ -71,7 +71,7 @@ class SharedModuleOptimizerTest {
         write("agents/a.py", header + "from common.base import Base\n\n\nclass A(Base):\n    NAME = 'a'\n");
         write("agents/b.py", header + "from common.base import Base\n\n\nclass B(Base):\n    pass\n\n\nB_TOTAL_LATER = None\n");
         load(List.of("a", "b"));
-        optimizer = new PythonOptimizer(PythonFacts.withTemporaryHelper(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null);
+        optimizer = new PythonOptimizer(new PythonFacts(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES, null);
     }
 
     /** The inventory of the named agents: AgentA, AgentB with a test_command each, AgentC without. */
