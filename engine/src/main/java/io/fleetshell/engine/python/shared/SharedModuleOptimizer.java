@@ -91,7 +91,7 @@ public final class SharedModuleOptimizer {
                     .formatted(module.name()));
         }
         Agent first = module.dependents().getFirst();
-        Machine machine = inventory.machine(first.machine()).orElseThrow();
+        Machine machine = requireHere(module.name(), inventory.machine(first.machine()).orElseThrow());
         Helper helper = helper(module, helperPackage);
         Map<String, String> options = new LinkedHashMap<>(module.reads().options());
         options.put(DeferHeavyImports.OPTION_HELPER_MODULE, helper.name());
@@ -112,6 +112,23 @@ public final class SharedModuleOptimizer {
         }
         return new SharedModuleOptimization(module.name(), module.file(), module.dependents(), machine.python(), rewritten.version(),
                 rewritten.applicability(), change, imports ? helper.name() : null, rewritten.deferredNames(), rewritten.removedNames(), proved);
+    }
+
+    /**
+     * A shared module's change is rewritten and proved on this computer, in a copy of the fleet root made here: one of a
+     * machine reached over ssh is refused unless its fleet root is reachable here at the same path (a mount or a synced
+     * copy), rather than failing later on a file that is not here. Its dependents are agents, which {@code optimize
+     * AGENT} proves on their machine.
+     */
+    private static Machine requireHere(String module, Machine machine) {
+        if (machine.ssh() != null && !java.nio.file.Files.isDirectory(machine.fleetRoot())) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, ("%s is a module of machine %s, reached over ssh (%s): optimize MODULE "
+                    + "rewrites and proves a shared module in a copy of the fleet root made on this computer, which needs the machine's "
+                    + "fleet root %s at the same path here, and it is not a directory here. Mount or sync it there, or optimize its "
+                    + "dependent agents one by one (optimize AGENT proves on the machine); nothing was changed.")
+                    .formatted(module, machine.name(), machine.ssh().describe(), machine.fleetRoot()));
+        }
+        return machine;
     }
 
     /**
@@ -144,7 +161,7 @@ public final class SharedModuleOptimizer {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "no agent imports %s, so no proof could show what a change does; nothing was changed"
                     .formatted(String.join(", ", left.keySet())));
         }
-        Machine machine = inventory.machine(imported.getFirst().dependents().getFirst().machine()).orElseThrow();
+        Machine machine = requireHere(imported.getFirst().name(), inventory.machine(imported.getFirst().dependents().getFirst().machine()).orElseThrow());
         Helper helper = jointHelper(imported, helperPackage);
         List<JointModuleOptimization.Part> parts = new ArrayList<>();
         List<Rewrite> rewrites = new ArrayList<>();
