@@ -1,0 +1,55 @@
+"""Runs a sequence of fresh-process loads of agent files on one machine and streams one JSON line per finished load.
+
+Run by fleetshell (passed with -c, as the other shipped programs, so nothing is left on the machine) with the
+agent's own interpreter, its working directory and its environment, the request on stdin:
+
+    {"probe": "<load_probe.py's text>", "scripts": ["/srv/a.py", "/srv/.a.fleetshell-1.py"], "order": [0, 1, 0, 1, 1, 0],
+     "python": "python3", "timeout": 60}
+
+Each entry of `order` loads `scripts[entry]` exactly as fleetshell loads one sample itself:
+`PYTHON -X importtime -c PROBE SCRIPT` as a new child process, with this process's working directory and
+environment, one after the other, in the order given. For each finished load one line goes to stdout:
+
+    {"index": 3, "status": 0, "timed_out": false, "stdout": "...", "stderr": ""}
+
+`stdout` is the probe's whole stdout (its report is the last line). `stderr` (the `-X importtime` lines) is kept only
+when the load left no report, its last 4000 characters, to say why: the pairs of a proof compare CPU and wall time
+and need none of it, and it is most of the bytes. The children stay in this process's group, so stopping the group
+(fleetshell does when the sequential test has decided) stops the load under way too; a load over `timeout` seconds is
+killed and reported with `timed_out`.
+
+Why one process for many loads: on a machine reached over ssh each load of its own costs an ssh session, a wrapper
+shell and setsid (about 0.1 s each, more than a load), and a proof takes 20 to 60 loads.
+"""
+import json
+import subprocess
+import sys
+
+
+def main():
+    request = json.loads(sys.stdin.read())
+    probe = request["probe"]
+    scripts = request["scripts"]
+    python = request["python"]
+    timeout = request["timeout"]
+    for index, entry in enumerate(request["order"]):
+        child = subprocess.Popen([python, "-X", "importtime", "-c", probe, scripts[entry]],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        timed_out = False
+        try:
+            out, err = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            out, err = child.communicate()
+            timed_out = True
+        out = out.decode("utf-8", "replace")
+        err = err.decode("utf-8", "replace")
+        last = [line for line in out.splitlines() if line.strip()]
+        has_report = bool(last) and last[-1].strip().startswith("{")
+        line = {"index": index, "status": -1 if timed_out else child.returncode, "timed_out": timed_out,
+                "stdout": out, "stderr": "" if has_report else err[-4000:]}
+        sys.stdout.write(json.dumps(line) + "\n")
+        sys.stdout.flush()
+
+
+main()

@@ -1,0 +1,140 @@
+package io.fleetshell.engine.python;
+
+import io.fleetshell.engine.FleetHome;
+import io.fleetshell.engine.host.Host;
+import io.fleetshell.engine.host.SshAccess;
+import io.fleetshell.engine.inventory.AgentId;
+import io.fleetshell.engine.inventory.Hosts;
+import io.fleetshell.engine.inventory.MachineOverride;
+import io.fleetshell.engine.profile.LoadSample;
+import io.fleetshell.engine.profile.ProfileTarget;
+import io.fleetshell.testing.Await;
+import io.fleetshell.testing.Sshd;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link Profiler#loads}: the loads of a sequence started by one runner process on the agent's machine, here a real sshd
+ * in a mount namespace of its own (the agents' files exist only there) and this computer. Stopping the sequence leaves
+ * no process behind on that machine; a load failing there is reported exactly as the same load failing here.
+ */
+class ProfilerLoadsTest {
+
+    @TempDir
+    static Path dir;
+    static Sshd sshd;
+    static Host host;
+    static Path remoteFleet;
+    static Path localFleet;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path remote = dir.resolve("srv");
+        sshd = Sshd.startIsolated(dir.resolve("sshd"), "loadshost", remote, 0);
+        SshAccess a = sshd.access();
+        SshAccess access = new SshAccess(a.destination(), a.port(), a.identityFile(), a.sshConfig(), a.options(), a.tunnel(), a.forks(),
+                remote.resolve("state").toString());
+        host = new Hosts(new FleetHome(dir.resolve("home")), Map.of("pc2", new MachineOverride(Map.of(), Map.of(), null, access, remote)))
+                .of("pc2", access, "python3");
+        localFleet = dir.resolve("fleet");
+        Files.createDirectories(localFleet);
+        Files.writeString(localFleet.resolve("slow_agent.py"), "import time\ntime.sleep(0.5)\nVALUE = 1\n");
+        Files.writeString(localFleet.resolve("failing_agent.py"), "import os\nraise ValueError('no model file here')\n");
+        Files.writeString(localFleet.resolve("dying_agent.py"), "import os, sys\nsys.stderr.write('the agent gave up\\n')\nos._exit(3)\n");
+        Files.writeString(localFleet.resolve("quick_agent.py"), "import json\nVALUE = 2\n");
+        remoteFleet = remote.resolve("fleet");
+        sshd.copyIn(localFleet, remoteFleet);
+        assertThat(remoteFleet.resolve("slow_agent.py")).doesNotExist();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        sshd.close();
+    }
+
+    private static ProfileTarget target(Path fleet, String name) {
+        return new ProfileTarget(new AgentId("pc2", name), fleet.resolve(name + ".py"), "python3", fleet, Map.of());
+    }
+
+    @Test
+    void stoppingTheSequenceLeavesNoLoadRunningOnTheHost() {
+        Profiler profiler = new Profiler(Duration.ofSeconds(30), host, remoteFleet.resolve(".cache"));
+        ProfileTarget slow = target(remoteFleet, "slow_agent");
+        int[] order = new int[200]; // 100 s of loads: the wait below ends long before the runner would have finished
+        int[] runs = new int[200];
+        for (int i = 0; i < order.length; i++) {
+            runs[i] = i + 1;
+        }
+        List<LoadSample> heard = new ArrayList<>();
+        profiler.loads(List.of(slow), order, runs, (index, sample) -> {
+            heard.add(sample);
+            return heard.size() < 3;
+        });
+        assertThat(heard).hasSize(3).allMatch(LoadSample::ok);
+        assertThat(heard).extracting(LoadSample::run).containsExactly(1, 2, 3);
+        // the runner and the load it had under way are gone: nothing on the host still names the agent's file
+        String file = slow.script().toString();
+        Await.until("no process loading " + file + " is left", Duration.ofSeconds(20), () -> ProcessHandle.allProcesses()
+                .noneMatch(p -> p.info().commandLine().map(line -> line.contains(file) || line.contains("Runs a sequence of fresh-process loads"))
+                        .orElse(false)));
+    }
+
+    @Test
+    void aLoadFailingOnTheHostIsReportedAsTheSameLoadFailingHere() {
+        Profiler remote = new Profiler(Duration.ofSeconds(30), host, remoteFleet.resolve(".cache"));
+        Profiler local = new Profiler(Duration.ofSeconds(30), dir.resolve("localcache"));
+        for (String name : List.of("failing_agent", "dying_agent")) {
+            List<LoadSample> there = new ArrayList<>();
+            remote.loads(List.of(target(remoteFleet, "quick_agent"), target(remoteFleet, name)), new int[]{0, 1, 0}, new int[]{1, 1, 2},
+                    (index, sample) -> there.add(sample));
+            LoadSample here = local.sample(target(localFleet, name), 1);
+            assertThat(there).hasSize(3);
+            assertThat(there.get(0).ok()).isTrue();
+            assertThat(there.get(2).ok()).isTrue();
+            LoadSample failed = there.get(1);
+            assertThat(failed.ok()).isFalse();
+            assertThat(here.ok()).isFalse();
+            // the same error, up to the -X importtime figures of the stderr tail (they differ between two runs here too)
+            assertThat(withoutImportTimes(failed.error())).as(name).isEqualTo(withoutImportTimes(here.error()));
+            assertThat(failed.run()).isEqualTo(here.run());
+        }
+        assertThat(local.sample(target(localFleet, "failing_agent"), 1).error().type()).isEqualTo("ValueError");
+    }
+
+    private static LoadSample.LoadError withoutImportTimes(LoadSample.LoadError error) {
+        String message = error.message().lines().filter(line -> !line.contains("import time:")).map(line -> line.replaceAll("\\.\\.\\..*", "..."))
+                .reduce((x, y) -> x + "\n" + y).orElse("");
+        return new LoadSample.LoadError(error.type(), message, error.line(), error.cacheFile());
+    }
+
+    @Test
+    void onThisComputerTheLoadsComeInTheOrderGivenAndMeasuredAsOneSample() {
+        Profiler local = new Profiler(Duration.ofSeconds(30), dir.resolve("localcache"));
+        ProfileTarget quick = target(localFleet, "quick_agent");
+        ProfileTarget slow = target(localFleet, "slow_agent");
+        List<String> heard = new ArrayList<>();
+        List<LoadSample> samples = new ArrayList<>();
+        local.loads(List.of(quick, slow), new int[]{0, 1, 1, 0}, new int[]{1, 1, 2, 2}, (index, sample) -> {
+            heard.add(index + ":" + sample.run());
+            samples.add(sample);
+            return true;
+        });
+        assertThat(heard).containsExactly("0:1", "1:1", "2:2", "3:2");
+        assertThat(samples).allMatch(LoadSample::ok);
+        // the slow agent sleeps 0.5 s at load: wall time, not CPU time
+        assertThat(samples.get(1).loadMillis()).isGreaterThanOrEqualTo(500);
+        assertThat(samples.get(1).cpuMillis()).isLessThan(samples.get(1).loadMillis());
+        assertThat(samples.get(0).modulesLoaded()).isEqualTo(local.sample(quick, 1).modulesLoaded());
+    }
+}
