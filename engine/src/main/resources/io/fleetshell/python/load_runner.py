@@ -3,17 +3,17 @@
 Run by fleetshell (passed with -c, as the other shipped programs, so nothing is left on the machine) with the
 agent's own interpreter, its working directory and its environment, the request on stdin:
 
-    {"probe": "<load_probe.py's text>", "scripts": ["/srv/a.py", "/srv/.a.fleetshell-1.py"], "order": [0, 1, 0, 1, 1, 0],
-     "python": "python3", "timeout": 60}
+    {"prefix": ["python3", "-X", "importtime", "-c", "<load_probe.py's text>"],
+     "args": [["/srv/a.py"], ["/srv/.a.fleetshell-1.py"], ["/srv/a.py"]], "timeout": 60}
 
-Each entry of `order` loads `scripts[entry]` exactly as fleetshell loads one sample itself:
-`PYTHON -X importtime -c PROBE SCRIPT` as a new child process, with this process's working directory and
-environment, one after the other, in the order given. For each finished load one line goes to stdout:
+Each entry of `args` runs `prefix + entry` (one load of `SCRIPT` exactly as fleetshell runs one itself, or one load
+of proof_check.py) as a new child process, with this process's working directory and environment, one after the
+other, in the order given. For each finished load one line goes to stdout:
 
     {"index": 3, "status": 0, "timed_out": false, "stdout": "...", "stderr": ""}
 
-`stdout` is the probe's whole stdout (its report is the last line). `stderr` (the `-X importtime` lines) is kept only
-when the load left no report, its last 4000 characters, to say why: the pairs of a proof compare CPU and wall time
+`stdout` is the child's whole stdout (its report is the last line). `stderr` (the `-X importtime` lines) is kept only
+when the load left no report (a last line starting with `{`), its last 4000 characters, to say why: the pairs of a proof compare CPU and wall time
 and need none of it, and it is most of the bytes. The children stay in this process's group, so stopping the group
 (fleetshell does when the sequential test has decided) stops the load under way too; a load over `timeout` seconds is
 killed and reported with `timed_out`.
@@ -28,12 +28,10 @@ import sys
 
 def main():
     request = json.loads(sys.stdin.read())
-    probe = request["probe"]
-    scripts = request["scripts"]
-    python = request["python"]
+    prefix = request["prefix"]
     timeout = request["timeout"]
-    for index, entry in enumerate(request["order"]):
-        child = subprocess.Popen([python, "-X", "importtime", "-c", probe, scripts[entry]],
+    for index, entry in enumerate(request["args"]):
+        child = subprocess.Popen(prefix + entry,
                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         timed_out = False
         try:

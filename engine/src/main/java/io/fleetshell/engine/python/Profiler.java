@@ -16,12 +16,8 @@ import io.fleetshell.engine.profile.ProfileTarget;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -43,8 +39,7 @@ public final class Profiler implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** stderr carries one {@code -X importtime} line per module: a few hundred kB for the heaviest agents seen. */
     private static final int IMPORT_TIMES_KEPT = 64 << 20;
-    private static final String PROBE = resource("load_probe.py");
-    private static final String RUNNER = resource("load_runner.py");
+    private static final String PROBE = probe();
 
     private final Duration timeout;
     private final Host host;
@@ -200,7 +195,7 @@ public final class Profiler implements AutoCloseable {
     /**
      * Loads {@code targets.get(order[i])} for each {@code i} in turn, each a fresh process measured exactly as {@link #sample}
      * measures one (the same probe, interpreter, directory, environment and cache), but all started by ONE runner process on
-     * the host ({@code load_runner.py}, passed with {@code -c}) that streams a line per finished load: {@code each} hears
+     * the host ({@link LoadRunner}) that streams each finished load: {@code each} hears
      * them in order, and returning false stops the runner's process group (on the host too) so that no later load runs. The
      * targets share the interpreter, the working directory and the environment (a file and its rewrite). Why one process:
      * over ssh a load of its own costs a session, a wrapper shell and setsid, more than the load itself; on this computer
@@ -214,85 +209,38 @@ public final class Profiler implements AutoCloseable {
         int next = 0;
         while (next < order.length) {
             int from = next;
-            int[] delivered = {from};
             int[] damaged = {-1};
-            boolean[] stopped = {false};
-            RuntimeException[] failed = {null};
-            Thread caller = Thread.currentThread();
-            ObjectNode request = JSON.createObjectNode();
-            request.put("probe", PROBE);
-            request.put("python", first.python());
-            request.put("timeout", timeout.toMillis() / 1000.0);
-            ArrayNode scripts = request.putArray("scripts");
-            targets.forEach(t -> scripts.add(t.script().toString()));
-            ArrayNode rest = request.putArray("order");
+            List<List<String>> args = new ArrayList<>();
             for (int i = from; i < order.length; i++) {
-                rest.add(order[i]);
+                args.add(List.of(targets.get(order[i]).script().toString()));
             }
-            ProcessRun runner = asLoaded(first, ProcessRun.of(first.python(), "-c", RUNNER))
-                    .stdin(JSON.writeValueAsBytes(request)).timeout(timeout.multipliedBy(order.length - from + 1));
-            ProcessRun.StdoutReader<Void> reader = stdout -> {
-                BufferedReader lines = new BufferedReader(new InputStreamReader(stdout, StandardCharsets.UTF_8));
-                for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    JsonNode json = JSON.readTree(line);
-                    int index = from + json.path("index").asInt();
-                    ProcessResult result = new ProcessResult(List.of(first.python(), "-c", "load_probe.py", targets.get(order[index]).script().toString()),
-                            json.path("status").asInt(), json.path("stdout").asString(""), json.path("stderr").asString(""),
-                            Duration.ZERO, json.path("timed_out").asBoolean(), false);
-                    LoadSample sample = toSample(result, runs[index]);
-                    boolean goOn;
-                    if (damagedCacheFile(sample) != null) {
-                        damaged[0] = index;
-                        goOn = false;
-                    } else {
-                        delivered[0] = index + 1;
-                        try {
-                            goOn = each.loaded(index, sample);
-                        } catch (RuntimeException e) {
-                            failed[0] = e;
-                            goOn = false;
-                        }
-                    }
-                    if (!goOn) {
-                        stopped[0] = true;
-                        caller.interrupt();
-                        return null;
-                    }
-                }
-                return null;
-            };
-            ProcessResult result = null;
             try {
-                result = host.run(runner, reader).result();
+                LoadRunner.run(host, asLoaded(first, ProcessRun.of(first.python())).timeout(timeout.multipliedBy(args.size() + 1)),
+                        List.of(first.python(), "-X", "importtime", "-c", PROBE), args, timeout, (at, result) -> {
+                            int index = from + at;
+                            LoadSample sample = toSample(result, runs[index]);
+                            if (damagedCacheFile(sample) != null) {
+                                damaged[0] = index;
+                                return false;
+                            }
+                            return each.loaded(index, sample);
+                        });
             } catch (CannotStartException e) {
                 throw cannotStart(first, e);
             } catch (InterruptedException e) {
-                if (!stopped[0]) {
-                    Thread.currentThread().interrupt();
-                    throw new FleetshellException(ErrorCode.OPERATION_FAILED, "profiling was interrupted; nothing was stored");
-                }
+                Thread.currentThread().interrupt();
+                throw new FleetshellException(ErrorCode.OPERATION_FAILED, "profiling was interrupted; nothing was stored");
+            } catch (IllegalStateException e) {
+                throw new FleetshellException(ErrorCode.OPERATION_FAILED, "loading %s%s failed: %s".formatted(first.agent(), on(), e.getMessage()));
             }
-            if (stopped[0]) {
-                Thread.interrupted(); // ours: the runner was stopped on purpose, and its group killed
-            }
-            if (failed[0] != null) {
-                throw failed[0];
-            }
-            if (damaged[0] >= 0) {
-                int index = damaged[0];
-                if (!each.loaded(index, sample(targets.get(order[index]), runs[index]))) {
-                    return;
-                }
-                next = index + 1;
-            } else if (stopped[0]) {
+            if (damaged[0] < 0) {
                 return;
-            } else if (delivered[0] < order.length) {
-                throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the load runner for %s%s ended after %d of %d loads (exit status %s): %s"
-                        .formatted(first.agent(), on(), delivered[0], order.length, result == null ? "?" : result.exitStatus(),
-                                result == null ? "" : tail(result.stderr())));
-            } else {
-                next = order.length;
             }
+            int index = damaged[0];
+            if (!each.loaded(index, sample(targets.get(order[index]), runs[index]))) {
+                return;
+            }
+            next = index + 1;
         }
     }
 
@@ -332,10 +280,10 @@ public final class Profiler implements AutoCloseable {
         return stripped.length() <= 400 ? stripped : "..." + stripped.substring(stripped.length() - 400);
     }
 
-    private static String resource(String name) {
-        try (InputStream in = Profiler.class.getResourceAsStream("/io/fleetshell/python/" + name)) {
+    private static String probe() {
+        try (InputStream in = Profiler.class.getResourceAsStream("/io/fleetshell/python/load_probe.py")) {
             if (in == null) {
-                throw new IllegalStateException(name + " is missing from this build");
+                throw new IllegalStateException("load_probe.py is missing from this build");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

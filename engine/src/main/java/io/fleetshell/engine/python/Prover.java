@@ -140,12 +140,17 @@ public final class Prover {
                 return new Proof(checks);
             }
             Progress.update(target.agent(), "proving: loads, module names");
-            JsonNode before = load(site, target, original, original, List.of(), subject.removedNames());
-            JsonNode after = load(site, target, variant, original, subject.deferredNames(), subject.removedNames());
+            // original, rewrite, original again: in that order, in one runner process on the machine (one ssh session, not
+            // three); the third load is taken even when the first two already fail a check, a load's cost on a failed proof
+            List<JsonNode> loaded = loads(site, target, List.of(loadRequest(target, original, original, List.of(), subject.removedNames()),
+                    loadRequest(target, variant, original, subject.deferredNames(), subject.removedNames()),
+                    loadRequest(target, original, original, List.of(), subject.removedNames())));
+            JsonNode before = loaded.get(0);
+            JsonNode after = loaded.get(1);
             if (!add(checks, loads(before, after)) || !add(checks, sameNames(before, after, subject.removedNames()))) {
                 return new Proof(checks);
             }
-            JsonNode again = load(site, target, original, original, List.of(), subject.removedNames());
+            JsonNode again = loaded.get(2);
             if (!add(checks, loadedState(subject, before, again, after, both.path("rewritten").path("dynamic")))
                     || (!PatternProofs.replacesLoadTime(subject.rewrite()) && !add(checks, loadTime(site, target, variant, after)))) {
                 return new Proof(checks);
@@ -445,12 +450,31 @@ public final class Prover {
     }
 
     /**
-     * One fresh-process load of {@code file} through {@code proof_check.py load}: the agent's view is that of
-     * {@code python SCRIPT} (argv, path, {@code __main__}) with the original's path, whichever file is loaded. A process
-     * that ends without a report (the agent's import called {@code os._exit}, crashed the interpreter or hung) is a load
-     * that failed, with what the process printed.
+     * Fresh-process loads through {@code proof_check.py load}, one per request, in order, started by one {@link LoadRunner}
+     * on the agent's machine: the agent's view is that of {@code python SCRIPT} (argv, path, {@code __main__}) with the
+     * original's path, whichever file is loaded. A process that ends without a report (the agent's import called
+     * {@code os._exit}, crashed the interpreter or hung) is a load that failed, with what the process printed.
      */
-    private JsonNode load(ProofSite site, ProfileTarget target, Path file, Path original, List<String> touch, List<String> removed) {
+    private List<JsonNode> loads(ProofSite site, ProfileTarget target, List<String> requests) {
+        List<JsonNode> reports = new ArrayList<>();
+        List<List<String>> args = requests.stream().map(request -> List.of("load", request)).toList();
+        try {
+            LoadRunner.run(site.host(), checkRun(site, target, List.of(target.python())).timeout(settings.loadTimeout().multipliedBy(args.size() + 1)),
+                    List.of(target.python(), "-c", ProofSite.program("proof_check.py")), args, settings.loadTimeout(),
+                    (index, run) -> reports.add(loadReport(run)));
+        } catch (io.fleetshell.engine.process.CannotStartException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot run the proof on %s: %s; nothing was changed".formatted(site,
+                    e.getMessage()), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof was interrupted; nothing was changed");
+        } catch (IllegalStateException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof's loads failed: %s; nothing was changed".formatted(e.getMessage()), e);
+        }
+        return reports;
+    }
+
+    private static String loadRequest(ProfileTarget target, Path file, Path original, List<String> touch, List<String> removed) {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("file", file.toString());
         request.put("argv0", original.toString());
@@ -458,7 +482,10 @@ public final class Prover {
         request.put("touch", touch);
         request.put("removed", removed);
         request.put("removed_from", original.toString());
-        ProcessResult run = check(site, target, List.of("load", JSON.writeValueAsString(request)));
+        return JSON.writeValueAsString(request);
+    }
+
+    private JsonNode loadReport(ProcessResult run) {
         String report = run.report();
         if (!run.timedOut() && report.startsWith("{")) {
             return JSON.readTree(report);
@@ -475,9 +502,7 @@ public final class Prover {
     private ProcessResult check(ProofSite site, ProfileTarget target, List<String> arguments) {
         List<String> command = new ArrayList<>(List.of(target.python(), "-c", ProofSite.program("proof_check.py")));
         command.addAll(arguments);
-        Map<String, String> environment = new LinkedHashMap<>(target.environment());
-        environment.put("PYTHONPYCACHEPREFIX", site.bytecodeCache().toString());
-        ProcessRun run = ProcessRun.of(command).in(target.workingDirectory()).environment(environment).timeout(settings.loadTimeout());
+        ProcessRun run = checkRun(site, target, command).timeout(settings.loadTimeout());
         try {
             return site.host().run(run);
         } catch (io.fleetshell.engine.process.CannotStartException e) {
@@ -487,6 +512,13 @@ public final class Prover {
             Thread.currentThread().interrupt();
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof was interrupted; nothing was changed");
         }
+    }
+
+    /** A check's process: the agent's working directory and environment, the bytecode cache of the machine. */
+    private static ProcessRun checkRun(ProofSite site, ProfileTarget target, List<String> command) {
+        Map<String, String> environment = new LinkedHashMap<>(target.environment());
+        environment.put("PYTHONPYCACHEPREFIX", site.bytecodeCache().toString());
+        return ProcessRun.of(command).in(target.workingDirectory()).environment(environment);
     }
 
     private JsonNode run(ProofSite site, ProfileTarget target, List<String> arguments) {

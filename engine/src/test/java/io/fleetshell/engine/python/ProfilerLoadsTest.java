@@ -63,8 +63,10 @@ class ProfilerLoadsTest {
         sshd.close();
     }
 
+    private static final String MARK = java.util.UUID.randomUUID().toString();
+
     private static ProfileTarget target(Path fleet, String name) {
-        return new ProfileTarget(new AgentId("pc2", name), fleet.resolve(name + ".py"), "python3", fleet, Map.of());
+        return new ProfileTarget(new AgentId("pc2", name), fleet.resolve(name + ".py"), "python3", fleet, Map.of("LOADS_TEST_MARK", MARK));
     }
 
     @Test
@@ -83,11 +85,18 @@ class ProfilerLoadsTest {
         });
         assertThat(heard).hasSize(3).allMatch(LoadSample::ok);
         assertThat(heard).extracting(LoadSample::run).containsExactly(1, 2, 3);
-        // the runner and the load it had under way are gone: nothing on the host still names the agent's file
-        String file = slow.script().toString();
-        Await.until("no process loading " + file + " is left", Duration.ofSeconds(20), () -> ProcessHandle.allProcesses()
-                .noneMatch(p -> p.info().commandLine().map(line -> line.contains(file) || line.contains("Runs a sequence of fresh-process loads"))
-                        .orElse(false)));
+        // the runner and the load it had under way are gone: no process on the host still has this test's mark in its
+        // environment (the runner's command line names no agent file: the request travels on its stdin)
+        Await.until("no process of the stopped sequence is left", Duration.ofSeconds(20), () -> ProcessHandle.allProcesses()
+                .noneMatch(p -> environment(p.pid()).contains("LOADS_TEST_MARK=" + MARK)));
+    }
+
+    private static String environment(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException | RuntimeException gone) {
+            return "";
+        }
     }
 
     @Test
