@@ -19,7 +19,7 @@ and need none of it, and it is most of the bytes. The children stay in this proc
 killed and reported with `timed_out`.
 
 Why one process for many loads: on a machine reached over ssh each load of its own costs an ssh session, a wrapper
-shell and setsid (about 0.1 s each, more than a load), and a proof takes 20 to 60 loads.
+shell and setsid (0.2-0.5 s at load 3, more than a load), and a proof takes 20 to 60 loads.
 """
 import json
 import subprocess

@@ -326,7 +326,7 @@ public final class Prover {
         }
         LoadSample[] pairOf = new LoadSample[2];
         try (Profiler profiler = new Profiler(settings.loadTimeout(), site.host(), site.bytecodeCache())) {
-            // One runner process for all the loads: over ssh a load of its own cost ~0.15 s of session and wrapper, and a
+            // One runner process for all the loads: over ssh a load of its own cost 0.2-0.5 s of session and wrapper, and a
             // proof takes 20 to 60. On this computer the runner is kept too (one code path): optimize --dry-run of the demo
             // agent took 4.65 s (median of 5) with direct starts and 3.66 s with the runner, load 2-3.5 (bench/remote_fanout.py --only
             // optimize, 02:32 and 02:35 UTC); over ssh 11.33 -> 7.66 s.

@@ -7,6 +7,7 @@
  * that it removes again. Loading an agent runs its module-level code; the probes show it what {@code python SCRIPT}
  * minus its {@code __main__} block would, and import their own modules from the interpreter's library only. Every
  * process starts the interpreter {@link io.fleetshell.engine.python.Interpreters} resolved, never a shim by name, and
- * runs on the agent's machine ({@link io.fleetshell.engine.host.Host}), the probes passed with {@code -c}.
+ * runs on the agent's machine ({@link io.fleetshell.engine.host.Host}), the probes passed with {@code -c}; a sequence of
+ * loads (a proof's pairs) is started there by one {@link io.fleetshell.engine.python.LoadRunner} process.
  */
 package io.fleetshell.engine.python;
