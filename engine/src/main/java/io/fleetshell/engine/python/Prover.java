@@ -133,24 +133,24 @@ public final class Prover {
                     .formatted(original, site, e.getMessage()));
         }
         try {
-            Progress.update(target.agent(), "proving: compiles, undefined names");
-            JsonNode both = run(site, target, List.of("static", original.toString(), variant.toString()));
+            Progress.update(target.agent(), "proving: compiles, undefined names, loads, module names");
+            // the static check, then original, rewrite, original again: in that order, in one runner process on the machine
+            // (one ssh session, not four); the loads are taken even when an earlier check fails, their cost on a failed proof
+            List<ProcessResult> runs = checks(site, target, List.of(List.of("static", original.toString(), variant.toString()),
+                    List.of("load", loadRequest(target, original, original, List.of(), subject.removedNames())),
+                    List.of("load", loadRequest(target, variant, original, subject.deferredNames(), subject.removedNames())),
+                    List.of("load", loadRequest(target, original, original, List.of(), subject.removedNames()))));
+            JsonNode both = report(target, "static", runs.get(0));
             if (!add(checks, compiles(target, both.path("rewritten")))
                     || !add(checks, undefinedNames(both.path("original"), both.path("rewritten")))) {
                 return new Proof(checks);
             }
-            Progress.update(target.agent(), "proving: loads, module names");
-            // original, rewrite, original again: in that order, in one runner process on the machine (one ssh session, not
-            // three); the third load is taken even when the first two already fail a check, a load's cost on a failed proof
-            List<JsonNode> loaded = loads(site, target, List.of(loadRequest(target, original, original, List.of(), subject.removedNames()),
-                    loadRequest(target, variant, original, subject.deferredNames(), subject.removedNames()),
-                    loadRequest(target, original, original, List.of(), subject.removedNames())));
-            JsonNode before = loaded.get(0);
-            JsonNode after = loaded.get(1);
+            JsonNode before = loadReport(runs.get(1));
+            JsonNode after = loadReport(runs.get(2));
             if (!add(checks, loads(before, after)) || !add(checks, sameNames(before, after, subject.removedNames()))) {
                 return new Proof(checks);
             }
-            JsonNode again = loaded.get(2);
+            JsonNode again = loadReport(runs.get(3));
             if (!add(checks, loadedState(subject, before, again, after, both.path("rewritten").path("dynamic")))
                     || (!PatternProofs.replacesLoadTime(subject.rewrite()) && !add(checks, loadTime(site, target, variant, after)))) {
                 return new Proof(checks);
@@ -450,18 +450,16 @@ public final class Prover {
     }
 
     /**
-     * Fresh-process loads through {@code proof_check.py load}, one per request, in order, started by one {@link LoadRunner}
-     * on the agent's machine: the agent's view is that of {@code python SCRIPT} (argv, path, {@code __main__}) with the
-     * original's path, whichever file is loaded. A process that ends without a report (the agent's import called
-     * {@code os._exit}, crashed the interpreter or hung) is a load that failed, with what the process printed.
+     * Runs of {@code proof_check.py} (fresh-process loads through its {@code load}: the agent's view is that of
+     * {@code python SCRIPT}, argv, path and {@code __main__}, with the original's path, whichever file is loaded), one per
+     * argument list, in order, started by one {@link LoadRunner} on the agent's machine.
      */
-    private List<JsonNode> loads(ProofSite site, ProfileTarget target, List<String> requests) {
-        List<JsonNode> reports = new ArrayList<>();
-        List<List<String>> args = requests.stream().map(request -> List.of("load", request)).toList();
+    private List<ProcessResult> checks(ProofSite site, ProfileTarget target, List<List<String>> args) {
+        List<ProcessResult> results = new ArrayList<>();
         try {
             LoadRunner.run(site.host(), checkRun(site, target, List.of(target.python())).timeout(settings.loadTimeout().multipliedBy(args.size() + 1)),
                     List.of(target.python(), "-c", ProofSite.program("proof_check.py")), args, settings.loadTimeout(),
-                    (index, run) -> reports.add(loadReport(run)));
+                    (index, run) -> results.add(run));
         } catch (io.fleetshell.engine.process.CannotStartException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot run the proof on %s: %s; nothing was changed".formatted(site,
                     e.getMessage()), e);
@@ -469,9 +467,9 @@ public final class Prover {
             Thread.currentThread().interrupt();
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof was interrupted; nothing was changed");
         } catch (IllegalStateException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof's loads failed: %s; nothing was changed".formatted(e.getMessage()), e);
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof's checks failed: %s; nothing was changed".formatted(e.getMessage()), e);
         }
-        return reports;
+        return results;
     }
 
     private static String loadRequest(ProfileTarget target, Path file, Path original, List<String> touch, List<String> removed) {
@@ -498,22 +496,6 @@ public final class Prover {
         return JSON.valueToTree(failed);
     }
 
-    /** One run of {@code proof_check.py} (passed with {@code -c}) on the agent's machine. */
-    private ProcessResult check(ProofSite site, ProfileTarget target, List<String> arguments) {
-        List<String> command = new ArrayList<>(List.of(target.python(), "-c", ProofSite.program("proof_check.py")));
-        command.addAll(arguments);
-        ProcessRun run = checkRun(site, target, command).timeout(settings.loadTimeout());
-        try {
-            return site.host().run(run);
-        } catch (io.fleetshell.engine.process.CannotStartException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot run the proof on %s: %s; nothing was changed".formatted(site,
-                    e.getMessage()), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof was interrupted; nothing was changed");
-        }
-    }
-
     /** A check's process: the agent's working directory and environment, the bytecode cache of the machine. */
     private static ProcessRun checkRun(ProofSite site, ProfileTarget target, List<String> command) {
         Map<String, String> environment = new LinkedHashMap<>(target.environment());
@@ -521,12 +503,11 @@ public final class Prover {
         return ProcessRun.of(command).in(target.workingDirectory()).environment(environment);
     }
 
-    private JsonNode run(ProofSite site, ProfileTarget target, List<String> arguments) {
-        ProcessResult run = check(site, target, arguments);
+    private static JsonNode report(ProfileTarget target, String check, ProcessResult run) {
         String report = run.report();
         if (run.timedOut() || !report.startsWith("{")) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof's %s check with %s %s: %s; nothing was changed".formatted(
-                    arguments.getFirst(), target.python(), run.timedOut() ? "timed out" : "gave no report (exit status " + run.exitStatus() + ")",
+                    check, target.python(), run.timedOut() ? "timed out" : "gave no report (exit status " + run.exitStatus() + ")",
                     run.tail(600)));
         }
         return JSON.readTree(report);
