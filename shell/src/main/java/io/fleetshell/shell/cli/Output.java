@@ -116,6 +116,12 @@ public final class Output {
         out.flush();
     }
 
+    /** A {@link #sentence} that is an item of a list: indented two spaces, its further lines four. */
+    public void item(String line) {
+        out.println(wrapped(TerminalText.safe(line, ansi), "  ", "    "));
+        out.flush();
+    }
+
     /** A table fitted to {@link #width()}; the columns it had to leave out are named on stderr. */
     public void table(TextTable table) {
         int columns = width();

@@ -185,8 +185,9 @@ public class DeployCommands {
         }
         RolloutExecutor executor = rollouts.executor(inventory, runs);
         long id = executor.persist(plan);
-        out.info("Deployment %d: %d steps in %d batches. deploy status %d shows it; deploy pause|abort %d steers it from another shell."
-                .formatted(id, plan.steps().size(), plan.batchCount(), id, id, id));
+        out.info("Deployment %d: %d step%s in %d batch%s. deploy status %d shows it; deploy pause|abort %d steers it from another shell."
+                .formatted(id, plan.steps().size(), plan.steps().size() == 1 ? "" : "s", plan.batchCount(), plan.batchCount() == 1 ? "" : "es",
+                        id, id, id));
         InterruptibleRollout rollout = new InterruptibleRollout(new RolloutProgress(out, id), session.interrupts(), id);
         DeploymentResult result = rollout.run(rollouts, inventory, () -> executor.execute(id, rollout));
         RolloutView.report(session, result, json);

@@ -74,9 +74,9 @@ final class InterruptibleRollout implements RolloutListener {
         long applied = steps.stream().filter(s -> s.state().changed()).count();
         long pending = steps.stream().filter(s -> s.state() == StepState.PENDING).count();
         int undone = recovered.restored().size();
-        String summary = "stopped by Ctrl-C at a step boundary: %d step%s applied%s, %d not started; deploy resume %d deploys them, "
+        String summary = "stopped by Ctrl-C at a step boundary: %d step%s applied%s, %d not started; %s"
                 .formatted(applied, applied == 1 ? "" : "s", undone == 0 ? "" : ", %d interrupted step%s rolled back".formatted(undone,
-                        undone == 1 ? "" : "s"), pending, id)
+                        undone == 1 ? "" : "s"), pending, pending == 0 ? "" : "deploy resume %d deploys them, ".formatted(id))
                 + "rollback --deployment %d undoes the applied ones".formatted(id);
         store.finish(id, DeploymentState.STOPPED, summary);
         return "deployment %d %s".formatted(id, summary);

@@ -193,7 +193,7 @@ public class OptimizeCommands {
                     : line.startsWith("-") && !line.startsWith("---") ? out.style(line, "31") : line);
         }
         out.println("notes:");
-        result.rewrite().notes().forEach(n -> out.println("  " + n));
+        result.rewrite().notes().forEach(out::item);
         out.println("");
         Proof proof = result.proof();
         TextTable table = new TextTable("CHECK", "RESULT", "DETAIL").note("DETAIL");

@@ -305,8 +305,9 @@ class OptimizeModule {
             }
         }
         out.println("notes:");
-        change.notes().forEach(n -> out.println("  " + n));
-        change.files().forEach(f -> f.notes().forEach(n -> out.println("  " + n)));
+        // a joint change's modules share most of their notes (the helper, what lazy loading still changes): once each
+        java.util.stream.Stream.concat(change.notes().stream(), change.files().stream().flatMap(f -> f.notes().stream()))
+                .distinct().forEach(out::item);
         out.println("");
     }
 
@@ -322,8 +323,7 @@ class OptimizeModule {
                 .optional("TESTS");
         for (DependentsProof.DependentResult d : proof.dependents()) {
             dependents.row(d.agent().toString(), check(out, d, "loads"), check(out, d, "same module names"), check(out, d, ProofCheck.AGENT_TESTS),
-                    String.valueOf(d.loadTime().getOrDefault("before_cpu_median_ms", "-")),
-                    String.valueOf(d.loadTime().getOrDefault("after_cpu_median_ms", "-")),
+                    milliseconds(d.loadTime().get("before_cpu_median_ms")), milliseconds(d.loadTime().get("after_cpu_median_ms")),
                     d.loadTime().containsKey("pairs") ? d.loadTime().get("wins") + " of " + d.loadTime().get("pairs") : "-");
         }
         out.table(dependents);
@@ -332,6 +332,10 @@ class OptimizeModule {
         }
         out.println(deployable ? out.style("deployable", "32") + (dryRun ? " (dry run: nothing was changed)" : "")
                 : out.style("not deployable", "31") + ": " + proof.firstFailure().orElse("no check passed"));
+    }
+
+    private static String milliseconds(Object value) {
+        return value instanceof Number n ? "%.1f".formatted(n.doubleValue()) : "-";
     }
 
     private static String check(Output out, DependentsProof.DependentResult dependent, String name) {

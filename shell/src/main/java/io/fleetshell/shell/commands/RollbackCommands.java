@@ -144,7 +144,7 @@ public class RollbackCommands {
 
     static void printRollback(Output out, RolloutExecutor.RollbackResult result) {
         for (Restorer.Outcome o : result.outcomes()) {
-            out.println(outcomeLine(o));
+            out.sentence(outcomeLine(o));
             if (o instanceof Restorer.Restored r && !r.wasAlreadyOriginal() && o.step().multiFile()) {
                 o.step().files().reversed().forEach(f -> out.println("  " + (f.creates() ? "removed %s (the step created it)".formatted(f.file())
                         : "restored %s, sha256 %s".formatted(f.file(), f.beforeSha256()))));
@@ -152,14 +152,14 @@ public class RollbackCommands {
             if (o.step().module() != null) {
                 result.health().forEach((agent, health) -> {
                     if (o.step().dependents().contains(agent)) {
-                        out.println("  health of %s: %s".formatted(agent, health));
+                        out.item("health of %s: %s".formatted(agent, health));
                     }
                 });
                 continue;
             }
             String health = result.health().get(o.step().agent());
             if (health != null) {
-                out.println("  health: " + health);
+                out.item("health: " + health);
             }
         }
     }

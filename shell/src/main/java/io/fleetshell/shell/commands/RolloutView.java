@@ -257,7 +257,13 @@ final class RolloutView {
 
     /** After a steps table: each multi-file step as one unit with its files. */
     static void printFiles(Output out, List<StoredStep> steps) {
-        steps.forEach(s -> fileLines(s, "").forEach(out::println));
+        for (StoredStep step : steps) {
+            List<String> lines = fileLines(step, "");
+            if (!lines.isEmpty()) {
+                out.sentence(lines.getFirst()); // the step in a sentence; its file lines are data, never wrapped
+                lines.stream().skip(1).forEach(out::println);
+            }
+        }
     }
 
     static String state(Output out, Deployment d) {

@@ -15,6 +15,14 @@ class OutputTest {
     private final Output output = new Output(new PrintWriter(out), new PrintWriter(err), false, () -> 40, Output.Format.TEXT);
 
     @Test
+    void anItemIsIndentedAndItsFurtherLinesMore() {
+        output.item("lazy_loading: deferred: `from common import lexicon` (line 7)");
+
+        assertThat(out.toString().lines().toList())
+                .containsExactly("  lazy_loading: deferred: `from common", "    import lexicon` (line 7)");
+    }
+
+    @Test
     void sentencesWarningsAndErrorsWrapAtSpacesToTheTerminal() {
         output.sentence("Loaded /tmp/home/demo/config.yaml: machine mainpc, 10 agents (2 infrastructure)");
         output.warn("/tmp/home/demo/config.yaml:82: RedisCache is not an agent (no script_path): skipped");
