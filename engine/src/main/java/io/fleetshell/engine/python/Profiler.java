@@ -1,9 +1,9 @@
 package io.fleetshell.engine.python;
 
-import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.InParallel;
+import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.host.Host;
 import io.fleetshell.engine.host.LocalHost;
 import io.fleetshell.engine.process.CannotStartException;
@@ -206,6 +206,9 @@ public final class Profiler implements AutoCloseable {
      */
     public void loads(List<ProfileTarget> targets, int[] order, int[] runs, LoadListener each) {
         ProfileTarget first = targets.getFirst();
+        // the runner's lines are read on another thread: the listener's reports (a proof's "load time, pair N") go to
+        // the command's progress line as they would from this thread
+        Progress.Listener progress = Progress.current();
         int next = 0;
         while (next < order.length) {
             int from = next;
@@ -223,7 +226,12 @@ public final class Profiler implements AutoCloseable {
                                 damaged[0] = index;
                                 return false;
                             }
-                            return each.loaded(index, sample);
+                            if (progress == null) {
+                                return each.loaded(index, sample);
+                            }
+                            try (Progress.Binding bound = Progress.bind(progress)) {
+                                return each.loaded(index, sample);
+                            }
                         });
             } catch (CannotStartException e) {
                 throw cannotStart(first, e);

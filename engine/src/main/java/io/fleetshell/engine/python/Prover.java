@@ -325,6 +325,7 @@ public final class Prover {
             runs[at + 1] = pair;
         }
         LoadSample[] pairOf = new LoadSample[2];
+        Progress.update(target.agent(), "proving: load time, warm-up");
         try (Profiler profiler = new Profiler(settings.loadTimeout(), site.host(), site.bytecodeCache())) {
             // One runner process for all the loads: over ssh a load of its own cost 0.2-0.5 s of session and wrapper, and a
             // proof takes 20 to 60. On this computer the runner is kept too (one code path): optimize --dry-run of the demo
