@@ -5,6 +5,7 @@ import io.fleetshell.engine.process.CannotStartException;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.process.StartedProcess;
+import io.fleetshell.engine.process.ShippedPrograms;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -55,7 +56,7 @@ public record SshHost(String name, SshAccess access, String python, Path control
     private static final String MARK = "fleetshell-host: ";
     /** Unix socket paths are limited to 104 bytes on some systems, 108 on Linux. */
     private static final int SOCKET_PATH_LIMIT = 100;
-    private static final String SCRIPT = resource("remote_files.py");
+    private static final String SCRIPT = ShippedPrograms.text("/io/fleetshell/host/remote_files.py");
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** One connection attempt at a time per socket in this JVM: two masters for one socket would not share it. */
     private static final java.util.concurrent.ConcurrentHashMap<Path, Object> CONNECTING = new java.util.concurrent.ConcurrentHashMap<>();
@@ -528,13 +529,5 @@ public record SshHost(String name, SshAccess access, String python, Path control
                     + "settings.yaml to a Python 3.6 or newer").formatted(what, python, line, name));
         }
         throw new IOException("%s failed: %s (ssh exit status %d)".formatted(what, line, result.exitStatus()));
-    }
-
-    private static String resource(String name) {
-        try (InputStream in = SshHost.class.getResourceAsStream("/io/fleetshell/host/" + name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException | NullPointerException e) {
-            throw new IllegalStateException("fleetshell's jar lacks " + name, e);
-        }
     }
 }

@@ -23,6 +23,7 @@ import io.fleetshell.engine.python.proof.ReplayRequests;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
+import io.fleetshell.engine.process.ShippedPrograms;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.proof.Proof;
 import tools.jackson.core.type.TypeReference;
@@ -48,10 +49,6 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -477,19 +474,8 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     }
 
     /** {@code module_kinds.py}, run with {@code -c}: a program of a few lines needs no file of its own on disk. */
-    private static final String MODULE_KINDS = pythonResource("module_kinds.py");
+    private static final String MODULE_KINDS = ShippedPrograms.python("module_kinds.py");
     private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    private static String pythonResource(String name) {
-        try (InputStream in = PythonOptimizer.class.getResourceAsStream("/io/fleetshell/python/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException(name + " is missing from this build");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     /**
      * The script's bytes, read on the machine's host: a regular file (not a symlink) whose directory resolves inside the

@@ -4,16 +4,14 @@ import io.fleetshell.engine.host.Host;
 import io.fleetshell.engine.process.CannotStartException;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
+import io.fleetshell.engine.process.ShippedPrograms;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +28,7 @@ import java.util.List;
 public final class LoadRunner {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final String RUNNER = resource();
+    private static final String RUNNER = ShippedPrograms.python("load_runner.py");
 
     private LoadRunner() {
     }
@@ -118,16 +116,5 @@ public final class LoadRunner {
                     heard[0], args.size(), result == null ? "?" : result.exitStatus(), result == null ? "" : result.tail(600)));
         }
         return heard[0];
-    }
-
-    private static String resource() {
-        try (InputStream in = LoadRunner.class.getResourceAsStream("/io/fleetshell/python/load_runner.py")) {
-            if (in == null) {
-                throw new IllegalStateException("load_runner.py is missing from this build");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

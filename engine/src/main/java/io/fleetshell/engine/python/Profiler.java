@@ -9,6 +9,7 @@ import io.fleetshell.engine.host.LocalHost;
 import io.fleetshell.engine.process.CannotStartException;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
+import io.fleetshell.engine.process.ShippedPrograms;
 import io.fleetshell.engine.profile.AgentProfile;
 import io.fleetshell.engine.profile.ImportTiming;
 import io.fleetshell.engine.profile.LoadSample;
@@ -18,9 +19,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +37,7 @@ public final class Profiler implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** stderr carries one {@code -X importtime} line per module: a few hundred kB for the heaviest agents seen. */
     private static final int IMPORT_TIMES_KEPT = 64 << 20;
-    private static final String PROBE = probe();
+    private static final String PROBE = ShippedPrograms.python("load_probe.py");
 
     private final Duration timeout;
     private final Host host;
@@ -286,17 +284,6 @@ public final class Profiler implements AutoCloseable {
     private static String tail(String text) {
         String stripped = text.strip();
         return stripped.length() <= 400 ? stripped : "..." + stripped.substring(stripped.length() - 400);
-    }
-
-    private static String probe() {
-        try (InputStream in = Profiler.class.getResourceAsStream("/io/fleetshell/python/load_probe.py")) {
-            if (in == null) {
-                throw new IllegalStateException("load_probe.py is missing from this build");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Nothing to release: the probe travels with each load. Kept so that callers scope a profiler as before. */

@@ -7,6 +7,7 @@ import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.Leftovers;
 import io.fleetshell.engine.process.ProcessRun;
+import io.fleetshell.engine.process.ShippedPrograms;
 import io.fleetshell.engine.profile.LoadAverage;
 import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
@@ -459,7 +460,7 @@ public final class Prover {
         List<ProcessResult> results = new ArrayList<>();
         try {
             LoadRunner.run(site.host(), checkRun(site, target, List.of(target.python())).timeout(settings.loadTimeout().multipliedBy(args.size() + 1)),
-                    List.of(target.python(), "-c", ProofSite.program("proof_check.py")), args, settings.loadTimeout(),
+                    List.of(target.python(), "-c", ShippedPrograms.python("proof_check.py")), args, settings.loadTimeout(),
                     (index, run) -> results.add(run));
         } catch (io.fleetshell.engine.process.CannotStartException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot run the proof on %s: %s; nothing was changed".formatted(site,

@@ -8,11 +8,11 @@ import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.process.CannotStartException;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
+import io.fleetshell.engine.process.ShippedPrograms;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +38,7 @@ import java.util.Map;
 final class RemoteProcesses implements AgentProcesses {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final byte[] HELPER = helper();
+    private static final byte[] HELPER = ShippedPrograms.python("remote_agent.py").getBytes(StandardCharsets.UTF_8);
     /** One operation once connected: a spawn or a look is milliseconds, a stop waits at most its grace time on top. */
     private static final Duration OPERATION = Duration.ofSeconds(30);
     /** Liveness of a start is asked of the host at most this often (each ask is a round trip). */
@@ -284,14 +284,6 @@ final class RemoteProcesses implements AgentProcesses {
             return call.run();
         } catch (FleetshellException e) {
             throw new IOException(e.getMessage(), e);
-        }
-    }
-
-    private static byte[] helper() {
-        try (InputStream in = RemoteProcesses.class.getResourceAsStream("/io/fleetshell/python/remote_agent.py")) {
-            return in.readAllBytes();
-        } catch (IOException | NullPointerException e) {
-            throw new IllegalStateException("fleetshell's jar lacks remote_agent.py", e);
         }
     }
 }

@@ -9,14 +9,12 @@ import io.fleetshell.engine.host.LocalHost;
 import io.fleetshell.engine.process.CannotStartException;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
+import io.fleetshell.engine.process.ShippedPrograms;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.cfg.EnumFeature;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -208,14 +206,7 @@ public final class PythonFacts {
     }
 
     static byte[] helperBytes() {
-        try (InputStream in = PythonFacts.class.getResourceAsStream(HELPER_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(HELPER_RESOURCE + " is missing from the classpath");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ShippedPrograms.text(HELPER_RESOURCE).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Starts python on the host, feeds stdin, parses stdout with {@code reader} as it streams, keeps the head and tail of stderr. */

@@ -4,6 +4,7 @@ import io.fleetshell.engine.process.CannotStartException;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.process.StartedProcess;
+import io.fleetshell.engine.process.ShippedPrograms;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.runtime.Reach;
 import tools.jackson.databind.JsonNode;
@@ -142,7 +143,7 @@ public final class AgentRuns {
         int port = ports[0];
         int healthPort = ports[1];
         Path counts = site.temporaryName("counts", ".json");
-        List<String> command = List.of(target.python(), "-c", ProofSite.program("agent_run.py"), counts.toString(), String.join(",", counted),
+        List<String> command = List.of(target.python(), "-c", ShippedPrograms.python("agent_run.py"), counts.toString(), String.join(",", counted),
                 script.toString(), "--port", String.valueOf(port), "--health-port", String.valueOf(healthPort));
         ProcessRun run = ProcessRun.of(command).in(target.workingDirectory()).environment(target.environment())
                 .environment("PORT", String.valueOf(port)).environment("HEALTH_PORT", String.valueOf(healthPort))

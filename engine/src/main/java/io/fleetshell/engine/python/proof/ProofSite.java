@@ -7,21 +7,16 @@ import io.fleetshell.engine.host.LocalHost;
 import io.fleetshell.engine.process.Leftovers;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where a proof's Python processes run: the agent's machine ({@link Host}: this computer, or a remote one over ssh)
  * and, there, the bytecode cache its loads share ({@code PYTHONPYCACHEPREFIX}). Everything a proof makes is made on
  * that host: the hidden sibling holding the rewrite, the copy of the fleet root its tests run in, the files its runs
- * write; fleetshell's programs ({@code proof_check.py}, {@code agent_run.py}) are passed with {@code -c}, so nothing of
+ * write; fleetshell's programs ({@code proof_check.py}, {@code agent_run.py}: {@link io.fleetshell.engine.process.ShippedPrograms}) are passed with {@code -c}, so nothing of
  * fleetshell's own stays there. Names of temporary files carry this process's mark ({@link Leftovers#mark}), so a
  * leftover of a killed fleetshell is found and removed later ({@link Leftovers#sweep(Host, java.util.Collection)}).
  */
@@ -29,7 +24,6 @@ public final class ProofSite {
 
     /** The bytecode cache under a host's state directory, as {@code FleetHome.bytecodeCache} is under FLEETSHELL_HOME. */
     static final String BYTECODE_CACHE = "cache/pycache";
-    private static final Map<String, String> PROGRAMS = new ConcurrentHashMap<>();
 
     private final Host host;
     private final Path bytecodeCache;
@@ -133,20 +127,6 @@ public final class ProofSite {
                 return host.deleteTree(path);
             }
         };
-    }
-
-    /** The source of a Python program fleetshell ships ({@code proof_check.py}), to pass with {@code -c}. */
-    public static String program(String name) {
-        return PROGRAMS.computeIfAbsent(name, n -> {
-            try (InputStream in = ProofSite.class.getResourceAsStream("/io/fleetshell/python/" + n)) {
-                if (in == null) {
-                    throw new IllegalStateException(n + " is missing from this build");
-                }
-                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
     }
 
     @Override
