@@ -167,7 +167,7 @@ public final class SharedModuleOptimizer {
         List<Rewrite> rewrites = new ArrayList<>();
         Map<String, PythonOptimizer.FileRewrite> byModule = new LinkedHashMap<>();
         String version = null;
-        boolean imports = false;
+        java.util.Set<String> importingHelper = new java.util.HashSet<>();
         for (SharedModule module : imported) {
             Map<String, String> options = new LinkedHashMap<>(module.reads().options());
             options.put(DeferHeavyImports.OPTION_HELPER_MODULE, helper.name());
@@ -179,7 +179,9 @@ public final class SharedModuleOptimizer {
                 left.put(module.name(), "its rewrite changes nothing" + (reasons.isEmpty() ? "" : " (" + String.join("; ", reasons) + ")"));
                 continue;
             }
-            imports |= new String(rewritten.rewrite().after(), StandardCharsets.UTF_8).contains("from %s import ".formatted(helper.name()));
+            if (new String(rewritten.rewrite().after(), StandardCharsets.UTF_8).contains("from %s import ".formatted(helper.name()))) {
+                importingHelper.add(module.name());
+            }
             rewrites.add(rewritten.rewrite());
             byModule.put(module.name(), rewritten);
             parts.add(new JointModuleOptimization.Part(module.name(), module.file(), module.dependents().stream().map(Agent::id).toList(),
@@ -193,6 +195,7 @@ public final class SharedModuleOptimizer {
             return new JointModuleOptimization(parts, left, dependents, machine.python(), version, null, null, null);
         }
         List<String> notes = new ArrayList<>();
+        boolean imports = !importingHelper.isEmpty();
         Rewrite helperFile = imports ? helperFile(machine, helper, notes) : null;
         List<Rewrite> files = new ArrayList<>();
         if (helperFile != null) {
@@ -210,7 +213,7 @@ public final class SharedModuleOptimizer {
                     continue;
                 }
                 List<Rewrite> own = new ArrayList<>();
-                if (helperFile != null && new String(rewritten.rewrite().after(), StandardCharsets.UTF_8).contains("from %s import ".formatted(helper.name()))) {
+                if (importingHelper.contains(module.name())) {
                     own.add(helperFile);
                 }
                 own.add(rewritten.rewrite());
