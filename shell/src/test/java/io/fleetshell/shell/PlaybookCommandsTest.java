@@ -162,15 +162,17 @@ class PlaybookCommandsTest {
                 try { load('%s'); } catch (e) { fleet.warn('load: ' + e.message); }
                 try { Java.type('java.lang.Runtime'); } catch (e) { fleet.warn('java: ' + e.message); }
                 try { fleet.profile('NoSuchAgent'); } catch (e) { fleet.warn('profile: ' + e.message); }
-                for (;;) {
-                }
+                const words = Array.from({length: 20000}, (_, i) => 'w' + i);
+                for (;;) { words.join(','); }
                 """.formatted(config));
+        // each statement of the loop takes a while (a 20,000-word join), so the timeout stops it, never the
+        // statement limit: an empty loop on a warm JVM reaches 50M statements in under a second
         ShellHarness.Run run = shell.oneShot("playbook", "run", "hostile", "--timeout", "1s");
-        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.status()).as(run.err()).isEqualTo(1);
         assertThat(run.err()).contains("warning: load: Operation is not allowed for: " + config,
                 "warning: java: Java is not defined",
                 "warning: profile: fleet.profile: the agents: no agent NoSuchAgent in the inventory",
-                "error: hostile.js:5: stopped: the playbook ran longer than its timeout of 1s");
+                "error: hostile.js:6: stopped: the playbook ran longer than its timeout of 1s");
         assertThat(snapshot(fleetDir)).isEqualTo(before);
         assertThat(shell.oneShot("baseline", "list", "--json").out()).contains("\"baselines\" : [ ]");
     }
