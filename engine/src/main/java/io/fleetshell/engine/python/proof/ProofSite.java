@@ -123,11 +123,6 @@ public final class ProofSite {
         }, file);
     }
 
-    /** Removes the hidden siblings of {@code file} on the host that a fleetshell killed during a proof left ({@link Leftovers#sweepSiblings}). */
-    public List<Path> sweepSiblings(Path file) {
-        return Leftovers.sweepSiblings(place(host), file);
-    }
-
     /**
      * Removes what fleetshell processes that are gone left on {@code host}: temporary files and copies of the fleet root
      * in its temporary directory, hidden siblings in {@code scriptDirectories} ({@link Leftovers#sweep(Leftovers.Place, Path,
