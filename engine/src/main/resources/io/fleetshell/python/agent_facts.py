@@ -5,7 +5,14 @@ Run as ``PYTHON agent_facts.py`` with a JSON request on stdin::
     {"files": ["/abs/a.py", ...], "side_effect_modules": ["readline", ...], "sources": [null | base64, ...]}
 
 ``sources`` (optional, one per file) gives a file's bytes instead of reading it: a rewrite analyzed as if it stood at
-that path (its own modules found beside it), without being written anywhere.
+that path (its own modules found beside it), without being written anywhere. ``module_kinds`` (optional)::
+
+    {"program": "<module_kinds.py>", "python": "/usr/bin/python3", "directory": "/srv/fleet", "environment": {...},
+     "timeout": 60}
+
+asks what each module-level import target of the first file loads: the program runs as a child of this process
+(``python -c PROGRAM SCRIPT_DIR TARGET...`` in that directory, this environment plus the given one) and its answer is
+the document's ``module_kinds`` (null when it failed): one process on the agent's machine for both questions.
 
 and read one JSON document from stdout::
 
@@ -54,6 +61,7 @@ import json
 import os
 import platform
 import re
+import subprocess
 import sys
 import tokenize
 import warnings
@@ -2375,6 +2383,32 @@ def analyze(path, side_effect_modules, own, data=None):
     return result
 
 
+def module_kinds(facts, ask):
+    """What module_kinds.py says of the file's module-level import targets (``module``, or ``module.name`` for a
+    from-import; relative, star and __future__ imports left out), or None when it failed."""
+    targets = []
+    for fact in facts.get("imports") or ():
+        if fact.get("context") in ("function", "class") or fact.get("level") or fact.get("star") or fact.get("future"):
+            continue
+        target = fact["module"] + "." + fact["name"] if fact["kind"] == "from" else fact["module"]
+        if target not in targets:
+            targets.append(target)
+    if not targets:
+        return {}
+    environment = dict(os.environ)
+    environment.update(ask.get("environment") or {})
+    try:
+        done = subprocess.run([ask["python"], "-c", ask["program"], os.path.dirname(facts["path"])] + targets,
+                              cwd=ask["directory"], env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=ask["timeout"])
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = [line for line in done.stdout.decode("utf-8", "replace").splitlines() if line.strip()]
+    if done.returncode != 0 or not lines or not lines[-1].startswith("{"):
+        return None
+    return json.loads(lines[-1])
+
+
 def main():
     if sys.version_info < MIN_VERSION:
         sys.stderr.write("fleetshell's analysis helper needs Python %d.%d or newer; this is %s\n"
@@ -2396,12 +2430,19 @@ def main():
     # ensure_ascii (the default) keeps the output ASCII whatever the locale's encoding is.
     out.write('{"python": %s, "files": [' % json.dumps(platform.python_version()))
     dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+    first = None
     for i, path in enumerate(files):
         if i:
             out.write(",\n")
         source = sources[i]
-        out.write(dumps(analyze(path, side_effect_modules, own, None if source is None else base64.b64decode(source))))
-    out.write("]}\n")
+        facts = analyze(path, side_effect_modules, own, None if source is None else base64.b64decode(source))
+        first = facts if i == 0 else first
+        out.write(dumps(facts))
+    out.write("]")
+    ask = request.get("module_kinds")
+    if ask is not None:
+        out.write(', "module_kinds": %s' % json.dumps(module_kinds(first, ask) if first is not None and not first["error"] else None))
+    out.write("}\n")
     out.flush()
     return 0
 

@@ -5,7 +5,6 @@ import io.fleetshell.engine.SafeFiles;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.python.analysis.FileFacts;
-import io.fleetshell.engine.python.analysis.ImportFact;
 import io.fleetshell.engine.python.analysis.PythonFacts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Machine;
@@ -21,13 +20,8 @@ import io.fleetshell.engine.python.Interpreters;
 import io.fleetshell.engine.python.proof.CacheProof;
 import io.fleetshell.engine.python.proof.ReplayRequests;
 import io.fleetshell.engine.pattern.Rewrite;
-import io.fleetshell.engine.process.ProcessResult;
-import io.fleetshell.engine.process.ProcessRun;
-import io.fleetshell.engine.process.ShippedPrograms;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.proof.Proof;
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.json.JsonMapper;
 import io.fleetshell.engine.python.Prover;
 import io.fleetshell.engine.python.proof.ProofSite;
 import io.fleetshell.engine.host.FileStat;
@@ -54,7 +48,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -273,13 +266,14 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         Path script = agent.script().path();
         String python = python(machine);
         byte[] original = read(machine, script);
-        FileFacts current = analyze(machine, python, script, ownPaths(machine));
+        PythonFacts.Batch analyzed = analyze(machine, python, script, ownPaths(machine));
+        FileFacts current = analyzed.files().getFirst();
         if (!current.parsed()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s: %s. %s is not optimized until the file parses under %s; nothing was changed."
                     .formatted(script, current.error().line(), current.error(), agent.id(), python));
         }
         String version = version(machine, python);
-        Map<String, String> base = new LinkedHashMap<>(Map.of(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, script, current)));
+        Map<String, String> base = new LinkedHashMap<>(Map.of(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(analyzed)));
         List<String> requests = ReplayRequests.of(agent);
         if (patterns.stream().anyMatch(p -> p instanceof MemoizePureFunctions) && !requests.isEmpty()
                 && !MemoizePureFunctions.candidates(current).isEmpty()) {
@@ -339,14 +333,15 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         byte[] original = read(machine, file);
         List<Path> own = new ArrayList<>(ownPaths(machine));
         own.add(machine.fleetRoot().toAbsolutePath().normalize());
-        FileFacts current = analyze(machine, python, file, own);
+        PythonFacts.Batch analyzed = analyze(machine, python, file, own);
+        FileFacts current = analyzed.files().getFirst();
         if (!current.parsed()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s: %s. The module is not optimized until it parses under %s; nothing was changed."
                     .formatted(file, current.error().line(), current.error(), python));
         }
         String version = version(machine, python);
         Map<String, String> base = new LinkedHashMap<>(options);
-        base.put(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, file, current));
+        base.put(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(analyzed));
         return chain(machine, file.toString(), file, original, current, version, base, patterns, own);
     }
 
@@ -375,11 +370,16 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         return options;
     }
 
-    /** The file's facts; the version the helper reports is kept for {@link #version}, which then asks nothing more. */
-    private FileFacts analyze(Machine machine, String python, Path file, List<Path> ownPaths) {
+    /**
+     * The file's facts and what its imports load ({@link #moduleKinds}), from one process on the machine's host; the version
+     * the helper reports is kept for {@link #version}, which then asks nothing more.
+     */
+    private PythonFacts.Batch analyze(Machine machine, String python, Path file, List<Path> ownPaths) {
         Host host = host(machine);
-        return keepVersion(host, python, facts.analyzeWithVersion(host, python, List.of(file), sideEffectModules, ownPaths,
-                PythonFacts.defaultTimeout(1)));
+        PythonFacts.Batch batch = facts.analyzeWithVersion(host, python, file, new PythonFacts.ModuleKinds(python(machine), machine.fleetRoot(),
+                machine.environment(), Duration.ofSeconds(60)), sideEffectModules, ownPaths, PythonFacts.defaultTimeout(1));
+        keepVersion(host, python, batch);
+        return batch;
     }
 
     private FileFacts keepVersion(Host host, String python, PythonFacts.Batch batch) {
@@ -440,43 +440,17 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
 
     /**
      * What each module-level import of the file loads, asked of the agent's interpreter in the agent's environment
-     * (LAZY_IMPORTS.md): {@code preloaded} (in sys.modules when the interpreter starts), {@code source} (a Python
-     * module that can load lazily), {@code native} (built-in or C extension: nothing to gain), {@code attribute}
-     * (a from-import of something that is not a submodule), {@code missing}. Packages above a dotted name are
-     * imported by the probe (never the module itself), in its own process.
+     * (LAZY_IMPORTS.md) by the analysis's own process ({@link PythonFacts.ModuleKinds}): {@code preloaded} (in sys.modules
+     * when the interpreter starts), {@code source} (a Python module that can load lazily), {@code native} (built-in or C
+     * extension: nothing to gain), {@code attribute} (a from-import of something that is not a submodule), {@code missing}.
+     * Packages above a dotted name are imported by the probe (never the module itself), in its own process. Empty when
+     * the question failed: every from-import then stays eager, with its reason (safe, only less gain).
      */
-    private String moduleKinds(Machine machine, Path script, FileFacts fileFacts) {
-        Set<String> targets = new LinkedHashSet<>();
-        for (ImportFact fact : fileFacts.moduleLevelImports()) {
-            if (fact.level() == 0 && !fact.star() && !fact.future()) {
-                targets.add(fact.kind() == ImportFact.Kind.FROM ? fact.module() + "." + fact.name() : fact.module());
-            }
-        }
-        if (targets.isEmpty()) {
-            return "";
-        }
-        List<String> command = new ArrayList<>(List.of(python(machine), "-c", MODULE_KINDS, script.getParent().toString()));
-        command.addAll(targets);
-        ProcessResult run;
-        try {
-            run = host(machine).run(ProcessRun.of(command).in(machine.fleetRoot()).environment(machine.environment())
-                    .timeout(Duration.ofSeconds(60)));
-        } catch (io.fleetshell.engine.process.CannotStartException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, e.getMessage() + ". Nothing was changed.", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof was interrupted; nothing was changed");
-        }
-        if (!run.ok() || !run.report().startsWith("{")) {
-            return ""; // every from-import then stays eager, with its reason: safe, only less gain
-        }
-        Map<String, String> kinds = JSON.readValue(run.report(), new TypeReference<LinkedHashMap<String, String>>() { });
+    private static String moduleKinds(PythonFacts.Batch analyzed) {
+        Map<String, String> kinds = analyzed.moduleKinds() == null ? Map.of() : analyzed.moduleKinds();
         return kinds.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(","));
     }
 
-    /** {@code module_kinds.py}, run with {@code -c}: a program of a few lines needs no file of its own on disk. */
-    private static final String MODULE_KINDS = ShippedPrograms.python("module_kinds.py");
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /**
      * The script's bytes, read on the machine's host: a regular file (not a symlink) whose directory resolves inside the

@@ -168,6 +168,38 @@ class PythonFactsTest {
     }
 
     @Test
+    void theAnalysisAlsoSaysWhatEachImportLoadsInTheAgentsEnvironment() throws IOException {
+        Path libs = Files.createDirectories(dir.resolve("libs"));
+        Files.writeString(libs.resolve("fleet_lib.py"), "VALUE = 1\n");
+        Path script = Files.writeString(dir.resolve("agent.py"), """
+                import sys
+                import math
+                import fleet_lib
+                import no_such_module_here
+                from os import path
+                from fleet_lib import VALUE
+                from . import sibling
+
+                def f():
+                    import json
+                """);
+        io.fleetshell.engine.host.Host here = new io.fleetshell.engine.host.LocalHost("local", dir);
+
+        PythonFacts.Batch batch = new PythonFacts().analyzeWithVersion(here, TestPython.command(), script,
+                new PythonFacts.ModuleKinds(TestPython.command(), dir, java.util.Map.of("PYTHONPATH", libs.toString()), Duration.ofSeconds(60)),
+                Set.of(), List.of(), PythonFacts.defaultTimeout(1));
+
+        // relative and function-level imports are not asked; math is built in or an extension, depending on the build
+        assertThat(batch.moduleKinds().keySet()).containsExactly("sys", "math", "fleet_lib", "no_such_module_here", "os.path", "fleet_lib.VALUE");
+        assertThat(batch.moduleKinds().get("math")).isIn("native", "preloaded");
+        assertThat(batch.moduleKinds()).containsEntry("sys", "preloaded").containsEntry("fleet_lib", "source")
+                .containsEntry("no_such_module_here", "missing").containsEntry("os.path", "preloaded").containsEntry("fleet_lib.VALUE", "attribute");
+        assertThat(batch.python()).isEqualTo(new PythonFacts().version(TestPython.command()));
+        assertThat(new PythonFacts().analyzeWithVersion(here, TestPython.command(), script, null, Set.of(), List.of(),
+                PythonFacts.defaultTimeout(1)).moduleKinds()).as("not asked").isNull();
+    }
+
+    @Test
     void emptyBatchStartsNothing() {
         assertThat(new PythonFacts().analyze("/no/such/python", List.of(), Set.of())).isEmpty();
     }
