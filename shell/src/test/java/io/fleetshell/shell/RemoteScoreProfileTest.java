@@ -134,4 +134,19 @@ class RemoteScoreProfileTest {
         report.get("environment").forEach(v -> origins.add(v.get("origin").asString()));
         assertThat(origins).as("this JVM's environment is not what the host's processes inherit").doesNotContain("inherited");
     }
+
+    @Test
+    void healthReadsAStoppedAgentsScriptOnItsHostBeforeAdvisingAStart() throws Exception {
+        Path script = root.resolve("pc2_code/agents/translation_service.py");
+        String original = sshd.readString(script);
+        sshd.writeString(script, original + "\ndef broken(:\n");
+        try {
+            ShellHarness.Run health = shell.oneShot("health");
+
+            assertThat(health.out() + health.err()).contains("its script does not parse (" + script + ":")
+                    .contains("fix it, then agents start TranslationService");
+        } finally {
+            sshd.writeString(script, original);
+        }
+    }
 }
