@@ -112,8 +112,8 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         return hosts == null || machine == null ? THIS_COMPUTER : hosts.of(machine);
     }
 
-    /** Where the machine's proofs, replays and analyses of rewrites run. */
-    ProofSite site(Machine machine) {
+    /** Where the machine's proofs, replays and analyses of rewrites run (a shared module's proof over its dependents too). */
+    public ProofSite site(Machine machine) {
         if (hosts == null || machine == null) {
             return ProofSite.thisComputer(bytecodeCache);
         }
@@ -479,9 +479,10 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
 
     /**
      * The script's bytes, read on the machine's host: a regular file (not a symlink) whose directory resolves inside the
-     * fleet root there, read as it still resolves so (as {@link SafeFiles#readScript(Path, Path)} reads one here).
+     * fleet root there, read as it still resolves so (as {@link SafeFiles#readScript(Path, Path)} reads one here). A shared module's
+     * helper is read so too.
      */
-    private byte[] read(Machine machine, Path script) {
+    public byte[] read(Machine machine, Path script) {
         Host host = host(machine);
         Path root = machine.fleetRoot();
         try {

@@ -121,11 +121,11 @@ public class Rollouts {
 
     /**
      * {@code optimize MODULE}'s optimizer: a shared module rewritten with this shell's settings and, with {@code proofPairs}
-     * not null, proved on every dependent with about that many paired loads in all.
+     * not null, proved on every dependent with about that many paired loads in all, on the dependents' machine.
      */
     SharedModuleOptimizer sharedModules(Integer proofPairs) {
         PythonOptimizer python = new PythonOptimizer(new PythonFacts(), session.settings().sideEffectModules(), null,
-                session.home().bytecodeCache());
+                session.home().bytecodeCache(), session.hosts());
         DependentsProof proof = proofPairs == null ? null : new DependentsProof(proofPairs, OptimizeCommands.ALPHA,
                 EffectFloor.fromSettings(session.home().settings()), Duration.ofSeconds(60), COMMAND_TIMEOUT, session.home().bytecodeCache());
         return new SharedModuleOptimizer(python, proof);
