@@ -33,30 +33,46 @@ final class PlannedRealPaths {
      * @param hosts the machine of each step's subject
      * @param roots the fleet root of each step's machine, or null when not known (no containment check then)
      * @throws FleetshellException {@code PATH_ESCAPES_ROOT} when a file resolves outside its fleet root on its host;
-     *                             {@code OPERATION_FAILED} when a host cannot be reached; nothing was written
+     *                             nothing was written
      */
     static Plan resolve(Plan plan, Function<AgentId, Host> hosts, Function<AgentId, Path> roots) {
+        // one round trip per host for all its steps' directories and roots
+        Map<String, Host> byName = new java.util.LinkedHashMap<>();
+        Map<String, Set<Path>> asked = new java.util.LinkedHashMap<>();
+        for (PlanStep step : plan.steps()) {
+            Host host = hosts.apply(step.agent());
+            byName.putIfAbsent(host.name(), host);
+            Set<Path> paths = asked.computeIfAbsent(host.name(), n -> new LinkedHashSet<>());
+            files(step).forEach(f -> paths.add(f.getParent()));
+            Path root = roots == null ? null : roots.apply(step.agent());
+            if (root != null) {
+                paths.add(root);
+            }
+        }
+        Map<String, Map<Path, Optional<Host.Found>>> found = new java.util.HashMap<>();
+        asked.forEach((name, paths) -> {
+            try {
+                found.put(name, byName.get(name).statAll(paths));
+            } catch (IOException e) {
+                // A host that cannot be reached now fails its own steps when they write, with ssh's words, and never
+                // stops the other hosts' steps from being recorded: its steps keep the paths as planned.
+            }
+        });
         List<PlanStep> steps = new ArrayList<>();
         for (PlanStep step : plan.steps()) {
-            steps.add(resolve(step, hosts.apply(step.agent()), roots == null ? null : roots.apply(step.agent())));
+            Host host = hosts.apply(step.agent());
+            Map<Path, Optional<Host.Found>> there = found.get(host.name());
+            steps.add(there == null ? step : resolve(step, host, roots == null ? null : roots.apply(step.agent()), there));
         }
         return new Plan(plan.pattern(), steps, plan.skipped(), plan.options());
     }
 
-    private static PlanStep resolve(PlanStep step, Host host, Path root) {
-        List<Path> files = step.rewrites().stream().map(r -> r.file().toAbsolutePath().normalize()).toList();
-        Set<Path> asked = new LinkedHashSet<>();
-        files.forEach(f -> asked.add(f.getParent()));
-        if (root != null) {
-            asked.add(root);
-        }
-        Map<Path, Optional<Host.Found>> found;
-        try {
-            found = host.statAll(asked);
-        } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot resolve the files of the step of %s on machine %s (%s): %s; nothing was written"
-                    .formatted(step.subject(), host.name(), host.describe(), e.getMessage()), e);
-        }
+    private static List<Path> files(PlanStep step) {
+        return step.rewrites().stream().map(r -> r.file().toAbsolutePath().normalize()).toList();
+    }
+
+    private static PlanStep resolve(PlanStep step, Host host, Path root, Map<Path, Optional<Host.Found>> found) {
+        List<Path> files = files(step);
         Path realRoot = root == null ? null : found.get(root).map(Host.Found::real).orElse(null);
         List<Path> reals = new ArrayList<>();
         for (Path file : files) {
