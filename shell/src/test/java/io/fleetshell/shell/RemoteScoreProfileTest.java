@@ -118,4 +118,35 @@ class RemoteScoreProfileTest {
         ShellHarness.Run text = shell.oneShot("baseline", "show", AGENT);
         assertThat(text.out()).contains("on " + sshd.access().describe());
     }
+
+    @Test
+    void inventoryEnvAsksTheHostsInterpreterAndLooksForItsPathsThere() throws Exception {
+        ShellHarness.Run env = shell.oneShot("inventory", "env", AGENT, "--json");
+
+        assertThat(env.status()).as(env.err()).isZero();
+        JsonNode report = JSON.readTree(env.out());
+        assertThat(report.get("problem").isNull()).as(env.out()).isTrue();
+        assertThat(report.get("executable").asString()).contains("(Python 3.");
+        JsonNode first = report.get("sys_path").get(0);
+        assertThat(first.get("path").asString()).isEqualTo(root.resolve("pc2_code/agents").toString());
+        assertThat(first.get("exists").asBoolean()).as("found on the host; this computer has no such directory").isTrue();
+        List<String> origins = new ArrayList<>();
+        report.get("environment").forEach(v -> origins.add(v.get("origin").asString()));
+        assertThat(origins).as("this JVM's environment is not what the host's processes inherit").doesNotContain("inherited");
+    }
+
+    @Test
+    void healthReadsAStoppedAgentsScriptOnItsHostBeforeAdvisingAStart() throws Exception {
+        Path script = root.resolve("pc2_code/agents/translation_service.py");
+        String original = sshd.readString(script);
+        sshd.writeString(script, original + "\ndef broken(:\n");
+        try {
+            ShellHarness.Run health = shell.oneShot("health");
+
+            assertThat(health.out() + health.err()).contains("its script does not parse (" + script + ":")
+                    .contains("fix it, then agents start TranslationService");
+        } finally {
+            sshd.writeString(script, original);
+        }
+    }
 }

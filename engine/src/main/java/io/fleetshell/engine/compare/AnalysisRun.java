@@ -148,15 +148,15 @@ public final class AnalysisRun implements Analysis {
         if (failed.size() > s.failureLimit()) {
             return new Result(Outcome.FAIL, policy, decisions, skipped, "analysis failed (%d gate%s failed, failure_limit %d): %s".formatted(
                     failed.size(), failed.size() == 1 ? "" : "s", s.failureLimit(), String.join("; ",
-                            failed.stream().map(d -> d.gate() + ": " + d.summary()).toList())), evidence);
+                            failed.stream().map(GateDecision::line).toList())), evidence);
         }
         if (!held.isEmpty()) {
             return new Result(Outcome.INCONCLUSIVE, policy, decisions, skipped, "analysis inconclusive after %s of measurement: %s".formatted(
                     DataNeeded.human(Duration.ofSeconds(Math.round(measured.seconds()))), String.join("; ",
-                            held.stream().map(d -> d.gate() + ": " + d.summary()).toList())), evidence);
+                            held.stream().map(GateDecision::line).toList())), evidence);
         }
         return new Result(Outcome.PASS, policy, decisions, skipped, "analysis passed in %.0f s: %s".formatted(measured.seconds(),
-                String.join(", ", judged.stream().map(d -> d.gate() + " " + d.summary()).toList())), evidence);
+                String.join(", ", judged.stream().map(GateDecision::line).toList())), evidence);
     }
 
     /** What was measured on one side: counts, and why it stopped early (a start that never became healthy), else null. */

@@ -852,7 +852,7 @@ public final class RolloutExecutor {
         }
         List<GateDecision> holds = decisions.stream().filter(d -> d.verdict() == GateDecision.Verdict.HOLD).toList();
         if (!holds.isEmpty()) {
-            String why = String.join("; ", holds.stream().map(d -> d.gate() + ": " + d.summary()).toList());
+            String why = String.join("; ", holds.stream().map(GateDecision::line).toList());
             journal.record(step, DeploymentJournal.OUTCOME, "held", StepState.HELD, why);
             return new StepResult(StepState.HELD, "proved and restarted, but held: " + why);
         }
