@@ -56,6 +56,9 @@ class RemoteSharedModuleTest {
         Path stagedConfig = staged.resolve("pc2_code/config/startup_config.yaml");
         Files.writeString(stagedConfig, Files.readString(stagedConfig).replace("${PORT_OFFSET}+", "14000+"));
         sshd.copyIn(staged, root);
+        if (!configuredRoot.equals(root.toString())) {
+            sshd.inside("ln", "-s", "--", root.toString(), configuredRoot);
+        }
         Files.writeString(home.resolve("settings.yaml"), """
                 machines:
                   pc2:
@@ -107,6 +110,41 @@ class RemoteSharedModuleTest {
         assertThat(sshd.sha256(spelling)).as("byte-exact on the host").isEqualTo(spellingBefore);
         assertThat(sshd.exists(helper)).isFalse();
         assertThat(leftovers(remote, root)).isEmpty();
+    }
+
+    @Test
+    void aRootReachedThroughASymlinkOnTheHostIsDeployedAndAFileSwappedForALinkOutsideIsRefused() throws Exception {
+        Path remote = dir.resolve("srv");
+        Path link = remote.resolve("fleet-link");
+        Path root = remoteFleet(remote, link.toString());
+        Path spelling = link.resolve("common/spelling.py");
+        Path features = link.resolve("common/text_features.py");
+        String spellingBefore = sshd.sha256(spelling);
+        String featuresBefore = sshd.sha256(features);
+
+        // planned and written through the link: the real paths are the host's (fleet/...), not this computer's guess
+        ShellHarness.Run deploy = shell.oneShot("batch", "deploy", "--modules", MODULES, "--runs", "6", "--interval", "0", "--yes", "--json");
+        assertThat(deploy.status()).as(deploy.out() + deploy.err()).isZero();
+        JsonNode step = json.readTree(deploy.out()).get("steps").get(0);
+        assertThat(step.get("state").asString()).as(step.toString()).isEqualTo("applied");
+        assertThat(sshd.readString(root.resolve("common/spelling.py"))).contains("from common._fleetshell_lazy import _fleetshell_lazy\n");
+        String rewritten = sshd.sha256(spelling);
+
+        // the module's file swapped for a symlink to a file outside the fleet root: the rollback must not write through it
+        Path outside = remote.resolve("outside/spelling.py");
+        sshd.inside("sh", "-c", "mkdir -p \"$(dirname \"$2\")\" && cp \"$1\" \"$2\" && rm \"$1\" && ln -s \"$2\" \"$1\"", "sh",
+                root.resolve("common/spelling.py").toString(), outside.toString());
+        ShellHarness.Run refused = shell.oneShot("rollback", "common.spelling");
+        assertThat(refused.status()).as(refused.out() + refused.err()).isNotZero();
+        assertThat(refused.out() + refused.err()).contains("spelling.py");
+        assertThat(sshd.sha256(outside)).as("nothing is written through the link").isEqualTo(rewritten);
+
+        sshd.inside("sh", "-c", "rm \"$1\" && cp \"$2\" \"$1\"", "sh", root.resolve("common/spelling.py").toString(), outside.toString());
+        ShellHarness.Run undone = shell.oneShot("rollback", "common.spelling");
+        assertThat(undone.status()).as(undone.out() + undone.err()).isZero();
+        assertThat(sshd.sha256(spelling)).as("byte-exact on the host").isEqualTo(spellingBefore);
+        assertThat(sshd.sha256(features)).as("byte-exact on the host").isEqualTo(featuresBefore);
+        assertThat(sshd.exists(link.resolve("common/_fleetshell_lazy.py"))).isFalse();
     }
 
     /** fleetshell's temporary files in the host's temporary directory and hidden siblings in common/, as the host lists them. */

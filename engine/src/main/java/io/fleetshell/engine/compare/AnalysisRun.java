@@ -4,6 +4,7 @@ import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.gate.Analysis;
 import io.fleetshell.engine.gate.GateDecision;
+import io.fleetshell.engine.host.Tunnels;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.runtime.ProbeTarget;
 import io.fleetshell.engine.runtime.RequestSample;
@@ -182,6 +183,13 @@ public final class AnalysisRun implements Analysis {
      * end inconclusive for want of samples it could have had.
      */
     private Measured measure(Agent agent, AnalysisSettings s, boolean startedByRollout) {
+        // with tunnel: true, the forwards this side's requests and probes opened are cancelled when it is measured
+        try (Tunnels.Scope forwards = Tunnels.scope()) {
+            return measured(agent, s, startedByRollout);
+        }
+    }
+
+    private Measured measured(Agent agent, AnalysisSettings s, boolean startedByRollout) {
         long began = System.nanoTime();
         Optional<ProbeTarget> traffic = s.traffic() == null ? Optional.empty() : supervisor.trafficTarget(s.traffic(), agent);
         long sliceNanos = s.duration().toNanos() / s.starts();

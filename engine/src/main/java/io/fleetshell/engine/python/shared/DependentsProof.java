@@ -696,7 +696,8 @@ public final class DependentsProof {
             replaced.put(root.relativize(file.file().toAbsolutePath().normalize()).toString(), file.after());
         }
         try {
-            site.host().copyTree(root, copy, replaced);
+            // from the root's real path there: a root reached through a symlinked directory is copied, not skipped as a link
+            site.host().copyTree(site.host().realPath(root), copy, replaced);
         } catch (IOException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot copy the fleet root %s on %s to prove the change in (%s); nothing was changed"
                     .formatted(root, site, e.getMessage()), e);
