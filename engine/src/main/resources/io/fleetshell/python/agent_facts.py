@@ -2,7 +2,10 @@
 
 Run as ``PYTHON agent_facts.py`` with a JSON request on stdin::
 
-    {"files": ["/abs/a.py", ...], "side_effect_modules": ["readline", ...]}
+    {"files": ["/abs/a.py", ...], "side_effect_modules": ["readline", ...], "sources": [null | base64, ...]}
+
+``sources`` (optional, one per file) gives a file's bytes instead of reading it: a rewrite analyzed as if it stood at
+that path (its own modules found beside it), without being written anywhere.
 
 and read one JSON document from stdout::
 
@@ -42,6 +45,7 @@ The interpreter that runs it is the agent's own, so "evaluated at def time" ques
 """
 
 import ast
+import base64
 import builtins
 import gc
 import hashlib
@@ -2311,11 +2315,12 @@ def position(data, offset):
     return line, column
 
 
-def analyze(path, side_effect_modules, own):
+def analyze(path, side_effect_modules, own, data=None):
     result = empty_facts(path)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        if data is None:
+            with open(path, "rb") as fh:
+                data = fh.read()
     except (OSError, ValueError) as e:
         result["error"] = {"kind": "unreadable", "line": None, "column": None,
                            "message": "cannot read the file: %s" % (getattr(e, "strerror", None) or e)}
@@ -2386,6 +2391,7 @@ def main():
     files = request.get("files") or []
     side_effect_modules = frozenset(request.get("side_effect_modules") or ())
     own = OwnCode(request.get("own_paths") or ())
+    sources = request.get("sources") or [None] * len(files)
     out = sys.stdout
     # ensure_ascii (the default) keeps the output ASCII whatever the locale's encoding is.
     out.write('{"python": %s, "files": [' % json.dumps(platform.python_version()))
@@ -2393,7 +2399,8 @@ def main():
     for i, path in enumerate(files):
         if i:
             out.write(",\n")
-        out.write(dumps(analyze(path, side_effect_modules, own)))
+        source = sources[i]
+        out.write(dumps(analyze(path, side_effect_modules, own, None if source is None else base64.b64decode(source))))
     out.write("]}\n")
     out.flush()
     return 0

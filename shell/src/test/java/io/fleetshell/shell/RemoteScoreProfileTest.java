@@ -88,16 +88,6 @@ class RemoteScoreProfileTest {
     }
 
     @Test
-    void aJavaAgentOfTheMachineIsNotProfiledWithOneLineSayingWhy() {
-        ShellHarness.Run profile = shell.oneShot("profile", "pc2/RouteMatcherAgent", "--runs", "1");
-
-        assertThat(profile.status()).as(profile.out()).isEqualTo(2);
-        assertThat(profile.err()).contains("pc2/RouteMatcherAgent: not profiled, a Java agent is compiled and timed with this computer's JDK, "
-                + "and machine pc2 is reached over ssh (pc2host) with its source " + root.resolve("pc2_code/jvm/RouteMatcherAgent.java")
-                + " not on this computer; mount or sync the fleet root " + root + " at that path to profile it here");
-    }
-
-    @Test
     void scoreAndProfileOfAnAgentRunOnItsHost() throws Exception {
         ShellHarness.Run score = shell.oneShot("score", AGENT, "--json");
         assertThat(score.status()).as(score.err()).isZero();

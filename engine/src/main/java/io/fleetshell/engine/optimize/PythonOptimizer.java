@@ -375,14 +375,28 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         return options;
     }
 
+    /** The file's facts; the version the helper reports is kept for {@link #version}, which then asks nothing more. */
     private FileFacts analyze(Machine machine, String python, Path file, List<Path> ownPaths) {
-        return facts.analyze(host(machine), python, List.of(file), sideEffectModules, ownPaths, PythonFacts.defaultTimeout(1)).getFirst();
+        Host host = host(machine);
+        return keepVersion(host, python, facts.analyzeWithVersion(host, python, List.of(file), sideEffectModules, ownPaths,
+                PythonFacts.defaultTimeout(1)));
     }
 
-    /** The interpreter's version, asked on the machine's host once per command. */
+    private FileFacts keepVersion(Host host, String python, PythonFacts.Batch batch) {
+        if (batch.python() != null && !batch.python().isBlank()) {
+            versions.putIfAbsent(versionKey(host, python), batch.python());
+        }
+        return batch.files().getFirst();
+    }
+
+    /** The interpreter's version, asked on the machine's host once per command (the analysis of the script already told it). */
     private String version(Machine machine, String python) {
         Host host = host(machine);
-        return versions.computeIfAbsent(host.name() + "\0" + host.describe() + "\0" + python, key -> facts.version(host, python));
+        return versions.computeIfAbsent(versionKey(host, python), key -> facts.version(host, python));
+    }
+
+    private static String versionKey(Host host, String python) {
+        return host.name() + "\0" + host.describe() + "\0" + python;
     }
 
     /** The machine's interpreter resolved on its host. */
@@ -414,27 +428,14 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     }
 
     /**
-     * Facts of rewritten bytes: analysis is static, so a temporary copy, in a temporary directory of the machine's host,
-     * stands in for the agent's file. Own modules are looked up beside the agent's file, as for the file itself.
+     * Facts of rewritten bytes, as if they stood at the agent's file (analysis is static): they travel on the helper's
+     * stdin, so nothing is written on the machine's host for it. Own modules are looked up beside the agent's file, as
+     * for the file itself.
      */
     private FileFacts analyzeBytes(Machine machine, String python, Path script, byte[] source, List<Path> ownPaths) {
-        Host host = site(machine).host();
-        Path directory = site(machine).temporaryName("optimize", "");
-        try {
-            host.createDirectories(directory);
-            try {
-                Path copy = directory.resolve(script.getFileName().toString());
-                host.writeFresh(copy, source);
-                List<Path> paths = new ArrayList<>(List.of(script.toAbsolutePath().getParent()));
-                paths.addAll(ownPaths);
-                return analyze(machine, python, copy, paths);
-            } finally {
-                site(machine).remove(directory);
-            }
-        } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot analyze the rewrite of %s on %s: %s; nothing was changed"
-                    .formatted(script, host.describe(), e.getMessage()), e);
-        }
+        Host host = host(machine);
+        return keepVersion(host, python, facts.analyzeSource(host, python, script, source, sideEffectModules, ownPaths,
+                PythonFacts.defaultTimeout(1)));
     }
 
     /**
@@ -477,42 +478,8 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     private static final String MODULE_KINDS = ShippedPrograms.python("module_kinds.py");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /**
-     * The script's bytes, read on the machine's host: a regular file (not a symlink) whose directory resolves inside the
-     * fleet root there, read as it still resolves so (as {@link SafeFiles#readScript(Path, Path)} reads one here). A shared module's
-     * helper is read so too.
-     */
+    /** The script's bytes, read on the machine's host inside its fleet root there (a shared module's helper is read so too). */
     public byte[] read(Machine machine, Path script) {
-        Host host = host(machine);
-        Path root = machine.fleetRoot();
-        try {
-            Map<Path, java.util.Optional<Host.Found>> found = host.statAll(List.of(root, script));
-            Host.Found file = found.get(script).orElseThrow(() -> new FleetshellException(ErrorCode.FILE_NOT_FOUND,
-                    "cannot read %s: it does not exist%s. Fix script_path in the config, then inventory refresh".formatted(script, where(host))));
-            Host.Found fleetRoot = found.get(root).filter(f -> f.real() != null).orElseThrow(() -> new FleetshellException(ErrorCode.FILE_NOT_FOUND,
-                    "the fleet root %s does not exist%s: inventory refresh, or fix root: in settings.yaml".formatted(root, where(host))));
-            if (file.stat().type() == FileStat.Type.SYMLINK) {
-                throw new FleetshellException(ErrorCode.PATH_ESCAPES_ROOT, ("%s is a symbolic link (to %s): fleetshell never reads or writes a "
-                        + "script through a link, since writing would replace the link and reading may leave the fleet root. Refused, "
-                        + "nothing was written. Point script_path at the file itself").formatted(script, file.real()));
-            }
-            Path real = file.real() == null ? script : file.real();
-            if (!real.getParent().startsWith(fleetRoot.real())) {
-                throw new FleetshellException(ErrorCode.PATH_ESCAPES_ROOT, ("%s resolves to %s, outside the fleet root %s (a directory on the "
-                        + "way is a symlink out of the root): refused, nothing was read or written. Replace the symlink with the directory it "
-                        + "stands for").formatted(script, real, fleetRoot.real()));
-            }
-            byte[] bytes = host.readContained(script, real, SafeFiles.SCRIPT_LIMIT);
-            if (bytes == null) {
-                throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "cannot read %s: it is gone%s".formatted(script, where(host)));
-            }
-            return bytes;
-        } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, e.getMessage(), e);
-        }
-    }
-
-    private static String where(Host host) {
-        return " on machine %s (%s)".formatted(host.name(), host.describe());
+        return HostScripts.read(host(machine), machine, script);
     }
 }

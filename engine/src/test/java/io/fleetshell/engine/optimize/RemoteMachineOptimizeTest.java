@@ -104,6 +104,11 @@ class RemoteMachineOptimizeTest {
     }
 
     @Test
+    void aJavaAgentOfAMachineWithoutAJavaSettingStartsWithTheJavaOnItsPath() {
+        assertThat(agent("RouteMatcherAgent").java().launcher()).isEqualTo("java");
+    }
+
+    @Test
     void theProofRunsOnTheAgentsMachineAndLeavesNothingThere() throws Exception {
         Agent agent = agent("TranslationService");
         byte[] before = host.read(agent.script().path(), 1 << 20);

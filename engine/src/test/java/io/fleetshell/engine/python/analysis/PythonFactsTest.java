@@ -146,6 +146,28 @@ class PythonFactsTest {
     }
 
     @Test
+    void aRewriteOnStdinHasTheFactsOfTheSameBytesInTheFileAndItsOwnModulesAreFoundBesideIt() throws IOException {
+        Files.writeString(dir.resolve("own_setup.py"), "print('side effect')\n");
+        Path script = Files.writeString(dir.resolve("agent.py"), "import json\n");
+        String rewrite = "import own_setup\nimport os\n\ndef f():\n    return os.getcwd()\n";
+        Path copy = Files.writeString(dir.resolve("copy.py"), rewrite);
+        io.fleetshell.engine.host.Host here = new io.fleetshell.engine.host.LocalHost("local", dir);
+
+        PythonFacts.Batch onStdin = new PythonFacts().analyzeSource(here, TestPython.command(), script,
+                rewrite.getBytes(java.nio.charset.StandardCharsets.UTF_8), Set.of(), List.of(), PythonFacts.defaultTimeout(1));
+        FileFacts written = new PythonFacts().analyze(TestPython.command(), List.of(copy), Set.of()).getFirst();
+
+        FileFacts facts = onStdin.files().getFirst();
+        assertThat(facts.path()).isEqualTo(script.toString());
+        assertThat(facts.sha256()).isEqualTo(written.sha256());
+        assertThat(facts.imports()).isEqualTo(written.imports());
+        assertThat(facts.uses()).isEqualTo(written.uses());
+        assertThat(facts.imports().getFirst().ownEffect()).as("own_setup.py beside agent.py runs code on import").isNotNull();
+        assertThat(onStdin.python()).isEqualTo(new PythonFacts().version(TestPython.command()));
+        assertThat(Files.readString(script)).as("the file at the path is not read nor written").isEqualTo("import json\n");
+    }
+
+    @Test
     void emptyBatchStartsNothing() {
         assertThat(new PythonFacts().analyze("/no/such/python", List.of(), Set.of())).isEmpty();
     }
