@@ -1,7 +1,7 @@
 # fleetshell's file operations on a remote host, run by the machine's interpreter as `python -c THIS OP ARGS...`
 # over ssh (nothing is left on the host). Replies on stdout: the file's bytes for `read`, else one JSON object; a
 # failure is {"error": ..., "errno": ..., "kind": ...} with exit status 3. Python 3.6+ (no f-strings on purpose).
-import errno, grp, hashlib, json, os, pwd, stat, sys
+import base64, errno, grp, hashlib, json, os, pwd, stat, sys
 
 def reply(value, status=0):
     sys.stdout.write(json.dumps(value))
@@ -121,6 +121,17 @@ def write(target, temp, expected, mode, owner, group, sha256):
     back = read_bounded(target, max(len(content), 1))
     reply({"sha256": hashlib.sha256(back).hexdigest(), "not_kept": not_kept})
 
+def stat_many(paths):
+    out = {}
+    for path in paths:
+        try:
+            out[path] = describe(os.lstat(path))
+            out[path]["readable"] = os.access(path, os.R_OK)
+            out[path]["real"] = os.path.realpath(path) if os.path.exists(path) else None
+        except OSError:
+            out[path] = None
+    return out
+
 def delete_tree(path):
     if not os.path.lexists(path):
         return False
@@ -183,15 +194,22 @@ def main():
             except FileNotFoundError:
                 reply({"type": None})
         elif op == "statmany":
-            out = {}
-            for path in json.loads(sys.stdin.read()):
+            reply(stat_many(json.loads(sys.stdin.read())))
+        elif op == "readunder":
+            # statmany of the file and the root, and the file's bytes when it is not a link and its directory
+            # resolves inside the root (Host.Under.readable), read as readsafe reads it: one round trip for a script
+            path, root, limit = args[0], args[1], int(args[2])
+            stats = stat_many(json.loads(sys.stdin.read()))
+            f, r = stats.get(path), stats.get(root)
+            data = None
+            if f and r and f["type"] != "symlink" and f["real"] and r["real"] and \
+                    (os.path.dirname(f["real"]) + "/").startswith(r["real"].rstrip("/") + "/"):
                 try:
-                    out[path] = describe(os.lstat(path))
-                    out[path]["readable"] = os.access(path, os.R_OK)
-                    out[path]["real"] = os.path.realpath(path) if os.path.exists(path) else None
-                except OSError:
-                    out[path] = None
-            reply(out)
+                    unchanged(path, f["real"])
+                    data = base64.b64encode(read_bounded(path, limit)).decode("ascii")
+                except FileNotFoundError:
+                    data = None
+            reply({"stats": stats, "data": data})
         elif op == "files":
             root, skipped, found = args[0], set(json.loads(args[1])), []
             for top, dirs, names in os.walk(root, followlinks=False):
@@ -240,6 +258,13 @@ def main():
             if hashlib.sha256(content).hexdigest() != args[1]:
                 fail("incomplete", "received %d bytes whose sha256 is not the one sent (the connection dropped mid-transfer?): "
                      "nothing was written" % len(content))
+            # with a prefix: the names beside it that start with it, as they were before the write (a proof's sweep)
+            siblings = None
+            if len(args) > 2:
+                try:
+                    siblings = sorted(n for n in os.listdir(os.path.dirname(args[0]) or ".") if n.startswith(args[2]))
+                except FileNotFoundError:
+                    siblings = []
             if os.path.lexists(args[0]):
                 os.unlink(args[0])
             fd = os.open(args[0], os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
@@ -249,7 +274,7 @@ def main():
                     view = view[os.write(fd, view):]
             finally:
                 os.close(fd)
-            reply({"path": args[0]})
+            reply({"path": args[0], "siblings": siblings})
         elif op == "copytree":
             copy_tree(args[0], args[1])
         elif op == "deletetree":

@@ -2,7 +2,17 @@
 
 Run as ``PYTHON agent_facts.py`` with a JSON request on stdin::
 
-    {"files": ["/abs/a.py", ...], "side_effect_modules": ["readline", ...]}
+    {"files": ["/abs/a.py", ...], "side_effect_modules": ["readline", ...], "sources": [null | base64, ...]}
+
+``sources`` (optional, one per file) gives a file's bytes instead of reading it: a rewrite analyzed as if it stood at
+that path (its own modules found beside it), without being written anywhere. ``module_kinds`` (optional)::
+
+    {"program": "<module_kinds.py>", "python": "/usr/bin/python3", "directory": "/srv/fleet", "environment": {...},
+     "timeout": 60}
+
+asks what each module-level import target of the first file loads: the program runs as a child of this process
+(``python -c PROGRAM SCRIPT_DIR TARGET...`` in that directory, this environment plus the given one) and its answer is
+the document's ``module_kinds`` (null when it failed): one process on the agent's machine for both questions.
 
 and read one JSON document from stdout::
 
@@ -42,6 +52,7 @@ The interpreter that runs it is the agent's own, so "evaluated at def time" ques
 """
 
 import ast
+import base64
 import builtins
 import gc
 import hashlib
@@ -50,6 +61,7 @@ import json
 import os
 import platform
 import re
+import subprocess
 import sys
 import tokenize
 import warnings
@@ -2311,11 +2323,12 @@ def position(data, offset):
     return line, column
 
 
-def analyze(path, side_effect_modules, own):
+def analyze(path, side_effect_modules, own, data=None):
     result = empty_facts(path)
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        if data is None:
+            with open(path, "rb") as fh:
+                data = fh.read()
     except (OSError, ValueError) as e:
         result["error"] = {"kind": "unreadable", "line": None, "column": None,
                            "message": "cannot read the file: %s" % (getattr(e, "strerror", None) or e)}
@@ -2370,6 +2383,32 @@ def analyze(path, side_effect_modules, own):
     return result
 
 
+def module_kinds(facts, ask):
+    """What module_kinds.py says of the file's module-level import targets (``module``, or ``module.name`` for a
+    from-import; relative, star and __future__ imports left out), or None when it failed."""
+    targets = []
+    for fact in facts.get("imports") or ():
+        if fact.get("context") in ("function", "class") or fact.get("level") or fact.get("star") or fact.get("future"):
+            continue
+        target = fact["module"] + "." + fact["name"] if fact["kind"] == "from" else fact["module"]
+        if target not in targets:
+            targets.append(target)
+    if not targets:
+        return {}
+    environment = dict(os.environ)
+    environment.update(ask.get("environment") or {})
+    try:
+        done = subprocess.run([ask["python"], "-c", ask["program"], os.path.dirname(facts["path"])] + targets,
+                              cwd=ask["directory"], env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=ask["timeout"])
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = [line for line in done.stdout.decode("utf-8", "replace").splitlines() if line.strip()]
+    if done.returncode != 0 or not lines or not lines[-1].startswith("{"):
+        return None
+    return json.loads(lines[-1])
+
+
 def main():
     if sys.version_info < MIN_VERSION:
         sys.stderr.write("fleetshell's analysis helper needs Python %d.%d or newer; this is %s\n"
@@ -2386,15 +2425,24 @@ def main():
     files = request.get("files") or []
     side_effect_modules = frozenset(request.get("side_effect_modules") or ())
     own = OwnCode(request.get("own_paths") or ())
+    sources = request.get("sources") or [None] * len(files)
     out = sys.stdout
     # ensure_ascii (the default) keeps the output ASCII whatever the locale's encoding is.
     out.write('{"python": %s, "files": [' % json.dumps(platform.python_version()))
     dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+    first = None
     for i, path in enumerate(files):
         if i:
             out.write(",\n")
-        out.write(dumps(analyze(path, side_effect_modules, own)))
-    out.write("]}\n")
+        source = sources[i]
+        facts = analyze(path, side_effect_modules, own, None if source is None else base64.b64decode(source))
+        first = facts if i == 0 else first
+        out.write(dumps(facts))
+    out.write("]")
+    ask = request.get("module_kinds")
+    if ask is not None:
+        out.write(', "module_kinds": %s' % json.dumps(module_kinds(first, ask) if first is not None and not first["error"] else None))
+    out.write("}\n")
     out.flush()
     return 0
 

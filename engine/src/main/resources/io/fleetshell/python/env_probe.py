@@ -1,8 +1,9 @@
 """Reports the sys.path, interpreter and working directory a load of one agent sees, for `inventory env`.
 
-Run by fleetshell exactly as it runs load_probe.py (same interpreter, working directory and environment, the
-script in the temporary directory, the agent's file as its one argument), and puts the agent's directory (symbolic
-links resolved) first on sys.path in place of its own, as load_probe.py does. One JSON object on stdout.
+Run by fleetshell exactly as it runs load_probe.py (same interpreter, working directory and environment, on the
+agent's machine, the program passed with -c and the agent's file as its one argument), and puts the agent's
+directory (symbolic links resolved) first on sys.path in place of the working directory -c put there, as
+load_probe.py does. One JSON object on stdout.
 """
 import json
 import os

@@ -88,16 +88,6 @@ class RemoteScoreProfileTest {
     }
 
     @Test
-    void aJavaAgentOfTheMachineIsNotProfiledWithOneLineSayingWhy() {
-        ShellHarness.Run profile = shell.oneShot("profile", "pc2/RouteMatcherAgent", "--runs", "1");
-
-        assertThat(profile.status()).as(profile.out()).isEqualTo(2);
-        assertThat(profile.err()).contains("pc2/RouteMatcherAgent: not profiled, a Java agent is compiled and timed with this computer's JDK, "
-                + "and machine pc2 is reached over ssh (pc2host) with its source " + root.resolve("pc2_code/jvm/RouteMatcherAgent.java")
-                + " not on this computer; mount or sync the fleet root " + root + " at that path to profile it here");
-    }
-
-    @Test
     void scoreAndProfileOfAnAgentRunOnItsHost() throws Exception {
         ShellHarness.Run score = shell.oneShot("score", AGENT, "--json");
         assertThat(score.status()).as(score.err()).isZero();
@@ -117,5 +107,36 @@ class RemoteScoreProfileTest {
         assertThat(imported).contains("fractions");
         ShellHarness.Run text = shell.oneShot("baseline", "show", AGENT);
         assertThat(text.out()).contains("on " + sshd.access().describe());
+    }
+
+    @Test
+    void inventoryEnvAsksTheHostsInterpreterAndLooksForItsPathsThere() throws Exception {
+        ShellHarness.Run env = shell.oneShot("inventory", "env", AGENT, "--json");
+
+        assertThat(env.status()).as(env.err()).isZero();
+        JsonNode report = JSON.readTree(env.out());
+        assertThat(report.get("problem").isNull()).as(env.out()).isTrue();
+        assertThat(report.get("executable").asString()).contains("(Python 3.");
+        JsonNode first = report.get("sys_path").get(0);
+        assertThat(first.get("path").asString()).isEqualTo(root.resolve("pc2_code/agents").toString());
+        assertThat(first.get("exists").asBoolean()).as("found on the host; this computer has no such directory").isTrue();
+        List<String> origins = new ArrayList<>();
+        report.get("environment").forEach(v -> origins.add(v.get("origin").asString()));
+        assertThat(origins).as("this JVM's environment is not what the host's processes inherit").doesNotContain("inherited");
+    }
+
+    @Test
+    void healthReadsAStoppedAgentsScriptOnItsHostBeforeAdvisingAStart() throws Exception {
+        Path script = root.resolve("pc2_code/agents/translation_service.py");
+        String original = sshd.readString(script);
+        sshd.writeString(script, original + "\ndef broken(:\n");
+        try {
+            ShellHarness.Run health = shell.oneShot("health");
+
+            assertThat(health.out() + health.err()).contains("its script does not parse (" + script + ":")
+                    .contains("fix it, then agents start TranslationService");
+        } finally {
+            sshd.writeString(script, original);
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.gate.Analysis;
 import io.fleetshell.engine.gate.GateDecision;
+import io.fleetshell.engine.host.Tunnels;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.runtime.ProbeTarget;
 import io.fleetshell.engine.runtime.RequestSample;
@@ -147,15 +148,15 @@ public final class AnalysisRun implements Analysis {
         if (failed.size() > s.failureLimit()) {
             return new Result(Outcome.FAIL, policy, decisions, skipped, "analysis failed (%d gate%s failed, failure_limit %d): %s".formatted(
                     failed.size(), failed.size() == 1 ? "" : "s", s.failureLimit(), String.join("; ",
-                            failed.stream().map(d -> d.gate() + ": " + d.summary()).toList())), evidence);
+                            failed.stream().map(GateDecision::line).toList())), evidence);
         }
         if (!held.isEmpty()) {
             return new Result(Outcome.INCONCLUSIVE, policy, decisions, skipped, "analysis inconclusive after %s of measurement: %s".formatted(
                     DataNeeded.human(Duration.ofSeconds(Math.round(measured.seconds()))), String.join("; ",
-                            held.stream().map(d -> d.gate() + ": " + d.summary()).toList())), evidence);
+                            held.stream().map(GateDecision::line).toList())), evidence);
         }
         return new Result(Outcome.PASS, policy, decisions, skipped, "analysis passed in %.0f s: %s".formatted(measured.seconds(),
-                String.join(", ", judged.stream().map(d -> d.gate() + " " + d.summary()).toList())), evidence);
+                String.join(", ", judged.stream().map(GateDecision::line).toList())), evidence);
     }
 
     /** What was measured on one side: counts, and why it stopped early (a start that never became healthy), else null. */
@@ -182,6 +183,13 @@ public final class AnalysisRun implements Analysis {
      * end inconclusive for want of samples it could have had.
      */
     private Measured measure(Agent agent, AnalysisSettings s, boolean startedByRollout) {
+        // with tunnel: true, the forwards this side's requests and probes opened are cancelled when it is measured
+        try (Tunnels.Scope forwards = Tunnels.scope()) {
+            return measured(agent, s, startedByRollout);
+        }
+    }
+
+    private Measured measured(Agent agent, AnalysisSettings s, boolean startedByRollout) {
         long began = System.nanoTime();
         Optional<ProbeTarget> traffic = s.traffic() == null ? Optional.empty() : supervisor.trafficTarget(s.traffic(), agent);
         long sliceNanos = s.duration().toNanos() / s.starts();

@@ -21,6 +21,14 @@ public record GateDecision(String gate, Verdict verdict, String rule, String sum
 
     public enum Verdict { PASS, FAIL, HOLD }
 
+    /**
+     * The decision in one line for a list of them: {@code gate: summary}, or the summary alone where it already names
+     * the gate (a comparison's summary names its measure: "regression: time-to-healthy ms p50 100.0 -> 130.5").
+     */
+    public String line() {
+        return summary.contains(gate) ? summary : gate + ": " + summary;
+    }
+
     /** A gate that cannot be evaluated holds and says why. */
     public static GateDecision cannotEvaluate(String gate, String why) {
         return new GateDecision(gate, Verdict.HOLD, "not evaluable", why, Map.of());

@@ -71,6 +71,35 @@ public sealed interface Host permits LocalHost, SshHost {
     java.util.Map<Path, Optional<Found>> statAll(java.util.Collection<Path> paths) throws IOException;
 
     /**
+     * {@link #statAll} of {@code file} and {@code root}, and the file's bytes when it may be read as a fleet's script: not
+     * a symlink, its directory's real path inside the root's, read as it still resolves so ({@link #readContained}); one
+     * round trip to a remote host. The caller tells the refusals apart from the stats.
+     *
+     * @throws IOException when the file is larger than {@code limit}, not a regular file, not readable, or the host
+     *                     cannot be reached
+     */
+    default Under readUnder(Path file, Path root, long limit) throws IOException {
+        java.util.Map<Path, Optional<Found>> found = statAll(java.util.List.of(root, file));
+        Under under = new Under(found.get(file), found.get(root), null);
+        return under.readable() ? new Under(under.file(), under.root(), readContained(file, under.file().get().real(), limit)) : under;
+    }
+
+    /**
+     * What {@link #readUnder} found.
+     *
+     * @param file  what is at the file
+     * @param root  what is at the root
+     * @param bytes the file's bytes, or null when it is not {@link #readable()} or was gone when read
+     */
+    record Under(Optional<Found> file, Optional<Found> root, byte[] bytes) {
+        /** Not a symlink, and its directory resolves inside the root (which exists). */
+        public boolean readable() {
+            return file.filter(f -> f.stat().type() != FileStat.Type.SYMLINK && f.real() != null).isPresent() && root.filter(r -> r.real() != null).isPresent()
+                    && file.get().real().getParent().startsWith(root.get().real());
+        }
+    }
+
+    /**
      * The regular files and symlinks below {@code root}, not descending into hidden directories or those named in
      * {@code skipped}, nor following symlinked directories.
      */
@@ -119,6 +148,13 @@ public sealed interface Host permits LocalHost, SshHost {
      * atomic and not forced to disk: it is loaded and removed within one command.
      */
     void writeFresh(Path file, byte[] content) throws IOException;
+
+    /**
+     * {@link #writeFresh}, returning the names in the file's directory that start with {@code prefix} as they were before
+     * the write, in one round trip to a remote host: a proof writes its hidden sibling of a script and learns, from the
+     * same operation, which siblings a killed fleetshell left beside that script (for {@link io.fleetshell.engine.process.Leftovers#sweepSiblings}).
+     */
+    java.util.List<String> writeFresh(Path file, byte[] content, String prefix) throws IOException;
 
     /**
      * Copies the tree {@code from} into {@code to} (created new; its parent must exist) in one operation: directories

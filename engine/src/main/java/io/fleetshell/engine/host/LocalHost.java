@@ -222,6 +222,13 @@ public record LocalHost(String name, Path stateDirectory) implements Host {
     }
 
     @Override
+    public java.util.List<String> writeFresh(Path file, byte[] content, String prefix) throws IOException {
+        java.util.List<String> siblings = list(file.toAbsolutePath().getParent()).stream().filter(name -> name.startsWith(prefix)).sorted().toList();
+        writeFresh(file, content);
+        return siblings;
+    }
+
+    @Override
     public void copyTree(Path from, Path to, java.util.Map<String, byte[]> replaced) throws IOException {
         Files.createDirectory(to);
         try {

@@ -158,11 +158,23 @@ public record SshHost(String name, SshAccess access, String python, Path control
         JsonNode json = files(JSON.writeValueAsBytes(names), "statmany").json();
         java.util.Map<Path, Optional<Found>> out = new java.util.LinkedHashMap<>();
         for (Path path : paths) {
-            JsonNode node = json.get(path.toString());
-            out.put(path, node == null || node.isNull() ? Optional.empty() : Optional.of(new Found(stat(path, node), node.get("readable").asBoolean(),
-                    node.get("real").isNull() ? null : Path.of(node.get("real").asString()))));
+            out.put(path, found(path, json.get(path.toString())));
         }
         return out;
+    }
+
+    @Override
+    public Under readUnder(Path file, Path root, long limit) throws IOException {
+        JsonNode json = files(JSON.writeValueAsBytes(List.of(root.toString(), file.toString())), "readunder", file.toString(), root.toString(),
+                Long.toString(limit)).json();
+        Under under = new Under(found(file, json.get("stats").get(file.toString())), found(root, json.get("stats").get(root.toString())), null);
+        JsonNode data = json.get("data");
+        return data == null || data.isNull() ? under : new Under(under.file(), under.root(), java.util.Base64.getDecoder().decode(data.asString()));
+    }
+
+    private static Optional<Found> found(Path path, JsonNode node) {
+        return node == null || node.isNull() ? Optional.empty() : Optional.of(new Found(stat(path, node), node.get("readable").asBoolean(),
+                node.get("real").isNull() ? null : Path.of(node.get("real").asString())));
     }
 
     @Override
@@ -211,6 +223,15 @@ public record SshHost(String name, SshAccess access, String python, Path control
     @Override
     public void writeFresh(Path file, byte[] content) throws IOException {
         files(content, "writefresh", file.toString(), Checksums.sha256(content));
+    }
+
+    @Override
+    public List<String> writeFresh(Path file, byte[] content, String prefix) throws IOException {
+        List<String> siblings = new ArrayList<>();
+        for (JsonNode name : files(content, "writefresh", file.toString(), Checksums.sha256(content), prefix).json().get("siblings")) {
+            siblings.add(name.asString());
+        }
+        return siblings;
     }
 
     @Override
@@ -263,7 +284,7 @@ public record SshHost(String name, SshAccess access, String python, Path control
         if (access.identityFile() != null) {
             argv.addAll(List.of("-i", access.identityFile().toString(), "-o", "IdentitiesOnly=yes"));
         }
-        access.options().forEach((key, value) -> argv.addAll(List.of("-o", key + "=" + value)));
+        new java.util.TreeMap<>(access.options()).forEach((key, value) -> argv.addAll(List.of("-o", key + "=" + value)));
         return argv;
     }
 
@@ -283,7 +304,9 @@ public record SshHost(String name, SshAccess access, String python, Path control
      */
     Path controlPath() {
         String key = Checksums.sha256(String.join("\0", access.destination(), String.valueOf(access.port()),
-                String.valueOf(access.identityFile()), String.valueOf(access.sshConfig()), access.options().toString())).substring(0, 16);
+                String.valueOf(access.identityFile()), String.valueOf(access.sshConfig()),
+                // sorted: the options map's order changes from one JVM to the next, and with it the socket (a new handshake)
+                new java.util.TreeMap<>(access.options()).toString())).substring(0, 16);
         Path dir = controlSockets.toAbsolutePath();
         try {
             java.nio.file.Files.createDirectories(dir);

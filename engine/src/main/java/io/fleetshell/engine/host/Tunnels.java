@@ -23,8 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>The forwards live in the ssh master process, not in this JVM, and the master outlives this JVM by its
  * ControlPersist time; what this JVM opened is remembered here (per master socket, target host and port) so that every
- * probe, scrape and request of a command uses one forward, and cancelled ({@code -O cancel}) when the JVM exits. A
- * forward that outlives a killed JVM closes with the master.
+ * probe, scrape and request of a command uses one forward. A proof's replays (each on two ports free on the host) and
+ * an analysis run open theirs inside a {@link Scope}: a forward is cancelled ({@code -O cancel}) when the last scope
+ * that used it closes, so a {@code batch deploy} of many agents does not pile up forwards in the master. A forward
+ * asked for outside any scope (a health probe, a scrape of {@code watch}) is kept until the JVM exits, when every
+ * forward left is cancelled. A forward that outlives a killed JVM closes with the master.
  */
 public final class Tunnels {
 
@@ -43,6 +46,62 @@ public final class Tunnels {
     private record Forward(SshHost host, String spec, int localPort) {
     }
 
+    /** How many open scopes use each forward, and the forwards asked for outside any scope (kept to the JVM's exit). */
+    private static final Map<String, Integer> USERS = new java.util.HashMap<>();
+    private static final java.util.Set<String> PINNED = new java.util.HashSet<>();
+    /** The scopes open on each thread, innermost last: a forward is the innermost one's. */
+    private static final ThreadLocal<java.util.ArrayDeque<Scope>> SCOPES = ThreadLocal.withInitial(java.util.ArrayDeque::new);
+
+    /**
+     * The forwards {@link #reach} opens or reuses on this thread while it is open; closing it cancels each of them that no
+     * other open scope uses and that nothing outside a scope asked for. Open it around a proof's replay or an analysis
+     * run, in a try-with-resources on the thread that resolves the addresses.
+     */
+    public static final class Scope implements AutoCloseable {
+        private final java.util.Set<String> used = new java.util.HashSet<>();
+        private boolean closed;
+
+        private Scope() {
+        }
+
+        @Override
+        public void close() {
+            List<Forward> cancelled = new ArrayList<>();
+            synchronized (OPEN) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                SCOPES.get().remove(this);
+                for (String key : used) {
+                    int left = USERS.merge(key, -1, Integer::sum);
+                    if (left <= 0) {
+                        USERS.remove(key);
+                        if (!PINNED.contains(key)) {
+                            Forward forward = OPEN.remove(key);
+                            if (forward != null) {
+                                cancelled.add(forward);
+                            }
+                        }
+                    }
+                }
+            }
+            cancelled.forEach(Tunnels::cancel);
+        }
+    }
+
+    /** A new scope on this thread ({@link Scope}). */
+    public static Scope scope() {
+        Scope scope = new Scope();
+        SCOPES.get().addLast(scope);
+        return scope;
+    }
+
+    /** The forwards this JVM holds open now, as {@code 127.0.0.1:LOCAL:HOST:PORT} (for tests and diagnostics). */
+    public static List<String> open() {
+        return OPEN.values().stream().map(Forward::spec).sorted().toList();
+    }
+
     /**
      * The address to connect to for {@code port} of {@code target} (an address as the remote host sees it, e.g.
      * {@code 127.0.0.1}) on the host: a forwarded local port when the machine asks for a tunnel, else the address itself,
@@ -57,14 +116,22 @@ public final class Tunnels {
             return InetSocketAddress.createUnresolved(loopback(target) ? hostname(host) : target, port);
         }
         String key = host.controlPath() + "|" + remote + ":" + port;
-        Forward forward = OPEN.get(key);
-        if (forward == null) {
-            synchronized (OPEN) {
-                forward = OPEN.get(key);
-                if (forward == null) {
-                    forward = open(host, remote, port);
-                    OPEN.put(key, forward);
-                }
+        java.util.ArrayDeque<Scope> open = SCOPES.get();
+        while (!open.isEmpty() && open.peekLast().closed) {
+            open.removeLast(); // closed on another thread
+        }
+        Scope scope = open.peekLast();
+        Forward forward;
+        synchronized (OPEN) {
+            forward = OPEN.get(key);
+            if (forward == null) {
+                forward = open(host, remote, port);
+                OPEN.put(key, forward);
+            }
+            if (scope == null) {
+                PINNED.add(key);
+            } else if (scope.used.add(key)) {
+                USERS.merge(key, 1, Integer::sum);
             }
         }
         return InetSocketAddress.createUnresolved("127.0.0.1", forward.localPort());
@@ -145,15 +212,23 @@ public final class Tunnels {
     }
 
     private static void cancelAll() {
-        for (Forward forward : OPEN.values()) {
-            List<String> argv = new ArrayList<>(forward.host().options("no"));
-            argv.addAll(List.of("-O", "cancel", "-L", forward.spec(), "--", forward.host().access().destination()));
-            try {
-                ProcessRun.of(argv).timeout(Duration.ofSeconds(5)).run();
-            } catch (CannotStartException | InterruptedException | RuntimeException e) {
-                // the master is gone already, and its forwards with it
+        OPEN.values().forEach(Tunnels::cancel);
+        OPEN.clear();
+    }
+
+    /** {@code ssh -O cancel} of one forward on its host's master; quietly, also while the thread is interrupted. */
+    private static void cancel(Forward forward) {
+        List<String> argv = new ArrayList<>(forward.host().options("no"));
+        argv.addAll(List.of("-O", "cancel", "-L", forward.spec(), "--", forward.host().access().destination()));
+        boolean interrupted = Thread.interrupted();
+        try {
+            ProcessRun.of(argv).timeout(Duration.ofSeconds(5)).run();
+        } catch (CannotStartException | InterruptedException | RuntimeException e) {
+            // the master is gone already, and its forwards with it
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
-        OPEN.clear();
     }
 }

@@ -125,7 +125,7 @@ public final class InventoryLoader {
             if (entry.fields().get("config") instanceof Map<?, ?> m) {
                 unsetIn(m, expander).forEach(var -> notices.add(new Notice(file, entry.lineOf("config"), unsetMessage("config of " + entry.name(), var))));
             }
-            Agent agent = toAgent(file, machineName, entry, expander, resolver, config.globalSettings(), override);
+            Agent agent = toAgent(file, machineName, entry, expander, resolver, config.globalSettings(), override, ssh);
             if (agent.script().status() != ScriptResolution.Status.FOUND) {
                 notices.add(new Notice(file, entry.line(), agent.name() + ": script " + agent.script().detail()));
             } else {
@@ -240,7 +240,7 @@ public final class InventoryLoader {
     }
 
     private Agent toAgent(Path file, String machine, StartupConfig.Entry entry, Expander expander, ScriptResolver resolver,
-                          Map<String, Object> globalSettings, MachineOverride override) {
+                          Map<String, Object> globalSettings, MachineOverride override, SshAccess ssh) {
         Map<String, Object> f = entry.fields();
         String scriptPath = override.mapScriptPath(expander.expand((String) f.get("script_path")));
         ScriptResolution script = resolver.resolve(scriptPath, entry.name(), file, entry.lineOf("script_path"));
@@ -255,7 +255,7 @@ public final class InventoryLoader {
                 new AgentCommands(command(f.get("test_command"), expander),
                         command(f.getOrDefault("restart_command", globalSettings.get("restart_command")), expander)),
                 infra, file, entry.line(), language,
-                language == Language.JAVA ? javaLaunch(file, entry, expander, globalSettings) : null);
+                language == Language.JAVA ? javaLaunch(file, entry, expander, globalSettings, override, ssh) : null);
     }
 
     private static Language language(Path file, StartupConfig.Entry entry, String scriptPath) {
@@ -267,9 +267,17 @@ public final class InventoryLoader {
                 "language of %s is '%s'; fleetshell runs python and java agents".formatted(entry.name(), declared)));
     }
 
-    private static JavaLaunch javaLaunch(Path file, StartupConfig.Entry entry, Expander expander, Map<String, Object> globalSettings) {
+    /**
+     * The launcher: settings.yaml's {@code machines.NAME.java:}, else the entry's or {@code global_settings}' {@code java:},
+     * else {@code java} on the PATH of a machine reached over ssh (the JDK fleetshell runs on is a path of this computer).
+     */
+    private static JavaLaunch javaLaunch(Path file, StartupConfig.Entry entry, Expander expander, Map<String, Object> globalSettings,
+                                         MachineOverride override, SshAccess ssh) {
         Map<String, Object> f = entry.fields();
-        Object java = f.getOrDefault("java", globalSettings.get("java"));
+        Object java = override.javaLauncher() != null ? override.javaLauncher() : f.getOrDefault("java", globalSettings.get("java"));
+        if (java == null && ssh != null) {
+            java = JavaLaunch.ON_PATH;
+        }
         return new JavaLaunch(text(f.get("main_class"), expander), text(f.get("source_root"), expander),
                 list(file, entry, "classpath", expander), list(file, entry, "jvm_options", expander),
                 text(java, expander), text(f.get("run_command"), expander));

@@ -19,13 +19,17 @@ import java.util.List;
  *                   root), or null for a single-file agent
  * @param classpath  {@code classpath:}, entries (relative to the fleet root) compiled and run against
  * @param jvmOptions {@code jvm_options:}, passed to {@code java} before the main class
- * @param java       {@code java:} of the entry or of {@code global_settings}, the launcher; null for the
- *                   JDK fleetshell runs on (a JDK 25, whose compiler builds the classes it runs)
+ * @param java       the launcher: settings.yaml's {@code machines.NAME.java:}, else {@code java:} of the entry or of
+ *                   {@code global_settings}, else {@value #ON_PATH} for a machine reached over ssh; null for the JDK
+ *                   fleetshell runs on (a JDK 25, whose compiler builds the classes it runs)
  * @param runCommand {@code run_command:}, a command line that starts the agent instead (e.g. from a jar), or null
  */
 @JsonPropertyOrder({"java"})
 public record JavaLaunch(String mainClass, String sourceRoot, List<String> classpath, List<String> jvmOptions,
                          String java, String runCommand) {
+
+    /** The launcher of a machine reached over ssh without a {@code java:} setting: the one on its PATH. */
+    public static final String ON_PATH = "java";
 
     public static final JavaLaunch DEFAULT = new JavaLaunch(null, null, List.of(), List.of(), null, null);
 

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * What this computer's settings.yaml says about one machine of the fleet ({@code machines: NAME:}), applied
  * when its configs load so that loads, proofs and starts all see it: environment variables that replace the
  * config's ({@code env:}), container paths mapped to directories of the fleet root ({@code path_map: {/app: .}},
- * targets relative to the fleet root) and the interpreter ({@code python:}).
+ * targets relative to the fleet root), the interpreter ({@code python:}) and the Java launcher ({@code java:}).
  *
  * @param environment variables set for every agent of the machine, over the config's; {@code ${VAR}} and
  *                    {@code ${PWD}} (the fleet root) expand as in the config
@@ -25,13 +25,22 @@ import java.util.regex.Pattern;
  * @param ssh         how the machine is reached when it is not this computer ({@code ssh:} and the keys beside it),
  *                    over the config's; null: the config's, else this computer
  * @param root        the fleet root on the machine ({@code root:}), which the config's paths resolve against, or null
+ * @param javaLauncher the {@code java} its Java agents are started and timed with ({@code java:}), over the config's
+ *                    entries and {@code global_settings}; null: theirs, else {@code java} on the PATH of an ssh machine
+ *                    and the JDK fleetshell runs on for this computer
  */
-public record MachineOverride(Map<String, String> environment, Map<String, String> pathMap, String python, SshAccess ssh, Path root) {
+public record MachineOverride(Map<String, String> environment, Map<String, String> pathMap, String python, SshAccess ssh, Path root,
+                              String javaLauncher) {
 
     public static final MachineOverride NONE = new MachineOverride(Map.of(), Map.of(), null);
 
     public MachineOverride(Map<String, String> environment, Map<String, String> pathMap, String python) {
-        this(environment, pathMap, python, null, null);
+        this(environment, pathMap, python, null, null, null);
+    }
+
+    /** Without a {@code java:} of its own. */
+    public MachineOverride(Map<String, String> environment, Map<String, String> pathMap, String python, SshAccess ssh, Path root) {
+        this(environment, pathMap, python, ssh, root, null);
     }
     private static final Pattern SEPARATOR = Pattern.compile(java.io.File.pathSeparator);
 

@@ -74,8 +74,13 @@ public final class JavaAnalyzer {
         try {
             return analyze(file, SafeFiles.readScript(file));
         } catch (FleetshellException e) {
-            return JavaFacts.unparsed(file, null, new ParseError(ParseError.Kind.UNREADABLE, null, null, e.getMessage()), level.name());
+            return unreadable(file, e.getMessage());
         }
+    }
+
+    /** The facts of a file that could not be read (on its machine): why, as its error. */
+    public JavaFacts unreadable(Path file, String why) {
+        return JavaFacts.unparsed(file, null, new ParseError(ParseError.Kind.UNREADABLE, null, null, why), level.name());
     }
 
     public JavaFacts analyze(Path file, byte[] source) {

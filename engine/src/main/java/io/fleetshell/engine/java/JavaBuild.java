@@ -2,6 +2,8 @@ package io.fleetshell.engine.java;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.SafeFiles;
+import io.fleetshell.engine.host.Host;
 import io.fleetshell.engine.inventory.Agent;
 
 import javax.tools.Diagnostic;
@@ -20,12 +22,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Compiles a Java agent with {@code javax.tools} into a directory of its own, from a given version of
  * its main source file (the fleet's file is never touched): the other sources under its
- * {@code source_root} come along, and {@code classpath} entries resolve against the fleet root.
+ * {@code source_root} come along, and {@code classpath} entries resolve against the fleet root; both are read on the
+ * agent's machine ({@link Host}) and copied into the build's directory here, where javac runs.
  * {@link JavaBuildCache} keeps the classes of successful builds; {@link #compile} alone always runs javac.
  *
  * <p>javac runs inside this JVM, not as a child {@code javac}: measured at load average 14-16 on 2 cores (the
@@ -69,16 +71,18 @@ public final class JavaBuild {
      * @param classes  the output directory ({@code -d})
      * @param sources  the source files, the main one first; its copy lies in the work directory
      * @param names    each source's name for the cache key: the main file's name, the others' path under the source root
-     * @param options  javac's options other than {@code -d}
-     * @param runtime  the run-time class path: the classes, then the agent's own entries (compiled against)
+     * @param options  javac's options other than {@code -d} and {@code -cp} (the copies of {@code runtime}'s entries)
+     * @param runtime  the run-time class path: the classes, then the agent's own entries (compiled against), copied here
+     * @param entries  the agent's own entries as its config writes them (relative to the fleet root), for the cache key
      */
-    record Plan(Path classes, List<Path> sources, List<String> names, List<String> options, List<Path> runtime) {
+    record Plan(Path classes, List<Path> sources, List<String> names, List<String> options, List<Path> runtime, List<String> entries) {
 
         Plan {
             sources = List.copyOf(sources);
             names = List.copyOf(names);
             options = List.copyOf(options);
             runtime = List.copyOf(runtime);
+            entries = List.copyOf(entries);
         }
     }
 
@@ -89,14 +93,16 @@ public final class JavaBuild {
 
     /**
      * Compiles {@code source} as the agent's main file into {@code workDir/classes}; the file itself is
-     * written to {@code workDir/src} under its own name, which a public class needs.
+     * written to {@code workDir/src} under its own name, which a public class needs. The agent's other sources and its
+     * class path entries are read on {@code host}, the machine's (into {@code workDir}), so a remote fleet root need not
+     * be here.
      */
-    public static Compiled compile(Agent agent, Path fleetRoot, byte[] source, Path workDir) {
-        return run(plan(agent, fleetRoot, source, workDir));
+    public static Compiled compile(Agent agent, Host host, Path fleetRoot, byte[] source, Path workDir) {
+        return run(plan(agent, host, fleetRoot, source, workDir));
     }
 
-    /** Writes the main file's copy into {@code workDir/src} and gathers the rest of the build. */
-    static Plan plan(Agent agent, Path fleetRoot, byte[] source, Path workDir) {
+    /** Writes the main file's copy into {@code workDir/src}, the rest of the build read on {@code host} beside it. */
+    static Plan plan(Agent agent, Host host, Path fleetRoot, byte[] source, Path workDir) {
         Path main = agent.script().path();
         try {
             Path src = Files.createDirectories(workDir.resolve("src"));
@@ -112,23 +118,49 @@ public final class JavaBuild {
                             .formatted(agent.id(), agent.java().sourceRoot(), fleetRoot, agent.configFile(), agent.configLine()));
                 }
                 // sorted: the cache key must not depend on the order a directory lists in
-                try (Stream<Path> files = Files.walk(root)) {
-                    for (Path f : files.filter(f -> f.toString().endsWith(".java") && !f.equals(main)).sorted().toList()) {
-                        sources.add(f);
-                        names.add(root.relativize(f).toString());
-                    }
+                for (Path f : host.files(root, java.util.Set.of()).stream().filter(f -> f.toString().endsWith(".java") && !f.equals(main))
+                        .sorted().toList()) {
+                    String name = root.relativize(f).toString();
+                    sources.add(fetch(host, f, workDir.resolve("source_root").resolve(name)));
+                    names.add(name);
                 }
             }
             List<Path> runtime = new ArrayList<>(List.of(classes));
-            agent.java().classpath().forEach(entry -> runtime.add(fleetRoot.resolve(entry).normalize()));
-            List<String> options = new ArrayList<>(OPTIONS);
-            if (runtime.size() > 1) {
-                options.addAll(List.of("-cp", String.join(File.pathSeparator, runtime.subList(1, runtime.size()).stream().map(Path::toString).toList())));
+            List<String> entries = agent.java().classpath();
+            for (int i = 0; i < entries.size(); i++) {
+                Path there = fleetRoot.resolve(entries.get(i)).normalize();
+                runtime.add(fetchEntry(host, there, workDir.resolve("classpath").resolve(String.valueOf(i)).resolve(there.getFileName().toString())));
             }
-            return new Plan(classes, sources, names, options, runtime);
+            return new Plan(classes, sources, names, OPTIONS, runtime, entries);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A file of the host copied to {@code to}. */
+    private static Path fetch(Host host, Path file, Path to) throws IOException {
+        Files.createDirectories(to.getParent());
+        Files.write(to, host.read(file, SafeFiles.SCRIPT_LIMIT));
+        return to;
+    }
+
+    /**
+     * A class path entry of the host (a jar, or a directory of classes) copied to {@code to}, to compile against; nothing
+     * there stays nothing here, as javac takes a missing entry.
+     */
+    private static Path fetchEntry(Host host, Path entry, Path to) throws IOException {
+        java.util.Optional<io.fleetshell.engine.host.FileStat> stat = host.stat(entry);
+        if (stat.isEmpty()) {
+            return to;
+        }
+        if (stat.get().type() != io.fleetshell.engine.host.FileStat.Type.DIRECTORY) {
+            return fetch(host, entry, to);
+        }
+        Files.createDirectories(to);
+        for (Path f : host.files(entry, java.util.Set.of())) {
+            fetch(host, f, to.resolve(entry.relativize(f).toString()));
+        }
+        return to;
     }
 
     /** The build of {@code ClassInitProbe}, which fleetshell ships as a source: written into {@code workDir/src}. */
@@ -140,7 +172,7 @@ public final class JavaBuild {
             Path src = Files.createDirectories(workDir.resolve("src")).resolve("ClassInitProbe.java");
             Files.write(src, in.readAllBytes());
             Path classes = Files.createDirectories(workDir.resolve("classes"));
-            return new Plan(classes, List.of(src), List.of("ClassInitProbe.java"), OPTIONS, List.of(classes));
+            return new Plan(classes, List.of(src), List.of("ClassInitProbe.java"), OPTIONS, List.of(classes), List.of());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -155,6 +187,10 @@ public final class JavaBuild {
         }
         List<String> options = new ArrayList<>(List.of("-d", plan.classes().toString()));
         options.addAll(plan.options());
+        if (plan.runtime().size() > 1) { // the copies' paths here: the cache keys the entries by name and content instead
+            options.addAll(List.of("-cp", String.join(File.pathSeparator, plan.runtime().subList(1, plan.runtime().size()).stream()
+                    .map(Path::toString).toList())));
+        }
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         boolean ok;
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {

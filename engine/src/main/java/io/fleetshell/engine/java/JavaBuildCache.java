@@ -1,5 +1,6 @@
 package io.fleetshell.engine.java;
 
+import io.fleetshell.engine.host.Host;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.process.Leftovers;
 
@@ -67,8 +68,8 @@ public final class JavaBuildCache {
     }
 
     /** {@link JavaBuild#compile}, from the cache when the same build succeeded before. */
-    public JavaBuild.Compiled compile(Agent agent, Path fleetRoot, byte[] source, Path workDir) {
-        return build(JavaBuild.plan(agent, fleetRoot, source, workDir));
+    public JavaBuild.Compiled compile(Agent agent, Host host, Path fleetRoot, byte[] source, Path workDir) {
+        return build(JavaBuild.plan(agent, host, fleetRoot, source, workDir));
     }
 
     /**
@@ -107,8 +108,8 @@ public final class JavaBuildCache {
         for (int i = 0; i < plan.sources().size(); i++) {
             line(digest, "source " + plan.names().get(i) + " " + contentDigest(plan.sources().get(i)));
         }
-        for (Path entry : plan.runtime().subList(1, plan.runtime().size())) {
-            line(digest, "classpath " + entry + " " + contentDigest(entry));
+        for (int i = 0; i < plan.entries().size(); i++) {
+            line(digest, "classpath " + plan.entries().get(i) + " " + contentDigest(plan.runtime().get(i + 1)));
         }
         return HexFormat.of().formatHex(digest.digest());
     }

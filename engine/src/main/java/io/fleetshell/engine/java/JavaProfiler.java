@@ -1,7 +1,5 @@
 package io.fleetshell.engine.java;
 
-import io.fleetshell.engine.FleetshellException;
-import io.fleetshell.engine.SafeFiles;
 import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Machine;
@@ -29,7 +27,8 @@ import java.util.Map;
  * spawning {@code java} to {@code /health 200} (the sample's load time) and the peak resident set; and,
  * when some static field can be held lazily, what each such field costs at class initialization,
  * measured by {@code ClassInitProbe} on a build with every holder in place (one "statement" per field,
- * on the field's line). Builds go to a temporary directory; nothing is written into the fleet.
+ * on the field's line). The JVMs run on the agent's machine ({@link JavaSite}); builds go to a temporary directory here
+ * and are shipped to one there, removed afterwards; nothing is written into the fleet.
  */
 public final class JavaProfiler {
 
@@ -45,22 +44,14 @@ public final class JavaProfiler {
     }
 
     /**
-     * Why a Java agent is not profiled: it is compiled with this computer's JDK and started here, so an agent of a
-     * machine reached over ssh is profiled only where its source is also here at the same path (its fleet root mounted
-     * or synced). Profiling it on its host would need a JDK there of the version the agent is built for, the
-     * compiled classes and the class-initialization probe shipped over, and its health port reached: none of which a
-     * Python host needs, so it is refused rather than half done.
+     * Times the agent's starts on its machine: the source (read there by the caller) is compiled here, its classes (and
+     * {@code ClassInitProbe} with the held build, when a field can be held) shipped to the machine and started there with
+     * its {@code java}; nothing shipped stays.
+     *
+     * @param source the agent's main source as its machine has it, or null when it could not be read ({@code unreadable} says why)
      */
-    public static java.util.Optional<String> notHere(Agent agent, Machine machine) {
-        if (machine.ssh() == null || java.nio.file.Files.isRegularFile(agent.script().path())) {
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(("a Java agent is compiled and timed with this computer's JDK, and machine %s is reached over ssh (%s) "
-                + "with its source %s not on this computer; mount or sync the fleet root %s at that path to profile it here")
-                .formatted(machine.name(), machine.ssh().describe(), agent.script().path(), machine.fleetRoot()));
-    }
-
-    public AgentProfile profile(Agent agent, Machine machine, int runs) {
+    public AgentProfile profile(Agent agent, JavaSite site, byte[] source, String unreadable, int runs) {
+        Machine machine = site.machine();
         ProfileTarget target = new ProfileTarget(agent.id(), agent.script().path(), agent.java().launcher(), machine.fleetRoot(),
                 machine.environment());
         Path work;
@@ -70,25 +61,23 @@ public final class JavaProfiler {
             throw new UncheckedIOException(e);
         }
         try {
-            return new AgentProfile(target, samples(agent, machine, runs, work));
+            return new AgentProfile(target, samples(agent, site, source, unreadable, runs, work));
         } finally {
             Leftovers.delete(work);
         }
     }
 
-    private List<LoadSample> samples(Agent agent, Machine machine, int runs, Path work) {
-        String version = "java " + Runtime.version().feature();
-        byte[] source;
-        try {
-            source = SafeFiles.readScript(machine.fleetRoot(), agent.script().path());
-        } catch (FleetshellException e) {
-            return List.of(failed(version, "Unreadable", e.getMessage(), null));
+    private List<LoadSample> samples(Agent agent, JavaSite site, byte[] source, String unreadable, int runs, Path work) {
+        Machine machine = site.machine();
+        String version = "java " + JavaSite.RELEASE;
+        if (source == null) {
+            return List.of(failed(version, "Unreadable", unreadable, null));
         }
         JavaFacts facts = analyzer.analyze(agent.script().path(), source);
         if (!facts.parsed()) {
             return List.of(failed(version, "SyntaxError", facts.error().message(), facts.error().line()));
         }
-        JavaBuild.Compiled original = builds.compile(agent, machine.fleetRoot(), source, work.resolve("original"));
+        JavaBuild.Compiled original = builds.compile(agent, site.host(), machine.fleetRoot(), source, work.resolve("original"));
         if (!original.ok()) {
             return List.of(failed(version, "CompileError", String.join("; ", original.errors()), null));
         }
@@ -96,14 +85,18 @@ public final class JavaProfiler {
         if (mainClass == null) {
             return List.of(failed(version, "NoMainClass", "no class declares main; set main_class: in the startup config", null));
         }
+        String java = site.java(agent);
         // every holder at once: the probe then times each field's initializer on its own
         Rewrite holders = new HoldStaticFieldLazily().rewrite(new PatternInput<>(agent.name(), agent.script().path(), source, facts, null, Map.of()));
         Map<String, HeavyInitializer> holderClasses = new LinkedHashMap<>();
+        Map<String, Path> shipped = new LinkedHashMap<>(Map.of("original", original.classes()));
         JavaBuild.Compiled held = null;
-        Path probe = null;
         if (holders.changes()) {
-            held = builds.compile(agent, machine.fleetRoot(), holders.after(), work.resolve("held"));
-            probe = builds.classInitProbe(work.resolve("probe"));
+            held = builds.compile(agent, site.host(), machine.fleetRoot(), holders.after(), work.resolve("held"));
+            shipped.put("probe", builds.classInitProbe(work.resolve("probe")));
+            if (held.ok()) {
+                shipped.put("held", held.classes());
+            }
             String binaryPrefix = mainClass.contains(".") ? mainClass.substring(0, mainClass.lastIndexOf('.') + 1) : "";
             for (HeavyInitializer h : facts.deferrable()) {
                 if (h.kind() == HeavyInitializer.Kind.STATIC_FIELD) {
@@ -111,35 +104,42 @@ public final class JavaProfiler {
                 }
             }
         }
-        StartupTimer timer = new StartupTimer(timeout);
-        List<LoadSample> samples = new ArrayList<>();
-        timer.time(agent.java().launcher(), agent.java().jvmOptions(), original.classpathString(), mainClass, machine.fleetRoot(),
-                machine.environment()); // warm-up: the OS file cache and the CDS archive, as for a Python agent's first load
-        for (int run = 1; run <= runs; run++) {
-            Progress.count(agent.id(), "start to healthy", run, runs);
-            StartupTimer.Start start = timer.time(agent.java().launcher(), agent.java().jvmOptions(), original.classpathString(),
-                    mainClass, machine.fleetRoot(), machine.environment());
-            if (!start.healthy()) {
-                samples.add(new LoadSample(run, false, 0, 0, 0, List.of(), List.of(), version,
-                        new LoadSample.LoadError("NotHealthy", start.output(), null)));
-                break;
+        Path there = site.ship("java-profile", shipped);
+        try {
+            String classpath = site.classpath(agent, there.resolve("original"));
+            StartupTimer timer = new StartupTimer(timeout);
+            List<LoadSample> samples = new ArrayList<>();
+            timer.time(site, java, agent.java().jvmOptions(), classpath, mainClass, machine.fleetRoot(),
+                    machine.environment()); // warm-up: the OS file cache and the CDS archive, as for a Python agent's first load
+            for (int run = 1; run <= runs; run++) {
+                Progress.count(agent.id(), "start to healthy", run, runs);
+                StartupTimer.Start start = timer.time(site, java, agent.java().jvmOptions(), classpath, mainClass, machine.fleetRoot(),
+                        machine.environment());
+                if (!start.healthy()) {
+                    samples.add(new LoadSample(run, false, 0, 0, 0, List.of(), List.of(), version,
+                            new LoadSample.LoadError("NotHealthy", start.output(), null)));
+                    break;
+                }
+                List<LoadSample.StatementCost> fields = held != null && held.ok()
+                        ? probe(agent, site, java, there, mainClass, holderClasses) : List.of();
+                samples.add(new LoadSample(run, true, start.millis(), start.rssKb(), 0, List.of(), fields, version, null));
             }
-            List<LoadSample.StatementCost> fields = held != null && held.ok()
-                    ? probe(agent, machine, probe, held, mainClass, holderClasses) : List.of();
-            samples.add(new LoadSample(run, true, start.millis(), start.rssKb(), 0, List.of(), fields, version, null));
+            return samples;
+        } finally {
+            site.remove(there);
         }
-        return samples;
     }
 
-    private List<LoadSample.StatementCost> probe(Agent agent, Machine machine, Path probe, JavaBuild.Compiled held, String mainClass,
+    /** {@code ClassInitProbe} on the held build, on the machine ({@code there}: what was shipped). */
+    private List<LoadSample.StatementCost> probe(Agent agent, JavaSite site, String java, Path there, String mainClass,
                                                  Map<String, HeavyInitializer> holderClasses) {
-        List<String> command = new ArrayList<>(List.of(agent.java().launcher()));
+        List<String> command = new ArrayList<>(List.of(java));
         command.addAll(agent.java().jvmOptions());
-        command.addAll(List.of("-cp", probe + java.io.File.pathSeparator + held.classpathString(), "ClassInitProbe", mainClass));
+        command.addAll(List.of("-cp", there.resolve("probe") + ":" + site.classpath(agent, there.resolve("held")), "ClassInitProbe", mainClass));
         command.addAll(holderClasses.keySet());
         ProcessResult result;
         try {
-            result = ProcessRun.of(command).in(machine.fleetRoot()).mergingErrors().timeout(timeout).run();
+            result = site.host().run(ProcessRun.of(command).in(site.machine().fleetRoot()).mergingErrors().timeout(timeout));
         } catch (CannotStartException e) {
             return List.of();
         } catch (InterruptedException e) {

@@ -26,12 +26,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Proves a rewrite of a Java agent in a temporary directory: the rewritten source parses, it compiles
- * with {@code javax.tools} against the agent's class path (a build that succeeded before comes from
- * {@link JavaBuildCache}), the agent's {@code test_command} passes
- * (with {@code {script}} naming the rewritten copy), the rewritten agent starts and answers
- * {@code /health}, and its start-to-healthy time, measured in alternating runs against the original,
- * is not worse (one-sided Mann-Whitney U). Nothing in the fleet is written.
+ * Proves a rewrite of a Java agent: the rewritten source parses, it compiles here with {@code javax.tools} against the
+ * agent's class path (a build that succeeded before comes from {@link JavaBuildCache}); then, on the agent's machine
+ * ({@link JavaSite}: both builds and the rewritten source shipped there in one operation, removed after), the agent's
+ * {@code test_command} passes (with {@code {script}} naming the rewritten copy there), the rewritten agent starts and
+ * answers {@code /health}, and its start-to-healthy time, measured in alternating runs against the original, is not
+ * worse (one-sided Mann-Whitney U). Nothing in the fleet is written.
  */
 public final class JavaProver {
 
@@ -57,7 +57,8 @@ public final class JavaProver {
         this.builds = builds;
     }
 
-    public Proof prove(Agent agent, Machine machine, Rewrite rewrite, JavaFacts beforeFacts) {
+    /** Proves {@code rewrite} of the agent: built here, its test_command and its starts on the agent's machine ({@code site}). */
+    public Proof prove(Agent agent, JavaSite site, Rewrite rewrite, JavaFacts beforeFacts) {
         Path work;
         try {
             work = Leftovers.newTempDirectory("java-proof");
@@ -65,13 +66,14 @@ public final class JavaProver {
             throw new UncheckedIOException(e);
         }
         try {
-            return prove(agent, machine, rewrite, beforeFacts, work);
+            return prove(agent, site, rewrite, beforeFacts, work);
         } finally {
             Leftovers.delete(work);
         }
     }
 
-    private Proof prove(Agent agent, Machine machine, Rewrite rewrite, JavaFacts beforeFacts, Path work) {
+    private Proof prove(Agent agent, JavaSite site, Rewrite rewrite, JavaFacts beforeFacts, Path work) {
+        Machine machine = site.machine();
         List<ProofCheck> checks = new ArrayList<>();
         var level = com.github.javaparser.ParserConfiguration.LanguageLevel.valueOf(beforeFacts.languageLevel());
         if (JavaSource.parse(rewrite.after(), level) instanceof JavaSource.Failed failed) {
@@ -84,8 +86,8 @@ public final class JavaProver {
 
         Path root = machine.fleetRoot();
         Progress.update(agent.id(), "proving: compiling both versions");
-        JavaBuild.Compiled before = builds.compile(agent, root, rewrite.before(), work.resolve("before"));
-        JavaBuild.Compiled after = builds.compile(agent, root, rewrite.after(), work.resolve("after"));
+        JavaBuild.Compiled before = builds.compile(agent, site.host(), root, rewrite.before(), work.resolve("before"));
+        JavaBuild.Compiled after = builds.compile(agent, site.host(), root, rewrite.after(), work.resolve("after"));
         if (!before.ok()) {
             checks.add(new ProofCheck("compiles", Outcome.FAILED, "the original does not compile either, so nothing can be compared: "
                     + String.join("; ", before.errors()), evidence("errors", before.errors())));
@@ -100,38 +102,62 @@ public final class JavaProver {
                 + (agent.java().classpath().isEmpty() ? "the JDK alone" : "its classpath " + agent.java().classpath())
                 + (after.cached() ? " (the same sources compiled before: their classes came from the build cache)" : ""),
                 evidence("classpath", after.classpathString(), "cached", after.cached())));
-
-        Progress.update(agent.id(), "proving: test_command");
-        ProofCheck tests = runTests(agent, machine, work.resolve("after/src").resolve(agent.script().path().getFileName()));
-        checks.add(tests);
-        if (tests.failed()) {
+        if (agent.commands().test() == null && agent.java().runCommand() != null) { // nothing to run on the machine
+            checks.add(skippedTests(agent));
+            checks.add(skippedStart(agent));
             return new Proof(checks);
         }
+        String java = agent.java().runCommand() == null ? site.java(agent) : null;
+        Path there = site.ship("java-proof", Map.of("before", before.classes(), "after", after.classes(), "src", work.resolve("after/src")));
+        try {
+            return new Proof(onMachine(agent, site, java, beforeFacts, there, checks));
+        } finally {
+            site.remove(there);
+        }
+    }
+
+    /** The checks that run on the agent's machine, with what was shipped {@code there}. */
+    private List<ProofCheck> onMachine(Agent agent, JavaSite site, String java, JavaFacts beforeFacts, Path there, List<ProofCheck> checks) {
+        Progress.update(agent.id(), "proving: test_command");
+        ProofCheck tests = agent.commands().test() == null ? skippedTests(agent)
+                : runTests(agent, site, there.resolve("src").resolve(agent.script().path().getFileName().toString()));
+        checks.add(tests);
+        if (tests.failed()) {
+            return checks;
+        }
         if (agent.java().runCommand() != null) {
-            checks.add(new ProofCheck("start-up", Outcome.SKIPPED, "run_command starts " + agent.name()
-                    + " from a build fleetshell does not make; its start-up is measured after deployment", Map.of()));
-            return new Proof(checks);
+            checks.add(skippedStart(agent));
+            return checks;
         }
         String mainClass = agent.java().mainClass() != null ? agent.java().mainClass() : beforeFacts.mainClass();
         if (mainClass == null) {
             checks.add(new ProofCheck("starts", Outcome.FAILED, "no class in " + agent.script().path().getFileName()
                     + " declares main; set main_class: in " + agent.configFile() + ":" + agent.configLine(), Map.of()));
-            return new Proof(checks);
+            return checks;
         }
-        checks.addAll(measure(agent, machine, mainClass, before, after));
-        return new Proof(checks);
+        checks.addAll(measure(agent, site, java, mainClass, site.classpath(agent, there.resolve("before")), site.classpath(agent, there.resolve("after"))));
+        return checks;
     }
 
-    private List<ProofCheck> measure(Agent agent, Machine machine, String mainClass, JavaBuild.Compiled before, JavaBuild.Compiled after) {
-        String java = agent.java().launcher();
+    private static ProofCheck skippedTests(Agent agent) {
+        return new ProofCheck(ProofCheck.AGENT_TESTS, Outcome.SKIPPED, "no test_command configured for " + agent.name(), Map.of());
+    }
+
+    private static ProofCheck skippedStart(Agent agent) {
+        return new ProofCheck("start-up", Outcome.SKIPPED, "run_command starts " + agent.name()
+                + " from a build fleetshell does not make; its start-up is measured after deployment", Map.of());
+    }
+
+    private List<ProofCheck> measure(Agent agent, JavaSite site, String java, String mainClass, String beforeClasspath, String afterClasspath) {
+        Machine machine = site.machine();
         List<Double> beforeMs = new ArrayList<>();
         List<Double> afterMs = new ArrayList<>();
         // alternate the two versions so that a machine getting busier penalizes both alike
         for (int run = 0; run < settings.runs(); run++) {
             for (boolean rewritten : new boolean[] {false, true}) {
-                JavaBuild.Compiled build = rewritten ? after : before;
+                String classpath = rewritten ? afterClasspath : beforeClasspath;
                 Progress.update(agent.id(), "proving: start %d/%d original, %d/%d rewrite".formatted(beforeMs.size() + (rewritten ? 0 : 1), settings.runs(), afterMs.size() + (rewritten ? 1 : 0), settings.runs()));
-                StartupTimer.Start start = timer.time(java, agent.java().jvmOptions(), build.classpathString(), mainClass,
+                StartupTimer.Start start = timer.time(site, java, agent.java().jvmOptions(), classpath, mainClass,
                         machine.fleetRoot(), machine.environment());
                 if (!start.healthy()) {
                     String which = rewritten ? "the rewritten agent" : "the original agent";
@@ -167,17 +193,16 @@ public final class JavaProver {
         return checks;
     }
 
-    private ProofCheck runTests(Agent agent, Machine machine, Path rewrittenCopy) {
+    /** The agent's test_command on its machine, in the fleet root there, {@code {script}} naming the shipped rewrite. */
+    private ProofCheck runTests(Agent agent, JavaSite site, Path rewrittenCopy) {
+        Machine machine = site.machine();
         String command = agent.commands().test();
-        if (command == null) {
-            return new ProofCheck(ProofCheck.AGENT_TESTS, Outcome.SKIPPED, "no test_command configured for " + agent.name(), Map.of());
-        }
         String expanded = command.replace("{name}", agent.name()).replace("{machine}", agent.machine())
                 .replace("{script}", rewrittenCopy.toString());
         ProcessResult result;
         try {
-            result = ProcessRun.shell(expanded).in(machine.fleetRoot()).environment(machine.environment()).mergingErrors()
-                    .timeout(settings.testTimeout()).run();
+            result = site.host().run(ProcessRun.shell(expanded).in(machine.fleetRoot()).environment(machine.environment()).mergingErrors()
+                    .timeout(settings.testTimeout()));
         } catch (CannotStartException e) {
             return new ProofCheck(ProofCheck.AGENT_TESTS, Outcome.FAILED, "cannot run test_command: " + e.getMessage(), evidence("command", expanded));
         } catch (InterruptedException e) {

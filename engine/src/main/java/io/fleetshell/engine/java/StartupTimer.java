@@ -3,15 +3,14 @@ package io.fleetshell.engine.java;
 import io.fleetshell.engine.process.CannotStartException;
 import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.process.StartedProcess;
+import io.fleetshell.engine.runtime.Reach;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,12 +19,15 @@ import java.util.Map;
 
 /**
  * Measures a JVM agent's start-up the way a fleet sees it: from spawning {@code java} to the first
- * {@code 200} of its {@code /health}, on free ports chosen for the run. The process (its whole group) is
- * stopped (SIGTERM, then SIGKILL) as soon as it answers.
+ * {@code 200} of its {@code /health}, on free ports chosen for the run, on the agent's machine ({@link JavaSite}: on a
+ * remote one the time includes starting the command over the shared ssh connection, alike for both versions a proof
+ * compares). The process (its whole group) is stopped (SIGTERM, then SIGKILL) as soon as it answers.
  */
 public final class StartupTimer {
 
     private static final Duration POLL = Duration.ofMillis(5);
+    /** The first line of a start's output: the JVM's pid on its host. */
+    private static final String PID = "fleetshell-java-pid ";
     /** Only the last lines of a failed start are shown. */
     private static final int OUTPUT_KEPT = 64 * 1024;
     /**
@@ -54,26 +56,39 @@ public final class StartupTimer {
     }
 
     /**
-     * Starts {@code java [jvmOptions] -cp classpath mainClass --port P --health-port H} in {@code workDir}
-     * with {@code PORT}/{@code HEALTH_PORT} set too, and times it to healthy.
+     * Starts {@code java [jvmOptions] -cp classpath mainClass --port P --health-port H} on the site's host, in
+     * {@code workDir} with {@code PORT}/{@code HEALTH_PORT} set too (ports free there), and times it to healthy, its
+     * {@code /health} reached as {@link Reach} says. The start goes through {@code sh -c 'echo PID; exec java ...'} so that
+     * the JVM's pid on the host is known, for its peak resident set there.
      */
-    public Start time(String java, List<String> jvmOptions, String classpath, String mainClass, Path workDir,
+    public Start time(JavaSite site, String java, List<String> jvmOptions, String classpath, String mainClass, Path workDir,
                       Map<String, String> environment) {
-        int port = freePort();
-        int healthPort = freePort();
-        List<String> command = new ArrayList<>(List.of(java));
+        int[] ports;
+        try {
+            ports = site.freePorts();
+        } catch (CannotStartException e) {
+            return new Start(-1, 0, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Start(-1, 0, "interrupted");
+        }
+        int port = ports[0];
+        int healthPort = ports[1];
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "echo " + PID + "$$; exec \"$@\"", "sh", java));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classpath, mainClass, "--port", String.valueOf(port), "--health-port", String.valueOf(healthPort)));
         ProcessRun run = ProcessRun.of(command).in(workDir).environment(environment).environment("PORT", String.valueOf(port))
                 .environment("HEALTH_PORT", String.valueOf(healthPort)).mergingErrors().keep(OUTPUT_KEPT, OUTPUT_KEPT);
-        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/health"))
+        InetSocketAddress to = Reach.address(site.host(), "127.0.0.1", healthPort);
+        String host = to.getHostString().contains(":") ? "[" + to.getHostString() + "]" : to.getHostString();
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://" + host + ":" + to.getPort() + "/health"))
                 .timeout(Duration.ofMillis(500)).GET().build();
         long started = System.nanoTime();
         StartedProcess process;
         try {
-            process = run.start();
+            process = site.host().start(run);
         } catch (CannotStartException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
+            return new Start(-1, 0, "cannot start %s on machine %s: %s".formatted(java, site.machine().name(), e.getMessage()));
         }
         try (process) {
             long deadline = started + timeout.toNanos();
@@ -81,7 +96,7 @@ public final class StartupTimer {
                 try {
                     if (http().send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                         double millis = (System.nanoTime() - started) / 1e6;
-                        return new Start(millis, peakRssKb(process.pid()), "");
+                        return new Start(millis, peakRssKb(site, process.output()), "");
                     }
                 } catch (IOException notYet) {
                     // not listening yet
@@ -96,9 +111,16 @@ public final class StartupTimer {
         }
     }
 
-    private static long peakRssKb(long pid) {
+    /** The JVM's peak resident set, read on its host from {@code /proc/PID/status} (0 when unknown: not Linux, or gone). */
+    private static long peakRssKb(JavaSite site, String output) {
+        String first = output.lines().findFirst().orElse("");
+        if (!first.startsWith(PID)) {
+            return 0;
+        }
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            String status = new String(site.host().read(Path.of("/proc", first.substring(PID.length()).strip(), "status"), 1 << 20),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            for (String line : status.lines().toList()) {
                 if (line.startsWith("VmHWM:")) {
                     return Long.parseLong(line.replaceAll("\\D", ""));
                 }
@@ -110,16 +132,8 @@ public final class StartupTimer {
     }
 
     private static String tail(String output, String why) {
-        List<String> lines = output.lines().toList();
+        List<String> lines = output.lines().filter(line -> !line.startsWith(PID)).toList();
         return why + (lines.isEmpty() ? "" : "; last output: " + String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size())));
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private synchronized HttpClient http() {

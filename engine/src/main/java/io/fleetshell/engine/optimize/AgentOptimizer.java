@@ -56,16 +56,8 @@ public sealed interface AgentOptimizer<F> permits PythonOptimizer, JavaOptimizer
     Proof proveWritten(Agent agent, Machine machine, Rewrite rewrite, ProofHints hints);
 
     /**
-     * Why the agent is not profiled on its machine, in one line naming what would let it be; empty when
-     * {@link #profile} takes it.
-     */
-    default java.util.Optional<String> notProfiled(Agent agent, Machine machine) {
-        return java.util.Optional.empty();
-    }
-
-    /**
      * Loads (or starts) each agent {@code runs} times and reports each profile to {@code done} as it ends.
-     * Every agent's file exists and {@link #notProfiled} is empty for it; its checksum is taken before the runs.
+     * Every agent's file exists; its checksum is taken before the runs.
      */
     List<Measurement> profile(Inventory inventory, List<Agent> agents, int runs, int parallel, Duration timeout,
                               Consumer<AgentProfile> done);

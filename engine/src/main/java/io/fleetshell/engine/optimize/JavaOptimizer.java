@@ -1,6 +1,11 @@
 package io.fleetshell.engine.optimize;
 
-import io.fleetshell.engine.SafeFiles;
+import io.fleetshell.engine.host.Host;
+import io.fleetshell.engine.host.LocalHost;
+import io.fleetshell.engine.inventory.Hosts;
+import io.fleetshell.engine.java.JavaSite;
+import io.fleetshell.engine.python.Interpreters;
+import java.util.concurrent.ConcurrentHashMap;
 import io.fleetshell.engine.Progress;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
@@ -41,23 +46,48 @@ import java.util.Map;
  * The Java agents' optimizer, the counterpart of {@link PythonOptimizer}: scores them from JavaParser facts,
  * rewrites one (refusing infrastructure agents, missing sources and files that do not parse, with line and
  * column; the Java patterns run in order, each on the previous one's output analyzed afresh), proves the
- * combined rewrite with {@link JavaProver} (compiled and started in a temporary directory) and profiles JVM
- * starts with {@link JavaProfiler}. Reads the agent's file; never writes it.
+ * combined rewrite with {@link JavaProver} and profiles JVM starts with {@link JavaProfiler}: the agent's file is read on
+ * its machine's host, compiled here and started there ({@link JavaSite}). Reads the agent's file; never writes it.
  */
 public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
+
+    private static final Host THIS_COMPUTER = new LocalHost("local", Path.of(System.getProperty("java.io.tmpdir")));
 
     private final JavaAnalyzer analyzer;
     private final JavaProver prover;
     private final JavaBuildCache builds;
+    private final Hosts hosts;
+    private final Interpreters interpreters = new Interpreters();
+    private final Map<String, JavaSite> sites = new ConcurrentHashMap<>();
+
+    /** Every machine on this computer. */
+    public JavaOptimizer(JavaAnalyzer analyzer, JavaProver prover, JavaBuildCache builds) {
+        this(analyzer, prover, builds, null);
+    }
 
     /**
      * @param prover the prover, or null to skip proofs
      * @param builds where {@code profile} keeps the agents' builds
+     * @param hosts  each machine's host, where its Java agents' sources are read and their JVMs started (null: every
+     *               machine is this computer)
      */
-    public JavaOptimizer(JavaAnalyzer analyzer, JavaProver prover, JavaBuildCache builds) {
+    public JavaOptimizer(JavaAnalyzer analyzer, JavaProver prover, JavaBuildCache builds, Hosts hosts) {
         this.analyzer = analyzer;
         this.prover = prover;
         this.builds = builds;
+        this.hosts = hosts;
+    }
+
+    private Host host(Machine machine) {
+        return hosts == null ? THIS_COMPUTER : hosts.of(machine);
+    }
+
+    /** Where the machine's Java agents are started: its host, with its interpreter there to ask for free ports. */
+    private JavaSite site(Machine machine) {
+        return sites.computeIfAbsent(machine.name(), name -> {
+            Host host = host(machine);
+            return new JavaSite(host, machine, interpreters.of(host, machine));
+        });
     }
 
     @Override
@@ -91,11 +121,11 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
         return JavaPatterns.byId(id);
     }
 
-    /** Java sources are parsed in this process with JavaParser. */
+    /** Java sources are read on their machine's host and parsed in this process with JavaParser. */
     @Override
     public List<AgentScore> score(Inventory inventory, List<Agent> agents, Function<Agent, MeasuredLoad> baselines) {
         return agents.stream().map(agent -> {
-            JavaFacts facts = agent.script().found() && !agent.infrastructure() ? analyzer.analyze(agent.script().path()) : null;
+            JavaFacts facts = agent.script().found() && !agent.infrastructure() ? facts(inventory, agent) : null;
             MeasuredLoad baseline = baselines.apply(agent);
             String note = Baselines.staleNote(agent, baseline, facts != null, facts == null ? null : facts.sha256(), "source");
             MeasuredLoad used = note == null ? baseline : null;
@@ -103,9 +133,14 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
         }).toList();
     }
 
-    @Override
-    public java.util.Optional<String> notProfiled(Agent agent, Machine machine) {
-        return JavaProfiler.notHere(agent, machine);
+    private JavaFacts facts(Inventory inventory, Agent agent) {
+        Machine machine = inventory.machine(agent.machine()).orElseThrow();
+        Path file = agent.script().path();
+        try {
+            return analyzer.analyze(file, HostScripts.read(host(machine), machine, file));
+        } catch (FleetshellException e) {
+            return analyzer.unreadable(file, e.getMessage());
+        }
     }
 
     /** One agent at a time: a JVM start takes both cores of a small machine for a moment. */
@@ -115,9 +150,18 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
         JavaProfiler profiler = new JavaProfiler(timeout, analyzer, builds);
         List<Measurement> measured = new ArrayList<>();
         for (Agent agent : agents) {
-            String sha256 = Checksums.sha256(agent.script().path());
+            Machine machine = inventory.machine(agent.machine()).orElseThrow();
+            JavaSite site = site(machine);
+            byte[] source = null;
+            String unreadable = null;
+            try {
+                source = HostScripts.read(site.host(), machine, agent.script().path());
+            } catch (FleetshellException e) {
+                unreadable = e.getMessage();
+            }
+            String sha256 = source == null ? null : Checksums.sha256(source);
             Progress.update(agent.id(), "compiling, then timing start to healthy");
-            AgentProfile p = profiler.profile(agent, inventory.machine(agent.machine()).orElseThrow(), runs);
+            AgentProfile p = profiler.profile(agent, site, source, unreadable, runs);
             Progress.end(agent.id());
             measured.add(new Measurement(p, sha256));
             done.accept(p);
@@ -128,16 +172,14 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
     /** Both versions are built from the rewrite's bytes, so the file as written is not read here. */
     @Override
     public Proof proveWritten(Agent agent, Machine machine, Rewrite rewrite, ProofHints hints) {
-        requireHere(agent, machine);
-        return prover.prove(agent, machine, rewrite, analyzer.analyze(rewrite.file(), rewrite.before())).withoutSkipped(ProofCheck.AGENT_TESTS);
+        return prover.prove(agent, site(machine), rewrite, analyzer.analyze(rewrite.file(), rewrite.before())).withoutSkipped(ProofCheck.AGENT_TESTS);
     }
 
     @Override
     public Optimization optimize(Agent agent, Machine machine, List<Pattern<JavaFacts>> patterns) {
         Optimizable.require(agent, "source");
-        requireHere(agent, machine);
         Path file = agent.script().path();
-        byte[] original = SafeFiles.readScript(machine.fleetRoot(), file);
+        byte[] original = HostScripts.read(host(machine), machine, file);
         JavaFacts facts = analyzer.analyze(file, original);
         if (!facts.parsed()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s:%s: %s. %s is not optimized until the file parses at %s; nothing was changed."
@@ -153,22 +195,8 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
         });
         Rewrite combined = chained.rewrite();
         Map<String, Applicability> applicability = chained.applicability();
-        Proof proof = prover != null && combined.changes() ? prover.prove(agent, machine, combined, facts) : null;
+        Proof proof = prover != null && combined.changes() ? prover.prove(agent, site(machine), combined, facts) : null;
         return new Optimization(agent, agent.java().launcher(), "java " + Runtime.version().feature(), applicability, combined, deferred, List.of(), proof);
-    }
-
-    /**
-     * A Java agent's rewrite is compiled, started and proved with this computer's JDK: one of a machine reached over ssh
-     * is refused unless its fleet root is reachable here at the same path (a mount or a synced copy), rather than failing
-     * later on a file that is not here. (Python agents are proved on their machine.)
-     */
-    private static void requireHere(Agent agent, Machine machine) {
-        if (machine.ssh() != null && !java.nio.file.Files.isDirectory(machine.fleetRoot())) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, ("%s is a Java agent on machine %s, reached over ssh (%s): its rewrite "
-                    + "is compiled and proved with this computer's JDK, which needs the machine's fleet root %s at the same path here, and it "
-                    + "is not a directory here. Mount or sync it there; nothing was changed.")
-                    .formatted(agent.id(), machine.name(), machine.ssh().describe(), machine.fleetRoot()));
-        }
     }
 
     private static boolean appliesTo(Pattern<JavaFacts> pattern, HeavyInitializer h) {

@@ -84,7 +84,7 @@ public final class Optimizers {
                 proof.testTimeout(), proof.alpha()), setup.javaBuilds());
         return new Optimizers(new PythonOptimizer(new PythonFacts(), setup.sideEffectModules(), prover, setup.bytecodeCache(),
                 setup.hosts()),
-                new JavaOptimizer(new JavaAnalyzer(setup.heavyCalls(), JavaSource.DEFAULT_LEVEL), javaProver, setup.javaBuilds()));
+                new JavaOptimizer(new JavaAnalyzer(setup.heavyCalls(), JavaSource.DEFAULT_LEVEL), javaProver, setup.javaBuilds(), setup.hosts()));
     }
 
     /** The optimizer of the agent's language. */
@@ -123,11 +123,6 @@ public final class Optimizers {
             }
         }
         return agents.stream().map(scores::get).toList();
-    }
-
-    /** Why an agent of the inventory is not profiled on its machine ({@link AgentOptimizer#notProfiled}), or empty. */
-    public Optional<String> notProfiled(Inventory inventory, Agent agent) {
-        return of(agent).notProfiled(agent, inventory.machine(agent.machine()).orElseThrow());
     }
 
     /** Profiles the agents, Python ones first (in parallel), then Java ones; every agent's file exists. */

@@ -5,7 +5,6 @@ import io.fleetshell.engine.SafeFiles;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.python.analysis.FileFacts;
-import io.fleetshell.engine.python.analysis.ImportFact;
 import io.fleetshell.engine.python.analysis.PythonFacts;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Machine;
@@ -21,13 +20,8 @@ import io.fleetshell.engine.python.Interpreters;
 import io.fleetshell.engine.python.proof.CacheProof;
 import io.fleetshell.engine.python.proof.ReplayRequests;
 import io.fleetshell.engine.pattern.Rewrite;
-import io.fleetshell.engine.process.ProcessResult;
-import io.fleetshell.engine.process.ProcessRun;
-import io.fleetshell.engine.process.ShippedPrograms;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.proof.Proof;
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.json.JsonMapper;
 import io.fleetshell.engine.python.Prover;
 import io.fleetshell.engine.python.proof.ProofSite;
 import io.fleetshell.engine.host.FileStat;
@@ -54,7 +48,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -112,8 +105,8 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         return hosts == null || machine == null ? THIS_COMPUTER : hosts.of(machine);
     }
 
-    /** Where the machine's proofs, replays and analyses of rewrites run. */
-    ProofSite site(Machine machine) {
+    /** Where the machine's proofs, replays and analyses of rewrites run (a shared module's proof over its dependents too). */
+    public ProofSite site(Machine machine) {
         if (hosts == null || machine == null) {
             return ProofSite.thisComputer(bytecodeCache);
         }
@@ -273,13 +266,14 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         Path script = agent.script().path();
         String python = python(machine);
         byte[] original = read(machine, script);
-        FileFacts current = analyze(machine, python, script, ownPaths(machine));
+        PythonFacts.Batch analyzed = analyze(machine, python, script, ownPaths(machine));
+        FileFacts current = analyzed.files().getFirst();
         if (!current.parsed()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s: %s. %s is not optimized until the file parses under %s; nothing was changed."
                     .formatted(script, current.error().line(), current.error(), agent.id(), python));
         }
         String version = version(machine, python);
-        Map<String, String> base = new LinkedHashMap<>(Map.of(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, script, current)));
+        Map<String, String> base = new LinkedHashMap<>(Map.of(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(analyzed)));
         List<String> requests = ReplayRequests.of(agent);
         if (patterns.stream().anyMatch(p -> p instanceof MemoizePureFunctions) && !requests.isEmpty()
                 && !MemoizePureFunctions.candidates(current).isEmpty()) {
@@ -339,14 +333,15 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         byte[] original = read(machine, file);
         List<Path> own = new ArrayList<>(ownPaths(machine));
         own.add(machine.fleetRoot().toAbsolutePath().normalize());
-        FileFacts current = analyze(machine, python, file, own);
+        PythonFacts.Batch analyzed = analyze(machine, python, file, own);
+        FileFacts current = analyzed.files().getFirst();
         if (!current.parsed()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s: %s. The module is not optimized until it parses under %s; nothing was changed."
                     .formatted(file, current.error().line(), current.error(), python));
         }
         String version = version(machine, python);
         Map<String, String> base = new LinkedHashMap<>(options);
-        base.put(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(machine, file, current));
+        base.put(DeferHeavyImports.OPTION_MODULE_KINDS, moduleKinds(analyzed));
         return chain(machine, file.toString(), file, original, current, version, base, patterns, own);
     }
 
@@ -375,14 +370,33 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         return options;
     }
 
-    private FileFacts analyze(Machine machine, String python, Path file, List<Path> ownPaths) {
-        return facts.analyze(host(machine), python, List.of(file), sideEffectModules, ownPaths, PythonFacts.defaultTimeout(1)).getFirst();
+    /**
+     * The file's facts and what its imports load ({@link #moduleKinds}), from one process on the machine's host; the version
+     * the helper reports is kept for {@link #version}, which then asks nothing more.
+     */
+    private PythonFacts.Batch analyze(Machine machine, String python, Path file, List<Path> ownPaths) {
+        Host host = host(machine);
+        PythonFacts.Batch batch = facts.analyzeWithVersion(host, python, file, new PythonFacts.ModuleKinds(python(machine), machine.fleetRoot(),
+                machine.environment(), Duration.ofSeconds(60)), sideEffectModules, ownPaths, PythonFacts.defaultTimeout(1));
+        keepVersion(host, python, batch);
+        return batch;
     }
 
-    /** The interpreter's version, asked on the machine's host once per command. */
+    private FileFacts keepVersion(Host host, String python, PythonFacts.Batch batch) {
+        if (batch.python() != null && !batch.python().isBlank()) {
+            versions.putIfAbsent(versionKey(host, python), batch.python());
+        }
+        return batch.files().getFirst();
+    }
+
+    /** The interpreter's version, asked on the machine's host once per command (the analysis of the script already told it). */
     private String version(Machine machine, String python) {
         Host host = host(machine);
-        return versions.computeIfAbsent(host.name() + "\0" + host.describe() + "\0" + python, key -> facts.version(host, python));
+        return versions.computeIfAbsent(versionKey(host, python), key -> facts.version(host, python));
+    }
+
+    private static String versionKey(Host host, String python) {
+        return host.name() + "\0" + host.describe() + "\0" + python;
     }
 
     /** The machine's interpreter resolved on its host. */
@@ -414,104 +428,32 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     }
 
     /**
-     * Facts of rewritten bytes: analysis is static, so a temporary copy, in a temporary directory of the machine's host,
-     * stands in for the agent's file. Own modules are looked up beside the agent's file, as for the file itself.
+     * Facts of rewritten bytes, as if they stood at the agent's file (analysis is static): they travel on the helper's
+     * stdin, so nothing is written on the machine's host for it. Own modules are looked up beside the agent's file, as
+     * for the file itself.
      */
     private FileFacts analyzeBytes(Machine machine, String python, Path script, byte[] source, List<Path> ownPaths) {
-        Host host = site(machine).host();
-        Path directory = site(machine).temporaryName("optimize", "");
-        try {
-            host.createDirectories(directory);
-            try {
-                Path copy = directory.resolve(script.getFileName().toString());
-                host.writeFresh(copy, source);
-                List<Path> paths = new ArrayList<>(List.of(script.toAbsolutePath().getParent()));
-                paths.addAll(ownPaths);
-                return analyze(machine, python, copy, paths);
-            } finally {
-                site(machine).remove(directory);
-            }
-        } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot analyze the rewrite of %s on %s: %s; nothing was changed"
-                    .formatted(script, host.describe(), e.getMessage()), e);
-        }
+        Host host = host(machine);
+        return keepVersion(host, python, facts.analyzeSource(host, python, script, source, sideEffectModules, ownPaths,
+                PythonFacts.defaultTimeout(1)));
     }
 
     /**
      * What each module-level import of the file loads, asked of the agent's interpreter in the agent's environment
-     * (LAZY_IMPORTS.md): {@code preloaded} (in sys.modules when the interpreter starts), {@code source} (a Python
-     * module that can load lazily), {@code native} (built-in or C extension: nothing to gain), {@code attribute}
-     * (a from-import of something that is not a submodule), {@code missing}. Packages above a dotted name are
-     * imported by the probe (never the module itself), in its own process.
+     * (LAZY_IMPORTS.md) by the analysis's own process ({@link PythonFacts.ModuleKinds}): {@code preloaded} (in sys.modules
+     * when the interpreter starts), {@code source} (a Python module that can load lazily), {@code native} (built-in or C
+     * extension: nothing to gain), {@code attribute} (a from-import of something that is not a submodule), {@code missing}.
+     * Packages above a dotted name are imported by the probe (never the module itself), in its own process. Empty when
+     * the question failed: every from-import then stays eager, with its reason (safe, only less gain).
      */
-    private String moduleKinds(Machine machine, Path script, FileFacts fileFacts) {
-        Set<String> targets = new LinkedHashSet<>();
-        for (ImportFact fact : fileFacts.moduleLevelImports()) {
-            if (fact.level() == 0 && !fact.star() && !fact.future()) {
-                targets.add(fact.kind() == ImportFact.Kind.FROM ? fact.module() + "." + fact.name() : fact.module());
-            }
-        }
-        if (targets.isEmpty()) {
-            return "";
-        }
-        List<String> command = new ArrayList<>(List.of(python(machine), "-c", MODULE_KINDS, script.getParent().toString()));
-        command.addAll(targets);
-        ProcessResult run;
-        try {
-            run = host(machine).run(ProcessRun.of(command).in(machine.fleetRoot()).environment(machine.environment())
-                    .timeout(Duration.ofSeconds(60)));
-        } catch (io.fleetshell.engine.process.CannotStartException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, e.getMessage() + ". Nothing was changed.", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof was interrupted; nothing was changed");
-        }
-        if (!run.ok() || !run.report().startsWith("{")) {
-            return ""; // every from-import then stays eager, with its reason: safe, only less gain
-        }
-        Map<String, String> kinds = JSON.readValue(run.report(), new TypeReference<LinkedHashMap<String, String>>() { });
+    private static String moduleKinds(PythonFacts.Batch analyzed) {
+        Map<String, String> kinds = analyzed.moduleKinds() == null ? Map.of() : analyzed.moduleKinds();
         return kinds.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(","));
     }
 
-    /** {@code module_kinds.py}, run with {@code -c}: a program of a few lines needs no file of its own on disk. */
-    private static final String MODULE_KINDS = ShippedPrograms.python("module_kinds.py");
-    private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    /**
-     * The script's bytes, read on the machine's host: a regular file (not a symlink) whose directory resolves inside the
-     * fleet root there, read as it still resolves so (as {@link SafeFiles#readScript(Path, Path)} reads one here).
-     */
-    private byte[] read(Machine machine, Path script) {
-        Host host = host(machine);
-        Path root = machine.fleetRoot();
-        try {
-            Map<Path, java.util.Optional<Host.Found>> found = host.statAll(List.of(root, script));
-            Host.Found file = found.get(script).orElseThrow(() -> new FleetshellException(ErrorCode.FILE_NOT_FOUND,
-                    "cannot read %s: it does not exist%s. Fix script_path in the config, then inventory refresh".formatted(script, where(host))));
-            Host.Found fleetRoot = found.get(root).filter(f -> f.real() != null).orElseThrow(() -> new FleetshellException(ErrorCode.FILE_NOT_FOUND,
-                    "the fleet root %s does not exist%s: inventory refresh, or fix root: in settings.yaml".formatted(root, where(host))));
-            if (file.stat().type() == FileStat.Type.SYMLINK) {
-                throw new FleetshellException(ErrorCode.PATH_ESCAPES_ROOT, ("%s is a symbolic link (to %s): fleetshell never reads or writes a "
-                        + "script through a link, since writing would replace the link and reading may leave the fleet root. Refused, "
-                        + "nothing was written. Point script_path at the file itself").formatted(script, file.real()));
-            }
-            Path real = file.real() == null ? script : file.real();
-            if (!real.getParent().startsWith(fleetRoot.real())) {
-                throw new FleetshellException(ErrorCode.PATH_ESCAPES_ROOT, ("%s resolves to %s, outside the fleet root %s (a directory on the "
-                        + "way is a symlink out of the root): refused, nothing was read or written. Replace the symlink with the directory it "
-                        + "stands for").formatted(script, real, fleetRoot.real()));
-            }
-            byte[] bytes = host.readContained(script, real, SafeFiles.SCRIPT_LIMIT);
-            if (bytes == null) {
-                throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, "cannot read %s: it is gone%s".formatted(script, where(host)));
-            }
-            return bytes;
-        } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.FILE_NOT_FOUND, e.getMessage(), e);
-        }
-    }
-
-    private static String where(Host host) {
-        return " on machine %s (%s)".formatted(host.name(), host.describe());
+    /** The script's bytes, read on the machine's host inside its fleet root there (a shared module's helper is read so too). */
+    public byte[] read(Machine machine, Path script) {
+        return HostScripts.read(host(machine), machine, script);
     }
 }

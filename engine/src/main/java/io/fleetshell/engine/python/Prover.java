@@ -125,10 +125,9 @@ public final class Prover {
         Path variant = original.resolveSibling("." + original.getFileName() + ".fleetshell-proof"
                 + Leftovers.mark() + UUID.randomUUID().toString().substring(0, 8) + ".py");
         List<ProofCheck> checks = new ArrayList<>();
-        // a sibling a killed fleetshell left beside this file is removed before this proof adds its own
-        site.sweepSiblings(original);
+        // a sibling a killed fleetshell left beside this file is removed as this proof adds its own (one listing, by the write)
         try {
-            site.host().writeFresh(variant, subject.rewrite().after());
+            site.writeSibling(original, variant, subject.rewrite().after());
         } catch (IOException e) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write the rewrite next to %s on %s to load it (%s); nothing was changed"
                     .formatted(original, site, e.getMessage()));

@@ -23,7 +23,8 @@ import java.util.List;
  * @param predictedGainMs the measured gain predicted by score, or null
  * @param hints           what the rewrite's proof needs to know of it (stored with the step)
  * @param realPath        the file's real path as the plan was made (its directory's symlinks resolved): the writes
- *                        of the step are refused when it resolves elsewhere
+ *                        of the step are refused when it resolves elsewhere; the executor records the one its machine
+ *                        resolves ({@link PlannedRealPaths})
  * @param module          the shared module the step rewrites (dotted name; a joint step of several modules: their names
  *                        joined by commas, {@link ModuleChange#modulesOf}), or null for a step of one agent
  * @param dependents      the agents that import that module: restarted and gated with the step (empty for an agent's step)

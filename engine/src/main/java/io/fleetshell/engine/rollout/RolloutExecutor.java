@@ -53,6 +53,7 @@ public final class RolloutExecutor {
     private final String host;
     private final Restorer restorer;
     private Function<AgentId, Host> hosts = Restorer.LOCAL;
+    private Function<AgentId, java.nio.file.Path> roots;
     private final Analysis analysis;
     private final Function<java.nio.file.Path, List<Agent>> sharing;
 
@@ -95,12 +96,25 @@ public final class RolloutExecutor {
         return this;
     }
 
-    /** Stores the plan and takes the fleet lock; nothing is written to the fleet yet. Returns the deployment id. */
+    /**
+     * {@link #onHosts(Function)}, with each machine's fleet root: a recorded step's files must resolve inside it on
+     * their host ({@link PlannedRealPaths}). Returns this executor.
+     */
+    public RolloutExecutor onHosts(Function<AgentId, Host> hosts, Function<AgentId, java.nio.file.Path> roots) {
+        this.roots = java.util.Objects.requireNonNull(roots);
+        return onHosts(hosts);
+    }
+
+    /**
+     * Stores the plan and takes the fleet lock; nothing is written to the fleet yet. Returns the deployment id. The real
+     * path of each file is taken from its machine as the plan is stored ({@link PlannedRealPaths}): every write compares
+     * with it there.
+     */
     public long persist(Plan plan) {
         if (plan.steps().isEmpty()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "the plan has no step: nothing to deploy");
         }
-        return journal.create(plan, plan.options().toMap(), LockHolder.self(null, "deploy", host));
+        return journal.create(PlannedRealPaths.resolve(plan, hosts, roots), plan.options().toMap(), LockHolder.self(null, "deploy", host));
     }
 
     /** {@link #persist} then {@link #execute}: the one call a single-agent deployment ({@code optimize}) needs. */
@@ -838,7 +852,7 @@ public final class RolloutExecutor {
         }
         List<GateDecision> holds = decisions.stream().filter(d -> d.verdict() == GateDecision.Verdict.HOLD).toList();
         if (!holds.isEmpty()) {
-            String why = String.join("; ", holds.stream().map(d -> d.gate() + ": " + d.summary()).toList());
+            String why = String.join("; ", holds.stream().map(GateDecision::line).toList());
             journal.record(step, DeploymentJournal.OUTCOME, "held", StepState.HELD, why);
             return new StepResult(StepState.HELD, "proved and restarted, but held: " + why);
         }

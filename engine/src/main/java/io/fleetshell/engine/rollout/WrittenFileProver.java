@@ -3,6 +3,8 @@ package io.fleetshell.engine.rollout;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.optimize.ProofHints;
 import io.fleetshell.engine.inventory.Hosts;
+import io.fleetshell.engine.host.Host;
+import io.fleetshell.engine.host.LocalHost;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Language;
 import io.fleetshell.engine.inventory.Machine;
@@ -100,7 +102,10 @@ public final class WrittenFileProver implements StepProver {
         Path work = null;
         try {
             work = io.fleetshell.engine.process.Leftovers.newTempDirectory("written-java");
-            JavaBuild.Compiled compiled = JavaBuild.compile(agent, machine.fleetRoot(), io.fleetshell.engine.SafeFiles.readScript(machine.fleetRoot(), rewrite.file()), work);
+            // read on the machine as written there: the build reads the agent's other sources there too
+            Host host = hosts == null ? new LocalHost(machine.name(), machine.fleetRoot()) : hosts.of(machine);
+            JavaBuild.Compiled compiled = JavaBuild.compile(agent, host, machine.fleetRoot(),
+                    host.read(rewrite.file(), io.fleetshell.engine.SafeFiles.SCRIPT_LIMIT), work);
             Map<String, Object> evidence = new LinkedHashMap<>();
             evidence.put("errors", compiled.errors());
             evidence.put("classpath", compiled.classpathString());

@@ -39,7 +39,7 @@ import java.util.Set;
  * @param prometheusUrl        the Prometheus server that scrapes the fleet ({@code prometheus_url:}), or null:
  *                             metrics are then read from its query API instead of the agents' endpoints
  * @param machines             per machine name, what this computer overrides in its configs ({@code machines:
- *                             NAME: {env:, path_map:, python:, root:, ssh:, port:, identity_file:, ssh_config:, options:,
+ *                             NAME: {env:, path_map:, python:, java:, root:, ssh:, port:, identity_file:, ssh_config:, options:,
  *                             tunnel:, forks:, state_dir:}}), applied when they load
  * @param metricsRetention     how long metric scrapes stay in history ({@code metrics_retention: 30d}), or null: forever
  */
@@ -113,6 +113,7 @@ public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectM
         }
         List<String> keys = new java.util.ArrayList<>(List.of("env", "path_map", "python", "root"));
         keys.addAll(SshSettings.KEYS);
+        keys.add("java");
         Map<String, MachineOverride> out = new java.util.LinkedHashMap<>();
         byName.forEach((name, raw) -> {
             String prefix = "machines." + name;
@@ -132,6 +133,7 @@ public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectM
                         + "the config writes (/app) to a directory of the fleet root (.)").formatted(file, prefix, k));
             });
             Object python = m.get("python");
+            Object java = m.get("java");
             SshAccess ssh = SshSettings.read(file, prefix, m, key -> lines.getOrDefault(prefix + "." + key, 0));
             Object root = m.get("root");
             if (root != null && !String.valueOf(root).startsWith("/")) {
@@ -140,7 +142,8 @@ public record Settings(Set<String> infrastructureAgents, Set<String> sideEffectM
             }
             out.put(String.valueOf(name), new MachineOverride(strings(file, prefix + ".env", m.get("env")), pathMap,
                     python == null || String.valueOf(python).isBlank() ? null : String.valueOf(python), ssh,
-                    root == null ? null : Path.of(String.valueOf(root)).normalize()));
+                    root == null ? null : Path.of(String.valueOf(root)).normalize(),
+                    java == null || String.valueOf(java).isBlank() ? null : String.valueOf(java)));
         });
         return out;
     }

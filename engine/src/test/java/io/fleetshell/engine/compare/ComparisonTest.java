@@ -27,6 +27,8 @@ class ComparisonTest {
         // The two 100s tie, so the normal approximation: z = (36 - 18 - 0.5) / sqrt(39) = 2.80, one-sided p = 0.0025.
         assertThat(d.rule()).isEqualTo("p50 change -30.5% <= regression alert -5.0% (Mann-Whitney p=0.0025 < 0.05)");
         assertThat(d.summary()).isEqualTo("regression: time-to-healthy ms p50 100.0 -> 130.5 (30.5% higher)");
+        assertThat(d.line()).as("the gate named once").isEqualTo(d.summary());
+        assertThat(GateDecision.cannotEvaluate("memory", "no RSS samples").line()).isEqualTo("memory: no RSS samples");
         @SuppressWarnings("unchecked")
         Map<String, Object> current = (Map<String, Object>) d.evidence().get("current");
         assertThat(current.get("sample_ids")).isEqualTo(List.of(11L, 12L, 13L, 14L, 15L, 16L));

@@ -1,6 +1,7 @@
 package io.fleetshell.engine.java;
 
 import io.fleetshell.engine.demo.DemoFleet;
+import io.fleetshell.engine.host.LocalHost;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import io.fleetshell.engine.inventory.LoadedConfig;
@@ -93,7 +94,7 @@ class DemoJavaAgentsTest {
                     (pattern, input, rewrite) -> { });
             Rewrite all = chained.rewrite();
             assertThat(all.pattern().split("\\+")).as(name).hasSizeGreaterThanOrEqualTo(2);
-            JavaBuild.Compiled compiled = JavaBuild.compile(agent, machine(agent).fleetRoot(), all.after(), dir.resolve("build-" + name));
+            JavaBuild.Compiled compiled = JavaBuild.compile(agent, new LocalHost(agent.machine(), dir), machine(agent).fleetRoot(), all.after(), dir.resolve("build-" + name));
             assertThat(compiled.errors()).as(name + "\n" + new String(all.after(), StandardCharsets.UTF_8)).isEmpty();
             assertThat(compiled.ok()).isTrue();
             assertThat(Files.readAllBytes(agent.script().path())).as("the fleet's file is untouched").isEqualTo(source);
@@ -107,7 +108,7 @@ class DemoJavaAgentsTest {
         byte[] broken = new String(source, StandardCharsets.UTF_8).replace("return digest;", "return digest.nope();")
                 .getBytes(StandardCharsets.UTF_8);
         Rewrite rewrite = new Rewrite("test", agent.script().path(), source, broken, List.of());
-        Proof proof = new JavaProver(JavaProver.Settings.DEFAULT, JavaBuildCache.in(dir.resolve("javac"))).prove(agent, machine(agent), rewrite, analyzer.analyze(agent.script().path(), source));
+        Proof proof = new JavaProver(JavaProver.Settings.DEFAULT, JavaBuildCache.in(dir.resolve("javac"))).prove(agent, new JavaSite(new LocalHost(agent.machine(), dir), machine(agent), "python3"), rewrite, analyzer.analyze(agent.script().path(), source));
         assertThat(proof.deployable()).isFalse();
         assertThat(proof.firstFailure()).hasValueSatisfying(c -> {
             assertThat(c.name()).isEqualTo("compiles");

@@ -1,5 +1,6 @@
 package io.fleetshell.engine.java;
 
+import io.fleetshell.engine.host.LocalHost;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.ConfigSource;
 import io.fleetshell.engine.inventory.InventoryLoader;
@@ -81,7 +82,7 @@ class JavaBuildCacheTest {
     }
 
     private JavaBuild.Compiled compile(JavaBuildCache cache, byte[] source) {
-        return cache.compile(agent, root, source, root.resolve("work/" + work++));
+        return cache.compile(agent, new LocalHost("local", root), root, source, root.resolve("work/" + work++));
     }
 
     private List<Path> entries() throws IOException {
@@ -115,7 +116,10 @@ class JavaBuildCacheTest {
         assertThat(second.classes()).isNotEqualTo(first.classes());
         assertThat(second.classes().resolve("planted.txt")).hasContent("from the cache");
         assertThat(Files.readAllBytes(second.classes().resolve("Hello.class"))).isEqualTo(Files.readAllBytes(first.classes().resolve("Hello.class")));
-        assertThat(second.classpath()).containsExactly(second.classes(), root.resolve("lib"));
+        // the library is read on the agent's machine (here this computer) into the build's own directory
+        assertThat(second.classpath()).hasSize(2).first().isEqualTo(second.classes());
+        assertThat(second.classpath().get(1)).startsWith(second.classes().getParent());
+        assertThat(second.classpath().get(1).resolve("util/Greeting.class")).hasSameBinaryContentAs(root.resolve("lib/util/Greeting.class"));
         assertThat(second.classes().getParent().resolve("src/Hello.java")).as("the source copy a test_command names").exists();
         assertThat(run(second)).isEqualTo("hello world");
         assertThat(entries()).hasSize(1);

@@ -1,6 +1,7 @@
 package io.fleetshell.engine.java;
 
 import io.fleetshell.engine.demo.DemoFleet;
+import io.fleetshell.engine.host.LocalHost;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.InventoryLoader;
 import io.fleetshell.engine.inventory.LoadedConfig;
@@ -42,14 +43,17 @@ class JavaProfilerTest {
         Path cacheDir = dir.resolve("home/cache/javac");
         JavaProfiler profiler = new JavaProfiler(Duration.ofSeconds(60), new JavaAnalyzer(), JavaBuildCache.in(cacheDir));
 
-        AgentProfile first = profiler.profile(agent, machine, 1);
+        JavaSite site = new JavaSite(new LocalHost(machine.name(), dir), machine, "python3");
+        byte[] source = Files.readAllBytes(agent.script().path());
+
+        AgentProfile first = profiler.profile(agent, site, source, null, 1);
         List<Path> builds = entries(cacheDir);
         assertThat(builds).as("the agent, the agent with its holders, ClassInitProbe").hasSize(3);
         Instant before = Instant.now().minus(Duration.ofHours(2));
         for (Path build : builds) {
             Files.setLastModifiedTime(build, FileTime.from(before));
         }
-        AgentProfile second = profiler.profile(agent, machine, 1);
+        AgentProfile second = profiler.profile(agent, site, source, null, 1);
 
         assertThat(entries(cacheDir)).isEqualTo(builds);
         for (Path build : builds) {

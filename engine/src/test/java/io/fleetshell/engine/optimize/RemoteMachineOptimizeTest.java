@@ -1,7 +1,6 @@
 package io.fleetshell.engine.optimize;
 
 import io.fleetshell.engine.FleetHome;
-import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.demo.DemoFleet;
 import io.fleetshell.engine.host.Host;
 import io.fleetshell.engine.host.SshAccess;
@@ -18,9 +17,6 @@ import io.fleetshell.engine.process.Leftovers;
 import io.fleetshell.engine.proof.Proof;
 import io.fleetshell.engine.proof.ProofCheck;
 import io.fleetshell.engine.python.analysis.PythonFacts;
-import io.fleetshell.engine.python.pattern.ImporterReads;
-import io.fleetshell.engine.python.pattern.PythonPatterns;
-import io.fleetshell.engine.python.shared.SharedModuleOptimizer;
 import io.fleetshell.testing.Await;
 import io.fleetshell.testing.Sshd;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +32,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * {@code optimize} of an agent of a machine reached over ssh (a real sshd in a mount namespace of its own, whose fleet
@@ -109,6 +104,11 @@ class RemoteMachineOptimizeTest {
     }
 
     @Test
+    void aJavaAgentOfAMachineWithoutAJavaSettingStartsWithTheJavaOnItsPath() {
+        assertThat(agent("RouteMatcherAgent").java().launcher()).isEqualTo("java");
+    }
+
+    @Test
     void theProofRunsOnTheAgentsMachineAndLeavesNothingThere() throws Exception {
         Agent agent = agent("TranslationService");
         byte[] before = host.read(agent.script().path(), 1 << 20);
@@ -161,20 +161,6 @@ class RemoteMachineOptimizeTest {
         proving.join(Duration.ofSeconds(120));
         assertThat(proving.isAlive()).isFalse();
         assertThat(leftovers(agent)).isEmpty();
-    }
-
-    @Test
-    void aSharedModuleOfAnSshMachineIsRefusedWithTheFix() {
-        Agent dependent = agent("TranslationService");
-        SharedModuleOptimizer modules = new SharedModuleOptimizer(new PythonOptimizer(new PythonFacts(), PythonFacts.DEFAULT_SIDE_EFFECT_MODULES,
-                null, null, hosts), null);
-        SharedModuleOptimizer.SharedModule module = new SharedModuleOptimizer.SharedModule("common.text_features",
-                root.resolve("common/text_features.py"), root, List.of(dependent), ImporterReads.NONE);
-        assertThatThrownBy(() -> modules.optimize(inventory, module, null, PythonPatterns.all()))
-                .isInstanceOf(FleetshellException.class)
-                .hasMessageContaining("common.text_features is a module of machine pc2, reached over ssh")
-                .hasMessageContaining("optimize AGENT proves on the machine")
-                .hasMessageContaining("nothing was changed");
     }
 
     private static List<String> listed(Path directory) {

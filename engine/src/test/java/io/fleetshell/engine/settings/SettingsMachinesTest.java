@@ -60,6 +60,7 @@ class SettingsMachinesTest {
                     identity_file: ~/.ssh/fleet_ed25519
                     root: /srv/fleet
                     python: /srv/venv/bin/python3
+                    java: /opt/jdk-25/bin/java
                     tunnel: true
                     forks: 4
                     options: {StrictHostKeyChecking: accept-new}
@@ -70,6 +71,7 @@ class SettingsMachinesTest {
         assertThat(pc2.ssh().stateDir()).isEqualTo(".fleetshell/remote");
         assertThat(pc2.root()).isEqualTo(Path.of("/srv/fleet"));
         assertThat(pc2.python()).isEqualTo("/srv/venv/bin/python3");
+        assertThat(pc2.javaLauncher()).isEqualTo("/opt/jdk-25/bin/java");
         assertThat(Settings.read(Files.writeString(home.resolve("local.yaml"), "machines:\n  mainpc:\n    python: python3\n")).machines()
                 .get("mainpc").ssh()).isNull();
     }

@@ -3,10 +3,13 @@ package io.fleetshell.shell.commands;
 import io.fleetshell.engine.Checksums;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
+import io.fleetshell.engine.SafeFiles;
 import io.fleetshell.engine.health.FleetHealth;
 import io.fleetshell.engine.health.HealthCategory;
 import io.fleetshell.engine.health.HealthCheck;
 import io.fleetshell.engine.health.HealthReport;
+import io.fleetshell.engine.host.FileStat;
+import io.fleetshell.engine.host.Host;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.metrics.MetricSource;
@@ -21,7 +24,6 @@ import org.springframework.shell.core.command.annotation.Option;
 import org.springframework.stereotype.Component;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -50,8 +52,8 @@ public class HealthCommands {
         Inventory inventory = AgentLookup.nonEmpty(session.inventoryStore().inventory());
         Supervisor supervisor = new Supervisor(session.home(), inventory, session.runtime(), Duration.ofSeconds(30), Duration.ofSeconds(10));
         FleetHealth assessor = new FleetHealth(inventory, supervisor, session.runtime(), session.traffic(), session.gates(inventory),
-                session.settings().thresholds(), new ScriptSyntax(inventory, session.settings().sideEffectModules()),
-                this::deployedAt);
+                session.settings().thresholds(), new ScriptSyntax(inventory, session.hosts(), session.settings().sideEffectModules()),
+                agent -> deployedAt(inventory, agent));
         HealthReport report;
         MetricStore metrics = session.metrics();
         try (MetricSource source = MetricTargets.source(session.settings(), perTarget)) {
@@ -75,7 +77,7 @@ public class HealthCommands {
      * When the agent's script was changed after it was first profiled: its modification time, when its checksum
      * differs from that of its first baseline. An agent never profiled, or unchanged since, was never optimized.
      */
-    private Optional<Instant> deployedAt(Agent agent) {
+    private Optional<Instant> deployedAt(Inventory inventory, Agent agent) {
         if (!agent.script().found()) {
             return Optional.empty();
         }
@@ -84,11 +86,12 @@ public class HealthCommands {
             return Optional.empty();
         }
         Baseline first = versions.getLast();
+        Host host = inventory.machine(agent.machine()).map(m -> session.hosts().of(m)).orElseGet(() -> session.hosts().local());
         try {
-            if (first.scriptSha256().equals(Checksums.sha256(agent.script().path()))) {
+            if (first.scriptSha256().equals(Checksums.sha256(host.read(agent.script().path(), SafeFiles.SCRIPT_LIMIT)))) {
                 return Optional.empty();
             }
-            return Optional.of(Files.getLastModifiedTime(agent.script().path()).toInstant());
+            return host.stat(agent.script().path()).map(FileStat::mtime);
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -193,7 +193,7 @@ public class InventoryCommands {
             completionProvider = "agentCompletion",
             description = "Show what a load, proof or start of AGENT runs with: the interpreter, the working directory (the fleet "
                     + "root), the environment fleetshell sets (from the config, settings.yaml machines: or inherited) and the "
-                    + "sys.path the interpreter builds from them. Entries marked missing do not exist on this machine.")
+                    + "sys.path the interpreter builds from them, asked on the agent's machine (over ssh for a remote one). Entries marked missing do not exist there.")
     public void env(@Argument(index = 0) String name,
                     @Option(longName = "json", description = "print JSON on stdout") boolean json) {
         if (name.isBlank()) {
@@ -202,8 +202,9 @@ public class InventoryCommands {
         Inventory inventory = session.inventoryStore().inventory();
         Agent a = AgentLookup.agent(inventory, name);
         Machine machine = inventory.machine(a.machine()).orElseThrow();
-        LoadEnvironment env = LoadEnvironment.of(a, machine,
-                session.settings().machines().getOrDefault(machine.name(), MachineOverride.NONE), session.environment());
+        LoadEnvironment env = LoadEnvironment.of(a, machine, session.hosts().of(machine),
+                session.settings().machines().getOrDefault(machine.name(), MachineOverride.NONE),
+                machine.ssh() == null ? session.environment() : Map.of());
         Output out = session.output();
         if (json) {
             out.json(JsonObject.of("agent", a.id().toString(), "interpreter", env.interpreter(), "executable", env.executable(),

@@ -66,16 +66,11 @@ public class Measurements {
                 out.warn("%s: not profiled, its script was not found (%s)".formatted(agent.id(), agent.script().detail()));
                 continue;
             }
-            java.util.Optional<String> refused = optimizers.notProfiled(inventory, agent);
-            if (refused.isPresent()) {
-                out.warn("%s: not profiled, %s".formatted(agent.id(), refused.get()));
-                continue;
-            }
             found.add(agent);
         }
         if (found.isEmpty()) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, "no agent to profile: none of them has a script that was found and "
-                    + "can be profiled on its machine (see the warnings above)");
+            throw new FleetshellException(ErrorCode.BAD_INPUT, "no agent to profile: none of them has a script that was found "
+                    + "(see the warnings above)");
         }
         int total = found.size();
         out.info("Profiling %d agent%s, %d run%s each, %d at a time...".formatted(total, total == 1 ? "" : "s",

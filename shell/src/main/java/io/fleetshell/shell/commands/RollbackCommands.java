@@ -65,12 +65,12 @@ public class RollbackCommands {
         String what;
         if (deployment != null) {
             rollouts.deployment(deployment);
-            steps = changed(store.steps(deployment));
+            steps = changed(store.steps(deployment), rollouts.hosts(inventory));
             what = "deployment " + deployment;
         } else if (batch != null) {
             int[] id = batchId(batch);
             rollouts.deployment(id[0]);
-            steps = changed(store.steps(id[0]).stream().filter(s -> s.batch() == id[1]).toList());
+            steps = changed(store.steps(id[0]).stream().filter(s -> s.batch() == id[1]).toList(), rollouts.hosts(inventory));
             what = "batch " + batch;
         } else if (isModule(store, inventory, name)) {
             // A shared module, by its dotted name or its file: its latest step, every file of it, its dependents restarted.
@@ -218,25 +218,27 @@ public class RollbackCommands {
      * whatever state the journal gives it (an interrupted step left {@code written} counts), and every step the journal
      * says is changed, caught mid-way or in conflict, so that the restorer either restores it or names why not.
      */
-    static List<StoredStep> changed(List<StoredStep> steps) {
+    static List<StoredStep> changed(List<StoredStep> steps, java.util.function.Function<io.fleetshell.engine.inventory.AgentId,
+            io.fleetshell.engine.host.Host> hosts) {
         return steps.stream().filter(s -> s.state().changed() || s.state() == StepState.WRITING || s.state() == StepState.WRITTEN
-                || s.state() == StepState.RESTORING || s.state() == StepState.CONFLICT || holdsRewrite(s)).toList();
+                || s.state() == StepState.RESTORING || s.state() == StepState.CONFLICT || holdsRewrite(s, hosts.apply(s.agent()))).toList();
     }
 
-    private static boolean holdsRewrite(StoredStep step) {
+    /** Whether a file of the step holds its rewrite, read on the step's machine (over ssh for a remote one). */
+    private static boolean holdsRewrite(StoredStep step, io.fleetshell.engine.host.Host host) {
         if (step.state() == StepState.PENDING || step.state() == StepState.DRIFTED) {
             return false; // never written by this deployment: a file equal to the rewrite got there some other way
         }
         try {
             for (var file : step.files().stream().filter(f -> !f.uses()).toList()) {
-                byte[] bytes = java.nio.file.Files.isRegularFile(file.file()) ? java.nio.file.Files.readAllBytes(file.file()) : null;
+                byte[] bytes = io.fleetshell.engine.rollout.AtomicFiles.readIfExists(host, file.file(), file.realPath());
                 if (bytes != null && io.fleetshell.engine.Checksums.sha256(bytes).equals(file.afterSha256())) {
                     return true;
                 }
             }
             return false;
-        } catch (java.io.IOException e) {
-            return true; // unreadable: let the restorer try and say what it found
+        } catch (FleetshellException e) {
+            return true; // unreadable or moved: let the restorer try and say what it found
         }
     }
 

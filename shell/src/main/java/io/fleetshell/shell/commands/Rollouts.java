@@ -121,11 +121,11 @@ public class Rollouts {
 
     /**
      * {@code optimize MODULE}'s optimizer: a shared module rewritten with this shell's settings and, with {@code proofPairs}
-     * not null, proved on every dependent with about that many paired loads in all.
+     * not null, proved on every dependent with about that many paired loads in all, on the dependents' machine.
      */
     SharedModuleOptimizer sharedModules(Integer proofPairs) {
         PythonOptimizer python = new PythonOptimizer(new PythonFacts(), session.settings().sideEffectModules(), null,
-                session.home().bytecodeCache());
+                session.home().bytecodeCache(), session.hosts());
         DependentsProof proof = proofPairs == null ? null : new DependentsProof(proofPairs, OptimizeCommands.ALPHA,
                 EffectFloor.fromSettings(session.home().settings()), Duration.ofSeconds(60), COMMAND_TIMEOUT, session.home().bytecodeCache());
         return new SharedModuleOptimizer(python, proof);
@@ -140,7 +140,7 @@ public class Rollouts {
     RolloutExecutor executor(Inventory inventory, int proofRuns) {
         PatternStepProver stepProver = new PatternStepProver(optimizers(proofRuns), inventory, new WrittenFileProver(inventory, COMMAND_TIMEOUT, session.hosts()));
         return new RolloutExecutor(store(), lookup(inventory), sharing(inventory), stepProver, gates(inventory), analysis(inventory),
-                runtime(inventory), Host.name()).onHosts(hosts(inventory));
+                runtime(inventory), Host.name()).onHosts(hosts(inventory), roots(inventory));
     }
 
     /**
@@ -149,20 +149,25 @@ public class Rollouts {
      */
     RolloutExecutor writtenFileExecutor(Inventory inventory) {
         return new RolloutExecutor(store(), lookup(inventory), sharing(inventory), new WrittenFileProver(inventory, COMMAND_TIMEOUT, session.hosts()),
-                gates(inventory), analysis(inventory), runtime(inventory), Host.name()).onHosts(hosts(inventory));
+                gates(inventory), analysis(inventory), runtime(inventory), Host.name()).onHosts(hosts(inventory), roots(inventory));
     }
 
     /** An executor for restores only (rollback, abort): it proves nothing. */
     RolloutExecutor restorer(Inventory inventory) {
         return new RolloutExecutor(store(), lookup(inventory), sharing(inventory), (agent, rewrite, hints) -> {
             throw new IllegalStateException("a rollback proves nothing");
-        }, List.of(), null, runtime(inventory), Host.name()).onHosts(hosts(inventory));
+        }, List.of(), null, runtime(inventory), Host.name()).onHosts(hosts(inventory), roots(inventory));
     }
 
     /**
      * The machine each agent is on, as a transport ({@code engine/host}): where its files are read and written. An agent
      * no longer in the inventory is taken to be on this computer, as it was before machines had a transport.
      */
+    /** Each subject's fleet root (an agent's, or a shared module's machine), or null for a machine not in the inventory. */
+    static java.util.function.Function<AgentId, java.nio.file.Path> roots(Inventory inventory) {
+        return id -> inventory.machine(id.machine()).map(io.fleetshell.engine.inventory.Machine::fleetRoot).orElse(null);
+    }
+
     java.util.function.Function<AgentId, io.fleetshell.engine.host.Host> hosts(Inventory inventory) {
         return id -> inventory.machine(id.machine()).map(m -> session.hosts().of(m)).orElseGet(() -> session.hosts().local());
     }

@@ -44,7 +44,7 @@ class RolloutBookkeepingCommandsTest {
         StoredStep pending = step(5, "pending.py", before, before, after, StepState.PENDING);
         StoredStep conflict = step(6, "conflict.py", "edited\n".getBytes(StandardCharsets.UTF_8), before, after, StepState.CONFLICT);
 
-        assertThat(RollbackCommands.changed(List.of(applied, written, rolledBackButRewritten, rolledBack, pending, conflict)))
+        assertThat(RollbackCommands.changed(List.of(applied, written, rolledBackButRewritten, rolledBack, pending, conflict), id -> new io.fleetshell.engine.host.LocalHost("local", dir)))
                 .extracting(StoredStep::id).containsExactly(1L, 2L, 3L, 6L);
     }
 

@@ -167,11 +167,68 @@ public final class PythonFacts {
         if (files.isEmpty()) {
             return List.of();
         }
+        return batch(host, python, files, null, null, sideEffectModules, ownPaths, timeout).files();
+    }
+
+    /**
+     * The facts of {@code source} as if it were the file {@code file} on the host (its own modules looked up beside
+     * it, as for the file itself), with the interpreter's version: a rewrite of a script analyzed before it is written
+     * anywhere. The bytes travel on the helper's stdin, so the analysis is one process on the host, with no temporary
+     * file to write and remove there (over ssh that was four round trips more). Fails as
+     * {@link #analyze(Host, String, List, Set, List, Duration)} does.
+     */
+    public Batch analyzeSource(Host host, String python, Path file, byte[] source, Set<String> sideEffectModules, List<Path> ownPaths,
+                               Duration timeout) {
+        return batch(host, python, List.of(file), java.util.Collections.singletonList(source), null, sideEffectModules, ownPaths, timeout);
+    }
+
+    /**
+     * {@link #analyze(Host, String, List, Set, List, Duration)} of one file, with the interpreter's version the helper
+     * reports and, when {@code kinds} is given, what each of the file's module-level import targets loads (see
+     * {@link ModuleKinds}): a caller that needs all three asks the host once ({@link Batch#moduleKinds()}).
+     */
+    public Batch analyzeWithVersion(Host host, String python, Path file, ModuleKinds kinds, Set<String> sideEffectModules,
+                                    List<Path> ownPaths, Duration timeout) {
+        return batch(host, python, List.of(file), null, kinds, sideEffectModules, ownPaths,
+                kinds == null ? timeout : timeout.plus(kinds.timeout()));
+    }
+
+    /**
+     * Asks, in the analysis's own process, what each module-level import target of the file loads ({@code module}, or
+     * {@code module.name} of a from-import; relative, star and {@code __future__} imports left out): {@code module_kinds.py}
+     * runs as a child of the helper with {@code python}, in {@code directory}, the helper's environment plus
+     * {@code environment} (the agent's own, as its loads run). Over ssh that is one session instead of two.
+     *
+     * @param python      the interpreter that answers (the agent's, resolved)
+     * @param directory   its working directory (the fleet root)
+     * @param environment variables added to its environment
+     * @param timeout     how long it may take
+     */
+    public record ModuleKinds(String python, Path directory, Map<String, String> environment, Duration timeout) {
+        public ModuleKinds {
+            environment = Map.copyOf(environment);
+        }
+    }
+
+    private Batch batch(Host host, String python, List<Path> files, List<byte[]> sources, ModuleKinds kinds, Set<String> sideEffectModules,
+                        List<Path> ownPaths, Duration timeout) {
         List<String> paths = files.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList();
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("files", paths);
         request.put("side_effect_modules", new TreeSet<>(sideEffectModules));
         request.put("own_paths", ownPaths.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList());
+        if (sources != null) {
+            request.put("sources", sources.stream().map(b -> b == null ? null : java.util.Base64.getEncoder().encodeToString(b)).toList());
+        }
+        if (kinds != null) {
+            Map<String, Object> ask = new LinkedHashMap<>();
+            ask.put("program", ShippedPrograms.python("module_kinds.py"));
+            ask.put("python", kinds.python());
+            ask.put("directory", kinds.directory().toString());
+            ask.put("environment", new java.util.TreeMap<>(kinds.environment()));
+            ask.put("timeout", kinds.timeout().toMillis() / 1000.0);
+            request.put("module_kinds", ask);
+        }
         byte[] requested = JSON.writeValueAsBytes(request);
         byte[] input = Arrays.copyOf(SHIPPED, SHIPPED.length + requested.length);
         System.arraycopy(requested, 0, input, SHIPPED.length, requested.length);
@@ -183,7 +240,7 @@ public final class PythonFacts {
                     "%s with %s%s returned facts for %s files instead of %d. This is a bug in fleetshell's helper; nothing was changed."
                             .formatted(what, python, on(host), batch == null || batch.files() == null ? "no" : batch.files().size(), paths.size()));
         }
-        return batch.files();
+        return batch;
     }
 
     /** {@link #version(Host, String)} on this computer. */
@@ -287,7 +344,14 @@ public final class PythonFacts {
         return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() / 1000.0 + " s";
     }
 
-    /** The helper's whole answer. */
-    record Batch(String python, List<FileFacts> files) {
+    /**
+     * The helper's whole answer.
+     *
+     * @param python the version of the interpreter that ran it ({@code platform.python_version()}, as {@link #version} says)
+     * @param files  the facts of each file, in the order asked
+     * @param moduleKinds what the first file's import targets load ({@link ModuleKinds}), in the order imported; null
+     *                    when not asked or when the question failed (every target then stays eager: safe, less gain)
+     */
+    public record Batch(String python, List<FileFacts> files, Map<String, String> moduleKinds) {
     }
 }

@@ -6,6 +6,7 @@ import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.process.StartedProcess;
 import io.fleetshell.engine.process.ShippedPrograms;
 import io.fleetshell.engine.profile.ProfileTarget;
+import io.fleetshell.engine.host.Tunnels;
 import io.fleetshell.engine.runtime.Reach;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -119,8 +120,11 @@ public final class AgentRuns {
      * fails (the calls could not be measured) if that happens again: missing counts never read as "never called".
      */
     public Run run(ProfileTarget target, Path script, List<String> requests, List<String> counted) {
-        Attempt first = attempt(target, script, requests, counted);
-        return first.killedWithoutCounts() ? attempt(target, script, requests, counted).run() : first.run();
+        // with tunnel: true, the forwards to this run's ports (free ports, new for every run) are cancelled once it is done
+        try (Tunnels.Scope forwards = Tunnels.scope()) {
+            Attempt first = attempt(target, script, requests, counted);
+            return first.killedWithoutCounts() ? attempt(target, script, requests, counted).run() : first.run();
+        }
     }
 
     /** One start of the agent; {@code killedWithoutCounts}: it did not end after SIGTERM and left no counts. */

@@ -99,9 +99,28 @@ public final class ProofSite {
         }
     }
 
-    /** Removes the hidden siblings of {@code file} on the host that a fleetshell killed during a proof left ({@link Leftovers#sweepSiblings}). */
-    public List<Path> sweepSiblings(Path file) {
-        return Leftovers.sweepSiblings(place(host), file);
+    /**
+     * Writes {@code sibling}, a hidden sibling of {@code file} holding what a proof loads ({@link Host#writeFresh}), and
+     * removes the siblings of {@code file} a fleetshell killed during a proof left ({@link Leftovers#sweepSiblings}), from
+     * a listing the write itself returns: one round trip to a remote host, two more only when something was left.
+     *
+     * @throws IOException when the write fails (nothing of this proof is then on the host)
+     */
+    public void writeSibling(Path file, Path sibling, byte[] content) throws IOException {
+        String prefix = "." + file.getFileName() + ".fleetshell-";
+        List<String> before = host.writeFresh(sibling, content, prefix);
+        Path directory = file.toAbsolutePath().getParent();
+        Leftovers.sweepSiblings(new Leftovers.Place() {
+            @Override
+            public List<String> list(Path listed) throws IOException {
+                return listed.equals(directory) ? before : host.list(listed);
+            }
+
+            @Override
+            public boolean deleteTree(Path path) throws IOException {
+                return host.deleteTree(path);
+            }
+        }, file);
     }
 
     /**

@@ -3,29 +3,30 @@ package io.fleetshell.engine.python.shared;
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
 import io.fleetshell.engine.Progress;
+import io.fleetshell.engine.host.LocalHost;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.pattern.ChangeSet;
 import io.fleetshell.engine.pattern.Rewrite;
-import io.fleetshell.engine.process.Leftovers;
+import io.fleetshell.engine.process.CannotStartException;
 import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
+import io.fleetshell.engine.process.ShippedPrograms;
 import io.fleetshell.engine.profile.LoadAverage;
 import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.profile.Stats;
 import io.fleetshell.engine.proof.EffectFloor;
 import io.fleetshell.engine.proof.ProofCheck;
+import io.fleetshell.engine.python.LoadRunner;
 import io.fleetshell.engine.python.Profiler;
+import io.fleetshell.engine.python.proof.ProofSite;
 import io.fleetshell.engine.stats.SequentialSignTest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,14 +35,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * Proves a change of a shared module of the fleet (a {@link ChangeSet}: the module, and the helper module it may
  * create) on the module itself and on every agent that imports it, directly or transitively (issue 14 item 3). The
- * change is applied to a temporary copy of the fleet root, never to the fleet; each dependent is then loaded from the
- * fleet as it is and from the copy, in fresh processes of its own interpreter, by the same {@code proof_check.py load}
- * and {@link Profiler} loads the per-agent {@code Prover} uses:
+ * change is applied to a temporary copy of the fleet root made on the dependents' machine (this computer, or one reached
+ * over ssh: {@link ProofSite}), never to the fleet; each dependent is then loaded there from the fleet as it is and from
+ * the copy, in fresh processes of its own interpreter, by the same {@code proof_check.py load} and {@link Profiler} loads
+ * the per-agent {@code Prover} uses:
  * <ol>
  *   <li>the module: every file of the change compiles, and the module reads no name that nothing binds where the
  *       original did not ({@code proof_check.py static});</li>
@@ -149,7 +150,6 @@ public final class DependentsProof {
     private final Duration loadTimeout;
     private final Duration testTimeout;
     private final Path bytecodeCache;
-    private final Path checker;
 
     /**
      * @param pairs         paired loads in all, spread evenly over the dependents and at least 2 each (0 skips the load-time
@@ -167,7 +167,6 @@ public final class DependentsProof {
         this.loadTimeout = loadTimeout;
         this.testTimeout = testTimeout;
         this.bytecodeCache = bytecodeCache;
-        this.checker = Leftovers.programCopy("/io/fleetshell/python/proof_check.py", "proof-check");
     }
 
     /**
@@ -197,7 +196,13 @@ public final class DependentsProof {
      */
     public Result prove(Path fleetRoot, ChangeSet change, Path module, String moduleName, List<String> removedNames,
                         List<Dependent> dependents) {
-        return prove(fleetRoot, change, List.of(new ChangedModule(moduleName, module, removedNames,
+        return prove(ProofSite.thisComputer(bytecodeCache), fleetRoot, change, module, moduleName, removedNames, dependents);
+    }
+
+    /** {@link #prove(Path, ChangeSet, Path, String, List, List)} on the machine {@code site} stands for. */
+    public Result prove(ProofSite site, Path fleetRoot, ChangeSet change, Path module, String moduleName, List<String> removedNames,
+                        List<Dependent> dependents) {
+        return prove(site, fleetRoot, change, List.of(new ChangedModule(moduleName, module, removedNames,
                 dependents.stream().map(d -> d.agent().id()).toList(), null)), dependents);
     }
 
@@ -212,6 +217,18 @@ public final class DependentsProof {
      * @param dependents every agent that imports one of them, once each
      */
     public Result prove(Path fleetRoot, ChangeSet change, List<ChangedModule> modules, List<Dependent> dependents) {
+        return prove(ProofSite.thisComputer(bytecodeCache), fleetRoot, change, modules, dependents);
+    }
+
+    /**
+     * {@link #prove(Path, ChangeSet, List, List)} on the machine {@code site} stands for (this computer, or a machine
+     * reached over ssh): the copy of the fleet root is made there in one operation ({@link io.fleetshell.engine.host.Host#copyTree}),
+     * the checks and loads run there with the host's interpreter and bytecode cache ({@code proof_check.py} passed with
+     * {@code -c}, its runs through one {@link LoadRunner} per sequence), and the copy is removed after, also after an
+     * interrupt ({@link ProofSite#remove}); one a killed fleetshell left carries its owner's mark and is swept by the next
+     * proof's {@code deploy recover} ({@link ProofSite#sweep}). One code path on this computer and on a remote one.
+     */
+    public Result prove(ProofSite site, Path fleetRoot, ChangeSet change, List<ChangedModule> modules, List<Dependent> dependents) {
         Path root = fleetRoot.toAbsolutePath().normalize();
         for (Rewrite file : change.files()) {
             if (!file.file().toAbsolutePath().normalize().startsWith(root)) {
@@ -219,20 +236,20 @@ public final class DependentsProof {
                         .formatted(file.file(), root) + "copy of the fleet root; nothing was changed");
             }
         }
-        Path copy = changedCopy(root, change);
+        Path copy = changedCopy(site, root, change);
         try {
             Set<Path> moduleFiles = new java.util.HashSet<>();
             modules.forEach(m -> moduleFiles.add(m.file().toAbsolutePath().normalize()));
-            List<ProofCheck> own = moduleChecks(dependents.isEmpty() ? null : dependents.getFirst().target(), root, copy, change, moduleFiles);
+            List<ProofCheck> own = moduleChecks(site, dependents.isEmpty() ? null : dependents.getFirst().target(), root, copy, change, moduleFiles);
             if (own.stream().anyMatch(ProofCheck::failed) || dependents.isEmpty()) {
                 return new Result(own, List.of(), null);
             }
             List<DependentResult> results = new ArrayList<>();
             for (Dependent dependent : dependents) {
                 Progress.update(dependent.agent().id(), "proving the shared module's change on this dependent: loads, names");
-                DependentResult result = correctness(dependent, root, copy, modules, change);
+                DependentResult result = correctness(site, dependent, root, copy, modules, change);
                 if (!result.passed() && modules.size() > 1) {
-                    result = new DependentResult(result.agent(), result.checks(), result.loadTime(), blame(dependent, root, modules));
+                    result = new DependentResult(result.agent(), result.checks(), result.loadTime(), blame(site, dependent, root, modules));
                 }
                 results.add(result);
             }
@@ -246,18 +263,18 @@ public final class DependentsProof {
                 DependentResult result = results.get(i);
                 Dependent dependent = dependents.get(i);
                 int each = pairs == 0 ? 0 : Math.max(2, (pairs + results.size() - 1) / results.size());
-                Map<String, Object> times = each == 0 ? Map.of() : loadTimes(dependent, root, copy, each);
+                Map<String, Object> times = each == 0 ? Map.of() : loadTimes(site, dependent, root, copy, each);
                 wins += (int) times.getOrDefault("wins", 0);
                 total += (int) times.getOrDefault("pairs", 0);
                 List<ProofCheck> checks = new ArrayList<>(result.checks());
                 Progress.update(dependent.agent().id(), "proving the shared module's change on this dependent: test_command");
-                checks.add(agentTests(dependent, root, change));
+                checks.add(agentTests(site, dependent, root, change));
                 timed.add(new DependentResult(result.agent(), checks, times));
             }
             return new Result(own, timed, combined(timed, wins, total));
         } finally {
             dependents.forEach(d -> Progress.end(d.agent().id()));
-            Leftovers.delete(copy);
+            site.remove(copy);
         }
     }
 
@@ -265,19 +282,19 @@ public final class DependentsProof {
      * Which module of a joint change breaks a dependent: each module's change alone that the agent imports, tried on it
      * in a copy of its own (loads and names only, since those failed with the whole change).
      */
-    private String blame(Dependent dependent, Path root, List<ChangedModule> modules) {
+    private String blame(ProofSite site, Dependent dependent, Path root, List<ChangedModule> modules) {
         List<String> alone = new ArrayList<>();
         for (ChangedModule module : modules) {
             if (module.alone() == null || !module.dependents().contains(dependent.agent().id())) {
                 continue;
             }
-            Path copy = changedCopy(root, module.alone());
+            Path copy = changedCopy(site, root, module.alone());
             try {
-                if (!correctness(dependent, root, copy, List.of(module), module.alone()).passed()) {
+                if (!correctness(site, dependent, root, copy, List.of(module), module.alone()).passed()) {
                     alone.add(module.name());
                 }
             } finally {
-                Leftovers.delete(copy);
+                site.remove(copy);
             }
         }
         return alone.isEmpty() ? "no module's change alone breaks it: the modules' changes break it together"
@@ -285,15 +302,22 @@ public final class DependentsProof {
     }
 
     /** Compiles and undefined names of every file of the change that is Python source ({@code proof_check.py static}). */
-    private List<ProofCheck> moduleChecks(ProfileTarget any, Path root, Path copy, ChangeSet change, Set<Path> modules) {
+    private List<ProofCheck> moduleChecks(ProofSite site, ProfileTarget any, Path root, Path copy, ChangeSet change, Set<Path> modules) {
         List<ProofCheck> checks = new ArrayList<>();
         if (any == null) {
             return checks;
         }
-        for (Rewrite file : change.changed()) {
+        List<Rewrite> files = change.changed();
+        List<List<String>> args = new ArrayList<>();
+        for (Rewrite file : files) {
             Path changed = copy.resolve(root.relativize(file.file().toAbsolutePath().normalize()).toString());
             Path original = file.createsFile() ? changed : file.file();
-            JsonNode both = JSON.readTree(run(any, root, List.of("static", original.toString(), changed.toString()), "static check"));
+            args.add(List.of("static", original.toString(), changed.toString()));
+        }
+        List<ProcessResult> runs = checks(site, any, root, args);
+        for (int i = 0; i < files.size(); i++) {
+            Rewrite file = files.get(i);
+            JsonNode both = JSON.readTree(report(any, runs.get(i), "static check"));
             JsonNode rewritten = both.path("rewritten");
             String name = file.file().getFileName().toString();
             if (!rewritten.path("compiles").asBoolean()) {
@@ -317,13 +341,15 @@ public final class DependentsProof {
     }
 
     /** Loads (or fails) exactly as before, with the same names and the same values in the fleet's own modules. */
-    private DependentResult correctness(Dependent dependent, Path root, Path copy, List<ChangedModule> modules, ChangeSet change) {
+    private DependentResult correctness(ProofSite site, Dependent dependent, Path root, Path copy, List<ChangedModule> modules, ChangeSet change) {
         ProfileTarget target = dependent.target();
         Path script = target.script().toAbsolutePath().normalize();
         Path copiedScript = copy.resolve(root.relativize(script).toString());
-        JsonNode before = load(target, root, script, root);
-        JsonNode after = JSON.readTree(JSON.writeValueAsString(load(moved(target, root, copy, copiedScript), copy, copiedScript, copy))
-                .replace(copy.toString(), root.toString()));
+        // the original twice in one runner: values that differ between two loads of the original are not compared
+        List<ProcessResult> originals = checks(site, target, root, List.of(loadArgs(script, root), loadArgs(script, root)));
+        JsonNode before = loaded(originals.get(0));
+        JsonNode after = JSON.readTree(JSON.writeValueAsString(loaded(checks(site, moved(target, root, copy, copiedScript), copy,
+                List.of(loadArgs(copiedScript, copy))).getFirst())).replace(copy.toString(), root.toString()));
         List<ProofCheck> checks = new ArrayList<>();
         Map<String, Object> loads = new LinkedHashMap<>();
         loads.put("original", outcome(before));
@@ -340,7 +366,7 @@ public final class DependentsProof {
             return new DependentResult(dependent.agent().id(), checks, null);
         }
         checks.add(new ProofCheck("loads", ProofCheck.Outcome.PASSED, "loads before and after the change in fresh processes", loads));
-        JsonNode again = load(target, root, script, root); // values that differ between two loads of the original are not compared
+        JsonNode again = loaded(originals.get(1));
         checks.add(sameNames(before, again, after, modules, change));
         return new DependentResult(dependent.agent().id(), checks, null);
     }
@@ -433,7 +459,7 @@ public final class DependentsProof {
     }
 
     /** Paired loads of the agent from the fleet and from the changed copy, CPU time decides a pair. */
-    private Map<String, Object> loadTimes(Dependent dependent, Path root, Path copy, int pairs) {
+    private Map<String, Object> loadTimes(ProofSite site, Dependent dependent, Path root, Path copy, int pairs) {
         ProfileTarget original = dependent.target();
         Path copiedScript = copy.resolve(root.relativize(original.script().toAbsolutePath().normalize()).toString());
         ProfileTarget changed = moved(original, root, copy, copiedScript);
@@ -443,7 +469,9 @@ public final class DependentsProof {
         List<Double> afterWall = new ArrayList<>();
         List<Double> loadAverages = new ArrayList<>();
         int wins = 0;
-        try (Profiler profiler = new Profiler(loadTimeout, bytecodeCache)) {
+        // One process per load (Profiler.sample), not one runner for the pairs: the original and the changed copy run from
+        // different working directories with different environments, and a runner gives every load its own.
+        try (Profiler profiler = new Profiler(loadTimeout, site.host(), cache(site))) {
             profiler.sample(original, 0);
             profiler.sample(changed, 0);
             for (int pair = 1; pair <= pairs; pair++) {
@@ -511,18 +539,30 @@ public final class DependentsProof {
                         + "; a change that gains nothing is not deployed", evidence);
     }
 
-    private ProofCheck agentTests(Dependent dependent, Path root, ChangeSet change) {
+    private ProofCheck agentTests(ProofSite site, Dependent dependent, Path root, ChangeSet change) {
         ProfileTarget target = dependent.target();
         if (dependent.testCommand() == null || dependent.testCommand().isBlank()) {
             return new ProofCheck(ProofCheck.AGENT_TESTS, ProofCheck.Outcome.SKIPPED,
                     "no test_command is configured for " + target.agent() + " (set test_command: in its startup config entry)", null);
         }
-        Path copy = changedCopy(root, change);
         Path script = root.relativize(target.script().toAbsolutePath().normalize());
         String command = dependent.testCommand().replace("{name}", target.agent().name())
                 .replace("{machine}", target.agent().machine()).replace("{script}", script.toString());
-        ProcessResult run = ProcessRun.shell(command).in(copy).environment(moved(target, root, copy, copy.resolve(script.toString())).environment())
-                .owning(copy).timeout(testTimeout).runOrFail("the proof");
+        Path copy = changedCopy(site, root, change);
+        ProcessResult run;
+        try {
+            run = site.host().run(ProcessRun.shell(command).in(copy).environment(moved(target, root, copy, copy.resolve(script.toString()))
+                    .environment()).timeout(testTimeout));
+        } catch (CannotStartException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot run the tests of %s on %s: %s; nothing was changed"
+                    .formatted(target.agent(), site, e.getMessage()), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof was interrupted while the tests of %s ran; nothing was changed"
+                    .formatted(target.agent()));
+        } finally {
+            site.remove(copy);
+        }
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("command", command);
         evidence.put("exit_status", run.exitStatus());
@@ -544,7 +584,13 @@ public final class DependentsProof {
         return new ProfileTarget(target.agent(), script, target.python(), copy, environment);
     }
 
-    private JsonNode load(ProfileTarget target, Path workingDirectory, Path file, Path root) {
+    /** Where the loads keep their bytecode: this proof's cache on this computer (the shell's), the host's own on a remote one. */
+    private Path cache(ProofSite site) {
+        return site.host() instanceof LocalHost ? bytecodeCache : site.bytecodeCache();
+    }
+
+    /** The arguments of one {@code proof_check.py load} of {@code file} with the fleet's own modules under {@code root}. */
+    private static List<String> loadArgs(Path file, Path root) {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("file", file.toString());
         request.put("argv0", file.toString());
@@ -552,7 +598,11 @@ public final class DependentsProof {
         request.put("touch", List.of());
         request.put("removed", List.of());
         request.put("removed_from", file.toString());
-        ProcessResult run = check(target, workingDirectory, List.of("load", JSON.writeValueAsString(request)));
+        return List.of("load", JSON.writeValueAsString(request));
+    }
+
+    /** A load's report, or a failed load saying why there is none. */
+    private JsonNode loaded(ProcessResult run) {
         if (!run.timedOut() && run.report().startsWith("{")) {
             return JSON.readTree(run.report());
         }
@@ -564,8 +614,7 @@ public final class DependentsProof {
         return JSON.valueToTree(failed);
     }
 
-    private String run(ProfileTarget target, Path workingDirectory, List<String> arguments, String what) {
-        ProcessResult run = check(target, workingDirectory, arguments);
+    private static String report(ProfileTarget target, ProcessResult run, String what) {
         if (run.timedOut() || !run.report().startsWith("{")) {
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof's %s with %s %s: %s; nothing was changed".formatted(what,
                     target.python(), run.timedOut() ? "timed out" : "gave no report (exit status " + run.exitStatus() + ")", run.tail(600)));
@@ -573,14 +622,34 @@ public final class DependentsProof {
         return run.report();
     }
 
-    private ProcessResult check(ProfileTarget target, Path workingDirectory, List<String> arguments) {
-        List<String> command = new ArrayList<>(List.of(target.python(), checker.toString()));
-        command.addAll(arguments);
+    /**
+     * Runs of {@code proof_check.py} with the target's interpreter and environment in {@code workingDirectory} on the site's
+     * host, one per argument list, in order, started by one {@link LoadRunner} there (over ssh a process of its own costs
+     * a session and a wrapper shell).
+     */
+    private List<ProcessResult> checks(ProofSite site, ProfileTarget target, Path workingDirectory, List<List<String>> args) {
         Map<String, String> environment = new LinkedHashMap<>(target.environment());
-        if (bytecodeCache != null) {
-            environment.put("PYTHONPYCACHEPREFIX", bytecodeCache.toString());
+        Path cache = cache(site);
+        if (cache != null) {
+            environment.put("PYTHONPYCACHEPREFIX", cache.toString());
         }
-        return ProcessRun.of(command).in(workingDirectory).environment(environment).timeout(loadTimeout).runOrFail("the proof");
+        ProcessRun runner = ProcessRun.of(target.python()).in(workingDirectory).environment(environment)
+                .timeout(loadTimeout.multipliedBy(args.size() + 1));
+        List<ProcessResult> results = new ArrayList<>();
+        try {
+            LoadRunner.run(site.host(), runner, List.of(target.python(), "-c", ShippedPrograms.python("proof_check.py")), args, loadTimeout,
+                    (index, run) -> results.add(run));
+        } catch (CannotStartException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot run the proof of %s on %s: %s; nothing was changed"
+                    .formatted(target.agent(), site, e.getMessage()), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof was interrupted; nothing was changed");
+        } catch (IllegalStateException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "the proof's checks of %s failed: %s; nothing was changed"
+                    .formatted(target.agent(), e.getMessage()), e);
+        }
+        return results;
     }
 
     private static String describe(JsonNode load) {
@@ -616,36 +685,23 @@ public final class DependentsProof {
         return Math.round(value * 1000.0) / 1000.0;
     }
 
-    /** A temporary copy of the fleet root with every file of the change written (created ones too). */
-    private static Path changedCopy(Path root, ChangeSet change) {
-        Path copy = null;
-        try {
-            copy = Leftovers.newTempDirectory("dependents-proof");
-            try (Stream<Path> paths = Files.walk(root)) {
-                for (Path path : paths.toList()) {
-                    Path relative = root.relativize(path);
-                    if (relative.toString().contains("__pycache__") || relative.startsWith(".git")) {
-                        continue;
-                    }
-                    Path target = copy.resolve(relative.toString());
-                    if (Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                        Files.createDirectories(target);
-                    } else if (Files.isRegularFile(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                        Files.copy(path, target, StandardCopyOption.REPLACE_EXISTING);
-                    }
-                }
-            }
-            for (Rewrite file : change.changed()) {
-                Path target = copy.resolve(root.relativize(file.file().toAbsolutePath().normalize()).toString());
-                Files.createDirectories(target.getParent());
-                Files.write(target, file.after());
-            }
-            return copy;
-        } catch (IOException e) {
-            if (copy != null) {
-                Leftovers.delete(copy);
-            }
-            throw new UncheckedIOException(e);
+    /**
+     * A temporary copy of the fleet root on the site's host with every file of the change written (created ones too),
+     * made there in one operation; its name carries this process's mark, so a copy a killed fleetshell left is swept.
+     */
+    private static Path changedCopy(ProofSite site, Path root, ChangeSet change) {
+        Path copy = site.temporaryName("proof-fleet", "");
+        Map<String, byte[]> replaced = new LinkedHashMap<>();
+        for (Rewrite file : change.changed()) {
+            replaced.put(root.relativize(file.file().toAbsolutePath().normalize()).toString(), file.after());
         }
+        try {
+            // from the root's real path there: a root reached through a symlinked directory is copied, not skipped as a link
+            site.host().copyTree(site.host().realPath(root), copy, replaced);
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot copy the fleet root %s on %s to prove the change in (%s); nothing was changed"
+                    .formatted(root, site, e.getMessage()), e);
+        }
+        return copy;
     }
 }

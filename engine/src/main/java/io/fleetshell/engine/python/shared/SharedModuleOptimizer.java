@@ -2,7 +2,8 @@ package io.fleetshell.engine.python.shared;
 
 import io.fleetshell.engine.ErrorCode;
 import io.fleetshell.engine.FleetshellException;
-import io.fleetshell.engine.SafeFiles;
+import io.fleetshell.engine.host.FileStat;
+import io.fleetshell.engine.host.Host;
 import io.fleetshell.engine.inventory.Agent;
 import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Machine;
@@ -19,8 +20,7 @@ import io.fleetshell.engine.python.pattern.DeferHeavyImports;
 import io.fleetshell.engine.python.pattern.ImporterReads;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,7 +35,9 @@ import java.util.Map;
  * one helper module ({@link DeferHeavyImports#HELPER_FILE}) instead of inlined: beside the module by default, or in the
  * package the user names. A helper that is absent is created by the change; one that holds exactly the bytes this
  * fleetshell writes is reused; any other file of that name is refused, since overwriting it would break whatever
- * imports it. The change is then proved on the module and on every dependent ({@link DependentsProof}).
+ * imports it. The change is then proved on the module and on every dependent ({@link DependentsProof}). All of it happens
+ * on the dependents' machine ({@link PythonOptimizer#site}): the module and the helper are read there and the proof runs
+ * there, whether that machine is this computer or one reached over ssh.
  */
 public final class SharedModuleOptimizer {
 
@@ -90,9 +92,8 @@ public final class SharedModuleOptimizer {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "no agent imports %s, so no proof could show what a change of it does; nothing was changed"
                     .formatted(module.name()));
         }
-        Agent first = module.dependents().getFirst();
-        Machine machine = requireHere(module.name(), inventory.machine(first.machine()).orElseThrow());
-        Helper helper = helper(module, helperPackage);
+        Machine machine = machineOf(inventory, module);
+        Helper helper = helper(optimizer.site(machine).host(), module, helperPackage);
         Map<String, String> options = new LinkedHashMap<>(module.reads().options());
         options.put(DeferHeavyImports.OPTION_HELPER_MODULE, helper.name());
         PythonOptimizer.FileRewrite rewritten = optimizer.rewriteModule(machine, module.file(), patterns, options);
@@ -101,34 +102,22 @@ public final class SharedModuleOptimizer {
         List<Rewrite> files = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         if (rewrite.changes() && imports) {
-            files.add(helperFile(machine, helper, notes));
+            files.add(helperFile(optimizer, machine, helper, notes));
         }
         files.add(rewrite);
         ChangeSet change = new ChangeSet(rewrite.pattern(), files, notes);
         DependentsProof.Result proved = null;
         if (proof != null && change.changes()) {
             List<DependentsProof.Dependent> dependents = dependentsOf(inventory, machine, module.name(), module.dependents());
-            proved = proof.prove(machine.fleetRoot(), change, module.file(), module.name(), rewritten.removedNames(), dependents);
+            proved = proof.prove(optimizer.site(machine), machine.fleetRoot(), change, module.file(), module.name(), rewritten.removedNames(), dependents);
         }
         return new SharedModuleOptimization(module.name(), module.file(), module.dependents(), machine.python(), rewritten.version(),
                 rewritten.applicability(), change, imports ? helper.name() : null, rewritten.deferredNames(), rewritten.removedNames(), proved);
     }
 
-    /**
-     * A shared module's change is rewritten and proved on this computer, in a copy of the fleet root made here: one of a
-     * machine reached over ssh is refused unless its fleet root is reachable here at the same path (a mount or a synced
-     * copy), rather than failing later on a file that is not here. Its dependents are agents, which {@code optimize
-     * AGENT} proves on their machine.
-     */
-    private static Machine requireHere(String module, Machine machine) {
-        if (machine.ssh() != null && !java.nio.file.Files.isDirectory(machine.fleetRoot())) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, ("%s is a module of machine %s, reached over ssh (%s): optimize MODULE "
-                    + "rewrites and proves a shared module in a copy of the fleet root made on this computer, which needs the machine's "
-                    + "fleet root %s at the same path here, and it is not a directory here. Mount or sync it there, or optimize its "
-                    + "dependent agents one by one (optimize AGENT proves on the machine); nothing was changed.")
-                    .formatted(module, machine.name(), machine.ssh().describe(), machine.fleetRoot()));
-        }
-        return machine;
+    /** The machine every dependent of the change runs on: where the change is rewritten and proved. */
+    private static Machine machineOf(Inventory inventory, SharedModule module) {
+        return inventory.machine(module.dependents().getFirst().machine()).orElseThrow();
     }
 
     /**
@@ -161,8 +150,8 @@ public final class SharedModuleOptimizer {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "no agent imports %s, so no proof could show what a change does; nothing was changed"
                     .formatted(String.join(", ", left.keySet())));
         }
-        Machine machine = requireHere(imported.getFirst().name(), inventory.machine(imported.getFirst().dependents().getFirst().machine()).orElseThrow());
-        Helper helper = jointHelper(imported, helperPackage);
+        Machine machine = machineOf(inventory, imported.getFirst());
+        Helper helper = jointHelper(optimizer.site(machine).host(), imported, helperPackage);
         List<JointModuleOptimization.Part> parts = new ArrayList<>();
         List<Rewrite> rewrites = new ArrayList<>();
         Map<String, PythonOptimizer.FileRewrite> byModule = new LinkedHashMap<>();
@@ -196,7 +185,7 @@ public final class SharedModuleOptimizer {
         }
         List<String> notes = new ArrayList<>();
         boolean imports = !importingHelper.isEmpty();
-        Rewrite helperFile = imports ? helperFile(machine, helper, notes) : null;
+        Rewrite helperFile = imports ? helperFile(optimizer, machine, helper, notes) : null;
         List<Rewrite> files = new ArrayList<>();
         if (helperFile != null) {
             files.add(helperFile);
@@ -220,19 +209,22 @@ public final class SharedModuleOptimizer {
                 changed.add(new DependentsProof.ChangedModule(module.name(), module.file(), rewritten.removedNames(),
                         module.dependents().stream().map(Agent::id).toList(), new ChangeSet(rewritten.rewrite().pattern(), own, List.of())));
             }
-            proved = proof.prove(machine.fleetRoot(), change, changed, dependentsOf(inventory, machine, String.join(", ", byModule.keySet()), dependents));
+            proved = proof.prove(optimizer.site(machine), machine.fleetRoot(), change, changed, dependentsOf(inventory, machine, String.join(", ", byModule.keySet()), dependents));
         }
         return new JointModuleOptimization(parts, left, dependents, machine.python(), version, change, imports ? helper.name() : null, proved);
     }
 
-    /** The helper file of a change: created when absent, listed unchanged when it holds the loader already, else refused. */
-    private static Rewrite helperFile(Machine machine, Helper helper, List<String> notes) {
+    /**
+     * The helper file of a change, as the machine's host has it: created when absent, listed unchanged when it holds the
+     * loader already, else refused.
+     */
+    private static Rewrite helperFile(PythonOptimizer optimizer, Machine machine, Helper helper, List<String> notes) {
         byte[] wanted = DeferHeavyImports.helperModule();
-        if (!Files.exists(helper.file(), LinkOption.NOFOLLOW_LINKS)) {
+        if (!exists(optimizer.site(machine).host(), helper.file())) {
             return Rewrite.creating(DeferHeavyImports.ID, helper.file(), wanted, List.of(
                     "created: the lazy loader that the rewritten module imports as `%s`; a rollback removes it".formatted(helper.name())));
         }
-        if (Arrays.equals(SafeFiles.readScript(machine.fleetRoot(), helper.file()), wanted)) {
+        if (Arrays.equals(optimizer.read(machine, helper.file()), wanted)) {
             // Listed unchanged, so that the step records that it uses the helper: a rollback of the step that created
             // it is then refused while this one is in place.
             notes.add("%s holds this fleetshell's lazy loader already: reused, not written".formatted(helper.file()));
@@ -260,9 +252,9 @@ public final class SharedModuleOptimizer {
      * The one helper of a joint change: in the package named, else in the deepest package that holds every module (the
      * import root itself when the modules share none), so that one file serves them all.
      */
-    static Helper jointHelper(List<SharedModule> modules, String helperPackage) {
+    static Helper jointHelper(Host host, List<SharedModule> modules, String helperPackage) {
         if (modules.size() == 1 || (helperPackage != null && !helperPackage.isBlank())) {
-            return helper(modules.getFirst(), helperPackage);
+            return helper(host, modules.getFirst(), helperPackage);
         }
         List<String> common = null;
         for (SharedModule module : modules) {
@@ -291,7 +283,7 @@ public final class SharedModuleOptimizer {
     record Helper(String name, Path file) {
     }
 
-    static Helper helper(SharedModule module, String helperPackage) {
+    static Helper helper(Host host, SharedModule module, String helperPackage) {
         String stem = DeferHeavyImports.HELPER_FILE.replaceFirst("\\.py$", "");
         if (helperPackage == null || helperPackage.isBlank()) {
             boolean isPackage = module.file().getFileName().toString().equals("__init__.py");
@@ -304,11 +296,34 @@ public final class SharedModuleOptimizer {
                     .formatted(helperPackage));
         }
         Path directory = module.importRoot().resolve(typed.replace('.', '/'));
-        if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+        if (!isDirectory(host, directory)) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, ("--helper-package %s: %s is not a package directory under %s, where the agents "
                     + "import %s from; name an existing package there; nothing was changed").formatted(helperPackage, directory,
                     module.importRoot(), module.name()));
         }
         return new Helper(typed + "." + stem, directory.resolve(DeferHeavyImports.HELPER_FILE));
+    }
+
+    /** Something (a dangling symlink too) is at {@code path} on the host. */
+    private static boolean exists(Host host, Path path) {
+        try {
+            return host.exists(path);
+        } catch (IOException e) {
+            throw unreachable(host, path, e);
+        }
+    }
+
+    /** A directory (not a symlink to one) is at {@code path} on the host. */
+    private static boolean isDirectory(Host host, Path path) {
+        try {
+            return host.stat(path).map(s -> s.type() == FileStat.Type.DIRECTORY).orElse(false);
+        } catch (IOException e) {
+            throw unreachable(host, path, e);
+        }
+    }
+
+    private static FleetshellException unreachable(Host host, Path path, IOException e) {
+        return new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot look at %s on machine %s (%s): %s; nothing was changed"
+                .formatted(path, host.name(), host.describe(), e.getMessage()), e);
     }
 }

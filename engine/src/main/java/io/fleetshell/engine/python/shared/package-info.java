@@ -5,6 +5,8 @@
  * Several modules change as one joint change ({@link io.fleetshell.engine.python.shared.JointModuleOptimization}), proved
  * once over the union of their dependents, since a deferral in one gains nothing while a sibling still imports the same
  * module ({@link io.fleetshell.engine.python.shared.SiblingImports} finds that case for {@code score --modules}).
- * The result is a {@link io.fleetshell.engine.pattern.ChangeSet}; nothing here writes a file.
+ * Everything runs on the dependents' machine (this computer or one reached over ssh, through its
+ * {@link io.fleetshell.engine.python.proof.ProofSite}). The result is a {@link io.fleetshell.engine.pattern.ChangeSet};
+ * nothing here writes a file of the fleet (the proof's copy of the fleet root is its own, removed after).
  */
 package io.fleetshell.engine.python.shared;

@@ -146,6 +146,60 @@ class PythonFactsTest {
     }
 
     @Test
+    void aRewriteOnStdinHasTheFactsOfTheSameBytesInTheFileAndItsOwnModulesAreFoundBesideIt() throws IOException {
+        Files.writeString(dir.resolve("own_setup.py"), "print('side effect')\n");
+        Path script = Files.writeString(dir.resolve("agent.py"), "import json\n");
+        String rewrite = "import own_setup\nimport os\n\ndef f():\n    return os.getcwd()\n";
+        Path copy = Files.writeString(dir.resolve("copy.py"), rewrite);
+        io.fleetshell.engine.host.Host here = new io.fleetshell.engine.host.LocalHost("local", dir);
+
+        PythonFacts.Batch onStdin = new PythonFacts().analyzeSource(here, TestPython.command(), script,
+                rewrite.getBytes(java.nio.charset.StandardCharsets.UTF_8), Set.of(), List.of(), PythonFacts.defaultTimeout(1));
+        FileFacts written = new PythonFacts().analyze(TestPython.command(), List.of(copy), Set.of()).getFirst();
+
+        FileFacts facts = onStdin.files().getFirst();
+        assertThat(facts.path()).isEqualTo(script.toString());
+        assertThat(facts.sha256()).isEqualTo(written.sha256());
+        assertThat(facts.imports()).isEqualTo(written.imports());
+        assertThat(facts.uses()).isEqualTo(written.uses());
+        assertThat(facts.imports().getFirst().ownEffect()).as("own_setup.py beside agent.py runs code on import").isNotNull();
+        assertThat(onStdin.python()).isEqualTo(new PythonFacts().version(TestPython.command()));
+        assertThat(Files.readString(script)).as("the file at the path is not read nor written").isEqualTo("import json\n");
+    }
+
+    @Test
+    void theAnalysisAlsoSaysWhatEachImportLoadsInTheAgentsEnvironment() throws IOException {
+        Path libs = Files.createDirectories(dir.resolve("libs"));
+        Files.writeString(libs.resolve("fleet_lib.py"), "VALUE = 1\n");
+        Path script = Files.writeString(dir.resolve("agent.py"), """
+                import sys
+                import math
+                import fleet_lib
+                import no_such_module_here
+                from os import path
+                from fleet_lib import VALUE
+                from . import sibling
+
+                def f():
+                    import json
+                """);
+        io.fleetshell.engine.host.Host here = new io.fleetshell.engine.host.LocalHost("local", dir);
+
+        PythonFacts.Batch batch = new PythonFacts().analyzeWithVersion(here, TestPython.command(), script,
+                new PythonFacts.ModuleKinds(TestPython.command(), dir, java.util.Map.of("PYTHONPATH", libs.toString()), Duration.ofSeconds(60)),
+                Set.of(), List.of(), PythonFacts.defaultTimeout(1));
+
+        // relative and function-level imports are not asked; math is built in or an extension, depending on the build
+        assertThat(batch.moduleKinds().keySet()).containsExactly("sys", "math", "fleet_lib", "no_such_module_here", "os.path", "fleet_lib.VALUE");
+        assertThat(batch.moduleKinds().get("math")).isIn("native", "preloaded");
+        assertThat(batch.moduleKinds()).containsEntry("sys", "preloaded").containsEntry("fleet_lib", "source")
+                .containsEntry("no_such_module_here", "missing").containsEntry("os.path", "preloaded").containsEntry("fleet_lib.VALUE", "attribute");
+        assertThat(batch.python()).isEqualTo(new PythonFacts().version(TestPython.command()));
+        assertThat(new PythonFacts().analyzeWithVersion(here, TestPython.command(), script, null, Set.of(), List.of(),
+                PythonFacts.defaultTimeout(1)).moduleKinds()).as("not asked").isNull();
+    }
+
+    @Test
     void emptyBatchStartsNothing() {
         assertThat(new PythonFacts().analyze("/no/such/python", List.of(), Set.of())).isEmpty();
     }

@@ -1,0 +1,154 @@
+package io.fleetshell.shell;
+
+import io.fleetshell.testing.Sshd;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Java agent of a machine whose fleet root exists only on its host (a real sshd in a mount namespace of its own,
+ * {@link Sshd#startIsolated}): {@code profile}, {@code optimize --dry-run}, {@code batch deploy} and {@code rollback} of
+ * pc2's RouteMatcherAgent (and {@code score}) read its source there, compile it here and start it there with the machine's {@code java:},
+ * and leave nothing of their builds in the host's temporary directory. A machine's {@code java} that is missing or
+ * older than the classes' release is refused before anything runs, naming machine, launcher and setting.
+ */
+class RemoteJavaAgentTest {
+
+    private static final String AGENT = "pc2/RouteMatcherAgent";
+
+    @TempDir
+    static Path home;
+    @TempDir
+    static Path dir;
+
+    private static Sshd sshd;
+    private static ShellHarness shell;
+    private static Path root;
+    private static Path state;
+    private static Path script;
+
+    @BeforeAll
+    static void remoteFleet() throws Exception {
+        Path remote = dir.resolve("srv");
+        root = remote.resolve("fleet");
+        state = remote.resolve("state");
+        script = root.resolve("pc2_code/jvm/RouteMatcherAgent.java");
+        sshd = Sshd.startIsolated(dir.resolve("sshd"), "pc2host", remote, 0);
+        shell = new ShellHarness(home);
+        assertThat(shell.oneShot("demo", "init").status()).isZero();
+        sshd.copyIn(home.resolve("demo/pc2_code"), root.resolve("pc2_code"));
+        sshd.copyIn(home.resolve("demo/common"), root.resolve("common"));
+        Path config = root.resolve("pc2_code/config/startup_config.yaml");
+        sshd.writeString(config, sshd.readString(config).replace("${PORT_OFFSET}+", "14000+"));
+        // a "java" that starts but is Java 17, as -XshowSettings:properties prints it
+        sshd.inside("mkdir", "-p", "--", remote.resolve("old-jdk/bin").toString());
+        Path oldJava = remote.resolve("old-jdk/bin/java");
+        sshd.writeString(oldJava, "#!/bin/sh\necho 'Property settings:' >&2\necho '    java.home = " + remote.resolve("old-jdk")
+                + "' >&2\necho '    java.specification.version = 17' >&2\necho 'openjdk version \"17.0.2\"' >&2\n");
+        sshd.inside("chmod", "755", "--", oldJava.toString());
+        settings(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        assertThat(shell.oneShot("inventory", "unload", home.resolve("demo/pc2_code/config/startup_config.yaml").toString()).status()).isZero();
+        ShellHarness.Run load = shell.oneShot("inventory", "load", "pc2:" + config);
+        assertThat(load.status()).as(load.err()).isZero();
+        assertThat(root.resolve("pc2_code")).as("pc2's tree is only on its host").doesNotExist();
+    }
+
+    private static void settings(String java) throws Exception {
+        Files.writeString(home.resolve("settings.yaml"), """
+                machines:
+                  pc2:
+                    ssh: pc2host
+                    ssh_config: %s
+                    root: %s
+                    state_dir: %s
+                    java: %s
+                """.formatted(sshd.sshConfig(), root, state, java));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (shell != null) {
+            shell.oneShot("agents", "stop", "--all");
+        }
+        if (sshd != null) {
+            sshd.close();
+        }
+    }
+
+    /** What fleetshell made in the host's temporary directory and left there. */
+    private static String leftovers() throws Exception {
+        return sshd.inside("sh", "-c", "ls -A \"$1\" 2>/dev/null || true", "sh", state.resolve("tmp").toString()).strip();
+    }
+
+    @Test
+    void profileOptimizeDeployAndRollbackRunTheJavaAgentOnItsHost() throws Exception {
+        String original = sshd.sha256(script);
+
+        ShellHarness.Run profile = timed("profile", AGENT, "--runs", "2");
+        assertThat(profile.status()).as(profile.out() + profile.err()).isZero();
+        assertThat(profile.err()).doesNotContain("not profiled");
+        assertThat(profile.out()).contains("RouteMatcherAgent");
+        assertThat(leftovers()).isEmpty();
+        ShellHarness.Run score = timed("score", AGENT);
+        assertThat(score.status()).as(score.out() + score.err()).isZero();
+        assertThat(score.out()).contains("RouteMatcherAgent").doesNotContain("UNREADABLE", "cannot read");
+
+        ShellHarness.Run dryRun = timed("optimize", AGENT, "--dry-run", "--runs", "4");
+        assertThat(dryRun.status()).as(dryRun.out() + dryRun.err()).isZero();
+        assertThat(dryRun.out()).contains("java_lazy_holder", "start to healthy");
+        assertThat(sshd.sha256(script)).isEqualTo(original);
+        assertThat(leftovers()).isEmpty();
+
+        ShellHarness.Run deploy = timed("batch", "deploy", "--agents", "RouteMatcherAgent", "--batch-size", "1", "--runs", "4", "--yes");
+        String said = deploy.out() + deploy.err();
+        assertThat(deploy.status()).as(said).isZero();
+        assertThat(said).doesNotContain("proof failed");
+        assertThat(sshd.sha256(script)).as(said).isNotEqualTo(original);
+        assertThat(sshd.readString(script)).contains("Holder");
+        assertThat(leftovers()).isEmpty();
+
+        ShellHarness.Run rollback = timed("rollback", "--deployment", "1", "--yes");
+        assertThat(rollback.status()).as(rollback.out() + rollback.err()).isZero();
+        assertThat(sshd.sha256(script)).isEqualTo(original);
+    }
+
+    @Test
+    void aMissingOrTooOldJavaOnTheMachineIsRefusedNamingMachineLauncherAndSetting() throws Exception {
+        Path oldJava = dir.resolve("srv/old-jdk/bin/java");
+        Path missing = dir.resolve("srv/no-jdk/bin/java");
+        try {
+            settings(oldJava.toString());
+            assertThat(shell.oneShot("inventory", "refresh").status()).isZero();
+            ShellHarness.Run old = shell.oneShot("profile", AGENT, "--runs", "1");
+            assertThat(old.status()).as(old.out() + old.err()).isNotZero();
+            assertThat(old.err()).contains("java '" + oldJava + "' of machine pc2 (pc2host) is Java 17 (" + dir.resolve("srv/old-jdk")
+                    + "), older than Java " + Runtime.version().feature(), "set machines.pc2.java: in FLEETSHELL_HOME/settings.yaml");
+
+            settings(missing.toString());
+            assertThat(shell.oneShot("inventory", "refresh").status()).isZero();
+            ShellHarness.Run none = shell.oneShot("optimize", AGENT, "--dry-run", "--runs", "4");
+            assertThat(none.status()).as(none.out() + none.err()).isNotZero();
+            assertThat(none.err()).contains("java '" + missing + "' of machine pc2 (pc2host)", "set machines.pc2.java: in FLEETSHELL_HOME/settings.yaml",
+                    "nothing was changed");
+            assertThat(leftovers()).isEmpty();
+        } finally {
+            settings(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            shell.oneShot("inventory", "refresh");
+        }
+    }
+
+    /** One command, its wall time on stderr: on a loaded machine the loop's time is where its steps went. */
+    private static ShellHarness.Run timed(String... args) {
+        long started = System.nanoTime();
+        ShellHarness.Run run = shell.oneShot(args);
+        System.err.printf("RemoteJavaAgentTest: %s took %.1f s (load average %.1f)%n", String.join(" ", args), (System.nanoTime() - started) / 1e9,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        return run;
+    }
+}
