@@ -9,26 +9,17 @@ def _fleetshell_lazy(target, bound):
     # The object bound is the one sys.modules holds, before and after the load. A lock makes the first load
     # run once when threads race on it (the standard library's LazyLoader races before 3.11.9 and
     # 3.12.3), and a missing module fails here, as the eager import did.
-    # It imports nothing new: `_frozen_importlib` is importlib's bootstrap, which the interpreter loads at start, and
-    # importlib.util would add about 17 modules (contextlib, functools, collections...) to an agent's start where the
-    # site does not load it already (Debian's /usr/bin/python3).
+    # It imports nothing new: it uses importlib's bootstrap (`_frozen_importlib`, loaded with the interpreter), whose
+    # functions importlib.import_module and importlib.util.find_spec call; importlib.util would add about 17 modules
+    # (contextlib, functools, collections...) to the start where the site has not loaded it (Debian's /usr/bin/python3).
     import _thread, sys
     boot = sys.modules["_frozen_importlib"]
-    # importlib.import_module(name) is this call; not __import__, which drops an error raised while it asks a waiting
-    # module for its __spec__
-    load = getattr(boot, "_gcd_import", None) or __import__("importlib").import_module
+    load = boot._gcd_import  # importlib.import_module(name); not __import__, which drops an error raised by a waiting module
 
-    def find(name):  # importlib.util.find_spec of a module whose parent is loaded: asks the finders, imports nothing
+    def find(name):  # importlib.util.find_spec of a module whose parent is loaded: imports nothing
         parent = name.rpartition(".")[0]
         path = getattr(load(parent), "__path__", None) if parent else None
-        if parent and path is None:
-            return None  # not a package: the eager import's own error is raised where it loads
-        for finder in sys.meta_path:
-            spec = getattr(finder, "find_spec", None)
-            spec = spec(name, path) if spec is not None else None
-            if spec is not None:
-                return spec
-        return None
+        return None if parent and path is None else boot._find_spec(name, path)  # None: not a package, the eager error comes
 
     def source(spec):
         return spec is not None and type(spec.loader).__name__ in ("SourceFileLoader", "SourcelessFileLoader")
