@@ -9,7 +9,17 @@ def _fleetshell_lazy(target, bound):
     # The object bound is the one sys.modules holds, before and after the load. A lock makes the first load
     # run once when threads race on it (the standard library's LazyLoader races before 3.11.9 and
     # 3.12.3), and a missing module fails here, as the eager import did.
-    import _thread, importlib, importlib.util, sys
+    # It imports nothing new: it uses importlib's bootstrap (`_frozen_importlib`, loaded with the interpreter), whose
+    # functions importlib.import_module and importlib.util.find_spec call; importlib.util would add about 17 modules
+    # (contextlib, functools, collections...) to the start where the site has not loaded it (Debian's /usr/bin/python3).
+    import _thread, sys
+    boot = sys.modules["_frozen_importlib"]
+    load = boot._gcd_import  # importlib.import_module(name); not __import__, which drops an error raised by a waiting module
+
+    def find(name):  # importlib.util.find_spec of a module whose parent is loaded: imports nothing
+        parent = name.rpartition(".")[0]
+        path = getattr(load(parent), "__path__", None) if parent else None
+        return None if parent and path is None else boot._find_spec(name, path)  # None: not a package, the eager error comes
 
     def source(spec):
         return spec is not None and type(spec.loader).__name__ in ("SourceFileLoader", "SourcelessFileLoader")
@@ -25,7 +35,7 @@ def _fleetshell_lazy(target, bound):
         return spec
 
     def unloaded(name, spec, chains, parents=False):
-        module, lock, loading = importlib.util.module_from_spec(spec), _thread.RLock(), []
+        module, lock, loading = boot.module_from_spec(spec), _thread.RLock(), []
 
         def run(self):
             loading.append("run")
@@ -55,7 +65,7 @@ def _fleetshell_lazy(target, bound):
                             loading.append("parents")
                 if first:  # without the lock: a parent importing this module, in any thread, runs it there
                     try:
-                        owner = importlib.import_module(name.rpartition(".")[0])
+                        owner = load(name.rpartition(".")[0])
                         names = vars(owner)  # runs a waiting parent
                     except BaseException:
                         with lock:
@@ -83,7 +93,7 @@ def _fleetshell_lazy(target, bound):
             head = ".".join(parts[:depth])
             waiting = sys.modules.get(head)
             if waiting is None:
-                spec = importlib.util.find_spec(head)  # its parent is loaded: this imports nothing
+                spec = find(head)  # its parent is loaded: this imports nothing
                 leaf = found(parts, spec, depth)
                 if leaf is None or (bound == target and not source(leaf)):
                     break  # not a source package, or not found without running it: the parents load now
@@ -97,7 +107,7 @@ def _fleetshell_lazy(target, bound):
                         kind.chains.append(target)
                         return sys.modules[bound] if bound != target else unloaded(target, leaf, [], parents=True)
         parent, _, leaf = target.rpartition(".")
-        owner = importlib.import_module(parent) if parent else None
+        owner = load(parent) if parent else None
         if target in sys.modules:
             module = sys.modules[target]
             if owner is not None:
@@ -105,9 +115,9 @@ def _fleetshell_lazy(target, bound):
         elif owner is not None and leaf in vars(owner):  # not hasattr: a package __getattr__ (scipy's) would import it
             module = vars(owner)[leaf]
         else:
-            spec = importlib.util.find_spec(target)
+            spec = find(target)
             if not source(spec):
-                module = importlib.import_module(target)  # missing (the eager error) or not lazy-loadable (C code)
+                module = load(target)  # missing (the eager error) or not lazy-loadable (C code)
             else:
                 module = unloaded(target, spec, [])
         return module if bound == target else sys.modules[bound]

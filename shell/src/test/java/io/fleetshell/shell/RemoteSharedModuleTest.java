@@ -86,7 +86,7 @@ class RemoteSharedModuleTest {
         String featuresBefore = sshd.sha256(features);
         String spellingBefore = sshd.sha256(spelling);
 
-        ShellHarness.Run dry = shell.oneShot("optimize", "--modules", MODULES, "--dry-run", "--runs", "6", "--json");
+        ShellHarness.Run dry = run("optimize", "--modules", MODULES, "--dry-run", "--runs", "6", "--json");
         assertThat(dry.status()).as(dry.out() + dry.err()).isZero();
         JsonNode joint = json.readTree(dry.out());
         assertThat(joint.get("dependents").toString()).contains("pc2/TranslationService");
@@ -95,7 +95,7 @@ class RemoteSharedModuleTest {
         assertThat(sshd.exists(helper)).isFalse();
         assertThat(leftovers(remote, root)).as("the proof's copies and siblings are removed from the host").isEmpty();
 
-        ShellHarness.Run deploy = shell.oneShot("batch", "deploy", "--modules", MODULES, "--runs", "6", "--interval", "0", "--yes", "--json");
+        ShellHarness.Run deploy = run("batch", "deploy", "--modules", MODULES, "--runs", "6", "--interval", "0", "--yes", "--json");
         assertThat(deploy.status()).as(deploy.out() + deploy.err()).isZero();
         JsonNode step = json.readTree(deploy.out()).get("steps").get(0);
         assertThat(step.get("module").asString()).isEqualTo(MODULES);
@@ -103,7 +103,7 @@ class RemoteSharedModuleTest {
         assertThat(sshd.readString(spelling)).contains("from common._fleetshell_lazy import _fleetshell_lazy\n");
         assertThat(sshd.exists(helper)).as("the helper is written on the host").isTrue();
 
-        ShellHarness.Run undone = shell.oneShot("rollback", "common.spelling");
+        ShellHarness.Run undone = run("rollback", "common.spelling");
         assertThat(undone.status()).as(undone.out() + undone.err()).isZero();
         assertThat(undone.out()).contains("removed " + helper + " (the step created it)");
         assertThat(sshd.sha256(features)).as("byte-exact on the host").isEqualTo(featuresBefore);
@@ -122,8 +122,13 @@ class RemoteSharedModuleTest {
         String spellingBefore = sshd.sha256(spelling);
         String featuresBefore = sshd.sha256(features);
 
+        ShellHarness.Run dry = run("optimize", "--modules", MODULES, "--dry-run", "--runs", "6");
+        assertThat(dry.status()).as(dry.out() + dry.err()).isZero();
+        assertThat(dry.out()).contains("deployable");
+        assertThat(leftovers(remote, root)).isEmpty();
+
         // planned and written through the link: the real paths are the host's (fleet/...), not this computer's guess
-        ShellHarness.Run deploy = shell.oneShot("batch", "deploy", "--modules", MODULES, "--runs", "6", "--interval", "0", "--yes", "--json");
+        ShellHarness.Run deploy = run("batch", "deploy", "--modules", MODULES, "--runs", "6", "--interval", "0", "--yes", "--json");
         assertThat(deploy.status()).as(deploy.out() + deploy.err()).isZero();
         JsonNode step = json.readTree(deploy.out()).get("steps").get(0);
         assertThat(step.get("state").asString()).as(step.toString()).isEqualTo("applied");
@@ -134,17 +139,27 @@ class RemoteSharedModuleTest {
         Path outside = remote.resolve("outside/spelling.py");
         sshd.inside("sh", "-c", "mkdir -p \"$(dirname \"$2\")\" && cp \"$1\" \"$2\" && rm \"$1\" && ln -s \"$2\" \"$1\"", "sh",
                 root.resolve("common/spelling.py").toString(), outside.toString());
-        ShellHarness.Run refused = shell.oneShot("rollback", "common.spelling");
+        ShellHarness.Run refused = run("rollback", "common.spelling");
         assertThat(refused.status()).as(refused.out() + refused.err()).isNotZero();
         assertThat(refused.out() + refused.err()).contains("spelling.py");
         assertThat(sshd.sha256(outside)).as("nothing is written through the link").isEqualTo(rewritten);
 
         sshd.inside("sh", "-c", "rm \"$1\" && cp \"$2\" \"$1\"", "sh", root.resolve("common/spelling.py").toString(), outside.toString());
-        ShellHarness.Run undone = shell.oneShot("rollback", "common.spelling");
+        ShellHarness.Run undone = run("rollback", "common.spelling");
         assertThat(undone.status()).as(undone.out() + undone.err()).isZero();
         assertThat(sshd.sha256(spelling)).as("byte-exact on the host").isEqualTo(spellingBefore);
         assertThat(sshd.sha256(features)).as("byte-exact on the host").isEqualTo(featuresBefore);
         assertThat(sshd.exists(link.resolve("common/_fleetshell_lazy.py"))).isFalse();
+    }
+
+    /** One command; its output's first lines on stderr with the load average: what a user sees, in the test's log. */
+    private ShellHarness.Run run(String... args) {
+        long started = System.nanoTime();
+        ShellHarness.Run run = shell.oneShot(args);
+        System.err.printf("RemoteSharedModuleTest: fleetshell %s -> exit %d in %.1f s (load average %.1f)%n%s%n", String.join(" ", args),
+                run.status(), (System.nanoTime() - started) / 1e9, java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        .getSystemLoadAverage(), (run.out() + run.err()).lines().limit(60).collect(java.util.stream.Collectors.joining("\n")));
+        return run;
     }
 
     /** fleetshell's temporary files in the host's temporary directory and hidden siblings in common/, as the host lists them. */

@@ -110,11 +110,11 @@ public final class JavaProfiler {
             StartupTimer timer = new StartupTimer(timeout);
             List<LoadSample> samples = new ArrayList<>();
             timer.time(site, java, agent.java().jvmOptions(), classpath, mainClass, machine.fleetRoot(),
-                    machine.environment()); // warm-up: the OS file cache and the CDS archive, as for a Python agent's first load
+                    machine.environment(), false); // warm-up: the OS file cache and the CDS archive, as for a Python agent's first load
             for (int run = 1; run <= runs; run++) {
                 Progress.count(agent.id(), "start to healthy", run, runs);
                 StartupTimer.Start start = timer.time(site, java, agent.java().jvmOptions(), classpath, mainClass, machine.fleetRoot(),
-                        machine.environment());
+                        machine.environment(), true);
                 if (!start.healthy()) {
                     samples.add(new LoadSample(run, false, 0, 0, 0, List.of(), List.of(), version,
                             new LoadSample.LoadError("NotHealthy", start.output(), null)));

@@ -158,7 +158,7 @@ public final class JavaProver {
                 String classpath = rewritten ? afterClasspath : beforeClasspath;
                 Progress.update(agent.id(), "proving: start %d/%d original, %d/%d rewrite".formatted(beforeMs.size() + (rewritten ? 0 : 1), settings.runs(), afterMs.size() + (rewritten ? 1 : 0), settings.runs()));
                 StartupTimer.Start start = timer.time(site, java, agent.java().jvmOptions(), classpath, mainClass,
-                        machine.fleetRoot(), machine.environment());
+                        machine.fleetRoot(), machine.environment(), false); // a proof compares times, not memory
                 if (!start.healthy()) {
                     String which = rewritten ? "the rewritten agent" : "the original agent";
                     return List.of(new ProofCheck("starts", Outcome.FAILED, which + " did not answer /health: " + start.output(),

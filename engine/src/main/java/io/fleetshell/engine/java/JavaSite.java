@@ -12,7 +12,6 @@ import io.fleetshell.engine.process.ProcessRun;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -30,18 +29,13 @@ import java.util.stream.Stream;
  * are compiled on this computer (javac in this JVM, {@link JavaBuildCache}) and shipped to the host's temporary
  * directory in one operation, a tar stream on the stdin of {@code tar -x} there; the JVMs that time them start there
  * with the machine's {@code java}, which is checked once (it starts, and is at least the release the classes are built
- * for); their ports are asked there. What a build ships is removed afterwards, also on an interrupt; its name carries
+ * for), on ports found free there. What a build ships is removed afterwards, also on an interrupt; its name carries
  * this process's mark, so what a killed fleetshell left is removed by the next build on that host and by
  * {@code deploy recover} ({@link Leftovers#sweep(Leftovers.Place, Path, java.util.Collection)}).
  */
 public final class JavaSite {
 
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(60);
-    /** Binds two free ports of the host's loopback address and prints them: the agent's service and health ports. */
-    private static final String FREE_PORTS = "import socket\n"
-            + "s = [socket.socket() for _ in range(2)]\n"
-            + "[x.bind(('127.0.0.1', 0)) for x in s]\n"
-            + "print(' '.join(str(x.getsockname()[1]) for x in s))\n";
     /** The release javac builds for when no {@code --release} is given: that of the JDK fleetshell runs on. */
     static final int RELEASE = Runtime.version().feature();
 
@@ -54,7 +48,7 @@ public final class JavaSite {
     /**
      * @param host    the machine's host
      * @param machine the machine (its fleet root, environment and name, for messages)
-     * @param python  the interpreter on the host that asks it for free ports (the machine's, resolved)
+     * @param python  the interpreter on the host that starts the JVMs on ports free there (the machine's, resolved)
      */
     public JavaSite(Host host, Machine machine, String python) {
         this.host = host;
@@ -134,15 +128,9 @@ public final class JavaSite {
         }
     }
 
-    /** Two ports free on the host's loopback address, asked there (a port free here says nothing of a remote host). */
-    int[] freePorts() throws CannotStartException, InterruptedException {
-        ProcessResult found = host.run(ProcessRun.of(python, "-c", FREE_PORTS).timeout(ASK_TIMEOUT));
-        String[] words = found.stdout().strip().split(" ");
-        if (!found.ok() || words.length != 2) {
-            throw new CannotStartException(found.command(), "asking machine %s for two free ports with %s failed: %s"
-                    .formatted(machine.name(), python, found.tail(400)), null);
-        }
-        return new int[] {Integer.parseInt(words[0]), Integer.parseInt(words[1])};
+    /** The machine's interpreter on the host (resolved), which starts each JVM there on ports it finds free. */
+    public String python() {
+        return python;
     }
 
     /**
@@ -218,7 +206,7 @@ public final class JavaSite {
         return String.join(":", entries);
     }
 
-    /** A POSIX tar (ustar) of each tree under {@code top/NAME}: directories and regular files, sorted. */
+    /** A POSIX tar (ustar, pax headers for long paths) of each tree under {@code top/NAME}: directories and regular files, sorted. */
     static byte[] tar(String top, Map<String, Path> trees) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         entry(out, top + "/", null);
@@ -240,7 +228,22 @@ public final class JavaSite {
         return out.toByteArray();
     }
 
+    /** A directory ({@code content} null) or a regular file; a path longer than ustar holds goes in a pax header before it. */
     private static void entry(ByteArrayOutputStream out, String name, byte[] content) {
+        char type = content == null ? '5' : '0';
+        int mode = content == null ? 0700 : 0600;
+        if (!header(out, name, type, mode, content)) {
+            String record = " path=" + name + "\n";
+            int length = record.getBytes(StandardCharsets.UTF_8).length;
+            int total = length + String.valueOf(length).length();
+            total = length + String.valueOf(total).length(); // the record's length counts its own digits
+            header(out, "PaxHeader", 'x', 0600, (total + record).getBytes(StandardCharsets.UTF_8));
+            header(out, "long-name", type, mode, content);
+        }
+    }
+
+    /** Writes a ustar header and the content; false (nothing written) when the name does not fit in one. */
+    private static boolean header(ByteArrayOutputStream out, String name, char type, int mode, byte[] content) {
         byte[] header = new byte[512];
         byte[] path = name.getBytes(StandardCharsets.UTF_8);
         if (path.length <= 100) {
@@ -248,20 +251,23 @@ public final class JavaSite {
         } else {
             // ustar splits a long name at a slash: up to 155 bytes of prefix, up to 100 of name
             int split = name.lastIndexOf('/', Math.min(name.length() - 1, 155));
+            if (split <= 0) {
+                return false;
+            }
             byte[] prefix = name.substring(0, split).getBytes(StandardCharsets.UTF_8);
             byte[] rest = name.substring(split + 1).getBytes(StandardCharsets.UTF_8);
-            if (split <= 0 || prefix.length > 155 || rest.length > 100) {
-                throw new UncheckedIOException(new IOException("a name too long for a tar header: " + name));
+            if (prefix.length > 155 || rest.length > 100) {
+                return false;
             }
             System.arraycopy(rest, 0, header, 0, rest.length);
             System.arraycopy(prefix, 0, header, 345, prefix.length);
         }
-        octal(header, 100, 8, content == null ? 0700 : 0600);
+        octal(header, 100, 8, mode);
         octal(header, 108, 8, 0);
         octal(header, 116, 8, 0);
         octal(header, 124, 12, content == null ? 0 : content.length);
         octal(header, 136, 12, System.currentTimeMillis() / 1000);
-        header[156] = (byte) (content == null ? '5' : '0');
+        header[156] = (byte) type;
         System.arraycopy("ustar\u000000".getBytes(StandardCharsets.US_ASCII), 0, header, 257, 8);
         java.util.Arrays.fill(header, 148, 156, (byte) ' ');
         long sum = 0;
@@ -274,6 +280,7 @@ public final class JavaSite {
             out.writeBytes(content);
             out.writeBytes(new byte[(512 - content.length % 512) % 512]);
         }
+        return true;
     }
 
     private static void octal(byte[] header, int offset, int length, long value) {

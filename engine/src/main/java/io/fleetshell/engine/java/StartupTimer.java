@@ -18,16 +18,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Measures a JVM agent's start-up the way a fleet sees it: from spawning {@code java} to the first
- * {@code 200} of its {@code /health}, on free ports chosen for the run, on the agent's machine ({@link JavaSite}: on a
- * remote one the time includes starting the command over the shared ssh connection, alike for both versions a proof
- * compares). The process (its whole group) is stopped (SIGTERM, then SIGKILL) as soon as it answers.
+ * Measures a JVM agent's start-up the way a fleet sees it: from the exec of {@code java} to the first {@code 200} of its
+ * {@code /health}, on free ports chosen for the run, on the agent's machine ({@link JavaSite}: this computer or a
+ * remote host, where the start is one command over the shared ssh connection). The process (its whole group) is
+ * stopped (SIGTERM, then SIGKILL) as soon as it answers.
  */
 public final class StartupTimer {
 
     private static final Duration POLL = Duration.ofMillis(5);
-    /** The first line of a start's output: the JVM's pid on its host. */
-    private static final String PID = "fleetshell-java-pid ";
+    /** The first line of a start's output: the JVM's pid on its host, its service port and its health port. */
+    private static final String LAUNCHED = "fleetshell-java-start ";
+    /**
+     * Binds two free ports of the host's loopback address, sets {@code PORT}/{@code HEALTH_PORT}, prints {@link #LAUNCHED}
+     * with the pid and the ports, and execs its arguments (java ...) with {@code --port P --health-port H} appended.
+     */
+    private static final String LAUNCH = "import os, socket, sys\n"
+            + "s = [socket.socket() for _ in range(2)]\n"
+            + "[x.bind(('127.0.0.1', 0)) for x in s]\n"
+            + "p, h = (str(x.getsockname()[1]) for x in s)\n"
+            + "[x.close() for x in s]\n"
+            + "os.environ['PORT'] = p\n"
+            + "os.environ['HEALTH_PORT'] = h\n"
+            + "sys.stdout.write('" + LAUNCHED + "%d %s %s\\n' % (os.getpid(), p, h))\n"
+            + "sys.stdout.flush()\n"
+            + "os.execvp(sys.argv[1], sys.argv[1:] + ['--port', p, '--health-port', h])\n";
     /** Only the last lines of a failed start are shown. */
     private static final int OUTPUT_KEPT = 64 * 1024;
     /**
@@ -57,33 +71,20 @@ public final class StartupTimer {
 
     /**
      * Starts {@code java [jvmOptions] -cp classpath mainClass --port P --health-port H} on the site's host, in
-     * {@code workDir} with {@code PORT}/{@code HEALTH_PORT} set too (ports free there), and times it to healthy, its
-     * {@code /health} reached as {@link Reach} says. The start goes through {@code sh -c 'echo PID; exec java ...'} so that
-     * the JVM's pid on the host is known, for its peak resident set there.
+     * {@code workDir} with {@code PORT}/{@code HEALTH_PORT} set too, and times it to healthy, its {@code /health} reached
+     * as {@link Reach} says. It is started by a few lines of the host's Python ({@link #LAUNCH}, with {@code -c}) that
+     * bind two ports free there, print them with their pid, and exec {@code java} in the same process: one command on
+     * the host per start (a remote one is one ssh session), and the clock starts when that line arrives, so a start's
+     * time is the JVM's own, not the ssh session's nor Python's before it.
+     *
+     * @param peakRss whether to read the JVM's peak resident set when it is healthy (one more read on the host)
      */
     public Start time(JavaSite site, String java, List<String> jvmOptions, String classpath, String mainClass, Path workDir,
-                      Map<String, String> environment) {
-        int[] ports;
-        try {
-            ports = site.freePorts();
-        } catch (CannotStartException e) {
-            return new Start(-1, 0, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Start(-1, 0, "interrupted");
-        }
-        int port = ports[0];
-        int healthPort = ports[1];
-        List<String> command = new ArrayList<>(List.of("sh", "-c", "echo " + PID + "$$; exec \"$@\"", "sh", java));
+                      Map<String, String> environment, boolean peakRss) {
+        List<String> command = new ArrayList<>(List.of(site.python(), "-c", LAUNCH, java));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", classpath, mainClass, "--port", String.valueOf(port), "--health-port", String.valueOf(healthPort)));
-        ProcessRun run = ProcessRun.of(command).in(workDir).environment(environment).environment("PORT", String.valueOf(port))
-                .environment("HEALTH_PORT", String.valueOf(healthPort)).mergingErrors().keep(OUTPUT_KEPT, OUTPUT_KEPT);
-        InetSocketAddress to = Reach.address(site.host(), "127.0.0.1", healthPort);
-        String host = to.getHostString().contains(":") ? "[" + to.getHostString() + "]" : to.getHostString();
-        HttpRequest health = HttpRequest.newBuilder(URI.create("http://" + host + ":" + to.getPort() + "/health"))
-                .timeout(Duration.ofMillis(500)).GET().build();
-        long started = System.nanoTime();
+        command.addAll(List.of("-cp", classpath, mainClass));
+        ProcessRun run = ProcessRun.of(command).in(workDir).environment(environment).mergingErrors().keep(OUTPUT_KEPT, OUTPUT_KEPT);
         StartedProcess process;
         try {
             process = site.host().start(run);
@@ -91,12 +92,29 @@ public final class StartupTimer {
             return new Start(-1, 0, "cannot start %s on machine %s: %s".formatted(java, site.machine().name(), e.getMessage()));
         }
         try (process) {
-            long deadline = started + timeout.toNanos();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            String[] launched = null;
+            while (launched == null) {
+                String first = process.output().lines().findFirst().orElse("");
+                if (first.startsWith(LAUNCHED) && process.output().contains("\n")) {
+                    launched = first.substring(LAUNCHED.length()).strip().split(" ");
+                } else if (System.nanoTime() > deadline || !process.alive()) {
+                    return new Start(-1, 0, tail(process.output(), process.alive() ? "not started within " + timeout.toSeconds() + " s"
+                            : "exited with status " + process.waitFor()));
+                } else {
+                    Thread.sleep(1);
+                }
+            }
+            long started = System.nanoTime();
+            InetSocketAddress to = Reach.address(site.host(), "127.0.0.1", Integer.parseInt(launched[2]));
+            String host = to.getHostString().contains(":") ? "[" + to.getHostString() + "]" : to.getHostString();
+            HttpRequest health = HttpRequest.newBuilder(URI.create("http://" + host + ":" + to.getPort() + "/health"))
+                    .timeout(Duration.ofMillis(500)).GET().build();
             while (System.nanoTime() < deadline && process.alive()) {
                 try {
                     if (http().send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                         double millis = (System.nanoTime() - started) / 1e6;
-                        return new Start(millis, peakRssKb(site, process.output()), "");
+                        return new Start(millis, peakRss ? peakRssKb(site, launched[0]) : 0, "");
                     }
                 } catch (IOException notYet) {
                     // not listening yet
@@ -112,14 +130,9 @@ public final class StartupTimer {
     }
 
     /** The JVM's peak resident set, read on its host from {@code /proc/PID/status} (0 when unknown: not Linux, or gone). */
-    private static long peakRssKb(JavaSite site, String output) {
-        String first = output.lines().findFirst().orElse("");
-        if (!first.startsWith(PID)) {
-            return 0;
-        }
+    private static long peakRssKb(JavaSite site, String pid) {
         try {
-            String status = new String(site.host().read(Path.of("/proc", first.substring(PID.length()).strip(), "status"), 1 << 20),
-                    java.nio.charset.StandardCharsets.UTF_8);
+            String status = new String(site.host().read(Path.of("/proc", pid, "status"), 1 << 20), java.nio.charset.StandardCharsets.UTF_8);
             for (String line : status.lines().toList()) {
                 if (line.startsWith("VmHWM:")) {
                     return Long.parseLong(line.replaceAll("\\D", ""));
@@ -132,7 +145,7 @@ public final class StartupTimer {
     }
 
     private static String tail(String output, String why) {
-        List<String> lines = output.lines().filter(line -> !line.startsWith(PID)).toList();
+        List<String> lines = output.lines().filter(line -> !line.startsWith(LAUNCHED)).toList();
         return why + (lines.isEmpty() ? "" : "; last output: " + String.join(" | ", lines.subList(Math.max(0, lines.size() - 5), lines.size())));
     }
 

@@ -118,32 +118,6 @@ public final class Leftovers {
         return Files.createTempFile(TEMP_PREFIX + name + MARK, suffix);
     }
 
-    private static final Map<String, Path> PROGRAM_COPIES = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /**
-     * The one copy, for this process, of a Python program fleetshell ships as a resource ({@code proof_check.py},
-     * {@code agent_run.py}): written to the temp directory on first use, shared by every later command, removed when
-     * the JVM exits. One copy per command would pile up in a long REPL session until {@code quit}.
-     */
-    public static Path programCopy(String resource, String name) {
-        return PROGRAM_COPIES.compute(resource, (r, existing) -> {
-            if (existing != null && Files.isRegularFile(existing, LinkOption.NOFOLLOW_LINKS)) {
-                return existing;
-            }
-            try (java.io.InputStream in = Leftovers.class.getResourceAsStream(r)) {
-                if (in == null) {
-                    throw new IllegalStateException(r + " is missing from this build");
-                }
-                Path copy = newTempFile(name, ".py");
-                Files.write(copy, in.readAllBytes());
-                copy.toFile().deleteOnExit();
-                return copy;
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-    }
-
     /** A temporary directory whose name says this process owns it. */
     public static Path newTempDirectory(String name) throws IOException {
         return Files.createTempDirectory(TEMP_PREFIX + name + MARK);

@@ -81,6 +81,43 @@ class LazyLoaderTest {
         assertThat(run.stdout().strip()).as(run.stderr()).isEqualTo("ok");
     }
 
+    /**
+     * Issue 19 item 4: binding a deferred name imports nothing but the placeholder itself. The loader used to import
+     * importlib.util, which on an interpreter whose site does not load it (Debian's /usr/bin/python3) added 17 modules
+     * (contextlib, functools, collections...) and about 4 ms of CPU to every start of a rewritten agent. Run without the
+     * site ({@code -S}), so that no .pth file has loaded importlib.util before: the modules the loader adds are exactly
+     * the deferred ones, unloaded; a missing module still fails at bind time.
+     */
+    @Test
+    void bindingADeferredNameImportsNothingButThePlaceholder() throws IOException {
+        Files.createDirectories(dir.resolve("waitpkg"));
+        Files.writeString(dir.resolve("deferred_mod.py"), "VALUE = 3\n");
+        Files.writeString(dir.resolve("waitpkg/__init__.py"), "");
+        Files.writeString(dir.resolve("waitpkg/leaf.py"), "VALUE = 4\n");
+        Path script = dir.resolve("check_imports.py");
+        Files.writeString(script, """
+                import sys
+                sys.path.insert(0, %s)
+                before = set(sys.modules)
+                """.formatted("'" + dir + "'") + RewriteTest.LOADER + """
+
+                mod = _fleetshell_lazy("deferred_mod", "deferred_mod")
+                leaf = _fleetshell_lazy("waitpkg.leaf", "waitpkg.leaf")
+                try:
+                    _fleetshell_lazy("no_such_module_here", "no_such_module_here")
+                    raise AssertionError("a missing module must fail at bind time")
+                except ModuleNotFoundError:
+                    pass
+                added = sorted(set(sys.modules) - before)
+                assert added == ["deferred_mod", "waitpkg", "waitpkg.leaf"], added
+                assert all(type(sys.modules[name]) is not type(sys) for name in added), "not loaded yet"
+                assert mod.VALUE == 3 and leaf.VALUE == 4 and sys.modules["waitpkg"].leaf is leaf
+                print("ok")
+                """);
+        ProcessResult run = ProcessRun.of(RewriteTest.python(), "-S", script.toString()).in(dir).timeout(Duration.ofSeconds(60)).runOrFail("the check");
+        assertThat(run.stdout().strip()).as(run.stderr()).isEqualTo("ok");
+    }
+
     /** Found by benchmark B1: scipy's {@code __getattr__} imports a submodule on any attribute lookup, so asking the package would load it. */
     @Test
     void aPackageWhoseGetattrImportsSubmodulesDoesNotLoadTheDeferredOne() throws IOException {
