@@ -258,8 +258,12 @@ def main():
             if hashlib.sha256(content).hexdigest() != args[1]:
                 fail("incomplete", "received %d bytes whose sha256 is not the one sent (the connection dropped mid-transfer?): "
                      "nothing was written" % len(content))
-            # with a prefix: the names beside it that start with it, as they were before the write (a proof's sweep)
-            siblings = None
+            # with a prefix: the names beside it that start with it, as they were before the write (a proof's sweep);
+            # with a state directory too: it is created (0700) and resolved first (Host.prepareProof)
+            siblings, state = None, None
+            if len(args) > 3:
+                os.makedirs(args[3], 0o700, exist_ok=True)
+                state = os.path.realpath(args[3])
             if len(args) > 2:
                 try:
                     siblings = sorted(n for n in os.listdir(os.path.dirname(args[0]) or ".") if n.startswith(args[2]))
@@ -274,7 +278,7 @@ def main():
                     view = view[os.write(fd, view):]
             finally:
                 os.close(fd)
-            reply({"path": args[0], "siblings": siblings})
+            reply({"path": args[0], "siblings": siblings, "state": state})
         elif op == "copytree":
             copy_tree(args[0], args[1])
         elif op == "deletetree":

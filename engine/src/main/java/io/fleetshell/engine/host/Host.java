@@ -150,11 +150,24 @@ public sealed interface Host permits LocalHost, SshHost {
     void writeFresh(Path file, byte[] content) throws IOException;
 
     /**
-     * {@link #writeFresh}, returning the names in the file's directory that start with {@code prefix} as they were before
-     * the write, in one round trip to a remote host: a proof writes its hidden sibling of a script and learns, from the
-     * same operation, which siblings a killed fleetshell left beside that script (for {@link io.fleetshell.engine.process.Leftovers#sweepSiblings}).
+     * What a proof does first on the host, in one round trip to a remote one: creates the {@link #stateDirectory} if need
+     * be and resolves it, lists the names in {@code sibling}'s directory that start with {@code prefix} (what a killed
+     * fleetshell left beside the script, for {@link io.fleetshell.engine.process.Leftovers#sweepSiblings}), then writes
+     * the hidden sibling as {@link #writeFresh} does.
      */
-    java.util.List<String> writeFresh(Path file, byte[] content, String prefix) throws IOException;
+    Prepared prepareProof(Path sibling, byte[] content, String prefix) throws IOException;
+
+    /**
+     * What {@link #prepareProof} found.
+     *
+     * @param stateDirectory the host's state directory, resolved
+     * @param siblings       the names with the prefix beside the sibling before it was written, sorted
+     */
+    record Prepared(Path stateDirectory, java.util.List<String> siblings) {
+        public Prepared {
+            siblings = java.util.List.copyOf(siblings);
+        }
+    }
 
     /**
      * Copies the tree {@code from} into {@code to} (created new; its parent must exist) in one operation: directories

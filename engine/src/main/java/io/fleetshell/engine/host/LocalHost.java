@@ -222,10 +222,11 @@ public record LocalHost(String name, Path stateDirectory) implements Host {
     }
 
     @Override
-    public java.util.List<String> writeFresh(Path file, byte[] content, String prefix) throws IOException {
-        java.util.List<String> siblings = list(file.toAbsolutePath().getParent()).stream().filter(name -> name.startsWith(prefix)).sorted().toList();
-        writeFresh(file, content);
-        return siblings;
+    public Prepared prepareProof(Path sibling, byte[] content, String prefix) throws IOException {
+        Path state = stateDirectory();
+        java.util.List<String> siblings = list(sibling.toAbsolutePath().getParent()).stream().filter(name -> name.startsWith(prefix)).sorted().toList();
+        writeFresh(sibling, content);
+        return new Prepared(state, siblings);
     }
 
     @Override

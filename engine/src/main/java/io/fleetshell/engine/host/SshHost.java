@@ -226,12 +226,11 @@ public record SshHost(String name, SshAccess access, String python, Path control
     }
 
     @Override
-    public List<String> writeFresh(Path file, byte[] content, String prefix) throws IOException {
+    public Prepared prepareProof(Path sibling, byte[] content, String prefix) throws IOException {
+        JsonNode json = files(content, "writefresh", sibling.toString(), Checksums.sha256(content), prefix, access.stateDir()).json();
         List<String> siblings = new ArrayList<>();
-        for (JsonNode name : files(content, "writefresh", file.toString(), Checksums.sha256(content), prefix).json().get("siblings")) {
-            siblings.add(name.asString());
-        }
-        return siblings;
+        json.get("siblings").forEach(name -> siblings.add(name.asString()));
+        return new Prepared(Path.of(json.get("state").asString()), siblings);
     }
 
     @Override

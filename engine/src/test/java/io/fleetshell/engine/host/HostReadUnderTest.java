@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The two host operations that fold round trips of a remote optimize into one, the same on this computer and on an
  * isolated host behind a real sshd (its root exists only there): {@link Host#readUnder} reads a script only when it is
- * not a link and its directory resolves inside the root, and says what it found either way; {@link Host#writeFresh(Path,
- * byte[], String)} writes a proof's sibling and returns the names that were beside it with the prefix.
+ * not a link and its directory resolves inside the root, and says what it found either way; {@link Host#prepareProof}
+ * resolves the state directory, writes a proof's sibling and returns the names that were beside it with the prefix.
  */
 class HostReadUnderTest {
 
@@ -40,7 +40,7 @@ class HostReadUnderTest {
         remoteRoot = dir.resolve("srv/fleet 'one'");
         sshd = Sshd.startIsolated(dir.resolve("sshd"), "read-under-host", remoteRoot, 4L << 20);
         remote = new SshHost("pc2", sshd.access(), "python3", new FleetHome(dir.resolve("home")).sshSockets());
-        local = new LocalHost("local", dir.resolve("local-home"));
+        local = new LocalHost("local", Files.createDirectories(dir.resolve("local-home")));
     }
 
     @AfterAll
@@ -106,18 +106,20 @@ class HostReadUnderTest {
 
     @ParameterizedTest
     @MethodSource("hosts")
-    void aFreshSiblingIsWrittenAndTheNamesBesideItWithThePrefixComeBack(String which) throws Exception {
+    void aProofIsPreparedInOneOperation(String which) throws Exception {
         tree(which);
         Path directory = root(which).resolve("agents dir");
         Host host = host(which);
         host.writeFresh(directory.resolve(".it's.py.fleetshell-proof-p1-old.py"), new byte[]{1});
         Path sibling = directory.resolve(".it's.py.fleetshell-proof-p2-new.py");
 
-        List<String> before = host.writeFresh(sibling, "y = 2\n".getBytes(StandardCharsets.UTF_8), ".it's.py.fleetshell-");
+        Host.Prepared prepared = host.prepareProof(sibling, "y = 2\n".getBytes(StandardCharsets.UTF_8), ".it's.py.fleetshell-");
 
-        assertThat(before).containsExactly(".it's.py.fleetshell-proof-p1-old.py");
+        assertThat(prepared.siblings()).containsExactly(".it's.py.fleetshell-proof-p1-old.py");
+        assertThat(prepared.stateDirectory()).isEqualTo(host.stateDirectory());
+        assertThat(host.stat(prepared.stateDirectory()).orElseThrow().type()).isEqualTo(FileStat.Type.DIRECTORY);
         assertThat(host.read(sibling, 1 << 10)).isEqualTo("y = 2\n".getBytes(StandardCharsets.UTF_8));
-        assertThat(host.writeFresh(sibling, new byte[0], ".it's.py.fleetshell-"))
+        assertThat(host.prepareProof(sibling, new byte[0], ".it's.py.fleetshell-").siblings())
                 .containsExactly(".it's.py.fleetshell-proof-p1-old.py", ".it's.py.fleetshell-proof-p2-new.py");
         if (which.equals("ssh")) {
             assertThat(Files.exists(sibling)).as("written on the isolated host, not here").isFalse();

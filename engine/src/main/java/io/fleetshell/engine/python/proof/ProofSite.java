@@ -26,7 +26,8 @@ public final class ProofSite {
     static final String BYTECODE_CACHE = "cache/pycache";
 
     private final Host host;
-    private final Path bytecodeCache;
+    /** Null until known: on a remote host its state directory is resolved by the proof's first operation there. */
+    private volatile Path bytecodeCache;
     private volatile Path temporaryDirectory;
 
     private ProofSite(Host host, Path bytecodeCache) {
@@ -41,26 +42,34 @@ public final class ProofSite {
 
     /**
      * The machine's host, its bytecode cache under the host's state directory (on this computer FLEETSHELL_HOME, so the
-     * same cache as {@link #thisComputer} with the shell's).
-     *
-     * @throws FleetshellException when the host cannot be reached, naming it
+     * same cache as {@link #thisComputer} with the shell's). Nothing is asked of the host yet: the state directory is
+     * resolved by {@link #writeSibling} (a proof's first operation there) or by the first {@link #bytecodeCache()}.
      */
     public static ProofSite of(Host host) {
-        try {
-            return new ProofSite(host, host.stateDirectory().resolve(BYTECODE_CACHE));
-        } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot prove on machine %s (%s): %s; nothing was changed"
-                    .formatted(host.name(), host.describe(), e.getMessage()), e);
-        }
+        return new ProofSite(host, null);
     }
 
     public Host host() {
         return host;
     }
 
-    /** Where the loads keep their compiled bytecode, on the host. */
+    /**
+     * Where the loads keep their compiled bytecode, on the host.
+     *
+     * @throws FleetshellException when the host cannot be reached, naming it
+     */
     public Path bytecodeCache() {
-        return bytecodeCache;
+        Path cache = bytecodeCache;
+        if (cache == null) {
+            try {
+                cache = host.stateDirectory().resolve(BYTECODE_CACHE);
+            } catch (IOException e) {
+                throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot prove on machine %s (%s): %s; nothing was changed"
+                        .formatted(host.name(), host.describe(), e.getMessage()), e);
+            }
+            bytecodeCache = cache;
+        }
+        return cache;
     }
 
     /**
@@ -102,13 +111,18 @@ public final class ProofSite {
     /**
      * Writes {@code sibling}, a hidden sibling of {@code file} holding what a proof loads ({@link Host#writeFresh}), and
      * removes the siblings of {@code file} a fleetshell killed during a proof left ({@link Leftovers#sweepSiblings}), from
-     * a listing the write itself returns: one round trip to a remote host, two more only when something was left.
+     * a listing the write itself returns; the same operation resolves the host's state directory for the bytecode cache
+     * ({@link Host#prepareProof}): one round trip to a remote host, more only when something was left.
      *
      * @throws IOException when the write fails (nothing of this proof is then on the host)
      */
     public void writeSibling(Path file, Path sibling, byte[] content) throws IOException {
         String prefix = "." + file.getFileName() + ".fleetshell-";
-        List<String> before = host.writeFresh(sibling, content, prefix);
+        Host.Prepared prepared = host.prepareProof(sibling, content, prefix);
+        if (bytecodeCache == null) {
+            bytecodeCache = prepared.stateDirectory().resolve(BYTECODE_CACHE);
+        }
+        List<String> before = prepared.siblings();
         Path directory = file.toAbsolutePath().getParent();
         Leftovers.sweepSiblings(new Leftovers.Place() {
             @Override
