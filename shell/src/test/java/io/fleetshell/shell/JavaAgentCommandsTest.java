@@ -5,12 +5,20 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** The demo's Java agents through the real shell: inventory, profile with real JVMs, and score. */
+/**
+ * The demo's Java agents through the real shell: inventory, profile with real JVMs, and score; and on a machine whose
+ * {@code java:} is a real Java 17, profile and optimize with classes built for release 17.
+ */
 class JavaAgentCommandsTest {
+
+    /** A real Java 17 beside fleetshell's JDK (this machine has it). */
+    private static final Path JAVA_17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
 
     @TempDir
     Path home;
@@ -88,5 +96,44 @@ class JavaAgentCommandsTest {
         ShellHarness.Run wrong = shell.oneShot("optimize", "RouteMatcherAgent", "--dry-run", "--pattern", "lazy_loading");
         assertThat(wrong.status()).isEqualTo(2);
         assertThat(wrong.err()).contains("no Java pattern named lazy_loading", "java_lazy_holder");
+    }
+
+    @Test
+    void aMachineWithJava17ProfilesAndOptimizesItsJavaAgentWithClassesBuiltForRelease17() throws Exception {
+        assumeTrue(Files.isExecutable(JAVA_17), "a Java 17 at " + JAVA_17);
+        ShellHarness shell = new ShellHarness(home);
+        assertThat(shell.oneShot("demo", "init").status()).isZero();
+        // fleetshell's own JDK first: its release-%d builds are in the cache when the Java 17 machine asks
+        ShellHarness.Run on25 = shell.oneShot("profile", "KnowledgeIndexAgent", "--runs", "1");
+        assertThat(on25.status()).as(on25.err()).isZero();
+
+        Files.writeString(home.resolve("settings.yaml"), """
+                machines:
+                  mainpc:
+                    java: %s
+                """.formatted(JAVA_17));
+        assertThat(shell.oneShot("inventory", "refresh").status()).isZero();
+        ShellHarness.Run on17 = shell.oneShot("profile", "KnowledgeIndexAgent", "--runs", "1");
+        assertThat(on17.status()).as(on17.out() + on17.err()).isZero();
+        assertThat(on17.out() + on17.err()).contains("start to healthy").doesNotContain("NotHealthy", "UnsupportedClassVersionError");
+        ShellHarness.Run score = shell.oneShot("score", "KnowledgeIndexAgent", "--json");
+        assertThat(score.status()).as(score.err()).isZero();
+        assertThat(json.readTree(score.out()).get("load_ms").asDouble()).as("measured on Java 17").isPositive();
+
+        ShellHarness.Run run = shell.oneShot("optimize", "KnowledgeIndexAgent", "--dry-run", "--runs", "4", "--json");
+        assertThat(run.status()).as(run.err()).isZero();
+        JsonNode result = json.readTree(run.out());
+        assertThat(result.get("python").asString()).isEqualTo(JAVA_17.toString());
+        assertThat(result.get("python_version").asString()).isEqualTo("java 17");
+        assertThat(result.get("pattern").asString()).contains("java_lazy_holder");
+        JsonNode checks = result.get("proof").get("checks");
+        assertThat(checks).extracting(c -> c.get("name").asString()).contains("compiles", "starts", "start-up");
+        assertThat(checks).filteredOn(c -> c.get("name").asString().equals("compiles")).singleElement().satisfies(c -> {
+            assertThat(c.get("outcome").asString()).isEqualTo("passed");
+            assertThat(c.get("detail").asString()).contains("for Java 17");
+            assertThat(c.get("evidence").get("release").asInt()).isEqualTo(17);
+        });
+        assertThat(checks).filteredOn(c -> c.get("name").asString().equals("starts")).singleElement()
+                .satisfies(c -> assertThat(c.get("outcome").asString()).as(c.toString()).isEqualTo("passed"));
     }
 }

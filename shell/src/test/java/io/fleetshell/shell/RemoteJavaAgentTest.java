@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link Sshd#startIsolated}): {@code profile}, {@code optimize --dry-run}, {@code batch deploy} and {@code rollback} of
  * pc2's RouteMatcherAgent (and {@code score}) read its source there, compile it here and start it there with the machine's {@code java:},
  * and leave nothing of their builds in the host's temporary directory. A machine's {@code java} that is missing or
- * older than the classes' release is refused before anything runs, naming machine, launcher and setting.
+ * older than the oldest release fleetshell builds for (Java 11; an older one such as 17 gets classes built for it) is refused before anything runs, naming machine, launcher and setting.
  */
 class RemoteJavaAgentTest {
 
@@ -46,11 +46,11 @@ class RemoteJavaAgentTest {
         sshd.copyIn(home.resolve("demo/common"), root.resolve("common"));
         Path config = root.resolve("pc2_code/config/startup_config.yaml");
         sshd.writeString(config, sshd.readString(config).replace("${PORT_OFFSET}+", "14000+"));
-        // a "java" that starts but is Java 17, as -XshowSettings:properties prints it
+        // a "java" that starts but is Java 8 (older than JavaSite.OLDEST), as -XshowSettings:properties prints it
         sshd.inside("mkdir", "-p", "--", remote.resolve("old-jdk/bin").toString());
         Path oldJava = remote.resolve("old-jdk/bin/java");
         sshd.writeString(oldJava, "#!/bin/sh\necho 'Property settings:' >&2\necho '    java.home = " + remote.resolve("old-jdk")
-                + "' >&2\necho '    java.specification.version = 17' >&2\necho 'openjdk version \"17.0.2\"' >&2\n");
+                + "' >&2\necho '    java.specification.version = 1.8' >&2\necho 'openjdk version \"1.8.0_402\"' >&2\n");
         sshd.inside("chmod", "755", "--", oldJava.toString());
         settings(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         assertThat(shell.oneShot("inventory", "unload", home.resolve("demo/pc2_code/config/startup_config.yaml").toString()).status()).isZero();
@@ -127,8 +127,9 @@ class RemoteJavaAgentTest {
             assertThat(shell.oneShot("inventory", "refresh").status()).isZero();
             ShellHarness.Run old = shell.oneShot("profile", AGENT, "--runs", "1");
             assertThat(old.status()).as(old.out() + old.err()).isNotZero();
-            assertThat(old.err()).contains("java '" + oldJava + "' of machine pc2 (pc2host) is Java 17 (" + dir.resolve("srv/old-jdk")
-                    + "), older than Java " + Runtime.version().feature(), "set machines.pc2.java: in FLEETSHELL_HOME/settings.yaml");
+            assertThat(old.err()).contains("java '" + oldJava + "' of machine pc2 (pc2host) is Java 1.8 (" + dir.resolve("srv/old-jdk")
+                    + "), older than Java 11, the oldest release fleetshell builds the agent's classes for",
+                    "set machines.pc2.java: in FLEETSHELL_HOME/settings.yaml", "to a Java 11 or newer on that machine", "nothing was changed");
 
             settings(missing.toString());
             assertThat(shell.oneShot("inventory", "refresh").status()).isZero();

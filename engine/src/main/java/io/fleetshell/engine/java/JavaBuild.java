@@ -71,7 +71,8 @@ public final class JavaBuild {
      * @param classes  the output directory ({@code -d})
      * @param sources  the source files, the main one first; its copy lies in the work directory
      * @param names    each source's name for the cache key: the main file's name, the others' path under the source root
-     * @param options  javac's options other than {@code -d} and {@code -cp} (the copies of {@code runtime}'s entries)
+     * @param options  javac's options other than {@code -d} and {@code -cp} (the copies of {@code runtime}'s entries),
+     *                 {@code --release N} among them when the machine's java is older than fleetshell's JDK
      * @param runtime  the run-time class path: the classes, then the agent's own entries (compiled against), copied here
      * @param entries  the agent's own entries as its config writes them (relative to the fleet root), for the cache key
      */
@@ -91,18 +92,33 @@ public final class JavaBuild {
     private JavaBuild() {
     }
 
+    /** javac's options for classes that run on Java {@code release}: {@code --release} only below fleetshell's own JDK. */
+    static List<String> options(int release) {
+        if (release >= JavaSite.RELEASE) {
+            return OPTIONS;
+        }
+        List<String> options = new ArrayList<>(OPTIONS);
+        options.addAll(List.of("--release", String.valueOf(release)));
+        return options;
+    }
+
     /**
      * Compiles {@code source} as the agent's main file into {@code workDir/classes}; the file itself is
      * written to {@code workDir/src} under its own name, which a public class needs. The agent's other sources and its
      * class path entries are read on {@code host}, the machine's (into {@code workDir}), so a remote fleet root need not
-     * be here.
+     * be here. The classes are for the JDK fleetshell runs on (see {@link #compile(Agent, Host, Path, byte[], Path, int)}).
      */
     public static Compiled compile(Agent agent, Host host, Path fleetRoot, byte[] source, Path workDir) {
-        return run(plan(agent, host, fleetRoot, source, workDir));
+        return compile(agent, host, fleetRoot, source, workDir, JavaSite.RELEASE);
+    }
+
+    /** {@link #compile(Agent, Host, Path, byte[], Path)} for a machine's java of {@code release} ({@link JavaSite.Java#buildRelease()}). */
+    public static Compiled compile(Agent agent, Host host, Path fleetRoot, byte[] source, Path workDir, int release) {
+        return run(plan(agent, host, fleetRoot, source, workDir, release));
     }
 
     /** Writes the main file's copy into {@code workDir/src}, the rest of the build read on {@code host} beside it. */
-    static Plan plan(Agent agent, Host host, Path fleetRoot, byte[] source, Path workDir) {
+    static Plan plan(Agent agent, Host host, Path fleetRoot, byte[] source, Path workDir, int release) {
         Path main = agent.script().path();
         try {
             Path src = Files.createDirectories(workDir.resolve("src"));
@@ -131,7 +147,7 @@ public final class JavaBuild {
                 Path there = fleetRoot.resolve(entries.get(i)).normalize();
                 runtime.add(fetchEntry(host, there, workDir.resolve("classpath").resolve(String.valueOf(i)).resolve(there.getFileName().toString())));
             }
-            return new Plan(classes, sources, names, OPTIONS, runtime, entries);
+            return new Plan(classes, sources, names, options(release), runtime, entries);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -164,7 +180,7 @@ public final class JavaBuild {
     }
 
     /** The build of {@code ClassInitProbe}, which fleetshell ships as a source: written into {@code workDir/src}. */
-    static Plan classInitProbe(Path workDir) {
+    static Plan classInitProbe(Path workDir, int release) {
         try (InputStream in = JavaBuild.class.getResourceAsStream(CLASS_INIT_PROBE)) {
             if (in == null) {
                 throw new IllegalStateException("ClassInitProbe.java is missing from this build");
@@ -172,7 +188,7 @@ public final class JavaBuild {
             Path src = Files.createDirectories(workDir.resolve("src")).resolve("ClassInitProbe.java");
             Files.write(src, in.readAllBytes());
             Path classes = Files.createDirectories(workDir.resolve("classes"));
-            return new Plan(classes, List.of(src), List.of("ClassInitProbe.java"), OPTIONS, List.of(classes), List.of());
+            return new Plan(classes, List.of(src), List.of("ClassInitProbe.java"), options(release), List.of(classes), List.of());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

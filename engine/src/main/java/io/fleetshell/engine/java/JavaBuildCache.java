@@ -27,7 +27,8 @@ import java.util.stream.Stream;
 
 /**
  * The classes of successful Java builds, kept in a directory ({@code FLEETSHELL_HOME/cache/javac}) under the sha256
- * of everything that decides them: the compiler (its JDK's home and exact version), javac's options, each source's
+ * of everything that decides them: the compiler (its JDK's home and exact version), javac's options (a machine's
+ * older release is one: {@code --release 17}), each source's
  * name and bytes, and each class path entry's bytes. A second {@code profile} or proof of the same sources therefore
  * compiles nothing (the classes are copied into the build's own directory), and a changed source, library or JDK
  * gives another key, never a stale entry. A failed build is not kept, so its errors always come from javac. Entries
@@ -67,18 +68,22 @@ public final class JavaBuildCache {
         return directory;
     }
 
-    /** {@link JavaBuild#compile}, from the cache when the same build succeeded before. */
-    public JavaBuild.Compiled compile(Agent agent, Host host, Path fleetRoot, byte[] source, Path workDir) {
-        return build(JavaBuild.plan(agent, host, fleetRoot, source, workDir));
+    /**
+     * {@link JavaBuild#compile(Agent, Host, Path, byte[], Path, int)}, from the cache when the same build (for the same
+     * {@code release}: it is one of javac's options) succeeded before.
+     */
+    public JavaBuild.Compiled compile(Agent agent, Host host, Path fleetRoot, byte[] source, Path workDir, int release) {
+        return build(JavaBuild.plan(agent, host, fleetRoot, source, workDir, release));
     }
 
     /**
-     * The classes of {@code ClassInitProbe}, compiled once per cache, copied into {@code workDir/classes}.
+     * The classes of {@code ClassInitProbe} for Java {@code release}, compiled once per cache and release, copied into
+     * {@code workDir/classes}.
      *
      * @throws IllegalStateException when the shipped source does not compile (a broken fleetshell build)
      */
-    public Path classInitProbe(Path workDir) {
-        JavaBuild.Compiled probe = build(JavaBuild.classInitProbe(workDir));
+    public Path classInitProbe(Path workDir, int release) {
+        JavaBuild.Compiled probe = build(JavaBuild.classInitProbe(workDir, release));
         if (!probe.ok()) {
             throw new IllegalStateException("ClassInitProbe.java does not compile: " + String.join("; ", probe.errors()));
         }

@@ -69,31 +69,33 @@ public final class JavaProfiler {
 
     private List<LoadSample> samples(Agent agent, JavaSite site, byte[] source, String unreadable, int runs, Path work) {
         Machine machine = site.machine();
-        String version = "java " + JavaSite.RELEASE;
-        if (source == null) {
-            return List.of(failed(version, "Unreadable", unreadable, null));
+        if (source == null) { // the host may be out of reach: its java is not asked
+            return List.of(failed("java", "Unreadable", unreadable, null));
         }
+        JavaSite.Java machineJava = site.java(agent);
+        String version = machineJava.label();
         JavaFacts facts = analyzer.analyze(agent.script().path(), source);
         if (!facts.parsed()) {
             return List.of(failed(version, "SyntaxError", facts.error().message(), facts.error().line()));
         }
-        JavaBuild.Compiled original = builds.compile(agent, site.host(), machine.fleetRoot(), source, work.resolve("original"));
+        int release = machineJava.buildRelease();
+        JavaBuild.Compiled original = builds.compile(agent, site.host(), machine.fleetRoot(), source, work.resolve("original"), release);
         if (!original.ok()) {
-            return List.of(failed(version, "CompileError", String.join("; ", original.errors()), null));
+            return List.of(failed(version, "CompileError", String.join("; ", original.errors()) + site.olderReleaseNote(agent, machineJava), null));
         }
         String mainClass = agent.java().mainClass() != null ? agent.java().mainClass() : facts.mainClass();
         if (mainClass == null) {
             return List.of(failed(version, "NoMainClass", "no class declares main; set main_class: in the startup config", null));
         }
-        String java = site.java(agent);
+        String java = machineJava.launcher();
         // every holder at once: the probe then times each field's initializer on its own
         Rewrite holders = new HoldStaticFieldLazily().rewrite(new PatternInput<>(agent.name(), agent.script().path(), source, facts, null, Map.of()));
         Map<String, HeavyInitializer> holderClasses = new LinkedHashMap<>();
         Map<String, Path> shipped = new LinkedHashMap<>(Map.of("original", original.classes()));
         JavaBuild.Compiled held = null;
         if (holders.changes()) {
-            held = builds.compile(agent, site.host(), machine.fleetRoot(), holders.after(), work.resolve("held"));
-            shipped.put("probe", builds.classInitProbe(work.resolve("probe")));
+            held = builds.compile(agent, site.host(), machine.fleetRoot(), holders.after(), work.resolve("held"), release);
+            shipped.put("probe", builds.classInitProbe(work.resolve("probe"), release));
             if (held.ok()) {
                 shipped.put("held", held.classes());
             }

@@ -85,29 +85,33 @@ public final class JavaProver {
         checks.add(new ProofCheck("parses", Outcome.PASSED, "the rewritten file parses at " + level.name(), evidence("level", level.name())));
 
         Path root = machine.fleetRoot();
+        // a run_command starts the agent from a build fleetshell does not make: no machine java to build for
+        JavaSite.Java machineJava = agent.java().runCommand() == null ? site.java(agent) : null;
+        int release = machineJava == null ? JavaSite.RELEASE : machineJava.buildRelease();
+        String note = machineJava == null ? "" : site.olderReleaseNote(agent, machineJava);
         Progress.update(agent.id(), "proving: compiling both versions");
-        JavaBuild.Compiled before = builds.compile(agent, site.host(), root, rewrite.before(), work.resolve("before"));
-        JavaBuild.Compiled after = builds.compile(agent, site.host(), root, rewrite.after(), work.resolve("after"));
+        JavaBuild.Compiled before = builds.compile(agent, site.host(), root, rewrite.before(), work.resolve("before"), release);
+        JavaBuild.Compiled after = builds.compile(agent, site.host(), root, rewrite.after(), work.resolve("after"), release);
         if (!before.ok()) {
             checks.add(new ProofCheck("compiles", Outcome.FAILED, "the original does not compile either, so nothing can be compared: "
-                    + String.join("; ", before.errors()), evidence("errors", before.errors())));
+                    + String.join("; ", before.errors()) + note, evidence("errors", before.errors(), "release", release)));
             return new Proof(checks);
         }
         if (!after.ok()) {
-            checks.add(new ProofCheck("compiles", Outcome.FAILED, "the rewritten file does not compile: " + String.join("; ", after.errors()),
-                    evidence("errors", after.errors())));
+            checks.add(new ProofCheck("compiles", Outcome.FAILED, "the rewritten file does not compile: " + String.join("; ", after.errors()) + note,
+                    evidence("errors", after.errors(), "release", release)));
             return new Proof(checks);
         }
-        checks.add(new ProofCheck("compiles", Outcome.PASSED, "javac (javax.tools) compiled it against "
+        checks.add(new ProofCheck("compiles", Outcome.PASSED, "javac (javax.tools) compiled it for Java " + release + " against "
                 + (agent.java().classpath().isEmpty() ? "the JDK alone" : "its classpath " + agent.java().classpath())
                 + (after.cached() ? " (the same sources compiled before: their classes came from the build cache)" : ""),
-                evidence("classpath", after.classpathString(), "cached", after.cached())));
+                evidence("classpath", after.classpathString(), "cached", after.cached(), "release", release)));
         if (agent.commands().test() == null && agent.java().runCommand() != null) { // nothing to run on the machine
             checks.add(skippedTests(agent));
             checks.add(skippedStart(agent));
             return new Proof(checks);
         }
-        String java = agent.java().runCommand() == null ? site.java(agent) : null;
+        String java = machineJava == null ? null : machineJava.launcher();
         Path there = site.ship("java-proof", Map.of("before", before.classes(), "after", after.classes(), "src", work.resolve("after/src")));
         try {
             return new Proof(onMachine(agent, site, java, beforeFacts, there, checks));

@@ -28,8 +28,9 @@ import java.util.stream.Stream;
  * Where a Java agent's builds run: its machine's {@link Host} (this computer, or a remote one over ssh). The classes
  * are compiled on this computer (javac in this JVM, {@link JavaBuildCache}) and shipped to the host's temporary
  * directory in one operation, a tar stream on the stdin of {@code tar -x} there; the JVMs that time them start there
- * with the machine's {@code java}, which is checked once (it starts, and is at least the release the classes are built
- * for), on ports found free there. What a build ships is removed afterwards, also on an interrupt; its name carries
+ * with the machine's {@code java}, which is checked once (it starts, and is Java {@value #OLDEST} or newer), on ports
+ * found free there. The classes are built for that java's release ({@code javac --release N}) when it is older than the
+ * JDK fleetshell runs on, so a machine with Java 17 or 21 runs them. What a build ships is removed afterwards, also on an interrupt; its name carries
  * this process's mark, so what a killed fleetshell left is removed by the next build on that host and by
  * {@code deploy recover} ({@link Leftovers#sweep(Leftovers.Place, Path, java.util.Collection)}).
  */
@@ -37,12 +38,17 @@ public final class JavaSite {
 
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(60);
     /** The release javac builds for when no {@code --release} is given: that of the JDK fleetshell runs on. */
-    static final int RELEASE = Runtime.version().feature();
+    public static final int RELEASE = Runtime.version().feature();
+    /**
+     * The oldest machine java fleetshell builds for: {@code ClassInitProbe}, which it ships, needs Java 11
+     * ({@code Files.readString}, {@code Path.of}), and javac 25 calls release 8 obsolete, to be removed.
+     */
+    public static final int OLDEST = 11;
 
     private final Host host;
     private final Machine machine;
     private final String python;
-    private final java.util.Set<String> checked = ConcurrentHashMap.newKeySet();
+    private final Map<String, Java> checked = new ConcurrentHashMap<>();
     private volatile boolean swept;
 
     /**
@@ -65,23 +71,59 @@ public final class JavaSite {
     }
 
     /**
+     * A machine's {@code java} as checked there.
+     *
+     * @param launcher the command that starts it on the host
+     * @param release  its {@code java.specification.version}'s feature release ({@code 17}; {@code 8} for {@code 1.8})
+     */
+    public record Java(String launcher, int release) {
+
+        /** The release javac builds the agent's classes for: the machine's, or that of fleetshell's JDK when the machine's is newer. */
+        public int buildRelease() {
+            return Math.min(release, RELEASE);
+        }
+
+        /** {@code java 17}: what a measurement names as the runtime it was taken with. */
+        public String label() {
+            return "java " + release;
+        }
+    }
+
+    /**
      * The agent's {@code java} on the host, checked once per launcher: it starts there from the fleet root with the
-     * machine's environment, and its release is at least that of the JDK fleetshell runs on, which the classes are built for.
+     * machine's environment, and its release is {@value #OLDEST} or newer.
      *
      * @throws FleetshellException BAD_INPUT naming the machine, the launcher and the setting to fix, when it is not
      */
-    public String java(Agent agent) {
+    public Java java(Agent agent) {
         String launcher = agent.java().launcher();
-        if (!checked.contains(launcher)) {
-            check(agent, launcher);
-            checked.add(launcher);
+        Java java = checked.get(launcher);
+        if (java == null) {
+            java = new Java(launcher, check(agent, launcher));
+            checked.put(launcher, java);
         }
-        return launcher;
+        return java;
     }
 
-    private void check(Agent agent, String launcher) {
+    /**
+     * What to add to javac's errors of a build for {@code java}: when it was built for a release older than fleetshell's
+     * JDK, that release, the machine and the setting that picks a newer java there; empty otherwise.
+     */
+    public String olderReleaseNote(Agent agent, Java java) {
+        if (java.buildRelease() >= RELEASE) {
+            return "";
+        }
+        return (". javac built it for Java %d (--release %d), the release of java '%s' of machine %s (%s): a language feature or API "
+                + "newer than Java %d needs a newer java there: set machines.%s.java: in FLEETSHELL_HOME/settings.yaml (or java: of %s in %s:%d); "
+                + "nothing was changed")
+                .formatted(java.buildRelease(), java.buildRelease(), java.launcher(), machine.name(), host.describe(), java.buildRelease(),
+                        machine.name(), agent.name(), agent.configFile(), agent.configLine());
+    }
+
+    /** The launcher's release, once it is known to start and to be {@value #OLDEST} or newer. */
+    private int check(Agent agent, String launcher) {
         String setting = "set machines.%s.java: in FLEETSHELL_HOME/settings.yaml (or java: of %s in %s:%d) to a Java %d or newer on that machine"
-                .formatted(machine.name(), agent.name(), agent.configFile(), agent.configLine(), RELEASE);
+                .formatted(machine.name(), agent.name(), agent.configFile(), agent.configLine(), OLDEST);
         ProcessResult result;
         try {
             result = host.run(ProcessRun.of(launcher, "-XshowSettings:properties", "-version").in(machine.fleetRoot())
@@ -101,11 +143,12 @@ public final class JavaSite {
                     .formatted(launcher, machine.name(), host.describe(), result.exitStatus(), result.tail(300).strip(), setting));
         }
         int release = release(version);
-        if (release < RELEASE) {
-            throw new FleetshellException(ErrorCode.BAD_INPUT, ("java '%s' of machine %s (%s) is Java %s (%s), older than Java %d, the release "
-                    + "fleetshell builds the agent's classes for (the JDK it runs on). %s; nothing was changed")
-                    .formatted(launcher, machine.name(), host.describe(), version, home, RELEASE, setting));
+        if (release < OLDEST) {
+            throw new FleetshellException(ErrorCode.BAD_INPUT, ("java '%s' of machine %s (%s) is Java %s (%s), older than Java %d, the oldest "
+                    + "release fleetshell builds the agent's classes for. %s; nothing was changed")
+                    .formatted(launcher, machine.name(), host.describe(), version, home, OLDEST, setting));
         }
+        return release;
     }
 
     private static String property(String output, String name) {

@@ -196,7 +196,9 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
         Rewrite combined = chained.rewrite();
         Map<String, Applicability> applicability = chained.applicability();
         Proof proof = prover != null && combined.changes() ? prover.prove(agent, site(machine), combined, facts) : null;
-        return new Optimization(agent, agent.java().launcher(), "java " + Runtime.version().feature(), applicability, combined, deferred, List.of(), proof);
+        // the java its starts were timed with: the machine's, checked once per site (a run_command's is not fleetshell's to ask)
+        String version = agent.java().runCommand() == null ? site(machine).java(agent).label() : "java " + JavaSite.RELEASE;
+        return new Optimization(agent, agent.java().launcher(), version, applicability, combined, deferred, List.of(), proof);
     }
 
     private static boolean appliesTo(Pattern<JavaFacts> pattern, HeavyInitializer h) {

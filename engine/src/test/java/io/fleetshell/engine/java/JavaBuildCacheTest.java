@@ -82,7 +82,7 @@ class JavaBuildCacheTest {
     }
 
     private JavaBuild.Compiled compile(JavaBuildCache cache, byte[] source) {
-        return cache.compile(agent, new LocalHost("local", root), root, source, root.resolve("work/" + work++));
+        return cache.compile(agent, new LocalHost("local", root), root, source, root.resolve("work/" + work++), JavaSite.RELEASE);
     }
 
     private List<Path> entries() throws IOException {
@@ -153,6 +153,30 @@ class JavaBuildCacheTest {
     }
 
     @Test
+    void theReleaseIsPartOfTheKeySoAnOlderMachineNeverGetsClassesOfANewerOne() throws Exception {
+        JavaBuildCache cache = JavaBuildCache.in(cacheDir);
+        JavaBuild.Compiled current = cache.compile(agent, new LocalHost("local", root), root, hello("\"hello \""), root.resolve("work/current"), JavaSite.RELEASE);
+        JavaBuild.Compiled older = cache.compile(agent, new LocalHost("local", root), root, hello("\"hello \""), root.resolve("work/older"), 17);
+        JavaBuild.Compiled again = cache.compile(agent, new LocalHost("local", root), root, hello("\"hello \""), root.resolve("work/again"), 17);
+
+        assertThat(older.ok()).as(older.errors().toString()).isTrue();
+        assertThat(older.cached()).as("the release-%d build is not the release-17 one", JavaSite.RELEASE).isFalse();
+        assertThat(again.cached()).isTrue();
+        assertThat(entries()).hasSize(2);
+        assertThat(majorVersion(current.classes().resolve("Hello.class"))).isEqualTo(44 + JavaSite.RELEASE);
+        assertThat(majorVersion(again.classes().resolve("Hello.class"))).as("class file version 61: Java 17").isEqualTo(61);
+        assertThat(majorVersion(cache.classInitProbe(root.resolve("probe17"), 17).resolve("ClassInitProbe.class"))).isEqualTo(61);
+        assertThat(majorVersion(cache.classInitProbe(root.resolve("probe11"), JavaSite.OLDEST).resolve("ClassInitProbe.class")))
+                .as("fleetshell's shipped class compiles for the oldest release it builds for").isEqualTo(44 + JavaSite.OLDEST);
+    }
+
+    /** A class file's major version (bytes 6-7): 44 + its release. */
+    private static int majorVersion(Path classFile) throws IOException {
+        byte[] bytes = Files.readAllBytes(classFile);
+        return ((bytes[6] & 0xff) << 8) | (bytes[7] & 0xff);
+    }
+
+    @Test
     void aCompileErrorIsReportedWithFileLineAndColumnAndNotKept() throws Exception {
         JavaBuildCache cache = JavaBuildCache.in(cacheDir);
         byte[] broken = hello("\"hello \" + nope");
@@ -168,12 +192,12 @@ class JavaBuildCacheTest {
     @Test
     void classInitProbeIsCompiledOncePerCache() throws Exception {
         JavaBuildCache cache = JavaBuildCache.in(cacheDir);
-        Path first = cache.classInitProbe(root.resolve("probe1"));
+        Path first = cache.classInitProbe(root.resolve("probe1"), JavaSite.RELEASE);
         assertThat(first.resolve("ClassInitProbe.class")).exists();
         assertThat(entries()).hasSize(1);
         Files.writeString(entries().getFirst().resolve("planted.txt"), "from the cache");
 
-        Path second = cache.classInitProbe(root.resolve("probe2"));
+        Path second = cache.classInitProbe(root.resolve("probe2"), JavaSite.RELEASE);
         assertThat(second.resolve("planted.txt")).exists();
         assertThat(second.resolve("ClassInitProbe.class")).exists();
         assertThat(entries()).hasSize(1);
