@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The Java agent of a machine whose fleet root exists only on its host (a real sshd in a mount namespace of its own,
@@ -116,6 +117,24 @@ class RemoteJavaAgentTest {
         ShellHarness.Run rollback = timed("rollback", "--deployment", "1", "--yes");
         assertThat(rollback.status()).as(rollback.out() + rollback.err()).isZero();
         assertThat(sshd.sha256(script)).isEqualTo(original);
+    }
+
+    @Test
+    void aJava17OnTheHostIsProfiledWithClassesBuiltForRelease17() throws Exception {
+        Path java17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
+        assumeTrue(Files.isExecutable(java17), "a Java 17 at " + java17);
+        try {
+            settings(java17.toString());
+            assertThat(shell.oneShot("inventory", "refresh").status()).isZero();
+            ShellHarness.Run profile = timed("profile", AGENT, "--runs", "1");
+            String said = profile.out() + profile.err();
+            assertThat(profile.status()).as(said).isZero();
+            assertThat(said).contains("RouteMatcherAgent").doesNotContain("FAILED", "UnsupportedClassVersionError");
+            assertThat(leftovers()).isEmpty();
+        } finally {
+            settings(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            shell.oneShot("inventory", "refresh");
+        }
     }
 
     @Test

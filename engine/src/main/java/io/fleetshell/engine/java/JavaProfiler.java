@@ -81,7 +81,8 @@ public final class JavaProfiler {
         int release = machineJava.buildRelease();
         JavaBuild.Compiled original = builds.compile(agent, site.host(), machine.fleetRoot(), source, work.resolve("original"), release);
         if (!original.ok()) {
-            return List.of(failed(version, "CompileError", String.join("; ", original.errors()) + site.olderReleaseNote(agent, machineJava), null));
+            return List.of(failed(version, "CompileError", String.join("; ", original.errors())
+                    + (release < JavaSite.RELEASE ? site.olderReleaseNote(agent, machineJava) + "; nothing was changed" : ""), null));
         }
         String mainClass = agent.java().mainClass() != null ? agent.java().mainClass() : facts.mainClass();
         if (mainClass == null) {

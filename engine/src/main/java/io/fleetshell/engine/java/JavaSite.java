@@ -107,15 +107,15 @@ public final class JavaSite {
 
     /**
      * What to add to javac's errors of a build for {@code java}: when it was built for a release older than fleetshell's
-     * JDK, that release, the machine and the setting that picks a newer java there; empty otherwise.
+     * JDK, that release, the machine and the setting that picks a newer java there; empty otherwise. It does not say
+     * whether anything was changed: a proof's caller knows that, a profile changes nothing.
      */
     public String olderReleaseNote(Agent agent, Java java) {
         if (java.buildRelease() >= RELEASE) {
             return "";
         }
         return (". javac built it for Java %d (--release %d), the release of java '%s' of machine %s (%s): a language feature or API "
-                + "newer than Java %d needs a newer java there: set machines.%s.java: in FLEETSHELL_HOME/settings.yaml (or java: of %s in %s:%d); "
-                + "nothing was changed")
+                + "newer than Java %d needs a newer java there: set machines.%s.java: in FLEETSHELL_HOME/settings.yaml (or java: of %s in %s:%d)")
                 .formatted(java.buildRelease(), java.buildRelease(), java.launcher(), machine.name(), host.describe(), java.buildRelease(),
                         machine.name(), agent.name(), agent.configFile(), agent.configLine());
     }
