@@ -105,6 +105,11 @@ public final class JavaSite {
         return java;
     }
 
+    /** The agent's {@code java} as {@link #java} found it on this site, if it was asked. */
+    public java.util.Optional<Java> asked(Agent agent) {
+        return java.util.Optional.ofNullable(checked.get(agent.java().launcher()));
+    }
+
     /**
      * What to add to javac's errors of a build for {@code java}: when it was built for a release older than fleetshell's
      * JDK, that release, the machine and the setting that picks a newer java there; empty otherwise. It does not say

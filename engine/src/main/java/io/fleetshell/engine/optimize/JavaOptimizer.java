@@ -196,8 +196,8 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
         Rewrite combined = chained.rewrite();
         Map<String, Applicability> applicability = chained.applicability();
         Proof proof = prover != null && combined.changes() ? prover.prove(agent, site(machine), combined, facts) : null;
-        // the java its starts were timed with: the machine's, checked once per site (a run_command's is not fleetshell's to ask)
-        String version = agent.java().runCommand() == null ? site(machine).java(agent).label() : "java " + JavaSite.RELEASE;
+        // the java the proof built for and timed with, as it asked the machine; nothing asked it when nothing changed
+        String version = site(machine).asked(agent).map(JavaSite.Java::label).orElse("java");
         return new Optimization(agent, agent.java().launcher(), version, applicability, combined, deferred, List.of(), proof);
     }
 
