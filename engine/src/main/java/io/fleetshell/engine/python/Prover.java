@@ -501,7 +501,8 @@ public final class Prover {
     private static ProcessRun checkRun(ProofSite site, ProfileTarget target, List<String> command) {
         Map<String, String> environment = new LinkedHashMap<>(target.environment());
         environment.put("PYTHONPYCACHEPREFIX", site.bytecodeCache().toString());
-        return ProcessRun.of(command).in(target.workingDirectory()).environment(environment);
+        // as the profiled loads: an inherited PYTHONDONTWRITEBYTECODE would recompile every module at every check
+        return ProcessRun.of(command).in(target.workingDirectory()).environment(environment).without("PYTHONDONTWRITEBYTECODE");
     }
 
     private static JsonNode report(ProfileTarget target, String check, ProcessResult run) {

@@ -628,13 +628,14 @@ public final class DependentsProof {
      * a session and a wrapper shell).
      */
     private List<ProcessResult> checks(ProofSite site, ProfileTarget target, Path workingDirectory, List<List<String>> args) {
-        Map<String, String> environment = new LinkedHashMap<>(target.environment());
         Path cache = cache(site);
-        if (cache != null) {
-            environment.put("PYTHONPYCACHEPREFIX", cache.toString());
-        }
-        ProcessRun runner = ProcessRun.of(target.python()).in(workingDirectory).environment(environment)
+        ProcessRun runner = ProcessRun.of(target.python()).in(workingDirectory).environment(target.environment())
                 .timeout(loadTimeout.multipliedBy(args.size() + 1));
+        if (cache != null) {
+            // as the profiled loads: with a cache of fleetshell's own, an inherited PYTHONDONTWRITEBYTECODE would only make
+            // every check recompile every module
+            runner = runner.environment("PYTHONPYCACHEPREFIX", cache.toString()).without("PYTHONDONTWRITEBYTECODE");
+        }
         List<ProcessResult> results = new ArrayList<>();
         try {
             LoadRunner.run(site.host(), runner, List.of(target.python(), "-c", ShippedPrograms.python("proof_check.py")), args, loadTimeout,
