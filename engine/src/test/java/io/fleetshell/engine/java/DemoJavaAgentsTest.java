@@ -115,4 +115,32 @@ class DemoJavaAgentsTest {
             assertThat(c.detail()).containsPattern("SignatureService.java:\\d+:\\d+: cannot find symbol");
         });
     }
+
+    @Test
+    void aRewriteUsingAnApiNewerThanTheMachinesJava17FailsTheProofNamingTheReleaseAndTheSetting() throws Exception {
+        Path java17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(java17), "a Java 17 at " + java17);
+        InventoryLoader loader = new InventoryLoader(Map.of(), InventoryLoader.DEFAULT_INFRASTRUCTURE,
+                Map.of("mainpc", new io.fleetshell.engine.inventory.MachineOverride(Map.of(), Map.of(), null, null, null, java17.toString())));
+        LoadedConfig config = DemoFleet.configs(dir.resolve("demo")).stream().map(loader::load)
+                .filter(l -> l.agents().stream().anyMatch(a -> a.name().equals("SignatureService"))).findFirst().orElseThrow();
+        Agent agent = config.agents().stream().filter(a -> a.name().equals("SignatureService")).findFirst().orElseThrow();
+        byte[] source = Files.readAllBytes(agent.script().path());
+        // List.getFirst: Java 21
+        byte[] newer = new String(source, StandardCharsets.UTF_8).replace("return digest;", "return java.util.List.of(digest).getFirst();")
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(newer).isNotEqualTo(source);
+        Rewrite rewrite = new Rewrite("test", agent.script().path(), source, newer, List.of());
+
+        Proof proof = new JavaProver(JavaProver.Settings.DEFAULT, JavaBuildCache.in(dir.resolve("javac")))
+                .prove(agent, new JavaSite(new LocalHost(agent.machine(), dir), config.machine(), "python3"), rewrite, analyzer.analyze(agent.script().path(), source));
+
+        assertThat(proof.deployable()).isFalse();
+        assertThat(proof.firstFailure()).hasValueSatisfying(c -> {
+            assertThat(c.name()).isEqualTo("compiles");
+            assertThat(c.detail()).containsPattern("the rewritten file does not compile: SignatureService.java:\\d+:\\d+: cannot find symbol")
+                    .contains("javac built it for Java 17 (--release 17)", "of machine mainpc", "set machines.mainpc.java: in FLEETSHELL_HOME/settings.yaml");
+            assertThat(c.evidence()).containsEntry("release", 17);
+        });
+    }
 }
