@@ -61,6 +61,7 @@ import json
 import os
 import platform
 import re
+import stat
 import subprocess
 import sys
 import tokenize
@@ -2323,10 +2324,28 @@ def position(data, offset):
     return line, column
 
 
+NOT_REGULAR = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
+               (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def not_regular(path):
+    """What the file is when it is not a regular one, else None: opening a FIFO would block, a device never end. Reading
+    through a link is fine (writes never go through one: fleetshell's write path refuses them)."""
+    mode = os.stat(path).st_mode
+    if stat.S_ISREG(mode):
+        return None
+    return next((what for test, what in NOT_REGULAR if test(mode)), "not a regular file")
+
+
 def analyze(path, side_effect_modules, own, data=None):
     result = empty_facts(path)
     try:
         if data is None:
+            what = not_regular(path)
+            if what is not None:
+                result["error"] = {"kind": "unreadable", "line": None, "column": None,
+                                   "message": "%s is %s, not a regular file: refused before reading" % (path, what)}
+                return result
             with open(path, "rb") as fh:
                 data = fh.read()
     except (OSError, ValueError) as e:

@@ -177,8 +177,8 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
                 Machine.forks(machines.stream().filter(java.util.Objects::nonNull).toList()), name -> {
                     Machine machine = inventory.machine(name).orElse(null);
                     Host host = host(machine);
-                    // a FIFO, device or directory would block or fail the helper: it is refused when read, not analyzed
-                    List<Agent> group = regularFiles(host, byMachine.get(name));
+                    // a FIFO, device, directory or link in a script's place is refused by the helper before it opens it
+                    List<Agent> group = byMachine.get(name);
                     String python = python(machine);
                     List<Path> files = group.stream().map(a -> a.script().path()).toList();
                     List<FileFacts> results = files.isEmpty() ? List.of() : facts.analyzeInParallel(host, python, files, sideEffectModules,
@@ -189,17 +189,6 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
                     return name;
                 }, "analyzing the agents' scripts");
         return new HashMap<>(analyzed);
-    }
-
-    /** The agents whose script is a regular file on the host (one round trip for all). */
-    private static List<Agent> regularFiles(Host host, List<Agent> agents) {
-        try {
-            Map<Path, java.util.Optional<Host.Found>> there = host.statAll(agents.stream().map(a -> a.script().path()).toList());
-            return agents.stream().filter(a -> there.get(a.script().path()).map(f -> f.stat().regular()).orElse(false)).toList();
-        } catch (IOException e) {
-            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot look at the agents' scripts on %s: %s".formatted(host.describe(),
-                    e.getMessage()), e);
-        }
     }
 
     /** Each machine's agents are loaded on its host (one machine after another), into that host's bytecode cache. */

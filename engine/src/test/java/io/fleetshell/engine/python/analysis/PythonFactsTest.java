@@ -124,6 +124,20 @@ class PythonFactsTest {
     }
 
     @Test
+    void aFifoInAScriptsPlaceIsRefusedBeforeItIsOpenedAndTheRestOfTheBatchIsAnalyzed() throws Exception {
+        Path fifo = dir.resolve("agent.py");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        Path other = Files.writeString(dir.resolve("other.py"), "import os\n");
+
+        // an open() of the FIFO would block until the timeout; the helper looks at the file first
+        List<FileFacts> facts = new PythonFacts().analyze(TestPython.command(), List.of(fifo, other), Set.of(), java.time.Duration.ofSeconds(60));
+
+        assertThat(facts.get(0).error().kind()).isEqualTo(io.fleetshell.engine.analysis.ParseError.Kind.UNREADABLE);
+        assertThat(facts.get(0).error().message()).isEqualTo(fifo + " is a FIFO (named pipe), not a regular file: refused before reading");
+        assertThat(facts.get(1).imports()).extracting(ImportFact::bound).containsExactly("os");
+    }
+
+    @Test
     void versionOfTheInterpreter() {
         assertThat(new PythonFacts().version(TestPython.command())).matches("3\\.\\d+\\.\\d+.*");
     }
