@@ -181,6 +181,24 @@ public sealed interface Host permits LocalHost, SshHost {
     boolean deleteTree(Path path) throws IOException;
 
     /**
+     * {@link #deleteTree} of something fleetshell made there (a proof's sibling or copy, shipped classes), quietly, also
+     * while the thread is interrupted (Ctrl-C): the interrupt is set aside for the deletion and restored after it.
+     * Whatever stays (the host went away) carries this process's mark in its name, for the next sweep.
+     */
+    default void deleteOwnQuietly(Path path) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            deleteTree(path);
+        } catch (IOException | RuntimeException e) {
+            // the sweep removes it: its name says its owner
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
      * Where fleetshell's temporary files on the host go (their names say their owner, see
      * {@link io.fleetshell.engine.process.Leftovers}): this computer's {@code java.io.tmpdir}; on a remote host
      * {@code tmp} under its {@link #stateDirectory}, created on first use.

@@ -227,21 +227,9 @@ public final class JavaSite {
         return directory;
     }
 
-    /**
-     * Deletes what {@link #ship} made, quietly, also while the thread is interrupted (Ctrl-C): the interrupt is set aside
-     * for the deletion and restored after it. Whatever stays (the host went away) carries this process's mark, for the sweep.
-     */
+    /** Deletes what {@link #ship} made ({@link Host#deleteOwnQuietly}: also while interrupted, quietly). */
     public void remove(Path shipped) {
-        boolean interrupted = Thread.interrupted();
-        try {
-            host.deleteTree(shipped);
-        } catch (IOException | RuntimeException e) {
-            // the sweep removes it: its name says its owner
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        host.deleteOwnQuietly(shipped);
     }
 
     /**

@@ -90,22 +90,9 @@ public final class ProofSite {
         return directory.resolve("fleetshell-" + kind + Leftovers.mark() + UUID.randomUUID().toString().substring(0, 8) + suffix);
     }
 
-    /**
-     * Deletes a file or tree this proof made on the host, quietly, also while the thread is interrupted (Ctrl-C): the
-     * interrupt is set aside for the deletion and restored after it. Whatever stays (the host went away) carries this
-     * process's mark, for the sweep.
-     */
+    /** Deletes a file or tree this proof made on the host ({@link Host#deleteOwnQuietly}: also while interrupted, quietly). */
     public void remove(Path path) {
-        boolean interrupted = Thread.interrupted();
-        try {
-            host.deleteTree(path);
-        } catch (IOException | RuntimeException e) {
-            // the sweep removes it: its name says its owner
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        host.deleteOwnQuietly(path);
     }
 
     /**
