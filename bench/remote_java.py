@@ -1,7 +1,7 @@
 """Issue 20: a Java agent of a remote machine profiled and proved on its host, against the same agent on the local
 machine, same run.
 
-    python3 bench/remote_java.py [--repeats N] [--keep DIR]
+    python3 bench/remote_java.py [--repeats N] [--keep DIR] [--smoke]
 
 Set-up (untimed): one real `sshd` on 127.0.0.1 (as `remote_fanout.py` starts them). The demo's pc2 tree (its
 `pc2_code/` and `common/`) is copied twice: under `hosts/h00/fleet` (loaded as machine `h00`, over ssh, with
@@ -11,6 +11,7 @@ Timed, alternating local and remote in each repeat (the first pair warms caches 
   optimize: `fleetshell optimize MACHINE/RouteMatcherAgent --dry-run --json` (5 starts of each version)
 Remote: the source read over ssh, compiled here, classes shipped to the host in one `tar -x`, each JVM started there
 over the shared connection, its /health polled from here.
+`--smoke` (what `./run-tests` runs): one pair of each, no warm-up pair, `profile --runs 1` and `optimize --runs 4`.
 """
 import argparse
 import os
@@ -29,7 +30,10 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--keep", help="work directory to keep (default: a temporary one, removed)")
+    parser.add_argument("--smoke", action="store_true", help="one pair of each, no warm-up, fewer runs (./run-tests)")
     args = parser.parse_args()
+    repeats, warmups = (1, 0) if args.smoke else (args.repeats, 1)
+    profile_runs, optimize_runs = (["--runs", "1"], ["--runs", "4"]) if args.smoke else (["--runs", "3"], [])
     build_if_needed()
     started = machine()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="remote-java-"))
@@ -66,16 +70,16 @@ def main():
         run([fleetshell, "inventory", "load", str(roots["local"] / "pc2_code/config/startup_config.yaml"), "--machine", "local",
              "--root", str(roots["local"])], env)
         commands = {
-            "profile": lambda m: [fleetshell, "profile", "%s/%s" % (m, AGENT), "--runs", "3", "--json"],
-            "optimize": lambda m: [fleetshell, "optimize", "%s/%s" % (m, AGENT), "--dry-run", "--json"],
+            "profile": lambda m: [fleetshell, "profile", "%s/%s" % (m, AGENT), *profile_runs, "--json"],
+            "optimize": lambda m: [fleetshell, "optimize", "%s/%s" % (m, AGENT), "--dry-run", *optimize_runs, "--json"],
         }
         for what, command in commands.items():
             rem, loc, ratios = [], [], []
-            for r in range(args.repeats + 1):
+            for r in range(repeats + warmups):
                 lt = run(command("local"), env)
                 rt = run(command("h00"), env)
                 loads.append(os.getloadavg()[0])
-                if r == 0:
+                if r < warmups:
                     continue
                 loc.append(lt)
                 rem.append(rt)
@@ -87,7 +91,7 @@ def main():
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
-    cmd = "`python3 bench/remote_java.py --repeats %d`" % args.repeats
+    cmd = "`python3 bench/remote_java.py --smoke`" if args.smoke else "`python3 bench/remote_java.py --repeats %d`" % args.repeats
     print("machine: " + started)
     print("load average during the run: %.1f-%.1f" % (min(loads), max(loads)))
     print("| what (%s, one sshd on loopback) | median (min-max) | command |" % AGENT)
