@@ -25,6 +25,14 @@ public sealed interface Host permits LocalHost, SshHost {
     String describe();
 
     /**
+     * Where something ran, for the end of a message: {@code " on machine pc2 (deploy@10.0.0.12:22)"} over ssh, nothing on
+     * this computer ({@link LocalHost}).
+     */
+    default String onMachine() {
+        return " on machine %s (%s)".formatted(name(), describe());
+    }
+
+    /**
      * Runs {@code run} on the host to its end or its timeout, with its argument list, working directory,
      * environment, stdin and output bounds. On a timeout or an interrupt the process group is killed there.
      *

@@ -40,6 +40,12 @@ public record LocalHost(String name, Path stateDirectory) implements Host {
         return "this computer";
     }
 
+    /** Nothing: a message about this computer needs no place. */
+    @Override
+    public String onMachine() {
+        return "";
+    }
+
     @Override
     public ProcessResult run(ProcessRun run) throws CannotStartException, InterruptedException {
         return run.run();

@@ -444,7 +444,7 @@ public final class InventoryLoader {
     }
 
     private static String readText(Path file, Host host) {
-        String where = host instanceof LocalHost ? "" : " on machine %s (%s)".formatted(host.name(), host.describe());
+        String where = host.onMachine();
         try {
             java.util.Optional<Host.Found> found = host.statAll(List.of(file)).get(file);
             if (found.isEmpty() || found.get().real() == null) {

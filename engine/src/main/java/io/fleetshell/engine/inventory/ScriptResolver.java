@@ -47,7 +47,7 @@ public final class ScriptResolver {
     public ScriptResolver(Path root, Host host) {
         this.host = host;
         this.root = root.toAbsolutePath().normalize();
-        String on = host instanceof LocalHost ? "" : " on machine %s (%s)".formatted(host.name(), host.describe());
+        String on = host.onMachine();
         try {
             this.realRoot = host.realPath(this.root);
             if (host.stat(realRoot).map(FileStat::type).orElse(null) != FileStat.Type.DIRECTORY) {

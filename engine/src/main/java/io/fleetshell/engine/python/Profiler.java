@@ -252,7 +252,7 @@ public final class Profiler implements AutoCloseable {
 
     /** Where the loads ran, for messages: nothing on this computer. */
     private String on() {
-        return host instanceof LocalHost ? "" : " on machine %s (%s)".formatted(host.name(), host.describe());
+        return host.onMachine();
     }
 
     private String fix() {

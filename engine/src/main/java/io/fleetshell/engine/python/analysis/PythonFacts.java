@@ -323,7 +323,7 @@ public final class PythonFacts {
 
     /** Where it ran, for messages: nothing on this computer, {@code on machine pc2 (deploy@10.0.0.12:22)} over ssh. */
     private static String on(Host host) {
-        return host instanceof LocalHost ? "" : " on machine %s (%s)".formatted(host.name(), host.describe());
+        return host.onMachine();
     }
 
     /** The setting that chooses the interpreter, for the host's kind of machine. */
