@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import ROOT, build_if_needed, fmt, machine, summary
+from benchlib import ROOT, build_if_needed, demo_port_offset, fmt, machine, summary
 
 FLEETSHELL = str(ROOT / "fleetshell")
 
@@ -60,13 +60,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--agents", default="AsyncProcessor,UnifiedWebAgent")
-    parser.add_argument("--port-offset", type=int, default=2600)
+    parser.add_argument("--port-offset", type=int, default=2600, help="PORT_OFFSET of the demo's agents; the next free one is used")
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args()
     repeats = 1 if args.smoke else args.repeats
     build_if_needed()
     home = tempfile.mkdtemp(prefix="fleetshell-b9-")
-    env = dict(os.environ, FLEETSHELL_HOME=home, PORT_OFFSET=str(args.port_offset))
+    env = dict(os.environ, FLEETSHELL_HOME=home, PORT_OFFSET=str(demo_port_offset(args.port_offset)))
     settings = "thresholds: {baseline_lookback: 1s}\n"
     if args.smoke:
         settings += "analysis: {starts: 2, probes: 4, duration: 1s}\n"
@@ -75,6 +75,7 @@ def main():
     header = machine()
     run(env, "demo", "init")
     run(env, "agents", "start", check=False)  # the demo's LearningAdjusterAgent does not parse, on purpose
+    run(env, "agents", "start", *args.agents.split(","))  # the measured ones must run, started by fleetshell
     walls, commands, splits = [], [], {}
     try:
         for i in range(repeats):
@@ -86,6 +87,11 @@ def main():
             deployment = result["deployment"]
             explain = json.loads(run(env, "explain", str(deployment), "--json").stdout)
             wall, phases, split = analysis_of(explain)
+            if not phases["current"]:
+                # nothing was measured: the run cannot give this benchmark's figures; say why, from the deployment itself
+                sys.exit("deployment %d %s without an analysis (%s).\nbatch deploy said:\n%s\nexplain %d said:\n%s" % (
+                    deployment, result["state"], result.get("summary", ""), deployed.stderr[-4000:], deployment,
+                    run(env, "explain", str(deployment), check=False).stdout[-6000:]))
             walls.append(wall)
             for k, v in split.items():
                 splits.setdefault(k, []).extend(v)

@@ -69,6 +69,30 @@ def machine():
         platform.platform(), cpus, mem, platform.python_version(), load, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
 
 
+def demo_port_offset(preferred):
+    """The first PORT_OFFSET from `preferred` on (in steps of 1000) at which every port the demo fleet can use is free
+    (service ports 7100-7299, health ports 8100-8299, plus the offset): a port something else answers on would be taken
+    for a running agent that fleetshell did not start, and the run would measure nothing."""
+    import socket
+    for offset in range(preferred, preferred + 20000, 1000):
+        ports = [p + offset for p in list(range(7100, 7300)) + list(range(8100, 8300))]
+        if max(ports) > 65535:
+            break
+        taken = None
+        for port in ports:
+            with socket.socket() as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the agents' servers do: TIME_WAIT is no obstacle
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    taken = port
+                    break
+        if taken is None:
+            return offset
+        print("port %d is taken (something listens there): trying PORT_OFFSET %d" % (taken, offset + 1000), file=sys.stderr)
+    sys.exit("no PORT_OFFSET from %d on leaves the demo's 400 ports free" % preferred)
+
+
 def build_if_needed():
     """Runs ./fleetshell version once so the jar, the extracted app and the AOT cache exist."""
     subprocess.run([str(ROOT / "fleetshell"), "version"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)

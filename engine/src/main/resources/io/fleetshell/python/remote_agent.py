@@ -39,16 +39,23 @@ def boot_time():
     return 0
 
 
-def process_start(pid):
-    """When the OS started pid, as seconds since the epoch (from /proc/PID/stat), or None when it is gone."""
+def start_ticks(pid):
+    """When the OS started pid, in clock ticks since boot (/proc/PID/stat field 22), or None when it is gone or a zombie.
+    Unlike a wall-clock time, the ticks do not move when the host's clock is set."""
     try:
         with open("/proc/%d/stat" % pid) as f:
             fields = f.read().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    if fields[0] == "Z":
+    if fields[0] in ("Z", "X"):
         return None
-    return boot_time() + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    return int(fields[19])
+
+
+def process_start(pid):
+    """When the OS started pid, as seconds since the epoch, or None when it is gone."""
+    ticks = start_ticks(pid)
+    return None if ticks is None else boot_time() + ticks / os.sysconf("SC_CLK_TCK")
 
 
 def command_line(pid):
@@ -104,11 +111,16 @@ def remove(path):
 
 
 def still_ours(record):
-    """The pid file's process is alive and is still the agent: same start time (2 s tolerance), same script."""
+    """The pid file's process is alive and is still the agent: same start (the same clock tick; in a record without
+    ticks, the same time within 2 s), same script."""
     pid = record["pid"]
-    started = process_start(pid)
-    if started is None or abs(started - epoch(record["process_start"])) > 2:
-        return False
+    if record.get("start_ticks") is not None:
+        if start_ticks(pid) != record["start_ticks"]:
+            return False
+    else:
+        started = process_start(pid)
+        if started is None or abs(started - epoch(record["process_start"])) > 2:
+            return False
     args = command_line(pid)
     return args is not None and record["command"][-1] in args
 
@@ -155,13 +167,14 @@ def start(request):
     if failure:
         os.waitpid(pid, 0)
         return {"outcome": "cannot_start", "error": failure.decode("utf-8", "replace")}
+    ticks = start_ticks(pid)
     started = process_start(pid)
     record = {"agent": request["agent"], "pid": pid, "process_start": iso(started) if started else spawned_at,
-              "spawned_at": spawned_at, "command": request["command"], "log": log}
+              "start_ticks": ticks, "spawned_at": spawned_at, "command": request["command"], "log": log}
     write_json(pid_file, record)
     remove(request["exit_file"])
     # The agent is not this program's child to wait for: once this program exits, init reaps it.
-    return {"outcome": "started", "pid": pid, "process_start": record["process_start"], "spawned_at": spawned_at,
+    return {"outcome": "started", "pid": pid, "process_start": record["process_start"], "start_ticks": ticks, "spawned_at": spawned_at,
             "log_offset": offset}
 
 

@@ -177,6 +177,63 @@ class RolloutAnalysisTest {
         assertThat(runtime.runtimeBaseline(agents.getFirst().id())).hasValueSatisfying(b -> assertThat(b.version()).isEqualTo(1));
     }
 
+    /**
+     * An agent that runs, but not under fleetshell and without a restart_command, cannot be restarted: the analysis must
+     * not try to measure a baseline from it (each start would find its port answered, and the step would fail before its
+     * write and stop the rollout). The rewrite is written and proved, and the restart gate holds it for a person to decide;
+     * the agent's process is left alone.
+     */
+    @Test
+    void anAgentRunningOutsideFleetshellWithoutARestartCommandIsHeldNotMeasured(HistoryDatabase db) throws Exception {
+        Path fleet = Files.createDirectories(dir.resolve("fleet"));
+        Path file = fleet.resolve("foreign.py");
+        Files.writeString(file, AGENT);
+        int port = Ports.free();
+        Agent agent = new Agent(new AgentId("m1", "Foreign"), "core", file.getFileName().toString(),
+                new ScriptResolution(ScriptResolution.Status.FOUND, file, "found"), "127.0.0.1", port, port, false, List.of(),
+                Map.of(), AgentCommands.NONE, false, fleet.resolve("startup_config.yaml"), 1);
+        Inventory inventory = new Inventory(List.of(new Machine("m1", fleet, "python3", Map.of(), Map.of())), List.of(agent));
+        ProcessBuilder builder = new ProcessBuilder("python3", file.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("foreign.log").toFile());
+        builder.environment().put("PORT", String.valueOf(port));
+        Process foreign = builder.start();
+        try {
+            RuntimeStore runtime = new RuntimeStore(db);
+            supervisor = new Supervisor(new FleetHome(dir.resolve("home")), inventory, runtime, Duration.ofSeconds(30), Duration.ofSeconds(10));
+            SupervisorRuntime agents = new SupervisorRuntime(supervisor);
+            io.fleetshell.testing.Await.until("the foreign agent answers", Duration.ofSeconds(30), () -> agents.running(agent));
+            AnalysisSettings settings = AnalysisSettings.of(agent, Map.of("starts", 2, "probes", 4, "duration", "1s",
+                    "request", "GET /run", "rate", "20/s"), "test settings");
+            AnalysisRun analysis = new AnalysisRun(supervisor, runtime, new Gates(inventory, new Reach(new FleetHome(dir.resolve("home"))),
+                    runtime, TrafficHistory.NONE, Thresholds.defaults()), Thresholds.defaults(), a -> settings);
+            byte[] before = Files.readAllBytes(file);
+            byte[] after = AGENT.replace("MODE = 'eager'", "MODE = 'lazy'").getBytes(StandardCharsets.UTF_8);
+            Optimization optimization = new Optimization(agent, "python3", "3.11", Map.of("edit", new Applicability.Applies(List.of("test edit"))),
+                    new Rewrite("edit", file, before, after, List.of("eager -> lazy")), List.of(), List.of(), null);
+            DeploymentStore store = new DeploymentStore(db);
+            RolloutExecutor executor = new RolloutExecutor(store, id -> agent.id().equals(id) ? agent : null,
+                    (a, rewrite, hints) -> new Proof(List.of(new ProofCheck("written", ProofCheck.Outcome.PASSED, "test proof", Map.of()))),
+                    List.of(new HealthGate(Duration.ofSeconds(30), a -> ProbeTarget.of(a, inventory))), analysis, agents, "test-host");
+
+            DeploymentResult result = executor.run(Planner.of(List.of(optimization), List.of(), Map.of(),
+                    new RolloutOptions(BatchSpec.parse("1"), Duration.ZERO, 0, OnFail.ROLLBACK_BATCH)), RolloutListener.SILENT);
+
+            StoredStep step = result.steps().getFirst();
+            assertThat(step.state()).as(step.detail()).isEqualTo(StepState.HELD);
+            assertThat(result.state()).as(result.summary()).isEqualTo(DeploymentState.HELD);
+            assertThat(Files.readString(file)).contains("MODE = 'lazy'");
+            List<Decision> decisions = decisions(store, result, "Foreign");
+            assertThat(decisions).noneMatch(d -> d.name().startsWith("analysis"));
+            assertThat(decisions).filteredOn(d -> d.name().equals("restart")).singleElement().satisfies(d -> {
+                assertThat(d.verdict()).isEqualTo(Decision.Verdict.HOLD);
+                assertThat(d.summary()).contains("restart_command");
+            });
+            assertThat(foreign.isAlive()).as("the process fleetshell does not manage is left running").isTrue();
+        } finally {
+            foreign.destroyForcibly().waitFor();
+        }
+    }
+
     private static List<Decision> decisions(DeploymentStore store, DeploymentResult result, String agent) {
         long step = result.steps().stream().filter(s -> s.agent().name().equals(agent)).findFirst().orElseThrow().id();
         return store.decisions(result.deploymentId()).stream().filter(r -> r.stepId() != null && r.stepId() == step)

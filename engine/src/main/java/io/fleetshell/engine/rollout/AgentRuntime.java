@@ -29,6 +29,14 @@ public interface AgentRuntime {
 
     Restart restart(Agent agent);
 
+    /**
+     * Whether {@link #restart} knows a way to restart the agent. The analysis measures a baseline only for an agent it
+     * can restart: one running outside fleetshell without a {@code restart_command} is held by the restart gate instead.
+     */
+    default boolean restartable(Agent agent) {
+        return true;
+    }
+
     /** How the agent's health is asked; without a machine's {@code global_settings.health_checks} by default. */
     default Optional<ProbeTarget> healthTarget(Agent agent) {
         return ProbeTarget.of(agent, (Machine) null);

@@ -454,7 +454,9 @@ public final class RolloutExecutor {
 
     /**
      * Before the batch's first write: the baseline of every running agent it changes, measured from the original where
-     * none is usable, all agents at once (each on its own thread; the samples are theirs alone).
+     * none is usable, all agents at once (each on its own thread; the samples are theirs alone). An agent the runtime
+     * cannot restart (running outside fleetshell, no restart_command) gets none: measuring would restart it, and its
+     * step is held by the restart gate instead.
      */
     private Map<AgentId, Analysis.Baseline> baselines(List<StoredStep> pending, RolloutListener listener) {
         Map<AgentId, Analysis.Baseline> out = new LinkedHashMap<>();
@@ -464,10 +466,10 @@ public final class RolloutExecutor {
         Map<AgentId, Agent> running = new LinkedHashMap<>();
         for (StoredStep step : pending) {
             Agent agent = agentOf(step);
-            if (agent != null && runtime.running(agent)) {
+            if (agent != null && runtime.running(agent) && runtime.restartable(agent)) {
                 running.putIfAbsent(agent.id(), agent);
             }
-            coAgents(step, agent).forEach(a -> running.putIfAbsent(a.id(), a));
+            coAgents(step, agent).stream().filter(runtime::restartable).forEach(a -> running.putIfAbsent(a.id(), a));
         }
         if (running.isEmpty()) {
             return out;

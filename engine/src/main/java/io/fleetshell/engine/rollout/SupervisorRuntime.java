@@ -42,9 +42,18 @@ public final class SupervisorRuntime implements AgentRuntime {
     }
 
     @Override
+    public boolean restartable(Agent agent) {
+        return supervisor.running(agent).isPresent() || hasRestartCommand(agent);
+    }
+
+    private static boolean hasRestartCommand(Agent agent) {
+        return agent.commands().restart() != null && !agent.commands().restart().isBlank();
+    }
+
+    @Override
     public Restart restart(Agent agent) {
         boolean supervised = supervisor.running(agent).isPresent();
-        if (!supervised && (agent.commands().restart() == null || agent.commands().restart().isBlank())) {
+        if (!supervised && !hasRestartCommand(agent)) {
             return new Restart(false, false, "%s runs, but fleetshell does not supervise it and it has no restart_command (nor its machine %s)"
                     .formatted(agent.name(), agent.machine()), Map.of());
         }

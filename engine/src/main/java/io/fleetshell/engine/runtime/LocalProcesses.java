@@ -39,7 +39,10 @@ import java.util.concurrent.TimeoutException;
 final class LocalProcesses implements AgentProcesses {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    /** The OS start time and the one stored can differ by rounding; a reused pid starts much later. */
+    /**
+     * Without clock ticks (no {@code /proc}, or an old pid file): the OS start time and the one stored can differ by
+     * rounding; a reused pid starts much later.
+     */
     private static final Duration SAME_PROCESS_TOLERANCE = Duration.ofSeconds(2);
     private static final Path SETSID = List.of(Path.of("/usr/bin/setsid"), Path.of("/bin/setsid")).stream()
             .filter(Files::isExecutable).findFirst().orElse(null);
@@ -82,8 +85,8 @@ final class LocalProcesses implements AgentProcesses {
         } catch (IOException e) {
             throw new CannotSpawn(e.getMessage(), e);
         }
-        SupervisedProcess supervised = new SupervisedProcess(process.pid(),
-                process.info().startInstant().orElse(spawnedAt), spawnedAt, argv, log);
+        SupervisedProcess supervised = new SupervisedProcess(process.pid(), process.info().startInstant().orElse(spawnedAt),
+                ProcStat.of(process.pid()).map(ProcStat::startTicks).orElse(null), spawnedAt, argv, log);
         writePidFile(agent, supervised);
         return new Spawned() {
             @Override
@@ -135,7 +138,7 @@ final class LocalProcesses implements AgentProcesses {
 
     @Override
     public StopOutcome stopUntracked(Agent agent, long pid, Instant spawnedAt, Duration grace) {
-        Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid).filter(ProcStat::running);
         if (handle.isEmpty()) {
             return new StopOutcome.NotRunning(agent.id(), "pid %d had already exited".formatted(pid));
         }
@@ -194,32 +197,50 @@ final class LocalProcesses implements AgentProcesses {
     }
 
     private static StopOutcome terminate(Agent agent, ProcessHandle handle, long pid, Duration grace) {
-        if (handle == null || !handle.isAlive()) {
+        if (handle == null || !ProcStat.running(handle)) {
             return new StopOutcome.NotRunning(agent.id(), "pid %d had already exited".formatted(pid));
         }
         long started = System.nanoTime();
         handle.destroy();
         try {
-            handle.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
-            return new StopOutcome.Terminated(agent.id(), pid, Duration.ofNanos(System.nanoTime() - started));
-        } catch (TimeoutException e) {
+            if (awaitExit(handle, grace)) {
+                return new StopOutcome.Terminated(agent.id(), pid, Duration.ofNanos(System.nanoTime() - started));
+            }
             handle.destroyForcibly();
             Duration waited = Duration.ofNanos(System.nanoTime() - started);
-            try {
-                handle.onExit().get(10, TimeUnit.SECONDS);
-            } catch (TimeoutException | ExecutionException ignored) {
-                // SIGKILL cannot be ignored; a process still there is stuck in the kernel and nothing more can be done
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            // SIGKILL cannot be ignored; a process still there afterwards is stuck in the kernel and nothing more can be done
+            awaitExit(handle, Duration.ofSeconds(10));
             return new StopOutcome.Killed(agent.id(), pid, waited);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FleetshellException(ErrorCode.OPERATION_FAILED, "interrupted while stopping " + agent.id()
                     + "; it was sent SIGTERM");
         }
+    }
+
+    /**
+     * Waits until the process has exited: gone, or a zombie that its parent has not reaped yet (an agent an earlier shell
+     * started belongs to init, which in a container may reap late or never; the JDK's onExit waits for the reaping).
+     * False when {@code within} ran out first.
+     */
+    private static boolean awaitExit(ProcessHandle handle, Duration within) throws InterruptedException {
+        java.util.concurrent.CompletableFuture<ProcessHandle> exit = handle.onExit();
+        long deadline = System.nanoTime() + within.toNanos();
+        while (ProcStat.running(handle)) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                exit.get(Math.min(left, Duration.ofMillis(20).toNanos()), TimeUnit.NANOSECONDS);
+                return true;
+            } catch (TimeoutException poll) {
+                // still there: look at its state again
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return true;
     }
 
     private String notRunningReason(Agent agent, Optional<SupervisedProcess> recorded) {
@@ -236,13 +257,11 @@ final class LocalProcesses implements AgentProcesses {
 
     private static boolean stillOurs(SupervisedProcess recorded) {
         Optional<ProcessHandle> handle = ProcessHandle.of(recorded.pid());
-        if (handle.isEmpty() || !handle.get().isAlive()) {
+        if (handle.isEmpty() || !ProcStat.running(handle.get())) {
             return false;
         }
         ProcessHandle.Info info = handle.get().info();
-        boolean sameStart = info.startInstant()
-                .map(s -> Duration.between(s, recorded.processStart()).abs().compareTo(SAME_PROCESS_TOLERANCE) <= 0)
-                .orElse(false);
+        boolean sameStart = recorded.sameStart(ProcStat.of(recorded.pid()), info.startInstant(), SAME_PROCESS_TOLERANCE);
         String script = recorded.command().getLast();
         boolean sameScript = info.arguments().map(args -> List.of(args).contains(script)).orElse(true);
         return sameStart && sameScript;
@@ -270,6 +289,7 @@ final class LocalProcesses implements AgentProcesses {
         m.put("agent", agent.id().toString());
         m.put("pid", process.pid());
         m.put("process_start", process.processStart().toString());
+        m.put("start_ticks", process.startTicks());
         m.put("spawned_at", process.spawnedAt().toString());
         m.put("command", process.command());
         m.put("log", process.log().toString());

@@ -95,8 +95,10 @@ final class RemoteProcesses implements AgentProcesses {
                 // started
             }
         }
+        tools.jackson.databind.JsonNode ticks = answer.get("start_ticks");
         SupervisedProcess process = new SupervisedProcess(answer.get("pid").asLong(), Instant.parse(answer.get("process_start").asString()),
-                Instant.parse(answer.get("spawned_at").asString()), command, Path.of(logPath(agent)));
+                ticks == null || ticks.isNull() ? null : ticks.asLong(), Instant.parse(answer.get("spawned_at").asString()), command,
+                Path.of(logPath(agent)));
         long offset = answer.get("log_offset").asLong();
         return new Spawned() {
             private long asked;
