@@ -116,7 +116,7 @@ public final class Sshd implements AutoCloseable {
                 "MaxStartups 200",
                 "PrintMotd no",
                 "Subsystem sftp internal-sftp",
-                "LogLevel INFO",
+                "LogLevel VERBOSE", // names every session it starts: sessions() counts them
                 ""));
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
@@ -210,6 +210,14 @@ public final class Sshd implements AutoCloseable {
     /** What the server logged (refused logins and their reasons). */
     public String log() throws IOException {
         return Files.readString(directory.resolve("sshd.log"));
+    }
+
+    /**
+     * How many sessions (one per command a client ran, over its own connection or a shared ControlMaster one) the server
+     * has started so far, from its log: what a test counts to show that a command asks a host once.
+     */
+    public long sessions() throws IOException {
+        return log().lines().filter(line -> line.contains("Starting session: command")).count();
     }
 
     /** The machine setting that reaches this server through its client config. */

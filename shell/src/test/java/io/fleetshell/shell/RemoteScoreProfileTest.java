@@ -1,5 +1,6 @@
 package io.fleetshell.shell;
 
+import io.fleetshell.testing.Await;
 import io.fleetshell.testing.Sshd;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,6 +86,32 @@ class RemoteScoreProfileTest {
         List<String> dependents = new ArrayList<>();
         detail.get("dependents").forEach(d -> dependents.add(d.asString()));
         assertThat(dependents).contains(AGENT);
+    }
+
+    /**
+     * {@code score} of a Python agent asks the host once (a Java agent's source is read in a session of its own): the facts helper starts the machine's python from its fleet root with its
+     * environment, so the name resolves there as it does for the agents, with no question for the executable first
+     * (issue 20: each session to a host costs its login shell's start-up; two per host made score slower than Ansible).
+     */
+    @Test
+    void scoreAsksTheHostOnce() throws Exception {
+        shell.oneShot("score", AGENT, "--json"); // the connection is up
+        long before = sshd.sessions();
+
+        ShellHarness.Run score = shell.oneShot("score", AGENT, "--json");
+
+        assertThat(score.status()).as(score.err()).isZero();
+        assertThat(score.out()).contains(AGENT);
+        Await.until("sshd to log the sessions", java.time.Duration.ofSeconds(10), () -> sessionsSince(before) >= 1);
+        assertThat(sessionsSince(before)).as(sshd.log()).isEqualTo(1);
+    }
+
+    private static long sessionsSince(long before) {
+        try {
+            return sshd.sessions() - before;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -179,7 +179,10 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
                     Host host = host(machine);
                     // a FIFO, device, directory or link in a script's place is refused by the helper before it opens it
                     List<Agent> group = byMachine.get(name);
-                    String python = python(machine);
+                    // started as the agents are, from the fleet root with the machine's environment: the helper resolves the
+                    // machine's python itself, with no question of its own first (over ssh, one session per host)
+                    PythonFacts.Interpreter python = machine == null ? PythonFacts.Interpreter.named(python(null))
+                            : new PythonFacts.Interpreter(machine.python(), machine.fleetRoot(), machine.environment());
                     List<Path> files = group.stream().map(a -> a.script().path()).toList();
                     List<FileFacts> results = files.isEmpty() ? List.of() : facts.analyzeInParallel(host, python, files, sideEffectModules,
                             ownPaths(machine), Runtime.getRuntime().availableProcessors());

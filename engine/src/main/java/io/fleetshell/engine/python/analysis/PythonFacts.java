@@ -119,6 +119,12 @@ public final class PythonFacts {
      */
     public List<FileFacts> analyzeInParallel(Host host, String python, List<Path> files, Set<String> sideEffectModules, List<Path> ownPaths,
                                              int processes) {
+        return analyzeInParallel(host, Interpreter.named(python), files, sideEffectModules, ownPaths, processes);
+    }
+
+    /** {@link #analyzeInParallel(Host, String, List, Set, List, int)} with the interpreter started as {@code python} says. */
+    public List<FileFacts> analyzeInParallel(Host host, Interpreter python, List<Path> files, Set<String> sideEffectModules, List<Path> ownPaths,
+                                             int processes) {
         int chunks = Math.max(1, Math.min(processes, files.size() / FILES_PER_EXTRA_PROCESS));
         if (chunks == 1) {
             return analyze(host, python, files, sideEffectModules, ownPaths, defaultTimeout(files.size()));
@@ -164,6 +170,12 @@ public final class PythonFacts {
      */
     public List<FileFacts> analyze(Host host, String python, List<Path> files, Set<String> sideEffectModules, List<Path> ownPaths,
                                    Duration timeout) {
+        return analyze(host, Interpreter.named(python), files, sideEffectModules, ownPaths, timeout);
+    }
+
+    /** {@link #analyze(Host, String, List, Set, List, Duration)} with the interpreter started as {@code python} says. */
+    public List<FileFacts> analyze(Host host, Interpreter python, List<Path> files, Set<String> sideEffectModules, List<Path> ownPaths,
+                                   Duration timeout) {
         if (files.isEmpty()) {
             return List.of();
         }
@@ -179,7 +191,8 @@ public final class PythonFacts {
      */
     public Batch analyzeSource(Host host, String python, Path file, byte[] source, Set<String> sideEffectModules, List<Path> ownPaths,
                                Duration timeout) {
-        return batch(host, python, List.of(file), java.util.Collections.singletonList(source), null, sideEffectModules, ownPaths, timeout);
+        return batch(host, Interpreter.named(python), List.of(file), java.util.Collections.singletonList(source), null, sideEffectModules,
+                ownPaths, timeout);
     }
 
     /**
@@ -189,8 +202,31 @@ public final class PythonFacts {
      */
     public Batch analyzeWithVersion(Host host, String python, Path file, ModuleKinds kinds, Set<String> sideEffectModules,
                                     List<Path> ownPaths, Duration timeout) {
-        return batch(host, python, List.of(file), null, kinds, sideEffectModules, ownPaths,
+        return batch(host, Interpreter.named(python), List.of(file), null, kinds, sideEffectModules, ownPaths,
                 kinds == null ? timeout : timeout.plus(kinds.timeout()));
+    }
+
+    /**
+     * How the helper's interpreter is started: {@code python} (a name or a path on the host), and, when
+     * {@code directory} is given, in that directory with {@code environment} added, the way the machine's agents start.
+     * A configured name like {@code python3} then resolves there as it does for the agents (pyenv's
+     * {@code .python-version} in the fleet root, {@code PYENV_VERSION}, the machine's {@code PATH}), so a caller that
+     * analyzes once needs no separate question for the executable: over ssh, one session per host instead of two.
+     */
+    public record Interpreter(String python, Path directory, Map<String, String> environment) {
+        public Interpreter {
+            environment = Map.copyOf(environment);
+        }
+
+        /** The interpreter by name or path, started wherever the host starts processes. */
+        public static Interpreter named(String python) {
+            return new Interpreter(python, null, Map.of());
+        }
+
+        @Override
+        public String toString() {
+            return python;
+        }
     }
 
     /**
@@ -210,7 +246,7 @@ public final class PythonFacts {
         }
     }
 
-    private Batch batch(Host host, String python, List<Path> files, List<byte[]> sources, ModuleKinds kinds, Set<String> sideEffectModules,
+    private Batch batch(Host host, Interpreter python, List<Path> files, List<byte[]> sources, ModuleKinds kinds, Set<String> sideEffectModules,
                         List<Path> ownPaths, Duration timeout) {
         List<String> paths = files.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList();
         Map<String, Object> request = new LinkedHashMap<>();
@@ -250,7 +286,7 @@ public final class PythonFacts {
 
     /** The version of the interpreter on the host, e.g. {@code 3.11.7}. */
     public String version(Host host, String python) {
-        return run(host, python, List.of("-I", "-c", "import platform, sys; sys.stdout.write(platform.python_version())"),
+        return run(host, Interpreter.named(python), List.of("-I", "-c", "import platform, sys; sys.stdout.write(platform.python_version())"),
                 new byte[0], VERSION_TIMEOUT, "Asking for the version", stdout -> new String(stdout.readAllBytes(), StandardCharsets.UTF_8).trim());
     }
 
@@ -267,14 +303,18 @@ public final class PythonFacts {
     }
 
     /** Starts python on the host, feeds stdin, parses stdout with {@code reader} as it streams, keeps the head and tail of stderr. */
-    private static <T> T run(Host host, String python, List<String> arguments, byte[] input, Duration timeout, String what,
+    private static <T> T run(Host host, Interpreter python, List<String> arguments, byte[] input, Duration timeout, String what,
                              ProcessRun.StdoutReader<T> reader) {
         List<String> command = new ArrayList<>();
-        command.add(python);
+        command.add(python.python());
         command.addAll(arguments);
+        ProcessRun started = ProcessRun.of(command).stdin(input).keep(ProcessRun.DEFAULT_LIMIT, STDERR_KEPT).timeout(timeout);
+        if (python.directory() != null) {
+            started = started.in(python.directory()).environment(python.environment());
+        }
         ProcessRun.Streamed<T> run;
         try {
-            run = host.run(ProcessRun.of(command).stdin(input).keep(ProcessRun.DEFAULT_LIMIT, STDERR_KEPT).timeout(timeout), reader);
+            run = host.run(started, reader);
         } catch (CannotStartException e) {
             throw new FleetshellException(ErrorCode.BAD_INPUT,
                     ("Python interpreter '%s'%s could not be started (%s). %s "

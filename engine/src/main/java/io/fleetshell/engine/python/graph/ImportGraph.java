@@ -110,8 +110,8 @@ public final class ImportGraph {
                 List<Path> files = batch.getValue().stream().filter(f -> !facts.containsKey(f)).toList();
                 List<Path> own = new ArrayList<>(layout.ownPaths(machine));
                 own.add(root(machine));
-                List<FileFacts> analyzed = pythonFacts.analyze(layout.host(), machine.python(), files, sideEffectModules, own,
-                        PythonFacts.defaultTimeout(files.size()));
+                List<FileFacts> analyzed = pythonFacts.analyze(layout.host(), new PythonFacts.Interpreter(machine.python(), root(machine),
+                        machine.environment()), files, sideEffectModules, own, PythonFacts.defaultTimeout(files.size()));
                 for (int i = 0; i < files.size(); i++) {
                     facts.put(files.get(i), analyzed.get(i));
                 }
