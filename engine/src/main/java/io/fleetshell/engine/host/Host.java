@@ -46,7 +46,7 @@ public sealed interface Host permits LocalHost, SshHost {
 
     /**
      * Starts {@code run} on the host and returns at once; stopping the returned process stops the process group
-     * on the host.
+     * on the host (on a remote one through the run's own session, {@link ProcessRun.Lifeline}).
      */
     StartedProcess start(ProcessRun run) throws CannotStartException;
 

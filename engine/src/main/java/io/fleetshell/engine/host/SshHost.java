@@ -36,7 +36,9 @@ import java.util.UUID;
  * {@code ProxyJump} are written for, and multiplexing makes its per-operation cost a local socket round trip.
  * Commands are argument lists quoted for the remote shell ({@link #quote}); the remote process runs in a session of
  * its own whose id is kept in a file under the state directory, so that a timeout, an interrupt or a stop kills its
- * whole tree on the host (closing the ssh client alone would leave it running). File operations run the machine's
+ * whole tree on the host (ending the ssh client alone would leave it running): the client's stdin is the run's lifeline
+ * ({@link ProcessRun.Lifeline}), whose end makes the wrapper there kill the tree and exit, and only when that fails does
+ * a session of its own do it. File operations run the machine's
  * interpreter with {@code remote_files.py} passed as {@code -c} (nothing is left on the host), data on stdin.
  *
  * @param name           the machine's name
@@ -52,6 +54,17 @@ public record SshHost(String name, SshAccess access, String python, Path control
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** How long one file operation may take once connected: a large script over a slow link, not a hung host. */
     static final Duration FILE_TIMEOUT = Duration.ofSeconds(60);
+    /** How long an ssh client may take, beyond the grace, to end by itself once its lifeline is closed. */
+    static final Duration LIFELINE_MARGIN = Duration.ofSeconds(5);
+    /**
+     * The wrapper's watcher (see {@link #local}), on the lifeline as its stdin: the grace in tenths of a second (a
+     * line; none when the input just ended), then SIGTERM to the program's group (its id from the id file, waited for
+     * while the program starts), the grace, SIGKILL to what is left, exit status 9 when SIGKILL was needed.
+     */
+    private static final String WATCHER = "read -r t; trap '' TERM; case $t in ''|*[!0-9]*) t=0;; esac; "
+            + "while [ ! -s \"$f\" ] && kill -s 0 $p; do sleep 0.05; done; g=; read -r g <\"$f\"; [ -n \"$g\" ] || exit 0; "
+            + "kill -s TERM -- -$g; n=0; while [ $n -lt $t ] && kill -s 0 -- -$g; do sleep 0.1; n=$((n+1)); done; "
+            + "kill -s 0 -- -$g || exit 0; kill -s KILL -- -$g; exit 9;";
     /** Marks a line of the remote wrapper (not of the program) on stderr. */
     private static final String MARK = "fleetshell-host: ";
     /** Unix socket paths are limited to 104 bytes on some systems, 108 on Linux. */
@@ -81,22 +94,27 @@ public record SshHost(String name, SshAccess access, String python, Path control
     public <T> ProcessRun.Streamed<T> run(ProcessRun run, ProcessRun.StdoutReader<T> reader) throws CannotStartException, InterruptedException {
         connect(run.command());
         String token = UUID.randomUUID().toString();
-        ProcessRun local = local(run, token);
+        java.util.concurrent.atomic.AtomicBoolean fellBack = new java.util.concurrent.atomic.AtomicBoolean();
+        ProcessRun local = local(run, token, fellBack);
+        // The wrapper removes the owned files itself once the program has ended, killed through the lifeline included; a
+        // session of its own does it only where the wrapper may not have got that far: the lifeline's fallback ran (the
+        // host did not answer), the wrapper refused to start (127) or ssh failed (255), or the run never returned.
+        boolean wrapperCleaned = false;
         try {
             ProcessRun.Streamed<T> streamed = local.run(reader);
             ProcessResult result = streamed.result();
-            if (result.timedOut()) {
-                killRemote(token, Duration.ZERO);
-            }
+            wrapperCleaned = result.exitStatus() != 255 && result.exitStatus() != 127;
             cannotStart(run, result);
             ProcessResult remote = new ProcessResult(run.command(), result.exitStatus(), result.stdout(), result.stderr(), result.duration(),
                     result.timedOut(), result.truncated());
             return new ProcessRun.Streamed<>(remote, streamed.value(), streamed.readFailed());
         } catch (InterruptedException e) {
-            killRemote(token, Duration.ZERO);
+            wrapperCleaned = true; // stopped through the lifeline, or its fallback ran (below)
             throw e;
         } finally {
-            removeOwned(run.owned());
+            if (!wrapperCleaned || fellBack.get()) {
+                removeOwned(run.owned());
+            }
         }
     }
 
@@ -109,7 +127,7 @@ public record SshHost(String name, SshAccess access, String python, Path control
             throw new CannotStartException(run.command(), "interrupted while connecting to " + name, e);
         }
         String token = UUID.randomUUID().toString();
-        return local(run, token).start(grace -> killRemote(token, grace));
+        return local(run, token, new java.util.concurrent.atomic.AtomicBoolean()).start();
     }
 
     @Override
@@ -401,11 +419,25 @@ public record SshHost(String name, SshAccess access, String python, Path control
                 + "without a prompt (key in known_hosts, key accepted), and the machine's ssh settings in settings.yaml";
     }
 
-    /** The ssh run that runs {@code run} on the host in a session of its own, its id in the state directory's run/TOKEN. */
-    private ProcessRun local(ProcessRun run, String token) {
+    /**
+     * The ssh run that runs {@code run} on the host in a session of its own, its id in the state directory's run/TOKEN,
+     * with a lifeline ({@link ProcessRun#lifeline}): the client's stdin stays open, the program's input is
+     * {@code /dev/null} (or the run's stdin bytes, through a named pipe beside the id file, fed by {@code head -c}), and
+     * a watcher in the wrapper waits on the channel's input with the shell's own {@code read}. When fleetshell closes it
+     * (a stop, a timeout, an interrupt; or the connection drops, or fleetshell dies) the watcher sends SIGTERM to the
+     * program's group, gives it the grace written on the lifeline, then SIGKILL, and the wrapper exits: the client
+     * ends by itself, no session of its own kills the program ({@link #killRemote} is the fallback for a host that
+     * no longer answers). The watcher's output goes to /dev/null (held by it, the channel's stdout would keep the
+     * session open), it ignores SIGTERM once it acts (so the wrapper's end does not cut its SIGKILL short), and a
+     * program that ends by itself ends it. The run's owned files are removed by the wrapper after the program.
+     * {@code fellBack} is set when the lifeline's fallback ran.
+     */
+    private ProcessRun local(ProcessRun run, String token, java.util.concurrent.atomic.AtomicBoolean fellBack) {
         String pidFile = access.stateDir() + "/run/" + token;
         StringBuilder line = new StringBuilder();
         line.append("mkdir -p ").append(quote(access.stateDir() + "/run")).append(" || exit 127; ");
+        // A state directory relative to the login directory names the id file from there, before the run's cd.
+        line.append("f=").append(quote(pidFile)).append("; case $f in /*) ;; *) f=\"$PWD/$f\";; esac; i=\"$f.in\"; ");
         if (run.directory() != null) {
             line.append("cd ").append(quote(run.directory().toString())).append(" 2>/dev/null || { echo ")
                     .append(quote(MARK + "its working directory " + run.directory() + " does not exist on " + name)).append(" >&2; exit 127; }; ");
@@ -422,9 +454,31 @@ public record SshHost(String name, SshAccess access, String python, Path control
             run.environment().forEach((key, value) -> argv.add(key + "=" + value));
         }
         argv.addAll(run.command());
-        line.append("setsid --wait sh -c 'echo $$ > \"$0\"; exec \"$@\"' ").append(quote(pidFile)).append(' ').append(quote(argv))
-                .append("; s=$?; rm -f ").append(quote(pidFile)).append("; exit $s");
-        ProcessRun local = ProcessRun.of(ssh(line.toString())).keep(run.stdoutLimit(), run.stderrLimit());
+        boolean input = run.stdin() != null && run.stdin().length > 0;
+        line.append("exec 3<&0 </dev/null; ");
+        if (input) {
+            line.append("rm -f \"$i\"; mkfifo -m 600 \"$i\" || { echo ").append(quote(MARK + "cannot make a pipe in " + access.stateDir() + "/run on " + name))
+                    .append(" >&2; exit 127; }; ");
+        }
+        line.append("setsid --wait sh -c 'echo $$ > \"$0\"; exec \"$@\"' \"$f\" ").append(quote(argv)).append(input ? " <\"$i\"" : "")
+                .append(" 3<&- & p=$!; { ");
+        if (input) {
+            line.append("rm -f \"$i\"; head -c ").append(run.stdin().length).append("; exec >/dev/null; ");
+        }
+        line.append(WATCHER).append(" } <&3 ").append(input ? ">\"$i\"" : ">/dev/null").append(" 2>/dev/null & w=$!; exec 3<&- 2>/dev/null; ")
+                .append("wait $p; s=$?; kill $w; wait $w; [ $? -eq 9 ] && s=").append(ProcessRun.Lifeline.KILLED)
+                .append("; rm -f \"$f\" \"$i\"; ");
+        if (!run.owned().isEmpty()) {
+            List<String> remove = new ArrayList<>(List.of("rm", "-rf", "--"));
+            run.owned().forEach(path -> remove.add(path.toString()));
+            line.append(quote(remove)).append("; ");
+        }
+        line.append("exit $s");
+        ProcessRun local = ProcessRun.of(ssh(line.toString())).keep(run.stdoutLimit(), run.stderrLimit())
+                .lifeline(LIFELINE_MARGIN, grace -> {
+                    fellBack.set(true);
+                    killRemote(token, grace);
+                });
         if (run.timeout() != null) {
             local = local.timeout(run.timeout());
         }
@@ -454,12 +508,15 @@ public record SshHost(String name, SshAccess access, String python, Path control
         }
     }
 
-    /** Stops the remote session of a run: SIGTERM to its group, {@code grace} to exit, then SIGKILL. Never throws. */
+    /**
+     * Stops the remote session of a run in a session of its own: SIGTERM to its group, {@code grace} to exit, then
+     * SIGKILL. Only when the lifeline did not end the run (the host no longer answers on the shared connection). Never throws.
+     */
     private void killRemote(String token, Duration grace) {
         String pidFile = quote(access.stateDir() + "/run/" + token);
         long tenths = Math.max(1, grace.toMillis() / 100);
-        String line = ("f=%s; [ -f \"$f\" ] || exit 0; g=$(cat \"$f\"); [ -n \"$g\" ] || exit 0; kill -TERM -- -\"$g\" 2>/dev/null; i=0; "
-                + "while kill -0 -- -\"$g\" 2>/dev/null && [ $i -lt %d ]; do sleep 0.1; i=$((i+1)); done; kill -KILL -- -\"$g\" 2>/dev/null; rm -f \"$f\"")
+        String line = ("f=%s; [ -f \"$f\" ] || exit 0; g=$(cat \"$f\"); [ -n \"$g\" ] || exit 0; kill -s TERM -- -\"$g\" 2>/dev/null; i=0; "
+                + "while kill -s 0 -- -\"$g\" 2>/dev/null && [ $i -lt %d ]; do sleep 0.1; i=$((i+1)); done; kill -s KILL -- -\"$g\" 2>/dev/null; rm -f \"$f\" \"$f.in\"")
                 .formatted(pidFile, tenths);
         boolean interrupted = Thread.interrupted();
         try {

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * A started child of a {@link ProcessRun}: its output drains (or its stdout reader), its stdin writer, and the
  * signalling of its whole tree. The child leads a process group of its own when {@code ownGroup} is true, so a
- * signal to the group reaches every descendant that did not leave it.
+ * signal to the group reaches every descendant that did not leave it. A child with a {@link ProcessRun.Lifeline} is
+ * stopped through its stdin first, and signalled here only when that did not end it.
  */
 final class ChildProcess<T> {
 
@@ -47,6 +48,11 @@ final class ChildProcess<T> {
     private final List<Thread> drains = new ArrayList<>();
     private final CompletableFuture<T> read = new CompletableFuture<>();
     private final boolean readsStdout;
+    /** The child's stdin when it is a lifeline, else null. */
+    private final OutputStream lifeline;
+    /** The stdin bytes are all written (a lifeline may then carry the grace after them). */
+    private volatile boolean fed;
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
     ChildProcess(ProcessRun spec, Process process, long started, boolean ownGroup, ProcessRun.StdoutReader<T> reader) {
         this.spec = spec;
@@ -70,11 +76,19 @@ final class ChildProcess<T> {
             }
         }
         byte[] stdin = spec.stdin();
+        lifeline = spec.lifeline() == null ? null : process.getOutputStream();
+        fed = stdin == null;
         if (stdin != null) {
             // Written from its own thread: input bigger than the pipe buffer would block us if the child stalls.
             Thread.ofVirtual().name("process-stdin").start(() -> {
-                try (OutputStream input = process.getOutputStream()) {
+                OutputStream input = process.getOutputStream();
+                try {
                     input.write(stdin);
+                    input.flush();
+                    fed = true;
+                    if (lifeline == null) {
+                        input.close();
+                    }
                 } catch (IOException ignored) {
                     // The child exited without reading all of it; its exit status and output tell why.
                 }
@@ -112,7 +126,7 @@ final class ChildProcess<T> {
             long deadline = started + timeout.toNanos();
             boolean timedOut = !process.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
             if (timedOut) {
-                kill();
+                end(Duration.ZERO);
             }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             long drainDeadline = System.nanoTime() + DRAIN_GRACE.toNanos();
@@ -136,7 +150,7 @@ final class ChildProcess<T> {
                 default -> new ProcessRun.Streamed<>(result, null, new IOException("its output did not end when the process did"));
             };
         } catch (InterruptedException e) {
-            kill();
+            end(Duration.ZERO);
             throw e;
         } finally {
             LIVE.remove(this);
@@ -145,11 +159,22 @@ final class ChildProcess<T> {
     }
 
     /**
-     * Asks the tree to stop (SIGTERM), gives it {@code grace}, then kills what is left. An interrupt cuts the grace
-     * short; the kill happens either way and the interrupt flag is set again. True when the child itself ended within
-     * the grace, false when it had to be killed (what it meant to do on the way out may not have happened).
+     * Asks the tree to stop (SIGTERM), gives it {@code grace}, then kills what is left; a child with a lifeline is asked
+     * through it first, and signalled only when it has not ended within the grace and the margin. An interrupt cuts the
+     * grace short; the kill happens either way and the interrupt flag is set again. True when the child itself ended
+     * within the grace, false when it had to be killed (what it meant to do on the way out may not have happened).
      */
     boolean stop(Duration grace) {
+        if (lifeline != null) {
+            if (release(grace)) {
+                boolean ended = process.exitValue() != ProcessRun.Lifeline.KILLED;
+                kill();
+                LIVE.remove(this);
+                Leftovers.ended(process);
+                return ended;
+            }
+            spec.lifeline().fallback().stop(grace);
+        }
         signal("-TERM", ProcessHandle::destroy);
         boolean interrupted = false;
         boolean ended = false;
@@ -165,6 +190,38 @@ final class ChildProcess<T> {
             Thread.currentThread().interrupt();
         }
         return ended;
+    }
+
+    /** After a timeout or an interrupt: the lifeline first when there is one, its fallback when that did not end the child, then the kill. */
+    private void end(Duration grace) {
+        if (lifeline != null && !release(grace)) {
+            spec.lifeline().fallback().stop(grace);
+        }
+        kill();
+    }
+
+    /**
+     * Closes the lifeline, the grace written on it first when the input is all written, and waits for the child to end
+     * by itself within the grace and the margin. False when it has not, when the input was still being written (closing
+     * the pipe then could wait on a child that stalls) or when the thread was interrupted meanwhile (the flag is set again).
+     */
+    private boolean release(Duration grace) {
+        if (!fed) {
+            return false;
+        }
+        if (released.compareAndSet(false, true)) {
+            try (OutputStream out = lifeline) {
+                out.write((Math.max(0, grace.toMillis() / 100) + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            } catch (IOException ended) {
+                // The child already ended and its stdin with it.
+            }
+        }
+        try {
+            return process.waitFor(grace.plus(spec.lifeline().margin()).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Kills the child's group and every descendant it has now, and waits (bounded) for the child to be gone. */

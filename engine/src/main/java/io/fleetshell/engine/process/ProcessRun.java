@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * <p>Commands are argument lists; {@link #shell} (an {@code sh -c} line) is for command lines a user configured,
  * such as {@code test_command}. An instance is an immutable description: the {@code with}-style methods return a
  * copy, and {@link #run} may be called more than once. {@link #start} is for the one child that is not run to its
- * end but stopped by the caller (a server timed to its first healthy answer).
+ * end but stopped by the caller (a server timed to its first healthy answer). A run with a {@link Lifeline} (an
+ * {@code ssh} client) is stopped through its stdin first, so that its far end stops the real work itself.
  *
  * @param command      the program and its arguments
  * @param directory    the working directory, or null for fleetshell's own
@@ -44,10 +45,11 @@ import java.util.stream.Stream;
  * @param mergeErrors  stderr goes into stdout, interleaved as written
  * @param outputFile   a file both streams are appended to instead of being kept, or null
  * @param owned        files and directories deleted (recursively) when the run ends
+ * @param lifeline     how a stop reaches a child whose work runs elsewhere (its stdin held open, closed at the stop), or null
  */
 public record ProcessRun(List<String> command, Path directory, Map<String, String> environment, Set<String> unset,
                          byte[] stdin, Duration timeout, int stdoutLimit, int stderrLimit, boolean mergeErrors,
-                         Path outputFile, List<Path> owned) {
+                         Path outputFile, List<Path> owned, Lifeline lifeline) {
 
     /** Kept of each stream unless a caller asks for more: a traceback fits, a runaway child does not fill the heap. */
     public static final int DEFAULT_LIMIT = 1 << 20;
@@ -68,7 +70,7 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
 
     /** The program {@code command.get(0)} with its arguments; it needs a {@link #timeout(Duration)} before it runs. */
     public static ProcessRun of(List<String> command) {
-        return new ProcessRun(command, null, Map.of(), Set.of(), null, null, DEFAULT_LIMIT, DEFAULT_LIMIT, false, null, List.of());
+        return new ProcessRun(command, null, Map.of(), Set.of(), null, null, DEFAULT_LIMIT, DEFAULT_LIMIT, false, null, List.of(), null);
     }
 
     public static ProcessRun of(String... command) {
@@ -81,7 +83,7 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
     }
 
     public ProcessRun in(Path directory) {
-        return new ProcessRun(command, directory, environment, unset, stdin, timeout, stdoutLimit, stderrLimit, mergeErrors, outputFile, owned);
+        return new ProcessRun(command, directory, environment, unset, stdin, timeout, stdoutLimit, stderrLimit, mergeErrors, outputFile, owned, lifeline);
     }
 
     /** Adds variables to the child's environment (later calls win). */
@@ -90,7 +92,7 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
         all.putAll(variables);
         Set<String> stillUnset = new LinkedHashSet<>(unset);
         stillUnset.removeAll(variables.keySet());
-        return new ProcessRun(command, directory, all, stillUnset, stdin, timeout, stdoutLimit, stderrLimit, mergeErrors, outputFile, owned);
+        return new ProcessRun(command, directory, all, stillUnset, stdin, timeout, stdoutLimit, stderrLimit, mergeErrors, outputFile, owned, lifeline);
     }
 
     public ProcessRun environment(String name, String value) {
@@ -103,37 +105,73 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
         all.remove(variable);
         Set<String> removed = new LinkedHashSet<>(unset);
         removed.add(variable);
-        return new ProcessRun(command, directory, all, removed, stdin, timeout, stdoutLimit, stderrLimit, mergeErrors, outputFile, owned);
+        return new ProcessRun(command, directory, all, removed, stdin, timeout, stdoutLimit, stderrLimit, mergeErrors, outputFile, owned, lifeline);
     }
 
     public ProcessRun stdin(byte[] input) {
-        return new ProcessRun(command, directory, environment, unset, input.clone(), timeout, stdoutLimit, stderrLimit, mergeErrors, outputFile, owned);
+        return new ProcessRun(command, directory, environment, unset, input.clone(), timeout, stdoutLimit, stderrLimit, mergeErrors, outputFile, owned, lifeline);
     }
 
     public ProcessRun timeout(Duration limit) {
-        return new ProcessRun(command, directory, environment, unset, stdin, limit, stdoutLimit, stderrLimit, mergeErrors, outputFile, owned);
+        return new ProcessRun(command, directory, environment, unset, stdin, limit, stdoutLimit, stderrLimit, mergeErrors, outputFile, owned, lifeline);
     }
 
     /** How many bytes of stdout and of stderr are kept; beyond that, the first and the last half of it. */
     public ProcessRun keep(int stdoutBytes, int stderrBytes) {
-        return new ProcessRun(command, directory, environment, unset, stdin, timeout, stdoutBytes, stderrBytes, mergeErrors, outputFile, owned);
+        return new ProcessRun(command, directory, environment, unset, stdin, timeout, stdoutBytes, stderrBytes, mergeErrors, outputFile, owned, lifeline);
     }
 
     /** stderr interleaved into stdout, as a terminal would show them. */
     public ProcessRun mergingErrors() {
-        return new ProcessRun(command, directory, environment, unset, stdin, timeout, stdoutLimit, stderrLimit, true, outputFile, owned);
+        return new ProcessRun(command, directory, environment, unset, stdin, timeout, stdoutLimit, stderrLimit, true, outputFile, owned, lifeline);
     }
 
     /** Both streams appended to {@code log} instead of kept: for a command whose output belongs to an agent's log. */
     public ProcessRun appendingOutputTo(Path log) {
-        return new ProcessRun(command, directory, environment, unset, stdin, timeout, stdoutLimit, stderrLimit, true, log, owned);
+        return new ProcessRun(command, directory, environment, unset, stdin, timeout, stdoutLimit, stderrLimit, true, log, owned, lifeline);
     }
 
     /** A temporary file or directory made for this run, deleted with everything in it when the run ends. */
     public ProcessRun owning(Path path) {
         List<Path> all = new ArrayList<>(owned);
         all.add(path);
-        return new ProcessRun(command, directory, environment, unset, stdin, timeout, stdoutLimit, stderrLimit, mergeErrors, outputFile, all);
+        return new ProcessRun(command, directory, environment, unset, stdin, timeout, stdoutLimit, stderrLimit, mergeErrors, outputFile, all, lifeline);
+    }
+
+    /**
+     * For a child that does its work elsewhere (an {@code ssh} client running the program on another host, which the
+     * client's own end does not stop): its stdin becomes a pipe held open for as long as it runs, after the
+     * {@link #stdin} bytes if any, and every stop (timeout, interrupt, {@link StartedProcess#stop}) goes through it
+     * first ({@link Lifeline}).
+     *
+     * @param margin   how long the child may take, beyond the grace, to end by itself once the pipe is closed
+     * @param fallback what stops the work when it has not: a connection gone, a host that hangs
+     */
+    public ProcessRun lifeline(Duration margin, Fallback fallback) {
+        return new ProcessRun(command, directory, environment, unset, stdin, timeout, stdoutLimit, stderrLimit, mergeErrors, outputFile, owned,
+                new Lifeline(margin, fallback));
+    }
+
+    /**
+     * How a stop reaches a child whose work runs elsewhere. Its stdin is the lifeline: the stop writes the grace in
+     * tenths of a second as one line ({@code 50\n} for 5 s; nothing when the input was not all written yet) and closes
+     * it, and the far end, seeing the line or the end of its input, stops the program (SIGTERM, the grace, SIGKILL) and
+     * exits, so the child ends by itself. A far end that had to use SIGKILL exits with status {@link #KILLED} (a shell's
+     * report of a child killed by SIGKILL). Only a child that has not ended within the grace and {@code margin} gets the
+     * {@code fallback} before it is killed here. An end of input without a line (fleetshell killed, the connection
+     * dropped) means a grace of zero.
+     */
+    public record Lifeline(Duration margin, Fallback fallback) {
+
+        /** The exit status of a far end that had to kill its program after the grace: 128 + SIGKILL, as a shell reports it. */
+        public static final int KILLED = 137;
+    }
+
+    /** What stops a lifeline child's work when the lifeline did not (see {@link Lifeline}). */
+    @FunctionalInterface
+    public interface Fallback {
+        /** Stops the work, giving it {@code grace} to exit after SIGTERM; must not throw. */
+        void stop(Duration grace);
     }
 
     /**
@@ -200,28 +238,13 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
     /**
      * Starts the command and returns at once, for a child that runs until the caller stops it (a server timed to its
      * first healthy answer). Its output is kept within the bounds; the timeout does not apply. {@link StartedProcess#close}
-     * stops its whole process group and deletes the owned files.
+     * stops its whole process group (through the {@link #lifeline} first, when there is one) and deletes the owned files.
      *
      * @throws CannotStartException when the program or the working directory does not exist (nothing ran)
      */
     public StartedProcess start() throws CannotStartException {
-        return start((BeforeStop) null);
-    }
-
-    /**
-     * What stops a started child's real work before its local process is stopped: for a child that is an {@code ssh}
-     * client, the remote process group it started, which the client's own end does not stop.
-     */
-    @FunctionalInterface
-    public interface BeforeStop {
-        /** Stops the work, giving it {@code grace} to exit after SIGTERM; must not throw. */
-        void stop(Duration grace);
-    }
-
-    /** {@link #start()}, with {@code beforeStop} run first when the started process is stopped while it still runs. */
-    public StartedProcess start(BeforeStop beforeStop) throws CannotStartException {
         try {
-            return new StartedProcess(start((StdoutReader<Void>) null), this::deleteOwned, beforeStop);
+            return new StartedProcess(start((StdoutReader<Void>) null), this::deleteOwned);
         } catch (CannotStartException | RuntimeException e) {
             deleteOwned();
             throw e;
@@ -246,7 +269,7 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
         }
         builder.environment().putAll(environment);
         unset.forEach(builder.environment()::remove);
-        builder.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(DEV_NULL) : ProcessBuilder.Redirect.PIPE);
+        builder.redirectInput(stdin == null && lifeline == null ? ProcessBuilder.Redirect.from(DEV_NULL) : ProcessBuilder.Redirect.PIPE);
         if (outputFile != null) {
             builder.redirectOutput(ProcessBuilder.Redirect.appendTo(outputFile.toFile()));
         }

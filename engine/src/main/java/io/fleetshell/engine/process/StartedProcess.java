@@ -14,13 +14,11 @@ public final class StartedProcess implements AutoCloseable {
 
     private final ChildProcess<Void> child;
     private final Runnable cleanup;
-    private final ProcessRun.BeforeStop beforeStop;
     private boolean stopped;
 
-    StartedProcess(ChildProcess<Void> child, Runnable cleanup, ProcessRun.BeforeStop beforeStop) {
+    StartedProcess(ChildProcess<Void> child, Runnable cleanup) {
         this.child = child;
         this.cleanup = cleanup;
-        this.beforeStop = beforeStop;
     }
 
     public long pid() {
@@ -42,21 +40,15 @@ public final class StartedProcess implements AutoCloseable {
     }
 
     /**
-     * Stops the process group (SIGTERM, SIGKILL after {@code grace}) and deletes the owned files; a second call does
-     * nothing. True when the child ended by itself within the grace (on a second call: false), false when it was killed.
+     * Stops the process group (SIGTERM, SIGKILL after {@code grace}; through the run's {@link ProcessRun.Lifeline} when
+     * it has one) and deletes the owned files; a second call does nothing. True when the child ended by itself within
+     * the grace (on a second call: false), false when it was killed.
      */
     public synchronized boolean stop(Duration grace) {
         if (stopped) {
             return false;
         }
         stopped = true;
-        if (beforeStop != null && child.process().isAlive()) {
-            beforeStop.stop(grace);
-        }
-        return stopLocally(grace);
-    }
-
-    private boolean stopLocally(Duration grace) {
         try {
             return child.stop(grace);
         } finally {

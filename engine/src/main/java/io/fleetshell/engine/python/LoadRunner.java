@@ -67,7 +67,7 @@ public final class LoadRunner {
         List<String> command = new ArrayList<>(runner.command());
         command.addAll(List.of("-c", RUNNER));
         ProcessRun run = new ProcessRun(command, runner.directory(), runner.environment(), runner.unset(), JSON.writeValueAsBytes(request),
-                runner.timeout(), runner.stdoutLimit(), runner.stderrLimit(), false, null, List.of());
+                runner.timeout(), runner.stdoutLimit(), runner.stderrLimit(), false, null, List.of(), runner.lifeline());
         int[] heard = {0};
         boolean[] stopped = {false};
         RuntimeException[] failed = {null};
