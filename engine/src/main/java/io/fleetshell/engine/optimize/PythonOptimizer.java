@@ -125,9 +125,10 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         return PythonPatterns.all();
     }
 
+    /** The machine's python as configured: the plan line asks the host nothing (the result names what it resolved to). */
     @Override
     public String runner(Agent agent, Machine machine) {
-        return python(machine);
+        return machine == null ? Machine.DEFAULT_PYTHON : machine.python();
     }
 
     @Override
