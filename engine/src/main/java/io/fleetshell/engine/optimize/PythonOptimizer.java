@@ -138,7 +138,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
 
     @Override
     public String runtimeLabel(String version) {
-        return "Python " + version;
+        return Language.PYTHON.runtimeLabel(version);
     }
 
     @Override
