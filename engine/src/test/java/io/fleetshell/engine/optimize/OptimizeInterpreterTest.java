@@ -5,6 +5,7 @@ import io.fleetshell.engine.inventory.AgentId;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.inventory.ScriptResolution;
 import io.fleetshell.engine.python.pattern.PythonPatterns;
+import io.fleetshell.testing.PyenvShim;
 import io.fleetshell.engine.python.analysis.PythonFacts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 
@@ -32,18 +32,7 @@ class OptimizeInterpreterTest {
     @Test
     void theConfiguredNameIsStartedOnceAndResolvesAsTheAgentsDo() throws IOException {
         Path root = Files.createDirectories(dir.resolve("fleet"));
-        Process asked = new ProcessBuilder(Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3", "-c", "import sys; print(sys.executable)").start();
-        Path real = Path.of(new String(asked.getInputStream().readAllBytes()).strip());
-        Files.writeString(root.resolve(".python-version"), "real\n");
-        Path calls = dir.resolve("calls");
-        // like pyenv's shim: the version file in the working directory and a variable of the environment choose it
-        Path shim = Files.writeString(dir.resolve("python3"), """
-                #!/bin/sh
-                echo call >> %s
-                if [ -f .python-version ] && [ "$SHIM_ON" = yes ]; then exec %s "$@"; fi
-                exit 3
-                """.formatted(calls, real));
-        Files.setPosixFilePermissions(shim, PosixFilePermissions.fromString("rwxr-xr-x"));
+        PyenvShim python = PyenvShim.in(dir, root);
         Path script = Files.writeString(root.resolve("agent.py"), """
                 import json
                 import unused_here_is_fine
@@ -51,7 +40,7 @@ class OptimizeInterpreterTest {
                 def handle(text):
                     return json.dumps(text)
                 """);
-        Machine machine = new Machine("m", root, shim.toString(), Map.of("SHIM_ON", "yes"), Map.of());
+        Machine machine = new Machine("m", root, python.shim().toString(), PyenvShim.ENVIRONMENT, Map.of());
         Agent agent = new Agent(new AgentId("m", "Agent"), "core", "agent.py", new ScriptResolution(ScriptResolution.Status.FOUND, script, "found"),
                 null, null, null, false, List.of(), Map.of(), null, false, root.resolve("config.yaml"), 1);
 
@@ -59,7 +48,7 @@ class OptimizeInterpreterTest {
                 PythonPatterns.all());
 
         assertThat(result.rewrite().changes()).as("json is deferred: the rewrite's facts were asked as well").isTrue();
-        assertThat(Files.isSameFile(Path.of(result.python()), real)).as(result.python()).isTrue();
-        assertThat(Files.readAllLines(calls)).as("the shim, started by name").hasSize(1);
+        assertThat(python.isReal(result.python())).as(result.python()).isTrue();
+        assertThat(python.starts()).as("the shim, started by name").isEqualTo(1);
     }
 }
