@@ -14,9 +14,15 @@ asks what each module-level import target of the first file loads: the program r
 (``python -c PROGRAM SCRIPT_DIR TARGET...`` in that directory, this environment plus the given one) and its answer is
 the document's ``module_kinds`` (null when it failed): one process on the agent's machine for both questions.
 
+``"python"`` may be left out: the child then runs with this interpreter (``sys.executable``), which a caller starts
+the way the agents start (in the fleet root, with the machine's environment) when it wants both answers from one process.
+
 and read one JSON document from stdout::
 
-    {"python": "3.11.7", "files": [{...facts of one file...}, ...]}
+    {"python": "3.11.7", "executable": "/usr/bin/python3.11", "files": [{...facts of one file...}, ...]}
+
+``executable`` is this interpreter's ``sys.executable`` when it is an absolute path to a file this user may run, else
+empty: a caller that started the interpreter by name learns what the name resolved to without asking again.
 
 One interpreter handles the whole batch; each file is parsed once with ``ast.parse`` and walked
 once, so the cost stays close to parsing alone. The facts answer one question for every
@@ -2417,7 +2423,7 @@ def module_kinds(facts, ask):
     environment = dict(os.environ)
     environment.update(ask.get("environment") or {})
     try:
-        done = subprocess.run([ask["python"], "-c", ask["program"], os.path.dirname(facts["path"])] + targets,
+        done = subprocess.run([ask.get("python") or sys.executable, "-c", ask["program"], os.path.dirname(facts["path"])] + targets,
                               cwd=ask["directory"], env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, timeout=ask["timeout"])
     except (OSError, subprocess.SubprocessError):
@@ -2447,7 +2453,10 @@ def main():
     sources = request.get("sources") or [None] * len(files)
     out = sys.stdout
     # ensure_ascii (the default) keeps the output ASCII whatever the locale's encoding is.
-    out.write('{"python": %s, "files": [' % json.dumps(platform.python_version()))
+    executable = sys.executable or ""
+    if not (os.path.isabs(executable) and os.path.isfile(executable) and os.access(executable, os.X_OK)):
+        executable = ""
+    out.write('{"python": %s, "executable": %s, "files": [' % (json.dumps(platform.python_version()), json.dumps(executable)))
     dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
     first = None
     for i, path in enumerate(files):

@@ -8,7 +8,12 @@ agent's own interpreter, its working directory and its environment, the request 
 
 Each entry of `args` runs `prefix + entry` (one load of `SCRIPT` exactly as fleetshell runs one itself, or one load
 of proof_check.py) as a new child process, with this process's working directory and environment, one after the
-other, in the order given. For each finished load one line goes to stdout:
+other, in the order given. An entry may instead be an object naming its own directory and environment:
+
+    {"args": ["/copy/a.py"], "directory": "/copy", "environment": {"PYTHONPATH": "/copy"}, "unset": ["NAME"]}
+
+(`environment` added to this process's, `unset` removed from it): the loads of an agent from the fleet and from a
+changed copy of it, paired in one runner. For each finished load one line goes to stdout:
 
     {"index": 3, "status": 0, "timed_out": false, "stdout": "...", "stderr": ""}
 
@@ -22,6 +27,7 @@ Why one process for many loads: on a machine reached over ssh each load of its o
 shell and setsid (0.2-0.5 s at load 3, more than a load), and a proof takes 20 to 60 loads.
 """
 import json
+import os
 import subprocess
 import sys
 
@@ -31,7 +37,15 @@ def main():
     prefix = request["prefix"]
     timeout = request["timeout"]
     for index, entry in enumerate(request["args"]):
-        child = subprocess.Popen(prefix + entry,
+        directory, environment = None, None
+        if isinstance(entry, dict):
+            directory = entry.get("directory")
+            environment = dict(os.environ)
+            environment.update(entry.get("environment") or {})
+            for name in entry.get("unset") or ():
+                environment.pop(name, None)
+            entry = entry["args"]
+        child = subprocess.Popen(prefix + entry, cwd=directory, env=environment,
                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         timed_out = False
         try:

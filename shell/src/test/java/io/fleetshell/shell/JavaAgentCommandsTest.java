@@ -52,6 +52,8 @@ class JavaAgentCommandsTest {
         ShellHarness.Run profile = shell.oneShot("profile", "KnowledgeIndexAgent", "--runs", "1");
         assertThat(profile.status()).as(profile.err()).isZero();
         assertThat(profile.err()).contains("start to healthy");
+        ShellHarness.Run shown = shell.oneShot("baseline", "show", "KnowledgeIndexAgent");
+        assertThat(shown.out()).as("a Java runtime is not called Python").containsPattern("\\(java \\d+\\)").doesNotContain("Python");
 
         ShellHarness.Run score = shell.oneShot("score", "KnowledgeIndexAgent", "--json");
         assertThat(score.status()).as(score.err()).isZero();

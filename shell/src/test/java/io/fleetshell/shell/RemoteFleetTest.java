@@ -7,11 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,6 +30,7 @@ class RemoteFleetTest {
     Path dir;
 
     private final JsonMapper json = JsonMapper.builder().build();
+    private RemotePc2 pc2;
     private Sshd sshd;
     private ShellHarness shell;
 
@@ -42,39 +39,21 @@ class RemoteFleetTest {
         if (shell != null) {
             shell.oneShot("agents", "stop");
         }
-        if (sshd != null) {
-            sshd.close();
+        if (pc2 != null) {
+            pc2.close();
         }
     }
 
     @Test
     void theWholeLoopRunsOnAMachineReachedOverSsh() throws Exception {
-        Path remote = dir.resolve("srv");
-        sshd = Sshd.startIsolated(dir.resolve("sshd"), "pc2host", remote, 0);
-        shell = new ShellHarness(home);
-        assertThat(timed("demo", "init").status()).isZero();
         // pc2's tree on the "remote" host, under a root of its own (mainpc stays in FLEETSHELL_HOME/demo).
-        Path root = remote.resolve("fleet");
-        Path staged = dir.resolve("staged");
-        copy(home.resolve("demo/pc2_code"), staged.resolve("pc2_code"));
-        copy(home.resolve("demo/common"), staged.resolve("common"));
-        Path stagedConfig = staged.resolve("pc2_code/config/startup_config.yaml");
-        Files.writeString(stagedConfig, Files.readString(stagedConfig).replace("${PORT_OFFSET}+", "12000+"));
-        sshd.copyIn(staged, root);
-        Path config = root.resolve("pc2_code/config/startup_config.yaml");
-        assertThat(config).doesNotExist();
-        Path state = remote.resolve("state");
-        Files.writeString(home.resolve("settings.yaml"), """
-                machines:
-                  pc2:
-                    ssh: pc2host
-                    ssh_config: %s
-                    root: %s
-                    state_dir: %s
-                """.formatted(sshd.sshConfig(), root, state));
-        assertThat(timed("inventory", "unload", home.resolve("demo/pc2_code/config/startup_config.yaml").toString()).status()).isZero();
-        ShellHarness.Run load = timed("inventory", "load", "pc2:" + config);
-        assertThat(load.status()).as(load.err()).isZero();
+        pc2 = RemotePc2.start(dir, home, "fleet", 12000);
+        sshd = pc2.sshd();
+        shell = pc2.shell();
+        Path root = pc2.root();
+        Path state = pc2.state();
+        pc2.configure();
+        pc2.load();
         Path script = root.resolve(SCRIPT);
         String original = sshd.sha256(script);
 
@@ -138,19 +117,6 @@ class RemoteFleetTest {
         assertThat(sshd.exists(state.resolve("run/pc2/AsyncProcessor.json"))).isFalse();
         assertThat(json.readTree(timed("agents", "status", AGENT, "--json").out()).get("agents").get(0).get("state").asString())
                 .isEqualTo("not_started");
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.sorted(Comparator.naturalOrder()).toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
     }
 
     /** One command, its wall time on stderr: on a loaded machine the loop's time is where its steps went. */

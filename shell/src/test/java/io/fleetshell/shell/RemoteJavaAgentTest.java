@@ -28,25 +28,20 @@ class RemoteJavaAgentTest {
     @TempDir
     static Path dir;
 
+    private static RemotePc2 pc2;
     private static Sshd sshd;
     private static ShellHarness shell;
-    private static Path root;
     private static Path state;
     private static Path script;
 
     @BeforeAll
     static void remoteFleet() throws Exception {
-        Path remote = dir.resolve("srv");
-        root = remote.resolve("fleet");
-        state = remote.resolve("state");
-        script = root.resolve("pc2_code/jvm/RouteMatcherAgent.java");
-        sshd = Sshd.startIsolated(dir.resolve("sshd"), "pc2host", remote, 0);
-        shell = new ShellHarness(home);
-        assertThat(shell.oneShot("demo", "init").status()).isZero();
-        sshd.copyIn(home.resolve("demo/pc2_code"), root.resolve("pc2_code"));
-        sshd.copyIn(home.resolve("demo/common"), root.resolve("common"));
-        Path config = root.resolve("pc2_code/config/startup_config.yaml");
-        sshd.writeString(config, sshd.readString(config).replace("${PORT_OFFSET}+", "14000+"));
+        pc2 = RemotePc2.start(dir, home, "fleet", 14000);
+        sshd = pc2.sshd();
+        shell = pc2.shell();
+        state = pc2.state();
+        script = pc2.root().resolve("pc2_code/jvm/RouteMatcherAgent.java");
+        Path remote = pc2.remote();
         // a "java" that starts but is Java 8 (older than JavaSite.OLDEST), as -XshowSettings:properties prints it
         sshd.inside("mkdir", "-p", "--", remote.resolve("old-jdk/bin").toString());
         Path oldJava = remote.resolve("old-jdk/bin/java");
@@ -54,22 +49,11 @@ class RemoteJavaAgentTest {
                 + "' >&2\necho '    java.specification.version = 1.8' >&2\necho 'openjdk version \"1.8.0_402\"' >&2\n");
         sshd.inside("chmod", "755", "--", oldJava.toString());
         settings(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        assertThat(shell.oneShot("inventory", "unload", home.resolve("demo/pc2_code/config/startup_config.yaml").toString()).status()).isZero();
-        ShellHarness.Run load = shell.oneShot("inventory", "load", "pc2:" + config);
-        assertThat(load.status()).as(load.err()).isZero();
-        assertThat(root.resolve("pc2_code")).as("pc2's tree is only on its host").doesNotExist();
+        pc2.load();
     }
 
     private static void settings(String java) throws Exception {
-        Files.writeString(home.resolve("settings.yaml"), """
-                machines:
-                  pc2:
-                    ssh: pc2host
-                    ssh_config: %s
-                    root: %s
-                    state_dir: %s
-                    java: %s
-                """.formatted(sshd.sshConfig(), root, state, java));
+        pc2.configure("java: " + java);
     }
 
     @AfterAll
@@ -77,8 +61,8 @@ class RemoteJavaAgentTest {
         if (shell != null) {
             shell.oneShot("agents", "stop", "--all");
         }
-        if (sshd != null) {
-            sshd.close();
+        if (pc2 != null) {
+            pc2.close();
         }
     }
 

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,40 +32,30 @@ class RemoteScoreProfileTest {
     static Path dir;
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static RemotePc2 pc2;
     private static Sshd sshd;
     private static ShellHarness shell;
     private static Path root;
 
     @BeforeAll
     static void remoteFleet() throws Exception {
-        root = dir.resolve("srv/fleet root");
-        sshd = Sshd.startIsolated(dir.resolve("sshd"), "pc2host", root, 0);
-        shell = new ShellHarness(home);
-        assertThat(shell.oneShot("demo", "init").status()).isZero();
-        sshd.copyIn(home.resolve("demo/pc2_code"), root.resolve("pc2_code"));
-        sshd.copyIn(home.resolve("demo/common"), root.resolve("common"));
+        pc2 = RemotePc2.start(dir, home, "fleet root", null);
+        sshd = pc2.sshd();
+        shell = pc2.shell();
+        root = pc2.root();
         Path agent = root.resolve("pc2_code/agents/async_processor.py");
         sshd.writeString(agent, sshd.readString(agent).replaceFirst("(?m)^import asyncio$", "import asyncio\nimport fractions"));
         Path base = root.resolve("common/base_agent.py");
         sshd.writeString(base, "import common.remote_only\n" + sshd.readString(base));
         sshd.writeString(root.resolve("common/remote_only.py"), "import decimal\n\nPLACES = decimal.Decimal(2)\n");
-        Files.writeString(home.resolve("settings.yaml"), """
-                machines:
-                  pc2:
-                    ssh: pc2host
-                    ssh_config: %s
-                    root: %s
-                """.formatted(sshd.sshConfig(), root));
-        assertThat(shell.oneShot("inventory", "unload", home.resolve("demo/pc2_code/config/startup_config.yaml").toString()).status()).isZero();
-        ShellHarness.Run load = shell.oneShot("inventory", "load", "pc2:" + root.resolve("pc2_code/config/startup_config.yaml"));
-        assertThat(load.status()).as(load.err()).isZero();
-        assertThat(root.resolve("pc2_code")).as("pc2's tree is only on its host").doesNotExist();
+        pc2.configure();
+        pc2.load();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (sshd != null) {
-            sshd.close();
+        if (pc2 != null) {
+            pc2.close();
         }
     }
 

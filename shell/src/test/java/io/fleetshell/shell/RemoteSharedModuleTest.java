@@ -7,13 +7,9 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,45 +30,29 @@ class RemoteSharedModuleTest {
     Path dir;
 
     private final JsonMapper json = JsonMapper.builder().build();
+    private RemotePc2 pc2;
     private Sshd sshd;
     private ShellHarness shell;
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (sshd != null) {
-            sshd.close();
+        if (pc2 != null) {
+            pc2.close();
         }
     }
 
     /** pc2 alone in the inventory, its tree on the isolated host under {@code root} (the settings' root is {@code configured}). */
     private Path remoteFleet(Path remote, String configuredRoot) throws Exception {
-        sshd = Sshd.startIsolated(dir.resolve("sshd"), "pc2host", remote, 0);
-        shell = new ShellHarness(home);
-        assertThat(shell.oneShot("demo", "init").status()).isZero();
-        Path root = remote.resolve("fleet");
-        Path staged = dir.resolve("staged");
-        copy(home.resolve("demo/pc2_code"), staged.resolve("pc2_code"));
-        copy(home.resolve("demo/common"), staged.resolve("common"));
-        Path stagedConfig = staged.resolve("pc2_code/config/startup_config.yaml");
-        Files.writeString(stagedConfig, Files.readString(stagedConfig).replace("${PORT_OFFSET}+", "14000+"));
-        sshd.copyIn(staged, root);
+        pc2 = RemotePc2.start(dir, home, "fleet", 14000);
+        sshd = pc2.sshd();
+        shell = pc2.shell();
+        Path root = pc2.root();
+        assertThat(pc2.remote()).isEqualTo(remote);
         if (!configuredRoot.equals(root.toString())) {
             sshd.inside("ln", "-s", "--", root.toString(), configuredRoot);
         }
-        Files.writeString(home.resolve("settings.yaml"), """
-                machines:
-                  pc2:
-                    ssh: pc2host
-                    ssh_config: %s
-                    root: %s
-                    state_dir: %s
-                """.formatted(sshd.sshConfig(), configuredRoot, remote.resolve("state")));
-        for (String local : List.of("pc2_code", "main_pc_code")) {
-            ShellHarness.Run unload = shell.oneShot("inventory", "unload", home.resolve("demo/" + local + "/config/startup_config.yaml").toString());
-            assertThat(unload.status()).as(unload.err()).isZero();
-        }
-        ShellHarness.Run load = shell.oneShot("inventory", "load", "pc2:" + configuredRoot + "/pc2_code/config/startup_config.yaml");
-        assertThat(load.status()).as(load.out() + load.err()).isZero();
+        pc2.configureAt(configuredRoot);
+        pc2.loadFrom(configuredRoot, "pc2_code", "main_pc_code");
         return root;
     }
 
@@ -172,18 +152,5 @@ class RemoteSharedModuleTest {
         Arrays.stream(sshd.inside("ls", "-A", "--", root.resolve("common").toString()).split("\n")).filter(n -> n.contains(".fleetshell-"))
                 .forEach(found::add);
         return found;
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.sorted(Comparator.naturalOrder()).toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
     }
 }

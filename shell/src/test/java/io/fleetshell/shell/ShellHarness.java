@@ -34,6 +34,11 @@ public final class ShellHarness {
         this.home = home;
     }
 
+    /** The FLEETSHELL_HOME the runs use. */
+    public Path home() {
+        return home;
+    }
+
     /** {@code fleetshell ARGS...} as a user would run it, in this JVM. */
     public synchronized Run oneShot(String... args) {
         PrintStream originalOut = System.out;

@@ -17,6 +17,14 @@ public enum Language {
         return name().charAt(0) + id().substring(1);
     }
 
+    /**
+     * How messages name a runtime of this language from the version fleetshell recorded: {@code Python 3.11.2} for a
+     * Python version, a Java one as recorded ({@code java 17}).
+     */
+    public String runtimeLabel(String version) {
+        return this == JAVA ? version : "Python " + version;
+    }
+
     /** The language a {@code language:} value names, if it names one. */
     public static Optional<Language> named(String declared) {
         for (Language language : values()) {

@@ -31,7 +31,7 @@ public sealed interface AgentOptimizer<F> permits PythonOptimizer, JavaOptimizer
     /** The language's patterns, in the order {@code optimize} applies them when none is named. */
     List<Pattern<F>> patterns();
 
-    /** The command that runs the agent (its interpreter, or its JVM launcher), for messages. */
+    /** The command that runs the agent (its interpreter, or its JVM launcher) as configured, for messages: it asks the host nothing. */
     String runner(Agent agent, Machine machine);
 
     /** What one run of the load-time proof is called in messages: {@code loads}, {@code JVM starts}. */

@@ -110,10 +110,9 @@ public final class JavaOptimizer implements AgentOptimizer<JavaFacts> {
         return "JVM starts";
     }
 
-    /** The version is already {@code java N}. */
     @Override
     public String runtimeLabel(String version) {
-        return version;
+        return Language.JAVA.runtimeLabel(version);
     }
 
     @Override

@@ -125,9 +125,10 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
         return PythonPatterns.all();
     }
 
+    /** The machine's python as configured: the plan line asks the host nothing (the result names what it resolved to). */
     @Override
     public String runner(Agent agent, Machine machine) {
-        return python(machine);
+        return machine == null ? Machine.DEFAULT_PYTHON : machine.python();
     }
 
     @Override
@@ -137,7 +138,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
 
     @Override
     public String runtimeLabel(String version) {
-        return "Python " + version;
+        return Language.PYTHON.runtimeLabel(version);
     }
 
     @Override
@@ -256,9 +257,9 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     public Optimization optimize(Agent agent, Machine machine, List<Pattern<FileFacts>> patterns) {
         Optimizable.require(agent, "script");
         Path script = agent.script().path();
-        String python = python(machine);
         byte[] original = read(machine, script);
-        PythonFacts.Batch analyzed = analyze(machine, python, script, ownPaths(machine));
+        PythonFacts.Batch analyzed = analyze(machine, script, ownPaths(machine));
+        String python = python(machine);
         FileFacts current = analyzed.files().getFirst();
         if (!current.parsed()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s: %s. %s is not optimized until the file parses under %s; nothing was changed."
@@ -321,11 +322,11 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
      * @throws FleetshellException {@link ErrorCode#BAD_INPUT} when the file does not parse, with file:line
      */
     public FileRewrite rewriteModule(Machine machine, Path file, List<Pattern<FileFacts>> patterns, Map<String, String> options) {
-        String python = machine.python();
         byte[] original = read(machine, file);
         List<Path> own = new ArrayList<>(ownPaths(machine));
         own.add(machine.fleetRoot().toAbsolutePath().normalize());
-        PythonFacts.Batch analyzed = analyze(machine, python, file, own);
+        PythonFacts.Batch analyzed = analyze(machine, file, own);
+        String python = python(machine);
         FileFacts current = analyzed.files().getFirst();
         if (!current.parsed()) {
             throw new FleetshellException(ErrorCode.BAD_INPUT, "%s:%s: %s. The module is not optimized until it parses under %s; nothing was changed."
@@ -340,7 +341,7 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     /** The patterns in turn; after a rewrite they still report lines of the original, through the line map. */
     private FileRewrite chain(Machine machine, String name, Path file, byte[] original, FileFacts current, String version,
                               Map<String, String> base, List<Pattern<FileFacts>> patterns, List<Path> own) {
-        String python = machine.python();
+        String python = python(machine);
         PatternChain<FileFacts> chain = new PatternChain<>(bytes -> analyzeBytes(machine, python, file, bytes, own), bytes -> Arrays.equals(bytes, original)
                 ? base : withLineMap(base, LineMap.between(original, bytes)), true);
         List<List<String>> deferred = new ArrayList<>(List.of(List.of()));
@@ -363,14 +364,18 @@ public final class PythonOptimizer implements AgentOptimizer<FileFacts> {
     }
 
     /**
-     * The file's facts and what its imports load ({@link #moduleKinds}), from one process on the machine's host; the version
-     * the helper reports is kept for {@link #version}, which then asks nothing more.
+     * The file's facts and what its imports load ({@link #moduleKinds}), from one process on the machine's host: the
+     * machine's python started as the agents start it (fleet root, environment), so it also says what that name resolves
+     * to ({@link Interpreters#remember}) and its version (kept for {@link #version}): the command asks neither again
+     * (over ssh, two sessions fewer).
      */
-    private PythonFacts.Batch analyze(Machine machine, String python, Path file, List<Path> ownPaths) {
+    private PythonFacts.Batch analyze(Machine machine, Path file, List<Path> ownPaths) {
         Host host = host(machine);
-        PythonFacts.Batch batch = facts.analyzeWithVersion(host, python, file, new PythonFacts.ModuleKinds(python(machine), machine.fleetRoot(),
-                machine.environment(), Duration.ofSeconds(60)), sideEffectModules, ownPaths, PythonFacts.defaultTimeout(1));
-        keepVersion(host, python, batch);
+        PythonFacts.Batch batch = facts.analyzeWithVersion(host, new PythonFacts.Interpreter(machine.python(), machine.fleetRoot(),
+                        machine.environment()), file, new PythonFacts.ModuleKinds(null, machine.fleetRoot(), machine.environment(),
+                        Duration.ofSeconds(60)), sideEffectModules, ownPaths, PythonFacts.defaultTimeout(1));
+        interpreters.remember(host, machine, batch.executable());
+        keepVersion(host, python(machine), batch);
         return batch;
     }
 

@@ -48,7 +48,7 @@ public final class Interpreters {
         if (machine == null) {
             return Machine.DEFAULT_PYTHON;
         }
-        List<Object> key = List.of(host.name(), host.describe(), machine.python(), machine.fleetRoot(), machine.environment());
+        List<Object> key = key(host, machine);
         String known = resolved.get(key);
         if (known != null) {
             return known;
@@ -61,6 +61,22 @@ public final class Interpreters {
             Thread.currentThread().interrupt(); // what runs next sees it and stops; nothing is remembered
             return machine.python();
         }
+    }
+
+    /**
+     * Remembers what the machine's interpreter resolved to on {@code host}, as a process started the way
+     * {@link #of(Host, Machine)} starts its question reported it ({@code sys.executable}): the analysis that started the
+     * configured name from the fleet root answers this too, and {@link #of} then asks nothing. Ignored unless it is an
+     * absolute path.
+     */
+    public void remember(Host host, Machine machine, String executable) {
+        if (machine != null && executable != null && !executable.isBlank() && Path.of(executable).isAbsolute()) {
+            resolved.putIfAbsent(key(host, machine), executable);
+        }
+    }
+
+    private static List<Object> key(Host host, Machine machine) {
+        return List.of(host.name(), host.describe(), machine.python(), machine.fleetRoot(), machine.environment());
     }
 
     private static String resolve(Host host, Machine machine) throws InterruptedException {

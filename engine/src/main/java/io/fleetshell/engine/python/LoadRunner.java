@@ -20,7 +20,8 @@ import java.util.List;
 /**
  * Runs a sequence of fresh Python processes on a host through ONE process there ({@code load_runner.py}, passed with
  * {@code -c}: nothing is left on the host): each is {@code prefix + args[i]}, started one after the other in the order
- * given with the runner's working directory and environment, and its outcome streams back as it finishes. Over ssh a
+ * given with the runner's working directory and environment (or one of its own, {@link Entry}), and its outcome streams
+ * back as it finishes. Over ssh a
  * process of its own costs a session, a wrapper shell and setsid (0.2-0.5 s at load 3, more than a load), and a proof
  * takes 20 to 60 loads. The listener stops the sequence by returning false: the runner's process group, the run under
  * way included, is then killed on the host (as {@link Host#run} does on an interrupt).
@@ -45,23 +46,55 @@ public final class LoadRunner {
     }
 
     /**
+     * One run of a sequence: what it adds to the prefix, and, when {@code directory} is given, its own working directory
+     * and environment ({@code environment} added to the runner's, {@code unset} removed from it) instead of the runner's.
+     */
+    public record Entry(List<String> args, java.nio.file.Path directory, java.util.Map<String, String> environment, java.util.Set<String> unset) {
+        public Entry {
+            args = List.copyOf(args);
+            environment = java.util.Map.copyOf(environment);
+            unset = java.util.Set.copyOf(unset);
+        }
+
+        /** A run in the runner's own directory and environment. */
+        public static Entry of(List<String> args) {
+            return new Entry(args, null, java.util.Map.of(), java.util.Set.of());
+        }
+    }
+
+    /** {@link #entries} of runs that all have the runner's directory and environment. */
+    public static int run(Host host, ProcessRun runner, List<String> prefix, List<List<String>> args, Duration timeout, Listener listener)
+            throws CannotStartException, InterruptedException {
+        return entries(host, runner, prefix, args.stream().map(Entry::of).toList(), timeout, listener);
+    }
+
+    /**
      * @param runner  the runner's own command line ({@code python -c}, the text added here), directory and environment:
      *                each run gets them; its timeout bounds the whole sequence
      * @param prefix  the command line every run starts with
-     * @param args    what each run adds to it
+     * @param args    each run: what it adds to the prefix, and where it runs
      * @param timeout how long one run may take before it is killed and reported as timed out
      * @return how many runs were heard of before the sequence ended or was stopped
      * @throws IllegalStateException when the runner ended before every run was reported (the message has its stderr)
      */
-    public static int run(Host host, ProcessRun runner, List<String> prefix, List<List<String>> args, Duration timeout, Listener listener)
+    public static int entries(Host host, ProcessRun runner, List<String> prefix, List<Entry> args, Duration timeout, Listener listener)
             throws CannotStartException, InterruptedException {
         ObjectNode request = JSON.createObjectNode();
         ArrayNode head = request.putArray("prefix");
         prefix.forEach(head::add);
         ArrayNode each = request.putArray("args");
-        for (List<String> arguments : args) {
-            ArrayNode one = each.addArray();
-            arguments.forEach(one::add);
+        for (Entry entry : args) {
+            if (entry.directory() == null) {
+                ArrayNode one = each.addArray();
+                entry.args().forEach(one::add);
+                continue;
+            }
+            ObjectNode one = each.addObject();
+            entry.args().forEach(one.putArray("args")::add);
+            one.put("directory", entry.directory().toString());
+            ObjectNode environment = one.putObject("environment");
+            new java.util.TreeMap<>(entry.environment()).forEach(environment::put);
+            new java.util.TreeSet<>(entry.unset()).forEach(one.putArray("unset")::add);
         }
         request.put("timeout", timeout.toMillis() / 1000.0);
         List<String> command = new ArrayList<>(runner.command());
@@ -78,7 +111,7 @@ public final class LoadRunner {
                 JsonNode json = JSON.readTree(line);
                 int index = json.path("index").asInt();
                 List<String> started = new ArrayList<>(prefix);
-                started.addAll(args.get(index));
+                started.addAll(args.get(index).args());
                 ProcessResult result = new ProcessResult(started, json.path("status").asInt(), json.path("stdout").asString(""),
                         json.path("stderr").asString(""), Duration.ZERO, json.path("timed_out").asBoolean(), false);
                 heard[0] = index + 1;

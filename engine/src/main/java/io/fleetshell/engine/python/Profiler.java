@@ -195,7 +195,8 @@ public final class Profiler implements AutoCloseable {
      * measures one (the same probe, interpreter, directory, environment and cache), but all started by ONE runner process on
      * the host ({@link LoadRunner}) that streams each finished load: {@code each} hears
      * them in order, and returning false stops the runner's process group (on the host too) so that no later load runs. The
-     * targets share the interpreter, the working directory and the environment (a file and its rewrite). Why one process:
+     * targets share the interpreter; each loads in its own working directory and environment (a file and its rewrite share
+     * them, an agent and its copy in a changed fleet do not). Why one process:
      * over ssh a load of its own costs a session, a wrapper shell and setsid, more than the load itself; on this computer
      * the runner measured no slower than direct starts (see the Prover's load time). A load whose failure is a damaged file
      * of fleetshell's own cache is taken once more through {@link #sample}, which removes that file first.
@@ -211,12 +212,12 @@ public final class Profiler implements AutoCloseable {
         while (next < order.length) {
             int from = next;
             int[] damaged = {-1};
-            List<List<String>> args = new ArrayList<>();
+            List<LoadRunner.Entry> args = new ArrayList<>();
             for (int i = from; i < order.length; i++) {
-                args.add(List.of(targets.get(order[i]).script().toString()));
+                args.add(entry(first, targets.get(order[i])));
             }
             try {
-                LoadRunner.run(host, asLoaded(first, ProcessRun.of(first.python())).timeout(timeout.multipliedBy(args.size() + 1)),
+                LoadRunner.entries(host, asLoaded(first, ProcessRun.of(first.python())).timeout(timeout.multipliedBy(args.size() + 1)),
                         List.of(first.python(), "-X", "importtime", "-c", PROBE), args, timeout, (at, result) -> {
                             int index = from + at;
                             LoadSample sample = toSample(result, runs[index]);
@@ -248,6 +249,20 @@ public final class Profiler implements AutoCloseable {
             }
             next = index + 1;
         }
+    }
+
+    /**
+     * One load of {@code target} by the runner started as {@code first}'s loads are: in the runner's directory and
+     * environment when the target's are the same, else in its own (the agent from a changed copy of the fleet).
+     */
+    private LoadRunner.Entry entry(ProfileTarget first, ProfileTarget target) {
+        List<String> args = List.of(target.script().toString());
+        if (target.workingDirectory().equals(first.workingDirectory()) && target.environment().equals(first.environment())) {
+            return LoadRunner.Entry.of(args);
+        }
+        java.util.Set<String> unset = new java.util.HashSet<>(first.environment().keySet());
+        unset.removeAll(target.environment().keySet());
+        return new LoadRunner.Entry(args, target.workingDirectory(), target.environment(), unset);
     }
 
     /** Where the loads ran, for messages: nothing on this computer. */

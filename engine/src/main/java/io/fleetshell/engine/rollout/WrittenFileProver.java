@@ -9,6 +9,7 @@ import io.fleetshell.engine.inventory.Inventory;
 import io.fleetshell.engine.inventory.Language;
 import io.fleetshell.engine.inventory.Machine;
 import io.fleetshell.engine.java.JavaBuild;
+import io.fleetshell.engine.java.JavaSite;
 import io.fleetshell.engine.pattern.Rewrite;
 import io.fleetshell.engine.process.CannotStartException;
 import io.fleetshell.engine.process.ProcessResult;
@@ -27,7 +28,8 @@ import java.util.Map;
 
 /**
  * The checks only the written file allows: it compiles with the agent's own interpreter (without writing
- * bytecode into the fleet), or for a Java agent with {@code javax.tools} into a temporary directory, and
+ * bytecode into the fleet), or for a Java agent with {@code javax.tools} into a temporary directory, for the release
+ * of the machine's java (its classes must run there), and
  * the agent's {@code test_command} passes against it. A Python agent's checks run on its machine's host (this
  * computer, or over ssh where the file was written). A missing
  * {@code test_command} is a skipped check, said so, never a pass.
@@ -104,15 +106,22 @@ public final class WrittenFileProver implements StepProver {
             work = io.fleetshell.engine.process.Leftovers.newTempDirectory("written-java");
             // read on the machine as written there: the build reads the agent's other sources there too
             Host host = hosts == null ? new LocalHost(machine.name(), machine.fleetRoot()) : hosts.of(machine);
+            // for the machine's java, as the proof before the write built it (a run_command's build is not fleetshell's)
+            JavaSite site = new JavaSite(host, machine, machine.python());
+            JavaSite.Java machineJava = agent.java().runCommand() == null ? site.java(agent) : null;
+            int release = machineJava == null ? JavaSite.RELEASE : machineJava.buildRelease();
             JavaBuild.Compiled compiled = JavaBuild.compile(agent, host, machine.fleetRoot(),
-                    host.read(rewrite.file(), io.fleetshell.engine.SafeFiles.SCRIPT_LIMIT), work);
+                    host.read(rewrite.file(), io.fleetshell.engine.SafeFiles.SCRIPT_LIMIT), work, release);
             Map<String, Object> evidence = new LinkedHashMap<>();
             evidence.put("errors", compiled.errors());
             evidence.put("classpath", compiled.classpathString());
+            evidence.put("release", release);
             checks.add(compiled.ok()
-                    ? new ProofCheck("compiles", ProofCheck.Outcome.PASSED, "the written file compiles with javax.tools", evidence)
+                    ? new ProofCheck("compiles", ProofCheck.Outcome.PASSED, "the written file compiles with javax.tools for Java " + release, evidence)
                     : new ProofCheck("compiles", ProofCheck.Outcome.FAILED, "the written file does not compile: "
-                    + String.join("; ", compiled.errors()), evidence));
+                    + String.join("; ", compiled.errors()) + (machineJava == null ? "" : site.olderReleaseNote(agent, machineJava)), evidence));
+        } catch (io.fleetshell.engine.FleetshellException e) {
+            checks.add(new ProofCheck("compiles", ProofCheck.Outcome.FAILED, e.getMessage(), Map.of()));
         } catch (IOException e) {
             checks.add(new ProofCheck("compiles", ProofCheck.Outcome.FAILED, "cannot read the written file: " + e.getMessage(), Map.of()));
         } finally {

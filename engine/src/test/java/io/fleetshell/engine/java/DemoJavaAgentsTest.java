@@ -118,17 +118,10 @@ class DemoJavaAgentsTest {
 
     @Test
     void aRewriteUsingAnApiNewerThanTheMachinesJava17FailsTheProofNamingTheReleaseAndTheSetting() throws Exception {
-        Path java17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(java17), "a Java 17 at " + java17);
-        InventoryLoader loader = new InventoryLoader(Map.of(), InventoryLoader.DEFAULT_INFRASTRUCTURE,
-                Map.of("mainpc", new io.fleetshell.engine.inventory.MachineOverride(Map.of(), Map.of(), null, null, null, java17.toString())));
-        LoadedConfig config = DemoFleet.configs(dir.resolve("demo")).stream().map(loader::load)
-                .filter(l -> l.agents().stream().anyMatch(a -> a.name().equals("SignatureService"))).findFirst().orElseThrow();
+        LoadedConfig config = onJava17();
         Agent agent = config.agents().stream().filter(a -> a.name().equals("SignatureService")).findFirst().orElseThrow();
         byte[] source = Files.readAllBytes(agent.script().path());
-        // List.getFirst: Java 21
-        byte[] newer = new String(source, StandardCharsets.UTF_8).replace("return digest;", "return java.util.List.of(digest).getFirst();")
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] newer = usingJava21(source);
         assertThat(newer).isNotEqualTo(source);
         Rewrite rewrite = new Rewrite("test", agent.script().path(), source, newer, List.of());
 
@@ -142,5 +135,45 @@ class DemoJavaAgentsTest {
                     .contains("javac built it for Java 17 (--release 17)", "of machine mainpc", "set machines.mainpc.java: in FLEETSHELL_HOME/settings.yaml");
             assertThat(c.evidence()).containsEntry("release", 17);
         });
+    }
+
+    /** batch deploy's proof of the file as written builds it for the machine's Java too, not for fleetshell's own JDK. */
+    @Test
+    void theWrittenFileIsCompiledForTheMachinesJava17() throws Exception {
+        LoadedConfig config = onJava17();
+        Agent agent = config.agents().stream().filter(a -> a.name().equals("SignatureService")).findFirst().orElseThrow();
+        byte[] source = Files.readAllBytes(agent.script().path());
+        byte[] newer = usingJava21(source);
+        io.fleetshell.engine.inventory.Inventory inventory = new io.fleetshell.engine.inventory.Inventory(List.of(config.machine()), config.agents());
+        Files.write(agent.script().path(), newer);
+        try {
+            Proof proof = new io.fleetshell.engine.rollout.WrittenFileProver(inventory, java.time.Duration.ofMinutes(2))
+                    .prove(agent, new Rewrite("test", agent.script().path(), source, newer, List.of()), io.fleetshell.engine.optimize.ProofHints.NONE);
+
+            assertThat(proof.firstFailure()).hasValueSatisfying(c -> {
+                assertThat(c.name()).isEqualTo("compiles");
+                assertThat(c.detail()).containsPattern("the written file does not compile: SignatureService.java:\\d+:\\d+: cannot find symbol")
+                        .contains("javac built it for Java 17 (--release 17)");
+                assertThat(c.evidence()).containsEntry("release", 17);
+            });
+        } finally {
+            Files.write(agent.script().path(), source);
+        }
+    }
+
+    /** The demo config of SignatureService's machine, whose java: is a Java 17 (the test is skipped where there is none). */
+    private static LoadedConfig onJava17() {
+        Path java17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(java17), "a Java 17 at " + java17);
+        InventoryLoader loader = new InventoryLoader(Map.of(), InventoryLoader.DEFAULT_INFRASTRUCTURE,
+                Map.of("mainpc", new io.fleetshell.engine.inventory.MachineOverride(Map.of(), Map.of(), null, null, null, java17.toString())));
+        return DemoFleet.configs(dir.resolve("demo")).stream().map(loader::load)
+                .filter(l -> l.agents().stream().anyMatch(a -> a.name().equals("SignatureService"))).findFirst().orElseThrow();
+    }
+
+    /** SignatureService's source calling List.getFirst, a Java 21 API. */
+    private static byte[] usingJava21(byte[] source) {
+        return new String(source, StandardCharsets.UTF_8).replace("return digest;", "return java.util.List.of(digest).getFirst();")
+                .getBytes(StandardCharsets.UTF_8);
     }
 }

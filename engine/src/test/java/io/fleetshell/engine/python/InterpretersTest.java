@@ -1,6 +1,7 @@
 package io.fleetshell.engine.python;
 
 import io.fleetshell.engine.inventory.Machine;
+import io.fleetshell.testing.PyenvShim;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,29 +22,19 @@ class InterpretersTest {
     @Test
     void aShimResolvesToTheInterpreterItStartsFromTheFleetRootWithTheMachinesEnvironmentOnce() throws IOException {
         Path root = Files.createDirectories(dir.resolve("fleet"));
-        Process asked = new ProcessBuilder(ProverTest.PYTHON, "-c", "import sys; print(sys.executable)").start();
-        Path real = Path.of(new String(asked.getInputStream().readAllBytes()).strip());
         // like pyenv's: the version file in the working directory and a variable of the environment choose the interpreter
-        Files.writeString(root.resolve(".python-version"), "real\n");
-        Path calls = dir.resolve("calls");
-        Path shim = Files.writeString(dir.resolve("python3"), """
-                #!/bin/sh
-                echo call >> %s
-                if [ -f .python-version ] && [ "$SHIM_ON" = yes ]; then exec %s "$@"; fi
-                exit 3
-                """.formatted(calls, real));
-        Files.setPosixFilePermissions(shim, PosixFilePermissions.fromString("rwxr-xr-x"));
+        PyenvShim python = PyenvShim.in(dir, root);
         Interpreters interpreters = new Interpreters();
-        Machine machine = new Machine("m", root, shim.toString(), Map.of("SHIM_ON", "yes"), Map.of());
+        Machine machine = new Machine("m", root, python.shim().toString(), PyenvShim.ENVIRONMENT, Map.of());
 
         String resolved = interpreters.of(machine);
         assertThat(interpreters.of(machine)).isEqualTo(resolved);
 
-        assertThat(Path.of(resolved)).isAbsolute().isNotEqualTo(shim);
-        assertThat(Files.isSameFile(Path.of(resolved), real)).as(resolved).isTrue();
-        assertThat(Files.readAllLines(calls)).as("asked once").hasSize(1);
-        assertThat(interpreters.of(new Machine("m", root, shim.toString(), Map.of(), Map.of())))
-                .as("another environment is asked again; the shim refuses it, so the name stays").isEqualTo(shim.toString());
+        assertThat(Path.of(resolved)).isAbsolute().isNotEqualTo(python.shim());
+        assertThat(python.isReal(resolved)).as(resolved).isTrue();
+        assertThat(python.starts()).as("asked once").isEqualTo(1);
+        assertThat(interpreters.of(new Machine("m", root, python.shim().toString(), Map.of(), Map.of())))
+                .as("another environment is asked again; the shim refuses it, so the name stays").isEqualTo(python.shim().toString());
     }
 
     @Test

@@ -53,6 +53,17 @@ class ProfilerLoadsTest {
         Files.writeString(localFleet.resolve("failing_agent.py"), "import os\nraise ValueError('no model file here')\n");
         Files.writeString(localFleet.resolve("dying_agent.py"), "import os, sys\nsys.stderr.write('the agent gave up\\n')\nos._exit(3)\n");
         Files.writeString(localFleet.resolve("quick_agent.py"), "import json\nVALUE = 2\n");
+        // loads only in the directory and with the environment its target gives
+        String where = """
+                import os
+                HERE = os.path.dirname(os.path.abspath(__file__))
+                if os.getcwd() != HERE or os.environ["EXPECT_CWD"] != HERE:
+                    raise RuntimeError("loaded in %s with EXPECT_CWD %s, not %s" % (os.getcwd(), os.environ["EXPECT_CWD"], HERE))
+                if HERE.endswith("copy") and "ONLY_ORIGINAL" in os.environ:
+                    raise RuntimeError("the copy's load has the original's environment")
+                """;
+        Files.writeString(localFleet.resolve("where_agent.py"), where);
+        Files.writeString(Files.createDirectories(localFleet.resolve("copy")).resolve("where_agent.py"), where);
         remoteFleet = remote.resolve("fleet");
         sshd.copyIn(localFleet, remoteFleet);
         assertThat(remoteFleet.resolve("slow_agent.py")).doesNotExist();
@@ -125,6 +136,37 @@ class ProfilerLoadsTest {
         String message = error.message().lines().filter(line -> !line.contains("import time:")).map(line -> line.replaceAll("\\.\\.\\..*", "..."))
                 .reduce((x, y) -> x + "\n" + y).orElse("");
         return new LoadSample.LoadError(error.type(), message, error.line(), error.cacheFile());
+    }
+
+    /**
+     * A shared module's proof pairs the agent from the fleet with the agent from a changed copy: two working directories
+     * and environments. One runner on the host loads both, each in its own (it was a process, over ssh a session, a load).
+     */
+    @Test
+    void targetsWithTheirOwnDirectoryAndEnvironmentLoadInOneSessionOfTheHost() throws Exception {
+        Profiler remote = new Profiler(Duration.ofSeconds(30), host, remoteFleet.resolve(".cache"));
+        ProfileTarget original = new ProfileTarget(new AgentId("pc2", "where_agent"), remoteFleet.resolve("where_agent.py"), "python3",
+                remoteFleet, Map.of("EXPECT_CWD", remoteFleet.toString(), "ONLY_ORIGINAL", "1"));
+        ProfileTarget copy = new ProfileTarget(new AgentId("pc2", "where_agent"), remoteFleet.resolve("copy/where_agent.py"), "python3",
+                remoteFleet.resolve("copy"), Map.of("EXPECT_CWD", remoteFleet.resolve("copy").toString()));
+        remote.loads(List.of(original), new int[]{0}, new int[]{0}, (index, sample) -> true); // the connection is up
+        long before = sshd.sessions();
+        List<LoadSample> samples = new ArrayList<>();
+
+        remote.loads(List.of(original, copy), new int[]{0, 1, 1, 0}, new int[]{1, 1, 2, 2}, (index, sample) -> samples.add(sample));
+
+        assertThat(samples).hasSize(4);
+        assertThat(samples).allSatisfy(sample -> assertThat(sample.ok()).as(String.valueOf(sample.error())).isTrue());
+        Await.until("sshd to log the session", Duration.ofSeconds(10), () -> sessions() > before);
+        assertThat(sessions() - before).as("one session for the four loads").isEqualTo(1);
+    }
+
+    private static long sessions() {
+        try {
+            return sshd.sessions();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

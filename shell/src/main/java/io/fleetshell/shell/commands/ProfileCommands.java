@@ -193,8 +193,9 @@ public class ProfileCommands {
             return;
         }
         AgentProfile p = baseline.profile();
-        out.println("%s baseline v%d, measured %s on %s with %s (Python %s), script sha256 %s".formatted(agent.id(), baseline.version(),
-                WHEN.format(baseline.createdAt()), p.measuredOn(), p.target().python(), p.python(), baseline.scriptSha256().substring(0, 12)));
+        out.println("%s baseline v%d, measured %s on %s with %s (%s), script sha256 %s".formatted(agent.id(), baseline.version(),
+                WHEN.format(baseline.createdAt()), p.measuredOn(), p.target().python(), agent.language().runtimeLabel(p.python()),
+                baseline.scriptSha256().substring(0, 12)));
         out.println("load: " + oneLine(p));
         TextTable samples = new TextTable("RUN", "LOAD MS", "PEAK RSS MB", "MODULES", "RESULT");
         for (LoadSample s : p.samples()) {

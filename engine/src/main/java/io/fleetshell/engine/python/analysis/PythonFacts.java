@@ -202,7 +202,16 @@ public final class PythonFacts {
      */
     public Batch analyzeWithVersion(Host host, String python, Path file, ModuleKinds kinds, Set<String> sideEffectModules,
                                     List<Path> ownPaths, Duration timeout) {
-        return batch(host, Interpreter.named(python), List.of(file), null, kinds, sideEffectModules, ownPaths,
+        return analyzeWithVersion(host, Interpreter.named(python), file, kinds, sideEffectModules, ownPaths, timeout);
+    }
+
+    /**
+     * {@link #analyzeWithVersion(Host, String, Path, ModuleKinds, Set, List, Duration)} with the interpreter started as
+     * {@code python} says; {@link Batch#executable()} then tells what its name resolved to.
+     */
+    public Batch analyzeWithVersion(Host host, Interpreter python, Path file, ModuleKinds kinds, Set<String> sideEffectModules,
+                                    List<Path> ownPaths, Duration timeout) {
+        return batch(host, python, List.of(file), null, kinds, sideEffectModules, ownPaths,
                 kinds == null ? timeout : timeout.plus(kinds.timeout()));
     }
 
@@ -235,7 +244,8 @@ public final class PythonFacts {
      * runs as a child of the helper with {@code python}, in {@code directory}, the helper's environment plus
      * {@code environment} (the agent's own, as its loads run). Over ssh that is one session instead of two.
      *
-     * @param python      the interpreter that answers (the agent's, resolved)
+     * @param python      the interpreter that answers (the agent's, resolved), or null for the helper's own: right when the
+     *                    helper was started as the agents are ({@link Interpreter} with the fleet root and environment)
      * @param directory   its working directory (the fleet root)
      * @param environment variables added to its environment
      * @param timeout     how long it may take
@@ -259,7 +269,9 @@ public final class PythonFacts {
         if (kinds != null) {
             Map<String, Object> ask = new LinkedHashMap<>();
             ask.put("program", ShippedPrograms.python("module_kinds.py"));
-            ask.put("python", kinds.python());
+            if (kinds.python() != null) {
+                ask.put("python", kinds.python());
+            }
             ask.put("directory", kinds.directory().toString());
             ask.put("environment", new java.util.TreeMap<>(kinds.environment()));
             ask.put("timeout", kinds.timeout().toMillis() / 1000.0);
@@ -387,11 +399,13 @@ public final class PythonFacts {
     /**
      * The helper's whole answer.
      *
-     * @param python the version of the interpreter that ran it ({@code platform.python_version()}, as {@link #version} says)
-     * @param files  the facts of each file, in the order asked
+     * @param python     the version of the interpreter that ran it ({@code platform.python_version()}, as {@link #version} says)
+     * @param executable that interpreter's {@code sys.executable} on the host when it is an absolute path to an
+     *                   executable file, else empty or null: what a name like {@code python3} resolved to
+     * @param files      the facts of each file, in the order asked
      * @param moduleKinds what the first file's import targets load ({@link ModuleKinds}), in the order imported; null
      *                    when not asked or when the question failed (every target then stays eager: safe, less gain)
      */
-    public record Batch(String python, List<FileFacts> files, Map<String, String> moduleKinds) {
+    public record Batch(String python, String executable, List<FileFacts> files, Map<String, String> moduleKinds) {
     }
 }

@@ -468,34 +468,49 @@ public final class DependentsProof {
         List<Double> beforeWall = new ArrayList<>();
         List<Double> afterWall = new ArrayList<>();
         List<Double> loadAverages = new ArrayList<>();
-        int wins = 0;
-        // One process per load (Profiler.sample), not one runner for the pairs: the original and the changed copy run from
-        // different working directories with different environments, and a runner gives every load its own.
+        // One runner on the machine for the warm-up and every pair (over ssh, one session instead of one a load), each load in
+        // its own directory and environment: the original from the fleet, the changed agent from the copy. A pair's order
+        // alternates (original first in odd pairs) so that neither side always runs on a warmer machine.
+        List<Integer> order = new ArrayList<>(List.of(0, 1));
+        List<Integer> runs = new ArrayList<>(List.of(0, 0));
+        for (int pair = 1; pair <= pairs; pair++) {
+            order.addAll(pair % 2 == 1 ? List.of(0, 1) : List.of(1, 0));
+            runs.addAll(List.of(pair, pair));
+        }
+        LoadSample[] pending = new LoadSample[2];
+        int[] wins = {0};
         try (Profiler profiler = new Profiler(loadTimeout, site.host(), cache(site))) {
-            profiler.sample(original, 0);
-            profiler.sample(changed, 0);
-            for (int pair = 1; pair <= pairs; pair++) {
-                Progress.update(dependent.agent().id(), "proving the shared module's change on this dependent: load time, pair %d of %d"
-                        .formatted(pair, pairs));
-                loadAverages.add(LoadAverage.now());
-                LoadSample a = pair % 2 == 1 ? profiler.sample(original, pair) : null;
-                LoadSample b = profiler.sample(changed, pair);
-                if (a == null) {
-                    a = profiler.sample(original, pair);
-                }
-                if (!a.ok() || !b.ok()) {
-                    throw new FleetshellException(ErrorCode.OPERATION_FAILED, "%s: pair %d of the load-time check failed to load (%s) although "
-                            .formatted(dependent.agent().id(), pair, !a.ok() ? "original: " + a.error() : "changed: " + b.error())
-                            + "it loaded in the check before; nothing was changed");
-                }
-                beforeCpu.add(a.cpuMillis());
-                afterCpu.add(b.cpuMillis());
-                beforeWall.add(a.loadMillis());
-                afterWall.add(b.loadMillis());
-                if (b.cpuMillis() < a.cpuMillis() - floor.threshold(a.cpuMillis())) {
-                    wins++;
-                }
-            }
+            profiler.loads(List.of(original, changed), order.stream().mapToInt(Integer::intValue).toArray(),
+                    runs.stream().mapToInt(Integer::intValue).toArray(), (index, sample) -> {
+                        if (index < 2) {
+                            return true; // warm-up: the bytecode cache and the file cache, not measured
+                        }
+                        int pair = runs.get(index);
+                        if (index % 2 == 0) {
+                            Progress.update(dependent.agent().id(), "proving the shared module's change on this dependent: load time, pair %d of %d"
+                                    .formatted(pair, pairs));
+                            loadAverages.add(LoadAverage.now());
+                        }
+                        pending[order.get(index)] = sample;
+                        if (index % 2 == 0) {
+                            return true;
+                        }
+                        LoadSample a = pending[0];
+                        LoadSample b = pending[1];
+                        if (!a.ok() || !b.ok()) {
+                            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "%s: pair %d of the load-time check failed to load (%s) "
+                                    .formatted(dependent.agent().id(), pair, !a.ok() ? "original: " + a.error() : "changed: " + b.error())
+                                    + "although it loaded in the check before; nothing was changed");
+                        }
+                        beforeCpu.add(a.cpuMillis());
+                        afterCpu.add(b.cpuMillis());
+                        beforeWall.add(a.loadMillis());
+                        afterWall.add(b.loadMillis());
+                        if (b.cpuMillis() < a.cpuMillis() - floor.threshold(a.cpuMillis())) {
+                            wins[0]++;
+                        }
+                        return true;
+                    });
         }
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("before_cpu_median_ms", round(Stats.of(beforeCpu).median()));
@@ -504,7 +519,7 @@ public final class DependentsProof {
         evidence.put("after_median_ms", round(Stats.of(afterWall).median()));
         evidence.put("before_cpu_ms", beforeCpu);
         evidence.put("after_cpu_ms", afterCpu);
-        evidence.put("wins", wins);
+        evidence.put("wins", wins[0]);
         evidence.put("pairs", beforeCpu.size());
         evidence.put("load_average", loadAverages);
         return evidence;
