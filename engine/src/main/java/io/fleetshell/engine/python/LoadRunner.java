@@ -70,7 +70,8 @@ public final class LoadRunner {
 
     /**
      * @param runner  the runner's own command line ({@code python -c}, the text added here), directory and environment:
-     *                each run gets them; its timeout bounds the whole sequence
+     *                each run gets them; its timeout bounds the whole sequence; the files it owns are removed when the
+     *                sequence ends (on a remote host by the runner's own session)
      * @param prefix  the command line every run starts with
      * @param args    each run: what it adds to the prefix, and where it runs
      * @param timeout how long one run may take before it is killed and reported as timed out
@@ -100,7 +101,7 @@ public final class LoadRunner {
         List<String> command = new ArrayList<>(runner.command());
         command.addAll(List.of("-c", RUNNER));
         ProcessRun run = new ProcessRun(command, runner.directory(), runner.environment(), runner.unset(), JSON.writeValueAsBytes(request),
-                runner.timeout(), runner.stdoutLimit(), runner.stderrLimit(), false, null, List.of(), runner.lifeline());
+                runner.timeout(), runner.stdoutLimit(), runner.stderrLimit(), false, null, runner.owned(), runner.lifeline());
         int[] heard = {0};
         boolean[] stopped = {false};
         RuntimeException[] failed = {null};

@@ -204,6 +204,22 @@ public final class Profiler implements AutoCloseable {
      * @param runs the run number of each sample, by its place in {@code order}
      */
     public void loads(List<ProfileTarget> targets, int[] order, int[] runs, LoadListener each) {
+        loads(targets, order, runs, each, null);
+    }
+
+    /**
+     * A file the loads read that nothing needs after them (a proof's hidden sibling holding the rewrite), and its bytes:
+     * each runner owns it, so the host removes it as the last runner ends, in the runner's own session rather than one of
+     * its own; a load taken again after a runner (a damaged cache file) writes it back first.
+     */
+    public record Owned(Path file, byte[] content) {
+    }
+
+    /**
+     * {@link #loads(List, int[], int[], LoadListener)}, {@code owned} removed on the host with the last runner (see
+     * {@link Owned}; null for none). When this returns normally it is gone.
+     */
+    public void loads(List<ProfileTarget> targets, int[] order, int[] runs, LoadListener each, Owned owned) {
         ProfileTarget first = targets.getFirst();
         // the runner's lines are read on another thread: the listener's reports (a proof's "load time, pair N") go to
         // the command's progress line as they would from this thread
@@ -216,8 +232,9 @@ public final class Profiler implements AutoCloseable {
             for (int i = from; i < order.length; i++) {
                 args.add(entry(first, targets.get(order[i])));
             }
+            ProcessRun runner = asLoaded(first, ProcessRun.of(first.python())).timeout(timeout.multipliedBy(args.size() + 1));
             try {
-                LoadRunner.entries(host, asLoaded(first, ProcessRun.of(first.python())).timeout(timeout.multipliedBy(args.size() + 1)),
+                LoadRunner.entries(host, owned == null ? runner : runner.owning(owned.file()),
                         List.of(first.python(), "-X", "importtime", "-c", PROBE), args, timeout, (at, result) -> {
                             int index = from + at;
                             LoadSample sample = toSample(result, runs[index]);
@@ -244,10 +261,27 @@ public final class Profiler implements AutoCloseable {
                 return;
             }
             int index = damaged[0];
-            if (!each.loaded(index, sample(targets.get(order[index]), runs[index]))) {
+            if (owned != null) {
+                writeBack(owned);
+            }
+            boolean goOn = each.loaded(index, sample(targets.get(order[index]), runs[index]));
+            next = index + 1;
+            if (!goOn || next >= order.length) {
+                if (owned != null) {
+                    host.deleteOwnQuietly(owned.file());
+                }
                 return;
             }
-            next = index + 1;
+        }
+    }
+
+    /** Writes back a file a runner removed as it ended, for the load taken again and the runner after it. */
+    private void writeBack(Owned owned) {
+        try {
+            host.writeFresh(owned.file(), owned.content());
+        } catch (IOException e) {
+            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "cannot write %s%s back to load it again after a damaged cache file: %s; "
+                    .formatted(owned.file(), on(), e.getMessage()) + "nothing was changed");
         }
     }
 

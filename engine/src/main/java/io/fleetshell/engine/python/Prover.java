@@ -125,6 +125,9 @@ public final class Prover {
         Path variant = original.resolveSibling("." + original.getFileName() + ".fleetshell-proof"
                 + Leftovers.mark() + UUID.randomUUID().toString().substring(0, 8) + ".py");
         List<ProofCheck> checks = new ArrayList<>();
+        // the load-time pairs are the sibling's last use unless the agent is started from it: their runner removes it then
+        Profiler.Owned lastUse = PatternProofs.startsTheAgent(subject.rewrite()) ? null : new Profiler.Owned(variant, subject.rewrite().after());
+        boolean[] removed = {false};
         // a sibling a killed fleetshell left beside this file is removed as this proof adds its own (one listing, by the write)
         try {
             site.writeSibling(original, variant, subject.rewrite().after());
@@ -152,7 +155,7 @@ public final class Prover {
             }
             JsonNode again = loadReport(runs.get(3));
             if (!add(checks, loadedState(subject, before, again, after, both.path("rewritten").path("dynamic")))
-                    || (!PatternProofs.replacesLoadTime(subject.rewrite()) && !add(checks, loadTime(site, target, variant, after)))) {
+                    || (!PatternProofs.replacesLoadTime(subject.rewrite()) && !add(checks, loadTime(site, target, variant, after, lastUse, removed)))) {
                 return new Proof(checks);
             }
             // async_initialization and cache_optimization: their own checks, on real starts (python/proof)
@@ -165,7 +168,9 @@ public final class Prover {
             return new Proof(checks);
         } finally {
             Progress.end(target.agent());
-            site.remove(variant); // a hidden proof file left behind does not change the agent; its name says its owner
+            if (!removed[0]) {
+                site.remove(variant); // a hidden proof file left behind does not change the agent; its name says its owner
+            }
         }
     }
 
@@ -296,8 +301,10 @@ public final class Prover {
      * more. CPU time, not wall time, because on a busy machine other processes stretch the wall time of a load by up to
      * 2.4x at random while the CPU time moves by a few per cent (issue 22); the wall times and the machine's load average
      * at every pair are kept as evidence.
+     *
+     * @param lastUse the sibling, when these loads are its last use (their runner removes it; then {@code removed[0]} is set), or null
      */
-    private ProofCheck loadTime(ProofSite site, ProfileTarget target, Path variant, JsonNode afterLoad) {
+    private ProofCheck loadTime(ProofSite site, ProfileTarget target, Path variant, JsonNode afterLoad, Profiler.Owned lastUse, boolean[] removed) {
         if (settings.runs() == 0) {
             return new ProofCheck("load time", ProofCheck.Outcome.SKIPPED, "not measured (0 runs were asked for)", null);
         }
@@ -359,7 +366,8 @@ public final class Prover {
                 }
                 verdict[0] = design.decide(pair, wins[0]);
                 return verdict[0] == SequentialSignTest.Verdict.CONTINUE;
-            });
+            }, lastUse);
+            removed[0] = lastUse != null;
         }
         if (failure[0] != null) {
             return new ProofCheck("load time", ProofCheck.Outcome.FAILED, failure[0], null);

@@ -161,6 +161,59 @@ class ProfilerLoadsTest {
         assertThat(sessions() - before).as("one session for the four loads").isEqualTo(1);
     }
 
+    /**
+     * A proof's hidden sibling is last read by the load-time pairs: their runner owns it, and the host removes it in the
+     * runner's own session as the sequence ends, stopped by the listener too (it was a session of its own).
+     */
+    @Test
+    void aFileTheLoadsOwnIsRemovedByTheRunnersOwnSession() throws Exception {
+        Profiler remote = new Profiler(Duration.ofSeconds(30), host, remoteFleet.resolve(".cache"));
+        Path sibling = remoteFleet.resolve(".quick_agent.py.fleetshell-proof-owned.py");
+        byte[] rewrite = "import json\nVALUE = 3\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        host.writeFresh(sibling, rewrite);
+        ProfileTarget original = target(remoteFleet, "quick_agent");
+        ProfileTarget rewritten = new ProfileTarget(original.agent(), sibling, "python3", remoteFleet, original.environment());
+        long before = sshd.sessions();
+        List<LoadSample> samples = new ArrayList<>();
+
+        remote.loads(List.of(original, rewritten), new int[]{0, 1, 1, 0, 0, 1}, new int[]{0, 0, 1, 1, 2, 2},
+                (index, sample) -> samples.add(sample) && samples.size() < 4, new Profiler.Owned(sibling, rewrite));
+
+        assertThat(samples).hasSize(4).allSatisfy(sample -> assertThat(sample.ok()).as(String.valueOf(sample.error())).isTrue());
+        assertThat(sshd.exists(sibling)).as("the sibling on the host").isFalse();
+        Await.until("sshd to log the session", Duration.ofSeconds(10), () -> sessions() > before);
+        assertThat(sessions() - before).as("the runner's session, no removal of its own").isEqualTo(1);
+    }
+
+    /**
+     * A damaged file of fleetshell's bytecode cache stops the runner, and the load is taken again after it: the file the
+     * loads own, removed as that runner ended, is written back for it and the runner after it, and removed at the end.
+     */
+    @Test
+    void aLoadTakenAgainAfterADamagedCacheFileFindsTheFileTheLoadsOwn() throws Exception {
+        Path cache = remoteFleet.resolve(".damaged-cache");
+        Profiler remote = new Profiler(Duration.ofSeconds(30), host, cache);
+        sshd.writeString(remoteFleet.resolve("heavy_dep.py"), "VALUE = [i for i in range(100)]\n");
+        sshd.writeString(remoteFleet.resolve("uses_dep.py"), "import heavy_dep\n");
+        Path sibling = remoteFleet.resolve(".uses_dep.py.fleetshell-proof-owned.py");
+        byte[] rewrite = "import heavy_dep\nX = 1\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        host.writeFresh(sibling, rewrite);
+        ProfileTarget original = target(remoteFleet, "uses_dep");
+        ProfileTarget rewritten = new ProfileTarget(original.agent(), sibling, "python3", remoteFleet, original.environment());
+        assertThat(remote.sample(original, 0).ok()).isTrue();
+        String pyc = sshd.inside("find", cache.toString(), "-name", "heavy_dep*.pyc").strip();
+        assertThat(pyc).isNotEmpty();
+        // a full disk's truncated file: the header whole, the code cut short
+        sshd.inside("sh", "-c", "head -c 20 \"$1\" > \"$1.cut\" && mv \"$1.cut\" \"$1\"", "sh", pyc);
+        List<LoadSample> samples = new ArrayList<>();
+
+        remote.loads(List.of(original, rewritten), new int[]{0, 1, 1, 0}, new int[]{1, 1, 2, 2}, (index, sample) -> samples.add(sample),
+                new Profiler.Owned(sibling, rewrite));
+
+        assertThat(samples).hasSize(4).allSatisfy(sample -> assertThat(sample.ok()).as(String.valueOf(sample.error())).isTrue());
+        assertThat(sshd.exists(sibling)).isFalse();
+    }
+
     private static long sessions() {
         try {
             return sshd.sessions();

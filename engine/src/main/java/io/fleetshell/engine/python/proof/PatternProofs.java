@@ -32,11 +32,17 @@ public record PatternProofs(int starts, double alpha, Duration timeout) {
         return patterns.stream().allMatch(p -> p.equals("cache_optimization"));
     }
 
+    /** Whether {@link #prove} starts the agent from the rewritten file (its patterns have checks of their own here). */
+    public static boolean startsTheAgent(Rewrite rewrite) {
+        List<String> patterns = Arrays.asList(rewrite.pattern().split("\\+"));
+        return patterns.contains("async_initialization") || patterns.contains("cache_optimization");
+    }
+
     /** The added checks, run on {@code site} (the agent's machine): none when the rewrite is not these patterns'. */
     public List<ProofCheck> prove(ProofSite site, ProfileTarget original, Path rewritten, Rewrite rewrite, List<String> requests) {
         List<String> patterns = Arrays.asList(rewrite.pattern().split("\\+"));
         List<ProofCheck> checks = new ArrayList<>();
-        if (!patterns.contains("async_initialization") && !patterns.contains("cache_optimization")) {
+        if (!startsTheAgent(rewrite)) {
             return checks;
         }
         AgentRuns runs = new AgentRuns(site, timeout);
