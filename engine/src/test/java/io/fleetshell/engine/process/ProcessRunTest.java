@@ -244,6 +244,56 @@ class ProcessRunTest {
         assertThat(started.stop(Duration.ofSeconds(60))).as("a second stop does nothing").isFalse();
     }
 
+    /** The far end of a lifeline, played by a shell: it reads the grace (or the end of its input) and ends as told. */
+    private static String farEnd(String onTheLine) {
+        return "echo up; read -r t; echo \"grace=$t\"; " + onTheLine;
+    }
+
+    @Test
+    void aLifelineCarriesTheGraceToTheFarEndWhichEndsTheChildWithoutTheFallback() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger fallbacks = new java.util.concurrent.atomic.AtomicInteger();
+        StartedProcess started = ProcessRun.shell(farEnd("exit 0")).lifeline(Duration.ofSeconds(60), grace -> fallbacks.incrementAndGet()).start();
+        io.fleetshell.testing.Await.until("the child to start", Duration.ofSeconds(20), () -> started.output().startsWith("up"));
+        assertThat(started.alive()).as("its stdin is held open").isTrue();
+
+        assertThat(started.stop(Duration.ofMillis(2500))).as("ended by itself").isTrue();
+
+        assertThat(started.output()).isEqualTo("up\ngrace=25\n");
+        assertThat(fallbacks).hasValue(0);
+    }
+
+    @Test
+    void aFarEndThatHadToKillItsProgramMakesTheStopSaySo() throws Exception {
+        StartedProcess started = ProcessRun.shell(farEnd("exit " + ProcessRun.Lifeline.KILLED)).lifeline(Duration.ofSeconds(60), grace -> { }).start();
+        io.fleetshell.testing.Await.until("the child to start", Duration.ofSeconds(20), () -> started.output().startsWith("up"));
+
+        assertThat(started.stop(Duration.ofSeconds(1))).as("ended by itself within the grace").isFalse();
+    }
+
+    @Test
+    void aChildTheLifelineDoesNotEndGetsTheFallbackWithTheGraceAndIsKilled() throws Exception {
+        List<Duration> fallbacks = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        StartedProcess started = ProcessRun.shell("trap '' TERM; echo $$; sleep 1000 & sleep 1000")
+                .lifeline(Duration.ofMillis(200), fallbacks::add).start();
+        io.fleetshell.testing.Await.until("the child to start", Duration.ofSeconds(20), () -> !started.output().isBlank());
+        long group = Long.parseLong(started.output().strip());
+
+        assertThat(started.stop(Duration.ofMillis(300))).isFalse();
+
+        assertThat(fallbacks).containsExactly(Duration.ofMillis(300));
+        assertThat(started.alive()).isFalse();
+        assertThat(membersOf(group)).as("processes left in group %d", group).isEmpty();
+    }
+
+    @Test
+    void aTimeoutClosesTheLifelineAfterTheInputWithAGraceOfZero() throws Exception {
+        ProcessResult result = ProcessRun.shell("head -c 5; echo; read -r t; echo \"grace=$t\"").stdin("hello".getBytes(StandardCharsets.UTF_8))
+                .lifeline(Duration.ofSeconds(60), grace -> { throw new AssertionError("the fallback ran"); }).timeout(Duration.ofSeconds(1)).run();
+
+        assertThat(result.timedOut()).isTrue();
+        assertThat(result.stdout()).isEqualTo("hello\ngrace=0\n");
+    }
+
     @Test
     void appendsOutputToAFileWhenAsked() throws Exception {
         Path log = Files.writeString(dir.resolve("agent.log"), "earlier\n");
