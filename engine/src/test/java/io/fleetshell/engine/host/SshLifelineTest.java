@@ -193,6 +193,49 @@ class SshLifelineTest {
         assertThat(sessionFiles()).as("the id file and the input's pipe").isEmpty();
     }
 
+    /**
+     * fleetshell killed with SIGKILL runs no shutdown hook and no kill session: the end of its lifeline, closed by the
+     * kernel with the process, is what stops the program on the host.
+     */
+    @Test
+    void aFleetshellKilledWithSigkillLeavesNothingRunningOnTheHost() throws Exception {
+        Path main = Files.writeString(dir.resolve("StartsRemotely.java"), """
+                import io.fleetshell.engine.host.*;
+                import io.fleetshell.engine.process.*;
+                import java.nio.file.Path;
+                import java.util.Map;
+
+                public class StartsRemotely {
+                    public static void main(String[] args) throws Exception {
+                        SshHost host = new SshHost("pc2", new SshAccess(args[0], null, null, Path.of(args[1]), Map.of(), false,
+                                SshAccess.DEFAULT_FORKS, args[2]), "python3", Path.of(args[3]));
+                        StartedProcess started = host.start(ProcessRun.of("sh", "-c", args[4]));
+                        while (started.output().lines().count() < 2) {
+                            Thread.sleep(20);
+                        }
+                        System.out.println("pids " + started.output().strip().replace('\\n', ' '));
+                        Thread.sleep(600_000);
+                    }
+                }
+                """);
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process fleetshell = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), main.toString(), sshd.alias(),
+                sshd.sshConfig().toString(), sshd.access().stateDir(), new FleetHome(dir.resolve("home")).sshSockets().toString(), TREE)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<Long> pids;
+        try {
+            String line = Await.line(fleetshell, "pids ", WITHIN);
+            pids = Stream.of(line.substring("pids ".length()).split(" ")).map(Long::parseLong).toList();
+            assertThat(pids).allMatch(pid -> ProcessHandle.of(pid).isPresent());
+        } finally {
+            fleetshell.destroyForcibly();
+        }
+
+        assertGone(pids);
+        sshd.awaitIdle(WITHIN);
+        assertThat(sessionFiles()).isEmpty();
+    }
+
     /** The group and the grandchild a {@link #TREE} printed, once it has printed both. */
     private static List<Long> pids(StartedProcess started) {
         Await.until("the remote program to print its pids", WITHIN, () -> started.output().lines().count() >= 2);
