@@ -59,12 +59,14 @@ public record SshHost(String name, SshAccess access, String python, Path control
     /**
      * The wrapper's watcher (see {@link #local}), on the lifeline as its stdin: the grace in tenths of a second (a
      * line; none when the input just ended), then SIGTERM to the program's group (its id from the id file, waited for
-     * while the program starts), the grace, SIGKILL to what is left, exit status 9 when SIGKILL was needed.
+     * while the program starts), the grace, SIGKILL to what is left. The program's own status then says whether it
+     * ended on SIGTERM or needed SIGKILL (137); a group member that ended but was not reaped yet (a zombie, which init
+     * may reap late) only lengthens the wait.
      */
     private static final String WATCHER = "read -r t; trap '' TERM; case $t in ''|*[!0-9]*) t=0;; esac; "
             + "while [ ! -s \"$f\" ] && kill -s 0 $p; do sleep 0.05; done; g=; read -r g <\"$f\"; [ -n \"$g\" ] || exit 0; "
             + "kill -s TERM -- -$g; n=0; while [ $n -lt $t ] && kill -s 0 -- -$g; do sleep 0.1; n=$((n+1)); done; "
-            + "kill -s 0 -- -$g || exit 0; kill -s KILL -- -$g; exit 9;";
+            + "kill -s KILL -- -$g;";
     /** Marks a line of the remote wrapper (not of the program) on stderr. */
     private static final String MARK = "fleetshell-host: ";
     /** Unix socket paths are limited to 104 bytes on some systems, 108 on Linux. */
@@ -463,11 +465,13 @@ public record SshHost(String name, SshAccess access, String python, Path control
         line.append("setsid --wait sh -c 'echo $$ > \"$0\"; exec \"$@\"' \"$f\" ").append(quote(argv)).append(input ? " <\"$i\"" : "")
                 .append(" 3<&- & p=$!; { ");
         if (input) {
-            line.append("rm -f \"$i\"; head -c ").append(run.stdin().length).append("; exec >/dev/null; ");
+            // A program that closes its input early kills the first head (SIGPIPE): the second drains what is left of the
+            // input, so that the watcher never takes it for the grace.
+            line.append("rm -f \"$i\"; head -c ").append(run.stdin().length).append(" || head -c ").append(run.stdin().length)
+                    .append(" >/dev/null; exec >/dev/null; ");
         }
         line.append(WATCHER).append(" } <&3 ").append(input ? ">\"$i\"" : ">/dev/null").append(" 2>/dev/null & w=$!; exec 3<&- 2>/dev/null; ")
-                .append("wait $p; s=$?; kill $w; wait $w; [ $? -eq 9 ] && s=").append(ProcessRun.Lifeline.KILLED)
-                .append("; rm -f \"$f\" \"$i\"; ");
+                .append("wait $p; s=$?; kill $w; wait $w; rm -f \"$f\" \"$i\"; ");
         if (!run.owned().isEmpty()) {
             List<String> remove = new ArrayList<>(List.of("rm", "-rf", "--"));
             run.owned().forEach(path -> remove.add(path.toString()));

@@ -100,6 +100,24 @@ class SshLifelineTest {
         assertThat(sessionFiles()).isEmpty();
     }
 
+    /** What is left of the input of a program that closed it early is drained, never read as the grace: it runs on. */
+    @Test
+    void aProgramThatClosesItsInputEarlyRunsOnUntilStopped() throws Exception {
+        byte[] input = "12\n".repeat(100_000).getBytes(StandardCharsets.US_ASCII);
+        long before = sshd.sessions();
+        StartedProcess started = host.start(ProcessRun.of("sh", "-c", "exec 0<&-; " + TREE).stdin(input));
+        List<Long> pids = pids(started);
+        Thread.sleep(3000); // the old watcher took the rest of the input for a grace of 1.2 s and killed the tree by now
+
+        assertThat(pids).as("still running").allMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        started.stop(Duration.ofSeconds(20));
+
+        assertGone(pids);
+        sshd.awaitIdle(WITHIN);
+        assertThat(sshd.sessions() - before).isEqualTo(1);
+        assertThat(sessionFiles()).isEmpty();
+    }
+
     @Test
     void aRunRemovesItsOwnedFilesInItsOwnSession() throws Exception {
         Path owned = remoteRoot.resolve("owned dir 'x'");
