@@ -154,12 +154,12 @@ public record ProcessRun(List<String> command, Path directory, Map<String, Strin
 
     /**
      * How a stop reaches a child whose work runs elsewhere. Its stdin is the lifeline: the stop writes the grace in
-     * tenths of a second as one line ({@code 50\n} for 5 s; nothing when the input was not all written yet) and closes
-     * it, and the far end, seeing the line or the end of its input, stops the program (SIGTERM, the grace, SIGKILL) and
-     * exits, so the child ends by itself, with the program's exit status: {@link #KILLED} (a shell's report of a program
-     * killed by SIGKILL) when it did not end on SIGTERM within the grace. Only a child that has not ended within the grace and {@code margin} gets the
-     * {@code fallback} before it is killed here. An end of input without a line (fleetshell killed, the connection
-     * dropped) means a grace of zero.
+     * tenths of a second as one line ({@code 50\n} for 5 s) and closes it, and the far end, seeing the line or the end
+     * of its input, stops the program (SIGTERM, the grace, SIGKILL) and exits, so the child ends by itself, with the
+     * program's exit status: {@link #KILLED} (a shell's report of a program killed by SIGKILL) when it did not end on
+     * SIGTERM within the grace. Only a child that has not ended within the grace and {@code margin}, or one stopped
+     * before its stdin bytes were all written, gets the {@code fallback} before it is killed here. An end of input
+     * without a line (fleetshell killed, the connection dropped) means a grace of zero.
      */
     public record Lifeline(Duration margin, Fallback fallback) {
 
