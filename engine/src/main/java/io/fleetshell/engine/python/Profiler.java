@@ -183,6 +183,46 @@ public final class Profiler implements AutoCloseable {
         return toSample(run, json, ImportTimeParser.parse(result.stderr()), loadAverage);
     }
 
+    /** Hears each pair of {@link #pairs} in order. */
+    @FunctionalInterface
+    public interface PairListener {
+        /** @return false to stop: no later pair is loaded (the load under way is killed) */
+        boolean paired(int pair, LoadSample original, LoadSample changed);
+    }
+
+    /**
+     * Loads {@code original} and {@code changed} in pairs through one runner ({@link #loads}): a warm-up load of each first
+     * (the bytecode and file caches filled, not heard of), then pair 1, 2, ... up to {@code maxPairs}, the original first
+     * in odd pairs and the changed one first in even pairs, so that neither side always runs on the warmer machine.
+     * {@code starting} hears a pair's number when its first load is done, {@code each} the pair when both are.
+     *
+     * @param owned a file the loads read last, removed on the host with the runner (see {@link Owned}), or null
+     */
+    public void pairs(ProfileTarget original, ProfileTarget changed, int maxPairs, java.util.function.IntConsumer starting,
+                      PairListener each, Owned owned) {
+        int[] order = new int[2 + 2 * maxPairs];
+        int[] runs = new int[order.length];
+        order[1] = 1;
+        for (int pair = 1; pair <= maxPairs; pair++) {
+            int at = 2 * pair;
+            order[at] = pair % 2 == 1 ? 0 : 1;
+            order[at + 1] = 1 - order[at];
+            runs[at] = pair;
+            runs[at + 1] = pair;
+        }
+        LoadSample[] pairOf = new LoadSample[2];
+        loads(List.of(original, changed), order, runs, (index, sample) -> {
+            if (index < 2) {
+                return true; // a warm-up
+            }
+            if (index % 2 == 0) {
+                starting.accept(runs[index]);
+            }
+            pairOf[order[index]] = sample;
+            return index % 2 == 0 || each.paired(runs[index], pairOf[0], pairOf[1]);
+        }, owned);
+    }
+
     /** Hears each load of {@link #loads} in order. */
     @FunctionalInterface
     public interface LoadListener {

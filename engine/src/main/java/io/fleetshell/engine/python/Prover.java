@@ -9,7 +9,6 @@ import io.fleetshell.engine.process.Leftovers;
 import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.process.ShippedPrograms;
 import io.fleetshell.engine.profile.LoadAverage;
-import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.profile.Stats;
 import io.fleetshell.engine.proof.EffectFloor;
@@ -319,40 +318,16 @@ public final class Prover {
         int[] wins = {0};
         SequentialSignTest.Verdict[] verdict = {SequentialSignTest.Verdict.CONTINUE};
         String[] failure = {null};
-        // Warm-up of each, then pair p: original first when p is odd, the rewrite first when even; as many as the test may want.
-        int maxPairs = design.maxPairs();
-        int[] order = new int[2 + 2 * maxPairs];
-        int[] runs = new int[order.length];
-        order[1] = 1;
-        for (int pair = 1; pair <= maxPairs; pair++) {
-            int at = 2 * pair;
-            order[at] = pair % 2 == 1 ? 0 : 1;
-            order[at + 1] = 1 - order[at];
-            runs[at] = pair;
-            runs[at + 1] = pair;
-        }
-        LoadSample[] pairOf = new LoadSample[2];
         Progress.update(target.agent(), "proving: load time, warm-up");
         try (Profiler profiler = new Profiler(settings.loadTimeout(), site.host(), site.bytecodeCache())) {
             // One runner process for all the loads: over ssh a load of its own cost 0.2-0.5 s of session and wrapper, and a
             // proof takes 20 to 60. On this computer the runner is kept too (one code path): optimize --dry-run of the demo
             // agent took 4.65 s (median of 5) with direct starts and 3.66 s with the runner, load 2-3.5 (bench/remote_fanout.py --only
-            // optimize, 02:32 and 02:35 UTC); over ssh 11.33 -> 7.66 s.
-            profiler.loads(List.of(target, rewritten), order, runs, (index, sample) -> {
-                if (index < 2) {
-                    return true; // a warm-up: fills the bytecode and file caches, not recorded
-                }
-                int pair = runs[index];
-                if (index % 2 == 0) {
-                    Progress.update(target.agent(), "proving: load time, pair %d, rewrite faster in %d".formatted(pair, wins[0]));
-                    loadAverages.add(LoadAverage.now());
-                }
-                pairOf[order[index]] = sample;
-                if (index % 2 == 0) {
-                    return true;
-                }
-                LoadSample a = pairOf[0];
-                LoadSample b = pairOf[1];
+            // optimize, 02:32 and 02:35 UTC); over ssh 11.33 -> 7.66 s. As many pairs as the test may want.
+            profiler.pairs(target, rewritten, design.maxPairs(), pair -> {
+                Progress.update(target.agent(), "proving: load time, pair %d, rewrite faster in %d".formatted(pair, wins[0]));
+                loadAverages.add(LoadAverage.now());
+            }, (pair, a, b) -> {
                 if (!a.ok() || !b.ok()) {
                     failure[0] = "pair %d failed to load: %s".formatted(pair, !a.ok() ? "original " + a.error() : "rewrite " + b.error());
                     return false;

@@ -13,7 +13,6 @@ import io.fleetshell.engine.process.ProcessResult;
 import io.fleetshell.engine.process.ProcessRun;
 import io.fleetshell.engine.process.ShippedPrograms;
 import io.fleetshell.engine.profile.LoadAverage;
-import io.fleetshell.engine.profile.LoadSample;
 import io.fleetshell.engine.profile.ProfileTarget;
 import io.fleetshell.engine.profile.Stats;
 import io.fleetshell.engine.proof.EffectFloor;
@@ -469,48 +468,28 @@ public final class DependentsProof {
         List<Double> afterWall = new ArrayList<>();
         List<Double> loadAverages = new ArrayList<>();
         // One runner on the machine for the warm-up and every pair (over ssh, one session instead of one a load), each load in
-        // its own directory and environment: the original from the fleet, the changed agent from the copy. A pair's order
-        // alternates (original first in odd pairs) so that neither side always runs on a warmer machine.
-        List<Integer> order = new ArrayList<>(List.of(0, 1));
-        List<Integer> runs = new ArrayList<>(List.of(0, 0));
-        for (int pair = 1; pair <= pairs; pair++) {
-            order.addAll(pair % 2 == 1 ? List.of(0, 1) : List.of(1, 0));
-            runs.addAll(List.of(pair, pair));
-        }
-        LoadSample[] pending = new LoadSample[2];
+        // its own directory and environment: the original from the fleet, the changed agent from the copy.
         int[] wins = {0};
         try (Profiler profiler = new Profiler(loadTimeout, site.host(), cache(site))) {
-            profiler.loads(List.of(original, changed), order.stream().mapToInt(Integer::intValue).toArray(),
-                    runs.stream().mapToInt(Integer::intValue).toArray(), (index, sample) -> {
-                        if (index < 2) {
-                            return true; // warm-up: the bytecode cache and the file cache, not measured
-                        }
-                        int pair = runs.get(index);
-                        if (index % 2 == 0) {
-                            Progress.update(dependent.agent().id(), "proving the shared module's change on this dependent: load time, pair %d of %d"
-                                    .formatted(pair, pairs));
-                            loadAverages.add(LoadAverage.now());
-                        }
-                        pending[order.get(index)] = sample;
-                        if (index % 2 == 0) {
-                            return true;
-                        }
-                        LoadSample a = pending[0];
-                        LoadSample b = pending[1];
-                        if (!a.ok() || !b.ok()) {
-                            throw new FleetshellException(ErrorCode.OPERATION_FAILED, "%s: pair %d of the load-time check failed to load (%s) "
-                                    .formatted(dependent.agent().id(), pair, !a.ok() ? "original: " + a.error() : "changed: " + b.error())
-                                    + "although it loaded in the check before; nothing was changed");
-                        }
-                        beforeCpu.add(a.cpuMillis());
-                        afterCpu.add(b.cpuMillis());
-                        beforeWall.add(a.loadMillis());
-                        afterWall.add(b.loadMillis());
-                        if (b.cpuMillis() < a.cpuMillis() - floor.threshold(a.cpuMillis())) {
-                            wins[0]++;
-                        }
-                        return true;
-                    });
+            profiler.pairs(original, changed, pairs, pair -> {
+                Progress.update(dependent.agent().id(), "proving the shared module's change on this dependent: load time, pair %d of %d"
+                        .formatted(pair, pairs));
+                loadAverages.add(LoadAverage.now());
+            }, (pair, a, b) -> {
+                if (!a.ok() || !b.ok()) {
+                    throw new FleetshellException(ErrorCode.OPERATION_FAILED, "%s: pair %d of the load-time check failed to load (%s) "
+                            .formatted(dependent.agent().id(), pair, !a.ok() ? "original: " + a.error() : "changed: " + b.error())
+                            + "although it loaded in the check before; nothing was changed");
+                }
+                beforeCpu.add(a.cpuMillis());
+                afterCpu.add(b.cpuMillis());
+                beforeWall.add(a.loadMillis());
+                afterWall.add(b.loadMillis());
+                if (b.cpuMillis() < a.cpuMillis() - floor.threshold(a.cpuMillis())) {
+                    wins[0]++;
+                }
+                return true;
+            }, null);
         }
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("before_cpu_median_ms", round(Stats.of(beforeCpu).median()));
