@@ -30,11 +30,12 @@ public interface AgentRuntime {
     Restart restart(Agent agent);
 
     /**
-     * Whether {@link #restart} knows a way to restart the agent. The analysis measures a baseline only for an agent it
-     * can restart: one running outside fleetshell without a {@code restart_command} is held by the restart gate instead.
+     * Whether the agent runs and {@link #restart} knows a way to restart it, asked at once. The analysis measures a
+     * baseline only for such an agent: one running outside fleetshell without a {@code restart_command} is held by the
+     * restart gate instead. By default every agent that runs.
      */
     default boolean restartable(Agent agent) {
-        return true;
+        return running(agent);
     }
 
     /** How the agent's health is asked; without a machine's {@code global_settings.health_checks} by default. */

@@ -412,11 +412,16 @@ public final class RolloutExecutor {
      * other agents of its file (one file, one step), for a module step every dependent that imports the module.
      */
     private List<Agent> coAgents(StoredStep step, Agent agent) {
+        return otherAgents(step, agent).stream().filter(runtime::running).toList();
+    }
+
+    /** The other agents of the step, running or not: a module step's dependents, or the other agents of its file. */
+    private List<Agent> otherAgents(StoredStep step, Agent agent) {
         if (step.module() != null) {
-            return step.dependents().stream().map(agents).filter(java.util.Objects::nonNull).filter(runtime::running).toList();
+            return step.dependents().stream().map(agents).filter(java.util.Objects::nonNull).toList();
         }
         java.nio.file.Path file = step.file().toAbsolutePath().normalize();
-        return sharing.apply(file).stream().filter(a -> agent == null || !a.id().equals(agent.id())).filter(runtime::running).toList();
+        return sharing.apply(file).stream().filter(a -> agent == null || !a.id().equals(agent.id())).toList();
     }
 
     /** The agent whose file the step changes; null for a module step (its dependents are restarted instead) or an agent gone. */
@@ -466,10 +471,10 @@ public final class RolloutExecutor {
         Map<AgentId, Agent> running = new LinkedHashMap<>();
         for (StoredStep step : pending) {
             Agent agent = agentOf(step);
-            if (agent != null && runtime.running(agent) && runtime.restartable(agent)) {
+            if (agent != null && runtime.restartable(agent)) {
                 running.putIfAbsent(agent.id(), agent);
             }
-            coAgents(step, agent).stream().filter(runtime::restartable).forEach(a -> running.putIfAbsent(a.id(), a));
+            otherAgents(step, agent).stream().filter(runtime::restartable).forEach(a -> running.putIfAbsent(a.id(), a));
         }
         if (running.isEmpty()) {
             return out;

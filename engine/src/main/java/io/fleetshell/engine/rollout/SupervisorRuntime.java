@@ -28,10 +28,11 @@ public final class SupervisorRuntime implements AgentRuntime {
 
     @Override
     public boolean running(Agent agent) {
-        if (supervisor.running(agent).isPresent()) {
-            return true;
-        }
-        // Any answer, even an unhealthy one, means something runs there.
+        return supervisor.running(agent).isPresent() || answers(agent);
+    }
+
+    /** Any answer on its health check, even an unhealthy one, means something runs there. */
+    private boolean answers(Agent agent) {
         return healthTarget(agent).map(t -> new HealthProbe().probe(t).outcome())
                 .filter(o -> o == ProbeResult.Outcome.HEALTHY || o == ProbeResult.Outcome.BAD_STATUS).isPresent();
     }
@@ -41,9 +42,10 @@ public final class SupervisorRuntime implements AgentRuntime {
         return supervisor.healthTarget(agent);
     }
 
+    /** Supervised (so running), or answering with a restart_command: the supervisor is asked once (over ssh, one session). */
     @Override
     public boolean restartable(Agent agent) {
-        return supervisor.running(agent).isPresent() || hasRestartCommand(agent);
+        return supervisor.running(agent).isPresent() || (hasRestartCommand(agent) && answers(agent));
     }
 
     private static boolean hasRestartCommand(Agent agent) {
